@@ -1,0 +1,96 @@
+//! ROI recovery against simulated truth over many seeds.
+//!
+//! `cargo run --release -p mmm-core --example accuracy -- [FIRST_SEED] [COUNT] [WEEKS] [CHANNELS]`
+//!
+//! For each seed: simulate (noise cycling through 3%, 4.5%, 6%), fit with the default
+//! specification, and compare every channel's fitted ROI with the true one. Prints per-seed
+//! errors and the summary used in docs/benchmarks.md.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use mmm_core::simulate::{SimConfig, simulate};
+use mmm_core::{ModelSpec, fit};
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<u64> =
+        std::env::args().skip(1).map(|a| a.parse().expect("numeric argument")).collect();
+    let first = args.first().copied().unwrap_or(1000);
+    let count = args.get(1).copied().unwrap_or(20);
+    let weeks = args.get(2).copied().unwrap_or(156) as usize;
+    let channels = args.get(3).copied().unwrap_or(5) as usize;
+    let mut spec = ModelSpec::default();
+    // Experiment knobs: TAU (ROI prior spread; 0 turns it off) and STARTS.
+    if let Ok(tau) = std::env::var("TAU") {
+        let tau: f64 = tau.parse().expect("TAU");
+        spec.priors.roi_relative_sd = (tau > 0.0).then_some(tau);
+    }
+    let knob = |name: &str| std::env::var(name).ok().map(|v| v.parse::<f64>().expect(name));
+    if let Some(v) = knob("KSD") {
+        spec.priors.log_half_saturation_sd = v;
+    }
+    if let Some(v) = knob("SSD") {
+        spec.priors.log_shape_sd = v;
+    }
+    if let Some(v) = knob("SMED") {
+        spec.priors.shape_median = v;
+    }
+    if let Some(v) = knob("CENTRE") {
+        spec.priors.roi_median = Some(v);
+    }
+    if let Some(v) = knob("DECAYB") {
+        spec.priors.decay_beta = v;
+    }
+    if let Ok(starts) = std::env::var("STARTS") {
+        spec.starts = starts.parse().expect("STARTS");
+    }
+    let mut errors = Vec::new();
+    let mut worst_ratio: f64 = 1.0;
+    let mut seconds = 0.0;
+    let mut by_channel: std::collections::BTreeMap<String, (f64, f64, usize)> = Default::default();
+    for seed in first..first + count {
+        let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
+        let sim =
+            simulate(&SimConfig { periods: weeks, channels, seed, noise, ..SimConfig::default() });
+        let start = Instant::now();
+        let doc = fit(&sim.dataset, &spec, None).expect("fit");
+        seconds += start.elapsed().as_secs_f64();
+        let mut line = format!("seed {seed} noise {noise:.3} r2 {:.3}:", doc.fit.r2);
+        let mut seed_err = 0.0;
+        for (t, c) in sim.truth.channels.iter().zip(&doc.channels) {
+            let rel = (c.roi - t.roi).abs() / t.roi;
+            let ratio = (c.roi / t.roi).max(t.roi / c.roi.max(1e-12));
+            worst_ratio = worst_ratio.max(ratio);
+            seed_err += rel;
+            errors.push(rel);
+            let e = by_channel.entry(t.name.clone()).or_default();
+            e.0 += rel;
+            e.1 += (c.roi - t.roi) / t.roi;
+            e.2 += 1;
+            line += &format!(" {}={:.2}/{:.2}", t.name, c.roi, t.roi);
+        }
+        let true_pooled: f64 = sim.truth.channels.iter().map(|c| c.contribution).sum::<f64>()
+            / sim.truth.channels.iter().map(|c| c.spend).sum::<f64>();
+        let fit_pooled: f64 = doc.channels.iter().map(|c| c.contribution).sum::<f64>()
+            / doc.channels.iter().map(|c| c.spend).sum::<f64>();
+        line += &format!(" pooled {fit_pooled:.2}/{true_pooled:.2}");
+        println!("{line}  mean err {:.1}%", 100.0 * seed_err / sim.truth.channels.len() as f64);
+    }
+    for (name, (abs, signed, k)) in &by_channel {
+        println!(
+            "  {name}: mean |err| {:.1}%, mean signed err {:+.1}%",
+            100.0 * abs / *k as f64,
+            100.0 * signed / *k as f64
+        );
+    }
+    errors.sort_by(f64::total_cmp);
+    let mean = errors.iter().sum::<f64>() / errors.len() as f64;
+    let median = errors[errors.len() / 2];
+    println!(
+        "channels {} | mean relative ROI error {:.1}% | median {:.1}% | worst ratio {:.2}x | mean fit time {:.0} ms",
+        errors.len(),
+        100.0 * mean,
+        100.0 * median,
+        worst_ratio,
+        1000.0 * seconds / count as f64
+    );
+}

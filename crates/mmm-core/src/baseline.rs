@@ -1,0 +1,150 @@
+//! The baseline part of the model: intercept, linear trend, Fourier seasonality and controls.
+//!
+//! `baseline_t = c_0 + c_trend · t / (n_fit − 1) + Σ_k [a_k sin(2πkt/P) + b_k cos(2πkt/P)]
+//!              + Σ_j g_j · (z_jt − mean_j) / sd_j`
+//!
+//! where `t` is the period index from 0, `n_fit` the periods used for fitting, `P` the season
+//! length in periods (a year; for daily data also a week), and the control means and standard
+//! deviations come from the fitting window. The definition is stored in the model document so
+//! the baseline can be recomputed for any period without the data.
+
+use crate::dataset::Frequency;
+use serde::{Deserialize, Serialize};
+use std::f64::consts::PI;
+
+/// One seasonal cycle: its length and its Fourier coefficients.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Seasonality {
+    /// Cycle length in periods (52.18 for yearly seasonality in weekly data).
+    pub period: f64,
+    /// Sine coefficient of harmonic k at index k − 1.
+    pub sin: Vec<f64>,
+    /// Cosine coefficient of harmonic k at index k − 1.
+    pub cos: Vec<f64>,
+}
+
+/// One control variable's effect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlEffect {
+    /// Column name.
+    pub name: String,
+    /// Effect of one standard deviation of the control, in KPI units.
+    pub coefficient: f64,
+    /// Mean over the fitting window (centring).
+    pub mean: f64,
+    /// Standard deviation over the fitting window (scaling; 1 if the control is constant).
+    pub sd: f64,
+}
+
+/// The fitted baseline, in KPI units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// Level at period 0 (with seasonality and centred controls at zero).
+    pub intercept: f64,
+    /// Change over the fitting window (the coefficient of `t / (n_fit − 1)`).
+    pub trend: f64,
+    /// Periods in the fitting window (`n_fit`), which normalises the trend.
+    pub trend_periods: usize,
+    /// Seasonal cycles.
+    pub seasonality: Vec<Seasonality>,
+    /// Control effects.
+    pub controls: Vec<ControlEffect>,
+}
+
+/// The parts of the baseline in one period.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct BaselineParts {
+    /// Intercept.
+    pub intercept: f64,
+    /// Trend.
+    pub trend: f64,
+    /// All seasonal terms.
+    pub seasonality: f64,
+    /// All control effects.
+    pub controls: f64,
+}
+
+impl Baseline {
+    /// The baseline parts in period `t`, given the raw control values of that period (in the
+    /// order of [`Baseline::controls`]).
+    pub fn parts(&self, t: usize, control_values: &[f64]) -> BaselineParts {
+        let seasonality = self
+            .seasonality
+            .iter()
+            .map(|s| {
+                s.sin
+                    .iter()
+                    .zip(&s.cos)
+                    .enumerate()
+                    .map(|(k, (a, b))| {
+                        let angle = 2.0 * PI * (k + 1) as f64 * t as f64 / s.period;
+                        a * angle.sin() + b * angle.cos()
+                    })
+                    .sum::<f64>()
+            })
+            .sum();
+        let controls = self
+            .controls
+            .iter()
+            .zip(control_values)
+            .map(|(c, z)| c.coefficient * (z - c.mean) / c.sd)
+            .sum();
+        BaselineParts {
+            intercept: self.intercept,
+            trend: self.trend * trend_position(t, self.trend_periods),
+            seasonality,
+            controls,
+        }
+    }
+}
+
+/// Position of period `t` on the trend axis: 0 at the first period, 1 at the last fitted one.
+pub(crate) fn trend_position(t: usize, n_fit: usize) -> f64 {
+    t as f64 / (n_fit.max(2) - 1) as f64
+}
+
+/// Seasonal cycle lengths (in periods) used for data of a frequency.
+pub(crate) fn cycles(frequency: Frequency, yearly: usize, weekly: usize) -> Vec<(f64, usize)> {
+    let mut out = vec![(frequency.periods_per_year(), yearly)];
+    if frequency == Frequency::Daily && weekly > 0 {
+        out.push((7.0, weekly));
+    }
+    out.retain(|(_, k)| *k > 0);
+    out
+}
+
+/// Mean and standard deviation of `values[..n_fit]`; a constant control gets sd 1.
+pub(crate) fn centre_scale(values: &[f64], n_fit: usize) -> (f64, f64) {
+    let v = &values[..n_fit.min(values.len())];
+    let n = v.len().max(1) as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+    let sd = var.sqrt();
+    (mean, if sd > 1e-12 * (1.0 + mean.abs()) { sd } else { 1.0 })
+}
+
+/// Builds the baseline design columns for `n` periods: intercept, trend, then for each cycle
+/// sin/cos pairs per harmonic, then the standardised controls. Returns the columns and, for
+/// each control, its (mean, sd).
+pub(crate) fn design_columns(
+    n: usize,
+    n_fit: usize,
+    cycles: &[(f64, usize)],
+    controls: &[&[f64]],
+) -> (Vec<Vec<f64>>, Vec<(f64, f64)>) {
+    let mut cols = vec![vec![1.0; n], (0..n).map(|t| trend_position(t, n_fit)).collect()];
+    for &(period, harmonics) in cycles {
+        for k in 1..=harmonics {
+            let angle = |t: usize| 2.0 * PI * k as f64 * t as f64 / period;
+            cols.push((0..n).map(|t| angle(t).sin()).collect());
+            cols.push((0..n).map(|t| angle(t).cos()).collect());
+        }
+    }
+    let mut stats = Vec::with_capacity(controls.len());
+    for values in controls {
+        let (mean, sd) = centre_scale(values, n_fit);
+        stats.push((mean, sd));
+        cols.push(values.iter().map(|z| (z - mean) / sd).collect());
+    }
+    (cols, stats)
+}

@@ -1,0 +1,682 @@
+//! Loading and validating a data set from CSV.
+//!
+//! A data set is one row per period (daily or weekly, regularly spaced) with a date column, a KPI
+//! column, media spend columns and control columns. The loader never stops at the first problem:
+//! it reports every one it finds (up to [`LoadOptions::max_problems`]), each with the column,
+//! the 1-based line in the file and the reason, so a user can fix a file in one go.
+
+use crate::spec::ModelSpec;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+
+/// Default name of the date column.
+pub const DEFAULT_DATE_COLUMN: &str = "date";
+/// Default name of the KPI column.
+pub const DEFAULT_KPI_COLUMN: &str = "revenue";
+/// Suffix that marks a media spend column by default; the channel name is the column name
+/// without it.
+pub const SPEND_SUFFIX: &str = "_spend";
+
+/// How to read a CSV file: which column plays which role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadOptions {
+    /// Date column (ISO `YYYY-MM-DD`).
+    pub date_column: String,
+    /// KPI column (the quantity the model explains).
+    pub kpi: String,
+    /// Media spend columns; `None` means every column ending in `_spend`.
+    pub media: Option<Vec<String>>,
+    /// Control columns; `None` means every other numeric column (spend columns not chosen as
+    /// media are not used as controls unless named here).
+    pub controls: Option<Vec<String>>,
+    /// At most this many problems are listed; the rest are counted as truncated.
+    pub max_problems: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            date_column: DEFAULT_DATE_COLUMN.to_owned(),
+            kpi: DEFAULT_KPI_COLUMN.to_owned(),
+            media: None,
+            controls: None,
+            max_problems: 100,
+        }
+    }
+}
+
+/// Spacing of the periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    /// One row per day.
+    Daily,
+    /// One row per week.
+    Weekly,
+}
+
+impl Frequency {
+    /// Days between consecutive periods.
+    pub fn days(self) -> i64 {
+        match self {
+            Frequency::Daily => 1,
+            Frequency::Weekly => 7,
+        }
+    }
+
+    /// Periods in a year (for yearly seasonality).
+    pub fn periods_per_year(self) -> f64 {
+        365.25 / self.days() as f64
+    }
+}
+
+impl fmt::Display for Frequency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Frequency::Daily => "daily",
+            Frequency::Weekly => "weekly",
+        })
+    }
+}
+
+/// One media channel's spend per period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Channel {
+    /// Channel name (the column name without `_spend`, or the column name).
+    pub name: String,
+    /// Column it was read from.
+    pub column: String,
+    /// Spend per period, non-negative.
+    pub spend: Vec<f64>,
+}
+
+/// One control variable per period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Control {
+    /// Column name.
+    pub name: String,
+    /// Values per period.
+    pub values: Vec<f64>,
+}
+
+/// The role each column of the file was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnRoles {
+    /// Date column.
+    pub date: String,
+    /// KPI column.
+    pub kpi: String,
+    /// Media spend columns.
+    pub media: Vec<String>,
+    /// Control columns.
+    pub controls: Vec<String>,
+    /// Columns present in the file but not used.
+    pub ignored: Vec<String>,
+}
+
+/// A validated data set: regular dates, a finite KPI, non-negative spend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    /// Period start dates, strictly increasing with a constant step.
+    pub dates: Vec<NaiveDate>,
+    /// Spacing of the periods.
+    pub frequency: Frequency,
+    /// KPI name (its column).
+    pub kpi_name: String,
+    /// KPI per period.
+    pub kpi: Vec<f64>,
+    /// Media channels.
+    pub channels: Vec<Channel>,
+    /// Control variables.
+    pub controls: Vec<Control>,
+    /// Column roles as resolved from the options.
+    pub roles: ColumnRoles,
+}
+
+impl Dataset {
+    /// Number of periods.
+    pub fn len(&self) -> usize {
+        self.dates.len()
+    }
+
+    /// Whether there are no periods (never true for a loaded data set).
+    pub fn is_empty(&self) -> bool {
+        self.dates.is_empty()
+    }
+
+    /// Writes the data set as CSV (date, KPI, media, controls), readable by [`load_csv`].
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        let header: Vec<&str> = [self.roles.date.as_str(), self.kpi_name.as_str()]
+            .into_iter()
+            .chain(self.channels.iter().map(|c| c.column.as_str()))
+            .chain(self.controls.iter().map(|c| c.name.as_str()))
+            .collect();
+        out.push_str(&header.join(","));
+        out.push('\n');
+        for t in 0..self.len() {
+            let mut row = vec![self.dates[t].to_string(), self.kpi[t].to_string()];
+            row.extend(self.channels.iter().map(|c| c.spend[t].to_string()));
+            row.extend(self.controls.iter().map(|c| c.values[t].to_string()));
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// One problem found in the input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// Column concerned, if any.
+    pub column: Option<String>,
+    /// 1-based line in the file, if any (the header is line 1).
+    pub line: Option<u64>,
+    /// What is wrong and, where useful, how to fix it.
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.line, &self.column) {
+            (Some(l), Some(c)) => write!(f, "line {l}, column '{c}': {}", self.reason),
+            (Some(l), None) => write!(f, "line {l}: {}", self.reason),
+            (None, Some(c)) => write!(f, "column '{c}': {}", self.reason),
+            (None, None) => f.write_str(&self.reason),
+        }
+    }
+}
+
+/// Every problem found in a data set, at most `max_problems` of them listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub struct DataErrors {
+    /// The problems, in the order found.
+    pub problems: Vec<Problem>,
+    /// How many more problems were found but not listed.
+    pub truncated: usize,
+}
+
+impl fmt::Display for DataErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let total = self.problems.len() + self.truncated;
+        write!(f, "{total} problem{} in the data", if total == 1 { "" } else { "s" })?;
+        for p in &self.problems {
+            write!(f, "\n  - {p}")?;
+        }
+        if self.truncated > 0 {
+            write!(f, "\n  ... and {} more", self.truncated)?;
+        }
+        Ok(())
+    }
+}
+
+struct Problems {
+    list: Vec<Problem>,
+    cap: usize,
+    truncated: usize,
+}
+
+impl Problems {
+    fn new(cap: usize) -> Self {
+        Self { list: Vec::new(), cap: cap.max(1), truncated: 0 }
+    }
+
+    fn push(&mut self, column: Option<&str>, line: Option<u64>, reason: impl Into<String>) {
+        if self.list.len() < self.cap {
+            self.list.push(Problem {
+                column: column.map(str::to_owned),
+                line,
+                reason: reason.into(),
+            });
+        } else {
+            self.truncated += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    fn into_error(self) -> DataErrors {
+        DataErrors { problems: self.list, truncated: self.truncated }
+    }
+}
+
+/// Parses a numeric cell; the error is the reason to report.
+fn parse_number(cell: &str) -> Result<f64, String> {
+    let s = cell.trim();
+    if s.is_empty() {
+        return Err("empty value".to_owned());
+    }
+    match s.parse::<f64>() {
+        Ok(v) if v.is_nan() => Err("NaN is not allowed".to_owned()),
+        Ok(v) if v.is_infinite() => Err(format!("infinite value '{}'", shorten(s))),
+        Ok(v) => Ok(v),
+        Err(_) => Err(format!("not a number: '{}'", shorten(s))),
+    }
+}
+
+/// Truncates long cell text for messages.
+fn shorten(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        s.to_owned()
+    } else {
+        let head: String = s.chars().take(MAX).collect();
+        format!("{head}...")
+    }
+}
+
+fn parse_date(cell: &str) -> Result<NaiveDate, String> {
+    let s = cell.trim();
+    if s.is_empty() {
+        return Err("empty date".to_owned());
+    }
+    // `%Y` alone would also accept signed and 5-digit years; require the plain ISO shape.
+    let shaped = s.len() == 10
+        && s.bytes()
+            .enumerate()
+            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if shaped => Ok(d),
+        _ => Err(format!("not an ISO date (YYYY-MM-DD): '{}'", shorten(s))),
+    }
+}
+
+/// A row of the file: its line number and its cells (already decoded, or the decode error).
+struct Row {
+    line: u64,
+    cells: Vec<Result<String, ()>>,
+}
+
+/// Loads and validates a CSV data set from bytes.
+///
+/// Accepts a UTF-8 byte-order mark and CRLF line ends. A data set with fewer rows than `spec`
+/// needs ([`ModelSpec::min_rows`]) is reported as a problem.
+pub fn load_csv(
+    bytes: &[u8],
+    options: &LoadOptions,
+    spec: &ModelSpec,
+) -> Result<Dataset, DataErrors> {
+    let mut problems = Problems::new(options.max_problems);
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        problems.push(None, None, "the file is empty");
+        return Err(problems.into_error());
+    }
+
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut rows: Vec<Row> = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(rows.len() as u64 + 1, |p| p.line());
+                let cells = record
+                    .iter()
+                    .map(|c| std::str::from_utf8(c).map(|s| s.trim().to_owned()).map_err(|_| ()))
+                    .collect();
+                rows.push(Row { line, cells });
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line());
+                problems.push(None, line, format!("unreadable CSV: {e}"));
+                return Err(problems.into_error());
+            }
+        }
+    }
+
+    let Some((header_row, data_rows)) = rows.split_first() else {
+        problems.push(None, None, "the file is empty");
+        return Err(problems.into_error());
+    };
+    let header = read_header(header_row, &mut problems);
+    if data_rows.is_empty() {
+        problems.push(None, None, "the file has a header but no data rows");
+    }
+    if !problems.is_empty() {
+        return Err(problems.into_error());
+    }
+
+    let roles = resolve_roles(&header, data_rows, options, &mut problems);
+    if !problems.is_empty() {
+        return Err(problems.into_error());
+    }
+    let index: HashMap<&str, usize> =
+        header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
+    let col = |name: &str| index.get(name).copied().unwrap_or(usize::MAX);
+
+    // Per-cell parsing; every bad cell is reported.
+    let n = data_rows.len();
+    let mut dates: Vec<Option<NaiveDate>> = Vec::with_capacity(n);
+    let mut kpi = Vec::with_capacity(n);
+    let mut media: Vec<Vec<f64>> = vec![Vec::with_capacity(n); roles.media.len()];
+    let mut controls: Vec<Vec<f64>> = vec![Vec::with_capacity(n); roles.controls.len()];
+    for row in data_rows {
+        if row.cells.len() != header.len() {
+            problems.push(
+                None,
+                Some(row.line),
+                format!("expected {} fields, found {}", header.len(), row.cells.len()),
+            );
+        }
+        let cell = |name: &str| -> Result<&str, String> {
+            match row.cells.get(col(name)) {
+                Some(Ok(s)) => Ok(s.as_str()),
+                Some(Err(())) => Err("not valid UTF-8".to_owned()),
+                None => Err("missing value (row too short)".to_owned()),
+            }
+        };
+        let date = cell(&roles.date).and_then(parse_date);
+        dates.push(match date {
+            Ok(d) => Some(d),
+            Err(reason) => {
+                problems.push(Some(&roles.date), Some(row.line), reason);
+                None
+            }
+        });
+        let number = |name: &str, problems: &mut Problems| -> f64 {
+            match cell(name).and_then(parse_number) {
+                Ok(v) => v,
+                Err(reason) => {
+                    problems.push(Some(name), Some(row.line), reason);
+                    f64::NAN
+                }
+            }
+        };
+        kpi.push(number(&roles.kpi, &mut problems));
+        for (name, out) in roles.media.iter().zip(media.iter_mut()) {
+            let v = number(name, &mut problems);
+            if v < 0.0 {
+                problems.push(Some(name), Some(row.line), format!("negative spend {v}"));
+            }
+            out.push(v);
+        }
+        for (name, out) in roles.controls.iter().zip(controls.iter_mut()) {
+            out.push(number(name, &mut problems));
+        }
+    }
+
+    let frequency = check_dates(&dates, data_rows, &roles.date, &mut problems);
+    for (name, values) in roles.media.iter().zip(&media) {
+        if values.iter().all(|v| *v == 0.0) {
+            problems.push(
+                Some(name),
+                None,
+                "all spend is zero: the channel's effect cannot be estimated; drop the column",
+            );
+        }
+    }
+    let min_rows = spec.min_rows(
+        frequency.unwrap_or(Frequency::Weekly),
+        roles.media.len(),
+        roles.controls.len(),
+    );
+    if n < min_rows {
+        problems.push(
+            None,
+            None,
+            format!(
+                "{n} data rows, but the model needs at least {min_rows} (one more than its \
+                 parameters, plus the holdout): add periods or drop channels or controls"
+            ),
+        );
+    }
+    if !problems.is_empty() {
+        return Err(problems.into_error());
+    }
+
+    let dates: Vec<NaiveDate> = dates.into_iter().flatten().collect();
+    let channels = roles
+        .media
+        .iter()
+        .zip(media)
+        .map(|(column, spend)| Channel {
+            name: column
+                .strip_suffix(SPEND_SUFFIX)
+                .filter(|s| !s.is_empty())
+                .unwrap_or(column)
+                .to_owned(),
+            column: column.clone(),
+            spend,
+        })
+        .collect();
+    let controls = roles
+        .controls
+        .iter()
+        .zip(controls)
+        .map(|(name, values)| Control { name: name.clone(), values })
+        .collect();
+    Ok(Dataset {
+        dates,
+        frequency: frequency.unwrap_or(Frequency::Weekly),
+        kpi_name: roles.kpi.clone(),
+        kpi,
+        channels,
+        controls,
+        roles,
+    })
+}
+
+fn read_header(row: &Row, problems: &mut Problems) -> Vec<String> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut names = Vec::with_capacity(row.cells.len());
+    for (i, cell) in row.cells.iter().enumerate() {
+        match cell {
+            Err(()) => {
+                problems.push(
+                    None,
+                    Some(row.line),
+                    format!("column {} name is not valid UTF-8", i + 1),
+                );
+                names.push(String::new());
+            }
+            Ok(name) if name.is_empty() => {
+                problems.push(None, Some(row.line), format!("column {} has an empty name", i + 1));
+                names.push(String::new());
+            }
+            Ok(name) => {
+                if let Some(first) = seen.get(name.as_str()) {
+                    problems.push(
+                        Some(name),
+                        Some(row.line),
+                        format!("duplicate column name (columns {} and {})", first + 1, i + 1),
+                    );
+                } else {
+                    seen.insert(name, i);
+                }
+                names.push(name.clone());
+            }
+        }
+    }
+    names
+}
+
+/// Decides the role of every column and reports missing, unknown or doubly-used columns.
+fn resolve_roles(
+    header: &[String],
+    rows: &[Row],
+    options: &LoadOptions,
+    problems: &mut Problems,
+) -> ColumnRoles {
+    let present = |name: &str| header.iter().any(|h| h == name);
+    let header_line = Some(1);
+    let require = |name: &str, role: &str, problems: &mut Problems| {
+        if !present(name) {
+            problems.push(
+                Some(name),
+                header_line,
+                format!("{role} column not found; the file has: {}", header.join(", ")),
+            );
+        }
+    };
+    require(&options.date_column, "date", problems);
+    require(&options.kpi, "KPI", problems);
+
+    let media: Vec<String> = match &options.media {
+        Some(list) => {
+            for name in list {
+                require(name, "media", problems);
+            }
+            list.clone()
+        }
+        None => header
+            .iter()
+            .filter(|h| {
+                h.ends_with(SPEND_SUFFIX) && **h != options.kpi && **h != options.date_column
+            })
+            .cloned()
+            .collect(),
+    };
+    if media.is_empty() {
+        problems.push(
+            None,
+            header_line,
+            "no media columns: name spend columns with a '_spend' suffix or list them as media",
+        );
+    }
+
+    let numeric = |i: usize| -> bool {
+        let mut parsed = 0usize;
+        let mut filled = 0usize;
+        for row in rows {
+            if let Some(Ok(cell)) = row.cells.get(i) {
+                if !cell.is_empty() {
+                    filled += 1;
+                    if cell.parse::<f64>().is_ok() {
+                        parsed += 1;
+                    }
+                }
+            }
+        }
+        filled > 0 && parsed * 2 >= filled
+    };
+    let controls: Vec<String> = match &options.controls {
+        Some(list) => {
+            for name in list {
+                require(name, "control", problems);
+            }
+            list.clone()
+        }
+        None => header
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| {
+                **h != options.date_column
+                    && **h != options.kpi
+                    && !h.ends_with(SPEND_SUFFIX)
+                    && !media.contains(h)
+                    && !h.is_empty()
+                    && numeric(*i)
+            })
+            .map(|(_, h)| h.clone())
+            .collect(),
+    };
+
+    // A column may play one role only.
+    let mut role_of: HashMap<&str, &str> = HashMap::new();
+    let assigned = [(&options.date_column, "date"), (&options.kpi, "KPI")]
+        .into_iter()
+        .chain(media.iter().map(|m| (m, "media")))
+        .chain(controls.iter().map(|c| (c, "control")));
+    for (name, role) in assigned {
+        if let Some(prev) = role_of.insert(name, role) {
+            problems.push(
+                Some(name),
+                header_line,
+                format!("column is given two roles ({prev} and {role}); give it one"),
+            );
+        }
+    }
+
+    let ignored = header
+        .iter()
+        .filter(|h| !h.is_empty() && !role_of.contains_key(h.as_str()))
+        .cloned()
+        .collect();
+    ColumnRoles {
+        date: options.date_column.clone(),
+        kpi: options.kpi.clone(),
+        media,
+        controls,
+        ignored,
+    }
+}
+
+/// Checks order, duplicates and spacing; returns the frequency when it can be told.
+fn check_dates(
+    dates: &[Option<NaiveDate>],
+    rows: &[Row],
+    column: &str,
+    problems: &mut Problems,
+) -> Option<Frequency> {
+    let mut first_seen: HashMap<NaiveDate, u64> = HashMap::new();
+    let mut gaps: HashMap<i64, usize> = HashMap::new();
+    let mut ordered = true;
+    for (i, (date, row)) in dates.iter().zip(rows).enumerate() {
+        let Some(date) = date else { continue };
+        if let Some(line) = first_seen.get(date) {
+            problems.push(
+                Some(column),
+                Some(row.line),
+                format!("duplicate date {date} (also on line {line})"),
+            );
+            ordered = false;
+            continue;
+        }
+        first_seen.insert(*date, row.line);
+        if let Some(Some(prev)) = i.checked_sub(1).map(|j| dates[j]) {
+            if *date < prev {
+                problems.push(
+                    Some(column),
+                    Some(row.line),
+                    format!(
+                        "date {date} comes after {prev}: rows must be sorted by date, oldest first"
+                    ),
+                );
+                ordered = false;
+            } else {
+                *gaps.entry((*date - prev).num_days()).or_default() += 1;
+            }
+        }
+    }
+    if !ordered || dates.len() < 2 {
+        return None;
+    }
+    let (&step, _) = gaps.iter().max_by_key(|(gap, count)| (**count, -**gap))?;
+    let frequency = match step {
+        1 => Frequency::Daily,
+        7 => Frequency::Weekly,
+        other => {
+            problems.push(
+                Some(column),
+                None,
+                format!(
+                    "dates are {other} days apart; only daily (1) or weekly (7) data is supported"
+                ),
+            );
+            return None;
+        }
+    };
+    for i in 1..dates.len() {
+        if let (Some(prev), Some(date)) = (dates[i - 1], dates[i]) {
+            let gap = (date - prev).num_days();
+            if gap != step {
+                problems.push(
+                    Some(column),
+                    Some(rows[i].line),
+                    format!(
+                        "irregular spacing: {gap} days after {prev}; {frequency} data needs {step}"
+                    ),
+                );
+            }
+        }
+    }
+    Some(frequency)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,262 @@
+use super::*;
+use proptest::prelude::*;
+
+/// A small spec so short test files are long enough.
+fn small_spec() -> ModelSpec {
+    ModelSpec { yearly_harmonics: 0, max_lag: 2, ..ModelSpec::default() }
+}
+
+fn load(text: &str) -> Result<Dataset, DataErrors> {
+    load_csv(text.as_bytes(), &LoadOptions::default(), &small_spec())
+}
+
+/// `rows` weekly rows starting 2024-01-01 with the given extra columns' generator.
+fn weekly(rows: usize) -> String {
+    let mut s = String::from("date,revenue,tv_spend,search_spend,price\n");
+    let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    for i in 0..rows {
+        let d = start + chrono::Days::new(7 * i as u64);
+        s += &format!("{d},{},{},{},{}\n", 1000 + i, 10 * (i % 3), 5 + i % 2, 1.5);
+    }
+    s
+}
+
+fn reasons(err: &DataErrors) -> Vec<String> {
+    err.problems.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn loads_with_default_roles() {
+    let ds = load(&weekly(20)).unwrap();
+    assert_eq!(ds.len(), 20);
+    assert_eq!(ds.frequency, Frequency::Weekly);
+    assert_eq!(ds.kpi_name, "revenue");
+    let names: Vec<&str> = ds.channels.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["tv", "search"]);
+    assert_eq!(ds.channels[0].column, "tv_spend");
+    assert_eq!(ds.controls.len(), 1);
+    assert_eq!(ds.controls[0].name, "price");
+    assert_eq!(ds.kpi[3], 1003.0);
+    assert_eq!(ds.channels[0].spend[1], 10.0);
+}
+
+#[test]
+fn accepts_bom_and_crlf() {
+    let text = format!("\u{feff}{}", weekly(20).replace('\n', "\r\n"));
+    let ds = load(&text).unwrap();
+    assert_eq!(ds.len(), 20);
+    assert_eq!(ds.roles.date, "date");
+}
+
+#[test]
+fn daily_data_is_detected() {
+    let mut s = String::from("date,revenue,tv_spend\n");
+    let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    for i in 0..40 {
+        s += &format!("{},{},{}\n", start + chrono::Days::new(i), 100 + i, 1 + i % 4);
+    }
+    let spec = ModelSpec { yearly_harmonics: 0, weekly_harmonics: 1, ..ModelSpec::default() };
+    let ds = load_csv(s.as_bytes(), &LoadOptions::default(), &spec).unwrap();
+    assert_eq!(ds.frequency, Frequency::Daily);
+}
+
+#[test]
+fn empty_and_header_only() {
+    let e = load("").unwrap_err();
+    assert_eq!(reasons(&e), ["the file is empty"]);
+    let e = load("  \n\n").unwrap_err();
+    assert_eq!(reasons(&e), ["the file is empty"]);
+    let e = load("date,revenue,tv_spend\n").unwrap_err();
+    assert_eq!(reasons(&e), ["the file has a header but no data rows"]);
+}
+
+#[test]
+fn missing_unknown_and_duplicate_columns() {
+    let e = load("day,sales,tv_spend,tv_spend\n2024-01-01,1,2,3\n").unwrap_err();
+    let r = reasons(&e);
+    assert!(
+        r.contains(
+            &"line 1, column 'tv_spend': duplicate column name (columns 3 and 4)".to_owned()
+        ),
+        "{r:?}"
+    );
+    // Duplicates stop the run before role checks: fix the header first.
+    let e = load("day,sales,tv_spend\n2024-01-01,1,2\n").unwrap_err();
+    let r = reasons(&e);
+    assert_eq!(r.len(), 2, "{r:?}");
+    assert!(r[0].starts_with(
+        "line 1, column 'date': date column not found; the file has: day, sales, tv_spend"
+    ));
+    assert!(r[1].starts_with("line 1, column 'revenue': KPI column not found"));
+
+    let opts = LoadOptions {
+        media: Some(vec!["tv_spend".into(), "radio_spend".into()]),
+        controls: Some(vec!["weather".into()]),
+        ..LoadOptions::default()
+    };
+    let e = load_csv(weekly(20).as_bytes(), &opts, &small_spec()).unwrap_err();
+    let r = reasons(&e);
+    assert!(
+        r.iter().any(|m| m.starts_with("line 1, column 'radio_spend': media column not found")),
+        "{r:?}"
+    );
+    assert!(
+        r.iter().any(|m| m.starts_with("line 1, column 'weather': control column not found")),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn a_column_in_two_roles_is_rejected() {
+    let opts = LoadOptions { controls: Some(vec!["tv_spend".into()]), ..LoadOptions::default() };
+    let e = load_csv(weekly(20).as_bytes(), &opts, &small_spec()).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        ["line 1, column 'tv_spend': column is given two roles (media and control); give it one"]
+    );
+}
+
+#[test]
+fn overrides_choose_columns() {
+    let opts = LoadOptions {
+        kpi: "search_spend".into(),
+        media: Some(vec!["tv_spend".into()]),
+        controls: Some(vec![]),
+        ..LoadOptions::default()
+    };
+    let ds = load_csv(weekly(20).as_bytes(), &opts, &small_spec()).unwrap();
+    assert_eq!(ds.kpi_name, "search_spend");
+    assert_eq!(ds.channels.len(), 1);
+    assert!(ds.controls.is_empty());
+    assert_eq!(ds.roles.ignored, ["revenue", "price"]);
+}
+
+#[test]
+fn every_bad_cell_is_reported_with_line_and_column() {
+    let mut text = weekly(20);
+    text = text.replacen("2024-01-15,1002,20,5,1.5", "2024-01-15,abc,-3,,NaN", 1);
+    text = text.replacen("2024-01-22,1003,0,6,1.5", "2024-01-22,inf,0,6,1.5", 1);
+    let e = load(&text).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        [
+            "line 4, column 'revenue': not a number: 'abc'",
+            "line 4, column 'tv_spend': negative spend -3",
+            "line 4, column 'search_spend': empty value",
+            "line 4, column 'price': NaN is not allowed",
+            "line 5, column 'revenue': infinite value 'inf'",
+        ]
+    );
+}
+
+#[test]
+fn date_problems() {
+    let text = "date,revenue,tv_spend\n\
+                2024-01-01,1,1\n\
+                2024-01-08,1,2\n\
+                2024-01-08,1,3\n\
+                2024-01-22,1,4\n\
+                2024-01-15,1,5\n\
+                01/29/2024,1,6\n";
+    let e = load(text).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        [
+            "line 7, column 'date': not an ISO date (YYYY-MM-DD): '01/29/2024'",
+            "line 4, column 'date': duplicate date 2024-01-08 (also on line 3)",
+            "line 6, column 'date': date 2024-01-15 comes after 2024-01-22: rows must be sorted by date, oldest first",
+            "6 data rows, but the model needs at least 7 (one more than its parameters, plus the holdout): add periods or drop channels or controls",
+        ]
+    );
+}
+
+#[test]
+fn irregular_spacing_names_the_gap() {
+    let mut text = weekly(20);
+    text = text.replacen("2024-02-05", "2024-02-06", 1);
+    let e = load(&text).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        [
+            "line 7, column 'date': irregular spacing: 8 days after 2024-01-29; weekly data needs 7",
+            "line 8, column 'date': irregular spacing: 6 days after 2024-02-06; weekly data needs 7",
+        ]
+    );
+    let e = load("date,revenue,tv_spend\n2024-01-01,1,1\n2024-01-31,1,1\n2024-03-01,1,1\n")
+        .unwrap_err();
+    assert!(reasons(&e)[0].contains("dates are 30 days apart"), "{:?}", reasons(&e));
+}
+
+#[test]
+fn all_zero_media_and_wrong_field_counts() {
+    let mut text2 = String::from("date,revenue,radio_spend,tv_spend\n");
+    let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    for i in 0..20 {
+        text2 += &format!("{},1,0,{}\n", start + chrono::Days::new(7 * i), i);
+    }
+    text2 = text2.replacen(",1,0,3\n", ",1,0\n", 1);
+    let e = load(&text2).unwrap_err();
+    let r = reasons(&e);
+    assert_eq!(r[0], "line 5: expected 4 fields, found 3");
+    assert_eq!(r[1], "line 5, column 'tv_spend': missing value (row too short)");
+    assert!(r.iter().any(|m| m.starts_with("column 'radio_spend': all spend is zero")), "{r:?}");
+}
+
+#[test]
+fn too_few_rows_for_the_model() {
+    let spec = ModelSpec::default();
+    // Default spec, 2 channels, 1 control: 2 + 4 + 1 + 2 * 4 = 15 parameters.
+    assert_eq!(spec.parameter_count(Frequency::Weekly, 2, 1), 15);
+    let e = load_csv(weekly(10).as_bytes(), &LoadOptions::default(), &spec).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        [
+            "10 data rows, but the model needs at least 16 (one more than its parameters, plus the holdout): add periods or drop channels or controls"
+        ]
+    );
+}
+
+#[test]
+fn problems_are_capped_and_counted() {
+    let mut text = String::from("date,revenue,tv_spend\n");
+    for i in 0..30 {
+        text += &format!("2024-01-01,x{i},1\n");
+    }
+    let opts = LoadOptions { max_problems: 5, ..LoadOptions::default() };
+    let e = load_csv(text.as_bytes(), &opts, &small_spec()).unwrap_err();
+    assert_eq!(e.problems.len(), 5);
+    assert!(e.truncated > 25);
+    assert!(e.to_string().contains("... and"));
+}
+
+#[test]
+fn invalid_utf8_is_reported_not_panicked() {
+    let mut bytes = weekly(20).into_bytes();
+    let pos = bytes.windows(4).position(|w| w == b"1003").unwrap();
+    bytes[pos] = 0xFF;
+    let e = load_csv(&bytes, &LoadOptions::default(), &small_spec()).unwrap_err();
+    assert_eq!(reasons(&e), ["line 5, column 'revenue': not valid UTF-8"]);
+}
+
+#[test]
+fn csv_round_trip() {
+    let ds = load(&weekly(20)).unwrap();
+    let again = load(&ds.to_csv()).unwrap();
+    assert_eq!(ds, again);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let _ = load_csv(&bytes, &LoadOptions::default(), &small_spec());
+    }
+
+    #[test]
+    fn never_panics_on_csv_like_text(text in "[a-z_0-9,.\\-\\n\\r\" ]{0,300}") {
+        let with_header = format!("date,revenue,tv_spend\n{text}");
+        let _ = load_csv(with_header.as_bytes(), &LoadOptions::default(), &small_spec());
+        let _ = load_csv(text.as_bytes(), &LoadOptions::default(), &small_spec());
+    }
+}

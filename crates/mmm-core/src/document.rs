@@ -1,0 +1,326 @@
+//! The model document: a versioned, self-contained JSON record of a fitted model.
+//!
+//! It holds everything needed to recompute predictions, the decomposition and response curves
+//! without the original data (the model's inputs are stored in [`Series`]). The CLI writes it
+//! with `--json`, and the API stores the same document.
+
+use crate::baseline::Baseline;
+use crate::dataset::Frequency;
+use crate::spec::ModelSpec;
+use crate::transforms::{Adstock, Saturation};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Format version written by this build.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Periods over which `current_spend` is averaged.
+pub const CURRENT_SPEND_PERIODS: usize = 13;
+
+/// Share of the maximum effect that defines a channel's saturation point.
+pub const SATURATION_LEVEL: f64 = 0.9;
+
+/// Response curves span 0 to this multiple of the largest historical spend per period.
+pub const CURVE_MAX_MULTIPLE: f64 = 3.0;
+
+/// Points on each stored response curve.
+pub const CURVE_POINTS: usize = 61;
+
+/// How the model was estimated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Maximum a posteriori point estimate (penalised least squares with priors).
+    Map,
+}
+
+/// Goodness of fit over the fitting window, and on the held-out periods if any.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitMetrics {
+    /// Coefficient of determination.
+    pub r2: f64,
+    /// Mean absolute percentage error (as a fraction; periods with a zero KPI are skipped).
+    pub mape: f64,
+    /// Root mean squared error over the KPI's range.
+    pub nrmse: f64,
+    /// Residual standard deviation, in KPI units.
+    pub sigma: f64,
+    /// Scores on the held-out last periods, if a holdout was used.
+    pub holdout: Option<HoldoutMetrics>,
+}
+
+/// Scores on held-out periods (predicted with the model fitted without them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoldoutMetrics {
+    /// Number of held-out periods.
+    pub periods: usize,
+    /// Coefficient of determination on the holdout.
+    pub r2: f64,
+    /// Mean absolute percentage error on the holdout.
+    pub mape: f64,
+    /// Normalised RMSE on the holdout.
+    pub nrmse: f64,
+}
+
+/// One point of a response curve.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CurvePoint {
+    /// Constant spend per period.
+    pub spend: f64,
+    /// Steady-state incremental KPI per period at that spend.
+    pub response: f64,
+    /// Marginal ROI at that spend (extra KPI per extra unit of spend).
+    pub mroi: f64,
+}
+
+/// Everything the model says about one channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelResult {
+    /// Channel name.
+    pub name: String,
+    /// Spend column in the data.
+    pub column: String,
+    /// Total spend over the data.
+    pub spend: f64,
+    /// Total incremental KPI attributed to the channel over the data.
+    pub contribution: f64,
+    /// Return on investment: contribution / spend.
+    pub roi: f64,
+    /// Marginal ROI at `current_spend`: the KPI from one more unit of spend per period.
+    pub mroi: f64,
+    /// Share of the total media contribution.
+    pub share: f64,
+    /// Mean spend per period over the last 13 periods.
+    pub current_spend: f64,
+    /// Fitted adstock.
+    pub adstock: Adstock,
+    /// Fitted saturation (input in units of `scale`).
+    pub saturation: Saturation,
+    /// Effect at full saturation, in KPI units per period.
+    pub coefficient: f64,
+    /// Spend scale: the mean non-zero spend per period over the fitting window.
+    pub scale: f64,
+    /// Spend per period at which the response reaches 90% of `coefficient`.
+    pub saturation_point: f64,
+    /// Steady-state response curve, 0 to 3x the largest historical spend per period.
+    pub response_curve: Vec<CurvePoint>,
+}
+
+impl ChannelResult {
+    /// Steady-state incremental KPI per period at a constant spend per period.
+    ///
+    /// Adstock weights sum to one, so a constant spend `x` has adstock `x`, and the long-run
+    /// response is `coefficient · sat(x / scale)`.
+    pub fn response(&self, spend: f64) -> f64 {
+        self.coefficient * self.saturation.value(spend.max(0.0) / self.scale)
+    }
+
+    /// Marginal ROI at a constant spend per period: the derivative of [`Self::response`].
+    pub fn marginal_roi(&self, spend: f64) -> f64 {
+        self.coefficient * self.saturation.slope(spend.max(0.0) / self.scale) / self.scale
+    }
+
+    /// The response curve with `points` points from 0 to `max_spend`.
+    pub fn curve(&self, points: usize, max_spend: f64) -> Vec<CurvePoint> {
+        let points = points.max(2);
+        (0..points)
+            .map(|i| {
+                let spend = max_spend * i as f64 / (points - 1) as f64;
+                CurvePoint { spend, response: self.response(spend), mroi: self.marginal_roi(spend) }
+            })
+            .collect()
+    }
+}
+
+/// A channel's inputs and contribution per period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelSeries {
+    /// Channel name.
+    pub name: String,
+    /// Spend per period (model input).
+    pub spend: Vec<f64>,
+    /// Incremental KPI per period.
+    pub contribution: Vec<f64>,
+}
+
+/// A control's values per period (model input).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlSeries {
+    /// Column name.
+    pub name: String,
+    /// Values per period.
+    pub values: Vec<f64>,
+}
+
+/// Per-period data and decomposition: `fitted = intercept + trend + seasonality + controls +
+/// Σ channel contributions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// Period dates.
+    pub dates: Vec<NaiveDate>,
+    /// Observed KPI.
+    pub actual: Vec<f64>,
+    /// Model prediction (for held-out periods: out of sample).
+    pub fitted: Vec<f64>,
+    /// Trend part of the baseline.
+    pub trend: Vec<f64>,
+    /// Seasonal part of the baseline.
+    pub seasonality: Vec<f64>,
+    /// Control part of the baseline.
+    pub controls: Vec<f64>,
+    /// Per channel: spend and contribution.
+    pub channels: Vec<ChannelSeries>,
+    /// Control inputs.
+    pub control_values: Vec<ControlSeries>,
+}
+
+/// A fitted model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelDocument {
+    /// Document format version.
+    pub format_version: u32,
+    /// Estimation method.
+    pub method: Method,
+    /// Program and version that wrote the document.
+    pub engine: String,
+    /// KPI name.
+    pub kpi: String,
+    /// Data frequency.
+    pub frequency: Frequency,
+    /// First period.
+    pub start: NaiveDate,
+    /// Last period.
+    pub end: NaiveDate,
+    /// Number of periods (including any holdout).
+    pub periods: usize,
+    /// Seed of the fit.
+    pub seed: u64,
+    /// Fit metrics.
+    pub fit: FitMetrics,
+    /// Per-channel results.
+    pub channels: Vec<ChannelResult>,
+    /// Baseline definition and coefficients.
+    pub baseline: Baseline,
+    /// Model specification used.
+    pub spec: ModelSpec,
+    /// Inputs and decomposition per period.
+    pub series: Series,
+}
+
+/// A model document that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    /// Not JSON, or not a model document.
+    #[error("not a valid model document: {0}")]
+    Invalid(#[from] serde_json::Error),
+    /// Written by a newer mmm.
+    #[error(
+        "model document format {found} is newer than this mmm supports ({supported}); upgrade mmm"
+    )]
+    TooNew {
+        /// Version in the document.
+        found: u32,
+        /// Newest version this build reads.
+        supported: u32,
+    },
+    /// Internally inconsistent (e.g. series of different lengths).
+    #[error("inconsistent model document: {0}")]
+    Inconsistent(String),
+}
+
+impl ModelDocument {
+    /// Parses and checks a document.
+    pub fn from_json(text: &str) -> Result<Self, DocumentError> {
+        #[derive(Deserialize)]
+        struct Version {
+            format_version: u32,
+        }
+        let v: Version = serde_json::from_str(text)?;
+        if v.format_version > FORMAT_VERSION {
+            return Err(DocumentError::TooNew {
+                found: v.format_version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let doc: ModelDocument = serde_json::from_str(text)?;
+        doc.check()?;
+        Ok(doc)
+    }
+
+    /// Serialises the document as pretty JSON.
+    pub fn to_json(&self) -> String {
+        // Serialising plain data structs with string keys cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    fn check(&self) -> Result<(), DocumentError> {
+        let n = self.series.dates.len();
+        let bad = |what: &str| Err(DocumentError::Inconsistent(what.to_owned()));
+        if n != self.periods || n == 0 {
+            return bad("series length differs from periods");
+        }
+        let lens = [
+            self.series.actual.len(),
+            self.series.fitted.len(),
+            self.series.trend.len(),
+            self.series.seasonality.len(),
+            self.series.controls.len(),
+        ];
+        if lens.iter().any(|l| *l != n) {
+            return bad("series of different lengths");
+        }
+        if self.series.channels.len() != self.channels.len() {
+            return bad("channel series do not match channels");
+        }
+        if self.series.channels.iter().any(|c| c.spend.len() != n || c.contribution.len() != n) {
+            return bad("channel series of different lengths");
+        }
+        if self.series.control_values.len() != self.baseline.controls.len()
+            || self.series.control_values.iter().any(|c| c.values.len() != n)
+        {
+            return bad("control series do not match the baseline controls");
+        }
+        if self.channels.iter().any(|c| !(c.scale > 0.0 && c.scale.is_finite())) {
+            return bad("channel scale must be positive");
+        }
+        Ok(())
+    }
+
+    /// Finds a channel by name.
+    pub fn channel(&self, name: &str) -> Option<&ChannelResult> {
+        self.channels.iter().find(|c| c.name == name)
+    }
+
+    /// Recomputes every channel's contribution per period from the stored spend and the fitted
+    /// transforms.
+    pub fn channel_contributions(&self) -> Vec<Vec<f64>> {
+        self.channels
+            .iter()
+            .zip(&self.series.channels)
+            .map(|(c, s)| {
+                let scaled: Vec<f64> = s.spend.iter().map(|x| x / c.scale).collect();
+                c.adstock
+                    .apply(&scaled)
+                    .into_iter()
+                    .map(|a| c.coefficient * c.saturation.value(a))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Recomputes the model's prediction for every period from the document alone.
+    pub fn predict(&self) -> Vec<f64> {
+        let media = self.channel_contributions();
+        (0..self.periods)
+            .map(|t| {
+                let z: Vec<f64> = self.series.control_values.iter().map(|c| c.values[t]).collect();
+                let p = self.baseline.parts(t, &z);
+                p.intercept
+                    + p.trend
+                    + p.seasonality
+                    + p.controls
+                    + media.iter().map(|m| m[t]).sum::<f64>()
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,893 @@
+//! Fitting the model by variable projection with priors (MAP).
+//!
+//! For fixed nonlinear parameters θ (adstock and saturation of every channel) the model is linear
+//! in the baseline and media coefficients β, which are solved exactly: a ridge-regularised least
+//! squares with β_media ≥ 0 (see [`crate::linalg`]). The nonlinear parameters are searched with
+//! L-BFGS (argmin) from many seeded starts, each bounded by a smooth reparameterisation
+//! `θ = lo + (hi − lo)·σ(u)` (in log space for scale-like parameters).
+//!
+//! The objective is a MAP criterion with the noise variance profiled out:
+//!
+//! `J(θ) = n/2 · ln(min_β [RSS(θ, β) + P(θ, β)]) + Q(θ)`
+//!
+//! where `Q` holds the priors on θ (half-saturation near typical spend, Hill shape near 1.5,
+//! decay away from 0 and 1) and `P` a Gaussian prior on each channel's ROI, scaled by a noise
+//! variance estimate σ₀² so that it acts like a conjugate prior: `P = Σ_c σ₀² (roi_c − m)² /
+//! (τ m)²`. The centre `m` is the pooled media ROI of a first, prior-free search; channels whose
+//! own data are weak are pulled towards it. The gradient of `J` is exact: by the envelope theorem
+//! it only needs the partial derivatives at the optimal β, so one gradient costs about one
+//! evaluation.
+
+use crate::baseline::{self, Baseline, ControlEffect, Seasonality};
+use crate::dataset::Dataset;
+use crate::document::{
+    CURRENT_SPEND_PERIODS, CURVE_MAX_MULTIPLE, CURVE_POINTS, ChannelResult, ChannelSeries,
+    ControlSeries, FORMAT_VERSION, FitMetrics, HoldoutMetrics, Method, ModelDocument,
+    SATURATION_LEVEL, Series,
+};
+use crate::linalg::solve_nonneg_qp;
+use crate::metrics;
+use crate::params::{
+    DecayRate, HalfSaturation, HillShape, LogisticRate, MaxLag, ParamError, WeibullScale,
+    WeibullShape,
+};
+use crate::spec::{AdstockKind, ModelSpec, SaturationKind};
+use crate::transforms::{
+    Adstock, Saturation, convolve, geometric_weights_with_grad, hill, logistic, weibull_weights,
+};
+use argmin::core::{CostFunction, Error as ArgminError, Executor, Gradient, State};
+use argmin::solver::linesearch::MoreThuenteLineSearch;
+use argmin::solver::quasinewton::LBFGS;
+use nalgebra::{DMatrix, DVector};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
+use std::cell::RefCell;
+
+/// Where a fit is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitProgress {
+    /// Fraction done, 0 to 1.
+    pub fraction: f64,
+    /// What is happening, for people.
+    pub message: String,
+}
+
+/// Receives progress; returning `false` cancels the fit.
+pub type Observer<'a> = &'a (dyn Fn(&FitProgress) -> bool + Sync);
+
+/// Why a fit did not produce a model.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FitError {
+    /// The specification cannot be fitted to this data.
+    #[error("invalid model specification: {0}")]
+    InvalidSpec(String),
+    /// The data set is too short for the model.
+    #[error("{rows} periods available for fitting, but the model needs at least {needed}")]
+    NotEnoughRows {
+        /// Periods in the fitting window.
+        rows: usize,
+        /// Periods needed.
+        needed: usize,
+    },
+    /// The observer asked to stop.
+    #[error("the fit was cancelled")]
+    Cancelled,
+    /// No start converged to a finite objective.
+    #[error("the fit failed numerically: {0}")]
+    Numerical(String),
+}
+
+/// Fits the model to a data set.
+pub fn fit(
+    data: &Dataset,
+    spec: &ModelSpec,
+    observer: Option<Observer<'_>>,
+) -> Result<ModelDocument, FitError> {
+    let problem = Problem::new(data, spec)?;
+    let notify = |fraction: f64, message: String| -> Result<(), FitError> {
+        match observer {
+            Some(f) if !f(&FitProgress { fraction, message }) => Err(FitError::Cancelled),
+            _ => Ok(()),
+        }
+    };
+
+    let starts = problem.starts(spec.starts.max(1), spec.seed);
+    let refine = 3.min(starts.len());
+    let total = (starts.len() + refine) as f64;
+    notify(0.0, format!("searching from {} starts", starts.len()))?;
+
+    // Stage 1: prior-free on ROI, from every start.
+    let mut explored: Vec<(f64, DVector<f64>)> = Vec::with_capacity(starts.len());
+    for (i, u0) in starts.into_iter().enumerate() {
+        if let Some(found) = problem.local_search(u0, spec.max_iters) {
+            explored.push(found);
+        }
+        let best = explored.iter().map(|e| e.0).fold(f64::INFINITY, f64::min);
+        notify((i + 1) as f64 / total, format!("start {} done, best objective {best:.4}", i + 1))?;
+    }
+    explored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let Some((_, best_u)) = explored.first() else {
+        return Err(FitError::Numerical("no start reached a finite objective".to_owned()));
+    };
+
+    // Stage 2: add the ROI prior centred on the pooled ROI of the best stage-1 fit and refine the
+    // best few solutions under it.
+    let mut problem = problem;
+    if let Some(tau) = spec.priors.roi_relative_sd.filter(|t| *t > 0.0 && t.is_finite()) {
+        let eval = problem.evaluate(best_u, false);
+        problem.set_roi_prior(&eval, tau);
+        let mut refined: Vec<(f64, DVector<f64>)> = Vec::with_capacity(refine);
+        for (i, (_, u0)) in explored.iter().take(refine).enumerate() {
+            if let Some(found) = problem.local_search(u0.clone(), spec.max_iters) {
+                refined.push(found);
+            }
+            let done = explored.len() + i + 1;
+            notify(
+                done as f64 / total,
+                format!("refining solution {} of {refine} under the ROI prior", i + 1),
+            )?;
+        }
+        refined.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if !refined.is_empty() {
+            explored = refined;
+        }
+    }
+    let (_, u) = &explored[0];
+    let doc = problem.document(data, spec, u)?;
+    notify(1.0, "done".to_owned())?;
+    Ok(doc)
+}
+
+fn numerical(e: ParamError) -> FitError {
+    FitError::Numerical(format!("fitted parameter out of range: {e}"))
+}
+
+/// A nonlinear parameter's bounds and prior, in its working space (log space if `log`).
+#[derive(Debug, Clone, Copy)]
+struct ParamSpec {
+    lo: f64,
+    hi: f64,
+    log: bool,
+    prior: Prior,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Prior {
+    /// Normal on the working-space value.
+    Normal { mean: f64, sd: f64 },
+    /// Symmetric Beta(a, a) on a value in (0, 1).
+    Beta { a: f64 },
+}
+
+impl ParamSpec {
+    /// Working-space value, the natural value, and d(natural)/du.
+    fn map(&self, u: f64) -> (f64, f64, f64) {
+        let s = 1.0 / (1.0 + (-u).exp());
+        let t = self.lo + (self.hi - self.lo) * s;
+        let dt = (self.hi - self.lo) * s * (1.0 - s);
+        if self.log {
+            let v = t.exp();
+            (t, v, v * dt)
+        } else {
+            (t, t, dt)
+        }
+    }
+
+    /// `u` that maps to working-space value `t`.
+    fn unmap(&self, t: f64) -> f64 {
+        let s = ((t - self.lo) / (self.hi - self.lo)).clamp(1e-6, 1.0 - 1e-6);
+        (s / (1.0 - s)).ln()
+    }
+
+    /// Prior penalty (negative log density, up to a constant) and its derivative with respect
+    /// to the natural value.
+    fn penalty(&self, t: f64, v: f64) -> (f64, f64) {
+        match self.prior {
+            Prior::Normal { mean, sd } => {
+                let z = (t - mean) / sd;
+                let d_dt = z / sd;
+                (0.5 * z * z, if self.log { d_dt / v } else { d_dt })
+            }
+            Prior::Beta { a } => {
+                let v = v.clamp(1e-12, 1.0 - 1e-12);
+                (-(a - 1.0) * (v.ln() + (1.0 - v).ln()), -(a - 1.0) * (1.0 / v - 1.0 / (1.0 - v)))
+            }
+        }
+    }
+
+    fn centre(&self) -> f64 {
+        match self.prior {
+            Prior::Normal { mean, .. } => mean,
+            Prior::Beta { .. } => 0.5 * (self.lo + self.hi),
+        }
+    }
+}
+
+/// Channel transform parameters in natural units, in the θ layout of one channel.
+fn channel_specs(spec: &ModelSpec) -> Vec<ParamSpec> {
+    let p = &spec.priors;
+    let mut out = Vec::new();
+    match spec.adstock {
+        AdstockKind::Geometric => out.push(ParamSpec {
+            lo: 0.0,
+            hi: 0.9,
+            log: false,
+            prior: Prior::Beta { a: p.decay_beta.max(1.0) },
+        }),
+        AdstockKind::Weibull => {
+            out.push(ParamSpec {
+                lo: 0.3f64.ln(),
+                hi: 6.0f64.ln(),
+                log: true,
+                prior: Prior::Normal { mean: 1.5f64.ln(), sd: 0.7 },
+            });
+            let lag = spec.max_lag.max(1) as f64;
+            out.push(ParamSpec {
+                lo: 0.3f64.ln(),
+                hi: lag.ln().max(0.5),
+                log: true,
+                prior: Prior::Normal { mean: (lag / 4.0).max(1.0).ln(), sd: 1.0 },
+            });
+        }
+    }
+    match spec.saturation {
+        SaturationKind::Hill => {
+            out.push(ParamSpec {
+                lo: 0.05f64.ln(),
+                hi: 20.0f64.ln(),
+                log: true,
+                prior: Prior::Normal { mean: 0.0, sd: p.log_half_saturation_sd.max(1e-3) },
+            });
+            out.push(ParamSpec {
+                lo: 0.5f64.ln(),
+                hi: 5.0f64.ln(),
+                log: true,
+                prior: Prior::Normal {
+                    mean: p.shape_median.max(0.5).ln(),
+                    sd: p.log_shape_sd.max(1e-3),
+                },
+            });
+        }
+        SaturationKind::Logistic => out.push(ParamSpec {
+            lo: 0.05f64.ln(),
+            hi: 20.0f64.ln(),
+            log: true,
+            prior: Prior::Normal { mean: 0.0, sd: 1.0 },
+        }),
+    }
+    out
+}
+
+/// ROI prior of one channel, in scaled units: penalty `w (β k − m)²`.
+#[derive(Debug, Clone, Copy)]
+struct RoiPrior {
+    centre: f64,
+    weight: f64,
+}
+
+/// The fitting problem in scaled units (KPI / `y_scale`, spend / channel scale).
+struct Problem {
+    n_fit: usize,
+    y: DVector<f64>,
+    y_scale: f64,
+    /// Baseline design over every period, column-major (period × term).
+    base_full: DMatrix<f64>,
+    btb: DMatrix<f64>,
+    bty: DVector<f64>,
+    /// Ridge weight of each baseline coefficient (0 for the intercept).
+    ridge: DVector<f64>,
+    spend: Vec<Vec<f64>>,
+    spend_sum: Vec<f64>,
+    scales: Vec<f64>,
+    spec: ModelSpec,
+    params: Vec<ParamSpec>,
+    control_stats: Vec<(f64, f64)>,
+    roi_prior: Option<Vec<RoiPrior>>,
+    cache: RefCell<Option<(DVector<f64>, f64, DVector<f64>)>>,
+}
+
+/// The result of evaluating θ.
+struct Evaluation {
+    objective: f64,
+    gradient: DVector<f64>,
+    /// Coefficients: baseline terms then channels.
+    beta: DVector<f64>,
+    rss: f64,
+    /// Natural-unit θ per channel.
+    theta: Vec<Vec<f64>>,
+}
+
+impl Problem {
+    fn new(data: &Dataset, spec: &ModelSpec) -> Result<Self, FitError> {
+        let n = data.len();
+        if spec.max_lag > crate::params::MAX_LAG_LIMIT {
+            return Err(FitError::InvalidSpec(format!(
+                "max_lag must be at most {}",
+                crate::params::MAX_LAG_LIMIT
+            )));
+        }
+        if spec.holdout >= n {
+            return Err(FitError::InvalidSpec(format!(
+                "holdout {} leaves no periods to fit ({n} in the data)",
+                spec.holdout
+            )));
+        }
+        let n_fit = n - spec.holdout;
+        let needed =
+            spec.parameter_count(data.frequency, data.channels.len(), data.controls.len()) + 1;
+        if n_fit < needed {
+            return Err(FitError::NotEnoughRows { rows: n_fit, needed });
+        }
+        if data.channels.is_empty() {
+            return Err(FitError::InvalidSpec("the data set has no media channels".to_owned()));
+        }
+
+        let y_fit = &data.kpi[..n_fit];
+        let mean_abs = y_fit.iter().map(|v| v.abs()).sum::<f64>() / n_fit as f64;
+        let y_scale = if mean_abs > 0.0 { mean_abs } else { 1.0 };
+        let y = DVector::from_iterator(n_fit, y_fit.iter().map(|v| v / y_scale));
+
+        let cycles = baseline::cycles(data.frequency, spec.yearly_harmonics, spec.weekly_harmonics);
+        let controls: Vec<&[f64]> = data.controls.iter().map(|c| c.values.as_slice()).collect();
+        let (cols, control_stats) = baseline::design_columns(n, n_fit, &cycles, &controls);
+        let base_full = DMatrix::from_fn(n, cols.len(), |t, j| cols[j][t]);
+        let base_fit = base_full.rows(0, n_fit);
+        let btb = base_fit.transpose() * base_fit;
+        let bty = base_fit.transpose() * &y;
+
+        let mut spend = Vec::with_capacity(data.channels.len());
+        let mut spend_sum = Vec::with_capacity(data.channels.len());
+        let mut scales = Vec::with_capacity(data.channels.len());
+        for ch in &data.channels {
+            let fit_part = &ch.spend[..n_fit];
+            let nonzero: Vec<f64> = fit_part.iter().copied().filter(|v| *v > 0.0).collect();
+            if nonzero.is_empty() {
+                return Err(FitError::InvalidSpec(format!(
+                    "channel '{}' has no spend in the fitting window",
+                    ch.name
+                )));
+            }
+            let scale = nonzero.iter().sum::<f64>() / nonzero.len() as f64;
+            let scaled: Vec<f64> = ch.spend.iter().map(|v| v / scale).collect();
+            spend_sum.push(scaled[..n_fit].iter().sum());
+            spend.push(scaled);
+            scales.push(scale);
+        }
+
+        Ok(Self {
+            n_fit,
+            y,
+            y_scale,
+            base_full,
+            btb,
+            bty,
+            ridge: {
+                let mut r = DVector::from_element(cols.len(), 1e-6 * n_fit as f64);
+                r[0] = 0.0;
+                r
+            },
+            spend,
+            spend_sum,
+            scales,
+            spec: spec.clone(),
+            params: channel_specs(spec),
+            control_stats,
+            roi_prior: None,
+            cache: RefCell::new(None),
+        })
+    }
+
+    fn channels(&self) -> usize {
+        self.spend.len()
+    }
+
+    fn dim(&self) -> usize {
+        self.channels() * self.params.len()
+    }
+
+    /// Start points: the prior centres, then seeded random draws inside the bounds.
+    fn starts(&self, count: usize, seed: u64) -> Vec<DVector<f64>> {
+        let k = self.params.len();
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut out = Vec::with_capacity(count);
+        out.push(DVector::from_fn(self.dim(), |i, _| {
+            let p = &self.params[i % k];
+            p.unmap(p.centre())
+        }));
+        while out.len() < count {
+            out.push(DVector::from_fn(self.dim(), |_, _| rng.random_range(-2.2..2.2)));
+        }
+        out
+    }
+
+    /// Runs L-BFGS from `u0`; returns the objective and the parameters it reached.
+    fn local_search(&self, u0: DVector<f64>, max_iters: u64) -> Option<(f64, DVector<f64>)> {
+        let line_search = MoreThuenteLineSearch::new();
+        let solver = LBFGS::new(line_search, 7)
+            .with_tolerance_grad(1e-7)
+            .ok()?
+            .with_tolerance_cost(1e-10)
+            .ok()?;
+        let start_cost = self.cost(&u0).ok()?;
+        let result = Executor::new(self, solver)
+            .configure(|s| s.param(u0.clone()).max_iters(max_iters))
+            .run();
+        match result {
+            Ok(res) => {
+                let state = res.state();
+                let best = state.get_best_param().cloned().unwrap_or(u0);
+                let cost = state.get_best_cost();
+                cost.is_finite().then_some((cost, best))
+            }
+            // A failed line search still leaves the start itself as a valid point.
+            Err(_) => start_cost.is_finite().then_some((start_cost, u0)),
+        }
+    }
+
+    fn set_roi_prior(&mut self, eval: &Evaluation, tau: f64) {
+        let nb = self.btb.nrows();
+        let features = self.features(&eval.theta);
+        // Pooled ROI in real units: total media contribution over total spend.
+        let (mut contribution, mut spend) = (0.0, 0.0);
+        for c in 0..self.channels() {
+            let f_sum: f64 = features[c][..self.n_fit].iter().sum();
+            contribution += eval.beta[nb + c] * f_sum * self.y_scale;
+            spend += self.spend_sum[c] * self.scales[c];
+        }
+        let pooled = self.spec.priors.roi_median.unwrap_or(contribution / spend);
+        let dof = (self.n_fit as f64 - eval.beta.len() as f64 - self.dim() as f64).max(1.0);
+        let sigma2 = eval.rss / dof;
+        if !(pooled > 0.0 && pooled.is_finite() && sigma2 > 0.0) {
+            // No media signal at all: a prior centred on zero would only shrink to zero.
+            return;
+        }
+        self.roi_prior = Some(
+            (0..self.channels())
+                .map(|c| {
+                    let centre = pooled * self.scales[c] / self.y_scale;
+                    RoiPrior { centre, weight: sigma2 / (tau * centre).powi(2) }
+                })
+                .collect(),
+        );
+        *self.cache.borrow_mut() = None;
+    }
+
+    /// Natural-unit θ per channel, with d(natural)/du.
+    fn theta(&self, u: &DVector<f64>) -> (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>) {
+        let k = self.params.len();
+        let mut work = vec![Vec::with_capacity(k); self.channels()];
+        let mut natural = vec![Vec::with_capacity(k); self.channels()];
+        let mut jac = vec![Vec::with_capacity(k); self.channels()];
+        for c in 0..self.channels() {
+            for (j, p) in self.params.iter().enumerate() {
+                let (t, v, dv) = p.map(u[c * k + j]);
+                work[c].push(t);
+                natural[c].push(v);
+                jac[c].push(dv);
+            }
+        }
+        (work, natural, jac)
+    }
+
+    /// Adstock weights and their derivatives with respect to the adstock parameters.
+    fn adstock_weights(&self, theta: &[f64]) -> (Vec<f64>, Vec<Vec<f64>>) {
+        let lag = self.spec.max_lag;
+        match self.spec.adstock {
+            AdstockKind::Geometric => {
+                let (w, dw) = geometric_weights_with_grad(theta[0], lag);
+                (w, vec![dw])
+            }
+            AdstockKind::Weibull => {
+                // Central differences on the L+1 weights only: cheap and accurate to ~1e-9.
+                let w = weibull_weights(theta[0], theta[1], lag);
+                let grads = (0..2)
+                    .map(|j| {
+                        let h = 1e-6 * theta[j].abs().max(1e-3);
+                        let mut up = [theta[0], theta[1]];
+                        let mut dn = up;
+                        up[j] += h;
+                        dn[j] -= h;
+                        let wu = weibull_weights(up[0], up[1], lag);
+                        let wd = weibull_weights(dn[0], dn[1], lag);
+                        wu.iter().zip(&wd).map(|(a, b)| (a - b) / (2.0 * h)).collect()
+                    })
+                    .collect();
+                (w, grads)
+            }
+        }
+    }
+
+    fn adstock_len(&self) -> usize {
+        match self.spec.adstock {
+            AdstockKind::Geometric => 1,
+            AdstockKind::Weibull => 2,
+        }
+    }
+
+    /// Media features over every period for natural θ.
+    fn features(&self, theta: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        (0..self.channels())
+            .map(|c| {
+                let (f, _) = self.channel_feature(c, &theta[c], self.spend[c].len(), false);
+                f
+            })
+            .collect()
+    }
+
+    /// One channel's feature over the first `n` periods and, if asked, its derivatives with
+    /// respect to each of the channel's parameters.
+    fn channel_feature(
+        &self,
+        c: usize,
+        theta: &[f64],
+        n: usize,
+        grad: bool,
+    ) -> (Vec<f64>, Vec<Vec<f64>>) {
+        let na = self.adstock_len();
+        let (w, dw) = self.adstock_weights(&theta[..na]);
+        let x = &self.spend[c][..n];
+        let mut a = vec![0.0; n];
+        convolve(&w, x, &mut a);
+        let sat = &theta[na..];
+        let mut f = vec![0.0; n];
+        if !grad {
+            for (fi, ai) in f.iter_mut().zip(&a) {
+                *fi = self.saturate(*ai, sat);
+            }
+            return (f, Vec::new());
+        }
+        let mut da: Vec<Vec<f64>> = Vec::with_capacity(na);
+        for dwj in &dw {
+            let mut out = vec![0.0; n];
+            convolve(dwj, x, &mut out);
+            da.push(out);
+        }
+        let mut df = vec![vec![0.0; n]; self.params.len()];
+        for t in 0..n {
+            let at = a[t];
+            let (value, d_da, d_sat) = match self.spec.saturation {
+                SaturationKind::Hill => {
+                    let (k, s) = (sat[0], sat[1]);
+                    let h = hill(at, k, s);
+                    if at > 0.0 {
+                        let g = h * (1.0 - h);
+                        (h, s / at * g, [-s / k * g, g * (at / k).ln()])
+                    } else {
+                        (0.0, 0.0, [0.0, 0.0])
+                    }
+                }
+                SaturationKind::Logistic => {
+                    let mu = sat[0];
+                    let h = logistic(at, mu);
+                    let g = 0.5 * (1.0 - h * h);
+                    (h, mu * g, [at.max(0.0) * g, 0.0])
+                }
+            };
+            f[t] = value;
+            for j in 0..na {
+                df[j][t] = d_da * da[j][t];
+            }
+            for j in 0..self.params.len() - na {
+                df[na + j][t] = d_sat[j];
+            }
+        }
+        (f, df)
+    }
+
+    fn saturate(&self, a: f64, sat: &[f64]) -> f64 {
+        match self.spec.saturation {
+            SaturationKind::Hill => hill(a, sat[0], sat[1]),
+            SaturationKind::Logistic => logistic(a, sat[0]),
+        }
+    }
+
+    /// Objective, gradient and optimal β at `u`.
+    fn evaluate(&self, u: &DVector<f64>, want_grad: bool) -> Evaluation {
+        let n = self.n_fit;
+        let nc = self.channels();
+        let nb = self.btb.nrows();
+        let k = self.params.len();
+        let (work, theta, jac) = self.theta(u);
+
+        let mut feats = Vec::with_capacity(nc);
+        let mut dfeats = Vec::with_capacity(nc);
+        for c in 0..nc {
+            let (f, df) = self.channel_feature(c, &theta[c], n, want_grad);
+            feats.push(f);
+            dfeats.push(df);
+        }
+        let fmat = DMatrix::from_fn(n, nc, |t, c| feats[c][t]);
+        let base = self.base_full.rows(0, n);
+
+        // Normal equations with the ridge and ROI prior folded in.
+        let p = nb + nc;
+        let mut a = DMatrix::zeros(p, p);
+        a.view_mut((0, 0), (nb, nb)).copy_from(&self.btb);
+        let btf = base.transpose() * &fmat;
+        a.view_mut((0, nb), (nb, nc)).copy_from(&btf);
+        a.view_mut((nb, 0), (nc, nb)).copy_from(&btf.transpose());
+        a.view_mut((nb, nb), (nc, nc)).copy_from(&(fmat.transpose() * &fmat));
+        let mut b = DVector::zeros(p);
+        b.rows_mut(0, nb).copy_from(&self.bty);
+        b.rows_mut(nb, nc).copy_from(&(fmat.transpose() * &self.y));
+        for j in 0..nb {
+            a[(j, j)] += self.ridge[j];
+        }
+        a[(0, 0)] += 1e-12 * n as f64;
+        let f_sums: Vec<f64> = feats.iter().map(|f| f.iter().sum()).collect();
+        let kc: Vec<f64> = (0..nc).map(|c| f_sums[c] / self.spend_sum[c]).collect();
+        for c in 0..nc {
+            a[(nb + c, nb + c)] += 1e-9 * n as f64;
+            if let Some(prior) = &self.roi_prior {
+                let RoiPrior { centre, weight } = prior[c];
+                a[(nb + c, nb + c)] += weight * kc[c] * kc[c];
+                b[nb + c] += weight * kc[c] * centre;
+            }
+        }
+        let nonneg: Vec<bool> = (0..p).map(|j| j >= nb).collect();
+        let Some(beta) = solve_nonneg_qp(&a, &b, &nonneg) else {
+            return Evaluation {
+                objective: f64::INFINITY,
+                gradient: DVector::zeros(u.len()),
+                beta: DVector::zeros(p),
+                rss: f64::INFINITY,
+                theta,
+            };
+        };
+
+        let resid = &self.y - base * beta.rows(0, nb) - &fmat * beta.rows(nb, nc);
+        let rss = resid.norm_squared();
+        let mut pen: f64 = (0..nb).map(|j| self.ridge[j] * beta[j] * beta[j]).sum();
+        let mut roi_dev = vec![0.0; nc];
+        if let Some(prior) = &self.roi_prior {
+            for c in 0..nc {
+                roi_dev[c] = beta[nb + c] * kc[c] - prior[c].centre;
+                pen += prior[c].weight * roi_dev[c] * roi_dev[c];
+            }
+        }
+        let loss = (rss + pen).max(1e-300);
+        let mut objective = 0.5 * n as f64 * loss.ln();
+        let mut gradient = DVector::zeros(u.len());
+        for c in 0..nc {
+            for j in 0..k {
+                let spec = &self.params[j];
+                let (q, dq) = spec.penalty(work[c][j], theta[c][j]);
+                objective += q;
+                if want_grad {
+                    // Envelope theorem: d loss/dθ at the optimal β.
+                    let df = &dfeats[c][j];
+                    let bc = beta[nb + c];
+                    let mut dloss = 0.0;
+                    if bc != 0.0 {
+                        let r_df: f64 = resid.iter().zip(df).map(|(r, d)| r * d).sum();
+                        dloss -= 2.0 * bc * r_df;
+                        if let Some(prior) = &self.roi_prior {
+                            let dk = df.iter().sum::<f64>() / self.spend_sum[c];
+                            dloss += 2.0 * prior[c].weight * roi_dev[c] * bc * dk;
+                        }
+                    }
+                    let dj = 0.5 * n as f64 * dloss / loss + dq;
+                    gradient[c * k + j] = dj * jac[c][j];
+                }
+            }
+        }
+        if !objective.is_finite() {
+            objective = f64::INFINITY;
+        }
+        Evaluation { objective, gradient, beta, rss, theta }
+    }
+
+    fn cached(&self, u: &DVector<f64>) -> (f64, DVector<f64>) {
+        if let Some((cu, cost, grad)) = self.cache.borrow().as_ref() {
+            if cu == u {
+                return (*cost, grad.clone());
+            }
+        }
+        let e = self.evaluate(u, true);
+        *self.cache.borrow_mut() = Some((u.clone(), e.objective, e.gradient.clone()));
+        (e.objective, e.gradient)
+    }
+
+    /// Builds the model document at the chosen parameters.
+    fn document(
+        &self,
+        data: &Dataset,
+        spec: &ModelSpec,
+        u: &DVector<f64>,
+    ) -> Result<ModelDocument, FitError> {
+        let eval = self.evaluate(u, false);
+        let n = data.len();
+        let nb = self.btb.nrows();
+        let ys = self.y_scale;
+        let features = self.features(&eval.theta);
+
+        // Per-period decomposition in KPI units, over every period (holdout included).
+        let coef = |j: usize| eval.beta[j] * ys;
+        let cycles = baseline::cycles(data.frequency, spec.yearly_harmonics, spec.weekly_harmonics);
+        let mut seasonality = Vec::new();
+        let mut col = 2;
+        for &(period, harmonics) in &cycles {
+            let mut s = Seasonality { period, sin: Vec::new(), cos: Vec::new() };
+            for _ in 0..harmonics {
+                s.sin.push(coef(col));
+                s.cos.push(coef(col + 1));
+                col += 2;
+            }
+            seasonality.push(s);
+        }
+        let controls: Vec<ControlEffect> = data
+            .controls
+            .iter()
+            .zip(&self.control_stats)
+            .enumerate()
+            .map(|(j, (c, (mean, sd)))| ControlEffect {
+                name: c.name.clone(),
+                coefficient: coef(col + j),
+                mean: *mean,
+                sd: *sd,
+            })
+            .collect();
+        let baseline = Baseline {
+            intercept: coef(0),
+            trend: coef(1),
+            trend_periods: self.n_fit,
+            seasonality,
+            controls,
+        };
+
+        let mut trend = Vec::with_capacity(n);
+        let mut season = Vec::with_capacity(n);
+        let mut ctrl = Vec::with_capacity(n);
+        let mut fitted = Vec::with_capacity(n);
+        let contributions: Vec<Vec<f64>> = (0..self.channels())
+            .map(|c| features[c].iter().map(|f| f * eval.beta[nb + c] * ys).collect())
+            .collect();
+        for t in 0..n {
+            let z: Vec<f64> = data.controls.iter().map(|c| c.values[t]).collect();
+            let parts = baseline.parts(t, &z);
+            trend.push(parts.trend);
+            season.push(parts.seasonality);
+            ctrl.push(parts.controls);
+            let media: f64 = contributions.iter().map(|c| c[t]).sum();
+            fitted.push(parts.intercept + parts.trend + parts.seasonality + parts.controls + media);
+        }
+
+        let nf = self.n_fit;
+        let sigma = (eval.rss / (nf as f64 - (nb + self.channels() + self.dim()) as f64).max(1.0))
+            .sqrt()
+            * ys;
+        let holdout = (spec.holdout > 0).then(|| HoldoutMetrics {
+            periods: spec.holdout,
+            r2: metrics::r2(&data.kpi[nf..], &fitted[nf..]),
+            mape: metrics::mape(&data.kpi[nf..], &fitted[nf..]),
+            nrmse: metrics::nrmse(&data.kpi[nf..], &fitted[nf..]),
+        });
+        let fit_metrics = FitMetrics {
+            r2: metrics::r2(&data.kpi[..nf], &fitted[..nf]),
+            mape: metrics::mape(&data.kpi[..nf], &fitted[..nf]),
+            nrmse: metrics::nrmse(&data.kpi[..nf], &fitted[..nf]),
+            sigma,
+            holdout,
+        };
+
+        let total_media: f64 = contributions.iter().flatten().sum();
+        let na = self.adstock_len();
+        let channels = data
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(c, ch)| -> Result<ChannelResult, FitError> {
+                let th = &eval.theta[c];
+                let contribution: f64 = contributions[c].iter().sum();
+                let spend: f64 = ch.spend.iter().sum();
+                let recent = &ch.spend[n.saturating_sub(CURRENT_SPEND_PERIODS)..];
+                let current_spend = recent.iter().sum::<f64>() / recent.len().max(1) as f64;
+                let max_spend = ch.spend.iter().copied().fold(0.0, f64::max);
+                let mut result = ChannelResult {
+                    name: ch.name.clone(),
+                    column: ch.column.clone(),
+                    spend,
+                    contribution,
+                    roi: if spend > 0.0 { contribution / spend } else { 0.0 },
+                    mroi: 0.0,
+                    share: if total_media > 0.0 { contribution / total_media } else { 0.0 },
+                    current_spend,
+                    adstock: self.adstock_of(&th[..na]).map_err(numerical)?,
+                    saturation: self.saturation_of(&th[na..]).map_err(numerical)?,
+                    coefficient: eval.beta[nb + c] * ys,
+                    scale: self.scales[c],
+                    saturation_point: 0.0,
+                    response_curve: Vec::new(),
+                };
+                result.mroi = result.marginal_roi(current_spend);
+                result.saturation_point =
+                    result.scale * result.saturation.inverse(SATURATION_LEVEL);
+                result.response_curve = result.curve(CURVE_POINTS, CURVE_MAX_MULTIPLE * max_spend);
+                Ok(result)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let series = Series {
+            dates: data.dates.clone(),
+            actual: data.kpi.clone(),
+            fitted,
+            trend,
+            seasonality: season,
+            controls: ctrl,
+            channels: data
+                .channels
+                .iter()
+                .zip(contributions)
+                .map(|(ch, contribution)| ChannelSeries {
+                    name: ch.name.clone(),
+                    spend: ch.spend.clone(),
+                    contribution,
+                })
+                .collect(),
+            control_values: data
+                .controls
+                .iter()
+                .map(|c| ControlSeries { name: c.name.clone(), values: c.values.clone() })
+                .collect(),
+        };
+
+        Ok(ModelDocument {
+            format_version: FORMAT_VERSION,
+            method: Method::Map,
+            engine: format!("mmm {}", env!("CARGO_PKG_VERSION")),
+            kpi: data.kpi_name.clone(),
+            frequency: data.frequency,
+            start: data.dates[0],
+            end: data.dates[n - 1],
+            periods: n,
+            seed: spec.seed,
+            fit: fit_metrics,
+            channels,
+            baseline,
+            spec: spec.clone(),
+            series,
+        })
+    }
+
+    fn adstock_of(&self, th: &[f64]) -> Result<Adstock, ParamError> {
+        let max_lag = MaxLag::new(self.spec.max_lag)?;
+        Ok(match self.spec.adstock {
+            AdstockKind::Geometric => Adstock::Geometric { decay: DecayRate::new(th[0])?, max_lag },
+            AdstockKind::Weibull => Adstock::Weibull {
+                shape: WeibullShape::new(th[0])?,
+                scale: WeibullScale::new(th[1])?,
+                max_lag,
+            },
+        })
+    }
+
+    fn saturation_of(&self, th: &[f64]) -> Result<Saturation, ParamError> {
+        Ok(match self.spec.saturation {
+            SaturationKind::Hill => Saturation::Hill {
+                half_saturation: HalfSaturation::new(th[0])?,
+                shape: HillShape::new(th[1])?,
+            },
+            SaturationKind::Logistic => Saturation::Logistic { rate: LogisticRate::new(th[0])? },
+        })
+    }
+}
+
+impl CostFunction for &Problem {
+    type Param = DVector<f64>;
+    type Output = f64;
+
+    fn cost(&self, u: &DVector<f64>) -> Result<f64, ArgminError> {
+        Ok(self.cached(u).0)
+    }
+}
+
+impl Gradient for &Problem {
+    type Param = DVector<f64>;
+    type Gradient = DVector<f64>;
+
+    fn gradient(&self, u: &DVector<f64>) -> Result<DVector<f64>, ArgminError> {
+        Ok(self.cached(u).1)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,244 @@
+use super::*;
+use crate::document::DocumentError;
+use crate::simulate::{SimConfig, simulate};
+use std::sync::Mutex;
+
+fn sim(seed: u64, noise: f64) -> crate::simulate::Simulation {
+    simulate(&SimConfig { seed, noise, ..SimConfig::default() })
+}
+
+/// Analytic gradient of the profiled objective against central finite differences.
+fn check_gradient(spec: &ModelSpec, with_roi_prior: bool) {
+    let data = sim(3, 0.04).dataset;
+    let mut problem = Problem::new(&data, spec).unwrap();
+    let mut rng = StdRng::seed_from_u64(11);
+    if with_roi_prior {
+        let u = problem.starts(1, 0).remove(0);
+        let e = problem.evaluate(&u, false);
+        problem.set_roi_prior(&e, 0.5);
+        assert!(problem.roi_prior.is_some());
+    }
+    for _ in 0..5 {
+        let u = DVector::from_fn(problem.dim(), |_, _| rng.random_range(-1.5..1.5));
+        let e = problem.evaluate(&u, true);
+        for i in 0..u.len() {
+            let h = 1e-5;
+            let mut up = u.clone();
+            let mut dn = u.clone();
+            up[i] += h;
+            dn[i] -= h;
+            let fd = (problem.evaluate(&up, false).objective
+                - problem.evaluate(&dn, false).objective)
+                / (2.0 * h);
+            let tol = 1e-4 * (1.0 + fd.abs());
+            assert!(
+                (fd - e.gradient[i]).abs() < tol,
+                "param {i}: finite difference {fd} vs analytic {}",
+                e.gradient[i]
+            );
+        }
+    }
+}
+
+#[test]
+fn gradient_matches_finite_differences_geometric_hill() {
+    check_gradient(&ModelSpec::default(), false);
+    check_gradient(&ModelSpec::default(), true);
+}
+
+#[test]
+fn gradient_matches_finite_differences_weibull_logistic() {
+    let spec = ModelSpec {
+        adstock: AdstockKind::Weibull,
+        saturation: SaturationKind::Logistic,
+        ..ModelSpec::default()
+    };
+    check_gradient(&spec, false);
+    check_gradient(&spec, true);
+}
+
+#[test]
+fn recovers_truth_on_clean_flighted_data() {
+    // Low noise and channels with dark periods: the data identify each effect well, so the
+    // fit must find the truth closely.
+    let mut s = simulate(&SimConfig { seed: 42, noise: 0.01, channels: 1, ..SimConfig::default() });
+    assert_eq!(s.truth.channels[0].name, "tv");
+    let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+    let t = &s.truth.channels[0];
+    let c = &doc.channels[0];
+    assert!((c.roi - t.roi).abs() / t.roi < 0.05, "roi {} vs {}", c.roi, t.roi);
+    assert!(doc.fit.r2 > 0.9, "r2 {}", doc.fit.r2);
+    // Same for the first three archetypes at 1% noise.
+    s = simulate(&SimConfig { seed: 42, noise: 0.01, channels: 3, ..SimConfig::default() });
+    let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+    for (t, c) in s.truth.channels.iter().zip(&doc.channels) {
+        // Always-on social never shows zero spend, so its ROI rests on extrapolating the curve
+        // to zero and is the least certain (measured 25% off at 1% noise).
+        let tolerance = if t.name == "social" { 0.35 } else { 0.1 };
+        assert!(
+            (c.roi - t.roi).abs() / t.roi < tolerance,
+            "{}: roi {} vs {}",
+            t.name,
+            c.roi,
+            t.roi
+        );
+    }
+}
+
+#[test]
+fn recovers_roi_within_tolerance_across_seeds() {
+    // Realistic data: 156 weeks, 5 channels, 3-6% noise, trend, seasonality, correlated spend.
+    // Measured over seeds 1000-1023 (examples/accuracy.rs): mean relative ROI error ~36%,
+    // flighted TV ~9%; on these six seeds 49% and 4%. The bounds below guard against
+    // regressions; they are not the 20% target, which the engine does not reach yet
+    // (see docs/benchmarks.md).
+    let mut errors = Vec::new();
+    let mut tv = Vec::new();
+    for seed in 200..206u64 {
+        let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
+        let s = sim(seed, noise);
+        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        for (t, c) in s.truth.channels.iter().zip(&doc.channels) {
+            let rel = (c.roi - t.roi).abs() / t.roi;
+            let ratio = (c.roi / t.roi).max(t.roi / c.roi);
+            assert!(ratio < 6.0, "seed {seed} {}: {} vs {}", t.name, c.roi, t.roi);
+            errors.push(rel);
+            if t.name == "tv" {
+                tv.push(rel);
+            }
+        }
+    }
+    let mean = errors.iter().sum::<f64>() / errors.len() as f64;
+    let mean_tv = tv.iter().sum::<f64>() / tv.len() as f64;
+    assert!(mean < 0.55, "mean relative ROI error {mean}");
+    assert!(mean_tv < 0.1, "mean relative TV ROI error {mean_tv}");
+}
+
+#[test]
+fn same_seed_same_model() {
+    let s = sim(5, 0.05);
+    let a = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+    let b = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+    assert_eq!(a.to_json(), b.to_json());
+}
+
+#[test]
+fn document_is_self_contained_and_consistent() {
+    let s = sim(6, 0.05);
+    let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+    // The decomposition adds up to the prediction, and the prediction can be recomputed from
+    // the document alone.
+    let predicted = doc.predict();
+    for t in 0..doc.periods {
+        let media: f64 = doc.series.channels.iter().map(|c| c.contribution[t]).sum();
+        let parts = doc.baseline.intercept
+            + doc.series.trend[t]
+            + doc.series.seasonality[t]
+            + doc.series.controls[t]
+            + media;
+        assert!((parts - doc.series.fitted[t]).abs() < 1e-6 * doc.series.fitted[t].abs());
+        assert!((predicted[t] - doc.series.fitted[t]).abs() < 1e-6 * doc.series.fitted[t].abs());
+    }
+    // Per-channel figures follow their definitions.
+    let total: f64 = doc.channels.iter().map(|c| c.contribution).sum();
+    for c in &doc.channels {
+        let series = doc.series.channels.iter().find(|s| s.name == c.name).unwrap();
+        assert!(
+            (series.contribution.iter().sum::<f64>() - c.contribution).abs()
+                < 1e-6 * c.contribution.abs().max(1.0)
+        );
+        assert!((c.roi - c.contribution / c.spend).abs() < 1e-12);
+        assert!((c.share - c.contribution / total).abs() < 1e-12);
+        let recent = &series.spend[doc.periods - 13..];
+        assert!((c.current_spend - recent.iter().sum::<f64>() / 13.0).abs() < 1e-9);
+        // mROI is the slope of the response curve at current spend.
+        let h = 1e-3 * c.current_spend;
+        let slope = (c.response(c.current_spend + h) - c.response(c.current_spend - h)) / (2.0 * h);
+        assert!((slope - c.mroi).abs() < 1e-5 * (1.0 + c.mroi.abs()), "{slope} vs {}", c.mroi);
+        // The saturation point reaches 90% of the maximum effect.
+        assert!((c.response(c.saturation_point) / c.coefficient - 0.9).abs() < 1e-9);
+        // The curve runs from 0 to 3x the largest spend.
+        let max_spend = series.spend.iter().copied().fold(0.0, f64::max);
+        assert_eq!(c.response_curve.len(), 61);
+        assert_eq!(c.response_curve[0].response, 0.0);
+        assert!((c.response_curve[60].spend - 3.0 * max_spend).abs() < 1e-6);
+    }
+    // JSON round trip.
+    let back = ModelDocument::from_json(&doc.to_json()).unwrap();
+    assert_eq!(back, doc);
+}
+
+#[test]
+fn newer_or_broken_documents_are_refused() {
+    let s = sim(6, 0.05);
+    let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&doc.to_json()).unwrap();
+    value["format_version"] = serde_json::json!(FORMAT_VERSION + 1);
+    let err = ModelDocument::from_json(&value.to_string()).unwrap_err();
+    assert!(matches!(err, DocumentError::TooNew { .. }), "{err}");
+    value["format_version"] = serde_json::json!(1);
+    value["series"]["fitted"] = serde_json::json!([1.0]);
+    let err = ModelDocument::from_json(&value.to_string()).unwrap_err();
+    assert!(matches!(err, DocumentError::Inconsistent(_)), "{err}");
+    assert!(matches!(ModelDocument::from_json("{"), Err(DocumentError::Invalid(_))));
+}
+
+#[test]
+fn holdout_periods_do_not_influence_the_fit() {
+    let s = sim(8, 0.04);
+    let spec = ModelSpec { holdout: 13, ..ModelSpec::default() };
+    let a = fit(&s.dataset, &spec, None).unwrap();
+    let mut changed = s.dataset.clone();
+    let n = changed.len();
+    for v in &mut changed.kpi[n - 13..] {
+        *v *= 1.5;
+    }
+    let b = fit(&changed, &spec, None).unwrap();
+    for (x, y) in a.channels.iter().zip(&b.channels) {
+        assert_eq!(x.coefficient, y.coefficient);
+        assert_eq!(x.adstock, y.adstock);
+    }
+    let ha = a.fit.holdout.as_ref().unwrap();
+    let hb = b.fit.holdout.as_ref().unwrap();
+    assert_eq!(ha.periods, 13);
+    // Out-of-sample error on untouched data is small; on the inflated holdout it is large.
+    assert!(ha.mape < 0.1, "holdout MAPE {}", ha.mape);
+    assert!(hb.mape > 0.25, "holdout MAPE {}", hb.mape);
+}
+
+#[test]
+fn progress_is_reported_and_cancel_stops() {
+    let s = sim(9, 0.05);
+    let seen = Mutex::new(Vec::new());
+    let record = |p: &FitProgress| {
+        seen.lock().unwrap().push(p.fraction);
+        true
+    };
+    fit(&s.dataset, &ModelSpec::default(), Some(&record)).unwrap();
+    let fractions = seen.lock().unwrap().clone();
+    assert!(fractions.windows(2).all(|w| w[0] <= w[1]), "{fractions:?}");
+    assert_eq!(fractions.first(), Some(&0.0));
+    assert_eq!(fractions.last(), Some(&1.0));
+
+    let calls = Mutex::new(0);
+    let cancel_after_two = |_: &FitProgress| {
+        let mut c = calls.lock().unwrap();
+        *c += 1;
+        *c < 3
+    };
+    assert_eq!(
+        fit(&s.dataset, &ModelSpec::default(), Some(&cancel_after_two)),
+        Err(FitError::Cancelled)
+    );
+}
+
+#[test]
+fn too_short_for_the_model_is_an_error() {
+    let s = simulate(&SimConfig { periods: 25, ..SimConfig::default() });
+    assert!(matches!(
+        fit(&s.dataset, &ModelSpec::default(), None),
+        Err(FitError::NotEnoughRows { .. })
+    ));
+    let spec = ModelSpec { holdout: 25, ..ModelSpec::default() };
+    assert!(matches!(fit(&s.dataset, &spec, None), Err(FitError::InvalidSpec(_))));
+}

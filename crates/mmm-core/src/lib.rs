@@ -1,0 +1,26 @@
+//! # mmm-core
+//!
+//! The media mix modelling engine of mmm: loading and validating data sets, media transforms
+//! (adstock and saturation), the model and its fit, the model document, and a simulator with
+//! known truth. Pure domain code: no I/O beyond bytes in and values out, no database, no HTTP.
+//!
+//! ```text
+//! KPI_t = intercept + trend + seasonality + controls
+//!         + Σ_c beta_c · sat_c(adstock_c(spend_c)_t / scale_c) + noise
+//! ```
+
+pub mod baseline;
+pub mod dataset;
+pub mod document;
+pub mod fit;
+mod linalg;
+pub mod metrics;
+pub mod params;
+pub mod simulate;
+pub mod spec;
+pub mod transforms;
+
+pub use dataset::{DataErrors, Dataset, Frequency, LoadOptions, Problem, load_csv};
+pub use document::{ChannelResult, ModelDocument};
+pub use fit::{FitError, FitProgress, fit};
+pub use spec::{ModelSpec, Priors};

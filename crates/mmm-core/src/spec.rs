@@ -1,0 +1,138 @@
+//! What model to fit and how: transform kinds, baseline terms, priors, search effort.
+
+use crate::dataset::Frequency;
+use serde::{Deserialize, Serialize};
+
+/// Which adstock family each channel uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AdstockKind {
+    /// Geometric decay (one parameter).
+    #[default]
+    Geometric,
+    /// Weibull density weights (two parameters; allows a delayed peak).
+    Weibull,
+}
+
+/// Which saturation family each channel uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SaturationKind {
+    /// Hill curve (half-saturation and shape).
+    #[default]
+    Hill,
+    /// Logistic curve (one rate).
+    Logistic,
+}
+
+/// Weakly-informative priors of the MAP fit. Each is a penalty added to the objective; see
+/// `docs/methodology.md` for what they mean and why they are needed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Priors {
+    /// Spread of the channel ROI prior, relative to its centre (the pooled media ROI estimated
+    /// from the data). Smaller pulls channel ROIs closer together; `None` turns the prior off.
+    pub roi_relative_sd: Option<f64>,
+    /// Centre of the channel ROI prior in KPI units per unit of spend; `None` uses the pooled
+    /// media ROI estimated from the data.
+    pub roi_median: Option<f64>,
+    /// Standard deviation of the log half-saturation around the channel's typical spend.
+    pub log_half_saturation_sd: f64,
+    /// Median of the Hill shape prior (log-normal).
+    pub shape_median: f64,
+    /// Standard deviation of the log Hill shape.
+    pub log_shape_sd: f64,
+    /// Beta(a, a) prior on the geometric decay: `a > 1` keeps it away from 0 and 1.
+    pub decay_beta: f64,
+}
+
+impl Default for Priors {
+    fn default() -> Self {
+        Self {
+            roi_relative_sd: Some(0.5),
+            roi_median: None,
+            log_half_saturation_sd: 0.7,
+            shape_median: 1.5,
+            log_shape_sd: 0.5,
+            decay_beta: 2.0,
+        }
+    }
+}
+
+/// The model specification and fit settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelSpec {
+    /// Adstock family.
+    pub adstock: AdstockKind,
+    /// Saturation family.
+    pub saturation: SaturationKind,
+    /// Adstock window L in periods.
+    pub max_lag: usize,
+    /// Yearly Fourier harmonics (each adds a sine and a cosine).
+    pub yearly_harmonics: usize,
+    /// Weekly Fourier harmonics for daily data (ignored for weekly data).
+    pub weekly_harmonics: usize,
+    /// Last periods kept out of the fit and scored.
+    pub holdout: usize,
+    /// Seed of the multi-start search; the same seed gives the same fit.
+    pub seed: u64,
+    /// Number of random starts of the nonlinear search.
+    pub starts: usize,
+    /// Iteration cap of each local search.
+    pub max_iters: u64,
+    /// Priors.
+    pub priors: Priors,
+}
+
+impl Default for ModelSpec {
+    fn default() -> Self {
+        Self {
+            adstock: AdstockKind::Geometric,
+            saturation: SaturationKind::Hill,
+            max_lag: 8,
+            yearly_harmonics: 2,
+            weekly_harmonics: 3,
+            holdout: 0,
+            seed: 1,
+            starts: 12,
+            max_iters: 200,
+            priors: Priors::default(),
+        }
+    }
+}
+
+impl ModelSpec {
+    /// Nonlinear parameters per channel (adstock plus saturation).
+    pub fn nonlinear_per_channel(&self) -> usize {
+        let adstock = match self.adstock {
+            AdstockKind::Geometric => 1,
+            AdstockKind::Weibull => 2,
+        };
+        let saturation = match self.saturation {
+            SaturationKind::Hill => 2,
+            SaturationKind::Logistic => 1,
+        };
+        adstock + saturation
+    }
+
+    /// Number of baseline columns: intercept, trend, seasonality and controls.
+    pub fn baseline_terms(&self, frequency: Frequency, controls: usize) -> usize {
+        let weekly = match frequency {
+            Frequency::Daily => 2 * self.weekly_harmonics,
+            Frequency::Weekly => 0,
+        };
+        2 + 2 * self.yearly_harmonics + weekly + controls
+    }
+
+    /// Total number of model parameters (baseline, media coefficients, transform parameters).
+    pub fn parameter_count(&self, frequency: Frequency, channels: usize, controls: usize) -> usize {
+        self.baseline_terms(frequency, controls) + channels * (1 + self.nonlinear_per_channel())
+    }
+
+    /// Least number of rows a data set needs for this model: one more than the parameters,
+    /// plus the holdout.
+    pub fn min_rows(&self, frequency: Frequency, channels: usize, controls: usize) -> usize {
+        self.parameter_count(frequency, channels, controls) + 1 + self.holdout
+    }
+}
