@@ -543,12 +543,12 @@ fn resolve_roles(
         let mut parsed = 0usize;
         let mut filled = 0usize;
         for row in rows {
-            if let Some(Ok(cell)) = row.cells.get(i) {
-                if !cell.is_empty() {
-                    filled += 1;
-                    if cell.parse::<f64>().is_ok() {
-                        parsed += 1;
-                    }
+            if let Some(Ok(cell)) = row.cells.get(i)
+                && !cell.is_empty()
+            {
+                filled += 1;
+                if cell.parse::<f64>().is_ok() {
+                    parsed += 1;
                 }
             }
         }

@@ -2,7 +2,7 @@
 //!
 //! For fixed nonlinear parameters θ (adstock and saturation of every channel) the model is linear
 //! in the baseline and media coefficients β, which are solved exactly: a ridge-regularised least
-//! squares with β_media ≥ 0 (see [`crate::linalg`]). The nonlinear parameters are searched with
+//! squares with β_media ≥ 0 (an active-set method). The nonlinear parameters are searched with
 //! L-BFGS (argmin) from many seeded starts, each bounded by a smooth reparameterisation
 //! `θ = lo + (hi − lo)·σ(u)` (in log space for scale-like parameters).
 //!
@@ -282,8 +282,15 @@ struct Problem {
     params: Vec<ParamSpec>,
     control_stats: Vec<(f64, f64)>,
     roi_prior: Option<Vec<RoiPrior>>,
-    cache: RefCell<Option<(DVector<f64>, f64, DVector<f64>)>>,
+    cache: RefCell<Option<CachedEvaluation>>,
 }
+
+/// The last point argmin asked about, with its objective and gradient: argmin asks for the cost
+/// and the gradient at the same point separately, and one evaluation yields both.
+type CachedEvaluation = (DVector<f64>, f64, DVector<f64>);
+
+/// Per channel, per parameter values (`[channel][parameter]`).
+type PerChannel = Vec<Vec<f64>>;
 
 /// The result of evaluating θ.
 struct Evaluation {
@@ -451,8 +458,8 @@ impl Problem {
         *self.cache.borrow_mut() = None;
     }
 
-    /// Natural-unit θ per channel, with d(natural)/du.
-    fn theta(&self, u: &DVector<f64>) -> (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    /// Working-space θ, natural θ and d(natural)/du, per channel.
+    fn theta(&self, u: &DVector<f64>) -> (PerChannel, PerChannel, PerChannel) {
         let k = self.params.len();
         let mut work = vec![Vec::with_capacity(k); self.channels()];
         let mut natural = vec![Vec::with_capacity(k); self.channels()];
@@ -677,10 +684,10 @@ impl Problem {
     }
 
     fn cached(&self, u: &DVector<f64>) -> (f64, DVector<f64>) {
-        if let Some((cu, cost, grad)) = self.cache.borrow().as_ref() {
-            if cu == u {
-                return (*cost, grad.clone());
-            }
+        if let Some((cu, cost, grad)) = self.cache.borrow().as_ref()
+            && cu == u
+        {
+            return (*cost, grad.clone());
         }
         let e = self.evaluate(u, true);
         *self.cache.borrow_mut() = Some((u.clone(), e.objective, e.gradient.clone()));

@@ -1,1 +1,132 @@
-fn main() {}
+//! `mmm`: the media mix modelling command line and (later) server.
+
+mod commands;
+mod report;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Media mix modelling: fit how each marketing channel drives a KPI, read contributions, ROI
+/// and response curves.
+#[derive(Debug, Parser)]
+#[command(name = "mmm", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write a synthetic data set with known truth (for trying mmm out and for tests).
+    Simulate(SimulateArgs),
+    /// Fit a model to a CSV data set and print the channel summary.
+    Fit(FitArgs),
+    /// Print the summary of a saved model document.
+    InspectModel(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+struct SimulateArgs {
+    /// Number of weekly periods.
+    #[arg(long, default_value_t = 156)]
+    weeks: usize,
+    /// Number of media channels (1-20).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=20))]
+    channels: u16,
+    /// Random seed: the same seed gives the same data.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Noise standard deviation as a fraction of the mean KPI.
+    #[arg(long, default_value_t = 0.05)]
+    noise: f64,
+    /// Where to write the CSV.
+    #[arg(long)]
+    out: PathBuf,
+    /// Where to write the true parameters as JSON.
+    #[arg(long)]
+    truth: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum AdstockArg {
+    Geometric,
+    Weibull,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SaturationArg {
+    Hill,
+    Logistic,
+}
+
+#[derive(Debug, Args)]
+struct FitArgs {
+    /// CSV file: one row per period with a date, the KPI, media spend and controls.
+    data: PathBuf,
+    /// Date column (ISO YYYY-MM-DD).
+    #[arg(long, default_value = "date")]
+    date_column: String,
+    /// KPI column.
+    #[arg(long, default_value = "revenue")]
+    kpi: String,
+    /// Media spend columns, comma separated [default: every column ending in _spend].
+    #[arg(long, value_delimiter = ',')]
+    media: Option<Vec<String>>,
+    /// Control columns, comma separated [default: every other numeric column].
+    #[arg(long, value_delimiter = ',', conflicts_with = "no_controls")]
+    controls: Option<Vec<String>>,
+    /// Use no control columns.
+    #[arg(long)]
+    no_controls: bool,
+    /// Keep the last N periods out of the fit and score the model on them.
+    #[arg(long, default_value_t = 0)]
+    holdout: usize,
+    /// Seed of the multi-start search (the same seed gives the same model).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Adstock family.
+    #[arg(long, value_enum, default_value = "geometric")]
+    adstock: AdstockArg,
+    /// Saturation family.
+    #[arg(long, value_enum, default_value = "hill")]
+    saturation: SaturationArg,
+    /// Adstock window in periods.
+    #[arg(long, default_value_t = 8)]
+    max_lag: usize,
+    /// Random starts of the nonlinear search.
+    #[arg(long, default_value_t = 12)]
+    starts: usize,
+    /// Write the model document (JSON) here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct InspectArgs {
+    /// Model document written by `mmm fit --json`.
+    model: PathBuf,
+    /// Print the whole document as JSON instead of the summary.
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Simulate(args) => commands::simulate(&args),
+        Command::Fit(args) => commands::fit(&args),
+        Command::InspectModel(args) => commands::inspect(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(commands::CliError::Data(report)) => {
+            eprintln!("error: {report}");
+            ExitCode::from(2)
+        }
+        Err(commands::CliError::Other(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

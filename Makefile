@@ -1,0 +1,49 @@
+# mmm — the front door. `make run` and `make test` work on a fresh machine.
+CARGO ?= cargo
+MMM := target/release/mmm
+
+.PHONY: all build run test test-rust lint fmt clippy check-core-deps doc bench accuracy example clean help
+
+all: build
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
+
+build: ## Release build of the mmm binary
+	$(CARGO) build --release --locked -p mmm-server
+
+run: build ## Build and fit the bundled example data set (writes data/example-model.json)
+	@mkdir -p data
+	$(MMM) fit fixtures/example.csv --holdout 13 --json data/example-model.json
+
+test: check-core-deps test-rust ## Every test suite
+
+test-rust: ## Unit, property and integration tests of every crate
+	$(CARGO) test --workspace --locked
+
+lint: fmt clippy check-core-deps ## Formatting, clippy -D warnings, layering check
+
+fmt:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+check-core-deps: ## mmm-core must not depend on diesel, actix or tokio
+	@scripts/check-core-deps.sh
+
+doc: ## API docs without warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
+
+bench: ## Criterion benchmarks of the fit
+	$(CARGO) bench -p mmm-core --bench fit
+
+accuracy: ## ROI recovery against simulated truth over 24 seeds
+	$(CARGO) run --release --locked -p mmm-core --example accuracy -- 1000 24
+
+example: build ## Regenerate fixtures/example.csv from the simulator
+	$(MMM) simulate --weeks 156 --channels 5 --seed 7 --noise 0.045 --out fixtures/example.csv --truth fixtures/example.truth.json
+
+clean:
+	$(CARGO) clean
+	rm -rf data

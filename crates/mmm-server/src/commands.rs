@@ -1,0 +1,136 @@
+//! The command-line subcommands.
+
+use crate::report;
+use crate::{AdstockArg, FitArgs, InspectArgs, SaturationArg, SimulateArgs};
+use anyhow::{Context, anyhow};
+use indicatif::{ProgressBar, ProgressStyle};
+use mmm_core::simulate::{SimConfig, simulate as run_simulation};
+use mmm_core::spec::{AdstockKind, SaturationKind};
+use mmm_core::{
+    DataErrors, FitProgress, LoadOptions, ModelDocument, ModelSpec, fit as run_fit, load_csv,
+};
+use std::fs;
+
+/// How a command failed: bad data (exit code 2) or anything else (exit code 1).
+#[derive(Debug)]
+pub enum CliError {
+    /// The input data has problems; the report lists them all.
+    Data(DataErrors),
+    /// Any other failure.
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for CliError {
+    fn from(e: anyhow::Error) -> Self {
+        CliError::Other(e)
+    }
+}
+
+pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
+    if !(args.noise >= 0.0 && args.noise.is_finite()) {
+        return Err(anyhow!("--noise must be a non-negative number").into());
+    }
+    if args.weeks < 2 {
+        return Err(anyhow!("--weeks must be at least 2").into());
+    }
+    let config = SimConfig {
+        periods: args.weeks,
+        channels: usize::from(args.channels),
+        seed: args.seed,
+        noise: args.noise,
+        ..SimConfig::default()
+    };
+    let sim = run_simulation(&config);
+    fs::write(&args.out, sim.dataset.to_csv())
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    if let Some(path) = &args.truth {
+        let text =
+            serde_json::to_string_pretty(&sim.truth).context("cannot serialise the truth")?;
+        fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    eprintln!(
+        "wrote {} periods x {} channels to {}",
+        sim.dataset.len(),
+        sim.dataset.channels.len(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+pub fn fit(args: &FitArgs) -> Result<(), CliError> {
+    let bytes =
+        fs::read(&args.data).with_context(|| format!("cannot read {}", args.data.display()))?;
+    let spec = ModelSpec {
+        adstock: match args.adstock {
+            AdstockArg::Geometric => AdstockKind::Geometric,
+            AdstockArg::Weibull => AdstockKind::Weibull,
+        },
+        saturation: match args.saturation {
+            SaturationArg::Hill => SaturationKind::Hill,
+            SaturationArg::Logistic => SaturationKind::Logistic,
+        },
+        max_lag: args.max_lag,
+        holdout: args.holdout,
+        seed: args.seed,
+        starts: args.starts.max(1),
+        ..ModelSpec::default()
+    };
+    if args.max_lag > mmm_core::params::MAX_LAG_LIMIT {
+        return Err(anyhow!("--max-lag must be at most {}", mmm_core::params::MAX_LAG_LIMIT).into());
+    }
+    let clean = |list: &Option<Vec<String>>| {
+        list.as_ref()
+            .map(|v| v.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+    };
+    let options = LoadOptions {
+        date_column: args.date_column.clone(),
+        kpi: args.kpi.clone(),
+        media: clean(&args.media),
+        controls: if args.no_controls { Some(Vec::new()) } else { clean(&args.controls) },
+        ..LoadOptions::default()
+    };
+    let data = load_csv(&bytes, &options, &spec).map_err(CliError::Data)?;
+
+    let bar = ProgressBar::new(1000);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} fitting [{bar:30}] {percent:>3}% {msg}")
+            .map_err(|e| anyhow!("progress bar template: {e}"))?
+            .progress_chars("=> "),
+    );
+    let observer = |p: &FitProgress| {
+        bar.set_position((p.fraction * 1000.0).round() as u64);
+        bar.set_message(p.message.clone());
+        true
+    };
+    let started = std::time::Instant::now();
+    let doc = run_fit(&data, &spec, Some(&observer)).map_err(|e| anyhow!(e))?;
+    bar.finish_and_clear();
+    let elapsed = started.elapsed();
+
+    print!("{}", report::summary(&doc));
+    println!(
+        "fitted {} periods x {} channels in {:.0} ms",
+        doc.periods,
+        doc.channels.len(),
+        elapsed.as_secs_f64() * 1e3
+    );
+    if let Some(path) = &args.json {
+        fs::write(path, doc.to_json())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("model written to {}", path.display());
+    }
+    Ok(())
+}
+
+pub fn inspect(args: &InspectArgs) -> Result<(), CliError> {
+    let text = fs::read_to_string(&args.model)
+        .with_context(|| format!("cannot read {}", args.model.display()))?;
+    let doc = ModelDocument::from_json(&text)
+        .with_context(|| format!("cannot load {}", args.model.display()))?;
+    if args.json {
+        println!("{}", doc.to_json());
+    } else {
+        print!("{}", report::summary(&doc));
+    }
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! The `mmm` binary end to end: real processes, real files.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use mmm_core::ModelDocument;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn mmm(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mmm")).args(args).output().expect("run mmm")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn simulate_fit_inspect_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let truth = dir.path().join("truth.json");
+    let model = dir.path().join("model.json");
+
+    let out = mmm(&[
+        "simulate",
+        "--weeks",
+        "104",
+        "--channels",
+        "3",
+        "--seed",
+        "4",
+        "--out",
+        path(&data),
+        "--truth",
+        path(&truth),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = std::fs::read_to_string(&data).unwrap();
+    assert!(csv.starts_with("date,revenue,tv_spend,search_spend,social_spend,price_index,promo\n"));
+    assert_eq!(csv.lines().count(), 105);
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&truth).unwrap()).unwrap();
+    assert_eq!(truth["channels"].as_array().unwrap().len(), 3);
+
+    let out = mmm(&["fit", path(&data), "--holdout", "8", "--seed", "3", "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for needle in [
+        "channel",
+        "spend",
+        "contribution",
+        "ROI",
+        "mROI",
+        "share",
+        "tv",
+        "search",
+        "social",
+        "R²",
+        "holdout (8 periods)",
+    ] {
+        assert!(stdout.contains(needle), "missing {needle} in\n{stdout}");
+    }
+    let doc = ModelDocument::from_json(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(doc.periods, 104);
+    assert_eq!(doc.seed, 3);
+    assert_eq!(doc.fit.holdout.as_ref().unwrap().periods, 8);
+    assert_eq!(doc.channels.len(), 3);
+    // The table shows the document's own figures.
+    let tv = doc.channel("tv").unwrap();
+    assert!(stdout.contains(&format!("{:.2}", tv.roi)), "{stdout}");
+
+    let out = mmm(&["inspect-model", path(&model)]);
+    assert!(out.status.success());
+    let inspected = text(&out.stdout);
+    assert!(stdout.starts_with(&inspected), "inspect output differs from fit output:\n{inspected}");
+
+    let out = mmm(&["inspect-model", path(&model), "--json"]);
+    let again = ModelDocument::from_json(&text(&out.stdout)).unwrap();
+    assert_eq!(again, doc);
+}
+
+#[test]
+fn bad_data_exits_2_with_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("bad.csv");
+    std::fs::write(
+        &data,
+        "date,revenue,tv_spend,radio_spend\n2024-01-08,100,5,0\n2024-01-01,abc,-2,0\n",
+    )
+    .unwrap();
+    let out = mmm(&["fit", path(&data)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    for needle in [
+        "line 3, column 'revenue': not a number: 'abc'",
+        "line 3, column 'tv_spend': negative spend -2",
+        "line 3, column 'date': date 2024-01-01 comes after 2024-01-08",
+        "column 'radio_spend': all spend is zero",
+    ] {
+        assert!(err.contains(needle), "missing {needle} in\n{err}");
+    }
+}
+
+#[test]
+fn column_overrides_and_missing_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    assert!(
+        mmm(&["simulate", "--weeks", "80", "--channels", "2", "--out", path(&data)])
+            .status
+            .success()
+    );
+    let out = mmm(&["fit", path(&data), "--media", "tv_spend", "--no-controls"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("search"));
+    let out = mmm(&["fit", path(&data), "--kpi", "sales"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("column 'sales': KPI column not found"));
+}
+
+#[test]
+fn unreadable_inputs_fail_cleanly() {
+    let out = mmm(&["fit", "/nonexistent/data.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot read /nonexistent/data.csv"));
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    std::fs::write(&model, "{\"format_version\": 99}").unwrap();
+    let out = mmm(&["inspect-model", path(&model)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("newer than this mmm supports"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let out = mmm(&["--help"]);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for cmd in ["simulate", "fit", "inspect-model"] {
+        assert!(help.contains(cmd), "{help}");
+    }
+}
