@@ -148,22 +148,21 @@ impl Dataset {
 
     /// Writes the data set as CSV (date, KPI, media, controls), readable by [`load_csv`].
     pub fn to_csv(&self) -> String {
-        let mut out = String::new();
-        let header: Vec<&str> = [self.roles.date.as_str(), self.kpi_name.as_str()]
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let header = [self.roles.date.as_str(), self.kpi_name.as_str()]
             .into_iter()
             .chain(self.channels.iter().map(|c| c.column.as_str()))
-            .chain(self.controls.iter().map(|c| c.name.as_str()))
-            .collect();
-        out.push_str(&header.join(","));
-        out.push('\n');
+            .chain(self.controls.iter().map(|c| c.name.as_str()));
+        // Writing to memory cannot fail; an error would only drop output.
+        let _ = writer.write_record(header);
         for t in 0..self.len() {
-            let mut row = vec![self.dates[t].to_string(), self.kpi[t].to_string()];
-            row.extend(self.channels.iter().map(|c| c.spend[t].to_string()));
-            row.extend(self.controls.iter().map(|c| c.values[t].to_string()));
-            out.push_str(&row.join(","));
-            out.push('\n');
+            let row = [self.dates[t].to_string(), self.kpi[t].to_string()]
+                .into_iter()
+                .chain(self.channels.iter().map(|c| c.spend[t].to_string()))
+                .chain(self.controls.iter().map(|c| c.values[t].to_string()));
+            let _ = writer.write_record(row);
         }
-        out
+        writer.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
     }
 }
 

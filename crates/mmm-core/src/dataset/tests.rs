@@ -239,6 +239,14 @@ fn invalid_utf8_is_reported_not_panicked() {
 }
 
 #[test]
+fn quoted_names_survive_a_round_trip() {
+    let text = weekly(20).replacen("price", "\"price, index\"", 1);
+    let ds = load(&text).unwrap();
+    assert_eq!(ds.controls[0].name, "price, index");
+    assert_eq!(load(&ds.to_csv()).unwrap(), ds);
+}
+
+#[test]
 fn csv_round_trip() {
     let ds = load(&weekly(20)).unwrap();
     let again = load(&ds.to_csv()).unwrap();
