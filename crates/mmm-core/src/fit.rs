@@ -318,6 +318,23 @@ impl Problem {
                 spec.holdout
             )));
         }
+        let consistent = data.kpi.len() == n
+            && data.channels.iter().all(|c| c.spend.len() == n)
+            && data.controls.iter().all(|c| c.values.len() == n);
+        if !consistent {
+            return Err(FitError::InvalidSpec("data series have different lengths".to_owned()));
+        }
+        let finite = data
+            .kpi
+            .iter()
+            .chain(data.controls.iter().flat_map(|c| &c.values))
+            .all(|v| v.is_finite())
+            && data.channels.iter().flat_map(|c| &c.spend).all(|v| v.is_finite() && *v >= 0.0);
+        if !finite {
+            return Err(FitError::InvalidSpec(
+                "data must be finite, with non-negative spend (load it with load_csv)".to_owned(),
+            ));
+        }
         let n_fit = n - spec.holdout;
         let needed =
             spec.parameter_count(data.frequency, data.channels.len(), data.controls.len()) + 1;

@@ -242,3 +242,16 @@ fn too_short_for_the_model_is_an_error() {
     let spec = ModelSpec { holdout: 25, ..ModelSpec::default() };
     assert!(matches!(fit(&s.dataset, &spec, None), Err(FitError::InvalidSpec(_))));
 }
+
+#[test]
+fn inconsistent_data_is_an_error_not_a_panic() {
+    let mut s = sim(10, 0.05);
+    s.dataset.channels[0].spend.pop();
+    assert!(matches!(fit(&s.dataset, &ModelSpec::default(), None), Err(FitError::InvalidSpec(_))));
+    let mut s = sim(10, 0.05);
+    s.dataset.kpi[3] = f64::NAN;
+    assert!(matches!(fit(&s.dataset, &ModelSpec::default(), None), Err(FitError::InvalidSpec(_))));
+    let mut s = sim(10, 0.05);
+    s.dataset.channels[1].spend[5] = -1.0;
+    assert!(matches!(fit(&s.dataset, &ModelSpec::default(), None), Err(FitError::InvalidSpec(_))));
+}
