@@ -1,0 +1,60 @@
+//! Repository traits: what the services need from storage. `mmm-db` implements them with diesel;
+//! the service tests use their mockall mocks (feature `mock`).
+
+use crate::domain::{DatasetInfo, DatasetRecord, JobRecord, ModelInfo, ModelRecord, User};
+use crate::error::RepoError;
+use chrono::NaiveDateTime;
+
+/// Accounts.
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait UserRepository: Send + Sync {
+    /// Stores a new user; [`RepoError::Conflict`] if the email is taken (case-insensitively).
+    fn insert(&self, user: &User) -> Result<(), RepoError>;
+    /// Finds a user by lower-cased email.
+    fn by_email(&self, email: &str) -> Result<Option<User>, RepoError>;
+    /// Finds a user by id.
+    fn by_id(&self, id: &str) -> Result<Option<User>, RepoError>;
+    /// Every user, oldest first.
+    fn list(&self) -> Result<Vec<User>, RepoError>;
+}
+
+/// Uploaded data sets.
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait DatasetRepository: Send + Sync {
+    /// Stores a data set.
+    fn insert(&self, dataset: &DatasetRecord) -> Result<(), RepoError>;
+    /// A data set with its file.
+    fn get(&self, id: &str) -> Result<Option<DatasetRecord>, RepoError>;
+    /// Data sets of one owner (or all for `None`), newest first, without files.
+    fn list<'a>(&self, owner: Option<&'a str>) -> Result<Vec<DatasetInfo>, RepoError>;
+    /// Deletes a data set with its models and jobs, in one transaction. `false` if absent.
+    fn delete(&self, id: &str) -> Result<bool, RepoError>;
+}
+
+/// Fitted (or training) models and their jobs.
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait ModelRepository: Send + Sync {
+    /// Stores a new model and its training job, in one transaction.
+    fn insert_with_job(&self, model: &ModelInfo, job: &JobRecord) -> Result<(), RepoError>;
+    /// A model with its document.
+    fn get(&self, id: &str) -> Result<Option<ModelRecord>, RepoError>;
+    /// Models of one owner (or all for `None`), newest first, without documents.
+    fn list<'a>(&self, owner: Option<&'a str>) -> Result<Vec<ModelInfo>, RepoError>;
+    /// Records the end of training: the model's status, document and metrics and the job's final
+    /// state, in one transaction.
+    fn finish(&self, model: &ModelRecord, job: &JobRecord) -> Result<(), RepoError>;
+    /// Deletes a model and its jobs. `false` if absent.
+    fn delete(&self, id: &str) -> Result<bool, RepoError>;
+}
+
+/// Training jobs.
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait JobRepository: Send + Sync {
+    /// A job.
+    fn get(&self, id: &str) -> Result<Option<JobRecord>, RepoError>;
+    /// Writes a job's state, progress, message, error and times.
+    fn update(&self, job: &JobRecord) -> Result<(), RepoError>;
+    /// Marks every queued or running job failed with `message`, and their models failed, in one
+    /// transaction; returns how many jobs it marked. Run at start, after a crash.
+    fn fail_unfinished(&self, message: &str, at: NaiveDateTime) -> Result<usize, RepoError>;
+}

@@ -1,0 +1,4 @@
+DROP TABLE jobs;
+DROP TABLE models;
+DROP TABLE datasets;
+DROP TABLE users;
