@@ -13,3 +13,10 @@ pub mod repository;
 pub use accounts::{Accounts, AuthConfig, AuthService, Claims, PasswordPolicy, Token, UserService};
 pub use domain::{Actor, Role};
 pub use error::{RepoError, ServiceError};
+pub mod cache;
+pub mod datasets;
+pub mod models;
+
+pub use cache::{CacheStats, ModelCache};
+pub use datasets::{DatasetService, Datasets, UploadRoles};
+pub use models::{JobService, ModelService, Modelling, TrainingConfig};

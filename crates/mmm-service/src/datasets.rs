@@ -1,0 +1,267 @@
+//! Data sets: upload (parse and validate through mmm-core), list, read, delete.
+
+use crate::cache::ModelCache;
+use crate::domain::{Actor, DatasetInfo, DatasetRecord, new_id, now};
+use crate::error::ServiceError;
+use crate::repository::DatasetRepository;
+use mmm_core::dataset::{DataErrors, Problem};
+use mmm_core::{Dataset, LoadOptions, ModelSpec, load_csv};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// Longest data set name accepted.
+pub const MAX_NAME_LEN: usize = 200;
+
+/// What an upload says about its columns (each `None` takes the default rule).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UploadRoles {
+    /// Date column.
+    pub date_column: Option<String>,
+    /// KPI column.
+    pub kpi: Option<String>,
+    /// Media columns.
+    pub media: Option<Vec<String>>,
+    /// Control columns.
+    pub controls: Option<Vec<String>>,
+}
+
+impl UploadRoles {
+    /// The loader options these roles describe.
+    pub fn load_options(&self) -> LoadOptions {
+        let defaults = LoadOptions::default();
+        LoadOptions {
+            date_column: self.date_column.clone().unwrap_or(defaults.date_column),
+            kpi: self.kpi.clone().unwrap_or(defaults.kpi),
+            media: self.media.clone(),
+            controls: self.controls.clone(),
+            ..defaults
+        }
+    }
+}
+
+/// Data set operations; every one is scoped to the acting user.
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait DatasetService: Send + Sync {
+    /// Validates and stores a CSV file; [`ServiceError::Data`] lists every problem.
+    fn upload(
+        &self,
+        actor: &Actor,
+        name: &str,
+        csv: &[u8],
+        roles: &UploadRoles,
+    ) -> Result<DatasetInfo, ServiceError>;
+    /// The actor's data sets (all for admins), newest first.
+    fn list(&self, actor: &Actor) -> Result<Vec<DatasetInfo>, ServiceError>;
+    /// One data set with its file.
+    fn get(&self, actor: &Actor, id: &str) -> Result<DatasetRecord, ServiceError>;
+    /// The parsed data of a stored data set, with its stored roles or overrides.
+    fn load(&self, actor: &Actor, id: &str) -> Result<(DatasetRecord, Dataset), ServiceError>;
+    /// Deletes a data set with its models and jobs.
+    fn delete(&self, actor: &Actor, id: &str) -> Result<(), ServiceError>;
+}
+
+/// The data set service over a repository.
+pub struct Datasets {
+    repo: Arc<dyn DatasetRepository>,
+    cache: Arc<ModelCache>,
+}
+
+impl Datasets {
+    /// Creates the service; `cache` is the model cache to clear when a data set (and with it its
+    /// models) is deleted.
+    pub fn new(repo: Arc<dyn DatasetRepository>, cache: Arc<ModelCache>) -> Self {
+        Self { repo, cache }
+    }
+}
+
+/// Parses stored or uploaded CSV text with the roles given.
+pub fn parse(csv: &str, options: &LoadOptions) -> Result<Dataset, DataErrors> {
+    load_csv(csv.as_bytes(), options, &ModelSpec::default())
+}
+
+fn not_utf8(bytes: &[u8]) -> DataErrors {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(_) => bytes.len(),
+        Err(e) => e.valid_up_to(),
+    };
+    let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+    DataErrors {
+        problems: vec![Problem {
+            column: None,
+            line: Some(line),
+            reason: "the file is not UTF-8 text; save it as UTF-8 CSV".to_owned(),
+        }],
+        truncated: 0,
+    }
+}
+
+impl DatasetService for Datasets {
+    fn upload(
+        &self,
+        actor: &Actor,
+        name: &str,
+        csv: &[u8],
+        roles: &UploadRoles,
+    ) -> Result<DatasetInfo, ServiceError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
+            return Err(ServiceError::Invalid(format!(
+                "name must be 1 to {MAX_NAME_LEN} characters"
+            )));
+        }
+        let bytes = csv.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(csv);
+        let text = std::str::from_utf8(bytes).map_err(|_| ServiceError::Data(not_utf8(bytes)))?;
+        let dataset = parse(text, &roles.load_options()).map_err(ServiceError::Data)?;
+        let info = DatasetInfo {
+            id: new_id(),
+            owner_id: actor.user_id.clone(),
+            name: name.to_owned(),
+            roles: dataset.roles.clone(),
+            frequency: dataset.frequency.to_string(),
+            row_count: dataset.len() as i64,
+            start_date: dataset.dates[0],
+            end_date: dataset.dates[dataset.len() - 1],
+            content_hash: format!("{:x}", Sha256::digest(bytes)),
+            created_at: now(),
+        };
+        self.repo.insert(&DatasetRecord { info: info.clone(), csv: text.to_owned() })?;
+        Ok(info)
+    }
+
+    fn list(&self, actor: &Actor) -> Result<Vec<DatasetInfo>, ServiceError> {
+        Ok(self.repo.list(actor.owner_filter())?)
+    }
+
+    fn get(&self, actor: &Actor, id: &str) -> Result<DatasetRecord, ServiceError> {
+        match self.repo.get(id)? {
+            Some(d) if actor.can_see(&d.info.owner_id) => Ok(d),
+            _ => Err(ServiceError::NotFound("dataset")),
+        }
+    }
+
+    fn load(&self, actor: &Actor, id: &str) -> Result<(DatasetRecord, Dataset), ServiceError> {
+        let record = self.get(actor, id)?;
+        let roles = &record.info.roles;
+        let options = LoadOptions {
+            date_column: roles.date.clone(),
+            kpi: roles.kpi.clone(),
+            media: Some(roles.media.clone()),
+            controls: Some(roles.controls.clone()),
+            ..LoadOptions::default()
+        };
+        let data = parse(&record.csv, &options).map_err(ServiceError::Data)?;
+        Ok((record, data))
+    }
+
+    fn delete(&self, actor: &Actor, id: &str) -> Result<(), ServiceError> {
+        self.get(actor, id)?;
+        let deleted = self.repo.delete(id)?;
+        self.cache.remove_dataset(id);
+        if deleted { Ok(()) } else { Err(ServiceError::NotFound("dataset")) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+    use crate::repository::MockDatasetRepository;
+    use mmm_core::simulate::{SimConfig, simulate};
+
+    fn ann() -> Actor {
+        Actor { user_id: "ann".into(), role: Role::User }
+    }
+
+    fn csv() -> String {
+        simulate(&SimConfig { periods: 60, channels: 2, ..SimConfig::default() }).dataset.to_csv()
+    }
+
+    #[test]
+    fn upload_validates_and_stores_the_original() {
+        let text = csv();
+        let expected = text.clone();
+        let mut repo = MockDatasetRepository::new();
+        repo.expect_insert()
+            .withf(move |d: &DatasetRecord| {
+                d.csv == expected
+                    && d.info.owner_id == "ann"
+                    && d.info.row_count == 60
+                    && d.info.roles.media == ["tv_spend", "search_spend"]
+                    && d.info.content_hash.len() == 64
+            })
+            .times(1)
+            .returning(|_| Ok(()));
+        let service = Datasets::new(Arc::new(repo), Arc::new(ModelCache::new(4)));
+        let info =
+            service.upload(&ann(), " sales ", text.as_bytes(), &UploadRoles::default()).unwrap();
+        assert_eq!(info.name, "sales");
+        assert_eq!(info.frequency, "weekly");
+        assert_eq!(info.start_date.to_string(), "2022-01-03");
+    }
+
+    #[test]
+    fn invalid_data_is_refused_with_every_problem_and_nothing_stored() {
+        let mut repo = MockDatasetRepository::new();
+        repo.expect_insert().times(0);
+        let service = Datasets::new(Arc::new(repo), Arc::new(ModelCache::new(4)));
+        let bad = "date,revenue,tv_spend\n2024-01-01,x,-1\n";
+        match service.upload(&ann(), "bad", bad.as_bytes(), &UploadRoles::default()) {
+            Err(ServiceError::Data(e)) => {
+                assert_eq!(e.problems[0].reason, "not a number: 'x'");
+                assert_eq!(e.problems[1].reason, "negative spend -1");
+            }
+            other => panic!("{other:?}"),
+        }
+        match service.upload(&ann(), "bad", b"date,revenue\n\xff\xfe", &UploadRoles::default()) {
+            Err(ServiceError::Data(e)) => assert_eq!(e.problems[0].line, Some(2)),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            service.upload(&ann(), "  ", csv().as_bytes(), &UploadRoles::default()),
+            Err(ServiceError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn another_users_data_set_is_not_found_and_not_deleted() {
+        let mut repo = MockDatasetRepository::new();
+        let text = csv();
+        repo.expect_get().returning(move |id| {
+            let data = parse(&text, &LoadOptions::default()).unwrap();
+            Ok(Some(DatasetRecord {
+                info: DatasetInfo {
+                    id: id.to_owned(),
+                    owner_id: "bob".into(),
+                    name: "b".into(),
+                    roles: data.roles.clone(),
+                    frequency: "weekly".into(),
+                    row_count: 60,
+                    start_date: data.dates[0],
+                    end_date: data.dates[59],
+                    content_hash: String::new(),
+                    created_at: now(),
+                },
+                csv: text.clone(),
+            }))
+        });
+        repo.expect_delete().times(1).returning(|_| Ok(true));
+        let service = Datasets::new(Arc::new(repo), Arc::new(ModelCache::new(4)));
+        assert_eq!(service.get(&ann(), "d1").unwrap_err(), ServiceError::NotFound("dataset"));
+        assert_eq!(service.delete(&ann(), "d1").unwrap_err(), ServiceError::NotFound("dataset"));
+        let admin = Actor { user_id: "root".into(), role: Role::Admin };
+        let (record, data) = service.load(&admin, "d1").unwrap();
+        assert_eq!(record.info.owner_id, "bob");
+        assert_eq!(data.channels.len(), 2);
+        service.delete(&admin, "d1").unwrap();
+    }
+
+    #[test]
+    fn listing_is_scoped_to_the_owner() {
+        let mut repo = MockDatasetRepository::new();
+        repo.expect_list().withf(|o| *o == Some("ann")).times(1).returning(|_| Ok(vec![]));
+        repo.expect_list().withf(|o| o.is_none()).times(1).returning(|_| Ok(vec![]));
+        let service = Datasets::new(Arc::new(repo), Arc::new(ModelCache::new(4)));
+        service.list(&ann()).unwrap();
+        service.list(&Actor { user_id: "root".into(), role: Role::Admin }).unwrap();
+    }
+}

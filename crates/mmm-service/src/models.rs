@@ -1,0 +1,459 @@
+//! Models and training jobs: training off the caller's thread on a bounded worker pool, live
+//! progress events, cancellation, and cached reads of fitted models.
+
+use crate::cache::{CacheStats, CachedModel, ModelCache};
+use crate::datasets::parse;
+use crate::domain::{
+    Actor, DatasetRecord, JobEvent, JobRecord, JobState, ModelInfo, ModelRecord, ModelStatus,
+    TrainRequest, new_id, now,
+};
+use crate::error::ServiceError;
+use crate::repository::{DatasetRepository, JobRepository, ModelRepository};
+use mmm_core::{FitError, FitProgress, LoadOptions, ModelDocument, ModelSpec, fit};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::broadcast;
+
+/// Message given to jobs found unfinished at start.
+pub const INTERRUPTED: &str = "the server stopped before this job finished; train the model again";
+
+/// Models: train, read, delete.
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait ModelService: Send + Sync {
+    /// Validates the request, stores the model and its queued job, and hands the job to a worker.
+    fn train(
+        &self,
+        actor: &Actor,
+        request: &TrainRequest,
+    ) -> Result<(ModelInfo, JobRecord), ServiceError>;
+    /// The actor's models (all for admins), newest first.
+    fn list(&self, actor: &Actor) -> Result<Vec<ModelInfo>, ServiceError>;
+    /// One model's record.
+    fn get(&self, actor: &Actor, id: &str) -> Result<ModelInfo, ServiceError>;
+    /// The actor's most recent successfully fitted model.
+    fn latest(&self, actor: &Actor) -> Result<ModelInfo, ServiceError>;
+    /// A fitted model's document, from the cache when possible.
+    fn document(&self, actor: &Actor, id: &str) -> Result<Arc<ModelDocument>, ServiceError>;
+    /// Deletes a model (cancelling its training if it runs).
+    fn delete(&self, actor: &Actor, id: &str) -> Result<(), ServiceError>;
+    /// Model cache counters.
+    fn cache_stats(&self) -> CacheStats;
+}
+
+/// Training jobs: read, cancel, follow.
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait JobService: Send + Sync {
+    /// One job.
+    fn get(&self, actor: &Actor, id: &str) -> Result<JobRecord, ServiceError>;
+    /// Cancels a queued or running job.
+    fn cancel(&self, actor: &Actor, id: &str) -> Result<JobRecord, ServiceError>;
+    /// The job as it is now and a receiver of its further events; the receiver closes after the
+    /// terminal event (at once if the job has already ended).
+    fn subscribe(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<(JobRecord, broadcast::Receiver<JobEvent>), ServiceError>;
+}
+
+/// Worker pool settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrainingConfig {
+    /// Fits running at once (fits are CPU-bound: about the number of cores).
+    pub workers: usize,
+    /// Jobs waiting beyond the running ones before `train` answers busy.
+    pub queue: usize,
+}
+
+impl Default for TrainingConfig {
+    fn default() -> Self {
+        Self { workers: 2, queue: 64 }
+    }
+}
+
+/// A job that has not ended, as the process tracks it.
+struct Live {
+    model_id: String,
+    state: JobState,
+    cancel: Arc<AtomicBool>,
+    events: broadcast::Sender<JobEvent>,
+}
+
+struct Task {
+    job: JobRecord,
+    model: ModelInfo,
+}
+
+struct Inner {
+    models: Arc<dyn ModelRepository>,
+    jobs: Arc<dyn JobRepository>,
+    datasets: Arc<dyn DatasetRepository>,
+    cache: Arc<ModelCache>,
+    live: Mutex<HashMap<String, Live>>,
+}
+
+/// The model and job services over repositories, with their worker pool.
+pub struct Modelling {
+    inner: Arc<Inner>,
+    queue: SyncSender<Task>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Modelling {
+    /// Creates the services and starts the workers. Jobs left queued or running by a previous
+    /// process are marked failed first, so none hangs.
+    pub fn start(
+        models: Arc<dyn ModelRepository>,
+        jobs: Arc<dyn JobRepository>,
+        datasets: Arc<dyn DatasetRepository>,
+        cache: Arc<ModelCache>,
+        config: TrainingConfig,
+    ) -> Result<Self, ServiceError> {
+        let failed = jobs.fail_unfinished(INTERRUPTED, now())?;
+        if failed > 0 {
+            log::warn!("marked {failed} unfinished training job(s) failed after a restart");
+        }
+        let inner =
+            Arc::new(Inner { models, jobs, datasets, cache, live: Mutex::new(HashMap::new()) });
+        let (queue, receiver) = sync_channel::<Task>(config.queue);
+        let receiver = Arc::new(Mutex::new(receiver));
+        for i in 0..config.workers.max(1) {
+            let inner = Arc::clone(&inner);
+            let receiver = Arc::clone(&receiver);
+            std::thread::Builder::new()
+                .name(format!("mmm-train-{i}"))
+                .spawn(move || worker(&inner, &receiver))
+                .map_err(|e| ServiceError::Internal(format!("starting a training worker: {e}")))?;
+        }
+        Ok(Self { inner, queue })
+    }
+
+    fn model_record(&self, actor: &Actor, id: &str) -> Result<ModelRecord, ServiceError> {
+        match self.inner.models.get(id)? {
+            Some(m) if actor.can_see(&m.info.owner_id) => Ok(m),
+            _ => Err(ServiceError::NotFound("model")),
+        }
+    }
+}
+
+/// Loader options for a request over a stored data set: the request's overrides, else the roles
+/// stored with the data set.
+fn options_for(record: &DatasetRecord, request: &TrainRequest) -> LoadOptions {
+    let roles = &record.info.roles;
+    LoadOptions {
+        date_column: roles.date.clone(),
+        kpi: request.kpi.clone().unwrap_or_else(|| roles.kpi.clone()),
+        media: Some(request.media.clone().unwrap_or_else(|| roles.media.clone())),
+        controls: Some(request.controls.clone().unwrap_or_else(|| roles.controls.clone())),
+        ..LoadOptions::default()
+    }
+}
+
+fn spec_for(request: &TrainRequest) -> ModelSpec {
+    ModelSpec { holdout: request.holdout, seed: request.seed.unwrap_or(1), ..ModelSpec::default() }
+}
+
+impl ModelService for Modelling {
+    fn train(
+        &self,
+        actor: &Actor,
+        request: &TrainRequest,
+    ) -> Result<(ModelInfo, JobRecord), ServiceError> {
+        let record = match self.inner.datasets.get(&request.dataset_id)? {
+            Some(d) if actor.can_see(&d.info.owner_id) => d,
+            _ => return Err(ServiceError::NotFound("dataset")),
+        };
+        // Validate now, so bad roles or a too-long holdout answer the request instead of failing
+        // the job later.
+        let spec = spec_for(request);
+        mmm_core::load_csv(record.csv.as_bytes(), &options_for(&record, request), &spec)
+            .map_err(ServiceError::Data)?;
+
+        let created = now();
+        let model = ModelInfo {
+            id: new_id(),
+            owner_id: record.info.owner_id.clone(),
+            dataset_id: record.info.id.clone(),
+            spec: request.clone(),
+            status: ModelStatus::Training,
+            metrics: None,
+            created_at: created,
+            finished_at: None,
+        };
+        let job = JobRecord {
+            id: new_id(),
+            owner_id: model.owner_id.clone(),
+            model_id: model.id.clone(),
+            state: JobState::Queued,
+            progress: 0.0,
+            message: "queued".to_owned(),
+            error: None,
+            created_at: created,
+            started_at: None,
+            finished_at: None,
+        };
+        self.inner.models.insert_with_job(&model, &job)?;
+        let (events, _) = broadcast::channel(64);
+        lock(&self.inner.live).insert(
+            job.id.clone(),
+            Live {
+                model_id: model.id.clone(),
+                state: JobState::Queued,
+                cancel: Arc::new(AtomicBool::new(false)),
+                events,
+            },
+        );
+        match self.queue.try_send(Task { job: job.clone(), model: model.clone() }) {
+            Ok(()) => Ok((model, job)),
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                lock(&self.inner.live).remove(&job.id);
+                self.inner.models.delete(&model.id)?;
+                Err(ServiceError::Busy(
+                    "too many models are training; try again shortly".to_owned(),
+                ))
+            }
+        }
+    }
+
+    fn list(&self, actor: &Actor) -> Result<Vec<ModelInfo>, ServiceError> {
+        Ok(self.inner.models.list(actor.owner_filter())?)
+    }
+
+    fn get(&self, actor: &Actor, id: &str) -> Result<ModelInfo, ServiceError> {
+        Ok(self.model_record(actor, id)?.info)
+    }
+
+    fn latest(&self, actor: &Actor) -> Result<ModelInfo, ServiceError> {
+        self.inner
+            .models
+            .list(Some(&actor.user_id))?
+            .into_iter()
+            .find(|m| m.status == ModelStatus::Succeeded)
+            .ok_or(ServiceError::NotFound("fitted model"))
+    }
+
+    fn document(&self, actor: &Actor, id: &str) -> Result<Arc<ModelDocument>, ServiceError> {
+        if let Some(hit) = self.inner.cache.get(id) {
+            return if actor.can_see(&hit.owner_id) {
+                Ok(hit.document)
+            } else {
+                Err(ServiceError::NotFound("model"))
+            };
+        }
+        let record = self.model_record(actor, id)?;
+        let Some(text) =
+            record.document.as_deref().filter(|_| record.info.status == ModelStatus::Succeeded)
+        else {
+            return Err(ServiceError::State(format!(
+                "model is {}, not fitted",
+                record.info.status
+            )));
+        };
+        let document = Arc::new(
+            ModelDocument::from_json(text)
+                .map_err(|e| ServiceError::Internal(format!("stored model {id}: {e}")))?,
+        );
+        self.inner.cache.put(
+            id,
+            CachedModel {
+                owner_id: record.info.owner_id.clone(),
+                dataset_id: record.info.dataset_id.clone(),
+                document: Arc::clone(&document),
+            },
+        );
+        Ok(document)
+    }
+
+    fn delete(&self, actor: &Actor, id: &str) -> Result<(), ServiceError> {
+        self.model_record(actor, id)?;
+        // Stop any training of this model; its job rows go with the model.
+        for live in lock(&self.inner.live).values().filter(|l| l.model_id == id) {
+            live.cancel.store(true, Ordering::SeqCst);
+        }
+        let deleted = self.inner.models.delete(id)?;
+        self.inner.cache.remove(id);
+        if deleted { Ok(()) } else { Err(ServiceError::NotFound("model")) }
+    }
+
+    fn cache_stats(&self) -> CacheStats {
+        self.inner.cache.stats()
+    }
+}
+
+impl JobService for Modelling {
+    fn get(&self, actor: &Actor, id: &str) -> Result<JobRecord, ServiceError> {
+        match self.inner.jobs.get(id)? {
+            Some(j) if actor.can_see(&j.owner_id) => Ok(j),
+            _ => Err(ServiceError::NotFound("job")),
+        }
+    }
+
+    fn cancel(&self, actor: &Actor, id: &str) -> Result<JobRecord, ServiceError> {
+        let mut job = JobService::get(self, actor, id)?;
+        let mut live = lock(&self.inner.live);
+        let Some(entry) = live.get_mut(id).filter(|_| !job.state.is_terminal()) else {
+            return Err(ServiceError::State(format!(
+                "job is {}; only queued or running jobs can be cancelled",
+                job.state
+            )));
+        };
+        entry.cancel.store(true, Ordering::SeqCst);
+        if entry.state == JobState::Queued {
+            // Not started: end it here; the worker skips cancelled tasks.
+            entry.state = JobState::Cancelled;
+            job = self.inner.end(&job.model_id, job.clone(), Err(FitError::Cancelled))?;
+            let _ = entry.events.send(JobEvent::from(&job));
+            live.remove(id);
+        } else {
+            job.message = "cancelling".to_owned();
+        }
+        Ok(job)
+    }
+
+    fn subscribe(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<(JobRecord, broadcast::Receiver<JobEvent>), ServiceError> {
+        JobService::get(self, actor, id)?;
+        // Subscribe before reading the state so no event falls between the two.
+        let receiver = match lock(&self.inner.live).get(id) {
+            Some(live) => live.events.subscribe(),
+            None => broadcast::channel(1).1,
+        };
+        let job = JobService::get(self, actor, id)?;
+        Ok((job, receiver))
+    }
+}
+
+impl Inner {
+    /// Publishes a job's current state to its subscribers and stores it.
+    fn publish(&self, job: &JobRecord) {
+        if let Err(e) = self.jobs.update(job) {
+            log::error!("storing progress of job {}: {e}", job.id);
+        }
+        if let Some(live) = lock(&self.live).get(&job.id) {
+            let _ = live.events.send(JobEvent::from(job));
+        }
+    }
+
+    /// Records the end of training for a model and its job.
+    fn end(
+        &self,
+        model_id: &str,
+        mut job: JobRecord,
+        outcome: Result<ModelDocument, FitError>,
+    ) -> Result<JobRecord, ServiceError> {
+        let Some(mut model) = self.models.get(model_id)? else {
+            return Err(ServiceError::NotFound("model"));
+        };
+        let finished = now();
+        job.finished_at = Some(finished);
+        model.info.finished_at = Some(finished);
+        match outcome {
+            Ok(doc) => {
+                job.state = JobState::Succeeded;
+                job.progress = 1.0;
+                job.message = format!("fitted: R² {:.3}", doc.fit.r2);
+                model.info.status = ModelStatus::Succeeded;
+                model.info.metrics = serde_json::to_value(&doc.fit).ok();
+                model.document = Some(doc.to_json());
+            }
+            Err(FitError::Cancelled) => {
+                job.state = JobState::Cancelled;
+                job.message = "cancelled".to_owned();
+                model.info.status = ModelStatus::Cancelled;
+            }
+            Err(e) => {
+                job.state = JobState::Failed;
+                job.message = "failed".to_owned();
+                job.error = Some(e.to_string());
+                model.info.status = ModelStatus::Failed;
+            }
+        }
+        self.models.finish(&model, &job)?;
+        Ok(job)
+    }
+
+    fn run(&self, task: Task) {
+        let Task { mut job, model } = task;
+        let cancel = {
+            let mut live = lock(&self.live);
+            match live.get_mut(&job.id) {
+                Some(entry) if entry.state == JobState::Queued => {
+                    entry.state = JobState::Running;
+                    Arc::clone(&entry.cancel)
+                }
+                // Cancelled while queued (already ended) or deleted.
+                _ => return,
+            }
+        };
+        job.state = JobState::Running;
+        job.started_at = Some(now());
+        job.message = "loading data".to_owned();
+        self.publish(&job);
+
+        let outcome = self.fit_model(&model, &job, &cancel);
+        let outcome =
+            if cancel.load(Ordering::SeqCst) { Err(FitError::Cancelled) } else { outcome };
+        match self.end(&model.id, job.clone(), outcome) {
+            Ok(done) => job = done,
+            Err(e) => {
+                // The model was deleted while training: nothing left to record.
+                log::info!("job {} ended without a model to record it on: {e}", job.id);
+                job.state = JobState::Cancelled;
+                job.message = "model deleted".to_owned();
+            }
+        }
+        if let Some(live) = lock(&self.live).remove(&job.id) {
+            let _ = live.events.send(JobEvent::from(&job));
+        }
+    }
+
+    fn fit_model(
+        &self,
+        model: &ModelInfo,
+        job: &JobRecord,
+        cancel: &AtomicBool,
+    ) -> Result<ModelDocument, FitError> {
+        let record = match self.datasets.get(&model.dataset_id) {
+            Ok(Some(r)) => r,
+            Ok(None) => return Err(FitError::InvalidSpec("the data set was deleted".to_owned())),
+            Err(e) => return Err(FitError::Numerical(format!("loading the data set: {e}"))),
+        };
+        let data = parse(&record.csv, &options_for(&record, &model.spec))
+            .map_err(|e| FitError::InvalidSpec(e.to_string()))?;
+        let spec = spec_for(&model.spec);
+        let progress_job = Mutex::new(job.clone());
+        let observer = |p: &FitProgress| {
+            let mut j = lock(&progress_job);
+            j.progress = p.fraction.clamp(0.0, 0.999);
+            j.message = p.message.clone();
+            self.publish(&j);
+            !cancel.load(Ordering::SeqCst)
+        };
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            fit(&data, &spec, Some(&observer))
+        }));
+        result
+            .unwrap_or_else(|_| Err(FitError::Numerical("the fit stopped unexpectedly".to_owned())))
+    }
+}
+
+fn worker(inner: &Inner, receiver: &Mutex<Receiver<Task>>) {
+    loop {
+        let task = lock(receiver).recv();
+        match task {
+            Ok(task) => inner.run(task),
+            Err(_) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

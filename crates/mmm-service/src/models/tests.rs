@@ -1,0 +1,147 @@
+use super::*;
+use crate::domain::{DatasetInfo, Role};
+use crate::repository::{MockDatasetRepository, MockJobRepository, MockModelRepository};
+use mmm_core::simulate::{SimConfig, simulate};
+
+fn ann() -> Actor {
+    Actor { user_id: "ann".into(), role: Role::User }
+}
+
+fn dataset(owner: &str) -> DatasetRecord {
+    let data = simulate(&SimConfig { periods: 80, channels: 2, ..SimConfig::default() }).dataset;
+    DatasetRecord {
+        info: DatasetInfo {
+            id: "d1".into(),
+            owner_id: owner.into(),
+            name: "d".into(),
+            roles: data.roles.clone(),
+            frequency: "weekly".into(),
+            row_count: 80,
+            start_date: data.dates[0],
+            end_date: data.dates[79],
+            content_hash: String::new(),
+            created_at: now(),
+        },
+        csv: data.to_csv(),
+    }
+}
+
+fn jobs_repo() -> MockJobRepository {
+    let mut jobs = MockJobRepository::new();
+    jobs.expect_fail_unfinished().times(1).returning(|_, _| Ok(0));
+    jobs
+}
+
+fn start(
+    models: MockModelRepository,
+    jobs: MockJobRepository,
+    datasets: MockDatasetRepository,
+) -> Modelling {
+    Modelling::start(
+        Arc::new(models),
+        Arc::new(jobs),
+        Arc::new(datasets),
+        Arc::new(ModelCache::new(8)),
+        TrainingConfig { workers: 1, queue: 4 },
+    )
+    .unwrap()
+}
+
+#[test]
+fn unfinished_jobs_are_failed_at_start() {
+    let mut jobs = MockJobRepository::new();
+    jobs.expect_fail_unfinished().withf(|m, _| m == INTERRUPTED).times(1).returning(|_, _| Ok(2));
+    start(MockModelRepository::new(), jobs, MockDatasetRepository::new());
+}
+
+#[test]
+fn training_on_someone_elses_data_set_is_not_found_and_writes_nothing() {
+    let mut datasets = MockDatasetRepository::new();
+    datasets.expect_get().returning(|_| Ok(Some(dataset("bob"))));
+    let mut models = MockModelRepository::new();
+    models.expect_insert_with_job().times(0);
+    let service = start(models, jobs_repo(), datasets);
+    let request = TrainRequest { dataset_id: "d1".into(), ..TrainRequest::default() };
+    assert_eq!(service.train(&ann(), &request).unwrap_err(), ServiceError::NotFound("dataset"));
+}
+
+#[test]
+fn invalid_requests_are_refused_before_anything_is_stored() {
+    let mut datasets = MockDatasetRepository::new();
+    datasets.expect_get().returning(|_| Ok(Some(dataset("ann"))));
+    let mut models = MockModelRepository::new();
+    models.expect_insert_with_job().times(0);
+    let service = start(models, jobs_repo(), datasets);
+    let too_long = TrainRequest { dataset_id: "d1".into(), holdout: 70, ..TrainRequest::default() };
+    assert!(matches!(service.train(&ann(), &too_long), Err(ServiceError::Data(_))));
+    let unknown = TrainRequest {
+        dataset_id: "d1".into(),
+        media: Some(vec!["radio_spend".into()]),
+        ..TrainRequest::default()
+    };
+    match service.train(&ann(), &unknown) {
+        Err(ServiceError::Data(e)) => {
+            assert!(e.problems[0].reason.starts_with("media column not found"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn documents_are_cached_and_still_owner_checked() {
+    let data = simulate(&SimConfig { periods: 80, channels: 2, ..SimConfig::default() }).dataset;
+    let doc = fit(&data, &ModelSpec::default(), None).unwrap();
+    let text = doc.to_json();
+    let mut models = MockModelRepository::new();
+    models.expect_get().times(1).returning(move |id| {
+        Ok(Some(ModelRecord {
+            info: ModelInfo {
+                id: id.into(),
+                owner_id: "ann".into(),
+                dataset_id: "d1".into(),
+                spec: TrainRequest::default(),
+                status: ModelStatus::Succeeded,
+                metrics: None,
+                created_at: now(),
+                finished_at: Some(now()),
+            },
+            document: Some(text.clone()),
+        }))
+    });
+    let service = start(models, jobs_repo(), MockDatasetRepository::new());
+    let first = service.document(&ann(), "m1").unwrap();
+    let second = service.document(&ann(), "m1").unwrap();
+    assert!(Arc::ptr_eq(&first, &second));
+    assert_eq!(*first, doc);
+    let bob = Actor { user_id: "bob".into(), role: Role::User };
+    assert_eq!(service.document(&bob, "m1").unwrap_err(), ServiceError::NotFound("model"));
+    let stats = service.cache_stats();
+    assert_eq!((stats.hits, stats.misses, stats.entries, stats.capacity), (2, 1, 1, 8));
+}
+
+#[test]
+fn finished_jobs_cannot_be_cancelled() {
+    let mut jobs = jobs_repo();
+    jobs.expect_get().returning(|id| {
+        Ok(Some(JobRecord {
+            id: id.into(),
+            owner_id: "ann".into(),
+            model_id: "m1".into(),
+            state: JobState::Succeeded,
+            progress: 1.0,
+            message: "done".into(),
+            error: None,
+            created_at: now(),
+            started_at: Some(now()),
+            finished_at: Some(now()),
+        }))
+    });
+    let service = start(MockModelRepository::new(), jobs, MockDatasetRepository::new());
+    assert!(matches!(service.cancel(&ann(), "j1"), Err(ServiceError::State(_))));
+    let bob = Actor { user_id: "bob".into(), role: Role::User };
+    assert_eq!(JobService::get(&service, &bob, "j1").unwrap_err(), ServiceError::NotFound("job"));
+    // A finished job's stream closes at once.
+    let (job, mut rx) = service.subscribe(&ann(), "j1").unwrap();
+    assert_eq!(job.state, JobState::Succeeded);
+    assert!(matches!(rx.try_recv(), Err(broadcast::error::TryRecvError::Closed)));
+}
