@@ -2,24 +2,28 @@
 CARGO ?= cargo
 MMM := target/release/mmm
 
-.PHONY: all build run test test-rust lint fmt clippy check-core-deps doc bench accuracy example clean help
+.PHONY: all deps build run test test-rust lint fmt clippy check-core-deps doc bench accuracy example migrate check-db clean help
 
 all: build
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
 
+deps: ## System packages the build and tests need (libpq, PostgreSQL server), installed if missing
+	@scripts/ensure-system-deps.sh --with-server
+
 build: ## Release build of the mmm binary
+	@scripts/ensure-system-deps.sh
 	$(CARGO) build --release --locked -p mmm-server
 
 run: build ## Build and fit the bundled example data set (writes data/example-model.json)
 	@mkdir -p data
 	$(MMM) fit fixtures/example.csv --holdout 13 --json data/example-model.json
 
-test: check-core-deps test-rust ## Every test suite
+test: deps check-core-deps test-rust ## Every test suite, on SQLite and on a throwaway PostgreSQL
 
-test-rust: ## Unit, property and integration tests of every crate
-	$(CARGO) test --workspace --locked
+test-rust: ## Unit, property and integration tests of every crate (PostgreSQL started for them)
+	scripts/with-postgres.sh $(CARGO) test --workspace --locked
 
 lint: fmt clippy check-core-deps ## Formatting, clippy -D warnings, layering check
 
@@ -27,6 +31,7 @@ fmt:
 	$(CARGO) fmt --all -- --check
 
 clippy:
+	@scripts/ensure-system-deps.sh
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
 check-core-deps: ## mmm-core must not depend on diesel, actix or tokio
@@ -43,6 +48,12 @@ accuracy: ## ROI recovery against simulated truth over 24 seeds
 
 example: build ## Regenerate fixtures/example.csv from the simulator
 	$(MMM) simulate --weeks 156 --channels 5 --seed 7 --noise 0.045 --out fixtures/example.csv --truth fixtures/example.truth.json
+
+migrate: build ## Apply pending migrations to DATABASE_URL (default data/mmm.db)
+	$(MMM) migrate
+
+check-db: build ## Backend, version and migration state of DATABASE_URL
+	$(MMM) check-db
 
 clean:
 	$(CARGO) clean

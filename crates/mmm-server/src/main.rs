@@ -1,6 +1,7 @@
 //! `mmm`: the media mix modelling command line and (later) server.
 
 mod commands;
+mod database;
 mod report;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -24,6 +25,28 @@ enum Command {
     Fit(FitArgs),
     /// Print the summary of a saved model document.
     InspectModel(InspectArgs),
+    /// Apply pending database migrations.
+    Migrate(DbArgs),
+    /// Show the database backend, its version and the migration state.
+    CheckDb(DbArgs),
+    /// Drop every table and migrate again: deletes all data.
+    ResetDb(ResetArgs),
+}
+
+#[derive(Debug, Args)]
+struct DbArgs {
+    /// Database: `postgres://...` for PostgreSQL, a file path or `sqlite://path` for SQLite.
+    #[arg(long, env = "DATABASE_URL", default_value = mmm_db::DEFAULT_DATABASE_URL, hide_env_values = true)]
+    database_url: String,
+}
+
+#[derive(Debug, Args)]
+struct ResetArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Confirm that every table and all data may be deleted.
+    #[arg(long)]
+    yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +140,9 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate(&args),
         Command::Fit(args) => commands::fit(&args),
         Command::InspectModel(args) => commands::inspect(&args),
+        Command::Migrate(args) => database::migrate(&args),
+        Command::CheckDb(args) => database::check(&args),
+        Command::ResetDb(args) => database::reset(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -143,3 +143,45 @@ fn help_lists_the_subcommands() {
         assert!(help.contains(cmd), "{help}");
     }
 }
+
+#[test]
+fn database_commands_migrate_check_and_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sub/mmm.db");
+    let url = format!("sqlite://{}", db.display());
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_mmm"))
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["check-db"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let check = text(&out.stdout);
+    assert!(check.contains("backend:    sqlite 3."), "{check}");
+    assert!(check.contains("pending:    20261122000001"), "{check}");
+    assert!(check.contains("run `mmm migrate`"));
+
+    let out = run(&["migrate"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("applied 1 migration(s)"));
+    assert!(text(&run(&["migrate"]).stdout).contains("is up to date"));
+    assert!(text(&run(&["check-db"]).stdout).contains("pending:    none"));
+
+    let out = run(&["reset-db"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--yes"));
+    let out = run(&["reset-db", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("reverted 1 and applied 1 migration(s)"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_mmm"))
+        .args(["check-db", "--database-url", "postgres://nobody:pw@127.0.0.1:1/x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("cannot connect to the postgresql database"), "{err}");
+    assert!(!err.contains("pw@"), "password leaked: {err}");
+}

@@ -26,6 +26,8 @@ pub trait DatasetRepository: Send + Sync {
     /// A data set with its file.
     fn get(&self, id: &str) -> Result<Option<DatasetRecord>, RepoError>;
     /// Data sets of one owner (or all for `None`), newest first, without files.
+    // mockall needs the named lifetime for a reference inside an Option.
+    #[allow(clippy::needless_lifetimes)]
     fn list<'a>(&self, owner: Option<&'a str>) -> Result<Vec<DatasetInfo>, RepoError>;
     /// Deletes a data set with its models and jobs, in one transaction. `false` if absent.
     fn delete(&self, id: &str) -> Result<bool, RepoError>;
@@ -39,6 +41,7 @@ pub trait ModelRepository: Send + Sync {
     /// A model with its document.
     fn get(&self, id: &str) -> Result<Option<ModelRecord>, RepoError>;
     /// Models of one owner (or all for `None`), newest first, without documents.
+    #[allow(clippy::needless_lifetimes)]
     fn list<'a>(&self, owner: Option<&'a str>) -> Result<Vec<ModelInfo>, RepoError>;
     /// Records the end of training: the model's status, document and metrics and the job's final
     /// state, in one transaction.
