@@ -91,6 +91,11 @@ pub trait UserService: Send + Sync {
     fn list(&self, actor: &Actor) -> Result<Vec<User>, ServiceError>;
 }
 
+/// bcrypt cost used unless configured otherwise (about 250 ms per hash in a release build).
+pub const DEFAULT_BCRYPT_COST: u32 = 12;
+/// Access token lifetime unless configured otherwise.
+pub const DEFAULT_TOKEN_TTL_MINUTES: i64 = 30;
+
 /// Settings of the account service.
 #[derive(Debug, Clone)]
 pub struct AuthConfig {
