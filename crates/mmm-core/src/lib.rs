@@ -13,11 +13,13 @@ pub mod baseline;
 pub mod dataset;
 pub mod document;
 pub mod fit;
+pub mod insights;
 mod linalg;
 pub mod metrics;
 pub mod params;
 pub mod simulate;
 pub mod spec;
+pub mod text;
 pub mod transforms;
 
 pub use dataset::{DataErrors, Dataset, Frequency, LoadOptions, Problem, load_csv};

@@ -1,0 +1,215 @@
+//! Plain-language findings from a fitted model, each with the numbers it rests on.
+
+use crate::document::{ChannelResult, ModelDocument};
+use serde::{Deserialize, Serialize};
+use crate::text::thousands as money;
+use std::collections::BTreeMap;
+
+/// What an insight is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InsightKind {
+    /// Which channel contributes most.
+    TopContributor,
+    /// Best and worst return on investment.
+    RoiSpread,
+    /// Moving budget from a low-mROI channel to a high-mROI one.
+    Reallocation,
+    /// A channel near its saturation point.
+    Saturated,
+    /// A channel whose returns still rise with spend.
+    UnderFunded,
+    /// A caution about the model's fit.
+    FitQuality,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Insight {
+    /// Kind.
+    pub kind: InsightKind,
+    /// Channels concerned.
+    pub channels: Vec<String>,
+    /// One-line headline.
+    pub title: String,
+    /// The finding in a sentence or two, with its numbers.
+    pub message: String,
+    /// The numbers cited, by name.
+    pub numbers: BTreeMap<String, f64>,
+}
+
+/// Share of a channel's current spend moved in the reallocation insight.
+pub const REALLOCATION_SHARE: f64 = 0.1;
+
+fn numbers(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
+}
+
+/// Every insight for a model, most important first.
+pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
+    let mut out = Vec::new();
+    let kpi = &doc.kpi;
+    let period = match doc.frequency {
+        crate::dataset::Frequency::Daily => "day",
+        crate::dataset::Frequency::Weekly => "week",
+    };
+    let channels: Vec<&ChannelResult> = doc.channels.iter().collect();
+    if channels.is_empty() {
+        return out;
+    }
+
+    if let Some(top) = channels.iter().max_by(|a, b| a.contribution.total_cmp(&b.contribution)) {
+        out.push(Insight {
+            kind: InsightKind::TopContributor,
+            channels: vec![top.name.clone()],
+            title: format!("{} drives the most {kpi}", top.name),
+            message: format!(
+                "{} contributed {} {kpi} ({:.0}% of all media contribution) on {} spend.",
+                top.name,
+                money(top.contribution),
+                100.0 * top.share,
+                money(top.spend)
+            ),
+            numbers: numbers(&[("contribution", top.contribution), ("share", top.share), ("spend", top.spend)]),
+        });
+    }
+
+    let best = channels.iter().max_by(|a, b| a.roi.total_cmp(&b.roi));
+    let worst = channels.iter().min_by(|a, b| a.roi.total_cmp(&b.roi));
+    if let (Some(best), Some(worst)) = (best, worst)
+        && best.name != worst.name
+    {
+        out.push(Insight {
+            kind: InsightKind::RoiSpread,
+            channels: vec![best.name.clone(), worst.name.clone()],
+            title: format!("{} returns the most per unit of spend, {} the least", best.name, worst.name),
+            message: format!(
+                "Each unit spent on {} returned {:.2} {kpi} over the data, against {:.2} for {}.",
+                best.name, best.roi, worst.roi, worst.name
+            ),
+            numbers: numbers(&[("best_roi", best.roi), ("worst_roi", worst.roi)]),
+        });
+    }
+
+    // Marginal returns decide where the next unit of spend should go.
+    let funded: Vec<&&ChannelResult> = channels.iter().filter(|c| c.current_spend > 0.0).collect();
+    let high = funded.iter().max_by(|a, b| a.mroi.total_cmp(&b.mroi));
+    let low = funded.iter().min_by(|a, b| a.mroi.total_cmp(&b.mroi));
+    if let (Some(high), Some(low)) = (high, low)
+        && high.name != low.name
+        && high.mroi > low.mroi
+    {
+        let moved = REALLOCATION_SHARE * low.current_spend;
+        let gain = high.response(high.current_spend + moved) - high.response(high.current_spend);
+        let loss = low.response(low.current_spend) - low.response(low.current_spend - moved);
+        let net = gain - loss;
+        if net > 0.0 {
+            out.push(Insight {
+                kind: InsightKind::Reallocation,
+                channels: vec![low.name.clone(), high.name.clone()],
+                title: format!("Shift budget from {} to {}", low.name, high.name),
+                message: format!(
+                    "Moving {} per {period} from {} (mROI {:.2}) to {} (mROI {:.2}) adds about {} {kpi} per {period} in the long run.",
+                    money(moved),
+                    low.name,
+                    low.mroi,
+                    high.name,
+                    high.mroi,
+                    money(net)
+                ),
+                numbers: numbers(&[
+                    ("moved_per_period", moved),
+                    ("from_mroi", low.mroi),
+                    ("to_mroi", high.mroi),
+                    ("net_gain_per_period", net),
+                ]),
+            });
+        }
+    }
+
+    for c in &channels {
+        if c.current_spend >= c.saturation_point || (c.roi > 0.0 && c.mroi < 0.25 * c.roi) {
+            out.push(Insight {
+                kind: InsightKind::Saturated,
+                channels: vec![c.name.clone()],
+                title: format!("{} is close to saturation", c.name),
+                message: format!(
+                    "At {} per {period}, {} returns {:.2} {kpi} per extra unit, against {:.2} on average; \
+                     it reaches 90% of its maximum effect at {} per {period}.",
+                    money(c.current_spend),
+                    c.name,
+                    c.mroi,
+                    c.roi,
+                    money(c.saturation_point)
+                ),
+                numbers: numbers(&[
+                    ("current_spend", c.current_spend),
+                    ("mroi", c.mroi),
+                    ("roi", c.roi),
+                    ("saturation_point", c.saturation_point),
+                ]),
+            });
+        } else if c.mroi > c.roi && c.mroi > 0.0 {
+            out.push(Insight {
+                kind: InsightKind::UnderFunded,
+                channels: vec![c.name.clone()],
+                title: format!("{} may be under-funded", c.name),
+                message: format!(
+                    "{}'s next unit of spend returns {:.2} {kpi}, more than its average of {:.2}: \
+                     its returns still rise at {} per {period}.",
+                    c.name,
+                    c.mroi,
+                    c.roi,
+                    money(c.current_spend)
+                ),
+                numbers: numbers(&[("current_spend", c.current_spend), ("mroi", c.mroi), ("roi", c.roi)]),
+            });
+        }
+    }
+
+    let holdout_mape = doc.fit.holdout.as_ref().map(|h| h.mape);
+    if doc.fit.r2 < 0.5 || holdout_mape.is_some_and(|m| m > 0.2) {
+        out.push(Insight {
+            kind: InsightKind::FitQuality,
+            channels: Vec::new(),
+            title: "Read these figures with care".to_owned(),
+            message: format!(
+                "The model explains {:.0}% of the variation in {kpi}{}; channel figures are uncertain.",
+                100.0 * doc.fit.r2,
+                holdout_mape.map(|m| format!(" and misses held-out periods by {:.0}% on average", 100.0 * m)).unwrap_or_default()
+            ),
+            numbers: numbers(&[("r2", doc.fit.r2)]),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::{SimConfig, simulate};
+    use crate::{ModelSpec, fit};
+
+    #[test]
+    fn insights_cite_the_models_own_numbers() {
+        let s = simulate(&SimConfig { seed: 3, ..SimConfig::default() });
+        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let list = insights(&doc);
+        let top = &list[0];
+        assert_eq!(top.kind, InsightKind::TopContributor);
+        let best = doc.channels.iter().max_by(|a, b| a.contribution.total_cmp(&b.contribution)).unwrap();
+        assert_eq!(top.channels, [best.name.clone()]);
+        assert_eq!(top.numbers["share"], best.share);
+        assert!(top.message.contains(&format!("{:.0}%", 100.0 * best.share)));
+
+        let realloc = list.iter().find(|i| i.kind == InsightKind::Reallocation).unwrap();
+        let from = doc.channel(&realloc.channels[0]).unwrap();
+        let to = doc.channel(&realloc.channels[1]).unwrap();
+        assert!(to.mroi > from.mroi);
+        let moved = 0.1 * from.current_spend;
+        let expected = to.response(to.current_spend + moved) - to.response(to.current_spend)
+            - (from.response(from.current_spend) - from.response(from.current_spend - moved));
+        assert!((realloc.numbers["net_gain_per_period"] - expected).abs() < 1e-9);
+        assert!(expected > 0.0);
+    }
+}
