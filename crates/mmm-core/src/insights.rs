@@ -1,8 +1,8 @@
 //! Plain-language findings from a fitted model, each with the numbers it rests on.
 
 use crate::document::{ChannelResult, ModelDocument};
-use serde::{Deserialize, Serialize};
 use crate::text::thousands as money;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What an insight is about.
@@ -70,7 +70,11 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
                 100.0 * top.share,
                 money(top.spend)
             ),
-            numbers: numbers(&[("contribution", top.contribution), ("share", top.share), ("spend", top.spend)]),
+            numbers: numbers(&[
+                ("contribution", top.contribution),
+                ("share", top.share),
+                ("spend", top.spend),
+            ]),
         });
     }
 
@@ -82,7 +86,10 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
         out.push(Insight {
             kind: InsightKind::RoiSpread,
             channels: vec![best.name.clone(), worst.name.clone()],
-            title: format!("{} returns the most per unit of spend, {} the least", best.name, worst.name),
+            title: format!(
+                "{} returns the most per unit of spend, {} the least",
+                best.name, worst.name
+            ),
             message: format!(
                 "Each unit spent on {} returned {:.2} {kpi} over the data, against {:.2} for {}.",
                 best.name, best.roi, worst.roi, worst.name
@@ -162,7 +169,11 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
                     c.roi,
                     money(c.current_spend)
                 ),
-                numbers: numbers(&[("current_spend", c.current_spend), ("mroi", c.mroi), ("roi", c.roi)]),
+                numbers: numbers(&[
+                    ("current_spend", c.current_spend),
+                    ("mroi", c.mroi),
+                    ("roi", c.roi),
+                ]),
             });
         }
     }
@@ -197,8 +208,9 @@ mod tests {
         let list = insights(&doc);
         let top = &list[0];
         assert_eq!(top.kind, InsightKind::TopContributor);
-        let best = doc.channels.iter().max_by(|a, b| a.contribution.total_cmp(&b.contribution)).unwrap();
-        assert_eq!(top.channels, [best.name.clone()]);
+        let best =
+            doc.channels.iter().max_by(|a, b| a.contribution.total_cmp(&b.contribution)).unwrap();
+        assert_eq!(top.channels, vec![best.name.clone()]);
         assert_eq!(top.numbers["share"], best.share);
         assert!(top.message.contains(&format!("{:.0}%", 100.0 * best.share)));
 
@@ -207,7 +219,8 @@ mod tests {
         let to = doc.channel(&realloc.channels[1]).unwrap();
         assert!(to.mroi > from.mroi);
         let moved = 0.1 * from.current_spend;
-        let expected = to.response(to.current_spend + moved) - to.response(to.current_spend)
+        let expected = to.response(to.current_spend + moved)
+            - to.response(to.current_spend)
             - (from.response(from.current_spend) - from.response(from.current_spend - moved));
         assert!((realloc.numbers["net_gain_per_period"] - expected).abs() < 1e-9);
         assert!(expected > 0.0);

@@ -12,7 +12,9 @@ use mmm_service::RepoError;
 use mmm_service::domain::{
     DatasetInfo, DatasetRecord, JobRecord, JobState, ModelInfo, ModelRecord, ModelStatus, User,
 };
-use mmm_service::repository::{DatasetRepository, JobRepository, ModelRepository, UserRepository};
+use mmm_service::repository::{
+    DatasetRepository, HealthCheck, JobRepository, ModelRepository, UserRepository,
+};
 
 /// Every repository trait over one connection pool.
 #[derive(Clone)]
@@ -247,5 +249,17 @@ impl JobRepository for DbRepository {
                 Ok(count)
             })
             .map_err(db_err)
+    }
+}
+
+impl HealthCheck for DbRepository {
+    fn ready(&self) -> Result<(), String> {
+        let mut conn = self.pool.get().map_err(|e| format!("database unreachable: {e}"))?;
+        let status = crate::connection::status(&mut conn).map_err(|e| e.to_string())?;
+        if status.pending.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{} migration(s) pending: run `mmm migrate`", status.pending.len()))
+        }
     }
 }

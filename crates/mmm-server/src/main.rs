@@ -1,8 +1,11 @@
 //! `mmm`: the media mix modelling command line and (later) server.
 
+mod app;
 mod commands;
+mod config;
 mod database;
 mod report;
+mod seed;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -19,6 +22,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the REST API, its OpenAPI document and Swagger UI (configured by environment
+    /// variables and .env; see .env.example).
+    Serve,
+    /// Create the documented test users and the demo data set and model, if missing.
+    Seed,
     /// Write a synthetic data set with known truth (for trying mmm out and for tests).
     Simulate(SimulateArgs),
     /// Fit a model to a CSV data set and print the channel summary.
@@ -134,9 +142,49 @@ struct InspectArgs {
     json: bool,
 }
 
+fn init_logging(default: &str) {
+    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default))
+        .try_init();
+}
+
+fn serve() -> Result<(), commands::CliError> {
+    let config = config::Config::from_env().map_err(|e| anyhow::anyhow!(e))?;
+    if config.uses_default_secret() {
+        log::warn!(
+            "SECRET_KEY is not set: using the development secret (refused with ENVIRONMENT=production)"
+        );
+    }
+    actix_web::rt::System::new().block_on(async move {
+        let app = app::Application::build(&config)?;
+        log::info!(
+            "environment: {:?}, database: {}",
+            config.environment,
+            mmm_db::DatabaseUrl::parse(&config.database_url)
+                .map(|u| u.redacted())
+                .unwrap_or_default()
+        );
+        log::info!(
+            "mmm listening on http://{}:{} (Swagger UI at /docs, spec at /api-docs/openapi.json)",
+            config.host,
+            app.port()
+        );
+        app.run_until_stopped().await.map_err(anyhow::Error::from)?;
+        Ok(())
+    })
+}
+
+fn seed_command() -> Result<(), commands::CliError> {
+    let config = config::Config::from_env().map_err(|e| anyhow::anyhow!(e))?;
+    seed::seed(&config)?;
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging(if matches!(cli.command, Command::Serve) { "info" } else { "warn" });
     let result = match cli.command {
+        Command::Serve => serve(),
+        Command::Seed => seed_command(),
         Command::Simulate(args) => commands::simulate(&args),
         Command::Fit(args) => commands::fit(&args),
         Command::InspectModel(args) => commands::inspect(&args),

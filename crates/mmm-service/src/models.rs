@@ -105,8 +105,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Modelling {
-    /// Creates the services and starts the workers. Jobs left queued or running by a previous
-    /// process are marked failed first, so none hangs.
+    /// Creates the services and starts the workers.
     pub fn start(
         models: Arc<dyn ModelRepository>,
         jobs: Arc<dyn JobRepository>,
@@ -114,10 +113,6 @@ impl Modelling {
         cache: Arc<ModelCache>,
         config: TrainingConfig,
     ) -> Result<Self, ServiceError> {
-        let failed = jobs.fail_unfinished(INTERRUPTED, now())?;
-        if failed > 0 {
-            log::warn!("marked {failed} unfinished training job(s) failed after a restart");
-        }
         let inner =
             Arc::new(Inner { models, jobs, datasets, cache, live: Mutex::new(HashMap::new()) });
         let (queue, receiver) = sync_channel::<Task>(config.queue);
@@ -131,6 +126,16 @@ impl Modelling {
                 .map_err(|e| ServiceError::Internal(format!("starting a training worker: {e}")))?;
         }
         Ok(Self { inner, queue })
+    }
+
+    /// Marks jobs left queued or running by a previous process failed (with their models), so
+    /// none hangs. The server calls it once at start, before accepting requests.
+    pub fn recover_interrupted(&self) -> Result<usize, ServiceError> {
+        let failed = self.inner.jobs.fail_unfinished(INTERRUPTED, now())?;
+        if failed > 0 {
+            log::warn!("marked {failed} unfinished training job(s) failed after a restart");
+        }
+        Ok(failed)
     }
 
     fn model_record(&self, actor: &Actor, id: &str) -> Result<ModelRecord, ServiceError> {

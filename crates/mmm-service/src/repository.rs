@@ -61,3 +61,10 @@ pub trait JobRepository: Send + Sync {
     /// transaction; returns how many jobs it marked. Run at start, after a crash.
     fn fail_unfinished(&self, message: &str, at: NaiveDateTime) -> Result<usize, RepoError>;
 }
+
+/// Whether storage can serve requests: reachable, with every migration applied.
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait HealthCheck: Send + Sync {
+    /// `Err` says what is wrong, for logs and the readiness route.
+    fn ready(&self) -> Result<(), String>;
+}

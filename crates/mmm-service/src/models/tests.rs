@@ -28,7 +28,7 @@ fn dataset(owner: &str) -> DatasetRecord {
 
 fn jobs_repo() -> MockJobRepository {
     let mut jobs = MockJobRepository::new();
-    jobs.expect_fail_unfinished().times(1).returning(|_, _| Ok(0));
+    jobs.expect_fail_unfinished().times(0);
     jobs
 }
 
@@ -48,10 +48,11 @@ fn start(
 }
 
 #[test]
-fn unfinished_jobs_are_failed_at_start() {
+fn interrupted_jobs_are_failed_on_recovery() {
     let mut jobs = MockJobRepository::new();
     jobs.expect_fail_unfinished().withf(|m, _| m == INTERRUPTED).times(1).returning(|_, _| Ok(2));
-    start(MockModelRepository::new(), jobs, MockDatasetRepository::new());
+    let service = start(MockModelRepository::new(), jobs, MockDatasetRepository::new());
+    assert_eq!(service.recover_interrupted().unwrap(), 2);
 }
 
 #[test]

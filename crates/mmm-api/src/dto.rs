@@ -1,0 +1,389 @@
+//! Request and response bodies, with their OpenAPI schemas and examples.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use mmm_service::domain::{DatasetInfo, JobRecord, ModelInfo, User};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+/// A user as the API shows it (never the password hash).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "2f1c...", "email": "ann@example.com", "full_name": "Ann Analyst",
+    "role": "user", "created_at": "2026-11-22T10:00:00"}))]
+pub struct UserOut {
+    /// Identifier.
+    pub id: String,
+    /// Email (lower-cased).
+    pub email: String,
+    /// Display name.
+    pub full_name: Option<String>,
+    /// `user` or `admin`.
+    pub role: String,
+    /// Creation time (UTC).
+    pub created_at: NaiveDateTime,
+}
+
+impl From<&User> for UserOut {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id.clone(),
+            email: u.email.clone(),
+            full_name: u.full_name.clone(),
+            role: u.role.to_string(),
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// Sign-up details.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"email": "ann@example.com", "password": "correct horse", "full_name": "Ann Analyst"}))]
+pub struct RegisterIn {
+    /// Email address.
+    pub email: String,
+    /// At least 8 characters.
+    pub password: String,
+    /// Display name.
+    pub full_name: Option<String>,
+}
+
+/// OAuth2 password form (`application/x-www-form-urlencoded`).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginForm {
+    /// The email.
+    pub username: String,
+    /// The password.
+    pub password: String,
+}
+
+/// An access token.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiJ9...", "token_type": "bearer", "expires_in": 1800}))]
+pub struct TokenOut {
+    /// The JWT, sent back as `Authorization: Bearer <token>`.
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires.
+    pub expires_in: i64,
+}
+
+/// A new account's token and the account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegisteredOut {
+    /// The JWT.
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires.
+    pub expires_in: i64,
+    /// The new user.
+    pub user: UserOut,
+}
+
+/// Column roles of a data set.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RolesOut {
+    /// Date column.
+    pub date: String,
+    /// KPI column.
+    pub kpi: String,
+    /// Media spend columns.
+    pub media: Vec<String>,
+    /// Control columns.
+    pub controls: Vec<String>,
+    /// Columns not used.
+    pub ignored: Vec<String>,
+}
+
+/// A stored data set.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "8d0e...", "name": "weekly sales", "frequency": "weekly", "rows": 156,
+    "start_date": "2022-01-03", "end_date": "2024-12-23",
+    "roles": {"date": "date", "kpi": "revenue", "media": ["tv_spend", "search_spend"], "controls": ["price_index"], "ignored": []},
+    "content_hash": "9f86d08...", "created_at": "2026-11-22T10:00:00", "owner_id": "2f1c..."}))]
+pub struct DatasetOut {
+    /// Identifier.
+    pub id: String,
+    /// Owner.
+    pub owner_id: String,
+    /// Name.
+    pub name: String,
+    /// `weekly` or `daily`.
+    pub frequency: String,
+    /// Data rows.
+    pub rows: i64,
+    /// First period.
+    pub start_date: NaiveDate,
+    /// Last period.
+    pub end_date: NaiveDate,
+    /// Column roles.
+    pub roles: RolesOut,
+    /// SHA-256 of the uploaded file.
+    pub content_hash: String,
+    /// Upload time (UTC).
+    pub created_at: NaiveDateTime,
+}
+
+impl From<&DatasetInfo> for DatasetOut {
+    fn from(d: &DatasetInfo) -> Self {
+        Self {
+            id: d.id.clone(),
+            owner_id: d.owner_id.clone(),
+            name: d.name.clone(),
+            frequency: d.frequency.clone(),
+            rows: d.row_count,
+            start_date: d.start_date,
+            end_date: d.end_date,
+            roles: RolesOut {
+                date: d.roles.date.clone(),
+                kpi: d.roles.kpi.clone(),
+                media: d.roles.media.clone(),
+                controls: d.roles.controls.clone(),
+                ignored: d.roles.ignored.clone(),
+            },
+            content_hash: d.content_hash.clone(),
+            created_at: d.created_at,
+        }
+    }
+}
+
+/// A data set with its columns and first rows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DatasetDetailOut {
+    /// The data set.
+    #[serde(flatten)]
+    pub dataset: DatasetOut,
+    /// Column names, in file order.
+    pub columns: Vec<String>,
+    /// The first rows (at most 10), as text.
+    pub preview: Vec<Vec<String>>,
+}
+
+/// Optional column roles and name of an upload (query parameters for a `text/csv` body; form
+/// fields for a multipart upload).
+#[derive(Debug, Default, Deserialize, IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
+pub struct UploadParams {
+    /// Name of the data set (default: the file name, or "dataset").
+    pub name: Option<String>,
+    /// Date column (default `date`).
+    pub date_column: Option<String>,
+    /// KPI column (default `revenue`).
+    pub kpi: Option<String>,
+    /// Media columns, comma separated (default: every `*_spend` column).
+    pub media: Option<String>,
+    /// Control columns, comma separated (default: every other numeric column).
+    pub controls: Option<String>,
+}
+
+/// What to fit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"dataset_id": "8d0e...", "holdout": 13, "seed": 1}))]
+pub struct TrainIn {
+    /// Data set to fit.
+    pub dataset_id: String,
+    /// KPI column (default: the data set's).
+    pub kpi: Option<String>,
+    /// Media columns (default: the data set's).
+    pub media: Option<Vec<String>>,
+    /// Control columns (default: the data set's).
+    pub controls: Option<Vec<String>>,
+    /// Last periods kept out of the fit and scored.
+    pub holdout: Option<usize>,
+    /// Seed: the same seed gives the same model.
+    pub seed: Option<u64>,
+}
+
+/// A training job was queued.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"model_id": "5b7a...", "job_id": "c3d4...", "status": "queued",
+    "job_url": "/api/v1/jobs/c3d4...", "ws_url": "/api/v1/jobs/c3d4.../ws"}))]
+pub struct TrainOut {
+    /// The model being trained.
+    pub model_id: String,
+    /// Its training job.
+    pub job_id: String,
+    /// Job state (`queued`).
+    pub status: String,
+    /// Where to poll the job.
+    pub job_url: String,
+    /// Where to stream its progress (WebSocket).
+    pub ws_url: String,
+}
+
+/// A model and, once fitted, its document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelOut {
+    /// Identifier.
+    pub id: String,
+    /// Owner.
+    pub owner_id: String,
+    /// Data set it was fitted on.
+    pub dataset_id: String,
+    /// `training`, `succeeded`, `failed` or `cancelled`.
+    pub status: String,
+    /// What was asked for.
+    #[schema(value_type = Object)]
+    pub spec: Value,
+    /// Fit metrics once fitted.
+    #[schema(value_type = Option<Object>)]
+    pub metrics: Option<Value>,
+    /// Creation time (UTC).
+    pub created_at: NaiveDateTime,
+    /// When training ended.
+    pub finished_at: Option<NaiveDateTime>,
+    /// The model document (see docs/methodology.md), once fitted; omitted in listings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub document: Option<Value>,
+}
+
+impl From<&ModelInfo> for ModelOut {
+    fn from(m: &ModelInfo) -> Self {
+        Self {
+            id: m.id.clone(),
+            owner_id: m.owner_id.clone(),
+            dataset_id: m.dataset_id.clone(),
+            status: m.status.to_string(),
+            spec: serde_json::to_value(&m.spec).unwrap_or(Value::Null),
+            metrics: m.metrics.clone(),
+            created_at: m.created_at,
+            finished_at: m.finished_at,
+            document: None,
+        }
+    }
+}
+
+/// A training job.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "c3d4...", "model_id": "5b7a...", "state": "running", "progress": 0.42,
+    "message": "start 5 done, best objective -101.2", "error": null,
+    "created_at": "2026-11-22T10:00:00", "started_at": "2026-11-22T10:00:00", "finished_at": null}))]
+pub struct JobOut {
+    /// Identifier.
+    pub id: String,
+    /// Model being trained.
+    pub model_id: String,
+    /// `queued`, `running`, `succeeded`, `failed` or `cancelled`.
+    pub state: String,
+    /// Fraction done, 0 to 1.
+    pub progress: f64,
+    /// Latest progress message.
+    pub message: String,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Creation time (UTC).
+    pub created_at: NaiveDateTime,
+    /// Start time.
+    pub started_at: Option<NaiveDateTime>,
+    /// End time.
+    pub finished_at: Option<NaiveDateTime>,
+}
+
+impl From<&JobRecord> for JobOut {
+    fn from(j: &JobRecord) -> Self {
+        Self {
+            id: j.id.clone(),
+            model_id: j.model_id.clone(),
+            state: j.state.to_string(),
+            progress: j.progress,
+            message: j.message.clone(),
+            error: j.error.clone(),
+            created_at: j.created_at,
+            started_at: j.started_at,
+            finished_at: j.finished_at,
+        }
+    }
+}
+
+/// A progress event on the WebSocket.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"job_id": "c3d4...", "state": "running", "progress": 0.42, "message": "start 5 done"}))]
+pub struct JobEventOut {
+    /// Job.
+    pub job_id: String,
+    /// State after the event.
+    pub state: String,
+    /// Fraction done.
+    pub progress: f64,
+    /// Message.
+    pub message: String,
+}
+
+/// Which model an analytics route reads.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ModelQuery {
+    /// Model id (default: the caller's most recent successfully fitted model).
+    pub model_id: Option<String>,
+}
+
+/// Response-curve options.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CurveQuery {
+    /// Model id (default: the caller's most recent successfully fitted model).
+    pub model_id: Option<String>,
+    /// Points per curve (2 to 500, default 61).
+    pub points: Option<usize>,
+    /// The curve spans 0 to this multiple of the channel's largest historical spend (0.1 to 10,
+    /// default 3).
+    pub max_multiple: Option<f64>,
+}
+
+/// Export format.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// Model id (default: the caller's most recent successfully fitted model).
+    pub model_id: Option<String>,
+    /// `json` (default), `csv` or `txt`.
+    pub format: Option<String>,
+}
+
+/// WebSocket authentication.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WsQuery {
+    /// The access token, for clients that cannot send an Authorization header.
+    pub token: Option<String>,
+}
+
+/// Process liveness.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"status": "ok", "version": "0.1.0"}))]
+pub struct HealthOut {
+    /// `ok`.
+    pub status: String,
+    /// Server version.
+    pub version: String,
+}
+
+/// Per-channel summary figures.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"name": "tv", "spend": 8114056.43, "contribution": 11921789.76, "roi": 1.47,
+    "mroi": 1.81, "share": 0.26, "current_spend": 52774.87, "saturation_point": 621301.45}))]
+pub struct ChannelSummaryOut {
+    /// Channel.
+    pub name: String,
+    /// Total spend over the data.
+    pub spend: f64,
+    /// Total incremental KPI.
+    pub contribution: f64,
+    /// contribution / spend.
+    pub roi: f64,
+    /// Marginal ROI at current spend.
+    pub mroi: f64,
+    /// Share of the media contribution.
+    pub share: f64,
+    /// Mean spend per period over the last 13 periods.
+    pub current_spend: f64,
+    /// Spend per period reaching 90% of the maximum effect.
+    pub saturation_point: f64,
+}
+
+/// Helper for examples in route docs.
+pub fn example_problem() -> Value {
+    json!({"column": "tv_spend", "line": 4, "reason": "negative spend -3"})
+}

@@ -1,0 +1,360 @@
+//! Analytics over a fitted model: status, channels, contributions, response curves, insights,
+//! and their export.
+
+use crate::auth::AuthUser;
+use crate::dto::{ChannelSummaryOut, CurveQuery, ExportQuery, ModelQuery};
+use crate::error::{ApiError, ErrorBody, blocking};
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use mmm_core::ModelDocument;
+use mmm_core::document::CurvePoint;
+use mmm_core::insights::{Insight, insights};
+use mmm_service::domain::ModelInfo;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// The model a request names, or the caller's latest fitted one.
+async fn resolve(
+    state: &AppState,
+    user: &AuthUser,
+    model_id: Option<String>,
+) -> Result<(ModelInfo, Arc<ModelDocument>), ApiError> {
+    let service = state.models.clone();
+    let actor = user.actor();
+    blocking(move || {
+        let info = match model_id.filter(|s| !s.is_empty()) {
+            Some(id) => service.get(&actor, &id)?,
+            None => service.latest(&actor)?,
+        };
+        let doc = service.document(&actor, &info.id)?;
+        Ok((info, doc))
+    })
+    .await
+}
+
+/// Model, data range, fit metrics and cache state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusOut {
+    /// Model id.
+    pub model_id: String,
+    /// Data set id.
+    pub dataset_id: String,
+    /// Where the model comes from (`fit`).
+    pub origin: String,
+    /// Estimation method (`map`).
+    pub method: String,
+    /// KPI name.
+    pub kpi: String,
+    /// `weekly` or `daily`.
+    pub frequency: String,
+    /// First period.
+    pub start: String,
+    /// Last period.
+    pub end: String,
+    /// Periods.
+    pub periods: usize,
+    /// Channel names.
+    pub channels: Vec<String>,
+    /// R², MAPE, NRMSE, residual sd, holdout scores.
+    #[schema(value_type = Object)]
+    pub fit: Value,
+    /// Model cache counters.
+    #[schema(value_type = Object, example = json!({"capacity": 64, "entries": 3, "hits": 120, "misses": 3}))]
+    pub cache: Value,
+}
+
+/// A model's status: which model, what data, how well it fits, and the cache.
+#[utoipa::path(
+    get, path = "/api/v1/mmm/status", tag = "analytics",
+    security(("bearer" = [])), params(ModelQuery),
+    responses((status = 200, description = "Status", body = StatusOut),
+              (status = 404, description = "No such model, or no fitted model yet", body = ErrorBody))
+)]
+#[get("/mmm/status")]
+pub async fn status(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<ModelQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (info, doc) = resolve(&state, &user, q.into_inner().model_id).await?;
+    Ok(HttpResponse::Ok().json(StatusOut {
+        model_id: info.id,
+        dataset_id: info.dataset_id,
+        origin: "fit".to_owned(),
+        method: "map".to_owned(),
+        kpi: doc.kpi.clone(),
+        frequency: doc.frequency.to_string(),
+        start: doc.start.to_string(),
+        end: doc.end.to_string(),
+        periods: doc.periods,
+        channels: doc.channels.iter().map(|c| c.name.clone()).collect(),
+        fit: serde_json::to_value(&doc.fit).map_err(ApiError::internal)?,
+        cache: serde_json::to_value(state.models.cache_stats()).map_err(ApiError::internal)?,
+    }))
+}
+
+/// Each channel's fitted transforms and scale.
+#[utoipa::path(
+    get, path = "/api/v1/mmm/channels", tag = "analytics",
+    security(("bearer" = [])), params(ModelQuery),
+    responses((status = 200, description = "Channels with adstock, saturation, coefficient and scale", body = Vec<Object>,
+               example = json!([{"name": "tv", "column": "tv_spend", "adstock": {"type": "geometric", "decay": 0.6, "max_lag": 8},
+                                 "saturation": {"type": "hill", "half_saturation": 1.3, "shape": 1.5},
+                                 "coefficient": 430779.3, "scale": 108187.4, "current_spend": 52774.9, "saturation_point": 621301.5}])),
+              (status = 404, description = "No such model, or no fitted model yet", body = ErrorBody))
+)]
+#[get("/mmm/channels")]
+pub async fn channels(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<ModelQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, doc) = resolve(&state, &user, q.into_inner().model_id).await?;
+    let list: Vec<Value> = doc
+        .channels
+        .iter()
+        .map(|c| {
+            json!({"name": c.name, "column": c.column, "adstock": c.adstock, "saturation": c.saturation,
+                   "coefficient": c.coefficient, "scale": c.scale, "current_spend": c.current_spend,
+                   "saturation_point": c.saturation_point})
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(list))
+}
+
+fn summary(doc: &ModelDocument) -> Vec<ChannelSummaryOut> {
+    doc.channels
+        .iter()
+        .map(|c| ChannelSummaryOut {
+            name: c.name.clone(),
+            spend: c.spend,
+            contribution: c.contribution,
+            roi: c.roi,
+            mroi: c.mroi,
+            share: c.share,
+            current_spend: c.current_spend,
+            saturation_point: c.saturation_point,
+        })
+        .collect()
+}
+
+/// Spend, contribution, ROI, marginal ROI and share per channel.
+#[utoipa::path(
+    get, path = "/api/v1/mmm/channels/summary", tag = "analytics",
+    security(("bearer" = [])), params(ModelQuery),
+    responses((status = 200, description = "One row per channel", body = Vec<ChannelSummaryOut>),
+              (status = 404, description = "No such model, or no fitted model yet", body = ErrorBody))
+)]
+#[get("/mmm/channels/summary")]
+pub async fn channels_summary(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<ModelQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, doc) = resolve(&state, &user, q.into_inner().model_id).await?;
+    Ok(HttpResponse::Ok().json(summary(&doc)))
+}
+
+/// Per-period decomposition: actual, fitted, baseline parts and each channel's contribution.
+#[utoipa::path(
+    get, path = "/api/v1/mmm/contribution", tag = "analytics",
+    security(("bearer" = [])), params(ModelQuery),
+    responses((status = 200, description = "One row per period", body = Vec<Object>,
+               example = json!([{"date": "2022-01-03", "actual": 725791.56, "fitted": 731002.1, "baseline": 590210.4,
+                                 "intercept": 560000.0, "trend": 0.0, "seasonality": 25210.4, "controls": 5000.0,
+                                 "channels": {"tv": 52000.3, "search": 40100.2}}])),
+              (status = 404, description = "No such model, or no fitted model yet", body = ErrorBody))
+)]
+#[get("/mmm/contribution")]
+pub async fn contribution(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<ModelQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, doc) = resolve(&state, &user, q.into_inner().model_id).await?;
+    let s = &doc.series;
+    let intercept = doc.baseline.intercept;
+    let rows: Vec<Value> = (0..doc.periods)
+        .map(|t| {
+            let per_channel: serde_json::Map<String, Value> =
+                s.channels.iter().map(|c| (c.name.clone(), json!(c.contribution[t]))).collect();
+            json!({"date": s.dates[t], "actual": s.actual[t], "fitted": s.fitted[t],
+                   "baseline": intercept + s.trend[t] + s.seasonality[t] + s.controls[t],
+                   "intercept": intercept, "trend": s.trend[t], "seasonality": s.seasonality[t],
+                   "controls": s.controls[t], "channels": per_channel})
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// One channel's response curve.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CurveOut {
+    /// Channel.
+    pub channel: String,
+    /// Current spend per period (marker).
+    pub current_spend: f64,
+    /// Response at current spend.
+    pub current_response: f64,
+    /// Spend per period reaching 90% of the maximum effect.
+    pub saturation_point: f64,
+    /// Steady-state response per period at each constant spend.
+    #[schema(value_type = Vec<Object>, example = json!([{"spend": 0.0, "response": 0.0, "mroi": 0.0}, {"spend": 16408.3, "response": 15599.0, "mroi": 1.38}]))]
+    pub points: Vec<CurvePoint>,
+}
+
+/// Response curves: the steady-state incremental KPI per period at a constant spend per period.
+#[utoipa::path(
+    get, path = "/api/v1/mmm/response-curves", tag = "analytics",
+    security(("bearer" = [])), params(CurveQuery),
+    responses((status = 200, description = "One curve per channel", body = Vec<CurveOut>),
+              (status = 404, description = "No such model, or no fitted model yet", body = ErrorBody),
+              (status = 422, description = "points or max_multiple out of range", body = ErrorBody))
+)]
+#[get("/mmm/response-curves")]
+pub async fn response_curves(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<CurveQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let points = q.points.unwrap_or(61);
+    let multiple = q.max_multiple.unwrap_or(3.0);
+    if !(2..=500).contains(&points) {
+        return Err(ApiError::invalid("points must be between 2 and 500"));
+    }
+    if !(0.1..=10.0).contains(&multiple) {
+        return Err(ApiError::invalid("max_multiple must be between 0.1 and 10"));
+    }
+    let (_, doc) = resolve(&state, &user, q.model_id).await?;
+    let curves: Vec<CurveOut> = doc
+        .channels
+        .iter()
+        .zip(&doc.series.channels)
+        .map(|(c, s)| {
+            let max_spend = s.spend.iter().copied().fold(0.0, f64::max);
+            CurveOut {
+                channel: c.name.clone(),
+                current_spend: c.current_spend,
+                current_response: c.response(c.current_spend),
+                saturation_point: c.saturation_point,
+                points: c.curve(points, multiple * max_spend),
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(curves))
+}
+
+/// Plain-language findings, each with the numbers it cites.
+#[utoipa::path(
+    get, path = "/api/v1/mmm/insights", tag = "analytics",
+    security(("bearer" = [])), params(ModelQuery),
+    responses((status = 200, description = "Insights, most important first", body = Vec<Object>,
+               example = json!([{"kind": "reallocation", "channels": ["radio", "search"], "title": "Shift budget from radio to search",
+                                 "message": "Moving 800 per week from radio (mROI 0.73) to search (mROI 1.09) adds about 250 revenue per week in the long run.",
+                                 "numbers": {"moved_per_period": 800.0, "from_mroi": 0.73, "to_mroi": 1.09, "net_gain_per_period": 250.0}}])),
+              (status = 404, description = "No such model, or no fitted model yet", body = ErrorBody))
+)]
+#[get("/mmm/insights")]
+pub async fn list_insights(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<ModelQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, doc) = resolve(&state, &user, q.into_inner().model_id).await?;
+    Ok(HttpResponse::Ok().json(insights(&doc)))
+}
+
+fn csv_escape(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn insights_csv(list: &[Insight]) -> String {
+    let mut out = String::from("kind,channels,title,message,numbers\n");
+    for i in list {
+        let kind = serde_json::to_value(i.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let numbers: Vec<String> = i.numbers.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        out += &format!(
+            "{},{},{},{},{}\n",
+            kind,
+            csv_escape(&i.channels.join(";")),
+            csv_escape(&i.title),
+            csv_escape(&i.message),
+            csv_escape(&numbers.join(";"))
+        );
+    }
+    out
+}
+
+fn insights_txt(info: &ModelInfo, doc: &ModelDocument, list: &[Insight]) -> String {
+    let mut out = format!(
+        "mmm insights for model {} ({} {}, {} to {})\n\n",
+        info.id, doc.frequency, doc.kpi, doc.start, doc.end
+    );
+    for (n, i) in list.iter().enumerate() {
+        out += &format!("{}. {}\n   {}\n\n", n + 1, i.title, i.message);
+    }
+    out += "Channel summary\n";
+    for c in &doc.channels {
+        out += &format!(
+            "  {:<12} spend {:>14}  contribution {:>14}  ROI {:>5.2}  mROI {:>5.2}  share {:>5.1}%\n",
+            c.name,
+            mmm_core::text::thousands(c.spend),
+            mmm_core::text::thousands(c.contribution),
+            c.roi,
+            c.mroi,
+            100.0 * c.share
+        );
+    }
+    out
+}
+
+/// Download the insights (with the channel summary) as JSON, CSV or plain text.
+#[utoipa::path(
+    get, path = "/api/v1/export/insights", tag = "export",
+    security(("bearer" = [])), params(ExportQuery),
+    responses((status = 200, description = "An attachment in the format asked for", content(
+                   (Object = "application/json"), (String = "text/csv"), (String = "text/plain"))),
+              (status = 404, description = "No such model, or no fitted model yet", body = ErrorBody),
+              (status = 422, description = "Unknown format", body = ErrorBody))
+)]
+#[get("/export/insights")]
+pub async fn export_insights(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let format = q.format.unwrap_or_else(|| "json".to_owned()).to_lowercase();
+    if !matches!(format.as_str(), "json" | "csv" | "txt") {
+        return Err(ApiError::invalid("format must be json, csv or txt"));
+    }
+    let (info, doc) = resolve(&state, &user, q.model_id).await?;
+    let list = insights(&doc);
+    let (content_type, body) = match format.as_str() {
+        "csv" => ("text/csv; charset=utf-8", insights_csv(&list)),
+        "txt" => ("text/plain; charset=utf-8", insights_txt(&info, &doc, &list)),
+        _ => (
+            "application/json",
+            serde_json::to_string_pretty(&json!({"model_id": info.id, "kpi": doc.kpi, "insights": list, "channels": summary(&doc)}))
+                .map_err(ApiError::internal)?,
+        ),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"mmm-insights-{}.{format}\"", info.id),
+        ))
+        .body(body))
+}

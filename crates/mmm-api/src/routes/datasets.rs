@@ -1,0 +1,198 @@
+//! Data set upload, listing, detail and deletion.
+
+use crate::auth::AuthUser;
+use crate::dto::{DatasetDetailOut, DatasetOut, UploadParams};
+use crate::error::{ApiError, ErrorBody, blocking};
+use crate::state::AppState;
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use futures_util::StreamExt;
+use mmm_service::UploadRoles;
+
+fn list_param(v: &Option<String>) -> Option<Vec<String>> {
+    v.as_ref()
+        .map(|s| s.split(',').map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect())
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("the upload is larger than the limit of {} MB", limit / (1024 * 1024)),
+    )
+}
+
+/// Reads a multipart upload: the `file` field and optional role fields.
+async fn read_multipart(
+    mut form: Multipart,
+    limit: usize,
+) -> Result<(Vec<u8>, UploadParams), ApiError> {
+    let mut file: Option<Vec<u8>> = None;
+    let mut params = UploadParams::default();
+    let mut file_name = None;
+    while let Some(field) = form.next().await {
+        let mut field =
+            field.map_err(|e| ApiError::bad_request(format!("invalid multipart body: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            file_name =
+                field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk =
+                chunk.map_err(|e| ApiError::bad_request(format!("invalid multipart body: {e}")))?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(too_large(limit));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let text = || {
+            String::from_utf8(bytes.clone())
+                .map_err(|_| ApiError::bad_request(format!("field '{name}' is not text")))
+        };
+        match name.as_str() {
+            "file" => file = Some(bytes),
+            "name" => params.name = Some(text()?),
+            "date_column" => params.date_column = Some(text()?),
+            "kpi" => params.kpi = Some(text()?),
+            "media" => params.media = Some(text()?),
+            "controls" => params.controls = Some(text()?),
+            _ => {}
+        }
+    }
+    let file = file.ok_or_else(|| ApiError::invalid("the multipart body has no 'file' field"))?;
+    if params.name.is_none() {
+        params.name = file_name;
+    }
+    Ok((file, params))
+}
+
+/// Upload a CSV data set, as multipart field `file` (with optional fields `name`, `date_column`,
+/// `kpi`, `media`, `controls`) or as a `text/csv` body (with the same as query parameters).
+/// It is validated at once: every problem comes back with its column, line and reason.
+#[utoipa::path(
+    post, path = "/api/v1/datasets", tag = "datasets",
+    security(("bearer" = [])),
+    params(UploadParams),
+    request_body(content = String, content_type = "text/csv",
+        example = "date,revenue,tv_spend,search_spend\n2024-01-01,1000,50,20\n"),
+    responses(
+        (status = 201, description = "Stored", body = DatasetOut),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 413, description = "Larger than MAX_UPLOAD_MB", body = ErrorBody),
+        (status = 422, description = "Invalid data: every problem is listed in details", body = ErrorBody),
+    )
+)]
+#[post("/datasets")]
+pub async fn upload(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<UploadParams>,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let limit = state.max_upload_bytes;
+    let content_type =
+        req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let (bytes, params) = if content_type.starts_with("multipart/form-data") {
+        let form = Multipart::new(req.headers(), payload);
+        read_multipart(form, limit).await?
+    } else {
+        let mut bytes = Vec::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk =
+                chunk.map_err(|e| ApiError::bad_request(format!("cannot read the body: {e}")))?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(too_large(limit));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        (bytes, query.into_inner())
+    };
+    let roles = UploadRoles {
+        date_column: params.date_column.clone(),
+        kpi: params.kpi.clone(),
+        media: list_param(&params.media),
+        controls: list_param(&params.controls),
+    };
+    let name = params.name.clone().unwrap_or_else(|| "dataset".to_owned());
+    let service = state.datasets.clone();
+    let actor = user.actor();
+    let info = blocking(move || service.upload(&actor, &name, &bytes, &roles)).await?;
+    Ok(HttpResponse::Created().json(DatasetOut::from(&info)))
+}
+
+/// The caller's data sets (every user's for admins), newest first.
+#[utoipa::path(
+    get, path = "/api/v1/datasets", tag = "datasets",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Data sets", body = Vec<DatasetOut>),
+              (status = 401, description = "Not signed in", body = ErrorBody))
+)]
+#[get("/datasets")]
+pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    let service = state.datasets.clone();
+    let actor = user.actor();
+    let list = blocking(move || service.list(&actor)).await?;
+    Ok(HttpResponse::Ok().json(list.iter().map(DatasetOut::from).collect::<Vec<_>>()))
+}
+
+/// One data set with its columns, roles, date range and first rows.
+#[utoipa::path(
+    get, path = "/api/v1/datasets/{id}", tag = "datasets",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Data set id")),
+    responses((status = 200, description = "The data set", body = DatasetDetailOut),
+              (status = 404, description = "No such data set (or not yours)", body = ErrorBody))
+)]
+#[get("/datasets/{id}")]
+pub async fn detail(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let service = state.datasets.clone();
+    let actor = user.actor();
+    let record = blocking(move || service.get(&actor, &id)).await?;
+    let mut rows = csv_rows(&record.csv);
+    let columns = rows.next().unwrap_or_default();
+    let preview = rows.take(10).collect();
+    Ok(HttpResponse::Ok().json(DatasetDetailOut {
+        dataset: DatasetOut::from(&record.info),
+        columns,
+        preview,
+    }))
+}
+
+/// Rows of stored CSV text as strings, header first.
+fn csv_rows(text: &str) -> impl Iterator<Item = Vec<String>> + '_ {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .into_records()
+        .filter_map(Result::ok)
+        .map(|r| r.iter().map(|c| c.trim().to_owned()).collect())
+}
+
+/// Delete a data set with its models and jobs.
+#[utoipa::path(
+    delete, path = "/api/v1/datasets/{id}", tag = "datasets",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Data set id")),
+    responses((status = 204, description = "Deleted"),
+              (status = 404, description = "No such data set (or not yours)", body = ErrorBody))
+)]
+#[delete("/datasets/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let service = state.datasets.clone();
+    let actor = user.actor();
+    blocking(move || service.delete(&actor, &id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,124 @@
+//! Training jobs: state, cancel, live progress over a WebSocket.
+
+use crate::auth::{AuthUser, from_header_or_query};
+use crate::dto::{JobEventOut, JobOut, WsQuery};
+use crate::error::{ApiError, ErrorBody, blocking};
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use mmm_service::domain::JobEvent;
+use tokio::sync::broadcast::error::RecvError;
+
+/// A training job's state and progress.
+#[utoipa::path(
+    get, path = "/api/v1/jobs/{id}", tag = "jobs",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Job id")),
+    responses((status = 200, description = "The job", body = JobOut),
+              (status = 404, description = "No such job (or not yours)", body = ErrorBody))
+)]
+#[get("/jobs/{id}")]
+pub async fn detail(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let service = state.jobs.clone();
+    let actor = user.actor();
+    let job = blocking(move || service.get(&actor, &id)).await?;
+    Ok(HttpResponse::Ok().json(JobOut::from(&job)))
+}
+
+/// Cancel a queued or running job.
+#[utoipa::path(
+    post, path = "/api/v1/jobs/{id}/cancel", tag = "jobs",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Job id")),
+    responses((status = 200, description = "Cancelled (queued) or cancelling (running)", body = JobOut),
+              (status = 404, description = "No such job (or not yours)", body = ErrorBody),
+              (status = 409, description = "The job has already ended", body = ErrorBody))
+)]
+#[post("/jobs/{id}/cancel")]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let service = state.jobs.clone();
+    let actor = user.actor();
+    let job = blocking(move || service.cancel(&actor, &id)).await?;
+    Ok(HttpResponse::Ok().json(JobOut::from(&job)))
+}
+
+fn event_json(e: &JobEvent) -> String {
+    serde_json::to_string(&JobEventOut {
+        job_id: e.job_id.clone(),
+        state: e.state.to_string(),
+        progress: e.progress,
+        message: e.message.clone(),
+    })
+    .unwrap_or_default()
+}
+
+/// Stream a job's progress: a WebSocket that sends JSON events `{job_id, state, progress,
+/// message}`, first the current state, then every change until a terminal state
+/// (`succeeded`, `failed`, `cancelled`), then closes normally. Browsers may pass the token as
+/// `?token=` since they cannot set headers on a WebSocket.
+#[utoipa::path(
+    get, path = "/api/v1/jobs/{id}/ws", tag = "jobs",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Job id"), WsQuery),
+    responses((status = 101, description = "Switching to WebSocket; messages are JobEventOut", body = JobEventOut),
+              (status = 401, description = "Not signed in", body = ErrorBody),
+              (status = 404, description = "No such job (or not yours)", body = ErrorBody))
+)]
+#[get("/jobs/{id}/ws")]
+pub async fn stream(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    query: web::Query<WsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let user = from_header_or_query(&req, query.into_inner().token)?;
+    let service = state.jobs.clone();
+    let actor = user.actor();
+    let (job, mut events) = blocking(move || service.subscribe(&actor, &id)).await?;
+    let (response, mut session, mut incoming) = actix_ws::handle(&req, body)
+        .map_err(|e| ApiError::bad_request(format!("not a WebSocket request: {e}")))?;
+    actix_web::rt::spawn(async move {
+        let first = JobEvent::from(&job);
+        if session.text(event_json(&first)).await.is_err() {
+            return;
+        }
+        if !first.state.is_terminal() {
+            loop {
+                tokio::select! {
+                    event = events.recv() => match event {
+                        Ok(e) => {
+                            let done = e.state.is_terminal();
+                            if session.text(event_json(&e)).await.is_err() {
+                                return;
+                            }
+                            if done {
+                                break;
+                            }
+                        }
+                        Err(RecvError::Lagged(_)) => continue,
+                        Err(RecvError::Closed) => break,
+                    },
+                    msg = incoming.recv() => match msg {
+                        Some(Ok(actix_ws::Message::Ping(p))) => {
+                            if session.pong(&p).await.is_err() {
+                                return;
+                            }
+                        }
+                        Some(Ok(actix_ws::Message::Close(_))) | None | Some(Err(_)) => return,
+                        Some(Ok(_)) => {}
+                    },
+                }
+            }
+        }
+        let _ = session.close(Some(actix_ws::CloseCode::Normal.into())).await;
+    });
+    Ok(response)
+}

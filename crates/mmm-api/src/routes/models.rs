@@ -1,0 +1,116 @@
+//! Training, listing, reading and deleting models.
+
+use crate::auth::AuthUser;
+use crate::dto::{ModelOut, TrainIn, TrainOut};
+use crate::error::{ApiError, ErrorBody, blocking};
+use crate::state::AppState;
+use actix_web::{HttpResponse, delete, get, post, web};
+use mmm_service::domain::{ModelStatus, TrainRequest};
+
+/// Start fitting a model on a data set. Answers at once with the model and job ids; follow the
+/// job at `job_url` or stream its progress from `ws_url`.
+#[utoipa::path(
+    post, path = "/api/v1/models", tag = "models",
+    security(("bearer" = [])),
+    request_body = TrainIn,
+    responses(
+        (status = 202, description = "Training queued", body = TrainOut),
+        (status = 404, description = "No such data set (or not yours)", body = ErrorBody),
+        (status = 422, description = "Unknown columns or holdout too long for the data", body = ErrorBody),
+        (status = 503, description = "Too many models training; try again shortly", body = ErrorBody),
+    )
+)]
+#[post("/models")]
+pub async fn train(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<TrainIn>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let request = TrainRequest {
+        dataset_id: b.dataset_id,
+        kpi: b.kpi,
+        media: b.media,
+        controls: b.controls,
+        holdout: b.holdout.unwrap_or(0),
+        seed: b.seed,
+    };
+    let service = state.models.clone();
+    let actor = user.actor();
+    let (model, job) = blocking(move || service.train(&actor, &request)).await?;
+    Ok(HttpResponse::Accepted().json(TrainOut {
+        model_id: model.id,
+        status: job.state.to_string(),
+        job_url: format!("/api/v1/jobs/{}", job.id),
+        ws_url: format!("/api/v1/jobs/{}/ws", job.id),
+        job_id: job.id,
+    }))
+}
+
+/// The caller's models (every user's for admins), newest first, without documents.
+#[utoipa::path(
+    get, path = "/api/v1/models", tag = "models",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Models", body = Vec<ModelOut>),
+              (status = 401, description = "Not signed in", body = ErrorBody))
+)]
+#[get("/models")]
+pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    let service = state.models.clone();
+    let actor = user.actor();
+    let list = blocking(move || service.list(&actor)).await?;
+    Ok(HttpResponse::Ok().json(list.iter().map(ModelOut::from).collect::<Vec<_>>()))
+}
+
+/// One model with its document once fitted (`document` is absent while training).
+#[utoipa::path(
+    get, path = "/api/v1/models/{id}", tag = "models",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Model id")),
+    responses((status = 200, description = "The model", body = ModelOut),
+              (status = 404, description = "No such model (or not yours)", body = ErrorBody))
+)]
+#[get("/models/{id}")]
+pub async fn detail(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let service = state.models.clone();
+    let actor = user.actor();
+    let id = id.into_inner();
+    let (info, doc) = blocking(move || {
+        let info = service.get(&actor, &id)?;
+        let doc = if info.status == ModelStatus::Succeeded {
+            Some(service.document(&actor, &id)?)
+        } else {
+            None
+        };
+        Ok((info, doc))
+    })
+    .await?;
+    let mut out = ModelOut::from(&info);
+    out.document =
+        doc.map(|d| serde_json::to_value(&*d)).transpose().map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Delete a model (stopping its training if it runs).
+#[utoipa::path(
+    delete, path = "/api/v1/models/{id}", tag = "models",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Model id")),
+    responses((status = 204, description = "Deleted"),
+              (status = 404, description = "No such model (or not yours)", body = ErrorBody))
+)]
+#[delete("/models/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let service = state.models.clone();
+    let actor = user.actor();
+    blocking(move || service.delete(&actor, &id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
