@@ -2,7 +2,7 @@
 CARGO ?= cargo
 MMM := target/release/mmm
 
-.PHONY: all deps build run test test-rust lint fmt clippy check-core-deps doc bench accuracy example migrate check-db clean help
+.PHONY: all deps build run seed fit-example loadtest test test-rust lint fmt clippy check-core-deps doc bench accuracy example migrate check-db clean help
 
 all: build
 
@@ -16,9 +16,20 @@ build: ## Release build of the mmm binary
 	@scripts/ensure-system-deps.sh
 	$(CARGO) build --release --locked -p mmm-server
 
-run: build ## Build and fit the bundled example data set (writes data/example-model.json)
+run: build ## Build, migrate the embedded SQLite, seed the test users and demo model, serve on 127.0.0.1:8000
+	$(MMM) migrate
+	$(MMM) seed
+	$(MMM) serve
+
+seed: build ## Create the test users and the demo data set and model (idempotent)
+	$(MMM) seed
+
+fit-example: build ## Fit the bundled example data set with the CLI (writes data/example-model.json)
 	@mkdir -p data
 	$(MMM) fit fixtures/example.csv --holdout 13 --json data/example-model.json
+
+loadtest: build ## Latency and throughput of the analytics routes (docs/benchmarks.md)
+	scripts/loadtest.sh
 
 test: deps check-core-deps test-rust ## Every test suite, on SQLite and on a throwaway PostgreSQL
 

@@ -67,7 +67,7 @@ trap cleanup EXIT INT TERM
   exit 70
 }
 "${as_pg[@]}" "$bindir/pg_ctl" -D "$tmp/data" -w -l "$tmp/server.log" start \
-  -o "-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  -o "-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
   >/dev/null || {
   cat "$tmp/server.log" >&2
   exit 70

@@ -158,6 +158,8 @@ pub fn pool(url: &DatabaseUrl, size: u32) -> Result<Pool, DbError> {
     drop(url.connect()?);
     r2d2::Pool::builder()
         .max_size(size.max(1))
+        // Open connections as load needs them, not all at start.
+        .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .build(Manager { url: url.clone() })
         .map_err(|e| DbError::Connect { backend: url.backend(), message: e.to_string() })

@@ -9,6 +9,8 @@ pub mod connection;
 pub mod repo;
 mod rows;
 pub mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use connection::{
     AnyConnection, DEFAULT_DATABASE_URL, DatabaseUrl, DbError, DbStatus, Pool, migrate, pool,

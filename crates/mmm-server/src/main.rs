@@ -1,11 +1,10 @@
 //! `mmm`: the media mix modelling command line and (later) server.
 
-mod app;
 mod commands;
-mod config;
 mod database;
 mod report;
-mod seed;
+
+use mmm_server::{app, config, seed};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -1,7 +1,6 @@
 //! Fresh databases for tests, on both backends.
 
 use mmm_db::{DatabaseUrl, DbRepository, Pool, migrate, pool};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A migrated database that lives as long as this value.
 pub struct TestDb {
@@ -24,27 +23,8 @@ pub fn sqlite() -> TestDb {
     TestDb { url, pool, _dir: Some(dir) }
 }
 
-/// The server started by scripts/with-postgres.sh.
-fn postgres_base() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .or_else(|_| std::env::var("DATABASE_URL"))
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
-        .expect(
-            "PostgreSQL tests need a server: run `make test`, or \
-             `scripts/with-postgres.sh cargo test -p mmm-db`",
-        )
-}
-
 pub fn postgres() -> TestDb {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let base = postgres_base();
-    let name = format!("t_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
-    let mut admin = DatabaseUrl::parse(&base).unwrap().connect().unwrap();
-    use diesel::connection::SimpleConnection;
-    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    let url = DatabaseUrl::parse(&format!("{prefix}/{name}")).unwrap();
+    let url = DatabaseUrl::parse(&mmm_db::testing::fresh_postgres_database().unwrap()).unwrap();
     let pool = pool(&url, 8).unwrap();
     migrate(&mut pool.get().unwrap()).unwrap();
     TestDb { url, pool, _dir: None }

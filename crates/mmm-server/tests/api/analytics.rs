@@ -1,0 +1,78 @@
+//! Analytics and export routes over a trained model.
+
+use crate::helpers::TestApp;
+
+crate::on_both!(analytics_routes_answer_from_the_model);
+
+fn analytics_routes_answer_from_the_model(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let dataset = app.upload(&token, 104, 3);
+    let (model, _, _) = app.train(&token, &dataset);
+    let doc = app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone();
+
+    // Without model_id the latest fitted model answers; with it, the same one.
+    let status = app.get("/api/v1/mmm/status", Some(&token)).json();
+    assert_eq!(status["model_id"], model.as_str());
+    assert_eq!(status["periods"], 104);
+    assert_eq!(status["origin"], "fit");
+    assert!(status["cache"]["hits"].as_u64().is_some());
+    assert_eq!(
+        app.get(&format!("/api/v1/mmm/status?model_id={model}"), Some(&token)).json()["model_id"],
+        model.as_str()
+    );
+
+    let summary = app.get("/api/v1/mmm/channels/summary", Some(&token)).json();
+    let rows = summary.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    for (row, ch) in rows.iter().zip(doc["channels"].as_array().unwrap()) {
+        assert_eq!(row["name"], ch["name"]);
+        assert_eq!(row["roi"], ch["roi"]);
+        assert_eq!(row["mroi"], ch["mroi"]);
+        assert_eq!(row["share"], ch["share"]);
+    }
+    let channels = app.get("/api/v1/mmm/channels", Some(&token)).json();
+    assert_eq!(channels[0]["adstock"]["type"], "geometric");
+    assert_eq!(channels[0]["saturation"]["type"], "hill");
+
+    let contribution = app.get("/api/v1/mmm/contribution", Some(&token)).json();
+    let periods = contribution.as_array().unwrap();
+    assert_eq!(periods.len(), 104);
+    let p = &periods[10];
+    let media: f64 = p["channels"].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum();
+    let fitted = p["fitted"].as_f64().unwrap();
+    assert!((p["baseline"].as_f64().unwrap() + media - fitted).abs() < 1e-6 * fitted.abs());
+
+    let curves =
+        app.get("/api/v1/mmm/response-curves?points=11&max_multiple=2", Some(&token)).json();
+    let c = &curves[0];
+    assert_eq!(c["points"].as_array().unwrap().len(), 11);
+    assert_eq!(c["points"][0]["response"], 0.0);
+    let r = app.get("/api/v1/mmm/response-curves?points=1", Some(&token));
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
+    let r = app.get("/api/v1/mmm/response-curves?points=abc", Some(&token));
+    assert_eq!(r.status, 422);
+
+    let insights = app.get("/api/v1/mmm/insights", Some(&token)).json();
+    assert_eq!(insights[0]["kind"], "top_contributor");
+    assert!(insights[0]["numbers"]["share"].as_f64().unwrap() > 0.0);
+
+    for (format, content_type, start) in [
+        ("json", "application/json", "{"),
+        ("csv", "text/csv", "kind,channels,title,message,numbers"),
+        ("txt", "text/plain", "mmm insights for model"),
+    ] {
+        let r = app.get(
+            &format!("/api/v1/export/insights?format={format}&model_id={model}"),
+            Some(&token),
+        );
+        assert_eq!(r.status, 200);
+        assert!(r.headers["content-type"].starts_with(content_type), "{format}");
+        assert_eq!(
+            r.headers["content-disposition"],
+            format!("attachment; filename=\"mmm-insights-{model}.{format}\"")
+        );
+        assert!(r.text.starts_with(start), "{format}: {}", &r.text[..40.min(r.text.len())]);
+    }
+    let r = app.get("/api/v1/export/insights?format=xml", Some(&token));
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
+}

@@ -1,0 +1,108 @@
+//! Accounts and tokens over HTTP.
+
+use crate::helpers::{Backend, TestApp};
+use serde_json::json;
+
+crate::on_both!(register_login_me, bad_tokens_are_401_with_the_envelope, registration_errors);
+
+fn register_login_me(app: TestApp) {
+    let r = app.post_json(
+        "/api/v1/auth/register",
+        None,
+        &json!({"email": "Ann@Example.com", "password": "correct horse", "full_name": "Ann"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let body = r.json();
+    assert_eq!(body["token_type"], "bearer");
+    assert_eq!(body["expires_in"], 1800);
+    assert_eq!(body["user"]["email"], "ann@example.com");
+    assert_eq!(body["user"]["role"], "user");
+    assert!(body["user"].get("password_hash").is_none());
+    let token = body["access_token"].as_str().unwrap();
+    let me = app.get("/api/v1/auth/me", Some(token));
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["full_name"], "Ann");
+
+    let login = app.login("ann@example.com", "correct horse");
+    assert_eq!(login.status, 200, "{}", login.text);
+    let token = login.json()["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(app.get("/api/v1/auth/me", Some(&token)).json()["email"], "ann@example.com");
+
+    let wrong = app.login("ann@example.com", "wrong horse");
+    let unknown = app.login("nobody@example.com", "correct horse");
+    assert_eq!((wrong.status, unknown.status), (401, 401));
+    assert_eq!(wrong.json(), unknown.json());
+    assert_eq!(wrong.error_code(), "unauthorized");
+}
+
+fn bad_tokens_are_401_with_the_envelope(app: TestApp) {
+    for (header, value) in [
+        ("Authorization", "Bearer not-a-jwt"),
+        ("Authorization", "Basic dXNlcjpwYXNz"),
+        // Signed with another secret.
+        (
+            "Authorization",
+            "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4IiwiZW1haWwiOiJ4QHguY28iLCJyb2xlIjoiYWRtaW4iLCJpYXQiOjE3MDAwMDAwMDAsImV4cCI6NDEwMjQ0NDgwMH0.5tQ7W0lVw2m2d3y7pQm0sP0aH5j0f1m7m2Qn8jM1c3k",
+        ),
+    ] {
+        let r = app.get_with_header("/api/v1/datasets", header, value);
+        assert_eq!(r.status, 401, "{value}: {}", r.text);
+        assert_eq!(r.error_code(), "unauthorized");
+        assert_eq!(r.headers.get("www-authenticate").map(String::as_str), Some("Bearer"));
+    }
+    let r = app.get("/api/v1/models", None);
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["error"]["message"], "missing bearer token");
+    // Unknown routes answer the same envelope.
+    let r = app.get("/api/v1/nope", None);
+    assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+    // Security headers on every response.
+    assert_eq!(r.headers["x-content-type-options"], "nosniff");
+    assert_eq!(r.headers["x-frame-options"], "DENY");
+    assert_eq!(r.headers["referrer-policy"], "no-referrer");
+}
+
+fn registration_errors(app: TestApp) {
+    app.register("ann@example.com");
+    let r = app.post_json(
+        "/api/v1/auth/register",
+        None,
+        &json!({"email": "ANN@example.com", "password": "correct horse"}),
+    );
+    assert_eq!((r.status, r.error_code().as_str()), (409, "conflict"));
+    let r = app.post_json(
+        "/api/v1/auth/register",
+        None,
+        &json!({"email": "bob@example.com", "password": "short"}),
+    );
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
+    assert_eq!(r.json()["error"]["message"], "password must be at least 8 characters");
+    let r = app.post("/api/v1/auth/register", None, "application/json", "{not json");
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
+    let r = app.post_json("/api/v1/auth/register", None, &json!({"email": "bob@example.com"}));
+    assert_eq!(r.status, 422, "{}", r.text);
+}
+
+#[test]
+fn login_attempts_are_rate_limited() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("LOGIN_ATTEMPTS_PER_MINUTE", "3")]);
+    app.register("ann@example.com");
+    for _ in 0..3 {
+        assert_eq!(app.login("ann@example.com", "wrong").status, 401);
+    }
+    let r = app.login("ann@example.com", "correct horse");
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
+    let wait: u64 = r.headers["retry-after"].parse().unwrap();
+    assert!((1..=60).contains(&wait));
+}
+
+#[test]
+fn production_refuses_the_default_secret() {
+    let vars =
+        [("ENVIRONMENT", "production"), ("SECRET_KEY", mmm_server::config::DEFAULT_SECRET_KEY)]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+    let err = mmm_server::config::Config::from_vars(&vars).unwrap_err();
+    assert!(err.to_string().contains("SECRET_KEY"));
+}

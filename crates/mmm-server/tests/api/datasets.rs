@@ -1,0 +1,98 @@
+//! Data set upload, listing, detail, deletion, isolation.
+
+use crate::helpers::{Backend, TestApp, simulated_csv};
+
+crate::on_both!(
+    upload_text_and_multipart,
+    invalid_data_lists_every_problem,
+    users_see_only_their_own_data_sets
+);
+
+fn upload_text_and_multipart(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let csv = simulated_csv(80, 2);
+    let r = app.post(
+        "/api/v1/datasets?name=weekly%20sales&controls=price_index",
+        Some(&token),
+        "text/csv",
+        &csv,
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let d = r.json();
+    assert_eq!(d["name"], "weekly sales");
+    assert_eq!(d["rows"], 80);
+    assert_eq!(d["frequency"], "weekly");
+    assert_eq!(d["start_date"], "2022-01-03");
+    assert_eq!(d["roles"]["media"], serde_json::json!(["tv_spend", "search_spend"]));
+    assert_eq!(d["roles"]["controls"], serde_json::json!(["price_index"]));
+    assert_eq!(d["roles"]["ignored"], serde_json::json!(["promo"]));
+
+    let boundary = "XyZbOuNdArY";
+    let body = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"sales.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n\
+         --{b}\r\nContent-Disposition: form-data; name=\"kpi\"\r\n\r\nrevenue\r\n--{b}--\r\n",
+        b = boundary
+    );
+    let r = app.post(
+        "/api/v1/datasets",
+        Some(&token),
+        &format!("multipart/form-data; boundary={boundary}"),
+        body,
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.json()["name"], "sales.csv");
+
+    let list = app.get("/api/v1/datasets", Some(&token)).json();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[0]["id"], id, "newest first");
+
+    let detail = app.get(&format!("/api/v1/datasets/{id}"), Some(&token)).json();
+    assert_eq!(detail["columns"][0], "date");
+    assert_eq!(detail["preview"].as_array().unwrap().len(), 10);
+    assert_eq!(detail["preview"][0][0], "2022-01-03");
+
+    assert_eq!(app.delete(&format!("/api/v1/datasets/{id}"), Some(&token)).status, 204);
+    let r = app.get(&format!("/api/v1/datasets/{id}"), Some(&token));
+    assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+}
+
+fn invalid_data_lists_every_problem(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let bad = "date,revenue,tv_spend\n2024-01-08,100,5\n2024-01-01,abc,-2\n";
+    let r = app.post("/api/v1/datasets", Some(&token), "text/csv", bad);
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_data"));
+    let details = r.json()["error"]["details"].as_array().unwrap().clone();
+    let has = |column: &str, line: u64, start: &str| {
+        details.iter().any(|d| {
+            d["column"] == column
+                && d["line"] == line
+                && d["reason"].as_str().unwrap().starts_with(start)
+        })
+    };
+    assert!(has("revenue", 3, "not a number"), "{details:?}");
+    assert!(has("tv_spend", 3, "negative spend"), "{details:?}");
+    assert!(has("date", 3, "date 2024-01-01 comes after"), "{details:?}");
+    // Nothing was stored.
+    assert_eq!(app.get("/api/v1/datasets", Some(&token)).json(), serde_json::json!([]));
+}
+
+fn users_see_only_their_own_data_sets(app: TestApp) {
+    let ann = app.register("ann@example.com");
+    let bob = app.register("bob@example.com");
+    let id = app.upload(&ann, 60, 2);
+    let r = app.get(&format!("/api/v1/datasets/{id}"), Some(&bob));
+    assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+    assert_eq!(app.delete(&format!("/api/v1/datasets/{id}"), Some(&bob)).status, 404);
+    assert_eq!(app.get("/api/v1/datasets", Some(&bob)).json(), serde_json::json!([]));
+    assert_eq!(app.get(&format!("/api/v1/datasets/{id}"), Some(&ann)).status, 200);
+}
+
+#[test]
+fn uploads_over_the_limit_are_413() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("MAX_UPLOAD_MB", "1")]);
+    let token = app.register("ann@example.com");
+    let big = "x".repeat(1024 * 1024 + 10);
+    let r = app.post("/api/v1/datasets", Some(&token), "text/csv", big);
+    assert_eq!((r.status, r.error_code().as_str()), (413, "payload_too_large"));
+}

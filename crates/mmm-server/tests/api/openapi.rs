@@ -1,0 +1,96 @@
+//! The OpenAPI document: complete, described, and unchanged unless on purpose.
+
+use crate::helpers::{Backend, TestApp};
+use mmm_api::ApiDoc;
+use utoipa_free::OpenApiExt;
+
+mod utoipa_free {
+    pub trait OpenApiExt {
+        fn json(&self) -> serde_json::Value;
+    }
+    impl OpenApiExt for utoipa::openapi::OpenApi {
+        fn json(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap()
+        }
+    }
+}
+
+/// Every route the application serves, as (method, OpenAPI path).
+const ROUTES: &[(&str, &str)] = &[
+    ("post", "/api/v1/auth/register"),
+    ("post", "/api/v1/auth/login"),
+    ("get", "/api/v1/auth/me"),
+    ("post", "/api/v1/datasets"),
+    ("get", "/api/v1/datasets"),
+    ("get", "/api/v1/datasets/{id}"),
+    ("delete", "/api/v1/datasets/{id}"),
+    ("post", "/api/v1/models"),
+    ("get", "/api/v1/models"),
+    ("get", "/api/v1/models/{id}"),
+    ("delete", "/api/v1/models/{id}"),
+    ("get", "/api/v1/jobs/{id}"),
+    ("post", "/api/v1/jobs/{id}/cancel"),
+    ("get", "/api/v1/jobs/{id}/ws"),
+    ("get", "/api/v1/mmm/status"),
+    ("get", "/api/v1/mmm/channels"),
+    ("get", "/api/v1/mmm/channels/summary"),
+    ("get", "/api/v1/mmm/contribution"),
+    ("get", "/api/v1/mmm/response-curves"),
+    ("get", "/api/v1/mmm/insights"),
+    ("get", "/api/v1/export/insights"),
+    ("get", "/health"),
+    ("get", "/ready"),
+];
+
+#[test]
+fn every_route_is_documented_with_a_description_and_error_schema() {
+    let spec = <ApiDoc as utoipa::OpenApi>::openapi().json();
+    let paths = spec["paths"].as_object().unwrap();
+    let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(
+        documented,
+        ROUTES.len(),
+        "a route is documented but not listed here, or the reverse"
+    );
+    for (method, path) in ROUTES {
+        let op = &spec["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} missing from the OpenAPI document");
+        assert!(
+            op["description"].as_str().or(op["summary"].as_str()).is_some_and(|d| !d.is_empty()),
+            "{method} {path} has no description"
+        );
+        let protected =
+            !matches!(*path, "/api/v1/auth/register" | "/api/v1/auth/login" | "/health" | "/ready");
+        assert_eq!(op.get("security").is_some(), protected, "{method} {path} security");
+    }
+    assert!(spec["components"]["schemas"]["ErrorBody"].is_object());
+    assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[test]
+fn the_served_routes_are_the_documented_ones() {
+    // Each documented route answers something other than the 404 of an unknown path.
+    let app = TestApp::spawn(Backend::Sqlite);
+    for (method, path) in ROUTES {
+        let url = path.replace("{id}", "00000000-0000-0000-0000-000000000000");
+        let r = match *method {
+            "get" => app.get(&url, None),
+            "delete" => app.delete(&url, None),
+            _ => app.post(&url, None, "application/json", "{}"),
+        };
+        let unknown = r.status == 404 && r.text.contains("no route for");
+        assert!(!unknown, "{method} {path} is documented but not served");
+    }
+    let spec = app.get("/api-docs/openapi.json", None);
+    assert_eq!(spec.status, 200);
+    assert_eq!(spec.json(), <ApiDoc as utoipa::OpenApi>::openapi().json());
+    let docs = app.get("/docs/", None);
+    assert_eq!(docs.status, 200);
+    assert!(docs.text.contains("swagger"), "Swagger UI page");
+}
+
+#[test]
+fn openapi_snapshot() {
+    let spec = <ApiDoc as utoipa::OpenApi>::openapi().json();
+    insta::assert_json_snapshot!("openapi", spec);
+}

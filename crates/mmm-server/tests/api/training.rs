@@ -1,0 +1,147 @@
+//! Training over HTTP: models, jobs, cancellation and the WebSocket progress stream.
+
+use crate::helpers::TestApp;
+use serde_json::{Value, json};
+use tungstenite::Message;
+
+crate::on_both!(
+    train_and_read_a_model,
+    websocket_streams_progress_to_completion,
+    jobs_and_models_are_isolated,
+    invalid_training_requests
+);
+
+fn train_and_read_a_model(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let dataset = app.upload(&token, 104, 3);
+    let (model, job, final_job) = app.train(&token, &dataset);
+    assert_eq!(final_job["state"], "succeeded", "{final_job}");
+    assert_eq!(final_job["progress"], 1.0);
+    assert_eq!(final_job["model_id"], model.as_str());
+    let m = app.get(&format!("/api/v1/models/{model}"), Some(&token));
+    assert_eq!(m.status, 200);
+    let m = m.json();
+    assert_eq!(m["status"], "succeeded");
+    assert_eq!(m["document"]["format_version"], 1);
+    assert_eq!(m["document"]["periods"], 104);
+    assert_eq!(m["document"]["fit"]["holdout"]["periods"], 8);
+    assert!(m["metrics"]["r2"].as_f64().unwrap() > 0.5);
+    let list = app.get("/api/v1/models", Some(&token)).json();
+    assert_eq!(list[0]["id"], model.as_str());
+    assert!(list[0].get("document").is_none());
+    // A finished job cannot be cancelled.
+    let r = app.post(&format!("/api/v1/jobs/{job}/cancel"), Some(&token), "application/json", "");
+    assert_eq!((r.status, r.error_code().as_str()), (409, "invalid_state"));
+    assert_eq!(app.delete(&format!("/api/v1/models/{model}"), Some(&token)).status, 204);
+    assert_eq!(app.get(&format!("/api/v1/models/{model}"), Some(&token)).status, 404);
+    assert_eq!(app.get(&format!("/api/v1/jobs/{job}"), Some(&token)).status, 404);
+}
+
+fn read_events(
+    app: &TestApp,
+    job: &str,
+    auth: Option<&str>,
+    query_token: Option<&str>,
+) -> Vec<Value> {
+    let url = match query_token {
+        Some(t) => format!("ws://127.0.0.1:{}/api/v1/jobs/{job}/ws?token={t}", app.port),
+        None => format!("ws://127.0.0.1:{}/api/v1/jobs/{job}/ws", app.port),
+    };
+    let mut request = tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
+    if let Some(t) = auth {
+        request.headers_mut().insert("Authorization", format!("Bearer {t}").parse().unwrap());
+    }
+    let (mut socket, _) = tungstenite::connect(request).unwrap();
+    let mut events = Vec::new();
+    loop {
+        match socket.read() {
+            Ok(Message::Text(t)) => events.push(serde_json::from_str::<Value>(&t).unwrap()),
+            Ok(Message::Close(frame)) => {
+                assert_eq!(frame.map(|f| u16::from(f.code)), Some(1000), "closes normally");
+                break;
+            }
+            Ok(_) => {}
+            Err(tungstenite::Error::ConnectionClosed) => break,
+            Err(e) => panic!("websocket error: {e}"),
+        }
+    }
+    events
+}
+
+fn websocket_streams_progress_to_completion(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let dataset = app.upload(&token, 156, 5);
+    let r = app.post_json("/api/v1/models", Some(&token), &json!({"dataset_id": dataset}));
+    let job = r.json()["job_id"].as_str().unwrap().to_owned();
+    let events = read_events(&app, &job, Some(&token), None);
+    let last = events.last().unwrap();
+    assert_eq!(last["state"], "succeeded", "{events:?}");
+    assert_eq!(last["progress"], 1.0);
+    assert!(events.iter().all(|e| e["job_id"] == job.as_str()));
+    assert!(
+        events.windows(2).all(|w| w[0]["progress"].as_f64() <= w[1]["progress"].as_f64()),
+        "{events:?}"
+    );
+    assert!(events.len() >= 2, "{events:?}");
+    // After the end, a new stream sends the terminal state and closes; the token may come as a
+    // query parameter.
+    let again = read_events(&app, &job, None, Some(&token));
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0]["state"], "succeeded");
+    // Without a token the upgrade is refused with 401.
+    let url = format!("ws://127.0.0.1:{}/api/v1/jobs/{job}/ws", app.port);
+    match tungstenite::connect(url) {
+        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status().as_u16(), 401),
+        other => panic!("expected 401, got {other:?}"),
+    }
+}
+
+fn jobs_and_models_are_isolated(app: TestApp) {
+    let ann = app.register("ann@example.com");
+    let bob = app.register("bob@example.com");
+    let dataset = app.upload(&ann, 80, 2);
+    let (model, job, _) = app.train(&ann, &dataset);
+    for path in [
+        format!("/api/v1/models/{model}"),
+        format!("/api/v1/jobs/{job}"),
+        format!("/api/v1/mmm/status?model_id={model}"),
+    ] {
+        let r = app.get(&path, Some(&bob));
+        assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"), "{path}");
+    }
+    let r = app.post(&format!("/api/v1/jobs/{job}/cancel"), Some(&bob), "application/json", "");
+    assert_eq!(r.status, 404);
+    assert_eq!(app.delete(&format!("/api/v1/models/{model}"), Some(&bob)).status, 404);
+    // Bob cannot train on Ann's data set either.
+    let r = app.post_json("/api/v1/models", Some(&bob), &json!({"dataset_id": dataset}));
+    assert_eq!(r.status, 404);
+    // Bob has no fitted model: analytics without model_id say so.
+    let r = app.get("/api/v1/mmm/channels/summary", Some(&bob));
+    assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+}
+
+fn invalid_training_requests(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let dataset = app.upload(&token, 60, 2);
+    let r = app.post_json(
+        "/api/v1/models",
+        Some(&token),
+        &json!({"dataset_id": dataset, "holdout": 55}),
+    );
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_data"), "{}", r.text);
+    let r = app.post_json(
+        "/api/v1/models",
+        Some(&token),
+        &json!({"dataset_id": dataset, "media": ["radio_spend"]}),
+    );
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_data"));
+    assert!(
+        r.json()["error"]["details"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("media column not found")
+    );
+    let r = app.post_json("/api/v1/models", Some(&token), &json!({"holdout": 3}));
+    assert_eq!(r.status, 422);
+    assert_eq!(app.get("/api/v1/models", Some(&token)).json(), json!([]));
+}
