@@ -36,6 +36,13 @@ pub trait ModelService: Send + Sync {
     fn latest(&self, actor: &Actor) -> Result<ModelInfo, ServiceError>;
     /// A fitted model's document, from the cache when possible.
     fn document(&self, actor: &Actor, id: &str) -> Result<Arc<ModelDocument>, ServiceError>;
+    /// A fitted model's document if it is in the cache (owner-checked); `None` on a miss. Never
+    /// touches storage, so it is safe to call on an async thread.
+    fn cached_document(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Option<Result<Arc<ModelDocument>, ServiceError>>;
     /// Deletes a model (cancelling its training if it runs).
     fn delete(&self, actor: &Actor, id: &str) -> Result<(), ServiceError>;
     /// Model cache counters.
@@ -242,13 +249,22 @@ impl ModelService for Modelling {
             .ok_or(ServiceError::NotFound("fitted model"))
     }
 
+    fn cached_document(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Option<Result<Arc<ModelDocument>, ServiceError>> {
+        let hit = self.inner.cache.get(id)?;
+        Some(if actor.can_see(&hit.owner_id) {
+            Ok(hit.document)
+        } else {
+            Err(ServiceError::NotFound("model"))
+        })
+    }
+
     fn document(&self, actor: &Actor, id: &str) -> Result<Arc<ModelDocument>, ServiceError> {
-        if let Some(hit) = self.inner.cache.get(id) {
-            return if actor.can_see(&hit.owner_id) {
-                Ok(hit.document)
-            } else {
-                Err(ServiceError::NotFound("model"))
-            };
+        if let Some(found) = self.cached_document(actor, id) {
+            return found;
         }
         let record = self.model_record(actor, id)?;
         let Some(text) =

@@ -8,13 +8,28 @@ use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use mmm_core::ModelDocument;
-use mmm_core::document::CurvePoint;
+use mmm_core::document::{CURVE_MAX_MULTIPLE, CURVE_POINTS, CurvePoint};
 use mmm_core::insights::{Insight, insights};
 use mmm_service::domain::ModelInfo;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use utoipa::ToSchema;
+
+/// The document of the model a request names (from the cache without leaving the async thread
+/// when possible), or of the caller's latest fitted one.
+async fn document(
+    state: &AppState,
+    user: &AuthUser,
+    model_id: Option<String>,
+) -> Result<Arc<ModelDocument>, ApiError> {
+    if let Some(id) = model_id.as_deref().filter(|s| !s.is_empty())
+        && let Some(found) = state.models.cached_document(&user.actor(), id)
+    {
+        return Ok(found?);
+    }
+    Ok(resolve(state, user, model_id).await?.1)
+}
 
 /// The model a request names, or the caller's latest fitted one.
 async fn resolve(
@@ -112,7 +127,7 @@ pub async fn channels(
     user: AuthUser,
     q: web::Query<ModelQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, doc) = resolve(&state, &user, q.into_inner().model_id).await?;
+    let doc = document(&state, &user, q.into_inner().model_id).await?;
     let list: Vec<Value> = doc
         .channels
         .iter()
@@ -154,7 +169,7 @@ pub async fn channels_summary(
     user: AuthUser,
     q: web::Query<ModelQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, doc) = resolve(&state, &user, q.into_inner().model_id).await?;
+    let doc = document(&state, &user, q.into_inner().model_id).await?;
     Ok(HttpResponse::Ok().json(summary(&doc)))
 }
 
@@ -174,7 +189,7 @@ pub async fn contribution(
     user: AuthUser,
     q: web::Query<ModelQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, doc) = resolve(&state, &user, q.into_inner().model_id).await?;
+    let doc = document(&state, &user, q.into_inner().model_id).await?;
     let s = &doc.series;
     let intercept = doc.baseline.intercept;
     let rows: Vec<Value> = (0..doc.periods)
@@ -221,15 +236,15 @@ pub async fn response_curves(
     q: web::Query<CurveQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let points = q.points.unwrap_or(61);
-    let multiple = q.max_multiple.unwrap_or(3.0);
+    let points = q.points.unwrap_or(CURVE_POINTS);
+    let multiple = q.max_multiple.unwrap_or(CURVE_MAX_MULTIPLE);
     if !(2..=500).contains(&points) {
         return Err(ApiError::invalid("points must be between 2 and 500"));
     }
     if !(0.1..=10.0).contains(&multiple) {
         return Err(ApiError::invalid("max_multiple must be between 0.1 and 10"));
     }
-    let (_, doc) = resolve(&state, &user, q.model_id).await?;
+    let doc = document(&state, &user, q.model_id).await?;
     let curves: Vec<CurveOut> = doc
         .channels
         .iter()
@@ -241,7 +256,12 @@ pub async fn response_curves(
                 current_spend: c.current_spend,
                 current_response: c.response(c.current_spend),
                 saturation_point: c.saturation_point,
-                points: c.curve(points, multiple * max_spend),
+                // The document stores the default curve; other shapes are computed.
+                points: if points == CURVE_POINTS && multiple == CURVE_MAX_MULTIPLE {
+                    c.response_curve.clone()
+                } else {
+                    c.curve(points, multiple * max_spend)
+                },
             }
         })
         .collect();
@@ -264,7 +284,7 @@ pub async fn list_insights(
     user: AuthUser,
     q: web::Query<ModelQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, doc) = resolve(&state, &user, q.into_inner().model_id).await?;
+    let doc = document(&state, &user, q.into_inner().model_id).await?;
     Ok(HttpResponse::Ok().json(insights(&doc)))
 }
 

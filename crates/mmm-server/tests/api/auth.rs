@@ -56,6 +56,10 @@ fn bad_tokens_are_401_with_the_envelope(app: TestApp) {
     // Unknown routes answer the same envelope.
     let r = app.get("/api/v1/nope", None);
     assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+    // Health and readiness need no token.
+    assert_eq!(app.get("/health", None).json()["status"], "ok");
+    let ready = app.get("/ready", None);
+    assert_eq!((ready.status, ready.json()["status"].as_str()), (200, Some("ready")));
     // Security headers on every response.
     assert_eq!(r.headers["x-content-type-options"], "nosniff");
     assert_eq!(r.headers["x-frame-options"], "DENY");

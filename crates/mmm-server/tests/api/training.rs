@@ -101,6 +101,24 @@ fn jobs_and_models_are_isolated(app: TestApp) {
     let bob = app.register("bob@example.com");
     let dataset = app.upload(&ann, 80, 2);
     let (model, job, _) = app.train(&ann, &dataset);
+    // Ann's reads put the model in the cache; Bob's reads of it must still be refused.
+    assert_eq!(
+        app.get(&format!("/api/v1/mmm/channels/summary?model_id={model}"), Some(&ann)).status,
+        200
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/mmm/response-curves?model_id={model}"), Some(&ann)).status,
+        200
+    );
+    for path in [
+        format!("/api/v1/mmm/channels/summary?model_id={model}"),
+        format!("/api/v1/mmm/response-curves?model_id={model}"),
+        format!("/api/v1/mmm/insights?model_id={model}"),
+        format!("/api/v1/export/insights?model_id={model}"),
+    ] {
+        let r = app.get(&path, Some(&bob));
+        assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"), "{path}");
+    }
     for path in [
         format!("/api/v1/models/{model}"),
         format!("/api/v1/jobs/{job}"),
