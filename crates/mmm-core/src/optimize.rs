@@ -1,0 +1,546 @@
+//! Budget optimisation over a fitted model's steady-state response curves.
+//!
+//! Maximise `Σ_c r_c(x_c)` subject to `Σ_c x_c = B` (or `≤ B`) and `lo_c ≤ x_c ≤ hi_c`, where
+//! `r_c(x) = β_c · sat_c(x / scale_c)` is channel c's long-run response to a constant spend `x`
+//! per period. Hill curves with shape > 1 are S-shaped, so the problem is not concave and a
+//! greedy marginal split or a local gradient method can stop far from the optimum. The solver
+//! therefore works in two steps:
+//!
+//! 1. **Exact dynamic programming on a grid.** The budget above the channels' minimums, `R`, is cut
+//!    into `G` units of `Δ = R / G`; `best_c(g)` is the best response of the first c channels
+//!    with g units. This is the global optimum over all grid allocations, whatever the curves'
+//!    shapes.
+//! 2. **Local refinement** off the grid: pairwise transfers from the channel with the lowest
+//!    marginal return to the one with the highest, each by a golden-section line search, until
+//!    no transfer helps.
+//!
+//! **Optimality gap.** Every response curve is non-decreasing, so rounding the (unknown)
+//! continuous optimum down to the grid loses at most `Σ_c s_c Δ`, where `s_c` is the channel's
+//! largest secant slope over one grid cell. Hence `DP value + Σ_c s_c Δ` bounds the optimum from
+//! above, and `gap_bound` = that bound minus the returned response is a guaranteed bound on how
+//! much better any allocation could do.
+
+use crate::document::{ChannelResult, ModelDocument};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Grid units of the dynamic programme (accuracy versus time: about 1 ms per channel).
+pub const DEFAULT_GRID: usize = 1000;
+
+/// Constraints of an optimisation. Amounts are spend per period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Constraints {
+    /// Spend the whole budget (`true`, default) or up to it (`false`: budget may stay unspent
+    /// when every channel is at its maximum).
+    pub spend_all: Option<bool>,
+    /// Bounds for every channel relative to its current spend: 0.5 allows ±50%.
+    pub bounds_pct: Option<f64>,
+    /// Absolute minimum per channel.
+    pub min: BTreeMap<String, f64>,
+    /// Absolute maximum per channel.
+    pub max: BTreeMap<String, f64>,
+    /// Channels held at a given spend.
+    pub lock: BTreeMap<String, f64>,
+}
+
+/// Why an optimisation was refused. Nothing is repaired silently.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OptimizeError {
+    /// A constraint names a channel the model does not have.
+    #[error("unknown channel '{0}'")]
+    UnknownChannel(String),
+    /// A value is negative, not finite, or out of range.
+    #[error("{0}")]
+    Invalid(String),
+    /// The constraints cannot all hold.
+    #[error("infeasible: {0}")]
+    Infeasible(String),
+}
+
+/// One channel's line of an allocation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AllocationLine {
+    /// Channel.
+    pub name: String,
+    /// Current spend per period (mean of the last 13 periods).
+    pub current: f64,
+    /// Recommended spend per period.
+    pub recommended: f64,
+    /// Lower bound applied.
+    pub min: f64,
+    /// Upper bound applied (`null` when unbounded).
+    pub max: Option<f64>,
+    /// Held at a fixed spend.
+    pub locked: bool,
+    /// Steady-state response per period at the current spend.
+    pub current_response: f64,
+    /// Steady-state response per period at the recommended spend.
+    pub expected_response: f64,
+    /// Marginal ROI at the recommended spend.
+    pub mroi: f64,
+}
+
+/// The result of an optimisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Optimization {
+    /// Budget per period.
+    pub budget: f64,
+    /// Spend per period allocated (equals the budget unless `spend_all` is false).
+    pub spent: f64,
+    /// Per channel.
+    pub allocation: Vec<AllocationLine>,
+    /// Response per period of the current allocation.
+    pub current_response: f64,
+    /// Response per period of the recommended allocation.
+    pub optimized_response: f64,
+    /// `optimized_response − current_response`.
+    pub uplift: f64,
+    /// Uplift relative to the current response.
+    pub uplift_pct: f64,
+    /// No allocation satisfying the constraints can beat `optimized_response` by more than this.
+    pub gap_bound: f64,
+}
+
+/// Per-channel bounds after applying every constraint.
+#[derive(Debug, Clone)]
+struct Bounds {
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    locked: Vec<bool>,
+}
+
+fn check_amount(what: &str, v: f64) -> Result<f64, OptimizeError> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(OptimizeError::Invalid(format!("{what} must be a non-negative number, got {v}")))
+    }
+}
+
+fn bounds(
+    channels: &[ChannelResult],
+    c: &Constraints,
+    budget: f64,
+) -> Result<Bounds, OptimizeError> {
+    let index = |name: &String| -> Result<usize, OptimizeError> {
+        channels
+            .iter()
+            .position(|ch| &ch.name == name)
+            .ok_or_else(|| OptimizeError::UnknownChannel(name.clone()))
+    };
+    let n = channels.len();
+    let mut lo = vec![0.0; n];
+    let mut hi = vec![f64::INFINITY; n];
+    let mut locked = vec![false; n];
+    if let Some(p) = c.bounds_pct {
+        if !(p.is_finite() && p >= 0.0) {
+            return Err(OptimizeError::Invalid(format!(
+                "bounds_pct must be a non-negative fraction, got {p}"
+            )));
+        }
+        for (i, ch) in channels.iter().enumerate() {
+            lo[i] = (ch.current_spend * (1.0 - p)).max(0.0);
+            hi[i] = ch.current_spend * (1.0 + p);
+        }
+    }
+    for (name, v) in &c.min {
+        lo[index(name)?] = check_amount(&format!("min for {name}"), *v)?;
+    }
+    for (name, v) in &c.max {
+        hi[index(name)?] = check_amount(&format!("max for {name}"), *v)?;
+    }
+    for (name, v) in &c.lock {
+        let i = index(name)?;
+        let v = check_amount(&format!("lock for {name}"), *v)?;
+        if c.min.contains_key(name) || c.max.contains_key(name) {
+            return Err(OptimizeError::Invalid(format!(
+                "channel '{name}' is locked and also given a min or max"
+            )));
+        }
+        lo[i] = v;
+        hi[i] = v;
+        locked[i] = true;
+    }
+    for i in 0..n {
+        if lo[i] > hi[i] {
+            return Err(OptimizeError::Infeasible(format!(
+                "channel '{}': minimum {} is above maximum {}",
+                channels[i].name, lo[i], hi[i]
+            )));
+        }
+    }
+    let min_total: f64 = lo.iter().sum();
+    if min_total > budget * (1.0 + 1e-12) {
+        return Err(OptimizeError::Infeasible(format!(
+            "the channel minimums (and locks) add up to {min_total}, above the budget {budget}"
+        )));
+    }
+    let max_total: f64 = hi.iter().sum();
+    if c.spend_all.unwrap_or(true) && max_total < budget * (1.0 - 1e-12) {
+        return Err(OptimizeError::Infeasible(format!(
+            "the channel maximums (and locks) add up to {max_total}, below the budget {budget}; \
+             raise them or allow spending up to the budget"
+        )));
+    }
+    Ok(Bounds { lo, hi, locked })
+}
+
+/// Maximises total steady-state response for a budget per period.
+pub fn optimize(
+    doc: &ModelDocument,
+    budget: f64,
+    constraints: &Constraints,
+) -> Result<Optimization, OptimizeError> {
+    optimize_with_grid(doc, budget, constraints, DEFAULT_GRID)
+}
+
+/// [`optimize`] with a chosen grid size.
+pub fn optimize_with_grid(
+    doc: &ModelDocument,
+    budget: f64,
+    constraints: &Constraints,
+    grid: usize,
+) -> Result<Optimization, OptimizeError> {
+    let budget = check_amount("budget", budget)?;
+    let channels = &doc.channels;
+    if channels.is_empty() {
+        return Err(OptimizeError::Invalid("the model has no channels".to_owned()));
+    }
+    let b = bounds(channels, constraints, budget)?;
+    let spend_all = constraints.spend_all.unwrap_or(true);
+    let (x, upper) = solve(channels, &b, budget, spend_all, grid.max(10));
+
+    let allocation: Vec<AllocationLine> = channels
+        .iter()
+        .enumerate()
+        .map(|(i, ch)| AllocationLine {
+            name: ch.name.clone(),
+            current: ch.current_spend,
+            recommended: x[i],
+            min: b.lo[i],
+            max: b.hi[i].is_finite().then_some(b.hi[i]),
+            locked: b.locked[i],
+            current_response: ch.response(ch.current_spend),
+            expected_response: ch.response(x[i]),
+            mroi: ch.marginal_roi(x[i]),
+        })
+        .collect();
+    let current_response: f64 = allocation.iter().map(|a| a.current_response).sum();
+    let optimized_response: f64 = allocation.iter().map(|a| a.expected_response).sum();
+    let uplift = optimized_response - current_response;
+    Ok(Optimization {
+        budget,
+        spent: x.iter().sum(),
+        current_response,
+        optimized_response,
+        uplift,
+        uplift_pct: if current_response > 0.0 { uplift / current_response } else { 0.0 },
+        gap_bound: (upper - optimized_response).max(0.0),
+        allocation,
+    })
+}
+
+/// Returns the allocation and an upper bound on the optimum.
+fn solve(
+    channels: &[ChannelResult],
+    b: &Bounds,
+    budget: f64,
+    spend_all: bool,
+    grid: usize,
+) -> (Vec<f64>, f64) {
+    let n = channels.len();
+    let base: f64 = b.lo.iter().sum();
+    let room = (budget - base).max(0.0);
+    let r = |i: usize, x: f64| channels[i].response(x);
+    if room <= 0.0 {
+        let x = b.lo.clone();
+        let value = (0..n).map(|i| r(i, x[i])).sum();
+        return (x, value);
+    }
+    let delta = room / grid as f64;
+    // Units each channel may take.
+    let caps: Vec<usize> = (0..n)
+        .map(|i| {
+            let span = b.hi[i] - b.lo[i];
+            if span.is_finite() {
+                ((span / delta) + 1e-9).floor().min(grid as f64) as usize
+            } else {
+                grid
+            }
+        })
+        .collect();
+
+    // best[g]: best response of the channels so far with g units; choice[i][g]: units of channel i.
+    let mut best = vec![f64::NEG_INFINITY; grid + 1];
+    best[0] = 0.0;
+    let mut choice: Vec<Vec<u32>> = Vec::with_capacity(n);
+    let mut secant = vec![0.0f64; n];
+    for i in 0..n {
+        let values: Vec<f64> = (0..=caps[i]).map(|k| r(i, b.lo[i] + k as f64 * delta)).collect();
+        secant[i] = values.windows(2).map(|w| w[1] - w[0]).fold(0.0, f64::max) / delta;
+        let mut next = vec![f64::NEG_INFINITY; grid + 1];
+        let mut pick = vec![0u32; grid + 1];
+        for g in 0..=grid {
+            let mut top = f64::NEG_INFINITY;
+            let mut arg = 0;
+            for (k, v) in values.iter().enumerate().take(g.min(caps[i]) + 1) {
+                let prev = best[g - k];
+                if prev > f64::NEG_INFINITY {
+                    let total = prev + v;
+                    if total > top {
+                        top = total;
+                        arg = k;
+                    }
+                }
+            }
+            next[g] = top;
+            pick[g] = arg as u32;
+        }
+        best = next;
+        choice.push(pick);
+    }
+    // The end state: every unit (spend all), or the best reachable amount.
+    let end = if spend_all {
+        (0..=grid).rev().find(|g| best[*g] > f64::NEG_INFINITY).unwrap_or(0)
+    } else {
+        (0..=grid)
+            .filter(|g| best[*g] > f64::NEG_INFINITY)
+            .fold(0, |a, g| if best[g] > best[a] + 1e-12 * best[a].abs() { g } else { a })
+    };
+    let dp_value = best[end];
+    let mut x = vec![0.0; n];
+    let mut g = end;
+    for i in (0..n).rev() {
+        let k = choice[i][g] as usize;
+        x[i] = b.lo[i] + k as f64 * delta;
+        g -= k;
+    }
+    // Bound: the DP is optimal on the grid; off-grid can gain at most one cell per channel.
+    let upper = dp_value + secant.iter().sum::<f64>() * delta;
+
+    // Place any budget the grid could not (rounding of caps), then refine off the grid.
+    if spend_all {
+        let mut left = budget - x.iter().sum::<f64>();
+        for i in 0..n {
+            if left <= 0.0 {
+                break;
+            }
+            let add = (b.hi[i] - x[i]).min(left).max(0.0);
+            x[i] += add;
+            left -= add;
+        }
+    }
+    refine(channels, b, &mut x);
+    let value: f64 = (0..n).map(|i| r(i, x[i])).sum();
+    (x, upper.max(value))
+}
+
+/// Pairwise transfers from the lowest to the highest marginal return, each by a line search.
+fn refine(channels: &[ChannelResult], b: &Bounds, x: &mut [f64]) {
+    let n = channels.len();
+    let r = |i: usize, v: f64| channels[i].response(v);
+    for _ in 0..100 * n {
+        let marginal: Vec<f64> = (0..n).map(|i| channels[i].marginal_roi(x[i])).collect();
+        let up = (0..n)
+            .filter(|&i| !b.locked[i] && x[i] < b.hi[i])
+            .max_by(|&i, &j| marginal[i].total_cmp(&marginal[j]));
+        let down = (0..n)
+            .filter(|&i| !b.locked[i] && x[i] > b.lo[i])
+            .min_by(|&i, &j| marginal[i].total_cmp(&marginal[j]));
+        let (Some(a), Some(d)) = (up, down) else { return };
+        if a == d || marginal[a] <= marginal[d] * (1.0 + 1e-9) {
+            return;
+        }
+        let span = (b.hi[a] - x[a]).min(x[d] - b.lo[d]);
+        let gain = |t: f64| r(a, x[a] + t) + r(d, x[d] - t) - r(a, x[a]) - r(d, x[d]);
+        // Golden-section search for the best transfer in [0, span].
+        let (mut lo, mut hi) = (0.0, span);
+        let phi = 0.5 * (5f64.sqrt() - 1.0);
+        for _ in 0..60 {
+            let m1 = hi - phi * (hi - lo);
+            let m2 = lo + phi * (hi - lo);
+            if gain(m1) < gain(m2) {
+                lo = m1;
+            } else {
+                hi = m2;
+            }
+        }
+        let t = 0.5 * (lo + hi);
+        if gain(t) <= 1e-12 * (1.0 + r(a, x[a]).abs() + r(d, x[d]).abs()) {
+            return;
+        }
+        x[a] += t;
+        x[d] -= t;
+    }
+}
+
+/// One point of the efficient frontier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrontierPoint {
+    /// Budget per period.
+    pub budget: f64,
+    /// Budget relative to the reference budget (−0.5 to +0.5).
+    pub change: f64,
+    /// Optimal response per period at that budget.
+    pub response: f64,
+    /// Response per unit of budget.
+    pub roi: f64,
+    /// Extra response per extra unit of budget (between this point and the previous one).
+    pub marginal: f64,
+    /// The optimal allocation.
+    pub allocation: Vec<AllocationLine>,
+}
+
+/// Optimal response for budgets from −50% to +50% of `budget` in `steps` steps.
+pub fn frontier(
+    doc: &ModelDocument,
+    budget: f64,
+    constraints: &Constraints,
+    steps: usize,
+) -> Result<Vec<FrontierPoint>, OptimizeError> {
+    let steps = steps.clamp(2, 101);
+    let mut out: Vec<FrontierPoint> = Vec::with_capacity(steps);
+    for s in 0..steps {
+        let change = -0.5 + s as f64 / (steps - 1) as f64;
+        let b = budget * (1.0 + change);
+        let opt = optimize(doc, b, &Constraints { spend_all: Some(false), ..constraints.clone() })?;
+        let marginal = match out.last() {
+            Some(prev) if b > prev.budget => {
+                (opt.optimized_response - prev.response) / (b - prev.budget)
+            }
+            _ => 0.0,
+        };
+        out.push(FrontierPoint {
+            budget: b,
+            change,
+            response: opt.optimized_response,
+            roi: if b > 0.0 { opt.optimized_response / b } else { 0.0 },
+            marginal,
+            allocation: opt.allocation,
+        });
+    }
+    Ok(out)
+}
+
+/// The largest budget at which every funded channel's marginal ROI stays at or above `target`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetResult {
+    /// Marginal ROI asked for.
+    pub target_mroi: f64,
+    /// The optimisation at the largest such budget.
+    pub optimization: Optimization,
+}
+
+/// Finds the largest budget whose optimal allocation keeps every funded channel's mROI at or above
+/// `target` (bisection on the budget, up to `max_budget`).
+pub fn budget_for_target_mroi(
+    doc: &ModelDocument,
+    target: f64,
+    constraints: &Constraints,
+    max_budget: f64,
+) -> Result<TargetResult, OptimizeError> {
+    if !(target.is_finite() && target > 0.0) {
+        return Err(OptimizeError::Invalid(format!("target mROI must be positive, got {target}")));
+    }
+    let max_budget = check_amount("max budget", max_budget)?;
+    let c = Constraints { spend_all: Some(false), ..constraints.clone() };
+    let ok = |b: f64| -> Result<(bool, Optimization), OptimizeError> {
+        let opt = optimize(doc, b, &c)?;
+        let meets = opt
+            .allocation
+            .iter()
+            .filter(|a| a.recommended > a.min + 1e-9 && !a.locked)
+            .all(|a| a.mroi >= target);
+        Ok((meets, opt))
+    };
+    let min_budget: f64 = bounds(&doc.channels, &c, max_budget)?.lo.iter().sum();
+    let (mut lo, mut hi) = (min_budget, max_budget);
+    let (meets_hi, opt_hi) = ok(hi)?;
+    if meets_hi {
+        return Ok(TargetResult { target_mroi: target, optimization: opt_hi });
+    }
+    let mut best = ok(lo)?.1;
+    for _ in 0..40 {
+        let mid = 0.5 * (lo + hi);
+        let (meets, opt) = ok(mid)?;
+        if meets {
+            lo = mid;
+            best = opt;
+        } else {
+            hi = mid;
+        }
+        if hi - lo <= 1e-6 * hi.max(1.0) {
+            break;
+        }
+    }
+    Ok(TargetResult { target_mroi: target, optimization: best })
+}
+
+/// One user-given allocation, evaluated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    /// Scenario name.
+    pub name: String,
+    /// Total spend per period.
+    pub spend: f64,
+    /// Response per period.
+    pub response: f64,
+    /// Response per unit of spend.
+    pub roi: f64,
+    /// Response minus the current allocation's response.
+    pub uplift: f64,
+    /// Per channel: spend, response, mROI.
+    pub channels: Vec<AllocationLine>,
+}
+
+/// Evaluates allocations (spend per period by channel; channels left out keep their current
+/// spend).
+pub fn scenarios(
+    doc: &ModelDocument,
+    allocations: &[(String, BTreeMap<String, f64>)],
+) -> Result<Vec<ScenarioResult>, OptimizeError> {
+    let current: f64 = doc.channels.iter().map(|c| c.response(c.current_spend)).sum();
+    allocations
+        .iter()
+        .map(|(name, spend)| {
+            for (ch, v) in spend {
+                if doc.channel(ch).is_none() {
+                    return Err(OptimizeError::UnknownChannel(ch.clone()));
+                }
+                check_amount(&format!("spend for {ch} in scenario '{name}'"), *v)?;
+            }
+            let lines: Vec<AllocationLine> = doc
+                .channels
+                .iter()
+                .map(|c| {
+                    let x = spend.get(&c.name).copied().unwrap_or(c.current_spend);
+                    AllocationLine {
+                        name: c.name.clone(),
+                        current: c.current_spend,
+                        recommended: x,
+                        min: x,
+                        max: Some(x),
+                        locked: true,
+                        current_response: c.response(c.current_spend),
+                        expected_response: c.response(x),
+                        mroi: c.marginal_roi(x),
+                    }
+                })
+                .collect();
+            let total_spend: f64 = lines.iter().map(|l| l.recommended).sum();
+            let response: f64 = lines.iter().map(|l| l.expected_response).sum();
+            Ok(ScenarioResult {
+                name: name.clone(),
+                spend: total_spend,
+                response,
+                roi: if total_spend > 0.0 { response / total_spend } else { 0.0 },
+                uplift: response - current,
+                channels: lines,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,290 @@
+use super::*;
+use crate::params::{HalfSaturation, HillShape};
+use crate::simulate::{SimConfig, simulate};
+use crate::transforms::Saturation;
+use crate::{ModelSpec, fit};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+/// A fitted document to use as a template: its channels are replaced by known curves.
+fn template(channels: usize) -> ModelDocument {
+    static DOCS: OnceLock<Vec<ModelDocument>> = OnceLock::new();
+    let docs = DOCS.get_or_init(|| {
+        (1..=4)
+            .map(|c| {
+                let s = simulate(&SimConfig { periods: 60, channels: c, ..SimConfig::default() });
+                fit(&s.dataset, &ModelSpec { starts: 1, ..ModelSpec::default() }, None).unwrap()
+            })
+            .collect()
+    });
+    docs[channels - 1].clone()
+}
+
+/// (coefficient, half-saturation K, shape S, scale, current spend) per channel.
+fn doc(curves: &[(f64, f64, f64, f64, f64)]) -> ModelDocument {
+    let mut d = template(curves.len());
+    for (c, &(beta, k, s, scale, current)) in d.channels.iter_mut().zip(curves) {
+        c.coefficient = beta;
+        c.saturation = Saturation::Hill {
+            half_saturation: HalfSaturation::new(k).unwrap(),
+            shape: HillShape::new(s).unwrap(),
+        };
+        c.scale = scale;
+        c.current_spend = current;
+    }
+    d
+}
+
+fn total(d: &ModelDocument, x: &[f64]) -> f64 {
+    d.channels.iter().zip(x).map(|(c, v)| c.response(*v)).sum()
+}
+
+/// Exhaustive search over allocations on a grid of `steps` units (spend all).
+fn brute_force(d: &ModelDocument, budget: f64, steps: usize) -> f64 {
+    let n = d.channels.len();
+    let step = budget / steps as f64;
+    let mut best = f64::NEG_INFINITY;
+    let mut units = vec![0usize; n];
+    loop {
+        let used: usize = units[..n - 1].iter().sum();
+        if used <= steps {
+            units[n - 1] = steps - used;
+            let x: Vec<f64> = units.iter().map(|u| *u as f64 * step).collect();
+            best = best.max(total(d, &x));
+        }
+        // Next combination of the first n-1 channels.
+        let mut i = 0;
+        loop {
+            if i == n - 1 {
+                return best;
+            }
+            units[i] += 1;
+            if units[..n - 1].iter().sum::<usize>() <= steps {
+                break;
+            }
+            units[i] = 0;
+            i += 1;
+        }
+    }
+}
+
+#[test]
+fn matches_brute_force_on_small_problems() {
+    let d = doc(&[
+        (100.0, 1.0, 1.0, 10.0, 8.0),
+        (60.0, 2.0, 2.5, 5.0, 6.0),
+        (150.0, 0.5, 1.5, 20.0, 6.0),
+    ]);
+    for budget in [5.0, 20.0, 40.0, 90.0] {
+        let opt = optimize(&d, budget, &Constraints::default()).unwrap();
+        let brute = brute_force(&d, budget, 300);
+        assert!(
+            opt.optimized_response >= brute - 1e-9 * brute.abs(),
+            "budget {budget}: {} < {brute}",
+            opt.optimized_response
+        );
+        // The bound really bounds: the brute-force optimum is within it.
+        assert!(brute <= opt.optimized_response + opt.gap_bound + 1e-9);
+        assert!((opt.spent - budget).abs() < 1e-9 * budget);
+    }
+}
+
+#[test]
+fn s_shaped_curves_defeat_greedy_but_not_the_optimizer() {
+    // Channel 0: concave, small. Channel 1: strongly S-shaped with a large effect. Its marginal
+    // return at zero is zero, so a greedy marginal split never funds it.
+    let d = doc(&[(30.0, 1.0, 1.0, 10.0, 10.0), (200.0, 3.0, 4.0, 10.0, 10.0)]);
+    let budget = 60.0;
+    // Greedy: give each small step to the channel with the larger marginal return.
+    let mut x = [0.0, 0.0];
+    let step = budget / 600.0;
+    for _ in 0..600 {
+        let m0 = d.channels[0].marginal_roi(x[0]);
+        let m1 = d.channels[1].marginal_roi(x[1]);
+        if m0 >= m1 { x[0] += step } else { x[1] += step }
+    }
+    let greedy = total(&d, &x);
+    let opt = optimize(&d, budget, &Constraints::default()).unwrap();
+    let brute = brute_force(&d, budget, 600);
+    assert!(x[1] < 1e-9, "greedy never funds the S-shaped channel");
+    assert!(opt.optimized_response > 2.0 * greedy, "{} vs greedy {greedy}", opt.optimized_response);
+    assert!((opt.optimized_response - brute).abs() <= 1e-6 * brute + opt.gap_bound);
+    assert!(opt.allocation[1].recommended > 30.0);
+}
+
+#[test]
+fn infeasible_or_invalid_constraints_are_refused() {
+    let d = doc(&[(100.0, 1.0, 1.0, 10.0, 8.0), (60.0, 2.0, 2.5, 5.0, 6.0)]);
+    let name = |i: usize| d.channels[i].name.clone();
+    let with = |f: &dyn Fn(&mut Constraints)| {
+        let mut c = Constraints::default();
+        f(&mut c);
+        c
+    };
+    let cases: Vec<(f64, Constraints, &str)> = vec![
+        (
+            10.0,
+            with(&|c| {
+                c.min.insert(name(0), 8.0);
+                c.min.insert(name(1), 5.0);
+            }),
+            "minimums (and locks) add up to 13",
+        ),
+        (
+            10.0,
+            with(&|c| {
+                c.min.insert(name(0), 6.0);
+                c.max.insert(name(0), 4.0);
+            }),
+            "minimum 6 is above maximum 4",
+        ),
+        (
+            10.0,
+            with(&|c| {
+                c.max.insert(name(0), 3.0);
+                c.max.insert(name(1), 3.0);
+            }),
+            "maximums (and locks) add up to 6",
+        ),
+        (
+            10.0,
+            with(&|c| {
+                c.lock.insert("radio".into(), 1.0);
+            }),
+            "unknown channel 'radio'",
+        ),
+        (
+            10.0,
+            with(&|c| {
+                c.lock.insert(name(0), 1.0);
+                c.min.insert(name(0), 1.0);
+            }),
+            "is locked and also given a min or max",
+        ),
+        (
+            10.0,
+            with(&|c| {
+                c.max.insert(name(1), -1.0);
+            }),
+            "must be a non-negative number",
+        ),
+        (-5.0, Constraints::default(), "budget must be a non-negative number"),
+        (f64::NAN, Constraints::default(), "budget must be a non-negative number"),
+    ];
+    for (budget, c, message) in cases {
+        let err = optimize(&d, budget, &c).unwrap_err().to_string();
+        assert!(err.contains(message), "{err} should say {message}");
+    }
+    // Up-to mode accepts maximums below the budget and leaves the rest unspent.
+    let mut c = with(&|c| {
+        c.max.insert(name(0), 3.0);
+        c.max.insert(name(1), 3.0);
+    });
+    c.spend_all = Some(false);
+    let opt = optimize(&d, 10.0, &c).unwrap();
+    assert!((opt.spent - 6.0).abs() < 1e-9);
+}
+
+#[test]
+fn bounds_relative_to_current_and_locks_hold() {
+    let d = doc(&[
+        (100.0, 1.0, 1.0, 10.0, 8.0),
+        (60.0, 2.0, 2.5, 5.0, 6.0),
+        (150.0, 0.5, 1.5, 20.0, 6.0),
+    ]);
+    let mut c = Constraints { bounds_pct: Some(0.5), ..Constraints::default() };
+    c.lock.insert(d.channels[2].name.clone(), 6.0);
+    let opt = optimize(&d, 20.0, &c).unwrap();
+    for (a, ch) in opt.allocation.iter().zip(&d.channels) {
+        if a.locked {
+            assert_eq!(a.recommended, 6.0);
+        } else {
+            assert!(
+                a.recommended >= 0.5 * ch.current_spend - 1e-9
+                    && a.recommended <= 1.5 * ch.current_spend + 1e-9
+            );
+        }
+    }
+    assert!((opt.spent - 20.0).abs() < 1e-9);
+    // The current allocation (8 + 6 + 6 = 20) is feasible, so the optimum is no worse.
+    assert!(opt.uplift >= -1e-9, "{}", opt.uplift);
+}
+
+#[test]
+fn frontier_is_non_decreasing_and_target_mroi_holds() {
+    let d = doc(&[
+        (100.0, 1.0, 1.0, 10.0, 8.0),
+        (60.0, 2.0, 2.5, 5.0, 6.0),
+        (150.0, 0.5, 1.5, 20.0, 6.0),
+    ]);
+    let points = frontier(&d, 20.0, &Constraints::default(), 11).unwrap();
+    assert_eq!(points.len(), 11);
+    assert!((points[0].budget - 10.0).abs() < 1e-12 && (points[10].budget - 30.0).abs() < 1e-12);
+    assert!(points.windows(2).all(|w| w[1].response >= w[0].response - 1e-9));
+
+    let target = budget_for_target_mroi(&d, 2.0, &Constraints::default(), 1000.0).unwrap();
+    let opt = &target.optimization;
+    assert!(opt.allocation.iter().filter(|a| a.recommended > 1e-9).all(|a| a.mroi >= 2.0 - 1e-6));
+    // A little more budget pushes some funded channel below the target.
+    let more = optimize(&d, opt.budget * 1.05, &Constraints::default()).unwrap();
+    assert!(more.allocation.iter().filter(|a| a.recommended > 1e-9).any(|a| a.mroi < 2.0));
+}
+
+#[test]
+fn scenarios_evaluate_given_allocations() {
+    let d = doc(&[(100.0, 1.0, 1.0, 10.0, 8.0), (60.0, 2.0, 2.5, 5.0, 6.0)]);
+    let mut spend = BTreeMap::new();
+    spend.insert(d.channels[0].name.clone(), 12.0);
+    let results = scenarios(&d, &[("more of the first".to_owned(), spend)]).unwrap();
+    let r = &results[0];
+    let expected = d.channels[0].response(12.0) + d.channels[1].response(6.0);
+    assert!((r.response - expected).abs() < 1e-12);
+    assert_eq!(r.spend, 18.0);
+    let current = d.channels[0].response(8.0) + d.channels[1].response(6.0);
+    assert!((r.uplift - (expected - current)).abs() < 1e-12);
+    let mut bad = BTreeMap::new();
+    bad.insert("radio".to_owned(), 1.0);
+    assert_eq!(
+        scenarios(&d, &[("x".into(), bad)]).unwrap_err(),
+        OptimizeError::UnknownChannel("radio".into())
+    );
+}
+
+fn curves() -> impl Strategy<Value = Vec<(f64, f64, f64, f64, f64)>> {
+    proptest::collection::vec(
+        (1.0..500.0f64, 0.2..5.0f64, 0.5..4.0f64, 1.0..50.0f64, 0.0..40.0f64),
+        2..5,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn random_problems_respect_every_constraint(c in curves(), budget in 1.0..200.0f64, pct in 0.1..1.0f64, lock_first in any::<bool>()) {
+        let d = doc(&c);
+        let mut cons = Constraints::default();
+        if lock_first {
+            cons.lock.insert(d.channels[0].name.clone(), d.channels[0].current_spend.min(budget));
+        }
+        let opt = optimize(&d, budget, &cons).unwrap();
+        prop_assert!((opt.spent - budget).abs() <= 1e-9 * budget.max(1.0));
+        for a in &opt.allocation {
+            prop_assert!(a.recommended >= a.min - 1e-9);
+            prop_assert!(a.max.is_none_or(|m| a.recommended <= m + 1e-9));
+            if a.locked { prop_assert_eq!(a.recommended, a.min); }
+        }
+        // Relative bounds around the current spend; the current allocation is feasible when
+        // the budget equals current total spend.
+        let current_total: f64 = d.channels.iter().map(|ch| ch.current_spend).sum();
+        if current_total > 0.0 {
+            let cons = Constraints { bounds_pct: Some(pct), ..Constraints::default() };
+            let opt = optimize(&d, current_total, &cons).unwrap();
+            prop_assert!(opt.uplift >= -1e-9 * opt.current_response.abs().max(1.0));
+        }
+        // More budget never lowers the optimum.
+        let more = optimize(&d, budget * 1.2, &Constraints::default()).unwrap();
+        let less = optimize(&d, budget, &Constraints::default()).unwrap();
+        prop_assert!(more.optimized_response >= less.optimized_response - less.gap_bound - 1e-9);
+    }
+}
