@@ -2,7 +2,7 @@
 
 use crate::dto;
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::{analytics, auth, datasets, jobs, models, ops};
+use crate::routes::{analytics, auth, datasets, jobs, models, ops, optimize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -21,6 +21,7 @@ use utoipa::{Modify, OpenApi};
         auth::register, auth::login, auth::me,
         datasets::upload, datasets::list, datasets::detail, datasets::remove,
         models::train, models::list, models::detail, models::remove,
+        optimize::optimize, optimize::plan, optimize::scenarios, optimize::frontier,
         jobs::detail, jobs::cancel, jobs::stream,
         analytics::status, analytics::channels, analytics::channels_summary, analytics::contribution,
         analytics::response_curves, analytics::list_insights, analytics::export_insights,
@@ -30,6 +31,7 @@ use utoipa::{Modify, OpenApi};
         ErrorBody, ErrorDetail, dto::UserOut, dto::RegisterIn, dto::LoginForm, dto::TokenOut, dto::RegisteredOut,
         dto::RolesOut, dto::DatasetOut, dto::DatasetDetailOut, dto::TrainIn, dto::TrainOut, dto::ModelOut,
         dto::JobOut, dto::JobEventOut, dto::HealthOut, dto::ChannelSummaryOut, analytics::StatusOut, analytics::CurveOut,
+        optimize::ConstraintsIn, optimize::OptimizeIn, optimize::PlanIn, optimize::ScenarioIn, optimize::ScenariosIn,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -38,6 +40,7 @@ use utoipa::{Modify, OpenApi};
         (name = "models", description = "Train and manage models"),
         (name = "jobs", description = "Training jobs and live progress"),
         (name = "analytics", description = "What a fitted model says"),
+        (name = "optimize", description = "Budget decisions: optimise, plan, scenarios, frontier"),
         (name = "export", description = "Downloads"),
         (name = "ops", description = "Liveness and readiness"),
     )

@@ -1,6 +1,7 @@
 //! Plain-language findings from a fitted model, each with the numbers it rests on.
 
 use crate::document::{ChannelResult, ModelDocument};
+use crate::optimize::{AllocationLine, Constraints, optimize};
 use crate::text::thousands as money;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -15,6 +16,8 @@ pub enum InsightKind {
     RoiSpread,
     /// Moving budget from a low-mROI channel to a high-mROI one.
     Reallocation,
+    /// The optimal mix of the current budget (within ±50% per channel).
+    OptimalMix,
     /// A channel near its saturation point.
     Saturated,
     /// A channel whose returns still rise with spend.
@@ -134,6 +137,50 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
         }
     }
 
+    // The optimiser's view: the same total budget, each channel within ±50% of its spend.
+    let budget: f64 = channels.iter().map(|c| c.current_spend).sum();
+    let limits = Constraints { bounds_pct: Some(0.5), ..Constraints::default() };
+    if let Ok(opt) = optimize(doc, budget, &limits)
+        && opt.uplift > 1e-3 * opt.current_response.abs()
+    {
+        let mut moves: Vec<&AllocationLine> = opt.allocation.iter().collect();
+        moves.sort_by(|a, b| {
+            (b.recommended - b.current).abs().total_cmp(&(a.recommended - a.current).abs())
+        });
+        let described: Vec<String> = moves
+            .iter()
+            .take(3)
+            .map(|a| {
+                format!(
+                    "{} {} to {}",
+                    a.name,
+                    if a.recommended >= a.current { "up" } else { "down" },
+                    money(a.recommended)
+                )
+            })
+            .collect();
+        out.push(Insight {
+            kind: InsightKind::OptimalMix,
+            channels: moves.iter().take(3).map(|a| a.name.clone()).collect(),
+            title: format!("The same budget, better split, adds {:.1}% {kpi}", 100.0 * opt.uplift_pct),
+            message: format!(
+                "Keeping the total at {} per {period} and each channel within ±50% of its spend, the optimal mix ({}) \
+                 adds about {} {kpi} per {period} ({:+.1}%).",
+                money(budget),
+                described.join(", "),
+                money(opt.uplift),
+                100.0 * opt.uplift_pct
+            ),
+            numbers: numbers(&[
+                ("budget_per_period", budget),
+                ("current_response", opt.current_response),
+                ("optimized_response", opt.optimized_response),
+                ("uplift", opt.uplift),
+                ("gap_bound", opt.gap_bound),
+            ]),
+        });
+    }
+
     for c in &channels {
         if c.current_spend >= c.saturation_point || (c.roi > 0.0 && c.mroi < 0.25 * c.roi) {
             out.push(Insight {
@@ -224,5 +271,16 @@ mod tests {
             - (from.response(from.current_spend) - from.response(from.current_spend - moved));
         assert!((realloc.numbers["net_gain_per_period"] - expected).abs() < 1e-9);
         assert!(expected > 0.0);
+
+        let mix = list.iter().find(|i| i.kind == InsightKind::OptimalMix).unwrap();
+        let budget: f64 = doc.channels.iter().map(|c| c.current_spend).sum();
+        let opt = optimize(
+            &doc,
+            budget,
+            &Constraints { bounds_pct: Some(0.5), ..Constraints::default() },
+        )
+        .unwrap();
+        assert_eq!(mix.numbers["uplift"], opt.uplift);
+        assert!(opt.uplift > 0.0);
     }
 }

@@ -1,5 +1,6 @@
 //! `mmm`: the media mix modelling command line and (later) server.
 
+mod budget;
 mod commands;
 mod database;
 mod report;
@@ -32,12 +33,103 @@ enum Command {
     Fit(FitArgs),
     /// Print the summary of a saved model document.
     InspectModel(InspectArgs),
+    /// Recommend the split of a budget per period across channels (or, with --target-mroi, the
+    /// largest budget whose every funded channel still returns at least that much at the margin).
+    Optimize(OptimizeArgs),
+    /// Plan a total budget over several future periods, with adstock carry-over.
+    Plan(PlanArgs),
+    /// Optimal response for budgets from -50% to +50% of a budget (the efficient frontier).
+    Frontier(FrontierArgs),
     /// Apply pending database migrations.
     Migrate(DbArgs),
     /// Show the database backend, its version and the migration state.
     CheckDb(DbArgs),
     /// Drop every table and migrate again: deletes all data.
     ResetDb(ResetArgs),
+}
+
+/// `channel=value`.
+fn channel_value(s: &str) -> Result<(String, f64), String> {
+    let (name, value) =
+        s.split_once('=').ok_or_else(|| format!("expected channel=value, got '{s}'"))?;
+    let v: f64 = value.trim().parse().map_err(|_| format!("'{value}' is not a number"))?;
+    Ok((name.trim().to_owned(), v))
+}
+
+#[derive(Debug, Args)]
+struct ConstraintArgs {
+    /// Keep every channel within this fraction of its current spend (0.5 = ±50%).
+    #[arg(long)]
+    bounds_pct: Option<f64>,
+    /// Minimum spend per period for a channel, e.g. --min tv=20000 (repeatable).
+    #[arg(long = "min", value_parser = channel_value)]
+    min: Vec<(String, f64)>,
+    /// Maximum spend per period for a channel (repeatable).
+    #[arg(long = "max", value_parser = channel_value)]
+    max: Vec<(String, f64)>,
+    /// Hold a channel at a spend per period (repeatable).
+    #[arg(long = "lock", value_parser = channel_value)]
+    lock: Vec<(String, f64)>,
+    /// Allow leaving budget unspent when every channel is at its maximum.
+    #[arg(long)]
+    up_to: bool,
+}
+
+#[derive(Debug, Args)]
+struct OptimizeArgs {
+    /// Model document written by `mmm fit --json`.
+    #[arg(long)]
+    model: PathBuf,
+    /// Budget per period.
+    #[arg(long, required_unless_present = "target_mroi", conflicts_with = "target_mroi")]
+    budget: Option<f64>,
+    /// Find the largest budget at which every funded channel's marginal ROI is at least this.
+    #[arg(long)]
+    target_mroi: Option<f64>,
+    #[command(flatten)]
+    constraints: ConstraintArgs,
+    /// Write the result as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct PlanArgs {
+    /// Model document written by `mmm fit --json`.
+    #[arg(long)]
+    model: PathBuf,
+    /// Periods to plan.
+    #[arg(long)]
+    periods: usize,
+    /// Total budget over all planned periods.
+    #[arg(long)]
+    budget: f64,
+    /// Largest total spend in any one period.
+    #[arg(long)]
+    period_cap: Option<f64>,
+    #[command(flatten)]
+    constraints: ConstraintArgs,
+    /// Write the plan as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct FrontierArgs {
+    /// Model document written by `mmm fit --json`.
+    #[arg(long)]
+    model: PathBuf,
+    /// Reference budget per period.
+    #[arg(long)]
+    budget: f64,
+    /// Budgets from -50% to +50% in this many steps.
+    #[arg(long, default_value_t = 11)]
+    steps: usize,
+    #[command(flatten)]
+    constraints: ConstraintArgs,
+    /// Write the frontier as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -187,6 +279,9 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate(&args),
         Command::Fit(args) => commands::fit(&args),
         Command::InspectModel(args) => commands::inspect(&args),
+        Command::Optimize(args) => budget::optimize(&args),
+        Command::Plan(args) => budget::plan(&args),
+        Command::Frontier(args) => budget::frontier(&args),
         Command::Migrate(args) => database::migrate(&args),
         Command::CheckDb(args) => database::check(&args),
         Command::ResetDb(args) => database::reset(&args),

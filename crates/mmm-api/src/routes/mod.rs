@@ -6,3 +6,4 @@ pub mod datasets;
 pub mod jobs;
 pub mod models;
 pub mod ops;
+pub mod optimize;

@@ -6,6 +6,7 @@ mod helpers;
 
 mod analytics;
 mod auth;
+mod budget;
 mod datasets;
 mod openapi;
 mod training;

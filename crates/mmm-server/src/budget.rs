@@ -1,0 +1,150 @@
+//! Budget subcommands: optimize, plan, frontier.
+
+use crate::commands::CliError;
+use crate::{ConstraintArgs, FrontierArgs, OptimizeArgs, PlanArgs};
+use anyhow::{Context, anyhow};
+use mmm_core::ModelDocument;
+use mmm_core::optimize::{
+    Constraints, Optimization, budget_for_target_mroi, frontier as run_frontier,
+    optimize as run_optimize,
+};
+use mmm_core::plan::{PlanRequest, plan as run_plan};
+use mmm_core::text::thousands;
+use serde::Serialize;
+use std::fs;
+use std::path::Path;
+
+fn load(path: &Path) -> Result<ModelDocument, CliError> {
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(ModelDocument::from_json(&text)
+        .with_context(|| format!("cannot load {}", path.display()))?)
+}
+
+fn constraints(args: &ConstraintArgs) -> Constraints {
+    Constraints {
+        spend_all: Some(!args.up_to),
+        bounds_pct: args.bounds_pct,
+        min: args.min.iter().cloned().collect(),
+        max: args.max.iter().cloned().collect(),
+        lock: args.lock.iter().cloned().collect(),
+    }
+}
+
+fn write_json(path: &Option<std::path::PathBuf>, value: &impl Serialize) -> Result<(), CliError> {
+    if let Some(path) = path {
+        let text = serde_json::to_string_pretty(value).context("serialising the result")?;
+        fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("written to {}", path.display());
+    }
+    Ok(())
+}
+
+fn print_allocation(opt: &Optimization, kpi: &str) {
+    println!(
+        "{:<14} {:>12} {:>12} {:>8} {:>14} {:>7}",
+        "channel", "current", "recommended", "change", "response", "mROI"
+    );
+    println!("{}", "-".repeat(72));
+    for a in &opt.allocation {
+        let change = if a.current > 0.0 {
+            format!("{:+.0}%", 100.0 * (a.recommended / a.current - 1.0))
+        } else {
+            "new".to_owned()
+        };
+        println!(
+            "{:<14} {:>12} {:>12} {:>8} {:>14} {:>7.2}{}",
+            a.name,
+            thousands(a.current),
+            thousands(a.recommended),
+            change,
+            thousands(a.expected_response),
+            a.mroi,
+            if a.locked { "  (locked)" } else { "" }
+        );
+    }
+    println!("{}", "-".repeat(72));
+    println!(
+        "budget {} per period, spent {}\n{kpi} per period: current {} -> optimized {} (uplift {}, {:+.1}%); \
+         no allocation can beat it by more than {}",
+        thousands(opt.budget),
+        thousands(opt.spent),
+        thousands(opt.current_response),
+        thousands(opt.optimized_response),
+        thousands(opt.uplift),
+        100.0 * opt.uplift_pct,
+        thousands(opt.gap_bound)
+    );
+}
+
+pub fn optimize(args: &OptimizeArgs) -> Result<(), CliError> {
+    let doc = load(&args.model)?;
+    let c = constraints(&args.constraints);
+    let opt = match (args.budget, args.target_mroi) {
+        (Some(budget), _) => run_optimize(&doc, budget, &c).map_err(|e| anyhow!(e))?,
+        (None, Some(target)) => {
+            let current: f64 = doc.channels.iter().map(|ch| ch.current_spend).sum();
+            let result = budget_for_target_mroi(&doc, target, &c, 10.0 * current.max(1.0))
+                .map_err(|e| anyhow!(e))?;
+            println!(
+                "largest budget with every funded channel at mROI >= {target}: {}",
+                thousands(result.optimization.budget)
+            );
+            result.optimization
+        }
+        (None, None) => return Err(anyhow!("give --budget or --target-mroi").into()),
+    };
+    print_allocation(&opt, &doc.kpi);
+    write_json(&args.json, &opt)
+}
+
+pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
+    let doc = load(&args.model)?;
+    let request = PlanRequest {
+        periods: args.periods,
+        total_budget: args.budget,
+        period_cap: args.period_cap,
+        constraints: constraints(&args.constraints),
+    };
+    let p = run_plan(&doc, &request).map_err(|e| anyhow!(e))?;
+    let names: Vec<&String> =
+        p.periods.first().map(|x| x.spend.keys().collect()).unwrap_or_default();
+    print!("{:<12}", "period");
+    for n in &names {
+        print!(" {:>12}", n);
+    }
+    println!(" {:>12}", "total");
+    for period in &p.periods {
+        print!("{:<12}", period.date.to_string());
+        for n in &names {
+            print!(" {:>12}", thousands(period.spend[*n]));
+        }
+        println!(" {:>12}", thousands(period.total));
+    }
+    println!(
+        "expected incremental {}: {} over the plan and {} periods of carry-over (flat plan: {})",
+        doc.kpi,
+        thousands(p.expected_incremental),
+        p.carry_over_periods,
+        thousands(p.flat_plan_incremental)
+    );
+    write_json(&args.json, &p)
+}
+
+pub fn frontier(args: &FrontierArgs) -> Result<(), CliError> {
+    let doc = load(&args.model)?;
+    let points = run_frontier(&doc, args.budget, &constraints(&args.constraints), args.steps)
+        .map_err(|e| anyhow!(e))?;
+    println!("{:>8} {:>14} {:>14} {:>7} {:>9}", "change", "budget", "response", "ROI", "marginal");
+    for p in &points {
+        println!(
+            "{:>+7.0}% {:>14} {:>14} {:>7.2} {:>9.2}",
+            100.0 * p.change,
+            thousands(p.budget),
+            thousands(p.response),
+            p.roi,
+            p.marginal
+        );
+    }
+    write_json(&args.json, &points)
+}

@@ -1,0 +1,106 @@
+//! Budget routes over a trained model: optimise, plan, scenarios, frontier.
+
+use crate::helpers::TestApp;
+use serde_json::json;
+
+crate::on_both!(optimize_plan_scenarios_frontier);
+
+fn optimize_plan_scenarios_frontier(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let dataset = app.upload(&token, 104, 3);
+    let (model, _, _) = app.train(&token, &dataset);
+    let doc = app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone();
+    let names: Vec<String> = doc["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
+    let current: f64 = doc["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["current_spend"].as_f64().unwrap())
+        .sum();
+    let locked = doc["channels"][0]["current_spend"].as_f64().unwrap();
+
+    let body = json!({"budget": current, "constraints": {"bounds_pct": 0.5, "lock": {names[0].clone(): locked}}});
+    let r = app.post_json(&format!("/api/v1/models/{model}/optimize"), Some(&token), &body);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let o = r.json();
+    assert!((o["spent"].as_f64().unwrap() - current).abs() < 1e-6 * current);
+    assert!(o["uplift"].as_f64().unwrap() >= -1e-6, "the current allocation is feasible: {o}");
+    assert_eq!(o["allocation"][0]["recommended"].as_f64().unwrap(), locked);
+    for key in
+        ["budget", "current_response", "optimized_response", "uplift", "uplift_pct", "gap_bound"]
+    {
+        assert!(o[key].is_number(), "{key}");
+    }
+    for a in o["allocation"].as_array().unwrap() {
+        for key in ["name", "current", "recommended", "expected_response", "mroi"] {
+            assert!(!a[key].is_null(), "{key}");
+        }
+    }
+
+    // Infeasible: minimums above the budget.
+    let body = json!({"budget": 10.0, "constraints": {"min": {names[0].clone(): 100.0}}});
+    let r = app.post_json(&format!("/api/v1/models/{model}/optimize"), Some(&token), &body);
+    assert_eq!((r.status, r.error_code().as_str()), (422, "infeasible"));
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("above the budget 10"));
+    let r = app.post_json(
+        &format!("/api/v1/models/{model}/optimize"),
+        Some(&token),
+        &json!({"budget": 100.0, "constraints": {"lock": {"radio": 1}}}),
+    );
+    assert_eq!((r.status, r.error_code().as_str()), (422, "unknown_channel"));
+    let r = app.post_json(&format!("/api/v1/models/{model}/optimize"), Some(&token), &json!({}));
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
+
+    let target = app.post_json(
+        &format!("/api/v1/models/{model}/optimize"),
+        Some(&token),
+        &json!({"target_mroi": 1.0}),
+    );
+    assert_eq!(target.status, 200, "{}", target.text);
+
+    let r = app.post_json(
+        &format!("/api/v1/models/{model}/plan"),
+        Some(&token),
+        &json!({"periods": 4, "total_budget": 4.0 * current, "period_cap": 1.5 * current}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let p = r.json();
+    assert_eq!(p["periods"].as_array().unwrap().len(), 4);
+    assert!(p["expected_incremental"].as_f64().unwrap() > 0.0);
+    let r = app.post_json(
+        &format!("/api/v1/models/{model}/plan"),
+        Some(&token),
+        &json!({"periods": 0, "total_budget": 1.0}),
+    );
+    assert_eq!(r.status, 422);
+
+    let r = app.post_json(
+        &format!("/api/v1/models/{model}/scenarios"),
+        Some(&token),
+        &json!({"scenarios": [{"name": "now", "spend": {}}, {"name": "double", "spend": {names[1].clone(): 2.0 * doc["channels"][1]["current_spend"].as_f64().unwrap()}}]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let s = r.json();
+    assert!(s[0]["uplift"].as_f64().unwrap().abs() < 1e-6);
+    assert!(s[1]["uplift"].as_f64().unwrap() >= 0.0);
+
+    let f = app.get(&format!("/api/v1/models/{model}/frontier?steps=5"), Some(&token)).json();
+    let points = f.as_array().unwrap();
+    assert_eq!(points.len(), 5);
+    assert!(points.windows(2).all(|w| w[1]["response"].as_f64() >= w[0]["response"].as_f64()));
+    assert!((points[2]["budget"].as_f64().unwrap() - current).abs() < 1e-6 * current);
+
+    // Another user cannot use this model.
+    let bob = app.register("bob@example.com");
+    let r = app.post_json(
+        &format!("/api/v1/models/{model}/optimize"),
+        Some(&bob),
+        &json!({"budget": 1000.0}),
+    );
+    assert_eq!(r.status, 404);
+}
