@@ -185,3 +185,89 @@ fn database_commands_migrate_check_and_reset() {
     assert!(err.contains("cannot connect to the postgresql database"), "{err}");
     assert!(!err.contains("pw@"), "password leaked: {err}");
 }
+
+#[test]
+fn optimize_plan_and_frontier_from_a_saved_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let model = dir.path().join("model.json");
+    let out = dir.path().join("opt.json");
+    assert!(
+        mmm(&["simulate", "--weeks", "104", "--channels", "3", "--out", path(&data)])
+            .status
+            .success()
+    );
+    assert!(mmm(&["fit", path(&data), "--json", path(&model)]).status.success());
+    let doc = ModelDocument::from_json(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let current: f64 = doc.channels.iter().map(|c| c.current_spend).sum();
+    let budget = format!("{}", current.round());
+    let lock = format!("tv={}", doc.channel("tv").unwrap().current_spend.round());
+
+    let o = mmm(&[
+        "optimize",
+        "--model",
+        path(&model),
+        "--budget",
+        &budget,
+        "--bounds-pct",
+        "0.5",
+        "--lock",
+        &lock,
+        "--json",
+        path(&out),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let stdout = text(&o.stdout);
+    assert!(stdout.contains("recommended") && stdout.contains("(locked)"), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    for key in [
+        "budget",
+        "allocation",
+        "current_response",
+        "optimized_response",
+        "uplift",
+        "uplift_pct",
+        "gap_bound",
+    ] {
+        assert!(!json[key].is_null(), "{key}");
+    }
+    let tv = json["allocation"].as_array().unwrap().iter().find(|a| a["name"] == "tv").unwrap();
+    assert_eq!(
+        tv["recommended"].as_f64().unwrap(),
+        doc.channel("tv").unwrap().current_spend.round()
+    );
+    for key in ["name", "current", "recommended", "expected_response", "mroi"] {
+        assert!(!tv[key].is_null(), "{key}");
+    }
+
+    let bad = mmm(&["optimize", "--model", path(&model), "--budget", "10", "--min", "tv=100"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains(
+            "infeasible: the channel minimums (and locks) add up to 100, above the budget 10"
+        ),
+        "{}",
+        text(&bad.stderr)
+    );
+    let bad = mmm(&["optimize", "--model", path(&model), "--budget", "10", "--max", "tv"]);
+    assert_eq!(bad.status.code(), Some(2), "clap rejects a malformed pair");
+
+    let f = mmm(&["frontier", "--model", path(&model), "--budget", &budget, "--steps", "5"]);
+    assert!(f.status.success());
+    assert_eq!(text(&f.stdout).lines().count(), 6);
+    let p = mmm(&[
+        "plan",
+        "--model",
+        path(&model),
+        "--periods",
+        "3",
+        "--budget",
+        &format!("{}", 3.0 * current.round()),
+    ]);
+    assert!(p.status.success(), "{}", text(&p.stderr));
+    assert!(text(&p.stdout).contains("expected incremental revenue"));
+    let t = mmm(&["optimize", "--model", path(&model), "--target-mroi", "1.0"]);
+    assert!(t.status.success(), "{}", text(&t.stderr));
+    assert!(text(&t.stdout).contains("largest budget with every funded channel at mROI >= 1"));
+}
