@@ -193,6 +193,15 @@ pub struct TrainIn {
     pub holdout: Option<usize>,
     /// Seed: the same seed gives the same model.
     pub seed: Option<u64>,
+    /// `map` (default: point estimate in well under a second) or `bayes` (NUTS posterior with 90%
+    /// intervals on every figure, a few seconds).
+    pub method: Option<String>,
+    /// Bayesian fit: chains (1-8, default 4).
+    pub chains: Option<usize>,
+    /// Bayesian fit: draws per chain (50-5000, default 1000).
+    pub draws: Option<usize>,
+    /// Bayesian fit: warm-up draws per chain (50-5000, default 1000).
+    pub tune: Option<usize>,
 }
 
 /// A training job was queued.

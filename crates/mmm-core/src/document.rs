@@ -11,8 +11,50 @@ use crate::transforms::{Adstock, Saturation};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// Format version written by this build.
-pub const FORMAT_VERSION: u32 = 1;
+/// Format version written by this build. Version 2 added the Bayesian fit (intervals,
+/// diagnostics, posterior draws); version 1 documents still load.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// A central 90% credible interval `[5th percentile, 95th percentile]`.
+pub type Interval = [f64; 2];
+
+/// Sampling diagnostics of a Bayesian fit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diagnostics {
+    /// Largest split R̂ over every sampled parameter and the log density (want ≤ 1.01).
+    pub rhat_max: f64,
+    /// Smallest bulk effective sample size over the same quantities.
+    pub ess_bulk_min: f64,
+    /// Divergent transitions after warm-up (want 0).
+    pub divergences: usize,
+    /// Chains.
+    pub chains: usize,
+    /// Draws per chain after warm-up.
+    pub draws: usize,
+    /// Plain-language warnings (R̂ above 1.01, divergences).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+/// One channel in one posterior draw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrawChannel {
+    /// Effect at full saturation.
+    pub coefficient: f64,
+    /// Adstock.
+    pub adstock: Adstock,
+    /// Saturation.
+    pub saturation: Saturation,
+}
+
+/// One kept posterior draw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PosteriorDraw {
+    /// Noise standard deviation, KPI units.
+    pub sigma: f64,
+    /// Per channel, in the order of the document's channels.
+    pub channels: Vec<DrawChannel>,
+}
 
 /// Periods over which `current_spend` is averaged.
 pub const CURRENT_SPEND_PERIODS: usize = 13;
@@ -32,6 +74,8 @@ pub const CURVE_POINTS: usize = 61;
 pub enum Method {
     /// Maximum a posteriori point estimate (penalised least squares with priors).
     Map,
+    /// Posterior sampling with NUTS; figures are posterior means with 90% intervals.
+    Bayes,
 }
 
 /// Goodness of fit over the fitting window, and on the held-out periods if any.
@@ -104,6 +148,18 @@ pub struct ChannelResult {
     pub saturation_point: f64,
     /// Steady-state response curve, 0 to 3x the largest historical spend per period.
     pub response_curve: Vec<CurvePoint>,
+    /// 90% credible interval of the ROI (Bayesian fits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roi_interval: Option<Interval>,
+    /// 90% credible interval of the marginal ROI (Bayesian fits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mroi_interval: Option<Interval>,
+    /// 90% credible interval of the contribution (Bayesian fits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contribution_interval: Option<Interval>,
+    /// 90% credible interval of the share (Bayesian fits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_interval: Option<Interval>,
 }
 
 impl ChannelResult {
@@ -205,6 +261,15 @@ pub struct ModelDocument {
     pub spec: ModelSpec,
     /// Inputs and decomposition per period.
     pub series: Series,
+    /// Sampling diagnostics (Bayesian fits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<Diagnostics>,
+    /// Sampler settings (Bayesian fits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampler: Option<crate::fit::BayesSettings>,
+    /// Thinned posterior draws (Bayesian fits), so intervals can be recomputed without sampling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<Vec<PosteriorDraw>>,
 }
 
 /// A model document that cannot be used.
@@ -282,6 +347,11 @@ impl ModelDocument {
         }
         if self.channels.iter().any(|c| !(c.scale > 0.0 && c.scale.is_finite())) {
             return bad("channel scale must be positive");
+        }
+        if let Some(draws) = &self.posterior
+            && draws.iter().any(|d| d.channels.len() != self.channels.len())
+        {
+            return bad("posterior draws do not match the channels");
         }
         Ok(())
     }

@@ -76,16 +76,36 @@ pub enum FitError {
     Numerical(String),
 }
 
-/// Fits the model to a data set.
+/// Fits the model to a data set (MAP point estimate).
 pub fn fit(
     data: &Dataset,
     spec: &ModelSpec,
     observer: Option<Observer<'_>>,
 ) -> Result<ModelDocument, FitError> {
+    let (problem, u) = map_problem(data, spec, observer, 1.0)?;
+    let doc = problem.document(data, spec, &u)?;
+    if let Some(f) = observer
+        && !f(&FitProgress { fraction: 1.0, message: "done".to_owned() })
+    {
+        return Err(FitError::Cancelled);
+    }
+    Ok(doc)
+}
+
+/// Runs the MAP search; returns the problem (with its ROI prior set) and the best parameters.
+/// Progress fractions are reported scaled into `[0, span]`.
+fn map_problem(
+    data: &Dataset,
+    spec: &ModelSpec,
+    observer: Option<Observer<'_>>,
+    span: f64,
+) -> Result<(Problem, DVector<f64>), FitError> {
     let problem = Problem::new(data, spec)?;
     let notify = |fraction: f64, message: String| -> Result<(), FitError> {
         match observer {
-            Some(f) if !f(&FitProgress { fraction, message }) => Err(FitError::Cancelled),
+            Some(f) if !f(&FitProgress { fraction: fraction * span, message }) => {
+                Err(FitError::Cancelled)
+            }
             _ => Ok(()),
         }
     };
@@ -131,10 +151,8 @@ pub fn fit(
             explored = refined;
         }
     }
-    let (_, u) = &explored[0];
-    let doc = problem.document(data, spec, u)?;
-    notify(1.0, "done".to_owned())?;
-    Ok(doc)
+    let u = explored.swap_remove(0).1;
+    Ok((problem, u))
 }
 
 fn numerical(e: ParamError) -> FitError {
@@ -265,6 +283,7 @@ struct RoiPrior {
 }
 
 /// The fitting problem in scaled units (KPI / `y_scale`, spend / channel scale).
+#[derive(Clone)]
 struct Problem {
     n_fit: usize,
     y: DVector<f64>,
@@ -821,6 +840,10 @@ impl Problem {
                     scale: self.scales[c],
                     saturation_point: 0.0,
                     response_curve: Vec::new(),
+                    roi_interval: None,
+                    mroi_interval: None,
+                    contribution_interval: None,
+                    share_interval: None,
                 };
                 result.mroi = result.marginal_roi(current_spend);
                 result.saturation_point =
@@ -869,6 +892,9 @@ impl Problem {
             baseline,
             spec: spec.clone(),
             series,
+            diagnostics: None,
+            sampler: None,
+            posterior: None,
         })
     }
 
@@ -912,6 +938,9 @@ impl Gradient for &Problem {
         Ok(self.cached(u).1)
     }
 }
+
+mod bayes;
+pub use bayes::{BayesSettings, fit_bayes};
 
 #[cfg(test)]
 mod tests;

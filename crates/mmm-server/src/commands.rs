@@ -1,9 +1,10 @@
 //! The command-line subcommands.
 
 use crate::report;
-use crate::{AdstockArg, FitArgs, InspectArgs, SaturationArg, SimulateArgs};
+use crate::{AdstockArg, FitArgs, InspectArgs, MethodArg, SaturationArg, SimulateArgs};
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
+use mmm_core::fit::{BayesSettings, fit_bayes};
 use mmm_core::simulate::{SimConfig, simulate as run_simulation};
 use mmm_core::spec::{AdstockKind, SaturationKind};
 use mmm_core::{
@@ -103,7 +104,19 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
         true
     };
     let started = std::time::Instant::now();
-    let doc = run_fit(&data, &spec, Some(&observer)).map_err(|e| anyhow!(e))?;
+    let doc = match args.method {
+        MethodArg::Map => run_fit(&data, &spec, Some(&observer)),
+        MethodArg::Bayes => {
+            let settings = BayesSettings {
+                chains: args.chains,
+                draws: args.draws,
+                tune: args.tune,
+                ..BayesSettings::default()
+            };
+            fit_bayes(&data, &spec, &settings, Some(&observer))
+        }
+    }
+    .map_err(|e| anyhow!(e))?;
     bar.finish_and_clear();
     let elapsed = started.elapsed();
 

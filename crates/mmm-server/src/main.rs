@@ -176,6 +176,12 @@ enum AdstockArg {
     Weibull,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MethodArg {
+    Map,
+    Bayes,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum SaturationArg {
     Hill,
@@ -219,6 +225,18 @@ struct FitArgs {
     /// Random starts of the nonlinear search.
     #[arg(long, default_value_t = 12)]
     starts: usize,
+    /// `map` (point estimate, fastest) or `bayes` (NUTS posterior with 90% intervals).
+    #[arg(long, value_enum, default_value = "map")]
+    method: MethodArg,
+    /// Bayesian fit: chains (run in parallel).
+    #[arg(long, default_value_t = 4)]
+    chains: usize,
+    /// Bayesian fit: draws per chain after warm-up.
+    #[arg(long, default_value_t = 1000)]
+    draws: usize,
+    /// Bayesian fit: warm-up draws per chain.
+    #[arg(long, default_value_t = 1000)]
+    tune: usize,
     /// Write the model document (JSON) here.
     #[arg(long)]
     json: Option<PathBuf>,

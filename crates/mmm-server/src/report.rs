@@ -12,6 +12,7 @@ pub fn summary(doc: &ModelDocument) -> String {
         "{} model of {} ({}, {} to {}, {} periods)",
         match doc.method {
             mmm_core::document::Method::Map => "MAP",
+            mmm_core::document::Method::Bayes => "Bayesian (NUTS)",
         },
         doc.kpi,
         doc.frequency,
@@ -37,6 +38,18 @@ pub fn summary(doc: &ModelDocument) -> String {
             100.0 * c.share
         );
     }
+    if doc.channels.iter().any(|c| c.roi_interval.is_some()) {
+        let _ = writeln!(s, "\nposterior means with 90% credible intervals:");
+        for c in &doc.channels {
+            if let (Some(r), Some(m)) = (c.roi_interval, c.mroi_interval) {
+                let _ = writeln!(
+                    s,
+                    "{:<14} ROI {:.2} [{:.2}, {:.2}]  mROI {:.2} [{:.2}, {:.2}]",
+                    c.name, c.roi, r[0], r[1], c.mroi, m[0], m[1]
+                );
+            }
+        }
+    }
     let spend: f64 = doc.channels.iter().map(|c| c.spend).sum();
     let contribution: f64 = doc.channels.iter().map(|c| c.contribution).sum();
     let _ = writeln!(s, "{}", "-".repeat(68));
@@ -57,6 +70,16 @@ pub fn summary(doc: &ModelDocument) -> String {
         f.nrmse,
         thousands(f.sigma)
     );
+    if let Some(d) = &doc.diagnostics {
+        let _ = writeln!(
+            s,
+            "sampling: {} chains x {} draws, R-hat max {:.3}, bulk ESS min {:.0}, divergences {}",
+            d.chains, d.draws, d.rhat_max, d.ess_bulk_min, d.divergences
+        );
+        for w in &d.warnings {
+            let _ = writeln!(s, "warning: {w}");
+        }
+    }
     if let Some(h) = &f.holdout {
         let _ = writeln!(
             s,

@@ -196,6 +196,23 @@ pub struct TrainRequest {
     pub holdout: usize,
     /// Seed of the search.
     pub seed: Option<u64>,
+    /// `map` (default) or `bayes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Bayesian fit: chains, draws and warm-up draws per chain (defaults 4, 1000, 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampler: Option<SamplerRequest>,
+}
+
+/// Sampler settings asked for with a Bayesian fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SamplerRequest {
+    /// Chains (1 to 8).
+    pub chains: Option<usize>,
+    /// Draws per chain after warm-up (50 to 5000).
+    pub draws: Option<usize>,
+    /// Warm-up draws per chain (50 to 5000).
+    pub tune: Option<usize>,
 }
 
 /// A stored model without its document.

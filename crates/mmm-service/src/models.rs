@@ -9,6 +9,7 @@ use crate::domain::{
 };
 use crate::error::ServiceError;
 use crate::repository::{DatasetRepository, JobRepository, ModelRepository};
+use mmm_core::fit::{BayesSettings, fit_bayes};
 use mmm_core::{FitError, FitProgress, LoadOptions, ModelDocument, ModelSpec, fit};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -166,6 +167,33 @@ fn options_for(record: &DatasetRecord, request: &TrainRequest) -> LoadOptions {
     }
 }
 
+/// The sampler settings of a Bayesian request, checked; `None` for a MAP fit.
+fn bayes_settings(request: &TrainRequest) -> Result<Option<BayesSettings>, ServiceError> {
+    match request.method.as_deref().unwrap_or("map") {
+        "map" => Ok(None),
+        "bayes" => {
+            let s = request.sampler.unwrap_or_default();
+            let d = BayesSettings::default();
+            let settings = BayesSettings {
+                chains: s.chains.unwrap_or(d.chains),
+                draws: s.draws.unwrap_or(d.draws),
+                tune: s.tune.unwrap_or(d.tune),
+                keep: d.keep,
+            };
+            if !(1..=8).contains(&settings.chains)
+                || !(50..=5000).contains(&settings.draws)
+                || !(50..=5000).contains(&settings.tune)
+            {
+                return Err(ServiceError::Invalid(
+                    "chains must be 1 to 8, draws and tune 50 to 5000".to_owned(),
+                ));
+            }
+            Ok(Some(settings))
+        }
+        other => Err(ServiceError::Invalid(format!("method must be map or bayes, not '{other}'"))),
+    }
+}
+
 fn spec_for(request: &TrainRequest) -> ModelSpec {
     ModelSpec { holdout: request.holdout, seed: request.seed.unwrap_or(1), ..ModelSpec::default() }
 }
@@ -183,6 +211,7 @@ impl ModelService for Modelling {
         // Validate now, so bad roles or a too-long holdout answer the request instead of failing
         // the job later.
         let spec = spec_for(request);
+        bayes_settings(request)?;
         mmm_core::load_csv(record.csv.as_bytes(), &options_for(&record, request), &spec)
             .map_err(ServiceError::Data)?;
 
@@ -458,8 +487,11 @@ impl Inner {
             self.publish(&j);
             !cancel.load(Ordering::SeqCst)
         };
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            fit(&data, &spec, Some(&observer))
+        let settings =
+            bayes_settings(&model.spec).map_err(|e| FitError::InvalidSpec(e.to_string()))?;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match settings {
+            Some(s) => fit_bayes(&data, &spec, &s, Some(&observer)),
+            None => fit(&data, &spec, Some(&observer)),
         }));
         result
             .unwrap_or_else(|_| Err(FitError::Numerical("the fit stopped unexpectedly".to_owned())))

@@ -99,7 +99,10 @@ pub async fn status(
         model_id: info.id,
         dataset_id: info.dataset_id,
         origin: "fit".to_owned(),
-        method: "map".to_owned(),
+        method: serde_json::to_value(doc.method)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
         kpi: doc.kpi.clone(),
         frequency: doc.frequency.to_string(),
         start: doc.start.to_string(),

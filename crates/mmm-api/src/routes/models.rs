@@ -5,7 +5,7 @@ use crate::dto::{ModelOut, TrainIn, TrainOut};
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
-use mmm_service::domain::{ModelStatus, TrainRequest};
+use mmm_service::domain::{ModelStatus, SamplerRequest, TrainRequest};
 
 /// Start fitting a model on a data set. Answers at once with the model and job ids; follow the
 /// job at `job_url` or stream its progress from `ws_url`.
@@ -34,6 +34,9 @@ pub async fn train(
         controls: b.controls,
         holdout: b.holdout.unwrap_or(0),
         seed: b.seed,
+        method: b.method,
+        sampler: (b.chains.is_some() || b.draws.is_some() || b.tune.is_some())
+            .then_some(SamplerRequest { chains: b.chains, draws: b.draws, tune: b.tune }),
     };
     let service = state.models.clone();
     let actor = user.actor();

@@ -1,5 +1,5 @@
 use super::*;
-use crate::document::DocumentError;
+use crate::document::{DocumentError, Method};
 use crate::simulate::{SimConfig, simulate};
 use std::sync::Mutex;
 
@@ -254,4 +254,100 @@ fn inconsistent_data_is_an_error_not_a_panic() {
     let mut s = sim(10, 0.05);
     s.dataset.channels[1].spend[5] = -1.0;
     assert!(matches!(fit(&s.dataset, &ModelSpec::default(), None), Err(FitError::InvalidSpec(_))));
+}
+
+/// The exact gradient of the Bayesian marginal posterior against finite differences.
+fn check_marginal_gradient(with_roi_prior: bool) {
+    let data = sim(3, 0.04).dataset;
+    let mut problem = Problem::new(&data, &ModelSpec::default()).unwrap();
+    if with_roi_prior {
+        let u = problem.starts(1, 0).remove(0);
+        let e = problem.evaluate(&u, false);
+        problem.set_roi_prior(&e, 0.5);
+    }
+    let mut rng = StdRng::seed_from_u64(5);
+    for _ in 0..4 {
+        let u = DVector::from_fn(problem.dim(), |_, _| rng.random_range(-1.5..1.5));
+        let m = problem.marginal(&u).unwrap();
+        for i in 0..u.len() {
+            let h = 1e-5;
+            let mut up = u.clone();
+            let mut dn = u.clone();
+            up[i] += h;
+            dn[i] -= h;
+            let fd = (problem.marginal(&up).unwrap().logp - problem.marginal(&dn).unwrap().logp)
+                / (2.0 * h);
+            assert!(
+                (fd - m.gradient[i]).abs() < 1e-4 * (1.0 + fd.abs()),
+                "param {i}: finite difference {fd} vs analytic {}",
+                m.gradient[i]
+            );
+        }
+    }
+}
+
+#[test]
+fn marginal_posterior_gradient_matches_finite_differences() {
+    check_marginal_gradient(false);
+    check_marginal_gradient(true);
+}
+
+#[test]
+fn bayesian_fit_gives_intervals_and_diagnostics() {
+    let s = sim(21, 0.04);
+    let settings = BayesSettings { chains: 2, draws: 300, tune: 300, keep: 100 };
+    let doc = fit_bayes(&s.dataset, &ModelSpec::default(), &settings, None).unwrap();
+    assert_eq!(doc.method, Method::Bayes);
+    let d = doc.diagnostics.as_ref().unwrap();
+    assert_eq!((d.chains, d.draws), (2, 300));
+    assert!(d.rhat_max < 1.1, "R-hat {}", d.rhat_max);
+    assert!(d.ess_bulk_min > 20.0, "ESS {}", d.ess_bulk_min);
+    assert_eq!(doc.posterior.as_ref().unwrap().len(), 100);
+    for c in &doc.channels {
+        let [lo, hi] = c.roi_interval.unwrap();
+        assert!(lo <= c.roi && c.roi <= hi, "{}: {lo} {} {hi}", c.name, c.roi);
+        assert!(hi > lo);
+        let [lo, hi] = c.contribution_interval.unwrap();
+        assert!(lo <= c.contribution && c.contribution <= hi);
+        assert!(c.mroi_interval.is_some() && c.share_interval.is_some());
+    }
+    // Version 2 round trip, deterministic for the seed.
+    let back = ModelDocument::from_json(&doc.to_json()).unwrap();
+    assert_eq!(back, doc);
+    let again = fit_bayes(&s.dataset, &ModelSpec::default(), &settings, None).unwrap();
+    assert_eq!(again.to_json(), doc.to_json());
+}
+
+#[test]
+fn version_1_documents_still_load() {
+    let s = sim(6, 0.05);
+    let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&doc.to_json()).unwrap();
+    value["format_version"] = serde_json::json!(1);
+    let v1 = ModelDocument::from_json(&value.to_string()).unwrap();
+    assert_eq!(v1.format_version, 1);
+    assert!(v1.diagnostics.is_none() && v1.posterior.is_none());
+    assert_eq!(v1.channels, doc.channels);
+}
+
+#[test]
+fn ninety_percent_intervals_cover_the_truth_for_most_channels() {
+    // Measured with examples/coverage.rs over seeds 1000-1011 (4 chains x 1000 draws): 77% of 60
+    // channels covered, R-hat <= 1.01 in 11 of 12 fits. Here: three other seeds, shorter chains.
+    let settings = BayesSettings { chains: 4, draws: 500, tune: 500, keep: 200 };
+    let (mut covered, mut total) = (0, 0);
+    for seed in [300u64, 301, 302] {
+        let s = sim(seed, 0.045);
+        let doc =
+            fit_bayes(&s.dataset, &ModelSpec { seed, ..ModelSpec::default() }, &settings, None)
+                .unwrap();
+        let d = doc.diagnostics.as_ref().unwrap();
+        assert!(d.rhat_max < 1.02, "seed {seed}: R-hat {}", d.rhat_max);
+        for (t, c) in s.truth.channels.iter().zip(&doc.channels) {
+            let [lo, hi] = c.roi_interval.unwrap();
+            covered += usize::from(lo <= t.roi && t.roi <= hi);
+            total += 1;
+        }
+    }
+    assert!(covered * 10 >= total * 6, "covered {covered} of {total}");
 }

@@ -22,7 +22,7 @@ fn train_and_read_a_model(app: TestApp) {
     assert_eq!(m.status, 200);
     let m = m.json();
     assert_eq!(m["status"], "succeeded");
-    assert_eq!(m["document"]["format_version"], 1);
+    assert_eq!(m["document"]["format_version"], 2);
     assert_eq!(m["document"]["periods"], 104);
     assert_eq!(m["document"]["fit"]["holdout"]["periods"], 8);
     assert!(m["metrics"]["r2"].as_f64().unwrap() > 0.5);
@@ -162,4 +162,44 @@ fn invalid_training_requests(app: TestApp) {
     let r = app.post_json("/api/v1/models", Some(&token), &json!({"holdout": 3}));
     assert_eq!(r.status, 422);
     assert_eq!(app.get("/api/v1/models", Some(&token)).json(), json!([]));
+}
+
+#[test]
+fn bayesian_training_over_http() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite);
+    let token = app.register("ann@example.com");
+    let dataset = app.upload(&token, 104, 3);
+    let r = app.post_json(
+        "/api/v1/models",
+        Some(&token),
+        &json!({"dataset_id": dataset, "method": "bayes", "chains": 2, "draws": 200, "tune": 200}),
+    );
+    assert_eq!(r.status, 202, "{}", r.text);
+    let job = r.json()["job_id"].as_str().unwrap().to_owned();
+    let model = r.json()["model_id"].as_str().unwrap().to_owned();
+    let events = read_events(&app, &job, Some(&token), None);
+    assert_eq!(events.last().unwrap()["state"], "succeeded", "{events:?}");
+    assert!(
+        events.iter().any(|e| e["message"].as_str().unwrap_or("").starts_with("sampling:")),
+        "draws stream as progress"
+    );
+    let doc = app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone();
+    assert_eq!(doc["method"], "bayes");
+    assert_eq!(doc["format_version"], 2);
+    assert_eq!(doc["diagnostics"]["chains"], 2);
+    assert!(doc["channels"][0]["roi_interval"].is_array());
+    let status = app.get(&format!("/api/v1/mmm/status?model_id={model}"), Some(&token)).json();
+    assert_eq!(status["method"], "bayes");
+    let r = app.post_json(
+        "/api/v1/models",
+        Some(&token),
+        &json!({"dataset_id": dataset, "method": "magic"}),
+    );
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
+    let r = app.post_json(
+        "/api/v1/models",
+        Some(&token),
+        &json!({"dataset_id": dataset, "method": "bayes", "chains": 50}),
+    );
+    assert_eq!(r.status, 422);
 }

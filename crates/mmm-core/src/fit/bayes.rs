@@ -1,0 +1,565 @@
+//! The Bayesian fit: NUTS (nuts-rs) on the transform parameters, with the linear coefficients and
+//! the noise integrated out exactly.
+//!
+//! Given the adstock and saturation parameters θ, the model is a linear regression with a
+//! conjugate normal-inverse-gamma prior: `β | σ², θ ~ N(β₀, σ² D⁻¹)` (the ROI prior of the MAP fit
+//! for media coefficients, a vague ridge for the baseline) and `p(σ²) ∝ 1/σ²`. Integrating β and
+//! σ² out gives the marginal posterior of θ in closed form:
+//!
+//! `log p(θ | y) = log p(θ) + ½ log|D| − ½ log|A| − n/2 · log S + const`,
+//!
+//! with `A = XᵀX + D` and `S = min_β ‖y − Xβ‖² + (β − β₀)ᵀD(β − β₀)`. NUTS samples θ (in the
+//! unconstrained coordinates of the MAP search, with the log-Jacobian) using the exact gradient;
+//! each kept draw then gets σ² from its inverse-gamma conditional and β from its normal
+//! conditional, so every reported figure has a full posterior.
+
+use super::*;
+use crate::document::{Diagnostics, Interval, PosteriorDraw};
+use nuts_rs::{
+    Chain, CpuLogpFunc, CpuMath, CpuMathError, DiagNutsSettings, HasDims, LogpError, Settings,
+};
+use rand_distr::{ChiSquared, Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Sampler settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BayesSettings {
+    /// Chains, run in parallel threads.
+    pub chains: usize,
+    /// Kept draws per chain.
+    pub draws: usize,
+    /// Warm-up (tuning) draws per chain.
+    pub tune: usize,
+    /// Draws kept in the model document (thinned evenly over all chains).
+    pub keep: usize,
+}
+
+impl Default for BayesSettings {
+    fn default() -> Self {
+        Self { chains: 4, draws: 1000, tune: 1000, keep: 200 }
+    }
+}
+
+/// The marginal posterior and its pieces at one θ.
+pub(super) struct Marginal {
+    pub(super) logp: f64,
+    pub(super) gradient: Vec<f64>,
+    beta_hat: DVector<f64>,
+    chol: nalgebra::Cholesky<f64, nalgebra::Dyn>,
+    s: f64,
+}
+
+impl Problem {
+    /// Prior precision diagonal and prior mean of the linear coefficients at θ.
+    fn linear_prior(&self, kc: &[f64]) -> (DVector<f64>, DVector<f64>) {
+        let nb = self.btb.nrows();
+        let nc = self.channels();
+        let n = self.n_fit as f64;
+        let mut d = DVector::zeros(nb + nc);
+        let mut mean = DVector::zeros(nb + nc);
+        for j in 0..nb {
+            d[j] = self.ridge[j];
+        }
+        for c in 0..nc {
+            d[nb + c] = 1e-9 * n;
+            if let Some(prior) = &self.roi_prior {
+                d[nb + c] += prior[c].weight * kc[c] * kc[c];
+                mean[nb + c] = prior[c].weight * kc[c] * prior[c].centre / d[nb + c];
+            }
+        }
+        (d, mean)
+    }
+
+    /// Log marginal posterior of the unconstrained θ, with its exact gradient.
+    pub(super) fn marginal(&self, u: &DVector<f64>) -> Option<Marginal> {
+        let n = self.n_fit;
+        let nc = self.channels();
+        let nb = self.btb.nrows();
+        let k = self.params.len();
+        let (work, theta, jac) = self.theta(u);
+        let mut feats = Vec::with_capacity(nc);
+        let mut dfeats = Vec::with_capacity(nc);
+        for c in 0..nc {
+            let (f, df) = self.channel_feature(c, &theta[c], n, true);
+            feats.push(f);
+            dfeats.push(df);
+        }
+        let fmat = DMatrix::from_fn(n, nc, |t, c| feats[c][t]);
+        let base = self.base_full.rows(0, n);
+        let x = {
+            let mut x = DMatrix::zeros(n, nb + nc);
+            x.view_mut((0, 0), (n, nb)).copy_from(&base);
+            x.view_mut((0, nb), (n, nc)).copy_from(&fmat);
+            x
+        };
+        let kc: Vec<f64> =
+            (0..nc).map(|c| feats[c].iter().sum::<f64>() / self.spend_sum[c]).collect();
+        let (d, mean) = self.linear_prior(&kc);
+        let mut a = x.transpose() * &x;
+        for j in 0..nb + nc {
+            a[(j, j)] += d[j];
+        }
+        let rhs = x.transpose() * &self.y + d.component_mul(&mean);
+        let chol = a.clone().cholesky()?;
+        let beta_hat = chol.solve(&rhs);
+        let resid = &self.y - &x * &beta_hat;
+        let dev = &beta_hat - &mean;
+        let s = resid.norm_squared() + dev.component_mul(&d).dot(&dev);
+        if !(s > 0.0 && s.is_finite()) {
+            return None;
+        }
+        let log_det_a: f64 = 2.0 * chol.l().diagonal().iter().map(|v| v.ln()).sum::<f64>();
+        let log_det_d: f64 = (0..nc).map(|c| d[nb + c].ln()).sum();
+        let a_inv = chol.inverse();
+
+        let mut logp = 0.5 * log_det_d - 0.5 * log_det_a - 0.5 * n as f64 * s.ln();
+        let mut gradient = vec![0.0; u.len()];
+        for c in 0..nc {
+            let col = nb + c;
+            let bc = beta_hat[col];
+            for j in 0..k {
+                let spec = &self.params[j];
+                let (q, dq) = spec.penalty(work[c][j], theta[c][j]);
+                let idx = c * k + j;
+                let sgm = 1.0 / (1.0 + (-u[idx]).exp());
+                logp += -q + ((spec.hi - spec.lo) * sgm * (1.0 - sgm)).ln();
+                let df = &dfeats[c][j];
+                let dk = df.iter().sum::<f64>() / self.spend_sum[c];
+                // d S / dθ at the optimal β (envelope theorem).
+                let r_df: f64 = resid.iter().zip(df).map(|(r, v)| r * v).sum();
+                let mut ds = -2.0 * bc * r_df;
+                // d D_cc / dθ and d mean_c / dθ through k_c.
+                // The prior term D_cc (β_c − μ_c)² depends on θ through k_c: D_cc = r + w k²,
+                // μ_c = w k m / D_cc (derivative at fixed β, by the envelope theorem).
+                let (dd, dmean_term) = match &self.roi_prior {
+                    Some(prior) => {
+                        let (w, m) = (prior[c].weight, prior[c].centre);
+                        let dcc = d[col];
+                        let dd = 2.0 * w * kc[c] * dk;
+                        let dmu = w * m * (dcc - 2.0 * w * kc[c] * kc[c]) / (dcc * dcc) * dk;
+                        let gap = bc - mean[col];
+                        (dd, dd * gap * gap - 2.0 * dcc * gap * dmu)
+                    }
+                    None => (0.0, 0.0),
+                };
+                ds += dmean_term;
+                let xt_df = x.transpose() * DVector::from_column_slice(df);
+                let dlog_det_a =
+                    2.0 * a_inv.row(col).dot(&xt_df.transpose()) + a_inv[(col, col)] * dd;
+                let dlog_det_d = dd / d[col];
+                let dv = 0.5 * dlog_det_d - 0.5 * dlog_det_a - 0.5 * n as f64 * ds / s;
+                gradient[idx] = (dv - dq) * jac[c][j] + (1.0 - 2.0 * sgm);
+            }
+        }
+        logp.is_finite().then_some(Marginal { logp, gradient, beta_hat, chol, s })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the posterior is not finite here")]
+struct OutOfSupport;
+
+impl LogpError for OutOfSupport {
+    fn is_recoverable(&self) -> bool {
+        true
+    }
+}
+
+struct Density {
+    problem: Problem,
+}
+
+impl HasDims for Density {
+    fn dim_sizes(&self) -> HashMap<String, u64> {
+        [("unconstrained_parameter".to_owned(), self.problem.dim() as u64)].into_iter().collect()
+    }
+}
+
+impl CpuLogpFunc for Density {
+    type LogpError = OutOfSupport;
+    type ExpandedVector = Vec<f64>;
+    type FlowParameters = ();
+
+    fn dim(&self) -> usize {
+        self.problem.dim()
+    }
+
+    fn logp(&mut self, position: &[f64], gradient: &mut [f64]) -> Result<f64, OutOfSupport> {
+        let u = DVector::from_column_slice(position);
+        let m = self.problem.marginal(&u).ok_or(OutOfSupport)?;
+        gradient.copy_from_slice(&m.gradient);
+        Ok(m.logp)
+    }
+
+    fn expand_vector<R: rand::Rng + ?Sized>(
+        &mut self,
+        _rng: &mut R,
+        array: &[f64],
+    ) -> Result<Vec<f64>, CpuMathError> {
+        Ok(array.to_vec())
+    }
+}
+
+/// One chain's output.
+struct ChainRun {
+    draws: Vec<Vec<f64>>,
+    logp: Vec<f64>,
+    divergences: usize,
+}
+
+/// Split-R̂ of one quantity over chains (Gelman et al.), chains of equal length.
+pub(crate) fn split_rhat(chains: &[Vec<f64>]) -> f64 {
+    let halves: Vec<&[f64]> = chains
+        .iter()
+        .flat_map(|c| {
+            let h = c.len() / 2;
+            [&c[..h], &c[h..2 * h]]
+        })
+        .collect();
+    let m = halves.len() as f64;
+    let n = halves.first().map_or(0, |h| h.len()) as f64;
+    if n < 2.0 {
+        return f64::NAN;
+    }
+    let means: Vec<f64> = halves.iter().map(|h| h.iter().sum::<f64>() / n).collect();
+    let grand = means.iter().sum::<f64>() / m;
+    let b = n / (m - 1.0) * means.iter().map(|x| (x - grand).powi(2)).sum::<f64>();
+    let w = halves
+        .iter()
+        .zip(&means)
+        .map(|(h, mu)| h.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (n - 1.0))
+        .sum::<f64>()
+        / m;
+    if w <= 0.0 {
+        return 1.0;
+    }
+    (((n - 1.0) / n * w + b / n) / w).sqrt()
+}
+
+/// Effective sample size over chains (Geyer's initial positive sequence on the pooled
+/// autocorrelation).
+pub(crate) fn ess(chains: &[Vec<f64>]) -> f64 {
+    let m = chains.len();
+    let n = chains.iter().map(Vec::len).min().unwrap_or(0);
+    if n < 4 || m == 0 {
+        return 0.0;
+    }
+    let means: Vec<f64> = chains.iter().map(|c| c[..n].iter().sum::<f64>() / n as f64).collect();
+    let vars: Vec<f64> = chains
+        .iter()
+        .zip(&means)
+        .map(|(c, mu)| c[..n].iter().map(|x| (x - mu).powi(2)).sum::<f64>() / n as f64)
+        .collect();
+    let w = vars.iter().sum::<f64>() / m as f64;
+    if w <= 0.0 {
+        return (m * n) as f64;
+    }
+    let grand = means.iter().sum::<f64>() / m as f64;
+    let b_over_n = means.iter().map(|x| (x - grand).powi(2)).sum::<f64>() / (m.max(2) - 1) as f64;
+    let var_plus = w * (n as f64 - 1.0) / n as f64 + b_over_n;
+    let rho = |lag: usize| -> f64 {
+        let acov: f64 = chains
+            .iter()
+            .zip(&means)
+            .map(|(c, mu)| {
+                (0..n - lag).map(|t| (c[t] - mu) * (c[t + lag] - mu)).sum::<f64>() / n as f64
+            })
+            .sum::<f64>()
+            / m as f64;
+        1.0 - (w - acov) / var_plus
+    };
+    let mut sum = 0.0;
+    let mut lag = 1;
+    while lag + 1 < n {
+        let pair = rho(lag) + rho(lag + 1);
+        if pair <= 0.0 {
+            break;
+        }
+        sum += pair;
+        lag += 2;
+    }
+    (m * n) as f64 / (1.0 + 2.0 * sum)
+}
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+/// Posterior mean and central 90% interval.
+pub(crate) fn summarise(values: &[f64]) -> (f64, Interval) {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
+    (mean, [quantile(&sorted, 0.05), quantile(&sorted, 0.95)])
+}
+
+/// Fits the model with NUTS. The MAP fit runs first: it sets the priors' data-based scales and
+/// gives every chain a good starting point.
+pub fn fit_bayes(
+    data: &Dataset,
+    spec: &ModelSpec,
+    settings: &BayesSettings,
+    observer: Option<Observer<'_>>,
+) -> Result<ModelDocument, FitError> {
+    if settings.chains == 0 || settings.draws < 4 || settings.keep == 0 {
+        return Err(FitError::InvalidSpec(
+            "need at least 1 chain, 4 draws and 1 kept draw".to_owned(),
+        ));
+    }
+    let (mut problem, u_map) = map_problem(data, spec, observer, 0.2)?;
+    if problem.roi_prior.is_none()
+        && let Some(tau) = spec.priors.roi_relative_sd.filter(|t| *t > 0.0)
+    {
+        let eval = problem.evaluate(&u_map, false);
+        problem.set_roi_prior(&eval, tau);
+    }
+    let total = settings.chains * (settings.tune + settings.draws);
+    let done = AtomicUsize::new(0);
+    let cancelled = AtomicBool::new(false);
+    let tick = |chain_steps: usize| -> bool {
+        let so_far = done.fetch_add(chain_steps, Ordering::Relaxed) + chain_steps;
+        if cancelled.load(Ordering::Relaxed) {
+            return false;
+        }
+        if let Some(f) = observer {
+            let progress = FitProgress {
+                fraction: 0.2 + 0.75 * so_far as f64 / total as f64,
+                message: format!("sampling: {so_far} of {total} draws"),
+            };
+            if !f(&progress) {
+                cancelled.store(true, Ordering::Relaxed);
+                return false;
+            }
+        }
+        true
+    };
+
+    let runs: Vec<Result<ChainRun, FitError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..settings.chains)
+            .map(|chain| {
+                let density = Density { problem: problem.clone() };
+                let local = problem.clone();
+                let start = u_map.clone();
+                let tick = &tick;
+                scope.spawn(move || -> Result<ChainRun, FitError> {
+                    let mut rng = StdRng::seed_from_u64(
+                        spec.seed.wrapping_mul(1_000_003).wrapping_add(chain as u64),
+                    );
+                    let mut nuts = DiagNutsSettings {
+                        num_tune: settings.tune as u64,
+                        num_draws: settings.draws as u64,
+                        ..DiagNutsSettings::default()
+                    };
+                    nuts.maxdepth = 8;
+                    let mut sampler = nuts
+                        .new_chain(chain as u64, CpuMath::new(density), &mut rng)
+                        .map_err(|e| FitError::Numerical(format!("starting chain {chain}: {e}")))?;
+                    let jitter: Vec<f64> = start
+                        .iter()
+                        .map(|v| {
+                            let z: f64 = StandardNormal.sample(&mut rng);
+                            v + 0.05 * z
+                        })
+                        .collect();
+                    sampler
+                        .set_position(&jitter)
+                        .or_else(|_| sampler.set_position(start.as_slice()))
+                        .map_err(|e| {
+                            FitError::Numerical(format!("chain {chain} cannot start: {e}"))
+                        })?;
+                    let mut run = ChainRun {
+                        draws: Vec::with_capacity(settings.draws),
+                        logp: Vec::new(),
+                        divergences: 0,
+                    };
+                    let mut since_tick = 0;
+                    for i in 0..settings.tune + settings.draws {
+                        let (draw, info) = sampler
+                            .draw()
+                            .map_err(|e| FitError::Numerical(format!("chain {chain}: {e}")))?;
+                        if i >= settings.tune {
+                            if info.diverging {
+                                run.divergences += 1;
+                            }
+                            let u = DVector::from_column_slice(&draw);
+                            run.logp.push(local.marginal(&u).map_or(f64::NAN, |m| m.logp));
+                            run.draws.push(draw.to_vec());
+                        }
+                        since_tick += 1;
+                        if since_tick == 50 {
+                            if !tick(since_tick) {
+                                return Err(FitError::Cancelled);
+                            }
+                            since_tick = 0;
+                        }
+                    }
+                    tick(since_tick);
+                    Ok(run)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(FitError::Numerical("a chain stopped unexpectedly".to_owned()))
+                })
+            })
+            .collect()
+    });
+    let runs: Vec<ChainRun> = runs.into_iter().collect::<Result<_, _>>()?;
+
+    // Diagnostics on every coordinate and on the log density.
+    let dim = problem.dim();
+    let mut rhat_max: f64 = 1.0;
+    let mut ess_min = f64::INFINITY;
+    for j in 0..=dim {
+        let per_chain: Vec<Vec<f64>> = runs
+            .iter()
+            .map(|r| if j < dim { r.draws.iter().map(|d| d[j]).collect() } else { r.logp.clone() })
+            .collect();
+        let rh = split_rhat(&per_chain);
+        if rh.is_finite() {
+            rhat_max = rhat_max.max(rh);
+        }
+        ess_min = ess_min.min(ess(&per_chain));
+    }
+    let diagnostics = Diagnostics {
+        rhat_max,
+        ess_bulk_min: ess_min,
+        divergences: runs.iter().map(|r| r.divergences).sum(),
+        chains: settings.chains,
+        draws: settings.draws,
+        warnings: Vec::new(),
+    };
+
+    // Thin evenly over all draws, then draw σ² and β for each kept θ.
+    let all: Vec<&Vec<f64>> = runs.iter().flat_map(|r| r.draws.iter()).collect();
+    let keep = settings.keep.min(all.len());
+    let mut rng = StdRng::seed_from_u64(spec.seed ^ 0x5eed);
+    let n = problem.n_fit as f64;
+    let chi = ChiSquared::new(n).map_err(|e| FitError::Numerical(e.to_string()))?;
+    let mut kept: Vec<(DVector<f64>, DVector<f64>, f64)> = Vec::with_capacity(keep);
+    for i in 0..keep {
+        let u = DVector::from_column_slice(all[i * all.len() / keep]);
+        let Some(m) = problem.marginal(&u) else { continue };
+        let sigma2 = m.s / chi.sample(&mut rng);
+        // β = β̂ + σ L⁻ᵀ ξ has covariance σ² A⁻¹; media coefficients must stay non-negative.
+        let nb = problem.btb.nrows();
+        let mut beta = m.beta_hat.clone();
+        for _ in 0..20 {
+            let xi = DVector::from_fn(beta.len(), |_, _| StandardNormal.sample(&mut rng));
+            let z = m
+                .chol
+                .l()
+                .transpose()
+                .solve_upper_triangular(&xi)
+                .unwrap_or_else(|| DVector::zeros(beta.len()));
+            beta = &m.beta_hat + z * sigma2.sqrt();
+            if beta.rows(nb, beta.len() - nb).iter().all(|v| *v >= 0.0) {
+                break;
+            }
+        }
+        for j in nb..beta.len() {
+            beta[j] = beta[j].max(0.0);
+        }
+        kept.push((u, beta, sigma2.sqrt()));
+    }
+    if kept.is_empty() {
+        return Err(FitError::Numerical("no posterior draw could be evaluated".to_owned()));
+    }
+    if let Some(f) = observer
+        && !f(&FitProgress { fraction: 0.97, message: "summarising the posterior".to_owned() })
+    {
+        return Err(FitError::Cancelled);
+    }
+    let mut doc = problem.document(data, spec, &u_map)?;
+    problem.apply_posterior(data, &mut doc, &kept)?;
+    doc.method = Method::Bayes;
+    let mut diagnostics = diagnostics;
+    if diagnostics.rhat_max > 1.01 {
+        diagnostics.warnings.push(format!(
+            "R-hat {:.3} is above 1.01: the chains disagree; sample longer",
+            diagnostics.rhat_max
+        ));
+    }
+    if diagnostics.divergences > 0 {
+        diagnostics.warnings.push(format!(
+            "{} divergent transitions: the posterior may be biased",
+            diagnostics.divergences
+        ));
+    }
+    doc.diagnostics = Some(diagnostics);
+    doc.sampler = Some(*settings);
+    if let Some(f) = observer {
+        f(&FitProgress { fraction: 1.0, message: "done".to_owned() });
+    }
+    Ok(doc)
+}
+
+impl Problem {
+    /// Replaces the point figures by posterior means, adds 90% intervals and stores the draws.
+    fn apply_posterior(
+        &self,
+        data: &Dataset,
+        doc: &mut ModelDocument,
+        kept: &[(DVector<f64>, DVector<f64>, f64)],
+    ) -> Result<(), FitError> {
+        let nb = self.btb.nrows();
+        let nc = self.channels();
+        let ys = self.y_scale;
+        let na = self.adstock_len();
+        let mut roi = vec![Vec::new(); nc];
+        let mut mroi = vec![Vec::new(); nc];
+        let mut contribution = vec![Vec::new(); nc];
+        let mut share = vec![Vec::new(); nc];
+        let mut draws = Vec::with_capacity(kept.len());
+        for (u, beta, sigma) in kept {
+            let (_, theta, _) = self.theta(u);
+            let features = self.features(&theta);
+            let contribs: Vec<f64> =
+                (0..nc).map(|c| features[c].iter().sum::<f64>() * beta[nb + c] * ys).collect();
+            let total: f64 = contribs.iter().sum();
+            let mut channels = Vec::with_capacity(nc);
+            for c in 0..nc {
+                let spend = doc.channels[c].spend;
+                let coefficient = beta[nb + c] * ys;
+                let saturation = self.saturation_of(&theta[c][na..]).map_err(numerical)?;
+                let adstock = self.adstock_of(&theta[c][..na]).map_err(numerical)?;
+                let current = doc.channels[c].current_spend;
+                let scale = self.scales[c];
+                roi[c].push(if spend > 0.0 { contribs[c] / spend } else { 0.0 });
+                mroi[c].push(coefficient * saturation.slope(current / scale) / scale);
+                contribution[c].push(contribs[c]);
+                share[c].push(if total > 0.0 { contribs[c] / total } else { 0.0 });
+                channels.push(crate::document::DrawChannel { coefficient, adstock, saturation });
+            }
+            draws.push(PosteriorDraw { sigma: sigma * ys, channels });
+        }
+        for (c, ch) in doc.channels.iter_mut().enumerate() {
+            let (m, i) = summarise(&roi[c]);
+            ch.roi = m;
+            ch.roi_interval = Some(i);
+            let (m, i) = summarise(&mroi[c]);
+            ch.mroi = m;
+            ch.mroi_interval = Some(i);
+            let (m, i) = summarise(&contribution[c]);
+            ch.contribution = m;
+            ch.contribution_interval = Some(i);
+            let (m, i) = summarise(&share[c]);
+            ch.share = m;
+            ch.share_interval = Some(i);
+        }
+        let _ = data;
+        doc.posterior = Some(draws);
+        Ok(())
+    }
+}
