@@ -202,6 +202,25 @@ pub struct TrainIn {
     pub draws: Option<usize>,
     /// Bayesian fit: warm-up draws per chain (50-5000, default 1000).
     pub tune: Option<usize>,
+    /// Lift-test results that calibrate a Bayesian fit.
+    #[serde(default)]
+    pub lift_tests: Vec<LiftTestIn>,
+}
+
+/// The measured result of a lift experiment.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"channel": "search", "start": "2024-01-01", "end": "2024-03-25", "incremental": 480000, "standard_error": 40000}))]
+pub struct LiftTestIn {
+    /// Channel name.
+    pub channel: String,
+    /// First period of the experiment.
+    pub start: NaiveDate,
+    /// Last period (inclusive).
+    pub end: NaiveDate,
+    /// Measured incremental KPI of the channel over those periods.
+    pub incremental: f64,
+    /// Its standard error.
+    pub standard_error: f64,
 }
 
 /// A training job was queued.

@@ -301,6 +301,10 @@ struct Problem {
     params: Vec<ParamSpec>,
     control_stats: Vec<(f64, f64)>,
     roi_prior: Option<Vec<RoiPrior>>,
+    /// Noise sd estimate of the MAP fit (scaled units), once known.
+    sigma0: Option<f64>,
+    /// Lift tests as (channel, first period, last period, value, standard error), scaled.
+    lifts: Vec<(usize, usize, usize, f64, f64)>,
     cache: RefCell<Option<CachedEvaluation>>,
 }
 
@@ -377,6 +381,38 @@ impl Problem {
         let btb = base_fit.transpose() * base_fit;
         let bty = base_fit.transpose() * &y;
 
+        let mut lifts = Vec::with_capacity(spec.lift_tests.len());
+        for lift in &spec.lift_tests {
+            let bad = |why: &str| {
+                FitError::InvalidSpec(format!("lift test on '{}': {why}", lift.channel))
+            };
+            let c = data
+                .channels
+                .iter()
+                .position(|ch| ch.name == lift.channel)
+                .ok_or_else(|| bad("unknown channel"))?;
+            let t0 = data
+                .dates
+                .iter()
+                .position(|d| *d == lift.start)
+                .ok_or_else(|| bad("start is not a period of the data"))?;
+            let t1 = data
+                .dates
+                .iter()
+                .position(|d| *d == lift.end)
+                .ok_or_else(|| bad("end is not a period of the data"))?;
+            if t1 < t0 || t1 >= n_fit {
+                return Err(bad("end must not precede start and must lie in the fitting window"));
+            }
+            if !(lift.incremental.is_finite()
+                && lift.standard_error.is_finite()
+                && lift.standard_error > 0.0)
+            {
+                return Err(bad("incremental must be finite and standard_error positive"));
+            }
+            lifts.push((c, t0, t1, lift.incremental / y_scale, lift.standard_error / y_scale));
+        }
+
         let mut spend = Vec::with_capacity(data.channels.len());
         let mut spend_sum = Vec::with_capacity(data.channels.len());
         let mut scales = Vec::with_capacity(data.channels.len());
@@ -415,6 +451,8 @@ impl Problem {
             params: channel_specs(spec),
             control_stats,
             roi_prior: None,
+            sigma0: None,
+            lifts,
             cache: RefCell::new(None),
         })
     }
@@ -479,6 +517,9 @@ impl Problem {
         let pooled = self.spec.priors.roi_median.unwrap_or(contribution / spend);
         let dof = (self.n_fit as f64 - eval.beta.len() as f64 - self.dim() as f64).max(1.0);
         let sigma2 = eval.rss / dof;
+        if sigma2 > 0.0 && sigma2.is_finite() {
+            self.sigma0 = Some(sigma2.sqrt());
+        }
         if !(pooled > 0.0 && pooled.is_finite() && sigma2 > 0.0) {
             // No media signal at all: a prior centred on zero would only shrink to zero.
             return;

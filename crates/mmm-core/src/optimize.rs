@@ -20,7 +20,7 @@
 //! above, and `gap_bound` = that bound minus the returned response is a guaranteed bound on how
 //! much better any allocation could do.
 
-use crate::document::{ChannelResult, ModelDocument};
+use crate::document::{ChannelResult, ModelDocument, PosteriorDraw};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -100,6 +100,73 @@ pub struct Optimization {
     pub uplift_pct: f64,
     /// No allocation satisfying the constraints can beat `optimized_response` by more than this.
     pub gap_bound: f64,
+    /// Bayesian models: the share of posterior draws in which the recommended allocation gives
+    /// more response than the current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability_better: Option<f64>,
+}
+
+/// The response curves the optimiser maximises: the model's point estimate or, for a Bayesian
+/// model with stored draws, the posterior **expected** response (the mean over draws), which is
+/// still non-decreasing in spend, so every guarantee holds.
+pub struct Curves<'a> {
+    doc: &'a ModelDocument,
+    draws: Option<&'a [PosteriorDraw]>,
+}
+
+impl<'a> Curves<'a> {
+    /// The curves of a model: posterior means when it has draws.
+    pub fn of(doc: &'a ModelDocument) -> Self {
+        Self { doc, draws: doc.posterior.as_deref().filter(|d| !d.is_empty()) }
+    }
+
+    /// Expected response per period of channel `i` at spend `x`.
+    pub fn response(&self, i: usize, x: f64) -> f64 {
+        let ch = &self.doc.channels[i];
+        match self.draws {
+            None => ch.response(x),
+            Some(draws) => {
+                let x = x.max(0.0) / ch.scale;
+                draws
+                    .iter()
+                    .map(|d| d.channels[i].coefficient * d.channels[i].saturation.value(x))
+                    .sum::<f64>()
+                    / draws.len() as f64
+            }
+        }
+    }
+
+    /// Expected marginal ROI of channel `i` at spend `x`.
+    pub fn marginal(&self, i: usize, x: f64) -> f64 {
+        let ch = &self.doc.channels[i];
+        match self.draws {
+            None => ch.marginal_roi(x),
+            Some(draws) => {
+                let z = x.max(0.0) / ch.scale;
+                draws
+                    .iter()
+                    .map(|d| d.channels[i].coefficient * d.channels[i].saturation.slope(z))
+                    .sum::<f64>()
+                    / (draws.len() as f64 * ch.scale)
+            }
+        }
+    }
+
+    /// The share of posterior draws in which allocation `a` gives more response than `b`
+    /// (`None` without draws).
+    pub fn probability_better(&self, a: &[f64], b: &[f64]) -> Option<f64> {
+        let draws = self.draws?;
+        let total = |d: &PosteriorDraw, x: &[f64]| -> f64 {
+            d.channels
+                .iter()
+                .zip(&self.doc.channels)
+                .zip(x)
+                .map(|((dc, ch), v)| dc.coefficient * dc.saturation.value(v.max(0.0) / ch.scale))
+                .sum()
+        };
+        let wins = draws.iter().filter(|d| total(d, a) > total(d, b)).count();
+        Some(wins as f64 / draws.len() as f64)
+    }
 }
 
 /// Per-channel bounds after applying every constraint.
@@ -209,7 +276,9 @@ pub fn optimize_with_grid(
     }
     let b = bounds(channels, constraints, budget)?;
     let spend_all = constraints.spend_all.unwrap_or(true);
-    let (x, upper) = solve(channels, &b, budget, spend_all, grid.max(10));
+    let curves = Curves::of(doc);
+    let (x, upper) = solve(&curves, &b, budget, spend_all, grid.max(10));
+    let current: Vec<f64> = channels.iter().map(|c| c.current_spend).collect();
 
     let allocation: Vec<AllocationLine> = channels
         .iter()
@@ -221,11 +290,12 @@ pub fn optimize_with_grid(
             min: b.lo[i],
             max: b.hi[i].is_finite().then_some(b.hi[i]),
             locked: b.locked[i],
-            current_response: ch.response(ch.current_spend),
-            expected_response: ch.response(x[i]),
-            mroi: ch.marginal_roi(x[i]),
+            current_response: curves.response(i, ch.current_spend),
+            expected_response: curves.response(i, x[i]),
+            mroi: curves.marginal(i, x[i]),
         })
         .collect();
+    let probability_better = curves.probability_better(&x, &current);
     let current_response: f64 = allocation.iter().map(|a| a.current_response).sum();
     let optimized_response: f64 = allocation.iter().map(|a| a.expected_response).sum();
     let uplift = optimized_response - current_response;
@@ -237,22 +307,23 @@ pub fn optimize_with_grid(
         uplift,
         uplift_pct: if current_response > 0.0 { uplift / current_response } else { 0.0 },
         gap_bound: (upper - optimized_response).max(0.0),
+        probability_better,
         allocation,
     })
 }
 
 /// Returns the allocation and an upper bound on the optimum.
 fn solve(
-    channels: &[ChannelResult],
+    curves: &Curves<'_>,
     b: &Bounds,
     budget: f64,
     spend_all: bool,
     grid: usize,
 ) -> (Vec<f64>, f64) {
-    let n = channels.len();
+    let n = b.lo.len();
     let base: f64 = b.lo.iter().sum();
     let room = (budget - base).max(0.0);
-    let r = |i: usize, x: f64| channels[i].response(x);
+    let r = |i: usize, x: f64| curves.response(i, x);
     if room <= 0.0 {
         let x = b.lo.clone();
         let value = (0..n).map(|i| r(i, x[i])).sum();
@@ -331,17 +402,17 @@ fn solve(
             left -= add;
         }
     }
-    refine(channels, b, &mut x);
+    refine(curves, b, &mut x);
     let value: f64 = (0..n).map(|i| r(i, x[i])).sum();
     (x, upper.max(value))
 }
 
 /// Pairwise transfers from the lowest to the highest marginal return, each by a line search.
-fn refine(channels: &[ChannelResult], b: &Bounds, x: &mut [f64]) {
-    let n = channels.len();
-    let r = |i: usize, v: f64| channels[i].response(v);
+fn refine(curves: &Curves<'_>, b: &Bounds, x: &mut [f64]) {
+    let n = x.len();
+    let r = |i: usize, v: f64| curves.response(i, v);
     for _ in 0..100 * n {
-        let marginal: Vec<f64> = (0..n).map(|i| channels[i].marginal_roi(x[i])).collect();
+        let marginal: Vec<f64> = (0..n).map(|i| curves.marginal(i, x[i])).collect();
         let up = (0..n)
             .filter(|&i| !b.locked[i] && x[i] < b.hi[i])
             .max_by(|&i, &j| marginal[i].total_cmp(&marginal[j]));
@@ -500,7 +571,9 @@ pub fn scenarios(
     doc: &ModelDocument,
     allocations: &[(String, BTreeMap<String, f64>)],
 ) -> Result<Vec<ScenarioResult>, OptimizeError> {
-    let current: f64 = doc.channels.iter().map(|c| c.response(c.current_spend)).sum();
+    let curves = Curves::of(doc);
+    let current: f64 =
+        doc.channels.iter().enumerate().map(|(i, c)| curves.response(i, c.current_spend)).sum();
     allocations
         .iter()
         .map(|(name, spend)| {
@@ -513,7 +586,8 @@ pub fn scenarios(
             let lines: Vec<AllocationLine> = doc
                 .channels
                 .iter()
-                .map(|c| {
+                .enumerate()
+                .map(|(i, c)| {
                     let x = spend.get(&c.name).copied().unwrap_or(c.current_spend);
                     AllocationLine {
                         name: c.name.clone(),
@@ -522,9 +596,9 @@ pub fn scenarios(
                         min: x,
                         max: Some(x),
                         locked: true,
-                        current_response: c.response(c.current_spend),
-                        expected_response: c.response(x),
-                        mroi: c.marginal_roi(x),
+                        current_response: curves.response(i, c.current_spend),
+                        expected_response: curves.response(i, x),
+                        mroi: curves.marginal(i, x),
                     }
                 })
                 .collect();

@@ -83,6 +83,25 @@ pub struct ModelSpec {
     pub max_iters: u64,
     /// Priors.
     pub priors: Priors,
+    /// Results of lift (incrementality) experiments; the Bayesian fit adds them to its
+    /// likelihood.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lift_tests: Vec<LiftTest>,
+}
+
+/// The measured result of a lift experiment on one channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiftTest {
+    /// Channel name.
+    pub channel: String,
+    /// First period of the experiment.
+    pub start: chrono::NaiveDate,
+    /// Last period of the experiment (inclusive).
+    pub end: chrono::NaiveDate,
+    /// Measured incremental KPI of the channel over those periods.
+    pub incremental: f64,
+    /// Standard error of that measurement.
+    pub standard_error: f64,
 }
 
 impl Default for ModelSpec {
@@ -98,6 +117,7 @@ impl Default for ModelSpec {
             starts: 12,
             max_iters: 200,
             priors: Priors::default(),
+            lift_tests: Vec::new(),
         }
     }
 }

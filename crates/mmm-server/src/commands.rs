@@ -76,6 +76,16 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
         starts: args.starts.max(1),
         ..ModelSpec::default()
     };
+    let mut spec = spec;
+    if let Some(path) = &args.lift_tests {
+        let text =
+            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        spec.lift_tests = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a JSON array of lift tests", path.display()))?;
+        if args.method != MethodArg::Bayes {
+            return Err(anyhow!("lift tests calibrate the Bayesian fit: add --method bayes").into());
+        }
+    }
     if args.max_lag > mmm_core::params::MAX_LAG_LIMIT {
         return Err(anyhow!("--max-lag must be at most {}", mmm_core::params::MAX_LAG_LIMIT).into());
     }

@@ -237,6 +237,10 @@ struct FitArgs {
     /// Bayesian fit: warm-up draws per chain.
     #[arg(long, default_value_t = 1000)]
     tune: usize,
+    /// Bayesian fit: lift-test results, a JSON array of {channel, start, end, incremental,
+    /// standard_error}.
+    #[arg(long)]
+    lift_tests: Option<PathBuf>,
     /// Write the model document (JSON) here.
     #[arg(long)]
     json: Option<PathBuf>,

@@ -202,6 +202,9 @@ pub struct TrainRequest {
     /// Bayesian fit: chains, draws and warm-up draws per chain (defaults 4, 1000, 1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampler: Option<SamplerRequest>,
+    /// Lift-test results that calibrate a Bayesian fit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lift_tests: Vec<mmm_core::spec::LiftTest>,
 }
 
 /// Sampler settings asked for with a Bayesian fit.

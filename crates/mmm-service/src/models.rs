@@ -195,7 +195,12 @@ fn bayes_settings(request: &TrainRequest) -> Result<Option<BayesSettings>, Servi
 }
 
 fn spec_for(request: &TrainRequest) -> ModelSpec {
-    ModelSpec { holdout: request.holdout, seed: request.seed.unwrap_or(1), ..ModelSpec::default() }
+    ModelSpec {
+        holdout: request.holdout,
+        seed: request.seed.unwrap_or(1),
+        lift_tests: request.lift_tests.clone(),
+        ..ModelSpec::default()
+    }
 }
 
 impl ModelService for Modelling {
@@ -212,8 +217,21 @@ impl ModelService for Modelling {
         // the job later.
         let spec = spec_for(request);
         bayes_settings(request)?;
-        mmm_core::load_csv(record.csv.as_bytes(), &options_for(&record, request), &spec)
+        let data = mmm_core::load_csv(record.csv.as_bytes(), &options_for(&record, request), &spec)
             .map_err(ServiceError::Data)?;
+        for lift in &request.lift_tests {
+            let known = data.channels.iter().any(|c| c.name == lift.channel);
+            let dates = data.dates.contains(&lift.start)
+                && data.dates.contains(&lift.end)
+                && lift.start <= lift.end;
+            if !(known && dates && lift.standard_error > 0.0 && lift.incremental.is_finite()) {
+                return Err(ServiceError::Invalid(format!(
+                    "lift test on '{}': the channel must exist, start and end must be periods of the data in order, \
+                     and standard_error must be positive",
+                    lift.channel
+                )));
+            }
+        }
 
         let created = now();
         let model = ModelInfo {

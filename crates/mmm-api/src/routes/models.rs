@@ -5,6 +5,7 @@ use crate::dto::{ModelOut, TrainIn, TrainOut};
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
+use mmm_core::spec::LiftTest;
 use mmm_service::domain::{ModelStatus, SamplerRequest, TrainRequest};
 
 /// Start fitting a model on a data set. Answers at once with the model and job ids; follow the
@@ -37,6 +38,17 @@ pub async fn train(
         method: b.method,
         sampler: (b.chains.is_some() || b.draws.is_some() || b.tune.is_some())
             .then_some(SamplerRequest { chains: b.chains, draws: b.draws, tune: b.tune }),
+        lift_tests: b
+            .lift_tests
+            .into_iter()
+            .map(|l| LiftTest {
+                channel: l.channel,
+                start: l.start,
+                end: l.end,
+                incremental: l.incremental,
+                standard_error: l.standard_error,
+            })
+            .collect(),
     };
     let service = state.models.clone();
     let actor = user.actor();

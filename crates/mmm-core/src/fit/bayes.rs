@@ -88,11 +88,28 @@ impl Problem {
         }
         let fmat = DMatrix::from_fn(n, nc, |t, c| feats[c][t]);
         let base = self.base_full.rows(0, n);
+        // Lift tests are extra observations of β_c · Σ_{t in test} f_ct, weighted by σ₀ / se so
+        // that their noise is their standard error.
+        let lifts: &[(usize, usize, usize, f64, f64)] =
+            if self.sigma0.is_some() { &self.lifts } else { &[] };
+        let sigma0 = self.sigma0.unwrap_or(1.0);
+        let rows = n + lifts.len();
         let x = {
-            let mut x = DMatrix::zeros(n, nb + nc);
+            let mut x = DMatrix::zeros(rows, nb + nc);
             x.view_mut((0, 0), (n, nb)).copy_from(&base);
             x.view_mut((0, nb), (n, nc)).copy_from(&fmat);
+            for (i, &(c, t0, t1, _, se)) in lifts.iter().enumerate() {
+                x[(n + i, nb + c)] = sigma0 / se * feats[c][t0..=t1].iter().sum::<f64>();
+            }
             x
+        };
+        let y = {
+            let mut y = DVector::zeros(rows);
+            y.rows_mut(0, n).copy_from(&self.y);
+            for (i, &(_, _, _, value, se)) in lifts.iter().enumerate() {
+                y[n + i] = sigma0 / se * value;
+            }
+            y
         };
         let kc: Vec<f64> =
             (0..nc).map(|c| feats[c].iter().sum::<f64>() / self.spend_sum[c]).collect();
@@ -101,10 +118,10 @@ impl Problem {
         for j in 0..nb + nc {
             a[(j, j)] += d[j];
         }
-        let rhs = x.transpose() * &self.y + d.component_mul(&mean);
+        let rhs = x.transpose() * &y + d.component_mul(&mean);
         let chol = a.clone().cholesky()?;
         let beta_hat = chol.solve(&rhs);
-        let resid = &self.y - &x * &beta_hat;
+        let resid = &y - &x * &beta_hat;
         let dev = &beta_hat - &mean;
         let s = resid.norm_squared() + dev.component_mul(&d).dot(&dev);
         if !(s > 0.0 && s.is_finite()) {
@@ -114,7 +131,7 @@ impl Problem {
         let log_det_d: f64 = (0..nc).map(|c| d[nb + c].ln()).sum();
         let a_inv = chol.inverse();
 
-        let mut logp = 0.5 * log_det_d - 0.5 * log_det_a - 0.5 * n as f64 * s.ln();
+        let mut logp = 0.5 * log_det_d - 0.5 * log_det_a - 0.5 * rows as f64 * s.ln();
         let mut gradient = vec![0.0; u.len()];
         for c in 0..nc {
             let col = nb + c;
@@ -125,8 +142,16 @@ impl Problem {
                 let idx = c * k + j;
                 let sgm = 1.0 / (1.0 + (-u[idx]).exp());
                 logp += -q + ((spec.hi - spec.lo) * sgm * (1.0 - sgm)).ln();
-                let df = &dfeats[c][j];
-                let dk = df.iter().sum::<f64>() / self.spend_sum[c];
+                let mut df = dfeats[c][j].clone();
+                for &(lc, t0, t1, _, se) in lifts {
+                    df.push(if lc == c {
+                        sigma0 / se * dfeats[c][j][t0..=t1].iter().sum::<f64>()
+                    } else {
+                        0.0
+                    });
+                }
+                let df = &df;
+                let dk = df[..n].iter().sum::<f64>() / self.spend_sum[c];
                 // d S / dθ at the optimal β (envelope theorem).
                 let r_df: f64 = resid.iter().zip(df).map(|(r, v)| r * v).sum();
                 let mut ds = -2.0 * bc * r_df;
@@ -149,7 +174,7 @@ impl Problem {
                 let dlog_det_a =
                     2.0 * a_inv.row(col).dot(&xt_df.transpose()) + a_inv[(col, col)] * dd;
                 let dlog_det_d = dd / d[col];
-                let dv = 0.5 * dlog_det_d - 0.5 * dlog_det_a - 0.5 * n as f64 * ds / s;
+                let dv = 0.5 * dlog_det_d - 0.5 * dlog_det_a - 0.5 * rows as f64 * ds / s;
                 gradient[idx] = (dv - dq) * jac[c][j] + (1.0 - 2.0 * sgm);
             }
         }
@@ -445,7 +470,7 @@ pub fn fit_bayes(
     let all: Vec<&Vec<f64>> = runs.iter().flat_map(|r| r.draws.iter()).collect();
     let keep = settings.keep.min(all.len());
     let mut rng = StdRng::seed_from_u64(spec.seed ^ 0x5eed);
-    let n = problem.n_fit as f64;
+    let n = (problem.n_fit + if problem.sigma0.is_some() { problem.lifts.len() } else { 0 }) as f64;
     let chi = ChiSquared::new(n).map_err(|e| FitError::Numerical(e.to_string()))?;
     let mut kept: Vec<(DVector<f64>, DVector<f64>, f64)> = Vec::with_capacity(keep);
     for i in 0..keep {
