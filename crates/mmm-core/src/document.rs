@@ -115,6 +115,10 @@ pub struct CurvePoint {
     pub response: f64,
     /// Marginal ROI at that spend (extra KPI per extra unit of spend).
     pub mroi: f64,
+    /// 90% credible interval of the response (Bayesian fits; `response` is then the posterior
+    /// mean).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Interval>,
 }
 
 /// Everything the model says about one channel.
@@ -172,8 +176,12 @@ impl ChannelResult {
     }
 
     /// Marginal ROI at a constant spend per period: the derivative of [`Self::response`].
+    ///
+    /// At zero spend the slope of a concave Hill curve (shape < 1) is unbounded, so the marginal
+    /// ROI is evaluated just above zero (10⁻⁹ of the scale) and stays finite.
     pub fn marginal_roi(&self, spend: f64) -> f64 {
-        self.coefficient * self.saturation.slope(spend.max(0.0) / self.scale) / self.scale
+        self.coefficient * self.saturation.slope(spend.max(1e-9 * self.scale) / self.scale)
+            / self.scale
     }
 
     /// The response curve with `points` points from 0 to `max_spend`.
@@ -182,7 +190,12 @@ impl ChannelResult {
         (0..points)
             .map(|i| {
                 let spend = max_spend * i as f64 / (points - 1) as f64;
-                CurvePoint { spend, response: self.response(spend), mroi: self.marginal_roi(spend) }
+                CurvePoint {
+                    spend,
+                    response: self.response(spend),
+                    mroi: self.marginal_roi(spend),
+                    interval: None,
+                }
             })
             .collect()
     }
@@ -197,6 +210,9 @@ pub struct ChannelSeries {
     pub spend: Vec<f64>,
     /// Incremental KPI per period.
     pub contribution: Vec<f64>,
+    /// 90% credible interval of each period's contribution (Bayesian fits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contribution_interval: Option<Vec<Interval>>,
 }
 
 /// A control's values per period (model input).

@@ -303,6 +303,8 @@ struct Problem {
     roi_prior: Option<Vec<RoiPrior>>,
     /// Noise sd estimate of the MAP fit (scaled units), once known.
     sigma0: Option<f64>,
+    /// Channel names.
+    names: Vec<String>,
     /// Lift tests as (channel, first period, last period, value, standard error), scaled.
     lifts: Vec<(usize, usize, usize, f64, f64)>,
     cache: RefCell<Option<CachedEvaluation>>,
@@ -366,6 +368,22 @@ impl Problem {
         }
         if data.channels.is_empty() {
             return Err(FitError::InvalidSpec("the data set has no media channels".to_owned()));
+        }
+        for (name, p) in &spec.priors.channel_roi {
+            if !data.channels.iter().any(|c| &c.name == name) {
+                return Err(FitError::InvalidSpec(format!(
+                    "ROI prior for unknown channel '{name}'"
+                )));
+            }
+            if !(p.median > 0.0
+                && p.median.is_finite()
+                && p.relative_sd > 0.0
+                && p.relative_sd.is_finite())
+            {
+                return Err(FitError::InvalidSpec(format!(
+                    "ROI prior for '{name}': median and relative_sd must be positive"
+                )));
+            }
         }
 
         let y_fit = &data.kpi[..n_fit];
@@ -452,6 +470,7 @@ impl Problem {
             control_stats,
             roi_prior: None,
             sigma0: None,
+            names: data.channels.iter().map(|c| c.name.clone()).collect(),
             lifts,
             cache: RefCell::new(None),
         })
@@ -527,8 +546,14 @@ impl Problem {
         self.roi_prior = Some(
             (0..self.channels())
                 .map(|c| {
-                    let centre = pooled * self.scales[c] / self.y_scale;
-                    RoiPrior { centre, weight: sigma2 / (tau * centre).powi(2) }
+                    let (median, spread) = match self.spec.priors.channel_roi.get(&self.names[c]) {
+                        Some(p) if p.median > 0.0 && p.relative_sd > 0.0 => {
+                            (p.median, p.relative_sd)
+                        }
+                        _ => (pooled, tau),
+                    };
+                    let centre = median * self.scales[c] / self.y_scale;
+                    RoiPrior { centre, weight: sigma2 / (spread * centre).powi(2) }
                 })
                 .collect(),
         );
@@ -909,6 +934,7 @@ impl Problem {
                     name: ch.name.clone(),
                     spend: ch.spend.clone(),
                     contribution,
+                    contribution_interval: None,
                 })
                 .collect(),
             control_values: data

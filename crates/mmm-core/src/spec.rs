@@ -36,6 +36,9 @@ pub struct Priors {
     /// Centre of the channel ROI prior in KPI units per unit of spend; `None` uses the pooled
     /// media ROI estimated from the data.
     pub roi_median: Option<f64>,
+    /// Per-channel ROI priors (by channel name), overriding the pooled centre and the spread.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub channel_roi: std::collections::BTreeMap<String, RoiPrior>,
     /// Standard deviation of the log half-saturation around the channel's typical spend.
     pub log_half_saturation_sd: f64,
     /// Median of the Hill shape prior (log-normal).
@@ -51,12 +54,23 @@ impl Default for Priors {
         Self {
             roi_relative_sd: Some(0.5),
             roi_median: None,
+            channel_roi: std::collections::BTreeMap::new(),
             log_half_saturation_sd: 0.7,
             shape_median: 1.5,
             log_shape_sd: 0.5,
             decay_beta: 2.0,
         }
     }
+}
+
+/// A channel's ROI prior: normal, with a median (KPI per unit of spend) and a spread relative to
+/// it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RoiPrior {
+    /// Centre of the prior.
+    pub median: f64,
+    /// Standard deviation relative to the centre (0.5 = ±50%).
+    pub relative_sd: f64,
 }
 
 /// The model specification and fit settings.

@@ -547,9 +547,17 @@ impl Problem {
         let mut contribution = vec![Vec::new(); nc];
         let mut share = vec![Vec::new(); nc];
         let mut draws = Vec::with_capacity(kept.len());
+        let periods = doc.periods;
+        // per_period[c][t]: that period's contribution in every draw.
+        let mut per_period = vec![vec![Vec::with_capacity(kept.len()); periods]; nc];
         for (u, beta, sigma) in kept {
             let (_, theta, _) = self.theta(u);
             let features = self.features(&theta);
+            for c in 0..nc {
+                for t in 0..periods {
+                    per_period[c][t].push(features[c][t] * beta[nb + c] * ys);
+                }
+            }
             let contribs: Vec<f64> =
                 (0..nc).map(|c| features[c].iter().sum::<f64>() * beta[nb + c] * ys).collect();
             let total: f64 = contribs.iter().sum();
@@ -584,6 +592,30 @@ impl Problem {
             ch.share_interval = Some(i);
         }
         let _ = data;
+        for (c, series) in doc.series.channels.iter_mut().enumerate() {
+            series.contribution_interval =
+                Some(per_period[c].iter().map(|v| summarise(v).1).collect());
+        }
+        // Response curves: posterior mean and 90% band at each stored spend.
+        for (c, ch) in doc.channels.iter_mut().enumerate() {
+            for point in &mut ch.response_curve {
+                let z = point.spend.max(1e-9 * ch.scale) / ch.scale;
+                let values: Vec<f64> = draws
+                    .iter()
+                    .map(|d| d.channels[c].coefficient * d.channels[c].saturation.value(z))
+                    .collect();
+                let slopes: Vec<f64> = draws
+                    .iter()
+                    .map(|d| {
+                        d.channels[c].coefficient * d.channels[c].saturation.slope(z) / ch.scale
+                    })
+                    .collect();
+                let (mean, interval) = summarise(&values);
+                point.response = mean;
+                point.mroi = slopes.iter().sum::<f64>() / slopes.len().max(1) as f64;
+                point.interval = Some(interval);
+            }
+        }
         doc.posterior = Some(draws);
         Ok(())
     }

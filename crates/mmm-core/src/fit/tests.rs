@@ -312,6 +312,22 @@ fn bayesian_fit_gives_intervals_and_diagnostics() {
     assert!(d.rhat_max < 1.1, "R-hat {}", d.rhat_max);
     assert!(d.ess_bulk_min > 20.0, "ESS {}", d.ess_bulk_min);
     assert_eq!(doc.posterior.as_ref().unwrap().len(), 100);
+    for series in &doc.series.channels {
+        let bands = series.contribution_interval.as_ref().unwrap();
+        assert_eq!(bands.len(), doc.periods);
+        assert!(bands.iter().all(|[lo, hi]| lo <= hi));
+    }
+    for c in &doc.channels {
+        for p in &c.response_curve[1..] {
+            let [lo, hi] = p.interval.unwrap();
+            assert!(
+                lo <= p.response && p.response <= hi && lo < hi,
+                "{}: {lo} {} {hi}",
+                c.name,
+                p.response
+            );
+        }
+    }
     for c in &doc.channels {
         let [lo, hi] = c.roi_interval.unwrap();
         assert!(lo <= c.roi && c.roi <= hi, "{}: {lo} {} {hi}", c.name, c.roi);
@@ -424,4 +440,27 @@ fn a_lift_test_pulls_a_misestimated_channel_towards_the_truth() {
         ..ModelSpec::default()
     };
     assert!(matches!(fit_bayes(&s.dataset, &bad, &settings, None), Err(FitError::InvalidSpec(_))));
+}
+
+#[test]
+fn a_channel_roi_prior_moves_that_channel() {
+    let s = sim(8, 0.05);
+    let base = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+    let name = base.channels[1].name.clone();
+    let target = 3.0 * base.channels[1].roi;
+    let mut spec = ModelSpec::default();
+    spec.priors
+        .channel_roi
+        .insert(name.clone(), crate::spec::RoiPrior { median: target, relative_sd: 0.05 });
+    let pulled = fit(&s.dataset, &spec, None).unwrap();
+    assert!(
+        (pulled.channels[1].roi - target).abs() < (base.channels[1].roi - target).abs() * 0.5,
+        "{} -> {} (prior {target})",
+        base.channels[1].roi,
+        pulled.channels[1].roi
+    );
+    spec.priors
+        .channel_roi
+        .insert("nope".into(), crate::spec::RoiPrior { median: 1.0, relative_sd: 0.5 });
+    assert!(matches!(fit(&s.dataset, &spec, None), Err(FitError::InvalidSpec(_))));
 }
