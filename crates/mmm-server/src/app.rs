@@ -53,6 +53,7 @@ pub fn services(config: &Config) -> anyhow::Result<(AppState, Arc<Modelling>)> {
             Duration::from_secs(60),
         )),
         max_upload_bytes: config.max_upload_mb * 1024 * 1024,
+        curve_cache: Arc::new(mmm_api::state::ResponseCache::default()),
     };
     Ok((state, modelling))
 }

@@ -248,6 +248,11 @@ pub async fn response_curves(
         return Err(ApiError::invalid("max_multiple must be between 0.1 and 10"));
     }
     let doc = document(&state, &user, q.model_id).await?;
+    let default_shape = points == CURVE_POINTS && multiple == CURVE_MAX_MULTIPLE;
+    // The default curves of a model never change: serialise them once per parsed document.
+    if default_shape && let Some(body) = state.curve_cache.get(&doc) {
+        return Ok(HttpResponse::Ok().content_type("application/json").body(body));
+    }
     let curves: Vec<CurveOut> = doc
         .channels
         .iter()
@@ -260,7 +265,7 @@ pub async fn response_curves(
                 current_response: c.response(c.current_spend),
                 saturation_point: c.saturation_point,
                 // The document stores the default curve; other shapes are computed.
-                points: if points == CURVE_POINTS && multiple == CURVE_MAX_MULTIPLE {
+                points: if default_shape {
                     c.response_curve.clone()
                 } else {
                     c.curve(points, multiple * max_spend)
@@ -268,7 +273,11 @@ pub async fn response_curves(
             }
         })
         .collect();
-    Ok(HttpResponse::Ok().json(curves))
+    let body = web::Bytes::from(serde_json::to_vec(&curves).map_err(ApiError::internal)?);
+    if default_shape {
+        state.curve_cache.put(&doc, body.clone());
+    }
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
 /// Plain-language findings, each with the numbers it cites.

@@ -47,6 +47,14 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     let c = &curves[0];
     assert_eq!(c["points"].as_array().unwrap().len(), 11);
     assert_eq!(c["points"][0]["response"], 0.0);
+    // The default curves come from the stored curve, serialised once and then served as is.
+    let first = app.get(&format!("/api/v1/mmm/response-curves?model_id={model}"), Some(&token));
+    let second = app.get(&format!("/api/v1/mmm/response-curves?model_id={model}"), Some(&token));
+    assert_eq!(first.text, second.text);
+    assert!(first.headers["content-type"].starts_with("application/json"));
+    let default_curves = first.json();
+    assert_eq!(default_curves[0]["points"].as_array().unwrap().len(), 61);
+    assert_eq!(default_curves[0]["points"], doc["channels"][0]["response_curve"]);
     let r = app.get("/api/v1/mmm/response-curves?points=1", Some(&token));
     assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
     let r = app.get("/api/v1/mmm/response-curves?points=abc", Some(&token));
