@@ -23,6 +23,23 @@ fn too_large(limit: usize) -> ApiError {
     )
 }
 
+/// Reads a byte stream into memory, refusing more than `limit` bytes with 413.
+async fn read_limited<S, E>(stream: &mut S, limit: usize, what: &str) -> Result<Vec<u8>, ApiError>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("{what}: {e}")))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
 /// Reads a multipart upload: the `file` field and optional role fields.
 async fn read_multipart(
     mut form: Multipart,
@@ -39,15 +56,7 @@ async fn read_multipart(
             file_name =
                 field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
         }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|e| ApiError::bad_request(format!("invalid multipart body: {e}")))?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(too_large(limit));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
+        let bytes = read_limited(&mut field, limit, "invalid multipart body").await?;
         let text = || {
             String::from_utf8(bytes.clone())
                 .map_err(|_| ApiError::bad_request(format!("field '{name}' is not text")))
@@ -100,16 +109,7 @@ pub async fn upload(
         let form = Multipart::new(req.headers(), payload);
         read_multipart(form, limit).await?
     } else {
-        let mut bytes = Vec::new();
-        while let Some(chunk) = payload.next().await {
-            let chunk =
-                chunk.map_err(|e| ApiError::bad_request(format!("cannot read the body: {e}")))?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(too_large(limit));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        (bytes, query.into_inner())
+        (read_limited(&mut payload, limit, "cannot read the body").await?, query.into_inner())
     };
     let roles = UploadRoles {
         date_column: params.date_column.clone(),
