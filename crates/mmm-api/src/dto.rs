@@ -205,6 +205,11 @@ pub struct TrainIn {
     /// Lift-test results that calibrate a Bayesian fit.
     #[serde(default)]
     pub lift_tests: Vec<LiftTestIn>,
+    /// Priors: `roi_relative_sd`, `roi_median`, `channel_roi` ({channel: {median, relative_sd}}),
+    /// `log_half_saturation_sd`, `shape_median`, `log_shape_sd`, `decay_beta` (see
+    /// docs/methodology.md).
+    #[schema(value_type = Option<Object>, example = json!({"channel_roi": {"tv": {"median": 1.5, "relative_sd": 0.3}}}))]
+    pub priors: Option<mmm_core::Priors>,
 }
 
 /// The measured result of a lift experiment.

@@ -77,6 +77,12 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
         ..ModelSpec::default()
     };
     let mut spec = spec;
+    if let Some(path) = &args.priors {
+        let text =
+            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        spec.priors = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a valid priors document", path.display()))?;
+    }
     if let Some(path) = &args.lift_tests {
         let text =
             fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;

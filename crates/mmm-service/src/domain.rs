@@ -205,6 +205,9 @@ pub struct TrainRequest {
     /// Lift-test results that calibrate a Bayesian fit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lift_tests: Vec<mmm_core::spec::LiftTest>,
+    /// Priors (default: the documented weakly-informative ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priors: Option<mmm_core::Priors>,
 }
 
 /// Sampler settings asked for with a Bayesian fit.

@@ -199,6 +199,7 @@ fn spec_for(request: &TrainRequest) -> ModelSpec {
         holdout: request.holdout,
         seed: request.seed.unwrap_or(1),
         lift_tests: request.lift_tests.clone(),
+        priors: request.priors.clone().unwrap_or_default(),
         ..ModelSpec::default()
     }
 }
@@ -219,6 +220,13 @@ impl ModelService for Modelling {
         bayes_settings(request)?;
         let data = mmm_core::load_csv(record.csv.as_bytes(), &options_for(&record, request), &spec)
             .map_err(ServiceError::Data)?;
+        for name in request.priors.iter().flat_map(|p| p.channel_roi.keys()) {
+            if !data.channels.iter().any(|c| &c.name == name) {
+                return Err(ServiceError::Invalid(format!(
+                    "ROI prior for unknown channel '{name}'"
+                )));
+            }
+        }
         for lift in &request.lift_tests {
             let known = data.channels.iter().any(|c| c.name == lift.channel);
             let dates = data.dates.contains(&lift.start)

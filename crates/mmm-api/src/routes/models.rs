@@ -49,6 +49,7 @@ pub async fn train(
                 standard_error: l.standard_error,
             })
             .collect(),
+        priors: b.priors,
     };
     let service = state.models.clone();
     let actor = user.actor();
