@@ -172,8 +172,8 @@ struct ParamSpec {
 enum Prior {
     /// Normal on the working-space value.
     Normal { mean: f64, sd: f64 },
-    /// Symmetric Beta(a, a) on a value in (0, 1).
-    Beta { a: f64 },
+    /// Beta(a, b) on a value in (0, 1).
+    Beta { a: f64, b: f64 },
 }
 
 impl ParamSpec {
@@ -205,9 +205,12 @@ impl ParamSpec {
                 let d_dt = z / sd;
                 (0.5 * z * z, if self.log { d_dt / v } else { d_dt })
             }
-            Prior::Beta { a } => {
+            Prior::Beta { a, b } => {
                 let v = v.clamp(1e-12, 1.0 - 1e-12);
-                (-(a - 1.0) * (v.ln() + (1.0 - v).ln()), -(a - 1.0) * (1.0 / v - 1.0 / (1.0 - v)))
+                (
+                    -(a - 1.0) * v.ln() - (b - 1.0) * (1.0 - v).ln(),
+                    -(a - 1.0) / v + (b - 1.0) / (1.0 - v),
+                )
             }
         }
     }
@@ -215,9 +218,43 @@ impl ParamSpec {
     fn centre(&self) -> f64 {
         match self.prior {
             Prior::Normal { mean, .. } => mean,
+            // An asymmetric prior starts at its mode, kept inside the bounds.
+            Prior::Beta { a, b } if a > 1.0 && b > 1.0 && a != b => ((a - 1.0) / (a + b - 2.0))
+                .clamp(self.lo + 0.05 * (self.hi - self.lo), self.hi - 0.05 * (self.hi - self.lo)),
             Prior::Beta { .. } => 0.5 * (self.lo + self.hi),
         }
     }
+}
+
+/// Strength (a + b) of a channel's decay prior when its mean is given.
+const DECAY_PRIOR_CONCENTRATION: f64 = 10.0;
+
+/// One channel's parameter specs: the defaults with that channel's prior overrides.
+fn channel_param_specs(spec: &ModelSpec, name: &str) -> Vec<ParamSpec> {
+    let mut out = channel_specs(spec);
+    let Some(over) = spec.priors.channel_transforms.get(name) else { return out };
+    let mut j = 0;
+    match spec.adstock {
+        AdstockKind::Geometric => {
+            if let Some(m) = over.decay_mean {
+                out[0].prior = Prior::Beta {
+                    a: (DECAY_PRIOR_CONCENTRATION * m).max(1.05),
+                    b: (DECAY_PRIOR_CONCENTRATION * (1.0 - m)).max(1.05),
+                };
+            }
+            j += 1;
+        }
+        AdstockKind::Weibull => j += 2,
+    }
+    if spec.saturation == SaturationKind::Hill {
+        if let (Some(k), Prior::Normal { sd, .. }) = (over.half_saturation, out[j].prior) {
+            out[j].prior = Prior::Normal { mean: k.ln(), sd };
+        }
+        if let (Some(shape), Prior::Normal { sd, .. }) = (over.shape, out[j + 1].prior) {
+            out[j + 1].prior = Prior::Normal { mean: shape.ln(), sd };
+        }
+    }
+    out
 }
 
 /// Channel transform parameters in natural units, in the θ layout of one channel.
@@ -229,7 +266,7 @@ fn channel_specs(spec: &ModelSpec) -> Vec<ParamSpec> {
             lo: 0.0,
             hi: 0.9,
             log: false,
-            prior: Prior::Beta { a: p.decay_beta.max(1.0) },
+            prior: Prior::Beta { a: p.decay_beta.max(1.0), b: p.decay_beta.max(1.0) },
         }),
         AdstockKind::Weibull => {
             out.push(ParamSpec {
@@ -298,7 +335,10 @@ struct Problem {
     spend_sum: Vec<f64>,
     scales: Vec<f64>,
     spec: ModelSpec,
+    /// The parameter layout of every channel (default priors).
     params: Vec<ParamSpec>,
+    /// Each channel's parameters with its own priors.
+    channel_params: Vec<Vec<ParamSpec>>,
     control_stats: Vec<(f64, f64)>,
     roi_prior: Option<Vec<RoiPrior>>,
     /// Noise sd estimate of the MAP fit (scaled units), once known.
@@ -368,6 +408,22 @@ impl Problem {
         }
         if data.channels.is_empty() {
             return Err(FitError::InvalidSpec("the data set has no media channels".to_owned()));
+        }
+        for (name, p) in &spec.priors.channel_transforms {
+            if !data.channels.iter().any(|c| &c.name == name) {
+                return Err(FitError::InvalidSpec(format!(
+                    "transform priors for unknown channel '{name}'"
+                )));
+            }
+            let positive = |v: Option<f64>| v.is_none_or(|x| x > 0.0 && x.is_finite());
+            if !(p.decay_mean.is_none_or(|m| (0.0..0.9).contains(&m) && m > 0.0)
+                && positive(p.half_saturation)
+                && positive(p.shape))
+            {
+                return Err(FitError::InvalidSpec(format!(
+                    "transform priors for '{name}': decay_mean must be in (0, 0.9), half_saturation and shape positive"
+                )));
+            }
         }
         for (name, p) in &spec.priors.channel_roi {
             if !data.channels.iter().any(|c| &c.name == name) {
@@ -467,6 +523,11 @@ impl Problem {
             scales,
             spec: spec.clone(),
             params: channel_specs(spec),
+            channel_params: data
+                .channels
+                .iter()
+                .map(|c| channel_param_specs(spec, &c.name))
+                .collect(),
             control_stats,
             roi_prior: None,
             sigma0: None,
@@ -490,7 +551,7 @@ impl Problem {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut out = Vec::with_capacity(count);
         out.push(DVector::from_fn(self.dim(), |i, _| {
-            let p = &self.params[i % k];
+            let p = &self.channel_params[i / k][i % k];
             p.unmap(p.centre())
         }));
         while out.len() < count {
@@ -538,6 +599,12 @@ impl Problem {
         let sigma2 = eval.rss / dof;
         if sigma2 > 0.0 && sigma2.is_finite() {
             self.sigma0 = Some(sigma2.sqrt());
+            // Baseline prior, scaled by the noise like the ROI prior (conjugate form).
+            if let Some(sd) = self.spec.priors.baseline_sd.filter(|v| *v > 0.0 && v.is_finite()) {
+                for j in 1..self.ridge.len() {
+                    self.ridge[j] = self.ridge[j].max(sigma2 / (sd * sd));
+                }
+            }
         }
         if !(pooled > 0.0 && pooled.is_finite() && sigma2 > 0.0) {
             // No media signal at all: a prior centred on zero would only shrink to zero.
@@ -560,6 +627,18 @@ impl Problem {
         *self.cache.borrow_mut() = None;
     }
 
+    /// Inverse-gamma shape and scale of the noise prior in scaled units ((0, 0) for 1/σ²).
+    fn noise_prior(&self) -> (f64, f64) {
+        match self.spec.priors.noise {
+            Some(p)
+                if p.sd > 0.0 && p.strength > 0.0 && p.sd.is_finite() && p.strength.is_finite() =>
+            {
+                (0.5 * p.strength, 0.5 * p.strength * p.sd * p.sd)
+            }
+            _ => (0.0, 0.0),
+        }
+    }
+
     /// Working-space θ, natural θ and d(natural)/du, per channel.
     fn theta(&self, u: &DVector<f64>) -> (PerChannel, PerChannel, PerChannel) {
         let k = self.params.len();
@@ -567,7 +646,7 @@ impl Problem {
         let mut natural = vec![Vec::with_capacity(k); self.channels()];
         let mut jac = vec![Vec::with_capacity(k); self.channels()];
         for c in 0..self.channels() {
-            for (j, p) in self.params.iter().enumerate() {
+            for (j, p) in self.channel_params[c].iter().enumerate() {
                 let (t, v, dv) = p.map(u[c * k + j]);
                 work[c].push(t);
                 natural[c].push(v);
@@ -753,12 +832,14 @@ impl Problem {
                 pen += prior[c].weight * roi_dev[c] * roi_dev[c];
             }
         }
-        let loss = (rss + pen).max(1e-300);
-        let mut objective = 0.5 * n as f64 * loss.ln();
+        let (a0, b0) = self.noise_prior();
+        let loss = (rss + pen + 2.0 * b0).max(1e-300);
+        let exponent = 0.5 * (n as f64 + 2.0 * a0);
+        let mut objective = exponent * loss.ln();
         let mut gradient = DVector::zeros(u.len());
         for c in 0..nc {
             for j in 0..k {
-                let spec = &self.params[j];
+                let spec = &self.channel_params[c][j];
                 let (q, dq) = spec.penalty(work[c][j], theta[c][j]);
                 objective += q;
                 if want_grad {
@@ -774,7 +855,7 @@ impl Problem {
                             dloss += 2.0 * prior[c].weight * roi_dev[c] * bc * dk;
                         }
                     }
-                    let dj = 0.5 * n as f64 * dloss / loss + dq;
+                    let dj = exponent * dloss / loss + dq;
                     gradient[c * k + j] = dj * jac[c][j];
                 }
             }

@@ -39,6 +39,15 @@ pub struct Priors {
     /// Per-channel ROI priors (by channel name), overriding the pooled centre and the spread.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub channel_roi: std::collections::BTreeMap<String, RoiPrior>,
+    /// Prior standard deviation of the trend, seasonality and control coefficients, relative to
+    /// the mean KPI (scaled by the noise, like the ROI prior); `None` leaves them nearly free.
+    pub baseline_sd: Option<f64>,
+    /// Prior on the noise: inverse-gamma with a guess of the noise standard deviation (relative
+    /// to the mean KPI) worth `strength` observations; `None` is the uninformative 1/σ².
+    pub noise: Option<NoisePrior>,
+    /// Per-channel adstock and saturation priors (by channel name).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub channel_transforms: std::collections::BTreeMap<String, ChannelPriors>,
     /// Standard deviation of the log half-saturation around the channel's typical spend.
     pub log_half_saturation_sd: f64,
     /// Median of the Hill shape prior (log-normal).
@@ -55,12 +64,36 @@ impl Default for Priors {
             roi_relative_sd: Some(0.5),
             roi_median: None,
             channel_roi: std::collections::BTreeMap::new(),
+            channel_transforms: std::collections::BTreeMap::new(),
+            baseline_sd: None,
+            noise: None,
             log_half_saturation_sd: 0.7,
             shape_median: 1.5,
             log_shape_sd: 0.5,
             decay_beta: 2.0,
         }
     }
+}
+
+/// Inverse-gamma prior on the noise variance.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct NoisePrior {
+    /// Prior guess of the noise standard deviation, relative to the mean KPI (e.g. 0.05).
+    pub sd: f64,
+    /// How many observations the guess is worth.
+    pub strength: f64,
+}
+
+/// A channel's own adstock and saturation priors; each `None` keeps the default.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChannelPriors {
+    /// Mean of the geometric decay's Beta prior (strength a + b = 10), in (0, 0.9).
+    pub decay_mean: Option<f64>,
+    /// Median half-saturation of the Hill curve, in units of the channel's typical spend.
+    pub half_saturation: Option<f64>,
+    /// Median Hill shape.
+    pub shape: Option<f64>,
 }
 
 /// A channel's ROI prior: normal, with a median (KPI per unit of spend) and a spread relative to

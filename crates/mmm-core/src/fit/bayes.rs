@@ -131,13 +131,16 @@ impl Problem {
         let log_det_d: f64 = (0..nc).map(|c| d[nb + c].ln()).sum();
         let a_inv = chol.inverse();
 
-        let mut logp = 0.5 * log_det_d - 0.5 * log_det_a - 0.5 * rows as f64 * s.ln();
+        let (a0, b0) = self.noise_prior();
+        let s = s + 2.0 * b0;
+        let exponent = 0.5 * (rows as f64 + 2.0 * a0);
+        let mut logp = 0.5 * log_det_d - 0.5 * log_det_a - exponent * s.ln();
         let mut gradient = vec![0.0; u.len()];
         for c in 0..nc {
             let col = nb + c;
             let bc = beta_hat[col];
             for j in 0..k {
-                let spec = &self.params[j];
+                let spec = &self.channel_params[c][j];
                 let (q, dq) = spec.penalty(work[c][j], theta[c][j]);
                 let idx = c * k + j;
                 let sgm = 1.0 / (1.0 + (-u[idx]).exp());
@@ -174,7 +177,7 @@ impl Problem {
                 let dlog_det_a =
                     2.0 * a_inv.row(col).dot(&xt_df.transpose()) + a_inv[(col, col)] * dd;
                 let dlog_det_d = dd / d[col];
-                let dv = 0.5 * dlog_det_d - 0.5 * dlog_det_a - 0.5 * rows as f64 * ds / s;
+                let dv = 0.5 * dlog_det_d - 0.5 * dlog_det_a - exponent * ds / s;
                 gradient[idx] = (dv - dq) * jac[c][j] + (1.0 - 2.0 * sgm);
             }
         }
@@ -470,7 +473,8 @@ pub fn fit_bayes(
     let all: Vec<&Vec<f64>> = runs.iter().flat_map(|r| r.draws.iter()).collect();
     let keep = settings.keep.min(all.len());
     let mut rng = StdRng::seed_from_u64(spec.seed ^ 0x5eed);
-    let n = (problem.n_fit + if problem.sigma0.is_some() { problem.lifts.len() } else { 0 }) as f64;
+    let n = (problem.n_fit + if problem.sigma0.is_some() { problem.lifts.len() } else { 0 }) as f64
+        + 2.0 * problem.noise_prior().0;
     let chi = ChiSquared::new(n).map_err(|e| FitError::Numerical(e.to_string()))?;
     let mut kept: Vec<(DVector<f64>, DVector<f64>, f64)> = Vec::with_capacity(keep);
     for i in 0..keep {

@@ -44,6 +44,19 @@ fn check_gradient(spec: &ModelSpec, with_roi_prior: bool) {
 fn gradient_matches_finite_differences_geometric_hill() {
     check_gradient(&ModelSpec::default(), false);
     check_gradient(&ModelSpec::default(), true);
+    // With baseline and noise priors, and a channel's own transform priors.
+    let mut spec = ModelSpec::default();
+    spec.priors.baseline_sd = Some(0.02);
+    spec.priors.noise = Some(crate::spec::NoisePrior { sd: 0.05, strength: 20.0 });
+    spec.priors.channel_transforms.insert(
+        "tv".into(),
+        crate::spec::ChannelPriors {
+            decay_mean: Some(0.7),
+            half_saturation: Some(2.0),
+            shape: Some(2.5),
+        },
+    );
+    check_gradient(&spec, true);
 }
 
 #[test]
@@ -267,7 +280,9 @@ fn check_marginal_gradient(with_roi_prior: bool) {
         incremental: 200_000.0,
         standard_error: 20_000.0,
     };
-    let spec = ModelSpec { lift_tests: vec![lift], ..ModelSpec::default() };
+    let mut spec = ModelSpec { lift_tests: vec![lift], ..ModelSpec::default() };
+    spec.priors.noise = Some(crate::spec::NoisePrior { sd: 0.05, strength: 20.0 });
+    spec.priors.baseline_sd = Some(0.05);
     let mut problem = Problem::new(&data, &spec).unwrap();
     if with_roi_prior {
         let u = problem.starts(1, 0).remove(0);
@@ -463,4 +478,75 @@ fn a_channel_roi_prior_moves_that_channel() {
         .channel_roi
         .insert("nope".into(), crate::spec::RoiPrior { median: 1.0, relative_sd: 0.5 });
     assert!(matches!(fit(&s.dataset, &spec, None), Err(FitError::InvalidSpec(_))));
+}
+
+#[test]
+fn per_channel_transform_priors_move_that_channel() {
+    let s = sim(8, 0.05);
+    let decay = |d: &ModelDocument, c: usize| match d.channels[c].adstock {
+        Adstock::Geometric { decay, .. } => decay.get(),
+        Adstock::Weibull { .. } => unreachable!(),
+    };
+    let shape = |d: &ModelDocument, c: usize| match d.channels[c].saturation {
+        Saturation::Hill { shape, .. } => shape.get(),
+        Saturation::Logistic { .. } => unreachable!(),
+    };
+    let base = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+    let name = base.channels[2].name.clone();
+    let mut spec = ModelSpec::default();
+    spec.priors.channel_transforms.insert(
+        name.clone(),
+        crate::spec::ChannelPriors {
+            decay_mean: Some(0.8),
+            half_saturation: None,
+            shape: Some(3.5),
+        },
+    );
+    let moved = fit(&s.dataset, &spec, None).unwrap();
+    assert!(
+        decay(&moved, 2) > decay(&base, 2),
+        "decay {} -> {}",
+        decay(&base, 2),
+        decay(&moved, 2)
+    );
+    assert!(
+        shape(&moved, 2) > shape(&base, 2),
+        "shape {} -> {}",
+        shape(&base, 2),
+        shape(&moved, 2)
+    );
+    spec.priors.channel_transforms.insert("nope".into(), crate::spec::ChannelPriors::default());
+    assert!(matches!(fit(&s.dataset, &spec, None), Err(FitError::InvalidSpec(_))));
+}
+
+#[test]
+fn baseline_and_noise_priors_act() {
+    let s = sim(12, 0.05);
+    let base = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+    let mut spec = ModelSpec::default();
+    spec.priors.baseline_sd = Some(1e-4);
+    let tight = fit(&s.dataset, &spec, None).unwrap();
+    let size = |d: &ModelDocument| {
+        d.baseline.seasonality[0]
+            .sin
+            .iter()
+            .chain(&d.baseline.seasonality[0].cos)
+            .map(|v| v.abs())
+            .sum::<f64>()
+    };
+    assert!(size(&tight) < 0.2 * size(&base), "seasonality {} -> {}", size(&base), size(&tight));
+
+    // A noise prior worth many observations pins the posterior noise near its guess.
+    let mut spec = ModelSpec::default();
+    spec.priors.noise = Some(crate::spec::NoisePrior { sd: 0.2, strength: 20_000.0 });
+    let settings = BayesSettings { chains: 2, draws: 150, tune: 150, keep: 100 };
+    let doc = fit_bayes(&s.dataset, &spec, &settings, None).unwrap();
+    let draws = doc.posterior.as_ref().unwrap();
+    let mean_sigma = draws.iter().map(|d| d.sigma).sum::<f64>() / draws.len() as f64;
+    let mean_kpi = s.dataset.kpi.iter().map(|v| v.abs()).sum::<f64>() / s.dataset.kpi.len() as f64;
+    assert!(
+        (mean_sigma / mean_kpi - 0.2).abs() < 0.02,
+        "posterior noise {}",
+        mean_sigma / mean_kpi
+    );
 }
