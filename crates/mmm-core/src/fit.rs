@@ -354,6 +354,10 @@ struct Problem {
 /// and the gradient at the same point separately, and one evaluation yields both.
 type CachedEvaluation = (DVector<f64>, f64, DVector<f64>);
 
+/// Media features over the fitting window: per channel the feature, its derivative per
+/// parameter (`[channel][parameter][period]`), and the matrix (period × channel).
+type WindowFeatures = (Vec<Vec<f64>>, Vec<Vec<Vec<f64>>>, DMatrix<f64>);
+
 /// Per channel, per parameter values (`[channel][parameter]`).
 type PerChannel = Vec<Vec<f64>>;
 
@@ -768,6 +772,16 @@ impl Problem {
         }
     }
 
+    /// Media features over the fitting window, with derivatives if asked.
+    fn window_features(&self, theta: &[Vec<f64>], grad: bool) -> WindowFeatures {
+        let n = self.n_fit;
+        let nc = self.channels();
+        let (feats, dfeats): (Vec<_>, Vec<_>) =
+            (0..nc).map(|c| self.channel_feature(c, &theta[c], n, grad)).unzip();
+        let fmat = DMatrix::from_fn(n, nc, |t, c| feats[c][t]);
+        (feats, dfeats, fmat)
+    }
+
     /// Objective, gradient and optimal β at `u`.
     fn evaluate(&self, u: &DVector<f64>, want_grad: bool) -> Evaluation {
         let n = self.n_fit;
@@ -776,14 +790,7 @@ impl Problem {
         let k = self.params.len();
         let (work, theta, jac) = self.theta(u);
 
-        let mut feats = Vec::with_capacity(nc);
-        let mut dfeats = Vec::with_capacity(nc);
-        for c in 0..nc {
-            let (f, df) = self.channel_feature(c, &theta[c], n, want_grad);
-            feats.push(f);
-            dfeats.push(df);
-        }
-        let fmat = DMatrix::from_fn(n, nc, |t, c| feats[c][t]);
+        let (feats, dfeats, fmat) = self.window_features(&theta, want_grad);
         let base = self.base_full.rows(0, n);
 
         // Normal equations with the ridge and ROI prior folded in.

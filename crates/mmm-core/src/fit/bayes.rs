@@ -79,14 +79,7 @@ impl Problem {
         let nb = self.btb.nrows();
         let k = self.params.len();
         let (work, theta, jac) = self.theta(u);
-        let mut feats = Vec::with_capacity(nc);
-        let mut dfeats = Vec::with_capacity(nc);
-        for c in 0..nc {
-            let (f, df) = self.channel_feature(c, &theta[c], n, true);
-            feats.push(f);
-            dfeats.push(df);
-        }
-        let fmat = DMatrix::from_fn(n, nc, |t, c| feats[c][t]);
+        let (feats, dfeats, fmat) = self.window_features(&theta, true);
         let base = self.base_full.rows(0, n);
         // Lift tests are extra observations of β_c · Σ_{t in test} f_ct, weighted by σ₀ / se so
         // that their noise is their standard error.
