@@ -266,6 +266,9 @@ pub struct ModelOut {
     pub created_at: NaiveDateTime,
     /// When training ended.
     pub finished_at: Option<NaiveDateTime>,
+    /// `fit` for models mmm fitted; for imports, where the model came from, e.g.
+    /// `google-meridian 2.1.0 (model.binpb)`.
+    pub origin: String,
     /// The model document (see docs/methodology.md), once fitted; omitted in listings.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
@@ -283,6 +286,7 @@ impl From<&ModelInfo> for ModelOut {
             metrics: m.metrics.clone(),
             created_at: m.created_at,
             finished_at: m.finished_at,
+            origin: m.spec.origin.clone().unwrap_or_else(|| "fit".to_owned()),
             document: None,
         }
     }

@@ -52,6 +52,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(routes::datasets::list)
                 .service(routes::datasets::detail)
                 .service(routes::datasets::remove)
+                .service(routes::models::import)
                 .service(routes::models::train)
                 .service(routes::models::list)
                 .service(routes::models::detail)

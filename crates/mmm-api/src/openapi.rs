@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         auth::register, auth::login, auth::me,
         datasets::upload, datasets::list, datasets::detail, datasets::remove,
-        models::train, models::list, models::detail, models::remove,
+        models::train, models::import, models::list, models::detail, models::remove,
         optimize::optimize, optimize::plan, optimize::scenarios, optimize::frontier,
         jobs::detail, jobs::cancel, jobs::stream,
         analytics::status, analytics::channels, analytics::channels_summary, analytics::contribution,

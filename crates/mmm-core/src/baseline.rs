@@ -49,6 +49,11 @@ pub struct Baseline {
     pub seasonality: Vec<Seasonality>,
     /// Control effects.
     pub controls: Vec<ControlEffect>,
+    /// A time-varying level per period, in KPI units, added to the trend part. Imported
+    /// Meridian models carry their knot baseline (`μ_t`) here; models fitted by mmm leave it
+    /// empty. Periods past its end take its last value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub time_effect: Vec<f64>,
 }
 
 /// The parts of the baseline in one period.
@@ -91,7 +96,8 @@ impl Baseline {
             .sum();
         BaselineParts {
             intercept: self.intercept,
-            trend: self.trend * trend_position(t, self.trend_periods),
+            trend: self.trend * trend_position(t, self.trend_periods)
+                + self.time_effect.get(t).or(self.time_effect.last()).copied().unwrap_or(0.0),
             seasonality,
             controls,
         }

@@ -213,6 +213,32 @@ pub struct ChannelSeries {
     /// 90% credible interval of each period's contribution (Bayesian fits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contribution_interval: Option<Vec<Interval>>,
+    /// The model's input per period when it is not the spend itself, in spend-equivalent units
+    /// (imported Meridian models fitted on impressions: media × total spend / total media).
+    /// The channel's adstock and saturation apply to this series; `None` means the spend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<Vec<f64>>,
+}
+
+impl ChannelSeries {
+    /// The series the channel's transforms apply to: [`Self::input`] if set, else the spend.
+    pub fn model_input(&self) -> &[f64] {
+        self.input.as_deref().unwrap_or(&self.spend)
+    }
+}
+
+/// Where a model that mmm did not fit came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The tool that fitted it, e.g. `google-meridian`.
+    pub tool: String,
+    /// That tool's version, e.g. `2.1.0`.
+    pub version: String,
+    /// Name of the imported file.
+    pub file: String,
+    /// How the imported figures relate to the tool's own (definitions that differ).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// A control's values per period (model input).
@@ -286,6 +312,9 @@ pub struct ModelDocument {
     /// Thinned posterior draws (Bayesian fits), so intervals can be recomputed without sampling.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posterior: Option<Vec<PosteriorDraw>>,
+    /// Set on imported models: where the model came from (`None`: fitted by mmm).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 /// A model document that cannot be used.
@@ -353,7 +382,12 @@ impl ModelDocument {
         if self.series.channels.len() != self.channels.len() {
             return bad("channel series do not match channels");
         }
-        if self.series.channels.iter().any(|c| c.spend.len() != n || c.contribution.len() != n) {
+        if self
+            .series
+            .channels
+            .iter()
+            .any(|c| c.spend.len() != n || c.contribution.len() != n || c.model_input().len() != n)
+        {
             return bad("channel series of different lengths");
         }
         if self.series.control_values.len() != self.baseline.controls.len()
@@ -384,7 +418,7 @@ impl ModelDocument {
             .iter()
             .zip(&self.series.channels)
             .map(|(c, s)| {
-                let scaled: Vec<f64> = s.spend.iter().map(|x| x / c.scale).collect();
+                let scaled: Vec<f64> = s.model_input().iter().map(|x| x / c.scale).collect();
                 c.adstock
                     .apply(&scaled)
                     .into_iter()

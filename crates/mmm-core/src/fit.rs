@@ -929,6 +929,7 @@ impl Problem {
             trend_periods: self.n_fit,
             seasonality,
             controls,
+            time_effect: Vec::new(),
         };
 
         let mut trend = Vec::with_capacity(n);
@@ -1023,6 +1024,7 @@ impl Problem {
                     spend: ch.spend.clone(),
                     contribution,
                     contribution_interval: None,
+                    input: None,
                 })
                 .collect(),
             control_values: data
@@ -1050,6 +1052,7 @@ impl Problem {
             diagnostics: None,
             sampler: None,
             posterior: None,
+            origin: None,
         })
     }
 

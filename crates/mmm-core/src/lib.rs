@@ -21,6 +21,7 @@ pub mod params;
 pub mod plan;
 pub mod simulate;
 pub mod spec;
+pub mod summary;
 pub mod text;
 pub mod transforms;
 

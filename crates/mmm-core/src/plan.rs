@@ -165,7 +165,10 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
         .series
         .channels
         .iter()
-        .map(|s| s.spend[s.spend.len().saturating_sub(tail)..].to_vec())
+        .map(|s| {
+            let input = s.model_input();
+            input[input.len().saturating_sub(tail)..].to_vec()
+        })
         .collect();
     let model = Model { channels, weights, history, n, tail };
 

@@ -190,6 +190,25 @@ impl ModelRepository for DbRepository {
             })
     }
 
+    fn insert_imported(
+        &self,
+        dataset: &DatasetRecord,
+        model: &ModelRecord,
+        job: &JobRecord,
+    ) -> Result<(), RepoError> {
+        let dataset_row = NewDatasetRow::from_record(dataset)?;
+        let model_row = ModelRow::from_info(&model.info, model.document.as_deref())?;
+        let job_row = JobRow::from(job);
+        self.conn()?
+            .transaction::<_, DieselError, _>(|conn| {
+                diesel::insert_into(datasets::table).values(dataset_row).execute(conn)?;
+                diesel::insert_into(models::table).values(&model_row).execute(conn)?;
+                diesel::insert_into(jobs::table).values(&job_row).execute(conn)?;
+                Ok(())
+            })
+            .map_err(db_err)
+    }
+
     fn delete(&self, id: &str) -> Result<bool, RepoError> {
         self.conn()?
             .transaction::<_, DieselError, _>(|conn| {

@@ -6,13 +6,19 @@
 //! holds the prior (2) and posterior (3) as NetCDF-3 bytes (xarray data sets).
 //!
 //! Meridian's `.proto` files use `edition = "2023"`, which prost-build cannot compile, so the few
-//! messages needed are declared by hand below (the wire format is plain protobuf; unknown fields
+//! messages needed are declared by hand in [`proto`] (the wire format is plain protobuf; unknown fields
 //! are skipped). Nothing here ever unpickles: legacy `.pkl` models must be converted first.
 //!
-//! This crate is the reading layer of the importer; turning the posterior into an mmm model
-//! document is the next step (issue 7).
+//! [`import`] turns such a file into an mmm model document with posterior draws; features mmm
+//! does not model are refused by name rather than imported wrongly.
 
 use prost::Message;
+pub mod data;
+mod import;
+pub mod proto;
+
+pub use import::{Imported, KEPT_DRAWS, SUPPORTED_MAJOR, import};
+
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
@@ -40,47 +46,41 @@ pub enum ImportError {
     /// The posterior is not readable NetCDF-3.
     #[error("the posterior is not a readable NetCDF-3 data set: {0}")]
     NetCdf(String),
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct MmmKernel {
-    #[prost(bytes = "vec", tag = "1")]
-    marketing_data: Vec<u8>,
-    #[prost(message, optional, tag = "2")]
-    model: Option<ProtoAny>,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct ProtoAny {
-    #[prost(string, tag = "1")]
-    type_url: String,
-    #[prost(bytes = "vec", tag = "2")]
-    value: Vec<u8>,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct MeridianModel {
-    #[prost(message, optional, tag = "14")]
-    inference_data: Option<InferenceData>,
-}
-
-#[derive(Clone, PartialEq, Message)]
-struct InferenceData {
-    #[prost(bytes = "vec", tag = "2")]
-    prior: Vec<u8>,
-    #[prost(bytes = "vec", tag = "3")]
-    posterior: Vec<u8>,
+    /// A Meridian feature mmm does not model; importing it would give wrong numbers.
+    #[error("unsupported Meridian feature: {0}")]
+    Unsupported(String),
+    /// Written by a Meridian newer than this build understands.
+    #[error(
+        "the model was written by Meridian {found}; this mmm imports Meridian up to {supported}"
+    )]
+    TooNew {
+        /// Version in the file.
+        found: String,
+        /// Newest supported.
+        supported: String,
+    },
+    /// The file decodes but its contents do not fit together.
+    #[error("inconsistent Meridian model: {0}")]
+    Invalid(String),
 }
 
 /// The parts of a Meridian file the importer needs.
 #[derive(Debug, Clone)]
 pub struct MeridianFile {
-    /// The `MarketingData` message, still encoded.
-    pub marketing_data: Vec<u8>,
+    /// The marketing data the model was fitted on.
+    pub marketing_data: proto::MarketingData,
+    /// Meridian version that wrote the model (e.g. `2.1.0`).
+    pub model_version: String,
+    /// Serialisation schema version (may be empty).
+    pub schema_version: String,
+    /// Model settings.
+    pub hyperparameters: proto::Hyperparameters,
     /// The posterior as NetCDF-3 bytes.
     pub posterior: Vec<u8>,
     /// The prior as NetCDF-3 bytes (may be empty).
     pub prior: Vec<u8>,
+    /// The sampler statistics (`diverging`, `step_size`, ...) as NetCDF-3 bytes, if saved.
+    pub sample_stats: Option<Vec<u8>>,
 }
 
 /// Decodes the protobuf envelope of a `save_meridian` file.
@@ -89,22 +89,30 @@ pub fn read_file(bytes: &[u8]) -> Result<MeridianFile, ImportError> {
     if bytes.len() >= 2 && bytes[0] == 0x80 && (2..=5).contains(&bytes[1]) {
         return Err(ImportError::Pickle);
     }
-    let kernel = MmmKernel::decode(bytes).map_err(|e| ImportError::NotProtobuf(e.to_string()))?;
+    let kernel =
+        proto::MmmKernel::decode(bytes).map_err(|e| ImportError::NotProtobuf(e.to_string()))?;
     let any =
         kernel.model.ok_or_else(|| ImportError::NotProtobuf("no model in the file".to_owned()))?;
     if any.type_url != MERIDIAN_MODEL_TYPE {
         return Err(ImportError::WrongModel(any.type_url));
     }
-    let model = MeridianModel::decode(any.value.as_slice())
+    let model = proto::MeridianModel::decode(any.value.as_slice())
         .map_err(|e| ImportError::NotProtobuf(e.to_string()))?;
     let inference = model.inference_data.ok_or(ImportError::NoPosterior)?;
     if inference.posterior.is_empty() {
         return Err(ImportError::NoPosterior);
     }
+    let marketing_data = kernel
+        .marketing_data
+        .ok_or_else(|| ImportError::NotProtobuf("no marketing data in the file".to_owned()))?;
     Ok(MeridianFile {
-        marketing_data: kernel.marketing_data,
+        marketing_data,
+        model_version: model.model_version,
+        schema_version: model.schema_version,
+        hyperparameters: model.hyperparameters.unwrap_or_default(),
         posterior: inference.posterior,
         prior: inference.prior,
+        sample_stats: inference.auxiliary_data.get("sample_stats").cloned(),
     })
 }
 

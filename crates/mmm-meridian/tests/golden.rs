@@ -1,7 +1,9 @@
 //! The reading layer against a real Meridian 2.1.0 model and Meridian's own numbers for it.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use mmm_meridian::{ImportError, read_file, read_netcdf};
+use mmm_meridian::data::{MarketingTable, Scaling};
+use mmm_meridian::{ImportError, import, proto, read_file, read_netcdf};
+use prost::Message;
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/../../fixtures/meridian/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -10,7 +12,7 @@ fn fixture(name: &str) -> Vec<u8> {
 #[test]
 fn reads_the_posterior_of_a_real_meridian_model() {
     let file = read_file(&fixture("meridian_demo.binpb")).unwrap();
-    assert!(!file.marketing_data.is_empty());
+    assert_eq!(file.marketing_data.marketing_data_points.len(), 156);
     let posterior = read_netcdf(&file.posterior).unwrap();
     let alpha = &posterior["alpha_m"];
     assert_eq!(alpha.dims, ["chain", "draw", "media_channel"]);
@@ -46,4 +48,197 @@ fn bad_files_are_refused_with_a_reason() {
     }
     let _ = read_file(&corrupt).map(|f| read_netcdf(&f.posterior));
     assert!(read_netcdf(b"CDF\x02 not really").is_err());
+}
+
+fn export() -> serde_json::Value {
+    serde_json::from_slice(&fixture("meridian_demo.export.json")).unwrap()
+}
+
+fn floats(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+}
+
+fn close(a: f64, b: f64, rel: f64, what: &str) {
+    assert!((a - b).abs() <= rel * b.abs().max(1e-12), "{what}: ours {a} vs Meridian {b}");
+}
+
+/// `summary_metrics` values are `[channel][mean, median, ci_lo, ci_hi][prior, posterior]`.
+fn summary(export: &serde_json::Value, metric: &str, channel: usize, stat: usize) -> f64 {
+    export["summary_metrics"][metric]["values"][channel][stat][1].as_f64().unwrap()
+}
+
+#[test]
+fn the_derived_scaling_matches_meridian() {
+    let file = read_file(&fixture("meridian_demo.binpb")).unwrap();
+    let table = MarketingTable::from_proto(&file.marketing_data).unwrap();
+    let ours = Scaling::derive(&table);
+    let theirs = &export()["scaling"];
+    for (a, b) in ours.media_scale.iter().zip(floats(&theirs["media_scale_factors"][0])) {
+        close(*a, b, 1e-12, "media scale");
+    }
+    close(ours.kpi_mean, theirs["kpi_population_scaled_mean"].as_f64().unwrap(), 1e-12, "kpi mean");
+    close(ours.kpi_stdev, theirs["kpi_population_scaled_stdev"].as_f64().unwrap(), 1e-12, "kpi sd");
+    for (a, b) in ours.controls_mean.iter().zip(floats(&theirs["controls_mean"])) {
+        close(*a, b, 1e-12, "control mean");
+    }
+    for (a, b) in ours.controls_stdev.iter().zip(floats(&theirs["controls_stdev"])) {
+        close(*a, b, 1e-12, "control sd");
+    }
+    assert_eq!(table.channels, ["tv", "search", "social", "display", "radio"]);
+    assert_eq!(table.controls, ["price_index", "promo"]);
+}
+
+#[test]
+fn the_import_reproduces_meridians_roi_outcome_and_contributions() {
+    let imported = import(&fixture("meridian_demo.binpb"), "meridian_demo.binpb").unwrap();
+    let doc = &imported.document;
+    let export = export();
+    assert_eq!(imported.meridian_version, "2.1.0");
+    assert_eq!(doc.periods, 156);
+    for (c, ch) in doc.channels.iter().enumerate() {
+        let what = |m: &str| format!("{} {m}", ch.name);
+        close(ch.roi, summary(&export, "roi", c, 0), 1e-6, &what("ROI mean"));
+        let [lo, hi] = ch.roi_interval.unwrap();
+        close(lo, summary(&export, "roi", c, 2), 1e-6, &what("ROI 5%"));
+        close(hi, summary(&export, "roi", c, 3), 1e-6, &what("ROI 95%"));
+        close(
+            ch.contribution,
+            summary(&export, "incremental_outcome", c, 0),
+            1e-6,
+            &what("outcome"),
+        );
+        let [lo, hi] = ch.contribution_interval.unwrap();
+        close(lo, summary(&export, "incremental_outcome", c, 2), 1e-6, &what("outcome 5%"));
+        close(hi, summary(&export, "incremental_outcome", c, 3), 1e-6, &what("outcome 95%"));
+        close(
+            ch.spend,
+            export["summary_metrics"]["spend"]["values"][c].as_f64().unwrap(),
+            1e-12,
+            &what("spend"),
+        );
+    }
+    // Per-period contributions: mean and 90% band, [time][channel].
+    let contributions = &export["contributions"];
+    for (c, series) in doc.series.channels.iter().enumerate() {
+        let bands = series.contribution_interval.as_ref().unwrap();
+        for t in 0..doc.periods {
+            let at = |stat: &str| contributions[stat][t][c].as_f64().unwrap();
+            let what = format!("{} period {t}", series.name);
+            close(series.contribution[t], at("mean"), 1e-6, &what);
+            close(bands[t][0], at("q05"), 1e-6, &what);
+            close(bands[t][1], at("q95"), 1e-6, &what);
+        }
+    }
+    // The expected outcome (posterior mean) and Meridian's fit metrics.
+    let expected = &export["expected_vs_actual"]["expected"];
+    for t in 0..doc.periods {
+        close(doc.series.fitted[t], expected[t][0].as_f64().unwrap(), 1e-6, "expected outcome");
+    }
+    let accuracy = &export["predictive_accuracy"]["value"];
+    close(doc.fit.r2, accuracy[0][0].as_f64().unwrap(), 1e-6, "R²");
+    close(doc.fit.mape, accuracy[1][0].as_f64().unwrap(), 1e-6, "MAPE");
+    let origin = doc.origin.as_ref().unwrap();
+    assert_eq!((origin.tool.as_str(), origin.version.as_str()), ("google-meridian", "2.1.0"));
+    let diagnostics = doc.diagnostics.as_ref().unwrap();
+    assert_eq!((diagnostics.chains, diagnostics.draws, diagnostics.divergences), (2, 500, 0));
+    assert!(diagnostics.rhat_max < 1.1, "{diagnostics:?}");
+    assert_eq!(doc.posterior.as_ref().unwrap().len(), mmm_meridian::KEPT_DRAWS);
+    // The document survives a JSON round trip and its checks.
+    let back = mmm_core::ModelDocument::from_json(&doc.to_json()).unwrap();
+    assert_eq!(&back, doc);
+}
+
+/// Decodes the fixture, lets `edit` change it, and encodes it again.
+fn edited(edit: impl FnOnce(&mut proto::MarketingData, &mut proto::MeridianModel)) -> Vec<u8> {
+    let mut kernel = proto::MmmKernel::decode(fixture("meridian_demo.binpb").as_slice()).unwrap();
+    let any = kernel.model.as_mut().unwrap();
+    let mut model = proto::MeridianModel::decode(any.value.as_slice()).unwrap();
+    edit(kernel.marketing_data.as_mut().unwrap(), &mut model);
+    any.value = model.encode_to_vec();
+    kernel.encode_to_vec()
+}
+
+fn refusal(bytes: &[u8]) -> String {
+    match import(bytes, "edited.binpb") {
+        Ok(_) => panic!("imported a model that should be refused"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_reencoded_fixture_still_imports() {
+    let doc = import(&edited(|_, _| {}), "x.binpb").unwrap().document;
+    let reference = import(&fixture("meridian_demo.binpb"), "x.binpb").unwrap().document;
+    assert_eq!(doc.channels, reference.channels);
+}
+
+#[test]
+fn unsupported_features_are_refused_by_name() {
+    let newer = refusal(&edited(|_, m| m.model_version = "3.0.1".to_owned()));
+    assert!(newer.contains("Meridian 3.0.1") && newer.contains("up to 2.x"), "{newer}");
+
+    let hill_first = refusal(&edited(|_, m| {
+        m.hyperparameters.as_mut().unwrap().hill_before_adstock = Some(true);
+    }));
+    assert!(hill_first.contains("hill_before_adstock"), "{hill_first}");
+
+    let binomial = refusal(&edited(|_, m| {
+        m.hyperparameters.as_mut().unwrap().global_adstock_decay = Some("binomial".to_owned());
+    }));
+    assert!(binomial.contains("binomial adstock"), "{binomial}");
+
+    let rf = refusal(&edited(|d, _| {
+        d.marketing_data_points[0]
+            .reach_frequency_variables
+            .push(proto::ReachFrequencyVariable { channel_name: "youtube".to_owned() });
+    }));
+    assert!(rf.contains("reach and frequency"), "{rf}");
+
+    let organic = refusal(&edited(|d, _| {
+        d.metadata.as_mut().unwrap().channel_dimensions.push(proto::ChannelDimension {
+            name: "organic_media".to_owned(),
+            channels: vec!["newsletter".to_owned()],
+        });
+    }));
+    assert!(organic.contains("organic media"), "{organic}");
+
+    let treatments = refusal(&edited(|d, _| {
+        d.metadata.as_mut().unwrap().non_media_treatment_names.push("discount".to_owned());
+    }));
+    assert!(treatments.contains("non-media treatments"), "{treatments}");
+
+    let geo = refusal(&edited(|d, _| {
+        for p in d.marketing_data_points.iter_mut().step_by(2) {
+            p.geo_info.as_mut().unwrap().geo_id = "north".to_owned();
+        }
+    }));
+    assert!(geo.contains("geo models (2 geos)"), "{geo}");
+}
+
+#[test]
+fn missing_values_name_the_channel_and_period() {
+    let message = refusal(&edited(|d, _| {
+        d.marketing_data_points[3].media_variables[1].media_spend = None;
+    }));
+    assert!(
+        message.contains("spend of channel 'search'") && message.contains("2022-01-24"),
+        "{message}"
+    );
+}
+
+#[test]
+fn damaged_files_never_panic() {
+    let good = fixture("meridian_demo.binpb");
+    for cut in (0..good.len()).step_by(good.len() / 37) {
+        assert!(import(&good[..cut], "cut.binpb").is_err(), "truncated at {cut}");
+    }
+    for start in (0..good.len()).step_by(good.len() / 23) {
+        let mut bad = good.clone();
+        for b in bad.iter_mut().skip(start).take(16) {
+            *b = b.wrapping_mul(31).wrapping_add(7);
+        }
+        let _ = import(&bad, "bad.binpb");
+    }
+    assert!(matches!(import(b"\x80\x04\x95 pickle", "m.pkl"), Err(ImportError::Pickle)));
+    assert!(matches!(import(b"not a model at all", "m.txt"), Err(ImportError::NotProtobuf(_))));
 }

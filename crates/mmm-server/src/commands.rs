@@ -1,7 +1,9 @@
 //! The command-line subcommands.
 
 use crate::report;
-use crate::{AdstockArg, FitArgs, InspectArgs, MethodArg, SaturationArg, SimulateArgs};
+use crate::{
+    AdstockArg, FitArgs, ImportMeridianArgs, InspectArgs, MethodArg, SaturationArg, SimulateArgs,
+};
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
 use mmm_core::fit::{BayesSettings, fit_bayes};
@@ -160,6 +162,29 @@ pub fn inspect(args: &InspectArgs) -> Result<(), CliError> {
         println!("{}", doc.to_json());
     } else {
         print!("{}", report::summary(&doc));
+    }
+    Ok(())
+}
+
+pub fn import_meridian(args: &ImportMeridianArgs) -> Result<(), CliError> {
+    let bytes =
+        fs::read(&args.model).with_context(|| format!("cannot read {}", args.model.display()))?;
+    let name = args.model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let started = std::time::Instant::now();
+    let imported = mmm_meridian::import(&bytes, &name)
+        .with_context(|| format!("cannot import {}", args.model.display()))?;
+    let elapsed = started.elapsed();
+    print!("{}", report::summary(&imported.document));
+    println!("imported in {:.0} ms", elapsed.as_secs_f64() * 1e3);
+    if let Some(path) = &args.json {
+        fs::write(path, imported.document.to_json())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("model written to {}", path.display());
+    }
+    if let Some(path) = &args.data {
+        fs::write(path, &imported.csv)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("data written to {}", path.display());
     }
     Ok(())
 }

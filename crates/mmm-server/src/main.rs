@@ -33,6 +33,8 @@ enum Command {
     Fit(FitArgs),
     /// Print the summary of a saved model document.
     InspectModel(InspectArgs),
+    /// Import a Google Meridian model saved with save_meridian (.binpb) and print its summary.
+    ImportMeridian(ImportMeridianArgs),
     /// Recommend the split of a budget per period across channels (or, with --target-mroi, the
     /// largest budget whose every funded channel still returns at least that much at the margin).
     Optimize(OptimizeArgs),
@@ -259,6 +261,19 @@ struct InspectArgs {
     json: bool,
 }
 
+#[derive(Debug, Args)]
+struct ImportMeridianArgs {
+    /// Model file written by Meridian's `save_meridian(mmm, "model.binpb")`. Legacy `.pkl`
+    /// files must be converted first with scripts/meridian-pkl-to-binpb.py.
+    model: PathBuf,
+    /// Write the imported model document here (usable with inspect-model, optimize, plan, ...).
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write the marketing data the model was fitted on here, as an mmm CSV.
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
 fn init_logging(default: &str) {
     let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default))
         .try_init();
@@ -305,6 +320,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate(&args),
         Command::Fit(args) => commands::fit(&args),
         Command::InspectModel(args) => commands::inspect(&args),
+        Command::ImportMeridian(args) => commands::import_meridian(&args),
         Command::Optimize(args) => budget::optimize(&args),
         Command::Plan(args) => budget::plan(&args),
         Command::Frontier(args) => budget::frontier(&args),

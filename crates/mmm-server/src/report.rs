@@ -7,18 +7,15 @@ use std::fmt::Write;
 /// The channel table and fit metrics.
 pub fn summary(doc: &ModelDocument) -> String {
     let mut s = String::new();
+    let method = match (&doc.origin, doc.method) {
+        (Some(o), _) => format!("Imported {} {}", o.tool, o.version),
+        (None, mmm_core::document::Method::Map) => "MAP".to_owned(),
+        (None, mmm_core::document::Method::Bayes) => "Bayesian (NUTS)".to_owned(),
+    };
     let _ = writeln!(
         s,
-        "{} model of {} ({}, {} to {}, {} periods)",
-        match doc.method {
-            mmm_core::document::Method::Map => "MAP",
-            mmm_core::document::Method::Bayes => "Bayesian (NUTS)",
-        },
-        doc.kpi,
-        doc.frequency,
-        doc.start,
-        doc.end,
-        doc.periods
+        "{method} model of {} ({}, {} to {}, {} periods)",
+        doc.kpi, doc.frequency, doc.start, doc.end, doc.periods
     );
     let _ = writeln!(
         s,

@@ -271,3 +271,34 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
     assert!(t.status.success(), "{}", text(&t.stderr));
     assert!(text(&t.stdout).contains("largest budget with every funded channel at mROI >= 1"));
 }
+
+#[test]
+fn import_meridian_writes_a_model_the_other_commands_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.json");
+    let data = dir.path().join("data.csv");
+    let fixture =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/meridian/meridian_demo.binpb");
+    let out = mmm(&["import-meridian", fixture, "--json", path(&model), "--data", path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Imported google-meridian 2.1.0 model of revenue"), "{stdout}");
+    let doc = ModelDocument::from_json(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(doc.channels.len(), 5);
+    let csv = std::fs::read_to_string(&data).unwrap();
+    assert!(csv.starts_with("date,revenue,tv_spend,search_spend,social_spend,display_spend,radio_spend,price_index,promo\n"));
+    assert_eq!(csv.lines().count(), 157);
+
+    let out = mmm(&["optimize", "--model", path(&model), "--budget", "150000"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let pickle = dir.path().join("saved_mmm.pkl");
+    std::fs::write(&pickle, b"\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00").unwrap();
+    let out = mmm(&["import-meridian", path(&pickle)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("scripts/meridian-pkl-to-binpb.py"),
+        "{}",
+        text(&out.stderr)
+    );
+}

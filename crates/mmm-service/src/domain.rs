@@ -208,6 +208,10 @@ pub struct TrainRequest {
     /// Priors (default: the documented weakly-informative ones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priors: Option<mmm_core::Priors>,
+    /// Set by the server on imported models: where the model came from, e.g.
+    /// `google-meridian 2.1.0 (model.binpb)`. `None` for models mmm fitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 /// Sampler settings asked for with a Bayesian fit.

@@ -2,15 +2,16 @@
 //! progress events, cancellation, and cached reads of fitted models.
 
 use crate::cache::{CacheStats, CachedModel, ModelCache};
-use crate::datasets::parse;
+use crate::datasets::{MAX_NAME_LEN, parse};
 use crate::domain::{
-    Actor, DatasetRecord, JobEvent, JobRecord, JobState, ModelInfo, ModelRecord, ModelStatus,
-    TrainRequest, new_id, now,
+    Actor, DatasetInfo, DatasetRecord, JobEvent, JobRecord, JobState, ModelInfo, ModelRecord,
+    ModelStatus, TrainRequest, new_id, now,
 };
 use crate::error::ServiceError;
 use crate::repository::{DatasetRepository, JobRepository, ModelRepository};
 use mmm_core::fit::{BayesSettings, fit_bayes};
 use mmm_core::{FitError, FitProgress, LoadOptions, ModelDocument, ModelSpec, fit};
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
@@ -48,6 +49,15 @@ pub trait ModelService: Send + Sync {
     fn delete(&self, actor: &Actor, id: &str) -> Result<(), ServiceError>;
     /// Model cache counters.
     fn cache_stats(&self) -> CacheStats;
+    /// Imports a Google Meridian model (`save_meridian` .binpb): its marketing data becomes a
+    /// data set and the model is stored fitted, both in one transaction. Files mmm cannot import
+    /// faithfully are refused with the reason.
+    fn import(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<ModelInfo, ServiceError>;
 }
 
 /// Training jobs: read, cancel, follow.
@@ -205,6 +215,67 @@ fn spec_for(request: &TrainRequest) -> ModelSpec {
 }
 
 impl ModelService for Modelling {
+    fn import(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<ModelInfo, ServiceError> {
+        let imported = mmm_meridian::import(bytes, file_name)
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let options = LoadOptions { kpi: imported.kpi_column.clone(), ..LoadOptions::default() };
+        let data = parse(&imported.csv, &options).map_err(ServiceError::Data)?;
+        let file_name: String = file_name.trim().chars().take(MAX_NAME_LEN - 20).collect();
+        let label = if file_name.is_empty() { "Meridian model".to_owned() } else { file_name };
+        let created = now();
+        let dataset = DatasetRecord {
+            info: DatasetInfo {
+                id: new_id(),
+                owner_id: actor.user_id.clone(),
+                name: format!("{label} (Meridian data)"),
+                roles: data.roles.clone(),
+                frequency: data.frequency.to_string(),
+                row_count: data.len() as i64,
+                start_date: data.dates[0],
+                end_date: data.dates[data.len() - 1],
+                content_hash: format!("{:x}", Sha256::digest(imported.csv.as_bytes())),
+                created_at: created,
+            },
+            csv: imported.csv,
+        };
+        let info = ModelInfo {
+            id: new_id(),
+            owner_id: actor.user_id.clone(),
+            dataset_id: dataset.info.id.clone(),
+            spec: TrainRequest {
+                dataset_id: dataset.info.id.clone(),
+                kpi: Some(imported.kpi_column),
+                method: Some("bayes".to_owned()),
+                origin: Some(format!("google-meridian {} ({label})", imported.meridian_version)),
+                ..TrainRequest::default()
+            },
+            status: ModelStatus::Succeeded,
+            metrics: serde_json::to_value(&imported.document.fit).ok(),
+            created_at: created,
+            finished_at: Some(created),
+        };
+        let job = JobRecord {
+            id: new_id(),
+            owner_id: info.owner_id.clone(),
+            model_id: info.id.clone(),
+            state: JobState::Succeeded,
+            progress: 1.0,
+            message: "imported".to_owned(),
+            error: None,
+            created_at: created,
+            started_at: Some(created),
+            finished_at: Some(created),
+        };
+        let record = ModelRecord { info, document: Some(imported.document.to_json()) };
+        self.inner.models.insert_imported(&dataset, &record, &job)?;
+        Ok(record.info)
+    }
+
     fn train(
         &self,
         actor: &Actor,

@@ -48,6 +48,14 @@ pub trait ModelRepository: Send + Sync {
     fn finish(&self, model: &ModelRecord, job: &JobRecord) -> Result<(), RepoError>;
     /// Deletes a model and its jobs. `false` if absent.
     fn delete(&self, id: &str) -> Result<bool, RepoError>;
+    /// Stores an imported model with the data set it was fitted on and its (finished) job, in
+    /// one transaction.
+    fn insert_imported(
+        &self,
+        dataset: &DatasetRecord,
+        model: &ModelRecord,
+        job: &JobRecord,
+    ) -> Result<(), RepoError>;
 }
 
 /// Training jobs.

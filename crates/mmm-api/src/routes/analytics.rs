@@ -57,8 +57,11 @@ pub struct StatusOut {
     pub model_id: String,
     /// Data set id.
     pub dataset_id: String,
-    /// Where the model comes from (`fit`).
+    /// Where the model comes from: `fit` (fitted by mmm) or `meridian` (imported).
     pub origin: String,
+    /// The program that produced the model, e.g. `mmm 0.1.0` or
+    /// `google-meridian 2.1.0 (imported by mmm 0.1.0)`.
+    pub engine: String,
     /// Estimation method (`map`).
     pub method: String,
     /// KPI name.
@@ -98,7 +101,12 @@ pub async fn status(
     Ok(HttpResponse::Ok().json(StatusOut {
         model_id: info.id,
         dataset_id: info.dataset_id,
-        origin: "fit".to_owned(),
+        origin: match &doc.origin {
+            Some(o) if o.tool == "google-meridian" => "meridian".to_owned(),
+            Some(o) => o.tool.clone(),
+            None => "fit".to_owned(),
+        },
+        engine: doc.engine.clone(),
         method: serde_json::to_value(doc.method)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))

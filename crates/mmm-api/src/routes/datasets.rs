@@ -40,8 +40,8 @@ where
     Ok(bytes)
 }
 
-/// Reads a multipart upload: the `file` field and optional role fields.
-async fn read_multipart(
+/// Reads a multipart upload: the `file` field and optional `name` and role fields.
+pub(crate) async fn read_multipart(
     mut form: Multipart,
     limit: usize,
 ) -> Result<(Vec<u8>, UploadParams), ApiError> {

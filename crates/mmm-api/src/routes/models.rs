@@ -3,8 +3,10 @@
 use crate::auth::AuthUser;
 use crate::dto::{ModelOut, TrainIn, TrainOut};
 use crate::error::{ApiError, ErrorBody, blocking};
+use crate::routes::datasets::read_multipart;
 use crate::state::AppState;
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_multipart::Multipart;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use mmm_core::spec::LiftTest;
 use mmm_service::domain::{ModelStatus, SamplerRequest, TrainRequest};
 
@@ -50,6 +52,7 @@ pub async fn train(
             })
             .collect(),
         priors: b.priors,
+        origin: None,
     };
     let service = state.models.clone();
     let actor = user.actor();
@@ -129,4 +132,44 @@ pub async fn remove(
     let actor = user.actor();
     blocking(move || service.delete(&actor, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Import a Google Meridian model saved with `save_meridian(mmm, "model.binpb")`, as multipart
+/// field `file`. The marketing data becomes a data set and the model is stored fitted: every
+/// analytics, optimizer and export route then works on it as on a fitted one. Reach and
+/// frequency, organic media, non-media treatments, geo models, binomial adstock and
+/// `hill_before_adstock` are refused by name; legacy `.pkl` files are refused with how to
+/// convert them (mmm never unpickles). See docs/meridian.md.
+#[utoipa::path(
+    post, path = "/api/v1/models/import", tag = "models",
+    security(("bearer" = [])),
+    request_body(content = Object, content_type = "multipart/form-data",
+        description = "Field `file`: the .binpb model file."),
+    responses(
+        (status = 201, description = "Imported; the model, fitted", body = ModelOut),
+        (status = 413, description = "The file is larger than the upload limit", body = ErrorBody),
+        (status = 422, description = "Not a Meridian model, a pickle, a newer Meridian, or an unsupported feature (named)", body = ErrorBody),
+    )
+)]
+#[post("/models/import")]
+pub async fn import(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let content_type =
+        req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !content_type.starts_with("multipart/form-data") {
+        return Err(ApiError::invalid(
+            "send the model as multipart/form-data with the file in field 'file'",
+        ));
+    }
+    let form = Multipart::new(req.headers(), payload);
+    let (bytes, params) = read_multipart(form, state.max_upload_bytes).await?;
+    let file_name = params.name.unwrap_or_default();
+    let service = state.models.clone();
+    let actor = user.actor();
+    let info = blocking(move || service.import(&actor, &file_name, &bytes)).await?;
+    Ok(HttpResponse::Created().json(ModelOut::from(&info)))
 }

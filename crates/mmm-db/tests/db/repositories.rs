@@ -163,6 +163,23 @@ fn a_failed_write_leaves_nothing_behind(db: TestDb) {
     assert!(matches!(err, RepoError::Conflict(_)), "{err:?}");
     assert_eq!(ModelRepository::get(&repo, "m2").unwrap(), None);
     assert_eq!(ModelRepository::list(&repo, Some("u1")).unwrap().len(), 1);
+
+    // An import whose job id is taken stores neither its data set nor its model.
+    let record = ModelRecord { info: model("m3", "u1", "d9"), document: Some("{}".into()) };
+    let err = repo
+        .insert_imported(&dataset("d9", "u1"), &record, &job("j1", "u1", "m3", JobState::Succeeded))
+        .unwrap_err();
+    assert!(matches!(err, RepoError::Conflict(_)), "{err:?}");
+    assert_eq!(DatasetRepository::get(&repo, "d9").unwrap(), None);
+    assert_eq!(ModelRepository::get(&repo, "m3").unwrap(), None);
+    repo.insert_imported(
+        &dataset("d9", "u1"),
+        &record,
+        &job("j9", "u1", "m3", JobState::Succeeded),
+    )
+    .unwrap();
+    assert!(DatasetRepository::get(&repo, "d9").unwrap().is_some());
+    assert_eq!(ModelRepository::get(&repo, "m3").unwrap().unwrap().document.as_deref(), Some("{}"));
 }
 
 fn training_results_are_recorded_together(db: TestDb) {

@@ -8,5 +8,6 @@ mod analytics;
 mod auth;
 mod budget;
 mod datasets;
+mod meridian;
 mod openapi;
 mod training;

@@ -25,6 +25,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/datasets/{id}"),
     ("delete", "/api/v1/datasets/{id}"),
     ("post", "/api/v1/models"),
+    ("post", "/api/v1/models/import"),
     ("get", "/api/v1/models"),
     ("get", "/api/v1/models/{id}"),
     ("delete", "/api/v1/models/{id}"),

@@ -1,0 +1,100 @@
+//! Posterior summaries: means, central intervals and convergence diagnostics of draws.
+//!
+//! Quantiles interpolate linearly between order statistics (NumPy's default), so intervals
+//! agree with tools written in Python (Meridian, ArviZ) to rounding.
+
+use crate::document::Interval;
+
+/// Split-R̂ of one quantity over chains (Gelman et al.), chains of equal length.
+pub fn split_rhat(chains: &[Vec<f64>]) -> f64 {
+    let halves: Vec<&[f64]> = chains
+        .iter()
+        .flat_map(|c| {
+            let h = c.len() / 2;
+            [&c[..h], &c[h..2 * h]]
+        })
+        .collect();
+    let m = halves.len() as f64;
+    let n = halves.first().map_or(0, |h| h.len()) as f64;
+    if n < 2.0 {
+        return f64::NAN;
+    }
+    let means: Vec<f64> = halves.iter().map(|h| h.iter().sum::<f64>() / n).collect();
+    let grand = means.iter().sum::<f64>() / m;
+    let b = n / (m - 1.0) * means.iter().map(|x| (x - grand).powi(2)).sum::<f64>();
+    let w = halves
+        .iter()
+        .zip(&means)
+        .map(|(h, mu)| h.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (n - 1.0))
+        .sum::<f64>()
+        / m;
+    if w <= 0.0 {
+        return 1.0;
+    }
+    (((n - 1.0) / n * w + b / n) / w).sqrt()
+}
+
+/// Effective sample size over chains (Geyer's initial positive sequence on the pooled
+/// autocorrelation).
+pub fn ess(chains: &[Vec<f64>]) -> f64 {
+    let m = chains.len();
+    let n = chains.iter().map(Vec::len).min().unwrap_or(0);
+    if n < 4 || m == 0 {
+        return 0.0;
+    }
+    let means: Vec<f64> = chains.iter().map(|c| c[..n].iter().sum::<f64>() / n as f64).collect();
+    let vars: Vec<f64> = chains
+        .iter()
+        .zip(&means)
+        .map(|(c, mu)| c[..n].iter().map(|x| (x - mu).powi(2)).sum::<f64>() / n as f64)
+        .collect();
+    let w = vars.iter().sum::<f64>() / m as f64;
+    if w <= 0.0 {
+        return (m * n) as f64;
+    }
+    let grand = means.iter().sum::<f64>() / m as f64;
+    let b_over_n = means.iter().map(|x| (x - grand).powi(2)).sum::<f64>() / (m.max(2) - 1) as f64;
+    let var_plus = w * (n as f64 - 1.0) / n as f64 + b_over_n;
+    let rho = |lag: usize| -> f64 {
+        let acov: f64 = chains
+            .iter()
+            .zip(&means)
+            .map(|(c, mu)| {
+                (0..n - lag).map(|t| (c[t] - mu) * (c[t + lag] - mu)).sum::<f64>() / n as f64
+            })
+            .sum::<f64>()
+            / m as f64;
+        1.0 - (w - acov) / var_plus
+    };
+    let mut sum = 0.0;
+    let mut lag = 1;
+    while lag + 1 < n {
+        let pair = rho(lag) + rho(lag + 1);
+        if pair <= 0.0 {
+            break;
+        }
+        sum += pair;
+        lag += 2;
+    }
+    (m * n) as f64 / (1.0 + 2.0 * sum)
+}
+
+/// The `q`-quantile of sorted values, interpolating linearly between order statistics (NumPy's
+/// default method); NaN for no values.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+/// Mean and central 90% interval `[5th, 95th percentile]` of draws.
+pub fn summarise(values: &[f64]) -> (f64, Interval) {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
+    (mean, [quantile(&sorted, 0.05), quantile(&sorted, 0.95)])
+}

@@ -1,0 +1,313 @@
+//! The marketing data of a Meridian file as plain per-period arrays, with the features mmm does
+//! not support refused by name.
+
+use crate::ImportError;
+use crate::proto::{self, MarketingData};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// A national Meridian data set, period by period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarketingTable {
+    /// Period start dates, ascending.
+    pub dates: Vec<NaiveDate>,
+    /// Paid media channel names, in Meridian's order.
+    pub channels: Vec<String>,
+    /// Control names, in Meridian's order.
+    pub controls: Vec<String>,
+    /// KPI name as stored (e.g. `revenue`).
+    pub kpi_name: String,
+    /// KPI per period.
+    pub kpi: Vec<f64>,
+    /// Revenue per KPI unit (1 for a revenue KPI or when not given).
+    pub revenue_per_kpi: f64,
+    /// Media execution per channel and period (`[channel][period]`), e.g. impressions.
+    pub media: Vec<Vec<f64>>,
+    /// Media spend per channel and period.
+    pub spend: Vec<Vec<f64>>,
+    /// Control values per control and period.
+    pub control_values: Vec<Vec<f64>>,
+    /// The geo's population (1 for national models).
+    pub population: f64,
+}
+
+fn unsupported(feature: &str) -> ImportError {
+    ImportError::Unsupported(feature.to_owned())
+}
+
+fn invalid(why: String) -> ImportError {
+    ImportError::Invalid(why)
+}
+
+fn date(d: &proto::Date) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(d.year, u32::try_from(d.month).ok()?, u32::try_from(d.day).ok()?)
+}
+
+/// Names the unsupported kind of a channel dimension, or `None` for paid media.
+fn channel_feature(dimension: &str) -> Option<&'static str> {
+    let d = dimension.to_ascii_lowercase();
+    if d == "media" || d == "media_spend" {
+        None
+    } else if d.contains("organic") {
+        Some("organic media")
+    } else if d.contains("reach") || d.contains("frequency") || d.contains("rf") {
+        Some("reach and frequency channels")
+    } else {
+        Some("channels other than paid media")
+    }
+}
+
+impl MarketingTable {
+    /// Reads the marketing data, refusing geo models, reach and frequency, organic media and
+    /// non-media treatments.
+    pub fn from_proto(data: &MarketingData) -> Result<Self, ImportError> {
+        let meta = data
+            .metadata
+            .as_ref()
+            .ok_or_else(|| invalid("the marketing data has no metadata".to_owned()))?;
+        if !meta.non_media_treatment_names.is_empty()
+            || data
+                .marketing_data_points
+                .iter()
+                .any(|p| !p.non_media_treatment_variables.is_empty())
+        {
+            return Err(unsupported("non-media treatments"));
+        }
+        if data.marketing_data_points.iter().any(|p| !p.reach_frequency_variables.is_empty()) {
+            return Err(unsupported("reach and frequency channels"));
+        }
+        let mut channels = Vec::new();
+        for dim in &meta.channel_dimensions {
+            if let Some(feature) = channel_feature(&dim.name) {
+                if !dim.channels.is_empty() {
+                    return Err(unsupported(feature));
+                }
+            } else if dim.name == "media" {
+                channels.clone_from(&dim.channels);
+            }
+        }
+        if channels.is_empty() {
+            return Err(invalid("the marketing data names no paid media channels".to_owned()));
+        }
+        let time_dim = |name: &str| meta.time_dimensions.iter().find(|t| t.name == name);
+        let times = time_dim("time")
+            .ok_or_else(|| invalid("the marketing data has no time dimension".to_owned()))?;
+        let dates: Vec<NaiveDate> = times
+            .dates
+            .iter()
+            .map(|d| date(d).ok_or_else(|| invalid(format!("invalid date {d:?}"))))
+            .collect::<Result<_, _>>()?;
+        if dates.len() < 2 || dates.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(invalid("the time dimension is not ascending".to_owned()));
+        }
+        if let Some(media_times) = time_dim("media_time")
+            && media_times.dates.len() != dates.len()
+        {
+            return Err(unsupported(
+                "media history before the first KPI period (media_time longer than time)",
+            ));
+        }
+
+        let mut geos: Vec<&str> = data
+            .marketing_data_points
+            .iter()
+            .filter_map(|p| p.geo_info.as_ref().map(|g| g.geo_id.as_str()))
+            .collect();
+        geos.sort_unstable();
+        geos.dedup();
+        if geos.len() > 1 {
+            return Err(ImportError::Unsupported(format!(
+                "geo models ({} geos); only national models are imported",
+                geos.len()
+            )));
+        }
+
+        let index: HashMap<NaiveDate, usize> =
+            dates.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+        let n = dates.len();
+        let nc = channels.len();
+        let controls = meta.control_names.clone();
+        let mut table = MarketingTable {
+            dates,
+            channels,
+            kpi_name: String::new(),
+            kpi: vec![f64::NAN; n],
+            revenue_per_kpi: 1.0,
+            media: vec![vec![f64::NAN; n]; nc],
+            spend: vec![vec![f64::NAN; n]; nc],
+            control_values: vec![vec![f64::NAN; n]; controls.len()],
+            controls,
+            population: 1.0,
+        };
+        let mut rpk: Vec<f64> = Vec::new();
+        for point in &data.marketing_data_points {
+            let start = point
+                .date_interval
+                .as_ref()
+                .and_then(|d| d.start_date.as_ref())
+                .and_then(date)
+                .ok_or_else(|| invalid("a data point has no valid date".to_owned()))?;
+            let t = *index.get(&start).ok_or_else(|| {
+                unsupported("data points outside the model's time window (media history)")
+            })?;
+            if let Some(geo) = &point.geo_info {
+                let pop = if geo.population_value > 0.0 {
+                    geo.population_value
+                } else {
+                    geo.population as f64
+                };
+                if pop > 0.0 {
+                    table.population = pop;
+                }
+            }
+            if let Some(kpi) = &point.kpi {
+                table.kpi_name.clone_from(&kpi.name);
+                if let Some(r) = &kpi.revenue {
+                    table.kpi[t] = r.value;
+                } else if let Some(nr) = &kpi.non_revenue {
+                    table.kpi[t] = nr.value;
+                    if let Some(v) = nr.revenue_per_kpi {
+                        rpk.push(v);
+                    }
+                }
+            }
+            for (c, name) in table.channels.iter().enumerate() {
+                if let Some(m) = point.media_variables.iter().find(|m| &m.channel_name == name) {
+                    table.media[c][t] = m.scalar_metric.as_ref().map_or(f64::NAN, |s| s.value);
+                    table.spend[c][t] = m.media_spend.unwrap_or(f64::NAN);
+                }
+            }
+            for (k, name) in table.controls.iter().enumerate() {
+                if let Some(v) = point.control_variables.iter().find(|v| &v.name == name) {
+                    table.control_values[k][t] = v.value;
+                }
+            }
+        }
+        if let Some(first) = rpk.first() {
+            if rpk.iter().any(|v| (v - first).abs() > 1e-12 * first.abs()) {
+                return Err(unsupported("a revenue_per_kpi that changes over time"));
+            }
+            table.revenue_per_kpi = *first;
+        }
+        table.check_complete()?;
+        Ok(table)
+    }
+
+    fn check_complete(&self) -> Result<(), ImportError> {
+        let missing = |what: String, t: usize| {
+            invalid(format!(
+                "{what} is missing or not finite in the period starting {}",
+                self.dates[t]
+            ))
+        };
+        if let Some(t) = self.kpi.iter().position(|v| !v.is_finite()) {
+            return Err(missing("the KPI".to_owned(), t));
+        }
+        for (c, name) in self.channels.iter().enumerate() {
+            if let Some(t) = self.media[c].iter().position(|v| !v.is_finite() || *v < 0.0) {
+                return Err(missing(format!("media of channel '{name}'"), t));
+            }
+            if let Some(t) = self.spend[c].iter().position(|v| !v.is_finite() || *v < 0.0) {
+                return Err(missing(format!("spend of channel '{name}'"), t));
+            }
+            if self.media[c].iter().all(|v| *v == 0.0) || self.spend[c].iter().all(|v| *v == 0.0) {
+                return Err(invalid(format!("channel '{name}' has no media or no spend")));
+            }
+        }
+        for (k, name) in self.controls.iter().enumerate() {
+            if let Some(t) = self.control_values[k].iter().position(|v| !v.is_finite()) {
+                return Err(missing(format!("control '{name}'"), t));
+            }
+        }
+        Ok(())
+    }
+
+    /// The data as an mmm CSV (`date`, the KPI, `<channel>_spend` columns, controls), the form
+    /// the rest of mmm reads. A non-revenue KPI with a revenue per KPI is written as revenue.
+    pub fn to_csv(&self, kpi_column: &str) -> String {
+        let mut out = String::from("date,");
+        out.push_str(kpi_column);
+        for c in &self.channels {
+            out.push_str(&format!(",{c}_spend"));
+        }
+        for k in &self.controls {
+            out.push_str(&format!(",{k}"));
+        }
+        out.push('\n');
+        for (t, d) in self.dates.iter().enumerate() {
+            out.push_str(&format!("{d},{}", self.kpi[t] * self.revenue_per_kpi));
+            for s in &self.spend {
+                out.push_str(&format!(",{}", s[t]));
+            }
+            for v in &self.control_values {
+                out.push_str(&format!(",{}", v[t]));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// The scaling constants Meridian derives from the data (they are not stored in the file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scaling {
+    /// Per channel: population × median of the non-zero population-scaled media.
+    pub media_scale: Vec<f64>,
+    /// Mean of the population-scaled KPI.
+    pub kpi_mean: f64,
+    /// Population standard deviation of the population-scaled KPI.
+    pub kpi_stdev: f64,
+    /// Per control: mean.
+    pub controls_mean: Vec<f64>,
+    /// Per control: population standard deviation (1 for a constant control).
+    pub controls_stdev: Vec<f64>,
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+fn stdev(v: &[f64]) -> f64 {
+    let m = mean(v);
+    (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len().max(1) as f64).sqrt()
+}
+
+/// NumPy's median: the middle value, or the mean of the two middle values.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => v[n / 2],
+        _ => 0.5 * (v[n / 2 - 1] + v[n / 2]),
+    }
+}
+
+impl Scaling {
+    /// Derives the constants as Meridian's `MediaTransformer`, `KpiTransformer` and
+    /// `CenteringAndScalingTransformer` do for a national model.
+    pub fn derive(table: &MarketingTable) -> Self {
+        let pop = table.population;
+        let media_scale = table
+            .media
+            .iter()
+            .map(|m| pop * median(m.iter().map(|v| v / pop).filter(|v| *v != 0.0).collect()))
+            .collect();
+        let kpi: Vec<f64> = table.kpi.iter().map(|v| v / pop).collect();
+        let controls_stdev = table
+            .control_values
+            .iter()
+            .map(|v| {
+                let s = stdev(v);
+                if s > 0.0 { s } else { 1.0 }
+            })
+            .collect();
+        Scaling {
+            media_scale,
+            kpi_mean: mean(&kpi),
+            kpi_stdev: stdev(&kpi),
+            controls_mean: table.control_values.iter().map(|v| mean(v)).collect(),
+            controls_stdev,
+        }
+    }
+}

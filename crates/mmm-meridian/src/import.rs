@@ -1,0 +1,596 @@
+//! Turns a Meridian posterior into an mmm model document.
+//!
+//! Every posterior draw is pushed through Meridian's own equations (see `docs/meridian.md`):
+//! media scaled by the derived scale factors, geometric adstock normalised over `max_lag + 1`
+//! weights with zero padding, Hill after adstock, `β_gm`, then unscaled by the KPI standard
+//! deviation, the population and the revenue per KPI. ROI, incremental outcome, share, per-period
+//! contributions and the fitted KPI are summarised over all draws (mean and NumPy-style 5th and
+//! 95th percentiles, as Meridian's `Analyzer` does).
+
+use crate::data::{MarketingTable, Scaling};
+use crate::{ImportError, MeridianFile, Variable, read_netcdf};
+use mmm_core::baseline::{Baseline, ControlEffect};
+use mmm_core::dataset::Frequency;
+use mmm_core::document::{
+    CURRENT_SPEND_PERIODS, CURVE_MAX_MULTIPLE, CURVE_POINTS, ChannelResult, ChannelSeries,
+    ControlSeries, Diagnostics, DrawChannel, FORMAT_VERSION, FitMetrics, Method, ModelDocument,
+    Origin, PosteriorDraw, SATURATION_LEVEL, Series,
+};
+use mmm_core::params::{DecayRate, HalfSaturation, HillShape, MAX_LAG_LIMIT, MaxLag};
+use mmm_core::summary::{ess, split_rhat, summarise};
+use mmm_core::transforms::{Adstock, Saturation};
+use mmm_core::{ModelSpec, metrics};
+use std::collections::BTreeMap;
+
+/// Newest Meridian major version whose files this build imports.
+pub const SUPPORTED_MAJOR: u32 = 2;
+
+/// Posterior draws kept in the document (thinned evenly), as for models mmm fits.
+pub const KEPT_DRAWS: usize = 200;
+
+/// An imported model: the document, and the data it was fitted on as an mmm CSV.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The model document.
+    pub document: ModelDocument,
+    /// The marketing data as CSV (`date`, KPI, `<channel>_spend`, controls).
+    pub csv: String,
+    /// The KPI column of [`Self::csv`].
+    pub kpi_column: String,
+    /// The Meridian version that wrote the file.
+    pub meridian_version: String,
+}
+
+fn unsupported(feature: &str) -> ImportError {
+    ImportError::Unsupported(feature.to_owned())
+}
+
+fn invalid(why: impl Into<String>) -> ImportError {
+    ImportError::Invalid(why.into())
+}
+
+/// Refuses versions newer than [`SUPPORTED_MAJOR`] and versions that cannot be read.
+fn check_version(version: &str) -> Result<(), ImportError> {
+    let major = version
+        .split('.')
+        .next()
+        .and_then(|m| m.trim().parse::<u32>().ok())
+        .ok_or_else(|| invalid(format!("unreadable Meridian version '{version}'")))?;
+    if major > SUPPORTED_MAJOR {
+        return Err(ImportError::TooNew {
+            found: version.to_owned(),
+            supported: format!("{SUPPORTED_MAJOR}.x"),
+        });
+    }
+    Ok(())
+}
+
+/// Refuses model settings mmm would otherwise import wrongly.
+fn check_settings(file: &MeridianFile) -> Result<(), ImportError> {
+    let h = &file.hyperparameters;
+    if h.hill_before_adstock == Some(true) {
+        return Err(unsupported("hill_before_adstock (Hill applied before adstock)"));
+    }
+    let geometric = |kind: &str| kind.eq_ignore_ascii_case("geometric");
+    if let Some(kind) = &h.global_adstock_decay
+        && !geometric(kind)
+    {
+        return Err(ImportError::Unsupported(format!("{kind} adstock (only geometric)")));
+    }
+    if let Some(by) = &h.adstock_decay_by_channel
+        && let Some((channel, kind)) = by.by_channel.iter().find(|(_, k)| !geometric(k))
+    {
+        return Err(ImportError::Unsupported(format!(
+            "{kind} adstock on channel '{channel}' (only geometric)"
+        )));
+    }
+    let hill = |kind: &str| kind.eq_ignore_ascii_case("hill");
+    if let Some(kind) = &h.global_saturation
+        && !hill(kind)
+    {
+        return Err(ImportError::Unsupported(format!("{kind} saturation (only Hill)")));
+    }
+    if let Some(by) = &h.saturation_by_channel
+        && let Some((channel, kind)) = by.by_channel.iter().find(|(_, k)| !hill(k))
+    {
+        return Err(ImportError::Unsupported(format!(
+            "{kind} saturation on channel '{channel}' (only Hill)"
+        )));
+    }
+    if !h.changepoints.is_empty() {
+        return Err(unsupported("media effect changepoints"));
+    }
+    Ok(())
+}
+
+/// Refuses posteriors that hold parameters of features mmm does not model.
+fn check_posterior(post: &BTreeMap<String, Variable>) -> Result<(), ImportError> {
+    for (suffix, feature) in [
+        ("_rf", "reach and frequency channels"),
+        ("_orf", "organic reach and frequency channels"),
+        ("_om", "organic media"),
+        ("_n", "non-media treatments"),
+    ] {
+        if let Some(name) =
+            post.keys().find(|k| k.ends_with(suffix) && k.starts_with(char::is_alphabetic))
+        {
+            return Err(ImportError::Unsupported(format!("{feature} (posterior has '{name}')")));
+        }
+    }
+    Ok(())
+}
+
+/// A posterior variable viewed as `[draw][rest]`, draws flattened chain-major.
+struct Draws<'a> {
+    var: &'a Variable,
+    width: usize,
+}
+
+impl<'a> Draws<'a> {
+    fn get(
+        post: &'a BTreeMap<String, Variable>,
+        name: &str,
+        draws: usize,
+        width: usize,
+    ) -> Result<Self, ImportError> {
+        let var =
+            post.get(name).ok_or_else(|| invalid(format!("the posterior has no '{name}'")))?;
+        if var.dims.first().map(String::as_str) != Some("chain")
+            || var.dims.get(1).map(String::as_str) != Some("draw")
+            || var.values.len() != draws * width
+        {
+            return Err(invalid(format!(
+                "posterior '{name}' has shape {:?} {:?}, expected (chain, draw, ...) with {width} \
+                 values per draw",
+                var.dims, var.shape
+            )));
+        }
+        Ok(Self { var, width })
+    }
+
+    fn optional(
+        post: &'a BTreeMap<String, Variable>,
+        name: &str,
+        draws: usize,
+        width: usize,
+    ) -> Result<Option<Self>, ImportError> {
+        if post.contains_key(name) {
+            Self::get(post, name, draws, width).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn row(&self, d: usize) -> &[f64] {
+        &self.var.values[d * self.width..(d + 1) * self.width]
+    }
+
+    fn mean(&self, j: usize, draws: usize) -> f64 {
+        (0..draws).map(|d| self.row(d)[j]).sum::<f64>() / draws.max(1) as f64
+    }
+}
+
+/// One draw's channel parameters in mmm's terms (spend-equivalent scale).
+fn draw_channel(
+    alpha: f64,
+    ec: f64,
+    slope: f64,
+    coefficient: f64,
+    max_lag: MaxLag,
+) -> Result<DrawChannel, ImportError> {
+    let bad = |e: mmm_core::params::ParamError| invalid(format!("posterior parameter: {e}"));
+    Ok(DrawChannel {
+        coefficient,
+        adstock: Adstock::Geometric { decay: DecayRate::new(alpha).map_err(bad)?, max_lag },
+        saturation: Saturation::Hill {
+            half_saturation: HalfSaturation::new(ec).map_err(bad)?,
+            shape: HillShape::new(slope).map_err(bad)?,
+        },
+    })
+}
+
+/// Imports a `save_meridian` file. `file_name` is recorded as the model's origin.
+pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
+    let file = crate::read_file(bytes)?;
+    check_version(&file.model_version)?;
+    check_settings(&file)?;
+    let table = MarketingTable::from_proto(&file.marketing_data)?;
+    let post = read_netcdf(&file.posterior)?;
+    check_posterior(&post)?;
+    let scaling = Scaling::derive(&table);
+
+    let n = table.dates.len();
+    let nc = table.channels.len();
+    let nk = table.controls.len();
+    let shape = post
+        .get("alpha_m")
+        .map(|v| v.shape.clone())
+        .ok_or_else(|| invalid("the posterior has no 'alpha_m' (paid media adstock)"))?;
+    let (chains, per_chain) = match shape.as_slice() {
+        [c, d, m] if *m == nc && *c > 0 && *d > 0 => (*c, *d),
+        _ => {
+            return Err(invalid(format!(
+                "posterior 'alpha_m' has shape {shape:?}, expected (chain, draw, {nc} channels)"
+            )));
+        }
+    };
+    let draws = chains * per_chain;
+    let alpha = Draws::get(&post, "alpha_m", draws, nc)?;
+    let ec = Draws::get(&post, "ec_m", draws, nc)?;
+    let slope = Draws::get(&post, "slope_m", draws, nc)?;
+    let beta = match Draws::optional(&post, "beta_gm", draws, nc)? {
+        Some(b) => b,
+        None => Draws::get(&post, "beta_m", draws, nc)?,
+    };
+    let mu = Draws::get(&post, "mu_t", draws, n)?;
+    let tau = Draws::optional(&post, "tau_g", draws, 1)?;
+    let gamma = match Draws::optional(&post, "gamma_gc", draws, nk)? {
+        Some(g) => Some(g),
+        None => Draws::optional(&post, "gamma_c", draws, nk)?,
+    };
+    if nk > 0 && gamma.is_none() {
+        return Err(invalid("the posterior has no control coefficients (gamma_c)"));
+    }
+    let sigma = Draws::get(&post, "sigma", draws, 1)?;
+
+    let max_lag_meridian = file.hyperparameters.max_lag.unwrap_or(8) as usize;
+    // Meridian uses min(max_lag + 1, n_media_times) weights.
+    let lag = max_lag_meridian.min(n - 1);
+    if lag > MAX_LAG_LIMIT {
+        return Err(ImportError::Unsupported(format!(
+            "max_lag {max_lag_meridian} (mmm supports up to {MAX_LAG_LIMIT})"
+        )));
+    }
+    let max_lag = MaxLag::new(lag).map_err(|e| invalid(e.to_string()))?;
+
+    // Unit of one scaled KPI in outcome (revenue) units, and the level of the KPI.
+    let unit = scaling.kpi_stdev * table.population * table.revenue_per_kpi;
+    let level = scaling.kpi_mean * table.population * table.revenue_per_kpi;
+    let actual: Vec<f64> = table.kpi.iter().map(|k| k * table.revenue_per_kpi).collect();
+    // Spend-equivalent model input: media × Σ spend / Σ media (exactly the spend when the
+    // model was fitted on spend).
+    let ratio: Vec<f64> = (0..nc)
+        .map(|c| table.spend[c].iter().sum::<f64>() / table.media[c].iter().sum::<f64>())
+        .collect();
+    let scale: Vec<f64> = (0..nc).map(|c| scaling.media_scale[c] * ratio[c]).collect();
+    if let Some(c) = scale.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
+        return Err(invalid(format!("channel '{}' has no usable media scale", table.channels[c])));
+    }
+    let total_spend: Vec<f64> = table.spend.iter().map(|s| s.iter().sum()).collect();
+    let current_spend: Vec<f64> = table
+        .spend
+        .iter()
+        .map(|s| {
+            let recent = &s[n.saturating_sub(CURRENT_SPEND_PERIODS)..];
+            recent.iter().sum::<f64>() / recent.len().max(1) as f64
+        })
+        .collect();
+    let media_scaled: Vec<Vec<f64>> = (0..nc)
+        .map(|c| table.media[c].iter().map(|m| m / scaling.media_scale[c]).collect())
+        .collect();
+    let controls_scaled: Vec<Vec<f64>> = (0..nk)
+        .map(|k| {
+            table.control_values[k]
+                .iter()
+                .map(|z| (z - scaling.controls_mean[k]) / scaling.controls_stdev[k])
+                .collect()
+        })
+        .collect();
+
+    // Per draw: contributions, ROI, mROI, share; per period: contributions and the fit.
+    let mut roi = vec![Vec::with_capacity(draws); nc];
+    let mut mroi = vec![Vec::with_capacity(draws); nc];
+    let mut outcome = vec![Vec::with_capacity(draws); nc];
+    let mut share = vec![Vec::with_capacity(draws); nc];
+    let mut per_period = vec![vec![Vec::with_capacity(draws); n]; nc];
+    let mut expected_sum = vec![0.0; n];
+    let mut all_draws = Vec::with_capacity(draws);
+    for d in 0..draws {
+        let mut channels = Vec::with_capacity(nc);
+        let mut totals = vec![0.0; nc];
+        for c in 0..nc {
+            let ch = draw_channel(
+                alpha.row(d)[c],
+                ec.row(d)[c],
+                slope.row(d)[c],
+                beta.row(d)[c] * unit,
+                max_lag,
+            )?;
+            for (t, a) in ch.adstock.apply(&media_scaled[c]).into_iter().enumerate() {
+                let v = ch.coefficient * ch.saturation.value(a);
+                per_period[c][t].push(v);
+                expected_sum[t] += v;
+                totals[c] += v;
+            }
+            let z = current_spend[c].max(1e-9 * scale[c]) / scale[c];
+            mroi[c].push(ch.coefficient * ch.saturation.slope(z) / scale[c]);
+            channels.push(ch);
+        }
+        let media_total: f64 = totals.iter().sum();
+        for c in 0..nc {
+            outcome[c].push(totals[c]);
+            roi[c].push(if total_spend[c] > 0.0 { totals[c] / total_spend[c] } else { 0.0 });
+            share[c].push(if media_total > 0.0 { totals[c] / media_total } else { 0.0 });
+        }
+        let tau_d = tau.as_ref().map_or(0.0, |v| v.row(d)[0]);
+        for (t, e) in expected_sum.iter_mut().enumerate() {
+            let controls: f64 = gamma
+                .as_ref()
+                .map_or(0.0, |g| (0..nk).map(|k| g.row(d)[k] * controls_scaled[k][t]).sum());
+            *e += level + unit * (tau_d + mu.row(d)[t] + controls);
+        }
+        all_draws.push(PosteriorDraw { sigma: sigma.row(d)[0] * unit, channels });
+    }
+    let fitted: Vec<f64> = expected_sum.iter().map(|e| e / draws as f64).collect();
+
+    // Plug-in parameters (posterior means) for the optimizer's response curves.
+    let mut results = Vec::with_capacity(nc);
+    for c in 0..nc {
+        let plug = draw_channel(
+            alpha.mean(c, draws),
+            ec.mean(c, draws),
+            slope.mean(c, draws),
+            beta.mean(c, draws) * unit,
+            max_lag,
+        )?;
+        let (roi_m, roi_i) = summarise(&roi[c]);
+        let (mroi_m, mroi_i) = summarise(&mroi[c]);
+        let (out_m, out_i) = summarise(&outcome[c]);
+        let (share_m, share_i) = summarise(&share[c]);
+        let mut result = ChannelResult {
+            name: table.channels[c].clone(),
+            column: format!("{}_spend", table.channels[c]),
+            spend: total_spend[c],
+            contribution: out_m,
+            roi: roi_m,
+            mroi: mroi_m,
+            share: share_m,
+            current_spend: current_spend[c],
+            adstock: plug.adstock,
+            saturation: plug.saturation,
+            coefficient: plug.coefficient,
+            scale: scale[c],
+            saturation_point: scale[c] * plug.saturation.inverse(SATURATION_LEVEL),
+            response_curve: Vec::new(),
+            roi_interval: Some(roi_i),
+            mroi_interval: Some(mroi_i),
+            contribution_interval: Some(out_i),
+            share_interval: Some(share_i),
+        };
+        let max_spend = table.spend[c].iter().copied().fold(0.0, f64::max);
+        result.response_curve = result.curve(CURVE_POINTS, CURVE_MAX_MULTIPLE * max_spend);
+        for point in &mut result.response_curve {
+            let z = point.spend.max(1e-9 * scale[c]) / scale[c];
+            let values: Vec<f64> = all_draws
+                .iter()
+                .map(|d| d.channels[c].coefficient * d.channels[c].saturation.value(z))
+                .collect();
+            let (mean, interval) = summarise(&values);
+            point.response = mean;
+            point.mroi = all_draws
+                .iter()
+                .map(|d| d.channels[c].coefficient * d.channels[c].saturation.slope(z) / scale[c])
+                .sum::<f64>()
+                / draws as f64;
+            point.interval = Some(interval);
+        }
+        results.push(result);
+    }
+
+    let tau_mean = tau.as_ref().map_or(0.0, |v| v.mean(0, draws));
+    let time_effect: Vec<f64> = (0..n).map(|t| unit * mu.mean(t, draws)).collect();
+    let baseline = Baseline {
+        intercept: level + unit * tau_mean,
+        trend: 0.0,
+        trend_periods: n,
+        seasonality: Vec::new(),
+        controls: (0..nk)
+            .map(|k| ControlEffect {
+                name: table.controls[k].clone(),
+                coefficient: unit * gamma.as_ref().map_or(0.0, |g| g.mean(k, draws)),
+                mean: scaling.controls_mean[k],
+                sd: scaling.controls_stdev[k],
+            })
+            .collect(),
+        time_effect: time_effect.clone(),
+    };
+    let control_part: Vec<f64> = (0..n)
+        .map(|t| {
+            let z: Vec<f64> = table.control_values.iter().map(|v| v[t]).collect();
+            baseline.parts(t, &z).controls
+        })
+        .collect();
+
+    let proportional = |c: usize| {
+        table.media[c]
+            .iter()
+            .zip(&table.spend[c])
+            .all(|(m, s)| (m * ratio[c] - s).abs() <= 1e-9 * s.abs().max(1.0))
+    };
+    let series = Series {
+        dates: table.dates.clone(),
+        actual: actual.clone(),
+        fitted: fitted.clone(),
+        trend: time_effect,
+        seasonality: vec![0.0; n],
+        controls: control_part,
+        channels: (0..nc)
+            .map(|c| {
+                let summaries: Vec<_> = per_period[c].iter().map(|v| summarise(v)).collect();
+                ChannelSeries {
+                    name: table.channels[c].clone(),
+                    spend: table.spend[c].clone(),
+                    contribution: summaries.iter().map(|s| s.0).collect(),
+                    contribution_interval: Some(summaries.iter().map(|s| s.1).collect()),
+                    input: (!proportional(c))
+                        .then(|| table.media[c].iter().map(|m| m * ratio[c]).collect()),
+                }
+            })
+            .collect(),
+        control_values: (0..nk)
+            .map(|k| ControlSeries {
+                name: table.controls[k].clone(),
+                values: table.control_values[k].clone(),
+            })
+            .collect(),
+    };
+
+    let diagnostics = diagnostics(&file, &post, chains, per_chain)?;
+    let frequency = frequency_of(&table)?;
+    let kpi_column = if table.revenue_per_kpi != 1.0 || table.kpi_name.is_empty() {
+        "revenue".to_owned()
+    } else {
+        table.kpi_name.clone()
+    };
+    let document = ModelDocument {
+        format_version: FORMAT_VERSION,
+        method: Method::Bayes,
+        engine: format!(
+            "google-meridian {} (imported by mmm {})",
+            file.model_version,
+            env!("CARGO_PKG_VERSION")
+        ),
+        kpi: kpi_column.clone(),
+        frequency,
+        start: table.dates[0],
+        end: table.dates[n - 1],
+        periods: n,
+        seed: 0,
+        fit: FitMetrics {
+            r2: metrics::r2(&actual, &fitted),
+            mape: metrics::mape(&actual, &fitted),
+            nrmse: metrics::nrmse(&actual, &fitted),
+            sigma: sigma.mean(0, draws) * unit,
+            holdout: None,
+        },
+        channels: results,
+        baseline,
+        spec: ModelSpec {
+            max_lag: lag,
+            yearly_harmonics: 0,
+            weekly_harmonics: 0,
+            seed: 0,
+            ..ModelSpec::default()
+        },
+        series,
+        diagnostics: Some(diagnostics),
+        sampler: None,
+        posterior: Some(thin(all_draws)),
+        origin: Some(Origin {
+            tool: "google-meridian".to_owned(),
+            version: file.model_version.clone(),
+            file: file_name.to_owned(),
+            notes: notes(chains, per_chain),
+        }),
+    };
+    Ok(Imported {
+        document,
+        csv: table.to_csv(&kpi_column),
+        kpi_column,
+        meridian_version: file.model_version,
+    })
+}
+
+fn notes(chains: usize, per_chain: usize) -> Vec<String> {
+    vec![
+        format!(
+            "ROI, incremental outcome, share and per-period contributions are summarised over all \
+             {} posterior draws ({chains} chains x {per_chain}), as Meridian's Analyzer does",
+            chains * per_chain
+        ),
+        "mROI is mmm's marginal ROI at the current spend (mean of the last 13 periods, steady \
+         state); Meridian's mroi instead scales the historical flighting by 1%"
+            .to_owned(),
+        "share is the share of media contribution; Meridian's pct_of_contribution is the share \
+         of the whole KPI"
+            .to_owned(),
+        "the knot baseline (tau_g + mu_t) is stored per period as the baseline's time effect; \
+         response curves and the optimizer use the posterior-mean adstock and Hill parameters"
+            .to_owned(),
+    ]
+}
+
+/// Keeps [`KEPT_DRAWS`] draws evenly spread over all of them.
+fn thin(all: Vec<PosteriorDraw>) -> Vec<PosteriorDraw> {
+    let keep = KEPT_DRAWS.min(all.len());
+    let step = all.len() as f64 / keep.max(1) as f64;
+    let picks: Vec<usize> = (0..keep).map(|i| (i as f64 * step) as usize).collect();
+    all.into_iter()
+        .enumerate()
+        .filter(|(i, _)| picks.binary_search(i).is_ok())
+        .map(|(_, d)| d)
+        .collect()
+}
+
+fn frequency_of(table: &MarketingTable) -> Result<Frequency, ImportError> {
+    let step = (table.dates[1] - table.dates[0]).num_days();
+    if table.dates.windows(2).any(|w| (w[1] - w[0]).num_days() != step) {
+        return Err(invalid("the periods are not evenly spaced"));
+    }
+    match step {
+        7 => Ok(Frequency::Weekly),
+        1 => Ok(Frequency::Daily),
+        other => Err(ImportError::Unsupported(format!(
+            "periods of {other} days (mmm models weekly or daily data)"
+        ))),
+    }
+}
+
+/// Split R̂ and bulk ESS over every sampled coordinate, and the divergences if saved.
+fn diagnostics(
+    file: &MeridianFile,
+    post: &BTreeMap<String, Variable>,
+    chains: usize,
+    per_chain: usize,
+) -> Result<Diagnostics, ImportError> {
+    let mut rhat_max: f64 = 1.0;
+    let mut ess_min = f64::INFINITY;
+    for var in post.values() {
+        if var.dims.len() < 2 || var.dims[0] != "chain" || var.dims[1] != "draw" {
+            continue;
+        }
+        let width = var.values.len() / (chains * per_chain).max(1);
+        for j in 0..width {
+            let per: Vec<Vec<f64>> = (0..chains)
+                .map(|c| {
+                    (0..per_chain).map(|d| var.values[(c * per_chain + d) * width + j]).collect()
+                })
+                .collect();
+            let first = per[0][0];
+            if per.iter().flatten().all(|v| *v == first) {
+                continue; // fixed by the model (e.g. slope_m = 1), not sampled
+            }
+            let rh = split_rhat(&per);
+            if rh.is_finite() {
+                rhat_max = rhat_max.max(rh);
+            }
+            ess_min = ess_min.min(ess(&per));
+        }
+    }
+    let divergences = match &file.sample_stats {
+        Some(bytes) => read_netcdf(bytes)?
+            .get("diverging")
+            .map_or(0, |v| v.values.iter().filter(|x| **x != 0.0).count()),
+        None => 0,
+    };
+    let mut warnings = Vec::new();
+    if rhat_max > 1.01 {
+        warnings.push(format!(
+            "R-hat {rhat_max:.3} is above 1.01: Meridian's chains disagree; sample longer"
+        ));
+    }
+    if divergences > 0 {
+        warnings.push(format!("{divergences} divergent transitions: the posterior may be biased"));
+    }
+    if file.sample_stats.is_none() {
+        warnings.push("the file holds no sampler statistics: divergences are unknown".to_owned());
+    }
+    Ok(Diagnostics {
+        rhat_max,
+        ess_bulk_min: if ess_min.is_finite() { ess_min } else { 0.0 },
+        divergences,
+        chains,
+        draws: per_chain,
+        warnings,
+    })
+}

@@ -1,0 +1,113 @@
+//! Importing a real Google Meridian model over HTTP, then using it like a fitted one.
+
+use crate::helpers::TestApp;
+
+crate::on_both!(
+    an_imported_meridian_model_works_with_every_route,
+    bad_model_files_are_refused_and_nothing_is_stored
+);
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/../../fixtures/meridian/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// A multipart body with one `file` field.
+fn multipart(file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "MeRiDiAnBoUnDaRy";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn export() -> serde_json::Value {
+    serde_json::from_slice(&fixture("meridian_demo.export.json")).unwrap()
+}
+
+fn an_imported_meridian_model_works_with_every_route(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let (content_type, body) = multipart("meridian_demo.binpb", &fixture("meridian_demo.binpb"));
+    let r = app.post("/api/v1/models/import", Some(&token), &content_type, body);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let model = r.json();
+    let id = model["id"].as_str().unwrap().to_owned();
+    assert_eq!(model["status"], "succeeded");
+    assert_eq!(model["origin"], "google-meridian 2.1.0 (meridian_demo.binpb)");
+
+    // Its marketing data became a data set of the caller.
+    let datasets = app.get("/api/v1/datasets", Some(&token)).json();
+    assert_eq!(datasets[0]["id"], model["dataset_id"]);
+    assert_eq!(datasets[0]["rows"], 156);
+
+    let status = app.get(&format!("/api/v1/mmm/status?model_id={id}"), Some(&token)).json();
+    assert_eq!(status["origin"], "meridian");
+    assert_eq!(status["method"], "bayes");
+    assert!(status["engine"].as_str().unwrap().starts_with("google-meridian 2.1.0"));
+
+    // Meridian's own ROI (posterior mean and 90% interval), to 1e-6 relative.
+    let export = export();
+    let summary = app.get(&format!("/api/v1/mmm/channels/summary?model_id={id}"), Some(&token));
+    assert_eq!(summary.status, 200, "{}", summary.text);
+    let rows = summary.json();
+    for (c, name) in ["tv", "search", "social", "display", "radio"].iter().enumerate() {
+        let row = rows.as_array().unwrap().iter().find(|r| r["name"] == *name).unwrap();
+        let theirs = export["summary_metrics"]["roi"]["values"][c][0][1].as_f64().unwrap();
+        let ours = row["roi"].as_f64().unwrap();
+        assert!((ours - theirs).abs() <= 1e-6 * theirs, "{name}: {ours} vs {theirs}");
+    }
+
+    // The optimizer, curves, decomposition and exports work on it.
+    let r = app.post_json(
+        &format!("/api/v1/models/{id}/optimize"),
+        Some(&token),
+        &serde_json::json!({"budget": 150000.0, "constraints": {"bounds_pct": 0.5}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let opt = r.json();
+    assert!(
+        opt["optimized_response"].as_f64().unwrap() >= opt["current_response"].as_f64().unwrap()
+    );
+    for path in ["mmm/response-curves", "mmm/contribution", "mmm/insights"] {
+        let r = app.get(&format!("/api/v1/{path}?model_id={id}"), Some(&token));
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+    }
+    let r = app.get(&format!("/api/v1/export/insights?model_id={id}&format=csv"), Some(&token));
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // Another user cannot see it.
+    let other = app.register("bob@example.com");
+    let r = app.get(&format!("/api/v1/models/{id}"), Some(&other));
+    assert_eq!(r.status, 404);
+}
+
+fn bad_model_files_are_refused_and_nothing_is_stored(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let refuse = |name: &str, bytes: &[u8], expect: &str| {
+        let (content_type, body) = multipart(name, bytes);
+        let r = app.post("/api/v1/models/import", Some(&token), &content_type, body);
+        assert_eq!(
+            (r.status, r.error_code().as_str()),
+            (422, "invalid_request"),
+            "{name}: {}",
+            r.text
+        );
+        let message = r.json()["error"]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains(expect), "{name}: {message}");
+    };
+    refuse("saved_mmm.pkl", b"\x80\x04\x95\x10\x00\x00\x00", "meridian-pkl-to-binpb.py");
+    refuse("data.csv", &fixture("meridian_demo.csv"), "not a Meridian model file");
+    let good = fixture("meridian_demo.binpb");
+    refuse("cut.binpb", &good[..good.len() / 3], "");
+    assert_eq!(app.get("/api/v1/models", Some(&token)).json().as_array().unwrap().len(), 0);
+    assert_eq!(app.get("/api/v1/datasets", Some(&token)).json().as_array().unwrap().len(), 0);
+
+    let r = app.post("/api/v1/models/import", Some(&token), "application/octet-stream", good);
+    assert_eq!(r.status, 422, "{}", r.text);
+    let (content_type, body) = multipart("m.binpb", b"x");
+    let r = app.post("/api/v1/models/import", None, &content_type, body);
+    assert_eq!(r.status, 401);
+}
