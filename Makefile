@@ -2,7 +2,7 @@
 CARGO ?= cargo
 MMM := target/release/mmm
 
-.PHONY: all deps build run seed fit-example loadtest test test-rust lint fmt clippy check-core-deps doc bench accuracy example migrate check-db clean help
+.PHONY: all deps build web run seed fit-example loadtest test test-rust test-e2e lint fmt clippy check-core-deps doc bench accuracy example migrate check-db clean help
 
 all: build
 
@@ -12,9 +12,13 @@ help: ## List the targets
 deps: ## System packages the build and tests need (libpq, PostgreSQL server), installed if missing
 	@scripts/ensure-system-deps.sh --with-server
 
-build: ## Release build of the mmm binary
+build: web ## Release build of the mmm binary and the dashboard
 	@scripts/ensure-system-deps.sh
 	$(CARGO) build --release --locked -p mmm-server
+
+web: ## Build the dashboard into web/dist (npm ci, type check, esbuild)
+	@scripts/ensure-system-deps.sh --with-node
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
 run: build ## Build, migrate the embedded SQLite, seed the test users and demo model, serve on 127.0.0.1:8000
 	$(MMM) migrate
@@ -31,10 +35,15 @@ fit-example: build ## Fit the bundled example data set with the CLI (writes data
 loadtest: build ## Latency and throughput of the analytics routes (docs/benchmarks.md)
 	scripts/loadtest.sh
 
-test: deps check-core-deps test-rust ## Every test suite, on SQLite and on a throwaway PostgreSQL
+test: deps check-core-deps test-rust test-e2e ## Every test suite: Rust on SQLite and a throwaway PostgreSQL, then the dashboard in Chromium
 
 test-rust: ## Unit, property and integration tests of every crate (PostgreSQL started for them)
 	scripts/with-postgres.sh $(CARGO) test --workspace --locked
+
+test-e2e: web ## The dashboard end to end in Debian's Chromium against the real server (screenshots in web/e2e/output)
+	@scripts/ensure-system-deps.sh --with-browser
+	$(CARGO) build --locked -p mmm-server
+	cd web && MMM_BIN=../target/debug/mmm node e2e/run.mjs
 
 lint: fmt clippy check-core-deps ## Formatting, clippy -D warnings, layering check
 
@@ -68,4 +77,4 @@ check-db: build ## Backend, version and migration state of DATABASE_URL
 
 clean:
 	$(CARGO) clean
-	rm -rf data
+	rm -rf data web/dist web/node_modules web/e2e/output

@@ -2,7 +2,11 @@
 # Installs the system packages the build and the tests need, if they are missing:
 #   - libpq (headers and library): the mmm binary links it for PostgreSQL support;
 #   - PostgreSQL server binaries: the test suite runs against a throwaway server
-#     (only with --with-server).
+#     (with --with-server);
+#   - Node.js and npm: they build the dashboard in web/ (with --with-node);
+#   - Chromium: the dashboard's end-to-end tests drive it (with --with-browser; CHROMIUM may
+#     point at another Chromium-based browser).
+# Flags combine: scripts/ensure-system-deps.sh --with-node --with-browser
 # Uses apt-get when run as root on Debian/Ubuntu; otherwise says what to install.
 set -euo pipefail
 
@@ -18,9 +22,17 @@ have_server() {
 }
 
 have_libpq || need+=(libpq-dev)
-if [ "${1:-}" = "--with-server" ]; then
-  have_server || need+=(postgresql)
-fi
+for flag in "$@"; do
+  case "$flag" in
+    --with-server) have_server || need+=(postgresql) ;;
+    --with-node)
+      command -v node >/dev/null 2>&1 || need+=(nodejs)
+      command -v npm >/dev/null 2>&1 || need+=(npm)
+      ;;
+    --with-browser) [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || need+=(chromium) ;;
+    *) echo "unknown flag $flag" >&2; exit 2 ;;
+  esac
+done
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

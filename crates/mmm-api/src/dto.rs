@@ -418,6 +418,18 @@ pub struct ChannelSummaryOut {
     pub current_spend: f64,
     /// Spend per period reaching 90% of the maximum effect.
     pub saturation_point: f64,
+    /// 90% credible interval of the ROI (Bayesian fits and imported models).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roi_interval: Option<[f64; 2]>,
+    /// 90% credible interval of the mROI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mroi_interval: Option<[f64; 2]>,
+    /// 90% credible interval of the contribution.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contribution_interval: Option<[f64; 2]>,
+    /// 90% credible interval of the share.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_interval: Option<[f64; 2]>,
 }
 
 /// Helper for examples in route docs.

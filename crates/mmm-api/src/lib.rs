@@ -10,6 +10,7 @@ pub mod error;
 pub mod openapi;
 pub mod ratelimit;
 pub mod routes;
+pub mod site;
 pub mod state;
 
 use actix_web::http::header;

@@ -75,6 +75,15 @@ impl Application {
         let port = listener.local_addr()?.port();
         let origins = config.allowed_origins.clone();
         let data = web::Data::new(state);
+        let site = web::Data::new(mmm_api::site::Site::new(&config.web_dir));
+        if site.is_built() {
+            log::info!("dashboard served from {}", config.web_dir.display());
+        } else {
+            log::warn!(
+                "no dashboard at {} (run `make build`); serving the API only",
+                config.web_dir.display()
+            );
+        }
         let server = HttpServer::new(move || {
             let mut cors = Cors::default()
                 .allowed_methods(["GET", "POST", "DELETE"])
@@ -85,6 +94,7 @@ impl Application {
             }
             App::new()
                 .app_data(data.clone())
+                .app_data(site.clone())
                 .wrap(cors)
                 .wrap(mmm_api::security_headers())
                 // The path without its query string: a WebSocket token may ride in the query.
@@ -93,7 +103,7 @@ impl Application {
                         .custom_request_replace("method", |req| req.method().to_string()),
                 )
                 .configure(mmm_api::configure)
-                .default_service(web::to(mmm_api::not_found))
+                .default_service(web::to(mmm_api::site::fallback))
         })
         .workers(config.workers)
         .shutdown_timeout(30)

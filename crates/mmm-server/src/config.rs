@@ -47,6 +47,8 @@ pub struct Config {
     pub model_cache_size: usize,
     /// `LOGIN_ATTEMPTS_PER_MINUTE` per client address and per email (default 10).
     pub login_attempts_per_minute: u32,
+    /// `WEB_DIR`: the built dashboard (default `web/dist`); the API works without it.
+    pub web_dir: std::path::PathBuf,
 }
 
 /// A setting that cannot be used.
@@ -131,6 +133,7 @@ impl Config {
             db_pool_size: parse(vars, "DB_POOL_SIZE", 10)?,
             model_cache_size: parse(vars, "MODEL_CACHE_SIZE", 64)?,
             login_attempts_per_minute: parse(vars, "LOGIN_ATTEMPTS_PER_MINUTE", 10)?,
+            web_dir: parse(vars, "WEB_DIR", std::path::PathBuf::from("web/dist"))?,
         };
         if !(4..=31).contains(&config.bcrypt_cost) {
             return Err(ConfigError(format!(

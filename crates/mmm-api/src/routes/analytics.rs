@@ -163,6 +163,10 @@ fn summary(doc: &ModelDocument) -> Vec<ChannelSummaryOut> {
             share: c.share,
             current_spend: c.current_spend,
             saturation_point: c.saturation_point,
+            roi_interval: c.roi_interval,
+            mroi_interval: c.mroi_interval,
+            contribution_interval: c.contribution_interval,
+            share_interval: c.share_interval,
         })
         .collect()
 }
@@ -184,7 +188,8 @@ pub async fn channels_summary(
     Ok(HttpResponse::Ok().json(summary(&doc)))
 }
 
-/// Per-period decomposition: actual, fitted, baseline parts and each channel's contribution.
+/// Per-period decomposition: actual, fitted, baseline parts and each channel's contribution (with
+/// its 90% credible interval in `channel_intervals` for Bayesian fits and imported models).
 #[utoipa::path(
     get, path = "/api/v1/mmm/contribution", tag = "analytics",
     security(("bearer" = [])), params(ModelQuery),
@@ -207,10 +212,21 @@ pub async fn contribution(
         .map(|t| {
             let per_channel: serde_json::Map<String, Value> =
                 s.channels.iter().map(|c| (c.name.clone(), json!(c.contribution[t]))).collect();
-            json!({"date": s.dates[t], "actual": s.actual[t], "fitted": s.fitted[t],
+            let mut row = json!({"date": s.dates[t], "actual": s.actual[t], "fitted": s.fitted[t],
                    "baseline": intercept + s.trend[t] + s.seasonality[t] + s.controls[t],
                    "intercept": intercept, "trend": s.trend[t], "seasonality": s.seasonality[t],
-                   "controls": s.controls[t], "channels": per_channel})
+                   "controls": s.controls[t], "channels": per_channel});
+            let bands: serde_json::Map<String, Value> = s
+                .channels
+                .iter()
+                .filter_map(|c| {
+                    c.contribution_interval.as_ref().map(|b| (c.name.clone(), json!(b[t])))
+                })
+                .collect();
+            if !bands.is_empty() {
+                row["channel_intervals"] = Value::Object(bands);
+            }
+            row
         })
         .collect();
     Ok(HttpResponse::Ok().json(rows))

@@ -10,4 +10,5 @@ mod budget;
 mod datasets;
 mod meridian;
 mod openapi;
+mod site;
 mod training;

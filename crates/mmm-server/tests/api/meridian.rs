@@ -58,7 +58,16 @@ fn an_imported_meridian_model_works_with_every_route(app: TestApp) {
         let theirs = export["summary_metrics"]["roi"]["values"][c][0][1].as_f64().unwrap();
         let ours = row["roi"].as_f64().unwrap();
         assert!((ours - theirs).abs() <= 1e-6 * theirs, "{name}: {ours} vs {theirs}");
+        for (k, stat) in [(0, 2), (1, 3)] {
+            let theirs = export["summary_metrics"]["roi"]["values"][c][stat][1].as_f64().unwrap();
+            let ours = row["roi_interval"][k].as_f64().unwrap();
+            assert!((ours - theirs).abs() <= 1e-6 * theirs, "{name} interval: {ours} vs {theirs}");
+        }
     }
+    let periods = app.get(&format!("/api/v1/mmm/contribution?model_id={id}"), Some(&token)).json();
+    let band = &periods[0]["channel_intervals"]["tv"];
+    let theirs = export["contributions"]["q95"][0][0].as_f64().unwrap();
+    assert!((band[1].as_f64().unwrap() - theirs).abs() <= 1e-6 * theirs, "{band}");
 
     // The optimizer, curves, decomposition and exports work on it.
     let r = app.post_json(

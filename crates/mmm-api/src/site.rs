@@ -1,0 +1,112 @@
+//! The dashboard: the built single-page app (`web/dist`) served as static files at `/`.
+//!
+//! The API does not depend on it: when the assets were not built, `/` answers with a page that
+//! says how to build them, and every API route works as before. Unknown paths under `/api` keep
+//! the JSON 404 of the API.
+
+use crate::error::ApiError;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use std::path::{Path, PathBuf};
+
+/// Where the built dashboard lives.
+#[derive(Debug, Clone)]
+pub struct Site {
+    dir: PathBuf,
+}
+
+impl Site {
+    /// The dashboard in `dir` (normally `web/dist`).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// Whether the assets were built.
+    pub fn is_built(&self) -> bool {
+        self.dir.join("index.html").is_file()
+    }
+}
+
+const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+<title>mmm</title></head><body style=\"font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto\">\
+<h1>mmm</h1><p>The API is running, but the dashboard was not built.</p>\
+<p>Build it with <code>make build</code> (or <code>make run</code>), which runs \
+<code>npm ci &amp;&amp; npm run build</code> in <code>web/</code>, or point <code>WEB_DIR</code> at a built copy.</p>\
+<p>The API is under <a href=\"/api/v1\">/api/v1</a>; try it in <a href=\"/docs/\">Swagger UI</a>.</p>\
+</body></html>";
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("json") => "application/json",
+        Some("map") => "application/json",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A request path as a file under the site, if it is a plain relative path (no `..`, no hidden
+/// segments, only safe characters).
+fn relative_file(path: &str) -> Option<PathBuf> {
+    let rel = path.trim_start_matches('/');
+    let rel = if rel.is_empty() { "index.html" } else { rel };
+    let safe = rel.split('/').all(|seg| {
+        !seg.is_empty()
+            && !seg.starts_with('.')
+            && seg.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    });
+    safe.then(|| PathBuf::from(rel))
+}
+
+/// Serves the dashboard's files for GET and HEAD requests outside the API; everything else is the API's
+/// JSON 404.
+pub async fn fallback(req: HttpRequest, site: web::Data<Site>) -> Result<HttpResponse, ApiError> {
+    let path = req.path().to_owned();
+    let not_found = || ApiError::not_found(format!("no route for {} {path}", req.method()));
+    let readable =
+        matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD);
+    if !readable || path.starts_with("/api/") || path == "/api" {
+        return Err(not_found());
+    }
+    if !site.is_built() {
+        return if path == "/" || path == "/index.html" {
+            Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(NOT_BUILT))
+        } else {
+            Err(not_found())
+        };
+    }
+    let Some(rel) = relative_file(&path) else { return Err(not_found()) };
+    let file = site.dir.join(&rel);
+    let bytes = web::block(move || std::fs::read(file))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|_| not_found())?;
+    // Built assets carry a content hash in their names; the page itself must be revalidated.
+    let cache = if rel.as_os_str() == "index.html" {
+        "no-cache"
+    } else {
+        "public, max-age=31536000, immutable"
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type(&rel))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .body(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_are_served() {
+        assert_eq!(relative_file("/"), Some(PathBuf::from("index.html")));
+        assert_eq!(relative_file("/assets/app-X1.js"), Some(PathBuf::from("assets/app-X1.js")));
+        for bad in ["/../etc/passwd", "/assets/../../x", "/.env", "/a//b", "/a%2e%2e/b", "/a\\b"] {
+            assert_eq!(relative_file(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,288 @@
+// End-to-end test of the dashboard in a real browser (Debian's chromium driven by playwright-core)
+// against the real server on a temporary SQLite database:
+// register -> upload a CSV with errors and see them -> upload a good CSV -> train (Bayesian) and
+// watch the progress -> charts -> optimize under constraints, scenarios, plan, frontier -> export
+// -> report -> import a Meridian model -> phone width -> session expiry -> sign out.
+// Screenshots of every page go to web/e2e/output/ (UPDATE_SCREENSHOTS=1 also copies the main
+// ones to docs/screenshots/).
+//
+//   MMM_BIN=target/debug/mmm node web/e2e/run.mjs
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const web = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const repo = path.resolve(web, '..');
+const bin = path.resolve(repo, process.env.MMM_BIN ?? 'target/debug/mmm');
+const browserPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const out = path.join(web, 'e2e', 'output');
+const docs = path.join(repo, 'docs', 'screenshots');
+const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
+
+for (const [what, p] of [['mmm binary', bin], ['chromium', browserPath], ['built dashboard', path.join(web, 'dist', 'index.html')]]) {
+  if (!existsSync(p)) {
+    console.error(`e2e: no ${what} at ${p}`);
+    process.exit(2);
+  }
+}
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'mmm-e2e-'));
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const env = {
+  ...process.env,
+  DATABASE_URL: path.join(tmp, 'e2e.db'),
+  HOST: '127.0.0.1',
+  PORT: String(port),
+  WEB_DIR: path.join(web, 'dist'),
+  BCRYPT_COST: '4',
+  RUST_LOG: 'warn',
+  ENVIRONMENT: 'development',
+};
+execFileSync(bin, ['migrate'], { env, stdio: 'ignore' });
+execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5', '--out', path.join(tmp, 'good.csv')], { env, stdio: 'ignore' });
+writeFileSync(path.join(tmp, 'bad.csv'), 'date,revenue,tv_spend,search_spend\n2024-01-08,100,5,3\n2024-01-01,abc,-2,4\n2024-01-15,120,x,1\n');
+const server = spawn(bin, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+
+async function waitReady() {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${base}/ready`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the server did not become ready');
+}
+
+const browser = await chromium.launch({
+  executablePath: browserPath,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+const consoleErrors = [];
+let step = 'start';
+let shot = 0;
+
+async function snap(page, name, docName) {
+  shot += 1;
+  const file = path.join(out, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  if (updateDocs && docName) {
+    mkdirSync(docs, { recursive: true });
+    copyFileSync(file, path.join(docs, `${docName}.png`));
+  }
+}
+
+function log(s) {
+  step = s;
+  console.log(`e2e: ${s}`);
+}
+
+try {
+  await waitReady();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30000);
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${step}: ${m.text()}`); });
+  page.on('pageerror', (e) => consoleErrors.push(`${step}: page error ${e.message}`));
+
+  log('register (registration signs in)');
+  await page.goto(`${base}/`);
+  await page.getByRole('heading', { name: 'Sign in to mmm', exact: true }).waitFor();
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await page.getByLabel('Email').fill('e2e@example.com');
+  await page.getByLabel('Password').fill('a long enough password');
+  await page.getByLabel('Full name (optional)').fill('End To End');
+  await snap(page, 'register', 'register');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Data sets', exact: true }).waitFor();
+
+  log('upload a CSV with errors: every problem shown with line and column');
+  await page.setInputFiles('#csv-file', path.join(tmp, 'bad.csv'));
+  await page.getByRole('heading', { name: 'Preview and column roles', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Upload and validate' }).click();
+  const problems = page.locator('.problems');
+  await problems.waitFor();
+  const problemText = await problems.innerText();
+  assert.match(problemText, /problems in the data/);
+  assert.match(problemText, /not a number/);
+  assert.match(problemText, /negative spend/);
+  assert.ok((await problems.locator('tbody tr').count()) >= 3, problemText);
+  await snap(page, 'upload-errors', 'upload-errors');
+
+  log('upload a good CSV');
+  await page.setInputFiles('#csv-file', path.join(tmp, 'good.csv'));
+  await page.getByRole('button', { name: 'Upload and validate' }).click();
+  await page.getByText(/Uploaded “good.csv”: 104 weekly periods, 3 channels/).waitFor();
+  await snap(page, 'data-sets', 'data-sets');
+  await page.getByRole('link', { name: 'Train a model on it' }).click();
+
+  log('train a Bayesian model and watch its progress over the WebSocket');
+  await page.getByRole('heading', { name: 'Train a model', exact: true }).waitFor();
+  await page.getByLabel('Method').selectOption('bayes');
+  await page.getByLabel('Chains').fill('2');
+  await page.getByLabel('Draws per chain').fill('300');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  const progress = page.locator('.progress-text');
+  await progress.waitFor();
+  await page.getByText('The model is fitted.').waitFor({ timeout: 120000 });
+  assert.match(await progress.innerText(), /succeeded: 100%/);
+  assert.equal(await page.locator('progress').evaluate((p) => p.value), 1);
+  await snap(page, 'models', 'models');
+
+  log('overview: metrics, actual vs predicted, decomposition, diagnostics');
+  await page.getByRole('link', { name: 'Open the overview' }).click();
+  await page.getByRole('heading', { name: 'Model overview', exact: true }).waitFor();
+  await page.getByRole('heading', { name: 'Sampling diagnostics', exact: true }).waitFor();
+  assert.equal(await page.locator('.chart canvas').count() >= 2, true);
+  assert.match(await page.locator('.metrics').first().innerText(), /R²\s+0\.\d\d/);
+  await snap(page, 'overview', 'overview');
+
+  log('channels: charts and a sortable table with credible intervals');
+  await page.getByRole('link', { name: 'Channels', exact: true }).click();
+  await page.getByRole('heading', { name: 'Channels', exact: true }).waitFor();
+  const table = page.locator('table.data').first();
+  await table.getByRole('button', { name: 'ROI', exact: true }).click();
+  const rois = await table.locator('tbody tr td:nth-child(4)').allInnerTexts();
+  const values = rois.map((t) => Number(t.split(' ')[0]));
+  assert.deepEqual([...values].sort((a, b) => b - a), values, `sorted by ROI: ${rois}`);
+  assert.match(rois[0], /\[\d+\.\d\d, \d+\.\d\d\]/, 'ROI carries its 90% interval');
+  await snap(page, 'channels', 'channels');
+
+  log('response curves: hover values, current spend, saturation, band');
+  await page.getByRole('link', { name: 'Response curves' }).click();
+  await page.getByRole('link', { name: 'tv' }).click();
+  await page.getByRole('heading', { name: 'Response curves', exact: true }).waitFor();
+  await page.getByText(/tv: current spend/).waitFor();
+  const box = await page.locator('.chart').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.5);
+  await page.getByText(/spend per period [\d,]+/).first().waitFor();
+  await snap(page, 'curves', 'curves');
+
+  log('optimizer: constraints, result, scenario, plan, frontier');
+  await page.getByRole('link', { name: 'Optimizer' }).click();
+  await page.getByRole('heading', { name: 'Budget optimizer', exact: true }).waitFor();
+  await page.getByLabel(/Budget per week/).fill('60000');
+  await page.getByLabel(/Keep each channel within/).fill('');
+  await page.getByLabel('lock tv').check();
+  await page.getByLabel('tv locked spend').fill('20000');
+  await page.getByLabel('search maximum').fill('15000');
+  await page.getByRole('button', { name: 'Optimize' }).click();
+  const allocation = page.locator('#allocation');
+  await allocation.waitFor();
+  const cells = async (name) => allocation.locator('tr', { has: page.locator(`th:text-is("${name}")`) }).locator('td').allInnerTexts();
+  assert.equal((await cells('tv'))[1], '20,000', 'tv is held at its lock');
+  assert.ok(Number((await cells('search'))[1].replace(/,/g, '')) <= 15000, 'search stays under its maximum');
+  assert.match(await page.locator('.metric.uplift').innerText(), /uplift/);
+  await page.getByRole('button', { name: 'Save as scenario' }).click();
+  await page.getByRole('button', { name: 'Compare side by side' }).click();
+  await page.locator('#scenario-table').waitFor();
+  await page.getByRole('button', { name: 'Plan', exact: true }).click();
+  await page.getByText(/Expected incremental revenue/).waitFor();
+  await page.getByRole('button', { name: 'Draw the efficient frontier' }).click();
+  await page.getByText('Efficient frontier: best response').waitFor();
+  await snap(page, 'optimizer', 'optimizer');
+
+  log('insights and exports');
+  await page.getByRole('link', { name: 'Insights' }).click();
+  await page.getByRole('heading', { name: 'Insights', exact: true }).waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  assert.match(download.suggestedFilename(), /\.csv$/);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.match(csv, /tv/);
+  await snap(page, 'insights', 'insights');
+  await page.getByRole('link', { name: 'Printable report' }).click();
+  await page.getByRole('heading', { name: /Media mix report/ }).waitFor();
+  await snap(page, 'report', 'report');
+
+  log('import a Google Meridian model; it appears like a fitted one');
+  await page.getByRole('link', { name: 'Models' }).click();
+  await page.getByLabel('Model file').setInputFiles(path.join(repo, 'fixtures', 'meridian', 'meridian_demo.binpb'));
+  await page.getByRole('button', { name: 'Import' }).click();
+  await page.getByText('Imported google-meridian 2.1.0 (meridian_demo.binpb).').waitFor();
+  await page.getByRole('link', { name: 'Open the overview' }).click();
+  await page.getByText(/Imported: google-meridian 2\.1\.0/).waitFor();
+  await snap(page, 'meridian-overview', 'meridian-overview');
+
+  log('phone width: no horizontal scrolling');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('link', { name: 'Channels', exact: true }).click();
+  await page.getByRole('heading', { name: 'Channels', exact: true }).waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the page is ${overflow}px wider than the phone`);
+  await snap(page, 'phone-channels', 'phone-channels');
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  log('keyboard: the skip link and the upload button are reachable');
+  await page.getByRole('link', { name: 'Data' }).click();
+  await page.getByRole('heading', { name: 'Data sets', exact: true }).waitFor();
+  // A page change moves the focus to the content; the next Tab reaches the upload zone, and
+  // Enter opens the file chooser.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent ?? ''), 'Choose a CSV file');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+  await chooser.setFiles(path.join(tmp, 'good.csv'));
+  await page.getByRole('heading', { name: 'Preview and column roles', exact: true }).waitFor();
+  const hash = await page.evaluate(() => location.hash);
+  await page.locator('a.skip').focus();
+  assert.ok(await page.locator('a.skip').isVisible(), 'the skip link shows when focused');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+  assert.equal(await page.evaluate(() => location.hash), hash, 'skipping does not change the page');
+  const unnamed = await page.evaluate(() => Array.from(document.querySelectorAll('input, select, button'))
+    .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.textContent?.trim()))
+    .map((el) => el.outerHTML.slice(0, 80)));
+  assert.deepEqual(unnamed, [], 'every control has an accessible name');
+
+  log('an expired session sends the user back to sign in');
+  await page.evaluate(() => localStorage.setItem('mmm.token', 'x.eyJleHAiOjF9.y'));
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await page.getByText('Your session has ended. Please sign in again.').waitFor();
+
+  log('sign in again, reload keeps the session, sign out');
+  await page.getByLabel('Email').fill('e2e@example.com');
+  await page.getByLabel('Password').fill('a long enough password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Model overview', exact: true }).waitFor();
+  await page.reload();
+  await page.getByRole('heading', { name: 'Model overview', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in to mmm', exact: true }).waitFor();
+
+  // The browser logs the expected 422 of the bad upload as a failed resource; nothing else may
+  // reach the console.
+  const unexpected = consoleErrors.filter((e) => !/status of 422/.test(e));
+  assert.deepEqual(unexpected, [], 'console errors');
+  console.log(`e2e: passed (${shot} screenshots in ${path.relative(repo, out)})`);
+} catch (e) {
+  console.error(`e2e: FAILED at "${step}": ${e.stack ?? e}`);
+  for (const p of browser.contexts().flatMap((c) => c.pages())) {
+    await p.screenshot({ path: path.join(out, 'failure.png'), fullPage: true }).catch(() => undefined);
+  }
+  if (consoleErrors.length) console.error(`console errors:\n${consoleErrors.join('\n')}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+  rmSync(tmp, { recursive: true, force: true });
+}

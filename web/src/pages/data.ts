@@ -1,0 +1,158 @@
+// Data sets: drag-and-drop CSV upload with a preview and column roles, problems per line and
+// column, the list, and deletion.
+import { ApiError, api, del, get } from '../api';
+import { field, h, mount, notice } from '../dom';
+import { money } from '../format';
+import type { Dataset } from '../types';
+
+/** Splits CSV text into rows (quoted fields, CRLF); enough for a preview. */
+export function parseCsv(text: string, maxRows: number): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  const src = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < src.length && rows.length < maxRows; i++) {
+    const c = src[i];
+    if (quoted) {
+      if (c === '"' && src[i + 1] === '"') { cell += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(cell); cell = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && src[i + 1] === '\n') i++;
+      row.push(cell); rows.push(row); row = []; cell = '';
+    } else cell += c;
+  }
+  if ((cell || row.length) && rows.length < maxRows) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
+function isNumeric(values: string[]): boolean {
+  return values.length > 0 && values.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
+}
+
+function problemsTable(error: ApiError): HTMLElement {
+  return h('div', { class: 'problems', role: 'alert' },
+    h('h3', null, error.message),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
+      h('caption', null, 'Problems in the file, by line and column'),
+      h('thead', null, h('tr', null, h('th', { scope: 'col', class: 'num' }, 'Line'), h('th', { scope: 'col' }, 'Column'), h('th', { scope: 'col' }, 'Problem'))),
+      h('tbody', null, error.details.map((p) => h('tr', null,
+        h('td', { class: 'num' }, p.line ?? ''), h('td', null, p.column ?? ''), h('td', null, p.reason)))))));
+}
+
+export async function dataPage(main: HTMLElement): Promise<void> {
+  const list = h('section', { 'aria-labelledby': 'ds-list' });
+  const status = h('div', { 'aria-live': 'polite' });
+  const form = h('div');
+  let file: File | null = null;
+
+  const input = h('input', { type: 'file', accept: '.csv,text/csv', id: 'csv-file', class: 'sr-only', tabindex: -1, 'aria-label': 'CSV file' });
+  const chooseButton = h('button', { type: 'button', class: 'primary', onclick: () => input.click() }, 'Choose a CSV file');
+  const drop = h('div', { class: 'dropzone' },
+    h('strong', null, 'Drop a CSV file here'), h('span', null, 'or'), chooseButton,
+    h('small', null, 'A date column (YYYY-MM-DD), a KPI such as revenue, media spend columns ending in _spend, and controls. Weekly or daily.'));
+  for (const kind of ['dragenter', 'dragover']) {
+    drop.addEventListener(kind, (e) => { e.preventDefault(); drop.classList.add('over'); });
+  }
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    const f = (e as DragEvent).dataTransfer?.files?.[0];
+    if (f) void choose(f);
+  });
+  input.addEventListener('change', () => { if (input.files?.[0]) void choose(input.files[0]); });
+
+  async function choose(f: File): Promise<void> {
+    file = f;
+    mount(status);
+    const rows = parseCsv(await f.text(), 9);
+    const header = rows[0] ?? [];
+    const body = rows.slice(1);
+    const column = (i: number): string[] => body.map((r) => r[i] ?? '');
+    const dateGuess = header.find((c) => c.toLowerCase() === 'date') ?? header[0] ?? '';
+    const kpiGuess = header.find((c) => c.toLowerCase() === 'revenue') ?? header.find((_, i) => isNumeric(column(i)) && !header[i].endsWith('_spend')) ?? '';
+    const name = h('input', { type: 'text', value: f.name, maxlength: 200, required: true });
+    const dateSel = h('select', null, header.map((c) => h('option', { value: c, selected: c === dateGuess }, c)));
+    const kpiSel = h('select', null, header.map((c) => h('option', { value: c, selected: c === kpiGuess }, c)));
+    const roleBoxes = (role: 'media' | 'control') => header.map((c, i) => {
+      const numeric = isNumeric(column(i));
+      const checked = role === 'media' ? c.endsWith('_spend') : numeric && !c.endsWith('_spend') && c !== kpiGuess && c !== dateGuess;
+      return h('label', { class: 'check' }, h('input', { type: 'checkbox', value: c, checked, 'data-role': role }), ` ${c}`);
+    });
+    const upload = h('button', { type: 'submit', class: 'primary' }, 'Upload and validate');
+    const checked = (role: string): string[] =>
+      Array.from(form.querySelectorAll<HTMLInputElement>(`input[data-role="${role}"]:checked`)).map((x) => x.value);
+    mount(form, h('form', {
+      class: 'card',
+      'aria-labelledby': 'roles-title',
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        if (!file) return;
+        upload.disabled = true;
+        const data = new FormData();
+        data.append('file', file, file.name);
+        data.append('name', name.value);
+        data.append('date_column', dateSel.value);
+        data.append('kpi', kpiSel.value);
+        data.append('media', checked('media').join(','));
+        data.append('controls', checked('control').join(','));
+        try {
+          const ds = await api<Dataset>('POST', '/datasets', data);
+          mount(status, notice('success', `Uploaded “${ds.name}”: ${ds.rows} ${ds.frequency} periods, ${ds.roles.media.length} channels.`),
+            h('p', null, h('a', { class: 'button primary', href: `#/models?dataset=${ds.id}` }, 'Train a model on it')));
+          mount(form);
+          await refresh();
+        } catch (err) {
+          mount(status, err instanceof ApiError && err.details.length ? problemsTable(err) : notice('error', err instanceof Error ? err.message : String(err)));
+        } finally {
+          upload.disabled = false;
+        }
+      },
+    },
+    h('h2', { id: 'roles-title' }, 'Preview and column roles'),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'data preview' },
+      h('caption', null, `First rows of ${f.name}`),
+      h('thead', null, h('tr', null, header.map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', null, body.map((r) => h('tr', null, header.map((_, i) => h('td', null, r[i] ?? ''))))))),
+    h('div', { class: 'grid3' },
+      field('Name', name),
+      field('Date column', dateSel),
+      field('KPI column', kpiSel)),
+    h('fieldset', null, h('legend', null, 'Media spend columns'), h('div', { class: 'checks' }, roleBoxes('media'))),
+    h('fieldset', null, h('legend', null, 'Control columns'), h('div', { class: 'checks' }, roleBoxes('control'))),
+    upload));
+    name.focus();
+  }
+
+  async function refresh(): Promise<void> {
+    const datasets = await get<Dataset[]>('/datasets');
+    mount(list, h('h2', { id: 'ds-list' }, 'Your data sets'),
+      datasets.length === 0 ? h('p', null, 'None yet.') : h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
+        h('caption', { class: 'sr-only' }, 'Data sets'),
+        h('thead', null, h('tr', null, ['Name', 'Periods', 'From', 'To', 'KPI', 'Channels', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', null, datasets.map((d) => {
+          const remove = h('button', { type: 'button', class: 'danger small' }, 'Delete');
+          remove.addEventListener('click', async () => {
+            if (remove.dataset.confirm !== '1') {
+              remove.dataset.confirm = '1';
+              remove.textContent = 'Confirm delete (its models go too)';
+              return;
+            }
+            await del(`/datasets/${d.id}`);
+            mount(status, notice('info', `Deleted “${d.name}”.`));
+            await refresh();
+          });
+          return h('tr', null,
+            h('td', null, d.name), h('td', { class: 'num' }, `${money(d.rows)} ${d.frequency}`), h('td', null, d.start_date),
+            h('td', null, d.end_date), h('td', null, d.roles.kpi), h('td', null, d.roles.media.map((m) => m.replace(/_spend$/, '')).join(', ')),
+            h('td', { class: 'actions' }, h('a', { class: 'button small', href: `#/models?dataset=${d.id}` }, 'Train'), remove));
+        })))));
+  }
+
+  mount(main, h('h1', null, 'Data sets'), h('section', { class: 'card', 'aria-label': 'Upload' }, h('h2', null, 'Upload a CSV'), drop, input), status, form, list);
+  await refresh();
+}

@@ -1,0 +1,137 @@
+// Models: train (point or Bayesian) with live progress over the WebSocket and cancel, import a
+// Google Meridian model, list, open and delete.
+import { ApiError, api, del, get, jobSocket, post } from '../api';
+import { app, modelLabel } from '../app';
+import { field, h, mount, notice } from '../dom';
+import { pct, ratio } from '../format';
+import type { Dataset, Job, JobEvent, Model } from '../types';
+
+interface TrainOut { model_id: string; job_id: string; status: string }
+
+export async function modelsPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
+  const datasets = await get<Dataset[]>('/datasets');
+  const list = h('section', { 'aria-labelledby': 'models-list' });
+  const progressArea = h('div', { 'aria-live': 'polite' });
+
+  const datasetSel = h('select', { required: true }, datasets.map((d) =>
+    h('option', { value: d.id, selected: d.id === params.get('dataset') }, `${d.name} (${d.rows} ${d.frequency})`)));
+  const method = h('select', null, h('option', { value: 'map' }, 'Point estimate (MAP, well under a second)'),
+    h('option', { value: 'bayes' }, 'Bayesian (NUTS, credible intervals, a few seconds)'));
+  const holdout = h('input', { type: 'number', min: 0, max: 52, value: '0', inputmode: 'numeric' });
+  const seed = h('input', { type: 'number', min: 0, value: '1', inputmode: 'numeric' });
+  const chains = h('input', { type: 'number', min: 1, max: 8, value: '4' });
+  const draws = h('input', { type: 'number', min: 100, max: 5000, step: 100, value: '1000' });
+  const bayesFields = h('div', { class: 'grid3', hidden: true }, field('Chains', chains), field('Draws per chain', draws));
+  method.addEventListener('change', () => { bayesFields.hidden = method.value !== 'bayes'; });
+  const start = h('button', { type: 'submit', class: 'primary', disabled: datasets.length === 0 }, 'Start training');
+
+  function follow(job: Job | { id: string; model_id: string }): void {
+    const bar = h('progress', { max: 1, value: 0, 'aria-label': 'Training progress' });
+    const label = h('span', { class: 'progress-text' }, 'queued');
+    const cancel = h('button', { type: 'button', class: 'danger' }, 'Cancel');
+    const box = h('div', { class: 'card progress', 'data-job': job.id }, h('h2', null, 'Training'), bar, label, cancel);
+    mount(progressArea, box);
+    const socket = new WebSocket(jobSocket(job.id));
+    cancel.addEventListener('click', async () => {
+      cancel.disabled = true;
+      try { await post(`/jobs/${job.id}/cancel`); } catch (e) { box.append(notice('error', (e as Error).message)); }
+    });
+    socket.addEventListener('message', async (msg) => {
+      const ev = JSON.parse(String(msg.data)) as JobEvent;
+      bar.value = ev.progress;
+      label.textContent = `${ev.state}: ${Math.round(100 * ev.progress)}% · ${ev.message}`;
+      if (['succeeded', 'failed', 'cancelled'].includes(ev.state)) {
+        cancel.remove();
+        socket.close();
+        if (ev.state === 'succeeded') {
+          app.choose(job.model_id);
+          box.append(notice('success', 'The model is fitted.'), h('a', { class: 'button primary', href: '#/overview' }, 'Open the overview'));
+        } else {
+          box.append(notice(ev.state === 'failed' ? 'error' : 'info', ev.state === 'failed' ? `Training failed: ${ev.error ?? ev.message}` : 'Training was cancelled.'));
+        }
+        await refresh();
+      }
+    });
+    socket.addEventListener('error', () => label.append(' (live progress unavailable; refresh to see the result)'));
+  }
+
+  const trainForm = h('form', {
+    class: 'card',
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      start.disabled = true;
+      const body: Record<string, unknown> = {
+        dataset_id: datasetSel.value, holdout: Number(holdout.value) || 0, seed: Number(seed.value) || 1, method: method.value,
+      };
+      if (method.value === 'bayes') Object.assign(body, { chains: Number(chains.value), draws: Number(draws.value), tune: Number(draws.value) });
+      try {
+        const out = await post<TrainOut>('/models', body);
+        follow({ id: out.job_id, model_id: out.model_id });
+        await refresh();
+      } catch (err) {
+        const text = err instanceof ApiError && err.details.length
+          ? `${err.message}: ${err.details.map((p) => `${p.column ?? ''} ${p.reason}`).join('; ')}`
+          : (err as Error).message;
+        mount(progressArea, notice('error', text));
+      } finally {
+        start.disabled = false;
+      }
+    },
+  }, h('h2', null, 'Train a model'),
+  datasets.length === 0 ? notice('info', 'Upload a data set first.') : null,
+  h('div', { class: 'grid3' }, field('Data set', datasetSel), field('Method', method), field('Holdout periods', holdout, 'Kept out of the fit and scored.')),
+  h('div', { class: 'grid3' }, field('Seed', seed)),
+  bayesFields, start);
+
+  const importInput = h('input', { type: 'file', accept: '.binpb,.pkl' });
+  const importStatus = h('div', { 'aria-live': 'polite' });
+  const importForm = h('form', {
+    class: 'card',
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      const f = importInput.files?.[0];
+      if (!f) { mount(importStatus, notice('error', 'Choose a .binpb file first.')); return; }
+      const data = new FormData();
+      data.append('file', f, f.name);
+      mount(importStatus, notice('info', 'Importing…'));
+      try {
+        const m = await api<Model>('POST', '/models/import', data);
+        app.choose(m.id);
+        mount(importStatus, notice('success', `Imported ${m.origin}.`), h('a', { class: 'button primary', href: '#/overview' }, 'Open the overview'));
+        await refresh();
+      } catch (err) {
+        mount(importStatus, notice('error', (err as Error).message));
+      }
+    },
+  }, h('h2', null, 'Import a Google Meridian model'),
+  h('p', null, 'A model saved with Meridian’s save_meridian (.binpb). Legacy .pkl files must be converted first (scripts/meridian-pkl-to-binpb.py).'),
+  field('Model file', importInput), h('button', { type: 'submit' }, 'Import'), importStatus);
+
+  async function refresh(): Promise<void> {
+    const models = await app.refreshModels();
+    const names = new Map(datasets.map((d) => [d.id, d.name]));
+    mount(list, h('h2', { id: 'models-list' }, 'Your models'),
+      models.length === 0 ? h('p', null, 'None yet.') : h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
+        h('caption', { class: 'sr-only' }, 'Models'),
+        h('thead', null, h('tr', null, ['Model', 'Data set', 'Origin', 'Status', 'R²', 'MAPE', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', null, models.map((m) => {
+          const remove = h('button', { type: 'button', class: 'danger small' }, 'Delete');
+          remove.addEventListener('click', async () => {
+            if (remove.dataset.confirm !== '1') { remove.dataset.confirm = '1'; remove.textContent = 'Confirm delete'; return; }
+            await del(`/models/${m.id}`);
+            await refresh();
+          });
+          const open = h('button', { type: 'button', class: 'small', disabled: m.status !== 'succeeded' }, 'Open');
+          open.addEventListener('click', () => { app.choose(m.id); location.hash = '#/overview'; });
+          return h('tr', null, h('td', null, modelLabel(m)), h('td', null, names.get(m.dataset_id) ?? '–'), h('td', null, m.origin),
+            h('td', null, h('span', { class: `badge ${m.status}` }, m.status)),
+            h('td', { class: 'num' }, m.metrics ? ratio(m.metrics.r2) : ''), h('td', { class: 'num' }, m.metrics ? pct(m.metrics.mape) : ''),
+            h('td', { class: 'actions' }, open, remove));
+        })))));
+  }
+
+  mount(main, h('h1', null, 'Models'), trainForm, progressArea, importForm, list);
+  await refresh();
+  const running = app.models.find((m) => m.status === 'training');
+  if (running) mount(progressArea, notice('info', 'A model is still training; it will appear here when done.'));
+}

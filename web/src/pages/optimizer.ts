@@ -1,0 +1,218 @@
+// Budget optimizer: a budget under per-channel min / max / lock, the recommended split against
+// the current one, saved allocations compared side by side, a multi-period plan, and the
+// efficient frontier.
+import { get, post } from '../api';
+import { chart } from '../charts';
+import { field, h, mount, notice } from '../dom';
+import { compact, money, ratio, signedPct } from '../format';
+import type { ChannelSummary, FrontierPoint, Optimized, Plan, ScenarioResult } from '../types';
+import { loadModel } from './overview';
+
+interface Saved { name: string; spend: Record<string, number> }
+
+const savedKey = (model: string): string => `mmm.scenarios.${model}`;
+const loadSaved = (model: string): Saved[] => JSON.parse(localStorage.getItem(savedKey(model)) ?? '[]') as Saved[];
+const storeSaved = (model: string, s: Saved[]): void => localStorage.setItem(savedKey(model), JSON.stringify(s));
+
+function num(input: HTMLInputElement): number | undefined {
+  const v = input.value.trim();
+  return v === '' ? undefined : Number(v);
+}
+
+export async function optimizerPage(main: HTMLElement): Promise<void> {
+  const { id, status } = await loadModel();
+  const channels = await get<ChannelSummary[]>(`/mmm/channels/summary?model_id=${id}`);
+  const currentTotal = channels.reduce((s, c) => s + c.current_spend, 0);
+  const per = status.frequency === 'daily' ? 'day' : 'week';
+
+  // ---- constraints builder
+  const budget = h('input', { type: 'number', min: 0, step: 'any', value: String(Math.round(currentTotal)), required: true });
+  const bounds = h('input', { type: 'number', min: 0, max: 10, step: 'any', placeholder: 'none', value: '0.5' });
+  const spendAll = h('input', { type: 'checkbox', checked: true });
+  const rows = channels.map((c) => ({
+    name: c.name,
+    min: h('input', { type: 'number', min: 0, step: 'any', placeholder: 'none', 'aria-label': `${c.name} minimum` }),
+    max: h('input', { type: 'number', min: 0, step: 'any', placeholder: 'none', 'aria-label': `${c.name} maximum` }),
+    lock: h('input', { type: 'checkbox', 'aria-label': `lock ${c.name}` }),
+    lockAt: h('input', { type: 'number', min: 0, step: 'any', value: String(Math.round(c.current_spend)), 'aria-label': `${c.name} locked spend` }),
+    current: c.current_spend,
+  }));
+  const constraints = (): Record<string, unknown> => {
+    const min: Record<string, number> = {};
+    const max: Record<string, number> = {};
+    const lock: Record<string, number> = {};
+    for (const r of rows) {
+      if (r.lock.checked) lock[r.name] = Number(r.lockAt.value);
+      const lo = num(r.min);
+      const hi = num(r.max);
+      if (lo !== undefined) min[r.name] = lo;
+      if (hi !== undefined) max[r.name] = hi;
+    }
+    return { bounds_pct: num(bounds), min, max, lock, spend_all: spendAll.checked };
+  };
+
+  const result = h('section', { 'aria-live': 'polite', 'aria-label': 'Optimization result' });
+  let last: Optimized | null = null;
+  const run = h('button', { type: 'submit', class: 'primary' }, 'Optimize');
+  const form = h('form', {
+    class: 'card',
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      run.disabled = true;
+      try {
+        last = await post<Optimized>(`/models/${id}/optimize`, { budget: Number(budget.value), constraints: constraints() });
+        showResult(last);
+      } catch (err) {
+        mount(result, notice('error', (err as Error).message));
+      } finally {
+        run.disabled = false;
+      }
+    },
+  },
+  h('h2', null, 'Budget and constraints'),
+  h('div', { class: 'grid3' },
+    field(`Budget per ${per}`, budget, `Current spend: ${money(currentTotal)}`),
+    field('Keep each channel within ± (fraction of its current spend)', bounds, '0.5 = ±50%; empty for no bound'),
+    h('div', { class: 'field' }, h('label', { class: 'check' }, spendAll, ' Spend the whole budget'))),
+  h('div', { class: 'table-wrap' }, h('table', { class: 'data constraints' },
+    h('caption', null, `Per-channel constraints (spend per ${per})`),
+    h('thead', null, h('tr', null, ['Channel', 'Current', 'Minimum', 'Maximum', 'Lock', 'Locked at'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', null, rows.map((r) => h('tr', null, h('th', { scope: 'row' }, r.name), h('td', { class: 'num' }, money(r.current)),
+      h('td', null, r.min), h('td', null, r.max), h('td', null, r.lock), h('td', null, r.lockAt)))))),
+  run);
+
+  function showResult(o: Optimized): void {
+    const save = h('button', { type: 'button' }, 'Save as scenario');
+    save.addEventListener('click', () => {
+      const list = loadSaved(id);
+      const spend = Object.fromEntries(o.allocation.map((a) => [a.name, a.recommended]));
+      list.push({ name: `Optimized ${money(o.budget)} (${list.length + 1})`, spend });
+      storeSaved(id, list);
+      drawScenarios();
+      save.disabled = true;
+      save.textContent = 'Saved';
+    });
+    mount(result,
+      h('div', { class: 'metrics' },
+        h('div', { class: 'metric' }, h('span', { class: 'label' }, `${status.kpi} per ${per}, current split`), h('strong', null, money(o.current_response))),
+        h('div', { class: 'metric' }, h('span', { class: 'label' }, 'recommended split'), h('strong', null, money(o.optimized_response))),
+        h('div', { class: `metric uplift${o.uplift < 0 ? ' negative' : ''}` }, h('span', { class: 'label' }, 'uplift'), h('strong', null, `${money(o.uplift)} (${signedPct(o.uplift_pct)})`),
+          h('small', null, `no split can beat it by more than ${money(o.gap_bound)}`))),
+      chart('Current and recommended spend per channel', {
+        tooltip: { trigger: 'axis', valueFormatter: (v: number) => money(v) },
+        legend: { top: 0 },
+        grid: { left: 60, right: 16, top: 40, bottom: 30 },
+        xAxis: { type: 'category', data: o.allocation.map((a) => a.name) },
+        yAxis: { type: 'value', axisLabel: { formatter: (v: number) => compact(v) } },
+        series: [
+          { name: 'current', type: 'bar', data: o.allocation.map((a) => a.current), color: '#9aa5b4' },
+          { name: 'recommended', type: 'bar', data: o.allocation.map((a) => a.recommended), color: '#2f6fdf' },
+        ],
+      }, 300).el,
+      h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'allocation' },
+        h('caption', null, `Recommended split of ${money(o.spent)} per ${per}`),
+        h('thead', null, h('tr', null, ['Channel', 'Current', 'Recommended', 'Change', 'Response', 'mROI', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', null, o.allocation.map((a) => h('tr', null, h('th', { scope: 'row' }, a.name), h('td', { class: 'num' }, money(a.current)),
+          h('td', { class: 'num' }, money(a.recommended)), h('td', { class: 'num' }, a.current > 0 ? signedPct(a.recommended / a.current - 1) : '–'),
+          h('td', { class: 'num' }, money(a.expected_response)), h('td', { class: 'num' }, ratio(a.mroi)), h('td', null, a.locked ? 'locked' : '')))))),
+      save);
+  }
+
+  // ---- scenarios
+  const scenarios = h('section', { class: 'card', 'aria-labelledby': 'sc-title' });
+  function drawScenarios(): void {
+    const saved = loadSaved(id);
+    const out = h('div', { 'aria-live': 'polite' });
+    const compare = h('button', { type: 'button', class: 'primary', disabled: saved.length === 0 }, 'Compare side by side');
+    compare.addEventListener('click', async () => {
+      try {
+        const res = await post<ScenarioResult[]>(`/models/${id}/scenarios`, { scenarios: saved.map((s) => ({ name: s.name, spend: s.spend })) });
+        mount(out,
+          chart('Scenario response per period', {
+            tooltip: { trigger: 'axis', valueFormatter: (v: number) => money(v) },
+            grid: { left: 60, right: 16, top: 16, bottom: 60 },
+            xAxis: { type: 'category', data: res.map((r) => r.name), axisLabel: { interval: 0, rotate: 15 } },
+            yAxis: { type: 'value', axisLabel: { formatter: (v: number) => compact(v) } },
+            series: [{ name: 'response', type: 'bar', data: res.map((r) => r.response), colorBy: 'data' }],
+          }, 260).el,
+          h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'scenario-table' },
+            h('caption', null, 'Scenarios against the current split'),
+            h('thead', null, h('tr', null, ['Scenario', 'Spend', 'Response', 'ROI', 'Uplift'].map((c) => h('th', { scope: 'col' }, c)))),
+            h('tbody', null, res.map((r) => h('tr', null, h('th', { scope: 'row' }, r.name), h('td', { class: 'num' }, money(r.spend)),
+              h('td', { class: 'num' }, money(r.response)), h('td', { class: 'num' }, ratio(r.roi)), h('td', { class: 'num' }, money(r.uplift))))))));
+      } catch (err) {
+        mount(out, notice('error', (err as Error).message));
+      }
+    });
+    mount(scenarios, h('h2', { id: 'sc-title' }, 'Saved scenarios'),
+      saved.length === 0 ? h('p', null, 'Optimize, then save the result to compare allocations here.') :
+        h('ul', { class: 'scenarios' }, saved.map((s, i) => {
+          const remove = h('button', { type: 'button', class: 'link' }, 'remove');
+          remove.addEventListener('click', () => { const l = loadSaved(id); l.splice(i, 1); storeSaved(id, l); drawScenarios(); });
+          return h('li', null, `${s.name}: `, Object.entries(s.spend).map(([k, v]) => `${k} ${money(v)}`).join(', '), ' ', remove);
+        })),
+      compare, out);
+  }
+  drawScenarios();
+
+  // ---- multi-period plan
+  const periods = h('input', { type: 'number', min: 1, max: 156, value: '8' });
+  const total = h('input', { type: 'number', min: 0, step: 'any', value: String(Math.round(currentTotal * 8)) });
+  const cap = h('input', { type: 'number', min: 0, step: 'any', placeholder: 'none' });
+  const planOut = h('div', { 'aria-live': 'polite' });
+  const planForm = h('form', {
+    class: 'card',
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      try {
+        const p = await post<Plan>(`/models/${id}/plan`, { periods: Number(periods.value), total_budget: Number(total.value), period_cap: num(cap), constraints: { bounds_pct: num(bounds) } });
+        const names = channels.map((c) => c.name);
+        mount(planOut,
+          h('p', null, `Expected incremental ${status.kpi}: ${money(p.expected_incremental)} against ${money(p.flat_plan_incremental)} for the same budget spent evenly (${signedPct(p.expected_incremental / p.flat_plan_incremental - 1)}).`),
+          chart('Planned spend per period and channel', {
+            tooltip: { trigger: 'axis', valueFormatter: (v: number) => money(v) },
+            legend: { top: 0, type: 'scroll' },
+            grid: { left: 60, right: 16, top: 40, bottom: 30 },
+            xAxis: { type: 'category', data: p.periods.map((x) => x.date) },
+            yAxis: { type: 'value', axisLabel: { formatter: (v: number) => compact(v) } },
+            series: names.map((n) => ({ name: n, type: 'bar', stack: 'plan', data: p.periods.map((x) => x.spend[n] ?? 0) })),
+          }, 300).el);
+      } catch (err) {
+        mount(planOut, notice('error', (err as Error).message));
+      }
+    },
+  }, h('h2', null, 'Multi-period plan'),
+  h('p', null, 'Spreads a total budget over future periods, with the carry-over of past and planned spend.'),
+  h('div', { class: 'grid3' }, field('Periods', periods), field('Total budget', total), field('Largest spend in one period', cap)),
+  h('button', { type: 'submit' }, 'Plan'), planOut);
+
+  // ---- frontier
+  const frontierOut = h('div');
+  const frontierButton = h('button', { type: 'button' }, 'Draw the efficient frontier');
+  frontierButton.addEventListener('click', async () => {
+    try {
+      const points = await get<FrontierPoint[]>(`/models/${id}/frontier?budget=${Number(budget.value)}&steps=21${num(bounds) !== undefined ? `&bounds_pct=${num(bounds)}` : ''}`);
+      mount(frontierOut, chart('Efficient frontier: best response for budgets from −50% to +50%', {
+        tooltip: {
+          trigger: 'axis',
+          formatter: (items: { dataIndex: number }[]) => {
+            const p = points[items[0].dataIndex];
+            return `budget ${money(p.budget)} (${signedPct(p.change)})<br>response ${money(p.response)}<br>ROI ${ratio(p.roi)} · marginal ${ratio(p.marginal)}`;
+          },
+        },
+        grid: { left: 60, right: 24, top: 16, bottom: 40 },
+        xAxis: { type: 'value', name: `budget per ${per}`, nameLocation: 'middle', nameGap: 26, scale: true, axisLabel: { formatter: (v: number) => compact(v) } },
+        yAxis: { type: 'value', scale: true, axisLabel: { formatter: (v: number) => compact(v) } },
+        series: [{ name: 'optimal response', type: 'line', data: points.map((p) => [p.budget, p.response]),
+          markLine: { symbol: 'none', data: [{ xAxis: Number(budget.value), name: 'budget' }], label: { formatter: 'budget' } } }],
+      }, 300).el);
+    } catch (err) {
+      mount(frontierOut, notice('error', (err as Error).message));
+    }
+  });
+
+  mount(main, h('h1', null, 'Budget optimizer'),
+    h('p', { class: 'lede' }, 'The recommended split is the global optimum of the response curves under your constraints.'),
+    form, result, scenarios, planForm,
+    h('section', { class: 'card', 'aria-labelledby': 'fr-title' }, h('h2', { id: 'fr-title' }, 'Efficient frontier'), frontierButton, frontierOut));
+}

@@ -1,0 +1,65 @@
+// Shapes of the API's answers that the dashboard reads.
+
+export type Interval = [number, number];
+
+export interface Dataset {
+  id: string; name: string; frequency: string; rows: number; start_date: string; end_date: string;
+  roles: { date: string; kpi: string; media: string[]; controls: string[]; ignored: string[] };
+  created_at: string;
+}
+
+export interface DatasetDetail extends Dataset { columns: string[]; preview: string[][] }
+
+export interface Fit { r2: number; mape: number; nrmse: number; sigma: number; holdout?: { periods: number; r2: number; mape: number; nrmse: number } | null }
+
+export interface Model {
+  id: string; dataset_id: string; status: string; origin: string; created_at: string; finished_at: string | null;
+  spec: { method?: string; holdout?: number; seed?: number };
+  metrics: Fit | null;
+}
+
+export interface Status {
+  model_id: string; dataset_id: string; origin: string; engine: string; method: string; kpi: string;
+  frequency: string; start: string; end: string; periods: number; channels: string[]; fit: Fit;
+}
+
+export interface Diagnostics { rhat_max: number; ess_bulk_min: number; divergences: number; chains: number; draws: number; warnings: string[] }
+
+export interface ChannelSummary {
+  name: string; spend: number; contribution: number; roi: number; mroi: number; share: number;
+  current_spend: number; saturation_point: number;
+  roi_interval?: Interval; mroi_interval?: Interval; contribution_interval?: Interval; share_interval?: Interval;
+}
+
+export interface ContributionRow {
+  date: string; actual: number; fitted: number; baseline: number; intercept: number; trend: number;
+  seasonality: number; controls: number; channels: Record<string, number>;
+  channel_intervals?: Record<string, Interval>;
+}
+
+export interface CurvePoint { spend: number; response: number; mroi: number; interval?: Interval }
+export interface Curve { channel: string; current_spend: number; current_response: number; saturation_point: number; points: CurvePoint[] }
+
+export interface Insight { kind: string; channels: string[]; title: string; message: string }
+
+export interface Allocation {
+  name: string; current: number; recommended: number; min: number; max: number | null; locked: boolean;
+  current_response: number; expected_response: number; mroi: number;
+}
+
+export interface Optimized {
+  budget: number; spent: number; allocation: Allocation[]; current_response: number;
+  optimized_response: number; uplift: number; uplift_pct: number; gap_bound: number;
+}
+
+export interface Plan {
+  periods: { date: string; spend: Record<string, number>; total: number }[];
+  total_budget: number; expected_incremental: number; flat_plan_incremental: number;
+}
+
+export interface FrontierPoint { budget: number; change: number; response: number; roi: number; marginal: number }
+
+export interface ScenarioResult { name: string; spend: number; response: number; roi: number; uplift: number }
+
+export interface Job { id: string; model_id: string; state: string; progress: number; message: string; error: string | null }
+export interface JobEvent { job_id: string; state: string; progress: number; message: string; error?: string | null }
