@@ -43,7 +43,7 @@ test-rust: ## Unit, property and integration tests of every crate (PostgreSQL st
 test-e2e: web ## The dashboard end to end in Debian's Chromium against the real server (screenshots in web/e2e/output)
 	@scripts/ensure-system-deps.sh --with-browser
 	$(CARGO) build --locked -p mmm-server
-	cd web && MMM_BIN=../target/debug/mmm node e2e/run.mjs
+	cd web && MMM_BIN=$(CURDIR)/target/debug/mmm node e2e/run.mjs
 
 lint: fmt clippy check-core-deps ## Formatting, clippy -D warnings, layering check
 

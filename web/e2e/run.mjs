@@ -116,8 +116,14 @@ try {
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('heading', { name: 'Data sets', exact: true }).waitFor();
 
-  log('upload a CSV with errors: every problem shown with line and column');
-  await page.setInputFiles('#csv-file', path.join(tmp, 'bad.csv'));
+  log('drop a CSV with errors: every problem shown with line and column');
+  const dropped = await page.evaluateHandle((text) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([text], 'bad.csv', { type: 'text/csv' }));
+    return transfer;
+  }, readFileSync(path.join(tmp, 'bad.csv'), 'utf8'));
+  await page.dispatchEvent('.dropzone', 'dragover', { dataTransfer: dropped });
+  await page.dispatchEvent('.dropzone', 'drop', { dataTransfer: dropped });
   await page.getByRole('heading', { name: 'Preview and column roles', exact: true }).waitFor();
   await page.getByRole('button', { name: 'Upload and validate' }).click();
   const problems = page.locator('.problems');
@@ -148,6 +154,18 @@ try {
   assert.match(await progress.innerText(), /succeeded: 100%/);
   assert.equal(await page.locator('progress').evaluate((p) => p.value), 1);
   await snap(page, 'models', 'models');
+
+  log('a long training can be cancelled');
+  await page.getByLabel('Draws per chain').fill('5000');
+  await page.getByLabel('Chains').fill('4');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByText('Training was cancelled.').waitFor({ timeout: 60000 });
+  await page.locator('.badge.cancelled').first().waitFor();
+  await page.getByLabel('Draws per chain').fill('300');
+  await page.getByLabel('Chains').fill('2');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await page.getByText('The model is fitted.').waitFor({ timeout: 120000 });
 
   log('overview: metrics, actual vs predicted, decomposition, diagnostics');
   await page.getByRole('link', { name: 'Open the overview' }).click();
@@ -195,7 +213,9 @@ try {
   assert.match(await page.locator('.metric.uplift').innerText(), /uplift/);
   await page.getByRole('button', { name: 'Save as scenario' }).click();
   await page.getByRole('button', { name: 'Compare side by side' }).click();
-  await page.locator('#scenario-table').waitFor();
+  const scenarioTable = page.locator('#scenario-table');
+  await scenarioTable.waitFor();
+  assert.match(await scenarioTable.innerText(), /Current split[\s\S]*Optimized 60,000/);
   await page.getByRole('button', { name: 'Plan', exact: true }).click();
   await page.getByText(/Expected incremental revenue/).waitFor();
   await page.getByRole('button', { name: 'Draw the efficient frontier' }).click();

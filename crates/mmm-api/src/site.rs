@@ -81,20 +81,40 @@ pub async fn fallback(req: HttpRequest, site: web::Data<Site>) -> Result<HttpRes
     }
     let Some(rel) = relative_file(&path) else { return Err(not_found()) };
     let file = site.dir.join(&rel);
-    let bytes = web::block(move || std::fs::read(file))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|_| not_found())?;
+    let gzip_ok = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    // The build writes a gzip copy of each asset next to it.
+    let (bytes, gzipped) = web::block(move || {
+        let gz = file.with_file_name(format!(
+            "{}.gz",
+            file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        ));
+        match (gzip_ok, std::fs::read(&gz)) {
+            (true, Ok(bytes)) => Ok((bytes, true)),
+            _ => std::fs::read(&file).map(|b| (b, false)),
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(|_| not_found())?;
     // Built assets carry a content hash in their names; the page itself must be revalidated.
     let cache = if rel.as_os_str() == "index.html" {
         "no-cache"
     } else {
         "public, max-age=31536000, immutable"
     };
-    Ok(HttpResponse::Ok()
+    let mut response = HttpResponse::Ok();
+    response
         .content_type(content_type(&rel))
         .insert_header((header::CACHE_CONTROL, cache))
-        .body(bytes))
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if gzipped {
+        response.insert_header((header::CONTENT_ENCODING, "gzip"));
+    }
+    Ok(response.body(bytes))
 }
 
 #[cfg(test)]

@@ -223,7 +223,14 @@ impl ModelService for Modelling {
     ) -> Result<ModelInfo, ServiceError> {
         let imported = mmm_meridian::import(bytes, file_name)
             .map_err(|e| ServiceError::Invalid(e.to_string()))?;
-        let options = LoadOptions { kpi: imported.kpi_column.clone(), ..LoadOptions::default() };
+        // Name every role, so a control called `*_spend` is not taken for a channel.
+        let doc = &imported.document;
+        let options = LoadOptions {
+            kpi: imported.kpi_column.clone(),
+            media: Some(doc.channels.iter().map(|c| c.column.clone()).collect()),
+            controls: Some(doc.baseline.controls.iter().map(|c| c.name.clone()).collect()),
+            ..LoadOptions::default()
+        };
         let data = parse(&imported.csv, &options).map_err(ServiceError::Data)?;
         let file_name: String = file_name.trim().chars().take(MAX_NAME_LEN - 20).collect();
         let label = if file_name.is_empty() { "Meridian model".to_owned() } else { file_name };

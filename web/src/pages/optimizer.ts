@@ -126,7 +126,9 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
     const compare = h('button', { type: 'button', class: 'primary', disabled: saved.length === 0 }, 'Compare side by side');
     compare.addEventListener('click', async () => {
       try {
-        const res = await post<ScenarioResult[]>(`/models/${id}/scenarios`, { scenarios: saved.map((s) => ({ name: s.name, spend: s.spend })) });
+        // The current split first (channels left out keep their current spend), then the saved ones.
+        const all = [{ name: 'Current split', spend: {} }, ...saved.slice(-19).map((s) => ({ name: s.name, spend: s.spend }))];
+        const res = await post<ScenarioResult[]>(`/models/${id}/scenarios`, { scenarios: all });
         mount(out,
           chart('Scenario response per period', {
             tooltip: { trigger: 'axis', valueFormatter: (v: number) => money(v) },

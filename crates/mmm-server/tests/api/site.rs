@@ -43,6 +43,13 @@ fn a_built_dashboard_is_served_with_its_assets() {
         app.get("/assets/app-AB12.css", None).headers["content-type"],
         "text/css; charset=utf-8"
     );
+    // A pre-compressed copy goes to clients that accept gzip, the plain file to the others.
+    std::fs::write(dir.path().join("assets/app-AB12.js.gz"), b"\x1f\x8b gzip bytes").unwrap();
+    let r = app.get_with_header("/assets/app-AB12.js", "accept-encoding", "gzip, br");
+    assert_eq!(r.headers.get("content-encoding").map(String::as_str), Some("gzip"));
+    assert_eq!(r.headers["content-type"], "text/javascript; charset=utf-8");
+    let r = app.get("/assets/app-AB12.js", None);
+    assert_eq!((r.headers.get("content-encoding"), r.text.as_str()), (None, "console.log(1)"));
 
     for path in ["/.env", "/assets/../.env", "/assets/%2e%2e/.env", "/missing.js"] {
         assert_eq!(app.get(path, None).status, 404, "{path}");
