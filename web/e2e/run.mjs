@@ -243,12 +243,16 @@ try {
   await page.getByText(/Imported: google-meridian 2\.1\.0/).waitFor();
   await snap(page, 'meridian-overview', 'meridian-overview');
 
-  log('phone width: no horizontal scrolling');
+  log('phone width: no page scrolls sideways');
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.getByRole('link', { name: 'Channels', exact: true }).click();
-  await page.getByRole('heading', { name: 'Channels', exact: true }).waitFor();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 1, `the page is ${overflow}px wider than the phone`);
+  for (const [link, heading] of [['Data', 'Data sets'], ['Models', 'Models'], ['Overview', 'Model overview'],
+    ['Response curves', 'Response curves'], ['Optimizer', 'Budget optimizer'], ['Insights', 'Insights'],
+    ['Channels', 'Channels']]) {
+    await page.getByRole('link', { name: link, exact: true }).click();
+    await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `${link} is ${overflow}px wider than the phone`);
+  }
   await snap(page, 'phone-channels', 'phone-channels');
   await page.setViewportSize({ width: 1280, height: 900 });
 
