@@ -35,6 +35,8 @@ fn a_built_dashboard_is_served_with_its_assets() {
     assert_eq!((r.status, r.text.as_str()), (200, "<!doctype html><title>mmm</title>"));
     assert_eq!(r.headers["content-type"], "text/html; charset=utf-8");
     assert_eq!(r.headers["cache-control"], "no-cache");
+    let csp = &r.headers["content-security-policy"];
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
     let r = app.get("/assets/app-AB12.js", None);
     assert_eq!((r.status, r.text.as_str()), (200, "console.log(1)"));
     assert_eq!(r.headers["content-type"], "text/javascript; charset=utf-8");
