@@ -43,14 +43,25 @@ fn main() {
     if let Ok(starts) = std::env::var("STARTS") {
         spec.starts = starts.parse().expect("STARTS");
     }
+    // PROFILE=demo simulates data shaped like the Meridian demo set.
+    let profile = match std::env::var("PROFILE").as_deref() {
+        Ok("demo") => mmm_core::simulate::Profile::MeridianDemo,
+        _ => mmm_core::simulate::Profile::Mixed,
+    };
     let mut errors = Vec::new();
     let mut worst_ratio: f64 = 1.0;
     let mut seconds = 0.0;
     let mut by_channel: std::collections::BTreeMap<String, (f64, f64, usize)> = Default::default();
     for seed in first..first + count {
         let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
-        let sim =
-            simulate(&SimConfig { periods: weeks, channels, seed, noise, ..SimConfig::default() });
+        let sim = simulate(&SimConfig {
+            periods: weeks,
+            channels,
+            seed,
+            noise,
+            profile,
+            ..SimConfig::default()
+        });
         let start = Instant::now();
         let doc = fit(&sim.dataset, &spec, None).expect("fit");
         seconds += start.elapsed().as_secs_f64();

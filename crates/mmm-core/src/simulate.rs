@@ -30,6 +30,25 @@ pub struct SimConfig {
     pub start: NaiveDate,
     /// Spacing of the periods.
     pub frequency: Frequency,
+    /// Which kind of market to simulate.
+    #[serde(default)]
+    pub profile: Profile,
+}
+
+/// The kind of market a simulation draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    /// Media is about 30% of the KPI; channels range from large flighted TV to small seasonal
+    /// radio with low ROI, several of them barely identifiable at 5% noise.
+    #[default]
+    Mixed,
+    /// Shaped like the Meridian demo data set (`fixtures/meridian/meridian_demo.csv`). Media is
+    /// about 55% of the KPI. Two large always-on channels (one with a dark week every 12 weeks),
+    /// a 4-on / 5-off flighted channel and two small ones, every channel with its own yearly
+    /// swing. The typical ROI, adstock and saturation of each channel are Meridian's posterior
+    /// means for that data set.
+    MeridianDemo,
 }
 
 impl Default for SimConfig {
@@ -41,6 +60,7 @@ impl Default for SimConfig {
             noise: 0.05,
             start: NaiveDate::from_ymd_opt(2022, 1, 3).unwrap_or_default(),
             frequency: Frequency::Weekly,
+            profile: Profile::Mixed,
         }
     }
 }
@@ -135,6 +155,15 @@ const ARCHETYPES: [(&str, SpendPattern, f64, f64, f64, f64, f64); 10] = [
     ("affiliate", SpendPattern::Seasonal, 9_000.0, 2.0, 0.2, 1.1, 1.3),
 ];
 
+/// The Meridian-demo archetypes: name, pattern, mean weekly spend when on, typical ROI, decay, K, S.
+const DEMO_ARCHETYPES: [(&str, SpendPattern, f64, f64, f64, f64, f64); 5] = [
+    ("tv", SpendPattern::AlwaysOn, 7_800.0, 1.7, 0.48, 1.09, 1.0),
+    ("search", SpendPattern::Seasonal, 54_000.0, 3.4, 0.6, 1.53, 1.0),
+    ("social", SpendPattern::Flighted, 52_000.0, 3.4, 0.05, 0.63, 1.0),
+    ("display", SpendPattern::AlwaysOn, 53_000.0, 4.0, 0.34, 1.76, 1.0),
+    ("radio", SpendPattern::AlwaysOn, 6_600.0, 2.5, 0.45, 1.19, 1.0),
+];
+
 fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
@@ -162,7 +191,12 @@ pub fn simulate(config: &SimConfig) -> Simulation {
     let mut truths = Vec::with_capacity(channels);
     let mut media_total = vec![0.0; n];
     for c in 0..channels {
-        let (base_name, pattern, mean_spend, roi, decay, k, s) = ARCHETYPES[c % ARCHETYPES.len()];
+        let demo = config.profile == Profile::MeridianDemo;
+        let (base_name, pattern, mean_spend, roi, decay, k, s) = if demo {
+            DEMO_ARCHETYPES[c % DEMO_ARCHETYPES.len()]
+        } else {
+            ARCHETYPES[c % ARCHETYPES.len()]
+        };
         let name = if c < ARCHETYPES.len() {
             base_name.to_owned()
         } else {
@@ -178,19 +212,43 @@ pub fn simulate(config: &SimConfig) -> Simulation {
 
         let mut spend = Vec::with_capacity(n);
         let mut on = rng.random_bool(0.5);
+        // Only the demo profile draws this, so the mixed profile's data stay as they were.
+        let offset = if demo { rng.random_range(0..9usize) } else { 0 };
         for t in 0..n {
-            let x = match pattern {
-                SpendPattern::AlwaysOn => mean_spend * budget[t] * (0.45 * z(&mut rng)).exp(),
-                SpendPattern::Seasonal => {
-                    mean_spend
-                        * budget[t]
-                        * (1.0 + 0.4 * season(t, phase))
-                        * (0.4 * z(&mut rng)).exp()
+            let x = if demo {
+                // Every channel swings over the year with its own phase; search goes dark one
+                // week in 12; the flighted channel runs 4 weeks on, 5 off.
+                let level = mean_spend
+                    * budget[t]
+                    * (1.0 + 0.35 * season(t, phase))
+                    * (0.45 * z(&mut rng)).exp();
+                match pattern {
+                    SpendPattern::Seasonal if t % 12 == 11 => 0.0,
+                    SpendPattern::Flighted if (t + offset) % 9 >= 4 => 0.0,
+                    _ => level,
                 }
-                SpendPattern::Flighted => {
-                    // Flights last ~6 periods on average, gaps ~4.
-                    on = if on { !rng.random_bool(1.0 / 6.0) } else { rng.random_bool(1.0 / 4.0) };
-                    if on { 1.7 * mean_spend * budget[t] * (0.35 * z(&mut rng)).exp() } else { 0.0 }
+            } else {
+                match pattern {
+                    SpendPattern::AlwaysOn => mean_spend * budget[t] * (0.45 * z(&mut rng)).exp(),
+                    SpendPattern::Seasonal => {
+                        mean_spend
+                            * budget[t]
+                            * (1.0 + 0.4 * season(t, phase))
+                            * (0.4 * z(&mut rng)).exp()
+                    }
+                    SpendPattern::Flighted => {
+                        // Flights last ~6 periods on average, gaps ~4.
+                        on = if on {
+                            !rng.random_bool(1.0 / 6.0)
+                        } else {
+                            rng.random_bool(1.0 / 4.0)
+                        };
+                        if on {
+                            1.7 * mean_spend * budget[t] * (0.35 * z(&mut rng)).exp()
+                        } else {
+                            0.0
+                        }
+                    }
                 }
             };
             spend.push(round2(x.max(0.0)));
@@ -234,7 +292,8 @@ pub fn simulate(config: &SimConfig) -> Simulation {
     }
 
     // Baseline: level, growth, a yearly cycle with a second harmonic, price and promotions.
-    let intercept = 500_000.0 * (0.2 * z(&mut rng)).exp();
+    let level = if config.profile == Profile::MeridianDemo { 380_000.0 } else { 500_000.0 };
+    let intercept = level * (0.2 * z(&mut rng)).exp();
     let trend = intercept * rng.random_range(-0.05..0.25);
     let amplitude = intercept * rng.random_range(0.04..0.12);
     let phase = rng.random_range(0.0..2.0 * PI);
@@ -302,5 +361,56 @@ pub fn simulate(config: &SimConfig) -> Simulation {
                 noise_sd,
             },
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn share_of_media(sim: &Simulation) -> f64 {
+        let media: f64 = sim.truth.channels.iter().map(|c| c.contribution).sum();
+        media / sim.dataset.kpi.iter().sum::<f64>()
+    }
+
+    #[test]
+    fn the_demo_profile_has_the_demo_data_shape() {
+        for seed in 1..6 {
+            let sim = simulate(&SimConfig {
+                seed,
+                profile: Profile::MeridianDemo,
+                ..SimConfig::default()
+            });
+            let share = share_of_media(&sim);
+            assert!((0.35..0.75).contains(&share), "seed {seed}: media share {share}");
+            let spend =
+                |name: &str| &sim.dataset.channels.iter().find(|c| c.name == name).unwrap().spend;
+            // Search goes dark exactly one week in 12.
+            let dark: Vec<usize> = spend("search")
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| **v == 0.0)
+                .map(|(t, _)| t)
+                .collect();
+            assert_eq!(dark, (0..13).map(|k| 12 * k + 11).collect::<Vec<_>>(), "seed {seed}");
+            // Social runs 4 weeks on, 5 off.
+            let on: Vec<bool> = spend("social").iter().map(|v| *v > 0.0).collect();
+            for t in 9..156 {
+                assert_eq!(on[t], on[t - 9], "seed {seed}: the flight cycle is 9 weeks");
+            }
+            assert_eq!(on[..9].iter().filter(|x| **x).count(), 4);
+        }
+    }
+
+    #[test]
+    fn the_mixed_profile_is_the_default_and_media_is_a_minority() {
+        let sim = simulate(&SimConfig::default());
+        assert_eq!(sim.truth.config.profile, Profile::Mixed);
+        let share = share_of_media(&sim);
+        assert!((0.1..0.5).contains(&share), "media share {share}");
+        // The true ROI is the contribution over the spend, as the fit defines it.
+        for c in &sim.truth.channels {
+            assert!((c.roi - c.contribution / c.spend).abs() < 1e-9 * c.roi);
+        }
     }
 }

@@ -2,12 +2,13 @@
 
 use crate::report;
 use crate::{
-    AdstockArg, FitArgs, ImportMeridianArgs, InspectArgs, MethodArg, SaturationArg, SimulateArgs,
+    AdstockArg, FitArgs, ImportMeridianArgs, InspectArgs, MethodArg, ProfileArg, SaturationArg,
+    SimulateArgs,
 };
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
 use mmm_core::fit::{BayesSettings, fit_bayes};
-use mmm_core::simulate::{SimConfig, simulate as run_simulation};
+use mmm_core::simulate::{Profile, SimConfig, simulate as run_simulation};
 use mmm_core::spec::{AdstockKind, SaturationKind};
 use mmm_core::{
     DataErrors, FitProgress, LoadOptions, ModelDocument, ModelSpec, fit as run_fit, load_csv,
@@ -41,6 +42,10 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
         channels: usize::from(args.channels),
         seed: args.seed,
         noise: args.noise,
+        profile: match args.profile {
+            ProfileArg::Mixed => Profile::Mixed,
+            ProfileArg::Demo => Profile::MeridianDemo,
+        },
         ..SimConfig::default()
     };
     let sim = run_simulation(&config);

@@ -170,6 +170,16 @@ struct SimulateArgs {
     /// Where to write the true parameters as JSON.
     #[arg(long)]
     truth: Option<PathBuf>,
+    /// Kind of market: `mixed` (media about 30% of the KPI, some small weak channels) or `demo`
+    /// (shaped like the Meridian demo data: media about 55% of the KPI).
+    #[arg(long, value_enum, default_value_t = ProfileArg::Mixed)]
+    profile: ProfileArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ProfileArg {
+    Mixed,
+    Demo,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
