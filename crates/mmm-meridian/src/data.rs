@@ -285,8 +285,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 impl Scaling {
     /// Derives the constants as Meridian's `MediaTransformer`, `KpiTransformer` and
-    /// `CenteringAndScalingTransformer` do for a national model.
-    pub fn derive(table: &MarketingTable) -> Self {
+    /// `CenteringAndScalingTransformer` do for a national model. Controls named in
+    /// `population_scaled` are centred and scaled per capita; their mean and standard deviation
+    /// are returned in raw units (times the population), which standardises them identically.
+    pub fn derive(table: &MarketingTable, population_scaled: &[String]) -> Self {
         let pop = table.population;
         let media_scale = table
             .media
@@ -294,20 +296,68 @@ impl Scaling {
             .map(|m| pop * median(m.iter().map(|v| v / pop).filter(|v| *v != 0.0).collect()))
             .collect();
         let kpi: Vec<f64> = table.kpi.iter().map(|v| v / pop).collect();
-        let controls_stdev = table
-            .control_values
-            .iter()
-            .map(|v| {
-                let s = stdev(v);
-                if s > 0.0 { s } else { 1.0 }
-            })
-            .collect();
+        let (mut controls_mean, mut controls_stdev) = (Vec::new(), Vec::new());
+        for (name, values) in table.controls.iter().zip(&table.control_values) {
+            let per = if population_scaled.contains(name) { pop } else { 1.0 };
+            let scaled: Vec<f64> = values.iter().map(|v| v / per).collect();
+            let s = stdev(&scaled);
+            controls_mean.push(mean(&scaled) * per);
+            controls_stdev.push(if s > 0.0 { s * per } else { 1.0 });
+        }
         Scaling {
             media_scale,
             kpi_mean: mean(&kpi),
             kpi_stdev: stdev(&kpi),
-            controls_mean: table.control_values.iter().map(|v| mean(v)).collect(),
+            controls_mean,
             controls_stdev,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(population: f64) -> MarketingTable {
+        MarketingTable {
+            dates: vec![NaiveDate::default(); 4],
+            channels: vec!["tv".into()],
+            controls: vec!["stores".into(), "price".into()],
+            kpi_name: "revenue".into(),
+            kpi: vec![10.0, 12.0, 14.0, 20.0],
+            revenue_per_kpi: 1.0,
+            media: vec![vec![0.0, 2.0, 4.0, 9.0]],
+            spend: vec![vec![0.0, 2.0, 4.0, 9.0]],
+            control_values: vec![vec![100.0, 200.0, 300.0, 400.0], vec![1.0, 1.0, 2.0, 2.0]],
+            population,
+        }
+    }
+
+    #[test]
+    fn scaling_by_hand() {
+        let s = Scaling::derive(&table(1.0), &[]);
+        // Median of the non-zero media 2, 4, 9.
+        assert_eq!(s.media_scale, [4.0]);
+        assert_eq!(s.kpi_mean, 14.0);
+        // Population sd of 10, 12, 14, 20: sqrt((16 + 4 + 0 + 36) / 4).
+        assert!((s.kpi_stdev - 14f64.sqrt()).abs() < 1e-12);
+        assert_eq!(s.controls_mean, [250.0, 1.5]);
+        assert!((s.controls_stdev[1] - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn population_scaled_controls_standardise_per_capita() {
+        let t = table(1000.0);
+        let s = Scaling::derive(&t, &["stores".to_owned()]);
+        let per_capita: Vec<f64> = t.control_values[0].iter().map(|v| v / 1000.0).collect();
+        let (m, sd) = (mean(&per_capita), stdev(&per_capita));
+        for (raw, pc) in t.control_values[0].iter().zip(&per_capita) {
+            let ours = (raw - s.controls_mean[0]) / s.controls_stdev[0];
+            assert!((ours - (pc - m) / sd).abs() < 1e-12);
+        }
+        // Media scale: population times the median of the per-capita media.
+        assert!((s.media_scale[0] - 4.0).abs() < 1e-12);
+        // Controls not listed are scaled as they are.
+        assert_eq!(s.controls_mean[1], 1.5);
     }
 }

@@ -197,7 +197,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     let table = MarketingTable::from_proto(&file.marketing_data)?;
     let post = read_netcdf(&file.posterior)?;
     check_posterior(&post)?;
-    let scaling = Scaling::derive(&table);
+    let scaling = Scaling::derive(&table, &file.hyperparameters.population_scaled_controls);
 
     let n = table.dates.len();
     let nc = table.channels.len();

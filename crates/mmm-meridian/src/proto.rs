@@ -208,6 +208,8 @@ pub struct Hyperparameters {
     pub saturation_by_channel: Option<ChannelStrings>,
     #[prost(int32, optional, tag = "28")]
     pub n_knots: Option<i32>,
+    #[prost(string, repeated, tag = "33")]
+    pub population_scaled_controls: Vec<String>,
     #[prost(map = "string, bytes", tag = "38")]
     pub changepoints: std::collections::HashMap<String, Vec<u8>>,
 }

@@ -71,7 +71,7 @@ fn summary(export: &serde_json::Value, metric: &str, channel: usize, stat: usize
 fn the_derived_scaling_matches_meridian() {
     let file = read_file(&fixture("meridian_demo.binpb")).unwrap();
     let table = MarketingTable::from_proto(&file.marketing_data).unwrap();
-    let ours = Scaling::derive(&table);
+    let ours = Scaling::derive(&table, &file.hyperparameters.population_scaled_controls);
     let theirs = &export()["scaling"];
     for (a, b) in ours.media_scale.iter().zip(floats(&theirs["media_scale_factors"][0])) {
         close(*a, b, 1e-12, "media scale");
