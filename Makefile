@@ -2,7 +2,7 @@
 CARGO ?= cargo
 MMM := target/release/mmm
 
-.PHONY: all deps build web run seed fit-example loadtest test test-rust test-e2e lint fmt clippy check-core-deps doc bench accuracy example migrate check-db clean help
+.PHONY: audit all deps build web run seed fit-example loadtest test test-rust test-e2e lint fmt clippy check-core-deps doc bench accuracy example migrate check-db clean help
 
 all: build
 
@@ -56,6 +56,10 @@ clippy:
 
 check-core-deps: ## mmm-core must not depend on diesel, actix or tokio
 	@scripts/check-core-deps.sh
+
+audit: ## RustSec advisories of every dependency (installs cargo-audit; offline copy of the database if present)
+	@command -v cargo-audit >/dev/null 2>&1 || $(CARGO) install cargo-audit --locked
+	$(CARGO) audit $(if $(wildcard ../shared/advisory-db),--db ../shared/advisory-db --no-fetch,)
 
 doc: ## API docs without warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
