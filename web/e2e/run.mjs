@@ -222,6 +222,19 @@ try {
   await page.getByText('Efficient frontier: best response').waitFor();
   await snap(page, 'optimizer', 'optimizer');
 
+  log('optimizer: the budget for a target marginal ROI');
+  await page.getByLabel('lock tv').uncheck();
+  await page.getByLabel('search maximum').fill('');
+  await page.getByLabel('Target marginal ROI').fill('0.8');
+  await page.getByRole('button', { name: 'Find budget' }).click();
+  await page.waitForFunction(() => document.querySelector('#allocation caption')?.textContent?.includes('60,000') === false);
+  for (const row of await allocation.locator('tbody tr').all()) {
+    const [, recommended, , , mroi] = await row.locator('td').allInnerTexts();
+    if (Number(recommended.replace(/,/g, '')) > 0) {
+      assert.ok(Number(mroi) >= 0.8 - 0.02, `a funded channel returns at least the target: ${recommended} ${mroi}`);
+    }
+  }
+
   log('insights and exports');
   await page.getByRole('link', { name: 'Insights' }).click();
   await page.getByRole('heading', { name: 'Insights', exact: true }).waitFor();

@@ -52,6 +52,8 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
   };
 
   const result = h('section', { 'aria-live': 'polite', 'aria-label': 'Optimization result' });
+  const targetMroi = h('input', { type: 'number', min: 0, step: 'any', value: '1', 'aria-label': 'Target marginal ROI', class: 'short' });
+  const findBudget = h('button', { type: 'button', onclick: () => void byTarget() }, 'Find budget');
   let last: Optimized | null = null;
   const run = h('button', { type: 'submit', class: 'primary' }, 'Optimize');
   const form = h('form', {
@@ -79,7 +81,22 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
     h('thead', null, h('tr', null, ['Channel', 'Current', 'Minimum', 'Maximum', 'Lock', 'Locked at'].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', null, rows.map((r) => h('tr', null, h('th', { scope: 'row' }, r.name), h('td', { class: 'num' }, money(r.current)),
       h('td', null, r.min), h('td', null, r.max), h('td', null, r.lock), h('td', null, r.lockAt)))))),
-  run);
+  h('div', { class: 'toolbar' }, run,
+    h('span', { class: 'or' }, 'or find the largest budget where every funded channel returns at least'),
+    targetMroi, findBudget));
+
+  async function byTarget(): Promise<void> {
+    findBudget.disabled = true;
+    try {
+      last = await post<Optimized>(`/models/${id}/optimize`, { target_mroi: Number(targetMroi.value), constraints: constraints() });
+      budget.value = String(Math.round(last.budget));
+      showResult(last);
+    } catch (err) {
+      mount(result, notice('error', (err as Error).message));
+    } finally {
+      findBudget.disabled = false;
+    }
+  }
 
   function showResult(o: Optimized): void {
     const save = h('button', { type: 'button' }, 'Save as scenario');
