@@ -226,12 +226,12 @@ impl MarketingTable {
     /// the rest of mmm reads. A non-revenue KPI with a revenue per KPI is written as revenue.
     pub fn to_csv(&self, kpi_column: &str) -> String {
         let mut out = String::from("date,");
-        out.push_str(kpi_column);
+        out.push_str(&quote(kpi_column));
         for c in &self.channels {
-            out.push_str(&format!(",{c}_spend"));
+            out.push_str(&format!(",{}", quote(&format!("{c}_spend"))));
         }
         for k in &self.controls {
-            out.push_str(&format!(",{k}"));
+            out.push_str(&format!(",{}", quote(k)));
         }
         out.push('\n');
         for (t, d) in self.dates.iter().enumerate() {
@@ -245,6 +245,15 @@ impl MarketingTable {
             out.push('\n');
         }
         out
+    }
+}
+
+/// A CSV field, quoted when it holds a separator, a quote or a line break.
+fn quote(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_owned()
     }
 }
 
@@ -331,6 +340,17 @@ mod tests {
             control_values: vec![vec![100.0, 200.0, 300.0, 400.0], vec![1.0, 1.0, 2.0, 2.0]],
             population,
         }
+    }
+
+    #[test]
+    fn names_with_separators_are_quoted_in_the_csv() {
+        let mut t = table(1.0);
+        t.channels = vec!["Paid, \"search\"".into()];
+        let csv = t.to_csv("revenue");
+        let header = csv.lines().next().unwrap();
+        assert_eq!(header, "date,revenue,\"Paid, \"\"search\"\"_spend\",stores,price");
+        let mut reader = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
+        assert_eq!(&reader.headers().unwrap()[2], "Paid, \"search\"_spend");
     }
 
     #[test]
