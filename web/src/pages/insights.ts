@@ -55,5 +55,5 @@ export async function reportPage(main: HTMLElement): Promise<void> {
       metric('Media ROI', ratio(contribution / spend)), metric('R²', ratio(status.fit.r2)), metric('MAPE', pct(status.fit.mape))),
     h('h2', null, 'Channels'), channelTable(channels),
     h('h2', null, 'What to do'), insightCards(insights),
-    h('h2', null, 'Where the KPI came from'), decompositionChart(rows, status.channels, 300)));
+    h('h2', null, 'Where the KPI came from'), decompositionChart(rows, status.channels, 300, false)));
 }

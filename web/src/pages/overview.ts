@@ -16,15 +16,15 @@ export async function loadModel(): Promise<{ id: string; status: Status }> {
   return { id: model.id, status: await get<Status>(`/mmm/status?model_id=${model.id}`) };
 }
 
-export function decompositionChart(rows: ContributionRow[], channels: string[], height = 360): HTMLElement {
+export function decompositionChart(rows: ContributionRow[], channels: string[], height = 360, zoom = true): HTMLElement {
   const dates = rows.map((r) => r.date);
   return chart('Decomposition: baseline and each channel’s contribution per period', {
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => money(v) },
     legend: { type: 'scroll', top: 0 },
-    grid: { left: 60, right: 16, top: 40, bottom: 60 },
+    grid: { left: 60, right: 16, top: 40, bottom: zoom ? 60 : 30 },
     xAxis: { type: 'category', data: dates },
     yAxis: { type: 'value', axisLabel: { formatter: (v: number) => compact(v) } },
-    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 8 }],
+    dataZoom: zoom ? [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 8 }] : [],
     series: [
       { name: 'baseline', type: 'line', stack: 'kpi', areaStyle: {}, symbol: 'none', lineStyle: { width: 0 }, color: '#c5ccd6', data: rows.map((r) => r.baseline) },
       ...channels.map((c) => ({ name: c, type: 'line', stack: 'kpi', areaStyle: {}, symbol: 'none', lineStyle: { width: 0 }, data: rows.map((r) => r.channels[c] ?? 0) })),
