@@ -256,6 +256,17 @@ try {
   await page.getByText(/Imported: google-meridian 2\.1\.0/).waitFor();
   await snap(page, 'meridian-overview', 'meridian-overview');
 
+  log('delete a data set (two steps); its models go with it');
+  await page.getByRole('link', { name: 'Data', exact: true }).click();
+  await page.getByRole('heading', { name: 'Data sets', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Delete meridian_demo.binpb (Meridian data)' }).click();
+  await page.getByRole('button', { name: 'Confirm delete (its models go too): meridian_demo.binpb (Meridian data)' }).click();
+  await page.getByText('Deleted “meridian_demo.binpb (Meridian data)”.').waitFor();
+  assert.equal(await page.getByRole('cell', { name: 'meridian_demo.binpb (Meridian data)' }).count(), 0);
+  await page.getByRole('link', { name: 'Models', exact: true }).click();
+  await page.getByRole('heading', { name: 'Your models', exact: true }).waitFor();
+  assert.equal(await page.getByRole('cell', { name: /google-meridian/ }).count(), 0);
+
   log('phone width: no page scrolls sideways');
   await page.setViewportSize({ width: 390, height: 844 });
   for (const [link, heading] of [['Data', 'Data sets'], ['Models', 'Models'], ['Overview', 'Model overview'],

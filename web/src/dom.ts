@@ -45,6 +45,22 @@ export function notice(kind: 'error' | 'info' | 'success', text: string): HTMLEl
   return h('p', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
 }
 
+/** A delete button that asks once more before it acts (no native dialog). */
+export function deleteButton(what: string, confirmText: string, action: () => Promise<void>): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'danger small', 'aria-label': `Delete ${what}` }, 'Delete');
+  button.addEventListener('click', async () => {
+    if (button.dataset.confirm !== '1') {
+      button.dataset.confirm = '1';
+      button.textContent = confirmText;
+      button.setAttribute('aria-label', `${confirmText}: ${what}`);
+      return;
+    }
+    button.disabled = true;
+    await action();
+  });
+  return button;
+}
+
 /** A labelled form field. */
 export function field(label: string, input: HTMLElement, hint?: string): HTMLElement {
   const id = input.id || `f-${Math.random().toString(36).slice(2, 9)}`;

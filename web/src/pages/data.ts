@@ -1,7 +1,7 @@
 // Data sets: drag-and-drop CSV upload with a preview and column roles, problems per line and
 // column, the list, and deletion.
 import { ApiError, api, del, get } from '../api';
-import { field, h, mount, notice } from '../dom';
+import { deleteButton, field, h, mount, notice } from '../dom';
 import { money } from '../format';
 import type { Dataset } from '../types';
 
@@ -135,13 +135,7 @@ export async function dataPage(main: HTMLElement): Promise<void> {
         h('caption', { class: 'sr-only' }, 'Data sets'),
         h('thead', null, h('tr', null, ['Name', 'Periods', 'From', 'To', 'KPI', 'Channels', ''].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', null, datasets.map((d) => {
-          const remove = h('button', { type: 'button', class: 'danger small' }, 'Delete');
-          remove.addEventListener('click', async () => {
-            if (remove.dataset.confirm !== '1') {
-              remove.dataset.confirm = '1';
-              remove.textContent = 'Confirm delete (its models go too)';
-              return;
-            }
+          const remove = deleteButton(d.name, 'Confirm delete (its models go too)', async () => {
             await del(`/datasets/${d.id}`);
             mount(status, notice('info', `Deleted “${d.name}”.`));
             await refresh();

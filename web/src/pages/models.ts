@@ -2,7 +2,7 @@
 // Google Meridian model, list, open and delete.
 import { ApiError, api, del, get, jobSocket, post } from '../api';
 import { app, modelLabel } from '../app';
-import { field, h, mount, notice } from '../dom';
+import { deleteButton, field, h, mount, notice } from '../dom';
 import { pct, ratio } from '../format';
 import type { Dataset, Job, JobEvent, Model } from '../types';
 
@@ -115,9 +115,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
         h('caption', { class: 'sr-only' }, 'Models'),
         h('thead', null, h('tr', null, ['Model', 'Data set', 'Origin', 'Status', 'R²', 'MAPE', ''].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', null, models.map((m) => {
-          const remove = h('button', { type: 'button', class: 'danger small' }, 'Delete');
-          remove.addEventListener('click', async () => {
-            if (remove.dataset.confirm !== '1') { remove.dataset.confirm = '1'; remove.textContent = 'Confirm delete'; return; }
+          const remove = deleteButton(modelLabel(m), 'Confirm delete', async () => {
             await del(`/models/${m.id}`);
             await refresh();
           });
