@@ -201,6 +201,31 @@ impl ChannelResult {
     }
 }
 
+impl ChannelResult {
+    /// Replaces each stored curve point by the posterior mean response and mROI over `draws`
+    /// (this channel is `draws[..].channels[index]`), with the 90% band of the response.
+    pub fn apply_posterior_curve(&mut self, draws: &[PosteriorDraw], index: usize) {
+        let scale = self.scale;
+        for point in &mut self.response_curve {
+            let z = point.spend.max(1e-9 * scale) / scale;
+            let values: Vec<f64> = draws
+                .iter()
+                .map(|d| d.channels[index].coefficient * d.channels[index].saturation.value(z))
+                .collect();
+            let (mean, interval) = crate::summary::summarise(&values);
+            point.response = mean;
+            point.mroi = draws
+                .iter()
+                .map(|d| {
+                    d.channels[index].coefficient * d.channels[index].saturation.slope(z) / scale
+                })
+                .sum::<f64>()
+                / draws.len().max(1) as f64;
+            point.interval = Some(interval);
+        }
+    }
+}
+
 /// A channel's inputs and contribution per period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChannelSeries {

@@ -359,21 +359,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         };
         let max_spend = table.spend[c].iter().copied().fold(0.0, f64::max);
         result.response_curve = result.curve(CURVE_POINTS, CURVE_MAX_MULTIPLE * max_spend);
-        for point in &mut result.response_curve {
-            let z = point.spend.max(1e-9 * scale[c]) / scale[c];
-            let values: Vec<f64> = all_draws
-                .iter()
-                .map(|d| d.channels[c].coefficient * d.channels[c].saturation.value(z))
-                .collect();
-            let (mean, interval) = summarise(&values);
-            point.response = mean;
-            point.mroi = all_draws
-                .iter()
-                .map(|d| d.channels[c].coefficient * d.channels[c].saturation.slope(z) / scale[c])
-                .sum::<f64>()
-                / draws as f64;
-            point.interval = Some(interval);
-        }
+        result.apply_posterior_curve(&all_draws, c);
         results.push(result);
     }
 

@@ -504,23 +504,7 @@ impl Problem {
         }
         // Response curves: posterior mean and 90% band at each stored spend.
         for (c, ch) in doc.channels.iter_mut().enumerate() {
-            for point in &mut ch.response_curve {
-                let z = point.spend.max(1e-9 * ch.scale) / ch.scale;
-                let values: Vec<f64> = draws
-                    .iter()
-                    .map(|d| d.channels[c].coefficient * d.channels[c].saturation.value(z))
-                    .collect();
-                let slopes: Vec<f64> = draws
-                    .iter()
-                    .map(|d| {
-                        d.channels[c].coefficient * d.channels[c].saturation.slope(z) / ch.scale
-                    })
-                    .collect();
-                let (mean, interval) = summarise(&values);
-                point.response = mean;
-                point.mroi = slopes.iter().sum::<f64>() / slopes.len().max(1) as f64;
-                point.interval = Some(interval);
-            }
+            ch.apply_posterior_curve(&draws, c);
         }
         doc.posterior = Some(draws);
         Ok(())
