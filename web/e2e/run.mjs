@@ -92,6 +92,15 @@ async function snap(page, name, docName) {
   }
 }
 
+/** Retries a check for up to 10 s (the page may still be re-rendering), then fails with `why`. */
+async function eventually(check, why) {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(await why());
+}
+
 function log(s) {
   step = s;
   console.log(`e2e: ${s}`);
@@ -104,6 +113,10 @@ try {
   page.setDefaultTimeout(30000);
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${step}: ${m.text()}`); });
   page.on('pageerror', (e) => consoleErrors.push(`${step}: page error ${e.message}`));
+  // Listening from the start turns file-chooser interception on long before it is needed; a
+  // listener added just before the key press can miss the dialog.
+  const choosers = [];
+  page.on('filechooser', (c) => choosers.push(c));
 
   log('register (registration signs in)');
   await page.goto(`${base}/`);
@@ -262,10 +275,12 @@ try {
   await page.getByRole('button', { name: 'Delete meridian_demo.binpb (Meridian data)' }).click();
   await page.getByRole('button', { name: 'Confirm delete (its models go too): meridian_demo.binpb (Meridian data)' }).click();
   await page.getByText('Deleted “meridian_demo.binpb (Meridian data)”.').waitFor();
-  assert.equal(await page.getByRole('cell', { name: 'meridian_demo.binpb (Meridian data)' }).count(), 0);
+  await eventually(async () => (await page.getByRole('cell', { name: 'meridian_demo.binpb (Meridian data)' }).count()) === 0,
+    async () => `the data set is still listed: ${await page.locator('#main').innerText()}`);
   await page.getByRole('link', { name: 'Models', exact: true }).click();
   await page.getByRole('heading', { name: 'Your models', exact: true }).waitFor();
-  assert.equal(await page.getByRole('cell', { name: /google-meridian/ }).count(), 0);
+  await eventually(async () => (await page.getByRole('cell', { name: /google-meridian/ }).count()) === 0,
+    async () => `the imported model is still listed: ${await page.locator('#main').innerText()}`);
 
   log('phone width: no page scrolls sideways');
   await page.setViewportSize({ width: 390, height: 844 });
@@ -285,11 +300,14 @@ try {
   await page.getByRole('heading', { name: 'Data sets', exact: true }).waitFor();
   // A page change moves the focus to the content; the next Tab reaches the upload zone, and
   // Enter opens the file chooser.
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+  await eventually(async () => (await page.evaluate(() => document.activeElement?.id)) === 'main',
+    async () => `focus is on ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 80))}, not the content`);
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.textContent ?? ''), 'Choose a CSV file');
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
-  await chooser.setFiles(path.join(tmp, 'good.csv'));
+  await page.keyboard.press('Enter');
+  for (let i = 0; i < 100 && choosers.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(choosers.length, 1, 'Enter on the upload button opens the file chooser');
+  await choosers[0].setFiles(path.join(tmp, 'good.csv'));
   await page.getByRole('heading', { name: 'Preview and column roles', exact: true }).waitFor();
   const hash = await page.evaluate(() => location.hash);
   await page.locator('a.skip').focus();

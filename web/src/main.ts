@@ -77,7 +77,12 @@ function shell(active: string): HTMLElement {
   return main;
 }
 
+// Each navigation starts a render; one overtaken by a newer navigation while it waited for the
+// API must not replace the newer page.
+let generation = 0;
+
 async function render(): Promise<void> {
+  const mine = ++generation;
   disposeCharts();
   const { path, params } = route();
   if (path === 'login' || path === 'register') {
@@ -104,6 +109,7 @@ async function render(): Promise<void> {
   } catch {
     return; // expiry already handled
   }
+  if (mine !== generation) return;
   const main = shell(page.path);
   document.title = `${page.title} · mmm`;
   if (page.needsModel && !app.currentModel()) {
