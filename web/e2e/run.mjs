@@ -188,7 +188,7 @@ try {
   assert.match(await page.locator('.metrics').first().innerText(), /R²\s+0\.\d\d/);
   await snap(page, 'overview', 'overview');
 
-  log('channels: charts and a sortable table with credible intervals');
+  log('channels: charts and a sortable table with credible intervals and data weights');
   await page.getByRole('link', { name: 'Channels', exact: true }).click();
   await page.getByRole('heading', { name: 'Channels', exact: true }).waitFor();
   const table = page.locator('table.data').first();
@@ -197,6 +197,9 @@ try {
   const values = rois.map((t) => Number(t.split(' ')[0]));
   assert.deepEqual([...values].sort((a, b) => b - a), values, `sorted by ROI: ${rois}`);
   assert.match(rois[0], /\[\d+\.\d\d, \d+\.\d\d\]/, 'ROI carries its 90% interval');
+  const weights = await table.locator('tbody tr td:nth-child(5)').allInnerTexts();
+  assert.ok(weights.length === rois.length && weights.every((t) => /^\d+%/.test(t)), `data weight per channel: ${weights}`);
+  await page.getByText(/Data weight is how much the data narrowed the ROI prior/).waitFor();
   await snap(page, 'channels', 'channels');
 
   log('response curves: hover values, current spend, saturation, band');

@@ -29,6 +29,7 @@ export interface ChannelSummary {
   name: string; spend: number; contribution: number; roi: number; mroi: number; share: number;
   current_spend: number; saturation_point: number;
   roi_interval?: Interval; mroi_interval?: Interval; contribution_interval?: Interval; share_interval?: Interval;
+  roi_contraction?: number;
 }
 
 export interface ContributionRow {

@@ -400,7 +400,8 @@ pub struct HealthOut {
 /// Per-channel summary figures.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"name": "tv", "spend": 8114056.43, "contribution": 11921789.76, "roi": 1.47,
-    "mroi": 1.81, "share": 0.26, "current_spend": 52774.87, "saturation_point": 621301.45}))]
+    "mroi": 1.81, "share": 0.26, "current_spend": 52774.87, "saturation_point": 621301.45,
+    "roi_interval": [1.21, 1.73], "roi_contraction": 0.94}))]
 pub struct ChannelSummaryOut {
     /// Channel.
     pub name: String,
@@ -418,7 +419,8 @@ pub struct ChannelSummaryOut {
     pub current_spend: f64,
     /// Spend per period reaching 90% of the maximum effect.
     pub saturation_point: f64,
-    /// 90% credible interval of the ROI (Bayesian fits and imported models).
+    /// 90% interval of the ROI: credible for Bayesian fits and imported models, approximate
+    /// (Laplace, around the mode) for MAP fits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roi_interval: Option<[f64; 2]>,
     /// 90% credible interval of the mROI.
@@ -430,6 +432,11 @@ pub struct ChannelSummaryOut {
     /// 90% credible interval of the share.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share_interval: Option<[f64; 2]>,
+    /// How much the data narrowed the ROI prior, `1 − posterior variance / prior variance`:
+    /// near 0 the ROI is the prior's, near 1 the data's. Below 0.5 treat the ROI as weakly
+    /// identified. Absent when the ROI has no prior (prior turned off, imported models).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roi_contraction: Option<f64>,
 }
 
 /// Helper for examples in route docs.

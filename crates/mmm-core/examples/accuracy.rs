@@ -52,6 +52,8 @@ fn main() {
     let mut worst_ratio: f64 = 1.0;
     let mut seconds = 0.0;
     let mut by_channel: std::collections::BTreeMap<String, (f64, f64, usize)> = Default::default();
+    // (contraction, relative error, interval covers the truth) of every channel.
+    let mut evidence: Vec<(f64, f64, bool)> = Vec::new();
     for seed in first..first + count {
         let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
         let sim = simulate(&SimConfig {
@@ -73,6 +75,9 @@ fn main() {
             worst_ratio = worst_ratio.max(ratio);
             seed_err += rel;
             errors.push(rel);
+            if let (Some(k), Some([lo, hi])) = (c.roi_contraction, c.roi_interval) {
+                evidence.push((k, rel, (lo..=hi).contains(&t.roi)));
+            }
             let e = by_channel.entry(t.name.clone()).or_default();
             e.0 += rel;
             e.1 += (c.roi - t.roi) / t.roi;
@@ -91,6 +96,29 @@ fn main() {
             "  {name}: mean |err| {:.1}%, mean signed err {:+.1}%",
             100.0 * abs / *k as f64,
             100.0 * signed / *k as f64
+        );
+    }
+    for (lo, hi) in [(0.0, 0.25), (0.25, 0.5), (0.5, 0.75), (0.75, 1.01), (0.5, 1.01)] {
+        let group: Vec<_> = evidence.iter().filter(|e| e.0 >= lo && e.0 < hi).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let n = group.len() as f64;
+        println!(
+            "  ROI contraction {lo:.2}-{:.2}: {} channels, mean |err| {:.1}%, worst {:.0}%, 90% interval covers {:.0}%",
+            hi.min(1.0),
+            group.len(),
+            100.0 * group.iter().map(|e| e.1).sum::<f64>() / n,
+            100.0 * group.iter().map(|e| e.1).fold(0.0, f64::max),
+            100.0 * group.iter().filter(|e| e.2).count() as f64 / n
+        );
+    }
+    if !evidence.is_empty() {
+        let n = evidence.len() as f64;
+        println!(
+            "  approximate 90% ROI intervals cover the truth for {:.0}% of {} channels",
+            100.0 * evidence.iter().filter(|e| e.2).count() as f64 / n,
+            evidence.len()
         );
     }
     errors.sort_by(f64::total_cmp);

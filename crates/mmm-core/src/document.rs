@@ -164,6 +164,11 @@ pub struct ChannelResult {
     /// 90% credible interval of the share (Bayesian fits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_interval: Option<Interval>,
+    /// How much the data narrowed the ROI prior: `1 − posterior variance / prior variance`,
+    /// from 0 (the ROI is the prior's) to 1 (the data alone decide it). `None` when the ROI has
+    /// no prior (ROI prior off, imported models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roi_contraction: Option<f64>,
 }
 
 impl ChannelResult {

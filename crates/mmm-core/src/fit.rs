@@ -76,6 +76,9 @@ pub enum FitError {
     Numerical(String),
 }
 
+/// Standard normal quantile of a central 90% interval.
+const Z90: f64 = 1.644_853_626_951_472_2;
+
 /// Fits the model to a data set (MAP point estimate).
 pub fn fit(
     data: &Dataset,
@@ -83,7 +86,14 @@ pub fn fit(
     observer: Option<Observer<'_>>,
 ) -> Result<ModelDocument, FitError> {
     let (problem, u) = map_problem(data, spec, observer, 1.0)?;
-    let doc = problem.document(data, spec, &u)?;
+    let mut doc = problem.document(data, spec, &u)?;
+    let eval = problem.evaluate(&u, false);
+    if let Some(spreads) = problem.roi_spread(&u, &eval) {
+        for (ch, s) in doc.channels.iter_mut().zip(spreads) {
+            ch.roi_interval = Some([(ch.roi - Z90 * s.sd).max(0.0), ch.roi + Z90 * s.sd]);
+            ch.roi_contraction = s.contraction;
+        }
+    }
     if let Some(f) = observer
         && !f(&FitProgress { fraction: 1.0, message: "done".to_owned() })
     {
@@ -370,6 +380,12 @@ struct Evaluation {
     rss: f64,
     /// Natural-unit θ per channel.
     theta: Vec<Vec<f64>>,
+    /// The normal-equation matrix of the linear step (ridge and ROI prior included).
+    normal: DMatrix<f64>,
+    /// Per channel, mean feature per unit of scaled spend: ROI in scaled units is `β k`.
+    kc: Vec<f64>,
+    /// Residual sum of squares plus the prior penalties on β (and the noise prior's scale).
+    loss: f64,
 }
 
 impl Problem {
@@ -826,6 +842,9 @@ impl Problem {
                 beta: DVector::zeros(p),
                 rss: f64::INFINITY,
                 theta,
+                normal: a,
+                kc,
+                loss: f64::INFINITY,
             };
         };
 
@@ -870,7 +889,7 @@ impl Problem {
         if !objective.is_finite() {
             objective = f64::INFINITY;
         }
-        Evaluation { objective, gradient, beta, rss, theta }
+        Evaluation { objective, gradient, beta, rss, theta, normal: a, kc, loss }
     }
 
     fn cached(&self, u: &DVector<f64>) -> (f64, DVector<f64>) {
@@ -999,6 +1018,7 @@ impl Problem {
                     mroi_interval: None,
                     contribution_interval: None,
                     share_interval: None,
+                    roi_contraction: None,
                 };
                 result.mroi = result.marginal_roi(current_spend);
                 result.saturation_point =
@@ -1098,6 +1118,7 @@ impl Gradient for &Problem {
 }
 
 mod bayes;
+mod laplace;
 pub use bayes::{BayesSettings, fit_bayes};
 
 #[cfg(test)]

@@ -22,6 +22,8 @@ pub enum InsightKind {
     Saturated,
     /// A channel whose returns still rise with spend.
     UnderFunded,
+    /// Channels whose ROI the data barely inform: it mostly reflects the prior.
+    WeakEvidence,
     /// A caution about the model's fit.
     FitQuality,
 }
@@ -40,6 +42,9 @@ pub struct Insight {
     /// The numbers cited, by name.
     pub numbers: BTreeMap<String, f64>,
 }
+
+/// ROI contraction below which a channel's ROI is said to rest mostly on the prior.
+pub const WEAK_EVIDENCE: f64 = 0.5;
 
 /// Share of a channel's current spend moved in the reallocation insight.
 pub const REALLOCATION_SHARE: f64 = 0.1;
@@ -98,6 +103,35 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
                 best.name, best.roi, worst.roi, worst.name
             ),
             numbers: numbers(&[("best_roi", best.roi), ("worst_roi", worst.roi)]),
+        });
+    }
+
+    let weak: Vec<(&str, f64)> = channels
+        .iter()
+        .filter_map(|c| c.roi_contraction.map(|k| (c.name.as_str(), k)))
+        .filter(|(_, k)| *k < WEAK_EVIDENCE)
+        .collect();
+    if !weak.is_empty() {
+        let names: Vec<&str> = weak.iter().map(|(n, _)| *n).collect();
+        let (list, verb) = match names.as_slice() {
+            [one] => ((*one).to_owned(), "rests"),
+            [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "rest"),
+            [] => (String::new(), "rests"),
+        };
+        let detail: Vec<String> =
+            weak.iter().map(|(n, k)| format!("{n} {:.0}%", 100.0 * k)).collect();
+        out.push(Insight {
+            kind: InsightKind::WeakEvidence,
+            channels: names.iter().map(|n| (*n).to_owned()).collect(),
+            title: format!("The ROI of {list} {verb} mostly on the prior"),
+            message: format!(
+                "The data narrowed the ROI prior by less than half ({}), so these ROIs stay close to the prior's centre (the pooled media ROI, unless a channel ROI prior was set). A lift test or an ROI prior from earlier studies would pin them down; weigh budget moves on them with care.",
+                detail.join(", ")
+            ),
+            numbers: weak
+                .iter()
+                .map(|(n, k)| (format!("{n}.roi_contraction"), *k))
+                .collect(),
         });
     }
 
@@ -282,5 +316,34 @@ mod tests {
         .unwrap();
         assert_eq!(mix.numbers["uplift"], opt.uplift);
         assert!(opt.uplift > 0.0);
+    }
+
+    #[test]
+    fn channels_the_data_barely_inform_are_named() {
+        let s = simulate(&SimConfig { seed: 3, ..SimConfig::default() });
+        let mut doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        for (c, k) in doc.channels.iter_mut().zip([0.9, 0.2, 0.95, 0.45, 0.7]) {
+            c.roi_contraction = Some(k);
+        }
+        let list = insights(&doc);
+        let weak = list.iter().find(|i| i.kind == InsightKind::WeakEvidence).unwrap();
+        let names: Vec<String> = [1, 3].iter().map(|&c| doc.channels[c].name.clone()).collect();
+        assert_eq!(weak.channels, names);
+        assert_eq!(
+            weak.title,
+            format!("The ROI of {} and {} rest mostly on the prior", names[0], names[1])
+        );
+        assert_eq!(weak.numbers[&format!("{}.roi_contraction", names[0])], 0.2);
+        assert!(weak.message.contains(&format!("{} 45%", names[1])));
+
+        // Well-informed channels, or no ROI prior at all: nothing to say.
+        for c in &mut doc.channels {
+            c.roi_contraction = c.roi_contraction.map(|_| 0.8);
+        }
+        assert!(insights(&doc).iter().all(|i| i.kind != InsightKind::WeakEvidence));
+        for c in &mut doc.channels {
+            c.roi_contraction = None;
+        }
+        assert!(insights(&doc).iter().all(|i| i.kind != InsightKind::WeakEvidence));
     }
 }

@@ -356,6 +356,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
             mroi_interval: Some(mroi_i),
             contribution_interval: Some(out_i),
             share_interval: Some(share_i),
+            roi_contraction: None,
         };
         let max_spend = table.spend[c].iter().copied().fold(0.0, f64::max);
         result.response_curve = result.curve(CURVE_POINTS, CURVE_MAX_MULTIPLE * max_spend);

@@ -35,18 +35,6 @@ pub fn summary(doc: &ModelDocument) -> String {
             100.0 * c.share
         );
     }
-    if doc.channels.iter().any(|c| c.roi_interval.is_some()) {
-        let _ = writeln!(s, "\nposterior means with 90% credible intervals:");
-        for c in &doc.channels {
-            if let (Some(r), Some(m)) = (c.roi_interval, c.mroi_interval) {
-                let _ = writeln!(
-                    s,
-                    "{:<14} ROI {:.2} [{:.2}, {:.2}]  mROI {:.2} [{:.2}, {:.2}]",
-                    c.name, c.roi, r[0], r[1], c.mroi, m[0], m[1]
-                );
-            }
-        }
-    }
     let spend: f64 = doc.channels.iter().map(|c| c.spend).sum();
     let contribution: f64 = doc.channels.iter().map(|c| c.contribution).sum();
     let _ = writeln!(s, "{}", "-".repeat(68));
@@ -58,6 +46,36 @@ pub fn summary(doc: &ModelDocument) -> String {
         thousands(contribution),
         if spend > 0.0 { contribution / spend } else { 0.0 }
     );
+    if doc.channels.iter().any(|c| c.roi_interval.is_some()) {
+        let approximate = doc.origin.is_none() && doc.method == mmm_core::document::Method::Map;
+        let _ = writeln!(
+            s,
+            "\n{}",
+            if approximate {
+                "approximate 90% ROI intervals (Laplace, around the MAP fit):"
+            } else {
+                "posterior means with 90% credible intervals:"
+            }
+        );
+        for c in &doc.channels {
+            let Some(r) = c.roi_interval else { continue };
+            let mut line = format!("{:<14} ROI {:.2} [{:.2}, {:.2}]", c.name, c.roi, r[0], r[1]);
+            if let Some(m) = c.mroi_interval {
+                let _ = write!(line, "  mROI {:.2} [{:.2}, {:.2}]", c.mroi, m[0], m[1]);
+            }
+            if let Some(k) = c.roi_contraction {
+                let _ = write!(line, "  data {:>3.0}%", 100.0 * k);
+            }
+            let _ = writeln!(s, "{line}");
+        }
+        if doc.channels.iter().any(|c| c.roi_contraction.is_some()) {
+            let _ = writeln!(
+                s,
+                "data: how much the data narrowed the ROI prior (under {:.0}%: the ROI mostly reflects the prior)",
+                100.0 * mmm_core::insights::WEAK_EVIDENCE
+            );
+        }
+    }
     let f = &doc.fit;
     let _ = writeln!(
         s,

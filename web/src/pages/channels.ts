@@ -6,25 +6,45 @@ import { compact, interval, money, pct, ratio } from '../format';
 import type { ChannelSummary } from '../types';
 import { loadModel } from './overview';
 
+/** Below this ROI contraction the data barely inform the ROI (mmm_core::insights::WEAK_EVIDENCE). */
+const WEAK_EVIDENCE = 0.5;
+
 export function channelTable(rows: ChannelSummary[]): HTMLElement {
   const withCi = rows.some((r) => r.roi_interval);
+  // Bayesian fits and imported models carry every interval; MAP fits only the approximate ROI one.
+  const credible = rows.some((r) => r.mroi_interval);
+  const withEvidence = rows.some((r) => r.roi_contraction !== undefined);
+  const ci = (i: [number, number] | undefined, f?: (v: number) => string) => (i ? h('small', null, ` ${interval(i, f)}`) : null);
   return sortableTable(rows, [
     { label: 'Channel', value: (r) => r.name },
     { label: 'Spend', value: (r) => r.spend, render: (r) => money(r.spend), numeric: true },
-    { label: 'Contribution', value: (r) => r.contribution, render: (r) => [money(r.contribution), withCi ? h('small', null, ` ${interval(r.contribution_interval, money)}`) : null], numeric: true },
-    { label: 'ROI', value: (r) => r.roi, render: (r) => [ratio(r.roi), withCi ? h('small', null, ` ${interval(r.roi_interval)}`) : null], numeric: true },
-    { label: 'mROI', value: (r) => r.mroi, render: (r) => [ratio(r.mroi), withCi ? h('small', null, ` ${interval(r.mroi_interval)}`) : null], numeric: true },
+    { label: 'Contribution', value: (r) => r.contribution, render: (r) => [money(r.contribution), ci(r.contribution_interval, money)], numeric: true },
+    { label: 'ROI', value: (r) => r.roi, render: (r) => [ratio(r.roi), ci(r.roi_interval)], numeric: true },
+    ...(withEvidence ? [{
+      label: 'Data weight', value: (r: ChannelSummary) => r.roi_contraction ?? -1, numeric: true,
+      render: (r: ChannelSummary) => r.roi_contraction === undefined ? '–'
+        : [pct(r.roi_contraction, 0), r.roi_contraction < WEAK_EVIDENCE ? h('small', null, ' mostly prior') : null],
+    }] : []),
+    { label: 'mROI', value: (r) => r.mroi, render: (r) => [ratio(r.mroi), ci(r.mroi_interval)], numeric: true },
     { label: 'Share', value: (r) => r.share, render: (r) => pct(r.share), numeric: true },
     { label: 'Current spend / period', value: (r) => r.current_spend, render: (r) => money(r.current_spend), numeric: true },
     { label: 'Saturation point', value: (r) => r.saturation_point, render: (r) => money(r.saturation_point), numeric: true },
-  ], withCi ? 'Channels: posterior means with 90% credible intervals' : 'Channels');
+  ], credible ? 'Channels: posterior means with 90% credible intervals'
+    : withCi ? 'Channels: MAP estimates with approximate 90% ROI intervals' : 'Channels');
+}
+
+/** What the data-weight column means, shown under the table when it is there. */
+export function evidenceNote(rows: ChannelSummary[]): HTMLElement | null {
+  if (!rows.some((r) => r.roi_contraction !== undefined)) return null;
+  return h('p', { class: 'lede' },
+    `Data weight is how much the data narrowed the ROI prior (1 − posterior variance / prior variance). Below ${pct(WEAK_EVIDENCE, 0)} the ROI mostly reflects the prior, which is centred on the pooled media ROI: a lift test or an ROI prior from earlier studies would pin it down.`);
 }
 
 export async function channelsPage(main: HTMLElement): Promise<void> {
   const { id } = await loadModel();
   const rows = await get<ChannelSummary[]>(`/mmm/channels/summary?model_id=${id}`);
   const names = rows.map((r) => r.name);
-  const withCi = rows.some((r) => r.roi_interval);
+  const credible = rows.some((r) => r.mroi_interval);
   mount(main,
     h('h1', null, 'Channels'),
     h('p', { class: 'lede' }, 'ROI is the contribution per unit of spend over the data; mROI is the return of the next unit at the current spend.'),
@@ -41,7 +61,7 @@ export async function channelsPage(main: HTMLElement): Promise<void> {
         legend: { bottom: 0, type: 'scroll' },
         series: [{ name: 'share', type: 'pie', radius: ['35%', '70%'], data: rows.map((r) => ({ name: r.name, value: r.contribution })), label: { formatter: '{b}: {d}%' } }],
       }).el),
-    chart(withCi ? 'ROI and mROI by channel (posterior means; intervals in the table)' : 'ROI and mROI by channel', {
+    chart(credible ? 'ROI and mROI by channel (posterior means; intervals in the table)' : 'ROI and mROI by channel', {
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => ratio(v) },
       legend: { top: 0 },
       grid: { left: 50, right: 16, top: 40, bottom: 30 },
@@ -52,5 +72,6 @@ export async function channelsPage(main: HTMLElement): Promise<void> {
         { name: 'mROI', type: 'bar', data: rows.map((r) => r.mroi) },
       ],
     }, 280).el,
-    channelTable(rows));
+    channelTable(rows),
+    evidenceNote(rows));
 }

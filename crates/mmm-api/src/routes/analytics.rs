@@ -167,11 +167,13 @@ fn summary(doc: &ModelDocument) -> Vec<ChannelSummaryOut> {
             mroi_interval: c.mroi_interval,
             contribution_interval: c.contribution_interval,
             share_interval: c.share_interval,
+            roi_contraction: c.roi_contraction,
         })
         .collect()
 }
 
-/// Spend, contribution, ROI, marginal ROI and share per channel.
+/// Spend, contribution, ROI, marginal ROI and share per channel, with the ROI's 90% interval and
+/// `roi_contraction` (how much the data, rather than the prior, decide the ROI).
 #[utoipa::path(
     get, path = "/api/v1/mmm/channels/summary", tag = "analytics",
     security(("bearer" = [])), params(ModelQuery),

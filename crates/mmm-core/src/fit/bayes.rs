@@ -485,8 +485,11 @@ impl Problem {
         }
         for (c, ch) in doc.channels.iter_mut().enumerate() {
             let (m, i) = summarise(&roi[c]);
+            let variance =
+                roi[c].iter().map(|r| (r - m).powi(2)).sum::<f64>() / roi[c].len().max(2) as f64;
             ch.roi = m;
             ch.roi_interval = Some(i);
+            ch.roi_contraction = self.roi_contraction(c, variance);
             let (m, i) = summarise(&mroi[c]);
             ch.mroi = m;
             ch.mroi_interval = Some(i);

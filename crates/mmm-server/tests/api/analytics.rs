@@ -29,6 +29,16 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
         assert_eq!(row["roi"], ch["roi"]);
         assert_eq!(row["mroi"], ch["mroi"]);
         assert_eq!(row["share"], ch["share"]);
+        // A MAP fit carries the approximate ROI interval and how much the data narrowed the
+        // ROI prior, both from the stored model.
+        assert_eq!(row["roi_interval"], ch["roi_interval"]);
+        assert_eq!(row["roi_contraction"], ch["roi_contraction"]);
+        let [lo, hi] = [0, 1].map(|i| row["roi_interval"][i].as_f64().unwrap());
+        let roi = row["roi"].as_f64().unwrap();
+        assert!(0.0 <= lo && lo <= roi && roi < hi, "{row}");
+        let contraction = row["roi_contraction"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&contraction), "{row}");
+        assert!(row.get("mroi_interval").is_none(), "MAP fits have no mROI interval: {row}");
     }
     let channels = app.get("/api/v1/mmm/channels", Some(&token)).json();
     assert_eq!(channels[0]["adstock"]["type"], "geometric");
