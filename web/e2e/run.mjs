@@ -57,6 +57,8 @@ const env = {
   ENVIRONMENT: 'development',
 };
 execFileSync(bin, ['migrate'], { env, stdio: 'ignore' });
+// The documented test users and the demo MAP model, as `make run` seeds them.
+execFileSync(bin, ['seed'], { env, stdio: 'ignore' });
 execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5', '--out', path.join(tmp, 'good.csv')], { env, stdio: 'ignore' });
 writeFileSync(path.join(tmp, 'bad.csv'), 'date,revenue,tv_spend,search_spend\n2024-01-08,100,5,3\n2024-01-01,abc,-2,4\n2024-01-15,120,x,1\n');
 const server = spawn(bin, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -335,6 +337,20 @@ try {
   await page.getByRole('heading', { name: 'Model overview', exact: true }).waitFor();
   await page.reload();
   await page.getByRole('heading', { name: 'Model overview', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in to mmm', exact: true }).waitFor();
+
+  log('the seeded demo account (7-character password) signs in; its MAP model has approximate intervals and data weights');
+  await page.getByLabel('Email').fill('demo@example.com');
+  await page.getByLabel('Password').fill('demo123');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Model overview', exact: true }).waitFor();
+  await page.getByRole('link', { name: 'Channels', exact: true }).click();
+  const mapTable = page.locator('table.data').first();
+  await mapTable.getByText('Channels: MAP estimates with approximate 90% intervals').waitFor();
+  const mapRows = await mapTable.locator('tbody tr').allInnerTexts();
+  assert.equal(mapRows.length, 5, `the demo model has 5 channels: ${mapRows}`);
+  for (const row of mapRows) assert.match(row, /\[\d+\.\d\d, \d+\.\d\d\][\s\S]*\d+%/, `interval and data weight: ${row}`);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Sign in to mmm', exact: true }).waitFor();
 

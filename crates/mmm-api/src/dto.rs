@@ -423,13 +423,13 @@ pub struct ChannelSummaryOut {
     /// (Laplace, around the mode) for MAP fits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roi_interval: Option<[f64; 2]>,
-    /// 90% credible interval of the mROI.
+    /// 90% interval of the mROI (credible, or approximate for MAP fits).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mroi_interval: Option<[f64; 2]>,
-    /// 90% credible interval of the contribution.
+    /// 90% interval of the contribution (credible, or approximate for MAP fits).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contribution_interval: Option<[f64; 2]>,
-    /// 90% credible interval of the share.
+    /// 90% credible interval of the share (Bayesian fits and imported models).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share_interval: Option<[f64; 2]>,
     /// How much the data narrowed the ROI prior, `1 − posterior variance / prior variance`:

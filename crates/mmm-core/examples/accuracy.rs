@@ -54,6 +54,8 @@ fn main() {
     let mut by_channel: std::collections::BTreeMap<String, (f64, f64, usize)> = Default::default();
     // (contraction, relative error, interval covers the truth) of every channel.
     let mut evidence: Vec<(f64, f64, bool)> = Vec::new();
+    // Whether each channel's marginal ROI interval covers the true marginal ROI.
+    let mut mroi_covered: Vec<bool> = Vec::new();
     for seed in first..first + count {
         let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
         let sim = simulate(&SimConfig {
@@ -77,6 +79,13 @@ fn main() {
             errors.push(rel);
             if let (Some(k), Some([lo, hi])) = (c.roi_contraction, c.roi_interval) {
                 evidence.push((k, rel, (lo..=hi).contains(&t.roi)));
+            }
+            if let Some([lo, hi]) = c.mroi_interval {
+                // True marginal ROI at the same current spend: the derivative of the true curve.
+                let x = c.current_spend / t.scale;
+                let (k, s) = (t.half_saturation, t.shape);
+                let slope = s * x.powf(s - 1.0) * k.powf(s) / (x.powf(s) + k.powf(s)).powi(2);
+                mroi_covered.push((lo..=hi).contains(&(t.coefficient * slope / t.scale)));
             }
             let e = by_channel.entry(t.name.clone()).or_default();
             e.0 += rel;
@@ -119,6 +128,13 @@ fn main() {
             "  approximate 90% ROI intervals cover the truth for {:.0}% of {} channels",
             100.0 * evidence.iter().filter(|e| e.2).count() as f64 / n,
             evidence.len()
+        );
+    }
+    if !mroi_covered.is_empty() {
+        println!(
+            "  approximate 90% mROI intervals cover the truth for {:.0}% of {} channels",
+            100.0 * mroi_covered.iter().filter(|c| **c).count() as f64 / mroi_covered.len() as f64,
+            mroi_covered.len()
         );
     }
     errors.sort_by(f64::total_cmp);

@@ -152,13 +152,13 @@ pub struct ChannelResult {
     pub saturation_point: f64,
     /// Steady-state response curve, 0 to 3x the largest historical spend per period.
     pub response_curve: Vec<CurvePoint>,
-    /// 90% credible interval of the ROI (Bayesian fits).
+    /// 90% interval of the ROI: credible (Bayesian fits) or approximate (Laplace, MAP fits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roi_interval: Option<Interval>,
-    /// 90% credible interval of the marginal ROI (Bayesian fits).
+    /// 90% interval of the marginal ROI: credible or approximate, like `roi_interval`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mroi_interval: Option<Interval>,
-    /// 90% credible interval of the contribution (Bayesian fits).
+    /// 90% interval of the contribution: credible or approximate, like `roi_interval`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contribution_interval: Option<Interval>,
     /// 90% credible interval of the share (Bayesian fits).

@@ -88,9 +88,14 @@ pub fn fit(
     let (problem, u) = map_problem(data, spec, observer, 1.0)?;
     let mut doc = problem.document(data, spec, &u)?;
     let eval = problem.evaluate(&u, false);
-    if let Some(spreads) = problem.roi_spread(&u, &eval) {
+    if let Some(spreads) = problem.channel_spread(&u, &eval) {
+        let around = |v: f64, sd: f64| [(v - Z90 * sd).max(0.0), v + Z90 * sd];
         for (ch, s) in doc.channels.iter_mut().zip(spreads) {
-            ch.roi_interval = Some([(ch.roi - Z90 * s.sd).max(0.0), ch.roi + Z90 * s.sd]);
+            let roi = around(ch.roi, s.roi_sd);
+            ch.roi_interval = Some(roi);
+            ch.mroi_interval = Some(around(ch.mroi, s.mroi_sd));
+            // Spend is data, so the contribution's interval is the ROI's scaled by it.
+            ch.contribution_interval = Some([roi[0] * ch.spend, roi[1] * ch.spend]);
             ch.roi_contraction = s.contraction;
         }
     }

@@ -52,7 +52,7 @@ pub fn summary(doc: &ModelDocument) -> String {
             s,
             "\n{}",
             if approximate {
-                "approximate 90% ROI intervals (Laplace, around the MAP fit):"
+                "approximate 90% intervals (Laplace, around the MAP fit):"
             } else {
                 "posterior means with 90% credible intervals:"
             }

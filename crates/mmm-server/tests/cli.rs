@@ -71,9 +71,13 @@ fn simulate_fit_inspect_round_trip() {
     // The table shows the document's own figures.
     let tv = doc.channel("tv").unwrap();
     assert!(stdout.contains(&format!("{:.2}", tv.roi)), "{stdout}");
-    // Each channel's approximate interval and data weight, as stored.
+    // Each channel's approximate intervals and data weight, as stored.
     let [lo, hi] = tv.roi_interval.unwrap();
-    let line = format!("{:<14} ROI {:.2} [{lo:.2}, {hi:.2}]", "tv", tv.roi);
+    let [mlo, mhi] = tv.mroi_interval.unwrap();
+    let line = format!(
+        "{:<14} ROI {:.2} [{lo:.2}, {hi:.2}]  mROI {:.2} [{mlo:.2}, {mhi:.2}]",
+        "tv", tv.roi, tv.mroi
+    );
     let weight = format!("data {:>3.0}%", 100.0 * tv.roi_contraction.unwrap());
     assert!(stdout.contains(&format!("{line}  {weight}")), "missing {line}  {weight} in\n{stdout}");
 

@@ -3,16 +3,17 @@ import { get } from '../api';
 import { chart } from '../charts';
 import { h, mount, sortableTable } from '../dom';
 import { compact, interval, money, pct, ratio } from '../format';
-import type { ChannelSummary } from '../types';
+import type { ChannelSummary, Status } from '../types';
 import { loadModel } from './overview';
 
 /** Below this ROI contraction the data barely inform the ROI (mmm_core::insights::WEAK_EVIDENCE). */
 const WEAK_EVIDENCE = 0.5;
 
-export function channelTable(rows: ChannelSummary[]): HTMLElement {
+/** Whether the model's intervals are approximate (a MAP fit) rather than credible (a posterior). */
+export const approximateIntervals = (status: Status): boolean => status.method === 'map' && status.origin === 'fit';
+
+export function channelTable(rows: ChannelSummary[], approximate: boolean): HTMLElement {
   const withCi = rows.some((r) => r.roi_interval);
-  // Bayesian fits and imported models carry every interval; MAP fits only the approximate ROI one.
-  const credible = rows.some((r) => r.mroi_interval);
   const withEvidence = rows.some((r) => r.roi_contraction !== undefined);
   const ci = (i: [number, number] | undefined, f?: (v: number) => string) => (i ? h('small', null, ` ${interval(i, f)}`) : null);
   return sortableTable(rows, [
@@ -29,8 +30,8 @@ export function channelTable(rows: ChannelSummary[]): HTMLElement {
     { label: 'Share', value: (r) => r.share, render: (r) => pct(r.share), numeric: true },
     { label: 'Current spend / period', value: (r) => r.current_spend, render: (r) => money(r.current_spend), numeric: true },
     { label: 'Saturation point', value: (r) => r.saturation_point, render: (r) => money(r.saturation_point), numeric: true },
-  ], credible ? 'Channels: posterior means with 90% credible intervals'
-    : withCi ? 'Channels: MAP estimates with approximate 90% ROI intervals' : 'Channels');
+  ], !withCi ? 'Channels'
+    : approximate ? 'Channels: MAP estimates with approximate 90% intervals' : 'Channels: posterior means with 90% credible intervals');
 }
 
 /** What the data-weight column means, shown under the table when it is there. */
@@ -41,10 +42,11 @@ export function evidenceNote(rows: ChannelSummary[]): HTMLElement | null {
 }
 
 export async function channelsPage(main: HTMLElement): Promise<void> {
-  const { id } = await loadModel();
+  const { id, status } = await loadModel();
   const rows = await get<ChannelSummary[]>(`/mmm/channels/summary?model_id=${id}`);
   const names = rows.map((r) => r.name);
-  const credible = rows.some((r) => r.mroi_interval);
+  const approximate = approximateIntervals(status);
+  const credible = !approximate && rows.some((r) => r.roi_interval);
   mount(main,
     h('h1', null, 'Channels'),
     h('p', { class: 'lede' }, 'ROI is the contribution per unit of spend over the data; mROI is the return of the next unit at the current spend.'),
@@ -72,6 +74,6 @@ export async function channelsPage(main: HTMLElement): Promise<void> {
         { name: 'mROI', type: 'bar', data: rows.map((r) => r.mroi) },
       ],
     }, 280).el,
-    channelTable(rows),
+    channelTable(rows, approximate),
     evidenceNote(rows));
 }

@@ -4,7 +4,7 @@ import { app, modelLabel } from '../app';
 import { h, mount, notice } from '../dom';
 import { money, pct, ratio } from '../format';
 import type { ChannelSummary, ContributionRow, Insight } from '../types';
-import { channelTable, evidenceNote } from './channels';
+import { approximateIntervals, channelTable, evidenceNote } from './channels';
 import { decompositionChart, loadModel, metric } from './overview';
 
 function insightCards(insights: Insight[]): HTMLElement {
@@ -53,7 +53,7 @@ export async function reportPage(main: HTMLElement): Promise<void> {
     h('section', { class: 'metrics' },
       metric('Media spend', money(spend)), metric('Media contribution', money(contribution)),
       metric('Media ROI', ratio(contribution / spend)), metric('R²', ratio(status.fit.r2)), metric('MAPE', pct(status.fit.mape))),
-    h('h2', null, 'Channels'), channelTable(channels), evidenceNote(channels),
+    h('h2', null, 'Channels'), channelTable(channels, approximateIntervals(status)), evidenceNote(channels),
     h('h2', null, 'What to do'), insightCards(insights),
     h('h2', null, 'Where the KPI came from'), decompositionChart(rows, status.channels, 300, false)));
 }

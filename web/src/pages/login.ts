@@ -15,7 +15,8 @@ export async function loginPage(
   document.title = `${registering ? 'Register' : 'Sign in'} · mmm`;
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true });
   const password = h('input', {
-    type: 'password', name: 'password', required: true, minlength: 8,
+    // Only new passwords have a minimum length: accounts made before (or seeded) must sign in.
+    type: 'password', name: 'password', required: true, minlength: registering ? 8 : undefined,
     autocomplete: registering ? 'new-password' : 'current-password',
   });
   const name = h('input', { type: 'text', name: 'full_name', autocomplete: 'name' });

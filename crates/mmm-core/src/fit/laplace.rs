@@ -6,20 +6,25 @@
 //! MAP objective as covariance, and their uncertainty reaches each channel's ROI through the
 //! derivative of the profiled ROI (the linear step re-solved at every `u`). The two parts add:
 //!
-//! `Var(ROI_c) ≈ k_c² σ² [A⁻¹]_cc + g_cᵀ H⁻¹ g_c`.
+//! `Var(ROI_c) ≈ k_c² σ² [A⁻¹]_cc + g_cᵀ H⁻¹ g_c`,
+//!
+//! and the same for the marginal ROI at current spend, with `k_c` replaced by the slope of the
+//! channel's curve there.
 //!
 //! This is fast (two objective gradients per transform parameter) but approximate: it assumes
 //! the posterior is close to Gaussian around the mode, which fails most for channels near zero
 //! or transforms near their bounds. The Bayesian fit gives exact intervals.
 
-use super::{Evaluation, Problem};
+use super::{CURRENT_SPEND_PERIODS, Evaluation, Problem};
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
 
-/// A channel ROI's approximate posterior standard deviation and contraction.
+/// A channel's approximate posterior standard deviations and ROI contraction.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct RoiSpread {
+pub(super) struct ChannelSpread {
     /// Posterior standard deviation of the ROI, in KPI per unit of spend.
-    pub sd: f64,
+    pub roi_sd: f64,
+    /// Posterior standard deviation of the marginal ROI at current spend.
+    pub mroi_sd: f64,
     /// `1 − posterior variance / prior variance` of the ROI, when the ROI has a prior.
     pub contraction: Option<f64>,
 }
@@ -47,15 +52,41 @@ impl Problem {
         posterior_variance.is_finite().then(|| (1.0 - posterior_variance / prior).clamp(0.0, 1.0))
     }
 
-    /// ROI spreads of every channel at the optimum `u`, or `None` if the approximation fails
+    /// Slope of each channel's saturation curve at its current spend (scaled units), at `e`:
+    /// the marginal ROI in scaled units is `β` times this.
+    fn current_slopes(&self, e: &Evaluation) -> Vec<f64> {
+        let na = self.adstock_len();
+        (0..self.channels())
+            .map(|c| {
+                let spend = &self.spend[c];
+                let recent = &spend[spend.len().saturating_sub(CURRENT_SPEND_PERIODS)..];
+                let x = recent.iter().sum::<f64>() / recent.len().max(1) as f64;
+                let h = 1e-6 * x.max(1e-3);
+                let lo = (x - h).max(0.0);
+                let sat = &e.theta[c][na..];
+                (self.saturate(x + h, sat) - self.saturate(lo, sat)) / (x + h - lo)
+            })
+            .collect()
+    }
+
+    /// Spreads of every channel at the optimum `u`, or `None` if the approximation fails
     /// numerically.
-    pub(super) fn roi_spread(&self, u: &DVector<f64>, at: &Evaluation) -> Option<Vec<RoiSpread>> {
+    pub(super) fn channel_spread(
+        &self,
+        u: &DVector<f64>,
+        at: &Evaluation,
+    ) -> Option<Vec<ChannelSpread>> {
         let nb = self.btb.nrows();
         let nc = self.channels();
         let d = u.len();
-        // ROI in scaled units: β k.
-        let roi =
-            |e: &Evaluation| -> Vec<f64> { (0..nc).map(|c| e.beta[nb + c] * e.kc[c]).collect() };
+        // ROI and marginal ROI in scaled units: β k and β h'(current).
+        let figures = |e: &Evaluation| -> Vec<f64> {
+            let slopes = self.current_slopes(e);
+            (0..nc)
+                .map(|c| e.beta[nb + c] * e.kc[c])
+                .chain((0..nc).map(|c| e.beta[nb + c] * slopes[c]))
+                .collect()
+        };
         if !at.loss.is_finite() {
             return None;
         }
@@ -64,7 +95,7 @@ impl Problem {
         let inverse = at.normal.clone().cholesky()?.inverse();
 
         let mut hessian = DMatrix::zeros(d, d);
-        let mut slope = DMatrix::zeros(nc, d);
+        let mut slope = DMatrix::zeros(2 * nc, d);
         for j in 0..d {
             let mut up = u.clone();
             up[j] += STEP;
@@ -75,8 +106,8 @@ impl Problem {
                 return None;
             }
             hessian.set_column(j, &((&eu.gradient - &ed.gradient) / (2.0 * STEP)));
-            for (c, (ru, rd)) in roi(&eu).into_iter().zip(roi(&ed)).enumerate() {
-                slope[(c, j)] = (ru - rd) / (2.0 * STEP);
+            for (i, (fu, fd)) in figures(&eu).into_iter().zip(figures(&ed)).enumerate() {
+                slope[(i, j)] = (fu - fd) / (2.0 * STEP);
             }
         }
         let symmetric = (&hessian + hessian.transpose()) * 0.5;
@@ -90,17 +121,27 @@ impl Problem {
             covariance += v * v.transpose() / lambda.max(MIN_CURVATURE);
         }
 
-        let to_real = |c: usize| self.y_scale / self.scales[c];
+        let slopes = self.current_slopes(at);
+        // Variance of figure `i` (ROI of channel i, or marginal ROI of channel i − nc), whose
+        // derivative with respect to β_c is `dbeta`.
+        let variance = |i: usize, c: usize, dbeta: f64| {
+            let g = slope.row(i);
+            let transform_part = (g * &covariance * g.transpose())[(0, 0)];
+            let linear_part = dbeta * dbeta * sigma2 * inverse[(nb + c, nb + c)];
+            (linear_part + transform_part).max(0.0)
+        };
         let spreads = (0..nc)
             .map(|c| {
-                let g = slope.row(c);
-                let transform_part = (g * &covariance * g.transpose())[(0, 0)];
-                let linear_part = at.kc[c] * at.kc[c] * sigma2 * inverse[(nb + c, nb + c)];
-                let var = (linear_part + transform_part).max(0.0);
-                let sd = var.sqrt() * to_real(c);
-                RoiSpread { sd, contraction: self.roi_contraction(c, sd * sd) }
+                let to_real = self.y_scale / self.scales[c];
+                let roi_sd = variance(c, c, at.kc[c]).sqrt() * to_real;
+                let mroi_sd = variance(nc + c, c, slopes[c]).sqrt() * to_real;
+                ChannelSpread {
+                    roi_sd,
+                    mroi_sd,
+                    contraction: self.roi_contraction(c, roi_sd * roi_sd),
+                }
             })
             .collect::<Vec<_>>();
-        spreads.iter().all(|s| s.sd.is_finite()).then_some(spreads)
+        spreads.iter().all(|s| s.roi_sd.is_finite() && s.mroi_sd.is_finite()).then_some(spreads)
     }
 }

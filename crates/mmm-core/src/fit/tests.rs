@@ -553,8 +553,8 @@ fn baseline_and_noise_priors_act() {
 
 /// Two channels, one the data pin down and one they barely see: a flighted channel worth a
 /// quarter of the KPI and an always-on one worth 2% with ±10% spend variation. Returns the data
-/// and each channel's true ROI.
-fn strong_and_weak_channels(seed: u64) -> (Dataset, [f64; 2]) {
+/// and each channel's true ROI and marginal ROI at current spend.
+fn strong_and_weak_channels(seed: u64) -> (Dataset, [f64; 2], [f64; 2]) {
     use crate::transforms::{geometric_weights, hill};
     let mut data = sim(seed, 0.04).dataset;
     let n = data.len();
@@ -565,6 +565,7 @@ fn strong_and_weak_channels(seed: u64) -> (Dataset, [f64; 2]) {
     let weak: Vec<f64> = (0..n).map(|_| 10_000.0 * rng.random_range(0.9..1.1)).collect();
     let mut kpi = vec![0.0; n];
     let mut roi = [0.0; 2];
+    let mut mroi = [0.0; 2];
     for (i, (spend, effect)) in [(&strong, 50_000.0), (&weak, 4_000.0)].into_iter().enumerate() {
         let scale = spend.iter().filter(|v| **v > 0.0).sum::<f64>()
             / spend.iter().filter(|v| **v > 0.0).count() as f64;
@@ -577,6 +578,9 @@ fn strong_and_weak_channels(seed: u64) -> (Dataset, [f64; 2]) {
             contribution += y;
         }
         roi[i] = contribution / spend.iter().sum::<f64>();
+        // d/dx of effect · x^1.5 / (x^1.5 + 1) at the mean spend of the last 13 periods.
+        let x = spend[n - 13..].iter().sum::<f64>() / 13.0 / scale;
+        mroi[i] = effect * 1.5 * x.sqrt() / (x.powf(1.5) + 1.0).powi(2) / scale;
     }
     for (t, k) in kpi.iter_mut().enumerate() {
         let season = 8_000.0 * (2.0 * std::f64::consts::PI * t as f64 / 52.0).sin();
@@ -590,13 +594,13 @@ fn strong_and_weak_channels(seed: u64) -> (Dataset, [f64; 2]) {
     data.roles.media.truncate(2);
     data.channels[0].spend = strong;
     data.channels[1].spend = weak;
-    (data, roi)
+    (data, roi, mroi)
 }
 
 #[test]
 fn map_fit_reports_how_much_the_data_say_about_each_roi() {
     for seed in [1, 2, 3] {
-        let (data, truth) = strong_and_weak_channels(seed);
+        let (data, truth, true_mroi) = strong_and_weak_channels(seed);
         let doc = fit(&data, &ModelSpec::default(), None).unwrap();
         let (strong, weak) = (&doc.channels[0], &doc.channels[1]);
         let contraction = |c: &ChannelResult| c.roi_contraction.unwrap();
@@ -606,6 +610,16 @@ fn map_fit_reports_how_much_the_data_say_about_each_roi() {
         assert!(contraction(weak) < 0.5, "seed {seed}: weak channel {weak:?}");
         assert!(lo <= truth[0] && truth[0] <= hi, "seed {seed}: [{lo}, {hi}] vs {}", truth[0]);
         assert!(lo <= strong.roi && strong.roi <= hi);
+        // The marginal ROI within its 99% band (the 90% interval stretched by 2.576 / 1.645): a
+        // 90% interval may miss one seed in ten.
+        let [mlo, mhi] = strong.mroi_interval.unwrap();
+        let z = (strong.mroi - true_mroi[0]).abs() / ((mhi - mlo) / (2.0 * Z90));
+        assert!(z < 2.576, "seed {seed}: mROI [{mlo}, {mhi}] vs {}", true_mroi[0]);
+        let [clo, chi] = strong.contribution_interval.unwrap();
+        assert!(
+            (clo - lo * strong.spend).abs() < 1e-6 * chi
+                && (chi - hi * strong.spend).abs() < 1e-6 * chi
+        );
         let width = |c: &ChannelResult| {
             let [lo, hi] = c.roi_interval.unwrap();
             (hi - lo) / c.roi
@@ -613,7 +627,7 @@ fn map_fit_reports_how_much_the_data_say_about_each_roi() {
         assert!(width(strong) < 0.5 && width(weak) > 2.0 * width(strong), "seed {seed}");
     }
     // Without an ROI prior there is nothing to contract, but the interval stays.
-    let (data, _) = strong_and_weak_channels(1);
+    let (data, _, _) = strong_and_weak_channels(1);
     let mut spec = ModelSpec::default();
     spec.priors.roi_relative_sd = None;
     let doc = fit(&data, &spec, None).unwrap();

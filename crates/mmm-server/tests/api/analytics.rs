@@ -29,16 +29,24 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
         assert_eq!(row["roi"], ch["roi"]);
         assert_eq!(row["mroi"], ch["mroi"]);
         assert_eq!(row["share"], ch["share"]);
-        // A MAP fit carries the approximate ROI interval and how much the data narrowed the
-        // ROI prior, both from the stored model.
-        assert_eq!(row["roi_interval"], ch["roi_interval"]);
-        assert_eq!(row["roi_contraction"], ch["roi_contraction"]);
-        let [lo, hi] = [0, 1].map(|i| row["roi_interval"][i].as_f64().unwrap());
-        let roi = row["roi"].as_f64().unwrap();
-        assert!(0.0 <= lo && lo <= roi && roi < hi, "{row}");
-        let contraction = row["roi_contraction"].as_f64().unwrap();
-        assert!((0.0..=1.0).contains(&contraction), "{row}");
-        assert!(row.get("mroi_interval").is_none(), "MAP fits have no mROI interval: {row}");
+        // A MAP fit carries approximate intervals and how much the data narrowed the ROI
+        // prior, all from the stored model.
+        for key in ["roi_interval", "mroi_interval", "contribution_interval", "roi_contraction"] {
+            assert_eq!(row[key], ch[key], "{key}");
+        }
+        let bounds = |key: &str| [0, 1].map(|i| row[key][i].as_f64().unwrap());
+        let figure = |key: &str| row[key].as_f64().unwrap();
+        for (interval, value) in [("roi_interval", "roi"), ("mroi_interval", "mroi")] {
+            let [lo, hi] = bounds(interval);
+            assert!(0.0 <= lo && lo <= figure(value) && figure(value) < hi, "{row}");
+        }
+        // Spend is data: the contribution's interval is the ROI's times the spend.
+        let [lo, hi] = bounds("contribution_interval");
+        let [roi_lo, roi_hi] = bounds("roi_interval");
+        assert!((lo - roi_lo * figure("spend")).abs() <= 1e-9 * hi);
+        assert!((hi - roi_hi * figure("spend")).abs() <= 1e-9 * hi);
+        assert!((0.0..=1.0).contains(&figure("roi_contraction")), "{row}");
+        assert!(row.get("share_interval").is_none(), "{row}");
     }
     let channels = app.get("/api/v1/mmm/channels", Some(&token)).json();
     assert_eq!(channels[0]["adstock"]["type"], "geometric");
