@@ -84,17 +84,15 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
         ..ModelSpec::default()
     };
     let mut spec = spec;
-    if let Some(path) = &args.priors {
-        let text =
-            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if let Some(arg) = &args.priors {
+        let (text, origin) = inline_or_file(arg)?;
         spec.priors = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a valid priors document", path.display()))?;
+            .with_context(|| format!("{origin} is not a valid priors document"))?;
     }
-    if let Some(path) = &args.lift_tests {
-        let text =
-            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if let Some(arg) = &args.lift_tests {
+        let (text, origin) = inline_or_file(arg)?;
         spec.lift_tests = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a JSON array of lift tests", path.display()))?;
+            .with_context(|| format!("{origin} is not a JSON array of lift tests"))?;
         if args.method != MethodArg::Bayes {
             return Err(anyhow!("lift tests calibrate the Bayesian fit: add --method bayes").into());
         }
@@ -192,4 +190,14 @@ pub fn import_meridian(args: &ImportMeridianArgs) -> Result<(), CliError> {
         println!("data written to {}", path.display());
     }
     Ok(())
+}
+
+/// A JSON argument given inline (it starts with `{` or `[`) or as a file path: its text, and how
+/// to name it in errors.
+fn inline_or_file(arg: &str) -> anyhow::Result<(String, String)> {
+    if arg.trim_start().starts_with(['{', '[']) {
+        return Ok((arg.to_owned(), "the JSON given".to_owned()));
+    }
+    let text = fs::read_to_string(arg).with_context(|| format!("cannot read {arg}"))?;
+    Ok((text, arg.to_owned()))
 }

@@ -249,14 +249,15 @@ struct FitArgs {
     /// Bayesian fit: warm-up draws per chain.
     #[arg(long, default_value_t = 1000)]
     tune: usize,
-    /// Priors as JSON, e.g. {"roi_relative_sd": 0.5, "channel_roi": {"tv": {"median": 1.5,
-    /// "relative_sd": 0.3}}, "shape_median": 1.5} (see docs/methodology.md).
+    /// Priors: a JSON file, or the JSON itself, e.g. '{"roi_relative_sd": 0.5, "channel_roi":
+    /// {"tv": {"median": 1.5, "relative_sd": 0.3}}, "shape_median": 1.5}' (see
+    /// docs/methodology.md).
     #[arg(long)]
-    priors: Option<PathBuf>,
-    /// Bayesian fit: lift-test results, a JSON array of {channel, start, end, incremental,
-    /// standard_error}.
+    priors: Option<String>,
+    /// Bayesian fit: lift-test results, a JSON file or the JSON itself: an array of {channel,
+    /// start, end, incremental, standard_error}.
     #[arg(long)]
-    lift_tests: Option<PathBuf>,
+    lift_tests: Option<String>,
     /// Write the model document (JSON) here.
     #[arg(long)]
     json: Option<PathBuf>,

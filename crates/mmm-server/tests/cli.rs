@@ -311,3 +311,35 @@ fn import_meridian_writes_a_model_the_other_commands_use() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn priors_and_lift_tests_are_taken_inline_or_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let out = mmm(&["simulate", "--weeks", "104", "--channels", "3", "--out", path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A tight ROI prior on search (median 0.4, ±2%) holds its ROI there.
+    let priors = r#"{"channel_roi": {"search": {"median": 0.4, "relative_sd": 0.02}}}"#;
+    let fit_with = |arg: &str, model: &Path| {
+        let out = mmm(&["fit", path(&data), "--priors", arg, "--json", path(model)]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        ModelDocument::from_json(&std::fs::read_to_string(model).unwrap()).unwrap()
+    };
+    let inline = fit_with(priors, &dir.path().join("inline.json"));
+    let roi = inline.channel("search").unwrap().roi;
+    assert!((roi - 0.4).abs() < 0.05 * 0.4, "search ROI {roi}");
+    let file = dir.path().join("priors.json");
+    std::fs::write(&file, priors).unwrap();
+    let from_file = fit_with(path(&file), &dir.path().join("file.json"));
+    assert_eq!(from_file.channels, inline.channels);
+
+    let bad = mmm(&["fit", path(&data), "--priors", r#"{"channel_roi": 3}"#]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("the JSON given is not a valid priors document"));
+    let missing = mmm(&["fit", path(&data), "--priors", "no-such-priors.json"]);
+    assert!(text(&missing.stderr).contains("cannot read no-such-priors.json"));
+    // Lift tests calibrate the Bayesian fit only, and say so.
+    let lifts = r#"[{"channel": "tv", "start": "2022-01-03", "end": "2022-01-31", "incremental": 1000, "standard_error": 100}]"#;
+    let out = mmm(&["fit", path(&data), "--lift-tests", lifts]);
+    assert!(text(&out.stderr).contains("add --method bayes"), "{}", text(&out.stderr));
+}
