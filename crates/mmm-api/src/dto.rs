@@ -202,7 +202,7 @@ pub struct TrainIn {
     pub draws: Option<usize>,
     /// Bayesian fit: warm-up draws per chain (50-5000, default 1000).
     pub tune: Option<usize>,
-    /// Lift-test results that calibrate a Bayesian fit.
+    /// Lift-test results that calibrate the fit (MAP or Bayesian).
     #[serde(default)]
     pub lift_tests: Vec<LiftTestIn>,
     /// Priors: `roi_relative_sd`, `roi_median`, `channel_roi` ({channel: {median, relative_sd}}),

@@ -76,6 +76,12 @@ pub enum FitError {
     Numerical(String),
 }
 
+/// Checks that a specification can be fitted to a data set, by the same rules the fit applies
+/// (holdout, priors, lift tests, data length), without fitting it.
+pub fn validate(data: &Dataset, spec: &ModelSpec) -> Result<(), FitError> {
+    Problem::new(data, spec).map(|_| ())
+}
+
 /// Standard normal quantile of a central 90% interval.
 const Z90: f64 = 1.644_853_626_951_472_2;
 
@@ -144,12 +150,12 @@ fn map_problem(
         return Err(FitError::Numerical("no start reached a finite objective".to_owned()));
     };
 
-    // Stage 2: add the ROI prior centred on the pooled ROI of the best stage-1 fit and refine the
-    // best few solutions under it.
+    // Stage 2: add the ROI prior centred on the pooled ROI of the best stage-1 fit (and whatever
+    // else needs its noise level: lift tests, the baseline prior) and refine the best few
+    // solutions under it.
     let mut problem = problem;
-    if let Some(tau) = spec.priors.roi_relative_sd.filter(|t| *t > 0.0 && t.is_finite()) {
-        let eval = problem.evaluate(best_u, false);
-        problem.set_roi_prior(&eval, tau);
+    let eval = problem.evaluate(best_u, false);
+    if problem.calibrate(&eval, spec.priors.roi_relative_sd) {
         let mut refined: Vec<(f64, DVector<f64>)> = Vec::with_capacity(refine);
         for (i, (_, u0)) in explored.iter().take(refine).enumerate() {
             if let Some(found) = problem.local_search(u0.clone(), spec.max_iters) {
@@ -509,6 +515,14 @@ impl Problem {
             {
                 return Err(bad("incremental must be finite and standard_error positive"));
             }
+            // Without spend in the window or the adstock window before it, the model gives the
+            // channel no effect there to compare with the measurement.
+            let exposed = &data.channels[c].spend[t0.saturating_sub(spec.max_lag)..=t1];
+            if exposed.iter().all(|v| *v == 0.0) {
+                return Err(bad(
+                    "the channel has no spend in the test window or the periods carried over into it",
+                ));
+            }
             lifts.push((c, t0, t1, lift.incremental / y_scale, lift.standard_error / y_scale));
         }
 
@@ -609,7 +623,10 @@ impl Problem {
         }
     }
 
-    fn set_roi_prior(&mut self, eval: &Evaluation, tau: f64) {
+    /// Sets what needs the noise level of a first fit: σ₀, the baseline prior, the ROI priors
+    /// (the pooled one with spread `tau`, and each channel's own) and the weight of the lift
+    /// tests. Returns whether the objective changed, so the search must be refined.
+    fn calibrate(&mut self, eval: &Evaluation, tau: Option<f64>) -> bool {
         let nb = self.btb.nrows();
         let features = self.features(&eval.theta);
         // Pooled ROI in real units: total media contribution over total spend.
@@ -622,34 +639,45 @@ impl Problem {
         let pooled = self.spec.priors.roi_median.unwrap_or(contribution / spend);
         let dof = (self.n_fit as f64 - eval.beta.len() as f64 - self.dim() as f64).max(1.0);
         let sigma2 = eval.rss / dof;
-        if sigma2 > 0.0 && sigma2.is_finite() {
-            self.sigma0 = Some(sigma2.sqrt());
-            // Baseline prior, scaled by the noise like the ROI prior (conjugate form).
-            if let Some(sd) = self.spec.priors.baseline_sd.filter(|v| *v > 0.0 && v.is_finite()) {
-                for j in 1..self.ridge.len() {
-                    self.ridge[j] = self.ridge[j].max(sigma2 / (sd * sd));
-                }
-            }
+        if !(sigma2 > 0.0 && sigma2.is_finite()) {
+            return false;
         }
-        if !(pooled > 0.0 && pooled.is_finite() && sigma2 > 0.0) {
-            // No media signal at all: a prior centred on zero would only shrink to zero.
-            return;
-        }
-        self.roi_prior = Some(
-            (0..self.channels())
-                .map(|c| {
-                    let (median, spread) = match self.spec.priors.channel_roi.get(&self.names[c]) {
-                        Some(p) if p.median > 0.0 && p.relative_sd > 0.0 => {
-                            (p.median, p.relative_sd)
-                        }
-                        _ => (pooled, tau),
-                    };
-                    let centre = median * self.scales[c] / self.y_scale;
-                    RoiPrior { centre, weight: sigma2 / (spread * centre).powi(2) }
-                })
-                .collect(),
-        );
         *self.cache.borrow_mut() = None;
+        self.sigma0 = Some(sigma2.sqrt());
+        let mut changed = !self.lifts.is_empty();
+        // Baseline prior, scaled by the noise like the ROI prior (conjugate form).
+        if let Some(sd) = self.spec.priors.baseline_sd.filter(|v| *v > 0.0 && v.is_finite()) {
+            for j in 1..self.ridge.len() {
+                self.ridge[j] = self.ridge[j].max(sigma2 / (sd * sd));
+            }
+            changed = true;
+        }
+        // With no media signal at all a pooled prior centred on zero would only shrink to zero.
+        let tau = tau.filter(|t| *t > 0.0 && t.is_finite() && pooled > 0.0 && pooled.is_finite());
+        let priors: Vec<RoiPrior> = (0..self.channels())
+            .map(|c| {
+                let (median, spread) = match self.spec.priors.channel_roi.get(&self.names[c]) {
+                    Some(p) if p.median > 0.0 && p.relative_sd > 0.0 => (p.median, p.relative_sd),
+                    _ => match tau {
+                        Some(tau) => (pooled, tau),
+                        None => return RoiPrior { centre: 0.0, weight: 0.0 },
+                    },
+                };
+                let centre = median * self.scales[c] / self.y_scale;
+                RoiPrior { centre, weight: sigma2 / (spread * centre).powi(2) }
+            })
+            .collect();
+        if priors.iter().any(|p| p.weight > 0.0) {
+            self.roi_prior = Some(priors);
+            changed = true;
+        }
+        changed
+    }
+
+    /// The lift tests that take part: all of them once σ₀ is known (after the first search),
+    /// none before.
+    fn active_lifts(&self) -> &[(usize, usize, usize, f64, f64)] {
+        if self.sigma0.is_some() { &self.lifts } else { &[] }
     }
 
     /// Inverse-gamma shape and scale of the noise prior in scaled units ((0, 0) for 1/σ²).
@@ -839,6 +867,16 @@ impl Problem {
                 b[nb + c] += weight * kc[c] * centre;
             }
         }
+        // Lift tests: extra observations of β_c · Σ_{t in test} f_ct whose noise is their
+        // standard error, so each weighs σ₀² / se² against a period of data.
+        let lifts = self.active_lifts();
+        let lift_sums: Vec<f64> =
+            lifts.iter().map(|&(c, t0, t1, _, _)| feats[c][t0..=t1].iter().sum()).collect();
+        let lift_weight = |se: f64| self.sigma0.map_or(0.0, |s0| (s0 / se).powi(2));
+        for (&(c, _, _, value, se), v) in lifts.iter().zip(&lift_sums) {
+            a[(nb + c, nb + c)] += lift_weight(se) * v * v;
+            b[nb + c] += lift_weight(se) * v * value;
+        }
         let nonneg: Vec<bool> = (0..p).map(|j| j >= nb).collect();
         let Some(beta) = solve_nonneg_qp(&a, &b, &nonneg) else {
             return Evaluation {
@@ -863,9 +901,17 @@ impl Problem {
                 pen += prior[c].weight * roi_dev[c] * roi_dev[c];
             }
         }
+        let lift_dev: Vec<f64> = lifts
+            .iter()
+            .zip(&lift_sums)
+            .map(|(&(c, _, _, value, _), v)| beta[nb + c] * v - value)
+            .collect();
+        for (&(_, _, _, _, se), d) in lifts.iter().zip(&lift_dev) {
+            pen += lift_weight(se) * d * d;
+        }
         let (a0, b0) = self.noise_prior();
         let loss = (rss + pen + 2.0 * b0).max(1e-300);
-        let exponent = 0.5 * (n as f64 + 2.0 * a0);
+        let exponent = 0.5 * ((n + lifts.len()) as f64 + 2.0 * a0);
         let mut objective = exponent * loss.ln();
         let mut gradient = DVector::zeros(u.len());
         for c in 0..nc {
@@ -884,6 +930,12 @@ impl Problem {
                         if let Some(prior) = &self.roi_prior {
                             let dk = df.iter().sum::<f64>() / self.spend_sum[c];
                             dloss += 2.0 * prior[c].weight * roi_dev[c] * bc * dk;
+                        }
+                        for (&(lc, t0, t1, _, se), d) in lifts.iter().zip(&lift_dev) {
+                            if lc == c {
+                                let dv: f64 = df[t0..=t1].iter().sum();
+                                dloss += 2.0 * lift_weight(se) * d * bc * dv;
+                            }
                         }
                     }
                     let dj = exponent * dloss / loss + dq;

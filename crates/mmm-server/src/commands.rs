@@ -93,9 +93,6 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
         let (text, origin) = inline_or_file(arg)?;
         spec.lift_tests = serde_json::from_str(&text)
             .with_context(|| format!("{origin} is not a JSON array of lift tests"))?;
-        if args.method != MethodArg::Bayes {
-            return Err(anyhow!("lift tests calibrate the Bayesian fit: add --method bayes").into());
-        }
     }
     if args.max_lag > mmm_core::params::MAX_LAG_LIMIT {
         return Err(anyhow!("--max-lag must be at most {}", mmm_core::params::MAX_LAG_LIMIT).into());

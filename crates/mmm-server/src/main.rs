@@ -254,8 +254,8 @@ struct FitArgs {
     /// docs/methodology.md).
     #[arg(long)]
     priors: Option<String>,
-    /// Bayesian fit: lift-test results, a JSON file or the JSON itself: an array of {channel,
-    /// start, end, incremental, standard_error}.
+    /// Lift-test results that calibrate the fit, a JSON file or the JSON itself: an array of
+    /// {channel, start, end, incremental, standard_error}.
     #[arg(long)]
     lift_tests: Option<String>,
     /// Write the model document (JSON) here.

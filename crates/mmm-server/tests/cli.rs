@@ -338,8 +338,16 @@ fn priors_and_lift_tests_are_taken_inline_or_from_a_file() {
     assert!(text(&bad.stderr).contains("the JSON given is not a valid priors document"));
     let missing = mmm(&["fit", path(&data), "--priors", "no-such-priors.json"]);
     assert!(text(&missing.stderr).contains("cannot read no-such-priors.json"));
-    // Lift tests calibrate the Bayesian fit only, and say so.
-    let lifts = r#"[{"channel": "tv", "start": "2022-01-03", "end": "2022-01-31", "incremental": 1000, "standard_error": 100}]"#;
-    let out = mmm(&["fit", path(&data), "--lift-tests", lifts]);
-    assert!(text(&out.stderr).contains("add --method bayes"), "{}", text(&out.stderr));
+    // A lift test, inline, calibrates the point fit: search's modelled contribution over the
+    // test weeks (9 to 13) lands on the measured 100,000 (±5,000).
+    let lifts = r#"[{"channel": "search", "start": "2022-03-07", "end": "2022-04-04", "incremental": 100000, "standard_error": 5000}]"#;
+    let model = dir.path().join("lift.json");
+    let out = mmm(&["fit", path(&data), "--lift-tests", lifts, "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc = ModelDocument::from_json(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(doc.spec.lift_tests.len(), 1);
+    let window: f64 = doc.series.channels[1].contribution[9..=13].iter().sum();
+    assert!((window - 100_000.0).abs() < 15_000.0, "search over the test weeks: {window}");
+    let bad = mmm(&["fit", path(&data), "--lift-tests", r#"[{"channel": "tv"}]"#]);
+    assert!(text(&bad.stderr).contains("the JSON given is not a JSON array of lift tests"));
 }

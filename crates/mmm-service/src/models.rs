@@ -298,26 +298,9 @@ impl ModelService for Modelling {
         bayes_settings(request)?;
         let data = mmm_core::load_csv(record.csv.as_bytes(), &options_for(&record, request), &spec)
             .map_err(ServiceError::Data)?;
-        for name in request.priors.iter().flat_map(|p| p.channel_roi.keys()) {
-            if !data.channels.iter().any(|c| &c.name == name) {
-                return Err(ServiceError::Invalid(format!(
-                    "ROI prior for unknown channel '{name}'"
-                )));
-            }
-        }
-        for lift in &request.lift_tests {
-            let known = data.channels.iter().any(|c| c.name == lift.channel);
-            let dates = data.dates.contains(&lift.start)
-                && data.dates.contains(&lift.end)
-                && lift.start <= lift.end;
-            if !(known && dates && lift.standard_error > 0.0 && lift.incremental.is_finite()) {
-                return Err(ServiceError::Invalid(format!(
-                    "lift test on '{}': the channel must exist, start and end must be periods of the data in order, \
-                     and standard_error must be positive",
-                    lift.channel
-                )));
-            }
-        }
+        // The fit's own rules: priors and lift tests that name channels and periods of the
+        // data, a lift test where the channel spent, enough periods.
+        mmm_core::fit::validate(&data, &spec).map_err(|e| ServiceError::Invalid(e.to_string()))?;
 
         let created = now();
         let model = ModelInfo {

@@ -84,8 +84,7 @@ impl Problem {
         let base = self.base_full.rows(0, n);
         // Lift tests are extra observations of β_c · Σ_{t in test} f_ct, weighted by σ₀ / se so
         // that their noise is their standard error.
-        let lifts: &[(usize, usize, usize, f64, f64)] =
-            if self.sigma0.is_some() { &self.lifts } else { &[] };
+        let lifts = self.active_lifts();
         let sigma0 = self.sigma0.unwrap_or(1.0);
         let rows = n + lifts.len();
         let x = {
@@ -245,11 +244,9 @@ pub fn fit_bayes(
         ));
     }
     let (mut problem, u_map) = map_problem(data, spec, observer, 0.2)?;
-    if problem.roi_prior.is_none()
-        && let Some(tau) = spec.priors.roi_relative_sd.filter(|t| *t > 0.0)
-    {
+    if problem.sigma0.is_none() {
         let eval = problem.evaluate(&u_map, false);
-        problem.set_roi_prior(&eval, tau);
+        problem.calibrate(&eval, spec.priors.roi_relative_sd);
     }
     let total = settings.chains * (settings.tune + settings.draws);
     let done = AtomicUsize::new(0);
@@ -375,8 +372,7 @@ pub fn fit_bayes(
     let all: Vec<&Vec<f64>> = runs.iter().flat_map(|r| r.draws.iter()).collect();
     let keep = settings.keep.min(all.len());
     let mut rng = StdRng::seed_from_u64(spec.seed ^ 0x5eed);
-    let n = (problem.n_fit + if problem.sigma0.is_some() { problem.lifts.len() } else { 0 }) as f64
-        + 2.0 * problem.noise_prior().0;
+    let n = (problem.n_fit + problem.active_lifts().len()) as f64 + 2.0 * problem.noise_prior().0;
     let chi = ChiSquared::new(n).map_err(|e| FitError::Numerical(e.to_string()))?;
     let mut kept: Vec<(DVector<f64>, DVector<f64>, f64)> = Vec::with_capacity(keep);
     for i in 0..keep {

@@ -15,8 +15,9 @@ fn check_gradient(spec: &ModelSpec, with_roi_prior: bool) {
     if with_roi_prior {
         let u = problem.starts(1, 0).remove(0);
         let e = problem.evaluate(&u, false);
-        problem.set_roi_prior(&e, 0.5);
+        problem.calibrate(&e, Some(0.5));
         assert!(problem.roi_prior.is_some());
+        assert_eq!(problem.active_lifts().len(), spec.lift_tests.len());
     }
     for _ in 0..5 {
         let u = DVector::from_fn(problem.dim(), |_, _| rng.random_range(-1.5..1.5));
@@ -56,6 +57,19 @@ fn gradient_matches_finite_differences_geometric_hill() {
             shape: Some(2.5),
         },
     );
+    check_gradient(&spec, true);
+    // With a lift test, which enters once σ₀ is known.
+    let data = sim(3, 0.04).dataset;
+    let spec = ModelSpec {
+        lift_tests: vec![crate::spec::LiftTest {
+            channel: "search".into(),
+            start: data.dates[40],
+            end: data.dates[60],
+            incremental: 300_000.0,
+            standard_error: 30_000.0,
+        }],
+        ..ModelSpec::default()
+    };
     check_gradient(&spec, true);
 }
 
@@ -287,7 +301,7 @@ fn check_marginal_gradient(with_roi_prior: bool) {
     if with_roi_prior {
         let u = problem.starts(1, 0).remove(0);
         let e = problem.evaluate(&u, false);
-        problem.set_roi_prior(&e, 0.5);
+        problem.calibrate(&e, Some(0.5));
     }
     let mut rng = StdRng::seed_from_u64(5);
     for _ in 0..4 {
@@ -458,6 +472,63 @@ fn a_lift_test_pulls_a_misestimated_channel_towards_the_truth() {
 }
 
 #[test]
+fn a_lift_test_also_calibrates_the_map_fit() {
+    // The same channel as above, in the point fit: the lift test fixes its ROI and the data
+    // weight says the ROI is now well informed.
+    let s = sim(1010, 0.06);
+    let c = s.truth.channels.iter().position(|t| t.name == "search").unwrap();
+    let truth = s.truth.channels[c].roi;
+    let without = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+    let measured = true_contribution(&s, c, 100, 125);
+    let lift = crate::spec::LiftTest {
+        channel: "search".into(),
+        start: s.dataset.dates[100],
+        end: s.dataset.dates[125],
+        incremental: measured,
+        standard_error: 0.05 * measured,
+    };
+    let spec = ModelSpec { lift_tests: vec![lift], ..ModelSpec::default() };
+    let with = fit(&s.dataset, &spec, None).unwrap();
+    let before = (without.channels[c].roi - truth).abs() / truth;
+    let after = (with.channels[c].roi - truth).abs() / truth;
+    assert!(before > 0.4, "the channel should start mis-estimated: {before}");
+    assert!(after < 0.5 * before, "lift test: error {before:.2} -> {after:.2}");
+    let weight = |doc: &ModelDocument| doc.channels[c].roi_contraction.unwrap();
+    assert!(weight(&with) > 0.8 && weight(&with) > weight(&without) + 0.3, "data weight");
+    // The modelled contribution over the test window matches the measurement within its error.
+    let window: f64 = with.series.channels[c].contribution[100..=125].iter().sum();
+    assert!((window - measured).abs() < 2.0 * 0.05 * measured, "{window} vs {measured}");
+
+    // Without the pooled ROI prior the lift test still counts.
+    let mut no_prior = spec.clone();
+    no_prior.priors.roi_relative_sd = None;
+    let alone = fit(&s.dataset, &no_prior, None).unwrap();
+    let window: f64 = alone.series.channels[c].contribution[100..=125].iter().sum();
+    assert!((window - measured).abs() < 2.0 * 0.05 * measured, "{window} vs {measured}");
+}
+
+#[test]
+fn a_lift_test_where_the_channel_had_no_spend_is_refused() {
+    let (mut data, _, _) = strong_and_weak_channels(1);
+    data.channels[0].spend[..=20].iter_mut().for_each(|v| *v = 0.0);
+    let lift = |start: usize, end: usize| ModelSpec {
+        lift_tests: vec![crate::spec::LiftTest {
+            channel: data.channels[0].name.clone(),
+            start: data.dates[start],
+            end: data.dates[end],
+            incremental: 50_000.0,
+            standard_error: 5_000.0,
+        }],
+        ..ModelSpec::default()
+    };
+    // Weeks 10-12 and the 8 weeks carried over into them have no spend at all.
+    let err = fit(&data, &lift(10, 12), None).unwrap_err();
+    assert!(err.to_string().contains("no spend in the test window"), "{err}");
+    // Weeks 21-23 have spend.
+    assert!(fit(&data, &lift(21, 23), None).is_ok());
+}
+
+#[test]
 fn a_channel_roi_prior_moves_that_channel() {
     let s = sim(8, 0.05);
     let base = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
@@ -474,6 +545,13 @@ fn a_channel_roi_prior_moves_that_channel() {
         base.channels[1].roi,
         pulled.channels[1].roi
     );
+    // It also holds with the pooled ROI prior off; only that channel then has an ROI prior.
+    let mut alone = spec.clone();
+    alone.priors.roi_relative_sd = None;
+    let held = fit(&s.dataset, &alone, None).unwrap();
+    assert!((held.channels[1].roi - target).abs() < 0.15 * target, "{}", held.channels[1].roi);
+    let with_prior: Vec<bool> = held.channels.iter().map(|c| c.roi_contraction.is_some()).collect();
+    assert_eq!(with_prior, [false, true, false, false, false]);
     spec.priors
         .channel_roi
         .insert("nope".into(), crate::spec::RoiPrior { median: 1.0, relative_sd: 0.5 });

@@ -161,6 +161,23 @@ fn invalid_training_requests(app: TestApp) {
     );
     let r = app.post_json("/api/v1/models", Some(&token), &json!({"holdout": 3}));
     assert_eq!(r.status, 422);
+    // Lift tests and priors are checked by the fit's own rules before any job starts.
+    let lift = |channel: &str, start: &str| {
+        json!({"dataset_id": dataset, "lift_tests": [{"channel": channel, "start": start,
+            "end": "2022-02-28", "incremental": 50000.0, "standard_error": 5000.0}]})
+    };
+    for (body, reason) in [
+        (lift("radio", "2022-01-31"), "lift test on 'radio': unknown channel"),
+        (lift("search", "2022-01-30"), "lift test on 'search': start is not a period of the data"),
+        (
+            json!({"dataset_id": dataset, "priors": {"channel_roi": {"tv": {"median": -1.0, "relative_sd": 0.2}}}}),
+            "ROI prior for 'tv': median and relative_sd must be positive",
+        ),
+    ] {
+        let r = app.post_json("/api/v1/models", Some(&token), &body);
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert!(r.text.contains(reason), "{reason}: {}", r.text);
+    }
     assert_eq!(app.get("/api/v1/models", Some(&token)).json(), json!([]));
 }
 
