@@ -437,14 +437,13 @@ fn true_contribution(s: &crate::simulate::Simulation, c: usize, t0: usize, t1: u
         .sum()
 }
 
-#[test]
-fn a_lift_test_pulls_a_misestimated_channel_towards_the_truth() {
-    // Seed 1010: search's true ROI is 3.12, but the data alone put it near 1.
+/// Seed 1010: search's true ROI is 3.12, but the data alone put it near 1. Returns the
+/// simulation, search's index and true ROI, and a lift test of its true contribution over
+/// periods 100-125 with a 5% standard error.
+fn misestimated_search() -> (crate::simulate::Simulation, usize, f64, crate::spec::LiftTest) {
     let s = sim(1010, 0.06);
     let c = s.truth.channels.iter().position(|t| t.name == "search").unwrap();
     let truth = s.truth.channels[c].roi;
-    let settings = BayesSettings { chains: 2, draws: 400, tune: 400, keep: 200 };
-    let without = fit_bayes(&s.dataset, &ModelSpec::default(), &settings, None).unwrap();
     let measured = true_contribution(&s, c, 100, 125);
     let lift = crate::spec::LiftTest {
         channel: "search".into(),
@@ -453,6 +452,14 @@ fn a_lift_test_pulls_a_misestimated_channel_towards_the_truth() {
         incremental: measured,
         standard_error: 0.05 * measured,
     };
+    (s, c, truth, lift)
+}
+
+#[test]
+fn a_lift_test_pulls_a_misestimated_channel_towards_the_truth() {
+    let (s, c, truth, lift) = misestimated_search();
+    let settings = BayesSettings { chains: 2, draws: 400, tune: 400, keep: 200 };
+    let without = fit_bayes(&s.dataset, &ModelSpec::default(), &settings, None).unwrap();
     let spec = ModelSpec { lift_tests: vec![lift.clone()], ..ModelSpec::default() };
     let with = fit_bayes(&s.dataset, &spec, &settings, None).unwrap();
     let before = (without.channels[c].roi - truth).abs() / truth;
@@ -475,18 +482,9 @@ fn a_lift_test_pulls_a_misestimated_channel_towards_the_truth() {
 fn a_lift_test_also_calibrates_the_map_fit() {
     // The same channel as above, in the point fit: the lift test fixes its ROI and the data
     // weight says the ROI is now well informed.
-    let s = sim(1010, 0.06);
-    let c = s.truth.channels.iter().position(|t| t.name == "search").unwrap();
-    let truth = s.truth.channels[c].roi;
+    let (s, c, truth, lift) = misestimated_search();
+    let measured = lift.incremental;
     let without = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
-    let measured = true_contribution(&s, c, 100, 125);
-    let lift = crate::spec::LiftTest {
-        channel: "search".into(),
-        start: s.dataset.dates[100],
-        end: s.dataset.dates[125],
-        incremental: measured,
-        standard_error: 0.05 * measured,
-    };
     let spec = ModelSpec { lift_tests: vec![lift], ..ModelSpec::default() };
     let with = fit(&s.dataset, &spec, None).unwrap();
     let before = (without.channels[c].roi - truth).abs() / truth;
