@@ -351,6 +351,27 @@ try {
   const mapRows = await mapTable.locator('tbody tr').allInnerTexts();
   assert.equal(mapRows.length, 5, `the demo model has 5 channels: ${mapRows}`);
   for (const row of mapRows) assert.match(row, /\[\d+\.\d\d, \d+\.\d\d\][\s\S]*\d+%/, `interval and data weight: ${row}`);
+  const radioWeight = async () => Number((await mapTable.locator('tbody tr', { hasText: 'radio' }).locator('td:nth-child(5)').innerText()).split('%')[0]);
+  const weightBefore = await radioWeight();
+  assert.ok(weightBefore < 50, `radio's ROI rests on the prior before the lift test: ${weightBefore}%`);
+
+  log('a lift test entered in the training form calibrates the new model');
+  await page.getByRole('link', { name: 'Models', exact: true }).click();
+  await page.getByText('Lift tests (optional)').click();
+  await page.getByRole('button', { name: 'Add a lift test' }).click();
+  await page.getByLabel('Lift test 1 channel').selectOption('radio');
+  await page.getByLabel('Lift test 1 first period').fill('2022-05-23');
+  await page.getByLabel('Lift test 1 last period').fill('2022-07-11');
+  await page.getByLabel('Lift test 1 incremental KPI').fill('120000');
+  await page.getByLabel('Lift test 1 standard error').fill('6000');
+  await snap(page, 'lift-test', 'lift-test');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await page.getByText('The model is fitted.').waitFor({ timeout: 60_000 });
+  await page.getByRole('link', { name: 'Open the overview' }).click();
+  await page.getByRole('link', { name: 'Channels', exact: true }).click();
+  await mapTable.getByText('Channels: MAP estimates with approximate 90% intervals').waitFor();
+  const weightAfter = await radioWeight();
+  assert.ok(weightAfter >= 80, `radio's data weight after the lift test: ${weightBefore}% -> ${weightAfter}%`);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Sign in to mmm', exact: true }).waitFor();
 
