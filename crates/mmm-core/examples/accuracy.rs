@@ -5,10 +5,53 @@
 //! For each seed: simulate (noise cycling through 3%, 4.5%, 6%), fit with the default
 //! specification, and compare every channel's fitted ROI with the true one. Prints per-seed
 //! errors and the summary used in docs/benchmarks.md.
+//!
+//! LIFTS=1 follows the calibration the insights recommend: every channel whose ROI contraction
+//! is below 0.5 gets one lift test (its true contribution over the 8 periods with the most spend,
+//! measured with a 10% standard error and that much noise), and the model is fitted again.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use mmm_core::simulate::{SimConfig, simulate};
+use mmm_core::insights::WEAK_EVIDENCE;
+use mmm_core::simulate::{SimConfig, Simulation, TrueChannel, simulate};
+use mmm_core::spec::LiftTest;
 use mmm_core::{ModelSpec, fit};
+use rand::{SeedableRng, rngs::StdRng};
+use rand_distr::{Distribution, StandardNormal};
+
+/// Periods a simulated lift test lasts.
+const LIFT_PERIODS: usize = 8;
+
+/// A lift test of `truth`'s channel over the `LIFT_PERIODS` periods with the most spend: its
+/// true contribution there, measured with a 10% standard error (and noise of that size).
+fn lift_test(sim: &Simulation, truth: &TrueChannel, name: &str, seed: u64) -> LiftTest {
+    let data = &sim.dataset;
+    let spend = &data.channels.iter().find(|c| c.name == name).expect("channel").spend;
+    let n = spend.len();
+    let first = (0..=n - LIFT_PERIODS)
+        .max_by(|&a, &b| {
+            let sum = |s: usize| spend[s..s + LIFT_PERIODS].iter().sum::<f64>();
+            sum(a).total_cmp(&sum(b))
+        })
+        .unwrap_or(0);
+    let raw: Vec<f64> = (0..=truth.max_lag).map(|l| truth.decay.powi(l as i32)).collect();
+    let total: f64 = raw.iter().sum();
+    let contribution: f64 = (first..first + LIFT_PERIODS)
+        .map(|t| {
+            let a: f64 = (0..=truth.max_lag.min(t)).map(|l| raw[l] / total * spend[t - l]).sum();
+            let x = (a / truth.scale).powf(truth.shape);
+            truth.coefficient * x / (x + truth.half_saturation.powf(truth.shape))
+        })
+        .sum();
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x11f7);
+    let z: f64 = StandardNormal.sample(&mut rng);
+    LiftTest {
+        channel: name.to_owned(),
+        start: data.dates[first],
+        end: data.dates[first + LIFT_PERIODS - 1],
+        incremental: contribution * (1.0 + 0.1 * z),
+        standard_error: 0.1 * contribution,
+    }
+}
 use std::time::Instant;
 
 fn main() {
@@ -67,8 +110,21 @@ fn main() {
             ..SimConfig::default()
         });
         let start = Instant::now();
-        let doc = fit(&sim.dataset, &spec, None).expect("fit");
+        let mut doc = fit(&sim.dataset, &spec, None).expect("fit");
         seconds += start.elapsed().as_secs_f64();
+        if std::env::var("LIFTS").is_ok() {
+            let lifts: Vec<LiftTest> = doc
+                .channels
+                .iter()
+                .zip(&sim.truth.channels)
+                .filter(|(c, _)| c.roi_contraction.is_some_and(|k| k < WEAK_EVIDENCE))
+                .map(|(c, t)| lift_test(&sim, t, &c.name, seed))
+                .collect();
+            if !lifts.is_empty() {
+                let calibrated = ModelSpec { lift_tests: lifts, ..spec.clone() };
+                doc = fit(&sim.dataset, &calibrated, None).expect("calibrated fit");
+            }
+        }
         let mut line = format!("seed {seed} noise {noise:.3} r2 {:.3}:", doc.fit.r2);
         let mut seed_err = 0.0;
         for (t, c) in sim.truth.channels.iter().zip(&doc.channels) {
