@@ -357,7 +357,7 @@ try {
 
   log('a lift test entered in the training form calibrates the new model');
   await page.getByRole('link', { name: 'Models', exact: true }).click();
-  await page.getByText('Lift tests (optional)').click();
+  await page.getByText('Calibration: lift tests and ROI priors (optional)').click();
   await page.getByRole('button', { name: 'Add a lift test' }).click();
   await page.getByLabel('Lift test 1 channel').selectOption('radio');
   await page.getByLabel('Lift test 1 first period').fill('2022-05-23');
@@ -372,6 +372,19 @@ try {
   await mapTable.getByText('Channels: MAP estimates with approximate 90% intervals').waitFor();
   const weightAfter = await radioWeight();
   assert.ok(weightAfter >= 80, `radio's data weight after the lift test: ${weightBefore}% -> ${weightAfter}%`);
+
+  log('a channel ROI prior entered in the training form holds that channel');
+  await page.getByRole('link', { name: 'Models', exact: true }).click();
+  await page.getByText('Calibration: lift tests and ROI priors (optional)').click();
+  await page.getByLabel('ROI prior median for social').fill('2.5');
+  await page.getByLabel('ROI prior relative spread for social').fill('0.02');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await page.getByText('The model is fitted.').waitFor({ timeout: 60_000 });
+  await page.getByRole('link', { name: 'Open the overview' }).click();
+  await page.getByRole('link', { name: 'Channels', exact: true }).click();
+  await mapTable.getByText('Channels: MAP estimates with approximate 90% intervals').waitFor();
+  const socialRoi = Number((await mapTable.locator('tbody tr', { hasText: 'social' }).locator('td:nth-child(4)').innerText()).split(' ')[0]);
+  assert.ok(Math.abs(socialRoi - 2.5) < 0.125, `social's ROI under a 2.5 ± 2% prior: ${socialRoi}`);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Sign in to mmm', exact: true }).waitFor();
 

@@ -125,7 +125,7 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
             channels: names.iter().map(|n| (*n).to_owned()).collect(),
             title: format!("The ROI of {list} {verb} mostly on the prior"),
             message: format!(
-                "The data narrowed the ROI prior by less than half ({}), so these ROIs stay close to the prior's centre (the pooled media ROI, unless a channel ROI prior was set). A lift test (lift_tests, or --lift-tests in the CLI) or an ROI prior from earlier studies would pin them down; weigh budget moves on them with care.",
+                "The data narrowed the ROI prior by less than half ({}), so these ROIs stay close to the prior's centre (the pooled media ROI, unless a channel ROI prior was set). A lift test or an ROI prior from earlier studies would pin them down (the dashboard's training form, lift_tests and priors in the API, --lift-tests and --priors in the CLI); weigh budget moves on them with care.",
                 detail.join(", ")
             ),
             numbers: weak

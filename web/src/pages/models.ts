@@ -4,7 +4,7 @@ import { ApiError, api, del, get, jobSocket, post } from '../api';
 import { app, modelLabel } from '../app';
 import { deleteButton, field, h, mount, notice } from '../dom';
 import { pct, ratio } from '../format';
-import { liftTestEditor } from '../lifts';
+import { calibrationEditor } from '../calibration';
 import type { Dataset, Job, JobEvent, Model } from '../types';
 
 interface TrainOut { model_id: string; job_id: string; status: string }
@@ -24,9 +24,10 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   const draws = h('input', { type: 'number', min: 100, max: 5000, step: 100, value: '1000' });
   const bayesFields = h('div', { class: 'grid3', hidden: true }, field('Chains', chains), field('Draws per chain', draws));
   method.addEventListener('change', () => { bayesFields.hidden = method.value !== 'bayes'; });
-  const lifts = liftTestEditor(() => datasets.find((d) => d.id === datasetSel.value));
-  // Lift tests name the data set's channels and periods: another data set starts them afresh.
-  datasetSel.addEventListener('change', lifts.reset);
+  const calibration = calibrationEditor(() => datasets.find((d) => d.id === datasetSel.value));
+  // Lift tests and priors name the data set's channels and periods: another data set starts
+  // them afresh.
+  datasetSel.addEventListener('change', calibration.reset);
   const start = h('button', { type: 'submit', class: 'primary', disabled: datasets.length === 0 }, 'Start training');
 
   function follow(job: Job | { id: string; model_id: string }): void {
@@ -68,8 +69,10 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
         dataset_id: datasetSel.value, holdout: Number(holdout.value) || 0, seed: Number(seed.value) || 1, method: method.value,
       };
       if (method.value === 'bayes') Object.assign(body, { chains: Number(chains.value), draws: Number(draws.value), tune: Number(draws.value) });
-      const liftTests = lifts.values();
+      const liftTests = calibration.liftTests();
       if (liftTests.length) body.lift_tests = liftTests;
+      const channelRoi = calibration.roiPriors();
+      if (Object.keys(channelRoi).length) body.priors = { channel_roi: channelRoi };
       try {
         const out = await post<TrainOut>('/models', body);
         follow({ id: out.job_id, model_id: out.model_id });
@@ -87,7 +90,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   datasets.length === 0 ? notice('info', 'Upload a data set first.') : null,
   h('div', { class: 'grid3' }, field('Data set', datasetSel), field('Method', method), field('Holdout periods', holdout, 'Kept out of the fit and scored.')),
   h('div', { class: 'grid3' }, field('Seed', seed)),
-  bayesFields, lifts.el, start);
+  bayesFields, calibration.el, start);
 
   const importInput = h('input', { type: 'file', accept: '.binpb,.pkl' });
   const importStatus = h('div', { 'aria-live': 'polite' });
