@@ -7,7 +7,7 @@
 //! errors and the summary used in docs/benchmarks.md.
 //!
 //! LIFTS=1 follows the calibration the insights recommend: every channel whose ROI contraction
-//! is below 0.5 gets one lift test (its true contribution over the 8 periods with the most spend,
+//! is below 0.5 (or below the value of LIFTS, if it is a number below 1) gets one lift test (its true contribution over the 8 periods with the most spend,
 //! measured with a 10% standard error and that much noise), and the model is fitted again.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -112,12 +112,15 @@ fn main() {
         let start = Instant::now();
         let mut doc = fit(&sim.dataset, &spec, None).expect("fit");
         seconds += start.elapsed().as_secs_f64();
-        if std::env::var("LIFTS").is_ok() {
+        if let Some(lift_below) = std::env::var("LIFTS")
+            .ok()
+            .map(|v| v.parse::<f64>().ok().filter(|k| *k < 1.0).unwrap_or(WEAK_EVIDENCE))
+        {
             let lifts: Vec<LiftTest> = doc
                 .channels
                 .iter()
                 .zip(&sim.truth.channels)
-                .filter(|(c, _)| c.roi_contraction.is_some_and(|k| k < WEAK_EVIDENCE))
+                .filter(|(c, _)| c.roi_contraction.is_some_and(|k| k < lift_below))
                 .map(|(c, t)| lift_test(&sim, t, &c.name, seed))
                 .collect();
             if !lifts.is_empty() {
