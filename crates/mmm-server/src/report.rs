@@ -71,7 +71,8 @@ pub fn summary(doc: &ModelDocument) -> String {
         if doc.channels.iter().any(|c| c.roi_contraction.is_some()) {
             let _ = writeln!(
                 s,
-                "data: how much the data narrowed the ROI prior (under {:.0}%: the ROI mostly reflects the prior)",
+                "data: how much the data narrowed the ROI prior (under {:.0}%: uncertain; under {:.0}%: mostly the prior)",
+                100.0 * mmm_core::insights::FIRM_EVIDENCE,
                 100.0 * mmm_core::insights::WEAK_EVIDENCE
             );
         }

@@ -6,8 +6,11 @@ import { compact, interval, money, pct, ratio } from '../format';
 import type { ChannelSummary, Status } from '../types';
 import { loadModel } from './overview';
 
-/** Below this ROI contraction the data barely inform the ROI (mmm_core::insights::WEAK_EVIDENCE). */
+/** Below these ROI contractions the ROI mostly reflects the prior, or is uncertain
+ * (mmm_core::insights::WEAK_EVIDENCE and FIRM_EVIDENCE). */
 const WEAK_EVIDENCE = 0.5;
+const FIRM_EVIDENCE = 0.75;
+const evidenceLabel = (k: number): string | null => (k < WEAK_EVIDENCE ? ' mostly prior' : k < FIRM_EVIDENCE ? ' uncertain' : null);
 
 /** Whether the model's intervals are approximate (a MAP fit) rather than credible (a posterior). */
 export const approximateIntervals = (status: Status): boolean => status.method === 'map' && status.origin === 'fit';
@@ -24,7 +27,7 @@ export function channelTable(rows: ChannelSummary[], approximate: boolean): HTML
     ...(withEvidence ? [{
       label: 'Data weight', value: (r: ChannelSummary) => r.roi_contraction ?? -1, numeric: true,
       render: (r: ChannelSummary) => r.roi_contraction === undefined ? '–'
-        : [pct(r.roi_contraction, 0), r.roi_contraction < WEAK_EVIDENCE ? h('small', null, ' mostly prior') : null],
+        : [pct(r.roi_contraction, 0), evidenceLabel(r.roi_contraction) ? h('small', null, evidenceLabel(r.roi_contraction)) : null],
     }] : []),
     { label: 'mROI', value: (r) => r.mroi, render: (r) => [ratio(r.mroi), ci(r.mroi_interval)], numeric: true },
     { label: 'Share', value: (r) => r.share, render: (r) => pct(r.share), numeric: true },
@@ -38,7 +41,7 @@ export function channelTable(rows: ChannelSummary[], approximate: boolean): HTML
 export function evidenceNote(rows: ChannelSummary[]): HTMLElement | null {
   if (!rows.some((r) => r.roi_contraction !== undefined)) return null;
   return h('p', { class: 'lede' },
-    `Data weight is how much the data narrowed the ROI prior (1 − posterior variance / prior variance). Below ${pct(WEAK_EVIDENCE, 0)} the ROI mostly reflects the prior, which is centred on the pooled media ROI: a lift test or an ROI prior from earlier studies would pin it down.`);
+    `Data weight is how much the data narrowed the ROI prior (1 − posterior variance / prior variance). Below ${pct(FIRM_EVIDENCE, 0)} the ROI is uncertain, and below ${pct(WEAK_EVIDENCE, 0)} it mostly reflects the prior, which is centred on the pooled media ROI. A lift test or an ROI prior from earlier studies (Models, calibration) would pin it down.`);
 }
 
 export async function channelsPage(main: HTMLElement): Promise<void> {
