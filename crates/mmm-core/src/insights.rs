@@ -134,7 +134,7 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
             channels: names.iter().map(|n| (*n).to_owned()).collect(),
             title: format!("The data leave the ROI of {list} uncertain"),
             message: format!(
-                "The data narrowed the ROI prior by less than three quarters ({}). Such ROIs lean towards the prior's centre (the pooled media ROI, unless a channel ROI prior was set): in mmm's simulations they were off by 29-66% on average, against 12-21% for better-informed channels. A lift test or an ROI prior from earlier studies would pin them down (the dashboard's training form, lift_tests and priors in the API, --lift-tests and --priors in the CLI); weigh budget moves on them with care.",
+                "The data narrowed the ROI prior by less than three quarters ({}), so these ROIs lean towards the prior's centre; in simulations such channels were off by 29-66% on average, against 12-21% for better-informed ones. A lift test or an ROI prior from earlier studies would pin them down (Models > Calibration; lift_tests and priors in the API; --lift-tests and --priors in the CLI).",
                 detail.join("; ")
             ),
             numbers: weak
