@@ -121,6 +121,9 @@ fn recovers_roi_within_tolerance_across_seeds() {
     // (see docs/benchmarks.md).
     let mut errors = Vec::new();
     let mut tv = Vec::new();
+    // Errors of the channels the fit calls well informed (ROI contraction at least 0.75) and of
+    // the others: 18% (11 channels) against 67% (19) on these seeds.
+    let (mut firm, mut uncertain) = (Vec::new(), Vec::new());
     for seed in 200..206u64 {
         let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
         let s = sim(seed, noise);
@@ -133,12 +136,20 @@ fn recovers_roi_within_tolerance_across_seeds() {
             if t.name == "tv" {
                 tv.push(rel);
             }
+            let evidence = c.roi_contraction.unwrap();
+            if evidence >= crate::insights::FIRM_EVIDENCE { &mut firm } else { &mut uncertain }
+                .push(rel);
         }
     }
-    let mean = errors.iter().sum::<f64>() / errors.len() as f64;
-    let mean_tv = tv.iter().sum::<f64>() / tv.len() as f64;
+    let mean_of = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let mean = mean_of(&errors);
     assert!(mean < 0.55, "mean relative ROI error {mean}");
-    assert!(mean_tv < 0.1, "mean relative TV ROI error {mean_tv}");
+    assert!(mean_of(&tv) < 0.1, "mean relative TV ROI error {}", mean_of(&tv));
+    // Where the data inform the ROI, the error is within the 20% target give or take
+    // the sampling of six seeds; the data weight separates those channels from the rest.
+    assert!(firm.len() >= 8, "{} well-informed channels", firm.len());
+    assert!(mean_of(&firm) < 0.25, "well-informed channels: {}", mean_of(&firm));
+    assert!(mean_of(&uncertain) > 2.0 * mean_of(&firm));
 }
 
 #[test]
