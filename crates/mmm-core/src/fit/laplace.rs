@@ -39,11 +39,10 @@ const MIN_CURVATURE: f64 = 0.05;
 impl Problem {
     /// Variance of channel `c`'s ROI prior in KPI per unit of spend, if it has one.
     fn roi_prior_variance(&self, c: usize) -> Option<f64> {
-        let prior = self.roi_prior.as_ref()?.get(c)?;
+        let prior = self.roi_prior.as_ref()?.get(c).filter(|p| p.weight > 0.0)?;
         let s0 = self.sigma0?;
-        let scaled = s0 * s0 / prior.weight;
-        let real = scaled * (self.y_scale / self.scales[c]).powi(2);
-        (prior.weight > 0.0 && real.is_finite()).then_some(real)
+        let real = s0 * s0 / prior.weight * (self.y_scale / self.scales[c]).powi(2);
+        real.is_finite().then_some(real)
     }
 
     /// `1 − posterior variance / prior variance` of channel `c`'s ROI, in [0, 1].
@@ -95,7 +94,8 @@ impl Problem {
         let inverse = at.normal.clone().cholesky()?.inverse();
 
         let mut hessian = DMatrix::zeros(d, d);
-        let mut slope = DMatrix::zeros(2 * nc, d);
+        // d figure / d u, one row per figure.
+        let mut jacobian = DMatrix::zeros(2 * nc, d);
         for j in 0..d {
             let mut up = u.clone();
             up[j] += STEP;
@@ -107,7 +107,7 @@ impl Problem {
             }
             hessian.set_column(j, &((&eu.gradient - &ed.gradient) / (2.0 * STEP)));
             for (i, (fu, fd)) in figures(&eu).into_iter().zip(figures(&ed)).enumerate() {
-                slope[(i, j)] = (fu - fd) / (2.0 * STEP);
+                jacobian[(i, j)] = (fu - fd) / (2.0 * STEP);
             }
         }
         let symmetric = (&hessian + hessian.transpose()) * 0.5;
@@ -125,7 +125,7 @@ impl Problem {
         // Variance of figure `i` (ROI of channel i, or marginal ROI of channel i − nc), whose
         // derivative with respect to β_c is `dbeta`.
         let variance = |i: usize, c: usize, dbeta: f64| {
-            let g = slope.row(i);
+            let g = jacobian.row(i);
             let transform_part = (g * &covariance * g.transpose())[(0, 0)];
             let linear_part = dbeta * dbeta * sigma2 * inverse[(nb + c, nb + c)];
             (linear_part + transform_part).max(0.0)
