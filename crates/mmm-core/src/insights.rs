@@ -157,12 +157,20 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
         let loss = low.response(low.current_spend) - low.response(low.current_spend - moved);
         let net = gain - loss;
         if net > 0.0 {
+            // When the marginal ROIs' intervals overlap, the data do not say which is higher.
+            let caution = match (high.mroi_interval, low.mroi_interval) {
+                (Some(h), Some(l)) if h[0] < l[1] => format!(
+                    " Their 90% intervals overlap ({} [{:.2}, {:.2}], {} [{:.2}, {:.2}]), so the gain is uncertain.",
+                    high.name, h[0], h[1], low.name, l[0], l[1]
+                ),
+                _ => String::new(),
+            };
             out.push(Insight {
                 kind: InsightKind::Reallocation,
                 channels: vec![low.name.clone(), high.name.clone()],
                 title: format!("Shift budget from {} to {}", low.name, high.name),
                 message: format!(
-                    "Moving {} per {period} from {} (mROI {:.2}) to {} (mROI {:.2}) adds about {} {kpi} per {period} in the long run.",
+                    "Moving {} per {period} from {} (mROI {:.2}) to {} (mROI {:.2}) adds about {} {kpi} per {period} in the long run.{caution}",
                     money(moved),
                     low.name,
                     low.mroi,
@@ -314,6 +322,24 @@ mod tests {
             - (from.response(from.current_spend) - from.response(from.current_spend - moved));
         assert!((realloc.numbers["net_gain_per_period"] - expected).abs() < 1e-9);
         assert!(expected > 0.0);
+        // With separated marginal-ROI intervals the move is stated plainly; with overlapping
+        // ones it carries a caution naming both intervals.
+        let (from_name, to_name) = (from.name.clone(), to.name.clone());
+        let mut doc = doc;
+        let set = |doc: &mut ModelDocument, name: &str, i: [f64; 2]| {
+            doc.channels.iter_mut().find(|c| c.name == name).unwrap().mroi_interval = Some(i);
+        };
+        let realloc_message = |doc: &ModelDocument| {
+            insights(doc).into_iter().find(|i| i.kind == InsightKind::Reallocation).unwrap().message
+        };
+        let (lo, hi) = (doc.channel(&from_name).unwrap().mroi, doc.channel(&to_name).unwrap().mroi);
+        set(&mut doc, &from_name, [0.9 * lo, 0.5 * (lo + hi)]);
+        set(&mut doc, &to_name, [0.5 * (lo + hi) + 1e-9, 1.1 * hi]);
+        assert!(!realloc_message(&doc).contains("overlap"));
+        set(&mut doc, &to_name, [0.95 * lo, 1.1 * hi]);
+        let message = realloc_message(&doc);
+        assert!(message.contains("Their 90% intervals overlap"), "{message}");
+        assert!(message.contains(&format!("{to_name} [{:.2}, {:.2}]", 0.95 * lo, 1.1 * hi)));
 
         let mix = list.iter().find(|i| i.kind == InsightKind::OptimalMix).unwrap();
         let budget: f64 = doc.channels.iter().map(|c| c.current_spend).sum();
