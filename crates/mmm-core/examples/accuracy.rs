@@ -33,15 +33,7 @@ fn lift_test(sim: &Simulation, truth: &TrueChannel, name: &str, seed: u64) -> Li
             sum(a).total_cmp(&sum(b))
         })
         .unwrap_or(0);
-    let raw: Vec<f64> = (0..=truth.max_lag).map(|l| truth.decay.powi(l as i32)).collect();
-    let total: f64 = raw.iter().sum();
-    let contribution: f64 = (first..first + LIFT_PERIODS)
-        .map(|t| {
-            let a: f64 = (0..=truth.max_lag.min(t)).map(|l| raw[l] / total * spend[t - l]).sum();
-            let x = (a / truth.scale).powf(truth.shape);
-            truth.coefficient * x / (x + truth.half_saturation.powf(truth.shape))
-        })
-        .sum();
+    let contribution: f64 = truth.contributions(spend)[first..first + LIFT_PERIODS].iter().sum();
     let mut rng = StdRng::seed_from_u64(seed ^ 0x11f7);
     let z: f64 = StandardNormal.sample(&mut rng);
     LiftTest {

@@ -104,6 +104,43 @@ pub struct TrueChannel {
     pub roi: f64,
 }
 
+impl TrueChannel {
+    /// The channel's true contribution in each period, given its spend per period (the data
+    /// set's spend column): what a perfect lift test over those periods would measure.
+    pub fn contributions(&self, spend: &[f64]) -> Vec<f64> {
+        response_shape(
+            spend,
+            self.decay,
+            self.max_lag,
+            self.scale,
+            self.half_saturation,
+            self.shape,
+        )
+        .into_iter()
+        .map(|f| self.coefficient * f)
+        .collect()
+    }
+}
+
+/// Hill of the normalised geometric adstock of `spend / scale`, per period (spend before the
+/// first period counts as zero).
+fn response_shape(
+    spend: &[f64],
+    decay: f64,
+    max_lag: usize,
+    scale: f64,
+    k: f64,
+    s: f64,
+) -> Vec<f64> {
+    let w = geometric_weights(decay, max_lag);
+    (0..spend.len())
+        .map(|t| {
+            let a: f64 = (0..=max_lag.min(t)).map(|l| w[l] * spend[t - l]).sum::<f64>() / scale;
+            hill(a, k, s)
+        })
+        .collect()
+}
+
 /// The true baseline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrueBaseline {
@@ -259,12 +296,7 @@ pub fn simulate(config: &SimConfig) -> Simulation {
         let nonzero: Vec<f64> = spend.iter().copied().filter(|v| *v > 0.0).collect();
         let scale = nonzero.iter().sum::<f64>() / nonzero.len() as f64;
         let max_lag = 8;
-        let w = geometric_weights(decay, max_lag);
-        let mut feature = vec![0.0; n];
-        for t in 0..n {
-            let a: f64 = (0..=max_lag.min(t)).map(|l| w[l] * spend[t - l]).sum::<f64>() / scale;
-            feature[t] = hill(a, k, s);
-        }
+        let feature = response_shape(&spend, decay, max_lag, scale, k, s);
         let total_spend: f64 = spend.iter().sum();
         let f_sum: f64 = feature.iter().sum();
         let coefficient = roi * total_spend / f_sum;

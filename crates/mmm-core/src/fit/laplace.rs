@@ -52,18 +52,17 @@ impl Problem {
     }
 
     /// Slope of each channel's saturation curve at its current spend (scaled units), at `e`:
-    /// the marginal ROI in scaled units is `β` times this.
-    fn current_slopes(&self, e: &Evaluation) -> Vec<f64> {
+    /// the marginal ROI in scaled units is `β` times this. `None` if a fitted parameter is out
+    /// of range.
+    fn current_slopes(&self, e: &Evaluation) -> Option<Vec<f64>> {
         let na = self.adstock_len();
         (0..self.channels())
             .map(|c| {
                 let spend = &self.spend[c];
                 let recent = &spend[spend.len().saturating_sub(CURRENT_SPEND_PERIODS)..];
                 let x = recent.iter().sum::<f64>() / recent.len().max(1) as f64;
-                let h = 1e-6 * x.max(1e-3);
-                let lo = (x - h).max(0.0);
-                let sat = &e.theta[c][na..];
-                (self.saturate(x + h, sat) - self.saturate(lo, sat)) / (x + h - lo)
+                // As `ChannelResult::marginal_roi`: just above zero when the channel is dark.
+                self.saturation_of(&e.theta[c][na..]).ok().map(|s| s.slope(x.max(1e-9)))
             })
             .collect()
     }
@@ -79,12 +78,14 @@ impl Problem {
         let nc = self.channels();
         let d = u.len();
         // ROI and marginal ROI in scaled units: β k and β h'(current).
-        let figures = |e: &Evaluation| -> Vec<f64> {
-            let slopes = self.current_slopes(e);
-            (0..nc)
-                .map(|c| e.beta[nb + c] * e.kc[c])
-                .chain((0..nc).map(|c| e.beta[nb + c] * slopes[c]))
-                .collect()
+        let figures = |e: &Evaluation| -> Option<Vec<f64>> {
+            let slopes = self.current_slopes(e)?;
+            Some(
+                (0..nc)
+                    .map(|c| e.beta[nb + c] * e.kc[c])
+                    .chain((0..nc).map(|c| e.beta[nb + c] * slopes[c]))
+                    .collect(),
+            )
         };
         if !at.loss.is_finite() {
             return None;
@@ -106,7 +107,7 @@ impl Problem {
                 return None;
             }
             hessian.set_column(j, &((&eu.gradient - &ed.gradient) / (2.0 * STEP)));
-            for (i, (fu, fd)) in figures(&eu).into_iter().zip(figures(&ed)).enumerate() {
+            for (i, (fu, fd)) in figures(&eu)?.into_iter().zip(figures(&ed)?).enumerate() {
                 jacobian[(i, j)] = (fu - fd) / (2.0 * STEP);
             }
         }
@@ -121,7 +122,7 @@ impl Problem {
             covariance += v * v.transpose() / lambda.max(MIN_CURVATURE);
         }
 
-        let slopes = self.current_slopes(at);
+        let slopes = self.current_slopes(at)?;
         // Variance of figure `i` (ROI of channel i, or marginal ROI of channel i − nc), whose
         // derivative with respect to β_c is `dbeta`.
         let variance = |i: usize, c: usize, dbeta: f64| {

@@ -437,15 +437,7 @@ fn ninety_percent_intervals_cover_the_truth_for_most_channels() {
 
 /// True contribution of a simulated channel over periods `t0..=t1`.
 fn true_contribution(s: &crate::simulate::Simulation, c: usize, t0: usize, t1: usize) -> f64 {
-    let t = &s.truth.channels[c];
-    let w = crate::transforms::geometric_weights(t.decay, t.max_lag);
-    let x = &s.dataset.channels[c].spend;
-    (t0..=t1)
-        .map(|p| {
-            let a: f64 = (0..=t.max_lag.min(p)).map(|l| w[l] * x[p - l]).sum::<f64>() / t.scale;
-            t.coefficient * crate::transforms::hill(a, t.half_saturation, t.shape)
-        })
-        .sum()
+    s.truth.channels[c].contributions(&s.dataset.channels[c].spend)[t0..=t1].iter().sum()
 }
 
 /// Seed 1010: search's true ROI is 3.12, but the data alone put it near 1. Returns the
