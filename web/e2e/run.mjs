@@ -209,6 +209,7 @@ try {
   await page.getByRole('link', { name: 'tv' }).click();
   await page.getByRole('heading', { name: 'Response curves', exact: true }).waitFor();
   await page.getByText(/tv: current spend/).waitFor();
+  await page.getByText(/The shaded band is the 90% credible interval over the posterior draws. At the current spend the response lies between [\d,]+ and [\d,]+ per period/).waitFor();
   const box = await page.locator('.chart').boundingBox();
   await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.5);
   await page.getByText(/spend per period [\d,]+/).first().waitFor();
@@ -340,7 +341,7 @@ try {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Sign in to mmm', exact: true }).waitFor();
 
-  log('the seeded demo account (7-character password) signs in; its MAP model has approximate intervals and data weights');
+  log('the seeded demo account (7-character password) signs in; its MAP model has approximate intervals, data weights and curve bands');
   await page.getByLabel('Email').fill('demo@example.com');
   await page.getByLabel('Password').fill('demo123');
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -354,6 +355,12 @@ try {
   const radioWeight = async () => Number((await mapTable.locator('tbody tr', { hasText: 'radio' }).locator('td:nth-child(5)').innerText()).split('%')[0]);
   const weightBefore = await radioWeight();
   assert.ok(weightBefore < 50, `radio's ROI rests on the prior before the lift test: ${weightBefore}%`);
+  await page.getByRole('link', { name: 'Response curves' }).click();
+  await page.getByRole('link', { name: 'radio' }).click();
+  const band = page.getByText(/The shaded band is an approximate 90% interval \(Laplace .*between ([\d,]+) and ([\d,]+) per period/);
+  const [low, high] = (await band.innerText()).match(/between ([\d,]+) and ([\d,]+)/).slice(1).map((v) => Number(v.replaceAll(',', '')));
+  const [, now] = (await page.getByText(/radio: current spend/).innerText()).match(/gives ([\d,]+)/).map((v) => Number(v.replaceAll(',', '')));
+  assert.ok(low < now && now < high, `radio's MAP curve has a band around its response at current spend: ${low} < ${now} < ${high}`);
 
   log('a lift test entered in the training form calibrates the new model');
   await page.getByRole('link', { name: 'Models', exact: true }).click();

@@ -115,8 +115,9 @@ pub struct CurvePoint {
     pub response: f64,
     /// Marginal ROI at that spend (extra KPI per extra unit of spend).
     pub mroi: f64,
-    /// 90% credible interval of the response (Bayesian fits; `response` is then the posterior
-    /// mean).
+    /// 90% interval of the response: credible over the posterior draws for Bayesian fits and
+    /// Meridian imports (`response` is then the posterior mean), approximate (Laplace) around
+    /// the MAP response for MAP fits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<Interval>,
 }

@@ -94,7 +94,9 @@ pub fn fit(
     let (problem, u) = map_problem(data, spec, observer, 1.0)?;
     let mut doc = problem.document(data, spec, &u)?;
     let eval = problem.evaluate(&u, false);
-    if let Some(spreads) = problem.channel_spread(&u, &eval) {
+    let curve_spends: Vec<Vec<f64>> =
+        doc.channels.iter().map(|c| c.response_curve.iter().map(|p| p.spend).collect()).collect();
+    if let Some(spreads) = problem.channel_spread(&u, &eval, &curve_spends) {
         let around = |v: f64, sd: f64| [(v - Z90 * sd).max(0.0), v + Z90 * sd];
         for (ch, s) in doc.channels.iter_mut().zip(spreads) {
             let roi = around(ch.roi, s.roi_sd);
@@ -103,6 +105,9 @@ pub fn fit(
             // Spend is data, so the contribution's interval is the ROI's scaled by it.
             ch.contribution_interval = Some([roi[0] * ch.spend, roi[1] * ch.spend]);
             ch.roi_contraction = s.contraction;
+            for (point, sd) in ch.response_curve.iter_mut().zip(s.curve_sd) {
+                point.interval = Some(around(point.response, sd));
+            }
         }
     }
     if let Some(f) = observer

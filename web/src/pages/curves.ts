@@ -1,10 +1,11 @@
-// Response curves: hover values, the current spend and the saturation point, and the 90% band
-// for Bayesian fits and imported models.
+// Response curves: hover values, the current spend and the saturation point, and the 90% band:
+// credible for Bayesian fits and imported models, approximate (Laplace) for MAP fits.
 import { get } from '../api';
 import { PALETTE, chart } from '../charts';
 import { h, mount } from '../dom';
 import { compact, money, ratio } from '../format';
 import type { Curve } from '../types';
+import { approximateIntervals } from './channels';
 import { loadModel } from './overview';
 
 function curveOption(curves: Curve[], single: boolean) {
@@ -45,7 +46,7 @@ function curveOption(curves: Curve[], single: boolean) {
 }
 
 export async function curvesPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
-  const { id } = await loadModel();
+  const { id, status } = await loadModel();
   const curves = await get<Curve[]>(`/mmm/response-curves?model_id=${id}`);
   const selected = params.get('channel');
   const shown = selected ? curves.filter((c) => c.channel === selected) : curves;
@@ -56,8 +57,28 @@ export async function curvesPage(main: HTMLElement, params: URLSearchParams): Pr
   const c = shown[0];
   mount(main,
     h('h1', null, 'Response curves'),
-    h('p', { class: 'lede' }, 'Long-run incremental KPI per period at a constant spend per period. Hover for values; pick a channel for its current spend, saturation point and credible band.'),
+    h('p', { class: 'lede' }, 'Long-run incremental KPI per period at a constant spend per period. Hover for values; pick a channel for its current spend, saturation point and 90% band.'),
     tabs,
     chart(single ? `Response curve of ${c.channel}` : 'Response curves of every channel (dots: current spend)', curveOption(shown, single), 420).el,
-    single ? h('p', null, `${c.channel}: current spend ${money(c.current_spend)} per period gives ${money(c.current_response)}; 90% of the maximum effect is reached at ${money(c.saturation_point)}.`) : null);
+    single ? h('p', null, `${c.channel}: current spend ${money(c.current_spend)} per period gives ${money(c.current_response)}; 90% of the maximum effect is reached at ${money(c.saturation_point)}.`) : null,
+    single ? bandNote(c, approximateIntervals(status)) : null);
+}
+
+/** The band at `spend`, linear between the two curve points around it. */
+function bandAt(c: Curve, spend: number): [number, number] | undefined {
+  const i = c.points.findIndex((p) => p.spend >= spend);
+  if (i < 0) return undefined;
+  const b = c.points[i];
+  const a = c.points[Math.max(i - 1, 0)];
+  if (!a.interval || !b.interval) return undefined;
+  const w = b.spend > a.spend ? (spend - a.spend) / (b.spend - a.spend) : 0;
+  return [a.interval[0] + w * (b.interval[0] - a.interval[0]), a.interval[1] + w * (b.interval[1] - a.interval[1])];
+}
+
+/** What the shaded band is, and where it puts the response at the current spend. */
+function bandNote(c: Curve, approximate: boolean): HTMLElement | null {
+  const band = bandAt(c, c.current_spend);
+  if (!band) return null;
+  const kind = approximate ? 'an approximate 90% interval (Laplace approximation around the MAP fit; Bayesian training gives exact credible bands)' : 'the 90% credible interval over the posterior draws';
+  return h('p', { class: 'lede' }, `The shaded band is ${kind}. At the current spend the response lies between ${money(band[0])} and ${money(band[1])} per period.`);
 }

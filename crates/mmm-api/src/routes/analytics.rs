@@ -245,12 +245,18 @@ pub struct CurveOut {
     pub current_response: f64,
     /// Spend per period reaching 90% of the maximum effect.
     pub saturation_point: f64,
-    /// Steady-state response per period at each constant spend.
-    #[schema(value_type = Vec<Object>, example = json!([{"spend": 0.0, "response": 0.0, "mroi": 0.0}, {"spend": 16408.3, "response": 15599.0, "mroi": 1.38}]))]
+    /// Steady-state response per period at each constant spend, with its 90% `interval`:
+    /// credible over the posterior draws (Bayesian fits and Meridian imports, any curve shape),
+    /// or approximate (Laplace) for MAP fits, on the default curve only.
+    #[schema(value_type = Vec<Object>, example = json!([{"spend": 0.0, "response": 0.0, "mroi": 0.0, "interval": [0.0, 0.0]}, {"spend": 16408.3, "response": 15599.0, "mroi": 1.38, "interval": [11020.5, 20177.5]}]))]
     pub points: Vec<CurvePoint>,
 }
 
 /// Response curves: the steady-state incremental KPI per period at a constant spend per period.
+///
+/// Each point carries a 90% interval of the response when the model can give one: every point
+/// of a Bayesian fit or a Meridian import; for a MAP fit, the default curve (61 points from 0 to
+/// 3x the largest historical spend), from the Laplace approximation.
 #[utoipa::path(
     get, path = "/api/v1/mmm/response-curves", tag = "analytics",
     security(("bearer" = [])), params(CurveQuery),
@@ -279,22 +285,30 @@ pub async fn response_curves(
     if default_shape && let Some(body) = state.curve_cache.get(&doc) {
         return Ok(HttpResponse::Ok().content_type("application/json").body(body));
     }
+    let draws = doc.posterior.as_deref().filter(|d| !d.is_empty());
     let curves: Vec<CurveOut> = doc
         .channels
         .iter()
         .zip(&doc.series.channels)
-        .map(|(c, s)| {
+        .enumerate()
+        .map(|(i, (c, s))| {
             let max_spend = s.spend.iter().copied().fold(0.0, f64::max);
             CurveOut {
                 channel: c.name.clone(),
                 current_spend: c.current_spend,
                 current_response: c.response(c.current_spend),
                 saturation_point: c.saturation_point,
-                // The document stores the default curve; other shapes are computed.
+                // The document stores the default curve with its band; other shapes are
+                // computed, with a band only where posterior draws can give one.
                 points: if default_shape {
                     c.response_curve.clone()
                 } else {
-                    c.curve(points, multiple * max_spend)
+                    let mut custom = c.clone();
+                    custom.response_curve = c.curve(points, multiple * max_spend);
+                    if let Some(draws) = draws {
+                        custom.apply_posterior_curve(draws, i);
+                    }
+                    custom.response_curve
                 },
             }
         })

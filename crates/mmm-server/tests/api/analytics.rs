@@ -65,6 +65,8 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     let c = &curves[0];
     assert_eq!(c["points"].as_array().unwrap().len(), 11);
     assert_eq!(c["points"][0]["response"], 0.0);
+    // A MAP model's band is stored with its default curve only.
+    assert!(c["points"].as_array().unwrap().iter().all(|p| p.get("interval").is_none()));
     // The default curves come from the stored curve, serialised once and then served as is.
     let first = app.get(&format!("/api/v1/mmm/response-curves?model_id={model}"), Some(&token));
     let second = app.get(&format!("/api/v1/mmm/response-curves?model_id={model}"), Some(&token));
@@ -73,6 +75,15 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     let default_curves = first.json();
     assert_eq!(default_curves[0]["points"].as_array().unwrap().len(), 61);
     assert_eq!(default_curves[0]["points"], doc["channels"][0]["response_curve"]);
+    // ... where each point carries its approximate 90% interval around the MAP response.
+    for p in default_curves[0]["points"].as_array().unwrap().iter().skip(1) {
+        let (r, lo, hi) = (
+            p["response"].as_f64().unwrap(),
+            p["interval"][0].as_f64().unwrap(),
+            p["interval"][1].as_f64().unwrap(),
+        );
+        assert!(lo <= r && r <= hi && lo < hi, "{p}");
+    }
     let r = app.get("/api/v1/mmm/response-curves?points=1", Some(&token));
     assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
     let r = app.get("/api/v1/mmm/response-curves?points=abc", Some(&token));

@@ -80,6 +80,21 @@ fn an_imported_meridian_model_works_with_every_route(app: TestApp) {
     assert!(
         opt["optimized_response"].as_f64().unwrap() >= opt["current_response"].as_f64().unwrap()
     );
+    // Curves of any shape get their credible band from the posterior draws.
+    let curves = app
+        .get(
+            &format!("/api/v1/mmm/response-curves?model_id={id}&points=5&max_multiple=1"),
+            Some(&token),
+        )
+        .json();
+    for p in curves[0]["points"].as_array().unwrap().iter().skip(1) {
+        let (r, lo, hi) = (
+            p["response"].as_f64().unwrap(),
+            p["interval"][0].as_f64().unwrap(),
+            p["interval"][1].as_f64().unwrap(),
+        );
+        assert!(lo <= r && r <= hi && lo < hi, "{p}");
+    }
     for path in ["mmm/response-curves", "mmm/contribution", "mmm/insights"] {
         let r = app.get(&format!("/api/v1/{path}?model_id={id}"), Some(&token));
         assert_eq!(r.status, 200, "{path}: {}", r.text);
