@@ -10,9 +10,6 @@ export interface RoiPrior { median: number; relative_sd: number }
 /** Spread of a channel ROI prior whose spread field is left empty. */
 const DEFAULT_RELATIVE_SD = 0.3;
 
-/** Channel name of a media column, as the loader derives it: the column without `_spend`. */
-const channelOf = (column: string): string => (column.endsWith('_spend') ? column.slice(0, -'_spend'.length) : column);
-
 const numberInput = (label: string, attrs: Record<string, string | number | boolean> = {}): HTMLInputElement =>
   h('input', { type: 'number', step: 'any', inputmode: 'decimal', 'aria-label': label, ...attrs }) as HTMLInputElement;
 
@@ -41,7 +38,7 @@ export function calibrationEditor(dataset: () => Dataset | undefined): Calibrati
       type: 'date', required: true, min: d.start_date, max: d.end_date, step, value: d.start_date, 'aria-label': `Lift test ${n} ${which}`,
     }) as HTMLInputElement;
     const channel = h('select', { required: true, 'aria-label': `Lift test ${n} channel` },
-      d.roles.media.map((c) => h('option', { value: channelOf(c) }, channelOf(c))));
+      d.roles.channels.map((c) => h('option', { value: c }, c)));
     const start = date('first period');
     const end = date('last period');
     const incremental = numberInput(`Lift test ${n} incremental KPI`, { required: true });
@@ -70,7 +67,7 @@ export function calibrationEditor(dataset: () => Dataset | undefined): Calibrati
   let readPriors: (() => [string, RoiPrior] | null)[] = [];
   const fillPriors = (): void => {
     const d = dataset();
-    const names = d ? d.roles.media.map(channelOf) : [];
+    const names = d ? d.roles.channels : [];
     readPriors = [];
     mount(priorTable, names.length ? h('div', { class: 'prior-row lift-head', 'aria-hidden': 'true' },
       ['Channel', 'ROI median', 'Relative spread'].map((t) => h('span', null, t))) : null,

@@ -1,6 +1,7 @@
 //! Request and response bodies, with their OpenAPI schemas and examples.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use mmm_core::dataset::channel_name;
 use mmm_service::domain::{DatasetInfo, JobRecord, ModelInfo, User};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -90,6 +91,9 @@ pub struct RolesOut {
     pub kpi: String,
     /// Media spend columns.
     pub media: Vec<String>,
+    /// The channel each media column measures, in the same order: the name that models,
+    /// lift tests and ROI priors use (the column name without `_spend`).
+    pub channels: Vec<String>,
     /// Control columns.
     pub controls: Vec<String>,
     /// Columns not used.
@@ -100,7 +104,7 @@ pub struct RolesOut {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": "8d0e...", "name": "weekly sales", "frequency": "weekly", "rows": 156,
     "start_date": "2022-01-03", "end_date": "2024-12-23",
-    "roles": {"date": "date", "kpi": "revenue", "media": ["tv_spend", "search_spend"], "controls": ["price_index"], "ignored": []},
+    "roles": {"date": "date", "kpi": "revenue", "media": ["tv_spend", "search_spend"], "channels": ["tv", "search"], "controls": ["price_index"], "ignored": []},
     "content_hash": "9f86d08...", "created_at": "2026-11-22T10:00:00", "owner_id": "2f1c..."}))]
 pub struct DatasetOut {
     /// Identifier.
@@ -139,6 +143,7 @@ impl From<&DatasetInfo> for DatasetOut {
                 date: d.roles.date.clone(),
                 kpi: d.roles.kpi.clone(),
                 media: d.roles.media.clone(),
+                channels: d.roles.media.iter().map(|m| channel_name(m).to_owned()).collect(),
                 controls: d.roles.controls.clone(),
                 ignored: d.roles.ignored.clone(),
             },

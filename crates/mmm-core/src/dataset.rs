@@ -19,6 +19,12 @@ pub const DEFAULT_KPI_COLUMN: &str = "revenue";
 /// without it.
 pub const SPEND_SUFFIX: &str = "_spend";
 
+/// The channel a media column measures: the column name without [`SPEND_SUFFIX`], or the whole
+/// name when it has no such suffix (or is nothing but the suffix).
+pub fn channel_name(column: &str) -> &str {
+    column.strip_suffix(SPEND_SUFFIX).filter(|s| !s.is_empty()).unwrap_or(column)
+}
+
 /// How to read a CSV file: which column plays which role.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoadOptions {
@@ -434,11 +440,7 @@ pub fn load_csv(
         .iter()
         .zip(media)
         .map(|(column, spend)| Channel {
-            name: column
-                .strip_suffix(SPEND_SUFFIX)
-                .filter(|s| !s.is_empty())
-                .unwrap_or(column)
-                .to_owned(),
+            name: channel_name(column).to_owned(),
             column: column.clone(),
             spend,
         })

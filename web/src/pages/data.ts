@@ -142,7 +142,7 @@ export async function dataPage(main: HTMLElement): Promise<void> {
           });
           return h('tr', null,
             h('td', null, d.name), h('td', { class: 'num' }, `${money(d.rows)} ${d.frequency}`), h('td', null, d.start_date),
-            h('td', null, d.end_date), h('td', null, d.roles.kpi), h('td', null, d.roles.media.map((m) => m.replace(/_spend$/, '')).join(', ')),
+            h('td', null, d.end_date), h('td', null, d.roles.kpi), h('td', null, d.roles.channels.join(', ')),
             h('td', { class: 'actions' }, h('a', { class: 'button small', href: `#/models?dataset=${d.id}` }, 'Train'), remove));
         })))));
   }

@@ -268,3 +268,13 @@ proptest! {
         let _ = load_csv(text.as_bytes(), &LoadOptions::default(), &small_spec());
     }
 }
+
+#[test]
+fn channel_names_drop_the_spend_suffix_only() {
+    assert_eq!(channel_name("tv_spend"), "tv");
+    assert_eq!(channel_name("paid_search_spend"), "paid_search");
+    assert_eq!(channel_name("radio"), "radio");
+    assert_eq!(channel_name("spend_tv"), "spend_tv");
+    // A column called just `_spend` keeps its name rather than naming an empty channel.
+    assert_eq!(channel_name("_spend"), "_spend");
+}

@@ -24,13 +24,15 @@ fn upload_text_and_multipart(app: TestApp) {
     assert_eq!(d["frequency"], "weekly");
     assert_eq!(d["start_date"], "2022-01-03");
     assert_eq!(d["roles"]["media"], serde_json::json!(["tv_spend", "search_spend"]));
+    assert_eq!(d["roles"]["channels"], serde_json::json!(["tv", "search"]));
     assert_eq!(d["roles"]["controls"], serde_json::json!(["price_index"]));
     assert_eq!(d["roles"]["ignored"], serde_json::json!(["promo"]));
 
     let boundary = "XyZbOuNdArY";
     let body = format!(
         "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"sales.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n\
-         --{b}\r\nContent-Disposition: form-data; name=\"kpi\"\r\n\r\nrevenue\r\n--{b}--\r\n",
+         --{b}\r\nContent-Disposition: form-data; name=\"kpi\"\r\n\r\nrevenue\r\n\
+         --{b}\r\nContent-Disposition: form-data; name=\"media\"\r\n\r\npromo,tv_spend\r\n--{b}--\r\n",
         b = boundary
     );
     let r = app.post(
@@ -42,6 +44,8 @@ fn upload_text_and_multipart(app: TestApp) {
     assert_eq!(r.status, 201, "{}", r.text);
     let id = r.json()["id"].as_str().unwrap().to_owned();
     assert_eq!(r.json()["name"], "sales.csv");
+    // A media column without the `_spend` suffix is a channel of the same name.
+    assert_eq!(r.json()["roles"]["channels"], serde_json::json!(["promo", "tv"]));
 
     let list = app.get("/api/v1/datasets", Some(&token)).json();
     assert_eq!(list.as_array().unwrap().len(), 2);
