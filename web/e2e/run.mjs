@@ -361,6 +361,11 @@ try {
   const [low, high] = (await band.innerText()).match(/between ([\d,]+) and ([\d,]+)/).slice(1).map((v) => Number(v.replaceAll(',', '')));
   const [, now] = (await page.getByText(/radio: current spend/).innerText()).match(/gives ([\d,]+)/).map((v) => Number(v.replaceAll(',', '')));
   assert.ok(low < now && now < high, `radio's MAP curve has a band around its response at current spend: ${low} < ${now} < ${high}`);
+  // The insights say how precise a lift test of radio must be; the one entered below (5%) is.
+  await page.getByRole('link', { name: 'Insights', exact: true }).click();
+  const precision = await page.getByText(/its lift test needs a standard error of at most about this share of the measured lift: .*radio ±\d+%/).innerText();
+  const asked = Number(precision.match(/radio ±(\d+)%/)[1]);
+  assert.ok(asked > 5 && asked < 100, `radio's lift test precision: ±${asked}%`);
 
   log('a lift test entered in the training form calibrates the new model');
   await page.getByRole('link', { name: 'Models', exact: true }).click();

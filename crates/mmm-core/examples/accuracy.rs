@@ -9,9 +9,14 @@
 //! LIFTS=1 follows the calibration the insights recommend: every channel whose ROI contraction
 //! is below 0.5 (or below the value of LIFTS, if it is a number below 1) gets one lift test (its true contribution over the 8 periods with the most spend,
 //! measured with a 10% standard error and that much noise), and the model is fitted again.
+//! LIFT_SE=plan gives each test instead the standard error the insights ask for
+//! (`lift_test_precision_for` the firm-evidence contraction). Either way the example reports the
+//! contraction the insights predicted for the tested channels against the one the refit reached.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use mmm_core::insights::WEAK_EVIDENCE;
+use mmm_core::insights::{
+    FIRM_EVIDENCE, WEAK_EVIDENCE, contraction_after_test, lift_test_precision_for,
+};
 use mmm_core::simulate::{SimConfig, Simulation, TrueChannel, simulate};
 use mmm_core::spec::LiftTest;
 use mmm_core::{ModelSpec, fit};
@@ -22,8 +27,15 @@ use rand_distr::{Distribution, StandardNormal};
 const LIFT_PERIODS: usize = 8;
 
 /// A lift test of `truth`'s channel over the `LIFT_PERIODS` periods with the most spend: its
-/// true contribution there, measured with a 10% standard error (and noise of that size).
-fn lift_test(sim: &Simulation, truth: &TrueChannel, name: &str, seed: u64) -> LiftTest {
+/// true contribution there, measured with a standard error of `relative_se` of it (and noise of
+/// that size).
+fn lift_test(
+    sim: &Simulation,
+    truth: &TrueChannel,
+    name: &str,
+    seed: u64,
+    relative_se: f64,
+) -> LiftTest {
     let data = &sim.dataset;
     let spend = &data.channels.iter().find(|c| c.name == name).expect("channel").spend;
     let n = spend.len();
@@ -40,8 +52,8 @@ fn lift_test(sim: &Simulation, truth: &TrueChannel, name: &str, seed: u64) -> Li
         channel: name.to_owned(),
         start: data.dates[first],
         end: data.dates[first + LIFT_PERIODS - 1],
-        incremental: contribution * (1.0 + 0.1 * z),
-        standard_error: 0.1 * contribution,
+        incremental: contribution * (1.0 + relative_se * z),
+        standard_error: relative_se * contribution,
     }
 }
 use std::time::Instant;
@@ -91,6 +103,8 @@ fn main() {
     let mut evidence: Vec<(f64, f64, bool)> = Vec::new();
     // Whether each channel's marginal ROI interval covers the true marginal ROI.
     let mut mroi_covered: Vec<bool> = Vec::new();
+    // (predicted, actual) contraction of each channel that got a lift test.
+    let mut forecasts: Vec<(f64, f64)> = Vec::new();
     for seed in first..first + count {
         let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
         let sim = simulate(&SimConfig {
@@ -108,16 +122,39 @@ fn main() {
             .ok()
             .map(|v| v.parse::<f64>().ok().filter(|k| *k < 1.0).unwrap_or(WEAK_EVIDENCE))
         {
-            let lifts: Vec<LiftTest> = doc
+            // The test's relative standard error: 10%, or with LIFT_SE=plan the largest one the
+            // insights say would bring the channel's contraction to FIRM_EVIDENCE.
+            let plan = std::env::var("LIFT_SE").is_ok_and(|v| v == "plan");
+            let relative_se = |c: &mmm_core::ChannelResult| {
+                if plan { lift_test_precision_for(c, FIRM_EVIDENCE).unwrap_or(0.1) } else { 0.1 }
+            };
+            let tested: Vec<(&mmm_core::ChannelResult, &TrueChannel)> = doc
                 .channels
                 .iter()
                 .zip(&sim.truth.channels)
                 .filter(|(c, _)| c.roi_contraction.is_some_and(|k| k < lift_below))
-                .map(|(c, t)| lift_test(&sim, t, &c.name, seed))
+                .collect();
+            let lifts: Vec<LiftTest> = tested
+                .iter()
+                .map(|(c, t)| lift_test(&sim, t, &c.name, seed, relative_se(c)))
                 .collect();
             if !lifts.is_empty() {
+                // What the insights predict for each tested channel's contraction, before the
+                // test is run.
+                let predicted: Vec<(String, f64)> = tested
+                    .iter()
+                    .filter_map(|(c, _)| {
+                        Some((c.name.clone(), contraction_after_test(c, relative_se(c))?))
+                    })
+                    .collect();
                 let calibrated = ModelSpec { lift_tests: lifts, ..spec.clone() };
                 doc = fit(&sim.dataset, &calibrated, None).expect("calibrated fit");
+                for (name, p) in predicted {
+                    let c = doc.channels.iter().find(|c| c.name == name).expect("channel");
+                    if let Some(k) = c.roi_contraction {
+                        forecasts.push((p, k));
+                    }
+                }
             }
         }
         let mut line = format!("seed {seed} noise {noise:.3} r2 {:.3}:", doc.fit.r2);
@@ -186,6 +223,15 @@ fn main() {
             "  approximate 90% mROI intervals cover the truth for {:.0}% of {} channels",
             100.0 * mroi_covered.iter().filter(|c| **c).count() as f64 / mroi_covered.len() as f64,
             mroi_covered.len()
+        );
+    }
+    if !forecasts.is_empty() {
+        let n = forecasts.len() as f64;
+        println!(
+            "  lift-tested channels: contraction predicted {:.2}, reached {:.2} on average (mean |difference| {:.2})",
+            forecasts.iter().map(|f| f.0).sum::<f64>() / n,
+            forecasts.iter().map(|f| f.1).sum::<f64>() / n,
+            forecasts.iter().map(|f| (f.0 - f.1).abs()).sum::<f64>() / n
         );
     }
     errors.sort_by(f64::total_cmp);

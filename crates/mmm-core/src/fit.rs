@@ -83,7 +83,7 @@ pub fn validate(data: &Dataset, spec: &ModelSpec) -> Result<(), FitError> {
 }
 
 /// Standard normal quantile of a central 90% interval.
-const Z90: f64 = 1.644_853_626_951_472_2;
+pub(crate) const Z90: f64 = 1.644_853_626_951_472_2;
 
 /// Fits the model to a data set (MAP point estimate).
 pub fn fit(

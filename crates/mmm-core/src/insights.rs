@@ -1,6 +1,7 @@
 //! Plain-language findings from a fitted model, each with the numbers it rests on.
 
 use crate::document::{ChannelResult, ModelDocument};
+use crate::fit::Z90;
 use crate::optimize::{AllocationLine, Constraints, optimize};
 use crate::text::thousands as money;
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,62 @@ pub const FIRM_EVIDENCE: f64 = 0.75;
 
 /// Share of a channel's current spend moved in the reallocation insight.
 pub const REALLOCATION_SHARE: f64 = 0.1;
+
+/// Posterior standard deviation of a channel's ROI, read back from its 90% interval (the upper
+/// half when a MAP interval was floored at zero).
+fn roi_sd(c: &ChannelResult) -> Option<f64> {
+    let [lo, hi] = c.roi_interval?;
+    let sd = if lo > 0.0 { (hi - lo) / (2.0 * Z90) } else { (hi - c.roi) / Z90 };
+    (sd > 0.0 && sd.is_finite()).then_some(sd)
+}
+
+/// The ROI contraction a channel would reach with one more lift test whose standard error is
+/// `relative_se` of the lift it measures.
+///
+/// A lift test measures the channel's coefficient, so it adds the precision `1 / (ROI · r)²` to
+/// the ROI's posterior precision `1 / V`, and the prior variance is `V / (1 − contraction)`. This
+/// leaves out what the test would also teach about the adstock and saturation parameters, and
+/// that the measured lift may differ from the model's.
+pub fn contraction_after_test(c: &ChannelResult, relative_se: f64) -> Option<f64> {
+    let k = c.roi_contraction.filter(|k| *k < 1.0)?;
+    let v = roi_sd(c)?.powi(2);
+    let test = (c.roi * relative_se).powi(2);
+    if !(test > 0.0 && test.is_finite()) {
+        return None;
+    }
+    let posterior = 1.0 / (1.0 / v + 1.0 / test);
+    Some(1.0 - (1.0 - k) * posterior / v)
+}
+
+/// The largest standard error, relative to the measured lift, of a lift test that would bring a
+/// channel's ROI contraction to `target` (by [`contraction_after_test`]'s approximation):
+/// `r = (sd / ROI) · √((1 − target) / (target − contraction))`. `None` when the channel is
+/// already there or has no interval and contraction.
+pub fn lift_test_precision_for(c: &ChannelResult, target: f64) -> Option<f64> {
+    let k = c.roi_contraction?;
+    if !(k < target && target < 1.0) || c.roi <= 0.0 {
+        return None;
+    }
+    let r = roi_sd(c)? / c.roi * ((1.0 - target) / (target - k)).sqrt();
+    r.is_finite().then_some(r)
+}
+
+/// Insights as numbered plain text: each title, then its message indented and wrapped to
+/// `width` columns.
+pub fn to_text(list: &[Insight], width: usize) -> String {
+    let mut out = String::new();
+    for (n, i) in list.iter().enumerate() {
+        let number = format!("{}. ", n + 1);
+        let indent = " ".repeat(number.len());
+        let title = crate::text::wrap(&i.title, width, &indent);
+        out += &format!(
+            "{number}{}\n{}\n\n",
+            &title[indent.len()..],
+            crate::text::wrap(&i.message, width, &indent)
+        );
+    }
+    out
+}
 
 fn numbers(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
@@ -111,36 +168,56 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
         });
     }
 
-    let weak: Vec<(&str, f64)> = channels
+    // Each uncertain channel, its contraction, and the lift-test precision that would firm it up.
+    let weak: Vec<(&str, f64, Option<f64>)> = channels
         .iter()
-        .filter_map(|c| c.roi_contraction.map(|k| (c.name.as_str(), k)))
-        .filter(|(_, k)| *k < FIRM_EVIDENCE)
+        .filter_map(|c| {
+            let k = c.roi_contraction.filter(|k| *k < FIRM_EVIDENCE)?;
+            Some((c.name.as_str(), k, lift_test_precision_for(c, FIRM_EVIDENCE)))
+        })
         .collect();
     if !weak.is_empty() {
-        let names: Vec<&str> = weak.iter().map(|(n, _)| *n).collect();
+        let names: Vec<&str> = weak.iter().map(|(n, ..)| *n).collect();
         let list = match names.as_slice() {
             [rest @ .., last] if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
             _ => names.join(""),
         };
         let detail: Vec<String> = weak
             .iter()
-            .map(|(n, k)| {
+            .map(|(n, k, _)| {
                 let mostly = if *k < WEAK_EVIDENCE { ", mostly the prior" } else { "" };
                 format!("{n} {:.0}%{mostly}", 100.0 * k)
             })
             .collect();
+        let tests: Vec<String> = weak
+            .iter()
+            .filter_map(|(n, _, r)| r.map(|r| format!("{n} ±{:.0}%", 100.0 * r)))
+            .collect();
+        let precision = if tests.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " To bring a channel to {:.0}%, its lift test needs a standard error of at most about this share of the measured lift: {}.",
+                100.0 * FIRM_EVIDENCE,
+                tests.join(", ")
+            )
+        };
+        let mut figures = BTreeMap::new();
+        for (n, k, r) in &weak {
+            figures.insert(format!("{n}.roi_contraction"), *k);
+            if let Some(r) = r {
+                figures.insert(format!("{n}.lift_test_relative_se"), *r);
+            }
+        }
         out.push(Insight {
             kind: InsightKind::WeakEvidence,
             channels: names.iter().map(|n| (*n).to_owned()).collect(),
             title: format!("The data leave the ROI of {list} uncertain"),
             message: format!(
-                "The data narrowed the ROI prior by less than three quarters ({}), so these ROIs lean towards the prior's centre; in simulations such channels were off by 29-66% on average, against 12-21% for better-informed ones. A lift test or an ROI prior from earlier studies would pin them down (Models > Calibration; lift_tests and priors in the API; --lift-tests and --priors in the CLI).",
+                "The data narrowed the ROI prior by less than three quarters ({}), so these ROIs lean towards the prior's centre; in simulations such channels were off by 29-66% on average, against 12-21% for better-informed ones. A lift test or an ROI prior from earlier studies would pin them down (Models > Calibration; lift_tests and priors in the API; --lift-tests and --priors in the CLI).{precision}",
                 detail.join("; ")
             ),
-            numbers: weak
-                .iter()
-                .map(|(n, k)| (format!("{n}.roi_contraction"), *k))
-                .collect(),
+            numbers: figures,
         });
     }
 
@@ -372,6 +449,22 @@ mod tests {
         assert_eq!(weak.numbers[&format!("{}.roi_contraction", names[0])], 0.2);
         let detail = format!("{} 45%, mostly the prior; {} 70%)", names[1], names[2]);
         assert!(weak.message.contains(&detail), "{}", weak.message);
+        // The lift-test precision that would take each to 75%: by hand from the interval, for
+        // the channel at 0.2 (its MAP interval is symmetric unless floored at zero).
+        let c = &doc.channels[1];
+        let [lo, hi] = c.roi_interval.unwrap();
+        let sd = if lo > 0.0 { (hi - lo) / (2.0 * Z90) } else { (hi - c.roi) / Z90 };
+        let r = sd / c.roi * (0.25_f64 / (0.75 - 0.2)).sqrt();
+        let key = format!("{}.lift_test_relative_se", names[0]);
+        assert!((weak.numbers[&key] - r).abs() < 1e-12, "{} against {r}", weak.numbers[&key]);
+        assert!(weak.message.contains(&format!("{} ±{:.0}%", names[0], 100.0 * r)));
+        // ... and a test that precise does reach 75% by the same approximation.
+        let reached = contraction_after_test(c, r).unwrap();
+        assert!((reached - FIRM_EVIDENCE).abs() < 1e-9, "{reached}");
+        // A more precise test gets further, a looser one less far.
+        assert!(contraction_after_test(c, r / 2.0).unwrap() > reached);
+        assert!(contraction_after_test(c, 2.0 * r).unwrap() < reached);
+        assert!(contraction_after_test(c, 2.0 * r).unwrap() > 0.2);
 
         // Well-informed channels, or no ROI prior at all: nothing to say.
         for c in &mut doc.channels {

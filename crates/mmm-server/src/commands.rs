@@ -139,6 +139,9 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
     let elapsed = started.elapsed();
 
     print!("{}", report::summary(&doc));
+    if args.insights {
+        print!("{}", report::insights(&doc));
+    }
     println!(
         "fitted {} periods x {} channels in {:.0} ms",
         doc.periods,
@@ -162,6 +165,9 @@ pub fn inspect(args: &InspectArgs) -> Result<(), CliError> {
         println!("{}", doc.to_json());
     } else {
         print!("{}", report::summary(&doc));
+        if args.insights {
+            print!("{}", report::insights(&doc));
+        }
     }
     Ok(())
 }

@@ -258,6 +258,9 @@ struct FitArgs {
     /// {channel, start, end, incremental, standard_error}.
     #[arg(long)]
     lift_tests: Option<String>,
+    /// Also print the insights: findings in plain language, with where to calibrate.
+    #[arg(long)]
+    insights: bool,
     /// Write the model document (JSON) here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -268,8 +271,11 @@ struct InspectArgs {
     /// Model document written by `mmm fit --json`.
     model: PathBuf,
     /// Print the whole document as JSON instead of the summary.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "insights")]
     json: bool,
+    /// Also print the insights: findings in plain language, with where to calibrate.
+    #[arg(long)]
+    insights: bool,
 }
 
 #[derive(Debug, Args)]

@@ -108,3 +108,11 @@ pub fn summary(doc: &ModelDocument) -> String {
     }
     s
 }
+
+/// The model's insights, numbered and wrapped for a terminal.
+pub fn insights(doc: &ModelDocument) -> String {
+    format!(
+        "\ninsights:\n\n{}",
+        mmm_core::insights::to_text(&mmm_core::insights::insights(doc), 96)
+    )
+}

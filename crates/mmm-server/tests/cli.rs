@@ -89,6 +89,27 @@ fn simulate_fit_inspect_round_trip() {
     let out = mmm(&["inspect-model", path(&model), "--json"]);
     let again = ModelDocument::from_json(&text(&out.stdout)).unwrap();
     assert_eq!(again, doc);
+
+    // With --insights, the summary is followed by every insight of the model, numbered, with
+    // its title and its message's figures.
+    let out = mmm(&["inspect-model", path(&model), "--insights"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let with = text(&out.stdout);
+    assert!(with.starts_with(&inspected));
+    let list = mmm_core::insights::insights(&doc);
+    assert!(!list.is_empty());
+    for (n, i) in list.iter().enumerate() {
+        let words: Vec<&str> = i.title.split_whitespace().collect();
+        let first = format!("{}. {}", n + 1, words[..3.min(words.len())].join(" "));
+        assert!(with.contains(&first), "missing '{first}' in\n{with}");
+        let last = i.message.split_whitespace().last().unwrap();
+        assert!(with.contains(last), "missing the end of '{}' in\n{with}", i.message);
+    }
+    let section = &with[inspected.len()..];
+    assert!(section.starts_with("\ninsights:"), "{section}");
+    assert!(section.lines().all(|l| l.chars().count() <= 96), "{section}");
+    let out = mmm(&["inspect-model", path(&model), "--json", "--insights"]);
+    assert_eq!(out.status.code(), Some(2), "--json and --insights conflict");
 }
 
 #[test]

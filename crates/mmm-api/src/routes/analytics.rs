@@ -368,14 +368,15 @@ fn insights_csv(list: &[Insight]) -> String {
     out
 }
 
+/// Columns of the plain-text export.
+const TEXT_WIDTH: usize = 100;
+
 fn insights_txt(info: &ModelInfo, doc: &ModelDocument, list: &[Insight]) -> String {
     let mut out = format!(
         "mmm insights for model {} ({} {}, {} to {})\n\n",
         info.id, doc.frequency, doc.kpi, doc.start, doc.end
     );
-    for (n, i) in list.iter().enumerate() {
-        out += &format!("{}. {}\n   {}\n\n", n + 1, i.title, i.message);
-    }
+    out += &mmm_core::insights::to_text(list, TEXT_WIDTH);
     out += "Channel summary\n";
     for c in &doc.channels {
         out += &format!(
