@@ -1,6 +1,6 @@
 //! Analytics and export routes over a trained model.
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, assert_banded};
 
 crate::on_both!(analytics_routes_answer_from_the_model);
 
@@ -76,14 +76,7 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     assert_eq!(default_curves[0]["points"].as_array().unwrap().len(), 61);
     assert_eq!(default_curves[0]["points"], doc["channels"][0]["response_curve"]);
     // ... where each point carries its approximate 90% interval around the MAP response.
-    for p in default_curves[0]["points"].as_array().unwrap().iter().skip(1) {
-        let (r, lo, hi) = (
-            p["response"].as_f64().unwrap(),
-            p["interval"][0].as_f64().unwrap(),
-            p["interval"][1].as_f64().unwrap(),
-        );
-        assert!(lo <= r && r <= hi && lo < hi, "{p}");
-    }
+    assert_banded(&default_curves[0]["points"]);
     let r = app.get("/api/v1/mmm/response-curves?points=1", Some(&token));
     assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
     let r = app.get("/api/v1/mmm/response-curves?points=abc", Some(&token));

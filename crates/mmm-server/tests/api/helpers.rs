@@ -179,6 +179,19 @@ impl TestApp {
     }
 }
 
+/// Asserts that every point of a response curve past zero spend carries a 90% interval around
+/// its response.
+pub fn assert_banded(points: &Value) {
+    for p in points.as_array().unwrap().iter().skip(1) {
+        let (r, lo, hi) = (
+            p["response"].as_f64().unwrap(),
+            p["interval"][0].as_f64().unwrap(),
+            p["interval"][1].as_f64().unwrap(),
+        );
+        assert!(lo <= r && r <= hi && lo < hi, "{p}");
+    }
+}
+
 pub fn simulated_csv(periods: usize, channels: usize) -> String {
     use mmm_core::simulate::{SimConfig, simulate};
     simulate(&SimConfig { periods, channels, seed: 11, ..SimConfig::default() }).dataset.to_csv()

@@ -1,6 +1,6 @@
 //! Importing a real Google Meridian model over HTTP, then using it like a fitted one.
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, assert_banded};
 
 crate::on_both!(
     an_imported_meridian_model_works_with_every_route,
@@ -87,14 +87,7 @@ fn an_imported_meridian_model_works_with_every_route(app: TestApp) {
             Some(&token),
         )
         .json();
-    for p in curves[0]["points"].as_array().unwrap().iter().skip(1) {
-        let (r, lo, hi) = (
-            p["response"].as_f64().unwrap(),
-            p["interval"][0].as_f64().unwrap(),
-            p["interval"][1].as_f64().unwrap(),
-        );
-        assert!(lo <= r && r <= hi && lo < hi, "{p}");
-    }
+    assert_banded(&curves[0]["points"]);
     for path in ["mmm/response-curves", "mmm/contribution", "mmm/insights"] {
         let r = app.get(&format!("/api/v1/{path}?model_id={id}"), Some(&token));
         assert_eq!(r.status, 200, "{path}: {}", r.text);
