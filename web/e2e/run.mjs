@@ -230,6 +230,13 @@ try {
   assert.equal((await cells('tv'))[1], '20,000', 'tv is held at its lock');
   assert.ok(Number((await cells('search'))[1].replace(/,/g, '')) <= 15000, 'search stays under its maximum');
   assert.match(await page.locator('.metric.uplift').innerText(), /uplift/);
+  // How sure the (Bayesian) model is of the uplift: its chance and 90% interval hold the uplift.
+  const number = (t) => Number(t.replaceAll(',', ''));
+  const uplift = number((await page.locator('.metric.uplift strong').innerText()).split(' ')[0]);
+  const confidence = await page.locator('.metric.uplift .confidence').innerText();
+  const [, chance, upliftLow, upliftHigh] = confidence.match(/^(\d+)% likely to beat the current split; 90% interval (-?[\d,]+) to (-?[\d,]+)$/);
+  assert.ok(number(upliftLow) <= uplift && uplift <= number(upliftHigh), `${confidence} holds ${uplift}`);
+  assert.ok(uplift < 0 ? Number(chance) < 50 : Number(chance) > 50, `${confidence} against an uplift of ${uplift}`);
   await page.getByRole('button', { name: 'Save as scenario' }).click();
   await page.getByRole('button', { name: 'Compare side by side' }).click();
   const scenarioTable = page.locator('#scenario-table');

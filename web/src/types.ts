@@ -51,6 +51,7 @@ export interface Allocation {
 export interface Optimized {
   budget: number; spent: number; allocation: Allocation[]; current_response: number;
   optimized_response: number; uplift: number; uplift_pct: number; gap_bound: number;
+  probability_better?: number; uplift_interval?: Interval;
 }
 
 export interface Plan {

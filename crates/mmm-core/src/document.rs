@@ -346,6 +346,58 @@ pub struct ModelDocument {
     /// Set on imported models: where the model came from (`None`: fitted by mmm).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
+    /// Approximate joint covariance of the response curves' parameters (MAP fits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curve_covariance: Option<CurveCovariance>,
+}
+
+/// Approximate joint posterior covariance of the parameters behind the response curves: for
+/// each channel in turn, its coefficient (KPI units) and its saturation parameters in the order
+/// of [`crate::transforms::Saturation::parameter_names`].
+///
+/// MAP fits carry it from their Laplace step, so that the uncertainty of anything the curves
+/// decide, such as the response of one budget split against another, follows by the delta
+/// method. Adstock parameters are left out: the steady-state response does not depend on them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurveCovariance {
+    /// Parameter labels: `<channel>.coefficient`, then `<channel>.<saturation parameter>`.
+    pub parameters: Vec<String>,
+    /// The covariance matrix, row by row, in the order of `parameters`.
+    pub matrix: Vec<Vec<f64>>,
+}
+
+impl CurveCovariance {
+    /// The labels a covariance over `channels` has, in order.
+    pub fn labels(channels: &[ChannelResult]) -> Vec<String> {
+        channels
+            .iter()
+            .flat_map(|c| {
+                std::iter::once(format!("{}.coefficient", c.name))
+                    .chain(c.saturation.parameter_names().iter().map(|p| format!("{}.{p}", c.name)))
+            })
+            .collect()
+    }
+
+    /// The gradient, with respect to the parameters, of `Σ_c coefficient_c · h_c(x_c / scale_c)`,
+    /// the total steady-state response of spends `x` per period (one per channel).
+    pub fn response_gradient(channels: &[ChannelResult], x: &[f64]) -> Vec<f64> {
+        let mut g = Vec::new();
+        for (c, v) in channels.iter().zip(x) {
+            let z = v.max(0.0) / c.scale;
+            g.push(c.saturation.value(z));
+            g.extend(c.saturation.parameter_gradient(z).into_iter().map(|d| c.coefficient * d));
+        }
+        g
+    }
+
+    /// `gᵀ Σ g`, the delta-method variance of a quantity with gradient `g`.
+    pub fn variance(&self, g: &[f64]) -> f64 {
+        self.matrix
+            .iter()
+            .zip(g)
+            .map(|(row, gi)| gi * row.iter().zip(g).map(|(m, gj)| m * gj).sum::<f64>())
+            .sum()
+    }
 }
 
 /// A model document that cannot be used.
@@ -433,6 +485,15 @@ impl ModelDocument {
             && draws.iter().any(|d| d.channels.len() != self.channels.len())
         {
             return bad("posterior draws do not match the channels");
+        }
+        if let Some(cov) = &self.curve_covariance {
+            let n = cov.parameters.len();
+            if cov.parameters != CurveCovariance::labels(&self.channels)
+                || cov.matrix.len() != n
+                || cov.matrix.iter().any(|r| r.len() != n || r.iter().any(|v| !v.is_finite()))
+            {
+                return bad("the curve covariance does not match the channels");
+            }
         }
         Ok(())
     }

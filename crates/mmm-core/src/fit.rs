@@ -22,8 +22,8 @@ use crate::baseline::{self, Baseline, ControlEffect, Seasonality};
 use crate::dataset::Dataset;
 use crate::document::{
     CURRENT_SPEND_PERIODS, CURVE_MAX_MULTIPLE, CURVE_POINTS, ChannelResult, ChannelSeries,
-    ControlSeries, FORMAT_VERSION, FitMetrics, HoldoutMetrics, Method, ModelDocument,
-    SATURATION_LEVEL, Series,
+    ControlSeries, CurveCovariance, FORMAT_VERSION, FitMetrics, HoldoutMetrics, Method,
+    ModelDocument, SATURATION_LEVEL, Series,
 };
 use crate::linalg::solve_nonneg_qp;
 use crate::metrics;
@@ -96,9 +96,14 @@ pub fn fit(
     let eval = problem.evaluate(&u, false);
     let curve_spends: Vec<Vec<f64>> =
         doc.channels.iter().map(|c| c.response_curve.iter().map(|p| p.spend).collect()).collect();
-    if let Some(spreads) = problem.channel_spread(&u, &eval, &curve_spends) {
+    if let Some(spread) = problem.channel_spread(&u, &eval, &curve_spends) {
         let around = |v: f64, sd: f64| [(v - Z90 * sd).max(0.0), v + Z90 * sd];
-        for (ch, s) in doc.channels.iter_mut().zip(spreads) {
+        let m = &spread.curve_parameters;
+        doc.curve_covariance = Some(CurveCovariance {
+            parameters: CurveCovariance::labels(&doc.channels),
+            matrix: (0..m.nrows()).map(|i| m.row(i).iter().copied().collect()).collect(),
+        });
+        for (ch, s) in doc.channels.iter_mut().zip(spread.channels) {
             let roi = around(ch.roi, s.roi_sd);
             ch.roi_interval = Some(roi);
             ch.mroi_interval = Some(around(ch.mroi, s.mroi_sd));
@@ -1134,6 +1139,7 @@ impl Problem {
             diagnostics: None,
             sampler: None,
             posterior: None,
+            curve_covariance: None,
             origin: None,
         })
     }

@@ -2,7 +2,7 @@
 
 use crate::document::{ChannelResult, ModelDocument};
 use crate::fit::Z90;
-use crate::optimize::{AllocationLine, Constraints, optimize};
+use crate::optimize::{AllocationLine, Constraints, Curves, optimize};
 use crate::text::thousands as money;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -242,12 +242,37 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
                 ),
                 _ => String::new(),
             };
+            let current: Vec<f64> = doc.channels.iter().map(|c| c.current_spend).collect();
+            let mut shifted = current.clone();
+            for (i, c) in doc.channels.iter().enumerate() {
+                if c.name == low.name {
+                    shifted[i] -= moved;
+                } else if c.name == high.name {
+                    shifted[i] += moved;
+                }
+            }
+            let chance = Curves::of(doc).compare(&shifted, &current);
+            let odds = chance.map_or(String::new(), |c| {
+                format!(
+                    " The model gives the shift a {:.0}% chance of paying off.",
+                    100.0 * c.probability_better
+                )
+            });
+            let mut figures = numbers(&[
+                ("moved_per_period", moved),
+                ("from_mroi", low.mroi),
+                ("to_mroi", high.mroi),
+                ("net_gain_per_period", net),
+            ]);
+            if let Some(c) = chance {
+                figures.insert("probability_better".to_owned(), c.probability_better);
+            }
             out.push(Insight {
                 kind: InsightKind::Reallocation,
                 channels: vec![low.name.clone(), high.name.clone()],
                 title: format!("Shift budget from {} to {}", low.name, high.name),
                 message: format!(
-                    "Moving {} per {period} from {} (mROI {:.2}) to {} (mROI {:.2}) adds about {} {kpi} per {period} in the long run.{caution}",
+                    "Moving {} per {period} from {} (mROI {:.2}) to {} (mROI {:.2}) adds about {} {kpi} per {period} in the long run.{caution}{odds}",
                     money(moved),
                     low.name,
                     low.mroi,
@@ -255,12 +280,7 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
                     high.mroi,
                     money(net)
                 ),
-                numbers: numbers(&[
-                    ("moved_per_period", moved),
-                    ("from_mroi", low.mroi),
-                    ("to_mroi", high.mroi),
-                    ("net_gain_per_period", net),
-                ]),
+                numbers: figures,
             });
         }
     }
@@ -287,25 +307,40 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
                 )
             })
             .collect();
+        let mut figures = numbers(&[
+            ("budget_per_period", budget),
+            ("current_response", opt.current_response),
+            ("optimized_response", opt.optimized_response),
+            ("uplift", opt.uplift),
+            ("gap_bound", opt.gap_bound),
+        ]);
+        let odds = match (opt.probability_better, opt.uplift_interval) {
+            (Some(p), Some([lo, hi])) => {
+                figures.insert("probability_better".to_owned(), p);
+                figures.insert("uplift_low".to_owned(), lo);
+                figures.insert("uplift_high".to_owned(), hi);
+                format!(
+                    " The model gives it a {:.0}% chance of beating the current split (90% interval of the gain: {} to {}).",
+                    100.0 * p,
+                    money(lo),
+                    money(hi)
+                )
+            }
+            _ => String::new(),
+        };
         out.push(Insight {
             kind: InsightKind::OptimalMix,
             channels: moves.iter().take(3).map(|a| a.name.clone()).collect(),
             title: format!("The same budget, better split, adds {:.1}% {kpi}", 100.0 * opt.uplift_pct),
             message: format!(
                 "Keeping the total at {} per {period} and each channel within ±50% of its spend, the optimal mix ({}) \
-                 adds about {} {kpi} per {period} ({:+.1}%).",
+                 adds about {} {kpi} per {period} ({:+.1}%).{odds}",
                 money(budget),
                 described.join(", "),
                 money(opt.uplift),
                 100.0 * opt.uplift_pct
             ),
-            numbers: numbers(&[
-                ("budget_per_period", budget),
-                ("current_response", opt.current_response),
-                ("optimized_response", opt.optimized_response),
-                ("uplift", opt.uplift),
-                ("gap_bound", opt.gap_bound),
-            ]),
+            numbers: figures,
         });
     }
 
@@ -399,6 +434,28 @@ mod tests {
             - (from.response(from.current_spend) - from.response(from.current_spend - moved));
         assert!((realloc.numbers["net_gain_per_period"] - expected).abs() < 1e-9);
         assert!(expected > 0.0);
+        // Its chance of paying off is the delta method's over the MAP fit's covariance: Φ of the
+        // gain over its standard deviation, the gradient being the difference of the two splits'.
+        let current: Vec<f64> = doc.channels.iter().map(|c| c.current_spend).collect();
+        let shifted: Vec<f64> = doc
+            .channels
+            .iter()
+            .map(|c| match c.name.as_str() {
+                n if n == from.name => c.current_spend - moved,
+                n if n == to.name => c.current_spend + moved,
+                _ => c.current_spend,
+            })
+            .collect();
+        let cov = doc.curve_covariance.as_ref().unwrap();
+        let g: Vec<f64> =
+            crate::document::CurveCovariance::response_gradient(&doc.channels, &shifted)
+                .iter()
+                .zip(crate::document::CurveCovariance::response_gradient(&doc.channels, &current))
+                .map(|(a, b)| a - b)
+                .collect();
+        let p = crate::summary::normal_cdf(expected / cov.variance(&g).sqrt());
+        assert!((realloc.numbers["probability_better"] - p).abs() < 1e-9);
+        assert!(realloc.message.contains(&format!("a {:.0}% chance of paying off", 100.0 * p)));
         // With separated marginal-ROI intervals the move is stated plainly; with overlapping
         // ones it carries a caution naming both intervals.
         let (from_name, to_name) = (from.name.clone(), to.name.clone());
@@ -428,6 +485,12 @@ mod tests {
         .unwrap();
         assert_eq!(mix.numbers["uplift"], opt.uplift);
         assert!(opt.uplift > 0.0);
+        let p = opt.probability_better.unwrap();
+        assert_eq!(mix.numbers["probability_better"], p);
+        assert!(
+            mix.message
+                .contains(&format!("a {:.0}% chance of beating the current split", 100.0 * p))
+        );
     }
 
     #[test]

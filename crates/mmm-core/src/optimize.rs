@@ -20,7 +20,8 @@
 //! above, and `gap_bound` = that bound minus the returned response is a guaranteed bound on how
 //! much better any allocation could do.
 
-use crate::document::{ChannelResult, ModelDocument, PosteriorDraw};
+use crate::document::{ChannelResult, CurveCovariance, Interval, ModelDocument, PosteriorDraw};
+use crate::fit::Z90;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -100,10 +101,14 @@ pub struct Optimization {
     pub uplift_pct: f64,
     /// No allocation satisfying the constraints can beat `optimized_response` by more than this.
     pub gap_bound: f64,
-    /// Bayesian models: the share of posterior draws in which the recommended allocation gives
-    /// more response than the current one.
+    /// How likely the recommended allocation is to give more response than the current one:
+    /// the share of posterior draws in which it does (Bayesian fits and imports), or `Φ(uplift /
+    /// sd)` by the delta method over the Laplace covariance of the curves (MAP fits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probability_better: Option<f64>,
+    /// 90% interval of the uplift, over the posterior draws or (MAP fits) approximate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uplift_interval: Option<Interval>,
 }
 
 /// The response curves the optimiser maximises: the model's point estimate or, for a Bayesian
@@ -112,12 +117,26 @@ pub struct Optimization {
 pub struct Curves<'a> {
     doc: &'a ModelDocument,
     draws: Option<&'a [PosteriorDraw]>,
+    covariance: Option<&'a CurveCovariance>,
+}
+
+/// How one allocation compares with another, with the model's uncertainty.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Comparison {
+    /// Probability that the first gives more response than the second.
+    pub probability_better: f64,
+    /// 90% interval of the difference in response per period.
+    pub difference_interval: Interval,
 }
 
 impl<'a> Curves<'a> {
     /// The curves of a model: posterior means when it has draws.
     pub fn of(doc: &'a ModelDocument) -> Self {
-        Self { doc, draws: doc.posterior.as_deref().filter(|d| !d.is_empty()) }
+        let covariance = doc
+            .curve_covariance
+            .as_ref()
+            .filter(|c| c.parameters == CurveCovariance::labels(&doc.channels));
+        Self { doc, draws: doc.posterior.as_deref().filter(|d| !d.is_empty()), covariance }
     }
 
     /// Expected response per period of channel `i` at spend `x`.
@@ -152,20 +171,56 @@ impl<'a> Curves<'a> {
         }
     }
 
-    /// The share of posterior draws in which allocation `a` gives more response than `b`
-    /// (`None` without draws).
-    pub fn probability_better(&self, a: &[f64], b: &[f64]) -> Option<f64> {
-        let draws = self.draws?;
-        let total = |d: &PosteriorDraw, x: &[f64]| -> f64 {
-            d.channels
-                .iter()
-                .zip(&self.doc.channels)
-                .zip(x)
-                .map(|((dc, ch), v)| dc.coefficient * dc.saturation.value(v.max(0.0) / ch.scale))
-                .sum()
+    /// How allocation `a` compares with `b`: over the posterior draws when the model has them,
+    /// else by the delta method over its curve covariance (`None` with neither).
+    pub fn compare(&self, a: &[f64], b: &[f64]) -> Option<Comparison> {
+        if let Some(draws) = self.draws {
+            let total = |d: &PosteriorDraw, x: &[f64]| -> f64 {
+                d.channels
+                    .iter()
+                    .zip(&self.doc.channels)
+                    .zip(x)
+                    .map(|((dc, ch), v)| {
+                        dc.coefficient * dc.saturation.value(v.max(0.0) / ch.scale)
+                    })
+                    .sum()
+            };
+            let differences: Vec<f64> = draws.iter().map(|d| total(d, a) - total(d, b)).collect();
+            let wins = differences.iter().filter(|v| **v > 0.0).count();
+            return Some(Comparison {
+                probability_better: wins as f64 / draws.len() as f64,
+                difference_interval: crate::summary::summarise(&differences).1,
+            });
+        }
+        let covariance = self.covariance?;
+        let channels = &self.doc.channels;
+        let difference: f64 = channels
+            .iter()
+            .zip(a.iter().zip(b))
+            .map(|(c, (x, y))| c.response(*x) - c.response(*y))
+            .sum();
+        let g: Vec<f64> = CurveCovariance::response_gradient(channels, a)
+            .iter()
+            .zip(CurveCovariance::response_gradient(channels, b))
+            .map(|(ga, gb)| ga - gb)
+            .collect();
+        let sd = covariance.variance(&g).max(0.0).sqrt();
+        if !(sd.is_finite() && difference.is_finite()) {
+            return None;
+        }
+        let probability_better = if sd > 0.0 {
+            crate::summary::normal_cdf(difference / sd)
+        } else if difference > 0.0 {
+            1.0
+        } else if difference < 0.0 {
+            0.0
+        } else {
+            0.5
         };
-        let wins = draws.iter().filter(|d| total(d, a) > total(d, b)).count();
-        Some(wins as f64 / draws.len() as f64)
+        Some(Comparison {
+            probability_better,
+            difference_interval: [difference - Z90 * sd, difference + Z90 * sd],
+        })
     }
 }
 
@@ -295,7 +350,7 @@ pub fn optimize_with_grid(
             mroi: curves.marginal(i, x[i]),
         })
         .collect();
-    let probability_better = curves.probability_better(&x, &current);
+    let comparison = curves.compare(&x, &current);
     let current_response: f64 = allocation.iter().map(|a| a.current_response).sum();
     let optimized_response: f64 = allocation.iter().map(|a| a.expected_response).sum();
     let uplift = optimized_response - current_response;
@@ -307,7 +362,8 @@ pub fn optimize_with_grid(
         uplift,
         uplift_pct: if current_response > 0.0 { uplift / current_response } else { 0.0 },
         gap_bound: (upper - optimized_response).max(0.0),
-        probability_better,
+        probability_better: comparison.map(|c| c.probability_better),
+        uplift_interval: comparison.map(|c| c.difference_interval),
         allocation,
     })
 }

@@ -124,6 +124,46 @@ impl Saturation {
         }
     }
 
+    /// Names of the curve's parameters, in the order of [`Self::parameters`] and
+    /// [`Self::parameter_gradient`].
+    pub fn parameter_names(&self) -> &'static [&'static str] {
+        match self {
+            Saturation::Hill { .. } => &["half_saturation", "shape"],
+            Saturation::Logistic { .. } => &["rate"],
+        }
+    }
+
+    /// The curve's parameter values.
+    pub fn parameters(&self) -> Vec<f64> {
+        match *self {
+            Saturation::Hill { half_saturation, shape } => {
+                vec![half_saturation.get(), shape.get()]
+            }
+            Saturation::Logistic { rate } => vec![rate.get()],
+        }
+    }
+
+    /// The derivative of `h(x)` with respect to each parameter, for `x ≥ 0`:
+    /// Hill `∂h/∂K = −(S/K) h (1 − h)`, `∂h/∂S = h (1 − h) ln(x/K)`; logistic
+    /// `∂h/∂μ = (x/2)(1 − h²)`. All are zero at `x = 0`.
+    pub fn parameter_gradient(&self, x: f64) -> Vec<f64> {
+        let x = x.max(0.0);
+        match *self {
+            Saturation::Hill { half_saturation, shape } => {
+                let (k, s) = (half_saturation.get(), shape.get());
+                if x == 0.0 {
+                    return vec![0.0, 0.0];
+                }
+                let h = hill(x, k, s);
+                vec![-s / k * h * (1.0 - h), h * (1.0 - h) * (x / k).ln()]
+            }
+            Saturation::Logistic { rate } => {
+                let h = logistic(x, rate.get());
+                vec![0.5 * x * (1.0 - h * h)]
+            }
+        }
+    }
+
     /// The input `x` at which `h(x) = level` (for `level` in (0, 1)).
     pub fn inverse(&self, level: f64) -> f64 {
         match *self {
@@ -286,6 +326,33 @@ mod tests {
         assert!(close(s.value(1.0), (1.0 - e) / (1.0 + e)));
         assert!(close(s.slope(0.0), 1.0));
         assert!(close(s.inverse(s.value(1.3)), 1.3));
+    }
+
+    #[test]
+    fn saturation_parameter_gradients_match_finite_differences() {
+        let hill_at = |k: f64, s: f64| Saturation::Hill {
+            half_saturation: HalfSaturation::new(k).unwrap(),
+            shape: HillShape::new(s).unwrap(),
+        };
+        let logistic_at = |m: f64| Saturation::Logistic { rate: LogisticRate::new(m).unwrap() };
+        let e = 1e-6;
+        for x in [0.0, 0.3, 1.0, 2.5] {
+            for (k, s) in [(0.8, 1.0), (1.2, 2.5), (2.0, 0.7)] {
+                let g = hill_at(k, s).parameter_gradient(x);
+                let dk = (hill_at(k + e, s).value(x) - hill_at(k - e, s).value(x)) / (2.0 * e);
+                let ds = (hill_at(k, s + e).value(x) - hill_at(k, s - e).value(x)) / (2.0 * e);
+                assert!((g[0] - dk).abs() < 1e-8 && (g[1] - ds).abs() < 1e-8, "{x} {k} {s}");
+            }
+            for m in [0.5, 2.0] {
+                let g = logistic_at(m).parameter_gradient(x);
+                let dm = (logistic_at(m + e).value(x) - logistic_at(m - e).value(x)) / (2.0 * e);
+                assert!((g[0] - dm).abs() < 1e-8, "{x} {m}");
+            }
+        }
+        let h = hill_at(1.2, 2.5);
+        assert_eq!(h.parameters(), vec![1.2, 2.5]);
+        assert_eq!(h.parameter_names(), ["half_saturation", "shape"]);
+        assert_eq!(logistic_at(2.0).parameters().len(), logistic_at(2.0).parameter_names().len());
     }
 
     #[test]

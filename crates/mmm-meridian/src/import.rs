@@ -463,6 +463,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         diagnostics: Some(diagnostics),
         sampler: None,
         posterior: Some(thin(all_draws)),
+        curve_covariance: None,
         origin: Some(Origin {
             tool: "google-meridian".to_owned(),
             version: file.model_version.clone(),

@@ -75,6 +75,14 @@ fn print_allocation(opt: &Optimization, kpi: &str) {
         100.0 * opt.uplift_pct,
         thousands(opt.gap_bound)
     );
+    if let (Some(p), Some([lo, hi])) = (opt.probability_better, opt.uplift_interval) {
+        println!(
+            "chance the recommended split beats the current one: {:.0}%; 90% interval of the uplift: {} to {}",
+            100.0 * p,
+            thousands(lo),
+            thousands(hi)
+        );
+    }
 }
 
 pub fn optimize(args: &OptimizeArgs) -> Result<(), CliError> {

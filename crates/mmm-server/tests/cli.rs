@@ -262,6 +262,22 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
     ] {
         assert!(!json[key].is_null(), "{key}");
     }
+    // A MAP model says how sure it is of the recommendation, from its Laplace covariance.
+    let p = json["probability_better"].as_f64().unwrap();
+    let uplift = json["uplift"].as_f64().unwrap();
+    let (lo, hi) = (
+        json["uplift_interval"][0].as_f64().unwrap(),
+        json["uplift_interval"][1].as_f64().unwrap(),
+    );
+    assert!((0.0..=1.0).contains(&p) && lo <= uplift && uplift <= hi, "{json}");
+    assert_eq!(p > 0.5, uplift > 0.0, "{json}");
+    let line = format!(
+        "chance the recommended split beats the current one: {:.0}%; 90% interval of the uplift: {} to {}",
+        100.0 * p,
+        mmm_core::text::thousands(lo),
+        mmm_core::text::thousands(hi)
+    );
+    assert!(stdout.contains(&line), "missing {line} in\n{stdout}");
     let tv = json["allocation"].as_array().unwrap().iter().find(|a| a["name"] == "tv").unwrap();
     assert_eq!(
         tv["recommended"].as_f64().unwrap(),

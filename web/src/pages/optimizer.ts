@@ -4,7 +4,7 @@
 import { get, post } from '../api';
 import { chart } from '../charts';
 import { field, h, mount, notice } from '../dom';
-import { compact, money, ratio, signedPct } from '../format';
+import { compact, money, pct, ratio, signedPct } from '../format';
 import type { ChannelSummary, FrontierPoint, Optimized, Plan, ScenarioResult } from '../types';
 import { loadModel } from './overview';
 
@@ -114,7 +114,10 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
         h('div', { class: 'metric' }, h('span', { class: 'label' }, `${status.kpi} per ${per}, current split`), h('strong', null, money(o.current_response))),
         h('div', { class: 'metric' }, h('span', { class: 'label' }, 'recommended split'), h('strong', null, money(o.optimized_response))),
         h('div', { class: `metric uplift${o.uplift < 0 ? ' negative' : ''}` }, h('span', { class: 'label' }, 'uplift'), h('strong', null, `${money(o.uplift)} (${signedPct(o.uplift_pct)})`),
-          h('small', null, `no split can beat it by more than ${money(o.gap_bound)}`))),
+          h('small', null, `no split can beat it by more than ${money(o.gap_bound)}`),
+          o.probability_better !== undefined && o.uplift_interval
+            ? h('small', { class: 'confidence' }, `${pct(o.probability_better, 0)} likely to beat the current split; 90% interval ${money(o.uplift_interval[0])} to ${money(o.uplift_interval[1])}`)
+            : null)),
       chart('Current and recommended spend per channel', {
         tooltip: { trigger: 'axis', valueFormatter: (v: number) => money(v) },
         legend: { top: 0 },

@@ -91,10 +91,11 @@ pub struct OptimizeIn {
     params(("id" = String, Path, description = "Model id")),
     request_body = OptimizeIn,
     responses(
-        (status = 200, description = "Allocation: current vs recommended per channel, responses, uplift, gap bound", body = Object,
+        (status = 200, description = "Allocation: current vs recommended per channel, responses, uplift, gap bound, and how sure the model is: `probability_better` (that the recommendation beats the current split) and `uplift_interval` (90%), over the posterior draws of a Bayesian fit or by the delta method over a MAP fit's Laplace covariance", body = Object,
          example = json!({"budget": 120000.0, "spent": 120000.0, "allocation": [{"name": "tv", "current": 65534.9, "recommended": 75154.2,
              "min": 32767.5, "max": 98302.4, "locked": false, "current_response": 94608.0, "expected_response": 108958.0, "mroi": 1.37}],
-             "current_response": 174238.0, "optimized_response": 166741.0, "uplift": -7497.0, "uplift_pct": -0.043, "gap_bound": 324.0})),
+             "current_response": 174238.0, "optimized_response": 166741.0, "uplift": -7497.0, "uplift_pct": -0.043, "gap_bound": 324.0,
+             "probability_better": 0.08, "uplift_interval": [-15530.0, 536.0]})),
         (status = 404, description = "No such model (or not yours)", body = ErrorBody),
         (status = 422, description = "Infeasible or invalid constraints, unknown channel", body = ErrorBody),
     )

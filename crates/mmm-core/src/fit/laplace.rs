@@ -32,6 +32,16 @@ pub(super) struct ChannelSpread {
     pub curve_sd: Vec<f64>,
 }
 
+/// Everything the Laplace step gives.
+#[derive(Debug, Clone)]
+pub(super) struct Spread {
+    /// Per channel.
+    pub channels: Vec<ChannelSpread>,
+    /// Joint covariance of every channel's coefficient (KPI units) and saturation parameters,
+    /// in the layout of [`crate::document::CurveCovariance`].
+    pub curve_parameters: DMatrix<f64>,
+}
+
 /// Step of the central differences in the unbounded working space.
 const STEP: f64 = 1e-4;
 
@@ -92,9 +102,10 @@ impl Problem {
         u: &DVector<f64>,
         at: &Evaluation,
         curve_spends: &[Vec<f64>],
-    ) -> Option<Vec<ChannelSpread>> {
+    ) -> Option<Spread> {
         let nb = self.btb.nrows();
         let nc = self.channels();
+        let na = self.adstock_len();
         let d = u.len();
         // Row of the first curve point of each channel among the figures.
         let mut curve_row = Vec::with_capacity(nc);
@@ -106,8 +117,12 @@ impl Problem {
         if curve_row.len() != nc {
             return None;
         }
+        // Then the curve parameters: per channel, β and the natural saturation parameters.
+        let first_parameter = rows;
+        let parameters: usize = at.theta.iter().map(|th| 1 + th.len() - na).sum();
+        rows += parameters;
         // ROI, marginal ROI and the response curves in scaled units: β k, β h'(current) and
-        // β h(x / scale).
+        // β h(x / scale); then the curve parameters.
         let figures = |e: &Evaluation| -> Option<Vec<f64>> {
             let slopes = self.current_slopes(e)?;
             let levels = self.curve_levels(e, curve_spends)?;
@@ -121,6 +136,9 @@ impl Problem {
                             .enumerate()
                             .flat_map(|(c, l)| l.iter().map(move |h| e.beta[nb + c] * h)),
                     )
+                    .chain((0..nc).flat_map(|c| {
+                        std::iter::once(e.beta[nb + c]).chain(e.theta[c][na..].iter().copied())
+                    }))
                     .collect(),
             )
         };
@@ -169,6 +187,25 @@ impl Problem {
             let linear_part = dbeta * dbeta * sigma2 * inverse[(nb + c, nb + c)];
             (linear_part + transform_part).max(0.0)
         };
+        // The curve parameters' covariance: the transform part through their jacobian, plus the
+        // linear part of the coefficients (σ² A⁻¹ over the media block), in KPI units.
+        let g = jacobian.rows(first_parameter, parameters);
+        let mut curve_parameters = g * &covariance * g.transpose();
+        let mut coefficient_rows = Vec::with_capacity(nc);
+        let mut row = 0;
+        for th in &at.theta {
+            coefficient_rows.push(row);
+            row += 1 + th.len() - na;
+        }
+        for (c, &i) in coefficient_rows.iter().enumerate() {
+            for (c2, &j) in coefficient_rows.iter().enumerate() {
+                curve_parameters[(i, j)] += sigma2 * inverse[(nb + c, nb + c2)];
+            }
+        }
+        for &i in &coefficient_rows {
+            curve_parameters.row_mut(i).scale_mut(self.y_scale);
+            curve_parameters.column_mut(i).scale_mut(self.y_scale);
+        }
         let spreads = (0..nc)
             .map(|c| {
                 let to_real = self.y_scale / self.scales[c];
@@ -187,13 +224,11 @@ impl Problem {
                 }
             })
             .collect::<Vec<_>>();
-        spreads
-            .iter()
-            .all(|s| {
-                s.roi_sd.is_finite()
-                    && s.mroi_sd.is_finite()
-                    && s.curve_sd.iter().all(|v| v.is_finite())
-            })
-            .then_some(spreads)
+        let finite = spreads.iter().all(|s| {
+            s.roi_sd.is_finite()
+                && s.mroi_sd.is_finite()
+                && s.curve_sd.iter().all(|v| v.is_finite())
+        }) && curve_parameters.iter().all(|v| v.is_finite());
+        finite.then_some(Spread { channels: spreads, curve_parameters })
     }
 }

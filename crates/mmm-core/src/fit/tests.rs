@@ -763,3 +763,52 @@ fn map_response_curves_carry_a_band_that_holds_the_truth() {
         );
     }
 }
+
+#[test]
+fn map_curve_covariance_gives_the_curve_bands_back() {
+    let (data, _) = strong_and_weak_channels(1);
+    let doc = fit(&data, &ModelSpec::default(), None).unwrap();
+    let cov = doc.curve_covariance.as_ref().unwrap();
+    assert_eq!(
+        cov.parameters,
+        ["tv.coefficient", "tv.half_saturation", "tv.shape", "search.coefficient"]
+            .iter()
+            .chain(&["search.half_saturation", "search.shape"])
+            .map(|s| (*s).to_owned())
+            .collect::<Vec<_>>()
+    );
+    let n = cov.parameters.len();
+    for i in 0..n {
+        assert!(cov.matrix[i][i] > 0.0, "{}", cov.parameters[i]);
+        for j in 0..n {
+            let (a, b) = (cov.matrix[i][j], cov.matrix[j][i]);
+            assert!((a - b).abs() <= 1e-9 * (a.abs() + b.abs()), "not symmetric at {i}, {j}");
+        }
+    }
+    // The band of a curve point, from the profiled response's derivative, and the delta method
+    // over the curve parameters' covariance are two routes to the same variance.
+    for (c, ch) in doc.channels.iter().enumerate() {
+        for p in ch.response_curve.iter().skip(1).step_by(10) {
+            let mut x = vec![0.0; doc.channels.len()];
+            x[c] = p.spend;
+            let g = CurveCovariance::response_gradient(&doc.channels, &x);
+            let sd = cov.variance(&g).sqrt();
+            let [_, hi] = p.interval.unwrap();
+            let band_sd = (hi - p.response) / Z90;
+            assert!(
+                (sd - band_sd).abs() < 1e-3 * band_sd,
+                "{} at {}: {sd} vs {band_sd}",
+                ch.name,
+                p.spend
+            );
+        }
+        // Floored at zero only where the band reaches it.
+        assert!(ch.response_curve.iter().all(|p| p.interval.unwrap()[0] >= 0.0));
+    }
+    // The document keeps it through JSON, and refuses one that does not fit its channels.
+    let back = ModelDocument::from_json(&doc.to_json()).unwrap();
+    assert_eq!(back.curve_covariance, doc.curve_covariance);
+    let mut broken = doc.clone();
+    broken.curve_covariance.as_mut().unwrap().matrix.pop();
+    assert!(ModelDocument::from_json(&broken.to_json()).is_err());
+}

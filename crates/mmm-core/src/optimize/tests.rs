@@ -90,6 +90,44 @@ fn matches_brute_force_on_small_problems() {
 }
 
 #[test]
+fn map_recommendations_say_how_likely_they_beat_the_current_split() {
+    let mut d = doc(&[(100.0, 1.0, 1.0, 10.0, 8.0), (60.0, 2.0, 2.5, 5.0, 6.0)]);
+    // Only the coefficients are uncertain (sd 20 and 15), independently.
+    let labels = CurveCovariance::labels(&d.channels);
+    let mut matrix = vec![vec![0.0; labels.len()]; labels.len()];
+    matrix[0][0] = 400.0;
+    matrix[3][3] = 225.0;
+    d.curve_covariance = Some(CurveCovariance { parameters: labels, matrix });
+    let opt = optimize(&d, 14.0, &Constraints::default()).unwrap();
+    // By hand: the uplift is 100 Δh₀ + 60 Δh₁, with Δh the change of each Hill curve between
+    // the current and the recommended spend, and its variance 400 Δh₀² + 225 Δh₁².
+    let h = |x: f64, k: f64, s: f64| x.powf(s) / (x.powf(s) + k.powf(s));
+    let (x0, x1) = (opt.allocation[0].recommended, opt.allocation[1].recommended);
+    let dh0 = h(x0 / 10.0, 1.0, 1.0) - h(0.8, 1.0, 1.0);
+    let dh1 = h(x1 / 5.0, 2.0, 2.5) - h(6.0 / 5.0, 2.0, 2.5);
+    assert!((opt.uplift - (100.0 * dh0 + 60.0 * dh1)).abs() < 1e-9);
+    assert!(opt.uplift > 0.0);
+    let sd = (400.0 * dh0 * dh0 + 225.0 * dh1 * dh1).sqrt();
+    let p = opt.probability_better.unwrap();
+    assert!((p - crate::summary::normal_cdf(opt.uplift / sd)).abs() < 1e-12, "{p}");
+    assert!(p > 0.5 && p < 1.0, "{p}");
+    let [lo, hi] = opt.uplift_interval.unwrap();
+    assert!(
+        (lo - (opt.uplift - Z90 * sd)).abs() < 1e-9 && (hi - (opt.uplift + Z90 * sd)).abs() < 1e-9
+    );
+
+    // A certain model is sure of a positive uplift.
+    for row in &mut d.curve_covariance.as_mut().unwrap().matrix {
+        row.iter_mut().for_each(|v| *v = 0.0);
+    }
+    assert_eq!(optimize(&d, 14.0, &Constraints::default()).unwrap().probability_better, Some(1.0));
+    // A covariance that belongs to other channels is not used.
+    d.curve_covariance.as_mut().unwrap().parameters[0] = "other.coefficient".to_owned();
+    let opt = optimize(&d, 14.0, &Constraints::default()).unwrap();
+    assert!(opt.probability_better.is_none() && opt.uplift_interval.is_none());
+}
+
+#[test]
 fn s_shaped_curves_defeat_greedy_but_not_the_optimizer() {
     // Channel 0: concave, small. Channel 1: strongly S-shaped with a large effect. Its marginal
     // return at zero is zero, so a greedy marginal split never funds it.
