@@ -242,10 +242,12 @@ try {
   const scenarioTable = page.locator('#scenario-table');
   await scenarioTable.waitFor();
   assert.match(await scenarioTable.innerText(), /Current split[\s\S]*Optimized 60,000/);
+  assert.match(await scenarioTable.innerText(), /Optimized 60,000 \(1\).* to .*\d+%/, 'the saved scenario has its uplift interval and chance');
   await page.getByRole('button', { name: 'Plan', exact: true }).click();
   await page.getByText(/Expected incremental revenue/).waitFor();
   await page.getByRole('button', { name: 'Draw the efficient frontier' }).click();
   await page.getByText('Efficient frontier: best response').waitFor();
+  await page.getByText('The shaded band is the 90% interval of the optimal response at each budget.').waitFor();
   await snap(page, 'optimizer', 'optimizer');
 
   log('optimizer: the budget for a target marginal ROI');

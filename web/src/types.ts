@@ -59,9 +59,9 @@ export interface Plan {
   total_budget: number; expected_incremental: number; flat_plan_incremental: number;
 }
 
-export interface FrontierPoint { budget: number; change: number; response: number; roi: number; marginal: number }
+export interface FrontierPoint { budget: number; change: number; response: number; roi: number; marginal: number; response_interval?: Interval }
 
-export interface ScenarioResult { name: string; spend: number; response: number; roi: number; uplift: number }
+export interface ScenarioResult { name: string; spend: number; response: number; roi: number; uplift: number; probability_better?: number; uplift_interval?: Interval }
 
 export interface Job { id: string; model_id: string; state: string; progress: number; message: string; error: string | null }
 export interface JobEvent { job_id: string; state: string; progress: number; message: string; error?: string | null }

@@ -171,6 +171,35 @@ impl<'a> Curves<'a> {
         }
     }
 
+    /// 90% interval of the total response of allocation `x`: over the posterior draws when the
+    /// model has them, else `response ± 1.645 sd` by the delta method over its curve covariance,
+    /// floored at zero (`None` with neither).
+    pub fn response_interval(&self, x: &[f64]) -> Option<Interval> {
+        let channels = &self.doc.channels;
+        if let Some(draws) = self.draws {
+            let totals: Vec<f64> = draws
+                .iter()
+                .map(|d| {
+                    d.channels
+                        .iter()
+                        .zip(channels)
+                        .zip(x)
+                        .map(|((dc, ch), v)| {
+                            dc.coefficient * dc.saturation.value(v.max(0.0) / ch.scale)
+                        })
+                        .sum()
+                })
+                .collect();
+            return Some(crate::summary::summarise(&totals).1);
+        }
+        let covariance = self.covariance?;
+        let response: f64 = channels.iter().zip(x).map(|(c, v)| c.response(*v)).sum();
+        let sd =
+            covariance.variance(&CurveCovariance::response_gradient(channels, x)).max(0.0).sqrt();
+        (sd.is_finite() && response.is_finite())
+            .then(|| [(response - Z90 * sd).max(0.0), response + Z90 * sd])
+    }
+
     /// How allocation `a` compares with `b`: over the posterior draws when the model has them,
     /// else by the delta method over its curve covariance (`None` with neither).
     pub fn compare(&self, a: &[f64], b: &[f64]) -> Option<Comparison> {
@@ -515,6 +544,9 @@ pub struct FrontierPoint {
     pub roi: f64,
     /// Extra response per extra unit of budget (between this point and the previous one).
     pub marginal: f64,
+    /// 90% interval of the optimal allocation's response (see [`Curves::response_interval`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_interval: Option<Interval>,
     /// The optimal allocation.
     pub allocation: Vec<AllocationLine>,
 }
@@ -527,6 +559,7 @@ pub fn frontier(
     steps: usize,
 ) -> Result<Vec<FrontierPoint>, OptimizeError> {
     let steps = steps.clamp(2, 101);
+    let curves = Curves::of(doc);
     let mut out: Vec<FrontierPoint> = Vec::with_capacity(steps);
     for s in 0..steps {
         let change = -0.5 + s as f64 / (steps - 1) as f64;
@@ -538,12 +571,14 @@ pub fn frontier(
             }
             _ => 0.0,
         };
+        let x: Vec<f64> = opt.allocation.iter().map(|a| a.recommended).collect();
         out.push(FrontierPoint {
             budget: b,
             change,
             response: opt.optimized_response,
             roi: if b > 0.0 { opt.optimized_response / b } else { 0.0 },
             marginal,
+            response_interval: curves.response_interval(&x),
             allocation: opt.allocation,
         });
     }
@@ -617,6 +652,13 @@ pub struct ScenarioResult {
     pub roi: f64,
     /// Response minus the current allocation's response.
     pub uplift: f64,
+    /// Chance that the scenario gives more response than the current allocation (see
+    /// [`Optimization::probability_better`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability_better: Option<f64>,
+    /// 90% interval of the uplift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uplift_interval: Option<Interval>,
     /// Per channel: spend, response, mROI.
     pub channels: Vec<AllocationLine>,
 }
@@ -630,6 +672,7 @@ pub fn scenarios(
     let curves = Curves::of(doc);
     let current: f64 =
         doc.channels.iter().enumerate().map(|(i, c)| curves.response(i, c.current_spend)).sum();
+    let current_spend: Vec<f64> = doc.channels.iter().map(|c| c.current_spend).collect();
     allocations
         .iter()
         .map(|(name, spend)| {
@@ -660,12 +703,18 @@ pub fn scenarios(
                 .collect();
             let total_spend: f64 = lines.iter().map(|l| l.recommended).sum();
             let response: f64 = lines.iter().map(|l| l.expected_response).sum();
+            let x: Vec<f64> = lines.iter().map(|l| l.recommended).collect();
+            // The current split against itself is no comparison.
+            let comparison =
+                if x == current_spend { None } else { curves.compare(&x, &current_spend) };
             Ok(ScenarioResult {
                 name: name.clone(),
                 spend: total_spend,
                 response,
                 roi: if total_spend > 0.0 { response / total_spend } else { 0.0 },
                 uplift: response - current,
+                probability_better: comparison.map(|c| c.probability_better),
+                uplift_interval: comparison.map(|c| c.difference_interval),
                 channels: lines,
             })
         })

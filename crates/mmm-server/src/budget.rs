@@ -143,10 +143,16 @@ pub fn frontier(args: &FrontierArgs) -> Result<(), CliError> {
     let doc = load(&args.model)?;
     let points = run_frontier(&doc, args.budget, &constraints(&args.constraints), args.steps)
         .map_err(|e| anyhow!(e))?;
-    println!("{:>8} {:>14} {:>14} {:>7} {:>9}", "change", "budget", "response", "ROI", "marginal");
+    println!(
+        "{:>8} {:>14} {:>14} {:>7} {:>9} {:>27}",
+        "change", "budget", "response", "ROI", "marginal", "response, 90% interval"
+    );
     for p in &points {
+        let band = p
+            .response_interval
+            .map_or(String::new(), |[lo, hi]| format!("{} to {}", thousands(lo), thousands(hi)));
         println!(
-            "{:>+7.0}% {:>14} {:>14} {:>7.2} {:>9.2}",
+            "{:>+7.0}% {:>14} {:>14} {:>7.2} {:>9.2} {band:>27}",
             100.0 * p.change,
             thousands(p.budget),
             thousands(p.response),

@@ -302,6 +302,8 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
     let f = mmm(&["frontier", "--model", path(&model), "--budget", &budget, "--steps", "5"]);
     assert!(f.status.success());
     assert_eq!(text(&f.stdout).lines().count(), 6);
+    // Every budget's response with its 90% interval, from the MAP model's covariance.
+    assert!(text(&f.stdout).lines().skip(1).all(|l| l.contains(" to ")), "{}", text(&f.stdout));
     let p = mmm(&[
         "plan",
         "--model",

@@ -2,7 +2,7 @@
 // the current one, saved allocations compared side by side, a multi-period plan, and the
 // efficient frontier.
 import { get, post } from '../api';
-import { chart } from '../charts';
+import { PALETTE, chart } from '../charts';
 import { field, h, mount, notice } from '../dom';
 import { compact, money, pct, ratio, signedPct } from '../format';
 import type { ChannelSummary, FrontierPoint, Optimized, Plan, ScenarioResult } from '../types';
@@ -159,9 +159,11 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
           }, 260).el,
           h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'scenario-table' },
             h('caption', null, 'Scenarios against the current split'),
-            h('thead', null, h('tr', null, ['Scenario', 'Spend', 'Response', 'ROI', 'Uplift'].map((c) => h('th', { scope: 'col' }, c)))),
+            h('thead', null, h('tr', null, ['Scenario', 'Spend', 'Response', 'ROI', 'Uplift', 'Uplift, 90% interval', 'Chance it beats the current split'].map((c) => h('th', { scope: 'col' }, c)))),
             h('tbody', null, res.map((r) => h('tr', null, h('th', { scope: 'row' }, r.name), h('td', { class: 'num' }, money(r.spend)),
-              h('td', { class: 'num' }, money(r.response)), h('td', { class: 'num' }, ratio(r.roi)), h('td', { class: 'num' }, money(r.uplift))))))));
+              h('td', { class: 'num' }, money(r.response)), h('td', { class: 'num' }, ratio(r.roi)), h('td', { class: 'num' }, money(r.uplift)),
+              h('td', { class: 'num' }, r.uplift_interval ? `${money(r.uplift_interval[0])} to ${money(r.uplift_interval[1])}` : '–'),
+              h('td', { class: 'num' }, r.probability_better !== undefined ? pct(r.probability_better, 0) : '–')))))));
       } catch (err) {
         mount(out, notice('error', (err as Error).message));
       }
@@ -219,15 +221,25 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
           trigger: 'axis',
           formatter: (items: { dataIndex: number }[]) => {
             const p = points[items[0].dataIndex];
-            return `budget ${money(p.budget)} (${signedPct(p.change)})<br>response ${money(p.response)}<br>ROI ${ratio(p.roi)} · marginal ${ratio(p.marginal)}`;
+            const band = p.response_interval ? ` (90% interval ${money(p.response_interval[0])} to ${money(p.response_interval[1])})` : '';
+            return `budget ${money(p.budget)} (${signedPct(p.change)})<br>response ${money(p.response)}${band}<br>ROI ${ratio(p.roi)} · marginal ${ratio(p.marginal)}`;
           },
         },
         grid: { left: 60, right: 24, top: 16, bottom: 40 },
         xAxis: { type: 'value', name: `budget per ${per}`, nameLocation: 'middle', nameGap: 26, scale: true, axisLabel: { formatter: (v: number) => compact(v) } },
         yAxis: { type: 'value', scale: true, axisLabel: { formatter: (v: number) => compact(v) } },
-        series: [{ name: 'optimal response', type: 'line', data: points.map((p) => [p.budget, p.response]),
-          markLine: { symbol: 'none', data: [{ xAxis: Number(budget.value), name: 'budget' }], label: { formatter: 'budget' } } }],
-      }, 300).el);
+        series: [
+          // The 90% band, drawn as a transparent floor and a shaded height stacked on it.
+          ...(points.every((p) => p.response_interval) ? [
+            { name: 'band floor', type: 'line', symbol: 'none', stack: 'band', color: PALETTE[0], lineStyle: { opacity: 0 }, tooltip: { show: false },
+              data: points.map((p) => [p.budget, p.response_interval![0]]) },
+            { name: '90% interval', type: 'line', symbol: 'none', stack: 'band', color: PALETTE[0], lineStyle: { opacity: 0 }, areaStyle: { color: PALETTE[0], opacity: 0.18 }, tooltip: { show: false },
+              data: points.map((p) => [p.budget, p.response_interval![1] - p.response_interval![0]]) },
+          ] : []),
+          { name: 'optimal response', type: 'line', color: PALETTE[0], data: points.map((p) => [p.budget, p.response]),
+            markLine: { symbol: 'none', data: [{ xAxis: Number(budget.value), name: 'budget' }], label: { formatter: 'budget' } } }],
+      }, 300).el,
+      points.every((p) => p.response_interval) ? h('p', { class: 'lede' }, 'The shaded band is the 90% interval of the optimal response at each budget.') : null);
     } catch (err) {
       mount(frontierOut, notice('error', (err as Error).message));
     }

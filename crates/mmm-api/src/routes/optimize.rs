@@ -95,7 +95,7 @@ pub struct OptimizeIn {
          example = json!({"budget": 120000.0, "spent": 120000.0, "allocation": [{"name": "tv", "current": 65534.9, "recommended": 75154.2,
              "min": 32767.5, "max": 98302.4, "locked": false, "current_response": 94608.0, "expected_response": 108958.0, "mroi": 1.37}],
              "current_response": 174238.0, "optimized_response": 166741.0, "uplift": -7497.0, "uplift_pct": -0.043, "gap_bound": 324.0,
-             "probability_better": 0.08, "uplift_interval": [-15530.0, 536.0]})),
+             "probability_better": 0.06, "uplift_interval": [-15530.0, 536.0]})),
         (status = 404, description = "No such model (or not yours)", body = ErrorBody),
         (status = 422, description = "Infeasible or invalid constraints, unknown channel", body = ErrorBody),
     )
@@ -189,7 +189,9 @@ pub struct ScenariosIn {
     pub scenarios: Vec<ScenarioIn>,
 }
 
-/// Evaluate allocations side by side: response, ROI and uplift against the current allocation.
+/// Evaluate allocations side by side: response, ROI and uplift against the current allocation,
+/// with the uplift's 90% interval and the chance that each beats the current allocation (left out
+/// for a scenario that is the current allocation).
 #[utoipa::path(
     post, path = "/api/v1/models/{id}/scenarios", tag = "optimize",
     security(("bearer" = [])),
@@ -197,7 +199,8 @@ pub struct ScenariosIn {
     request_body = ScenariosIn,
     responses(
         (status = 200, description = "One result per scenario", body = Vec<Object>,
-         example = json!([{"name": "more search", "spend": 145000.0, "response": 180000.0, "roi": 1.24, "uplift": 5762.0, "channels": []}])),
+         example = json!([{"name": "more search", "spend": 145000.0, "response": 180000.0, "roi": 1.24, "uplift": 5762.0,
+             "probability_better": 0.93, "uplift_interval": [-612.0, 12136.0], "channels": []}])),
         (status = 404, description = "No such model (or not yours)", body = ErrorBody),
         (status = 422, description = "Unknown channel or invalid spend", body = ErrorBody),
     )
@@ -231,14 +234,16 @@ pub struct FrontierQuery {
     pub bounds_pct: Option<f64>,
 }
 
-/// The efficient frontier: the optimal response and allocation for budgets from -50% to +50%.
+/// The efficient frontier: the optimal response and allocation for budgets from -50% to +50%,
+/// each response with its 90% interval (posterior draws, or the delta method for MAP fits).
 #[utoipa::path(
     get, path = "/api/v1/models/{id}/frontier", tag = "optimize",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Model id"), FrontierQuery),
     responses(
         (status = 200, description = "One point per budget", body = Vec<Object>,
-         example = json!([{"budget": 60000.0, "change": -0.5, "response": 85303.0, "roi": 1.42, "marginal": 0.0, "allocation": []}])),
+         example = json!([{"budget": 60000.0, "change": -0.5, "response": 85303.0, "roi": 1.42, "marginal": 0.0,
+             "response_interval": [71820.0, 98786.0], "allocation": []}])),
         (status = 404, description = "No such model (or not yours)", body = ErrorBody),
         (status = 422, description = "Invalid parameters", body = ErrorBody),
     )

@@ -128,6 +128,30 @@ fn map_recommendations_say_how_likely_they_beat_the_current_split() {
 }
 
 #[test]
+fn frontier_points_carry_the_response_interval() {
+    let mut d = doc(&[(100.0, 1.0, 1.0, 10.0, 8.0), (60.0, 2.0, 2.5, 5.0, 6.0)]);
+    // The coefficients' sds are 20 and 15, independent: the response Σ β h has sd
+    // √(400 h₀² + 225 h₁²).
+    let labels = CurveCovariance::labels(&d.channels);
+    let mut matrix = vec![vec![0.0; labels.len()]; labels.len()];
+    matrix[0][0] = 400.0;
+    matrix[3][3] = 225.0;
+    d.curve_covariance = Some(CurveCovariance { parameters: labels, matrix });
+    let points = frontier(&d, 14.0, &Constraints::default(), 5).unwrap();
+    let h = |x: f64, k: f64, s: f64| x.powf(s) / (x.powf(s) + k.powf(s));
+    for p in &points {
+        let (x0, x1) = (p.allocation[0].recommended, p.allocation[1].recommended);
+        let (h0, h1) = (h(x0 / 10.0, 1.0, 1.0), h(x1 / 5.0, 2.0, 2.5));
+        let sd = (400.0 * h0 * h0 + 225.0 * h1 * h1).sqrt();
+        let [lo, hi] = p.response_interval.unwrap();
+        assert!((hi - (p.response + Z90 * sd)).abs() < 1e-9, "{p:?}");
+        assert!((lo - (p.response - Z90 * sd).max(0.0)).abs() < 1e-9, "{p:?}");
+    }
+    d.curve_covariance = None;
+    assert!(frontier(&d, 14.0, &Constraints::default(), 3).unwrap()[0].response_interval.is_none());
+}
+
+#[test]
 fn s_shaped_curves_defeat_greedy_but_not_the_optimizer() {
     // Channel 0: concave, small. Channel 1: strongly S-shaped with a large effect. Its marginal
     // return at zero is zero, so a greedy marginal split never funds it.
@@ -280,6 +304,25 @@ fn scenarios_evaluate_given_allocations() {
     assert_eq!(r.spend, 18.0);
     let current = d.channels[0].response(8.0) + d.channels[1].response(6.0);
     assert!((r.uplift - (expected - current)).abs() < 1e-12);
+    // With only the first coefficient uncertain (sd 20 against 100), the uplift 100 Δh has sd
+    // 20 Δh: a chance of Φ(5) and an interval of ±1.645 x 20% around it.
+    let mut d = d;
+    let labels = CurveCovariance::labels(&d.channels);
+    let mut matrix = vec![vec![0.0; labels.len()]; labels.len()];
+    matrix[0][0] = 400.0;
+    d.curve_covariance = Some(CurveCovariance { parameters: labels, matrix });
+    let mut spend = BTreeMap::new();
+    spend.insert(d.channels[0].name.clone(), 12.0);
+    let now = ("now".to_owned(), BTreeMap::new());
+    let results = scenarios(&d, &[now, ("more".to_owned(), spend)]).unwrap();
+    assert!(results[0].probability_better.is_none(), "the current split is not compared to itself");
+    let r = &results[1];
+    assert!((r.probability_better.unwrap() - crate::summary::normal_cdf(5.0)).abs() < 1e-12);
+    let [lo, hi] = r.uplift_interval.unwrap();
+    assert!(
+        (lo - r.uplift * (1.0 - 0.2 * Z90)).abs() < 1e-9
+            && (hi - r.uplift * (1.0 + 0.2 * Z90)).abs() < 1e-9
+    );
     let mut bad = BTreeMap::new();
     bad.insert("radio".to_owned(), 1.0);
     assert_eq!(

@@ -88,11 +88,24 @@ fn optimize_plan_scenarios_frontier(app: TestApp) {
     let s = r.json();
     assert!(s[0]["uplift"].as_f64().unwrap().abs() < 1e-6);
     assert!(s[1]["uplift"].as_f64().unwrap() >= 0.0);
+    // How sure the (MAP) model is that each scenario beats the current split: no answer for
+    // the current split itself.
+    assert!(s[0].get("probability_better").is_none());
+    assert!(s[1]["probability_better"].as_f64().unwrap() >= 0.5, "{}", s[1]);
+    assert!(s[1]["uplift_interval"][0].as_f64().unwrap() <= s[1]["uplift"].as_f64().unwrap());
 
     let f = app.get(&format!("/api/v1/models/{model}/frontier?steps=5"), Some(&token)).json();
     let points = f.as_array().unwrap();
     assert_eq!(points.len(), 5);
     assert!(points.windows(2).all(|w| w[1]["response"].as_f64() >= w[0]["response"].as_f64()));
+    for p in points {
+        let r = p["response"].as_f64().unwrap();
+        let (lo, hi) = (
+            p["response_interval"][0].as_f64().unwrap(),
+            p["response_interval"][1].as_f64().unwrap(),
+        );
+        assert!(lo < r && r < hi, "{p}");
+    }
     assert!((points[2]["budget"].as_f64().unwrap() - current).abs() < 1e-6 * current);
 
     // Another user cannot use this model.
