@@ -35,6 +35,19 @@ fn doc(curves: &[(f64, f64, f64, f64, f64)]) -> ModelDocument {
     d
 }
 
+/// Gives `d` a curve covariance in which only the coefficients are uncertain, independently,
+/// with standard deviations `sds`.
+fn uncertain_coefficients(d: &mut ModelDocument, sds: &[f64]) {
+    let labels = CurveCovariance::labels(&d.channels);
+    let mut matrix = vec![vec![0.0; labels.len()]; labels.len()];
+    for (c, sd) in sds.iter().enumerate() {
+        let name = format!("{}.coefficient", d.channels[c].name);
+        let i = labels.iter().position(|l| *l == name).unwrap();
+        matrix[i][i] = sd * sd;
+    }
+    d.curve_covariance = Some(CurveCovariance { parameters: labels, matrix });
+}
+
 fn total(d: &ModelDocument, x: &[f64]) -> f64 {
     d.channels.iter().zip(x).map(|(c, v)| c.response(*v)).sum()
 }
@@ -93,11 +106,7 @@ fn matches_brute_force_on_small_problems() {
 fn map_recommendations_say_how_likely_they_beat_the_current_split() {
     let mut d = doc(&[(100.0, 1.0, 1.0, 10.0, 8.0), (60.0, 2.0, 2.5, 5.0, 6.0)]);
     // Only the coefficients are uncertain (sd 20 and 15), independently.
-    let labels = CurveCovariance::labels(&d.channels);
-    let mut matrix = vec![vec![0.0; labels.len()]; labels.len()];
-    matrix[0][0] = 400.0;
-    matrix[3][3] = 225.0;
-    d.curve_covariance = Some(CurveCovariance { parameters: labels, matrix });
+    uncertain_coefficients(&mut d, &[20.0, 15.0]);
     let opt = optimize(&d, 14.0, &Constraints::default()).unwrap();
     // By hand: the uplift is 100 Δh₀ + 60 Δh₁, with Δh the change of each Hill curve between
     // the current and the recommended spend, and its variance 400 Δh₀² + 225 Δh₁².
@@ -132,11 +141,7 @@ fn frontier_points_carry_the_response_interval() {
     let mut d = doc(&[(100.0, 1.0, 1.0, 10.0, 8.0), (60.0, 2.0, 2.5, 5.0, 6.0)]);
     // The coefficients' sds are 20 and 15, independent: the response Σ β h has sd
     // √(400 h₀² + 225 h₁²).
-    let labels = CurveCovariance::labels(&d.channels);
-    let mut matrix = vec![vec![0.0; labels.len()]; labels.len()];
-    matrix[0][0] = 400.0;
-    matrix[3][3] = 225.0;
-    d.curve_covariance = Some(CurveCovariance { parameters: labels, matrix });
+    uncertain_coefficients(&mut d, &[20.0, 15.0]);
     let points = frontier(&d, 14.0, &Constraints::default(), 5).unwrap();
     let h = |x: f64, k: f64, s: f64| x.powf(s) / (x.powf(s) + k.powf(s));
     for p in &points {
@@ -307,10 +312,7 @@ fn scenarios_evaluate_given_allocations() {
     // With only the first coefficient uncertain (sd 20 against 100), the uplift 100 Δh has sd
     // 20 Δh: a chance of Φ(5) and an interval of ±1.645 x 20% around it.
     let mut d = d;
-    let labels = CurveCovariance::labels(&d.channels);
-    let mut matrix = vec![vec![0.0; labels.len()]; labels.len()];
-    matrix[0][0] = 400.0;
-    d.curve_covariance = Some(CurveCovariance { parameters: labels, matrix });
+    uncertain_coefficients(&mut d, &[20.0, 0.0]);
     let mut spend = BTreeMap::new();
     spend.insert(d.channels[0].name.clone(), 12.0);
     let now = ("now".to_owned(), BTreeMap::new());
