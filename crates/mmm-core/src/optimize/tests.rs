@@ -370,4 +370,40 @@ proptest! {
         let less = optimize(&d, budget, &Constraints::default()).unwrap();
         prop_assert!(more.optimized_response >= less.optimized_response - less.gap_bound - 1e-9);
     }
+
+    #[test]
+    fn any_curve_covariance_gives_coherent_odds(
+        c in curves(),
+        budget in 1.0..200.0f64,
+        entries in proptest::collection::vec(-1.0..1.0f64, 144),
+    ) {
+        let mut d = doc(&c);
+        // A random positive semi-definite covariance L Lᵀ, coefficients on their own scale.
+        let labels = CurveCovariance::labels(&d.channels);
+        let n = labels.len();
+        let scale: Vec<f64> = labels.iter().map(|l| if l.ends_with("coefficient") { 50.0 } else { 0.5 }).collect();
+        let l = |i: usize, j: usize| scale[i] * entries[i * 12 + j];
+        let matrix: Vec<Vec<f64>> = (0..n)
+            .map(|i| (0..n).map(|j| (0..n).map(|k| l(i, k) * l(j, k)).sum()).collect())
+            .collect();
+        d.curve_covariance = Some(CurveCovariance { parameters: labels, matrix });
+        let opt = optimize(&d, budget, &Constraints::default()).unwrap();
+        let p = opt.probability_better.unwrap();
+        let [lo, hi] = opt.uplift_interval.unwrap();
+        prop_assert!((0.0..=1.0).contains(&p));
+        prop_assert!(lo <= opt.uplift && opt.uplift <= hi);
+        // Both come from one normal approximation: the interval lies above zero exactly when
+        // the chance is over 95%, below it when under 5% (up to Φ's accuracy).
+        if lo > 0.0 {
+            prop_assert!(p > 0.95 - 1e-6, "{p} with [{lo}, {hi}]");
+        } else if hi < 0.0 {
+            prop_assert!(p < 0.05 + 1e-6, "{p} with [{lo}, {hi}]");
+        } else if hi > lo {
+            prop_assert!((0.05 - 1e-6..=0.95 + 1e-6).contains(&p), "{p} with [{lo}, {hi}]");
+        }
+        for point in frontier(&d, budget, &Constraints::default(), 3).unwrap() {
+            let [lo, hi] = point.response_interval.unwrap();
+            prop_assert!(0.0 <= lo && lo <= point.response && point.response <= hi);
+        }
+    }
 }
