@@ -188,6 +188,12 @@ try {
   await page.getByRole('heading', { name: 'Sampling diagnostics', exact: true }).waitFor();
   assert.equal(await page.locator('.chart canvas').count() >= 2, true);
   assert.match(await page.locator('.metrics').first().innerText(), /R²\s+0\.\d\d/);
+  const [decomposition] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the decomposition (CSV)' }).click()]);
+  assert.match(decomposition.suggestedFilename(), /^mmm-contribution-.+\.csv$/);
+  const decompositionRows = readFileSync(await decomposition.path(), 'utf8').trim().split('\n');
+  // A header and the 104 weeks of good.csv; a Bayesian fit adds each channel's 90% interval.
+  assert.equal(decompositionRows.length, 105, `decomposition rows: ${decompositionRows.length}`);
+  assert.match(decompositionRows[0], /^date,actual,fitted,baseline,intercept,trend,seasonality,controls,tv,tv_low,tv_high,/);
   await snap(page, 'overview', 'overview');
 
   log('channels: charts and a sortable table with credible intervals and data weights');

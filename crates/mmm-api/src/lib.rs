@@ -71,7 +71,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(routes::analytics::contribution)
                 .service(routes::analytics::response_curves)
                 .service(routes::analytics::list_insights)
-                .service(routes::analytics::export_insights),
+                .service(routes::analytics::export_insights)
+                .service(routes::analytics::export_contribution),
         )
         .route(
             "/docs",

@@ -24,7 +24,7 @@ use utoipa::{Modify, OpenApi};
         optimize::optimize, optimize::plan, optimize::scenarios, optimize::frontier,
         jobs::detail, jobs::cancel, jobs::stream,
         analytics::status, analytics::channels, analytics::channels_summary, analytics::contribution,
-        analytics::response_curves, analytics::list_insights, analytics::export_insights,
+        analytics::response_curves, analytics::list_insights, analytics::export_insights, analytics::export_contribution,
         ops::health, ops::ready,
     ),
     components(schemas(

@@ -1,5 +1,5 @@
 // Model overview: fit metrics, actual vs predicted, the stacked decomposition, diagnostics.
-import { get } from '../api';
+import { download, get } from '../api';
 import { app } from '../app';
 import { chart } from '../charts';
 import { h, mount, notice } from '../dom';
@@ -72,5 +72,21 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
         { name: 'predicted', type: 'line', symbol: 'none', data: rows.map((r) => r.fitted), color: '#2f6fdf', lineStyle: { type: 'dashed' } },
       ],
     }).el,
-    decompositionChart(rows, status.channels));
+    decompositionChart(rows, status.channels),
+    exportDecomposition(id));
+}
+
+/** A button that downloads the per-period decomposition as CSV, with a live status line. */
+function exportDecomposition(id: string): HTMLElement {
+  const status = h('div', { 'aria-live': 'polite' });
+  const button = h('button', { type: 'button' }, 'Download the decomposition (CSV)');
+  button.addEventListener('click', async () => {
+    try {
+      const name = await download(`/export/contribution?model_id=${id}&format=csv`, 'mmm-contribution.csv');
+      mount(status, notice('success', `Downloaded ${name}.`));
+    } catch (err) {
+      mount(status, notice('error', (err as Error).message));
+    }
+  });
+  return h('div', null, h('div', { class: 'toolbar', role: 'group', 'aria-label': 'Export' }, button), status);
 }

@@ -208,9 +208,14 @@ pub async fn contribution(
     q: web::Query<ModelQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let doc = document(&state, &user, q.into_inner().model_id).await?;
+    Ok(HttpResponse::Ok().json(decomposition(&doc)))
+}
+
+/// The per-period decomposition rows of `GET /mmm/contribution`.
+fn decomposition(doc: &ModelDocument) -> Vec<Value> {
     let s = &doc.series;
     let intercept = doc.baseline.intercept;
-    let rows: Vec<Value> = (0..doc.periods)
+    (0..doc.periods)
         .map(|t| {
             let per_channel: serde_json::Map<String, Value> =
                 s.channels.iter().map(|c| (c.name.clone(), json!(c.contribution[t]))).collect();
@@ -230,8 +235,87 @@ pub async fn contribution(
             }
             row
         })
-        .collect();
-    Ok(HttpResponse::Ok().json(rows))
+        .collect()
+}
+
+/// The decomposition as CSV: one row per period; each channel's contribution, and its 90%
+/// interval where the model has one (`<channel>_low`, `<channel>_high`).
+fn decomposition_csv(doc: &ModelDocument) -> String {
+    let s = &doc.series;
+    let mut header: Vec<String> =
+        ["date", "actual", "fitted", "baseline", "intercept", "trend", "seasonality", "controls"]
+            .iter()
+            .map(|h| (*h).to_owned())
+            .collect();
+    for c in &s.channels {
+        header.push(csv_escape(&c.name));
+        if c.contribution_interval.is_some() {
+            header.push(csv_escape(&format!("{}_low", c.name)));
+            header.push(csv_escape(&format!("{}_high", c.name)));
+        }
+    }
+    let mut out = header.join(",") + "\n";
+    let intercept = doc.baseline.intercept;
+    for t in 0..doc.periods {
+        let mut row = vec![
+            s.dates[t].to_string(),
+            s.actual[t].to_string(),
+            s.fitted[t].to_string(),
+            (intercept + s.trend[t] + s.seasonality[t] + s.controls[t]).to_string(),
+            intercept.to_string(),
+            s.trend[t].to_string(),
+            s.seasonality[t].to_string(),
+            s.controls[t].to_string(),
+        ];
+        for c in &s.channels {
+            row.push(c.contribution[t].to_string());
+            if let Some(bands) = &c.contribution_interval {
+                row.push(bands[t][0].to_string());
+                row.push(bands[t][1].to_string());
+            }
+        }
+        out += &(row.join(",") + "\n");
+    }
+    out
+}
+
+/// Download the per-period decomposition (actual, fitted, baseline parts and each channel's
+/// contribution) as CSV or JSON.
+#[utoipa::path(
+    get, path = "/api/v1/export/contribution", tag = "export",
+    security(("bearer" = [])), params(ExportQuery),
+    responses((status = 200, description = "An attachment: CSV with one row per period (`date,actual,fitted,baseline,intercept,trend,seasonality,controls`, then each channel, with `<channel>_low` and `<channel>_high` where the model has intervals), or the rows of /mmm/contribution as JSON", content(
+                   (String = "text/csv"), (Object = "application/json"))),
+              (status = 404, description = "No such model, or no fitted model yet", body = ErrorBody),
+              (status = 422, description = "Unknown format", body = ErrorBody))
+)]
+#[get("/export/contribution")]
+pub async fn export_contribution(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let format = q.format.unwrap_or_else(|| "json".to_owned()).to_lowercase();
+    if !matches!(format.as_str(), "json" | "csv") {
+        return Err(ApiError::invalid("format must be json or csv"));
+    }
+    let (info, doc) = resolve(&state, &user, q.model_id).await?;
+    let (content_type, body) = if format == "csv" {
+        ("text/csv; charset=utf-8", decomposition_csv(&doc))
+    } else {
+        (
+            "application/json",
+            serde_json::to_string_pretty(&decomposition(&doc)).map_err(ApiError::internal)?,
+        )
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"mmm-contribution-{}.{format}\"", info.id),
+        ))
+        .body(body))
 }
 
 /// One channel's response curve.

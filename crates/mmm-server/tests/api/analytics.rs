@@ -105,4 +105,38 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     }
     let r = app.get("/api/v1/export/insights?format=xml", Some(&token));
     assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
+
+    // The decomposition as a CSV attachment: a header, one row per period, and in each row the
+    // baseline and the channels add up to the fitted value.
+    let r =
+        app.get(&format!("/api/v1/export/contribution?format=csv&model_id={model}"), Some(&token));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.headers["content-type"].starts_with("text/csv"));
+    assert_eq!(
+        r.headers["content-disposition"],
+        format!("attachment; filename=\"mmm-contribution-{model}.csv\"")
+    );
+    let lines: Vec<&str> = r.text.lines().collect();
+    let names: Vec<&str> =
+        doc["channels"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let header = format!(
+        "date,actual,fitted,baseline,intercept,trend,seasonality,controls,{}",
+        names.join(",")
+    );
+    assert_eq!(lines[0], header, "a MAP fit has no per-period channel intervals");
+    assert_eq!(lines.len(), 1 + doc["periods"].as_u64().unwrap() as usize);
+    let rows = app.get(&format!("/api/v1/mmm/contribution?model_id={model}"), Some(&token)).json();
+    for (t, line) in lines[1..].iter().enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[0], rows[t]["date"].as_str().unwrap());
+        let v: Vec<f64> = cells[1..].iter().map(|c| c.parse().unwrap()).collect();
+        assert_eq!(v[1], rows[t]["fitted"].as_f64().unwrap());
+        let media: f64 = v[7..].iter().sum();
+        assert!((v[2] + media - v[1]).abs() < 1e-6 * v[1].abs(), "line {}: {line}", t + 2);
+    }
+    let json =
+        app.get(&format!("/api/v1/export/contribution?model_id={model}"), Some(&token)).json();
+    assert_eq!(json, rows);
+    let r = app.get("/api/v1/export/contribution?format=txt", Some(&token));
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
 }

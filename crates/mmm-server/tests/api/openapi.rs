@@ -43,6 +43,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/mmm/response-curves"),
     ("get", "/api/v1/mmm/insights"),
     ("get", "/api/v1/export/insights"),
+    ("get", "/api/v1/export/contribution"),
     ("get", "/health"),
     ("get", "/ready"),
 ];
