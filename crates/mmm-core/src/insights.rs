@@ -111,6 +111,13 @@ pub fn to_text(list: &[Insight], width: usize) -> String {
     out
 }
 
+/// "a 78% chance", "an 86% chance": the article as the number is read aloud.
+fn chance(p: f64) -> String {
+    let n = (100.0 * p).round();
+    let vowel = n == 8.0 || n == 11.0 || n == 18.0 || (80.0..90.0).contains(&n);
+    format!("{} {n:.0}% chance", if vowel { "an" } else { "a" })
+}
+
 fn numbers(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
 }
@@ -251,11 +258,11 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
                     shifted[i] += moved;
                 }
             }
-            let chance = Curves::of(doc).compare(&shifted, &current);
-            let odds = chance.map_or(String::new(), |c| {
+            let comparison = Curves::of(doc).compare(&shifted, &current);
+            let odds = comparison.map_or(String::new(), |c| {
                 format!(
-                    " The model gives the shift a {:.0}% chance of paying off.",
-                    100.0 * c.probability_better
+                    " The model gives the shift {} of paying off.",
+                    chance(c.probability_better)
                 )
             });
             let mut figures = numbers(&[
@@ -264,7 +271,7 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
                 ("to_mroi", high.mroi),
                 ("net_gain_per_period", net),
             ]);
-            if let Some(c) = chance {
+            if let Some(c) = comparison {
                 figures.insert("probability_better".to_owned(), c.probability_better);
             }
             out.push(Insight {
@@ -320,8 +327,8 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
                 figures.insert("uplift_low".to_owned(), lo);
                 figures.insert("uplift_high".to_owned(), hi);
                 format!(
-                    " The model gives it a {:.0}% chance of beating the current split (90% interval of the gain: {} to {}).",
-                    100.0 * p,
+                    " The model gives it {} of beating the current split (90% interval of the gain: {} to {}).",
+                    chance(p),
                     money(lo),
                     money(hi)
                 )
@@ -455,7 +462,7 @@ mod tests {
                 .collect();
         let p = crate::summary::normal_cdf(expected / cov.variance(&g).sqrt());
         assert!((realloc.numbers["probability_better"] - p).abs() < 1e-9);
-        assert!(realloc.message.contains(&format!("a {:.0}% chance of paying off", 100.0 * p)));
+        assert!(realloc.message.contains(&format!("{} of paying off", chance(p))));
         // With separated marginal-ROI intervals the move is stated plainly; with overlapping
         // ones it carries a caution naming both intervals.
         let (from_name, to_name) = (from.name.clone(), to.name.clone());
@@ -487,10 +494,18 @@ mod tests {
         assert!(opt.uplift > 0.0);
         let p = opt.probability_better.unwrap();
         assert_eq!(mix.numbers["probability_better"], p);
-        assert!(
-            mix.message
-                .contains(&format!("a {:.0}% chance of beating the current split", 100.0 * p))
-        );
+        assert!(mix.message.contains(&format!("{} of beating the current split", chance(p))));
+    }
+
+    #[test]
+    fn chances_take_the_article_they_are_read_with() {
+        assert_eq!(chance(0.78), "a 78% chance");
+        assert_eq!(chance(0.86), "an 86% chance");
+        assert_eq!(chance(0.08), "an 8% chance");
+        assert_eq!(chance(0.11), "an 11% chance");
+        assert_eq!(chance(0.18), "an 18% chance");
+        assert_eq!(chance(0.896), "a 90% chance");
+        assert_eq!(chance(1.0), "a 100% chance");
     }
 
     #[test]
