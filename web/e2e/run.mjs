@@ -399,6 +399,12 @@ try {
   await mapTable.getByText('Channels: MAP estimates with approximate 90% intervals').waitFor();
   const weightAfter = await radioWeight();
   assert.ok(weightAfter >= 80, `radio's data weight after the lift test: ${weightBefore}% -> ${weightAfter}%`);
+  // The same, side by side with the model before the lift test.
+  const other = page.getByLabel('Other model', { exact: true });
+  await other.selectOption({ index: 1 });
+  const radioRow = (await page.locator('#model-comparison tbody tr', { hasText: 'radio' }).locator('td').allInnerTexts());
+  assert.deepEqual([radioRow[3], radioRow[4]], [`${weightAfter}%`, `${weightBefore}%`], `radio's data weight here and there: ${radioRow}`);
+  await snap(page, 'compare', 'compare');
 
   log('a channel ROI prior entered in the training form holds that channel');
   await page.getByRole('link', { name: 'Models', exact: true }).click();

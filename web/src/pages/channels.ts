@@ -1,8 +1,9 @@
 // Channels: contribution bars and shares, and the sortable ROI / mROI table with intervals.
 import { get } from '../api';
+import { app, modelLabel } from '../app';
 import { chart } from '../charts';
-import { h, mount, sortableTable } from '../dom';
-import { compact, interval, money, pct, ratio } from '../format';
+import { field, h, mount, notice, sortableTable } from '../dom';
+import { compact, interval, money, pct, ratio, signedPct } from '../format';
 import type { ChannelSummary, Status } from '../types';
 import { loadModel } from './overview';
 
@@ -78,5 +79,42 @@ export async function channelsPage(main: HTMLElement): Promise<void> {
       ],
     }, 280).el,
     channelTable(rows, approximate),
-    evidenceNote(rows));
+    evidenceNote(rows),
+    comparison(id, rows));
+}
+
+/** Side by side with another model of the same data set, e.g. before and after calibrating it
+ * with a lift test: each channel's ROI, its change and its data weight in both. */
+function comparison(id: string, rows: ChannelSummary[]): HTMLElement | null {
+  const here = app.fitted().find((m) => m.id === id);
+  const others = app.fitted().filter((m) => m.id !== id && m.dataset_id === here?.dataset_id);
+  if (!here || others.length === 0) return null;
+  const out = h('div', { 'aria-live': 'polite' });
+  const select = h('select', null, h('option', { value: '' }, 'choose a model'),
+    others.map((m) => h('option', { value: m.id }, modelLabel(m)))) as HTMLSelectElement;
+  select.addEventListener('change', async () => {
+    if (!select.value) { mount(out); return; }
+    try {
+      const theirs = await get<ChannelSummary[]>(`/mmm/channels/summary?model_id=${select.value}`);
+      const weight = (r?: ChannelSummary) => (r?.roi_contraction === undefined ? '–' : pct(r.roi_contraction, 0));
+      const ci = (i?: [number, number]) => (i ? h('small', null, ` ${interval(i)}`) : null);
+      mount(out, h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'model-comparison' },
+        h('caption', null, `This model against ${modelLabel(others.find((m) => m.id === select.value)!)}`),
+        h('thead', null, h('tr', null, ['Channel', 'ROI here', 'ROI there', 'There against here', 'Data weight here', 'Data weight there'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', null, rows.map((r) => {
+          const t = theirs.find((o) => o.name === r.name);
+          return h('tr', null, h('th', { scope: 'row' }, r.name),
+            h('td', { class: 'num' }, ratio(r.roi), ci(r.roi_interval)),
+            h('td', { class: 'num' }, t ? [ratio(t.roi), ci(t.roi_interval)] : '–'),
+            h('td', { class: 'num' }, t && r.roi > 0 ? signedPct(t.roi / r.roi - 1) : '–'),
+            h('td', { class: 'num' }, weight(r)), h('td', { class: 'num' }, weight(t)));
+        })))));
+    } catch (err) {
+      mount(out, notice('error', (err as Error).message));
+    }
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'cmp-title' },
+    h('h2', { id: 'cmp-title' }, 'Compare with another model of the same data'),
+    h('p', { class: 'lede' }, 'For example before and after a lift test or an ROI prior: how each channel’s ROI and data weight moved.'),
+    field('Other model', select), out);
 }
