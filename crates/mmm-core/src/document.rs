@@ -465,12 +465,12 @@ impl ModelDocument {
         if self.series.channels.len() != self.channels.len() {
             return bad("channel series do not match channels");
         }
-        if self
-            .series
-            .channels
-            .iter()
-            .any(|c| c.spend.len() != n || c.contribution.len() != n || c.model_input().len() != n)
-        {
+        if self.series.channels.iter().any(|c| {
+            c.spend.len() != n
+                || c.contribution.len() != n
+                || c.model_input().len() != n
+                || c.contribution_interval.as_ref().is_some_and(|b| b.len() != n)
+        }) {
             return bad("channel series of different lengths");
         }
         if self.series.control_values.len() != self.baseline.controls.len()

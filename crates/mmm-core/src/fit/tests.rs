@@ -219,6 +219,12 @@ fn newer_or_broken_documents_are_refused() {
     let err = ModelDocument::from_json(&value.to_string()).unwrap_err();
     assert!(matches!(err, DocumentError::Inconsistent(_)), "{err}");
     assert!(matches!(ModelDocument::from_json("{"), Err(DocumentError::Invalid(_))));
+    // Per-period channel intervals must cover every period, or the routes that list them by
+    // period would read past their end.
+    let mut short = doc.clone();
+    short.series.channels[0].contribution_interval = Some(vec![[0.0, 1.0]; 3]);
+    let err = ModelDocument::from_json(&short.to_json()).unwrap_err();
+    assert!(matches!(err, DocumentError::Inconsistent(_)), "{err}");
 }
 
 #[test]
