@@ -402,7 +402,10 @@ try {
   // The same, side by side with the model before the lift test.
   const other = page.getByLabel('Other model', { exact: true });
   await other.selectOption({ index: 1 });
-  const radioRow = (await page.locator('#model-comparison tbody tr', { hasText: 'radio' }).locator('td').allInnerTexts());
+  // The comparison is fetched after the choice: wait for its row before reading it.
+  const radioLine = page.locator('#model-comparison tbody tr', { hasText: 'radio' });
+  await radioLine.waitFor();
+  const radioRow = await radioLine.locator('td').allInnerTexts();
   assert.deepEqual([radioRow[3], radioRow[4]], [`${weightAfter}%`, `${weightBefore}%`], `radio's data weight here and there: ${radioRow}`);
   await snap(page, 'compare', 'compare');
 
