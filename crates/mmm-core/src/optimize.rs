@@ -171,25 +171,23 @@ impl<'a> Curves<'a> {
         }
     }
 
+    /// Total response of allocation `x` under one posterior draw.
+    fn draw_total(&self, d: &PosteriorDraw, x: &[f64]) -> f64 {
+        d.channels
+            .iter()
+            .zip(&self.doc.channels)
+            .zip(x)
+            .map(|((dc, ch), v)| dc.coefficient * dc.saturation.value(v.max(0.0) / ch.scale))
+            .sum()
+    }
+
     /// 90% interval of the total response of allocation `x`: over the posterior draws when the
     /// model has them, else `response ± 1.645 sd` by the delta method over its curve covariance,
     /// floored at zero (`None` with neither).
     pub fn response_interval(&self, x: &[f64]) -> Option<Interval> {
         let channels = &self.doc.channels;
         if let Some(draws) = self.draws {
-            let totals: Vec<f64> = draws
-                .iter()
-                .map(|d| {
-                    d.channels
-                        .iter()
-                        .zip(channels)
-                        .zip(x)
-                        .map(|((dc, ch), v)| {
-                            dc.coefficient * dc.saturation.value(v.max(0.0) / ch.scale)
-                        })
-                        .sum()
-                })
-                .collect();
+            let totals: Vec<f64> = draws.iter().map(|d| self.draw_total(d, x)).collect();
             return Some(crate::summary::summarise(&totals).1);
         }
         let covariance = self.covariance?;
@@ -204,17 +202,8 @@ impl<'a> Curves<'a> {
     /// else by the delta method over its curve covariance (`None` with neither).
     pub fn compare(&self, a: &[f64], b: &[f64]) -> Option<Comparison> {
         if let Some(draws) = self.draws {
-            let total = |d: &PosteriorDraw, x: &[f64]| -> f64 {
-                d.channels
-                    .iter()
-                    .zip(&self.doc.channels)
-                    .zip(x)
-                    .map(|((dc, ch), v)| {
-                        dc.coefficient * dc.saturation.value(v.max(0.0) / ch.scale)
-                    })
-                    .sum()
-            };
-            let differences: Vec<f64> = draws.iter().map(|d| total(d, a) - total(d, b)).collect();
+            let differences: Vec<f64> =
+                draws.iter().map(|d| self.draw_total(d, a) - self.draw_total(d, b)).collect();
             let wins = differences.iter().filter(|v| **v > 0.0).count();
             return Some(Comparison {
                 probability_better: wins as f64 / draws.len() as f64,

@@ -296,10 +296,7 @@ pub async fn export_contribution(
     q: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let format = q.format.unwrap_or_else(|| "json".to_owned()).to_lowercase();
-    if !matches!(format.as_str(), "json" | "csv") {
-        return Err(ApiError::invalid("format must be json or csv"));
-    }
+    let format = export_format(q.format, &["json", "csv"])?;
     let (info, doc) = resolve(&state, &user, q.model_id).await?;
     let (content_type, body) = if format == "csv" {
         ("text/csv; charset=utf-8", decomposition_csv(&doc))
@@ -309,13 +306,37 @@ pub async fn export_contribution(
             serde_json::to_string_pretty(&decomposition(&doc)).map_err(ApiError::internal)?,
         )
     };
-    Ok(HttpResponse::Ok()
+    Ok(attachment("contribution", &info.id, &format, content_type, body))
+}
+
+/// The export format asked for (default `json`), if it is one of `allowed`.
+fn export_format(asked: Option<String>, allowed: &[&str]) -> Result<String, ApiError> {
+    let format = asked.unwrap_or_else(|| "json".to_owned()).to_lowercase();
+    if allowed.contains(&format.as_str()) {
+        return Ok(format);
+    }
+    let list = match allowed {
+        [rest @ .., last] if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => allowed.join(""),
+    };
+    Err(ApiError::invalid(format!("format must be {list}")))
+}
+
+/// An export as a download named `mmm-<what>-<model>.<format>`.
+fn attachment(
+    what: &str,
+    model_id: &str,
+    format: &str,
+    content_type: &str,
+    body: String,
+) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"mmm-contribution-{}.{format}\"", info.id),
+            format!("attachment; filename=\"mmm-{what}-{model_id}.{format}\""),
         ))
-        .body(body))
+        .body(body)
 }
 
 /// One channel's response curve.
@@ -492,10 +513,7 @@ pub async fn export_insights(
     q: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let format = q.format.unwrap_or_else(|| "json".to_owned()).to_lowercase();
-    if !matches!(format.as_str(), "json" | "csv" | "txt") {
-        return Err(ApiError::invalid("format must be json, csv or txt"));
-    }
+    let format = export_format(q.format, &["json", "csv", "txt"])?;
     let (info, doc) = resolve(&state, &user, q.model_id).await?;
     let list = insights(&doc);
     let (content_type, body) = match format.as_str() {
@@ -507,11 +525,5 @@ pub async fn export_insights(
                 .map_err(ApiError::internal)?,
         ),
     };
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"mmm-insights-{}.{format}\"", info.id),
-        ))
-        .body(body))
+    Ok(attachment("insights", &info.id, &format, content_type, body))
 }

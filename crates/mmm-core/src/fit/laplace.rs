@@ -118,8 +118,14 @@ impl Problem {
             return None;
         }
         // Then the curve parameters: per channel, β and the natural saturation parameters.
+        // `coefficient_rows[c]` is where channel c's β sits among them.
         let first_parameter = rows;
-        let parameters: usize = at.theta.iter().map(|th| 1 + th.len() - na).sum();
+        let mut coefficient_rows = Vec::with_capacity(nc);
+        let mut parameters = 0;
+        for th in &at.theta {
+            coefficient_rows.push(parameters);
+            parameters += 1 + th.len() - na;
+        }
         rows += parameters;
         // ROI, marginal ROI and the response curves in scaled units: β k, β h'(current) and
         // β h(x / scale); then the curve parameters.
@@ -191,12 +197,6 @@ impl Problem {
         // linear part of the coefficients (σ² A⁻¹ over the media block), in KPI units.
         let g = jacobian.rows(first_parameter, parameters);
         let mut curve_parameters = g * &covariance * g.transpose();
-        let mut coefficient_rows = Vec::with_capacity(nc);
-        let mut row = 0;
-        for th in &at.theta {
-            coefficient_rows.push(row);
-            row += 1 + th.len() - na;
-        }
         for (c, &i) in coefficient_rows.iter().enumerate() {
             for (c2, &j) in coefficient_rows.iter().enumerate() {
                 curve_parameters[(i, j)] += sigma2 * inverse[(nb + c, nb + c2)];
