@@ -37,7 +37,8 @@ fn lift_test(
     relative_se: f64,
 ) -> LiftTest {
     let data = &sim.dataset;
-    let spend = &data.channels.iter().find(|c| c.name == name).expect("channel").spend;
+    let channel = data.channels.iter().find(|c| c.name == name).expect("channel");
+    let spend = &channel.spend;
     let n = spend.len();
     let first = (0..=n - LIFT_PERIODS)
         .max_by(|&a, &b| {
@@ -45,7 +46,7 @@ fn lift_test(
             sum(a).total_cmp(&sum(b))
         })
         .unwrap_or(0);
-    let contribution: f64 = truth.contributions(spend)[first..first + LIFT_PERIODS].iter().sum();
+    let contribution: f64 = truth.contributions(channel)[first..first + LIFT_PERIODS].iter().sum();
     let mut rng = StdRng::seed_from_u64(seed ^ 0x11f7);
     let z: f64 = StandardNormal.sample(&mut rng);
     LiftTest {
@@ -107,14 +108,19 @@ fn main() {
     let mut forecasts: Vec<(f64, f64)> = Vec::new();
     for seed in first..first + count {
         let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
-        let sim = simulate(&SimConfig {
+        let mut sim = simulate(&SimConfig {
             periods: weeks,
             channels,
             seed,
             noise,
             profile,
+            history: knob("HISTORY").unwrap_or(0.0) as usize,
             ..SimConfig::default()
         });
+        if std::env::var("DROP_HISTORY").is_ok() {
+            // The market ran before the data, but the fit is not told what was spent then.
+            sim.dataset.channels.iter_mut().for_each(|c| c.history.clear());
+        }
         let start = Instant::now();
         let mut doc = fit(&sim.dataset, &spec, None).expect("fit");
         seconds += start.elapsed().as_secs_f64();

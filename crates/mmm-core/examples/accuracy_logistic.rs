@@ -70,7 +70,12 @@ fn generate(seed: u64, noise: f64) -> (Dataset, Vec<f64>) {
             contribution += y;
         }
         roi.push(contribution / spend.iter().sum::<f64>());
-        channels.push(Channel { name: (*name).into(), column: format!("{name}_spend"), spend });
+        channels.push(Channel {
+            name: (*name).into(),
+            column: format!("{name}_spend"),
+            spend,
+            history: Vec::new(),
+        });
     }
     let trend = rng.random_range(0.0..0.3) * LEVEL;
     let season = rng.random_range(0.05..0.15) * LEVEL;

@@ -96,6 +96,11 @@ pub struct Channel {
     pub column: String,
     /// Spend per period, non-negative.
     pub spend: Vec<f64>,
+    /// Spend in the periods before the first one with a KPI value (oldest first), from leading
+    /// rows whose KPI cell is empty. It is not fitted; it only carries over (adstock) into the
+    /// first periods. Every channel of a data set has the same number of history periods.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<f64>,
 }
 
 /// One control variable per period.
@@ -152,7 +157,13 @@ impl Dataset {
         self.dates.is_empty()
     }
 
-    /// Writes the data set as CSV (date, KPI, media, controls), readable by [`load_csv`].
+    /// Number of media-history periods before the first one with a KPI value.
+    pub fn history_len(&self) -> usize {
+        self.channels.first().map_or(0, |c| c.history.len())
+    }
+
+    /// Writes the data set as CSV (date, KPI, media, controls), readable by [`load_csv`]. Media
+    /// history comes first, in rows with an empty KPI and empty controls.
     pub fn to_csv(&self) -> String {
         let mut writer = csv::Writer::from_writer(Vec::new());
         let header = [self.roles.date.as_str(), self.kpi_name.as_str()]
@@ -161,6 +172,17 @@ impl Dataset {
             .chain(self.controls.iter().map(|c| c.name.as_str()));
         // Writing to memory cannot fail; an error would only drop output.
         let _ = writer.write_record(header);
+        let h = self.history_len();
+        let step = self.frequency.days();
+        for t in 0..h {
+            let back = chrono::Days::new(((h - t) as i64 * step).unsigned_abs());
+            let date = self.dates.first().and_then(|d| d.checked_sub_days(back));
+            let row = [date.map(|d| d.to_string()).unwrap_or_default(), String::new()]
+                .into_iter()
+                .chain(self.channels.iter().map(|c| c.history[t].to_string()))
+                .chain(self.controls.iter().map(|_| String::new()));
+            let _ = writer.write_record(row);
+        }
         for t in 0..self.len() {
             let row = [self.dates[t].to_string(), self.kpi[t].to_string()]
                 .into_iter()
@@ -354,13 +376,26 @@ pub fn load_csv(
         header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
     let col = |name: &str| index.get(name).copied().unwrap_or(usize::MAX);
 
+    // Leading rows with an empty KPI cell are media history: their spend carries over into the
+    // first periods, but they are not fitted (Meridian's lagged media periods).
+    let kpi_cell = |row: &Row| row.cells.get(col(&roles.kpi)).cloned();
+    let history = data_rows
+        .iter()
+        .take_while(|row| matches!(kpi_cell(row), Some(Ok(s)) if s.is_empty()))
+        .count();
+    if history == data_rows.len() {
+        problems.push(Some(&roles.kpi), None, "the KPI column is empty in every row");
+        return Err(problems.into_error());
+    }
+
     // Per-cell parsing; every bad cell is reported.
     let n = data_rows.len();
     let mut dates: Vec<Option<NaiveDate>> = Vec::with_capacity(n);
     let mut kpi = Vec::with_capacity(n);
     let mut media: Vec<Vec<f64>> = vec![Vec::with_capacity(n); roles.media.len()];
     let mut controls: Vec<Vec<f64>> = vec![Vec::with_capacity(n); roles.controls.len()];
-    for row in data_rows {
+    for (i, row) in data_rows.iter().enumerate() {
+        let is_history = i < history;
         if row.cells.len() != header.len() {
             problems.push(
                 None,
@@ -392,7 +427,20 @@ pub fn load_csv(
                 }
             }
         };
-        kpi.push(number(&roles.kpi, &mut problems));
+        if !is_history {
+            match cell(&roles.kpi) {
+                Ok("") if history > 0 => {
+                    problems.push(
+                        Some(&roles.kpi),
+                        Some(row.line),
+                        "empty value (only the leading rows, the media history, may leave the \
+                         KPI empty)",
+                    );
+                    kpi.push(f64::NAN);
+                }
+                _ => kpi.push(number(&roles.kpi, &mut problems)),
+            }
+        }
         for (name, out) in roles.media.iter().zip(media.iter_mut()) {
             let v = number(name, &mut problems);
             if v < 0.0 {
@@ -400,13 +448,24 @@ pub fn load_csv(
             }
             out.push(v);
         }
-        for (name, out) in roles.controls.iter().zip(controls.iter_mut()) {
-            out.push(number(name, &mut problems));
+        // Controls only matter where the KPI is modelled.
+        if !is_history {
+            for (name, out) in roles.controls.iter().zip(controls.iter_mut()) {
+                out.push(number(name, &mut problems));
+            }
         }
     }
 
     let frequency = check_dates(&dates, data_rows, &roles.date, &mut problems);
-    for (name, values) in roles.media.iter().zip(&media) {
+    let media: Vec<(Vec<f64>, Vec<f64>)> = media
+        .into_iter()
+        .map(|mut all| {
+            let spend = all.split_off(history);
+            (all, spend)
+        })
+        .collect();
+    let n = n - history;
+    for (name, (_, values)) in roles.media.iter().zip(&media) {
         if values.iter().all(|v| *v == 0.0) {
             problems.push(
                 Some(name),
@@ -434,15 +493,16 @@ pub fn load_csv(
         return Err(problems.into_error());
     }
 
-    let dates: Vec<NaiveDate> = dates.into_iter().flatten().collect();
+    let dates: Vec<NaiveDate> = dates.into_iter().skip(history).flatten().collect();
     let channels = roles
         .media
         .iter()
         .zip(media)
-        .map(|(column, spend)| Channel {
+        .map(|(column, (history, spend))| Channel {
             name: channel_name(column).to_owned(),
             column: column.clone(),
             spend,
+            history,
         })
         .collect();
     let controls = roles

@@ -239,6 +239,11 @@ pub struct ChannelSeries {
     pub name: String,
     /// Spend per period (model input).
     pub spend: Vec<f64>,
+    /// The model's input in the periods just before the first one (oldest first, at most
+    /// `max_lag` of them, in the units of [`Self::model_input`]): media history that carries
+    /// over into the first periods. Empty when the data start cold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<f64>,
     /// Incremental KPI per period.
     pub contribution: Vec<f64>,
     /// 90% credible interval of each period's contribution (Bayesian fits).
@@ -473,6 +478,14 @@ impl ModelDocument {
         }) {
             return bad("channel series of different lengths");
         }
+        if self.series.channels.iter().any(|c| {
+            c.history.len() > crate::params::MAX_LAG_LIMIT
+                || c.history.iter().any(|v| !(v.is_finite() && *v >= 0.0))
+        }) {
+            return bad(
+                "media history must be at most the adstock window, finite and non-negative",
+            );
+        }
         if self.series.control_values.len() != self.baseline.controls.len()
             || self.series.control_values.iter().any(|c| c.values.len() != n)
         {
@@ -510,9 +523,9 @@ impl ModelDocument {
             .iter()
             .zip(&self.series.channels)
             .map(|(c, s)| {
-                let scaled: Vec<f64> = s.model_input().iter().map(|x| x / c.scale).collect();
+                let scale = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x / c.scale).collect() };
                 c.adstock
-                    .apply(&scaled)
+                    .apply_with_history(&scale(&s.history), &scale(s.model_input()))
                     .into_iter()
                     .map(|a| c.coefficient * c.saturation.value(a))
                     .collect()

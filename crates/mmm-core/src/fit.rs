@@ -362,7 +362,11 @@ struct Problem {
     bty: DVector<f64>,
     /// Ridge weight of each baseline coefficient (0 for the intercept).
     ridge: DVector<f64>,
+    /// Scaled spend per channel: `history` periods of media history, then every period.
     spend: Vec<Vec<f64>>,
+    /// Media-history periods at the start of each `spend` (at most `max_lag`: older spend
+    /// cannot carry over into the data).
+    history: usize,
     spend_sum: Vec<f64>,
     scales: Vec<f64>,
     spec: ModelSpec,
@@ -424,8 +428,9 @@ impl Problem {
                 spec.holdout
             )));
         }
+        let history_len = data.history_len();
         let consistent = data.kpi.len() == n
-            && data.channels.iter().all(|c| c.spend.len() == n)
+            && data.channels.iter().all(|c| c.spend.len() == n && c.history.len() == history_len)
             && data.controls.iter().all(|c| c.values.len() == n);
         if !consistent {
             return Err(FitError::InvalidSpec("data series have different lengths".to_owned()));
@@ -435,7 +440,11 @@ impl Problem {
             .iter()
             .chain(data.controls.iter().flat_map(|c| &c.values))
             .all(|v| v.is_finite())
-            && data.channels.iter().flat_map(|c| &c.spend).all(|v| v.is_finite() && *v >= 0.0);
+            && data
+                .channels
+                .iter()
+                .flat_map(|c| c.spend.iter().chain(&c.history))
+                .all(|v| v.is_finite() && *v >= 0.0);
         if !finite {
             return Err(FitError::InvalidSpec(
                 "data must be finite, with non-negative spend (load it with load_csv)".to_owned(),
@@ -527,8 +536,11 @@ impl Problem {
             }
             // Without spend in the window or the adstock window before it, the model gives the
             // channel no effect there to compare with the measurement.
-            let exposed = &data.channels[c].spend[t0.saturating_sub(spec.max_lag)..=t1];
-            if exposed.iter().all(|v| *v == 0.0) {
+            let ch = &data.channels[c];
+            let carried =
+                &ch.history[history_len.saturating_sub(spec.max_lag - t0.min(spec.max_lag))..];
+            let exposed = &ch.spend[t0.saturating_sub(spec.max_lag)..=t1];
+            if exposed.iter().chain(carried).all(|v| *v == 0.0) {
                 return Err(bad(
                     "the channel has no spend in the test window or the periods carried over into it",
                 ));
@@ -536,6 +548,7 @@ impl Problem {
             lifts.push((c, t0, t1, lift.incremental / y_scale, lift.standard_error / y_scale));
         }
 
+        let history = history_len.min(spec.max_lag);
         let mut spend = Vec::with_capacity(data.channels.len());
         let mut spend_sum = Vec::with_capacity(data.channels.len());
         let mut scales = Vec::with_capacity(data.channels.len());
@@ -549,9 +562,9 @@ impl Problem {
                 )));
             }
             let scale = nonzero.iter().sum::<f64>() / nonzero.len() as f64;
-            let scaled: Vec<f64> = ch.spend.iter().map(|v| v / scale).collect();
-            spend_sum.push(scaled[..n_fit].iter().sum());
-            spend.push(scaled);
+            spend_sum.push(fit_part.iter().map(|v| v / scale).sum());
+            let carried = &ch.history[history_len - history..];
+            spend.push(carried.iter().chain(&ch.spend).map(|v| v / scale).collect());
             scales.push(scale);
         }
 
@@ -568,6 +581,7 @@ impl Problem {
                 r
             },
             spend,
+            history,
             spend_sum,
             scales,
             spec: spec.clone(),
@@ -758,14 +772,15 @@ impl Problem {
     fn features(&self, theta: &[Vec<f64>]) -> Vec<Vec<f64>> {
         (0..self.channels())
             .map(|c| {
-                let (f, _) = self.channel_feature(c, &theta[c], self.spend[c].len(), false);
+                let n = self.spend[c].len() - self.history;
+                let (f, _) = self.channel_feature(c, &theta[c], n, false);
                 f
             })
             .collect()
     }
 
     /// One channel's feature over the first `n` periods and, if asked, its derivatives with
-    /// respect to each of the channel's parameters.
+    /// respect to each of the channel's parameters. Media history carries over into them.
     fn channel_feature(
         &self,
         c: usize,
@@ -775,20 +790,23 @@ impl Problem {
     ) -> (Vec<f64>, Vec<Vec<f64>>) {
         let na = self.adstock_len();
         let (w, dw) = self.adstock_weights(&theta[..na]);
-        let x = &self.spend[c][..n];
-        let mut a = vec![0.0; n];
+        let h = self.history;
+        let x = &self.spend[c][..h + n];
+        let mut a = vec![0.0; h + n];
         convolve(&w, x, &mut a);
+        // The history periods are not part of the feature.
+        let a = &a[h..];
         let sat = &theta[na..];
         let mut f = vec![0.0; n];
         if !grad {
-            for (fi, ai) in f.iter_mut().zip(&a) {
+            for (fi, ai) in f.iter_mut().zip(a) {
                 *fi = self.saturate(*ai, sat);
             }
             return (f, Vec::new());
         }
         let mut da: Vec<Vec<f64>> = Vec::with_capacity(na);
         for dwj in &dw {
-            let mut out = vec![0.0; n];
+            let mut out = vec![0.0; h + n];
             convolve(dwj, x, &mut out);
             da.push(out);
         }
@@ -815,7 +833,7 @@ impl Problem {
             };
             f[t] = value;
             for j in 0..na {
-                df[j][t] = d_da * da[j][t];
+                df[j][t] = d_da * da[j][h + t];
             }
             for j in 0..self.params.len() - na {
                 df[na + j][t] = d_sat[j];
@@ -1109,6 +1127,7 @@ impl Problem {
                 .map(|(ch, contribution)| ChannelSeries {
                     name: ch.name.clone(),
                     spend: ch.spend.clone(),
+                    history: ch.history[ch.history.len() - self.history..].to_vec(),
                     contribution,
                     contribution_interval: None,
                     input: None,

@@ -166,7 +166,7 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
         .channels
         .iter()
         .map(|s| {
-            let input = s.model_input();
+            let input: Vec<f64> = s.history.iter().chain(s.model_input()).copied().collect();
             input[input.len().saturating_sub(tail)..].to_vec()
         })
         .collect();

@@ -33,6 +33,11 @@ pub struct SimConfig {
     /// Which kind of market to simulate.
     #[serde(default)]
     pub profile: Profile,
+    /// Periods of media spend before the first period with a KPI value. Their spend carries
+    /// over into the data and is written as media history (rows with an empty KPI); 0 starts
+    /// the market cold.
+    #[serde(default)]
+    pub history: usize,
 }
 
 /// The kind of market a simulation draws.
@@ -61,6 +66,7 @@ impl Default for SimConfig {
             start: NaiveDate::from_ymd_opt(2022, 1, 3).unwrap_or_default(),
             frequency: Frequency::Weekly,
             profile: Profile::Mixed,
+            history: 0,
         }
     }
 }
@@ -105,11 +111,13 @@ pub struct TrueChannel {
 }
 
 impl TrueChannel {
-    /// The channel's true contribution in each period, given its spend per period (the data
-    /// set's spend column): what a perfect lift test over those periods would measure.
-    pub fn contributions(&self, spend: &[f64]) -> Vec<f64> {
+    /// The channel's true contribution in each period of the data, given its spend (the data
+    /// set's channel, with its media history): what a perfect lift test over those periods
+    /// would measure.
+    pub fn contributions(&self, channel: &Channel) -> Vec<f64> {
+        let spend: Vec<f64> = channel.history.iter().chain(&channel.spend).copied().collect();
         response_shape(
-            spend,
+            &spend,
             self.decay,
             self.max_lag,
             self.scale,
@@ -117,13 +125,14 @@ impl TrueChannel {
             self.shape,
         )
         .into_iter()
+        .skip(channel.history.len())
         .map(|f| self.coefficient * f)
         .collect()
     }
 }
 
 /// Hill of the normalised geometric adstock of `spend / scale`, per period (spend before the
-/// first period counts as zero).
+/// first period of `spend` counts as zero).
 fn response_shape(
     spend: &[f64],
     decay: f64,
@@ -208,6 +217,8 @@ fn round2(v: f64) -> f64 {
 /// Generates a data set with known truth.
 pub fn simulate(config: &SimConfig) -> Simulation {
     let n = config.periods.max(1);
+    // Spend is drawn for the history periods and then the data's; `h + t` is data period t.
+    let h = config.history;
     let channels = config.channels.clamp(1, 20);
     let mut rng = StdRng::seed_from_u64(config.seed);
     let z = |rng: &mut StdRng| -> f64 { StandardNormal.sample(rng) };
@@ -217,9 +228,9 @@ pub fn simulate(config: &SimConfig) -> Simulation {
     // A shared budget cycle (AR(1) plus a yearly swing) correlates the channels' spend. Spend
     // variation is calibrated to realistic data (the Meridian demo set in fixtures/): week-to-week
     // log changes of 0.4-0.5 and cross-channel correlations of about 0 to 0.35.
-    let mut budget = Vec::with_capacity(n);
+    let mut budget = Vec::with_capacity(h + n);
     let mut level = 0.0;
-    for t in 0..n {
+    for t in 0..h + n {
         level = 0.8 * level + 0.1 * z(&mut rng);
         budget.push((level + 0.1 * season(t, -PI / 2.0)).exp());
     }
@@ -247,11 +258,11 @@ pub fn simulate(config: &SimConfig) -> Simulation {
         let mean_spend = mean_spend * (0.3 * z(&mut rng)).exp();
         let phase = rng.random_range(0.0..2.0 * PI);
 
-        let mut spend = Vec::with_capacity(n);
+        let mut spend = Vec::with_capacity(h + n);
         let mut on = rng.random_bool(0.5);
         // Only the demo profile draws this, so the mixed profile's data stay as they were.
         let offset = if demo { rng.random_range(0..9usize) } else { 0 };
-        for t in 0..n {
+        for t in 0..h + n {
             let x = if demo {
                 // Every channel swings over the year with its own phase; search goes dark one
                 // week in 12; the flighted channel runs 4 weeks on, 5 off.
@@ -290,14 +301,15 @@ pub fn simulate(config: &SimConfig) -> Simulation {
             };
             spend.push(round2(x.max(0.0)));
         }
-        if spend.iter().all(|v| *v == 0.0) {
-            spend[0] = round2(mean_spend);
+        if spend[h..].iter().all(|v| *v == 0.0) {
+            spend[h] = round2(mean_spend);
         }
-        let nonzero: Vec<f64> = spend.iter().copied().filter(|v| *v > 0.0).collect();
+        // The scale, the spend and the ROI are those of the data's periods, as the fit reports.
+        let nonzero: Vec<f64> = spend[h..].iter().copied().filter(|v| *v > 0.0).collect();
         let scale = nonzero.iter().sum::<f64>() / nonzero.len() as f64;
         let max_lag = 8;
-        let feature = response_shape(&spend, decay, max_lag, scale, k, s);
-        let total_spend: f64 = spend.iter().sum();
+        let feature = response_shape(&spend, decay, max_lag, scale, k, s).split_off(h);
+        let total_spend: f64 = spend[h..].iter().sum();
         let f_sum: f64 = feature.iter().sum();
         let coefficient = roi * total_spend / f_sum;
         for t in 0..n {
@@ -316,10 +328,12 @@ pub fn simulate(config: &SimConfig) -> Simulation {
             contribution: coefficient * f_sum,
             roi,
         });
+        let spend_in_data = spend.split_off(h);
         dataset_channels.push(Channel {
             name: name.clone(),
             column: format!("{name}_spend"),
-            spend,
+            spend: spend_in_data,
+            history: spend,
         });
     }
 

@@ -61,9 +61,16 @@ impl Adstock {
 
     /// Applies the adstock to a spend series; spend before the first period counts as zero.
     pub fn apply(&self, spend: &[f64]) -> Vec<f64> {
-        let mut out = vec![0.0; spend.len()];
-        convolve(&self.weights(), spend, &mut out);
-        out
+        self.apply_with_history(&[], spend)
+    }
+
+    /// Applies the adstock to a spend series preceded by `history` (the spend of the periods
+    /// before it, oldest first; earlier spend counts as zero). One value per period of `spend`.
+    pub fn apply_with_history(&self, history: &[f64], spend: &[f64]) -> Vec<f64> {
+        let series: Vec<f64> = history.iter().chain(spend).copied().collect();
+        let mut out = vec![0.0; series.len()];
+        convolve(&self.weights(), &series, &mut out);
+        out.split_off(history.len())
     }
 }
 
@@ -271,6 +278,21 @@ mod tests {
         for (a, b) in y.iter().zip(want) {
             assert!(close(*a, b), "{a} vs {b}");
         }
+    }
+
+    #[test]
+    fn history_carries_over_into_the_first_periods() {
+        // λ = 0.5, L = 2, weights (1, 0.5, 0.25)/1.75; history [8, 4] before x = [0, 2, 0]:
+        // y0 = (0 + 0.5·4 + 0.25·8)/1.75 = 4/1.75, y1 = (2 + 0 + 0.25·4)/1.75 = 3/1.75,
+        // y2 = (0 + 0.5·2 + 0)/1.75 = 1/1.75.
+        let y = geo(0.5, 2).apply_with_history(&[8.0, 4.0], &[0.0, 2.0, 0.0]);
+        let want = [4.0 / 1.75, 3.0 / 1.75, 1.0 / 1.75];
+        assert_eq!(y.len(), 3);
+        for (a, b) in y.iter().zip(want) {
+            assert!(close(*a, b), "{a} vs {b}");
+        }
+        // Without history the first periods start cold.
+        assert!(close(geo(0.5, 2).apply(&[0.0, 2.0, 0.0])[0], 0.0));
     }
 
     #[test]

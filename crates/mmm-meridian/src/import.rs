@@ -407,6 +407,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
                 ChannelSeries {
                     name: table.channels[c].clone(),
                     spend: table.spend[c].clone(),
+                    history: Vec::new(),
                     contribution: summaries.iter().map(|s| s.0).collect(),
                     contribution_interval: Some(summaries.iter().map(|s| s.1).collect()),
                     input: (!proportional(c))

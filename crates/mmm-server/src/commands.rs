@@ -30,12 +30,18 @@ impl From<anyhow::Error> for CliError {
     }
 }
 
+/// Ten years of weeks: more media history than any adstock window can use.
+const MAX_SIMULATED_HISTORY: usize = 520;
+
 pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
     if !(args.noise >= 0.0 && args.noise.is_finite()) {
         return Err(anyhow!("--noise must be a non-negative number").into());
     }
     if args.weeks < 2 {
         return Err(anyhow!("--weeks must be at least 2").into());
+    }
+    if args.history > MAX_SIMULATED_HISTORY {
+        return Err(anyhow!("--history must be at most {MAX_SIMULATED_HISTORY} periods").into());
     }
     let config = SimConfig {
         periods: args.weeks,
@@ -46,6 +52,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
             ProfileArg::Mixed => Profile::Mixed,
             ProfileArg::Demo => Profile::MeridianDemo,
         },
+        history: args.history,
         ..SimConfig::default()
     };
     let sim = run_simulation(&config);
@@ -57,9 +64,13 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
         fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
     eprintln!(
-        "wrote {} periods x {} channels to {}",
+        "wrote {} periods x {} channels{} to {}",
         sim.dataset.len(),
         sim.dataset.channels.len(),
+        match sim.dataset.history_len() {
+            0 => String::new(),
+            h => format!(" (after {h} periods of media history)"),
+        },
         args.out.display()
     );
     Ok(())

@@ -174,6 +174,10 @@ struct SimulateArgs {
     /// (shaped like the Meridian demo data: media about 55% of the KPI).
     #[arg(long, value_enum, default_value_t = ProfileArg::Mixed)]
     profile: ProfileArg,
+    /// Periods of media spend before the first KPI period, written as media history (leading
+    /// rows with an empty KPI); 0 starts the market cold.
+    #[arg(long, default_value_t = 0)]
+    history: usize,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -17,6 +17,15 @@ pub fn summary(doc: &ModelDocument) -> String {
         "{method} model of {} ({}, {} to {}, {} periods)",
         doc.kpi, doc.frequency, doc.start, doc.end, doc.periods
     );
+    let history = doc.series.channels.first().map_or(0, |c| c.history.len());
+    if history > 0 {
+        let _ = writeln!(
+            s,
+            "Media history: spend of the {history} periods before {} carries over into the first \
+             periods",
+            doc.start
+        );
+    }
     let _ = writeln!(
         s,
         "\n{:<14} {:>14} {:>14} {:>7} {:>7} {:>7}",

@@ -152,6 +152,55 @@ fn column_overrides_and_missing_columns() {
 }
 
 #[test]
+fn media_history_rows_carry_over_into_the_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let model = dir.path().join("model.json");
+    let out = mmm(&[
+        "simulate",
+        "--weeks",
+        "80",
+        "--channels",
+        "2",
+        "--history",
+        "20",
+        "--out",
+        path(&data),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("after 20 periods of media history"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The history rows come first, with the KPI and the controls empty.
+    let csv = std::fs::read_to_string(&data).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 100);
+    assert!(rows[..20].iter().all(|r| r.split(',').nth(1) == Some("")), "{csv}");
+    assert!(rows[20].split(',').nth(1).is_some_and(|kpi| !kpi.is_empty()));
+
+    let out = mmm(&["fit", path(&data), "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let first = rows[20].split(',').next().unwrap();
+    assert!(
+        stdout.contains(&format!(
+            "Media history: spend of the 8 periods before {first} carries over"
+        )),
+        "{stdout}"
+    );
+    let doc = ModelDocument::from_json(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(doc.periods, 80);
+    assert_eq!(doc.start.to_string(), first);
+    assert!(doc.series.channels.iter().all(|c| c.history.len() == 8));
+
+    let out = mmm(&["simulate", "--history", "100000", "--out", path(&data)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--history must be at most 520"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn unreadable_inputs_fail_cleanly() {
     let out = mmm(&["fit", "/nonexistent/data.csv"]);
     assert_eq!(out.status.code(), Some(1));

@@ -253,6 +253,79 @@ fn csv_round_trip() {
     assert_eq!(ds, again);
 }
 
+/// `text` with the cell of data row `row` (0-based, after the header) in column `col` replaced.
+fn with_cell(text: &str, row: usize, col: usize, value: &str) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut cells: Vec<&str> = lines[row + 1].split(',').collect();
+    cells[col] = value;
+    lines[row + 1] = cells.join(",");
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn leading_rows_without_a_kpi_are_media_history() {
+    // Rows 0-2 leave the KPI empty: their spend is history. Their control cells do not matter.
+    let mut text = weekly(20);
+    for row in 0..3 {
+        text = with_cell(&text, row, 1, "");
+    }
+    text = with_cell(&text, 0, 4, "n/a");
+    text = with_cell(&text, 1, 4, "");
+    let ds = load(&text).unwrap();
+    assert_eq!((ds.len(), ds.history_len()), (17, 3));
+    assert_eq!(ds.dates[0], NaiveDate::from_ymd_opt(2024, 1, 22).unwrap());
+    assert_eq!(ds.kpi[0], 1003.0);
+    // weekly(): tv spend is 10·(i mod 3), search 5 + i mod 2.
+    assert_eq!(ds.channels[0].history, [0.0, 10.0, 20.0]);
+    assert_eq!(ds.channels[1].history, [5.0, 6.0, 5.0]);
+    assert_eq!(ds.channels[0].spend.len(), 17);
+    assert_eq!(ds.controls[0].values.len(), 17);
+    // The history survives a round trip through CSV, dates included.
+    let written = ds.to_csv();
+    assert!(written.lines().nth(1).unwrap().starts_with("2024-01-01,,0,5,"), "{written}");
+    assert_eq!(load(&written).unwrap(), ds);
+}
+
+#[test]
+fn media_history_rows_are_still_checked() {
+    let mut text = weekly(20);
+    for row in 0..3 {
+        text = with_cell(&text, row, 1, "");
+    }
+    // A negative spend in the history, a gap between the history and the data, and an empty
+    // KPI after the data began.
+    let text = with_cell(&text, 1, 2, "-4");
+    let text = with_cell(&text, 2, 0, "2024-01-16");
+    let text = with_cell(&text, 10, 1, "");
+    let err = load(&text).unwrap_err();
+    let all = reasons(&err);
+    assert!(all.iter().any(|r| r == "line 3, column 'tv_spend': negative spend -4"), "{all:?}");
+    assert!(
+        all.iter().any(|r| r.starts_with("line 4, column 'date': irregular spacing: 8 days")),
+        "{all:?}"
+    );
+    assert!(
+        all.iter().any(|r| r.starts_with("line 12, column 'revenue': empty value (only the leading rows")),
+        "{all:?}"
+    );
+}
+
+#[test]
+fn a_kpi_empty_in_every_row_is_one_problem() {
+    let mut text = weekly(12);
+    for row in 0..12 {
+        text = with_cell(&text, row, 1, "");
+    }
+    let err = load(&text).unwrap_err();
+    assert_eq!(reasons(&err), ["column 'revenue': the KPI column is empty in every row"]);
+}
+
+#[test]
+fn an_empty_kpi_without_history_reads_as_before() {
+    let err = load(&with_cell(&weekly(20), 4, 1, "")).unwrap_err();
+    assert_eq!(reasons(&err), ["line 6, column 'revenue': empty value"]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 

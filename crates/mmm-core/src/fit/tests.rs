@@ -9,8 +9,11 @@ fn sim(seed: u64, noise: f64) -> crate::simulate::Simulation {
 
 /// Analytic gradient of the profiled objective against central finite differences.
 fn check_gradient(spec: &ModelSpec, with_roi_prior: bool) {
-    let data = sim(3, 0.04).dataset;
-    let mut problem = Problem::new(&data, spec).unwrap();
+    check_gradient_on(&sim(3, 0.04).dataset, spec, with_roi_prior);
+}
+
+fn check_gradient_on(data: &Dataset, spec: &ModelSpec, with_roi_prior: bool) {
+    let mut problem = Problem::new(data, spec).unwrap();
     let mut rng = StdRng::seed_from_u64(11);
     if with_roi_prior {
         let u = problem.starts(1, 0).remove(0);
@@ -441,9 +444,63 @@ fn ninety_percent_intervals_cover_the_truth_for_most_channels() {
     assert!(covered * 10 >= total * 6, "covered {covered} of {total}");
 }
 
+/// A market that ran for a year before its data begin, without noise.
+fn warm_market() -> crate::simulate::Simulation {
+    simulate(&SimConfig { seed: 2001, noise: 0.0, history: 52, ..SimConfig::default() })
+}
+
+#[test]
+fn gradient_with_media_history_matches_finite_differences() {
+    // Noisy data: without noise the objective is too steep for finite differences.
+    let data =
+        simulate(&SimConfig { seed: 3, noise: 0.04, history: 52, ..SimConfig::default() }).dataset;
+    assert_eq!(data.history_len(), 52);
+    check_gradient_on(&data, &ModelSpec::default(), true);
+    let spec = ModelSpec {
+        adstock: AdstockKind::Weibull,
+        saturation: SaturationKind::Logistic,
+        ..ModelSpec::default()
+    };
+    check_gradient_on(&data, &spec, false);
+}
+
+#[test]
+fn media_history_is_carried_over_and_stored() {
+    let s = warm_market();
+    let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+    // Noise-free data of the model's own form: every ROI comes back (within 1.0% here; the
+    // priors still pull a little).
+    for (t, c) in s.truth.channels.iter().zip(&doc.channels) {
+        assert!((c.roi / t.roi - 1.0).abs() < 0.02, "{}: {} vs {}", t.name, c.roi, t.roi);
+    }
+    // The document keeps the last max_lag periods of history and reproduces its own fit,
+    // first periods included.
+    for (series, channel) in doc.series.channels.iter().zip(&s.dataset.channels) {
+        assert_eq!(series.history, channel.history[52 - 8..]);
+    }
+    let doc = ModelDocument::from_json(&doc.to_json()).unwrap();
+    for (p, f) in doc.predict().iter().zip(&doc.series.fitted) {
+        assert!((p - f).abs() < 1e-6 * f.abs(), "{p} vs {f}");
+    }
+    // The same data without the history start cold, and the carry-over they lack is
+    // misattributed: some channel's ROI ends up more than 15% off (search 30% low, radio 92%
+    // high here).
+    let mut cold = s.dataset.clone();
+    cold.channels.iter_mut().for_each(|c| c.history.clear());
+    let doc = fit(&cold, &ModelSpec::default(), None).unwrap();
+    let worst = s
+        .truth
+        .channels
+        .iter()
+        .zip(&doc.channels)
+        .map(|(t, c)| (c.roi / t.roi - 1.0).abs())
+        .fold(0.0, f64::max);
+    assert!(worst > 0.15, "worst relative error without history {worst}");
+}
+
 /// True contribution of a simulated channel over periods `t0..=t1`.
 fn true_contribution(s: &crate::simulate::Simulation, c: usize, t0: usize, t1: usize) -> f64 {
-    s.truth.channels[c].contributions(&s.dataset.channels[c].spend)[t0..=t1].iter().sum()
+    s.truth.channels[c].contributions(&s.dataset.channels[c])[t0..=t1].iter().sum()
 }
 
 /// Seed 1010: search's true ROI is 3.12, but the data alone put it near 1. Returns the

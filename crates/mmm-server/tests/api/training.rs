@@ -8,8 +8,35 @@ crate::on_both!(
     train_and_read_a_model,
     websocket_streams_progress_to_completion,
     jobs_and_models_are_isolated,
-    invalid_training_requests
+    invalid_training_requests,
+    media_history_rows_are_carried_into_the_model
 );
+
+/// A CSV whose first 12 rows leave the KPI empty: spend before the data, carried over.
+fn media_history_rows_are_carried_into_the_model(app: TestApp) {
+    use mmm_core::simulate::{SimConfig, simulate};
+    let token = app.register("ann@example.com");
+    let sim =
+        simulate(&SimConfig { periods: 80, channels: 2, history: 12, ..SimConfig::default() });
+    let r = app.post("/api/v1/datasets?name=warm", Some(&token), "text/csv", sim.dataset.to_csv());
+    assert_eq!(r.status, 201, "{}", r.text);
+    let d = r.json();
+    // The data set's periods are those with a KPI value.
+    assert_eq!(d["rows"], 80);
+    assert_eq!(d["start_date"], sim.dataset.dates[0].to_string());
+    let (model, _, job) = app.train(&token, d["id"].as_str().unwrap());
+    assert_eq!(job["state"], "succeeded", "{job}");
+    let doc = app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone();
+    assert_eq!(doc["periods"], 80);
+    // The adstock window (8 periods) of the history is stored with each channel's series.
+    for (series, channel) in
+        doc["series"]["channels"].as_array().unwrap().iter().zip(&sim.dataset.channels)
+    {
+        let stored: Vec<f64> =
+            series["history"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert_eq!(stored, channel.history[12 - 8..]);
+    }
+}
 
 fn train_and_read_a_model(app: TestApp) {
     let token = app.register("ann@example.com");
