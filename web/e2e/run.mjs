@@ -59,7 +59,8 @@ const env = {
 execFileSync(bin, ['migrate'], { env, stdio: 'ignore' });
 // The documented test users and the demo MAP model, as `make run` seeds them.
 execFileSync(bin, ['seed'], { env, stdio: 'ignore' });
-execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5', '--out', path.join(tmp, 'good.csv')], { env, stdio: 'ignore' });
+// good.csv opens with 10 weeks of media history: rows with an empty KPI and empty controls.
+execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5', '--history', '10', '--out', path.join(tmp, 'good.csv')], { env, stdio: 'ignore' });
 writeFileSync(path.join(tmp, 'bad.csv'), 'date,revenue,tv_spend,search_spend\n2024-01-08,100,5,3\n2024-01-01,abc,-2,4\n2024-01-15,120,x,1\n');
 const server = spawn(bin, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 
@@ -152,8 +153,12 @@ try {
 
   log('upload a good CSV');
   await page.setInputFiles('#csv-file', path.join(tmp, 'good.csv'));
+  await page.getByRole('button', { name: 'Upload and validate' }).waitFor();
+  // The role guesses look past the history rows' empty cells: both controls are ticked.
+  assert.deepEqual(await page.locator('input[data-role="control"]:checked').evaluateAll((xs) => xs.map((x) => x.value)), ['price_index', 'promo']);
   await page.getByRole('button', { name: 'Upload and validate' }).click();
-  await page.getByText(/Uploaded “good.csv”: 104 weekly periods, 3 channels/).waitFor();
+  await page.getByText(/Uploaded “good.csv”: 104 weekly periods \(after 10 periods of media history\), 3 channels/).waitFor();
+  await page.getByRole('cell', { name: '104 weekly + 10 history' }).waitFor();
   await snap(page, 'data-sets', 'data-sets');
   await page.getByRole('link', { name: 'Train a model on it' }).click();
 
@@ -251,6 +256,8 @@ try {
   assert.match(await scenarioTable.innerText(), /Optimized 60,000 \(1\).* to .*\d+%/, 'the saved scenario has its uplift interval and chance');
   await page.getByRole('button', { name: 'Plan', exact: true }).click();
   await page.getByText(/Expected incremental revenue/).waitFor();
+  // The Bayesian model's draws give the plan its interval.
+  assert.match(await page.locator('.plan-summary').innerText(), /90% interval [\d,]+ to [\d,]+\./);
   await page.getByRole('button', { name: 'Draw the efficient frontier' }).click();
   await page.getByText('Efficient frontier: best response').waitFor();
   await page.getByText('The shaded band is the 90% interval of the optimal response at each budget.').waitFor();

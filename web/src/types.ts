@@ -3,7 +3,7 @@
 export type Interval = [number, number];
 
 export interface Dataset {
-  id: string; name: string; frequency: string; rows: number; start_date: string; end_date: string;
+  id: string; name: string; frequency: string; rows: number; history_rows: number; start_date: string; end_date: string;
   roles: { date: string; kpi: string; media: string[]; channels: string[]; controls: string[]; ignored: string[] };
   created_at: string;
 }
@@ -57,6 +57,7 @@ export interface Optimized {
 export interface Plan {
   periods: { date: string; spend: Record<string, number>; total: number }[];
   total_budget: number; expected_incremental: number; flat_plan_incremental: number;
+  incremental_interval?: Interval; probability_beats_flat?: number; gain_over_flat_interval?: Interval;
 }
 
 export interface FrontierPoint { budget: number; change: number; response: number; roi: number; marginal: number; response_interval?: Interval }

@@ -102,7 +102,7 @@ pub struct RolesOut {
 
 /// A stored data set.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": "8d0e...", "name": "weekly sales", "frequency": "weekly", "rows": 156,
+#[schema(example = json!({"id": "8d0e...", "name": "weekly sales", "frequency": "weekly", "rows": 156, "history_rows": 0,
     "start_date": "2022-01-03", "end_date": "2024-12-23",
     "roles": {"date": "date", "kpi": "revenue", "media": ["tv_spend", "search_spend"], "channels": ["tv", "search"], "controls": ["price_index"], "ignored": []},
     "content_hash": "9f86d08...", "created_at": "2026-11-22T10:00:00", "owner_id": "2f1c..."}))]
@@ -115,8 +115,11 @@ pub struct DatasetOut {
     pub name: String,
     /// `weekly` or `daily`.
     pub frequency: String,
-    /// Data rows.
+    /// Periods with a KPI value: the model's periods.
     pub rows: i64,
+    /// Periods of media history before `start_date` (leading rows with an empty KPI): their
+    /// spend carries over into the first periods; they are not fitted.
+    pub history_rows: i64,
     /// First period.
     pub start_date: NaiveDate,
     /// Last period.
@@ -137,6 +140,7 @@ impl From<&DatasetInfo> for DatasetOut {
             name: d.name.clone(),
             frequency: d.frequency.clone(),
             rows: d.row_count,
+            history_rows: d.history_count,
             start_date: d.start_date,
             end_date: d.end_date,
             roles: RolesOut {

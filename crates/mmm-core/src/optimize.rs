@@ -226,17 +226,8 @@ impl<'a> Curves<'a> {
         if !(sd.is_finite() && difference.is_finite()) {
             return None;
         }
-        let probability_better = if sd > 0.0 {
-            crate::summary::normal_cdf(difference / sd)
-        } else if difference > 0.0 {
-            1.0
-        } else if difference < 0.0 {
-            0.0
-        } else {
-            0.5
-        };
         Some(Comparison {
-            probability_better,
+            probability_better: crate::summary::probability_positive(difference, sd),
             difference_interval: [difference - Z90 * sd, difference + Z90 * sd],
         })
     }

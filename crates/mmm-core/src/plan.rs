@@ -12,8 +12,12 @@
 //! transfers between (period, channel) cells along the exact gradient, keeping every bound, the
 //! total and the per-period caps.
 
-use crate::document::{ChannelResult, ModelDocument};
+use crate::document::Interval;
+use crate::document::{CurveCovariance, ModelDocument, PosteriorDraw};
+use crate::fit::Z90;
 use crate::optimize::{Constraints, OptimizeError, optimize};
+use crate::summary::{probability_positive, summarise};
+use crate::transforms::{Adstock, Saturation};
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -62,21 +66,96 @@ pub struct Plan {
     pub by_channel: BTreeMap<String, f64>,
     /// Periods after the plan over which carry-over is counted.
     pub carry_over_periods: usize,
+    /// 90% interval of `expected_incremental`: over the posterior draws (Bayesian fits and
+    /// imports), or by the delta method over the curve covariance (MAP fits; the adstock is
+    /// taken as known). `None` when the model carries neither.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incremental_interval: Option<Interval>,
+    /// How likely the plan is to cause more incremental KPI than the flat plan, by the same
+    /// route. `None` when the plan is the flat plan (no period's spend on a channel differs from it
+    /// by more than 0.1% of a period's budget), or the model carries no uncertainty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability_beats_flat: Option<f64>,
+    /// 90% interval of the plan's incremental KPI minus the flat plan's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gain_over_flat_interval: Option<Interval>,
 }
 
-struct Model<'a> {
-    channels: &'a [ChannelResult],
-    weights: Vec<Vec<f64>>,
+/// One channel's response: its coefficient, saturation, spend scale and adstock weights.
+struct ChannelCurve {
+    coefficient: f64,
+    saturation: Saturation,
+    scale: f64,
+    weights: Vec<f64>,
+}
+
+impl ChannelCurve {
+    fn new(coefficient: f64, adstock: &Adstock, saturation: Saturation, scale: f64) -> Self {
+        Self { coefficient, saturation, scale, weights: adstock.weights() }
+    }
+}
+
+struct Model {
+    channels: Vec<ChannelCurve>,
     history: Vec<Vec<f64>>,
     n: usize,
     tail: usize,
 }
 
-impl Model<'_> {
+impl Model {
+    /// The plan model of a document's point estimates, or of one of its posterior draws.
+    fn new(
+        doc: &ModelDocument,
+        draw: Option<&PosteriorDraw>,
+        history: &[Vec<f64>],
+        n: usize,
+        tail: usize,
+    ) -> Self {
+        let channels = doc
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(c, ch)| match draw.and_then(|d| d.channels.get(c)) {
+                Some(d) => ChannelCurve::new(d.coefficient, &d.adstock, d.saturation, ch.scale),
+                None => ChannelCurve::new(ch.coefficient, &ch.adstock, ch.saturation, ch.scale),
+            })
+            .collect();
+        Self { channels, history: history.to_vec(), n, tail }
+    }
+
+    /// Incremental KPI of plan `x` (`x[c][t]`) against spending nothing in the plan.
+    fn incremental(&self, x: &[Vec<f64>]) -> f64 {
+        let zero = vec![0.0; self.n];
+        (0..self.channels.len()).map(|c| self.value(c, &x[c]) - self.value(c, &zero)).sum()
+    }
+
+    /// Gradient of [`Self::incremental`] with respect to the curve parameters, laid out as
+    /// [`CurveCovariance`] lays them out.
+    fn parameter_gradient(&self, x: &[Vec<f64>]) -> Vec<f64> {
+        let zero = vec![0.0; self.n];
+        let mut g = Vec::new();
+        for (c, ch) in self.channels.iter().enumerate() {
+            let start = g.len();
+            g.push(0.0);
+            g.extend(ch.saturation.parameter_names().iter().map(|_| 0.0));
+            let (with, without) = (self.adstock(c, &x[c]), self.adstock(c, &zero));
+            for (a, a0) in with.iter().zip(&without) {
+                let (z, z0) = (a / ch.scale, a0 / ch.scale);
+                g[start] += ch.saturation.value(z) - ch.saturation.value(z0);
+                let (d, d0) =
+                    (ch.saturation.parameter_gradient(z), ch.saturation.parameter_gradient(z0));
+                for (k, (dk, d0k)) in d.iter().zip(&d0).enumerate() {
+                    g[start + 1 + k] += ch.coefficient * (dk - d0k);
+                }
+            }
+        }
+        g
+    }
+
     /// Adstocked spend of channel c over the plan and its tail, given the plan column.
     fn adstock(&self, c: usize, plan: &[f64]) -> Vec<f64> {
         let hist = &self.history[c];
-        let w = &self.weights[c];
+        let w = &self.channels[c].weights;
         let h = hist.len();
         let series: Vec<f64> = hist
             .iter()
@@ -110,7 +189,8 @@ impl Model<'_> {
             .collect();
         (0..self.n)
             .map(|t| {
-                self.weights[c]
+                self.channels[c]
+                    .weights
                     .iter()
                     .enumerate()
                     .map(|(l, w)| w * slope.get(t + l).copied().unwrap_or(0.0))
@@ -159,8 +239,14 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
     let locked: Vec<bool> = start.allocation.iter().map(|a| a.locked).collect();
 
     let channels = &doc.channels;
-    let weights: Vec<Vec<f64>> = channels.iter().map(|c| c.adstock.weights()).collect();
-    let tail = weights.iter().map(|w| w.len() - 1).max().unwrap_or(0);
+    let draws = doc.posterior.as_deref().unwrap_or_default();
+    let tail = channels
+        .iter()
+        .map(|c| &c.adstock)
+        .chain(draws.iter().flat_map(|d| d.channels.iter().map(|c| &c.adstock)))
+        .map(Adstock::max_lag)
+        .max()
+        .unwrap_or(0);
     let history: Vec<Vec<f64>> = doc
         .series
         .channels
@@ -170,10 +256,11 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
             input[input.len().saturating_sub(tail)..].to_vec()
         })
         .collect();
-    let model = Model { channels, weights, history, n, tail };
+    let model = Model::new(doc, None, &history, n, tail);
 
     // x[c][t]
     let mut x: Vec<Vec<f64>> = start.allocation.iter().map(|a| vec![a.recommended; n]).collect();
+    let flat_plan = x.clone();
     let zero = vec![0.0; n];
     let baseline: Vec<f64> = (0..channels.len()).map(|c| model.value(c, &zero)).collect();
     let total_value = |x: &[Vec<f64>]| -> f64 {
@@ -255,6 +342,7 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
         .enumerate()
         .map(|(c, ch)| (ch.name.clone(), model.value(c, &x[c]) - baseline[c]))
         .collect();
+    let (incremental_interval, versus_flat) = uncertainty(doc, &history, n, tail, &x, &flat_plan);
     Ok(Plan {
         periods,
         total_budget: total,
@@ -262,7 +350,64 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
         flat_plan_incremental: flat,
         by_channel,
         carry_over_periods: tail,
+        incremental_interval,
+        probability_beats_flat: versus_flat.map(|v| v.0),
+        gain_over_flat_interval: versus_flat.map(|v| v.1),
     })
+}
+
+/// The 90% interval of plan `x`'s incremental KPI, and the probability that it beats the flat
+/// plan with the 90% interval of its gain over it (`None` when `x` is the flat plan): over the
+/// posterior draws when the model has them, else by the delta method over its curve covariance.
+fn uncertainty(
+    doc: &ModelDocument,
+    history: &[Vec<f64>],
+    n: usize,
+    tail: usize,
+    x: &[Vec<f64>],
+    flat: &[Vec<f64>],
+) -> (Option<Interval>, Option<(f64, Interval)>) {
+    // Moves of less than 0.1% of a period's budget are rounding, not a different plan.
+    let per_period: f64 = flat.iter().map(|col| col.first().copied().unwrap_or(0.0)).sum();
+    let is_flat = x
+        .iter()
+        .flatten()
+        .zip(flat.iter().flatten())
+        .all(|(a, b)| (a - b).abs() <= 1e-3 * per_period);
+    if let Some(draws) = doc.posterior.as_deref().filter(|d| !d.is_empty()) {
+        let (values, gains): (Vec<f64>, Vec<f64>) = draws
+            .iter()
+            .map(|d| {
+                let model = Model::new(doc, Some(d), history, n, tail);
+                let value = model.incremental(x);
+                (value, value - model.incremental(flat))
+            })
+            .unzip();
+        let wins = gains.iter().filter(|g| **g > 0.0).count() as f64 / gains.len() as f64;
+        return (Some(summarise(&values).1), (!is_flat).then(|| (wins, summarise(&gains).1)));
+    }
+    let Some(covariance) = doc
+        .curve_covariance
+        .as_ref()
+        .filter(|c| c.parameters == CurveCovariance::labels(&doc.channels))
+    else {
+        return (None, None);
+    };
+    let model = Model::new(doc, None, history, n, tail);
+    let (value, g) = (model.incremental(x), model.parameter_gradient(x));
+    let sd = covariance.variance(&g).max(0.0).sqrt();
+    let gain = value - model.incremental(flat);
+    let dg: Vec<f64> = g.iter().zip(model.parameter_gradient(flat)).map(|(a, b)| a - b).collect();
+    let gain_sd = covariance.variance(&dg).max(0.0).sqrt();
+    if !(sd.is_finite() && gain_sd.is_finite() && value.is_finite()) {
+        return (None, None);
+    }
+    (
+        Some([(value - Z90 * sd).max(0.0), value + Z90 * sd]),
+        (!is_flat).then(|| {
+            (probability_positive(gain, gain_sd), [gain - Z90 * gain_sd, gain + Z90 * gain_sd])
+        }),
+    )
 }
 
 #[cfg(test)]
@@ -314,7 +459,122 @@ mod tests {
         .unwrap();
         assert!((p.expected_incremental - 0.75).abs() < 1e-12, "{}", p.expected_incremental);
         assert_eq!(p.carry_over_periods, 1);
+        // One channel over one period: the plan is the flat plan, so there is nothing to compare.
+        assert!(p.incremental_interval.is_some());
+        assert_eq!((p.probability_beats_flat, p.gain_over_flat_interval), (None, None));
         assert_eq!(p.periods[0].date, d.end + chrono::Days::new(7));
+    }
+
+    /// A fitted 104 x 3 model and a plan request over 8 periods with a per-period cap.
+    fn fitted_and_request() -> (ModelDocument, PlanRequest) {
+        let s = simulate(&SimConfig { periods: 104, channels: 3, seed: 4, ..SimConfig::default() });
+        let d = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let current: f64 = d.channels.iter().map(|c| c.current_spend).sum();
+        let request = PlanRequest {
+            periods: 8,
+            total_budget: 8.0 * current,
+            period_cap: Some(1.3 * current),
+            constraints: Constraints::default(),
+        };
+        (d, request)
+    }
+
+    /// The plan's allocation as `x[c][t]`.
+    fn allocation(d: &ModelDocument, p: &Plan) -> Vec<Vec<f64>> {
+        d.channels.iter().map(|c| p.periods.iter().map(|t| t.spend[&c.name]).collect()).collect()
+    }
+
+    #[test]
+    fn plan_parameter_gradient_matches_finite_differences() {
+        let (d, request) = fitted_and_request();
+        let p = plan(&d, &request).unwrap();
+        let x = allocation(&d, &p);
+        let history: Vec<Vec<f64>> =
+            d.series.channels.iter().map(|s| s.spend[96..].to_vec()).collect();
+        let model = Model::new(&d, None, &history, 8, 8);
+        let g = model.parameter_gradient(&x);
+        assert_eq!(g.len(), 9, "coefficient, K and S for each of 3 channels");
+        // Perturb each parameter of each channel in turn: coefficient, then Hill K and S.
+        for c in 0..3 {
+            for k in 0..3 {
+                let shifted = |step: f64| {
+                    let mut m = Model::new(&d, None, &history, 8, 8);
+                    let ch = &mut m.channels[c];
+                    let Saturation::Hill { half_saturation, shape } = ch.saturation else {
+                        panic!("Hill expected")
+                    };
+                    let (mut kk, mut ss) = (half_saturation.get(), shape.get());
+                    let h = step * [ch.coefficient, kk, ss][k];
+                    match k {
+                        0 => ch.coefficient += h,
+                        1 => kk += h,
+                        _ => ss += h,
+                    }
+                    ch.saturation = Saturation::Hill {
+                        half_saturation: HalfSaturation::new(kk).unwrap(),
+                        shape: HillShape::new(ss).unwrap(),
+                    };
+                    (m.incremental(&x), h)
+                };
+                let ((up, h), (down, _)) = (shifted(1e-6), shifted(-1e-6));
+                let fd = (up - down) / (2.0 * h);
+                let analytic = g[3 * c + k];
+                assert!(
+                    (fd - analytic).abs() <= 1e-5 * (1.0 + analytic.abs()),
+                    "channel {c} parameter {k}: {fd} vs {analytic}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn plan_uncertainty_from_the_covariance_and_from_draws() {
+        let (mut d, request) = fitted_and_request();
+        // MAP: the interval is the delta method's, around the expected incremental KPI.
+        let p = plan(&d, &request).unwrap();
+        let [lo, hi] = p.incremental_interval.unwrap();
+        assert!(lo < p.expected_incremental && p.expected_incremental < hi, "{lo} {hi}");
+        let history: Vec<Vec<f64>> =
+            d.series.channels.iter().map(|s| s.spend[96..].to_vec()).collect();
+        let g = Model::new(&d, None, &history, 8, 8).parameter_gradient(&allocation(&d, &p));
+        let sd = d.curve_covariance.as_ref().unwrap().variance(&g).sqrt();
+        assert!((hi - p.expected_incremental - Z90 * sd).abs() < 1e-6 * sd);
+        let pb = p.probability_beats_flat.unwrap();
+        let [glo, ghi] = p.gain_over_flat_interval.unwrap();
+        let gain = p.expected_incremental - p.flat_plan_incremental;
+        assert!(glo < gain && gain < ghi && (0.5..=1.0).contains(&pb), "{pb} [{glo}, {ghi}]");
+
+        // Draws: every coefficient times f, for f = 0.8, 0.804, ..., 1.2 (101 draws), so the
+        // plan's incremental KPI is f times the point estimate's, and its interval runs from
+        // the 5% to the 95% quantile of f: 0.82 and 1.18 times it. It beats the flat plan in
+        // every draw.
+        let draws: Vec<PosteriorDraw> = (0..=100)
+            .map(|i| PosteriorDraw {
+                sigma: 1.0,
+                channels: d
+                    .channels
+                    .iter()
+                    .map(|c| crate::document::DrawChannel {
+                        coefficient: c.coefficient * (0.8 + 0.004 * i as f64),
+                        adstock: c.adstock,
+                        saturation: c.saturation,
+                    })
+                    .collect(),
+            })
+            .collect();
+        d.posterior = Some(draws);
+        let q = plan(&d, &request).unwrap();
+        // (The plan starts from the optimizer's split of the posterior mean curves, equal to the
+        // point curves up to rounding.)
+        assert!((q.expected_incremental / p.expected_incremental - 1.0).abs() < 1e-6);
+        let [lo, hi] = q.incremental_interval.unwrap();
+        assert!((lo / q.expected_incremental - 0.82).abs() < 1e-9, "{lo}");
+        assert!((hi / q.expected_incremental - 1.18).abs() < 1e-9, "{hi}");
+        let gain = q.expected_incremental - q.flat_plan_incremental;
+        assert!(gain > 0.0);
+        assert_eq!(q.probability_beats_flat, Some(1.0));
+        let [glo, ghi] = q.gain_over_flat_interval.unwrap();
+        assert!((glo / gain - 0.82).abs() < 1e-6 && (ghi / gain - 1.18).abs() < 1e-6);
     }
 
     #[test]

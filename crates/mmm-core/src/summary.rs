@@ -22,6 +22,20 @@ pub fn normal_cdf(z: f64) -> f64 {
     0.5 * if x >= 0.0 { erfc } else { 2.0 - erfc }
 }
 
+/// The probability that a normally distributed quantity with this mean and sd is positive;
+/// with no spread, 1, 0 or ½ by the sign of the mean.
+pub fn probability_positive(mean: f64, sd: f64) -> f64 {
+    if sd > 0.0 {
+        normal_cdf(mean / sd)
+    } else if mean > 0.0 {
+        1.0
+    } else if mean < 0.0 {
+        0.0
+    } else {
+        0.5
+    }
+}
+
 /// Split-R̂ of one quantity over chains (Gelman et al.), chains of equal length.
 pub fn split_rhat(chains: &[Vec<f64>]) -> f64 {
     let halves: Vec<&[f64]> = chains

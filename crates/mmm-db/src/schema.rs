@@ -22,6 +22,7 @@ diesel::table! {
         roles -> Text,
         frequency -> Text,
         row_count -> BigInt,
+        history_count -> BigInt,
         start_date -> Date,
         end_date -> Date,
         content_hash -> Text,

@@ -136,6 +136,22 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
         p.carry_over_periods,
         thousands(p.flat_plan_incremental)
     );
+    if let Some([lo, hi]) = p.incremental_interval {
+        println!(
+            "90% interval of the incremental {}: {} to {}",
+            doc.kpi,
+            thousands(lo),
+            thousands(hi)
+        );
+    }
+    if let (Some(chance), Some([lo, hi])) = (p.probability_beats_flat, p.gain_over_flat_interval) {
+        println!(
+            "chance the plan beats the flat plan: {:.0}%; 90% interval of the gain: {} to {}",
+            100.0 * chance,
+            thousands(lo),
+            thousands(hi)
+        );
+    }
     write_json(&args.json, &p)
 }
 

@@ -239,12 +239,12 @@ fn database_commands_migrate_check_and_reset() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let check = text(&out.stdout);
     assert!(check.contains("backend:    sqlite 3."), "{check}");
-    assert!(check.contains("pending:    20261122000001"), "{check}");
+    assert!(check.contains("pending:    20261122000001, 20261122000002"), "{check}");
     assert!(check.contains("run `mmm migrate`"));
 
     let out = run(&["migrate"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("applied 1 migration(s)"));
+    assert!(text(&out.stdout).contains("applied 2 migration(s)"));
     assert!(text(&run(&["migrate"]).stdout).contains("is up to date"));
     assert!(text(&run(&["check-db"]).stdout).contains("pending:    none"));
 
@@ -253,7 +253,7 @@ fn database_commands_migrate_check_and_reset() {
     assert!(text(&out.stderr).contains("--yes"));
     let out = run(&["reset-db", "--yes"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("reverted 1 and applied 1 migration(s)"));
+    assert!(text(&out.stdout).contains("reverted 2 and applied 2 migration(s)"));
 
     let out = Command::new(env!("CARGO_BIN_EXE_mmm"))
         .args(["check-db", "--database-url", "postgres://nobody:pw@127.0.0.1:1/x"])
@@ -364,6 +364,12 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
     ]);
     assert!(p.status.success(), "{}", text(&p.stderr));
     assert!(text(&p.stdout).contains("expected incremental revenue"));
+    // The MAP model's curve covariance gives the plan an interval.
+    assert!(
+        text(&p.stdout).contains("90% interval of the incremental revenue: "),
+        "{}",
+        text(&p.stdout)
+    );
     let t = mmm(&["optimize", "--model", path(&model), "--target-mroi", "1.0"]);
     assert!(t.status.success(), "{}", text(&t.stderr));
     assert!(text(&t.stdout).contains("largest budget with every funded channel at mROI >= 1"));

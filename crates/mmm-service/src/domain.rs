@@ -159,8 +159,10 @@ pub struct DatasetInfo {
     pub roles: ColumnRoles,
     /// `daily` or `weekly`.
     pub frequency: String,
-    /// Data rows.
+    /// Periods with a KPI value (the model's periods).
     pub row_count: i64,
+    /// Periods of media history before them (leading rows with an empty KPI).
+    pub history_count: i64,
     /// First period.
     pub start_date: NaiveDate,
     /// Last period.

@@ -243,6 +243,7 @@ impl ModelService for Modelling {
                 roles: data.roles.clone(),
                 frequency: data.frequency.to_string(),
                 row_count: data.len() as i64,
+                history_count: data.history_len() as i64,
                 start_date: data.dates[0],
                 end_date: data.dates[data.len() - 1],
                 content_hash: format!("{:x}", Sha256::digest(imported.csv.as_bytes())),

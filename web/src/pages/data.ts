@@ -5,6 +5,11 @@ import { deleteButton, field, h, mount, notice } from '../dom';
 import { money } from '../format';
 import type { Dataset } from '../types';
 
+/** " after N periods of media history" when the file gives spend before its first KPI value. */
+function historyNote(d: Dataset): string {
+  return d.history_rows > 0 ? ` (after ${d.history_rows} periods of media history)` : '';
+}
+
 /** Splits CSV text into rows (quoted fields, CRLF); enough for a preview. */
 export function parseCsv(text: string, maxRows: number): string[][] {
   const rows: string[][] = [];
@@ -29,9 +34,18 @@ export function parseCsv(text: string, maxRows: number): string[][] {
   return rows;
 }
 
+/** Whether a column holds numbers: every filled cell is one. Empty cells do not count, as media
+ * history rows leave the KPI and the controls empty. */
 function isNumeric(values: string[]): boolean {
-  return values.length > 0 && values.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
+  const filled = values.filter((v) => v.trim() !== '');
+  return filled.length > 0 && filled.every((v) => Number.isFinite(Number(v)));
 }
+
+/** Rows read to guess the column roles (more than are shown: a file may open with many rows of
+ * media history, whose KPI and control cells are empty). */
+const GUESS_ROWS = 120;
+/** Rows shown in the preview. */
+const PREVIEW_ROWS = 8;
 
 function problemsTable(error: ApiError): HTMLElement {
   return h('div', { class: 'problems', role: 'alert' },
@@ -69,9 +83,10 @@ export async function dataPage(main: HTMLElement): Promise<void> {
   async function choose(f: File): Promise<void> {
     file = f;
     mount(status);
-    const rows = parseCsv(await f.text(), 9);
+    const rows = parseCsv(await f.text(), GUESS_ROWS + 1);
     const header = rows[0] ?? [];
     const body = rows.slice(1);
+    const preview = body.slice(0, PREVIEW_ROWS);
     const column = (i: number): string[] => body.map((r) => r[i] ?? '');
     const dateGuess = header.find((c) => c.toLowerCase() === 'date') ?? header[0] ?? '';
     const kpiGuess = header.find((c) => c.toLowerCase() === 'revenue') ?? header.find((_, i) => isNumeric(column(i)) && !header[i].endsWith('_spend')) ?? '';
@@ -102,7 +117,7 @@ export async function dataPage(main: HTMLElement): Promise<void> {
         data.append('controls', checked('control').join(','));
         try {
           const ds = await api<Dataset>('POST', '/datasets', data);
-          mount(status, notice('success', `Uploaded “${ds.name}”: ${ds.rows} ${ds.frequency} periods, ${ds.roles.media.length} channels.`),
+          mount(status, notice('success', `Uploaded “${ds.name}”: ${ds.rows} ${ds.frequency} periods${historyNote(ds)}, ${ds.roles.media.length} channels.`),
             h('p', null, h('a', { class: 'button primary', href: `#/models?dataset=${ds.id}` }, 'Train a model on it')));
           mount(form);
           await refresh();
@@ -117,7 +132,7 @@ export async function dataPage(main: HTMLElement): Promise<void> {
     h('div', { class: 'table-wrap' }, h('table', { class: 'data preview' },
       h('caption', null, `First rows of ${f.name}`),
       h('thead', null, h('tr', null, header.map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', null, body.map((r) => h('tr', null, header.map((_, i) => h('td', null, r[i] ?? ''))))))),
+      h('tbody', null, preview.map((r) => h('tr', null, header.map((_, i) => h('td', null, r[i] ?? ''))))))),
     h('div', { class: 'grid3' },
       field('Name', name),
       field('Date column', dateSel),
@@ -141,7 +156,7 @@ export async function dataPage(main: HTMLElement): Promise<void> {
             await refresh();
           });
           return h('tr', null,
-            h('td', null, d.name), h('td', { class: 'num' }, `${money(d.rows)} ${d.frequency}`), h('td', null, d.start_date),
+            h('td', null, d.name), h('td', { class: 'num' }, `${money(d.rows)} ${d.frequency}${d.history_rows > 0 ? ` + ${d.history_rows} history` : ''}`), h('td', null, d.start_date),
             h('td', null, d.end_date), h('td', null, d.roles.kpi), h('td', null, d.roles.channels.join(', ')),
             h('td', { class: 'actions' }, h('a', { class: 'button small', href: `#/models?dataset=${d.id}` }, 'Train'), remove));
         })))));

@@ -192,7 +192,11 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
         const p = await post<Plan>(`/models/${id}/plan`, { periods: Number(periods.value), total_budget: Number(total.value), period_cap: num(cap), constraints: { bounds_pct: num(bounds) } });
         const names = channels.map((c) => c.name);
         mount(planOut,
-          h('p', null, `Expected incremental ${status.kpi}: ${money(p.expected_incremental)} against ${money(p.flat_plan_incremental)} for the same budget spent evenly (${signedPct(p.expected_incremental / p.flat_plan_incremental - 1)}).`),
+          h('p', { class: 'plan-summary' }, `Expected incremental ${status.kpi}: ${money(p.expected_incremental)} against ${money(p.flat_plan_incremental)} for the same budget spent evenly (${signedPct(p.expected_incremental / p.flat_plan_incremental - 1)}).`,
+            p.incremental_interval ? h('small', { class: 'confidence' }, ` 90% interval ${money(p.incremental_interval[0])} to ${money(p.incremental_interval[1])}.`) : null,
+            p.probability_beats_flat !== undefined && p.gain_over_flat_interval
+              ? h('small', { class: 'confidence' }, ` ${pct(p.probability_beats_flat, 0)} likely to beat spending evenly; the gain's 90% interval is ${money(p.gain_over_flat_interval[0])} to ${money(p.gain_over_flat_interval[1])}.`)
+              : null),
           chart('Planned spend per period and channel', {
             tooltip: { trigger: 'axis', valueFormatter: (v: number) => money(v) },
             legend: { top: 0, type: 'scroll' },

@@ -138,7 +138,9 @@ pub struct PlanIn {
 }
 
 /// Plan a total budget over future periods, with adstock carry-over from the spend before the
-/// plan and within it. Returns the period-by-channel plan and the incremental KPI it causes.
+/// plan and within it. Returns the period-by-channel plan and the incremental KPI it causes, with
+/// its 90% interval, and the chance that it beats spending the same budget evenly (the flat
+/// plan) with the 90% interval of that gain.
 #[utoipa::path(
     post, path = "/api/v1/models/{id}/plan", tag = "optimize",
     security(("bearer" = [])),
@@ -148,7 +150,9 @@ pub struct PlanIn {
         (status = 200, description = "The plan", body = Object,
          example = json!({"periods": [{"date": "2024-12-30", "spend": {"tv": 88997.0, "search": 8349.0}, "total": 97346.0}],
              "total_budget": 480000.0, "expected_incremental": 687321.0, "flat_plan_incremental": 683997.0,
-             "by_channel": {"tv": 400000.0}, "carry_over_periods": 8})),
+             "by_channel": {"tv": 400000.0}, "carry_over_periods": 8,
+             "incremental_interval": [512004.0, 862638.0], "probability_beats_flat": 0.71,
+             "gain_over_flat_interval": [-4012.0, 10660.0]})),
         (status = 404, description = "No such model (or not yours)", body = ErrorBody),
         (status = 422, description = "Infeasible or invalid request", body = ErrorBody),
     )

@@ -482,6 +482,12 @@ fn media_history_is_carried_over_and_stored() {
     for (p, f) in doc.predict().iter().zip(&doc.series.fitted) {
         assert!((p - f).abs() < 1e-6 * f.abs(), "{p} vs {f}");
     }
+    // A document whose history is not spend is refused.
+    let mut broken = doc.clone();
+    broken.series.channels[0].history[3] = -1.0;
+    assert!(ModelDocument::from_json(&broken.to_json()).is_err());
+    broken.series.channels[0].history = vec![1.0; 60];
+    assert!(ModelDocument::from_json(&broken.to_json()).is_err());
     // The same data without the history start cold, and the carry-over they lack is
     // misattributed: some channel's ROI ends up more than 15% off (search 30% low, radio 92%
     // high here).

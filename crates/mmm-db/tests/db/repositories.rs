@@ -11,6 +11,7 @@ use mmm_service::repository::{DatasetRepository, JobRepository, ModelRepository,
 
 crate::on_both!(
     migrations_run_up_and_down,
+    an_older_database_keeps_its_data_sets_through_the_history_migration,
     users_are_unique_by_email_case_insensitively,
     datasets_round_trip_and_list_by_owner,
     deleting_a_data_set_deletes_its_models_and_jobs,
@@ -46,6 +47,7 @@ fn dataset(id: &str, owner: &str) -> DatasetRecord {
             },
             frequency: "weekly".into(),
             row_count: 3,
+            history_count: 0,
             start_date: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
             end_date: NaiveDate::from_ymd_opt(2024, 1, 15).unwrap(),
             content_hash: "ab".repeat(32),
@@ -101,17 +103,38 @@ fn migrations_run_up_and_down(db: TestDb) {
     let mut conn = db.pool.get().unwrap();
     let s = status(&mut conn).unwrap();
     assert_eq!(s.backend, db.url.backend());
-    assert_eq!(s.applied.len(), 1);
+    assert_eq!(s.applied.len(), 2);
     assert!(s.pending.is_empty());
     assert!(!s.version.is_empty());
     let reverted = revert_all(&mut conn).unwrap();
-    assert_eq!(reverted.len(), 1);
+    assert_eq!(reverted.len(), 2);
     // The tables are gone.
     let err = mmm_db::schema::users::table.count().get_result::<i64>(&mut *conn);
     assert!(err.is_err());
-    assert_eq!(status(&mut conn).unwrap().pending.len(), 1);
+    assert_eq!(status(&mut conn).unwrap().pending.len(), 2);
     mmm_db::migrate(&mut conn).unwrap();
     assert_eq!(mmm_db::schema::users::table.count().get_result::<i64>(&mut *conn).unwrap(), 0);
+}
+
+fn an_older_database_keeps_its_data_sets_through_the_history_migration(db: TestDb) {
+    let repo = db.repo();
+    UserRepository::insert(&repo, &user("u1", "ann@example.com")).unwrap();
+    let stored = dataset("d1", "u1");
+    DatasetRepository::insert(&repo, &stored).unwrap();
+    // Take the database back to before the media-history migration, data set and all.
+    let mut conn = db.pool.get().unwrap();
+    diesel::sql_query("ALTER TABLE datasets DROP COLUMN history_count")
+        .execute(&mut *conn)
+        .unwrap();
+    diesel::sql_query("DELETE FROM __diesel_schema_migrations WHERE version = '20261122000002'")
+        .execute(&mut *conn)
+        .unwrap();
+    assert_eq!(status(&mut conn).unwrap().pending, ["20261122000002"]);
+    mmm_db::migrate(&mut conn).unwrap();
+    // The data set reads back as it was, with no media history.
+    let back = DatasetRepository::get(&repo, "d1").unwrap().unwrap();
+    assert_eq!(back, stored);
+    assert_eq!(back.info.history_count, 0);
 }
 
 fn users_are_unique_by_email_case_insensitively(db: TestDb) {

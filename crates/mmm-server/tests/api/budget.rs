@@ -72,6 +72,13 @@ fn optimize_plan_scenarios_frontier(app: TestApp) {
     let p = r.json();
     assert_eq!(p["periods"].as_array().unwrap().len(), 4);
     assert!(p["expected_incremental"].as_f64().unwrap() > 0.0);
+    // The MAP model's curve covariance gives the plan an interval around its value.
+    let (lo, value, hi) = (
+        p["incremental_interval"][0].as_f64().unwrap(),
+        p["expected_incremental"].as_f64().unwrap(),
+        p["incremental_interval"][1].as_f64().unwrap(),
+    );
+    assert!(lo < value && value < hi, "{p}");
     let r = app.post_json(
         &format!("/api/v1/models/{model}/plan"),
         Some(&token),

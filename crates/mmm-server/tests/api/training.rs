@@ -22,8 +22,11 @@ fn media_history_rows_are_carried_into_the_model(app: TestApp) {
     assert_eq!(r.status, 201, "{}", r.text);
     let d = r.json();
     // The data set's periods are those with a KPI value.
-    assert_eq!(d["rows"], 80);
+    assert_eq!((d["rows"].as_i64(), d["history_rows"].as_i64()), (Some(80), Some(12)));
     assert_eq!(d["start_date"], sim.dataset.dates[0].to_string());
+    // Listed the same way once stored.
+    let listed = app.get("/api/v1/datasets", Some(&token)).json();
+    assert_eq!(listed[0]["history_rows"], 12);
     let (model, _, job) = app.train(&token, d["id"].as_str().unwrap());
     assert_eq!(job["state"], "succeeded", "{job}");
     let doc = app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone();

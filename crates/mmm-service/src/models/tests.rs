@@ -17,6 +17,7 @@ fn dataset(owner: &str) -> DatasetRecord {
             roles: data.roles.clone(),
             frequency: "weekly".into(),
             row_count: 80,
+            history_count: 0,
             start_date: data.dates[0],
             end_date: data.dates[79],
             content_hash: String::new(),
