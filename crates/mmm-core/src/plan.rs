@@ -579,15 +579,8 @@ mod tests {
 
     #[test]
     fn plans_spend_the_budget_within_caps_and_beat_the_flat_plan_or_match_it() {
-        let s = simulate(&SimConfig { periods: 104, channels: 3, seed: 4, ..SimConfig::default() });
-        let d = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
-        let current: f64 = d.channels.iter().map(|c| c.current_spend).sum();
-        let request = PlanRequest {
-            periods: 8,
-            total_budget: 8.0 * current,
-            period_cap: Some(1.3 * current),
-            constraints: Constraints::default(),
-        };
+        let (d, request) = fitted_and_request();
+        let current = request.total_budget / 8.0;
         let p = plan(&d, &request).unwrap();
         let spent: f64 = p.periods.iter().map(|x| x.total).sum();
         assert!((spent - request.total_budget).abs() < 1e-6 * spent);
