@@ -350,6 +350,11 @@ struct RoiPrior {
     weight: f64,
 }
 
+/// Ridge per period on the intercept and on each media coefficient (scaled units): only keeps
+/// the linear step well posed when a feature is nearly constant or nearly zero.
+const INTERCEPT_RIDGE: f64 = 1e-12;
+const MEDIA_RIDGE: f64 = 1e-9;
+
 /// The fitting problem in scaled units (KPI / `y_scale`, spend / channel scale).
 #[derive(Clone)]
 struct Problem {
@@ -884,11 +889,11 @@ impl Problem {
         for j in 0..nb {
             a[(j, j)] += self.ridge[j];
         }
-        a[(0, 0)] += 1e-12 * n as f64;
+        a[(0, 0)] += INTERCEPT_RIDGE * n as f64;
         let f_sums: Vec<f64> = feats.iter().map(|f| f.iter().sum()).collect();
         let kc: Vec<f64> = (0..nc).map(|c| f_sums[c] / self.spend_sum[c]).collect();
         for c in 0..nc {
-            a[(nb + c, nb + c)] += 1e-9 * n as f64;
+            a[(nb + c, nb + c)] += MEDIA_RIDGE * n as f64;
             if let Some(prior) = &self.roi_prior {
                 let RoiPrior { centre, weight } = prior[c];
                 a[(nb + c, nb + c)] += weight * kc[c] * kc[c];
@@ -921,7 +926,12 @@ impl Problem {
 
         let resid = &self.y - base * beta.rows(0, nb) - &fmat * beta.rows(nb, nc);
         let rss = resid.norm_squared();
-        let mut pen: f64 = (0..nb).map(|j| self.ridge[j] * beta[j] * beta[j]).sum();
+        // Every term the linear step minimised, the stabilising ridges included: the gradient
+        // below relies on β being the exact minimiser of this loss (envelope theorem).
+        let mut pen: f64 = (0..nb).map(|j| self.ridge[j] * beta[j] * beta[j]).sum::<f64>()
+            + n as f64
+                * (INTERCEPT_RIDGE * beta[0] * beta[0]
+                    + MEDIA_RIDGE * (nb..p).map(|j| beta[j] * beta[j]).sum::<f64>());
         let mut roi_dev = vec![0.0; nc];
         if let Some(prior) = &self.roi_prior {
             for c in 0..nc {
