@@ -412,6 +412,26 @@ mod tests {
         }
 
         #[test]
+        fn history_only_adds_carry_over_to_the_first_periods(
+            decay in 0.0..0.99f64,
+            lag in 0usize..12,
+            history in proptest::collection::vec(0.0..1e6f64, 0..20),
+            x in proptest::collection::vec(0.0..1e6f64, 1..40),
+        ) {
+            let ad = geo(decay, lag);
+            let warm = ad.apply_with_history(&history, &x);
+            let cold = ad.apply(&x);
+            prop_assert_eq!(warm.len(), x.len());
+            for (t, (w, c)) in warm.iter().zip(&cold).enumerate() {
+                // Never less than starting cold; the same once the window has passed.
+                prop_assert!(*w >= c - 1e-9 * (1.0 + c.abs()));
+                if t >= lag || history.is_empty() {
+                    prop_assert!((w - c).abs() <= 1e-9 * (1.0 + c.abs()));
+                }
+            }
+        }
+
+        #[test]
         fn hill_is_monotone_and_in_unit_interval(
             k in 0.01..100.0f64, s in 0.1..8.0f64, a in 0.0..1e3f64, b in 0.0..1e3f64,
         ) {
