@@ -25,6 +25,8 @@ pub enum InsightKind {
     UnderFunded,
     /// Channels whose ROI the data barely inform: it mostly reflects the prior.
     WeakEvidence,
+    /// Channels whose carry-over reaches back before the data, which give no media history.
+    MissingHistory,
     /// A caution about the model's fit.
     FitQuality,
 }
@@ -51,6 +53,10 @@ pub const WEAK_EVIDENCE: f64 = 0.5;
 /// channels at or above it were off by 12-21% on average, those below by 29-66%
 /// (docs/benchmarks.md).
 pub const FIRM_EVIDENCE: f64 = 0.75;
+
+/// Share of a period's spend that a channel's adstock carries into later periods, from which the
+/// missing-history insight names the channel.
+pub const CARRY_OVER_WORTH_A_HISTORY: f64 = 0.3;
 
 /// Share of a channel's current spend moved in the reallocation insight.
 pub const REALLOCATION_SHARE: f64 = 0.1;
@@ -116,6 +122,15 @@ fn chance(p: f64) -> String {
     let n = (100.0 * p).round();
     let vowel = n == 8.0 || n == 11.0 || n == 18.0 || (80.0..90.0).contains(&n);
     format!("{} {n:.0}% chance", if vowel { "an" } else { "a" })
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list<S: AsRef<str>>(items: &[S]) -> String {
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    match items.as_slice() {
+        [rest @ .., last] if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => items.join(""),
+    }
 }
 
 fn numbers(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
@@ -185,10 +200,7 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
         .collect();
     if !weak.is_empty() {
         let names: Vec<&str> = weak.iter().map(|(n, ..)| *n).collect();
-        let list = match names.as_slice() {
-            [rest @ .., last] if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-            _ => names.join(""),
-        };
+        let list = and_list(&names);
         let detail: Vec<String> = weak
             .iter()
             .map(|(n, k, _)| {
@@ -395,6 +407,8 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
         }
     }
 
+    out.extend(missing_history(doc, period));
+
     let holdout_mape = doc.fit.holdout.as_ref().map(|h| h.mape);
     if doc.fit.r2 < 0.5 || holdout_mape.is_some_and(|m| m > 0.2) {
         out.push(Insight {
@@ -412,11 +426,111 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
     out
 }
 
+/// The channels of a model fitted without media history whose adstock carries a good share of a
+/// period's spend into later periods, and had spend at the start: the first periods miss the
+/// carry-over of their spend before the data. `None` for imports and models with a history.
+fn missing_history(doc: &ModelDocument, period: &str) -> Option<Insight> {
+    let has_history = doc.series.channels.iter().any(|s| !s.history.is_empty());
+    if doc.origin.is_some() || has_history {
+        return None;
+    }
+    let mut named = Vec::new();
+    let mut figures = BTreeMap::new();
+    for (c, s) in doc.channels.iter().zip(&doc.series.channels) {
+        let w = c.adstock.weights();
+        let carried = 1.0 - w.first().copied().unwrap_or(1.0);
+        let spent_at_start = s.spend.iter().take(w.len()).any(|v| *v > 0.0);
+        if carried >= CARRY_OVER_WORTH_A_HISTORY && spent_at_start {
+            // Σ_l l·w_l: the periods of spend whose carry-over the first periods miss, if the
+            // spend before the data ran at the same level.
+            let mean_lag: f64 = w.iter().enumerate().map(|(l, wl)| l as f64 * wl).sum();
+            figures.insert(format!("{}.carried_share", c.name), carried);
+            figures.insert(format!("{}.mean_lag", c.name), mean_lag);
+            named.push((c.name.clone(), carried, mean_lag, w.len() - 1));
+        }
+    }
+    if named.is_empty() {
+        return None;
+    }
+    let window = named.iter().map(|n| n.3).max().unwrap_or(0);
+    let shares: Vec<String> =
+        named.iter().map(|(name, carried, ..)| format!("{name} {:.0}%", 100.0 * carried)).collect();
+    let lags: Vec<String> = named.iter().map(|(_, _, lag, _)| format!("{lag:.1}")).collect();
+    Some(Insight {
+        kind: InsightKind::MissingHistory,
+        channels: named.iter().map(|n| n.0.clone()).collect(),
+        title: "The data start without the spend before them".to_owned(),
+        message: format!(
+            "The file has no media history, but {} carry a share of each {period}'s spend into \
+             later {period}s: {}. Over the first {window} {period}s the model therefore misses \
+             the carry-over of their spend before {} (about {} {period}s of their spend), and \
+             may credit that effect to the baseline or to another channel. If you have the spend \
+             of those {period}s, add it as rows with an empty KPI before the first one \
+             (docs/data-format.md).",
+            if named.len() == 1 { "this channel does" } else { "these channels" },
+            shares.join(", "),
+            doc.start,
+            and_list(&lags)
+        ),
+        numbers: figures,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::simulate::{SimConfig, simulate};
     use crate::{ModelSpec, fit};
+
+    #[test]
+    fn a_model_without_media_history_says_which_channels_miss_it() {
+        let cold =
+            simulate(&SimConfig { periods: 104, channels: 3, seed: 6, ..SimConfig::default() });
+        let mut doc = fit(&cold.dataset, &ModelSpec::default(), None).unwrap();
+        let list = insights(&doc);
+        let found = list.iter().find(|i| i.kind == InsightKind::MissingHistory).unwrap();
+        // Exactly the channels whose fitted adstock carries 30% or more of a week's spend into
+        // later weeks, with the figures of their own weights.
+        let expected: Vec<&str> = doc
+            .channels
+            .iter()
+            .filter(|c| 1.0 - c.adstock.weights()[0] >= CARRY_OVER_WORTH_A_HISTORY)
+            .map(|c| c.name.as_str())
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(found.channels, expected);
+        for name in &expected {
+            let w = doc.channel(name).unwrap().adstock.weights();
+            let lag: f64 = w.iter().enumerate().map(|(l, v)| l as f64 * v).sum();
+            assert_eq!(found.numbers[&format!("{name}.carried_share")], 1.0 - w[0]);
+            assert_eq!(found.numbers[&format!("{name}.mean_lag")], lag);
+            let share = format!("{name} {:.0}%", 100.0 * (1.0 - w[0]));
+            assert!(found.message.contains(&share), "{}", found.message);
+        }
+        assert!(
+            found.message.contains(&format!("spend before {}", doc.start)),
+            "{}",
+            found.message
+        );
+        // Not for an import, which cannot be refitted with a history here.
+        doc.origin = Some(crate::document::Origin {
+            tool: "google-meridian".into(),
+            version: "2.1.0".into(),
+            file: "m.binpb".into(),
+            notes: Vec::new(),
+        });
+        assert!(insights(&doc).iter().all(|i| i.kind != InsightKind::MissingHistory));
+        // Nor once the data give the history.
+        let warm = simulate(&SimConfig {
+            periods: 104,
+            channels: 3,
+            seed: 6,
+            history: 10,
+            ..SimConfig::default()
+        });
+        let doc = fit(&warm.dataset, &ModelSpec::default(), None).unwrap();
+        assert!(insights(&doc).iter().all(|i| i.kind != InsightKind::MissingHistory));
+    }
 
     #[test]
     fn insights_cite_the_models_own_numbers() {
