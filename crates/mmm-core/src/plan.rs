@@ -58,7 +58,8 @@ pub struct Plan {
     pub periods: Vec<PlanPeriod>,
     /// Total budget.
     pub total_budget: f64,
-    /// Incremental KPI the plan causes (over the plan and its carry-over tail).
+    /// Incremental KPI the plan causes (over the plan and its carry-over tail): the posterior
+    /// mean for a model with draws, else the point estimate's.
     pub expected_incremental: f64,
     /// The same for the flat plan (the steady-state optimum every period), for comparison.
     pub flat_plan_incremental: f64,
@@ -125,8 +126,12 @@ impl Model {
 
     /// Incremental KPI of plan `x` (`x[c][t]`) against spending nothing in the plan.
     fn incremental(&self, x: &[Vec<f64>]) -> f64 {
-        let zero = vec![0.0; self.n];
-        (0..self.channels.len()).map(|c| self.value(c, &x[c]) - self.value(c, &zero)).sum()
+        (0..self.channels.len()).map(|c| self.channel_incremental(c, &x[c])).sum()
+    }
+
+    /// Channel `c`'s incremental KPI from its plan column against spending nothing in the plan.
+    fn channel_incremental(&self, c: usize, plan: &[f64]) -> f64 {
+        self.value(c, plan) - self.value(c, &vec![0.0; self.n])
     }
 
     /// Gradient of [`Self::incremental`] with respect to the curve parameters, laid out as
@@ -266,7 +271,6 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
     let total_value = |x: &[Vec<f64>]| -> f64 {
         (0..channels.len()).map(|c| model.value(c, &x[c]) - baseline[c]).sum()
     };
-    let flat = total_value(&x);
 
     let cap = request.period_cap.unwrap_or(f64::INFINITY);
     let period_total = |x: &[Vec<f64>], t: usize| -> f64 { x.iter().map(|col| col[t]).sum() };
@@ -322,6 +326,18 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
         x[dc][dt] -= s;
     }
 
+    // A model with posterior draws is judged by its posterior expected value, as the
+    // optimizer's curves are. The search above follows the point estimate, so its departures
+    // from the flat plan (the optimum of the expected steady-state curves) stand only if the
+    // draws expect them to pay.
+    let draw_models: Vec<Model> =
+        draws.iter().map(|d| Model::new(doc, Some(d), &history, n, tail)).collect();
+    let judges = if draw_models.is_empty() { std::slice::from_ref(&model) } else { &draw_models };
+    let judge = |f: &dyn Fn(&Model) -> f64| judges.iter().map(f).sum::<f64>() / judges.len() as f64;
+    if judge(&|m: &Model| m.incremental(&x)) < judge(&|m: &Model| m.incremental(&flat_plan)) {
+        x.clone_from(&flat_plan);
+    }
+
     let step = match doc.frequency {
         crate::dataset::Frequency::Daily => 1,
         crate::dataset::Frequency::Weekly => 7,
@@ -340,14 +356,15 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
     let by_channel = channels
         .iter()
         .enumerate()
-        .map(|(c, ch)| (ch.name.clone(), model.value(c, &x[c]) - baseline[c]))
+        .map(|(c, ch)| (ch.name.clone(), judge(&|m: &Model| m.channel_incremental(c, &x[c]))))
         .collect();
-    let (incremental_interval, versus_flat) = uncertainty(doc, &history, n, tail, &x, &flat_plan);
+    let (incremental_interval, versus_flat) =
+        uncertainty(doc, &model, &draw_models, &x, &flat_plan);
     Ok(Plan {
         periods,
         total_budget: total,
-        expected_incremental: total_value(&x),
-        flat_plan_incremental: flat,
+        expected_incremental: judge(&|m: &Model| m.incremental(&x)),
+        flat_plan_incremental: judge(&|m: &Model| m.incremental(&flat_plan)),
         by_channel,
         carry_over_periods: tail,
         incremental_interval,
@@ -361,9 +378,8 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
 /// posterior draws when the model has them, else by the delta method over its curve covariance.
 fn uncertainty(
     doc: &ModelDocument,
-    history: &[Vec<f64>],
-    n: usize,
-    tail: usize,
+    model: &Model,
+    draws: &[Model],
     x: &[Vec<f64>],
     flat: &[Vec<f64>],
 ) -> (Option<Interval>, Option<(f64, Interval)>) {
@@ -374,13 +390,12 @@ fn uncertainty(
         .flatten()
         .zip(flat.iter().flatten())
         .all(|(a, b)| (a - b).abs() <= 1e-3 * per_period);
-    if let Some(draws) = doc.posterior.as_deref().filter(|d| !d.is_empty()) {
+    if !draws.is_empty() {
         let (values, gains): (Vec<f64>, Vec<f64>) = draws
             .iter()
-            .map(|d| {
-                let model = Model::new(doc, Some(d), history, n, tail);
-                let value = model.incremental(x);
-                (value, value - model.incremental(flat))
+            .map(|m| {
+                let value = m.incremental(x);
+                (value, value - m.incremental(flat))
             })
             .unzip();
         let wins = gains.iter().filter(|g| **g > 0.0).count() as f64 / gains.len() as f64;
@@ -393,7 +408,6 @@ fn uncertainty(
     else {
         return (None, None);
     };
-    let model = Model::new(doc, None, history, n, tail);
     let (value, g) = (model.incremental(x), model.parameter_gradient(x));
     let sd = covariance.variance(&g).max(0.0).sqrt();
     let gain = value - model.incremental(flat);
@@ -463,6 +477,41 @@ mod tests {
         assert!(p.incremental_interval.is_some());
         assert_eq!((p.probability_beats_flat, p.gain_over_flat_interval), (None, None));
         assert_eq!(p.periods[0].date, d.end + chrono::Days::new(7));
+    }
+
+    #[test]
+    fn a_plan_the_draws_expect_to_lose_falls_back_to_the_flat_plan() {
+        // Point estimate: decay 0.5, L = 1 (weights 2/3, 1/3), h(a) = a / (a + 1), last
+        // spend 3. Over two periods of 3, a unit moved to the second period gains
+        // 2/3·h'(3) + 1/3·h'(1) − h'(3) = 1/8 − 1/16 > 0 at the flat split (the first period
+        // already has carry-over), so the point estimate plans more spend later.
+        let mut d = one_channel_doc(0.5, 1, 3.0);
+        let request = PlanRequest {
+            periods: 2,
+            total_budget: 6.0,
+            period_cap: None,
+            constraints: Constraints::default(),
+        };
+        let spend = |p: &Plan| -> Vec<f64> { p.periods.iter().map(|x| x.total).collect() };
+        let uneven = spend(&plan(&d, &request).unwrap());
+        assert!(uneven[1] > uneven[0] + 0.1, "{uneven:?}");
+        // Draws without carry-over: the concave curve makes the even split best in every one,
+        // so the uneven plan is expected to lose and the flat plan (3, 3) stands, worth
+        // h(3) + h(3) = 1.5 in each draw.
+        let same = crate::document::DrawChannel {
+            coefficient: 1.0,
+            adstock: Adstock::Geometric {
+                decay: DecayRate::new(0.0).unwrap(),
+                max_lag: MaxLag::new(1).unwrap(),
+            },
+            saturation: d.channels[0].saturation,
+        };
+        d.posterior = Some(vec![PosteriorDraw { sigma: 1.0, channels: vec![same] }; 3]);
+        let p = plan(&d, &request).unwrap();
+        assert_eq!(spend(&p), [3.0, 3.0]);
+        assert!((p.expected_incremental - 1.5).abs() < 1e-12, "{}", p.expected_incremental);
+        assert_eq!(p.flat_plan_incremental, p.expected_incremental);
+        assert_eq!(p.probability_beats_flat, None);
     }
 
     /// A fitted 104 x 3 model and a plan request over 8 periods with a per-period cap.

@@ -144,13 +144,17 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
             thousands(hi)
         );
     }
-    if let (Some(chance), Some([lo, hi])) = (p.probability_beats_flat, p.gain_over_flat_interval) {
-        println!(
+    match (p.probability_beats_flat, p.gain_over_flat_interval) {
+        (Some(chance), Some([lo, hi])) => println!(
             "chance the plan beats the flat plan: {:.0}%; 90% interval of the gain: {} to {}",
             100.0 * chance,
             thousands(lo),
             thousands(hi)
-        );
+        ),
+        _ if p.incremental_interval.is_some() => {
+            println!("the plan is the flat plan: the model expects no departure from it to pay")
+        }
+        _ => {}
     }
     write_json(&args.json, &p)
 }

@@ -196,7 +196,7 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
             p.incremental_interval ? h('small', { class: 'confidence' }, ` 90% interval ${money(p.incremental_interval[0])} to ${money(p.incremental_interval[1])}.`) : null,
             p.probability_beats_flat !== undefined && p.gain_over_flat_interval
               ? h('small', { class: 'confidence' }, ` ${pct(p.probability_beats_flat, 0)} likely to beat spending evenly; the gain's 90% interval is ${money(p.gain_over_flat_interval[0])} to ${money(p.gain_over_flat_interval[1])}.`)
-              : null),
+              : p.incremental_interval ? h('small', { class: 'confidence' }, ' The plan spends evenly: the model expects no departure from that to pay.') : null),
           chart('Planned spend per period and channel', {
             tooltip: { trigger: 'axis', valueFormatter: (v: number) => money(v) },
             legend: { top: 0, type: 'scroll' },
