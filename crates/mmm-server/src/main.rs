@@ -332,10 +332,53 @@ fn seed_command() -> Result<(), commands::CliError> {
     Ok(())
 }
 
+/// Exit status of a process whose output was closed early (128 + SIGPIPE, as shells report it).
+const BROKEN_PIPE_EXIT: u8 = 141;
+
+/// Whether a panic is `print!` failing because the reader of stdout went away, as in
+/// `mmm fit data.csv | head`: the output is simply cut short, which is not an error of mmm.
+fn is_broken_pipe(payload: &(dyn std::any::Any + Send)) -> bool {
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied());
+    message.is_some_and(|m| m.starts_with("failed printing to stdout") && m.contains("Broken pipe"))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(if matches!(cli.command, Command::Serve) { "info" } else { "warn" });
-    let result = match cli.command {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !is_broken_pipe(info.payload()) {
+            default_hook(info);
+        }
+    }));
+    let command = std::panic::AssertUnwindSafe(cli.command);
+    let result = match std::panic::catch_unwind(move || run(command.0)) {
+        Ok(result) => result,
+        Err(payload) => {
+            if is_broken_pipe(payload.as_ref()) {
+                return ExitCode::from(BROKEN_PIPE_EXIT);
+            }
+            std::panic::resume_unwind(payload)
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(commands::CliError::Data(report)) => {
+            eprintln!("error: {report}");
+            ExitCode::from(2)
+        }
+        Err(commands::CliError::Other(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), commands::CliError> {
+    match command {
         Command::Serve => serve(),
         Command::Seed => seed_command(),
         Command::Simulate(args) => commands::simulate(&args),
@@ -348,16 +391,5 @@ fn main() -> ExitCode {
         Command::Migrate(args) => database::migrate(&args),
         Command::CheckDb(args) => database::check(&args),
         Command::ResetDb(args) => database::reset(&args),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(commands::CliError::Data(report)) => {
-            eprintln!("error: {report}");
-            ExitCode::from(2)
-        }
-        Err(commands::CliError::Other(e)) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
     }
 }

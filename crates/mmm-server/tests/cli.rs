@@ -201,6 +201,26 @@ fn media_history_rows_carry_over_into_the_fit() {
 }
 
 #[test]
+fn output_cut_short_by_the_reader_ends_quietly() {
+    // `mmm fit data.csv | head`: the reader goes away before the table is printed.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    assert!(mmm(&["simulate", "--weeks", "80", "--out", path(&data)]).status.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mmm"))
+        .args(["fit", path(&data)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closing the read end at once: the fit takes milliseconds, so every write finds it closed.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn unreadable_inputs_fail_cleanly() {
     let out = mmm(&["fit", "/nonexistent/data.csv"]);
     assert_eq!(out.status.code(), Some(1));
