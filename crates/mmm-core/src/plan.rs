@@ -11,9 +11,13 @@
 //! optimum of the per-period problem, see [`crate::optimize`]) and improves it by pairwise
 //! transfers between (period, channel) cells along the exact gradient, keeping every bound, the
 //! total and the per-period caps.
+//!
+//! The search follows the point estimate. A model with posterior draws then judges the plan by
+//! its posterior mean `E[V(x)]`, and keeps the flat plan unless the draws expect the plan to beat
+//! it. The plan's 90% interval and its chance of beating the flat plan come from the draws, or
+//! for a MAP fit from the delta method over the curve covariance.
 
-use crate::document::Interval;
-use crate::document::{CurveCovariance, ModelDocument, PosteriorDraw};
+use crate::document::{CurveCovariance, Interval, ModelDocument, PosteriorDraw};
 use crate::fit::Z90;
 use crate::optimize::{Constraints, OptimizeError, optimize};
 use crate::summary::{probability_positive, summarise};
