@@ -467,11 +467,13 @@ pub fn load_csv(
     let n = n - history;
     for (name, (_, values)) in roles.media.iter().zip(&media) {
         if values.iter().all(|v| *v == 0.0) {
-            problems.push(
-                Some(name),
-                None,
-                "all spend is zero: the channel's effect cannot be estimated; drop the column",
-            );
+            let reason = if history > 0 {
+                "all spend in the periods with a KPI value is zero: the channel's effect cannot \
+                 be estimated; drop the column"
+            } else {
+                "all spend is zero: the channel's effect cannot be estimated; drop the column"
+            };
+            problems.push(Some(name), None, reason);
         }
     }
     let min_rows = spec.min_rows(

@@ -297,8 +297,19 @@ fn media_history_rows_are_still_checked() {
     let text = with_cell(&text, 1, 2, "-4");
     let text = with_cell(&text, 2, 0, "2024-01-16");
     let text = with_cell(&text, 10, 1, "");
+    // Search spends only in the history: nothing left to estimate in the data.
+    let mut text = text;
+    for row in 3..20 {
+        text = with_cell(&text, row, 3, "0");
+    }
     let err = load(&text).unwrap_err();
     let all = reasons(&err);
+    assert!(
+        all.iter().any(|r| r.starts_with(
+            "column 'search_spend': all spend in the periods with a KPI value is zero"
+        )),
+        "{all:?}"
+    );
     assert!(all.iter().any(|r| r == "line 3, column 'tv_spend': negative spend -4"), "{all:?}");
     assert!(
         all.iter().any(|r| r.starts_with("line 4, column 'date': irregular spacing: 8 days")),
