@@ -6,6 +6,9 @@
 //! specification, and compare every channel's fitted ROI with the true one. Prints per-seed
 //! errors and the summary used in docs/benchmarks.md.
 //!
+//! HISTORY=N simulates N periods of media spend before the data, given to the fit as media
+//! history; with DROP_HISTORY=1 the fit is not told it (every adstock starts cold).
+//!
 //! LIFTS=1 follows the calibration the insights recommend: every channel whose ROI contraction
 //! is below 0.5 (or below the value of LIFTS, if it is a number below 1) gets one lift test (its true contribution over the 8 periods with the most spend,
 //! measured with a 10% standard error and that much noise), and the model is fitted again.
