@@ -378,10 +378,10 @@ pub fn load_csv(
 
     // Leading rows with an empty KPI cell are media history: their spend carries over into the
     // first periods, but they are not fitted (Meridian's lagged media periods).
-    let kpi_cell = |row: &Row| row.cells.get(col(&roles.kpi)).cloned();
+    let kpi_col = col(&roles.kpi);
     let history = data_rows
         .iter()
-        .take_while(|row| matches!(kpi_cell(row), Some(Ok(s)) if s.is_empty()))
+        .take_while(|row| matches!(row.cells.get(kpi_col), Some(Ok(s)) if s.is_empty()))
         .count();
     if history == data_rows.len() {
         problems.push(Some(&roles.kpi), None, "the KPI column is empty in every row");

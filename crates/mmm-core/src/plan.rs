@@ -105,6 +105,8 @@ struct Model {
     history: Vec<Vec<f64>>,
     n: usize,
     tail: usize,
+    /// Each channel's value when the plan spends nothing: the carry-over of the history alone.
+    baseline: Vec<f64>,
 }
 
 impl Model {
@@ -125,7 +127,15 @@ impl Model {
                 None => ChannelCurve::new(ch.coefficient, &ch.adstock, ch.saturation, ch.scale),
             })
             .collect();
-        Self { channels, history: history.to_vec(), n, tail }
+        let mut model = Self { channels, history: history.to_vec(), n, tail, baseline: Vec::new() };
+        model.set_baseline();
+        model
+    }
+
+    /// Computes [`Self::baseline`] from the channels' curves.
+    fn set_baseline(&mut self) {
+        let zero = vec![0.0; self.n];
+        self.baseline = (0..self.channels.len()).map(|c| self.value(c, &zero)).collect();
     }
 
     /// Incremental KPI of plan `x` (`x[c][t]`) against spending nothing in the plan.
@@ -135,7 +145,7 @@ impl Model {
 
     /// Channel `c`'s incremental KPI from its plan column against spending nothing in the plan.
     fn channel_incremental(&self, c: usize, plan: &[f64]) -> f64 {
-        self.value(c, plan) - self.value(c, &vec![0.0; self.n])
+        self.value(c, plan) - self.baseline[c]
     }
 
     /// Gradient of [`Self::incremental`] with respect to the curve parameters, laid out as
@@ -270,11 +280,6 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
     // x[c][t]
     let mut x: Vec<Vec<f64>> = start.allocation.iter().map(|a| vec![a.recommended; n]).collect();
     let flat_plan = x.clone();
-    let zero = vec![0.0; n];
-    let baseline: Vec<f64> = (0..channels.len()).map(|c| model.value(c, &zero)).collect();
-    let total_value = |x: &[Vec<f64>]| -> f64 {
-        (0..channels.len()).map(|c| model.value(c, &x[c]) - baseline[c]).sum()
-    };
 
     let cap = request.period_cap.unwrap_or(f64::INFINITY);
     let period_total = |x: &[Vec<f64>], t: usize| -> f64 { x.iter().map(|col| col[t]).sum() };
@@ -308,12 +313,12 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
         if span.is_nan() || span <= 0.0 {
             break;
         }
-        let before = total_value(&x);
+        let before = model.incremental(&x);
         let trial = |s: f64| {
             let mut y = x.clone();
             y[uc][ut] += s;
             y[dc][dt] -= s;
-            total_value(&y)
+            model.incremental(&y)
         };
         let (mut a, mut b) = (0.0, span);
         let phi = 0.5 * (5f64.sqrt() - 1.0);
@@ -567,6 +572,7 @@ mod tests {
                         half_saturation: HalfSaturation::new(kk).unwrap(),
                         shape: HillShape::new(ss).unwrap(),
                     };
+                    m.set_baseline();
                     (m.incremental(&x), h)
                 };
                 let ((up, h), (down, _)) = (shifted(1e-6), shifted(-1e-6));
