@@ -29,6 +29,11 @@ pub struct MarketingTable {
     pub control_values: Vec<Vec<f64>>,
     /// The geo's population (1 for national models).
     pub population: f64,
+    /// Start dates of the media history, ascending: Meridian's lagged media periods (its
+    /// `media_time` longer than `time`), which hold media but no KPI, spend or controls.
+    pub history_dates: Vec<NaiveDate>,
+    /// Media execution per channel in the history periods (`[channel][period]`, oldest first).
+    pub history_media: Vec<Vec<f64>>,
 }
 
 fn unsupported(feature: &str) -> ImportError {
@@ -41,6 +46,33 @@ fn invalid(why: String) -> ImportError {
 
 fn date(d: &proto::Date) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(d.year, u32::try_from(d.month).ok()?, u32::try_from(d.day).ok()?)
+}
+
+/// The media history's dates: Meridian's `media_time` is the lagged periods followed by exactly
+/// the model's `time` periods, evenly spaced throughout.
+fn history_dates(
+    media_times: &[proto::Date],
+    dates: &[NaiveDate],
+) -> Result<Vec<NaiveDate>, ImportError> {
+    let media: Vec<NaiveDate> = media_times
+        .iter()
+        .map(|d| date(d).ok_or_else(|| invalid(format!("invalid media_time date {d:?}"))))
+        .collect::<Result<_, _>>()?;
+    let h = media.len().checked_sub(dates.len()).ok_or_else(|| {
+        invalid("the media_time dimension is shorter than the time dimension".to_owned())
+    })?;
+    if media[h..] != *dates {
+        return Err(invalid(
+            "the media_time dimension does not end with the model's periods".into(),
+        ));
+    }
+    let step = dates[1] - dates[0];
+    if media[..=h].windows(2).any(|w| w[1] - w[0] != step) {
+        return Err(invalid(
+            "the media history periods are not evenly spaced before the first KPI period".into(),
+        ));
+    }
+    Ok(media[..h].to_vec())
 }
 
 /// Names the unsupported kind of a channel dimension, or `None` for paid media.
@@ -100,13 +132,10 @@ impl MarketingTable {
         if dates.len() < 2 || dates.windows(2).any(|w| w[0] >= w[1]) {
             return Err(invalid("the time dimension is not ascending".to_owned()));
         }
-        if let Some(media_times) = time_dim("media_time")
-            && media_times.dates.len() != dates.len()
-        {
-            return Err(unsupported(
-                "media history before the first KPI period (media_time longer than time)",
-            ));
-        }
+        let history_dates = match time_dim("media_time") {
+            Some(media_times) => history_dates(&media_times.dates, &dates)?,
+            None => Vec::new(),
+        };
 
         let mut geos: Vec<&str> = data
             .marketing_data_points
@@ -124,7 +153,10 @@ impl MarketingTable {
 
         let index: HashMap<NaiveDate, usize> =
             dates.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+        let history_index: HashMap<NaiveDate, usize> =
+            history_dates.iter().enumerate().map(|(i, d)| (*d, i)).collect();
         let n = dates.len();
+        let h = history_dates.len();
         let nc = channels.len();
         let controls = meta.control_names.clone();
         let mut table = MarketingTable {
@@ -138,6 +170,8 @@ impl MarketingTable {
             control_values: vec![vec![f64::NAN; n]; controls.len()],
             controls,
             population: 1.0,
+            history_dates,
+            history_media: vec![vec![f64::NAN; h]; nc],
         };
         let mut rpk: Vec<f64> = Vec::new();
         for point in &data.marketing_data_points {
@@ -147,9 +181,6 @@ impl MarketingTable {
                 .and_then(|d| d.start_date.as_ref())
                 .and_then(date)
                 .ok_or_else(|| invalid("a data point has no valid date".to_owned()))?;
-            let t = *index.get(&start).ok_or_else(|| {
-                unsupported("data points outside the model's time window (media history)")
-            })?;
             if let Some(geo) = &point.geo_info {
                 let pop = if geo.population_value > 0.0 {
                     geo.population_value
@@ -160,6 +191,20 @@ impl MarketingTable {
                     table.population = pop;
                 }
             }
+            // A lagged period carries media only: Meridian ignores anything else there.
+            if let Some(&t) = history_index.get(&start) {
+                for (c, name) in table.channels.iter().enumerate() {
+                    if let Some(m) = point.media_variables.iter().find(|m| &m.channel_name == name)
+                    {
+                        table.history_media[c][t] =
+                            m.scalar_metric.as_ref().map_or(f64::NAN, |s| s.value);
+                    }
+                }
+                continue;
+            }
+            let t = *index.get(&start).ok_or_else(|| {
+                invalid(format!("a data point starts on {start}, outside the model's periods"))
+            })?;
             if let Some(kpi) = &point.kpi {
                 table.kpi_name.clone_from(&kpi.name);
                 if let Some(r) = &kpi.revenue {
@@ -204,6 +249,13 @@ impl MarketingTable {
             return Err(missing("the KPI".to_owned(), t));
         }
         for (c, name) in self.channels.iter().enumerate() {
+            if let Some(t) = self.history_media[c].iter().position(|v| !v.is_finite() || *v < 0.0) {
+                return Err(invalid(format!(
+                    "media of channel '{name}' is missing or not finite in the media history \
+                     period starting {}",
+                    self.history_dates[t]
+                )));
+            }
             if let Some(t) = self.media[c].iter().position(|v| !v.is_finite() || *v < 0.0) {
                 return Err(missing(format!("media of channel '{name}'"), t));
             }
@@ -222,8 +274,30 @@ impl MarketingTable {
         Ok(())
     }
 
+    /// Spend per unit of media execution for each channel, over the model's periods: the factor
+    /// that turns media (e.g. impressions) into spend-equivalent units (1 when the model was
+    /// fitted on spend).
+    pub fn spend_per_media(&self) -> Vec<f64> {
+        self.spend
+            .iter()
+            .zip(&self.media)
+            .map(|(s, m)| s.iter().sum::<f64>() / m.iter().sum::<f64>())
+            .collect()
+    }
+
+    /// The media history in spend-equivalent units (`[channel][period]`, oldest first).
+    pub fn history_spend(&self) -> Vec<Vec<f64>> {
+        self.history_media
+            .iter()
+            .zip(self.spend_per_media())
+            .map(|(m, r)| m.iter().map(|v| v * r).collect())
+            .collect()
+    }
+
     /// The data as an mmm CSV (`date`, the KPI, `<channel>_spend` columns, controls), the form
     /// the rest of mmm reads. A non-revenue KPI with a revenue per KPI is written as revenue.
+    /// The media history comes first, as rows with an empty KPI and empty controls, its spend in
+    /// spend-equivalent units.
     pub fn to_csv(&self, kpi_column: &str) -> String {
         let mut out = String::from("date,");
         out.push_str(&quote(kpi_column));
@@ -234,6 +308,15 @@ impl MarketingTable {
             out.push_str(&format!(",{}", quote(k)));
         }
         out.push('\n');
+        let history = self.history_spend();
+        for (t, d) in self.history_dates.iter().enumerate() {
+            out.push_str(&format!("{d},"));
+            for s in &history {
+                out.push_str(&format!(",{}", s[t]));
+            }
+            out.push_str(&",".repeat(self.controls.len()));
+            out.push('\n');
+        }
         for (t, d) in self.dates.iter().enumerate() {
             out.push_str(&format!("{d},{}", self.kpi[t] * self.revenue_per_kpi));
             for s in &self.spend {
@@ -260,7 +343,8 @@ fn quote(field: &str) -> String {
 /// The scaling constants Meridian derives from the data (they are not stored in the file).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scaling {
-    /// Per channel: population × median of the non-zero population-scaled media.
+    /// Per channel: population × median of the non-zero population-scaled media, the media
+    /// history included.
     pub media_scale: Vec<f64>,
     /// Mean of the population-scaled KPI.
     pub kpi_mean: f64,
@@ -302,7 +386,11 @@ impl Scaling {
         let media_scale = table
             .media
             .iter()
-            .map(|m| pop * median(m.iter().map(|v| v / pop).filter(|v| *v != 0.0).collect()))
+            .zip(&table.history_media)
+            .map(|(m, h)| {
+                let non_zero = h.iter().chain(m).map(|v| v / pop).filter(|v| *v != 0.0);
+                pop * median(non_zero.collect())
+            })
             .collect();
         let kpi: Vec<f64> = table.kpi.iter().map(|v| v / pop).collect();
         let (mut controls_mean, mut controls_stdev) = (Vec::new(), Vec::new());
@@ -339,6 +427,8 @@ mod tests {
             spend: vec![vec![0.0, 2.0, 4.0, 9.0]],
             control_values: vec![vec![100.0, 200.0, 300.0, 400.0], vec![1.0, 1.0, 2.0, 2.0]],
             population,
+            history_dates: Vec::new(),
+            history_media: vec![Vec::new()],
         }
     }
 
@@ -363,6 +453,23 @@ mod tests {
         assert!((s.kpi_stdev - 14f64.sqrt()).abs() < 1e-12);
         assert_eq!(s.controls_mean, [250.0, 1.5]);
         assert!((s.controls_stdev[1] - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn media_history_enters_the_scale_and_leads_the_csv() {
+        let mut t = table(1.0);
+        t.dates = (0..4).map(|w| NaiveDate::from_ymd_opt(2024, 1, 8 + 7 * w).unwrap()).collect();
+        t.history_dates = vec![NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()];
+        t.history_media = vec![vec![6.0]];
+        // Impressions at 3 per unit of spend: the history is written as spend-equivalent.
+        t.media = vec![vec![0.0, 6.0, 12.0, 27.0]];
+        // Median of the non-zero media 6, 6, 12, 27 (history first).
+        assert_eq!(Scaling::derive(&t, &[]).media_scale, [9.0]);
+        assert_eq!(t.history_spend(), [vec![2.0]]);
+        let csv = t.to_csv("revenue");
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[1], "2024-01-01,,2,,");
+        assert_eq!(lines[2], "2024-01-08,10,0,100,1");
     }
 
     #[test]

@@ -234,8 +234,8 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     let sigma = Draws::get(&post, "sigma", draws, 1)?;
 
     let max_lag_meridian = file.hyperparameters.max_lag.unwrap_or(8) as usize;
-    // Meridian uses min(max_lag + 1, n_media_times) weights.
-    let lag = max_lag_meridian.min(n - 1);
+    // Meridian uses min(max_lag + 1, n_media_times) weights; n_media_times counts the history.
+    let lag = max_lag_meridian.min(n + table.history_dates.len() - 1);
     if lag > MAX_LAG_LIMIT {
         return Err(ImportError::Unsupported(format!(
             "max_lag {max_lag_meridian} (mmm supports up to {MAX_LAG_LIMIT})"
@@ -249,8 +249,12 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     let actual: Vec<f64> = table.kpi.iter().map(|k| k * table.revenue_per_kpi).collect();
     // Spend-equivalent model input: media × Σ spend / Σ media (exactly the spend when the
     // model was fitted on spend).
-    let ratio: Vec<f64> = (0..nc)
-        .map(|c| table.spend[c].iter().sum::<f64>() / table.media[c].iter().sum::<f64>())
+    let ratio = table.spend_per_media();
+    // Only the history within the adstock window reaches the model's periods.
+    let history: Vec<Vec<f64>> = table
+        .history_spend()
+        .into_iter()
+        .map(|h| h[h.len().saturating_sub(lag)..].to_vec())
         .collect();
     let scale: Vec<f64> = (0..nc).map(|c| scaling.media_scale[c] * ratio[c]).collect();
     if let Some(c) = scale.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
@@ -268,6 +272,8 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     let media_scaled: Vec<Vec<f64>> = (0..nc)
         .map(|c| table.media[c].iter().map(|m| m / scaling.media_scale[c]).collect())
         .collect();
+    let history_scaled: Vec<Vec<f64>> =
+        (0..nc).map(|c| history[c].iter().map(|s| s / scale[c]).collect()).collect();
     let controls_scaled: Vec<Vec<f64>> = (0..nk)
         .map(|k| {
             table.control_values[k]
@@ -296,7 +302,8 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
                 beta.row(d)[c] * unit,
                 max_lag,
             )?;
-            for (t, a) in ch.adstock.apply(&media_scaled[c]).into_iter().enumerate() {
+            let adstocked = ch.adstock.apply_with_history(&history_scaled[c], &media_scaled[c]);
+            for (t, a) in adstocked.into_iter().enumerate() {
                 let v = ch.coefficient * ch.saturation.value(a);
                 per_period[c][t].push(v);
                 expected_sum[t] += v;
@@ -407,7 +414,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
                 ChannelSeries {
                     name: table.channels[c].clone(),
                     spend: table.spend[c].clone(),
-                    history: Vec::new(),
+                    history: history[c].clone(),
                     contribution: summaries.iter().map(|s| s.0).collect(),
                     contribution_interval: Some(summaries.iter().map(|s| s.1).collect()),
                     input: (!proportional(c))

@@ -50,8 +50,12 @@ fn bad_files_are_refused_with_a_reason() {
     assert!(read_netcdf(b"CDF\x02 not really").is_err());
 }
 
-fn export() -> serde_json::Value {
-    serde_json::from_slice(&fixture("meridian_demo.export.json")).unwrap()
+/// The two real Meridian models: the demo (156 weeks, 1,000 draws) and one with 8 weeks of
+/// lagged media before its 104 weeks of KPI (200 draws).
+const MODELS: [&str; 2] = ["meridian_demo", "meridian_lagged"];
+
+fn export(model: &str) -> serde_json::Value {
+    serde_json::from_slice(&fixture(&format!("{model}.export.json"))).unwrap()
 }
 
 fn floats(v: &serde_json::Value) -> Vec<f64> {
@@ -69,10 +73,16 @@ fn summary(export: &serde_json::Value, metric: &str, channel: usize, stat: usize
 
 #[test]
 fn the_derived_scaling_matches_meridian() {
-    let file = read_file(&fixture("meridian_demo.binpb")).unwrap();
+    for model in MODELS {
+        the_derived_scaling_matches(model);
+    }
+}
+
+fn the_derived_scaling_matches(model: &str) {
+    let file = read_file(&fixture(&format!("{model}.binpb"))).unwrap();
     let table = MarketingTable::from_proto(&file.marketing_data).unwrap();
     let ours = Scaling::derive(&table, &file.hyperparameters.population_scaled_controls);
-    let theirs = &export()["scaling"];
+    let theirs = &export(model)["scaling"];
     for (a, b) in ours.media_scale.iter().zip(floats(&theirs["media_scale_factors"][0])) {
         close(*a, b, 1e-12, "media scale");
     }
@@ -90,11 +100,18 @@ fn the_derived_scaling_matches_meridian() {
 
 #[test]
 fn the_import_reproduces_meridians_roi_outcome_and_contributions() {
-    let imported = import(&fixture("meridian_demo.binpb"), "meridian_demo.binpb").unwrap();
+    for model in MODELS {
+        the_import_reproduces_meridian(model);
+    }
+}
+
+fn the_import_reproduces_meridian(model: &str) {
+    let name = format!("{model}.binpb");
+    let imported = import(&fixture(&name), &name).unwrap();
     let doc = &imported.document;
-    let export = export();
+    let export = export(model);
     assert_eq!(imported.meridian_version, "2.1.0");
-    assert_eq!(doc.periods, 156);
+    assert_eq!(doc.periods as u64, export["meta"]["n_times"].as_u64().unwrap());
     for (c, ch) in doc.channels.iter().enumerate() {
         let what = |m: &str| format!("{} {m}", ch.name);
         close(ch.roi, summary(&export, "roi", c, 0), 1e-6, &what("ROI mean"));
@@ -140,7 +157,8 @@ fn the_import_reproduces_meridians_roi_outcome_and_contributions() {
     let origin = doc.origin.as_ref().unwrap();
     assert_eq!((origin.tool.as_str(), origin.version.as_str()), ("google-meridian", "2.1.0"));
     let diagnostics = doc.diagnostics.as_ref().unwrap();
-    assert_eq!((diagnostics.chains, diagnostics.draws, diagnostics.divergences), (2, 500, 0));
+    let draws = export["meta"]["n_draws_per_chain"].as_u64().unwrap() as usize;
+    assert_eq!((diagnostics.chains, diagnostics.draws, diagnostics.divergences), (2, draws, 0));
     assert!(diagnostics.rhat_max < 1.1, "{diagnostics:?}");
     assert_eq!(doc.posterior.as_ref().unwrap().len(), mmm_meridian::KEPT_DRAWS);
     // The document survives a JSON round trip and its checks.
@@ -148,9 +166,16 @@ fn the_import_reproduces_meridians_roi_outcome_and_contributions() {
     assert_eq!(&back, doc);
 }
 
-/// Decodes the fixture, lets `edit` change it, and encodes it again.
+/// Decodes the demo fixture, lets `edit` change it, and encodes it again.
 fn edited(edit: impl FnOnce(&mut proto::MarketingData, &mut proto::MeridianModel)) -> Vec<u8> {
-    let mut kernel = proto::MmmKernel::decode(fixture("meridian_demo.binpb").as_slice()).unwrap();
+    edited_from("meridian_demo.binpb", edit)
+}
+
+fn edited_from(
+    name: &str,
+    edit: impl FnOnce(&mut proto::MarketingData, &mut proto::MeridianModel),
+) -> Vec<u8> {
+    let mut kernel = proto::MmmKernel::decode(fixture(name).as_slice()).unwrap();
     let any = kernel.model.as_mut().unwrap();
     let mut model = proto::MeridianModel::decode(any.value.as_slice()).unwrap();
     edit(kernel.marketing_data.as_mut().unwrap(), &mut model);
@@ -241,4 +266,66 @@ fn damaged_files_never_panic() {
     }
     assert!(matches!(import(b"\x80\x04\x95 pickle", "m.pkl"), Err(ImportError::Pickle)));
     assert!(matches!(import(b"not a model at all", "m.txt"), Err(ImportError::NotProtobuf(_))));
+}
+
+#[test]
+fn lagged_media_becomes_the_models_media_history() {
+    use mmm_core::ModelSpec;
+    use mmm_core::dataset::{LoadOptions, load_csv};
+    let imported = import(&fixture("meridian_lagged.binpb"), "meridian_lagged.binpb").unwrap();
+    let doc = &imported.document;
+    // The mmm data set Meridian was fitted on, 8 weeks of history first.
+    let options = LoadOptions::default();
+    let original =
+        load_csv(&fixture("meridian_lagged.csv"), &options, &ModelSpec::default()).unwrap();
+    let ours = load_csv(imported.csv.as_bytes(), &options, &ModelSpec::default()).unwrap();
+    assert_eq!((original.history_len(), ours.history_len()), (8, 8));
+    assert_eq!(ours.dates, original.dates);
+    assert_eq!(doc.start, original.dates[0]);
+    for ((theirs, ours), series) in
+        original.channels.iter().zip(&ours.channels).zip(&doc.series.channels)
+    {
+        assert_eq!(ours.spend, theirs.spend, "{}", theirs.name);
+        assert_eq!(ours.history, theirs.history, "{}", theirs.name);
+        // max_lag 8: all 8 history periods reach the first KPI periods.
+        assert_eq!(series.history, theirs.history, "{}", theirs.name);
+    }
+    assert_eq!(doc.spec.max_lag, 8);
+    // The stored history is what the document's own recomputation uses.
+    let back = mmm_core::ModelDocument::from_json(&doc.to_json()).unwrap();
+    assert_eq!(back.channel_contributions(), doc.channel_contributions());
+}
+
+fn media_time(d: &mut proto::MarketingData) -> &mut Vec<proto::Date> {
+    let meta = d.metadata.as_mut().unwrap();
+    &mut meta.time_dimensions.iter_mut().find(|t| t.name == "media_time").unwrap().dates
+}
+
+#[test]
+fn a_broken_media_history_is_refused_with_the_reason() {
+    let lagged = "meridian_lagged.binpb";
+    let gap = refusal(&edited_from(lagged, |d, _| {
+        media_time(d).remove(3);
+    }));
+    assert!(gap.contains("media history periods are not evenly spaced"), "{gap}");
+
+    let short = refusal(&edited_from(lagged, |d, _| {
+        media_time(d).pop();
+    }));
+    assert!(short.contains("does not end with the model's periods"), "{short}");
+
+    let missing = refusal(&edited_from(lagged, |d, _| {
+        d.marketing_data_points[2].media_variables.retain(|m| m.channel_name != "radio");
+    }));
+    assert!(
+        missing.contains("media of channel 'radio'")
+            && missing.contains("media history period starting 2021-11-22"),
+        "{missing}"
+    );
+
+    let stray = refusal(&edited_from(lagged, |d, _| {
+        let at = d.marketing_data_points[0].date_interval.as_mut().unwrap();
+        at.start_date = Some(proto::Date { year: 2020, month: 1, day: 6 });
+    }));
+    assert!(stray.contains("starts on 2020-01-06, outside the model's periods"), "{stray}");
 }

@@ -4,6 +4,7 @@ use crate::helpers::{TestApp, assert_banded};
 
 crate::on_both!(
     an_imported_meridian_model_works_with_every_route,
+    lagged_media_is_imported_as_media_history,
     bad_model_files_are_refused_and_nothing_is_stored
 );
 
@@ -25,7 +26,11 @@ fn multipart(file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
 }
 
 fn export() -> serde_json::Value {
-    serde_json::from_slice(&fixture("meridian_demo.export.json")).unwrap()
+    export_of("meridian_demo")
+}
+
+fn export_of(model: &str) -> serde_json::Value {
+    serde_json::from_slice(&fixture(&format!("{model}.export.json"))).unwrap()
 }
 
 fn an_imported_meridian_model_works_with_every_route(app: TestApp) {
@@ -99,6 +104,39 @@ fn an_imported_meridian_model_works_with_every_route(app: TestApp) {
     let other = app.register("bob@example.com");
     let r = app.get(&format!("/api/v1/models/{id}"), Some(&other));
     assert_eq!(r.status, 404);
+}
+
+fn lagged_media_is_imported_as_media_history(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let (content_type, body) =
+        multipart("meridian_lagged.binpb", &fixture("meridian_lagged.binpb"));
+    let r = app.post("/api/v1/models/import", Some(&token), &content_type, body);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+
+    // Meridian's 8 lagged weeks are the data set's media history, before its 104 KPI weeks.
+    let datasets = app.get("/api/v1/datasets", Some(&token)).json();
+    assert_eq!(
+        (datasets[0]["rows"].as_u64(), datasets[0]["history_rows"].as_u64()),
+        (Some(104), Some(8))
+    );
+
+    // Their carry-over is in Meridian's ROI, and in ours.
+    let export = export_of("meridian_lagged");
+    let rows = app.get(&format!("/api/v1/mmm/channels/summary?model_id={id}"), Some(&token)).json();
+    for (c, name) in ["tv", "search", "social", "display", "radio"].iter().enumerate() {
+        let row = rows.as_array().unwrap().iter().find(|r| r["name"] == *name).unwrap();
+        let theirs = export["summary_metrics"]["roi"]["values"][c][0][1].as_f64().unwrap();
+        let ours = row["roi"].as_f64().unwrap();
+        assert!((ours - theirs).abs() <= 1e-6 * theirs, "{name}: {ours} vs {theirs}");
+    }
+    let r = app.post_json(
+        &format!("/api/v1/models/{id}/plan"),
+        Some(&token),
+        &serde_json::json!({"periods": 4, "total_budget": 400000.0}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["periods"].as_array().unwrap().len(), 4);
 }
 
 fn bad_model_files_are_refused_and_nothing_is_stored(app: TestApp) {

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Fits real Google Meridian on an mmm CSV and exports Meridian's own numbers, for the importer's
+golden tests (crates/mmm-meridian/tests/).
+
+Usage (in a Python with `pip install "google-meridian[schema]==2.1.0"`):
+
+    python scripts/meridian-golden.py DATA.csv OUT.binpb OUT.export.json [--keep N]
+
+DATA.csv is an mmm data set: `date`, `revenue`, `<channel>_spend` columns and controls. Leading
+rows with an empty `revenue` are media history (docs/data-format.md): Meridian gets them as lagged
+media, periods with media but no KPI, spend or controls (its `media_time` is then longer than
+`time`). Spend is used as the media execution, as in the demo fixture.
+
+The export holds what the golden tests compare with: the scaling constants Meridian derived,
+posterior means, `summary_metrics` (90%), per-period incremental outcome (mean, q05, q95),
+the expected outcome and the predictive accuracy.
+"""
+
+import argparse
+import json
+import os
+import tempfile
+
+# The JAX backend computes in float64 (MERIDIAN_ENABLE_JAX_X64 defaults to true); the TensorFlow
+# default is float32, too coarse for a 1e-6 golden comparison.
+os.environ.setdefault("MERIDIAN_BACKEND", "jax")
+
+import numpy as np
+import pandas as pd
+
+from meridian import version as meridian_version
+from meridian.analysis import analyzer
+from meridian.data import load
+from meridian.model import model, spec
+from meridian.schema.serde import meridian_serde
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("csv")
+    parser.add_argument("binpb")
+    parser.add_argument("export")
+    parser.add_argument("--keep", type=int, default=100, help="posterior draws kept per chain")
+    parser.add_argument("--knots", type=int, default=8)
+    args = parser.parse_args()
+
+    df = pd.read_csv(args.csv)
+    spend_cols = [c for c in df.columns if c.endswith("_spend")]
+    channels = [c[: -len("_spend")] for c in spend_cols]
+    controls = [c for c in df.columns if c not in ["date", "revenue", *spend_cols]]
+    history = int(df["revenue"].isna().cumprod().sum())
+
+    # Meridian reads media and spend from separate columns; in the lagged periods only the media
+    # cells are filled.
+    media_cols = [f"{c}_media" for c in channels]
+    for m, s in zip(media_cols, spend_cols):
+        df[m] = df[s]
+    df.loc[: history - 1, spend_cols] = np.nan
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+        df.to_csv(f, index=False)
+        meridian_csv = f.name
+
+    loader = load.CsvDataLoader(
+        csv_path=meridian_csv,
+        kpi_type="revenue",
+        coord_to_columns=load.CoordToColumns(
+            time="date",
+            kpi="revenue",
+            media=media_cols,
+            media_spend=spend_cols,
+            controls=controls,
+        ),
+        media_to_channel=dict(zip(media_cols, channels)),
+        media_spend_to_channel=dict(zip(spend_cols, channels)),
+    )
+    data = loader.load()
+    mmm = model.Meridian(input_data=data, model_spec=spec.ModelSpec(knots=args.knots, max_lag=8))
+    mmm.sample_prior(100, seed=1)
+    mmm.sample_posterior(
+        n_chains=2, n_adapt=300, n_burnin=300, n_keep=args.keep, seed=[1, 2]
+    )
+    meridian_serde.save_meridian(mmm, args.binpb)
+
+    # Everything below is read back from the saved file, as mmm will read it.
+    mmm = meridian_serde.load_meridian(args.binpb)
+    a = analyzer.Analyzer(mmm)
+    export = {"format": "meridian-export/1", "meta": meta(mmm, history, args)}
+
+    media = mmm.media_tensors
+    export["scaling"] = {
+        "media_population_scaled_median": np.asarray(
+            media.media_transformer.population_scaled_median_m
+        ).tolist(),
+        "media_scale_factors": np.asarray(media.media_transformer._scale_factors_gm).tolist(),
+        "kpi_population_scaled_mean": float(mmm.kpi_transformer.population_scaled_mean),
+        "kpi_population_scaled_stdev": float(mmm.kpi_transformer.population_scaled_stdev),
+        "controls_mean": np.asarray(mmm.controls_transformer._means).ravel().tolist(),
+        "controls_stdev": np.asarray(mmm.controls_transformer._stdevs).ravel().tolist(),
+    }
+
+    post = mmm.inference_data.posterior
+    export["posterior"] = {
+        name: {
+            "dims": [d for d in post[name].dims if d not in ("chain", "draw")],
+            "mean": post[name].mean(dim=("chain", "draw")).values.tolist(),
+        }
+        for name in ["alpha_m", "ec_m", "slope_m", "roi_m", "beta_gm", "tau_g", "sigma"]
+    }
+
+    sm = a.summary_metrics(confidence_level=0.9)
+    export["summary_metrics"] = {
+        "channels": [str(c) for c in sm.channel.values],
+        "metric": [str(m) for m in sm.metric.values],
+        "distribution": [str(d) for d in sm.distribution.values],
+        **{
+            name: {"dims": list(sm[name].dims), "values": sm[name].values.tolist()}
+            for name in ["spend", "incremental_outcome", "roi"]
+        },
+    }
+
+    per_period = np.asarray(a.incremental_outcome(aggregate_times=False))  # (chain, draw, t, c)
+    flat = per_period.reshape(-1, *per_period.shape[2:])
+    export["contributions"] = {
+        "dims": ["time", "channel"],
+        "mean": flat.mean(axis=0).tolist(),
+        "q05": np.quantile(flat, 0.05, axis=0).tolist(),
+        "q95": np.quantile(flat, 0.95, axis=0).tolist(),
+    }
+    eva = a.expected_vs_actual_data(aggregate_geos=True, confidence_level=0.9)
+    export["expected_vs_actual"] = {
+        "metric": [str(m) for m in eva.metric.values],
+        "expected": eva["expected"].values.tolist(),
+        "actual": eva["actual"].values.tolist(),
+    }
+    acc = a.predictive_accuracy()
+    export["predictive_accuracy"] = {
+        "metric": [str(m) for m in acc.metric.values],
+        "value": acc["value"].values.tolist(),
+    }
+    with open(args.export, "w") as f:
+        json.dump(export, f)
+
+
+def meta(mmm, history: int, args) -> dict:
+    return {
+        "source_file": args.binpb.rsplit("/", 1)[-1],
+        "source_csv": args.csv.rsplit("/", 1)[-1],
+        "meridian_version": meridian_version.__version__,
+        "computation_backend": os.environ["MERIDIAN_BACKEND"],
+        "kpi_type": "revenue",
+        "n_times": int(mmm.n_times),
+        "n_media_times": int(mmm.n_media_times),
+        "media_history_periods": history,
+        "n_chains": 2,
+        "n_draws_per_chain": args.keep,
+        "model_spec": {"max_lag": 8, "knots": args.knots},
+    }
+
+
+if __name__ == "__main__":
+    main()
