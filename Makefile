@@ -2,7 +2,7 @@
 CARGO ?= cargo
 MMM := target/release/mmm
 
-.PHONY: audit all deps build web run seed fit-example loadtest test test-rust test-e2e lint fmt clippy check-core-deps doc bench accuracy example migrate check-db clean help
+.PHONY: audit all deps build web run seed fit-example loadtest test test-rust test-e2e test-contract lint fmt clippy check-core-deps doc bench accuracy example migrate check-db clean help
 
 all: build
 
@@ -35,7 +35,7 @@ fit-example: build ## Fit the bundled example data set with the CLI (writes data
 loadtest: build ## Latency and throughput of the analytics routes (docs/benchmarks.md)
 	scripts/loadtest.sh
 
-test: deps check-core-deps test-rust test-e2e ## Every test suite: Rust on SQLite and a throwaway PostgreSQL, then the dashboard in Chromium
+test: deps check-core-deps test-rust test-e2e test-contract ## Every test suite: Rust on SQLite and a throwaway PostgreSQL, the dashboard in Chromium, the API against its OpenAPI document
 
 test-rust: ## Unit, property and integration tests of every crate (PostgreSQL started for them)
 	scripts/with-postgres.sh $(CARGO) test --workspace --locked
@@ -44,6 +44,10 @@ test-e2e: web ## The dashboard end to end in Debian's Chromium against the real 
 	@scripts/ensure-system-deps.sh --with-browser
 	$(CARGO) build --locked -p mmm-server
 	cd web && MMM_BIN=$(CURDIR)/target/debug/mmm node e2e/run.mjs
+
+test-contract: ## The API against its own OpenAPI document with schemathesis (generated and fuzzed requests, real server)
+	$(CARGO) build --locked -p mmm-server
+	scripts/contract-test.sh target/debug/mmm
 
 lint: fmt clippy check-core-deps ## Formatting, clippy -D warnings, layering check
 

@@ -1,6 +1,6 @@
 //! Request and response bodies, with their OpenAPI schemas and examples.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, Utc};
 use mmm_core::dataset::channel_name;
 use mmm_service::domain::{DatasetInfo, JobRecord, ModelInfo, User};
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 /// A user as the API shows it (never the password hash).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": "2f1c...", "email": "ann@example.com", "full_name": "Ann Analyst",
-    "role": "user", "created_at": "2026-11-22T10:00:00"}))]
+    "role": "user", "created_at": "2026-11-22T10:00:00Z"}))]
 pub struct UserOut {
     /// Identifier.
     pub id: String,
@@ -21,7 +21,7 @@ pub struct UserOut {
     /// `user` or `admin`.
     pub role: String,
     /// Creation time (UTC).
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
 }
 
 impl From<&User> for UserOut {
@@ -31,7 +31,7 @@ impl From<&User> for UserOut {
             email: u.email.clone(),
             full_name: u.full_name.clone(),
             role: u.role.to_string(),
-            created_at: u.created_at,
+            created_at: u.created_at.and_utc(),
         }
     }
 }
@@ -41,8 +41,10 @@ impl From<&User> for UserOut {
 #[schema(example = json!({"email": "ann@example.com", "password": "correct horse", "full_name": "Ann Analyst"}))]
 pub struct RegisterIn {
     /// Email address.
+    #[schema(format = Email)]
     pub email: String,
-    /// At least 8 characters.
+    /// At least 8 characters, at most 72 bytes.
+    #[schema(min_length = 8)]
     pub password: String,
     /// Display name.
     pub full_name: Option<String>,
@@ -105,7 +107,7 @@ pub struct RolesOut {
 #[schema(example = json!({"id": "8d0e...", "name": "weekly sales", "frequency": "weekly", "rows": 156, "history_rows": 0,
     "start_date": "2022-01-03", "end_date": "2024-12-23",
     "roles": {"date": "date", "kpi": "revenue", "media": ["tv_spend", "search_spend"], "channels": ["tv", "search"], "controls": ["price_index"], "ignored": []},
-    "content_hash": "9f86d08...", "created_at": "2026-11-22T10:00:00", "owner_id": "2f1c..."}))]
+    "content_hash": "9f86d08...", "created_at": "2026-11-22T10:00:00Z", "owner_id": "2f1c..."}))]
 pub struct DatasetOut {
     /// Identifier.
     pub id: String,
@@ -129,7 +131,7 @@ pub struct DatasetOut {
     /// SHA-256 of the uploaded file.
     pub content_hash: String,
     /// Upload time (UTC).
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
 }
 
 impl From<&DatasetInfo> for DatasetOut {
@@ -152,7 +154,7 @@ impl From<&DatasetInfo> for DatasetOut {
                 ignored: d.roles.ignored.clone(),
             },
             content_hash: d.content_hash.clone(),
-            created_at: d.created_at,
+            created_at: d.created_at.and_utc(),
         }
     }
 }
@@ -206,10 +208,13 @@ pub struct TrainIn {
     /// intervals on every figure, a few seconds).
     pub method: Option<String>,
     /// Bayesian fit: chains (1-8, default 4).
+    #[schema(minimum = 1, maximum = 8)]
     pub chains: Option<usize>,
     /// Bayesian fit: draws per chain (50-5000, default 1000).
+    #[schema(minimum = 50, maximum = 5000)]
     pub draws: Option<usize>,
     /// Bayesian fit: warm-up draws per chain (50-5000, default 1000).
+    #[schema(minimum = 50, maximum = 5000)]
     pub tune: Option<usize>,
     /// Lift-test results that calibrate the fit (MAP or Bayesian).
     #[serde(default)]
@@ -272,9 +277,9 @@ pub struct ModelOut {
     #[schema(value_type = Option<Object>)]
     pub metrics: Option<Value>,
     /// Creation time (UTC).
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
     /// When training ended.
-    pub finished_at: Option<NaiveDateTime>,
+    pub finished_at: Option<DateTime<Utc>>,
     /// `fit` for models mmm fitted; for imports, where the model came from, e.g.
     /// `google-meridian 2.1.0 (model.binpb)`.
     pub origin: String,
@@ -293,8 +298,8 @@ impl From<&ModelInfo> for ModelOut {
             status: m.status.to_string(),
             spec: serde_json::to_value(&m.spec).unwrap_or(Value::Null),
             metrics: m.metrics.clone(),
-            created_at: m.created_at,
-            finished_at: m.finished_at,
+            created_at: m.created_at.and_utc(),
+            finished_at: m.finished_at.map(|t| t.and_utc()),
             origin: m.spec.origin.clone().unwrap_or_else(|| "fit".to_owned()),
             document: None,
         }
@@ -305,7 +310,7 @@ impl From<&ModelInfo> for ModelOut {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": "c3d4...", "model_id": "5b7a...", "state": "running", "progress": 0.42,
     "message": "start 5 done, best objective -101.2", "error": null,
-    "created_at": "2026-11-22T10:00:00", "started_at": "2026-11-22T10:00:00", "finished_at": null}))]
+    "created_at": "2026-11-22T10:00:00Z", "started_at": "2026-11-22T10:00:00Z", "finished_at": null}))]
 pub struct JobOut {
     /// Identifier.
     pub id: String,
@@ -320,11 +325,11 @@ pub struct JobOut {
     /// Why it failed.
     pub error: Option<String>,
     /// Creation time (UTC).
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
     /// Start time.
-    pub started_at: Option<NaiveDateTime>,
+    pub started_at: Option<DateTime<Utc>>,
     /// End time.
-    pub finished_at: Option<NaiveDateTime>,
+    pub finished_at: Option<DateTime<Utc>>,
 }
 
 impl From<&JobRecord> for JobOut {
@@ -336,9 +341,9 @@ impl From<&JobRecord> for JobOut {
             progress: j.progress,
             message: j.message.clone(),
             error: j.error.clone(),
-            created_at: j.created_at,
-            started_at: j.started_at,
-            finished_at: j.finished_at,
+            created_at: j.created_at.and_utc(),
+            started_at: j.started_at.map(|t| t.and_utc()),
+            finished_at: j.finished_at.map(|t| t.and_utc()),
         }
     }
 }
@@ -372,9 +377,11 @@ pub struct CurveQuery {
     /// Model id (default: the caller's most recent successfully fitted model).
     pub model_id: Option<String>,
     /// Points per curve (2 to 500, default 61).
+    #[param(minimum = 2, maximum = 500)]
     pub points: Option<usize>,
     /// The curve spans 0 to this multiple of the channel's largest historical spend (0.1 to 10,
     /// default 3).
+    #[param(minimum = 0.1, maximum = 10)]
     pub max_multiple: Option<f64>,
 }
 
@@ -385,6 +392,44 @@ pub struct ExportQuery {
     /// Model id (default: the caller's most recent successfully fitted model).
     pub model_id: Option<String>,
     /// `json` (default), `csv` or `txt`.
+    #[param(pattern = "^(json|csv|txt)$")]
+    pub format: Option<String>,
+}
+
+/// The multipart form of a data set upload.
+#[derive(Debug, ToSchema)]
+pub struct DatasetUpload {
+    /// The CSV file.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    /// Name of the data set (default: the file name).
+    pub name: Option<String>,
+    /// Date column (default `date`).
+    pub date_column: Option<String>,
+    /// KPI column (default `revenue`).
+    pub kpi: Option<String>,
+    /// Media columns, comma separated (default: every `*_spend` column).
+    pub media: Option<String>,
+    /// Control columns, comma separated (default: every other numeric column).
+    pub controls: Option<String>,
+}
+
+/// The multipart form of a Meridian import.
+#[derive(Debug, ToSchema)]
+pub struct MeridianUpload {
+    /// The `.binpb` file Meridian's `save_meridian` wrote.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+/// Export format of the decomposition.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TableExportQuery {
+    /// Model id (default: the caller's most recent successfully fitted model).
+    pub model_id: Option<String>,
+    /// `json` (default) or `csv`.
+    #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
 }
 

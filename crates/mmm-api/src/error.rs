@@ -39,12 +39,20 @@ pub struct ApiError {
     message: String,
     details: Vec<Value>,
     retry_after: Option<u64>,
+    allow: Option<String>,
 }
 
 impl ApiError {
     /// An error with a status, code and message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), details: Vec::new(), retry_after: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: Vec::new(),
+            retry_after: None,
+            allow: None,
+        }
     }
 
     /// 400 with a message.
@@ -65,6 +73,23 @@ impl ApiError {
     /// 404.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    /// 404 for a path no route has, or 405 (with `Allow`) for a method its route does not take.
+    pub fn no_route(method: &str, path: &str) -> Self {
+        match crate::openapi::allowed_methods(path) {
+            Some(allowed) => {
+                let allowed = allowed.join(", ");
+                let mut e = Self::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    format!("{path} does not take {method}; it takes {allowed}"),
+                );
+                e.allow = Some(allowed);
+                e
+            }
+            None => Self::not_found(format!("no route for {method} {path}")),
+        }
     }
 
     /// 429 with the seconds to wait.
@@ -107,6 +132,11 @@ impl ResponseError for ApiError {
             && let Ok(v) = HeaderValue::from_str(&seconds.to_string())
         {
             builder.insert_header((header::RETRY_AFTER, v));
+        }
+        if let Some(allow) = &self.allow
+            && let Ok(v) = HeaderValue::from_str(allow)
+        {
+            builder.insert_header((header::ALLOW, v));
         }
         if self.status == StatusCode::UNAUTHORIZED {
             builder.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));

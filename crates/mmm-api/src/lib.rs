@@ -85,7 +85,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()));
 }
 
-/// The JSON 404 for every unknown path.
+/// The JSON 404 for every unknown path (405 for a known path with a method it does not take).
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found(format!("no route for {} {}", req.method(), req.path())))
+    Err(ApiError::no_route(req.method().as_str(), req.path()))
 }

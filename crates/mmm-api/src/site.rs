@@ -68,10 +68,10 @@ fn relative_file(path: &str) -> Option<PathBuf> {
 }
 
 /// Serves the dashboard's files for GET and HEAD requests outside the API; everything else is the API's
-/// JSON 404.
+/// JSON 404 (or 405 for a documented path with a method it does not take).
 pub async fn fallback(req: HttpRequest, site: web::Data<Site>) -> Result<HttpResponse, ApiError> {
     let path = req.path().to_owned();
-    let not_found = || ApiError::not_found(format!("no route for {} {path}", req.method()));
+    let not_found = || ApiError::no_route(req.method().as_str(), &path);
     let readable =
         matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD);
     if !readable || path.starts_with("/api/") || path == "/api" {

@@ -2,7 +2,7 @@
 //! and their export.
 
 use crate::auth::AuthUser;
-use crate::dto::{ChannelSummaryOut, CurveQuery, ExportQuery, ModelQuery};
+use crate::dto::{ChannelSummaryOut, CurveQuery, ExportQuery, ModelQuery, TableExportQuery};
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::state::AppState;
 use actix_web::http::header;
@@ -283,9 +283,9 @@ fn decomposition_csv(doc: &ModelDocument) -> String {
 /// contribution) as CSV or JSON.
 #[utoipa::path(
     get, path = "/api/v1/export/contribution", tag = "export",
-    security(("bearer" = [])), params(ExportQuery),
+    security(("bearer" = [])), params(TableExportQuery),
     responses((status = 200, description = "An attachment: CSV with one row per period (`date,actual,fitted,baseline,intercept,trend,seasonality,controls`, then each channel, with `<channel>_low` and `<channel>_high` where the model has intervals), or the rows of /mmm/contribution as JSON", content(
-                   (String = "text/csv"), (Object = "application/json"))),
+                   (String = "text/csv"), (Vec<Object> = "application/json"))),
               (status = 404, description = "No such model, or no fitted model yet", body = ErrorBody),
               (status = 422, description = "Unknown format", body = ErrorBody))
 )]
@@ -293,7 +293,7 @@ fn decomposition_csv(doc: &ModelDocument) -> String {
 pub async fn export_contribution(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<ExportQuery>,
+    q: web::Query<TableExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let format = export_format(q.format, &["json", "csv"])?;

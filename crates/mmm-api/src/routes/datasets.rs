@@ -1,7 +1,7 @@
 //! Data set upload, listing, detail and deletion.
 
 use crate::auth::AuthUser;
-use crate::dto::{DatasetDetailOut, DatasetOut, UploadParams};
+use crate::dto::{DatasetDetailOut, DatasetOut, DatasetUpload, UploadParams};
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::state::AppState;
 use actix_multipart::Multipart;
@@ -85,10 +85,12 @@ pub(crate) async fn read_multipart(
     post, path = "/api/v1/datasets", tag = "datasets",
     security(("bearer" = [])),
     params(UploadParams),
-    request_body(content = String, content_type = "text/csv",
-        example = "date,revenue,tv_spend,search_spend\n2024-01-01,1000,50,20\n"),
+    request_body(content(
+        (String = "text/csv", example = "date,revenue,tv_spend,search_spend\n2024-01-01,1000,50,20\n"),
+        (DatasetUpload = "multipart/form-data"))),
     responses(
         (status = 201, description = "Stored", body = DatasetOut),
+        (status = 400, description = "A multipart body that cannot be parsed, or a text field that is not UTF-8", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 413, description = "Larger than MAX_UPLOAD_MB", body = ErrorBody),
         (status = 422, description = "Invalid data: every problem is listed in details", body = ErrorBody),

@@ -1,7 +1,7 @@
 //! Training, listing, reading and deleting models.
 
 use crate::auth::AuthUser;
-use crate::dto::{ModelOut, TrainIn, TrainOut};
+use crate::dto::{MeridianUpload, ModelOut, TrainIn, TrainOut};
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::routes::datasets::read_multipart;
 use crate::state::AppState;
@@ -143,10 +143,11 @@ pub async fn remove(
 #[utoipa::path(
     post, path = "/api/v1/models/import", tag = "models",
     security(("bearer" = [])),
-    request_body(content = Object, content_type = "multipart/form-data",
+    request_body(content = MeridianUpload, content_type = "multipart/form-data",
         description = "Field `file`: the .binpb model file."),
     responses(
         (status = 201, description = "Imported; the model, fitted", body = ModelOut),
+        (status = 400, description = "A multipart body that cannot be parsed", body = ErrorBody),
         (status = 413, description = "The file is larger than the upload limit", body = ErrorBody),
         (status = 422, description = "Not a Meridian model, a pickle, a newer Meridian, or an unsupported feature (named)", body = ErrorBody),
     )

@@ -45,6 +45,7 @@ async fn model(
 #[schema(example = json!({"bounds_pct": 0.5, "min": {"tv": 20000}, "max": {"display": 15000}, "lock": {"radio": 10000}, "spend_all": true}))]
 pub struct ConstraintsIn {
     /// Keep every channel within this fraction of its current spend (0.5 = ±50%).
+    #[schema(minimum = 0)]
     pub bounds_pct: Option<f64>,
     /// Minimum per channel.
     pub min: BTreeMap<String, f64>,
@@ -68,14 +69,17 @@ impl From<ConstraintsIn> for Constraints {
     }
 }
 
-/// An optimisation request: a budget per period, or a target marginal ROI.
+/// An optimisation request: a budget per period, or a target marginal ROI (exactly one of the
+/// two).
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"budget": 120000, "constraints": {"bounds_pct": 0.5, "lock": {"radio": 15000}}}))]
 pub struct OptimizeIn {
     /// Budget per period.
+    #[schema(minimum = 0)]
     pub budget: Option<f64>,
     /// Instead of a budget: find the largest budget at which every funded channel's marginal ROI
     /// is at least this.
+    #[schema(exclusive_minimum = 0)]
     pub target_mroi: Option<f64>,
     /// Constraints.
     #[serde(default)]
@@ -127,10 +131,13 @@ pub async fn optimize(
 #[schema(example = json!({"periods": 8, "total_budget": 960000, "period_cap": 150000, "constraints": {"bounds_pct": 0.5}}))]
 pub struct PlanIn {
     /// Periods to plan (1 to 156).
+    #[schema(minimum = 1, maximum = 156)]
     pub periods: usize,
     /// Total budget over the planned periods.
+    #[schema(minimum = 0)]
     pub total_budget: f64,
     /// Largest total spend in one period.
+    #[schema(minimum = 0)]
     pub period_cap: Option<f64>,
     /// Per-channel constraints per period.
     #[serde(default)]
@@ -231,10 +238,13 @@ pub async fn scenarios(
 #[into_params(parameter_in = Query)]
 pub struct FrontierQuery {
     /// Reference budget per period (default: the current total spend per period).
+    #[param(minimum = 0)]
     pub budget: Option<f64>,
     /// Budgets from -50% to +50% in this many steps (2 to 101, default 11).
+    #[param(minimum = 2, maximum = 101)]
     pub steps: Option<usize>,
     /// Keep every channel within this fraction of its current spend.
+    #[param(minimum = 0)]
     pub bounds_pct: Option<f64>,
 }
 
@@ -263,6 +273,11 @@ pub async fn frontier(
     let steps = q.steps.unwrap_or(11);
     if !(2..=101).contains(&steps) {
         return Err(ApiError::invalid("steps must be between 2 and 101"));
+    }
+    if let Some(b) = q.budget
+        && !(b.is_finite() && b >= 0.0)
+    {
+        return Err(ApiError::invalid(format!("budget must be a non-negative number, got {b}")));
     }
     let doc = model(&state, &user, id.into_inner()).await?;
     let budget = q.budget.unwrap_or_else(|| doc.channels.iter().map(|c| c.current_spend).sum());

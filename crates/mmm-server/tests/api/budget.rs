@@ -114,6 +114,9 @@ fn optimize_plan_scenarios_frontier(app: TestApp) {
         assert!(lo < r && r < hi, "{p}");
     }
     assert!((points[2]["budget"].as_f64().unwrap() - current).abs() < 1e-6 * current);
+    let r = app.get(&format!("/api/v1/models/{model}/frontier?budget=-1"), Some(&token));
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("budget must be a non-negative number, got -1"), "{}", r.text);
 
     // Another user cannot use this model.
     let bob = app.register("bob@example.com");

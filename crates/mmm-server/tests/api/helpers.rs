@@ -114,6 +114,10 @@ impl TestApp {
         Self::reply(req.call())
     }
 
+    pub fn put(&self, path: &str) -> Reply {
+        Self::reply(self.agent.put(format!("{}{path}", self.base)).send_empty())
+    }
+
     pub fn post(
         &self,
         path: &str,

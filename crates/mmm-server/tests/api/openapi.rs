@@ -100,3 +100,51 @@ fn openapi_snapshot() {
     let spec = <ApiDoc as utoipa::OpenApi>::openapi().json();
     insta::assert_json_snapshot!("openapi", spec);
 }
+
+#[test]
+fn a_wrong_method_is_405_with_allow_and_an_unknown_path_404() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let r = app.delete("/api/v1/models", None);
+    assert_eq!((r.status, r.error_code().as_str()), (405, "method_not_allowed"), "{}", r.text);
+    assert_eq!(r.headers["allow"], "GET, POST");
+    let r = app.post("/health", None, "application/json", "{}");
+    assert_eq!((r.status, r.headers["allow"].as_str()), (405, "GET"));
+    // A literal segment wins over a path parameter: `import` is not a model id.
+    let r = app.put("/api/v1/models/import");
+    assert_eq!((r.status, r.headers["allow"].as_str()), (405, "POST"));
+    let r = app.post("/api/v1/models/some-id", None, "application/json", "{}");
+    assert_eq!((r.status, r.headers["allow"].as_str()), (405, "DELETE, GET"));
+    for path in ["/api/v1/nothing", "/api/v1/models/a/b", "/api/v1/models/"] {
+        let r = app.delete(path, None);
+        assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"), "{path}");
+        assert!(!r.headers.contains_key("allow"), "{path}");
+    }
+}
+
+#[test]
+fn every_protected_route_documents_401_and_every_input_422() {
+    let spec = <ApiDoc as utoipa::OpenApi>::openapi().json();
+    for (method, path) in ROUTES {
+        let op = &spec["paths"][path][method];
+        if op.get("security").is_some() {
+            assert!(op["responses"]["401"].is_object(), "{method} {path}: 401");
+        }
+        let query =
+            op["parameters"].as_array().is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
+        if query || op.get("requestBody").is_some() {
+            assert!(op["responses"]["422"].is_object(), "{method} {path}: 422");
+        }
+    }
+}
+
+#[test]
+fn timestamps_are_rfc3339_in_utc() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let token = app.register("ann@example.com");
+    let me = app.get("/api/v1/auth/me", Some(&token)).json();
+    let created = me["created_at"].as_str().unwrap();
+    let parsed = chrono::DateTime::parse_from_rfc3339(created).unwrap();
+    assert_eq!(parsed.offset().local_minus_utc(), 0, "{created}");
+    let age = chrono::Utc::now() - parsed.with_timezone(&chrono::Utc);
+    assert!(age.num_seconds().abs() < 600, "{created} is now, in UTC");
+}
