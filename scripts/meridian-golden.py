@@ -4,12 +4,17 @@ golden tests (crates/mmm-meridian/tests/).
 
 Usage (in a Python with `pip install "google-meridian[schema]==2.1.0"`):
 
-    python scripts/meridian-golden.py DATA.csv OUT.binpb OUT.export.json [--keep N]
+    python scripts/meridian-golden.py DATA.csv OUT.binpb OUT.export.json [--keep N] [--warmup N]
+        [--impressions] [--conversions RPK]
 
 DATA.csv is an mmm data set: `date`, `revenue`, `<channel>_spend` columns and controls. Leading
 rows with an empty `revenue` are media history (docs/data-format.md): Meridian gets them as lagged
 media, periods with media but no KPI, spend or controls (its `media_time` is then longer than
-`time`). Spend is used as the media execution, as in the demo fixture.
+`time`). Spend is used as the media execution, as in the demo fixture, unless `--impressions`:
+then each channel's media are impressions at a cost per thousand that drifts from week to week
+(seeded), so media and spend are no longer proportional. `--conversions RPK` gives Meridian a
+non-revenue KPI, conversions = revenue / RPK, with a constant `revenue_per_conversion` column.
+(A national model's population is always 1 in Meridian, so none is given.)
 
 The export holds what the golden tests compare with: the scaling constants Meridian derived,
 posterior means, `summary_metrics` (90%), per-period incremental outcome (mean, q05, q95),
@@ -41,7 +46,10 @@ def main() -> None:
     parser.add_argument("binpb")
     parser.add_argument("export")
     parser.add_argument("--keep", type=int, default=100, help="posterior draws kept per chain")
+    parser.add_argument("--warmup", type=int, default=300, help="adaptation and burn-in draws")
     parser.add_argument("--knots", type=int, default=8)
+    parser.add_argument("--impressions", action="store_true")
+    parser.add_argument("--conversions", type=float, metavar="RPK")
     args = parser.parse_args()
 
     df = pd.read_csv(args.csv)
@@ -53,23 +61,32 @@ def main() -> None:
     # Meridian reads media and spend from separate columns; in the lagged periods only the media
     # cells are filled.
     media_cols = [f"{c}_media" for c in channels]
+    rng = np.random.default_rng(7)
     for m, s in zip(media_cols, spend_cols):
-        df[m] = df[s]
+        if args.impressions:
+            cpm = rng.uniform(4.0, 12.0) * np.exp(0.15 * rng.standard_normal(len(df)))
+            df[m] = np.round(1000.0 * df[s] / cpm)
+        else:
+            df[m] = df[s]
+    kpi = "revenue"
+    if args.conversions:
+        kpi = "conversions"
+        df[kpi] = df["revenue"] / args.conversions
+        df["revenue_per_conversion"] = args.conversions
+        df.loc[: history - 1, "revenue_per_conversion"] = np.nan
+        df = df.drop(columns=["revenue"])
     df.loc[: history - 1, spend_cols] = np.nan
     with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
         df.to_csv(f, index=False)
         meridian_csv = f.name
 
+    columns = dict(time="date", kpi=kpi, media=media_cols, media_spend=spend_cols, controls=controls)
+    if args.conversions:
+        columns["revenue_per_kpi"] = "revenue_per_conversion"
     loader = load.CsvDataLoader(
         csv_path=meridian_csv,
-        kpi_type="revenue",
-        coord_to_columns=load.CoordToColumns(
-            time="date",
-            kpi="revenue",
-            media=media_cols,
-            media_spend=spend_cols,
-            controls=controls,
-        ),
+        kpi_type="non_revenue" if args.conversions else "revenue",
+        coord_to_columns=load.CoordToColumns(**columns),
         media_to_channel=dict(zip(media_cols, channels)),
         media_spend_to_channel=dict(zip(spend_cols, channels)),
     )
@@ -77,7 +94,7 @@ def main() -> None:
     mmm = model.Meridian(input_data=data, model_spec=spec.ModelSpec(knots=args.knots, max_lag=8))
     mmm.sample_prior(100, seed=1)
     mmm.sample_posterior(
-        n_chains=2, n_adapt=300, n_burnin=300, n_keep=args.keep, seed=[1, 2]
+        n_chains=2, n_adapt=args.warmup, n_burnin=args.warmup, n_keep=args.keep, seed=[1, 2]
     )
     meridian_serde.save_meridian(mmm, args.binpb)
 
@@ -147,12 +164,16 @@ def meta(mmm, history: int, args) -> dict:
         "source_csv": args.csv.rsplit("/", 1)[-1],
         "meridian_version": meridian_version.__version__,
         "computation_backend": os.environ["MERIDIAN_BACKEND"],
-        "kpi_type": "revenue",
+        "kpi_type": "non_revenue" if args.conversions else "revenue",
+        "media": "impressions" if args.impressions else "spend",
+        "revenue_per_kpi": args.conversions,
         "n_times": int(mmm.n_times),
         "n_media_times": int(mmm.n_media_times),
         "media_history_periods": history,
         "n_chains": 2,
         "n_draws_per_chain": args.keep,
+        "n_adapt": args.warmup,
+        "n_burnin": args.warmup,
         "model_spec": {"max_lag": 8, "knots": args.knots},
     }
 

@@ -50,9 +50,10 @@ fn bad_files_are_refused_with_a_reason() {
     assert!(read_netcdf(b"CDF\x02 not really").is_err());
 }
 
-/// The two real Meridian models: the demo (156 weeks, 1,000 draws) and one with 8 weeks of
-/// lagged media before its 104 weeks of KPI (200 draws).
-const MODELS: [&str; 2] = ["meridian_demo", "meridian_lagged"];
+/// The real Meridian models: the demo (156 weeks, 1,000 draws), one with 8 weeks of lagged media
+/// before its 104 weeks of KPI (200 draws), and one fitted on impressions (not proportional to
+/// spend) with conversions as the KPI and a revenue per conversion (200 draws).
+const MODELS: [&str; 3] = ["meridian_demo", "meridian_lagged", "meridian_impressions"];
 
 fn export(model: &str) -> serde_json::Value {
     serde_json::from_slice(&fixture(&format!("{model}.export.json"))).unwrap()
@@ -328,4 +329,29 @@ fn a_broken_media_history_is_refused_with_the_reason() {
         at.start_date = Some(proto::Date { year: 2020, month: 1, day: 6 });
     }));
     assert!(stray.contains("starts on 2020-01-06, outside the model's periods"), "{stray}");
+}
+
+#[test]
+fn impressions_and_conversions_are_carried_in_revenue_and_spend_terms() {
+    let name = "meridian_impressions.binpb";
+    let imported = import(&fixture(name), name).unwrap();
+    let doc = &imported.document;
+    // Conversions × revenue per conversion (25) is the revenue mmm models.
+    assert_eq!(imported.kpi_column, "revenue");
+    let options = mmm_core::dataset::LoadOptions::default();
+    let spec = mmm_core::ModelSpec::default();
+    let original =
+        mmm_core::dataset::load_csv(&fixture("meridian_impressions.csv"), &options, &spec);
+    let original = original.unwrap();
+    for (ours, theirs) in doc.series.actual.iter().zip(&original.kpi) {
+        close(*ours, *theirs, 1e-12, "revenue");
+    }
+    // Impressions are not proportional to spend: each channel keeps its own model input, in
+    // spend-equivalent units (the same total as its spend).
+    for (series, channel) in doc.series.channels.iter().zip(&original.channels) {
+        assert_eq!(series.spend, channel.spend, "{}", series.name);
+        let input = series.input.as_ref().expect("impressions are stored as the model input");
+        assert_ne!(input, &series.spend, "{}", series.name);
+        close(input.iter().sum(), series.spend.iter().sum(), 1e-12, &series.name);
+    }
 }
