@@ -5,7 +5,7 @@ golden tests (crates/mmm-meridian/tests/).
 Usage (in a Python with `pip install "google-meridian[schema]==2.1.0"`):
 
     python scripts/meridian-golden.py DATA.csv OUT.binpb OUT.export.json [--keep N] [--warmup N]
-        [--impressions] [--conversions RPK]
+        [--impressions] [--conversions RPK] [--adstock binomial]
 
 DATA.csv is an mmm data set: `date`, `revenue`, `<channel>_spend` columns and controls. Leading
 rows with an empty `revenue` are media history (docs/data-format.md): Meridian gets them as lagged
@@ -14,7 +14,8 @@ media, periods with media but no KPI, spend or controls (its `media_time` is the
 then each channel's media are impressions at a cost per thousand that drifts from week to week
 (seeded), so media and spend are no longer proportional. `--conversions RPK` gives Meridian a
 non-revenue KPI, conversions = revenue / RPK, with a constant `revenue_per_conversion` column.
-(A national model's population is always 1 in Meridian, so none is given.)
+(A national model's population is always 1 in Meridian, so none is given.) `--adstock binomial`
+fits Meridian's binomial adstock instead of the geometric one.
 
 The export holds what the golden tests compare with: the scaling constants Meridian derived,
 posterior means, `summary_metrics` (90%), per-period incremental outcome (mean, q05, q95),
@@ -50,6 +51,7 @@ def main() -> None:
     parser.add_argument("--knots", type=int, default=8)
     parser.add_argument("--impressions", action="store_true")
     parser.add_argument("--conversions", type=float, metavar="RPK")
+    parser.add_argument("--adstock", choices=["geometric", "binomial"], default="geometric")
     args = parser.parse_args()
 
     df = pd.read_csv(args.csv)
@@ -91,7 +93,8 @@ def main() -> None:
         media_spend_to_channel=dict(zip(spend_cols, channels)),
     )
     data = loader.load()
-    mmm = model.Meridian(input_data=data, model_spec=spec.ModelSpec(knots=args.knots, max_lag=8))
+    model_spec = spec.ModelSpec(knots=args.knots, max_lag=8, adstock_decay_spec=args.adstock)
+    mmm = model.Meridian(input_data=data, model_spec=model_spec)
     mmm.sample_prior(100, seed=1)
     mmm.sample_posterior(
         n_chains=2, n_adapt=args.warmup, n_burnin=args.warmup, n_keep=args.keep, seed=[1, 2]
@@ -102,6 +105,7 @@ def main() -> None:
     mmm = meridian_serde.load_meridian(args.binpb)
     a = analyzer.Analyzer(mmm)
     export = {"format": "meridian-export/1", "meta": meta(mmm, history, args)}
+    export["meta"]["divergences"] = int(mmm.inference_data.sample_stats["diverging"].sum())
 
     media = mmm.media_tensors
     export["scaling"] = {
@@ -174,7 +178,7 @@ def meta(mmm, history: int, args) -> dict:
         "n_draws_per_chain": args.keep,
         "n_adapt": args.warmup,
         "n_burnin": args.warmup,
-        "model_spec": {"max_lag": 8, "knots": args.knots},
+        "model_spec": {"max_lag": 8, "knots": args.knots, "adstock_decay_spec": args.adstock},
     }
 
 

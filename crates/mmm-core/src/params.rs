@@ -69,6 +69,11 @@ checked_f64!(
     DecayRate, "decay", "in [0, 1)", |v| (0.0..1.0).contains(&v)
 );
 checked_f64!(
+    /// Binomial adstock α ∈ (0, 1] (Meridian's parameterisation): near 0 the effect stays in the
+    /// period of spend, at 1 it is spread evenly over the window.
+    BinomialAlpha, "alpha", "in (0, 1]", |v| v > 0.0 && v <= 1.0
+);
+checked_f64!(
     /// Hill half-saturation point K > 0, in units of the channel's scale (typical spend).
     HalfSaturation, "half_saturation", "> 0", |v| v > 0.0
 );

@@ -7,7 +7,8 @@
 //! `beta * sat(x / scale)`.
 
 use crate::params::{
-    DecayRate, HalfSaturation, HillShape, LogisticRate, MaxLag, WeibullScale, WeibullShape,
+    BinomialAlpha, DecayRate, HalfSaturation, HillShape, LogisticRate, MaxLag, WeibullScale,
+    WeibullShape,
 };
 use serde::{Deserialize, Serialize};
 
@@ -39,13 +40,28 @@ pub enum Adstock {
         /// Window length L.
         max_lag: MaxLag,
     },
+    /// Binomial adstock, as Google Meridian defines it: weights that fall from the period of
+    /// spend to zero just past the window,
+    ///
+    /// `w_l ∝ (1 − l/(L+1))^(1/α − 1)` for `l = 0..L`, normalised to sum to 1.
+    ///
+    /// α near 0 keeps the effect in the period of spend; α = 1 spreads it evenly over the
+    /// window. mmm does not fit it; it comes with imported Meridian models.
+    Binomial {
+        /// α ∈ (0, 1].
+        alpha: BinomialAlpha,
+        /// Window length L.
+        max_lag: MaxLag,
+    },
 }
 
 impl Adstock {
     /// The window length L.
     pub fn max_lag(&self) -> usize {
         match self {
-            Adstock::Geometric { max_lag, .. } | Adstock::Weibull { max_lag, .. } => max_lag.get(),
+            Adstock::Geometric { max_lag, .. }
+            | Adstock::Weibull { max_lag, .. }
+            | Adstock::Binomial { max_lag, .. } => max_lag.get(),
         }
     }
 
@@ -56,6 +72,7 @@ impl Adstock {
             Adstock::Weibull { shape, scale, max_lag } => {
                 weibull_weights(shape.get(), scale.get(), max_lag.get())
             }
+            Adstock::Binomial { alpha, max_lag } => binomial_weights(alpha.get(), max_lag.get()),
         }
     }
 
@@ -211,6 +228,16 @@ pub(crate) fn geometric_weights_with_grad(decay: f64, max_lag: usize) -> (Vec<f6
     (w, dw)
 }
 
+/// Normalised binomial weights (see [`Adstock::Binomial`]).
+pub fn binomial_weights(alpha: f64, max_lag: usize) -> Vec<f64> {
+    let window = (max_lag + 1) as f64;
+    let exponent = 1.0 / alpha - 1.0;
+    let raw: Vec<f64> = (0..=max_lag).map(|l| (1.0 - l as f64 / window).powf(exponent)).collect();
+    // w_0 = 1, so the sum is at least 1.
+    let total: f64 = raw.iter().sum();
+    raw.into_iter().map(|w| w / total).collect()
+}
+
 /// Normalised Weibull weights (see [`Adstock::Weibull`]).
 pub(crate) fn weibull_weights(shape: f64, scale: f64, max_lag: usize) -> Vec<f64> {
     let mut w: Vec<f64> = (0..=max_lag)
@@ -299,6 +326,27 @@ mod tests {
     fn zero_decay_is_identity() {
         let x = [3.0, 1.0, 4.0, 1.0, 5.0];
         assert_eq!(geo(0.0, 8).apply(&x), x.to_vec());
+    }
+
+    #[test]
+    fn binomial_by_hand() {
+        let binomial = |alpha: f64| Adstock::Binomial {
+            alpha: BinomialAlpha::new(alpha).unwrap(),
+            max_lag: MaxLag::new(3).unwrap(),
+        };
+        // L = 3, window 4. α = 0.5: exponent 1, raw weights 1, 3/4, 1/2, 1/4; sum 2.5.
+        // α = 1: exponent 0, even weights. α = 0.25: exponent 3, raw 1, 27/64, 8/64, 1/64;
+        // sum 100/64.
+        for (alpha, want) in
+            [(0.5, [0.4, 0.3, 0.2, 0.1]), (1.0, [0.25; 4]), (0.25, [0.64, 0.27, 0.08, 0.01])]
+        {
+            for (a, b) in binomial(alpha).weights().iter().zip(want) {
+                assert!(close(*a, b), "α {alpha}: {a} vs {b}");
+            }
+        }
+        // A tiny α keeps the whole effect in the period of spend.
+        assert_eq!(binomial(1e-6).weights(), [1.0, 0.0, 0.0, 0.0]);
+        assert!(BinomialAlpha::new(0.0).is_err() && BinomialAlpha::new(1.01).is_err());
     }
 
     #[test]
@@ -392,6 +440,14 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn binomial_weights_are_normalised_and_falling(alpha in 1e-3..=1.0f64, lag in 0usize..52) {
+            let w = binomial_weights(alpha, lag);
+            prop_assert_eq!(w.len(), lag + 1);
+            prop_assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            prop_assert!(w.windows(2).all(|p| p[1] <= p[0] && p[1] >= 0.0));
+        }
+
         #[test]
         fn adstock_preserves_total_up_to_tail(
             decay in 0.0..0.99f64,

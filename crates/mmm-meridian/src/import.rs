@@ -1,8 +1,8 @@
 //! Turns a Meridian posterior into an mmm model document.
 //!
 //! Every posterior draw is pushed through Meridian's own equations (see `docs/meridian.md`):
-//! media scaled by the derived scale factors, geometric adstock normalised over `max_lag + 1`
-//! weights with zero padding, Hill after adstock, `β_gm`, then unscaled by the KPI standard
+//! media scaled by the derived scale factors, geometric or binomial adstock normalised over
+//! `max_lag + 1` weights (lagged media first, then zero padding), Hill after adstock, `β_gm`, then unscaled by the KPI standard
 //! deviation, the population and the revenue per KPI. ROI, incremental outcome, share, per-period
 //! contributions and the fitted KPI are summarised over all draws (mean and NumPy-style 5th and
 //! 95th percentiles, as Meridian's `Analyzer` does).
@@ -16,7 +16,9 @@ use mmm_core::document::{
     ControlSeries, Diagnostics, DrawChannel, FORMAT_VERSION, FitMetrics, Method, ModelDocument,
     Origin, PosteriorDraw, SATURATION_LEVEL, Series,
 };
-use mmm_core::params::{DecayRate, HalfSaturation, HillShape, MAX_LAG_LIMIT, MaxLag};
+use mmm_core::params::{
+    BinomialAlpha, DecayRate, HalfSaturation, HillShape, MAX_LAG_LIMIT, MaxLag,
+};
 use mmm_core::summary::{ess, split_rhat, summarise};
 use mmm_core::transforms::{Adstock, Saturation};
 use mmm_core::{ModelSpec, metrics};
@@ -65,24 +67,53 @@ fn check_version(version: &str) -> Result<(), ImportError> {
     Ok(())
 }
 
+/// Meridian's adstock decay functions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Decay {
+    Geometric,
+    Binomial,
+}
+
+impl Decay {
+    fn parse(kind: &str) -> Option<Self> {
+        if kind.eq_ignore_ascii_case("geometric") {
+            Some(Decay::Geometric)
+        } else if kind.eq_ignore_ascii_case("binomial") {
+            Some(Decay::Binomial)
+        } else {
+            None
+        }
+    }
+}
+
+/// Each channel's adstock decay function: the global one (geometric by default), unless the
+/// channel names its own.
+fn decay_functions(file: &MeridianFile, channels: &[String]) -> Result<Vec<Decay>, ImportError> {
+    let h = &file.hyperparameters;
+    let refuse = |kind: &str, on: String| {
+        ImportError::Unsupported(format!("{kind} adstock{on} (only geometric and binomial)"))
+    };
+    let global = match &h.global_adstock_decay {
+        Some(kind) => Decay::parse(kind).ok_or_else(|| refuse(kind, String::new()))?,
+        None => Decay::Geometric,
+    };
+    channels
+        .iter()
+        .map(|channel| {
+            match h.adstock_decay_by_channel.as_ref().and_then(|by| by.by_channel.get(channel)) {
+                Some(kind) => Decay::parse(kind)
+                    .ok_or_else(|| refuse(kind, format!(" on channel '{channel}'"))),
+                None => Ok(global),
+            }
+        })
+        .collect()
+}
+
 /// Refuses model settings mmm would otherwise import wrongly.
 fn check_settings(file: &MeridianFile) -> Result<(), ImportError> {
     let h = &file.hyperparameters;
     if h.hill_before_adstock == Some(true) {
         return Err(unsupported("hill_before_adstock (Hill applied before adstock)"));
-    }
-    let geometric = |kind: &str| kind.eq_ignore_ascii_case("geometric");
-    if let Some(kind) = &h.global_adstock_decay
-        && !geometric(kind)
-    {
-        return Err(ImportError::Unsupported(format!("{kind} adstock (only geometric)")));
-    }
-    if let Some(by) = &h.adstock_decay_by_channel
-        && let Some((channel, kind)) = by.by_channel.iter().find(|(_, k)| !geometric(k))
-    {
-        return Err(ImportError::Unsupported(format!(
-            "{kind} adstock on channel '{channel}' (only geometric)"
-        )));
     }
     let hill = |kind: &str| kind.eq_ignore_ascii_case("hill");
     if let Some(kind) = &h.global_saturation
@@ -172,6 +203,7 @@ impl<'a> Draws<'a> {
 
 /// One draw's channel parameters in mmm's terms (spend-equivalent scale).
 fn draw_channel(
+    decay: Decay,
     alpha: f64,
     ec: f64,
     slope: f64,
@@ -179,9 +211,17 @@ fn draw_channel(
     max_lag: MaxLag,
 ) -> Result<DrawChannel, ImportError> {
     let bad = |e: mmm_core::params::ParamError| invalid(format!("posterior parameter: {e}"));
+    let adstock = match decay {
+        Decay::Geometric => {
+            Adstock::Geometric { decay: DecayRate::new(alpha).map_err(bad)?, max_lag }
+        }
+        Decay::Binomial => {
+            Adstock::Binomial { alpha: BinomialAlpha::new(alpha).map_err(bad)?, max_lag }
+        }
+    };
     Ok(DrawChannel {
         coefficient,
-        adstock: Adstock::Geometric { decay: DecayRate::new(alpha).map_err(bad)?, max_lag },
+        adstock,
         saturation: Saturation::Hill {
             half_saturation: HalfSaturation::new(ec).map_err(bad)?,
             shape: HillShape::new(slope).map_err(bad)?,
@@ -195,6 +235,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     check_version(&file.model_version)?;
     check_settings(&file)?;
     let table = MarketingTable::from_proto(&file.marketing_data)?;
+    let decays = decay_functions(&file, &table.channels)?;
     let post = read_netcdf(&file.posterior)?;
     check_posterior(&post)?;
     let scaling = Scaling::derive(&table, &file.hyperparameters.population_scaled_controls);
@@ -296,6 +337,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         let mut totals = vec![0.0; nc];
         for c in 0..nc {
             let ch = draw_channel(
+                decays[c],
                 alpha.row(d)[c],
                 ec.row(d)[c],
                 slope.row(d)[c],
@@ -334,6 +376,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     let mut results = Vec::with_capacity(nc);
     for c in 0..nc {
         let plug = draw_channel(
+            decays[c],
             alpha.mean(c, draws),
             ec.mean(c, draws),
             slope.mean(c, draws),

@@ -51,9 +51,11 @@ fn bad_files_are_refused_with_a_reason() {
 }
 
 /// The real Meridian models: the demo (156 weeks, 1,000 draws), one with 8 weeks of lagged media
-/// before its 104 weeks of KPI (200 draws), and one fitted on impressions (not proportional to
-/// spend) with conversions as the KPI and a revenue per conversion (200 draws).
-const MODELS: [&str; 3] = ["meridian_demo", "meridian_lagged", "meridian_impressions"];
+/// before its 104 weeks of KPI, one fitted on impressions (not proportional to spend) with
+/// conversions as the KPI and a revenue per conversion, and one with binomial adstock (200 draws
+/// each).
+const MODELS: [&str; 4] =
+    ["meridian_demo", "meridian_lagged", "meridian_impressions", "meridian_binomial"];
 
 fn export(model: &str) -> serde_json::Value {
     serde_json::from_slice(&fixture(&format!("{model}.export.json"))).unwrap()
@@ -159,7 +161,11 @@ fn the_import_reproduces_meridian(model: &str) {
     assert_eq!((origin.tool.as_str(), origin.version.as_str()), ("google-meridian", "2.1.0"));
     let diagnostics = doc.diagnostics.as_ref().unwrap();
     let draws = export["meta"]["n_draws_per_chain"].as_u64().unwrap() as usize;
-    assert_eq!((diagnostics.chains, diagnostics.draws, diagnostics.divergences), (2, draws, 0));
+    let divergences = export["meta"]["divergences"].as_u64().unwrap() as usize;
+    assert_eq!(
+        (diagnostics.chains, diagnostics.draws, diagnostics.divergences),
+        (2, draws, divergences)
+    );
     assert!(diagnostics.rhat_max < 1.1, "{diagnostics:?}");
     assert_eq!(doc.posterior.as_ref().unwrap().len(), mmm_meridian::KEPT_DRAWS);
     // The document survives a JSON round trip and its checks.
@@ -208,10 +214,10 @@ fn unsupported_features_are_refused_by_name() {
     }));
     assert!(hill_first.contains("hill_before_adstock"), "{hill_first}");
 
-    let binomial = refusal(&edited(|_, m| {
-        m.hyperparameters.as_mut().unwrap().global_adstock_decay = Some("binomial".to_owned());
+    let unknown = refusal(&edited(|_, m| {
+        m.hyperparameters.as_mut().unwrap().global_adstock_decay = Some("delayed".to_owned());
     }));
-    assert!(binomial.contains("binomial adstock"), "{binomial}");
+    assert!(unknown.contains("delayed adstock (only geometric and binomial)"), "{unknown}");
 
     let rf = refusal(&edited(|d, _| {
         d.marketing_data_points[0]
@@ -353,5 +359,28 @@ fn impressions_and_conversions_are_carried_in_revenue_and_spend_terms() {
         let input = series.input.as_ref().expect("impressions are stored as the model input");
         assert_ne!(input, &series.spend, "{}", series.name);
         close(input.iter().sum(), series.spend.iter().sum(), 1e-12, &series.name);
+    }
+}
+
+#[test]
+fn binomial_adstock_is_imported_per_channel() {
+    use mmm_core::transforms::Adstock;
+    let name = "meridian_binomial.binpb";
+    let doc = import(&fixture(name), name).unwrap().document;
+    assert!(doc.channels.iter().all(|c| matches!(c.adstock, Adstock::Binomial { .. })));
+
+    // A channel may name its own decay function: only TV's changes.
+    let mixed = edited(|_, m| {
+        let by = &mut m.hyperparameters.as_mut().unwrap().adstock_decay_by_channel;
+        let mut channels = std::collections::HashMap::new();
+        channels.insert("tv".to_owned(), "binomial".to_owned());
+        *by = Some(proto::ChannelStrings { by_channel: channels });
+    });
+    let doc = import(&mixed, "mixed.binpb").unwrap().document;
+    let reference = import(&fixture("meridian_demo.binpb"), "x.binpb").unwrap().document;
+    for (ours, geometric) in doc.channels.iter().zip(&reference.channels) {
+        let binomial = matches!(ours.adstock, Adstock::Binomial { .. });
+        assert_eq!(binomial, ours.name == "tv", "{}", ours.name);
+        assert_eq!(ours.roi == geometric.roi, ours.name != "tv", "{}", ours.name);
     }
 }

@@ -644,7 +644,7 @@ fn per_channel_transform_priors_move_that_channel() {
     let s = sim(8, 0.05);
     let decay = |d: &ModelDocument, c: usize| match d.channels[c].adstock {
         Adstock::Geometric { decay, .. } => decay.get(),
-        Adstock::Weibull { .. } => unreachable!(),
+        Adstock::Weibull { .. } | Adstock::Binomial { .. } => unreachable!(),
     };
     let shape = |d: &ModelDocument, c: usize| match d.channels[c].saturation {
         Saturation::Hill { shape, .. } => shape.get(),
