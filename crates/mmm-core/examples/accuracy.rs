@@ -15,6 +15,10 @@
 //! LIFT_SE=plan gives each test instead the standard error the insights ask for
 //! (`lift_test_precision_for` the firm-evidence contraction). Either way the example reports the
 //! contraction the insights predicted for the tested channels against the one the refit reached.
+//!
+//! WRITE=DIR writes each seed's data set (`DIR/seed-N.csv`) and the true and fitted ROIs
+//! (`DIR/seed-N.roi.json`), so that other tools can be scored on exactly the same data
+//! (`scripts/peer-meridian.py`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use mmm_core::insights::{
@@ -165,6 +169,21 @@ fn main() {
                     }
                 }
             }
+        }
+        if let Ok(dir) = std::env::var("WRITE") {
+            let roi: Vec<serde_json::Value> = sim
+                .truth
+                .channels
+                .iter()
+                .zip(&doc.channels)
+                .map(|(t, c)| {
+                    serde_json::json!({"name": t.name, "true_roi": t.roi, "mmm_roi": c.roi,
+                        "mmm_roi_interval": c.roi_interval})
+                })
+                .collect();
+            let roi = serde_json::json!({"seed": seed, "noise": noise, "channels": roi});
+            std::fs::write(format!("{dir}/seed-{seed}.csv"), sim.dataset.to_csv()).unwrap();
+            std::fs::write(format!("{dir}/seed-{seed}.roi.json"), roi.to_string()).unwrap();
         }
         let mut line = format!("seed {seed} noise {noise:.3} r2 {:.3}:", doc.fit.r2);
         let mut seed_err = 0.0;
