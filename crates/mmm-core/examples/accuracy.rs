@@ -18,7 +18,7 @@
 //!
 //! WRITE=DIR writes each seed's data set (`DIR/seed-N.csv`) and the true and fitted ROIs
 //! (`DIR/seed-N.roi.json`), so that other tools can be scored on exactly the same data
-//! (`scripts/peer-meridian.py`).
+//! (`scripts/peers.py`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use mmm_core::insights::{
