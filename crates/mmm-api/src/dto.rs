@@ -396,22 +396,16 @@ pub struct ExportQuery {
     pub format: Option<String>,
 }
 
-/// The multipart form of a data set upload.
-#[derive(Debug, ToSchema)]
+/// The multipart form of a data set upload: the file and the same optional fields as the query
+/// parameters of a `text/csv` upload.
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct DatasetUpload {
     /// The CSV file.
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
-    /// Name of the data set (default: the file name).
-    pub name: Option<String>,
-    /// Date column (default `date`).
-    pub date_column: Option<String>,
-    /// KPI column (default `revenue`).
-    pub kpi: Option<String>,
-    /// Media columns, comma separated (default: every `*_spend` column).
-    pub media: Option<String>,
-    /// Control columns, comma separated (default: every other numeric column).
-    pub controls: Option<String>,
+    /// Name and column roles.
+    #[serde(flatten)]
+    pub fields: UploadParams,
 }
 
 /// The multipart form of a Meridian import.

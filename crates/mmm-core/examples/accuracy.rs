@@ -182,8 +182,12 @@ fn main() {
                 })
                 .collect();
             let roi = serde_json::json!({"seed": seed, "noise": noise, "channels": roi});
-            std::fs::write(format!("{dir}/seed-{seed}.csv"), sim.dataset.to_csv()).unwrap();
-            std::fs::write(format!("{dir}/seed-{seed}.roi.json"), roi.to_string()).unwrap();
+            for (path, text) in [
+                (format!("{dir}/seed-{seed}.csv"), sim.dataset.to_csv()),
+                (format!("{dir}/seed-{seed}.roi.json"), roi.to_string()),
+            ] {
+                std::fs::write(&path, text).unwrap_or_else(|e| panic!("WRITE: {path}: {e}"));
+            }
         }
         let mut line = format!("seed {seed} noise {noise:.3} r2 {:.3}:", doc.fit.r2);
         let mut seed_err = 0.0;

@@ -2,10 +2,10 @@
 //!
 //! Every posterior draw is pushed through Meridian's own equations (see `docs/meridian.md`):
 //! media scaled by the derived scale factors, geometric or binomial adstock normalised over
-//! `max_lag + 1` weights (lagged media first, then zero padding), Hill after adstock, `β_gm`, then unscaled by the KPI standard
-//! deviation, the population and the revenue per KPI. ROI, incremental outcome, share, per-period
-//! contributions and the fitted KPI are summarised over all draws (mean and NumPy-style 5th and
-//! 95th percentiles, as Meridian's `Analyzer` does).
+//! `max_lag + 1` weights (lagged media first, then zero padding), Hill after adstock, `β_gm`,
+//! then unscaled by the KPI standard deviation, the population and the revenue per KPI. ROI,
+//! incremental outcome, share, per-period contributions and the fitted KPI are summarised over
+//! all draws (mean and NumPy-style 5th and 95th percentiles, as Meridian's `Analyzer` does).
 
 use crate::data::{MarketingTable, Scaling};
 use crate::{ImportError, MeridianFile, Variable, read_netcdf};
