@@ -87,7 +87,7 @@ export function calibrationEditor(dataset: () => Dataset | undefined): Calibrati
     h('p', { class: 'lede' }, 'The measured incremental KPI of a channel over some periods (a geo or holdout experiment), with its standard error. The fit then holds the channel’s modelled contribution over those periods close to it.'),
     liftHead, liftRows, add,
     h('h3', null, 'Channel ROI priors'),
-    h('p', { class: 'lede' }, `An ROI a channel is expected to have, from earlier studies, and how sure that is (relative spread: 0.3 means ±30%, the default). Channels left empty keep the default prior around the pooled media ROI.`),
+    h('p', { class: 'lede' }, `An ROI a channel is expected to have, from earlier studies, and how sure that is (relative spread: 0.3 means ±30%, the default). Channels left empty keep the default prior, centred on the typical channel ROI the data show.`),
     priorTable);
   return {
     el,

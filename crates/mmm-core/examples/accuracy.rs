@@ -105,6 +105,10 @@ fn main() {
     };
     let mut errors = Vec::new();
     let mut worst_ratio: f64 = 1.0;
+    // |ln(fitted / true)| of every channel with a positive fitted ROI, and how many are off by
+    // more than 2x (a fitted ROI of 0 counts).
+    let mut log_errors = Vec::new();
+    let mut off_2x = 0usize;
     let mut seconds = 0.0;
     let mut by_channel: std::collections::BTreeMap<String, (f64, f64, usize)> = Default::default();
     // (contraction, relative error, interval covers the truth) of every channel.
@@ -195,6 +199,10 @@ fn main() {
             let rel = (c.roi - t.roi).abs() / t.roi;
             let ratio = (c.roi / t.roi).max(t.roi / c.roi.max(1e-12));
             worst_ratio = worst_ratio.max(ratio);
+            off_2x += usize::from(ratio > 2.0);
+            if c.roi > 0.0 {
+                log_errors.push((c.roi / t.roi).ln().abs());
+            }
             seed_err += rel;
             errors.push(rel);
             if let (Some(k), Some([lo, hi])) = (c.roi_contraction, c.roi_interval) {
@@ -269,8 +277,9 @@ fn main() {
     errors.sort_by(f64::total_cmp);
     let mean = errors.iter().sum::<f64>() / errors.len() as f64;
     let median = errors[errors.len() / 2];
+    let log_error = log_errors.iter().sum::<f64>() / log_errors.len().max(1) as f64;
     println!(
-        "channels {} | mean relative ROI error {:.1}% | median {:.1}% | worst ratio {:.2}x | mean fit time {:.0} ms",
+        "channels {} | mean relative ROI error {:.1}% | median {:.1}% | mean |ln ratio| {log_error:.3} | off by >2x {off_2x} | worst ratio {:.2}x | mean fit time {:.0} ms",
         errors.len(),
         100.0 * mean,
         100.0 * median,

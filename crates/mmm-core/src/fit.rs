@@ -13,10 +13,12 @@
 //! where `Q` holds the priors on θ (half-saturation near typical spend, Hill shape near 1.5,
 //! decay away from 0 and 1) and `P` a Gaussian prior on each channel's ROI, scaled by a noise
 //! variance estimate σ₀² so that it acts like a conjugate prior: `P = Σ_c σ₀² (roi_c − m)² /
-//! (τ m)²`. The centre `m` is the pooled media ROI of a first, prior-free search; channels whose
-//! own data are weak are pulled towards it. The gradient of `J` is exact: by the envelope theorem
-//! it only needs the partial derivatives at the optimal β, so one gradient costs about one
-//! evaluation.
+//! (τ m)²`. The centre `m` is the typical channel ROI of a first, prior-free search: the
+//! maximum-likelihood centre of a hierarchy in which every channel's ROI is drawn around it, so
+//! each channel counts by how well the data measure it, not by its spend (see `centre`).
+//! Channels whose own data are weak are pulled towards it. The gradient of `J` is exact: by the
+//! envelope theorem it only needs the partial derivatives at the optimal β, so one gradient
+//! costs about one evaluation.
 
 use crate::baseline::{self, Baseline, ControlEffect, Seasonality};
 use crate::dataset::Dataset;
@@ -160,9 +162,9 @@ fn map_problem(
         return Err(FitError::Numerical("no start reached a finite objective".to_owned()));
     };
 
-    // Stage 2: add the ROI prior centred on the pooled ROI of the best stage-1 fit (and whatever
-    // else needs its noise level: lift tests, the baseline prior) and refine the best few
-    // solutions under it.
+    // Stage 2: add the ROI prior centred on the typical channel ROI of the best stage-1 fit (and
+    // whatever else needs its noise level: lift tests, the baseline prior) and refine the best
+    // few solutions under it.
     let mut problem = problem;
     let eval = problem.evaluate(best_u, false);
     if problem.calibrate(&eval, spec.priors.roi_relative_sd) {
@@ -665,12 +667,16 @@ impl Problem {
             contribution += eval.beta[nb + c] * f_sum * self.y_scale;
             spend += self.spend_sum[c] * self.scales[c];
         }
-        let pooled = self.spec.priors.roi_median.unwrap_or(contribution / spend);
         let dof = (self.n_fit as f64 - eval.beta.len() as f64 - self.dim() as f64).max(1.0);
         let sigma2 = eval.rss / dof;
         if !(sigma2 > 0.0 && sigma2.is_finite()) {
             return false;
         }
+        let spend_weighted = contribution / spend;
+        let pooled = self.spec.priors.roi_median.unwrap_or_else(|| {
+            tau.and_then(|t| self.typical_roi(eval, &features, sigma2, t, spend_weighted))
+                .unwrap_or(spend_weighted)
+        });
         *self.cache.borrow_mut() = None;
         self.sigma0 = Some(sigma2.sqrt());
         let mut changed = !self.lifts.is_empty();
@@ -701,6 +707,39 @@ impl Problem {
             changed = true;
         }
         changed
+    }
+
+    /// The typical channel ROI of the prior-free fit `eval` (see [`centre`]), from each channel's
+    /// ROI and its sampling variance given the transforms, `σ₀² k_c² [A⁻¹]_cc` in real units.
+    /// A channel's lift tests join its estimate: each one alone gives `β_c` as the measured
+    /// contribution over the feature summed over the test window (`features`, per channel and
+    /// period at `eval`), with the test's standard error, and independent estimates combine by
+    /// their precisions.
+    fn typical_roi(
+        &self,
+        eval: &Evaluation,
+        features: &[Vec<f64>],
+        sigma2: f64,
+        tau: f64,
+        start: f64,
+    ) -> Option<f64> {
+        let nb = self.btb.nrows();
+        let inverse = eval.normal.clone().cholesky()?.inverse();
+        let estimates: Vec<(f64, f64)> = (0..self.channels())
+            .map(|c| {
+                let to_real = eval.kc[c] * self.y_scale / self.scales[c];
+                let mut precision = 1.0 / (sigma2 * inverse[(nb + c, nb + c)] * to_real * to_real);
+                let mut weighted = precision * eval.beta[nb + c] * to_real;
+                for &(_, t0, t1, value, se) in self.lifts.iter().filter(|l| l.0 == c) {
+                    let window: f64 = features[c][t0..=t1].iter().sum();
+                    let p = (window / (se * to_real)).powi(2);
+                    precision += p;
+                    weighted += p * value / window * to_real;
+                }
+                (weighted / precision, 1.0 / precision)
+            })
+            .collect();
+        centre::typical_roi(&estimates, tau, start)
     }
 
     /// The lift tests that take part: all of them once σ₀ is known (after the first search),
@@ -1215,6 +1254,7 @@ impl Gradient for &Problem {
 }
 
 mod bayes;
+mod centre;
 mod laplace;
 pub use bayes::{BayesSettings, fit_bayes};
 

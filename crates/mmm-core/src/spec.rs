@@ -30,11 +30,13 @@ pub enum SaturationKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Priors {
-    /// Spread of the channel ROI prior, relative to its centre (the pooled media ROI estimated
-    /// from the data). Smaller pulls channel ROIs closer together; `None` turns the prior off.
+    /// Spread of the channel ROI prior, relative to its centre (the typical channel ROI
+    /// estimated from the data). Smaller pulls channel ROIs closer together; `None` turns the
+    /// prior off.
     pub roi_relative_sd: Option<f64>,
-    /// Centre of the channel ROI prior in KPI units per unit of spend; `None` uses the pooled
-    /// media ROI estimated from the data.
+    /// Centre of the channel ROI prior in KPI units per unit of spend; `None` estimates the
+    /// typical channel ROI from the data (each channel weighted by how well the data and its
+    /// lift tests measure it).
     pub roi_median: Option<f64>,
     /// Per-channel ROI priors (by channel name), overriding the pooled centre and the spread.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]

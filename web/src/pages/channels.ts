@@ -42,7 +42,7 @@ export function channelTable(rows: ChannelSummary[], approximate: boolean): HTML
 export function evidenceNote(rows: ChannelSummary[]): HTMLElement | null {
   if (!rows.some((r) => r.roi_contraction !== undefined)) return null;
   return h('p', { class: 'lede' },
-    `Data weight is how much the data narrowed the ROI prior (1 − posterior variance / prior variance). Below ${pct(FIRM_EVIDENCE, 0)} the ROI is uncertain, and below ${pct(WEAK_EVIDENCE, 0)} it mostly reflects the prior, which is centred on the pooled media ROI. A lift test or an ROI prior from earlier studies (Models, calibration) would pin it down.`);
+    `Data weight is how much the data narrowed the ROI prior (1 − posterior variance / prior variance). Below ${pct(FIRM_EVIDENCE, 0)} the ROI is uncertain, and below ${pct(WEAK_EVIDENCE, 0)} it mostly reflects the prior, which is centred on the typical channel ROI the data show. A lift test or an ROI prior from earlier studies (Models, calibration) would pin it down.`);
 }
 
 export async function channelsPage(main: HTMLElement): Promise<void> {

@@ -129,14 +129,14 @@ fn recovers_truth_on_clean_flighted_data() {
 #[test]
 fn recovers_roi_within_tolerance_across_seeds() {
     // Realistic data: 156 weeks, 5 channels, 3-6% noise, trend, seasonality, correlated spend.
-    // Measured over seeds 1000-1023 (examples/accuracy.rs): mean relative ROI error ~36%,
-    // flighted TV ~9%; on these six seeds 49% and 4%. The bounds below guard against
+    // Measured over seeds 1000-1023 (examples/accuracy.rs): mean relative ROI error ~34%,
+    // flighted TV ~9%; on these six seeds 48% and 4%. The bounds below guard against
     // regressions; they are not the 20% target, which the engine does not reach yet
     // (see docs/benchmarks.md).
     let mut errors = Vec::new();
     let mut tv = Vec::new();
     // Errors of the channels the fit calls well informed (ROI contraction at least 0.75) and of
-    // the others: 18% (11 channels) against 67% (19) on these seeds.
+    // the others: 18% (11 channels) against 65% (19) on these seeds.
     let (mut firm, mut uncertain) = (Vec::new(), Vec::new());
     for seed in 200..206u64 {
         let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
@@ -575,7 +575,11 @@ fn a_lift_test_also_calibrates_the_map_fit() {
     assert!(before > 0.4, "the channel should start mis-estimated: {before}");
     assert!(after < 0.5 * before, "lift test: error {before:.2} -> {after:.2}");
     let weight = |doc: &ModelDocument| doc.channels[c].roi_contraction.unwrap();
-    assert!(weight(&with) > 0.8 && weight(&with) > weight(&without) + 0.3, "data weight");
+    let (before_weight, after_weight) = (weight(&without), weight(&with));
+    assert!(
+        after_weight > 0.8 && after_weight > before_weight + 0.3,
+        "data weight {before_weight} -> {after_weight}"
+    );
     // The modelled contribution over the test window matches the measurement within its error.
     let window: f64 = with.series.channels[c].contribution[100..=125].iter().sum();
     assert!((window - measured).abs() < 2.0 * 0.05 * measured, "{window} vs {measured}");
@@ -891,4 +895,83 @@ fn map_curve_covariance_gives_the_curve_bands_back() {
     let mut broken = doc.clone();
     broken.curve_covariance.as_mut().unwrap().matrix.pop();
     assert!(ModelDocument::from_json(&broken.to_json()).is_err());
+}
+
+/// One big spender with a high ROI, three small flighted channels and one small always-on
+/// channel the data barely see, each of the small ones with ROI 1; returns the data set and the
+/// true ROIs (big spender first, the always-on channel last).
+fn one_big_spender(seed: u64) -> (Dataset, Vec<f64>) {
+    use crate::transforms::{geometric_weights, hill};
+    let mut data = sim(seed, 0.04).dataset;
+    let n = data.len();
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut draw = |level: f64, on: &dyn Fn(usize) -> bool| -> Vec<f64> {
+        (0..n).map(|t| if on(t) { level * rng.random_range(0.7..1.3) } else { 0.0 }).collect()
+    };
+    let spends = vec![
+        draw(100_000.0, &|t| t % 10 < 6),
+        draw(10_000.0, &|t| (t + 3) % 8 < 4),
+        draw(10_000.0, &|t| (t + 5) % 12 < 6),
+        draw(10_000.0, &|t| t % 6 < 3),
+        (0..n).map(|_| 8_000.0 * rng.random_range(0.9..1.1)).collect(),
+    ];
+    let rois = [3.0, 1.0, 1.0, 1.0, 1.0];
+    let mut kpi = vec![0.0; n];
+    for (spend, roi) in spends.iter().zip(rois) {
+        let active: Vec<f64> = spend.iter().copied().filter(|v| *v > 0.0).collect();
+        let scale = active.iter().sum::<f64>() / active.len() as f64;
+        let w = geometric_weights(0.4, 8);
+        let response: Vec<f64> = (0..n)
+            .map(|t| {
+                hill((0..=8.min(t)).map(|l| w[l] * spend[t - l]).sum::<f64>() / scale, 1.0, 1.5)
+            })
+            .collect();
+        // The effect size that gives the channel its ROI over the data.
+        let effect = roi * spend.iter().sum::<f64>() / response.iter().sum::<f64>();
+        kpi.iter_mut().zip(&response).for_each(|(k, r)| *k += effect * r);
+    }
+    for k in &mut kpi {
+        let noise: f64 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut rng);
+        *k += 400_000.0 + 12_000.0 * noise;
+    }
+    data.kpi = kpi;
+    data.controls.clear();
+    data.roles.controls.clear();
+    data.channels.truncate(5);
+    data.roles.media.truncate(5);
+    for (channel, spend) in data.channels.iter_mut().zip(spends) {
+        channel.spend = spend;
+        channel.history.clear();
+    }
+    (data, rois.to_vec())
+}
+
+#[test]
+fn a_weak_channel_is_pulled_towards_the_typical_channel_not_the_biggest_spender() {
+    // The big spender returns 3 and carries 70% of the spend; every other channel returns 1.
+    // The ROI prior's centre is the typical channel's ROI, so the channel the data barely see
+    // lands near the others: 1.5-1.9 on these seeds. A centre at the true spend-weighted ROI
+    // (about 2.5) pulls it to 2.4-2.9, and the prior's centre until session 7, the estimated
+    // spend-weighted ROI, pulled it to 3.6 on seed 1.
+    for seed in [1, 2, 3] {
+        let (data, truth) = one_big_spender(seed);
+        let doc = fit(&data, &ModelSpec::default(), None).unwrap();
+        let big = &doc.channels[0];
+        assert!((big.roi / truth[0] - 1.0).abs() < 0.1, "seed {seed}: big spender {}", big.roi);
+        let weak = &doc.channels[4];
+        assert!(weak.roi_contraction.is_some_and(|k| k < 0.5), "seed {seed}: {weak:?}");
+
+        let spend_weighted = truth.iter().zip(&doc.channels).map(|(r, c)| r * c.spend).sum::<f64>()
+            / doc.channels.iter().map(|c| c.spend).sum::<f64>();
+        let mut centred_on_spend = ModelSpec::default();
+        centred_on_spend.priors.roi_median = Some(spend_weighted);
+        let old = fit(&data, &centred_on_spend, None).unwrap().channels[4].roi;
+        let error = |roi: f64| (roi / truth[4] - 1.0).abs();
+        assert!(weak.roi < 2.0, "seed {seed}: weak channel {}", weak.roi);
+        assert!(
+            error(weak.roi) < 0.6 * error(old),
+            "seed {seed}: weak channel {} against {old} with the spend-weighted centre",
+            weak.roi
+        );
+    }
 }
