@@ -13,8 +13,10 @@ pub mod routes;
 pub mod site;
 pub mod state;
 
-use actix_web::http::header;
-use actix_web::middleware::DefaultHeaders;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::{DefaultHeaders, Next};
 use actix_web::{HttpRequest, HttpResponse, web};
 use error::ApiError;
 use utoipa::OpenApi;
@@ -30,6 +32,20 @@ pub fn security_headers() -> DefaultHeaders {
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"))
         .add((header::REFERRER_POLICY, "no-referrer"))
+}
+
+/// Answers HEAD wherever GET is answered (RFC 9110, 9.3.2), for use with
+/// `actix_web::middleware::from_fn` around the whole app: the request is routed as a GET, and
+/// the HTTP/1 codec, which remembers the method on the wire, sends the headers (`Content-Length`
+/// included) without the body.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
 }
 
 fn json_error(err: impl std::fmt::Display) -> actix_web::Error {

@@ -140,9 +140,10 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The methods a documented route at `path` accepts, or `None` if no documented route has that
-/// path. Tells a wrong method (405) from an unknown path (404). A literal segment wins over a
-/// parameter: `/api/v1/models/import` is the import route, not a model id.
+/// The methods a documented route at `path` accepts (HEAD wherever GET, see
+/// [`crate::head_as_get`]), or `None` if no documented route has that path. Tells a wrong method
+/// (405) from an unknown path (404). A literal segment wins over a parameter:
+/// `/api/v1/models/import` is the import route, not a model id.
 pub fn allowed_methods(path: &str) -> Option<Vec<&'static str>> {
     let parts: Vec<&str> = path.split('/').collect();
     let literal_matches = |segments: &[Option<String>]| -> Option<usize> {
@@ -167,6 +168,9 @@ pub fn allowed_methods(path: &str) -> Option<Vec<&'static str>> {
         .filter(|(literals, _)| *literals == best)
         .flat_map(|(_, m)| m.iter().copied())
         .collect();
+    if methods.contains(&"GET") {
+        methods.push("HEAD");
+    }
     methods.sort_unstable();
     methods.dedup();
     Some(methods)

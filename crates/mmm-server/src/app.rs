@@ -95,6 +95,8 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .app_data(site.clone())
+                // Innermost, so the log and CORS still see the HEAD the client sent.
+                .wrap(actix_web::middleware::from_fn(mmm_api::head_as_get))
                 .wrap(cors)
                 .wrap(mmm_api::security_headers())
                 // The path without its query string: a WebSocket token may ride in the query.

@@ -114,6 +114,14 @@ impl TestApp {
         Self::reply(req.call())
     }
 
+    pub fn head(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut req = self.agent.head(format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        Self::reply(req.call())
+    }
+
     pub fn put(&self, path: &str) -> Reply {
         Self::reply(self.agent.put(format!("{}{path}", self.base)).send_empty())
     }

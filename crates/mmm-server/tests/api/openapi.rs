@@ -106,19 +106,38 @@ fn a_wrong_method_is_405_with_allow_and_an_unknown_path_404() {
     let app = TestApp::spawn(Backend::Sqlite);
     let r = app.delete("/api/v1/models", None);
     assert_eq!((r.status, r.error_code().as_str()), (405, "method_not_allowed"), "{}", r.text);
-    assert_eq!(r.headers["allow"], "GET, POST");
+    assert_eq!(r.headers["allow"], "GET, HEAD, POST");
     let r = app.post("/health", None, "application/json", "{}");
-    assert_eq!((r.status, r.headers["allow"].as_str()), (405, "GET"));
+    assert_eq!((r.status, r.headers["allow"].as_str()), (405, "GET, HEAD"));
     // A literal segment wins over a path parameter: `import` is not a model id.
     let r = app.put("/api/v1/models/import");
     assert_eq!((r.status, r.headers["allow"].as_str()), (405, "POST"));
     let r = app.post("/api/v1/models/some-id", None, "application/json", "{}");
-    assert_eq!((r.status, r.headers["allow"].as_str()), (405, "DELETE, GET"));
+    assert_eq!((r.status, r.headers["allow"].as_str()), (405, "DELETE, GET, HEAD"));
     for path in ["/api/v1/nothing", "/api/v1/models/a/b", "/api/v1/models/"] {
         let r = app.delete(path, None);
         assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"), "{path}");
         assert!(!r.headers.contains_key("allow"), "{path}");
     }
+}
+
+#[test]
+fn head_is_answered_wherever_get_is_without_a_body() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let token = app.register("head@example.com");
+    for (path, token) in [("/health", None), ("/api/v1/models", Some(token.as_str()))] {
+        let (get, head) = (app.get(path, token), app.head(path, token));
+        assert_eq!((get.status, head.status), (200, 200), "{path}");
+        assert!(!get.text.is_empty() && head.text.is_empty(), "{path}: {:?}", head.text);
+        assert_eq!(head.headers["content-length"], get.text.len().to_string(), "{path}");
+        assert_eq!(head.headers["content-type"], get.headers["content-type"], "{path}");
+    }
+    // The same checks as GET: no token, no data.
+    let r = app.head("/api/v1/models", None);
+    assert_eq!((r.status, r.text.as_str()), (401, ""));
+    // A route without GET has no HEAD either.
+    let r = app.head("/api/v1/auth/login", None);
+    assert_eq!((r.status, r.headers["allow"].as_str()), (405, "POST"));
 }
 
 #[test]
