@@ -1,6 +1,6 @@
 //! Coverage of the Bayesian 90% ROI intervals against simulated truth.
 //!
-//! `cargo run --release -p mmm-core --example coverage -- [FIRST_SEED] [COUNT]`
+//! `[PROFILE=demo] cargo run --release -p mmm-core --example coverage -- [FIRST_SEED] [COUNT]`
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use mmm_core::ModelSpec;
@@ -14,11 +14,16 @@ fn main() {
     let first = args.first().copied().unwrap_or(1000);
     let count = args.get(1).copied().unwrap_or(12);
     let settings = BayesSettings::default();
+    let profile = match std::env::var("PROFILE").as_deref() {
+        Ok("demo") => mmm_core::simulate::Profile::MeridianDemo,
+        _ => mmm_core::simulate::Profile::Mixed,
+    };
     let (mut covered, mut total, mut abs_err, mut rhat_ok) = (0, 0, 0.0, 0);
+    let (mut log_err, mut off_2x) = (0.0, 0);
     let mut seconds = 0.0;
     for seed in first..first + count {
         let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
-        let sim = simulate(&SimConfig { seed, noise, ..SimConfig::default() });
+        let sim = simulate(&SimConfig { seed, noise, profile, ..SimConfig::default() });
         let start = Instant::now();
         let doc =
             fit_bayes(&sim.dataset, &ModelSpec { seed, ..ModelSpec::default() }, &settings, None)
@@ -38,6 +43,8 @@ fn main() {
             covered += usize::from(inside);
             total += 1;
             abs_err += (c.roi - t.roi).abs() / t.roi;
+            log_err += (c.roi / t.roi).ln().abs();
+            off_2x += usize::from((c.roi / t.roi).ln().abs() > 2f64.ln());
             line += &format!(
                 " {}={:.2}[{:.2},{:.2}]/{:.2}{}",
                 t.name,
@@ -51,9 +58,10 @@ fn main() {
         println!("{line}");
     }
     println!(
-        "coverage of 90% ROI intervals: {covered}/{total} = {:.0}% | mean relative error of the posterior mean {:.1}% | R-hat <= 1.01 in {rhat_ok}/{count} fits | mean time {:.2} s",
+        "coverage of 90% ROI intervals: {covered}/{total} = {:.0}% | mean relative error of the posterior mean {:.1}% | mean |ln ratio| {:.3} | off by >2x {off_2x} | R-hat <= 1.01 in {rhat_ok}/{count} fits | mean time {:.2} s",
         100.0 * covered as f64 / total as f64,
         100.0 * abs_err / total as f64,
+        log_err / total as f64,
         seconds / count as f64
     );
 }
