@@ -14,6 +14,8 @@ use mmm_core::{
     DataErrors, FitProgress, LoadOptions, ModelDocument, ModelSpec, fit as run_fit, load_csv,
 };
 use std::fs;
+use std::io::{Read, Write};
+use std::path::Path;
 
 /// How a command failed: bad data (exit code 2) or anything else (exit code 1).
 #[derive(Debug)]
@@ -28,6 +30,28 @@ impl From<anyhow::Error> for CliError {
     fn from(e: anyhow::Error) -> Self {
         CliError::Other(e)
     }
+}
+
+/// The bytes of `path`, or of standard input when it is `-`.
+fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).context("cannot read standard input")?;
+        return Ok(bytes);
+    }
+    fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Writes `text` to `path`, or to standard output when it is `-`.
+fn write_output(path: &Path, text: &str) -> anyhow::Result<()> {
+    if path == Path::new("-") {
+        let mut out = std::io::stdout().lock();
+        return out
+            .write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| anyhow!("cannot write to standard output: {e}"));
+    }
+    fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Ten years of weeks: more media history than any adstock window can use.
@@ -56,12 +80,11 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
         ..SimConfig::default()
     };
     let sim = run_simulation(&config);
-    fs::write(&args.out, sim.dataset.to_csv())
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    write_output(&args.out, &sim.dataset.to_csv())?;
     if let Some(path) = &args.truth {
         let text =
             serde_json::to_string_pretty(&sim.truth).context("cannot serialise the truth")?;
-        fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        write_output(path, &text)?;
     }
     eprintln!(
         "wrote {} periods x {} channels{} to {}",
@@ -71,14 +94,17 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
             0 => String::new(),
             h => format!(" (after {h} periods of media history)"),
         },
-        args.out.display()
+        if args.out == Path::new("-") {
+            "standard output".into()
+        } else {
+            args.out.display().to_string()
+        }
     );
     Ok(())
 }
 
 pub fn fit(args: &FitArgs) -> Result<(), CliError> {
-    let bytes =
-        fs::read(&args.data).with_context(|| format!("cannot read {}", args.data.display()))?;
+    let bytes = read_input(&args.data)?;
     let spec = ModelSpec {
         adstock: match args.adstock {
             AdstockArg::Geometric => AdstockKind::Geometric,

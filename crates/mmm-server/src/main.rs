@@ -164,10 +164,10 @@ struct SimulateArgs {
     /// Noise standard deviation as a fraction of the mean KPI.
     #[arg(long, default_value_t = 0.05)]
     noise: f64,
-    /// Where to write the CSV.
+    /// Where to write the CSV (`-` for standard output).
     #[arg(long)]
     out: PathBuf,
-    /// Where to write the true parameters as JSON.
+    /// Where to write the true parameters as JSON (`-` for standard output).
     #[arg(long)]
     truth: Option<PathBuf>,
     /// Kind of market: `mixed` (media about 30% of the KPI, some small weak channels) or `demo`
@@ -206,7 +206,8 @@ enum SaturationArg {
 
 #[derive(Debug, Args)]
 struct FitArgs {
-    /// CSV file: one row per period with a date, the KPI, media spend and controls.
+    /// CSV file: one row per period with a date, the KPI, media spend and controls (`-` reads
+    /// standard input).
     data: PathBuf,
     /// Date column (ISO YYYY-MM-DD).
     #[arg(long, default_value = "date")]

@@ -465,3 +465,53 @@ fn priors_and_lift_tests_are_taken_inline_or_from_a_file() {
     let bad = mmm(&["fit", path(&data), "--lift-tests", r#"[{"channel": "tv"}]"#]);
     assert!(text(&bad.stderr).contains("the JSON given is not a JSON array of lift tests"));
 }
+
+#[test]
+fn a_dash_pipes_simulate_into_fit() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let simulated = mmm(&["simulate", "--weeks", "104", "--channels", "3", "--out", "-"]);
+    assert!(simulated.status.success(), "{}", text(&simulated.stderr));
+    let csv = text(&simulated.stdout);
+    assert!(csv.starts_with("date,revenue,tv_spend,"), "{csv:.80}");
+    assert_eq!(csv.lines().count(), 105);
+    assert!(text(&simulated.stderr).contains("to standard output"));
+
+    // The same data from a file and from standard input give the same model.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    std::fs::write(&data, &csv).unwrap();
+    let from_file = mmm(&["fit", path(&data)]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mmm"))
+        .args(["fit", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(csv.as_bytes()).unwrap();
+    let from_stdin = child.wait_with_output().unwrap();
+    assert!(from_stdin.status.success(), "{}", text(&from_stdin.stderr));
+    let table = |out: &Output| {
+        // Everything but the timing line.
+        text(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with("fitted "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(table(&from_stdin).contains("tv"));
+    assert_eq!(table(&from_stdin), table(&from_file));
+
+    // Bad data on standard input is reported like bad data in a file.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mmm"))
+        .args(["fit", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"date,revenue\n").unwrap();
+    let bad = child.wait_with_output().unwrap();
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad.stderr));
+}
