@@ -482,15 +482,18 @@ fn a_dash_pipes_simulate_into_fit() {
     let data = dir.path().join("data.csv");
     std::fs::write(&data, &csv).unwrap();
     let from_file = mmm(&["fit", path(&data)]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mmm"))
-        .args(["fit", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(csv.as_bytes()).unwrap();
-    let from_stdin = child.wait_with_output().unwrap();
+    let fit_stdin = |input: &[u8]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mmm"))
+            .args(["fit", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let from_stdin = fit_stdin(csv.as_bytes());
     assert!(from_stdin.status.success(), "{}", text(&from_stdin.stderr));
     let table = |out: &Output| {
         // Everything but the timing line.
@@ -504,14 +507,6 @@ fn a_dash_pipes_simulate_into_fit() {
     assert_eq!(table(&from_stdin), table(&from_file));
 
     // Bad data on standard input is reported like bad data in a file.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mmm"))
-        .args(["fit", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"date,revenue\n").unwrap();
-    let bad = child.wait_with_output().unwrap();
+    let bad = fit_stdin(b"date,revenue\n");
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad.stderr));
 }

@@ -727,7 +727,7 @@ struct TwoChannels {
 /// quarter of the KPI and an always-on one worth 2% with ±10% spend variation.
 fn strong_and_weak_channels(seed: u64) -> (Dataset, TwoChannels) {
     use crate::transforms::{geometric_weights, hill};
-    let mut data = sim(seed, 0.04).dataset;
+    let data = sim(seed, 0.04).dataset;
     let n = data.len();
     let mut rng = StdRng::seed_from_u64(seed);
     let strong: Vec<f64> = (0..n)
@@ -759,14 +759,22 @@ fn strong_and_weak_channels(seed: u64) -> (Dataset, TwoChannels) {
         let noise: f64 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut rng);
         *k += 150_000.0 + season + 6_000.0 * noise;
     }
+    (with_media(data, kpi, vec![strong, weak]), truth)
+}
+
+/// `data` with `kpi`, no controls, and its first channels' spend replaced by `spends` (the
+/// other channels dropped, no media history).
+fn with_media(mut data: Dataset, kpi: Vec<f64>, spends: Vec<Vec<f64>>) -> Dataset {
     data.kpi = kpi;
     data.controls.clear();
     data.roles.controls.clear();
-    data.channels.truncate(2);
-    data.roles.media.truncate(2);
-    data.channels[0].spend = strong;
-    data.channels[1].spend = weak;
-    (data, truth)
+    data.channels.truncate(spends.len());
+    data.roles.media.truncate(spends.len());
+    for (channel, spend) in data.channels.iter_mut().zip(spends) {
+        channel.spend = spend;
+        channel.history.clear();
+    }
+    data
 }
 
 #[test]
@@ -902,7 +910,7 @@ fn map_curve_covariance_gives_the_curve_bands_back() {
 /// true ROIs (big spender first, the always-on channel last).
 fn one_big_spender(seed: u64) -> (Dataset, Vec<f64>) {
     use crate::transforms::{geometric_weights, hill};
-    let mut data = sim(seed, 0.04).dataset;
+    let data = sim(seed, 0.04).dataset;
     let n = data.len();
     let mut rng = StdRng::seed_from_u64(seed);
     let mut draw = |level: f64, on: &dyn Fn(usize) -> bool| -> Vec<f64> {
@@ -934,16 +942,7 @@ fn one_big_spender(seed: u64) -> (Dataset, Vec<f64>) {
         let noise: f64 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut rng);
         *k += 400_000.0 + 12_000.0 * noise;
     }
-    data.kpi = kpi;
-    data.controls.clear();
-    data.roles.controls.clear();
-    data.channels.truncate(5);
-    data.roles.media.truncate(5);
-    for (channel, spend) in data.channels.iter_mut().zip(spends) {
-        channel.spend = spend;
-        channel.history.clear();
-    }
-    (data, rois.to_vec())
+    (with_media(data, kpi, spends), rois.to_vec())
 }
 
 #[test]
