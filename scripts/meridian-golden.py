@@ -5,7 +5,7 @@ golden tests (crates/mmm-meridian/tests/).
 Usage (in a Python with `pip install "google-meridian[schema]==2.1.0"`):
 
     python scripts/meridian-golden.py DATA.csv OUT.binpb OUT.export.json [--keep N] [--warmup N]
-        [--impressions] [--conversions RPK] [--adstock binomial]
+        [--impressions] [--conversions RPK] [--adstock binomial] [--hill-before-adstock]
 
 DATA.csv is an mmm data set: `date`, `revenue`, `<channel>_spend` columns and controls. Leading
 rows with an empty `revenue` are media history (docs/data-format.md): Meridian gets them as lagged
@@ -15,7 +15,9 @@ then each channel's media are impressions at a cost per thousand that drifts fro
 (seeded), so media and spend are no longer proportional. `--conversions RPK` gives Meridian a
 non-revenue KPI, conversions = revenue / RPK, with a constant `revenue_per_conversion` column.
 (A national model's population is always 1 in Meridian, so none is given.) `--adstock binomial`
-fits Meridian's binomial adstock instead of the geometric one.
+fits Meridian's binomial adstock instead of the geometric one. `--hill-before-adstock` fits
+`ModelSpec(hill_before_adstock=True)`: each channel's Hill curve is applied to its scaled media
+before the adstock.
 
 The export holds what the golden tests compare with: the scaling constants Meridian derived,
 posterior means, `summary_metrics` (90%), per-period incremental outcome (mean, q05, q95),
@@ -52,6 +54,7 @@ def main() -> None:
     parser.add_argument("--impressions", action="store_true")
     parser.add_argument("--conversions", type=float, metavar="RPK")
     parser.add_argument("--adstock", choices=["geometric", "binomial"], default="geometric")
+    parser.add_argument("--hill-before-adstock", action="store_true")
     args = parser.parse_args()
 
     df = pd.read_csv(args.csv)
@@ -93,7 +96,12 @@ def main() -> None:
         media_spend_to_channel=dict(zip(spend_cols, channels)),
     )
     data = loader.load()
-    model_spec = spec.ModelSpec(knots=args.knots, max_lag=8, adstock_decay_spec=args.adstock)
+    model_spec = spec.ModelSpec(
+        knots=args.knots,
+        max_lag=8,
+        adstock_decay_spec=args.adstock,
+        hill_before_adstock=args.hill_before_adstock,
+    )
     mmm = model.Meridian(input_data=data, model_spec=model_spec)
     mmm.sample_prior(100, seed=1)
     mmm.sample_posterior(
@@ -178,7 +186,12 @@ def meta(mmm, history: int, args) -> dict:
         "n_draws_per_chain": args.keep,
         "n_adapt": args.warmup,
         "n_burnin": args.warmup,
-        "model_spec": {"max_lag": 8, "knots": args.knots, "adstock_decay_spec": args.adstock},
+        "model_spec": {
+            "max_lag": 8,
+            "knots": args.knots,
+            "adstock_decay_spec": args.adstock,
+            "hill_before_adstock": args.hill_before_adstock,
+        },
     }
 
 

@@ -7,13 +7,22 @@
 use crate::baseline::Baseline;
 use crate::dataset::Frequency;
 use crate::spec::ModelSpec;
-use crate::transforms::{Adstock, Saturation};
+use crate::transforms::{Adstock, Saturation, TransformOrder};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// Format version written by this build. Version 2 added the Bayesian fit (intervals,
-/// diagnostics, posterior draws); version 1 documents still load.
-pub const FORMAT_VERSION: u32 = 2;
+/// Newest format version this build reads. Version 2 added the Bayesian fit (intervals,
+/// diagnostics, posterior draws); version 3 a channel's [`TransformOrder`]. A document is written
+/// with the oldest version that holds it ([`format_version_for`]), so an mmm that predates the
+/// transform order refuses exactly the documents it would misread. Version 1 documents still
+/// load.
+pub const FORMAT_VERSION: u32 = 3;
+
+/// The format version a document with these channels is written with: 3 when a channel applies
+/// its saturation before its adstock, 2 otherwise.
+pub fn format_version_for(channels: &[ChannelResult]) -> u32 {
+    if channels.iter().all(|c| c.transform_order.is_default()) { 2 } else { 3 }
+}
 
 /// A central 90% credible interval `[5th percentile, 95th percentile]`.
 pub type Interval = [f64; 2];
@@ -145,6 +154,9 @@ pub struct ChannelResult {
     pub adstock: Adstock,
     /// Fitted saturation (input in units of `scale`).
     pub saturation: Saturation,
+    /// Which transform applies first; left out for the default, adstock first.
+    #[serde(default, skip_serializing_if = "TransformOrder::is_default")]
+    pub transform_order: TransformOrder,
     /// Effect at full saturation, in KPI units per period.
     pub coefficient: f64,
     /// Spend scale: the mean non-zero spend per period over the fitting window.
@@ -176,7 +188,7 @@ impl ChannelResult {
     /// Steady-state incremental KPI per period at a constant spend per period.
     ///
     /// Adstock weights sum to one, so a constant spend `x` has adstock `x`, and the long-run
-    /// response is `coefficient · sat(x / scale)`.
+    /// response is `coefficient · sat(x / scale)` in either [`TransformOrder`].
     pub fn response(&self, spend: f64) -> f64 {
         self.coefficient * self.saturation.value(spend.max(0.0) / self.scale)
     }
@@ -454,6 +466,9 @@ impl ModelDocument {
     fn check(&self) -> Result<(), DocumentError> {
         let n = self.series.dates.len();
         let bad = |what: &str| Err(DocumentError::Inconsistent(what.to_owned()));
+        if format_version_for(&self.channels) == 3 && self.format_version < 3 {
+            return bad("a channel's transform order needs format version 3");
+        }
         if n != self.periods || n == 0 {
             return bad("series length differs from periods");
         }
@@ -524,10 +539,15 @@ impl ModelDocument {
             .zip(&self.series.channels)
             .map(|(c, s)| {
                 let scale = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x / c.scale).collect() };
-                c.adstock
-                    .apply_with_history(&scale(&s.history), &scale(s.model_input()))
+                c.transform_order
+                    .response(
+                        &c.adstock,
+                        &c.saturation,
+                        &scale(&s.history),
+                        &scale(s.model_input()),
+                    )
                     .into_iter()
-                    .map(|a| c.coefficient * c.saturation.value(a))
+                    .map(|h| c.coefficient * h)
                     .collect()
             })
             .collect()

@@ -24,8 +24,8 @@ use crate::baseline::{self, Baseline, ControlEffect, Seasonality};
 use crate::dataset::Dataset;
 use crate::document::{
     CURRENT_SPEND_PERIODS, CURVE_MAX_MULTIPLE, CURVE_POINTS, ChannelResult, ChannelSeries,
-    ControlSeries, CurveCovariance, FORMAT_VERSION, FitMetrics, HoldoutMetrics, Method,
-    ModelDocument, SATURATION_LEVEL, Series,
+    ControlSeries, CurveCovariance, FitMetrics, HoldoutMetrics, Method, ModelDocument,
+    SATURATION_LEVEL, Series, format_version_for,
 };
 use crate::linalg::solve_nonneg_qp;
 use crate::metrics;
@@ -35,7 +35,8 @@ use crate::params::{
 };
 use crate::spec::{AdstockKind, ModelSpec, SaturationKind};
 use crate::transforms::{
-    Adstock, Saturation, convolve, geometric_weights_with_grad, hill, logistic, weibull_weights,
+    Adstock, Saturation, TransformOrder, convolve, geometric_weights_with_grad, hill, logistic,
+    weibull_weights,
 };
 use argmin::core::{CostFunction, Error as ArgminError, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
@@ -1144,6 +1145,7 @@ impl Problem {
                     current_spend,
                     adstock: self.adstock_of(&th[..na]).map_err(numerical)?,
                     saturation: self.saturation_of(&th[na..]).map_err(numerical)?,
+                    transform_order: TransformOrder::AdstockFirst,
                     coefficient: eval.beta[nb + c] * ys,
                     scale: self.scales[c],
                     saturation_point: 0.0,
@@ -1190,7 +1192,7 @@ impl Problem {
         };
 
         Ok(ModelDocument {
-            format_version: FORMAT_VERSION,
+            format_version: format_version_for(&channels),
             method: Method::Map,
             engine: format!("mmm {}", env!("CARGO_PKG_VERSION")),
             kpi: data.kpi_name.clone(),

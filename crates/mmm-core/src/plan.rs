@@ -21,7 +21,7 @@ use crate::document::{CurveCovariance, Interval, ModelDocument, PosteriorDraw};
 use crate::fit::Z90;
 use crate::optimize::{Constraints, OptimizeError, optimize};
 use crate::summary::{probability_positive, summarise};
-use crate::transforms::{Adstock, Saturation};
+use crate::transforms::{Adstock, Saturation, TransformOrder};
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -86,17 +86,25 @@ pub struct Plan {
     pub gain_over_flat_interval: Option<Interval>,
 }
 
-/// One channel's response: its coefficient, saturation, spend scale and adstock weights.
+/// One channel's response: its coefficient, saturation, spend scale, adstock weights and the
+/// order of the two transforms.
 struct ChannelCurve {
     coefficient: f64,
     saturation: Saturation,
     scale: f64,
     weights: Vec<f64>,
+    order: TransformOrder,
 }
 
 impl ChannelCurve {
-    fn new(coefficient: f64, adstock: &Adstock, saturation: Saturation, scale: f64) -> Self {
-        Self { coefficient, saturation, scale, weights: adstock.weights() }
+    fn new(
+        coefficient: f64,
+        adstock: &Adstock,
+        saturation: Saturation,
+        scale: f64,
+        order: TransformOrder,
+    ) -> Self {
+        Self { coefficient, saturation, scale, weights: adstock.weights(), order }
     }
 }
 
@@ -123,8 +131,20 @@ impl Model {
             .iter()
             .enumerate()
             .map(|(c, ch)| match draw.and_then(|d| d.channels.get(c)) {
-                Some(d) => ChannelCurve::new(d.coefficient, &d.adstock, d.saturation, ch.scale),
-                None => ChannelCurve::new(ch.coefficient, &ch.adstock, ch.saturation, ch.scale),
+                Some(d) => ChannelCurve::new(
+                    d.coefficient,
+                    &d.adstock,
+                    d.saturation,
+                    ch.scale,
+                    ch.transform_order,
+                ),
+                None => ChannelCurve::new(
+                    ch.coefficient,
+                    &ch.adstock,
+                    ch.saturation,
+                    ch.scale,
+                    ch.transform_order,
+                ),
             })
             .collect();
         let mut model = Self { channels, history: history.to_vec(), n, tail, baseline: Vec::new() };
@@ -157,65 +177,86 @@ impl Model {
             let start = g.len();
             g.push(0.0);
             g.extend(ch.saturation.parameter_names().iter().map(|_| 0.0));
-            let (with, without) = (self.adstock(c, &x[c]), self.adstock(c, &zero));
-            for (a, a0) in with.iter().zip(&without) {
-                let (z, z0) = (a / ch.scale, a0 / ch.scale);
-                g[start] += ch.saturation.value(z) - ch.saturation.value(z0);
-                let (d, d0) =
-                    (ch.saturation.parameter_gradient(z), ch.saturation.parameter_gradient(z0));
-                for (k, (dk, d0k)) in d.iter().zip(&d0).enumerate() {
-                    g[start + 1 + k] += ch.coefficient * (dk - d0k);
-                }
+            let total = |plan: &[f64], f: &dyn Fn(f64) -> f64| -> f64 {
+                self.transformed(c, plan, f).iter().sum()
+            };
+            g[start] += total(&x[c], &|z| ch.saturation.value(z))
+                - total(&zero, &|z| ch.saturation.value(z));
+            for k in 0..ch.saturation.parameter_names().len() {
+                let dk = |z: f64| ch.saturation.parameter_gradient(z)[k];
+                g[start + 1 + k] += ch.coefficient * (total(&x[c], &dk) - total(&zero, &dk));
             }
         }
         g
     }
 
-    /// Adstocked spend of channel c over the plan and its tail, given the plan column.
-    fn adstock(&self, c: usize, plan: &[f64]) -> Vec<f64> {
-        let hist = &self.history[c];
-        let w = &self.channels[c].weights;
-        let h = hist.len();
-        let series: Vec<f64> = hist
+    /// Channel c's spend over the plan: its history, the plan column, then the zero tail.
+    fn series(&self, c: usize, plan: &[f64]) -> Vec<f64> {
+        self.history[c]
             .iter()
             .copied()
             .chain(plan.iter().copied())
             .chain(std::iter::repeat_n(0.0, self.tail))
-            .collect();
+            .collect()
+    }
+
+    /// `Σ_l w_l v_{t−l}` for every period `t` of the plan and its tail, `v` laid out like
+    /// [`Self::series`].
+    fn carry_over(&self, c: usize, v: &[f64]) -> Vec<f64> {
+        let (h, w) = (self.history[c].len(), &self.channels[c].weights);
         (0..self.n + self.tail)
             .map(|tau| {
                 let t = h + tau;
-                w.iter().enumerate().take(t + 1).map(|(l, wl)| wl * series[t - l]).sum()
+                w.iter().enumerate().take(t + 1).map(|(l, wl)| wl * v[t - l]).sum()
             })
             .collect()
     }
 
+    /// `f` of channel c's scaled spend, through its transforms in its order, for every period
+    /// of the plan and its tail: `f(adstock(x) / scale)` or `adstock(f(x / scale))`. With the
+    /// saturation as `f` and times the coefficient, that is the channel's response.
+    fn transformed(&self, c: usize, plan: &[f64], f: &dyn Fn(f64) -> f64) -> Vec<f64> {
+        let (series, scale) = (self.series(c, plan), self.channels[c].scale);
+        match self.channels[c].order {
+            TransformOrder::AdstockFirst => {
+                self.carry_over(c, &series).into_iter().map(|a| f(a / scale)).collect()
+            }
+            TransformOrder::SaturationFirst => {
+                let each: Vec<f64> = series.iter().map(|x| f(x / scale)).collect();
+                self.carry_over(c, &each)
+            }
+        }
+    }
+
     fn value(&self, c: usize, plan: &[f64]) -> f64 {
         let ch = &self.channels[c];
-        self.adstock(c, plan)
-            .iter()
-            .map(|a| ch.coefficient * ch.saturation.value(a / ch.scale))
-            .sum()
+        ch.coefficient * self.transformed(c, plan, &|z| ch.saturation.value(z)).iter().sum::<f64>()
     }
 
     /// d value / d plan[t] for every t.
     fn gradient(&self, c: usize, plan: &[f64]) -> Vec<f64> {
         let ch = &self.channels[c];
-        let a = self.adstock(c, plan);
-        let slope: Vec<f64> = a
-            .iter()
-            .map(|v| ch.coefficient * ch.saturation.slope(v / ch.scale) / ch.scale)
-            .collect();
-        (0..self.n)
-            .map(|t| {
-                self.channels[c]
-                    .weights
-                    .iter()
-                    .enumerate()
-                    .map(|(l, w)| w * slope.get(t + l).copied().unwrap_or(0.0))
-                    .sum()
-            })
-            .collect()
+        let slope = |z: f64| ch.coefficient * ch.saturation.slope(z) / ch.scale;
+        // How much of one period's effect falls inside the plan and its tail, by the number of
+        // periods left from it.
+        let kept = |t: usize| -> f64 { ch.weights.iter().take(self.n + self.tail - t).sum() };
+        match ch.order {
+            TransformOrder::AdstockFirst => {
+                let slopes = self.transformed(c, plan, &slope);
+                (0..self.n)
+                    .map(|t| {
+                        ch.weights
+                            .iter()
+                            .enumerate()
+                            .map(|(l, w)| w * slopes.get(t + l).copied().unwrap_or(0.0))
+                            .sum()
+                    })
+                    .collect()
+            }
+            TransformOrder::SaturationFirst => {
+                (0..self.n).map(|t| slope(plan[t] / ch.scale) * kept(t)).collect()
+            }
+        }
     }
 }
 
@@ -283,29 +324,49 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
 
     let cap = request.period_cap.unwrap_or(f64::INFINITY);
     let period_total = |x: &[Vec<f64>], t: usize| -> f64 { x.iter().map(|col| col[t]).sum() };
+    // Amounts below this are rounding: a channel or a period that close to its bound has no room.
+    let tol = 1e-9 * per_period.max(1.0);
     for _ in 0..400 {
         let grads: Vec<Vec<f64>> = (0..channels.len()).map(|c| model.gradient(c, &x[c])).collect();
-        // Receiver: highest gradient with room; giver: lowest gradient above its minimum.
-        let mut up: Option<(usize, usize)> = None;
-        let mut down: Option<(usize, usize)> = None;
-        for c in (0..channels.len()).filter(|c| !locked[*c]) {
-            for t in 0..n {
-                let g = grads[c][t];
-                if x[c][t] < hi[c]
-                    && period_total(&x, t) < cap
-                    && up.is_none_or(|(uc, ut)| g > grads[uc][ut])
-                {
-                    up = Some((c, t));
-                }
-                if x[c][t] > lo[c] && down.is_none_or(|(dc, dt)| g < grads[dc][dt]) {
-                    down = Some((c, t));
-                }
-            }
+        let free = || (0..channels.len()).filter(|c| !locked[*c]);
+        let room = |c: usize, t: usize| x[c][t] < hi[c] - tol;
+        let givable = |c: usize, t: usize| x[c][t] > lo[c] + tol;
+        let best = |cells: &mut dyn Iterator<Item = (usize, usize)>, sign: f64| {
+            cells.max_by(|a, b| (sign * grads[a.0][a.1]).total_cmp(&(sign * grads[b.0][b.1])))
+        };
+        // The receiver with the highest gradient in a period below its cap, and the giver with
+        // the lowest anywhere; and, within each period, its best receiver and giver, since a
+        // move inside a period at its cap leaves the period's total alone.
+        let mut pairs = Vec::with_capacity(n + 1);
+        pairs.push((
+            best(
+                &mut free()
+                    .flat_map(|c| (0..n).map(move |t| (c, t)))
+                    .filter(|&(c, t)| room(c, t) && cap - period_total(&x, t) > tol),
+                1.0,
+            ),
+            best(
+                &mut free()
+                    .flat_map(|c| (0..n).map(move |t| (c, t)))
+                    .filter(|&(c, t)| givable(c, t)),
+                -1.0,
+            ),
+        ));
+        for t in 0..n {
+            pairs.push((
+                best(&mut free().map(|c| (c, t)).filter(|&(c, t)| room(c, t)), 1.0),
+                best(&mut free().map(|c| (c, t)).filter(|&(c, t)| givable(c, t)), -1.0),
+            ));
         }
-        let (Some((uc, ut)), Some((dc, dt))) = (up, down) else { break };
-        if (uc, ut) == (dc, dt) || grads[uc][ut] <= grads[dc][dt] * (1.0 + 1e-9) {
+        let gap = |(u, d): ((usize, usize), (usize, usize))| grads[u.0][u.1] - grads[d.0][d.1];
+        let Some(((uc, ut), (dc, dt))) = pairs
+            .into_iter()
+            .filter_map(|(u, d)| Some((u?, d?)))
+            .filter(|&(u, d)| u != d && grads[u.0][u.1] > grads[d.0][d.1] * (1.0 + 1e-9))
+            .max_by(|a, b| gap(*a).total_cmp(&gap(*b)))
+        else {
             break;
-        }
+        };
         let mut span = (hi[uc] - x[uc][ut]).min(x[dc][dt] - lo[dc]);
         if ut != dt {
             span = span.min(cap - period_total(&x, ut));
@@ -313,22 +374,37 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
         if span.is_nan() || span <= 0.0 {
             break;
         }
-        let before = model.incremental(&x);
-        let trial = |s: f64| {
-            let mut y = x.clone();
-            y[uc][ut] += s;
-            y[dc][dt] -= s;
-            model.incremental(&y)
+        // Only the two cells' channels change: the line search values those alone.
+        let trial = |s: f64| -> f64 {
+            let mut up = x[uc].clone();
+            up[ut] += s;
+            if uc == dc {
+                up[dt] -= s;
+                return model.channel_incremental(uc, &up);
+            }
+            let mut down = x[dc].clone();
+            down[dt] -= s;
+            model.channel_incremental(uc, &up) + model.channel_incremental(dc, &down)
         };
-        let (mut a, mut b) = (0.0, span);
+        let before = trial(0.0);
+        let tolerance = 1e-12 * model.incremental(&x).abs().max(1.0);
         let phi = 0.5 * (5f64.sqrt() - 1.0);
+        let (mut a, mut b) = (0.0, span);
+        let (mut m1, mut m2) = (b - phi * (b - a), a + phi * (b - a));
+        let (mut f1, mut f2) = (trial(m1), trial(m2));
         for _ in 0..40 {
-            let m1 = b - phi * (b - a);
-            let m2 = a + phi * (b - a);
-            if trial(m1) < trial(m2) { a = m1 } else { b = m2 }
+            if f1 < f2 {
+                (a, m1, f1) = (m1, m2, f2);
+                m2 = a + phi * (b - a);
+                f2 = trial(m2);
+            } else {
+                (b, m2, f2) = (m2, m1, f1);
+                m1 = b - phi * (b - a);
+                f1 = trial(m1);
+            }
         }
         let s = 0.5 * (a + b);
-        if trial(s) <= before + 1e-12 * before.abs().max(1.0) {
+        if trial(s) <= before + tolerance {
             break;
         }
         x[uc][ut] += s;
@@ -523,6 +599,55 @@ mod tests {
         assert_eq!(p.probability_beats_flat, None);
     }
 
+    #[test]
+    fn a_channel_that_saturates_before_its_adstock_is_planned_evenly() {
+        // As above, but each period's spend saturates before it carries over: a period's whole
+        // effect h(x_t) = x_t / (x_t + 1) lands within the plan and its one-period tail, so the
+        // plan's value is h(x_1) + h(x_2) plus the history's carry-over, and the concave curve
+        // splits 6 evenly: 2 · h(3) = 1.5 more than spending nothing.
+        let mut d = one_channel_doc(0.5, 1, 3.0);
+        d.channels[0].transform_order = TransformOrder::SaturationFirst;
+        let request = PlanRequest {
+            periods: 2,
+            total_budget: 6.0,
+            period_cap: None,
+            constraints: Constraints::default(),
+        };
+        let p = plan(&d, &request).unwrap();
+        let spend: Vec<f64> = p.periods.iter().map(|x| x.total).collect();
+        assert!(spend.iter().all(|x| (x - 3.0).abs() < 1e-6), "{spend:?}");
+        assert!((p.expected_incremental - 1.5).abs() < 1e-9, "{}", p.expected_incremental);
+    }
+
+    #[test]
+    fn plan_spend_gradient_matches_finite_differences_in_either_order() {
+        let (mut d, request) = fitted_and_request();
+        let p = plan(&d, &request).unwrap();
+        let x = allocation(&d, &p);
+        let history: Vec<Vec<f64>> =
+            d.series.channels.iter().map(|s| s.spend[96..].to_vec()).collect();
+        for order in [TransformOrder::AdstockFirst, TransformOrder::SaturationFirst] {
+            d.channels.iter_mut().for_each(|c| c.transform_order = order);
+            let model = Model::new(&d, None, &history, 8, 8);
+            for (c, column) in x.iter().enumerate() {
+                let g = model.gradient(c, column);
+                for t in 0..8 {
+                    let h = 1e-4 * column[t].max(1.0);
+                    let mut up = column.clone();
+                    up[t] += h;
+                    let mut down = column.clone();
+                    down[t] -= h;
+                    let fd = (model.value(c, &up) - model.value(c, &down)) / (2.0 * h);
+                    assert!(
+                        (fd - g[t]).abs() <= 1e-6 * (1.0 + g[t].abs()),
+                        "{order:?} channel {c} period {t}: {fd} vs {}",
+                        g[t]
+                    );
+                }
+            }
+        }
+    }
+
     /// A fitted 104 x 3 model and a plan request over 8 periods with a per-period cap.
     fn fitted_and_request() -> (ModelDocument, PlanRequest) {
         let s = simulate(&SimConfig { periods: 104, channels: 3, seed: 4, ..SimConfig::default() });
@@ -544,19 +669,26 @@ mod tests {
 
     #[test]
     fn plan_parameter_gradient_matches_finite_differences() {
-        let (d, request) = fitted_and_request();
+        let (mut d, request) = fitted_and_request();
         let p = plan(&d, &request).unwrap();
         let x = allocation(&d, &p);
         let history: Vec<Vec<f64>> =
             d.series.channels.iter().map(|s| s.spend[96..].to_vec()).collect();
-        let model = Model::new(&d, None, &history, 8, 8);
-        let g = model.parameter_gradient(&x);
+        for order in [TransformOrder::AdstockFirst, TransformOrder::SaturationFirst] {
+            d.channels.iter_mut().for_each(|c| c.transform_order = order);
+            parameter_gradient_matches(&d, &history, &x);
+        }
+    }
+
+    fn parameter_gradient_matches(d: &ModelDocument, history: &[Vec<f64>], x: &[Vec<f64>]) {
+        let model = Model::new(d, None, history, 8, 8);
+        let g = model.parameter_gradient(x);
         assert_eq!(g.len(), 9, "coefficient, K and S for each of 3 channels");
         // Perturb each parameter of each channel in turn: coefficient, then Hill K and S.
         for c in 0..3 {
             for k in 0..3 {
                 let shifted = |step: f64| {
-                    let mut m = Model::new(&d, None, &history, 8, 8);
+                    let mut m = Model::new(d, None, history, 8, 8);
                     let ch = &mut m.channels[c];
                     let Saturation::Hill { half_saturation, shape } = ch.saturation else {
                         panic!("Hill expected")
@@ -573,7 +705,7 @@ mod tests {
                         shape: HillShape::new(ss).unwrap(),
                     };
                     m.set_baseline();
-                    (m.incremental(&x), h)
+                    (m.incremental(x), h)
                 };
                 let ((up, h), (down, _)) = (shifted(1e-6), shifted(-1e-6));
                 let fd = (up - down) / (2.0 * h);
@@ -625,7 +757,12 @@ mod tests {
         let q = plan(&d, &request).unwrap();
         // (The plan starts from the optimizer's split of the posterior mean curves, equal to the
         // point curves up to rounding.)
-        assert!((q.expected_incremental / p.expected_incremental - 1.0).abs() < 1e-6);
+        assert!(
+            (q.expected_incremental / p.expected_incremental - 1.0).abs() < 1e-6,
+            "{} vs {}",
+            q.expected_incremental,
+            p.expected_incremental
+        );
         let [lo, hi] = q.incremental_interval.unwrap();
         assert!((lo / q.expected_incremental - 0.82).abs() < 1e-9, "{lo}");
         assert!((hi / q.expected_incremental - 1.18).abs() < 1e-9, "{hi}");

@@ -91,6 +91,50 @@ impl Adstock {
     }
 }
 
+/// Which of a channel's two transforms comes first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransformOrder {
+    /// `saturation(adstock(x))`: spend carries over, then the carried-over level saturates. What
+    /// mmm fits, and Meridian's default.
+    #[default]
+    AdstockFirst,
+    /// `adstock(saturation(x))`: each period's spend saturates on its own, then its effect
+    /// carries over. Meridian's `hill_before_adstock`; only imported models have it.
+    SaturationFirst,
+}
+
+impl TransformOrder {
+    /// Whether this is the default order (documents leave it out then).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The channel's response per period before its coefficient, for scaled `input` preceded
+    /// by scaled `history` (oldest first): one value per period of `input`. Adstock weights sum
+    /// to one, so a constant input has the same steady-state response in either order.
+    pub fn response(
+        self,
+        adstock: &Adstock,
+        saturation: &Saturation,
+        history: &[f64],
+        input: &[f64],
+    ) -> Vec<f64> {
+        match self {
+            Self::AdstockFirst => adstock
+                .apply_with_history(history, input)
+                .into_iter()
+                .map(|a| saturation.value(a))
+                .collect(),
+            Self::SaturationFirst => {
+                let saturate =
+                    |v: &[f64]| -> Vec<f64> { v.iter().map(|x| saturation.value(*x)).collect() };
+                adstock.apply_with_history(&saturate(history), &saturate(input))
+            }
+        }
+    }
+}
+
 /// Diminishing returns of a channel's (adstocked, scaled) spend; values lie in [0, 1).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -281,6 +325,32 @@ pub(crate) fn logistic(x: f64, rate: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transform_order_by_hand() {
+        // Geometric decay 0.5, L = 1: weights 2/3 and 1/3; h(x) = x / (x + 1).
+        let adstock = geo(0.5, 1);
+        let hill = Saturation::Hill {
+            half_saturation: HalfSaturation::new(1.0).unwrap(),
+            shape: HillShape::new(1.0).unwrap(),
+        };
+        // Adstock first: levels 2/3·3 = 2 and 1/3·3 + 2/3·0 = 1, then h: 2/3 and 1/2.
+        let first = TransformOrder::AdstockFirst.response(&adstock, &hill, &[], &[3.0, 0.0]);
+        assert!(close(first[0], 2.0 / 3.0) && close(first[1], 0.5), "{first:?}");
+        // Saturation first: h(3) = 3/4 and h(0) = 0, then carried over: 1/2 and 1/4.
+        let second = TransformOrder::SaturationFirst.response(&adstock, &hill, &[], &[3.0, 0.0]);
+        assert!(close(second[0], 0.5) && close(second[1], 0.25), "{second:?}");
+        // History is saturated like the data: h(1) = 1/2 carries 1/3 into the first period.
+        let warm = TransformOrder::SaturationFirst.response(&adstock, &hill, &[1.0], &[3.0]);
+        assert!(close(warm[0], 2.0 / 3.0 * 0.75 + 1.0 / 3.0 * 0.5), "{warm:?}");
+        // A constant input has the same steady state either way.
+        let flat = [2.0; 6];
+        let (a, b) = (
+            TransformOrder::AdstockFirst.response(&adstock, &hill, &[2.0], &flat),
+            TransformOrder::SaturationFirst.response(&adstock, &hill, &[2.0], &flat),
+        );
+        assert!(a.iter().zip(&b).all(|(x, y)| close(*x, *y) && close(*x, hill.value(2.0))));
+    }
     use proptest::prelude::*;
 
     fn geo(decay: f64, lag: usize) -> Adstock {

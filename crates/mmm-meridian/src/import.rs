@@ -2,8 +2,9 @@
 //!
 //! Every posterior draw is pushed through Meridian's own equations (see `docs/meridian.md`):
 //! media scaled by the derived scale factors, geometric or binomial adstock normalised over
-//! `max_lag + 1` weights (lagged media first, then zero padding), Hill after adstock, `β_gm`,
-//! then unscaled by the KPI standard deviation, the population and the revenue per KPI. ROI,
+//! `max_lag + 1` weights (lagged media first, then zero padding), Hill after adstock (before it
+//! with `hill_before_adstock`, which the document keeps as each channel's transform order),
+//! `β_gm`, then unscaled by the KPI standard deviation, the population and the revenue per KPI. ROI,
 //! incremental outcome, share, per-period contributions and the fitted KPI are summarised over
 //! all draws (mean and NumPy-style 5th and 95th percentiles, as Meridian's `Analyzer` does).
 
@@ -13,14 +14,14 @@ use mmm_core::baseline::{Baseline, ControlEffect};
 use mmm_core::dataset::Frequency;
 use mmm_core::document::{
     CURRENT_SPEND_PERIODS, CURVE_MAX_MULTIPLE, CURVE_POINTS, ChannelResult, ChannelSeries,
-    ControlSeries, Diagnostics, DrawChannel, FORMAT_VERSION, FitMetrics, Method, ModelDocument,
-    Origin, PosteriorDraw, SATURATION_LEVEL, Series,
+    ControlSeries, Diagnostics, DrawChannel, FitMetrics, Method, ModelDocument, Origin,
+    PosteriorDraw, SATURATION_LEVEL, Series, format_version_for,
 };
 use mmm_core::params::{
     BinomialAlpha, DecayRate, HalfSaturation, HillShape, MAX_LAG_LIMIT, MaxLag,
 };
 use mmm_core::summary::{ess, split_rhat, summarise};
-use mmm_core::transforms::{Adstock, Saturation};
+use mmm_core::transforms::{Adstock, Saturation, TransformOrder};
 use mmm_core::{ModelSpec, metrics};
 use std::collections::BTreeMap;
 
@@ -112,9 +113,6 @@ fn decay_functions(file: &MeridianFile, channels: &[String]) -> Result<Vec<Decay
 /// Refuses model settings mmm would otherwise import wrongly.
 fn check_settings(file: &MeridianFile) -> Result<(), ImportError> {
     let h = &file.hyperparameters;
-    if h.hill_before_adstock == Some(true) {
-        return Err(unsupported("hill_before_adstock (Hill applied before adstock)"));
-    }
     let hill = |kind: &str| kind.eq_ignore_ascii_case("hill");
     if let Some(kind) = &h.global_saturation
         && !hill(kind)
@@ -236,6 +234,11 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     check_settings(&file)?;
     let table = MarketingTable::from_proto(&file.marketing_data)?;
     let decays = decay_functions(&file, &table.channels)?;
+    let order = if file.hyperparameters.hill_before_adstock == Some(true) {
+        TransformOrder::SaturationFirst
+    } else {
+        TransformOrder::AdstockFirst
+    };
     let post = read_netcdf(&file.posterior)?;
     check_posterior(&post)?;
     let scaling = Scaling::derive(&table, &file.hyperparameters.population_scaled_controls);
@@ -344,9 +347,10 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
                 beta.row(d)[c] * unit,
                 max_lag,
             )?;
-            let adstocked = ch.adstock.apply_with_history(&history_scaled[c], &media_scaled[c]);
-            for (t, a) in adstocked.into_iter().enumerate() {
-                let v = ch.coefficient * ch.saturation.value(a);
+            let response =
+                order.response(&ch.adstock, &ch.saturation, &history_scaled[c], &media_scaled[c]);
+            for (t, h) in response.into_iter().enumerate() {
+                let v = ch.coefficient * h;
                 per_period[c][t].push(v);
                 expected_sum[t] += v;
                 totals[c] += v;
@@ -398,6 +402,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
             current_spend: current_spend[c],
             adstock: plug.adstock,
             saturation: plug.saturation,
+            transform_order: order,
             coefficient: plug.coefficient,
             scale: scale[c],
             saturation_point: scale[c] * plug.saturation.inverse(SATURATION_LEVEL),
@@ -481,7 +486,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         table.kpi_name.clone()
     };
     let document = ModelDocument {
-        format_version: FORMAT_VERSION,
+        format_version: format_version_for(&results),
         method: Method::Bayes,
         engine: format!(
             "google-meridian {} (imported by mmm {})",

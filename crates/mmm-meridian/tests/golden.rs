@@ -54,8 +54,13 @@ fn bad_files_are_refused_with_a_reason() {
 /// before its 104 weeks of KPI, one fitted on impressions (not proportional to spend) with
 /// conversions as the KPI and a revenue per conversion, and one with binomial adstock (200 draws
 /// each).
-const MODELS: [&str; 4] =
-    ["meridian_demo", "meridian_lagged", "meridian_impressions", "meridian_binomial"];
+const MODELS: [&str; 5] = [
+    "meridian_demo",
+    "meridian_lagged",
+    "meridian_impressions",
+    "meridian_binomial",
+    "meridian_hill_first",
+];
 
 fn export(model: &str) -> serde_json::Value {
     serde_json::from_slice(&fixture(&format!("{model}.export.json"))).unwrap()
@@ -115,6 +120,15 @@ fn the_import_reproduces_meridian(model: &str) {
     let export = export(model);
     assert_eq!(imported.meridian_version, "2.1.0");
     assert_eq!(doc.periods as u64, export["meta"]["n_times"].as_u64().unwrap());
+    // Hill before adstock is kept as each channel's transform order, in format version 3.
+    let hill_first = export["meta"]["model_spec"]["hill_before_adstock"].as_bool() == Some(true);
+    let order = if hill_first {
+        mmm_core::transforms::TransformOrder::SaturationFirst
+    } else {
+        mmm_core::transforms::TransformOrder::AdstockFirst
+    };
+    assert!(doc.channels.iter().all(|c| c.transform_order == order), "{model}");
+    assert_eq!(doc.format_version, if hill_first { 3 } else { 2 }, "{model}");
     for (c, ch) in doc.channels.iter().enumerate() {
         let what = |m: &str| format!("{} {m}", ch.name);
         close(ch.roi, summary(&export, "roi", c, 0), 1e-6, &what("ROI mean"));
@@ -208,11 +222,6 @@ fn a_reencoded_fixture_still_imports() {
 fn unsupported_features_are_refused_by_name() {
     let newer = refusal(&edited(|_, m| m.model_version = "3.0.1".to_owned()));
     assert!(newer.contains("Meridian 3.0.1") && newer.contains("up to 2.x"), "{newer}");
-
-    let hill_first = refusal(&edited(|_, m| {
-        m.hyperparameters.as_mut().unwrap().hill_before_adstock = Some(true);
-    }));
-    assert!(hill_first.contains("hill_before_adstock"), "{hill_first}");
 
     let unknown = refusal(&edited(|_, m| {
         m.hyperparameters.as_mut().unwrap().global_adstock_decay = Some("delayed".to_owned());

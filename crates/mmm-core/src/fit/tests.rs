@@ -221,11 +221,31 @@ fn document_is_self_contained_and_consistent() {
 }
 
 #[test]
+fn a_document_is_written_with_the_oldest_format_that_holds_it() {
+    use crate::document::{FORMAT_VERSION, format_version_for};
+    use crate::transforms::TransformOrder;
+    let s = sim(6, 0.05);
+    let mut doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+    // A fit applies adstock first, which version 2 already meant; the field is left out.
+    assert_eq!(doc.format_version, 2);
+    assert!(!doc.to_json().contains("transform_order"));
+    // Saturation first needs version 3, which an older mmm refuses instead of misreading.
+    doc.channels[1].transform_order = TransformOrder::SaturationFirst;
+    assert_eq!((format_version_for(&doc.channels), FORMAT_VERSION), (3, 3));
+    let err = ModelDocument::from_json(&doc.to_json()).unwrap_err();
+    assert!(matches!(err, DocumentError::Inconsistent(_)), "{err}");
+    doc.format_version = 3;
+    let text = doc.to_json();
+    assert!(text.contains(r#""transform_order": "saturation_first""#));
+    assert_eq!(ModelDocument::from_json(&text).unwrap(), doc);
+}
+
+#[test]
 fn newer_or_broken_documents_are_refused() {
     let s = sim(6, 0.05);
     let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
     let mut value: serde_json::Value = serde_json::from_str(&doc.to_json()).unwrap();
-    value["format_version"] = serde_json::json!(FORMAT_VERSION + 1);
+    value["format_version"] = serde_json::json!(crate::document::FORMAT_VERSION + 1);
     let err = ModelDocument::from_json(&value.to_string()).unwrap_err();
     assert!(matches!(err, DocumentError::TooNew { .. }), "{err}");
     value["format_version"] = serde_json::json!(1);

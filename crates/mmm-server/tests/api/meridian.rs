@@ -107,36 +107,49 @@ fn an_imported_meridian_model_works_with_every_route(app: TestApp) {
 }
 
 fn lagged_media_is_imported_as_media_history(app: TestApp) {
-    let token = app.register("ann@example.com");
-    let (content_type, body) =
-        multipart("meridian_lagged.binpb", &fixture("meridian_lagged.binpb"));
-    let r = app.post("/api/v1/models/import", Some(&token), &content_type, body);
-    assert_eq!(r.status, 201, "{}", r.text);
-    let id = r.json()["id"].as_str().unwrap().to_owned();
+    // Both fixtures have 8 lagged weeks before 104 KPI weeks; the second applies Hill before
+    // adstock, to the lagged weeks too.
+    for (user, model) in ["meridian_lagged", "meridian_hill_first"].iter().enumerate() {
+        let token = app.register(&format!("user{user}@example.com"));
+        let name = format!("{model}.binpb");
+        let (content_type, body) = multipart(&name, &fixture(&name));
+        let r = app.post("/api/v1/models/import", Some(&token), &content_type, body);
+        assert_eq!(r.status, 201, "{model}: {}", r.text);
+        let id = r.json()["id"].as_str().unwrap().to_owned();
 
-    // Meridian's 8 lagged weeks are the data set's media history, before its 104 KPI weeks.
-    let datasets = app.get("/api/v1/datasets", Some(&token)).json();
-    assert_eq!(
-        (datasets[0]["rows"].as_u64(), datasets[0]["history_rows"].as_u64()),
-        (Some(104), Some(8))
-    );
+        // Meridian's 8 lagged weeks are the data set's media history, before its 104 KPI weeks.
+        let datasets = app.get("/api/v1/datasets", Some(&token)).json();
+        assert_eq!(
+            (datasets[0]["rows"].as_u64(), datasets[0]["history_rows"].as_u64()),
+            (Some(104), Some(8)),
+            "{model}"
+        );
 
-    // Their carry-over is in Meridian's ROI, and in ours.
-    let export = export_of("meridian_lagged");
-    let rows = app.get(&format!("/api/v1/mmm/channels/summary?model_id={id}"), Some(&token)).json();
-    for (c, name) in ["tv", "search", "social", "display", "radio"].iter().enumerate() {
-        let row = rows.as_array().unwrap().iter().find(|r| r["name"] == *name).unwrap();
-        let theirs = export["summary_metrics"]["roi"]["values"][c][0][1].as_f64().unwrap();
-        let ours = row["roi"].as_f64().unwrap();
-        assert!((ours - theirs).abs() <= 1e-6 * theirs, "{name}: {ours} vs {theirs}");
+        // Their carry-over is in Meridian's ROI, and in ours.
+        let export = export_of(model);
+        let rows =
+            app.get(&format!("/api/v1/mmm/channels/summary?model_id={id}"), Some(&token)).json();
+        for (c, name) in ["tv", "search", "social", "display", "radio"].iter().enumerate() {
+            let row = rows.as_array().unwrap().iter().find(|r| r["name"] == *name).unwrap();
+            let theirs = export["summary_metrics"]["roi"]["values"][c][0][1].as_f64().unwrap();
+            let ours = row["roi"].as_f64().unwrap();
+            assert!((ours - theirs).abs() <= 1e-6 * theirs, "{model} {name}: {ours} vs {theirs}");
+        }
+        let doc = app.get(&format!("/api/v1/models/{id}"), Some(&token)).json()["document"].clone();
+        let hill_first = *model == "meridian_hill_first";
+        assert_eq!(doc["format_version"], if hill_first { 3 } else { 2 }, "{model}");
+        let order = &doc["channels"][0]["transform_order"];
+        assert_eq!(order.as_str(), hill_first.then_some("saturation_first"), "{model}");
+        let r = app.post_json(
+            &format!("/api/v1/models/{id}/plan"),
+            Some(&token),
+            &serde_json::json!({"periods": 4, "total_budget": 400000.0}),
+        );
+        assert_eq!(r.status, 200, "{model}: {}", r.text);
+        let plan = r.json();
+        assert_eq!(plan["periods"].as_array().unwrap().len(), 4);
+        assert!(plan["expected_incremental"].as_f64().unwrap() > 0.0, "{model}");
     }
-    let r = app.post_json(
-        &format!("/api/v1/models/{id}/plan"),
-        Some(&token),
-        &serde_json::json!({"periods": 4, "total_budget": 400000.0}),
-    );
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.json()["periods"].as_array().unwrap().len(), 4);
 }
 
 fn bad_model_files_are_refused_and_nothing_is_stored(app: TestApp) {
