@@ -6,6 +6,7 @@ Usage (in a Python with `pip install "google-meridian[schema]==2.1.0"`):
 
     python scripts/meridian-golden.py DATA.csv OUT.binpb OUT.export.json [--keep N] [--warmup N]
         [--impressions] [--conversions RPK] [--adstock binomial] [--hill-before-adstock]
+        [--non-media COLUMN]
 
 DATA.csv is an mmm data set: `date`, `revenue`, `<channel>_spend` columns and controls. Leading
 rows with an empty `revenue` are media history (docs/data-format.md): Meridian gets them as lagged
@@ -17,7 +18,8 @@ non-revenue KPI, conversions = revenue / RPK, with a constant `revenue_per_conve
 (A national model's population is always 1 in Meridian, so none is given.) `--adstock binomial`
 fits Meridian's binomial adstock instead of the geometric one. `--hill-before-adstock` fits
 `ModelSpec(hill_before_adstock=True)`: each channel's Hill curve is applied to its scaled media
-before the adstock.
+before the adstock. `--non-media COLUMN` gives Meridian that control column as a non-media
+treatment instead.
 
 The export holds what the golden tests compare with: the scaling constants Meridian derived,
 posterior means, `summary_metrics` (90%), per-period incremental outcome (mean, q05, q95),
@@ -55,6 +57,7 @@ def main() -> None:
     parser.add_argument("--conversions", type=float, metavar="RPK")
     parser.add_argument("--adstock", choices=["geometric", "binomial"], default="geometric")
     parser.add_argument("--hill-before-adstock", action="store_true")
+    parser.add_argument("--non-media", action="append", default=[], metavar="COLUMN")
     args = parser.parse_args()
 
     df = pd.read_csv(args.csv)
@@ -85,7 +88,10 @@ def main() -> None:
         df.to_csv(f, index=False)
         meridian_csv = f.name
 
+    controls = [c for c in controls if c not in args.non_media]
     columns = dict(time="date", kpi=kpi, media=media_cols, media_spend=spend_cols, controls=controls)
+    if args.non_media:
+        columns["non_media_treatments"] = args.non_media
     if args.conversions:
         columns["revenue_per_kpi"] = "revenue_per_conversion"
     loader = load.CsvDataLoader(
@@ -192,6 +198,7 @@ def meta(mmm, history: int, args) -> dict:
             "adstock_decay_spec": args.adstock,
             "hill_before_adstock": args.hill_before_adstock,
         },
+        "non_media_treatments": args.non_media,
     }
 
 

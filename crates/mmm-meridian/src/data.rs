@@ -13,8 +13,11 @@ pub struct MarketingTable {
     pub dates: Vec<NaiveDate>,
     /// Paid media channel names, in Meridian's order.
     pub channels: Vec<String>,
-    /// Control names, in Meridian's order.
+    /// Control names, in Meridian's order, then its non-media treatments: both enter the model
+    /// centred and scaled, times a coefficient.
     pub controls: Vec<String>,
+    /// How many of the last `controls` are Meridian non-media treatments.
+    pub treatments: usize,
     /// KPI name as stored (e.g. `revenue`).
     pub kpi_name: String,
     /// KPI per period.
@@ -90,21 +93,12 @@ fn channel_feature(dimension: &str) -> Option<&'static str> {
 }
 
 impl MarketingTable {
-    /// Reads the marketing data, refusing geo models, reach and frequency, organic media and
-    /// non-media treatments.
+    /// Reads the marketing data, refusing geo models, reach and frequency and organic media.
     pub fn from_proto(data: &MarketingData) -> Result<Self, ImportError> {
         let meta = data
             .metadata
             .as_ref()
             .ok_or_else(|| invalid("the marketing data has no metadata".to_owned()))?;
-        if !meta.non_media_treatment_names.is_empty()
-            || data
-                .marketing_data_points
-                .iter()
-                .any(|p| !p.non_media_treatment_variables.is_empty())
-        {
-            return Err(unsupported("non-media treatments"));
-        }
         if data.marketing_data_points.iter().any(|p| !p.reach_frequency_variables.is_empty()) {
             return Err(unsupported("reach and frequency channels"));
         }
@@ -158,7 +152,9 @@ impl MarketingTable {
         let n = dates.len();
         let h = history_dates.len();
         let nc = channels.len();
-        let controls = meta.control_names.clone();
+        let controls: Vec<String> =
+            meta.control_names.iter().chain(&meta.non_media_treatment_names).cloned().collect();
+        let treatments = meta.non_media_treatment_names.len();
         let mut table = MarketingTable {
             dates,
             channels,
@@ -169,6 +165,7 @@ impl MarketingTable {
             spend: vec![vec![f64::NAN; n]; nc],
             control_values: vec![vec![f64::NAN; n]; controls.len()],
             controls,
+            treatments,
             population: 1.0,
             history_dates,
             history_media: vec![vec![f64::NAN; h]; nc],
@@ -222,8 +219,14 @@ impl MarketingTable {
                     table.spend[c][t] = m.media_spend.unwrap_or(f64::NAN);
                 }
             }
+            let first_treatment = table.controls.len() - table.treatments;
             for (k, name) in table.controls.iter().enumerate() {
-                if let Some(v) = point.control_variables.iter().find(|v| &v.name == name) {
+                let values = if k < first_treatment {
+                    &point.control_variables
+                } else {
+                    &point.non_media_treatment_variables
+                };
+                if let Some(v) = values.iter().find(|v| &v.name == name) {
                     table.control_values[k][t] = v.value;
                 }
             }
@@ -266,9 +269,11 @@ impl MarketingTable {
                 return Err(invalid(format!("channel '{name}' has no media or no spend")));
             }
         }
+        let first_treatment = self.controls.len() - self.treatments;
         for (k, name) in self.controls.iter().enumerate() {
             if let Some(t) = self.control_values[k].iter().position(|v| !v.is_finite()) {
-                return Err(missing(format!("control '{name}'"), t));
+                let kind = if k < first_treatment { "control" } else { "non-media treatment" };
+                return Err(missing(format!("{kind} '{name}'"), t));
             }
         }
         Ok(())
@@ -420,6 +425,7 @@ mod tests {
             dates: vec![NaiveDate::default(); 4],
             channels: vec!["tv".into()],
             controls: vec!["stores".into(), "price".into()],
+            treatments: 0,
             kpi_name: "revenue".into(),
             kpi: vec![10.0, 12.0, 14.0, 20.0],
             revenue_per_kpi: 1.0,

@@ -138,7 +138,6 @@ fn check_posterior(post: &BTreeMap<String, Variable>) -> Result<(), ImportError>
         ("_rf", "reach and frequency channels"),
         ("_orf", "organic reach and frequency channels"),
         ("_om", "organic media"),
-        ("_n", "non-media treatments"),
     ] {
         if let Some(name) =
             post.keys().find(|k| k.ends_with(suffix) && k.starts_with(char::is_alphabetic))
@@ -196,6 +195,36 @@ impl<'a> Draws<'a> {
 
     fn mean(&self, j: usize, draws: usize) -> f64 {
         (0..draws).map(|d| self.row(d)[j]).sum::<f64>() / draws.max(1) as f64
+    }
+}
+
+/// The coefficients of the controls and then of the non-media treatments, as one list.
+struct Coefficients<'a> {
+    controls: Option<Draws<'a>>,
+    treatments: Option<Draws<'a>>,
+    /// Index of the first treatment.
+    split: usize,
+}
+
+impl Coefficients<'_> {
+    fn part(&self, k: usize) -> (Option<&Draws<'_>>, usize) {
+        if k < self.split {
+            (self.controls.as_ref(), k)
+        } else {
+            (self.treatments.as_ref(), k - self.split)
+        }
+    }
+
+    /// Coefficient `k` in draw `d`.
+    fn at(&self, d: usize, k: usize) -> f64 {
+        let (draws, j) = self.part(k);
+        draws.map_or(0.0, |g| g.row(d)[j])
+    }
+
+    /// Posterior mean of coefficient `k`.
+    fn mean(&self, k: usize, draws: usize) -> f64 {
+        let (g, j) = self.part(k);
+        g.map_or(0.0, |g| g.mean(j, draws))
     }
 }
 
@@ -268,13 +297,23 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     };
     let mu = Draws::get(&post, "mu_t", draws, n)?;
     let tau = Draws::optional(&post, "tau_g", draws, 1)?;
-    let gamma = match Draws::optional(&post, "gamma_gc", draws, nk)? {
-        Some(g) => Some(g),
-        None => Draws::optional(&post, "gamma_c", draws, nk)?,
+    // The controls' coefficients, then the non-media treatments'.
+    let coefficients = |geo: &str, national: &str, width: usize| -> Result<_, ImportError> {
+        if width == 0 {
+            return Ok(None);
+        }
+        match Draws::optional(&post, geo, draws, width)? {
+            Some(g) => Ok(Some(g)),
+            None => Draws::optional(&post, national, draws, width)?
+                .map(Some)
+                .ok_or_else(|| invalid(format!("the posterior has no '{national}'"))),
+        }
     };
-    if nk > 0 && gamma.is_none() {
-        return Err(invalid("the posterior has no control coefficients (gamma_c)"));
-    }
+    let gamma = Coefficients {
+        controls: coefficients("gamma_gc", "gamma_c", nk - table.treatments)?,
+        treatments: coefficients("gamma_gn", "gamma_n", table.treatments)?,
+        split: nk - table.treatments,
+    };
     let sigma = Draws::get(&post, "sigma", draws, 1)?;
 
     let max_lag_meridian = file.hyperparameters.max_lag.unwrap_or(8) as usize;
@@ -367,9 +406,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         }
         let tau_d = tau.as_ref().map_or(0.0, |v| v.row(d)[0]);
         for (t, e) in expected_sum.iter_mut().enumerate() {
-            let controls: f64 = gamma
-                .as_ref()
-                .map_or(0.0, |g| (0..nk).map(|k| g.row(d)[k] * controls_scaled[k][t]).sum());
+            let controls: f64 = (0..nk).map(|k| gamma.at(d, k) * controls_scaled[k][t]).sum();
             *e += level + unit * (tau_d + mu.row(d)[t] + controls);
         }
         all_draws.push(PosteriorDraw { sigma: sigma.row(d)[0] * unit, channels });
@@ -429,7 +466,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         controls: (0..nk)
             .map(|k| ControlEffect {
                 name: table.controls[k].clone(),
-                coefficient: unit * gamma.as_ref().map_or(0.0, |g| g.mean(k, draws)),
+                coefficient: unit * gamma.mean(k, draws),
                 mean: scaling.controls_mean[k],
                 sd: scaling.controls_stdev[k],
             })

@@ -54,12 +54,13 @@ fn bad_files_are_refused_with_a_reason() {
 /// before its 104 weeks of KPI, one fitted on impressions (not proportional to spend) with
 /// conversions as the KPI and a revenue per conversion, and one with binomial adstock (200 draws
 /// each).
-const MODELS: [&str; 5] = [
+const MODELS: [&str; 6] = [
     "meridian_demo",
     "meridian_lagged",
     "meridian_impressions",
     "meridian_binomial",
     "meridian_hill_first",
+    "meridian_non_media",
 ];
 
 fn export(model: &str) -> serde_json::Value {
@@ -129,6 +130,13 @@ fn the_import_reproduces_meridian(model: &str) {
     };
     assert!(doc.channels.iter().all(|c| c.transform_order == order), "{model}");
     assert_eq!(doc.format_version, if hill_first { 3 } else { 2 }, "{model}");
+    // Non-media treatments are the last controls.
+    let treatments: Vec<&str> = export["meta"]["non_media_treatments"]
+        .as_array()
+        .map_or(Vec::new(), |a| a.iter().map(|v| v.as_str().unwrap()).collect());
+    let controls: Vec<&str> = doc.baseline.controls.iter().map(|c| c.name.as_str()).collect();
+    assert!(controls.ends_with(&treatments), "{model}: {controls:?}");
+    assert_eq!(controls.len(), 2, "{model}: price_index and promo, as control or treatment");
     for (c, ch) in doc.channels.iter().enumerate() {
         let what = |m: &str| format!("{} {m}", ch.name);
         close(ch.roi, summary(&export, "roi", c, 0), 1e-6, &what("ROI mean"));
@@ -243,10 +251,11 @@ fn unsupported_features_are_refused_by_name() {
     }));
     assert!(organic.contains("organic media"), "{organic}");
 
+    // A non-media treatment is imported like a control; one without values is refused by name.
     let treatments = refusal(&edited(|d, _| {
         d.metadata.as_mut().unwrap().non_media_treatment_names.push("discount".to_owned());
     }));
-    assert!(treatments.contains("non-media treatments"), "{treatments}");
+    assert!(treatments.contains("non-media treatment 'discount'"), "{treatments}");
 
     let geo = refusal(&edited(|d, _| {
         for p in d.marketing_data_points.iter_mut().step_by(2) {
