@@ -6,7 +6,7 @@ Usage (in a Python with `pip install "google-meridian[schema]==2.1.0"`):
 
     python scripts/meridian-golden.py DATA.csv OUT.binpb OUT.export.json [--keep N] [--warmup N]
         [--impressions] [--conversions RPK] [--adstock binomial] [--hill-before-adstock]
-        [--non-media COLUMN]
+        [--non-media COLUMN] [--organic CHANNEL]
 
 DATA.csv is an mmm data set: `date`, `revenue`, `<channel>_spend` columns and controls. Leading
 rows with an empty `revenue` are media history (docs/data-format.md): Meridian gets them as lagged
@@ -19,7 +19,8 @@ non-revenue KPI, conversions = revenue / RPK, with a constant `revenue_per_conve
 fits Meridian's binomial adstock instead of the geometric one. `--hill-before-adstock` fits
 `ModelSpec(hill_before_adstock=True)`: each channel's Hill curve is applied to its scaled media
 before the adstock. `--non-media COLUMN` gives Meridian that control column as a non-media
-treatment instead.
+treatment instead. `--organic CHANNEL` gives Meridian that channel's spend as organic media
+(impressions with no spend, column `<channel>_organic`), so the model has one paid channel less.
 
 The export holds what the golden tests compare with: the scaling constants Meridian derived,
 posterior means, `summary_metrics` (90%), per-period incremental outcome (mean, q05, q95),
@@ -58,12 +59,17 @@ def main() -> None:
     parser.add_argument("--adstock", choices=["geometric", "binomial"], default="geometric")
     parser.add_argument("--hill-before-adstock", action="store_true")
     parser.add_argument("--non-media", action="append", default=[], metavar="COLUMN")
+    parser.add_argument("--organic", action="append", default=[], metavar="CHANNEL")
     args = parser.parse_args()
 
     df = pd.read_csv(args.csv)
     spend_cols = [c for c in df.columns if c.endswith("_spend")]
-    channels = [c[: -len("_spend")] for c in spend_cols]
     controls = [c for c in df.columns if c not in ["date", "revenue", *spend_cols]]
+    organic_cols = [f"{c}_organic" for c in args.organic]
+    for c, o in zip(args.organic, organic_cols):
+        df[o] = df.pop(f"{c}_spend")
+    spend_cols = [c for c in spend_cols if c[: -len("_spend")] not in args.organic]
+    channels = [c[: -len("_spend")] for c in spend_cols]
     history = int(df["revenue"].isna().cumprod().sum())
 
     # Meridian reads media and spend from separate columns; in the lagged periods only the media
@@ -92,6 +98,8 @@ def main() -> None:
     columns = dict(time="date", kpi=kpi, media=media_cols, media_spend=spend_cols, controls=controls)
     if args.non_media:
         columns["non_media_treatments"] = args.non_media
+    if organic_cols:
+        columns["organic_media"] = organic_cols
     if args.conversions:
         columns["revenue_per_kpi"] = "revenue_per_conversion"
     loader = load.CsvDataLoader(
@@ -199,6 +207,7 @@ def meta(mmm, history: int, args) -> dict:
             "hill_before_adstock": args.hill_before_adstock,
         },
         "non_media_treatments": args.non_media,
+        "organic_media": args.organic,
     }
 
 

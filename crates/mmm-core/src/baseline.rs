@@ -6,7 +6,9 @@
 //! where `t` is the period index from 0, `n_fit` the periods used for fitting, `P` the season
 //! length in periods (a year; for daily data also a week), and the control means and standard
 //! deviations come from the fitting window. The definition is stored in the model document so
-//! the baseline can be recomputed for any period without the data.
+//! the baseline can be recomputed for any period without the data. Imported Meridian models add
+//! a per-period knot level (`time_effect`, in the trend part) and organic media effects (in the
+//! controls part).
 
 use crate::dataset::Frequency;
 use serde::{Deserialize, Serialize};
@@ -36,6 +38,16 @@ pub struct ControlEffect {
     pub sd: f64,
 }
 
+/// The contribution per period of media the advertiser does not pay for (Meridian's organic
+/// media), in KPI units. It belongs to the baseline: no budget moves it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganicEffect {
+    /// Channel name.
+    pub name: String,
+    /// Posterior-mean contribution per period.
+    pub contribution: Vec<f64>,
+}
+
 /// The fitted baseline, in KPI units.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Baseline {
@@ -54,6 +66,11 @@ pub struct Baseline {
     /// empty. Periods past its end take its last value.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub time_effect: Vec<f64>,
+    /// Organic media effects, counted with the controls. Imported Meridian models with organic
+    /// media carry them; models fitted by mmm have none. Periods past their end take their
+    /// last value, like `time_effect`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organic: Vec<OrganicEffect>,
 }
 
 /// The parts of the baseline in one period.
@@ -65,7 +82,7 @@ pub struct BaselineParts {
     pub trend: f64,
     /// All seasonal terms.
     pub seasonality: f64,
-    /// All control effects.
+    /// All control effects, organic media included.
     pub controls: f64,
 }
 
@@ -88,12 +105,18 @@ impl Baseline {
                     .sum::<f64>()
             })
             .sum();
+        let organic: f64 = self
+            .organic
+            .iter()
+            .map(|o| o.contribution.get(t).or(o.contribution.last()).copied().unwrap_or(0.0))
+            .sum();
         let controls = self
             .controls
             .iter()
             .zip(control_values)
             .map(|(c, z)| c.coefficient * (z - c.mean) / c.sd)
-            .sum();
+            .sum::<f64>()
+            + organic;
         BaselineParts {
             intercept: self.intercept,
             trend: self.trend * trend_position(t, self.trend_periods)

@@ -12,16 +12,21 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Newest format version this build reads. Version 2 added the Bayesian fit (intervals,
-/// diagnostics, posterior draws); version 3 a channel's [`TransformOrder`]. A document is written
-/// with the oldest version that holds it ([`format_version_for`]), so an mmm that predates the
-/// transform order refuses exactly the documents it would misread. Version 1 documents still
-/// load.
+/// diagnostics, posterior draws); version 3 a channel's [`TransformOrder`] and the baseline's
+/// organic media. A document is written with the oldest version that holds it
+/// ([`format_version_for`]), so an mmm that predates them refuses exactly the documents it would
+/// misread. Version 1 documents still load.
 pub const FORMAT_VERSION: u32 = 3;
 
-/// The format version a document with these channels is written with: 3 when a channel applies
-/// its saturation before its adstock, 2 otherwise.
-pub fn format_version_for(channels: &[ChannelResult]) -> u32 {
-    if channels.iter().all(|c| c.transform_order.is_default()) { 2 } else { 3 }
+/// The format version a document with these channels and this baseline is written with: 3 when
+/// a channel applies its saturation before its adstock or the baseline has organic media, 2
+/// otherwise.
+pub fn format_version_for(channels: &[ChannelResult], baseline: &Baseline) -> u32 {
+    if channels.iter().all(|c| c.transform_order.is_default()) && baseline.organic.is_empty() {
+        2
+    } else {
+        3
+    }
 }
 
 /// A central 90% credible interval `[5th percentile, 95th percentile]`.
@@ -466,11 +471,19 @@ impl ModelDocument {
     fn check(&self) -> Result<(), DocumentError> {
         let n = self.series.dates.len();
         let bad = |what: &str| Err(DocumentError::Inconsistent(what.to_owned()));
-        if format_version_for(&self.channels) == 3 && self.format_version < 3 {
-            return bad("a channel's transform order needs format version 3");
+        if format_version_for(&self.channels, &self.baseline) == 3 && self.format_version < 3 {
+            return bad("a transform order or organic media need format version 3");
         }
         if n != self.periods || n == 0 {
             return bad("series length differs from periods");
+        }
+        if self
+            .baseline
+            .organic
+            .iter()
+            .any(|o| o.contribution.len() != n || o.contribution.iter().any(|v| !v.is_finite()))
+        {
+            return bad("an organic media effect does not have one finite value per period");
         }
         let lens = [
             self.series.actual.len(),

@@ -1084,6 +1084,7 @@ impl Problem {
             seasonality,
             controls,
             time_effect: Vec::new(),
+            organic: Vec::new(),
         };
 
         let mut trend = Vec::with_capacity(n);
@@ -1192,7 +1193,7 @@ impl Problem {
         };
 
         Ok(ModelDocument {
-            format_version: format_version_for(&channels),
+            format_version: format_version_for(&channels, &baseline),
             method: Method::Map,
             engine: format!("mmm {}", env!("CARGO_PKG_VERSION")),
             kpi: data.kpi_name.clone(),

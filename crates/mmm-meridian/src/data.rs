@@ -37,6 +37,12 @@ pub struct MarketingTable {
     pub history_dates: Vec<NaiveDate>,
     /// Media execution per channel in the history periods (`[channel][period]`, oldest first).
     pub history_media: Vec<Vec<f64>>,
+    /// Organic media channel names (media with no spend), in Meridian's order.
+    pub organic: Vec<String>,
+    /// Organic media per channel and period (`[channel][period]`).
+    pub organic_media: Vec<Vec<f64>>,
+    /// Organic media in the history periods (`[channel][period]`, oldest first).
+    pub history_organic: Vec<Vec<f64>>,
 }
 
 fn unsupported(feature: &str) -> ImportError {
@@ -78,13 +84,13 @@ fn history_dates(
     Ok(media[..h].to_vec())
 }
 
-/// Names the unsupported kind of a channel dimension, or `None` for paid media.
+/// Names the unsupported kind of a channel dimension, or `None` for paid and organic media.
 fn channel_feature(dimension: &str) -> Option<&'static str> {
     let d = dimension.to_ascii_lowercase();
-    if d == "media" || d == "media_spend" {
+    if d == "media" || d == "media_spend" || d == "organic_media" {
         None
     } else if d.contains("organic") {
-        Some("organic media")
+        Some("organic reach and frequency channels")
     } else if d.contains("reach") || d.contains("frequency") || d.contains("rf") {
         Some("reach and frequency channels")
     } else {
@@ -93,7 +99,7 @@ fn channel_feature(dimension: &str) -> Option<&'static str> {
 }
 
 impl MarketingTable {
-    /// Reads the marketing data, refusing geo models, reach and frequency and organic media.
+    /// Reads the marketing data, refusing geo models and reach and frequency (paid or organic).
     pub fn from_proto(data: &MarketingData) -> Result<Self, ImportError> {
         let meta = data
             .metadata
@@ -102,7 +108,7 @@ impl MarketingTable {
         if data.marketing_data_points.iter().any(|p| !p.reach_frequency_variables.is_empty()) {
             return Err(unsupported("reach and frequency channels"));
         }
-        let mut channels = Vec::new();
+        let (mut channels, mut organic) = (Vec::new(), Vec::new());
         for dim in &meta.channel_dimensions {
             if let Some(feature) = channel_feature(&dim.name) {
                 if !dim.channels.is_empty() {
@@ -110,6 +116,8 @@ impl MarketingTable {
                 }
             } else if dim.name == "media" {
                 channels.clone_from(&dim.channels);
+            } else if dim.name == "organic_media" {
+                organic.clone_from(&dim.channels);
             }
         }
         if channels.is_empty() {
@@ -169,6 +177,9 @@ impl MarketingTable {
             population: 1.0,
             history_dates,
             history_media: vec![vec![f64::NAN; h]; nc],
+            organic_media: vec![vec![f64::NAN; n]; organic.len()],
+            history_organic: vec![vec![f64::NAN; h]; organic.len()],
+            organic,
         };
         let mut rpk: Vec<f64> = Vec::new();
         for point in &data.marketing_data_points {
@@ -189,12 +200,22 @@ impl MarketingTable {
                 }
             }
             // A lagged period carries media only: Meridian ignores anything else there.
+            let media_of = |name: &String| {
+                point
+                    .media_variables
+                    .iter()
+                    .find(|m| &m.channel_name == name)
+                    .map(|m| m.scalar_metric.as_ref().map_or(f64::NAN, |s| s.value))
+            };
             if let Some(&t) = history_index.get(&start) {
                 for (c, name) in table.channels.iter().enumerate() {
-                    if let Some(m) = point.media_variables.iter().find(|m| &m.channel_name == name)
-                    {
-                        table.history_media[c][t] =
-                            m.scalar_metric.as_ref().map_or(f64::NAN, |s| s.value);
+                    if let Some(v) = media_of(name) {
+                        table.history_media[c][t] = v;
+                    }
+                }
+                for (o, name) in table.organic.iter().enumerate() {
+                    if let Some(v) = media_of(name) {
+                        table.history_organic[o][t] = v;
                     }
                 }
                 continue;
@@ -217,6 +238,11 @@ impl MarketingTable {
                 if let Some(m) = point.media_variables.iter().find(|m| &m.channel_name == name) {
                     table.media[c][t] = m.scalar_metric.as_ref().map_or(f64::NAN, |s| s.value);
                     table.spend[c][t] = m.media_spend.unwrap_or(f64::NAN);
+                }
+            }
+            for (o, name) in table.organic.iter().enumerate() {
+                if let Some(v) = media_of(name) {
+                    table.organic_media[o][t] = v;
                 }
             }
             let first_treatment = table.controls.len() - table.treatments;
@@ -269,6 +295,19 @@ impl MarketingTable {
                 return Err(invalid(format!("channel '{name}' has no media or no spend")));
             }
         }
+        for (o, name) in self.organic.iter().enumerate() {
+            let bad = |v: &f64| !v.is_finite() || *v < 0.0;
+            if let Some(t) = self.history_organic[o].iter().position(bad) {
+                return Err(invalid(format!(
+                    "organic media '{name}' is missing or not finite in the media history period \
+                     starting {}",
+                    self.history_dates[t]
+                )));
+            }
+            if let Some(t) = self.organic_media[o].iter().position(bad) {
+                return Err(missing(format!("organic media '{name}'"), t));
+            }
+        }
         let first_treatment = self.controls.len() - self.treatments;
         for (k, name) in self.controls.iter().enumerate() {
             if let Some(t) = self.control_values[k].iter().position(|v| !v.is_finite()) {
@@ -309,7 +348,7 @@ impl MarketingTable {
         for c in &self.channels {
             out.push_str(&format!(",{}", quote(&format!("{c}_spend"))));
         }
-        for k in &self.controls {
+        for k in self.controls.iter().chain(&self.organic) {
             out.push_str(&format!(",{}", quote(k)));
         }
         out.push('\n');
@@ -319,7 +358,7 @@ impl MarketingTable {
             for s in &history {
                 out.push_str(&format!(",{}", s[t]));
             }
-            out.push_str(&",".repeat(self.controls.len()));
+            out.push_str(&",".repeat(self.controls.len() + self.organic.len()));
             out.push('\n');
         }
         for (t, d) in self.dates.iter().enumerate() {
@@ -327,7 +366,7 @@ impl MarketingTable {
             for s in &self.spend {
                 out.push_str(&format!(",{}", s[t]));
             }
-            for v in &self.control_values {
+            for v in self.control_values.iter().chain(&self.organic_media) {
                 out.push_str(&format!(",{}", v[t]));
             }
             out.push('\n');
@@ -351,6 +390,8 @@ pub struct Scaling {
     /// Per channel: population × median of the non-zero population-scaled media, the media
     /// history included.
     pub media_scale: Vec<f64>,
+    /// Per organic media channel, the same.
+    pub organic_scale: Vec<f64>,
     /// Mean of the population-scaled KPI.
     pub kpi_mean: f64,
     /// Population standard deviation of the population-scaled KPI.
@@ -388,15 +429,18 @@ impl Scaling {
     /// are returned in raw units (times the population), which standardises them identically.
     pub fn derive(table: &MarketingTable, population_scaled: &[String]) -> Self {
         let pop = table.population;
-        let media_scale = table
-            .media
-            .iter()
-            .zip(&table.history_media)
-            .map(|(m, h)| {
-                let non_zero = h.iter().chain(m).map(|v| v / pop).filter(|v| *v != 0.0);
-                pop * median(non_zero.collect())
-            })
-            .collect();
+        let scale = |media: &[Vec<f64>], history: &[Vec<f64>]| -> Vec<f64> {
+            media
+                .iter()
+                .zip(history)
+                .map(|(m, h)| {
+                    let non_zero = h.iter().chain(m).map(|v| v / pop).filter(|v| *v != 0.0);
+                    pop * median(non_zero.collect())
+                })
+                .collect()
+        };
+        let media_scale = scale(&table.media, &table.history_media);
+        let organic_scale = scale(&table.organic_media, &table.history_organic);
         let kpi: Vec<f64> = table.kpi.iter().map(|v| v / pop).collect();
         let (mut controls_mean, mut controls_stdev) = (Vec::new(), Vec::new());
         for (name, values) in table.controls.iter().zip(&table.control_values) {
@@ -408,6 +452,7 @@ impl Scaling {
         }
         Scaling {
             media_scale,
+            organic_scale,
             kpi_mean: mean(&kpi),
             kpi_stdev: stdev(&kpi),
             controls_mean,
@@ -435,6 +480,9 @@ mod tests {
             population,
             history_dates: Vec::new(),
             history_media: vec![Vec::new()],
+            organic: Vec::new(),
+            organic_media: Vec::new(),
+            history_organic: Vec::new(),
         }
     }
 

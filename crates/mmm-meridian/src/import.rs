@@ -10,7 +10,7 @@
 
 use crate::data::{MarketingTable, Scaling};
 use crate::{ImportError, MeridianFile, Variable, read_netcdf};
-use mmm_core::baseline::{Baseline, ControlEffect};
+use mmm_core::baseline::{Baseline, ControlEffect, OrganicEffect};
 use mmm_core::dataset::Frequency;
 use mmm_core::document::{
     CURRENT_SPEND_PERIODS, CURVE_MAX_MULTIPLE, CURVE_POINTS, ChannelResult, ChannelSeries,
@@ -134,11 +134,9 @@ fn check_settings(file: &MeridianFile) -> Result<(), ImportError> {
 
 /// Refuses posteriors that hold parameters of features mmm does not model.
 fn check_posterior(post: &BTreeMap<String, Variable>) -> Result<(), ImportError> {
-    for (suffix, feature) in [
-        ("_rf", "reach and frequency channels"),
-        ("_orf", "organic reach and frequency channels"),
-        ("_om", "organic media"),
-    ] {
+    for (suffix, feature) in
+        [("_rf", "reach and frequency channels"), ("_orf", "organic reach and frequency channels")]
+    {
         if let Some(name) =
             post.keys().find(|k| k.ends_with(suffix) && k.starts_with(char::is_alphabetic))
         {
@@ -315,6 +313,23 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         split: nk - table.treatments,
     };
     let sigma = Draws::get(&post, "sigma", draws, 1)?;
+    // Organic media: the paid media's equations, without spend.
+    let no = table.organic.len();
+    let organic = if no == 0 {
+        None
+    } else {
+        let beta = match Draws::optional(&post, "beta_gom", draws, no)? {
+            Some(b) => b,
+            None => Draws::get(&post, "beta_om", draws, no)?,
+        };
+        Some((
+            Draws::get(&post, "alpha_om", draws, no)?,
+            Draws::get(&post, "ec_om", draws, no)?,
+            Draws::get(&post, "slope_om", draws, no)?,
+            beta,
+            decay_functions(&file, &table.organic)?,
+        ))
+    };
 
     let max_lag_meridian = file.hyperparameters.max_lag.unwrap_or(8) as usize;
     // Meridian uses min(max_lag + 1, n_media_times) weights; n_media_times counts the history.
@@ -357,6 +372,29 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         .collect();
     let history_scaled: Vec<Vec<f64>> =
         (0..nc).map(|c| history[c].iter().map(|s| s / scale[c]).collect()).collect();
+    let organic_scaled = |values: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        values
+            .iter()
+            .zip(&scaling.organic_scale)
+            .map(|(v, s)| v.iter().map(|x| x / s).collect())
+            .collect()
+    };
+    let (organic_media, organic_history) = (
+        organic_scaled(&table.organic_media),
+        organic_scaled(
+            &table
+                .history_organic
+                .iter()
+                .map(|h| h[h.len().saturating_sub(lag)..].to_vec())
+                .collect::<Vec<_>>(),
+        ),
+    );
+    if let Some(o) = scaling.organic_scale.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
+        return Err(invalid(format!(
+            "organic media '{}' has no usable scale (all zero?)",
+            table.organic[o]
+        )));
+    }
     let controls_scaled: Vec<Vec<f64>> = (0..nk)
         .map(|k| {
             table.control_values[k]
@@ -373,8 +411,31 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     let mut share = vec![Vec::with_capacity(draws); nc];
     let mut per_period = vec![vec![Vec::with_capacity(draws); n]; nc];
     let mut expected_sum = vec![0.0; n];
+    let mut organic_sum = vec![vec![0.0; n]; no];
     let mut all_draws = Vec::with_capacity(draws);
     for d in 0..draws {
+        if let Some((alpha, ec, slope, beta, decays)) = &organic {
+            for o in 0..no {
+                let ch = draw_channel(
+                    decays[o],
+                    alpha.row(d)[o],
+                    ec.row(d)[o],
+                    slope.row(d)[o],
+                    beta.row(d)[o] * unit,
+                    max_lag,
+                )?;
+                let response = order.response(
+                    &ch.adstock,
+                    &ch.saturation,
+                    &organic_history[o],
+                    &organic_media[o],
+                );
+                for (t, h) in response.into_iter().enumerate() {
+                    organic_sum[o][t] += ch.coefficient * h;
+                    expected_sum[t] += ch.coefficient * h;
+                }
+            }
+        }
         let mut channels = Vec::with_capacity(nc);
         let mut totals = vec![0.0; nc];
         for c in 0..nc {
@@ -472,6 +533,15 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
             })
             .collect(),
         time_effect: time_effect.clone(),
+        organic: table
+            .organic
+            .iter()
+            .zip(&organic_sum)
+            .map(|(name, sum)| OrganicEffect {
+                name: name.clone(),
+                contribution: sum.iter().map(|v| v / draws as f64).collect(),
+            })
+            .collect(),
     };
     let control_part: Vec<f64> = (0..n)
         .map(|t| {
@@ -523,7 +593,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         table.kpi_name.clone()
     };
     let document = ModelDocument {
-        format_version: format_version_for(&results),
+        format_version: format_version_for(&results, &baseline),
         method: Method::Bayes,
         engine: format!(
             "google-meridian {} (imported by mmm {})",

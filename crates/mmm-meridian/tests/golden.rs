@@ -54,13 +54,14 @@ fn bad_files_are_refused_with_a_reason() {
 /// before its 104 weeks of KPI, one fitted on impressions (not proportional to spend) with
 /// conversions as the KPI and a revenue per conversion, and one with binomial adstock (200 draws
 /// each).
-const MODELS: [&str; 6] = [
+const MODELS: [&str; 7] = [
     "meridian_demo",
     "meridian_lagged",
     "meridian_impressions",
     "meridian_binomial",
     "meridian_hill_first",
     "meridian_non_media",
+    "meridian_organic",
 ];
 
 fn export(model: &str) -> serde_json::Value {
@@ -103,8 +104,16 @@ fn the_derived_scaling_matches(model: &str) {
     for (a, b) in ours.controls_stdev.iter().zip(floats(&theirs["controls_stdev"])) {
         close(*a, b, 1e-12, "control sd");
     }
-    assert_eq!(table.channels, ["tv", "search", "social", "display", "radio"]);
-    assert_eq!(table.controls, ["price_index", "promo"]);
+    // Every fixture has the demo's five channels and two controls; one of them may be given to
+    // Meridian as organic media or as a non-media treatment instead.
+    let paid: Vec<String> = table
+        .channels
+        .iter()
+        .chain(&table.organic)
+        .map(|c| c.trim_end_matches("_organic").to_owned())
+        .collect();
+    assert_eq!(paid, ["tv", "search", "social", "display", "radio"], "{model}");
+    assert_eq!(table.controls, ["price_index", "promo"], "{model}");
 }
 
 #[test]
@@ -129,7 +138,6 @@ fn the_import_reproduces_meridian(model: &str) {
         mmm_core::transforms::TransformOrder::AdstockFirst
     };
     assert!(doc.channels.iter().all(|c| c.transform_order == order), "{model}");
-    assert_eq!(doc.format_version, if hill_first { 3 } else { 2 }, "{model}");
     // Non-media treatments are the last controls.
     let treatments: Vec<&str> = export["meta"]["non_media_treatments"]
         .as_array()
@@ -137,6 +145,27 @@ fn the_import_reproduces_meridian(model: &str) {
     let controls: Vec<&str> = doc.baseline.controls.iter().map(|c| c.name.as_str()).collect();
     assert!(controls.ends_with(&treatments), "{model}: {controls:?}");
     assert_eq!(controls.len(), 2, "{model}: price_index and promo, as control or treatment");
+    // Organic media: Meridian lists their per-period incremental outcome after the paid channels.
+    let organic = export["meta"]["organic_media"].as_array().map_or(0, Vec::len);
+    assert_eq!(doc.baseline.organic.len(), organic, "{model}");
+    assert_eq!(doc.format_version, if hill_first || organic > 0 { 3 } else { 2 }, "{model}");
+    // The stored data set keeps the organic media, as controls.
+    let data = mmm_core::load_csv(
+        imported.csv.as_bytes(),
+        &mmm_core::LoadOptions::default(),
+        &mmm_core::ModelSpec::default(),
+    )
+    .unwrap();
+    for effect in &doc.baseline.organic {
+        assert!(data.controls.iter().any(|c| c.name == effect.name), "{model}: {}", effect.name);
+    }
+    for (o, effect) in doc.baseline.organic.iter().enumerate() {
+        let column = doc.channels.len() + o;
+        for (t, v) in effect.contribution.iter().enumerate() {
+            let theirs = export["contributions"]["mean"][t][column].as_f64().unwrap();
+            close(*v, theirs, 1e-6, &format!("{} period {t}", effect.name));
+        }
+    }
     for (c, ch) in doc.channels.iter().enumerate() {
         let what = |m: &str| format!("{} {m}", ch.name);
         close(ch.roi, summary(&export, "roi", c, 0), 1e-6, &what("ROI mean"));
@@ -243,13 +272,22 @@ fn unsupported_features_are_refused_by_name() {
     }));
     assert!(rf.contains("reach and frequency"), "{rf}");
 
+    let organic_rf = refusal(&edited(|d, _| {
+        d.metadata.as_mut().unwrap().channel_dimensions.push(proto::ChannelDimension {
+            name: "organic_reach".to_owned(),
+            channels: vec!["word_of_mouth".to_owned()],
+        });
+    }));
+    assert!(organic_rf.contains("organic reach and frequency"), "{organic_rf}");
+
+    // Organic media are imported; a channel named without values is refused by name.
     let organic = refusal(&edited(|d, _| {
         d.metadata.as_mut().unwrap().channel_dimensions.push(proto::ChannelDimension {
             name: "organic_media".to_owned(),
             channels: vec!["newsletter".to_owned()],
         });
     }));
-    assert!(organic.contains("organic media"), "{organic}");
+    assert!(organic.contains("organic media 'newsletter'"), "{organic}");
 
     // A non-media treatment is imported like a control; one without values is refused by name.
     let treatments = refusal(&edited(|d, _| {

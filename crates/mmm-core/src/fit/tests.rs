@@ -231,7 +231,7 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
     assert!(!doc.to_json().contains("transform_order"));
     // Saturation first needs version 3, which an older mmm refuses instead of misreading.
     doc.channels[1].transform_order = TransformOrder::SaturationFirst;
-    assert_eq!((format_version_for(&doc.channels), FORMAT_VERSION), (3, 3));
+    assert_eq!((format_version_for(&doc.channels, &doc.baseline), FORMAT_VERSION), (3, 3));
     let err = ModelDocument::from_json(&doc.to_json()).unwrap_err();
     assert!(matches!(err, DocumentError::Inconsistent(_)), "{err}");
     doc.format_version = 3;
