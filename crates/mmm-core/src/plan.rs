@@ -619,13 +619,18 @@ mod tests {
         assert!((p.expected_incremental - 1.5).abs() < 1e-9, "{}", p.expected_incremental);
     }
 
+    /// The fitted model, its plan's allocation and the last 8 periods of spend, for the gradient
+    /// checks.
+    fn planned() -> (ModelDocument, Vec<Vec<f64>>, Vec<Vec<f64>>) {
+        let (d, request) = fitted_and_request();
+        let x = allocation(&d, &plan(&d, &request).unwrap());
+        let history = d.series.channels.iter().map(|s| s.spend[96..].to_vec()).collect();
+        (d, x, history)
+    }
+
     #[test]
     fn plan_spend_gradient_matches_finite_differences_in_either_order() {
-        let (mut d, request) = fitted_and_request();
-        let p = plan(&d, &request).unwrap();
-        let x = allocation(&d, &p);
-        let history: Vec<Vec<f64>> =
-            d.series.channels.iter().map(|s| s.spend[96..].to_vec()).collect();
+        let (mut d, x, history) = planned();
         for order in [TransformOrder::AdstockFirst, TransformOrder::SaturationFirst] {
             d.channels.iter_mut().for_each(|c| c.transform_order = order);
             let model = Model::new(&d, None, &history, 8, 8);
@@ -669,11 +674,7 @@ mod tests {
 
     #[test]
     fn plan_parameter_gradient_matches_finite_differences() {
-        let (mut d, request) = fitted_and_request();
-        let p = plan(&d, &request).unwrap();
-        let x = allocation(&d, &p);
-        let history: Vec<Vec<f64>> =
-            d.series.channels.iter().map(|s| s.spend[96..].to_vec()).collect();
+        let (mut d, x, history) = planned();
         for order in [TransformOrder::AdstockFirst, TransformOrder::SaturationFirst] {
             d.channels.iter_mut().for_each(|c| c.transform_order = order);
             parameter_gradient_matches(&d, &history, &x);

@@ -226,6 +226,61 @@ impl Coefficients<'_> {
     }
 }
 
+/// The posterior of a group of media channels (paid `_m` or organic `_om`): adstock, Hill and
+/// coefficient draws, and each channel's adstock decay function.
+struct MediaDraws<'a> {
+    alpha: Draws<'a>,
+    ec: Draws<'a>,
+    slope: Draws<'a>,
+    beta: Draws<'a>,
+    decays: Vec<Decay>,
+}
+
+impl<'a> MediaDraws<'a> {
+    /// Reads the group whose variables end in `suffix` (`m` or `om`) for `channels`.
+    fn get(
+        post: &'a BTreeMap<String, Variable>,
+        file: &MeridianFile,
+        suffix: &str,
+        channels: &[String],
+        draws: usize,
+    ) -> Result<Self, ImportError> {
+        let n = channels.len();
+        let var = |name: &str| Draws::get(post, &format!("{name}_{suffix}"), draws, n);
+        Ok(Self {
+            alpha: var("alpha")?,
+            ec: var("ec")?,
+            slope: var("slope")?,
+            beta: match Draws::optional(post, &format!("beta_g{suffix}"), draws, n)? {
+                Some(b) => b,
+                None => var("beta")?,
+            },
+            decays: decay_functions(file, channels)?,
+        })
+    }
+
+    /// Channel `j` in draw `d`, or with its posterior means when `d` is `None`; `unit` turns
+    /// the coefficient into outcome units.
+    fn channel(
+        &self,
+        d: Option<usize>,
+        j: usize,
+        draws: usize,
+        unit: f64,
+        max_lag: MaxLag,
+    ) -> Result<DrawChannel, ImportError> {
+        let at = |v: &Draws<'_>| d.map_or_else(|| v.mean(j, draws), |d| v.row(d)[j]);
+        draw_channel(
+            self.decays[j],
+            at(&self.alpha),
+            at(&self.ec),
+            at(&self.slope),
+            at(&self.beta) * unit,
+            max_lag,
+        )
+    }
+}
+
 /// One draw's channel parameters in mmm's terms (spend-equivalent scale).
 fn draw_channel(
     decay: Decay,
@@ -260,7 +315,6 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     check_version(&file.model_version)?;
     check_settings(&file)?;
     let table = MarketingTable::from_proto(&file.marketing_data)?;
-    let decays = decay_functions(&file, &table.channels)?;
     let order = if file.hyperparameters.hill_before_adstock == Some(true) {
         TransformOrder::SaturationFirst
     } else {
@@ -286,13 +340,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         }
     };
     let draws = chains * per_chain;
-    let alpha = Draws::get(&post, "alpha_m", draws, nc)?;
-    let ec = Draws::get(&post, "ec_m", draws, nc)?;
-    let slope = Draws::get(&post, "slope_m", draws, nc)?;
-    let beta = match Draws::optional(&post, "beta_gm", draws, nc)? {
-        Some(b) => b,
-        None => Draws::get(&post, "beta_m", draws, nc)?,
-    };
+    let paid = MediaDraws::get(&post, &file, "m", &table.channels, draws)?;
     let mu = Draws::get(&post, "mu_t", draws, n)?;
     let tau = Draws::optional(&post, "tau_g", draws, 1)?;
     // The controls' coefficients, then the non-media treatments'.
@@ -315,20 +363,9 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     let sigma = Draws::get(&post, "sigma", draws, 1)?;
     // Organic media: the paid media's equations, without spend.
     let no = table.organic.len();
-    let organic = if no == 0 {
-        None
-    } else {
-        let beta = match Draws::optional(&post, "beta_gom", draws, no)? {
-            Some(b) => b,
-            None => Draws::get(&post, "beta_om", draws, no)?,
-        };
-        Some((
-            Draws::get(&post, "alpha_om", draws, no)?,
-            Draws::get(&post, "ec_om", draws, no)?,
-            Draws::get(&post, "slope_om", draws, no)?,
-            beta,
-            decay_functions(&file, &table.organic)?,
-        ))
+    let organic = match no {
+        0 => None,
+        _ => Some(MediaDraws::get(&post, &file, "om", &table.organic, draws)?),
     };
 
     let max_lag_meridian = file.hyperparameters.max_lag.unwrap_or(8) as usize;
@@ -414,16 +451,9 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     let mut organic_sum = vec![vec![0.0; n]; no];
     let mut all_draws = Vec::with_capacity(draws);
     for d in 0..draws {
-        if let Some((alpha, ec, slope, beta, decays)) = &organic {
+        if let Some(organic) = &organic {
             for o in 0..no {
-                let ch = draw_channel(
-                    decays[o],
-                    alpha.row(d)[o],
-                    ec.row(d)[o],
-                    slope.row(d)[o],
-                    beta.row(d)[o] * unit,
-                    max_lag,
-                )?;
+                let ch = organic.channel(Some(d), o, draws, unit, max_lag)?;
                 let response = order.response(
                     &ch.adstock,
                     &ch.saturation,
@@ -439,14 +469,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         let mut channels = Vec::with_capacity(nc);
         let mut totals = vec![0.0; nc];
         for c in 0..nc {
-            let ch = draw_channel(
-                decays[c],
-                alpha.row(d)[c],
-                ec.row(d)[c],
-                slope.row(d)[c],
-                beta.row(d)[c] * unit,
-                max_lag,
-            )?;
+            let ch = paid.channel(Some(d), c, draws, unit, max_lag)?;
             let response =
                 order.response(&ch.adstock, &ch.saturation, &history_scaled[c], &media_scaled[c]);
             for (t, h) in response.into_iter().enumerate() {
@@ -477,14 +500,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     // Plug-in parameters (posterior means) for the optimizer's response curves.
     let mut results = Vec::with_capacity(nc);
     for c in 0..nc {
-        let plug = draw_channel(
-            decays[c],
-            alpha.mean(c, draws),
-            ec.mean(c, draws),
-            slope.mean(c, draws),
-            beta.mean(c, draws) * unit,
-            max_lag,
-        )?;
+        let plug = paid.channel(None, c, draws, unit, max_lag)?;
         let (roi_m, roi_i) = summarise(&roi[c]);
         let (mroi_m, mroi_i) = summarise(&mroi[c]);
         let (out_m, out_i) = summarise(&outcome[c]);
