@@ -15,10 +15,7 @@ use std::fs;
 use std::path::Path;
 
 fn load(path: &Path) -> Result<ModelDocument, CliError> {
-    let text =
-        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(ModelDocument::from_json(&text)
-        .with_context(|| format!("cannot load {}", path.display()))?)
+    crate::commands::load_model(path)
 }
 
 fn constraints(args: &ConstraintArgs) -> Constraints {

@@ -32,9 +32,27 @@ impl From<anyhow::Error> for CliError {
     }
 }
 
+/// Whether `path` is `-`: standard input or output.
+pub(crate) fn is_dash(path: &Path) -> bool {
+    path == Path::new("-")
+}
+
+/// How to name `path` in messages.
+fn shown(path: &Path) -> String {
+    if is_dash(path) { "standard input".to_owned() } else { path.display().to_string() }
+}
+
+/// A model document from `path`, or from standard input when it is `-`.
+pub(crate) fn load_model(path: &Path) -> Result<ModelDocument, CliError> {
+    let bytes = read_input(path)?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| anyhow!("{} is not UTF-8 text", shown(path)))?;
+    Ok(ModelDocument::from_json(&text).with_context(|| format!("cannot load {}", shown(path)))?)
+}
+
 /// The bytes of `path`, or of standard input when it is `-`.
 fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
-    if path == Path::new("-") {
+    if is_dash(path) {
         let mut bytes = Vec::new();
         std::io::stdin().read_to_end(&mut bytes).context("cannot read standard input")?;
         return Ok(bytes);
@@ -44,7 +62,7 @@ fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
 
 /// Writes `text` to `path`, or to standard output when it is `-`.
 fn write_output(path: &Path, text: &str) -> anyhow::Result<()> {
-    if path == Path::new("-") {
+    if is_dash(path) {
         let mut out = std::io::stdout().lock();
         return out
             .write_all(text.as_bytes())
@@ -94,11 +112,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
             0 => String::new(),
             h => format!(" (after {h} periods of media history)"),
         },
-        if args.out == Path::new("-") {
-            "standard output".into()
-        } else {
-            args.out.display().to_string()
-        }
+        if is_dash(&args.out) { "standard output".into() } else { args.out.display().to_string() }
     );
     Ok(())
 }
@@ -175,29 +189,45 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
     bar.finish_and_clear();
     let elapsed = started.elapsed();
 
-    print!("{}", report::summary(&doc));
+    let mut text = report::summary(&doc);
     if args.insights {
-        print!("{}", report::insights(&doc));
+        text += &report::insights(&doc);
     }
-    println!(
-        "fitted {} periods x {} channels in {:.0} ms",
+    text += &format!(
+        "fitted {} periods x {} channels in {:.0} ms\n",
         doc.periods,
         doc.channels.len(),
         elapsed.as_secs_f64() * 1e3
     );
-    if let Some(path) = &args.json {
-        fs::write(path, doc.to_json())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        println!("model written to {}", path.display());
+    report_and_write(&text, args.json.as_deref(), &doc.to_json(), "model")
+}
+
+/// Prints the human-readable `report`, then writes `document` to `path` if one is given. With
+/// `-` the document goes to standard output and the report to standard error, so that the
+/// output can be piped into another command.
+fn report_and_write(
+    report: &str,
+    path: Option<&Path>,
+    document: &str,
+    what: &str,
+) -> Result<(), CliError> {
+    match path {
+        Some(path) if is_dash(path) => {
+            eprint!("{report}");
+            write_output(path, document)?;
+        }
+        Some(path) => {
+            print!("{report}");
+            write_output(path, document)?;
+            println!("{what} written to {}", path.display());
+        }
+        None => print!("{report}"),
     }
     Ok(())
 }
 
 pub fn inspect(args: &InspectArgs) -> Result<(), CliError> {
-    let text = fs::read_to_string(&args.model)
-        .with_context(|| format!("cannot read {}", args.model.display()))?;
-    let doc = ModelDocument::from_json(&text)
-        .with_context(|| format!("cannot load {}", args.model.display()))?;
+    let doc = load_model(&args.model)?;
     if args.json {
         println!("{}", doc.to_json());
     } else {
@@ -210,20 +240,22 @@ pub fn inspect(args: &InspectArgs) -> Result<(), CliError> {
 }
 
 pub fn import_meridian(args: &ImportMeridianArgs) -> Result<(), CliError> {
-    let bytes =
-        fs::read(&args.model).with_context(|| format!("cannot read {}", args.model.display()))?;
-    let name = args.model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let bytes = read_input(&args.model)?;
+    let name = if is_dash(&args.model) {
+        "stdin.binpb".to_owned()
+    } else {
+        args.model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    };
     let started = std::time::Instant::now();
     let imported = mmm_meridian::import(&bytes, &name)
-        .with_context(|| format!("cannot import {}", args.model.display()))?;
+        .with_context(|| format!("cannot import {}", shown(&args.model)))?;
     let elapsed = started.elapsed();
-    print!("{}", report::summary(&imported.document));
-    println!("imported in {:.0} ms", elapsed.as_secs_f64() * 1e3);
-    if let Some(path) = &args.json {
-        fs::write(path, imported.document.to_json())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        println!("model written to {}", path.display());
-    }
+    let text = format!(
+        "{}imported in {:.0} ms\n",
+        report::summary(&imported.document),
+        elapsed.as_secs_f64() * 1e3
+    );
+    report_and_write(&text, args.json.as_deref(), &imported.document.to_json(), "model")?;
     if let Some(path) = &args.data {
         fs::write(path, &imported.csv)
             .with_context(|| format!("cannot write {}", path.display()))?;

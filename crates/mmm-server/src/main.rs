@@ -79,7 +79,7 @@ struct ConstraintArgs {
 
 #[derive(Debug, Args)]
 struct OptimizeArgs {
-    /// Model document written by `mmm fit --json`.
+    /// Model document written by `mmm fit --json` (`-` reads standard input).
     #[arg(long)]
     model: PathBuf,
     /// Budget per period.
@@ -97,7 +97,7 @@ struct OptimizeArgs {
 
 #[derive(Debug, Args)]
 struct PlanArgs {
-    /// Model document written by `mmm fit --json`.
+    /// Model document written by `mmm fit --json` (`-` reads standard input).
     #[arg(long)]
     model: PathBuf,
     /// Periods to plan.
@@ -118,7 +118,7 @@ struct PlanArgs {
 
 #[derive(Debug, Args)]
 struct FrontierArgs {
-    /// Model document written by `mmm fit --json`.
+    /// Model document written by `mmm fit --json` (`-` reads standard input).
     #[arg(long)]
     model: PathBuf,
     /// Reference budget per period.
@@ -266,14 +266,15 @@ struct FitArgs {
     /// Also print the insights: findings in plain language, with where to calibrate.
     #[arg(long)]
     insights: bool,
-    /// Write the model document (JSON) here.
+    /// Write the model document (JSON) here; `-` writes it to standard output and the table to
+    /// standard error, for piping into inspect-model, optimize, plan or frontier.
     #[arg(long)]
     json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 struct InspectArgs {
-    /// Model document written by `mmm fit --json`.
+    /// Model document written by `mmm fit --json` (`-` reads standard input).
     model: PathBuf,
     /// Print the whole document as JSON instead of the summary.
     #[arg(long, conflicts_with = "insights")]
@@ -285,10 +286,11 @@ struct InspectArgs {
 
 #[derive(Debug, Args)]
 struct ImportMeridianArgs {
-    /// Model file written by Meridian's `save_meridian(mmm, "model.binpb")`. Legacy `.pkl`
-    /// files must be converted first with scripts/meridian-pkl-to-binpb.py.
+    /// Model file written by Meridian's `save_meridian(mmm, "model.binpb")` (`-` reads standard
+    /// input). Legacy `.pkl` files must be converted first with scripts/meridian-pkl-to-binpb.py.
     model: PathBuf,
-    /// Write the imported model document here (usable with inspect-model, optimize, plan, ...).
+    /// Write the imported model document here (usable with inspect-model, optimize, plan, ...);
+    /// `-` writes it to standard output and the summary to standard error.
     #[arg(long)]
     json: Option<PathBuf>,
     /// Write the marketing data the model was fitted on here, as an mmm CSV.

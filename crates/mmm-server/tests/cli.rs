@@ -9,6 +9,21 @@ fn mmm(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mmm")).args(args).output().expect("run mmm")
 }
 
+/// Runs mmm with `input` on its standard input.
+fn mmm_fed(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mmm"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run mmm");
+    child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+    child.wait_with_output().expect("mmm output")
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -468,8 +483,6 @@ fn priors_and_lift_tests_are_taken_inline_or_from_a_file() {
 
 #[test]
 fn a_dash_pipes_simulate_into_fit() {
-    use std::io::Write;
-    use std::process::Stdio;
     let simulated = mmm(&["simulate", "--weeks", "104", "--channels", "3", "--out", "-"]);
     assert!(simulated.status.success(), "{}", text(&simulated.stderr));
     let csv = text(&simulated.stdout);
@@ -482,18 +495,7 @@ fn a_dash_pipes_simulate_into_fit() {
     let data = dir.path().join("data.csv");
     std::fs::write(&data, &csv).unwrap();
     let from_file = mmm(&["fit", path(&data)]);
-    let fit_stdin = |input: &[u8]| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mmm"))
-            .args(["fit", "-"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(input).unwrap();
-        child.wait_with_output().unwrap()
-    };
-    let from_stdin = fit_stdin(csv.as_bytes());
+    let from_stdin = mmm_fed(&["fit", "-"], csv.as_bytes());
     assert!(from_stdin.status.success(), "{}", text(&from_stdin.stderr));
     let table = |out: &Output| {
         // Everything but the timing line.
@@ -507,6 +509,27 @@ fn a_dash_pipes_simulate_into_fit() {
     assert_eq!(table(&from_stdin), table(&from_file));
 
     // Bad data on standard input is reported like bad data in a file.
-    let bad = fit_stdin(b"date,revenue\n");
+    let bad = mmm_fed(&["fit", "-"], b"date,revenue\n");
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad.stderr));
+
+    // `--json -` sends the model document down the pipe and the table to standard error; the
+    // model commands read it back from standard input.
+    let piped = |args: &[&str], input: &[u8]| {
+        let out = mmm_fed(args, input);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        out
+    };
+    let fitted = piped(&["fit", "-", "--json", "-"], csv.as_bytes());
+    let doc = ModelDocument::from_json(&text(&fitted.stdout)).unwrap();
+    assert_eq!(doc.channels.len(), 3);
+    assert!(text(&fitted.stderr).contains("ROI"), "the table goes to standard error");
+    let inspected = piped(&["inspect-model", "-", "--json"], &fitted.stdout);
+    assert_eq!(ModelDocument::from_json(&text(&inspected.stdout)).unwrap(), doc);
+    let budget = (doc.channels.iter().map(|c| c.current_spend).sum::<f64>()).round().to_string();
+    let optimized = piped(&["optimize", "--model", "-", "--budget", &budget], &fitted.stdout);
+    assert!(text(&optimized.stdout).contains("tv"), "{}", text(&optimized.stdout));
+    // Not a model on standard input: a clear error naming standard input.
+    let wrong = mmm_fed(&["inspect-model", "-"], b"");
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(text(&wrong.stderr).contains("standard input"), "{}", text(&wrong.stderr));
 }
