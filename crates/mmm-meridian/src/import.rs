@@ -409,6 +409,12 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         .collect();
     let history_scaled: Vec<Vec<f64>> =
         (0..nc).map(|c| history[c].iter().map(|s| s / scale[c]).collect()).collect();
+    if let Some(o) = scaling.organic_scale.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
+        return Err(invalid(format!(
+            "organic media '{}' has no usable scale (all zero?)",
+            table.organic[o]
+        )));
+    }
     let organic_scaled = |values: &[Vec<f64>]| -> Vec<Vec<f64>> {
         values
             .iter()
@@ -426,12 +432,6 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
                 .collect::<Vec<_>>(),
         ),
     );
-    if let Some(o) = scaling.organic_scale.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
-        return Err(invalid(format!(
-            "organic media '{}' has no usable scale (all zero?)",
-            table.organic[o]
-        )));
-    }
     let controls_scaled: Vec<Vec<f64>> = (0..nk)
         .map(|k| {
             table.control_values[k]

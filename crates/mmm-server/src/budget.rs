@@ -1,9 +1,8 @@
 //! Budget subcommands: optimize, plan, frontier.
 
-use crate::commands::CliError;
+use crate::commands::{CliError, load_model};
 use crate::{ConstraintArgs, FrontierArgs, OptimizeArgs, PlanArgs};
 use anyhow::{Context, anyhow};
-use mmm_core::ModelDocument;
 use mmm_core::optimize::{
     Constraints, Optimization, budget_for_target_mroi, frontier as run_frontier,
     optimize as run_optimize,
@@ -12,11 +11,6 @@ use mmm_core::plan::{PlanRequest, plan as run_plan};
 use mmm_core::text::thousands;
 use serde::Serialize;
 use std::fs;
-use std::path::Path;
-
-fn load(path: &Path) -> Result<ModelDocument, CliError> {
-    crate::commands::load_model(path)
-}
 
 fn constraints(args: &ConstraintArgs) -> Constraints {
     Constraints {
@@ -83,7 +77,7 @@ fn print_allocation(opt: &Optimization, kpi: &str) {
 }
 
 pub fn optimize(args: &OptimizeArgs) -> Result<(), CliError> {
-    let doc = load(&args.model)?;
+    let doc = load_model(&args.model)?;
     let c = constraints(&args.constraints);
     let opt = match (args.budget, args.target_mroi) {
         (Some(budget), _) => run_optimize(&doc, budget, &c).map_err(|e| anyhow!(e))?,
@@ -104,7 +98,7 @@ pub fn optimize(args: &OptimizeArgs) -> Result<(), CliError> {
 }
 
 pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
-    let doc = load(&args.model)?;
+    let doc = load_model(&args.model)?;
     let request = PlanRequest {
         periods: args.periods,
         total_budget: args.budget,
@@ -157,7 +151,7 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
 }
 
 pub fn frontier(args: &FrontierArgs) -> Result<(), CliError> {
-    let doc = load(&args.model)?;
+    let doc = load_model(&args.model)?;
     let points = run_frontier(&doc, args.budget, &constraints(&args.constraints), args.steps)
         .map_err(|e| anyhow!(e))?;
     println!(
