@@ -370,7 +370,7 @@ try {
   await page.getByRole('heading', { name: 'Model overview', exact: true }).waitFor();
   await page.getByRole('link', { name: 'Channels', exact: true }).click();
   const mapTable = page.locator('table.data').first();
-  await mapTable.getByText('Channels: MAP estimates with approximate 90% intervals').waitFor();
+  await mapTable.getByText('Channels: MAP fit, ROI averaged over the curve shapes the data allow, with approximate 90% intervals').waitFor();
   const mapRows = await mapTable.locator('tbody tr').allInnerTexts();
   assert.equal(mapRows.length, 5, `the demo model has 5 channels: ${mapRows}`);
   for (const row of mapRows) assert.match(row, /\[\d+\.\d\d, \d+\.\d\d\][\s\S]*\d+%/, `interval and data weight: ${row}`);
@@ -403,7 +403,7 @@ try {
   await page.getByText('The model is fitted.').waitFor({ timeout: 60_000 });
   await page.getByRole('link', { name: 'Open the overview' }).click();
   await page.getByRole('link', { name: 'Channels', exact: true }).click();
-  await mapTable.getByText('Channels: MAP estimates with approximate 90% intervals').waitFor();
+  await mapTable.getByText('Channels: MAP fit, ROI averaged over the curve shapes the data allow, with approximate 90% intervals').waitFor();
   const weightAfter = await radioWeight();
   assert.ok(weightAfter >= 80, `radio's data weight after the lift test: ${weightBefore}% -> ${weightAfter}%`);
   // The same, side by side with the model before the lift test.
@@ -425,7 +425,7 @@ try {
   await page.getByText('The model is fitted.').waitFor({ timeout: 60_000 });
   await page.getByRole('link', { name: 'Open the overview' }).click();
   await page.getByRole('link', { name: 'Channels', exact: true }).click();
-  await mapTable.getByText('Channels: MAP estimates with approximate 90% intervals').waitFor();
+  await mapTable.getByText('Channels: MAP fit, ROI averaged over the curve shapes the data allow, with approximate 90% intervals').waitFor();
   const socialRoi = Number((await mapTable.locator('tbody tr', { hasText: 'social' }).locator('td:nth-child(4)').innerText()).split(' ')[0]);
   assert.ok(Math.abs(socialRoi - 2.5) < 0.125, `social's ROI under a 2.5 ± 2% prior: ${socialRoi}`);
   await page.getByRole('button', { name: 'Sign out' }).click();

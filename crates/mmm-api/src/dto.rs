@@ -455,7 +455,8 @@ pub struct ChannelSummaryOut {
     pub name: String,
     /// Total spend over the data.
     pub spend: f64,
-    /// Total incremental KPI.
+    /// Total incremental KPI: the posterior mean (for MAP fits, averaged over the curve shapes
+    /// the data allow, so it can differ a little from the sum of the MAP decomposition).
     pub contribution: f64,
     /// contribution / spend.
     pub roi: f64,
@@ -468,7 +469,7 @@ pub struct ChannelSummaryOut {
     /// Spend per period reaching 90% of the maximum effect.
     pub saturation_point: f64,
     /// 90% interval of the ROI: credible for Bayesian fits and imported models, approximate
-    /// (Laplace, around the mode) for MAP fits.
+    /// for MAP fits (from the importance sample over the curve shapes that gives the ROI).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roi_interval: Option<[f64; 2]>,
     /// 90% interval of the mROI (credible, or approximate for MAP fits).

@@ -145,13 +145,18 @@ pub struct ChannelResult {
     pub column: String,
     /// Total spend over the data.
     pub spend: f64,
-    /// Total incremental KPI attributed to the channel over the data.
+    /// Total incremental KPI attributed to the channel over the data: the posterior mean (for
+    /// MAP fits, averaged over the transform parameters the data allow; see `roi`).
     pub contribution: f64,
-    /// Return on investment: contribution / spend.
+    /// Return on investment: contribution / spend. A posterior mean: over the draws of Bayesian
+    /// fits and Meridian imports, over an importance sample of the transform parameters for
+    /// MAP fits. So for a MAP fit it differs a little from the sum of the MAP decomposition in
+    /// `series`, which follows the document's own parameters.
     pub roi: f64,
-    /// Marginal ROI at `current_spend`: the KPI from one more unit of spend per period.
+    /// Marginal ROI at `current_spend`: the KPI from one more unit of spend per period. For MAP
+    /// fits, the slope of the fitted curve (`response`) there.
     pub mroi: f64,
-    /// Share of the total media contribution.
+    /// Share of the total media contribution (of the posterior mean contributions).
     pub share: f64,
     /// Mean spend per period over the last 13 periods.
     pub current_spend: f64,
@@ -170,10 +175,12 @@ pub struct ChannelResult {
     pub saturation_point: f64,
     /// Steady-state response curve, 0 to 3x the largest historical spend per period.
     pub response_curve: Vec<CurvePoint>,
-    /// 90% interval of the ROI: credible (Bayesian fits) or approximate (Laplace, MAP fits).
+    /// 90% interval of the ROI: credible (Bayesian fits), or approximate for MAP fits: from the
+    /// same importance sample as `roi`, or from the Laplace approximation if that sample failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roi_interval: Option<Interval>,
-    /// 90% interval of the marginal ROI: credible or approximate, like `roi_interval`.
+    /// 90% interval of the marginal ROI: credible (Bayesian fits) or approximate (Laplace, MAP
+    /// fits, around the MAP curve's slope).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mroi_interval: Option<Interval>,
     /// 90% interval of the contribution: credible or approximate, like `roi_interval`.

@@ -19,6 +19,12 @@
 //! Channels whose own data are weak are pulled towards it. The gradient of `J` is exact: by the
 //! envelope theorem it only needs the partial derivatives at the optimal β, so one gradient
 //! costs about one evaluation.
+//!
+//! The document holds the MAP parameters and what follows from them (decomposition, curves,
+//! marginal ROI), with approximate intervals from a Laplace step (`laplace`). Each channel's
+//! ROI, contribution and share are instead posterior means over the transform parameters, from
+//! an importance sample around the optimum (`importance`): the ROI depends on the curve shape
+//! far more than the marginal ROI does.
 
 use crate::baseline::{self, Baseline, ControlEffect, Seasonality};
 use crate::dataset::Dataset;
@@ -99,23 +105,41 @@ pub fn fit(
     let eval = problem.evaluate(&u, false);
     let curve_spends: Vec<Vec<f64>> =
         doc.channels.iter().map(|c| c.response_curve.iter().map(|p| p.spend).collect()).collect();
-    if let Some(spread) = problem.channel_spread(&u, &eval, &curve_spends) {
+    let spread = problem.channel_spread(&u, &eval, &curve_spends);
+    if let Some(spread) = &spread {
         let around = |v: f64, sd: f64| [(v - Z90 * sd).max(0.0), v + Z90 * sd];
         let m = &spread.curve_parameters;
         doc.curve_covariance = Some(CurveCovariance {
             parameters: CurveCovariance::labels(&doc.channels),
             matrix: (0..m.nrows()).map(|i| m.row(i).iter().copied().collect()).collect(),
         });
-        for (ch, s) in doc.channels.iter_mut().zip(spread.channels) {
+        for (ch, s) in doc.channels.iter_mut().zip(&spread.channels) {
             let roi = around(ch.roi, s.roi_sd);
             ch.roi_interval = Some(roi);
             ch.mroi_interval = Some(around(ch.mroi, s.mroi_sd));
             // Spend is data, so the contribution's interval is the ROI's scaled by it.
             ch.contribution_interval = Some([roi[0] * ch.spend, roi[1] * ch.spend]);
             ch.roi_contraction = s.contraction;
-            for (point, sd) in ch.response_curve.iter_mut().zip(s.curve_sd) {
-                point.interval = Some(around(point.response, sd));
+            for (point, sd) in ch.response_curve.iter_mut().zip(&s.curve_sd) {
+                point.interval = Some(around(point.response, *sd));
             }
+        }
+    }
+    // ROI, contribution and share: averaged over the transforms the data allow (`importance`).
+    if let Some(spread) = &spread
+        && let Some(rois) = problem.posterior_roi(&u, &spread.transform_root, spec.seed)
+    {
+        for (c, (ch, roi)) in doc.channels.iter_mut().zip(rois).enumerate() {
+            ch.roi = roi.mean;
+            ch.roi_interval = Some(roi.interval);
+            ch.roi_contraction = problem.roi_contraction(c, roi.variance);
+            ch.contribution = roi.mean * ch.spend;
+            ch.contribution_interval =
+                Some([roi.interval[0] * ch.spend, roi.interval[1] * ch.spend]);
+        }
+        let total: f64 = doc.channels.iter().map(|c| c.contribution).sum();
+        for ch in &mut doc.channels {
+            ch.share = if total > 0.0 { ch.contribution / total } else { 0.0 };
         }
     }
     if let Some(f) = observer
@@ -1258,6 +1282,7 @@ impl Gradient for &Problem {
 
 mod bayes;
 mod centre;
+mod importance;
 mod laplace;
 pub use bayes::{BayesSettings, fit_bayes};
 

@@ -61,7 +61,7 @@ pub fn summary(doc: &ModelDocument) -> String {
             s,
             "\n{}",
             if approximate {
-                "approximate 90% intervals (Laplace, around the MAP fit):"
+                "approximate 90% intervals (ROI: averaged over the curve shapes the data allow; mROI: Laplace, at the MAP fit):"
             } else {
                 "posterior means with 90% credible intervals:"
             }

@@ -46,10 +46,13 @@ impl Default for BayesSettings {
 /// The marginal posterior and its pieces at one θ.
 pub(super) struct Marginal {
     pub(super) logp: f64,
+    /// Empty unless asked for.
     pub(super) gradient: Vec<f64>,
-    beta_hat: DVector<f64>,
-    chol: nalgebra::Cholesky<f64, nalgebra::Dyn>,
-    s: f64,
+    pub(super) beta_hat: DVector<f64>,
+    pub(super) chol: nalgebra::Cholesky<f64, nalgebra::Dyn>,
+    pub(super) s: f64,
+    /// Per channel, mean feature per unit of scaled spend: ROI in scaled units is `β k`.
+    pub(super) kc: Vec<f64>,
 }
 
 impl Problem {
@@ -75,12 +78,17 @@ impl Problem {
 
     /// Log marginal posterior of the unconstrained θ, with its exact gradient.
     pub(super) fn marginal(&self, u: &DVector<f64>) -> Option<Marginal> {
+        self.marginal_at(u, true)
+    }
+
+    /// Log marginal posterior of the unconstrained θ; its gradient (else empty) if `want_gradient`.
+    pub(super) fn marginal_at(&self, u: &DVector<f64>, want_gradient: bool) -> Option<Marginal> {
         let n = self.n_fit;
         let nc = self.channels();
         let nb = self.btb.nrows();
         let k = self.params.len();
         let (work, theta, jac) = self.theta(u);
-        let (feats, dfeats, fmat) = self.window_features(&theta, true);
+        let (feats, dfeats, fmat) = self.window_features(&theta, want_gradient);
         let base = self.base_full.rows(0, n);
         // Lift tests are extra observations of β_c · Σ_{t in test} f_ct, weighted by σ₀ / se so
         // that their noise is their standard error.
@@ -122,13 +130,14 @@ impl Problem {
         }
         let log_det_a: f64 = 2.0 * chol.l().diagonal().iter().map(|v| v.ln()).sum::<f64>();
         let log_det_d: f64 = (0..nc).map(|c| d[nb + c].ln()).sum();
-        let a_inv = chol.inverse();
+        // Only the gradient needs the inverse.
+        let a_inv = if want_gradient { chol.inverse() } else { DMatrix::zeros(0, 0) };
 
         let (a0, b0) = self.noise_prior();
         let s = s + 2.0 * b0;
         let exponent = 0.5 * (rows as f64 + 2.0 * a0);
         let mut logp = 0.5 * log_det_d - 0.5 * log_det_a - exponent * s.ln();
-        let mut gradient = vec![0.0; u.len()];
+        let mut gradient = vec![0.0; if want_gradient { u.len() } else { 0 }];
         for c in 0..nc {
             let col = nb + c;
             let bc = beta_hat[col];
@@ -138,6 +147,9 @@ impl Problem {
                 let idx = c * k + j;
                 let sgm = 1.0 / (1.0 + (-u[idx]).exp());
                 logp += -q + ((spec.hi - spec.lo) * sgm * (1.0 - sgm)).ln();
+                if !want_gradient {
+                    continue;
+                }
                 let mut df = dfeats[c][j].clone();
                 for &(lc, t0, t1, _, se) in lifts {
                     df.push(if lc == c {
@@ -174,7 +186,7 @@ impl Problem {
                 gradient[idx] = (dv - dq) * jac[c][j] + (1.0 - 2.0 * sgm);
             }
         }
-        logp.is_finite().then_some(Marginal { logp, gradient, beta_hat, chol, s })
+        logp.is_finite().then_some(Marginal { logp, gradient, beta_hat, chol, s, kc })
     }
 }
 

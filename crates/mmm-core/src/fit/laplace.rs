@@ -14,7 +14,9 @@
 //!
 //! This is fast (two objective gradients per transform parameter) but approximate: it assumes
 //! the posterior is close to Gaussian around the mode, which fails most for channels near zero
-//! or transforms near their bounds. The Bayesian fit gives exact intervals.
+//! or transforms near their bounds. The Bayesian fit gives exact intervals. For the ROI itself
+//! the fit goes further: the transform covariance found here shapes an importance sample of the
+//! posterior (`importance`), whose mean and interval replace the ROI's figures from this step.
 
 use super::{CURRENT_SPEND_PERIODS, Evaluation, Problem};
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
@@ -40,6 +42,9 @@ pub(super) struct Spread {
     /// Joint covariance of every channel's coefficient (KPI units) and saturation parameters,
     /// in the layout of [`crate::document::CurveCovariance`].
     pub curve_parameters: DMatrix<f64>,
+    /// A square root `R` of the transform parameters' covariance (`R Rᵀ = H⁻¹`, curvatures
+    /// floored), in the unbounded working space.
+    pub transform_root: DMatrix<f64>,
 }
 
 /// Step of the central differences in the unbounded working space.
@@ -174,14 +179,15 @@ impl Problem {
         }
         let symmetric = (&hessian + hessian.transpose()) * 0.5;
         let eigen = SymmetricEigen::new(symmetric);
-        let mut covariance = DMatrix::zeros(d, d);
+        let mut transform_root = DMatrix::zeros(d, d);
         for (i, &lambda) in eigen.eigenvalues.iter().enumerate() {
             if !lambda.is_finite() {
                 return None;
             }
             let v = eigen.eigenvectors.column(i);
-            covariance += v * v.transpose() / lambda.max(MIN_CURVATURE);
+            transform_root.set_column(i, &(v / lambda.max(MIN_CURVATURE).sqrt()));
         }
+        let covariance = &transform_root * transform_root.transpose();
 
         let slopes = self.current_slopes(at)?;
         let levels = self.curve_levels(at, curve_spends)?;
@@ -229,6 +235,6 @@ impl Problem {
                 && s.mroi_sd.is_finite()
                 && s.curve_sd.iter().all(|v| v.is_finite())
         }) && curve_parameters.iter().all(|v| v.is_finite());
-        finite.then_some(Spread { channels: spreads, curve_parameters })
+        finite.then_some(Spread { channels: spreads, curve_parameters, transform_root })
     }
 }
