@@ -91,38 +91,48 @@ impl Problem {
         let (feats, dfeats, fmat) = self.window_features(&theta, want_gradient);
         let base = self.base_full.rows(0, n);
         // Lift tests are extra observations of β_c · Σ_{t in test} f_ct, weighted by σ₀ / se so
-        // that their noise is their standard error.
+        // that their noise is their standard error: each is a row with one entry, in its
+        // channel's column.
         let lifts = self.active_lifts();
         let sigma0 = self.sigma0.unwrap_or(1.0);
         let rows = n + lifts.len();
-        let x = {
-            let mut x = DMatrix::zeros(rows, nb + nc);
-            x.view_mut((0, 0), (n, nb)).copy_from(&base);
-            x.view_mut((0, nb), (n, nc)).copy_from(&fmat);
-            for (i, &(c, t0, t1, _, se)) in lifts.iter().enumerate() {
-                x[(n + i, nb + c)] = sigma0 / se * feats[c][t0..=t1].iter().sum::<f64>();
-            }
-            x
-        };
-        let y = {
-            let mut y = DVector::zeros(rows);
-            y.rows_mut(0, n).copy_from(&self.y);
-            for (i, &(_, _, _, value, se)) in lifts.iter().enumerate() {
-                y[n + i] = sigma0 / se * value;
-            }
-            y
-        };
+        let lift_x: Vec<f64> = lifts
+            .iter()
+            .map(|&(c, t0, t1, _, se)| sigma0 / se * feats[c][t0..=t1].iter().sum::<f64>())
+            .collect();
+        let lift_y: Vec<f64> =
+            lifts.iter().map(|&(_, _, _, value, se)| sigma0 / se * value).collect();
         let kc: Vec<f64> =
             (0..nc).map(|c| feats[c].iter().sum::<f64>() / self.spend_sum[c]).collect();
         let (d, mean) = self.linear_prior(&kc);
-        let mut a = x.transpose() * &x;
-        for j in 0..nb + nc {
+        // XᵀX by blocks: the baseline's own block is fixed, so only the media columns are new.
+        let p = nb + nc;
+        let mut a = DMatrix::zeros(p, p);
+        a.view_mut((0, 0), (nb, nb)).copy_from(&self.btb);
+        let btf = base.transpose() * &fmat;
+        a.view_mut((0, nb), (nb, nc)).copy_from(&btf);
+        a.view_mut((nb, 0), (nc, nb)).copy_from(&btf.transpose());
+        a.view_mut((nb, nb), (nc, nc)).copy_from(&(fmat.transpose() * &fmat));
+        let mut rhs = DVector::zeros(p);
+        rhs.rows_mut(0, nb).copy_from(&self.bty);
+        rhs.rows_mut(nb, nc).copy_from(&(fmat.transpose() * &self.y));
+        for (&(c, ..), (x, y)) in lifts.iter().zip(lift_x.iter().zip(&lift_y)) {
+            a[(nb + c, nb + c)] += x * x;
+            rhs[nb + c] += x * y;
+        }
+        for j in 0..p {
             a[(j, j)] += d[j];
         }
-        let rhs = x.transpose() * &y + d.component_mul(&mean);
-        let chol = a.clone().cholesky()?;
+        rhs += d.component_mul(&mean);
+        let chol = a.cholesky()?;
         let beta_hat = chol.solve(&rhs);
-        let resid = &y - &x * &beta_hat;
+        // Residuals: the data's, then the lift tests'.
+        let fitted = base * beta_hat.rows(0, nb) + &fmat * beta_hat.rows(nb, nc);
+        let mut resid = DVector::zeros(rows);
+        resid.rows_mut(0, n).copy_from(&(&self.y - fitted));
+        for (i, &(c, ..)) in lifts.iter().enumerate() {
+            resid[n + i] = lift_y[i] - lift_x[i] * beta_hat[nb + c];
+        }
         let dev = &beta_hat - &mean;
         let s = resid.norm_squared() + dev.component_mul(&d).dot(&dev);
         if !(s > 0.0 && s.is_finite()) {
@@ -130,8 +140,24 @@ impl Problem {
         }
         let log_det_a: f64 = 2.0 * chol.l().diagonal().iter().map(|v| v.ln()).sum::<f64>();
         let log_det_d: f64 = (0..nc).map(|c| d[nb + c].ln()).sum();
-        // Only the gradient needs the inverse.
-        let a_inv = if want_gradient { chol.inverse() } else { DMatrix::zeros(0, 0) };
+        // The gradient needs `tr(A⁻¹ dA)`; with `dA = XᵀdX + dXᵀX + dD` and `dX` one media column
+        // `df`, its first part is `2 (X A⁻¹)_{·c} · df`: one vector per channel.
+        let (a_inv, x_a_inv) = if want_gradient {
+            let a_inv = chol.inverse();
+            let mut x_a_inv = DMatrix::zeros(rows, nc);
+            let media_rows = a_inv.rows(nb, nc);
+            x_a_inv.rows_mut(0, n).copy_from(
+                &(base * a_inv.view((0, nb), (nb, nc)) + &fmat * media_rows.columns(nb, nc)),
+            );
+            for (i, &(c, ..)) in lifts.iter().enumerate() {
+                for c2 in 0..nc {
+                    x_a_inv[(n + i, c2)] = lift_x[i] * a_inv[(nb + c, nb + c2)];
+                }
+            }
+            (a_inv, x_a_inv)
+        } else {
+            (DMatrix::zeros(0, 0), DMatrix::zeros(0, 0))
+        };
 
         let (a0, b0) = self.noise_prior();
         let s = s + 2.0 * b0;
@@ -178,9 +204,8 @@ impl Problem {
                     None => (0.0, 0.0),
                 };
                 ds += dmean_term;
-                let xt_df = x.transpose() * DVector::from_column_slice(df);
-                let dlog_det_a =
-                    2.0 * a_inv.row(col).dot(&xt_df.transpose()) + a_inv[(col, col)] * dd;
+                let xa_df: f64 = x_a_inv.column(c).iter().zip(df).map(|(w, v)| w * v).sum();
+                let dlog_det_a = 2.0 * xa_df + a_inv[(col, col)] * dd;
                 let dlog_det_d = dd / d[col];
                 let dv = 0.5 * dlog_det_d - 0.5 * dlog_det_a - exponent * ds / s;
                 gradient[idx] = (dv - dq) * jac[c][j] + (1.0 - 2.0 * sgm);
