@@ -928,6 +928,26 @@ impl Problem {
         (feats, dfeats, fmat)
     }
 
+    /// `XᵀX` and `Xᵀy` of the fitting window, the baseline columns then the media features
+    /// `fmat`, without priors. The baseline's own block is fixed, so only the media columns are
+    /// multiplied.
+    fn normal_equations(&self, fmat: &DMatrix<f64>) -> (DMatrix<f64>, DVector<f64>) {
+        let nb = self.btb.nrows();
+        let nc = fmat.ncols();
+        let base = self.base_full.rows(0, self.n_fit);
+        let p = nb + nc;
+        let mut a = DMatrix::zeros(p, p);
+        a.view_mut((0, 0), (nb, nb)).copy_from(&self.btb);
+        let btf = base.transpose() * fmat;
+        a.view_mut((0, nb), (nb, nc)).copy_from(&btf);
+        a.view_mut((nb, 0), (nc, nb)).copy_from(&btf.transpose());
+        a.view_mut((nb, nb), (nc, nc)).copy_from(&(fmat.transpose() * fmat));
+        let mut b = DVector::zeros(p);
+        b.rows_mut(0, nb).copy_from(&self.bty);
+        b.rows_mut(nb, nc).copy_from(&(fmat.transpose() * &self.y));
+        (a, b)
+    }
+
     /// Objective, gradient and optimal β at `u`.
     fn evaluate(&self, u: &DVector<f64>, want_grad: bool) -> Evaluation {
         let n = self.n_fit;
@@ -941,15 +961,7 @@ impl Problem {
 
         // Normal equations with the ridge and ROI prior folded in.
         let p = nb + nc;
-        let mut a = DMatrix::zeros(p, p);
-        a.view_mut((0, 0), (nb, nb)).copy_from(&self.btb);
-        let btf = base.transpose() * &fmat;
-        a.view_mut((0, nb), (nb, nc)).copy_from(&btf);
-        a.view_mut((nb, 0), (nc, nb)).copy_from(&btf.transpose());
-        a.view_mut((nb, nb), (nc, nc)).copy_from(&(fmat.transpose() * &fmat));
-        let mut b = DVector::zeros(p);
-        b.rows_mut(0, nb).copy_from(&self.bty);
-        b.rows_mut(nb, nc).copy_from(&(fmat.transpose() * &self.y));
+        let (mut a, mut b) = self.normal_equations(&fmat);
         for j in 0..nb {
             a[(j, j)] += self.ridge[j];
         }

@@ -105,17 +105,8 @@ impl Problem {
         let kc: Vec<f64> =
             (0..nc).map(|c| feats[c].iter().sum::<f64>() / self.spend_sum[c]).collect();
         let (d, mean) = self.linear_prior(&kc);
-        // XᵀX by blocks: the baseline's own block is fixed, so only the media columns are new.
         let p = nb + nc;
-        let mut a = DMatrix::zeros(p, p);
-        a.view_mut((0, 0), (nb, nb)).copy_from(&self.btb);
-        let btf = base.transpose() * &fmat;
-        a.view_mut((0, nb), (nb, nc)).copy_from(&btf);
-        a.view_mut((nb, 0), (nc, nb)).copy_from(&btf.transpose());
-        a.view_mut((nb, nb), (nc, nc)).copy_from(&(fmat.transpose() * &fmat));
-        let mut rhs = DVector::zeros(p);
-        rhs.rows_mut(0, nb).copy_from(&self.bty);
-        rhs.rows_mut(nb, nc).copy_from(&(fmat.transpose() * &self.y));
+        let (mut a, mut rhs) = self.normal_equations(&fmat);
         for (&(c, ..), (x, y)) in lifts.iter().zip(lift_x.iter().zip(&lift_y)) {
             a[(nb + c, nb + c)] += x * x;
             rhs[nb + c] += x * y;
