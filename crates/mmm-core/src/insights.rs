@@ -50,7 +50,7 @@ pub struct Insight {
 pub const WEAK_EVIDENCE: f64 = 0.5;
 
 /// ROI contraction below which a channel's ROI is called uncertain. On mmm's simulations the
-/// channels at or above it were off by 9-24% on average, those below by 30-48%
+/// channels at or above it were off by 9-22% on average, those below by 31-47%
 /// (docs/benchmarks.md).
 pub const FIRM_EVIDENCE: f64 = 0.75;
 
@@ -233,7 +233,7 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
             channels: names.iter().map(|n| (*n).to_owned()).collect(),
             title: format!("The data leave the ROI of {list} uncertain"),
             message: format!(
-                "The data narrowed the ROI prior by less than three quarters ({}), so these ROIs lean towards the prior's centre; in simulations such channels were off by 30-48% on average, against 9-24% for better-informed ones. A lift test or an ROI prior from earlier studies would pin them down (Models > Calibration; lift_tests and priors in the API; --lift-tests and --priors in the CLI).{precision}",
+                "The data narrowed the ROI prior by less than three quarters ({}), so these ROIs lean towards the prior's centre; in simulations such channels were off by 31-47% on average, against 9-22% for better-informed ones. A lift test or an ROI prior from earlier studies would pin them down (Models > Calibration; lift_tests and priors in the API; --lift-tests and --priors in the CLI).{precision}",
                 detail.join("; ")
             ),
             numbers: figures,

@@ -11,7 +11,8 @@
 //! The average is over the marginal posterior of θ that the Bayesian fit samples (β and σ²
 //! integrated out exactly, see `bayes`). Instead of NUTS, θ is drawn from a Student-t proposal
 //! with the Laplace step's covariance, widened, centred one Newton step from the MAP point
-//! towards the posterior's mode, and each draw is weighted by posterior over proposal density. Given θ, the ROI is normal with mean `β̂_c k_c`
+//! towards the posterior's mode, and each draw is weighted by posterior over proposal density,
+//! with the largest weights Pareto-smoothed (`pareto_smooth`). Given θ, the ROI is normal with mean `β̂_c k_c`
 //! and variance `σ² [A⁻¹]_cc k_c²`, so its posterior is the weighted mixture of those normals:
 //! the mean is the weighted mean of the conditional means, the variance adds the spread between
 //! draws to the mean conditional variance, and the 90% interval is read off the mixture's
@@ -127,7 +128,8 @@ struct Draws {
 impl Draws {
     fn normalised(&self) -> Vec<f64> {
         let top = self.log_weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let weights: Vec<f64> = self.log_weights.iter().map(|l| (l - top).exp()).collect();
+        let mut weights: Vec<f64> = self.log_weights.iter().map(|l| (l - top).exp()).collect();
+        pareto_smooth(&mut weights);
         let total: f64 = weights.iter().sum();
         weights.iter().map(|w| w / total).collect()
     }
@@ -247,12 +249,121 @@ impl Problem {
     }
 }
 
+/// Pareto-smoothed importance sampling (Vehtari, Simpson, Gelman, Yao and Gabry, 2024): the
+/// largest weights, which make a plain importance average noisy, are replaced by the expected
+/// order statistics of a generalized Pareto distribution fitted to them. Returns the fitted
+/// shape `k̂`, the sampler's diagnostic (above 0.7 the average is unreliable), or `None` when
+/// there are too few draws to fit and the weights are left as they are.
+// Not inlined: inlined, criterion measured the whole fit at 156 x 5 3-4 ms slower (52-53 against
+// 49 ms), though it takes 30 µs itself: code layout, as with `Problem::curve_levels`.
+#[inline(never)]
+fn pareto_smooth(weights: &mut [f64]) -> Option<f64> {
+    let s = weights.len();
+    let tail = ((0.2 * s as f64).floor() as usize).min((3.0 * (s as f64).sqrt()).ceil() as usize);
+    if tail < 5 || s < 20 {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..s).collect();
+    order.sort_by(|&a, &b| weights[a].total_cmp(&weights[b]));
+    let cutoff = weights[order[s - tail - 1]];
+    let largest = weights[order[s - 1]];
+    let x: Vec<f64> = order[s - tail..].iter().map(|&i| weights[i] - cutoff).collect();
+    let (k, sigma) = gpd_fit(&x)?;
+    for (z, &i) in order[s - tail..].iter().enumerate() {
+        let p = (z as f64 + 0.5) / tail as f64;
+        let q = if k.abs() < 1e-12 {
+            -sigma * (1.0 - p).ln()
+        } else {
+            sigma / k * ((1.0 - p).powf(-k) - 1.0)
+        };
+        weights[i] = (cutoff + q).min(largest);
+    }
+    Some(k)
+}
+
+/// Shape `k` and scale `σ` of a generalized Pareto distribution fitted to exceedances `x`
+/// (sorted ascending, positive): the empirical-Bayes estimator of Zhang and Stephens (2009), with
+/// the weak prior pulling `k` towards 0.5 that the loo package uses.
+fn gpd_fit(x: &[f64]) -> Option<(f64, f64)> {
+    let n = x.len();
+    let prior = 3.0;
+    let m = 30 + (n as f64).sqrt().floor() as usize;
+    let quartile = x[((n as f64 / 4.0 + 0.5).floor() as usize).saturating_sub(1).min(n - 1)];
+    let last = x[n - 1];
+    if !(quartile > 0.0 && last > 0.0) {
+        return None;
+    }
+    let bs: Vec<f64> = (1..=m)
+        .map(|j| (1.0 - (m as f64 / (j as f64 - 0.5)).sqrt()) / (prior * quartile) + 1.0 / last)
+        .collect();
+    let ks: Vec<f64> =
+        bs.iter().map(|b| x.iter().map(|v| (-b * v).ln_1p()).sum::<f64>() / n as f64).collect();
+    let ls: Vec<f64> =
+        bs.iter().zip(&ks).map(|(b, k)| n as f64 * ((-b / k).ln() - k - 1.0)).collect();
+    let ws: Vec<f64> =
+        (0..m).map(|j| 1.0 / ls.iter().map(|l| (l - ls[j]).exp()).sum::<f64>()).collect();
+    let total: f64 = ws.iter().sum();
+    let b_hat: f64 = bs.iter().zip(&ws).map(|(b, w)| b * w).sum::<f64>() / total;
+    let k = x.iter().map(|v| (-b_hat * v).ln_1p()).sum::<f64>() / n as f64;
+    let sigma = -k / b_hat;
+    let k = (n as f64 * k + 10.0 * 0.5) / (n as f64 + 10.0);
+    (k.is_finite() && sigma.is_finite() && sigma > 0.0).then_some((k, sigma))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn mixture(weights: &[f64], means: &[f64], sds: &[f64]) -> Mixture {
         Mixture { weights: weights.to_vec(), means: means.to_vec(), sds: sds.to_vec() }
+    }
+
+    #[test]
+    fn generalized_pareto_fit_recovers_a_known_shape() {
+        // Exceedances drawn by inverting the GPD distribution function, F⁻¹(p) = σ/k ((1−p)^−k − 1),
+        // at evenly spaced p: a sample with exactly the shape k = 0.5, σ = 2. With 60 points the
+        // prior pulls k̂ towards 0.5, so test two other shapes too.
+        for (k, sigma) in [(0.5, 2.0), (0.2, 1.0), (0.8, 3.0)] {
+            let n = 60;
+            let x: Vec<f64> = (0..n)
+                .map(|i| {
+                    let p = (i as f64 + 0.5) / n as f64;
+                    sigma / k * ((1.0 - p).powf(-k) - 1.0)
+                })
+                .collect();
+            let (k_hat, sigma_hat) = gpd_fit(&x).unwrap();
+            assert!((k_hat - k).abs() < 0.12, "k {k}: fitted {k_hat}");
+            assert!((sigma_hat / sigma - 1.0).abs() < 0.25, "σ {sigma}: fitted {sigma_hat}");
+        }
+    }
+
+    #[test]
+    fn pareto_smoothing_tames_the_largest_weights_only() {
+        // 400 weights with a heavy tail: the smoothed ones keep their order, the bulk is
+        // untouched, and no weight grows beyond the largest raw one.
+        let raw: Vec<f64> = (0..400).map(|i| ((i as f64 + 0.5) / 400.0).powf(-0.8)).collect();
+        let mut smoothed = raw.clone();
+        let k = pareto_smooth(&mut smoothed).unwrap();
+        assert!(k > 0.5 && k < 1.0, "k̂ {k}");
+        let top = raw.iter().copied().fold(0.0, f64::max);
+        let tail = 60; // min(0.2 · 400, ⌈3 √400⌉)
+        let mut changed = 0;
+        for (r, s) in raw.iter().zip(&smoothed) {
+            assert!(*s <= top);
+            if (r - s).abs() > 1e-12 {
+                changed += 1;
+            }
+        }
+        assert!(changed > 0 && changed <= tail, "{changed} weights changed");
+        let mut order: Vec<usize> = (0..400).collect();
+        order.sort_by(|&a, &b| raw[a].total_cmp(&raw[b]));
+        for w in order.windows(2) {
+            assert!(smoothed[w[0]] <= smoothed[w[1]] + 1e-12);
+        }
+        // Too few draws to fit: left alone.
+        let mut few = vec![1.0, 2.0, 3.0];
+        assert!(pareto_smooth(&mut few).is_none());
+        assert_eq!(few, vec![1.0, 2.0, 3.0]);
     }
 
     #[test]

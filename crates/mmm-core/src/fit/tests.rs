@@ -466,9 +466,9 @@ fn map_roi_is_the_posterior_mean_the_sampler_finds() {
         let [lo, hi] = b.roi_interval.unwrap();
         let sd = (hi - lo) / (2.0 * Z90);
         let gap = (m.roi - b.roi).abs() / sd;
-        // Seen: at most 0.12 sd; the sampler's own noise at about 50 effective draws is ~0.14.
+        // Seen: at most 0.07 sd.
         assert!(gap < 0.3, "{}: {} against NUTS {} (sd {sd})", m.name, m.roi, b.roi);
-        // So do the intervals. Seen: at most 0.24 sd apart, at radio's ends; at the lower one
+        // So do the intervals. Seen: at most 0.21 sd apart, at radio's ends; at the lower one
         // NUTS keeps the coefficient's draws non-negative and the mixture is only floored at 0.
         for (x, y) in m.roi_interval.unwrap().iter().zip(b.roi_interval.unwrap()) {
             assert!((x - y).abs() < 0.4 * sd, "{}: {x} against NUTS {y} (sd {sd})", m.name);
@@ -476,7 +476,7 @@ fn map_roi_is_the_posterior_mean_the_sampler_finds() {
         sampled_gaps += gap;
         point_gaps += (p.roi - b.roi).abs() / sd;
     }
-    // Seen: 0.061 sd on average against 0.26 for the MAP point (display's is 0.63).
+    // Seen: 0.036 sd on average against 0.26 for the MAP point (display's is 0.63).
     assert!(
         sampled_gaps < 0.6 * point_gaps,
         "the MAP point is about as close: {sampled_gaps} against {point_gaps}"
