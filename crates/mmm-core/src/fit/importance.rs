@@ -126,6 +126,7 @@ struct Draws {
 }
 
 impl Draws {
+    /// The weights, Pareto-smoothed and scaled to sum to 1.
     fn normalised(&self) -> Vec<f64> {
         let top = self.log_weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mut weights: Vec<f64> = self.log_weights.iter().map(|l| (l - top).exp()).collect();
@@ -133,11 +134,11 @@ impl Draws {
         let total: f64 = weights.iter().sum();
         weights.iter().map(|w| w / total).collect()
     }
+}
 
-    /// Effective sample size of the weights (Kish).
-    fn effective_draws(&self) -> f64 {
-        1.0 / self.normalised().iter().map(|w| w * w).sum::<f64>()
-    }
+/// Effective sample size (Kish) of normalised weights.
+fn effective_draws(weights: &[f64]) -> f64 {
+    1.0 / weights.iter().map(|w| w * w).sum::<f64>()
 }
 
 impl Problem {
@@ -174,12 +175,12 @@ impl Problem {
         let root = laplace_root * PROPOSAL_WIDEN;
         let mut rng = StdRng::seed_from_u64(seed ^ 0x1a9_1ace);
         let draws = self.draw_from(&centre, &root, DRAWS, &mut rng)?;
+        let weights = draws.normalised();
         // NaN (no finite weight) fails this too.
-        let enough = draws.effective_draws() >= MIN_EFFECTIVE_DRAWS;
+        let enough = effective_draws(&weights) >= MIN_EFFECTIVE_DRAWS;
         if !enough {
             return None;
         }
-        let weights = draws.normalised();
         let figures: Vec<Figure> = draws
             .roi
             .into_iter()
