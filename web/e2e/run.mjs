@@ -370,7 +370,7 @@ try {
   await page.getByRole('heading', { name: 'Model overview', exact: true }).waitFor();
   await page.getByRole('link', { name: 'Channels', exact: true }).click();
   const mapTable = page.locator('table.data').first();
-  await mapTable.getByText('Channels: MAP fit, ROI averaged over the curve shapes the data allow, with approximate 90% intervals').waitFor();
+  await mapTable.getByText('Channels: MAP fit, ROI and mROI averaged over the curve shapes the data allow, with approximate 90% intervals').waitFor();
   const mapRows = await mapTable.locator('tbody tr').allInnerTexts();
   assert.equal(mapRows.length, 5, `the demo model has 5 channels: ${mapRows}`);
   for (const row of mapRows) assert.match(row, /\[\d+\.\d\d, \d+\.\d\d\][\s\S]*\d+%/, `interval and data weight: ${row}`);
@@ -379,10 +379,10 @@ try {
   assert.ok(weightBefore < 50, `radio's ROI rests on the prior before the lift test: ${weightBefore}%`);
   await page.getByRole('link', { name: 'Response curves' }).click();
   await page.getByRole('link', { name: 'radio' }).click();
-  const band = page.getByText(/The shaded band is an approximate 90% interval \(Laplace .*between ([\d,]+) and ([\d,]+) per period/);
+  const band = page.getByText(/The shaded band is an approximate 90% interval \(over the curve shapes .*between ([\d,]+) and ([\d,]+) per period/);
   const [low, high] = (await band.innerText()).match(/between ([\d,]+) and ([\d,]+)/).slice(1).map((v) => Number(v.replaceAll(',', '')));
   const [, now] = (await page.getByText(/radio: current spend/).innerText()).match(/gives ([\d,]+)/).map((v) => Number(v.replaceAll(',', '')));
-  assert.ok(low < now && now < high, `radio's MAP curve has a band around its response at current spend: ${low} < ${now} < ${high}`);
+  assert.ok(low < now && now < high, `radio's MAP curve has a band around its expected response at current spend: ${low} < ${now} < ${high}`);
   // The insights say how precise a lift test of radio must be; the one entered below (5%) is.
   await page.getByRole('link', { name: 'Insights', exact: true }).click();
   const precision = await page.getByText(/its lift test needs a standard error of at most about this share of the measured lift: .*radio ±\d+%/).innerText();
@@ -403,7 +403,7 @@ try {
   await page.getByText('The model is fitted.').waitFor({ timeout: 60_000 });
   await page.getByRole('link', { name: 'Open the overview' }).click();
   await page.getByRole('link', { name: 'Channels', exact: true }).click();
-  await mapTable.getByText('Channels: MAP fit, ROI averaged over the curve shapes the data allow, with approximate 90% intervals').waitFor();
+  await mapTable.getByText('Channels: MAP fit, ROI and mROI averaged over the curve shapes the data allow, with approximate 90% intervals').waitFor();
   const weightAfter = await radioWeight();
   assert.ok(weightAfter >= 80, `radio's data weight after the lift test: ${weightBefore}% -> ${weightAfter}%`);
   // The same, side by side with the model before the lift test.
@@ -425,7 +425,7 @@ try {
   await page.getByText('The model is fitted.').waitFor({ timeout: 60_000 });
   await page.getByRole('link', { name: 'Open the overview' }).click();
   await page.getByRole('link', { name: 'Channels', exact: true }).click();
-  await mapTable.getByText('Channels: MAP fit, ROI averaged over the curve shapes the data allow, with approximate 90% intervals').waitFor();
+  await mapTable.getByText('Channels: MAP fit, ROI and mROI averaged over the curve shapes the data allow, with approximate 90% intervals').waitFor();
   const socialRoi = Number((await mapTable.locator('tbody tr', { hasText: 'social' }).locator('td:nth-child(4)').innerText()).split(' ')[0]);
   assert.ok(Math.abs(socialRoi - 2.5) < 0.125, `social's ROI under a 2.5 ± 2% prior: ${socialRoi}`);
   await page.getByRole('button', { name: 'Sign out' }).click();

@@ -460,7 +460,7 @@ pub struct ChannelSummaryOut {
     pub contribution: f64,
     /// contribution / spend.
     pub roi: f64,
-    /// Marginal ROI at current spend.
+    /// Marginal ROI at current spend: a posterior mean, like the ROI.
     pub mroi: f64,
     /// Share of the media contribution.
     pub share: f64,
@@ -472,7 +472,7 @@ pub struct ChannelSummaryOut {
     /// for MAP fits (from the importance sample over the curve shapes that gives the ROI).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roi_interval: Option<[f64; 2]>,
-    /// 90% interval of the mROI (credible, or approximate for MAP fits).
+    /// 90% interval of the mROI (credible, or approximate for MAP fits, like the ROI's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mroi_interval: Option<[f64; 2]>,
     /// 90% interval of the contribution (credible, or approximate for MAP fits).

@@ -129,9 +129,10 @@ pub struct CurvePoint {
     pub response: f64,
     /// Marginal ROI at that spend (extra KPI per extra unit of spend).
     pub mroi: f64,
-    /// 90% interval of the response: credible over the posterior draws for Bayesian fits and
-    /// Meridian imports (`response` is then the posterior mean), approximate (Laplace) around
-    /// the MAP response for MAP fits.
+    /// 90% interval of the response over the posterior draws (`response` is then their mean):
+    /// credible for Bayesian fits and Meridian imports, approximate for MAP fits (draws
+    /// resampled from an importance sample of the curve shapes). A MAP fit without those draws
+    /// (no ROI prior) gives the Laplace band around its own response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<Interval>,
 }
@@ -153,8 +154,9 @@ pub struct ChannelResult {
     /// MAP fits. So for a MAP fit it differs a little from the sum of the MAP decomposition in
     /// `series`, which follows the document's own parameters.
     pub roi: f64,
-    /// Marginal ROI at `current_spend`: the KPI from one more unit of spend per period. For MAP
-    /// fits, the slope of the fitted curve (`response`) there.
+    /// Marginal ROI at `current_spend`: the KPI from one more unit of spend per period. A
+    /// posterior mean like `roi` (MAP fits: over the same importance sample); the slope of the
+    /// document's own curve (`response`) for a MAP fit without that sample (no ROI prior).
     pub mroi: f64,
     /// Share of the total media contribution (of the posterior mean contributions).
     pub share: f64,
@@ -179,8 +181,8 @@ pub struct ChannelResult {
     /// same importance sample as `roi`, or from the Laplace approximation if that sample failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roi_interval: Option<Interval>,
-    /// 90% interval of the marginal ROI: credible (Bayesian fits) or approximate (Laplace, MAP
-    /// fits, around the MAP curve's slope).
+    /// 90% interval of the marginal ROI: credible (Bayesian fits) or approximate for MAP fits,
+    /// like `roi_interval`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mroi_interval: Option<Interval>,
     /// 90% interval of the contribution: credible or approximate, like `roi_interval`.
@@ -237,10 +239,12 @@ impl ChannelResult {
     pub fn apply_posterior_curve(&mut self, draws: &[PosteriorDraw], index: usize) {
         let scale = self.scale;
         for point in &mut self.response_curve {
+            // The slope of a concave Hill curve is unbounded at zero (see `marginal_roi`).
             let z = point.spend.max(1e-9 * scale) / scale;
+            let at = point.spend.max(0.0) / scale;
             let values: Vec<f64> = draws
                 .iter()
-                .map(|d| d.channels[index].coefficient * d.channels[index].saturation.value(z))
+                .map(|d| d.channels[index].coefficient * d.channels[index].saturation.value(at))
                 .collect();
             let (mean, interval) = crate::summary::summarise(&values);
             point.response = mean;
@@ -369,13 +373,16 @@ pub struct ModelDocument {
     /// Sampler settings (Bayesian fits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampler: Option<crate::fit::BayesSettings>,
-    /// Thinned posterior draws (Bayesian fits), so intervals can be recomputed without sampling.
+    /// Posterior draws, so that curves, intervals and the optimiser's expected response can be
+    /// recomputed without sampling: thinned from the chains (Bayesian fits and imports), or
+    /// resampled from the importance sample over the curve shapes (MAP fits with an ROI prior).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posterior: Option<Vec<PosteriorDraw>>,
     /// Set on imported models: where the model came from (`None`: fitted by mmm).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
-    /// Approximate joint covariance of the response curves' parameters (MAP fits).
+    /// Approximate joint covariance of the response curves' parameters (MAP fits without
+    /// `posterior` draws).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub curve_covariance: Option<CurveCovariance>,
 }
@@ -384,9 +391,9 @@ pub struct ModelDocument {
 /// each channel in turn, its coefficient (KPI units) and its saturation parameters in the order
 /// of [`crate::transforms::Saturation::parameter_names`].
 ///
-/// MAP fits carry it from their Laplace step, so that the uncertainty of anything the curves
-/// decide, such as the response of one budget split against another, follows by the delta
-/// method. Adstock parameters are left out: the steady-state response does not depend on them.
+/// MAP fits without posterior draws (no ROI prior) carry it from their Laplace step, so that
+/// the uncertainty of anything the curves decide, such as the response of one budget split
+/// against another, follows by the delta method. Adstock parameters are left out: the steady-state response does not depend on them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurveCovariance {
     /// Parameter labels: `<channel>.coefficient`, then `<channel>.<saturation parameter>`.

@@ -20,11 +20,12 @@
 //! envelope theorem it only needs the partial derivatives at the optimal β, so one gradient
 //! costs about one evaluation.
 //!
-//! The document holds the MAP parameters and what follows from them (decomposition, curves,
-//! marginal ROI), with approximate intervals from a Laplace step (`laplace`). Each channel's
-//! ROI, contribution and share are instead posterior means over the transform parameters, from
-//! an importance sample around the optimum (`importance`): the ROI depends on the curve shape
-//! far more than the marginal ROI does.
+//! The document holds the MAP parameters and the decomposition that follows from them. Each
+//! channel's ROI, marginal ROI, contribution, share and response curve are instead posterior
+//! means over the transform parameters, from an importance sample around the optimum
+//! (`importance`), whose draws the document keeps; a Laplace step (`laplace`) shapes that
+//! sample. Without an ROI prior (nothing makes the average exist) the figures stay the MAP
+//! point's, with the Laplace step's intervals and curve covariance.
 
 use crate::baseline::{self, Baseline, ControlEffect, Seasonality};
 use crate::dataset::Dataset;
@@ -125,11 +126,18 @@ pub fn fit(
             }
         }
     }
-    // ROI, contribution and share: averaged over the transforms the data allow (`importance`).
+    // ROI, marginal ROI, contribution, share and the response curves: averaged over the
+    // transforms the data allow (`importance`); the draws go into the document, so the optimiser
+    // maximises the expected response as it does for a Bayesian fit.
+    let current: Vec<f64> =
+        doc.channels.iter().map(|c| c.current_spend.max(1e-9 * c.scale) / c.scale).collect();
     if let Some(spread) = &spread
-        && let Some(rois) = problem.posterior_roi(&u, &spread.transform_root, spec.seed)
+        && let Some(posterior) = problem.posterior(&u, &spread.transform_root, &current, spec.seed)
     {
-        for (c, (ch, roi)) in doc.channels.iter_mut().zip(rois).enumerate() {
+        for (c, (ch, (roi, mroi))) in doc.channels.iter_mut().zip(posterior.channels).enumerate() {
+            ch.apply_posterior_curve(&posterior.draws, c);
+            ch.mroi = mroi.mean;
+            ch.mroi_interval = Some(mroi.interval);
             ch.roi = roi.mean;
             ch.roi_interval = Some(roi.interval);
             ch.roi_contraction = problem.roi_contraction(c, roi.variance);
@@ -141,6 +149,10 @@ pub fn fit(
         for ch in &mut doc.channels {
             ch.share = if total > 0.0 { ch.contribution / total } else { 0.0 };
         }
+        doc.posterior = Some(posterior.draws);
+        // The draws carry the curves' uncertainty; the Laplace covariance would be a second,
+        // cruder answer to the same question.
+        doc.curve_covariance = None;
     }
     if let Some(f) = observer
         && !f(&FitProgress { fraction: 1.0, message: "done".to_owned() })

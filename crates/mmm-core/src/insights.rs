@@ -241,16 +241,21 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
     }
 
     // Marginal returns decide where the next unit of spend should go.
-    let funded: Vec<&&ChannelResult> = channels.iter().filter(|c| c.current_spend > 0.0).collect();
-    let high = funded.iter().max_by(|a, b| a.mroi.total_cmp(&b.mroi));
-    let low = funded.iter().min_by(|a, b| a.mroi.total_cmp(&b.mroi));
-    if let (Some(high), Some(low)) = (high, low)
-        && high.name != low.name
+    // The expected response: over the posterior draws when the model has them.
+    let funded: Vec<(usize, &ChannelResult)> =
+        doc.channels.iter().enumerate().filter(|(_, c)| c.current_spend > 0.0).collect();
+    let high = funded.iter().max_by(|a, b| a.1.mroi.total_cmp(&b.1.mroi));
+    let low = funded.iter().min_by(|a, b| a.1.mroi.total_cmp(&b.1.mroi));
+    if let (Some(&(hi, high)), Some(&(lo, low))) = (high, low)
+        && hi != lo
         && high.mroi > low.mroi
     {
+        let curves = Curves::of(doc);
         let moved = REALLOCATION_SHARE * low.current_spend;
-        let gain = high.response(high.current_spend + moved) - high.response(high.current_spend);
-        let loss = low.response(low.current_spend) - low.response(low.current_spend - moved);
+        let gain = curves.response(hi, high.current_spend + moved)
+            - curves.response(hi, high.current_spend);
+        let loss =
+            curves.response(lo, low.current_spend) - curves.response(lo, low.current_spend - moved);
         let net = gain - loss;
         if net > 0.0 {
             // When the marginal ROIs' intervals overlap, the data do not say which is higher.
@@ -270,7 +275,7 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
                     shifted[i] += moved;
                 }
             }
-            let comparison = Curves::of(doc).compare(&shifted, &current);
+            let comparison = curves.compare(&shifted, &current);
             let odds = comparison.map_or(String::new(), |c| {
                 format!(
                     " The model gives the shift {} of paying off.",
@@ -550,13 +555,18 @@ mod tests {
         let to = doc.channel(&realloc.channels[1]).unwrap();
         assert!(to.mroi > from.mroi);
         let moved = 0.1 * from.current_spend;
-        let expected = to.response(to.current_spend + moved)
-            - to.response(to.current_spend)
-            - (from.response(from.current_spend) - from.response(from.current_spend - moved));
+        // The expected response over the draws.
+        let curves = Curves::of(&doc);
+        let index = |name: &str| doc.channels.iter().position(|c| c.name == name).unwrap();
+        let (i_from, i_to) = (index(&from.name), index(&to.name));
+        let expected = curves.response(i_to, to.current_spend + moved)
+            - curves.response(i_to, to.current_spend)
+            - (curves.response(i_from, from.current_spend)
+                - curves.response(i_from, from.current_spend - moved));
         assert!((realloc.numbers["net_gain_per_period"] - expected).abs() < 1e-9);
         assert!(expected > 0.0);
-        // Its chance of paying off is the delta method's over the MAP fit's covariance: Φ of the
-        // gain over its standard deviation, the gradient being the difference of the two splits'.
+        // Its chance of paying off is the share of the fit's draws in which the shifted split
+        // gives more response than the current one.
         let current: Vec<f64> = doc.channels.iter().map(|c| c.current_spend).collect();
         let shifted: Vec<f64> = doc
             .channels
@@ -567,14 +577,17 @@ mod tests {
                 _ => c.current_spend,
             })
             .collect();
-        let cov = doc.curve_covariance.as_ref().unwrap();
-        let g: Vec<f64> =
-            crate::document::CurveCovariance::response_gradient(&doc.channels, &shifted)
+        let draws = doc.posterior.as_ref().unwrap();
+        let total = |d: &crate::document::PosteriorDraw, x: &[f64]| -> f64 {
+            d.channels
                 .iter()
-                .zip(crate::document::CurveCovariance::response_gradient(&doc.channels, &current))
-                .map(|(a, b)| a - b)
-                .collect();
-        let p = crate::summary::normal_cdf(expected / cov.variance(&g).sqrt());
+                .zip(&doc.channels)
+                .zip(x)
+                .map(|((dc, c), v)| dc.coefficient * dc.saturation.value(v / c.scale))
+                .sum()
+        };
+        let wins = draws.iter().filter(|d| total(d, &shifted) > total(d, &current)).count();
+        let p = wins as f64 / draws.len() as f64;
         assert!((realloc.numbers["probability_better"] - p).abs() < 1e-9);
         assert!(realloc.message.contains(&format!("{} of paying off", chance(p))));
         // With separated marginal-ROI intervals the move is stated plainly; with overlapping

@@ -22,6 +22,7 @@
 
 use crate::document::{ChannelResult, CurveCovariance, Interval, ModelDocument, PosteriorDraw};
 use crate::fit::Z90;
+use crate::transforms::Saturation;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -102,22 +103,97 @@ pub struct Optimization {
     /// No allocation satisfying the constraints can beat `optimized_response` by more than this.
     pub gap_bound: f64,
     /// How likely the recommended allocation is to give more response than the current one:
-    /// the share of posterior draws in which it does (Bayesian fits and imports), or `Φ(uplift /
-    /// sd)` by the delta method over the Laplace covariance of the curves (MAP fits).
+    /// the share of posterior draws in which it does (every fit with an ROI prior, and
+    /// imports), or `Φ(uplift / sd)` by the delta method over the Laplace covariance of the
+    /// curves (MAP fits without draws).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probability_better: Option<f64>,
-    /// 90% interval of the uplift, over the posterior draws or (MAP fits) approximate.
+    /// 90% interval of the uplift, over the posterior draws or (MAP fits without draws) by the
+    /// delta method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uplift_interval: Option<Interval>,
 }
 
-/// The response curves the optimiser maximises: the model's point estimate or, for a Bayesian
-/// model with stored draws, the posterior **expected** response (the mean over draws), which is
-/// still non-decreasing in spend, so every guarantee holds.
+/// The response curves the optimiser maximises: for a model with stored draws (Bayesian and MAP
+/// fits alike), the posterior **expected** response (the mean over draws), which is still
+/// non-decreasing in spend, so every guarantee holds; else the model's point estimate.
 pub struct Curves<'a> {
     doc: &'a ModelDocument,
     draws: Option<&'a [PosteriorDraw]>,
+    /// Per channel, the expected curve over `draws`.
+    expected: Vec<ExpectedCurve>,
     covariance: Option<&'a CurveCovariance>,
+}
+
+/// One channel's expected response over posterior draws, set up for the optimiser's thousands of
+/// evaluations: draws with the same curve (a MAP fit's resampled draws repeat) merge into one
+/// term, and a Hill curve is evaluated as `1 / (1 + e^(S (ln K − ln z)))`, with `ln z` taken once
+/// per spend instead of a power per draw.
+struct ExpectedCurve {
+    scale: f64,
+    /// (coefficient / number of draws, the curve, and for a Hill curve ln K and S).
+    terms: Vec<(f64, Saturation, f64, f64)>,
+}
+
+impl ExpectedCurve {
+    fn new(draws: &[PosteriorDraw], i: usize, scale: f64) -> Self {
+        let n = draws.len() as f64;
+        let mut terms: Vec<(f64, Saturation, f64, f64)> = Vec::new();
+        for d in draws {
+            let c = &d.channels[i];
+            match terms.last_mut() {
+                Some(last) if last.1 == c.saturation => last.0 += c.coefficient / n,
+                _ => {
+                    let (ln_k, shape) = match c.saturation {
+                        Saturation::Hill { half_saturation, shape } => {
+                            (half_saturation.get().ln(), shape.get())
+                        }
+                        Saturation::Logistic { .. } => (0.0, 0.0),
+                    };
+                    terms.push((c.coefficient / n, c.saturation, ln_k, shape));
+                }
+            }
+        }
+        Self { scale, terms }
+    }
+
+    /// Expected response per period at spend `x`.
+    fn response(&self, x: f64) -> f64 {
+        let z = x.max(0.0) / self.scale;
+        if z <= 0.0 {
+            return 0.0;
+        }
+        let ln_z = z.ln();
+        self.terms
+            .iter()
+            .map(|(w, curve, ln_k, shape)| {
+                w * match curve {
+                    Saturation::Hill { .. } => 1.0 / (1.0 + (shape * (ln_k - ln_z)).exp()),
+                    Saturation::Logistic { .. } => curve.value(z),
+                }
+            })
+            .sum()
+    }
+
+    /// Expected marginal ROI at spend `x`.
+    fn marginal(&self, x: f64) -> f64 {
+        let z = x.max(0.0) / self.scale;
+        let ln_z = z.ln();
+        let slope: f64 = self
+            .terms
+            .iter()
+            .map(|(w, curve, ln_k, shape)| {
+                w * match curve {
+                    Saturation::Hill { .. } if z > 0.0 => {
+                        let h = 1.0 / (1.0 + (shape * (ln_k - ln_z)).exp());
+                        shape / z * h * (1.0 - h)
+                    }
+                    _ => curve.slope(z),
+                }
+            })
+            .sum();
+        slope / self.scale
+    }
 }
 
 /// How one allocation compares with another, with the model's uncertainty.
@@ -136,38 +212,30 @@ impl<'a> Curves<'a> {
             .curve_covariance
             .as_ref()
             .filter(|c| c.parameters == CurveCovariance::labels(&doc.channels));
-        Self { doc, draws: doc.posterior.as_deref().filter(|d| !d.is_empty()), covariance }
+        let draws = doc.posterior.as_deref().filter(|d| !d.is_empty());
+        let expected = draws.map_or_else(Vec::new, |draws| {
+            doc.channels
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ExpectedCurve::new(draws, i, c.scale))
+                .collect()
+        });
+        Self { doc, draws, expected, covariance }
     }
 
     /// Expected response per period of channel `i` at spend `x`.
     pub fn response(&self, i: usize, x: f64) -> f64 {
-        let ch = &self.doc.channels[i];
-        match self.draws {
-            None => ch.response(x),
-            Some(draws) => {
-                let x = x.max(0.0) / ch.scale;
-                draws
-                    .iter()
-                    .map(|d| d.channels[i].coefficient * d.channels[i].saturation.value(x))
-                    .sum::<f64>()
-                    / draws.len() as f64
-            }
+        match self.expected.get(i) {
+            Some(curve) => curve.response(x),
+            None => self.doc.channels[i].response(x),
         }
     }
 
     /// Expected marginal ROI of channel `i` at spend `x`.
     pub fn marginal(&self, i: usize, x: f64) -> f64 {
-        let ch = &self.doc.channels[i];
-        match self.draws {
-            None => ch.marginal_roi(x),
-            Some(draws) => {
-                let z = x.max(0.0) / ch.scale;
-                draws
-                    .iter()
-                    .map(|d| d.channels[i].coefficient * d.channels[i].saturation.slope(z))
-                    .sum::<f64>()
-                    / (draws.len() as f64 * ch.scale)
-            }
+        match self.expected.get(i) {
+            Some(curve) => curve.marginal(x),
+            None => self.doc.channels[i].marginal_roi(x),
         }
     }
 

@@ -15,7 +15,7 @@
 //! The search follows the point estimate. A model with posterior draws then judges the plan by
 //! its posterior mean `E[V(x)]`, and keeps the flat plan unless the draws expect the plan to beat
 //! it. The plan's 90% interval and its chance of beating the flat plan come from the draws, or
-//! for a MAP fit from the delta method over the curve covariance.
+//! for a MAP fit without draws from the delta method over the curve covariance.
 
 use crate::document::{CurveCovariance, Interval, ModelDocument, PosteriorDraw};
 use crate::fit::Z90;
@@ -71,9 +71,9 @@ pub struct Plan {
     pub by_channel: BTreeMap<String, f64>,
     /// Periods after the plan over which carry-over is counted.
     pub carry_over_periods: usize,
-    /// 90% interval of `expected_incremental`: over the posterior draws (Bayesian fits and
-    /// imports), or by the delta method over the curve covariance (MAP fits; the adstock is
-    /// taken as known). `None` when the model carries neither.
+    /// 90% interval of `expected_incremental`: over the posterior draws (every fit with an ROI
+    /// prior, and imports), or by the delta method over the curve covariance (MAP fits without
+    /// draws; the adstock is taken as known). `None` when the model carries neither.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incremental_interval: Option<Interval>,
     /// How likely the plan is to cause more incremental KPI than the flat plan, by the same
@@ -519,8 +519,12 @@ mod tests {
 
     fn one_channel_doc(decay: f64, lag: usize, last_spend: f64) -> ModelDocument {
         let s = simulate(&SimConfig { periods: 60, channels: 1, ..SimConfig::default() });
-        let mut d =
-            fit(&s.dataset, &ModelSpec { starts: 1, ..ModelSpec::default() }, None).unwrap();
+        // Without the ROI prior the fit keeps no draws (which would stand for the curve set
+        // below), only the Laplace covariance of its curve.
+        let mut spec = ModelSpec { starts: 1, ..ModelSpec::default() };
+        spec.priors.roi_relative_sd = None;
+        let mut d = fit(&s.dataset, &spec, None).unwrap();
+        assert!(d.posterior.is_none() && d.curve_covariance.is_some());
         let c = &mut d.channels[0];
         c.adstock = Adstock::Geometric {
             decay: DecayRate::new(decay).unwrap(),
@@ -655,8 +659,13 @@ mod tests {
 
     /// A fitted 104 x 3 model and a plan request over 8 periods with a per-period cap.
     fn fitted_and_request() -> (ModelDocument, PlanRequest) {
+        fitted_with(&ModelSpec::default())
+    }
+
+    /// [`fitted_and_request`] with the model fitted to `spec`.
+    fn fitted_with(spec: &ModelSpec) -> (ModelDocument, PlanRequest) {
         let s = simulate(&SimConfig { periods: 104, channels: 3, seed: 4, ..SimConfig::default() });
-        let d = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let d = fit(&s.dataset, spec, None).unwrap();
         let current: f64 = d.channels.iter().map(|c| c.current_spend).sum();
         let request = PlanRequest {
             periods: 8,
@@ -721,8 +730,12 @@ mod tests {
 
     #[test]
     fn plan_uncertainty_from_the_covariance_and_from_draws() {
-        let (mut d, request) = fitted_and_request();
-        // MAP: the interval is the delta method's, around the expected incremental KPI.
+        // A MAP fit without draws (no ROI prior, so nothing to average over): the interval is
+        // the delta method's, around the expected incremental KPI.
+        let mut spec = ModelSpec::default();
+        spec.priors.roi_relative_sd = None;
+        let (mut d, request) = fitted_with(&spec);
+        assert!(d.posterior.is_none());
         let p = plan(&d, &request).unwrap();
         let [lo, hi] = p.incremental_interval.unwrap();
         assert!(lo < p.expected_incremental && p.expected_incremental < hi, "{lo} {hi}");

@@ -56,14 +56,16 @@ pub fn summary(doc: &ModelDocument) -> String {
         if spend > 0.0 { contribution / spend } else { 0.0 }
     );
     if doc.channels.iter().any(|c| c.roi_interval.is_some()) {
-        let approximate = doc.origin.is_none() && doc.method == mmm_core::document::Method::Map;
+        let map = doc.origin.is_none() && doc.method == mmm_core::document::Method::Map;
         let _ = writeln!(
             s,
             "\n{}",
-            if approximate {
-                "approximate 90% intervals (ROI: averaged over the curve shapes the data allow; mROI: Laplace, at the MAP fit):"
-            } else {
-                "posterior means with 90% credible intervals:"
+            match (map, doc.posterior.is_some()) {
+                (true, true) => {
+                    "ROI and mROI averaged over the curve shapes the data allow, with approximate 90% intervals:"
+                }
+                (true, false) => "approximate 90% intervals (Laplace, at the MAP fit):",
+                _ => "posterior means with 90% credible intervals:",
             }
         );
         for c in &doc.channels {

@@ -346,7 +346,7 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
     ] {
         assert!(!json[key].is_null(), "{key}");
     }
-    // A MAP model says how sure it is of the recommendation, from its Laplace covariance.
+    // A MAP model says how sure it is of the recommendation, from its draws over the curve shapes.
     let p = json["probability_better"].as_f64().unwrap();
     let uplift = json["uplift"].as_f64().unwrap();
     let (lo, hi) = (

@@ -35,7 +35,7 @@ export function channelTable(rows: ChannelSummary[], approximate: boolean): HTML
     { label: 'Current spend / period', value: (r) => r.current_spend, render: (r) => money(r.current_spend), numeric: true },
     { label: 'Saturation point', value: (r) => r.saturation_point, render: (r) => money(r.saturation_point), numeric: true },
   ], !withCi ? 'Channels'
-    : approximate ? 'Channels: MAP fit, ROI averaged over the curve shapes the data allow, with approximate 90% intervals' : 'Channels: posterior means with 90% credible intervals');
+    : approximate ? 'Channels: MAP fit, ROI and mROI averaged over the curve shapes the data allow, with approximate 90% intervals' : 'Channels: posterior means with 90% credible intervals');
 }
 
 /** What the data-weight column means, shown under the table when it is there. */

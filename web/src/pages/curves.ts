@@ -1,5 +1,5 @@
 // Response curves: hover values, the current spend and the saturation point, and the 90% band:
-// credible for Bayesian fits and imported models, approximate (Laplace) for MAP fits.
+// credible for Bayesian fits and imported models, approximate for MAP fits (over the curve shapes the data allow).
 import { get } from '../api';
 import { PALETTE, chart } from '../charts';
 import { h, mount } from '../dom';
@@ -79,6 +79,6 @@ function bandAt(c: Curve, spend: number): [number, number] | undefined {
 function bandNote(c: Curve, approximate: boolean): HTMLElement | null {
   const band = bandAt(c, c.current_spend);
   if (!band) return null;
-  const kind = approximate ? 'an approximate 90% interval (Laplace approximation around the MAP fit; Bayesian training gives exact credible bands)' : 'the 90% credible interval over the posterior draws';
+  const kind = approximate ? 'an approximate 90% interval (over the curve shapes the data allow around the MAP fit; Bayesian training gives exact credible bands)' : 'the 90% credible interval over the posterior draws';
   return h('p', { class: 'lede' }, `The shaded band is ${kind}. At the current spend the response lies between ${money(band[0])} and ${money(band[1])} per period.`);
 }

@@ -346,13 +346,15 @@ pub struct CurveOut {
     pub channel: String,
     /// Current spend per period (marker).
     pub current_spend: f64,
-    /// Response at current spend.
+    /// Response per period at current spend: the expected one over the posterior draws when the
+    /// model has them, like the curve's points.
     pub current_response: f64,
     /// Spend per period reaching 90% of the maximum effect.
     pub saturation_point: f64,
-    /// Steady-state response per period at each constant spend, with its 90% `interval`:
-    /// credible over the posterior draws (Bayesian fits and Meridian imports, any curve shape),
-    /// or approximate (Laplace) for MAP fits, on the default curve only.
+    /// Steady-state response per period at each constant spend (the mean over the posterior
+    /// draws), with its 90% `interval` over them: credible for Bayesian fits and Meridian
+    /// imports, approximate for MAP fits (draws over the curve shapes the data allow). A MAP fit
+    /// without draws (no ROI prior) has the Laplace band, on the default curve only.
     #[schema(value_type = Vec<Object>, example = json!([{"spend": 0.0, "response": 0.0, "mroi": 0.0, "interval": [0.0, 0.0]}, {"spend": 16408.3, "response": 15599.0, "mroi": 1.38, "interval": [11020.5, 20177.5]}]))]
     pub points: Vec<CurvePoint>,
 }
@@ -360,8 +362,9 @@ pub struct CurveOut {
 /// Response curves: the steady-state incremental KPI per period at a constant spend per period.
 ///
 /// Each point carries a 90% interval of the response when the model can give one: every point
-/// of a Bayesian fit or a Meridian import; for a MAP fit, the default curve (61 points from 0 to
-/// 3x the largest historical spend), from the Laplace approximation.
+/// of a model with posterior draws (Bayesian and MAP fits, Meridian imports); for a MAP fit
+/// without draws (no ROI prior), the default curve (61 points from 0 to 3x the largest
+/// historical spend), from the Laplace approximation.
 #[utoipa::path(
     get, path = "/api/v1/mmm/response-curves", tag = "analytics",
     security(("bearer" = [])), params(CurveQuery),
@@ -391,6 +394,7 @@ pub async fn response_curves(
         return Ok(HttpResponse::Ok().content_type("application/json").body(body));
     }
     let draws = doc.posterior.as_deref().filter(|d| !d.is_empty());
+    let expected = mmm_core::optimize::Curves::of(&doc);
     let curves: Vec<CurveOut> = doc
         .channels
         .iter()
@@ -401,7 +405,7 @@ pub async fn response_curves(
             CurveOut {
                 channel: c.name.clone(),
                 current_spend: c.current_spend,
-                current_response: c.response(c.current_spend),
+                current_response: expected.response(i, c.current_spend),
                 saturation_point: c.saturation_point,
                 // The document stores the default curve with its band; other shapes are
                 // computed, with a band only where posterior draws can give one.

@@ -95,7 +95,7 @@ pub struct OptimizeIn {
     params(("id" = String, Path, description = "Model id")),
     request_body = OptimizeIn,
     responses(
-        (status = 200, description = "Allocation: current vs recommended per channel, responses, uplift, gap bound, and how sure the model is: `probability_better` (that the recommendation beats the current split) and `uplift_interval` (90%), over the posterior draws of a Bayesian fit or by the delta method over a MAP fit's Laplace covariance", body = Object,
+        (status = 200, description = "Allocation: current vs recommended per channel, responses, uplift, gap bound, and how sure the model is: `probability_better` (that the recommendation beats the current split) and `uplift_interval` (90%), over the model's posterior draws (Bayesian fits, and MAP fits with an ROI prior: draws over the curve shapes the data allow), else by the delta method over a MAP fit's Laplace covariance", body = Object,
          example = json!({"budget": 120000.0, "spent": 120000.0, "allocation": [{"name": "tv", "current": 65534.9, "recommended": 75154.2,
              "min": 32767.5, "max": 98302.4, "locked": false, "current_response": 94608.0, "expected_response": 108958.0, "mroi": 1.37}],
              "current_response": 174238.0, "optimized_response": 166741.0, "uplift": -7497.0, "uplift_pct": -0.043, "gap_bound": 324.0,
@@ -249,7 +249,8 @@ pub struct FrontierQuery {
 }
 
 /// The efficient frontier: the optimal response and allocation for budgets from -50% to +50%,
-/// each response with its 90% interval (posterior draws, or the delta method for MAP fits).
+/// each response with its 90% interval (posterior draws, or the delta method for a MAP fit
+/// without them).
 #[utoipa::path(
     get, path = "/api/v1/models/{id}/frontier", tag = "optimize",
     security(("bearer" = [])),

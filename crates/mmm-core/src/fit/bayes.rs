@@ -406,27 +406,8 @@ pub fn fit_bayes(
     for i in 0..keep {
         let u = DVector::from_column_slice(all[i * all.len() / keep]);
         let Some(m) = problem.marginal(&u) else { continue };
-        let sigma2 = m.s / chi.sample(&mut rng);
-        // β = β̂ + σ L⁻ᵀ ξ has covariance σ² A⁻¹; media coefficients must stay non-negative.
-        let nb = problem.btb.nrows();
-        let mut beta = m.beta_hat.clone();
-        for _ in 0..20 {
-            let xi = DVector::from_fn(beta.len(), |_, _| StandardNormal.sample(&mut rng));
-            let z = m
-                .chol
-                .l()
-                .transpose()
-                .solve_upper_triangular(&xi)
-                .unwrap_or_else(|| DVector::zeros(beta.len()));
-            beta = &m.beta_hat + z * sigma2.sqrt();
-            if beta.rows(nb, beta.len() - nb).iter().all(|v| *v >= 0.0) {
-                break;
-            }
-        }
-        for j in nb..beta.len() {
-            beta[j] = beta[j].max(0.0);
-        }
-        kept.push((u, beta, sigma2.sqrt()));
+        let (beta, sigma) = problem.draw_linear(&m, &chi, &mut rng);
+        kept.push((u, beta, sigma));
     }
     if kept.is_empty() {
         return Err(FitError::Numerical("no posterior draw could be evaluated".to_owned()));
@@ -461,6 +442,60 @@ pub fn fit_bayes(
 }
 
 impl Problem {
+    /// Draws σ and β from their conditional posterior given θ (`m`, the marginal at θ): σ² from
+    /// its inverse-gamma (`chi`: χ² with the marginal's degrees of freedom), then β = β̂ + σ L⁻ᵀ ξ,
+    /// which has covariance σ² A⁻¹, redrawn while a media coefficient is negative (at most 20
+    /// times, then clamped at 0).
+    pub(super) fn draw_linear(
+        &self,
+        m: &Marginal,
+        chi: &ChiSquared<f64>,
+        rng: &mut StdRng,
+    ) -> (DVector<f64>, f64) {
+        let sigma2 = m.s / chi.sample(rng);
+        let nb = self.btb.nrows();
+        let mut beta = m.beta_hat.clone();
+        for _ in 0..20 {
+            let xi = DVector::from_fn(beta.len(), |_, _| StandardNormal.sample(rng));
+            let z = m
+                .chol
+                .l()
+                .transpose()
+                .solve_upper_triangular(&xi)
+                .unwrap_or_else(|| DVector::zeros(beta.len()));
+            beta = &m.beta_hat + z * sigma2.sqrt();
+            if beta.rows(nb, beta.len() - nb).iter().all(|v| *v >= 0.0) {
+                break;
+            }
+        }
+        for j in nb..beta.len() {
+            beta[j] = beta[j].max(0.0);
+        }
+        (beta, sigma2.sqrt())
+    }
+
+    /// One kept draw `(u, β, σ)` as stored in the document, in KPI units.
+    pub(super) fn posterior_draw(
+        &self,
+        u: &DVector<f64>,
+        beta: &DVector<f64>,
+        sigma: f64,
+    ) -> Result<PosteriorDraw, FitError> {
+        let nb = self.btb.nrows();
+        let na = self.adstock_len();
+        let (_, theta, _) = self.theta(u);
+        let channels = (0..self.channels())
+            .map(|c| {
+                Ok(crate::document::DrawChannel {
+                    coefficient: beta[nb + c] * self.y_scale,
+                    adstock: self.adstock_of(&theta[c][..na]).map_err(numerical)?,
+                    saturation: self.saturation_of(&theta[c][na..]).map_err(numerical)?,
+                })
+            })
+            .collect::<Result<Vec<_>, FitError>>()?;
+        Ok(PosteriorDraw { sigma: sigma * self.y_scale, channels })
+    }
+
     /// Replaces the point figures by posterior means, adds 90% intervals and stores the draws.
     fn apply_posterior(
         &self,
@@ -471,7 +506,6 @@ impl Problem {
         let nb = self.btb.nrows();
         let nc = self.channels();
         let ys = self.y_scale;
-        let na = self.adstock_len();
         let mut roi = vec![Vec::new(); nc];
         let mut mroi = vec![Vec::new(); nc];
         let mut contribution = vec![Vec::new(); nc];
@@ -491,21 +525,17 @@ impl Problem {
             let contribs: Vec<f64> =
                 (0..nc).map(|c| features[c].iter().sum::<f64>() * beta[nb + c] * ys).collect();
             let total: f64 = contribs.iter().sum();
-            let mut channels = Vec::with_capacity(nc);
-            for c in 0..nc {
+            let draw = self.posterior_draw(u, beta, *sigma)?;
+            for (c, d) in draw.channels.iter().enumerate() {
                 let spend = doc.channels[c].spend;
-                let coefficient = beta[nb + c] * ys;
-                let saturation = self.saturation_of(&theta[c][na..]).map_err(numerical)?;
-                let adstock = self.adstock_of(&theta[c][..na]).map_err(numerical)?;
                 let current = doc.channels[c].current_spend;
                 let scale = self.scales[c];
                 roi[c].push(if spend > 0.0 { contribs[c] / spend } else { 0.0 });
-                mroi[c].push(coefficient * saturation.slope(current / scale) / scale);
+                mroi[c].push(d.coefficient * d.saturation.slope(current / scale) / scale);
                 contribution[c].push(contribs[c]);
                 share[c].push(if total > 0.0 { contribs[c] / total } else { 0.0 });
-                channels.push(crate::document::DrawChannel { coefficient, adstock, saturation });
             }
-            draws.push(PosteriorDraw { sigma: sigma * ys, channels });
+            draws.push(draw);
         }
         for (c, ch) in doc.channels.iter_mut().enumerate() {
             let (m, i) = summarise(&roi[c]);

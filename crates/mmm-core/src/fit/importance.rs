@@ -16,10 +16,16 @@
 //! and variance `σ² [A⁻¹]_cc k_c²`, so its posterior is the weighted mixture of those normals:
 //! the mean is the weighted mean of the conditional means, the variance adds the spread between
 //! draws to the mean conditional variance, and the 90% interval is read off the mixture's
-//! distribution function.
+//! distribution function. The marginal ROI at current spend, `β_c h'_c(x_c)`, is normal given θ
+//! too and is averaged the same way.
+//!
+//! For everything that needs whole curves (the stored curves' means and bands, the optimiser's
+//! expected response and its chances), the weighted draws are resampled systematically to
+//! equally weighted ones, each with β and σ drawn given its θ as the Bayesian fit draws them,
+//! and stored in the document like a Bayesian fit's draws.
 
 use super::*;
-use crate::document::Interval;
+use crate::document::{Interval, PosteriorDraw};
 use crate::summary::normal_cdf;
 use rand_distr::{ChiSquared, Distribution, StandardNormal};
 
@@ -37,6 +43,17 @@ const PROPOSAL_WIDEN: f64 = 1.3;
 
 /// Fewer effective draws than this and the average is too noisy to replace the MAP figures.
 const MIN_EFFECTIVE_DRAWS: f64 = 10.0;
+
+/// Draws kept in the document, resampled from the weighted ones (as many as a Bayesian fit keeps).
+const KEPT_DRAWS: usize = 200;
+
+/// The MAP fit's posterior, averaged over the transform parameters.
+pub(super) struct Posterior {
+    /// Per channel, the ROI and the marginal ROI at current spend.
+    pub channels: Vec<(Figure, Figure)>,
+    /// Equally weighted draws resampled from the weighted ones, each with β and σ drawn given θ.
+    pub draws: Vec<PosteriorDraw>,
+}
 
 /// The posterior of one figure.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -72,23 +89,25 @@ impl Mixture {
             .sum()
     }
 
-    fn cdf(&self, x: f64) -> f64 {
-        self.weights
-            .iter()
-            .zip(self.means.iter().zip(&self.sds))
-            .map(|(w, (m, s))| {
-                w * if *s > 0.0 {
-                    normal_cdf((x - m) / s)
-                } else if x >= *m {
-                    1.0
-                } else {
-                    0.0
-                }
-            })
-            .sum()
+    /// The distribution function and the density at `x` (components of zero spread add a step
+    /// and no density).
+    fn cdf_pdf(&self, x: f64) -> (f64, f64) {
+        let mut cdf = 0.0;
+        let mut pdf = 0.0;
+        for (w, (m, s)) in self.weights.iter().zip(self.means.iter().zip(&self.sds)) {
+            if *s > 0.0 {
+                let z = (x - m) / s;
+                cdf += w * normal_cdf(z);
+                pdf += w * (-0.5 * z * z).exp() / (s * (2.0 * std::f64::consts::PI).sqrt());
+            } else if x >= *m {
+                cdf += w;
+            }
+        }
+        (cdf, pdf)
     }
 
-    /// The `p` quantile, by bisection between the components' far tails.
+    /// The `p` quantile: Newton steps on the distribution function, kept inside a bracket that
+    /// starts at the components' far tails and falls back to bisection.
     fn quantile(&self, p: f64) -> f64 {
         let mut lo = f64::INFINITY;
         let mut hi = f64::NEG_INFINITY;
@@ -99,15 +118,24 @@ impl Mixture {
         if !(lo.is_finite() && hi.is_finite()) {
             return f64::NAN;
         }
-        for _ in 0..100 {
-            let mid = 0.5 * (lo + hi);
-            if self.cdf(mid) < p {
-                lo = mid;
+        let tolerance = 1e-10 * (hi - lo);
+        let mut x = 0.5 * (lo + hi);
+        for _ in 0..200 {
+            let (cdf, pdf) = self.cdf_pdf(x);
+            if cdf < p {
+                lo = x;
             } else {
-                hi = mid;
+                hi = x;
             }
+            let newton = x - (cdf - p) / pdf;
+            let next =
+                if pdf > 0.0 && newton > lo && newton < hi { newton } else { 0.5 * (lo + hi) };
+            if hi - lo <= tolerance || (next - x).abs() <= tolerance {
+                return next;
+            }
+            x = next;
         }
-        0.5 * (lo + hi)
+        x
     }
 
     fn figure(&self) -> Figure {
@@ -122,7 +150,10 @@ impl Mixture {
 /// Weighted draws of θ and each channel's ROI given them.
 struct Draws {
     log_weights: Vec<f64>,
+    /// Each draw of the unconstrained θ, with the marginal posterior there.
+    points: Vec<(DVector<f64>, bayes::Marginal)>,
     roi: Vec<Mixture>,
+    mroi: Vec<Mixture>,
 }
 
 impl Draws {
@@ -142,16 +173,19 @@ fn effective_draws(weights: &[f64]) -> f64 {
 }
 
 impl Problem {
-    /// Posterior ROI of every channel in real units, averaged over the transform parameters by
-    /// importance sampling around the MAP point `u_map`, with `laplace_root` (a square root of
-    /// the Laplace covariance of `u`) shaping the proposal. `None` if a channel has no ROI
-    /// prior or the draws are too few to average.
-    pub(super) fn posterior_roi(
+    /// Posterior ROI and marginal ROI of every channel in real units, averaged over the
+    /// transform parameters by importance sampling around the MAP point `u_map`, with
+    /// `laplace_root` (a square root of the Laplace covariance of `u`) shaping the proposal, and
+    /// equally weighted draws resampled from the weighted ones. `current` is each channel's
+    /// current spend per period in scaled units, where the marginal ROI is taken. `None` if a
+    /// channel has no ROI prior or the draws are too few to average.
+    pub(super) fn posterior(
         &self,
         u_map: &DVector<f64>,
         laplace_root: &DMatrix<f64>,
+        current: &[f64],
         seed: u64,
-    ) -> Option<Vec<Figure>> {
+    ) -> Option<Posterior> {
         // Without a proper prior on a coefficient its posterior mean need not exist: with the ROI
         // prior off, draws where a channel's feature nearly vanishes give it an unbounded ROI.
         if !self.roi_prior.as_ref().is_some_and(|p| p.iter().all(|c| c.weight > 0.0)) {
@@ -174,25 +208,41 @@ impl Problem {
         }
         let root = laplace_root * PROPOSAL_WIDEN;
         let mut rng = StdRng::seed_from_u64(seed ^ 0x1a9_1ace);
-        let draws = self.draw_from(&centre, &root, DRAWS, &mut rng)?;
+        let draws = self.draw_from(&centre, &root, current, DRAWS, &mut rng)?;
         let weights = draws.normalised();
         // NaN (no finite weight) fails this too.
         let enough = effective_draws(&weights) >= MIN_EFFECTIVE_DRAWS;
         if !enough {
             return None;
         }
-        let figures: Vec<Figure> = draws
+        let figure = |mut mixture: Mixture| {
+            mixture.weights.clone_from(&weights);
+            mixture.figure()
+        };
+        let figures: Vec<(Figure, Figure)> = draws
             .roi
             .into_iter()
-            .map(|mut mixture| {
-                mixture.weights.clone_from(&weights);
-                mixture.figure()
-            })
+            .zip(draws.mroi)
+            .map(|(roi, mroi)| (figure(roi), figure(mroi)))
             .collect();
-        let finite = figures.iter().all(|f| {
+        let finite = figures.iter().flat_map(|(a, b)| [a, b]).all(|f| {
             f.mean.is_finite() && f.variance.is_finite() && f.interval.iter().all(|v| v.is_finite())
         });
-        finite.then_some(figures)
+        if !finite {
+            return None;
+        }
+        let (a0, _) = self.noise_prior();
+        let chi =
+            ChiSquared::new((self.n_fit + self.active_lifts().len()) as f64 + 2.0 * a0).ok()?;
+        let kept = resample(&weights, KEPT_DRAWS, rng.random::<f64>())
+            .into_iter()
+            .map(|i| {
+                let (u, m) = &draws.points[i];
+                let (beta, sigma) = self.draw_linear(m, &chi, &mut rng);
+                self.posterior_draw(u, &beta, sigma).ok()
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Posterior { channels: figures, draws: kept })
     }
 
     /// `count` draws from the Student-t proposal `centre + root · t`, weighted by the marginal
@@ -201,6 +251,7 @@ impl Problem {
         &self,
         centre: &DVector<f64>,
         root: &DMatrix<f64>,
+        current: &[f64],
         count: usize,
         rng: &mut StdRng,
     ) -> Option<Draws> {
@@ -210,8 +261,13 @@ impl Problem {
         let (a0, _) = self.noise_prior();
         let dof = (self.n_fit + self.active_lifts().len()) as f64 + 2.0 * a0;
         let chi = ChiSquared::new(PROPOSAL_DOF).ok()?;
-        let mut out =
-            Draws { log_weights: Vec::with_capacity(count), roi: vec![Mixture::default(); nc] };
+        let na = self.adstock_len();
+        let mut out = Draws {
+            log_weights: Vec::with_capacity(count),
+            points: Vec::with_capacity(count),
+            roi: vec![Mixture::default(); nc],
+            mroi: vec![Mixture::default(); nc],
+        };
         let mut z = DVector::zeros(d);
         let mut radius = 1.0;
         for i in 0..count {
@@ -229,25 +285,49 @@ impl Problem {
             let Some(m) = self.marginal_at(&x, false) else { continue };
             let sigma2 = m.s / (dof - 2.0).max(1.0);
             let inverse = m.chol.inverse();
-            let figures: Vec<(f64, f64)> = (0..nc)
-                .map(|c| {
-                    let to_real = m.kc[c] * self.y_scale / self.scales[c];
-                    let sd = (sigma2 * inverse[(nb + c, nb + c)]).max(0.0).sqrt();
-                    (m.beta_hat[nb + c].max(0.0) * to_real, sd * to_real)
-                })
-                .collect();
-            let finite = figures.iter().all(|(a, b)| a.is_finite() && b.is_finite());
+            let (_, theta, _) = self.theta(&x);
+            let mut figures: Vec<[(f64, f64); 2]> = Vec::with_capacity(nc);
+            for c in 0..nc {
+                let Ok(saturation) = self.saturation_of(&theta[c][na..]) else { break };
+                let beta = m.beta_hat[nb + c].max(0.0);
+                let sd = (sigma2 * inverse[(nb + c, nb + c)]).max(0.0).sqrt();
+                let to_real = m.kc[c] * self.y_scale / self.scales[c];
+                let slope = saturation.slope(current[c]) * self.y_scale / self.scales[c];
+                figures.push([(beta * to_real, sd * to_real), (beta * slope, sd * slope)]);
+            }
+            let finite = figures.len() == nc
+                && figures.iter().flatten().all(|(a, b)| a.is_finite() && b.is_finite());
             if !finite || !m.logp.is_finite() {
                 continue;
             }
             out.log_weights.push(m.logp - log_proposal);
-            for (mixture, (mean, sd)) in out.roi.iter_mut().zip(figures) {
-                mixture.means.push(mean);
-                mixture.sds.push(sd);
+            out.points.push((x, m));
+            for (c, [roi, mroi]) in figures.into_iter().enumerate() {
+                out.roi[c].means.push(roi.0);
+                out.roi[c].sds.push(roi.1);
+                out.mroi[c].means.push(mroi.0);
+                out.mroi[c].sds.push(mroi.1);
             }
         }
         (!out.log_weights.is_empty()).then_some(out)
     }
+}
+
+/// Systematic resampling: `count` indices into `weights` (normalised), index `i` appearing
+/// `count · w_i` times rounded up or down, from one uniform `offset` in [0, 1).
+fn resample(weights: &[f64], count: usize, offset: f64) -> Vec<usize> {
+    let mut out = Vec::with_capacity(count);
+    let mut cumulative = 0.0;
+    let mut i = 0;
+    for j in 0..count {
+        let target = (j as f64 + offset) / count as f64;
+        while i + 1 < weights.len() && cumulative + weights[i] <= target {
+            cumulative += weights[i];
+            i += 1;
+        }
+        out.push(i);
+    }
+    out
 }
 
 /// Pareto-smoothed importance sampling (Vehtari, Simpson, Gelman, Yao and Gabry, 2024): the

@@ -6,7 +6,8 @@ use crate::{ModelSpec, fit};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
-/// A fitted document to use as a template: its channels are replaced by known curves.
+/// A fitted document to use as a template: its channels are replaced by known curves, and its
+/// posterior draws dropped so that the curves are those.
 fn template(channels: usize) -> ModelDocument {
     static DOCS: OnceLock<Vec<ModelDocument>> = OnceLock::new();
     let docs = DOCS.get_or_init(|| {
@@ -17,7 +18,9 @@ fn template(channels: usize) -> ModelDocument {
             })
             .collect()
     });
-    docs[channels - 1].clone()
+    let mut d = docs[channels - 1].clone();
+    d.posterior = None;
+    d
 }
 
 /// (coefficient, half-saturation K, shape S, scale, current spend) per channel.
@@ -154,6 +157,68 @@ fn frontier_points_carry_the_response_interval() {
     }
     d.curve_covariance = None;
     assert!(frontier(&d, 14.0, &Constraints::default(), 3).unwrap()[0].response_interval.is_none());
+}
+
+#[test]
+fn expected_curves_are_the_mean_over_the_draws() {
+    use crate::document::{DrawChannel, PosteriorDraw};
+    use crate::params::LogisticRate;
+    // Channel 0 Hill, channel 1 logistic; the draws repeat their curves in runs (as a MAP fit's
+    // resampled draws do) with different coefficients, and one run comes back later.
+    let mut d = doc(&[(100.0, 1.0, 1.5, 10.0, 8.0), (60.0, 1.0, 1.0, 5.0, 6.0)]);
+    let hill = |k: f64, s: f64| Saturation::Hill {
+        half_saturation: HalfSaturation::new(k).unwrap(),
+        shape: HillShape::new(s).unwrap(),
+    };
+    let logistic = |rate: f64| Saturation::Logistic { rate: LogisticRate::new(rate).unwrap() };
+    let runs =
+        [(0.8, 2.5, 0.5), (0.8, 2.5, 0.5), (1.3, 0.7, 2.0), (0.8, 2.5, 0.5), (2.0, 1.0, 1.0)];
+    let draws: Vec<PosteriorDraw> = runs
+        .iter()
+        .enumerate()
+        .map(|(j, &(k, s, rate))| PosteriorDraw {
+            sigma: 1.0,
+            channels: vec![
+                DrawChannel {
+                    coefficient: 90.0 + 7.0 * j as f64,
+                    adstock: d.channels[0].adstock,
+                    saturation: hill(k, s),
+                },
+                DrawChannel {
+                    coefficient: 50.0 + 3.0 * j as f64,
+                    adstock: d.channels[1].adstock,
+                    saturation: logistic(rate),
+                },
+            ],
+        })
+        .collect();
+    d.posterior = Some(draws.clone());
+    let curves = Curves::of(&d);
+    for (i, c) in d.channels.iter().enumerate() {
+        for x in [0.0, 1e-6, 0.5, 3.0, 8.0, 40.0, 1e4] {
+            let z = x / c.scale;
+            let n = draws.len() as f64;
+            let response: f64 = draws
+                .iter()
+                .map(|d| d.channels[i].coefficient * d.channels[i].saturation.value(z))
+                .sum::<f64>()
+                / n;
+            let slope: f64 = draws
+                .iter()
+                .map(|d| d.channels[i].coefficient * d.channels[i].saturation.slope(z))
+                .sum::<f64>()
+                / (n * c.scale);
+            let (r, m) = (curves.response(i, x), curves.marginal(i, x));
+            assert!(
+                (r - response).abs() <= 1e-12 * response.abs().max(1e-300),
+                "{i} at {x}: {r} vs {response}"
+            );
+            assert!(
+                (m - slope).abs() <= 1e-12 * slope.abs() || m == slope,
+                "{i} at {x}: {m} vs {slope}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -65,8 +65,20 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     let c = &curves[0];
     assert_eq!(c["points"].as_array().unwrap().len(), 11);
     assert_eq!(c["points"][0]["response"], 0.0);
-    // A MAP model's band is stored with its default curve only.
-    assert!(c["points"].as_array().unwrap().iter().all(|p| p.get("interval").is_none()));
+    // Curves of any shape carry a band, from the MAP fit's stored draws.
+    assert_banded(&c["points"]);
+    assert!(doc["posterior"].as_array().is_some_and(|d| !d.is_empty()));
+    // The current response is the expected one over the draws: between its neighbours on the
+    // stored (expected) curve.
+    let stored = doc["channels"][0]["response_curve"].as_array().unwrap();
+    let current = curves[0]["current_spend"].as_f64().unwrap();
+    let around = stored.windows(2).find(|w| w[1]["spend"].as_f64().unwrap() >= current).unwrap();
+    let response = curves[0]["current_response"].as_f64().unwrap();
+    assert!(
+        around[0]["response"].as_f64().unwrap() <= response
+            && response <= around[1]["response"].as_f64().unwrap(),
+        "{response} outside {around:?}"
+    );
     // The default curves come from the stored curve, serialised once and then served as is.
     let first = app.get(&format!("/api/v1/mmm/response-curves?model_id={model}"), Some(&token));
     let second = app.get(&format!("/api/v1/mmm/response-curves?model_id={model}"), Some(&token));
@@ -75,7 +87,7 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     let default_curves = first.json();
     assert_eq!(default_curves[0]["points"].as_array().unwrap().len(), 61);
     assert_eq!(default_curves[0]["points"], doc["channels"][0]["response_curve"]);
-    // ... where each point carries its approximate 90% interval around the MAP response.
+    // ... where each point carries its 90% interval around the expected response.
     assert_banded(&default_curves[0]["points"]);
     let r = app.get("/api/v1/mmm/response-curves?points=1", Some(&token));
     assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
