@@ -478,7 +478,8 @@ pub struct ChannelSummaryOut {
     /// 90% interval of the contribution (credible, or approximate for MAP fits).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contribution_interval: Option<[f64; 2]>,
-    /// 90% credible interval of the share (Bayesian fits and imported models).
+    /// 90% interval of the share over the posterior draws (credible for Bayesian fits and
+    /// imported models, approximate for MAP fits).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share_interval: Option<[f64; 2]>,
     /// How much the data narrowed the ROI prior, `1 − posterior variance / prior variance`:

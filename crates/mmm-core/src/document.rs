@@ -188,7 +188,8 @@ pub struct ChannelResult {
     /// 90% interval of the contribution: credible or approximate, like `roi_interval`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contribution_interval: Option<Interval>,
-    /// 90% credible interval of the share (Bayesian fits).
+    /// 90% interval of the share over the posterior draws: credible (Bayesian fits) or
+    /// approximate (MAP fits with draws).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_interval: Option<Interval>,
     /// How much the data narrowed the ROI prior: `1 − posterior variance / prior variance`,
@@ -274,7 +275,8 @@ pub struct ChannelSeries {
     pub history: Vec<f64>,
     /// Incremental KPI per period.
     pub contribution: Vec<f64>,
-    /// 90% credible interval of each period's contribution (Bayesian fits).
+    /// 90% interval of each period's contribution over the posterior draws: credible (Bayesian
+    /// fits) or approximate (MAP fits with draws).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contribution_interval: Option<Vec<Interval>>,
     /// The model's input per period when it is not the spend itself, in spend-equivalent units

@@ -126,16 +126,19 @@ pub fn fit(
             }
         }
     }
-    // ROI, marginal ROI, contribution, share and the response curves: averaged over the
-    // transforms the data allow (`importance`); the draws go into the document, so the optimiser
-    // maximises the expected response as it does for a Bayesian fit.
+    // Everything the Bayesian fit takes from its draws, from the importance sample of the
+    // transforms the data allow (`importance`): the curves, the per-period and share intervals,
+    // and the draws themselves, so that the optimiser maximises the expected response. The ROI
+    // and marginal ROI are then replaced by the sample's exact mixtures, which carry no
+    // resampling noise.
     let current: Vec<f64> =
         doc.channels.iter().map(|c| c.current_spend.max(1e-9 * c.scale) / c.scale).collect();
     if let Some(spread) = &spread
         && let Some(posterior) = problem.posterior(&u, &spread.transform_root, &current, spec.seed)
+        && let Ok(averaged) = problem.with_posterior(&doc, &posterior.kept)
     {
+        doc = averaged;
         for (c, (ch, (roi, mroi))) in doc.channels.iter_mut().zip(posterior.channels).enumerate() {
-            ch.apply_posterior_curve(&posterior.draws, c);
             ch.mroi = mroi.mean;
             ch.mroi_interval = Some(mroi.interval);
             ch.roi = roi.mean;
@@ -149,7 +152,6 @@ pub fn fit(
         for ch in &mut doc.channels {
             ch.share = if total > 0.0 { ch.contribution / total } else { 0.0 };
         }
-        doc.posterior = Some(posterior.draws);
         // The draws carry the curves' uncertainty; the Laplace covariance would be a second,
         // cruder answer to the same question.
         doc.curve_covariance = None;

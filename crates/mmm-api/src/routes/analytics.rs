@@ -191,7 +191,8 @@ pub async fn channels_summary(
 }
 
 /// Per-period decomposition: actual, fitted, baseline parts and each channel's contribution (with
-/// its 90% credible interval in `channel_intervals` for Bayesian fits and imported models).
+/// its 90% interval over the posterior draws in `channel_intervals`: credible for Bayesian fits
+/// and imported models, approximate for MAP fits).
 #[utoipa::path(
     get, path = "/api/v1/mmm/contribution", tag = "analytics",
     security(("bearer" = [])), params(ModelQuery),

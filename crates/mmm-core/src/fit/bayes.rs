@@ -417,8 +417,7 @@ pub fn fit_bayes(
     {
         return Err(FitError::Cancelled);
     }
-    let mut doc = problem.document(data, spec, &u_map)?;
-    problem.apply_posterior(data, &mut doc, &kept)?;
+    let mut doc = problem.with_posterior(&problem.document(data, spec, &u_map)?, &kept)?;
     doc.method = Method::Bayes;
     let mut diagnostics = diagnostics;
     if diagnostics.rhat_max > 1.01 {
@@ -496,13 +495,14 @@ impl Problem {
         Ok(PosteriorDraw { sigma: sigma * self.y_scale, channels })
     }
 
-    /// Replaces the point figures by posterior means, adds 90% intervals and stores the draws.
-    fn apply_posterior(
+    /// `doc` with the point figures replaced by posterior means over the kept draws `(u, β, σ)`,
+    /// 90% intervals added and the draws stored.
+    pub(super) fn with_posterior(
         &self,
-        data: &Dataset,
-        doc: &mut ModelDocument,
+        doc: &ModelDocument,
         kept: &[(DVector<f64>, DVector<f64>, f64)],
-    ) -> Result<(), FitError> {
+    ) -> Result<ModelDocument, FitError> {
+        let mut doc = doc.clone();
         let nb = self.btb.nrows();
         let nc = self.channels();
         let ys = self.y_scale;
@@ -514,9 +514,13 @@ impl Problem {
         let periods = doc.periods;
         // per_period[c][t]: that period's contribution in every draw.
         let mut per_period = vec![vec![Vec::with_capacity(kept.len()); periods]; nc];
+        // A MAP fit's resampled draws repeat their θ in runs: their features are computed once.
+        let mut features: (Option<&DVector<f64>>, Vec<Vec<f64>>) = (None, Vec::new());
         for (u, beta, sigma) in kept {
-            let (_, theta, _) = self.theta(u);
-            let features = self.features(&theta);
+            if features.0 != Some(u) {
+                features = (Some(u), self.features(&self.theta(u).1));
+            }
+            let features = &features.1;
             for c in 0..nc {
                 for t in 0..periods {
                     per_period[c][t].push(features[c][t] * beta[nb + c] * ys);
@@ -554,7 +558,6 @@ impl Problem {
             ch.share = m;
             ch.share_interval = Some(i);
         }
-        let _ = data;
         for (c, series) in doc.series.channels.iter_mut().enumerate() {
             series.contribution_interval =
                 Some(per_period[c].iter().map(|v| summarise(v).1).collect());
@@ -564,6 +567,6 @@ impl Problem {
             ch.apply_posterior_curve(&draws, c);
         }
         doc.posterior = Some(draws);
-        Ok(())
+        Ok(doc)
     }
 }

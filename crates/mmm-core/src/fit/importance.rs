@@ -25,7 +25,7 @@
 //! and stored in the document like a Bayesian fit's draws.
 
 use super::*;
-use crate::document::{Interval, PosteriorDraw};
+use crate::document::Interval;
 use crate::summary::normal_cdf;
 use rand_distr::{ChiSquared, Distribution, StandardNormal};
 
@@ -51,8 +51,9 @@ const KEPT_DRAWS: usize = 200;
 pub(super) struct Posterior {
     /// Per channel, the ROI and the marginal ROI at current spend.
     pub channels: Vec<(Figure, Figure)>,
-    /// Equally weighted draws resampled from the weighted ones, each with β and σ drawn given θ.
-    pub draws: Vec<PosteriorDraw>,
+    /// Equally weighted draws `(u, β, σ)` resampled from the weighted ones, each with β and σ
+    /// drawn given θ, as the Bayesian fit keeps them.
+    pub kept: Vec<(DVector<f64>, DVector<f64>, f64)>,
 }
 
 /// The posterior of one figure.
@@ -239,10 +240,10 @@ impl Problem {
             .map(|i| {
                 let (u, m) = &draws.points[i];
                 let (beta, sigma) = self.draw_linear(m, &chi, &mut rng);
-                self.posterior_draw(u, &beta, sigma).ok()
+                (u.clone(), beta, sigma)
             })
-            .collect::<Option<Vec<_>>>()?;
-        Some(Posterior { channels: figures, draws: kept })
+            .collect();
+        Some(Posterior { channels: figures, kept })
     }
 
     /// `count` draws from the Student-t proposal `centre + root · t`, weighted by the marginal
@@ -445,6 +446,27 @@ mod tests {
         let mut few = vec![1.0, 2.0, 3.0];
         assert!(pareto_smooth(&mut few).is_none());
         assert_eq!(few, vec![1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn systematic_resampling_keeps_each_weights_share() {
+        let counts = |weights: &[f64], count: usize, offset: f64| {
+            let picked = resample(weights, count, offset);
+            assert_eq!(picked.len(), count);
+            assert!(picked.windows(2).all(|w| w[0] <= w[1]), "in order, repeats together");
+            (0..weights.len())
+                .map(|i| picked.iter().filter(|p| **p == i).count())
+                .collect::<Vec<_>>()
+        };
+        // count · w whole: exactly that many copies, whatever the offset; a zero weight none.
+        for offset in [0.0, 0.3, 0.999] {
+            assert_eq!(counts(&[0.1, 0.0, 0.5, 0.4], 10, offset), vec![1, 0, 5, 4]);
+        }
+        // Otherwise the count rounded down or up: 10 / 3 = 3.33 copies each.
+        for offset in [0.0, 0.5, 0.9] {
+            let c = counts(&[1.0 / 3.0; 3], 10, offset);
+            assert!(c.iter().all(|n| *n == 3 || *n == 4) && c.iter().sum::<usize>() == 10, "{c:?}");
+        }
     }
 
     #[test]

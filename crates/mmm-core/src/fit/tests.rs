@@ -203,6 +203,10 @@ fn document_is_self_contained_and_consistent() {
         assert!(lo <= c.contribution && c.contribution <= hi, "{}", c.name);
         assert!((c.roi - c.contribution / c.spend).abs() < 1e-12);
         assert!((c.share - c.contribution / total).abs() < 1e-12);
+        let [slo, shi] = c.share_interval.unwrap();
+        assert!(slo <= c.share && c.share <= shi, "{}: share {} [{slo}, {shi}]", c.name, c.share);
+        // Each period's contribution has a band over the draws.
+        assert_eq!(series.contribution_interval.as_ref().unwrap().len(), doc.periods);
         let recent = &series.spend[doc.periods - 13..];
         assert!((c.current_spend - recent.iter().sum::<f64>() / 13.0).abs() < 1e-9);
         // mROI is the posterior mean of the curves' slope at current spend: the stored draws'

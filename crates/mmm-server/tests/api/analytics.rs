@@ -46,7 +46,9 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
         assert!((lo - roi_lo * figure("spend")).abs() <= 1e-9 * hi);
         assert!((hi - roi_hi * figure("spend")).abs() <= 1e-9 * hi);
         assert!((0.0..=1.0).contains(&figure("roi_contraction")), "{row}");
-        assert!(row.get("share_interval").is_none(), "{row}");
+        // The share's interval comes from the fit's draws over the curve shapes.
+        let [lo, hi] = bounds("share_interval");
+        assert!(0.0 <= lo && lo <= figure("share") && figure("share") <= hi && hi <= 1.0, "{row}");
     }
     let channels = app.get("/api/v1/mmm/channels", Some(&token)).json();
     assert_eq!(channels[0]["adstock"]["type"], "geometric");
@@ -59,6 +61,10 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     let media: f64 = p["channels"].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum();
     let fitted = p["fitted"].as_f64().unwrap();
     assert!((p["baseline"].as_f64().unwrap() + media - fitted).abs() < 1e-6 * fitted.abs());
+    // Each channel's contribution in each period has a 90% band over the fit's draws.
+    let bands = p["channel_intervals"].as_object().unwrap();
+    assert_eq!(bands.len(), 3);
+    assert!(bands.values().all(|b| b[0].as_f64().unwrap() <= b[1].as_f64().unwrap()), "{p}");
 
     let curves =
         app.get("/api/v1/mmm/response-curves?points=11&max_multiple=2", Some(&token)).json();
@@ -131,11 +137,14 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     let lines: Vec<&str> = r.text.lines().collect();
     let names: Vec<&str> =
         doc["channels"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    // Each channel's column is followed by its 90% band over the fit's draws.
+    let channel_columns: Vec<String> =
+        names.iter().map(|n| format!("{n},{n}_low,{n}_high")).collect();
     let header = format!(
         "date,actual,fitted,baseline,intercept,trend,seasonality,controls,{}",
-        names.join(",")
+        channel_columns.join(",")
     );
-    assert_eq!(lines[0], header, "a MAP fit has no per-period channel intervals");
+    assert_eq!(lines[0], header);
     assert_eq!(lines.len(), 1 + doc["periods"].as_u64().unwrap() as usize);
     let rows = app.get(&format!("/api/v1/mmm/contribution?model_id={model}"), Some(&token)).json();
     for (t, line) in lines[1..].iter().enumerate() {
@@ -143,7 +152,8 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
         assert_eq!(cells[0], rows[t]["date"].as_str().unwrap());
         let v: Vec<f64> = cells[1..].iter().map(|c| c.parse().unwrap()).collect();
         assert_eq!(v[1], rows[t]["fitted"].as_f64().unwrap());
-        let media: f64 = v[7..].iter().sum();
+        assert!(v[7..].chunks(3).all(|c| c[1] <= c[2]), "line {}: {line}", t + 2);
+        let media: f64 = v[7..].chunks(3).map(|c| c[0]).sum();
         assert!((v[2] + media - v[1]).abs() < 1e-6 * v[1].abs(), "line {}: {line}", t + 2);
     }
     let json =
