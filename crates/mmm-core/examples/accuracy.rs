@@ -24,10 +24,16 @@
 use mmm_core::insights::{
     FIRM_EVIDENCE, WEAK_EVIDENCE, contraction_after_test, lift_test_precision_for,
 };
+use mmm_core::params::{HalfSaturation, HillShape};
 use mmm_core::simulate::{SimConfig, Simulation, TrueChannel, simulate};
 use mmm_core::spec::LiftTest;
+use mmm_core::transforms::Saturation;
 use mmm_core::{ModelSpec, fit};
 use rand::{SeedableRng, rngs::StdRng};
+use reallocation::TrueCurve;
+
+#[path = "support/reallocation.rs"]
+mod reallocation;
 use rand_distr::{Distribution, StandardNormal};
 
 /// Periods a simulated lift test lasts.
@@ -115,11 +121,13 @@ fn main() {
     let mut evidence: Vec<(f64, f64, bool)> = Vec::new();
     // Whether each channel's marginal ROI interval covers the true marginal ROI.
     let mut mroi_covered: Vec<bool> = Vec::new();
-    // Relative and |ln ratio| errors of each channel's marginal ROI at its current spend.
+    // Relative and |ln ratio| errors of each channel's marginal ROI at its current spend, as
+    // reported (averaged over the curve shapes) and at the MAP point.
     let mut mroi_errors: Vec<(f64, f64)> = Vec::new();
-    // Budget reallocation at ±50% per channel, judged by the true curves: (true uplift of the
-    // recommendation, true uplift of the best reallocation, the uplift the model promised).
-    let mut decisions: Vec<(f64, f64, f64)> = Vec::new();
+    let mut map_mroi_errors: Vec<(f64, f64)> = Vec::new();
+    // Budget reallocation at ±50% per channel, judged by the true curves: by the model's
+    // expected curves, and by the MAP point's.
+    let (mut decisions, mut map_decisions) = (Vec::new(), Vec::new());
     // (predicted, actual) contraction of each channel that got a lift test.
     let mut forecasts: Vec<(f64, f64)> = Vec::new();
     for seed in first..first + count {
@@ -198,9 +206,23 @@ fn main() {
                 std::fs::write(&path, text).unwrap_or_else(|e| panic!("WRITE: {path}: {e}"));
             }
         }
-        if let Some(d) = reallocation(&doc, &sim.truth.channels) {
-            decisions.push(d);
-        }
+        let truth: Vec<TrueCurve> = sim
+            .truth
+            .channels
+            .iter()
+            .map(|t| TrueCurve {
+                coefficient: t.coefficient,
+                scale: t.scale,
+                saturation: Saturation::Hill {
+                    half_saturation: HalfSaturation::new(t.half_saturation).expect("K"),
+                    shape: HillShape::new(t.shape).expect("S"),
+                },
+            })
+            .collect();
+        decisions.extend(reallocation::reallocation(&doc, &truth));
+        let mut point = doc.clone();
+        point.posterior = None;
+        map_decisions.extend(reallocation::reallocation(&point, &truth));
         let mut line = format!("seed {seed} noise {noise:.3} r2 {:.3}:", doc.fit.r2);
         let mut seed_err = 0.0;
         for (t, c) in sim.truth.channels.iter().zip(&doc.channels) {
@@ -224,10 +246,11 @@ fn main() {
                 t.coefficient * slope / t.scale
             };
             if true_mroi > 0.0 {
-                mroi_errors.push((
-                    (c.mroi - true_mroi).abs() / true_mroi,
-                    (c.mroi.max(1e-12) / true_mroi).ln().abs(),
-                ));
+                let error = |m: f64| {
+                    ((m - true_mroi).abs() / true_mroi, (m.max(1e-12) / true_mroi).ln().abs())
+                };
+                mroi_errors.push(error(c.mroi));
+                map_mroi_errors.push(error(c.marginal_roi(c.current_spend)));
             }
             if let Some([lo, hi]) = c.mroi_interval {
                 mroi_covered.push((lo..=hi).contains(&true_mroi));
@@ -282,26 +305,21 @@ fn main() {
             mroi_covered.len()
         );
     }
-    if !mroi_errors.is_empty() {
-        let n = mroi_errors.len() as f64;
+    for (label, errors) in [("", &mroi_errors), (" (MAP point)", &map_mroi_errors)] {
+        if errors.is_empty() {
+            continue;
+        }
+        let n = errors.len() as f64;
         println!(
-            "  mROI at current spend: mean relative error {:.1}%, mean |ln ratio| {:.3}, off by >2x {}",
-            100.0 * mroi_errors.iter().map(|e| e.0).sum::<f64>() / n,
-            mroi_errors.iter().map(|e| e.1).sum::<f64>() / n,
-            mroi_errors.iter().filter(|e| e.1 > 2f64.ln()).count()
+            "  mROI at current spend{label}: mean relative error {:.1}%, mean |ln ratio| {:.3}, off by >2x {}",
+            100.0 * errors.iter().map(|e| e.0).sum::<f64>() / n,
+            errors.iter().map(|e| e.1).sum::<f64>() / n,
+            errors.iter().filter(|e| e.1 > 2f64.ln()).count()
         );
     }
     if !decisions.is_empty() {
-        let n = decisions.len() as f64;
-        println!(
-            "  reallocation at ±50%: captures {:.1}% of the best true uplift on average, hurts on {} of {}; true uplift {:.2}% of the best's {:.2}%, promised {:.2}%",
-            100.0 * decisions.iter().map(|d| d.0 / d.1).sum::<f64>() / n,
-            decisions.iter().filter(|d| d.0 < 0.0).count(),
-            decisions.len(),
-            100.0 * decisions.iter().map(|d| d.0).sum::<f64>() / n,
-            100.0 * decisions.iter().map(|d| d.1).sum::<f64>() / n,
-            100.0 * decisions.iter().map(|d| d.2).sum::<f64>() / n,
-        );
+        println!("  {}", reallocation::summary(&decisions));
+        println!("  at the MAP point's curves: {}", reallocation::summary(&map_decisions));
     }
     if !forecasts.is_empty() {
         let n = forecasts.len() as f64;
@@ -324,40 +342,4 @@ fn main() {
         worst_ratio,
         1000.0 * seconds / count as f64
     );
-}
-
-/// Reallocates the current budget with every channel within ±50% of its current spend, by the
-/// fitted model and by the true curves, and scores both recommendations with the true curves:
-/// (true uplift of the model's recommendation, true uplift of the best one, the uplift the model
-/// promised), each relative to the true response of the current allocation.
-fn reallocation(doc: &mmm_core::ModelDocument, truth: &[TrueChannel]) -> Option<(f64, f64, f64)> {
-    use mmm_core::optimize::{Constraints, optimize};
-    use mmm_core::params::{HalfSaturation, HillShape};
-    use mmm_core::transforms::Saturation;
-    let constraints = Constraints { bounds_pct: Some(0.5), ..Constraints::default() };
-    let budget: f64 = doc.channels.iter().map(|c| c.current_spend).sum();
-    let mut true_doc = doc.clone();
-    true_doc.posterior = None;
-    true_doc.curve_covariance = None;
-    for (c, t) in true_doc.channels.iter_mut().zip(truth) {
-        c.coefficient = t.coefficient;
-        c.scale = t.scale;
-        c.saturation = Saturation::Hill {
-            half_saturation: HalfSaturation::new(t.half_saturation).ok()?,
-            shape: HillShape::new(t.shape).ok()?,
-        };
-    }
-    let true_response =
-        |x: &[f64]| -> f64 { true_doc.channels.iter().zip(x).map(|(c, v)| c.response(*v)).sum() };
-    let current: Vec<f64> = doc.channels.iter().map(|c| c.current_spend).collect();
-    let base = true_response(&current);
-    let fitted = optimize(doc, budget, &constraints).ok()?;
-    let best = optimize(&true_doc, budget, &constraints).ok()?;
-    let recommended: Vec<f64> = fitted.allocation.iter().map(|a| a.recommended).collect();
-    let optimal: Vec<f64> = best.allocation.iter().map(|a| a.recommended).collect();
-    Some((
-        true_response(&recommended) / base - 1.0,
-        true_response(&optimal) / base - 1.0,
-        fitted.uplift / fitted.current_response,
-    ))
 }

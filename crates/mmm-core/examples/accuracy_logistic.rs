@@ -14,18 +14,24 @@
 
 use chrono::{Days, NaiveDate};
 use mmm_core::dataset::{Channel, ColumnRoles, Control, Dataset, Frequency};
+use mmm_core::params::LogisticRate;
+use mmm_core::transforms::Saturation;
 use mmm_core::{ModelSpec, fit};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use rand_distr::{Distribution, StandardNormal};
+use reallocation::TrueCurve;
 use std::f64::consts::PI;
+
+#[path = "support/reallocation.rs"]
+mod reallocation;
 
 const NAMES: [&str; 5] = ["tv", "search", "social", "display", "radio"];
 const PERIODS: usize = 156;
 const LAGS: usize = 8;
 const LEVEL: f64 = 100_000.0;
 
-/// One simulated data set and each channel's true ROI.
-fn generate(seed: u64, noise: f64) -> (Dataset, Vec<f64>) {
+/// One simulated data set, each channel's true ROI and its true steady-state curve.
+fn generate(seed: u64, noise: f64) -> (Dataset, Vec<f64>, Vec<TrueCurve>) {
     let n = PERIODS;
     let mut rng = StdRng::seed_from_u64(seed);
     let z = |rng: &mut StdRng| -> f64 { StandardNormal.sample(rng) };
@@ -38,6 +44,7 @@ fn generate(seed: u64, noise: f64) -> (Dataset, Vec<f64>) {
     let mut channels = Vec::new();
     let mut media = vec![0.0; n];
     let mut roi = Vec::new();
+    let mut curves = Vec::new();
     for (c, name) in NAMES.iter().enumerate() {
         let base = rng.random_range(5_000.0..40_000.0);
         let load = rng.random_range(0.2..0.6);
@@ -70,6 +77,9 @@ fn generate(seed: u64, noise: f64) -> (Dataset, Vec<f64>) {
             contribution += y;
         }
         roi.push(contribution / spend.iter().sum::<f64>());
+        // (1 − e^(−λx)) / (1 + e^(−λx)) is mmm's logistic curve with rate λ.
+        let saturation = Saturation::Logistic { rate: LogisticRate::new(lambda).expect("λ") };
+        curves.push(TrueCurve { coefficient: beta, scale: max, saturation });
         channels.push(Channel {
             name: (*name).into(),
             column: format!("{name}_spend"),
@@ -122,7 +132,7 @@ fn generate(seed: u64, noise: f64) -> (Dataset, Vec<f64>) {
         controls,
         roles,
     };
-    (data, roi)
+    (data, roi, curves)
 }
 
 fn main() {
@@ -138,11 +148,28 @@ fn main() {
     let mut errors = Vec::new();
     // Relative errors of the channels whose ROI contraction is at least 0.75.
     let mut identified = Vec::new();
+    // Relative errors of the marginal ROI at current spend: the reported one (averaged over the
+    // curve shapes), and the MAP point's.
+    let mut mroi_errors = Vec::new();
+    let mut map_mroi_errors = Vec::new();
+    // Reallocations by the model's expected curves, and by the MAP point's curves.
+    let (mut decisions, mut map_decisions) = (Vec::new(), Vec::new());
     for seed in first..first + count {
         let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
-        let (data, truth) = generate(seed, noise);
+        let (data, truth, curves) = generate(seed, noise);
         let doc = fit(&data, &spec, None).expect("fit");
         let mut line = format!("seed {seed} r2 {:.3}:", doc.fit.r2);
+        for (c, curve) in doc.channels.iter().zip(&curves) {
+            let x = c.current_spend / curve.scale;
+            let true_mroi = curve.coefficient * curve.saturation.slope(x) / curve.scale;
+            mroi_errors.push((c.mroi - true_mroi).abs() / true_mroi);
+            let at_map = c.marginal_roi(c.current_spend);
+            map_mroi_errors.push((at_map - true_mroi).abs() / true_mroi);
+        }
+        decisions.extend(reallocation::reallocation(&doc, &curves));
+        let mut point = doc.clone();
+        point.posterior = None;
+        map_decisions.extend(reallocation::reallocation(&point, &curves));
         for (t, c) in truth.iter().zip(&doc.channels) {
             let error = (c.roi - t).abs() / t;
             errors.push(error);
@@ -155,6 +182,14 @@ fn main() {
     }
     let mean = errors.iter().sum::<f64>() / errors.len() as f64;
     println!("channels {} | mean relative ROI error {:.1}%", errors.len(), 100.0 * mean);
+    let mean_of = |v: &[f64]| 100.0 * v.iter().sum::<f64>() / v.len().max(1) as f64;
+    println!(
+        "mROI at current spend: mean relative error {:.1}% ({:.1}% at the MAP point)",
+        mean_of(&mroi_errors),
+        mean_of(&map_mroi_errors)
+    );
+    println!("{}", reallocation::summary(&decisions));
+    println!("at the MAP point's curves: {}", reallocation::summary(&map_decisions));
     if !identified.is_empty() {
         println!(
             "ROI contraction >= 0.75: {} channels, mean relative ROI error {:.1}%",
