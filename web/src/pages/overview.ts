@@ -34,9 +34,11 @@ export function decompositionChart(rows: ContributionRow[], channels: string[], 
 
 export async function overviewPage(main: HTMLElement): Promise<void> {
   const { id, status } = await loadModel();
+  // Only sampled models (Bayesian fits and imports) have diagnostics; the whole document, draws
+  // included, is a few hundred kilobytes, so a MAP model's is not fetched for nothing.
   const [rows, full] = await Promise.all([
     get<ContributionRow[]>(`/mmm/contribution?model_id=${id}`),
-    get<{ document?: { diagnostics?: Diagnostics } }>(`/models/${id}`),
+    status.method === 'bayes' ? get<{ document?: { diagnostics?: Diagnostics } }>(`/models/${id}`) : Promise.resolve({ document: undefined }),
   ]);
   const fit = status.fit;
   const diagnostics = full.document?.diagnostics;
