@@ -73,6 +73,17 @@ pub struct PosteriorDraw {
 /// Periods over which `current_spend` is averaged.
 pub const CURRENT_SPEND_PERIODS: usize = 13;
 
+/// Marginal ROIs are taken at no less than this share of the channel's scale (its mean non-zero
+/// spend per period). At zero spend the slope of a concave Hill curve (shape < 1) is unbounded,
+/// so a posterior mean over curve shapes would be too; for a channel that is dark now, the
+/// return of restarting it at a small level is the figure that means something.
+pub const MARGINAL_FLOOR: f64 = 0.01;
+
+/// Where a marginal ROI at `spend` is taken, in units of `scale` (see [`MARGINAL_FLOOR`]).
+pub fn marginal_input(spend: f64, scale: f64) -> f64 {
+    spend.max(MARGINAL_FLOOR * scale) / scale
+}
+
 /// Share of the maximum effect that defines a channel's saturation point.
 pub const SATURATION_LEVEL: f64 = 0.9;
 
@@ -208,13 +219,10 @@ impl ChannelResult {
         self.coefficient * self.saturation.value(spend.max(0.0) / self.scale)
     }
 
-    /// Marginal ROI at a constant spend per period: the derivative of [`Self::response`].
-    ///
-    /// At zero spend the slope of a concave Hill curve (shape < 1) is unbounded, so the marginal
-    /// ROI is evaluated just above zero (10⁻⁹ of the scale) and stays finite.
+    /// Marginal ROI at a constant spend per period: the derivative of [`Self::response`], taken
+    /// at no less than [`MARGINAL_FLOOR`] of the scale.
     pub fn marginal_roi(&self, spend: f64) -> f64 {
-        self.coefficient * self.saturation.slope(spend.max(1e-9 * self.scale) / self.scale)
-            / self.scale
+        self.coefficient * self.saturation.slope(marginal_input(spend, self.scale)) / self.scale
     }
 
     /// The response curve with `points` points from 0 to `max_spend`.
@@ -240,8 +248,7 @@ impl ChannelResult {
     pub fn apply_posterior_curve(&mut self, draws: &[PosteriorDraw], index: usize) {
         let scale = self.scale;
         for point in &mut self.response_curve {
-            // The slope of a concave Hill curve is unbounded at zero (see `marginal_roi`).
-            let z = point.spend.max(1e-9 * scale) / scale;
+            let z = marginal_input(point.spend, scale);
             let at = point.spend.max(0.0) / scale;
             let values: Vec<f64> = draws
                 .iter()

@@ -131,8 +131,11 @@ pub fn fit(
     // and the draws themselves, so that the optimiser maximises the expected response. The ROI
     // and marginal ROI are then replaced by the sample's exact mixtures, which carry no
     // resampling noise.
-    let current: Vec<f64> =
-        doc.channels.iter().map(|c| c.current_spend.max(1e-9 * c.scale) / c.scale).collect();
+    let current: Vec<f64> = doc
+        .channels
+        .iter()
+        .map(|c| crate::document::marginal_input(c.current_spend, c.scale))
+        .collect();
     if let Some(spread) = &spread
         && let Some(posterior) = problem.posterior(&u, &spread.transform_root, &current, spec.seed)
         && let Ok(averaged) = problem.with_posterior(&doc, &posterior.kept)

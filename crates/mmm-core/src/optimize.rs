@@ -175,20 +175,21 @@ impl ExpectedCurve {
             .sum()
     }
 
-    /// Expected marginal ROI at spend `x`.
+    /// Expected marginal ROI at spend `x` (taken at no less than the document's floor, see
+    /// [`crate::document::MARGINAL_FLOOR`]).
     fn marginal(&self, x: f64) -> f64 {
-        let z = x.max(0.0) / self.scale;
+        let z = crate::document::marginal_input(x, self.scale);
         let ln_z = z.ln();
         let slope: f64 = self
             .terms
             .iter()
             .map(|(w, curve, ln_k, shape)| {
                 w * match curve {
-                    Saturation::Hill { .. } if z > 0.0 => {
+                    Saturation::Hill { .. } => {
                         let h = 1.0 / (1.0 + (shape * (ln_k - ln_z)).exp());
                         shape / z * h * (1.0 - h)
                     }
-                    _ => curve.slope(z),
+                    Saturation::Logistic { .. } => curve.slope(z),
                 }
             })
             .sum();

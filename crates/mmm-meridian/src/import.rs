@@ -478,7 +478,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
                 expected_sum[t] += v;
                 totals[c] += v;
             }
-            let z = current_spend[c].max(1e-9 * scale[c]) / scale[c];
+            let z = mmm_core::document::marginal_input(current_spend[c], scale[c]);
             mroi[c].push(ch.coefficient * ch.saturation.slope(z) / scale[c]);
             channels.push(ch);
         }

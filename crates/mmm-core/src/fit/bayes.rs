@@ -535,7 +535,8 @@ impl Problem {
                 let current = doc.channels[c].current_spend;
                 let scale = self.scales[c];
                 roi[c].push(if spend > 0.0 { contribs[c] / spend } else { 0.0 });
-                mroi[c].push(d.coefficient * d.saturation.slope(current / scale) / scale);
+                let z = crate::document::marginal_input(current, scale);
+                mroi[c].push(d.coefficient * d.saturation.slope(z) / scale);
                 contribution[c].push(contribs[c]);
                 share[c].push(if total > 0.0 { contribs[c] / total } else { 0.0 });
             }

@@ -79,8 +79,9 @@ impl Problem {
                 let spend = &self.spend[c];
                 let recent = &spend[spend.len().saturating_sub(CURRENT_SPEND_PERIODS)..];
                 let x = recent.iter().sum::<f64>() / recent.len().max(1) as f64;
-                // As `ChannelResult::marginal_roi`: just above zero when the channel is dark.
-                self.saturation_of(&e.theta[c][na..]).ok().map(|s| s.slope(x.max(1e-9)))
+                // As `ChannelResult::marginal_roi` (spend here is in units of the scale).
+                let x = x.max(crate::document::MARGINAL_FLOOR);
+                self.saturation_of(&e.theta[c][na..]).ok().map(|s| s.slope(x))
             })
             .collect()
     }

@@ -203,9 +203,12 @@ fn expected_curves_are_the_mean_over_the_draws() {
                 .map(|d| d.channels[i].coefficient * d.channels[i].saturation.value(z))
                 .sum::<f64>()
                 / n;
+            // The marginal ROI is taken at no less than 1% of the scale.
+            let zm = crate::document::marginal_input(x, c.scale);
+            assert!(zm >= 0.01 && (x < 0.01 * c.scale || zm == z));
             let slope: f64 = draws
                 .iter()
-                .map(|d| d.channels[i].coefficient * d.channels[i].saturation.slope(z))
+                .map(|d| d.channels[i].coefficient * d.channels[i].saturation.slope(zm))
                 .sum::<f64>()
                 / (n * c.scale);
             let (r, m) = (curves.response(i, x), curves.marginal(i, x));
