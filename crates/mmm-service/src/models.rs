@@ -495,12 +495,26 @@ impl Inner {
         model.info.finished_at = Some(finished);
         match outcome {
             Ok(doc) => {
-                job.state = JobState::Succeeded;
-                job.progress = 1.0;
-                job.message = format!("fitted: R² {:.3}", doc.fit.r2);
-                model.info.status = ModelStatus::Succeeded;
-                model.info.metrics = serde_json::to_value(&doc.fit).ok();
-                model.document = Some(doc.to_json());
+                let text = doc.to_json();
+                // JSON has no infinity or NaN: such a figure would be stored as null, and the
+                // model could never be read back. Refuse it now, with the reason.
+                match ModelDocument::from_json(&text) {
+                    Ok(_) => {
+                        job.state = JobState::Succeeded;
+                        job.progress = 1.0;
+                        job.message = format!("fitted: R² {:.3}", doc.fit.r2);
+                        model.info.status = ModelStatus::Succeeded;
+                        model.info.metrics = serde_json::to_value(&doc.fit).ok();
+                        model.document = Some(text);
+                    }
+                    Err(e) => {
+                        job.state = JobState::Failed;
+                        job.message = "failed".to_owned();
+                        job.error =
+                            Some(format!("the fit produced a model that cannot be stored: {e}"));
+                        model.info.status = ModelStatus::Failed;
+                    }
+                }
             }
             Err(FitError::Cancelled) => {
                 job.state = JobState::Cancelled;

@@ -147,3 +147,54 @@ fn finished_jobs_cannot_be_cancelled() {
     assert_eq!(job.state, JobState::Succeeded);
     assert!(matches!(rx.try_recv(), Err(broadcast::error::TryRecvError::Closed)));
 }
+
+#[test]
+fn a_fit_whose_model_cannot_be_read_back_fails_and_stores_no_document() {
+    // JSON writes an infinite figure as null, which no reader accepts: storing it would leave a
+    // model that every route fails on.
+    let data = simulate(&SimConfig { periods: 80, channels: 2, ..SimConfig::default() }).dataset;
+    let mut doc = fit(&data, &ModelSpec { starts: 1, ..ModelSpec::default() }, None).unwrap();
+    doc.channels[1].mroi = f64::INFINITY;
+    let mut models = MockModelRepository::new();
+    models.expect_get().times(1).returning(|id| {
+        Ok(Some(ModelRecord {
+            info: ModelInfo {
+                id: id.into(),
+                owner_id: "ann".into(),
+                dataset_id: "d1".into(),
+                spec: TrainRequest::default(),
+                status: ModelStatus::Training,
+                metrics: None,
+                created_at: now(),
+                finished_at: None,
+            },
+            document: None,
+        }))
+    });
+    models
+        .expect_finish()
+        .withf(|m, j| {
+            m.document.is_none()
+                && m.info.status == ModelStatus::Failed
+                && j.state == JobState::Failed
+        })
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let service = start(models, jobs_repo(), MockDatasetRepository::new());
+    let job = JobRecord {
+        id: "j1".into(),
+        owner_id: "ann".into(),
+        model_id: "m1".into(),
+        state: JobState::Running,
+        progress: 0.5,
+        message: "fitting".into(),
+        error: None,
+        created_at: now(),
+        started_at: Some(now()),
+        finished_at: None,
+    };
+    let done = service.inner.end("m1", job, Ok(doc)).unwrap();
+    assert_eq!(done.state, JobState::Failed);
+    let error = done.error.unwrap();
+    assert!(error.starts_with("the fit produced a model that cannot be stored"), "{error}");
+}
