@@ -184,7 +184,9 @@ pub struct ChannelResult {
     pub coefficient: f64,
     /// Spend scale: the mean non-zero spend per period over the fitting window.
     pub scale: f64,
-    /// Spend per period at which the response reaches 90% of `coefficient`.
+    /// Spend per period at which the response reaches 90% of its maximum: on the expected curve
+    /// over the posterior draws when the document has them (90% of the mean coefficient), else
+    /// on the document's own curve (90% of `coefficient`).
     pub saturation_point: f64,
     /// Steady-state response curve, 0 to 3x the largest historical spend per period.
     pub response_curve: Vec<CurvePoint>,
@@ -265,6 +267,48 @@ impl ChannelResult {
                 / draws.len().max(1) as f64;
             point.interval = Some(interval);
         }
+    }
+}
+
+impl ChannelResult {
+    /// Replaces `saturation_point` by the spend at which the expected response over `draws`
+    /// reaches [`SATURATION_LEVEL`] of its maximum, the mean coefficient, so that the point sits
+    /// on the stored (expected) curve. Left as it is when no finite spend gets there.
+    pub fn apply_posterior_saturation_point(&mut self, draws: &[PosteriorDraw], index: usize) {
+        let at = |x: f64| -> f64 {
+            draws
+                .iter()
+                .map(|d| d.channels[index].coefficient * d.channels[index].saturation.value(x))
+                .sum()
+        };
+        let maximum: f64 = draws.iter().map(|d| d.channels[index].coefficient).sum();
+        let target = SATURATION_LEVEL * maximum;
+        if !(maximum > 0.0 && maximum.is_finite()) {
+            return;
+        }
+        // Bracket the point in units of the scale, then bisect.
+        let (mut lo, mut hi) = (0.0, (self.saturation_point / self.scale).max(1.0));
+        let mut doublings = 0;
+        while at(hi) < target {
+            lo = hi;
+            hi *= 2.0;
+            doublings += 1;
+            if doublings > 60 || !hi.is_finite() {
+                return;
+            }
+        }
+        for _ in 0..100 {
+            let mid = 0.5 * (lo + hi);
+            if at(mid) < target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+            if hi - lo <= 1e-12 * hi {
+                break;
+            }
+        }
+        self.saturation_point = 0.5 * (lo + hi) * self.scale;
     }
 }
 

@@ -566,6 +566,7 @@ impl Problem {
         // Response curves: posterior mean and 90% band at each stored spend.
         for (c, ch) in doc.channels.iter_mut().enumerate() {
             ch.apply_posterior_curve(&draws, c);
+            ch.apply_posterior_saturation_point(&draws, c);
         }
         doc.posterior = Some(draws);
         Ok(doc)
