@@ -64,7 +64,9 @@ pub fn summary(doc: &ModelDocument) -> String {
                 (true, true) => {
                     "ROI and mROI averaged over the curve shapes the data allow, with approximate 90% intervals:"
                 }
-                (true, false) => "approximate 90% intervals (Laplace, at the MAP fit):",
+                // No draws: the ROI prior was off (Laplace intervals at the MAP point), or the
+                // model predates them (session 8's documents averaged the ROI only).
+                (true, false) => "approximate 90% intervals:",
                 _ => "posterior means with 90% credible intervals:",
             }
         );
