@@ -20,6 +20,8 @@ pub struct Reallocation {
     pub best: f64,
     /// The uplift the model promised.
     pub promised: f64,
+    /// The chance the model gave its move of beating the current split.
+    pub chance: Option<f64>,
 }
 
 /// Reallocates the current budget with every channel within ±50% of its current spend, by the
@@ -47,16 +49,27 @@ pub fn reallocation(doc: &ModelDocument, truth: &[TrueCurve]) -> Option<Realloca
         achieved: true_response(&recommended) / base - 1.0,
         best: true_response(&optimal) / base - 1.0,
         promised: fitted.uplift / fitted.current_response,
+        chance: fitted.probability_better,
     })
 }
 
 /// One line summarising reallocations: the share of the best true uplift captured (mean over
-/// data sets), how often the advice loses, and the mean true, best and promised uplifts.
+/// data sets), how often the advice loses, the mean true, best and promised uplifts, and the
+/// mean chance of beating the current split the model gave.
 pub fn summary(decisions: &[Reallocation]) -> String {
     let n = decisions.len().max(1) as f64;
     let mean = |f: &dyn Fn(&Reallocation) -> f64| decisions.iter().map(f).sum::<f64>() / n;
+    let chances: Vec<f64> = decisions.iter().filter_map(|d| d.chance).collect();
+    let chance = if chances.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; chance of beating the current split given {:.1}% on average",
+            100.0 * chances.iter().sum::<f64>() / chances.len() as f64
+        )
+    };
     format!(
-        "reallocation at ±50%: captures {:.1}% of the best true uplift on average, hurts on {} of {}; true uplift {:.2}% of the best's {:.2}%, promised {:.2}%",
+        "reallocation at ±50%: captures {:.1}% of the best true uplift on average, hurts on {} of {}; true uplift {:.2}% of the best's {:.2}%, promised {:.2}%{chance}",
         100.0 * mean(&|d| d.achieved / d.best),
         decisions.iter().filter(|d| d.achieved < 0.0).count(),
         decisions.len(),
