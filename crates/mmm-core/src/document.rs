@@ -267,9 +267,7 @@ impl ChannelResult {
             point.interval = Some(interval);
         }
     }
-}
 
-impl ChannelResult {
     /// Replaces `saturation_point` by its posterior median over `draws`: the median of each
     /// draw's own spend reaching [`SATURATION_LEVEL`] of its maximum. (The expected curve's own
     /// 90% point is no use: its maximum, the mean coefficient, is pulled up by the draws that
