@@ -219,7 +219,7 @@ try {
   await page.getByRole('link', { name: 'Response curves' }).click();
   await page.getByRole('link', { name: 'tv' }).click();
   await page.getByRole('heading', { name: 'Response curves', exact: true }).waitFor();
-  await page.getByText(/tv: current spend/).waitFor();
+  await page.getByText(/tv: current spend [\d,]+ per period gives [\d,]+; half the curves the model finds likely reach 90% of their maximum effect by [\d,]+\./).waitFor();
   await page.getByText(/The shaded band is the 90% credible interval over the posterior draws. At the current spend the response lies between [\d,]+ and [\d,]+ per period/).waitFor();
   const box = await page.locator('.chart').boundingBox();
   await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.5);

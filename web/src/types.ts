@@ -19,7 +19,7 @@ export interface Model {
 }
 
 export interface Status {
-  model_id: string; dataset_id: string; origin: string; engine: string; method: string; kpi: string;
+  model_id: string; dataset_id: string; origin: string; engine: string; method: string; posterior_draws: number; kpi: string;
   frequency: string; start: string; end: string; periods: number; channels: string[]; fit: Fit;
 }
 

@@ -4,7 +4,7 @@ import { get } from '../api';
 import { PALETTE, chart } from '../charts';
 import { h, mount } from '../dom';
 import { compact, money, ratio } from '../format';
-import type { Curve } from '../types';
+import type { Curve, Status } from '../types';
 import { approximateIntervals } from './channels';
 import { loadModel } from './overview';
 
@@ -60,7 +60,7 @@ export async function curvesPage(main: HTMLElement, params: URLSearchParams): Pr
     h('p', { class: 'lede' }, 'Long-run incremental KPI per period at a constant spend per period. Hover for values; pick a channel for its current spend, saturation point and 90% band.'),
     tabs,
     chart(single ? `Response curve of ${c.channel}` : 'Response curves of every channel (dots: current spend)', curveOption(shown, single), 420).el,
-    single ? h('p', null, `${c.channel}: current spend ${money(c.current_spend)} per period gives ${money(c.current_response)}; 90% of the maximum effect is reached at ${money(c.saturation_point)}.`) : null,
+    single ? h('p', null, `${c.channel}: current spend ${money(c.current_spend)} per period gives ${money(c.current_response)}; ${saturationNote(c, status)}.`) : null,
     single ? bandNote(c, approximateIntervals(status)) : null);
 }
 
@@ -73,6 +73,13 @@ function bandAt(c: Curve, spend: number): [number, number] | undefined {
   if (!a.interval || !b.interval) return undefined;
   const w = b.spend > a.spend ? (spend - a.spend) / (b.spend - a.spend) : 0;
   return [a.interval[0] + w * (b.interval[0] - a.interval[0]), a.interval[1] + w * (b.interval[1] - a.interval[1])];
+}
+
+/** Where the channel saturates: with posterior draws, the median of each curve's own 90% point. */
+function saturationNote(c: Curve, status: Status): string {
+  return status.posterior_draws > 0
+    ? `half the curves the model finds likely reach 90% of their maximum effect by ${money(c.saturation_point)}`
+    : `90% of the maximum effect is reached at ${money(c.saturation_point)}`;
 }
 
 /** What the shaded band is, and where it puts the response at the current spend. */

@@ -62,8 +62,12 @@ pub struct StatusOut {
     /// The program that produced the model, e.g. `mmm 0.1.0` or
     /// `google-meridian 2.1.0 (imported by mmm 0.1.0)`.
     pub engine: String,
-    /// Estimation method (`map`).
+    /// Estimation method: `map` or `bayes`.
     pub method: String,
+    /// Posterior draws the model keeps (0 for a MAP fit without the ROI prior): its curves,
+    /// intervals, saturation points and the optimiser's expected response come from them.
+    #[schema(example = 200)]
+    pub posterior_draws: usize,
     /// KPI name.
     pub kpi: String,
     /// `weekly` or `daily`.
@@ -111,6 +115,7 @@ pub async fn status(
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default(),
+        posterior_draws: doc.posterior.as_ref().map_or(0, Vec::len),
         kpi: doc.kpi.clone(),
         frequency: doc.frequency.to_string(),
         start: doc.start.to_string(),

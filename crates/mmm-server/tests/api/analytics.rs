@@ -15,6 +15,10 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     assert_eq!(status["model_id"], model.as_str());
     assert_eq!(status["periods"], 104);
     assert_eq!(status["origin"], "fit");
+    // The MAP fit keeps its draws over the curve shapes.
+    assert_eq!(status["method"], "map");
+    assert_eq!(status["posterior_draws"], doc["posterior"].as_array().unwrap().len());
+    assert_eq!(status["posterior_draws"], 200);
     assert!(status["cache"]["hits"].as_u64().is_some());
     assert_eq!(
         app.get(&format!("/api/v1/mmm/status?model_id={model}"), Some(&token)).json()["model_id"],
