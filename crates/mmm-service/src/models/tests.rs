@@ -27,6 +27,24 @@ fn dataset(owner: &str) -> DatasetRecord {
     }
 }
 
+/// Ann's model `id` of data set d1, with `status` and `document` (finished unless training).
+fn ann_model(id: &str, status: ModelStatus, document: Option<String>) -> ModelRecord {
+    let finished_at = (status != ModelStatus::Training).then(now);
+    ModelRecord {
+        info: ModelInfo {
+            id: id.into(),
+            owner_id: "ann".into(),
+            dataset_id: "d1".into(),
+            spec: TrainRequest::default(),
+            status,
+            metrics: None,
+            created_at: now(),
+            finished_at,
+        },
+        document,
+    }
+}
+
 fn jobs_repo() -> MockJobRepository {
     let mut jobs = MockJobRepository::new();
     jobs.expect_fail_unfinished().times(0);
@@ -95,21 +113,10 @@ fn documents_are_cached_and_still_owner_checked() {
     let doc = fit(&data, &ModelSpec::default(), None).unwrap();
     let text = doc.to_json();
     let mut models = MockModelRepository::new();
-    models.expect_get().times(1).returning(move |id| {
-        Ok(Some(ModelRecord {
-            info: ModelInfo {
-                id: id.into(),
-                owner_id: "ann".into(),
-                dataset_id: "d1".into(),
-                spec: TrainRequest::default(),
-                status: ModelStatus::Succeeded,
-                metrics: None,
-                created_at: now(),
-                finished_at: Some(now()),
-            },
-            document: Some(text.clone()),
-        }))
-    });
+    models
+        .expect_get()
+        .times(1)
+        .returning(move |id| Ok(Some(ann_model(id, ModelStatus::Succeeded, Some(text.clone())))));
     let service = start(models, jobs_repo(), MockDatasetRepository::new());
     let first = service.document(&ann(), "m1").unwrap();
     let second = service.document(&ann(), "m1").unwrap();
@@ -156,21 +163,10 @@ fn a_fit_whose_model_cannot_be_read_back_fails_and_stores_no_document() {
     let mut doc = fit(&data, &ModelSpec { starts: 1, ..ModelSpec::default() }, None).unwrap();
     doc.channels[1].mroi = f64::INFINITY;
     let mut models = MockModelRepository::new();
-    models.expect_get().times(1).returning(|id| {
-        Ok(Some(ModelRecord {
-            info: ModelInfo {
-                id: id.into(),
-                owner_id: "ann".into(),
-                dataset_id: "d1".into(),
-                spec: TrainRequest::default(),
-                status: ModelStatus::Training,
-                metrics: None,
-                created_at: now(),
-                finished_at: None,
-            },
-            document: None,
-        }))
-    });
+    models
+        .expect_get()
+        .times(1)
+        .returning(|id| Ok(Some(ann_model(id, ModelStatus::Training, None))));
     models
         .expect_finish()
         .withf(|m, j| {
