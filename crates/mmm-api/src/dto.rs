@@ -456,7 +456,7 @@ pub struct ChannelSummaryOut {
     /// Total spend over the data.
     pub spend: f64,
     /// Total incremental KPI: the posterior mean (for MAP fits, averaged over the curve shapes
-    /// the data allow, so it can differ a little from the sum of the MAP decomposition).
+    /// the data allow). The channel's periods in `/mmm/contribution` add up to it.
     pub contribution: f64,
     /// contribution / spend.
     pub roi: f64,

@@ -48,7 +48,8 @@ pub struct OrganicEffect {
     pub contribution: Vec<f64>,
 }
 
-/// The fitted baseline, in KPI units.
+/// The fitted baseline, in KPI units. With posterior draws the coefficients are posterior means
+/// (the baseline is linear in them, so its parts are too).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Baseline {
     /// Level at period 0 (with seasonality and centred controls at zero).
@@ -87,6 +88,33 @@ pub struct BaselineParts {
 }
 
 impl Baseline {
+    /// Sets the fitted coefficients from `coef`, in the fit's column order: intercept, trend,
+    /// then each cycle's harmonics in turn (sine, cosine), then the controls. Returns false, and
+    /// changes nothing, if `coef` does not hold exactly one value per coefficient.
+    pub(crate) fn set_coefficients(&mut self, coef: &[f64]) -> bool {
+        let harmonics: usize = self.seasonality.iter().map(|s| s.sin.len()).sum();
+        if self.seasonality.iter().any(|s| s.cos.len() != s.sin.len())
+            || coef.len() != 2 + 2 * harmonics + self.controls.len()
+        {
+            return false;
+        }
+        self.intercept = coef[0];
+        self.trend = coef[1];
+        let mut col = 2;
+        for s in &mut self.seasonality {
+            for k in 0..s.sin.len() {
+                s.sin[k] = coef[col];
+                s.cos[k] = coef[col + 1];
+                col += 2;
+            }
+        }
+        for c in &mut self.controls {
+            c.coefficient = coef[col];
+            col += 1;
+        }
+        true
+    }
+
     /// The baseline parts in period `t`, given the raw control values of that period (in the
     /// order of [`Baseline::controls`]).
     pub fn parts(&self, t: usize, control_values: &[f64]) -> BaselineParts {

@@ -6,6 +6,7 @@
 
 use crate::baseline::Baseline;
 use crate::dataset::Frequency;
+use crate::metrics;
 use crate::spec::ModelSpec;
 use crate::transforms::{Adstock, Saturation, TransformOrder};
 use chrono::NaiveDate;
@@ -160,10 +161,10 @@ pub struct ChannelResult {
     /// Total incremental KPI attributed to the channel over the data: the posterior mean (for
     /// MAP fits, averaged over the transform parameters the data allow; see `roi`).
     pub contribution: f64,
-    /// Return on investment: contribution / spend. A posterior mean: over the draws of Bayesian
-    /// fits and Meridian imports, over an importance sample of the transform parameters for
-    /// MAP fits. So for a MAP fit it differs a little from the sum of the MAP decomposition in
-    /// `series`, which follows the document's own parameters.
+    /// Return on investment: contribution / spend, over every period. A posterior mean: over
+    /// the draws of Bayesian fits and Meridian imports, over an importance sample of the
+    /// transform parameters for MAP fits. The channel's periods in `series` add up to the
+    /// contribution.
     pub roi: f64,
     /// Marginal ROI at `current_spend`: the KPI from one more unit of spend per period. A
     /// posterior mean like `roi` (MAP fits: over the same importance sample); the slope of the
@@ -343,7 +344,9 @@ pub struct ControlSeries {
 }
 
 /// Per-period data and decomposition: `fitted = intercept + trend + seasonality + controls +
-/// Σ channel contributions`.
+/// Σ channel contributions`. With posterior draws (Bayesian fits, imports, MAP fits with an ROI
+/// prior) each part is its posterior mean, and the baseline's coefficients are theirs; a MAP
+/// fit without draws gives its point's decomposition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {
     /// Period dates.
@@ -587,28 +590,82 @@ impl ModelDocument {
     }
 
     /// Recomputes every channel's contribution per period from the stored spend and the fitted
-    /// transforms.
+    /// transforms: the mean over the posterior draws when the document has them (as in
+    /// `series`), else that of the document's own parameters.
     pub fn channel_contributions(&self) -> Vec<Vec<f64>> {
         self.channels
             .iter()
             .zip(&self.series.channels)
-            .map(|(c, s)| {
+            .enumerate()
+            .map(|(i, (c, s))| {
                 let scale = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x / c.scale).collect() };
-                c.transform_order
-                    .response(
-                        &c.adstock,
-                        &c.saturation,
-                        &scale(&s.history),
-                        &scale(s.model_input()),
-                    )
-                    .into_iter()
-                    .map(|h| c.coefficient * h)
-                    .collect()
+                let (history, input) = (scale(&s.history), scale(s.model_input()));
+                let one = |coefficient: f64, adstock: &Adstock, saturation: &Saturation| {
+                    c.transform_order
+                        .response(adstock, saturation, &history, &input)
+                        .into_iter()
+                        .map(move |h| coefficient * h)
+                };
+                match self.posterior.as_deref() {
+                    Some(draws) if !draws.is_empty() => {
+                        let mut mean = vec![0.0; input.len()];
+                        for d in draws.iter().map(|d| &d.channels[i]) {
+                            for (m, v) in
+                                mean.iter_mut().zip(one(d.coefficient, &d.adstock, &d.saturation))
+                            {
+                                *m += v;
+                            }
+                        }
+                        mean.iter().map(|m| m / draws.len() as f64).collect()
+                    }
+                    _ => one(c.coefficient, &c.adstock, &c.saturation).collect(),
+                }
             })
             .collect()
     }
 
-    /// Recomputes the model's prediction for every period from the document alone.
+    /// Recomputes the series' baseline parts and prediction from `baseline` and the channels'
+    /// per-period contributions in `series`, and the fit metrics from those: the first
+    /// `periods − spec.holdout` periods are the fitting window, the rest the holdout. The
+    /// residual standard deviation (`fit.sigma`) is kept.
+    pub(crate) fn recompose(&mut self) {
+        let n = self.periods;
+        let series = &mut self.series;
+        let (mut trend, mut seasonality, mut controls, mut fitted) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for t in 0..n {
+            let z: Vec<f64> = series.control_values.iter().map(|c| c.values[t]).collect();
+            let p = self.baseline.parts(t, &z);
+            let media: f64 = series.channels.iter().map(|c| c.contribution[t]).sum();
+            trend.push(p.trend);
+            seasonality.push(p.seasonality);
+            controls.push(p.controls);
+            fitted.push(p.intercept + p.trend + p.seasonality + p.controls + media);
+        }
+        (series.trend, series.seasonality, series.controls, series.fitted) =
+            (trend, seasonality, controls, fitted);
+        let nf = n.saturating_sub(self.spec.holdout);
+        let (actual, fitted) = (&series.actual, &series.fitted);
+        self.fit.r2 = metrics::r2(&actual[..nf], &fitted[..nf]);
+        self.fit.mape = metrics::mape(&actual[..nf], &fitted[..nf]);
+        self.fit.nrmse = metrics::nrmse(&actual[..nf], &fitted[..nf]);
+        self.fit.holdout = (nf < n).then(|| HoldoutMetrics {
+            periods: n - nf,
+            r2: metrics::r2(&actual[nf..], &fitted[nf..]),
+            mape: metrics::mape(&actual[nf..], &fitted[nf..]),
+            nrmse: metrics::nrmse(&actual[nf..], &fitted[nf..]),
+        });
+    }
+
+    /// Recomputes the model's prediction for every period from the document alone. With
+    /// posterior draws this is the mean over the kept draws: the `series` of Bayesian fits
+    /// exactly; for MAP fits (whose series come from the weighted sample the kept draws are
+    /// resampled from) and Meridian imports (whose kept draws are thinned), up to that
+    /// resampling.
     pub fn predict(&self) -> Vec<f64> {
         let media = self.channel_contributions();
         (0..self.periods)

@@ -20,22 +20,22 @@
 //! envelope theorem it only needs the partial derivatives at the optimal β, so one gradient
 //! costs about one evaluation.
 //!
-//! The document holds the MAP parameters and the decomposition that follows from them. Each
-//! channel's ROI, marginal ROI, contribution, share and response curve are instead posterior
-//! means over the transform parameters, from an importance sample around the optimum
-//! (`importance`), whose draws the document keeps; a Laplace step (`laplace`) shapes that
-//! sample. Without an ROI prior (nothing makes the average exist) the figures stay the MAP
-//! point's, with the Laplace step's intervals and curve covariance.
+//! The document holds the MAP point's channel parameters. Each channel's ROI, marginal ROI,
+//! contribution, share and response curve, and the per-period decomposition (with the
+//! baseline's coefficients), are instead posterior means over the transform parameters, from
+//! an importance sample around the optimum (`importance`), whose draws the document keeps; a
+//! Laplace step (`laplace`) shapes that sample. Without an ROI prior (nothing makes the average
+//! exist) the figures and the decomposition stay the MAP point's, with the Laplace step's
+//! intervals and curve covariance.
 
 use crate::baseline::{self, Baseline, ControlEffect, Seasonality};
 use crate::dataset::Dataset;
 use crate::document::{
     CURRENT_SPEND_PERIODS, CURVE_MAX_MULTIPLE, CURVE_POINTS, ChannelResult, ChannelSeries,
-    ControlSeries, CurveCovariance, FitMetrics, HoldoutMetrics, Method, ModelDocument,
-    SATURATION_LEVEL, Series, format_version_for,
+    ControlSeries, CurveCovariance, FitMetrics, Method, ModelDocument, SATURATION_LEVEL, Series,
+    format_version_for,
 };
 use crate::linalg::solve_nonneg_qp;
-use crate::metrics;
 use crate::params::{
     DecayRate, HalfSaturation, HillShape, LogisticRate, MaxLag, ParamError, WeibullScale,
     WeibullShape,
@@ -155,6 +155,14 @@ pub fn fit(
         for ch in &mut doc.channels {
             ch.share = if total > 0.0 { ch.contribution / total } else { 0.0 };
         }
+        // The decomposition too, from the weighted sample rather than the resampled draws, so
+        // that each channel's periods add up to its contribution.
+        let (per_period, baseline) = posterior.decomposition;
+        for (series, mean) in doc.series.channels.iter_mut().zip(per_period) {
+            series.contribution = mean;
+        }
+        set_baseline(&mut doc.baseline, &baseline)?;
+        doc.recompose();
         // The draws carry the curves' uncertainty; the Laplace covariance would be a second,
         // cruder answer to the same question.
         doc.curve_covariance = None;
@@ -228,6 +236,15 @@ fn map_problem(
     }
     let u = explored.swap_remove(0).1;
     Ok((problem, u))
+}
+
+/// Sets the baseline's coefficients (see [`Baseline::set_coefficients`]).
+fn set_baseline(baseline: &mut Baseline, coefficients: &[f64]) -> Result<(), FitError> {
+    if baseline.set_coefficients(coefficients) {
+        Ok(())
+    } else {
+        Err(FitError::Numerical("the baseline's coefficients do not match its terms".into()))
+    }
 }
 
 fn numerical(e: ParamError) -> FitError {
@@ -653,6 +670,11 @@ impl Problem {
         self.spend.len()
     }
 
+    /// Periods in the data, holdout included.
+    fn periods(&self) -> usize {
+        self.spend.first().map_or(0, |s| s.len() - self.history)
+    }
+
     fn dim(&self) -> usize {
         self.channels() * self.params.len()
     }
@@ -858,8 +880,7 @@ impl Problem {
     fn features(&self, theta: &[Vec<f64>]) -> Vec<Vec<f64>> {
         (0..self.channels())
             .map(|c| {
-                let n = self.spend[c].len() - self.history;
-                let (f, _) = self.channel_feature(c, &theta[c], n, false);
+                let (f, _) = self.channel_feature(c, &theta[c], self.periods(), false);
                 f
             })
             .collect()
@@ -1104,76 +1125,44 @@ impl Problem {
         let ys = self.y_scale;
         let features = self.features(&eval.theta);
 
-        // Per-period decomposition in KPI units, over every period (holdout included).
-        let coef = |j: usize| eval.beta[j] * ys;
+        // The baseline's coefficients, and each channel's contribution per period in KPI units
+        // over every period (holdout included); `recompose` below adds them up.
         let cycles = baseline::cycles(data.frequency, spec.yearly_harmonics, spec.weekly_harmonics);
-        let mut seasonality = Vec::new();
-        let mut col = 2;
-        for &(period, harmonics) in &cycles {
-            let mut s = Seasonality { period, sin: Vec::new(), cos: Vec::new() };
-            for _ in 0..harmonics {
-                s.sin.push(coef(col));
-                s.cos.push(coef(col + 1));
-                col += 2;
-            }
-            seasonality.push(s);
-        }
-        let controls: Vec<ControlEffect> = data
-            .controls
-            .iter()
-            .zip(&self.control_stats)
-            .enumerate()
-            .map(|(j, (c, (mean, sd)))| ControlEffect {
-                name: c.name.clone(),
-                coefficient: coef(col + j),
-                mean: *mean,
-                sd: *sd,
-            })
-            .collect();
-        let baseline = Baseline {
-            intercept: coef(0),
-            trend: coef(1),
+        let mut baseline = Baseline {
+            intercept: 0.0,
+            trend: 0.0,
             trend_periods: self.n_fit,
-            seasonality,
-            controls,
+            seasonality: cycles
+                .iter()
+                .map(|&(period, harmonics)| Seasonality {
+                    period,
+                    sin: vec![0.0; harmonics],
+                    cos: vec![0.0; harmonics],
+                })
+                .collect(),
+            controls: data
+                .controls
+                .iter()
+                .zip(&self.control_stats)
+                .map(|(c, (mean, sd))| ControlEffect {
+                    name: c.name.clone(),
+                    coefficient: 0.0,
+                    mean: *mean,
+                    sd: *sd,
+                })
+                .collect(),
             time_effect: Vec::new(),
             organic: Vec::new(),
         };
-
-        let mut trend = Vec::with_capacity(n);
-        let mut season = Vec::with_capacity(n);
-        let mut ctrl = Vec::with_capacity(n);
-        let mut fitted = Vec::with_capacity(n);
+        let coefficients: Vec<f64> = (0..nb).map(|j| eval.beta[j] * ys).collect();
+        set_baseline(&mut baseline, &coefficients)?;
         let contributions: Vec<Vec<f64>> = (0..self.channels())
             .map(|c| features[c].iter().map(|f| f * eval.beta[nb + c] * ys).collect())
             .collect();
-        for t in 0..n {
-            let z: Vec<f64> = data.controls.iter().map(|c| c.values[t]).collect();
-            let parts = baseline.parts(t, &z);
-            trend.push(parts.trend);
-            season.push(parts.seasonality);
-            ctrl.push(parts.controls);
-            let media: f64 = contributions.iter().map(|c| c[t]).sum();
-            fitted.push(parts.intercept + parts.trend + parts.seasonality + parts.controls + media);
-        }
-
-        let nf = self.n_fit;
-        let sigma = (eval.rss / (nf as f64 - (nb + self.channels() + self.dim()) as f64).max(1.0))
-            .sqrt()
+        let sigma = (eval.rss
+            / (self.n_fit as f64 - (nb + self.channels() + self.dim()) as f64).max(1.0))
+        .sqrt()
             * ys;
-        let holdout = (spec.holdout > 0).then(|| HoldoutMetrics {
-            periods: spec.holdout,
-            r2: metrics::r2(&data.kpi[nf..], &fitted[nf..]),
-            mape: metrics::mape(&data.kpi[nf..], &fitted[nf..]),
-            nrmse: metrics::nrmse(&data.kpi[nf..], &fitted[nf..]),
-        });
-        let fit_metrics = FitMetrics {
-            r2: metrics::r2(&data.kpi[..nf], &fitted[..nf]),
-            mape: metrics::mape(&data.kpi[..nf], &fitted[..nf]),
-            nrmse: metrics::nrmse(&data.kpi[..nf], &fitted[..nf]),
-            sigma,
-            holdout,
-        };
 
         let total_media: f64 = contributions.iter().flatten().sum();
         let na = self.adstock_len();
@@ -1221,10 +1210,10 @@ impl Problem {
         let series = Series {
             dates: data.dates.clone(),
             actual: data.kpi.clone(),
-            fitted,
-            trend,
-            seasonality: season,
-            controls: ctrl,
+            fitted: Vec::new(),
+            trend: Vec::new(),
+            seasonality: Vec::new(),
+            controls: Vec::new(),
             channels: data
                 .channels
                 .iter()
@@ -1245,7 +1234,7 @@ impl Problem {
                 .collect(),
         };
 
-        Ok(ModelDocument {
+        let mut doc = ModelDocument {
             format_version: format_version_for(&channels, &baseline),
             method: Method::Map,
             engine: format!("mmm {}", env!("CARGO_PKG_VERSION")),
@@ -1255,7 +1244,7 @@ impl Problem {
             end: data.dates[n - 1],
             periods: n,
             seed: spec.seed,
-            fit: fit_metrics,
+            fit: FitMetrics { r2: 0.0, mape: 0.0, nrmse: 0.0, sigma, holdout: None },
             channels,
             baseline,
             spec: spec.clone(),
@@ -1265,7 +1254,9 @@ impl Problem {
             posterior: None,
             curve_covariance: None,
             origin: None,
-        })
+        };
+        doc.recompose();
+        Ok(doc)
     }
 
     fn adstock_of(&self, th: &[f64]) -> Result<Adstock, ParamError> {

@@ -197,7 +197,8 @@ pub async fn channels_summary(
 
 /// Per-period decomposition: actual, fitted, baseline parts and each channel's contribution (with
 /// its 90% interval over the posterior draws in `channel_intervals`: credible for Bayesian fits
-/// and imported models, approximate for MAP fits).
+/// and imported models, approximate for MAP fits). With draws, every part is its posterior mean,
+/// so a channel's periods add up to its contribution in `/mmm/channels`.
 #[utoipa::path(
     get, path = "/api/v1/mmm/contribution", tag = "analytics",
     security(("bearer" = [])), params(ModelQuery),

@@ -51,8 +51,8 @@ pub(super) struct Marginal {
     pub(super) beta_hat: DVector<f64>,
     pub(super) chol: nalgebra::Cholesky<f64, nalgebra::Dyn>,
     pub(super) s: f64,
-    /// Per channel, mean feature per unit of scaled spend: ROI in scaled units is `β k`.
-    pub(super) kc: Vec<f64>,
+    /// Per channel, its feature over the fitting window.
+    pub(super) features: Vec<Vec<f64>>,
 }
 
 impl Problem {
@@ -202,7 +202,7 @@ impl Problem {
                 gradient[idx] = (dv - dq) * jac[c][j] + (1.0 - 2.0 * sgm);
             }
         }
-        logp.is_finite().then_some(Marginal { logp, gradient, beta_hat, chol, s, kc })
+        logp.is_finite().then_some(Marginal { logp, gradient, beta_hat, chol, s, features: feats })
     }
 }
 
@@ -559,10 +559,19 @@ impl Problem {
             ch.share = m;
             ch.share_interval = Some(i);
         }
+        // The decomposition is the posterior mean of each part per period, so each channel's
+        // adds up to its contribution. The baseline is linear in its coefficients: its parts'
+        // means are those of the mean coefficients.
         for (c, series) in doc.series.channels.iter_mut().enumerate() {
-            series.contribution_interval =
-                Some(per_period[c].iter().map(|v| summarise(v).1).collect());
+            let summaries: Vec<_> = per_period[c].iter().map(|v| summarise(v)).collect();
+            series.contribution = summaries.iter().map(|s| s.0).collect();
+            series.contribution_interval = Some(summaries.iter().map(|s| s.1).collect());
         }
+        let baseline_mean: Vec<f64> = (0..nb)
+            .map(|j| kept.iter().map(|(_, beta, _)| beta[j]).sum::<f64>() * ys / kept.len() as f64)
+            .collect();
+        super::set_baseline(&mut doc.baseline, &baseline_mean)?;
+        doc.recompose();
         // Response curves: posterior mean and 90% band at each stored spend.
         for (c, ch) in doc.channels.iter_mut().enumerate() {
             ch.apply_posterior_curve(&draws, c);

@@ -54,6 +54,11 @@ pub(super) struct Posterior {
     /// Equally weighted draws `(u, β, σ)` resampled from the weighted ones, each with β and σ
     /// drawn given θ, as the Bayesian fit keeps them.
     pub kept: Vec<(DVector<f64>, DVector<f64>, f64)>,
+    /// The decomposition's posterior means, in KPI units: per channel its contribution in each
+    /// period, and the baseline's coefficients (in the fit's column order). Weighted like the
+    /// ROI, given θ the coefficients' conditional means, so each channel's periods add up to
+    /// its mean contribution.
+    pub decomposition: (Vec<Vec<f64>>, Vec<f64>),
 }
 
 /// The posterior of one figure.
@@ -148,11 +153,19 @@ impl Mixture {
     }
 }
 
+/// One draw of the unconstrained θ.
+struct Point {
+    u: DVector<f64>,
+    /// The marginal posterior at `u`.
+    marginal: bayes::Marginal,
+    /// Per channel, its feature over every period.
+    features: Vec<Vec<f64>>,
+}
+
 /// Weighted draws of θ and each channel's ROI given them.
 struct Draws {
     log_weights: Vec<f64>,
-    /// Each draw of the unconstrained θ, with the marginal posterior there.
-    points: Vec<(DVector<f64>, bayes::Marginal)>,
+    points: Vec<Point>,
     roi: Vec<Mixture>,
     mroi: Vec<Mixture>,
 }
@@ -238,12 +251,38 @@ impl Problem {
         let kept = resample(&weights, KEPT_DRAWS, rng.random::<f64>())
             .into_iter()
             .map(|i| {
-                let (u, m) = &draws.points[i];
-                let (beta, sigma) = self.draw_linear(m, &chi, &mut rng);
-                (u.clone(), beta, sigma)
+                let point = &draws.points[i];
+                let (beta, sigma) = self.draw_linear(&point.marginal, &chi, &mut rng);
+                (point.u.clone(), beta, sigma)
             })
             .collect();
-        Some(Posterior { channels: figures, kept })
+        let decomposition = self.mean_decomposition(&draws.points, &weights);
+        Some(Posterior { channels: figures, kept, decomposition })
+    }
+
+    /// The weighted mean over `points` of each channel's contribution per period and of the
+    /// baseline's coefficients, given θ at their conditional means (media coefficients clamped
+    /// at zero, as in the ROI's mixture).
+    fn mean_decomposition(&self, points: &[Point], weights: &[f64]) -> (Vec<Vec<f64>>, Vec<f64>) {
+        let nb = self.btb.nrows();
+        let ys = self.y_scale;
+        let mut baseline = vec![0.0; nb];
+        let mut channels: Vec<Vec<f64>> = Vec::new();
+        for (point, w) in points.iter().zip(weights).filter(|(_, w)| **w > 0.0) {
+            let (m, features) = (&point.marginal, &point.features);
+            let periods = features.first().map_or(0, Vec::len);
+            channels.resize_with(features.len(), || vec![0.0; periods]);
+            for (c, (mean, feature)) in channels.iter_mut().zip(features).enumerate() {
+                let beta = m.beta_hat[nb + c].max(0.0) * ys * w;
+                for (v, f) in mean.iter_mut().zip(feature) {
+                    *v += beta * f;
+                }
+            }
+            for (v, b) in baseline.iter_mut().zip(m.beta_hat.iter()) {
+                *v += b * ys * w;
+            }
+        }
+        (channels, baseline)
     }
 
     /// `count` draws from the Student-t proposal `centre + root · t`, weighted by the marginal
@@ -269,6 +308,9 @@ impl Problem {
             roi: vec![Mixture::default(); nc],
             mroi: vec![Mixture::default(); nc],
         };
+        // Each channel's spend over every period, in units of its scale.
+        let spend: Vec<f64> =
+            (0..nc).map(|c| self.spend[c][self.history..].iter().sum::<f64>()).collect();
         let mut z = DVector::zeros(d);
         let mut radius = 1.0;
         for i in 0..count {
@@ -283,16 +325,23 @@ impl Problem {
             let x = centre + root * &z * (radius * sign);
             let distance = z.norm_squared() * radius * radius;
             let log_proposal = -0.5 * (PROPOSAL_DOF + d as f64) * (distance / PROPOSAL_DOF).ln_1p();
-            let Some(m) = self.marginal_at(&x, false) else { continue };
+            let Some(mut m) = self.marginal_at(&x, false) else { continue };
             let sigma2 = m.s / (dof - 2.0).max(1.0);
             let inverse = m.chol.inverse();
             let (_, theta, _) = self.theta(&x);
+            // The ROI is over every period, holdout included, as the document reports it.
+            let features = if self.n_fit == self.periods() {
+                std::mem::take(&mut m.features)
+            } else {
+                self.features(&theta)
+            };
             let mut figures: Vec<[(f64, f64); 2]> = Vec::with_capacity(nc);
             for c in 0..nc {
                 let Ok(saturation) = self.saturation_of(&theta[c][na..]) else { break };
                 let beta = m.beta_hat[nb + c].max(0.0);
                 let sd = (sigma2 * inverse[(nb + c, nb + c)]).max(0.0).sqrt();
-                let to_real = m.kc[c] * self.y_scale / self.scales[c];
+                let to_real =
+                    features[c].iter().sum::<f64>() / spend[c] * self.y_scale / self.scales[c];
                 let slope = saturation.slope(current[c]) * self.y_scale / self.scales[c];
                 figures.push([(beta * to_real, sd * to_real), (beta * slope, sd * slope)]);
             }
@@ -302,7 +351,7 @@ impl Problem {
                 continue;
             }
             out.log_weights.push(m.logp - log_proposal);
-            out.points.push((x, m));
+            out.points.push(Point { u: x, marginal: m, features });
             for (c, [roi, mroi]) in figures.into_iter().enumerate() {
                 out.roi[c].means.push(roi.0);
                 out.roi[c].sds.push(roi.1);

@@ -179,7 +179,8 @@ fn document_is_self_contained_and_consistent() {
     let s = sim(6, 0.05);
     let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
     // The decomposition adds up to the prediction, and the prediction can be recomputed from
-    // the document alone.
+    // the document alone: from the kept draws, which are resampled from the weighted ones
+    // behind the series, so up to the resampling.
     let predicted = doc.predict();
     for t in 0..doc.periods {
         let media: f64 = doc.series.channels.iter().map(|c| c.contribution[t]).sum();
@@ -189,18 +190,30 @@ fn document_is_self_contained_and_consistent() {
             + doc.series.controls[t]
             + media;
         assert!((parts - doc.series.fitted[t]).abs() < 1e-6 * doc.series.fitted[t].abs());
-        assert!((predicted[t] - doc.series.fitted[t]).abs() < 1e-6 * doc.series.fitted[t].abs());
+        // Here within 0.9% of the period's media contribution.
+        let gap = (predicted[t] - doc.series.fitted[t]).abs();
+        assert!(gap < 0.03 * media, "period {t}: {} vs {}", predicted[t], doc.series.fitted[t]);
     }
-    // Per-channel figures follow their definitions. The decomposition is the MAP point's, and
-    // the contribution the posterior mean over the transforms: the MAP total lies inside the
-    // contribution's interval, which holds the mean.
+    // Per-channel figures follow their definitions. The decomposition is the posterior mean of
+    // each period's parts, so a channel's periods add up to its contribution; each lies inside
+    // its band over the draws.
     let total: f64 = doc.channels.iter().map(|c| c.contribution).sum();
     for c in &doc.channels {
         let series = doc.series.channels.iter().find(|s| s.name == c.name).unwrap();
         let [lo, hi] = c.contribution_interval.unwrap();
-        let map_total: f64 = series.contribution.iter().sum();
-        assert!(lo <= map_total && map_total <= hi, "{}: {lo} {map_total} {hi}", c.name);
+        let series_total: f64 = series.contribution.iter().sum();
+        assert!((series_total / c.contribution - 1.0).abs() < 1e-9, "{}", c.name);
         assert!(lo <= c.contribution && c.contribution <= hi, "{}", c.name);
+        // A mean can pass a skewed posterior's 95% point (periods with almost no spend, where
+        // a few draws carry the effect), but it does so rarely.
+        let bands = series.contribution_interval.as_ref().unwrap();
+        let outside = series
+            .contribution
+            .iter()
+            .zip(bands)
+            .filter(|(v, [lo, hi])| !(lo <= *v && *v <= hi))
+            .count();
+        assert!(outside * 20 <= doc.periods, "{}: {outside} periods outside their band", c.name);
         assert!((c.roi - c.contribution / c.spend).abs() < 1e-12);
         assert!((c.share - c.contribution / total).abs() < 1e-12);
         let [slo, shi] = c.share_interval.unwrap();
@@ -306,6 +319,13 @@ fn holdout_periods_do_not_influence_the_fit() {
     // Out-of-sample error on untouched data is small; on the inflated holdout it is large.
     assert!(ha.mape < 0.1, "holdout MAPE {}", ha.mape);
     assert!(hb.mape > 0.25, "holdout MAPE {}", hb.mape);
+    // Contribution and ROI cover every period, the holdout's too, as the decomposition does.
+    assert!(a.posterior.is_some());
+    for (c, series) in a.channels.iter().zip(&a.series.channels) {
+        let total: f64 = series.contribution.iter().sum();
+        assert!((total / c.contribution - 1.0).abs() < 1e-9, "{}", c.name);
+        assert_eq!(c.spend, series.spend.iter().sum::<f64>());
+    }
 }
 
 #[test]
@@ -439,6 +459,15 @@ fn bayesian_fit_gives_intervals_and_diagnostics() {
         let [lo, hi] = c.contribution_interval.unwrap();
         assert!(lo <= c.contribution && c.contribution <= hi);
         assert!(c.mroi_interval.is_some() && c.share_interval.is_some());
+    }
+    // The decomposition is the posterior mean of each period's parts over the kept draws:
+    // a channel's periods add up to its contribution, and the document alone gives it back.
+    for (c, series) in doc.channels.iter().zip(&doc.series.channels) {
+        let total: f64 = series.contribution.iter().sum();
+        assert!((total / c.contribution - 1.0).abs() < 1e-9, "{}", c.name);
+    }
+    for (p, f) in doc.predict().iter().zip(&doc.series.fitted) {
+        assert!((p - f).abs() < 1e-9 * f.abs(), "{p} vs {f}");
     }
     // Version 2 round trip, deterministic for the seed.
     let back = ModelDocument::from_json(&doc.to_json()).unwrap();
@@ -578,9 +607,10 @@ fn media_history_is_carried_over_and_stored() {
     for (series, channel) in doc.series.channels.iter().zip(&s.dataset.channels) {
         assert_eq!(series.history, channel.history[52 - 8..]);
     }
+    // (Up to the resampling of the kept draws, over which `predict` averages: here 4e-5.)
     let doc = ModelDocument::from_json(&doc.to_json()).unwrap();
     for (p, f) in doc.predict().iter().zip(&doc.series.fitted) {
-        assert!((p - f).abs() < 1e-6 * f.abs(), "{p} vs {f}");
+        assert!((p - f).abs() < 1e-3 * f.abs(), "{p} vs {f}");
     }
     // A document whose history is not spend is refused.
     let mut broken = doc.clone();
@@ -957,6 +987,14 @@ fn map_curve_covariance_gives_the_curve_bands_back() {
     spec.priors.roi_relative_sd = None;
     let doc = fit(&data, &spec, None).unwrap();
     assert!(doc.posterior.is_none());
+    // The decomposition is then the MAP point's, which the document's parameters give back.
+    for (c, series) in doc.channels.iter().zip(&doc.series.channels) {
+        let total: f64 = series.contribution.iter().sum();
+        assert!((total / c.contribution - 1.0).abs() < 1e-9, "{}", c.name);
+    }
+    for (p, f) in doc.predict().iter().zip(&doc.series.fitted) {
+        assert!((p - f).abs() < 1e-9 * f.abs(), "{p} vs {f}");
+    }
     let cov = doc.curve_covariance.as_ref().unwrap();
     assert_eq!(
         cov.parameters,

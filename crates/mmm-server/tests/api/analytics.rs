@@ -69,6 +69,14 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     let bands = p["channel_intervals"].as_object().unwrap();
     assert_eq!(bands.len(), 3);
     assert!(bands.values().all(|b| b[0].as_f64().unwrap() <= b[1].as_f64().unwrap()), "{p}");
+    // Every part is its posterior mean, so each channel's periods add up to the contribution
+    // the channel table reports.
+    for row in rows {
+        let name = row["name"].as_str().unwrap();
+        let total: f64 = periods.iter().map(|p| p["channels"][name].as_f64().unwrap()).sum();
+        let reported = row["contribution"].as_f64().unwrap();
+        assert!((total / reported - 1.0).abs() < 1e-9, "{name}: {total} against {reported}");
+    }
 
     let curves =
         app.get("/api/v1/mmm/response-curves?points=11&max_multiple=2", Some(&token)).json();
