@@ -178,16 +178,7 @@ impl Problem {
                 jacobian[(i, j)] = (fu - fd) / (2.0 * STEP);
             }
         }
-        let symmetric = (&hessian + hessian.transpose()) * 0.5;
-        let eigen = SymmetricEigen::new(symmetric);
-        let mut transform_root = DMatrix::zeros(d, d);
-        for (i, &lambda) in eigen.eigenvalues.iter().enumerate() {
-            if !lambda.is_finite() {
-                return None;
-            }
-            let v = eigen.eigenvectors.column(i);
-            transform_root.set_column(i, &(v / lambda.max(MIN_CURVATURE).sqrt()));
-        }
+        let transform_root = covariance_root(hessian)?;
         let covariance = &transform_root * transform_root.transpose();
 
         let slopes = self.current_slopes(at)?;
@@ -238,4 +229,22 @@ impl Problem {
         }) && curve_parameters.iter().all(|v| v.is_finite());
         finite.then_some(Spread { channels: spreads, curve_parameters, transform_root })
     }
+}
+
+/// A square root `R` (`R Rᵀ = H⁻¹`) of the covariance that the curvature `hessian` implies,
+/// symmetrised first, each eigenvalue floored at [`MIN_CURVATURE`] so that flat directions get a
+/// wide but finite spread. `None` if an eigenvalue is not finite.
+pub(super) fn covariance_root(hessian: DMatrix<f64>) -> Option<DMatrix<f64>> {
+    let d = hessian.nrows();
+    let symmetric = (&hessian + hessian.transpose()) * 0.5;
+    let eigen = SymmetricEigen::new(symmetric);
+    let mut root = DMatrix::zeros(d, d);
+    for (i, &lambda) in eigen.eigenvalues.iter().enumerate() {
+        if !lambda.is_finite() {
+            return None;
+        }
+        let v = eigen.eigenvectors.column(i);
+        root.set_column(i, &(v / lambda.max(MIN_CURVATURE).sqrt()));
+    }
+    Some(root)
 }
