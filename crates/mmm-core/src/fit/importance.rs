@@ -17,7 +17,9 @@
 //! the mean is the weighted mean of the conditional means, the variance adds the spread between
 //! draws to the mean conditional variance, and the 90% interval is read off the mixture's
 //! distribution function. The marginal ROI at current spend, `β_c h'_c(x_c)`, is normal given θ
-//! too and is averaged the same way.
+//! too and is averaged the same way. If those draws are too few to average, which happens with
+//! many channels, a second batch from the posterior's own curvature is pooled with them
+//! (`Draws::pool`). The per-period decomposition is averaged over the same weighted draws.
 //!
 //! For everything that needs whole curves (the stored curves' means and bands, the optimiser's
 //! expected response and its chances), the weighted draws are resampled systematically to
@@ -36,9 +38,9 @@ const DRAWS: usize = 400;
 /// weights bounded.
 const PROPOSAL_DOF: f64 = 5.0;
 
-/// Spread of the proposal relative to the Laplace covariance. Over seeds 1000-1023 the mean
-/// effective sample size was 39 of 400 draws at 1.0, 54 at 1.3 and 39 at 1.6; the estimates
-/// barely moved.
+/// Spread of the proposal relative to the Laplace covariance (and of a second batch's, relative
+/// to the posterior's curvature). Over seeds 1000-1023 the mean effective sample size was 39 of
+/// 400 draws at 1.0, 54 at 1.3 and 39 at 1.6; the estimates barely moved.
 const PROPOSAL_WIDEN: f64 = 1.3;
 
 /// Fewer effective draws than this and the average is too noisy to replace the MAP figures.
@@ -179,9 +181,7 @@ impl Draws {
         let total: f64 = weights.iter().sum();
         weights.iter().map(|w| w / total).collect()
     }
-}
 
-impl Draws {
     /// Pools `more` into these draws, the two batches drawn from the Student-t proposals around
     /// `centre` with square-root scales `roots` (these draws' first), as draws from the mixture
     /// of the two in proportion to their counts (multiple importance sampling with the balance
