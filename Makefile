@@ -1,6 +1,8 @@
 # mmm — the front door. `make run` and `make test` work on a fresh machine.
 CARGO ?= cargo
-MMM := target/release/mmm
+# Cargo's target directory: CARGO_TARGET_DIR when set (a target shared between clones), else ./target.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+MMM := $(TARGET_DIR)/release/mmm
 
 .PHONY: audit all deps build web run seed fit-example loadtest test test-rust test-e2e test-contract lint fmt clippy check-core-deps doc bench accuracy example migrate check-db clean help
 
@@ -43,11 +45,11 @@ test-rust: ## Unit, property and integration tests of every crate (PostgreSQL st
 test-e2e: web ## The dashboard end to end in Debian's Chromium against the real server (screenshots in web/e2e/output)
 	@scripts/ensure-system-deps.sh --with-browser
 	$(CARGO) build --locked -p mmm-server
-	cd web && MMM_BIN=$(CURDIR)/target/debug/mmm node e2e/run.mjs
+	cd web && MMM_BIN=$(abspath $(TARGET_DIR))/debug/mmm node e2e/run.mjs
 
 test-contract: ## The API against its own OpenAPI document with schemathesis (generated and fuzzed requests, real server)
 	$(CARGO) build --locked -p mmm-server
-	scripts/contract-test.sh target/debug/mmm
+	scripts/contract-test.sh $(TARGET_DIR)/debug/mmm
 
 lint: fmt clippy check-core-deps ## Formatting, clippy -D warnings, layering check
 

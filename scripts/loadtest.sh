@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-15}
-mmm=target/release/mmm
+mmm=${CARGO_TARGET_DIR:-target}/release/mmm
 [ -x "$mmm" ] || cargo build --release --locked -p mmm-server
 if ! command -v wrk >/dev/null 2>&1; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
