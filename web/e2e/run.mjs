@@ -213,6 +213,11 @@ try {
   const weights = await table.locator('tbody tr td:nth-child(5)').allInnerTexts();
   assert.ok(weights.length === rois.length && weights.every((t) => /^\d+%/.test(t)), `data weight per channel: ${weights}`);
   await page.getByText(/Data weight is how much the data narrowed the ROI prior/).waitFor();
+  // Each channel's carry-over and curve shape over the draws, with their intervals.
+  const parameters = page.locator('#channel-parameters');
+  assert.deepEqual(await parameters.locator('thead th').allInnerTexts(), ['Channel', 'Decay', 'Half-saturation / period', 'Shape']);
+  const decays = await parameters.locator('tbody tr td:nth-child(2)').allInnerTexts();
+  assert.ok(decays.length === rois.length && decays.every((t) => /^0\.\d\d \[0\.\d\d, 0\.\d\d\]$/.test(t)), `decay per channel: ${decays}`);
   await snap(page, 'channels', 'channels');
 
   log('response curves: hover values, current spend, saturation, band');

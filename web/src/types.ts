@@ -32,6 +32,15 @@ export interface ChannelSummary {
   roi_contraction?: number;
 }
 
+/** A parameter's posterior mean and 90% interval over the model's draws. */
+export interface ParameterSummary { name: string; mean: number; interval: Interval }
+
+/** A row of /mmm/channels: the fitted transforms, and their posterior summaries with draws. */
+export interface ChannelDetail {
+  name: string; scale: number; coefficient: number;
+  posterior_parameters?: ParameterSummary[];
+}
+
 export interface ContributionRow {
   date: string; actual: number; fitted: number; baseline: number; intercept: number; trend: number;
   seasonality: number; controls: number; channels: Record<string, number>;

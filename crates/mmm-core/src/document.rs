@@ -210,6 +210,24 @@ pub struct ChannelResult {
     /// no prior (ROI prior off, imported models).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roi_contraction: Option<f64>,
+    /// Posterior mean and 90% interval of each of the channel's parameters over the posterior
+    /// draws, in the units of `coefficient`, `adstock` and `saturation` (which hold the MAP
+    /// point's values): the coefficient, then the adstock's parameters, then the saturation's.
+    /// Empty when the document has no draws.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub posterior_parameters: Vec<ParameterSummary>,
+}
+
+/// The posterior of one of a channel's parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParameterSummary {
+    /// `coefficient`, then the names of [`Adstock::parameter_names`] and
+    /// [`Saturation::parameter_names`].
+    pub name: String,
+    /// Posterior mean.
+    pub mean: f64,
+    /// Central 90% interval.
+    pub interval: Interval,
 }
 
 impl ChannelResult {
@@ -267,6 +285,33 @@ impl ChannelResult {
                 / draws.len().max(1) as f64;
             point.interval = Some(interval);
         }
+    }
+
+    /// Sets `posterior_parameters` from `draws` (this channel is `draws[..].channels[index]`).
+    pub fn apply_posterior_parameters(&mut self, draws: &[PosteriorDraw], index: usize) {
+        let Some(first) = draws.first().map(|d| &d.channels[index]) else { return };
+        let names = ["coefficient"]
+            .iter()
+            .chain(first.adstock.parameter_names())
+            .chain(first.saturation.parameter_names());
+        let values: Vec<Vec<f64>> = draws
+            .iter()
+            .map(|d| {
+                let c = &d.channels[index];
+                let mut v = vec![c.coefficient];
+                v.extend(c.adstock.parameters());
+                v.extend(c.saturation.parameters());
+                v
+            })
+            .collect();
+        self.posterior_parameters = names
+            .enumerate()
+            .map(|(j, name)| {
+                let column: Vec<f64> = values.iter().filter_map(|v| v.get(j).copied()).collect();
+                let (mean, interval) = crate::summary::summarise(&column);
+                ParameterSummary { name: (*name).to_owned(), mean, interval }
+            })
+            .collect();
     }
 
     /// Replaces `saturation_point` by its posterior median over `draws`: the median of each

@@ -1198,6 +1198,7 @@ impl Problem {
                     contribution_interval: None,
                     share_interval: None,
                     roi_contraction: None,
+                    posterior_parameters: Vec::new(),
                 };
                 result.mroi = result.marginal_roi(current_spend);
                 result.saturation_point =

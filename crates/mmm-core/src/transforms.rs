@@ -56,6 +56,25 @@ pub enum Adstock {
 }
 
 impl Adstock {
+    /// Names of the carry-over's parameters, in the order of [`Self::parameters`] (the window
+    /// length is fixed, not fitted, and not among them).
+    pub fn parameter_names(&self) -> &'static [&'static str] {
+        match self {
+            Adstock::Geometric { .. } => &["decay"],
+            Adstock::Weibull { .. } => &["shape", "scale"],
+            Adstock::Binomial { .. } => &["alpha"],
+        }
+    }
+
+    /// The carry-over's parameter values.
+    pub fn parameters(&self) -> Vec<f64> {
+        match *self {
+            Adstock::Geometric { decay, .. } => vec![decay.get()],
+            Adstock::Weibull { shape, scale, .. } => vec![shape.get(), scale.get()],
+            Adstock::Binomial { alpha, .. } => vec![alpha.get()],
+        }
+    }
+
     /// The window length L.
     pub fn max_lag(&self) -> usize {
         match self {

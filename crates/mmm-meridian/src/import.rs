@@ -526,11 +526,13 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
             contribution_interval: Some(out_i),
             share_interval: Some(share_i),
             roi_contraction: None,
+            posterior_parameters: Vec::new(),
         };
         let max_spend = table.spend[c].iter().copied().fold(0.0, f64::max);
         result.response_curve = result.curve(CURVE_POINTS, CURVE_MAX_MULTIPLE * max_spend);
         result.apply_posterior_curve(&all_draws, c);
         result.apply_posterior_saturation_point(&all_draws, c);
+        result.apply_posterior_parameters(&all_draws, c);
         results.push(result);
     }
 

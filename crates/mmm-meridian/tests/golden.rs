@@ -187,6 +187,17 @@ fn the_import_reproduces_meridian(model: &str) {
             1e-12,
             &what("spend"),
         );
+        // The carry-over and Hill shape parameters' posterior means are Meridian's own (its
+        // alpha is the geometric decay, or the binomial alpha; its slope the Hill shape).
+        let names: Vec<&str> = ch.posterior_parameters.iter().map(|p| p.name.as_str()).collect();
+        let adstock = if names[1] == "alpha" { "alpha" } else { "decay" };
+        assert_eq!(names, ["coefficient", adstock, "half_saturation", "shape"], "{model}");
+        for (p, var) in [(1, "alpha_m"), (3, "slope_m")] {
+            let theirs = export["posterior"][var]["mean"][c].as_f64().unwrap();
+            close(ch.posterior_parameters[p].mean, theirs, 1e-9, &what(var));
+            let [lo, hi] = ch.posterior_parameters[p].interval;
+            assert!(lo <= theirs && theirs <= hi, "{}", what(var));
+        }
     }
     // Per-period contributions: mean and 90% band, [time][channel].
     let contributions = &export["contributions"];

@@ -90,6 +90,16 @@ pub fn summary(doc: &ModelDocument) -> String {
             );
         }
     }
+    if doc.channels.iter().any(|c| !c.posterior_parameters.is_empty()) {
+        let _ = writeln!(
+            s,
+            "\ncarry-over and curve shape, posterior means with 90% intervals (half-saturation in \
+             spend per period):"
+        );
+        for c in doc.channels.iter().filter(|c| !c.posterior_parameters.is_empty()) {
+            let _ = writeln!(s, "{:<14} {}", c.name, parameter_line(c));
+        }
+    }
     let f = &doc.fit;
     let _ = writeln!(
         s,
@@ -120,6 +130,26 @@ pub fn summary(doc: &ModelDocument) -> String {
         );
     }
     s
+}
+
+/// A channel's transform parameters over the posterior draws, the coefficient left out: the
+/// half-saturation in spend per period (its stored value times the channel's scale), the
+/// others as stored.
+pub fn parameter_line(c: &mmm_core::document::ChannelResult) -> String {
+    c.posterior_parameters
+        .iter()
+        .filter(|p| p.name != "coefficient")
+        .map(|p| {
+            let [lo, hi] = p.interval;
+            if p.name == "half_saturation" {
+                let spend = |v: f64| thousands(v * c.scale);
+                format!("half-saturation {} [{}, {}]", spend(p.mean), spend(lo), spend(hi))
+            } else {
+                format!("{} {:.2} [{lo:.2}, {hi:.2}]", p.name, p.mean)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("  ")
 }
 
 /// The model's insights, numbered and wrapped for a terminal.

@@ -95,6 +95,17 @@ fn simulate_fit_inspect_round_trip() {
     );
     let weight = format!("data {:>3.0}%", 100.0 * tv.roi_contraction.unwrap());
     assert!(stdout.contains(&format!("{line}  {weight}")), "missing {line}  {weight} in\n{stdout}");
+    // ... and its carry-over and curve shape over the draws, the half-saturation in spend.
+    let p = &tv.posterior_parameters;
+    assert_eq!(p[1].name, "decay");
+    let [lo, hi] = p[1].interval;
+    let decay = format!("{:<14} decay {:.2} [{lo:.2}, {hi:.2}]", "tv", p[1].mean);
+    let k = mmm_core::text::thousands(p[2].mean * tv.scale);
+    let shape = format!("shape {:.2} [", p[3].mean);
+    assert!(
+        stdout.lines().any(|l| l.starts_with(&decay) && l.contains(&k) && l.contains(&shape)),
+        "missing {decay} … {k} … {shape} in\n{stdout}"
+    );
 
     let out = mmm(&["inspect-model", path(&model)]);
     assert!(out.status.success());

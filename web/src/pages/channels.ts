@@ -4,7 +4,7 @@ import { app, modelLabel } from '../app';
 import { chart } from '../charts';
 import { field, h, mount, notice, sortableTable } from '../dom';
 import { compact, interval, money, pct, ratio, signedPct } from '../format';
-import type { ChannelSummary, Status } from '../types';
+import type { ChannelDetail, ChannelSummary, ParameterSummary, Status } from '../types';
 import { loadModel } from './overview';
 
 /** Below these ROI contractions the ROI mostly reflects the prior, or is uncertain
@@ -47,7 +47,10 @@ export function evidenceNote(rows: ChannelSummary[]): HTMLElement | null {
 
 export async function channelsPage(main: HTMLElement): Promise<void> {
   const { id, status } = await loadModel();
-  const rows = await get<ChannelSummary[]>(`/mmm/channels/summary?model_id=${id}`);
+  const [rows, details] = await Promise.all([
+    get<ChannelSummary[]>(`/mmm/channels/summary?model_id=${id}`),
+    get<ChannelDetail[]>(`/mmm/channels?model_id=${id}`),
+  ]);
   const names = rows.map((r) => r.name);
   const approximate = approximateIntervals(status);
   const credible = !approximate && rows.some((r) => r.roi_interval);
@@ -80,7 +83,37 @@ export async function channelsPage(main: HTMLElement): Promise<void> {
     }, 280).el,
     channelTable(rows, approximate),
     evidenceNote(rows),
+    parameterTable(details),
     comparison(id, rows));
+}
+
+/** Labels of the transform parameters, by their names in the model document. */
+const PARAMETER_LABELS: Record<string, string> = {
+  decay: 'Decay', shape: 'Shape', scale: 'Lag scale (periods)', alpha: 'Alpha',
+  half_saturation: 'Half-saturation / period', rate: 'Rate',
+};
+
+/** Each channel's carry-over and curve shape over the posterior draws: mean and 90% interval,
+ * the half-saturation in spend per period. Nothing for a model without draws. */
+function parameterTable(details: ChannelDetail[]): HTMLElement | null {
+  const withDraws = details.filter((d) => d.posterior_parameters?.length);
+  if (withDraws.length === 0) return null;
+  const names = (withDraws[0].posterior_parameters ?? []).map((p) => p.name).filter((n) => n !== 'coefficient');
+  const cell = (d: ChannelDetail, name: string) => {
+    const p = d.posterior_parameters?.find((q: ParameterSummary) => q.name === name);
+    if (!p) return '–';
+    const f = name === 'half_saturation' ? (v: number) => money(v * d.scale) : ratio;
+    return [f(p.mean), h('small', null, ` ${interval(p.interval, f)}`)];
+  };
+  return h('div', null,
+    h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'channel-parameters' },
+      h('caption', null, 'Carry-over and curve shape: posterior means with 90% intervals over the draws'),
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Channel'),
+        names.map((n) => h('th', { scope: 'col', class: 'num' }, PARAMETER_LABELS[n] ?? n)))),
+      h('tbody', null, withDraws.map((d) => h('tr', null, h('th', { scope: 'row' }, d.name),
+        names.map((n) => h('td', { class: 'num' }, cell(d, n)))))))),
+    h('p', { class: 'lede' },
+      'Decay is the share of an effect that carries over into the next period. The half-saturation is the spend per period at which a channel gives half its largest effect; a shape above 1 makes the curve S-shaped (slow to start); at 1 or below it is steepest at the first unit of spend. A wide interval means the data leave the value open.'));
 }
 
 /** Side by side with another model of the same data set, e.g. before and after calibrating it

@@ -127,14 +127,21 @@ pub async fn status(
     }))
 }
 
-/// Each channel's fitted transforms and scale.
+/// Each channel's fitted transforms and scale: the MAP point's for models fitted by mmm (MAP or
+/// Bayesian), the parameters' posterior means for imports; and, when the model has draws, each
+/// parameter's posterior mean and 90% interval over them in `posterior_parameters` (the
+/// half-saturation in units of `scale`).
 #[utoipa::path(
     get, path = "/api/v1/mmm/channels", tag = "analytics",
     security(("bearer" = [])), params(ModelQuery),
-    responses((status = 200, description = "Channels with adstock, saturation, coefficient and scale", body = Vec<Object>,
+    responses((status = 200, description = "Channels with adstock, saturation, coefficient and scale, and the parameters' posterior summaries when the model has draws", body = Vec<Object>,
                example = json!([{"name": "tv", "column": "tv_spend", "adstock": {"type": "geometric", "decay": 0.6, "max_lag": 8},
                                  "saturation": {"type": "hill", "half_saturation": 1.3, "shape": 1.5},
-                                 "coefficient": 430779.3, "scale": 108187.4, "current_spend": 52774.9, "saturation_point": 621301.5}])),
+                                 "coefficient": 430779.3, "scale": 108187.4, "current_spend": 52774.9, "saturation_point": 621301.5,
+                                 "posterior_parameters": [{"name": "coefficient", "mean": 451200.7, "interval": [301554.2, 702318.9]},
+                                                          {"name": "decay", "mean": 0.62, "interval": [0.55, 0.69]},
+                                                          {"name": "half_saturation", "mean": 1.41, "interval": [0.88, 2.35]},
+                                                          {"name": "shape", "mean": 1.62, "interval": [1.18, 2.2]}]}])),
               (status = 404, description = "No such model, or no fitted model yet", body = ErrorBody))
 )]
 #[get("/mmm/channels")]
@@ -150,7 +157,7 @@ pub async fn channels(
         .map(|c| {
             json!({"name": c.name, "column": c.column, "adstock": c.adstock, "saturation": c.saturation,
                    "coefficient": c.coefficient, "scale": c.scale, "current_spend": c.current_spend,
-                   "saturation_point": c.saturation_point})
+                   "saturation_point": c.saturation_point, "posterior_parameters": c.posterior_parameters})
         })
         .collect();
     Ok(HttpResponse::Ok().json(list))

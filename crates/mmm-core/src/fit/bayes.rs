@@ -576,6 +576,7 @@ impl Problem {
         for (c, ch) in doc.channels.iter_mut().enumerate() {
             ch.apply_posterior_curve(&draws, c);
             ch.apply_posterior_saturation_point(&draws, c);
+            ch.apply_posterior_parameters(&draws, c);
         }
         doc.posterior = Some(draws);
         Ok(doc)

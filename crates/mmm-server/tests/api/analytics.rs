@@ -57,6 +57,13 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     let channels = app.get("/api/v1/mmm/channels", Some(&token)).json();
     assert_eq!(channels[0]["adstock"]["type"], "geometric");
     assert_eq!(channels[0]["saturation"]["type"], "hill");
+    // With the fit's draws, each parameter's posterior mean and 90% interval, as stored.
+    for (row, ch) in channels.as_array().unwrap().iter().zip(doc["channels"].as_array().unwrap()) {
+        let summaries = row["posterior_parameters"].as_array().unwrap();
+        let names: Vec<&str> = summaries.iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["coefficient", "decay", "half_saturation", "shape"]);
+        assert_eq!(row["posterior_parameters"], ch["posterior_parameters"]);
+    }
 
     let contribution = app.get("/api/v1/mmm/contribution", Some(&token)).json();
     let periods = contribution.as_array().unwrap();
