@@ -27,6 +27,8 @@ pub enum InsightKind {
     WeakEvidence,
     /// Channels whose carry-over reaches back before the data, which give no media history.
     MissingHistory,
+    /// Channels whose effect the data show coming largely after the period of spend.
+    CarryOver,
     /// A caution about the model's fit.
     FitQuality,
 }
@@ -57,6 +59,11 @@ pub const FIRM_EVIDENCE: f64 = 0.75;
 /// Share of a period's spend that a channel's adstock carries into later periods, from which the
 /// missing-history insight names the channel.
 pub const CARRY_OVER_WORTH_A_HISTORY: f64 = 0.3;
+
+/// Widest 90% interval of a channel's lagged share (the share of its effect that comes after
+/// the period of spend) for the carry-over insight to name it: narrower, the data pin the
+/// carry-over down; wider, the prior's Beta(2, 2) on the decay decides it.
+pub const CARRY_OVER_INTERVAL: f64 = 0.3;
 
 /// Share of a channel's current spend moved in the reallocation insight.
 pub const REALLOCATION_SHARE: f64 = 0.1;
@@ -412,6 +419,7 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
         }
     }
 
+    out.extend(carry_over(doc, period));
     out.extend(missing_history(doc, period));
 
     let holdout_mape = doc.fit.holdout.as_ref().map(|h| h.mape);
@@ -429,6 +437,57 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
         });
     }
     out
+}
+
+/// The channels whose effect the posterior draws show coming largely after the period of spend:
+/// a lagged share `1 − w_0` of at least [`CARRY_OVER_WORTH_A_HISTORY`] on average, with a 90%
+/// interval no wider than [`CARRY_OVER_INTERVAL`]. `None` without draws.
+fn carry_over(doc: &ModelDocument, period: &str) -> Option<Insight> {
+    let draws = doc.posterior.as_deref().filter(|d| !d.is_empty())?;
+    let (mut channels, mut named) = (Vec::new(), Vec::new());
+    let mut figures = BTreeMap::new();
+    for (i, c) in doc.channels.iter().enumerate() {
+        let (lagged, lags): (Vec<f64>, Vec<f64>) = draws
+            .iter()
+            .map(|d| {
+                let w = d.channels[i].adstock.weights();
+                let lag: f64 = w.iter().enumerate().map(|(l, wl)| l as f64 * wl).sum();
+                (1.0 - w.first().copied().unwrap_or(1.0), lag)
+            })
+            .unzip();
+        let (share, [lo, hi]) = crate::summary::summarise(&lagged);
+        let mean_lag = lags.iter().sum::<f64>() / lags.len() as f64;
+        if share >= CARRY_OVER_WORTH_A_HISTORY && hi - lo <= CARRY_OVER_INTERVAL {
+            for (key, v) in [("lagged_share", share), ("lagged_low", lo), ("lagged_high", hi)] {
+                figures.insert(format!("{}.{key}", c.name), v);
+            }
+            figures.insert(format!("{}.mean_lag", c.name), mean_lag);
+            channels.push(c.name.clone());
+            named.push(format!(
+                "{} {:.0}% (90% interval {:.0}-{:.0}%; {mean_lag:.1} {period}s after the spend on \
+                 average)",
+                c.name,
+                100.0 * share,
+                100.0 * lo,
+                100.0 * hi
+            ));
+        }
+    }
+    if channels.is_empty() {
+        return None;
+    }
+    Some(Insight {
+        kind: InsightKind::CarryOver,
+        title: format!("The effect of {} carries over into later {period}s", and_list(&channels)),
+        message: format!(
+            "The data show a large share of the effect coming in the {period}s after the spend: \
+             {}. Judge flights, lift tests and plans by the {period}s that follow them too, not \
+             only by those they run in.",
+            named.join(", ")
+        ),
+        channels,
+        numbers: figures,
+    })
 }
 
 /// The channels of a model fitted without media history whose adstock carries a good share of a
@@ -486,6 +545,35 @@ mod tests {
     use super::*;
     use crate::simulate::{SimConfig, simulate};
     use crate::{ModelSpec, fit};
+
+    #[test]
+    fn channels_whose_carry_over_the_data_pin_down_are_named() {
+        // The bundled example's market (fixtures/example.csv): the flighted TV shows its
+        // carry-over; the always-on and seasonal channels leave theirs to the prior (their
+
+        let s = simulate(&SimConfig { seed: 7, noise: 0.045, ..SimConfig::default() });
+        let mut doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let found = insights(&doc).into_iter().find(|i| i.kind == InsightKind::CarryOver).unwrap();
+        assert_eq!(found.channels, ["tv"]);
+        assert!(found.title.contains("tv"), "{}", found.title);
+        // Its figures are the draws' lagged shares, and the true one lies inside their interval.
+        let draws = doc.posterior.as_ref().unwrap();
+        let lagged: Vec<f64> =
+            draws.iter().map(|d| 1.0 - d.channels[0].adstock.weights()[0]).collect();
+        let (mean, [lo, hi]) = crate::summary::summarise(&lagged);
+        assert_eq!(found.numbers["tv.lagged_share"], mean);
+        assert_eq!((found.numbers["tv.lagged_low"], found.numbers["tv.lagged_high"]), (lo, hi));
+        let truth = crate::transforms::Adstock::Geometric {
+            decay: crate::params::DecayRate::new(s.truth.channels[0].decay).unwrap(),
+            max_lag: crate::params::MaxLag::new(8).unwrap(),
+        };
+        let true_share = 1.0 - truth.weights()[0];
+        assert!(lo <= true_share && true_share <= hi, "{true_share} outside [{lo}, {hi}]");
+        assert!(found.message.contains(&format!("tv {:.0}%", 100.0 * mean)), "{}", found.message);
+        // Without draws there is nothing to tell the data from the prior by.
+        doc.posterior = None;
+        assert!(insights(&doc).iter().all(|i| i.kind != InsightKind::CarryOver));
+    }
 
     #[test]
     fn a_model_without_media_history_says_which_channels_miss_it() {
