@@ -188,11 +188,12 @@ fn the_import_reproduces_meridian(model: &str) {
             &what("spend"),
         );
         // The carry-over and Hill shape parameters' posterior means are Meridian's own (its
-        // alpha is the geometric decay, or the binomial alpha; its slope the Hill shape).
+        // alpha is the geometric decay, or the binomial alpha; its ec the half-saturation in units
+        // of the scale; its slope the Hill shape).
         let names: Vec<&str> = ch.posterior_parameters.iter().map(|p| p.name.as_str()).collect();
         let adstock = if names[1] == "alpha" { "alpha" } else { "decay" };
         assert_eq!(names, ["coefficient", adstock, "half_saturation", "shape"], "{model}");
-        for (p, var) in [(1, "alpha_m"), (3, "slope_m")] {
+        for (p, var) in [(1, "alpha_m"), (2, "ec_m"), (3, "slope_m")] {
             let theirs = export["posterior"][var]["mean"][c].as_f64().unwrap();
             close(ch.posterior_parameters[p].mean, theirs, 1e-9, &what(var));
             let [lo, hi] = ch.posterior_parameters[p].interval;
