@@ -62,7 +62,8 @@ pub const CARRY_OVER_WORTH_A_HISTORY: f64 = 0.3;
 
 /// Widest 90% interval of a channel's lagged share (the share of its effect that comes after
 /// the period of spend) for the carry-over insight to name it: narrower, the data pin the
-/// carry-over down; wider, the prior's Beta(2, 2) on the decay decides it.
+/// carry-over down; wider, the prior on the carry-over (for mmm's geometric adstock, Beta(2, 2)
+/// on the decay) decides it.
 pub const CARRY_OVER_INTERVAL: f64 = 0.3;
 
 /// Share of a channel's current spend moved in the reallocation insight.
