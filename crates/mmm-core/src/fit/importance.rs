@@ -193,19 +193,19 @@ impl Draws {
         centre: &DVector<f64>,
         roots: [&DMatrix<f64>; 2],
     ) -> Option<()> {
-        // Per proposal: the inverse of its root and the log of its density's normalisation.
-        let proposals = roots
+        let (a, b) = (self.points.len() as f64, more.points.len() as f64);
+        // Per proposal: the inverse of its root, the log of its density's normalisation and its
+        // share. Computed before anything changes, so a singular root leaves the draws as they
+        // were.
+        let components = roots
             .iter()
-            .map(|r| {
+            .zip([a / (a + b), b / (a + b)])
+            .map(|(r, share)| {
                 let lu = (*r).clone().lu();
                 let log_det: f64 = lu.u().diagonal().iter().map(|v| v.abs().ln()).sum();
-                Some((lu.try_inverse()?, log_det))
+                Some((lu.try_inverse()?, log_det, share))
             })
             .collect::<Option<Vec<_>>>()?;
-        let shares = {
-            let (a, b) = (self.points.len() as f64, more.points.len() as f64);
-            [a / (a + b), b / (a + b)]
-        };
         self.points.extend(more.points);
         for (mine, theirs) in
             self.roi.iter_mut().chain(&mut self.mroi).zip(more.roi.into_iter().chain(more.mroi))
@@ -213,11 +213,6 @@ impl Draws {
             mine.means.extend(theirs.means);
             mine.sds.extend(theirs.sds);
         }
-        let components: Vec<(DMatrix<f64>, f64, f64)> = proposals
-            .into_iter()
-            .zip(shares)
-            .map(|((inverse, log_det), share)| (inverse, log_det, share))
-            .collect();
         self.log_weights = self
             .points
             .iter()
