@@ -61,6 +61,18 @@ execFileSync(bin, ['migrate'], { env, stdio: 'ignore' });
 execFileSync(bin, ['seed'], { env, stdio: 'ignore' });
 // good.csv opens with 10 weeks of media history: rows with an empty KPI and empty controls.
 execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5', '--history', '10', '--out', path.join(tmp, 'good.csv')], { env, stdio: 'ignore' });
+// The last 26 weeks of good.csv, as they are and with the KPI a quarter higher: new periods to
+// check the model against.
+{
+  const lines = readFileSync(path.join(tmp, 'good.csv'), 'utf8').trim().split('\n');
+  const tail = (factor) => [lines[0], ...lines.slice(-26).map((l) => {
+    const cells = l.split(',');
+    cells[1] = String(Number(cells[1]) * factor);
+    return cells.join(',');
+  })].join('\n') + '\n';
+  writeFileSync(path.join(tmp, 'recent.csv'), tail(1));
+  writeFileSync(path.join(tmp, 'moved.csv'), tail(1.25));
+}
 writeFileSync(path.join(tmp, 'bad.csv'), 'date,revenue,tv_spend,search_spend\n2024-01-08,100,5,3\n2024-01-01,abc,-2,4\n2024-01-15,120,x,1\n');
 const server = spawn(bin, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 
@@ -200,6 +212,18 @@ try {
   assert.equal(decompositionRows.length, 105, `decomposition rows: ${decompositionRows.length}`);
   assert.match(decompositionRows[0], /^date,actual,fitted,baseline,intercept,trend,seasonality,controls,tv,tv_low,tv_high,/);
   await snap(page, 'overview', 'overview');
+
+  log('overview: check the model against new data, consistent and drifted');
+  await page.getByLabel('New periods (CSV)').setInputFiles(path.join(tmp, 'recent.csv'));
+  await page.getByRole('button', { name: 'Score', exact: true }).click();
+  await page.getByText(/The data are consistent with the model/).waitFor();
+  assert.match(await page.locator('#score-metrics').innerText(), /Periods\s+26/);
+  await page.getByLabel('New periods (CSV)').setInputFiles(path.join(tmp, 'moved.csv'));
+  await page.getByRole('button', { name: 'Score', exact: true }).click();
+  await page.getByText(/The data have drifted from the model/).waitFor();
+  assert.match(await page.locator('#score-metrics').innerText(), /Bias\s+\+\d+\.\d%/);
+  await page.getByRole('heading', { name: 'Check the model against new data' }).scrollIntoViewIfNeeded();
+  await snap(page, 'score', 'score');
 
   log('channels: charts and a sortable table with credible intervals and data weights');
   await page.getByRole('link', { name: 'Channels', exact: true }).click();

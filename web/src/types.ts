@@ -75,3 +75,15 @@ export interface ScenarioResult { name: string; spend: number; response: number;
 
 export interface Job { id: string; model_id: string; state: string; progress: number; message: string; error: string | null }
 export interface JobEvent { job_id: string; state: string; progress: number; message: string; error?: string | null }
+
+/** One period of /models/{id}/score: the prediction with its 90% predictive interval. */
+export interface ScoredPeriod { date: string; actual: number; predicted: number; interval: Interval; media: number; in_fit: boolean }
+
+/** A model scored on data: the predictions, their accuracy and the drift test. */
+export interface Score {
+  periods: ScoredPeriod[];
+  metrics: { r2: number; mape: number; nrmse: number; bias: number; coverage: number };
+  out_of_sample: number;
+  unknown_carry_over: number;
+  drift: { outside: number; expected_outside: number; p_value: number; drifted: boolean };
+}

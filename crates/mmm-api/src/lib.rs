@@ -74,6 +74,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(routes::models::list)
                 .service(routes::models::detail)
                 .service(routes::models::remove)
+                .service(routes::score::score)
                 .service(routes::optimize::optimize)
                 .service(routes::optimize::plan)
                 .service(routes::optimize::scenarios)

@@ -2,7 +2,7 @@
 
 use crate::dto;
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::{analytics, auth, datasets, jobs, models, ops, optimize};
+use crate::routes::{analytics, auth, datasets, jobs, models, ops, optimize, score};
 use std::sync::LazyLock;
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -23,7 +23,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         auth::register, auth::login, auth::me,
         datasets::upload, datasets::list, datasets::detail, datasets::remove,
-        models::train, models::import, models::list, models::detail, models::remove,
+        models::train, models::import, models::list, models::detail, models::remove, score::score,
         optimize::optimize, optimize::plan, optimize::scenarios, optimize::frontier,
         jobs::detail, jobs::cancel, jobs::stream,
         analytics::status, analytics::channels, analytics::channels_summary, analytics::contribution,

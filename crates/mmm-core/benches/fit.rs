@@ -1,9 +1,10 @@
-//! Fit time at three sizes (periods x channels): `cargo bench -p mmm-core --bench fit`.
+//! Fit time at three sizes (periods x channels), loading a CSV, and scoring a saved model on
+//! new periods: `cargo bench -p mmm-core --bench fit`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use mmm_core::simulate::{SimConfig, simulate};
-use mmm_core::{LoadOptions, ModelSpec, fit, load_csv};
+use mmm_core::{LoadOptions, ModelSpec, fit, load_csv, load_csv_for_scoring, score};
 use std::hint::black_box;
 
 fn bench_fit(c: &mut Criterion) {
@@ -33,5 +34,33 @@ fn bench_load(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_fit, bench_load);
+/// A 156 x 5 model (200 kept draws) scores the next 52 weeks, and its own 156.
+fn bench_score(c: &mut Criterion) {
+    let csv = simulate(&SimConfig { periods: 208, channels: 5, seed: 1, ..SimConfig::default() })
+        .dataset
+        .to_csv();
+    let lines: Vec<&str> = csv.lines().collect();
+    let part = |range: std::ops::Range<usize>| {
+        let mut out = vec![lines[0]];
+        out.extend(&lines[1 + range.start..1 + range.end]);
+        out.join("\n")
+    };
+    let spec = ModelSpec::default();
+    let train = load_csv(part(0..156).as_bytes(), &LoadOptions::default(), &spec).unwrap();
+    let doc = fit(&train, &spec, None).unwrap();
+    let options = score::load_options(&doc, "date");
+    let mut group = c.benchmark_group("score");
+    for (label, range) in [("52 new periods", 156..208), ("156 fitted periods", 0..156)] {
+        let text = part(range);
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                let data = load_csv_for_scoring(black_box(text.as_bytes()), &options).unwrap();
+                score::score(&doc, &data).unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_fit, bench_load, bench_score);
 criterion_main!(benches);

@@ -327,6 +327,22 @@ pub fn load_csv(
     options: &LoadOptions,
     spec: &ModelSpec,
 ) -> Result<Dataset, DataErrors> {
+    load(bytes, options, Some(spec))
+}
+
+/// Loads and validates a CSV data set to score a saved model on ([`crate::score`]): the checks
+/// of [`load_csv`] except those that only fitting needs, so a few rows, or a channel with no
+/// spend in them, are accepted.
+pub fn load_csv_for_scoring(bytes: &[u8], options: &LoadOptions) -> Result<Dataset, DataErrors> {
+    load(bytes, options, None)
+}
+
+/// [`load_csv`], with the checks that only fitting needs when `fitting` is given.
+fn load(
+    bytes: &[u8],
+    options: &LoadOptions,
+    fitting: Option<&ModelSpec>,
+) -> Result<Dataset, DataErrors> {
     let mut problems = Problems::new(options.max_problems);
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -465,31 +481,8 @@ pub fn load_csv(
         })
         .collect();
     let n = n - history;
-    for (name, (_, values)) in roles.media.iter().zip(&media) {
-        if values.iter().all(|v| *v == 0.0) {
-            let reason = if history > 0 {
-                "all spend in the periods with a KPI value is zero: the channel's effect cannot \
-                 be estimated; drop the column"
-            } else {
-                "all spend is zero: the channel's effect cannot be estimated; drop the column"
-            };
-            problems.push(Some(name), None, reason);
-        }
-    }
-    let min_rows = spec.min_rows(
-        frequency.unwrap_or(Frequency::Weekly),
-        roles.media.len(),
-        roles.controls.len(),
-    );
-    if n < min_rows {
-        problems.push(
-            None,
-            None,
-            format!(
-                "{n} data rows, but the model needs at least {min_rows} (one more than its \
-                 parameters, plus the holdout): add periods or drop channels or controls"
-            ),
-        );
+    if let Some(spec) = fitting {
+        check_fittable(&roles, &media, history > 0, frequency, n, spec, &mut problems);
     }
     if !problems.is_empty() {
         return Err(problems.into_error());
@@ -522,6 +515,45 @@ pub fn load_csv(
         controls,
         roles,
     })
+}
+
+/// The checks only fitting needs: every channel has some spend where the KPI is modelled, and
+/// there are enough rows for the model's parameters.
+fn check_fittable(
+    roles: &ColumnRoles,
+    media: &[(Vec<f64>, Vec<f64>)],
+    has_history: bool,
+    frequency: Option<Frequency>,
+    n: usize,
+    spec: &ModelSpec,
+    problems: &mut Problems,
+) {
+    for (name, (_, values)) in roles.media.iter().zip(media) {
+        if values.iter().all(|v| *v == 0.0) {
+            let reason = if has_history {
+                "all spend in the periods with a KPI value is zero: the channel's effect cannot \
+                 be estimated; drop the column"
+            } else {
+                "all spend is zero: the channel's effect cannot be estimated; drop the column"
+            };
+            problems.push(Some(name), None, reason);
+        }
+    }
+    let min_rows = spec.min_rows(
+        frequency.unwrap_or(Frequency::Weekly),
+        roles.media.len(),
+        roles.controls.len(),
+    );
+    if n < min_rows {
+        problems.push(
+            None,
+            None,
+            format!(
+                "{n} data rows, but the model needs at least {min_rows} (one more than its \
+                 parameters, plus the holdout): add periods or drop channels or controls"
+            ),
+        );
+    }
 }
 
 fn read_header(row: &Row, problems: &mut Problems) -> Vec<String> {

@@ -19,13 +19,16 @@ pub mod metrics;
 pub mod optimize;
 pub mod params;
 pub mod plan;
+pub mod score;
 pub mod simulate;
 pub mod spec;
 pub mod summary;
 pub mod text;
 pub mod transforms;
 
-pub use dataset::{DataErrors, Dataset, Frequency, LoadOptions, Problem, load_csv};
+pub use dataset::{
+    DataErrors, Dataset, Frequency, LoadOptions, Problem, load_csv, load_csv_for_scoring,
+};
 pub use document::{ChannelResult, ModelDocument};
 pub use fit::{FitError, FitProgress, fit};
 pub use spec::{ModelSpec, Priors};

@@ -22,6 +22,79 @@ pub fn normal_cdf(z: f64) -> f64 {
     0.5 * if x >= 0.0 { erfc } else { 2.0 - erfc }
 }
 
+/// A weighted mixture of normals: `Σ w_i N(mean_i, sd_i²)` with `Σ w_i = 1`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NormalMixture {
+    pub(crate) weights: Vec<f64>,
+    pub(crate) means: Vec<f64>,
+    pub(crate) sds: Vec<f64>,
+}
+
+impl NormalMixture {
+    pub(crate) fn mean(&self) -> f64 {
+        self.weights.iter().zip(&self.means).map(|(w, m)| w * m).sum()
+    }
+
+    /// Between-component spread plus the mean within-component variance.
+    pub(crate) fn variance(&self) -> f64 {
+        let mean = self.mean();
+        self.weights
+            .iter()
+            .zip(self.means.iter().zip(&self.sds))
+            .map(|(w, (m, s))| w * ((m - mean).powi(2) + s * s))
+            .sum()
+    }
+
+    /// The distribution function and the density at `x` (components of zero spread add a step
+    /// and no density).
+    pub(crate) fn cdf_pdf(&self, x: f64) -> (f64, f64) {
+        let mut cdf = 0.0;
+        let mut pdf = 0.0;
+        for (w, (m, s)) in self.weights.iter().zip(self.means.iter().zip(&self.sds)) {
+            if *s > 0.0 {
+                let z = (x - m) / s;
+                cdf += w * normal_cdf(z);
+                pdf += w * (-0.5 * z * z).exp() / (s * (2.0 * std::f64::consts::PI).sqrt());
+            } else if x >= *m {
+                cdf += w;
+            }
+        }
+        (cdf, pdf)
+    }
+
+    /// The `p` quantile: Newton steps on the distribution function, kept inside a bracket that
+    /// starts at the components' far tails and falls back to bisection.
+    pub(crate) fn quantile(&self, p: f64) -> f64 {
+        let mut lo = f64::INFINITY;
+        let mut hi = f64::NEG_INFINITY;
+        for (m, s) in self.means.iter().zip(&self.sds) {
+            lo = lo.min(m - 9.0 * s);
+            hi = hi.max(m + 9.0 * s);
+        }
+        if !(lo.is_finite() && hi.is_finite()) {
+            return f64::NAN;
+        }
+        let tolerance = 1e-10 * (hi - lo);
+        let mut x = 0.5 * (lo + hi);
+        for _ in 0..200 {
+            let (cdf, pdf) = self.cdf_pdf(x);
+            if cdf < p {
+                lo = x;
+            } else {
+                hi = x;
+            }
+            let newton = x - (cdf - p) / pdf;
+            let next =
+                if pdf > 0.0 && newton > lo && newton < hi { newton } else { 0.5 * (lo + hi) };
+            if hi - lo <= tolerance || (next - x).abs() <= tolerance {
+                return next;
+            }
+            x = next;
+        }
+        x
+    }
+}
+
 /// The probability that a normally distributed quantity with this mean and sd is positive;
 /// with no spread, 1, 0 or ½ by the sign of the mean.
 pub fn probability_positive(mean: f64, sd: f64) -> f64 {

@@ -3,7 +3,7 @@
 use crate::report;
 use crate::{
     AdstockArg, FitArgs, ImportMeridianArgs, InspectArgs, MethodArg, ProfileArg, SaturationArg,
-    SimulateArgs,
+    ScoreArgs, SimulateArgs,
 };
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -24,6 +24,9 @@ pub enum CliError {
     Data(DataErrors),
     /// Any other failure.
     Other(anyhow::Error),
+    /// `mmm score --fail-on-drift` found that the data have drifted from the model (exit code
+    /// 3; the report is already printed).
+    Drift,
 }
 
 impl From<anyhow::Error> for CliError {
@@ -235,6 +238,23 @@ pub fn inspect(args: &InspectArgs) -> Result<(), CliError> {
         if args.insights {
             print!("{}", report::insights(&doc));
         }
+    }
+    Ok(())
+}
+
+pub fn score(args: &ScoreArgs) -> Result<(), CliError> {
+    if is_dash(&args.model) && is_dash(&args.data) {
+        return Err(anyhow!("the model and the data cannot both come from standard input").into());
+    }
+    let doc = load_model(&args.model)?;
+    let bytes = read_input(&args.data)?;
+    let options = mmm_core::score::load_options(&doc, &args.date_column);
+    let data = mmm_core::load_csv_for_scoring(&bytes, &options).map_err(CliError::Data)?;
+    let score = mmm_core::score::score(&doc, &data).map_err(CliError::Data)?;
+    let json = serde_json::to_string_pretty(&score).context("cannot serialise the score")?;
+    report_and_write(&report::score(&doc, &score), args.json.as_deref(), &json, "score")?;
+    if args.fail_on_drift && score.drift.drifted {
+        return Err(CliError::Drift);
     }
     Ok(())
 }

@@ -33,6 +33,9 @@ enum Command {
     Fit(FitArgs),
     /// Print the summary of a saved model document.
     InspectModel(InspectArgs),
+    /// Score a saved model on data, such as the periods that arrived after it was fitted: its
+    /// predictions with 90% intervals, their accuracy, and whether the data have drifted from it.
+    Score(ScoreArgs),
     /// Import a Google Meridian model saved with save_meridian (.binpb) and print its summary.
     ImportMeridian(ImportMeridianArgs),
     /// Recommend the split of a budget per period across channels (or, with --target-mroi, the
@@ -285,6 +288,25 @@ struct InspectArgs {
 }
 
 #[derive(Debug, Args)]
+struct ScoreArgs {
+    /// Model document written by `mmm fit --json` (`-` reads standard input).
+    model: PathBuf,
+    /// CSV file with the model's date, KPI, spend and control columns; leading rows with an
+    /// empty KPI are media history, as for fitting (`-` reads standard input).
+    data: PathBuf,
+    /// Date column (ISO YYYY-MM-DD).
+    #[arg(long, default_value = "date")]
+    date_column: String,
+    /// Write the score (every period's prediction and interval, the metrics and the drift
+    /// test) as JSON here; `-` writes it to standard output and the report to standard error.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Exit with code 3 when the data have drifted from the model (for scheduled checks).
+    #[arg(long)]
+    fail_on_drift: bool,
+}
+
+#[derive(Debug, Args)]
 struct ImportMeridianArgs {
     /// Model file written by Meridian's `save_meridian(mmm, "model.binpb")` (`-` reads standard
     /// input). Legacy `.pkl` files must be converted first with scripts/meridian-pkl-to-binpb.py.
@@ -373,6 +395,7 @@ fn main() -> ExitCode {
             eprintln!("error: {report}");
             ExitCode::from(2)
         }
+        Err(commands::CliError::Drift) => ExitCode::from(3),
         Err(commands::CliError::Other(e)) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -387,6 +410,7 @@ fn run(command: Command) -> Result<(), commands::CliError> {
         Command::Simulate(args) => commands::simulate(&args),
         Command::Fit(args) => commands::fit(&args),
         Command::InspectModel(args) => commands::inspect(&args),
+        Command::Score(args) => commands::score(&args),
         Command::ImportMeridian(args) => commands::import_meridian(&args),
         Command::Optimize(args) => budget::optimize(&args),
         Command::Plan(args) => budget::plan(&args),

@@ -159,3 +159,87 @@ pub fn insights(doc: &ModelDocument) -> String {
         mmm_core::insights::to_text(&mmm_core::insights::insights(doc), 96)
     )
 }
+
+/// How a model predicts a data set: a line per period, the accuracy and the drift verdict.
+pub fn score(doc: &ModelDocument, score: &mmm_core::score::Score) -> String {
+    let mut s = String::new();
+    let (Some(first), Some(last)) = (score.periods.first(), score.periods.last()) else {
+        return s;
+    };
+    let _ = writeln!(
+        s,
+        "{} of {} periods ({} to {}) predicted by the model fitted on {} to {}",
+        doc.kpi,
+        score.periods.len(),
+        first.date,
+        last.date,
+        doc.start,
+        doc.end
+    );
+    let _ = writeln!(
+        s,
+        "{} of them outside the model's fitting window (out of sample)\n",
+        score.out_of_sample
+    );
+    let _ = writeln!(
+        s,
+        "{:<12} {:>14} {:>14} {:>31} {:>14}",
+        "date", "actual", "predicted", "90% interval", "media"
+    );
+    for p in &score.periods {
+        let outside = p.actual < p.interval[0] || p.actual > p.interval[1];
+        let _ = writeln!(
+            s,
+            "{:<12} {:>14} {:>14} {:>31} {:>14}{}",
+            p.date.to_string(),
+            thousands(p.actual),
+            thousands(p.predicted),
+            format!("[{}, {}]", thousands(p.interval[0]), thousands(p.interval[1])),
+            thousands(p.media),
+            if outside { "  outside" } else { "" }
+        );
+    }
+    let m = &score.metrics;
+    let _ = writeln!(
+        s,
+        "\naccuracy: R² {:.3}  MAPE {:.1}%  NRMSE {:.3}  bias {:+.1}% ({})",
+        m.r2,
+        100.0 * m.mape,
+        m.nrmse,
+        100.0 * m.bias,
+        if m.bias >= 0.0 { "actual above predicted" } else { "actual below predicted" }
+    );
+    let d = &score.drift;
+    let n = score.periods.len();
+    let _ = writeln!(
+        s,
+        "inside the 90% interval: {} of {n} periods ({:.0}%); a model that still holds leaves {:.1} \
+         outside on average",
+        n - d.outside,
+        100.0 * m.coverage,
+        d.expected_outside
+    );
+    let _ = writeln!(
+        s,
+        "{}",
+        if d.drifted {
+            format!(
+                "verdict: the data have drifted from the model ({} periods outside, p = {:.2e}): \
+                 refit it with the new periods",
+                d.outside, d.p_value
+            )
+        } else {
+            format!("verdict: the data are consistent with the model (p = {:.2})", d.p_value)
+        }
+    );
+    if score.unknown_carry_over > 0 {
+        let _ = writeln!(
+            s,
+            "carry-over: the spend of the {} periods before {} is known to neither the data nor \
+             the model and counts as none; add them as media history rows (empty KPI) for the \
+             exact carry-over",
+            score.unknown_carry_over, first.date
+        );
+    }
+    s
+}

@@ -544,3 +544,58 @@ fn a_dash_pipes_simulate_into_fit() {
     assert_eq!(wrong.status.code(), Some(1));
     assert!(text(&wrong.stderr).contains("standard input"), "{}", text(&wrong.stderr));
 }
+
+#[test]
+fn score_a_saved_model_on_new_weeks() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = dir.path().join("all.csv");
+    let out =
+        mmm(&["simulate", "--weeks", "130", "--channels", "3", "--seed", "8", "--out", path(&all)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = std::fs::read_to_string(&all).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    let part = |range: std::ops::Range<usize>, factor: f64| {
+        let mut out = vec![lines[0].to_owned()];
+        for line in &lines[1 + range.start..1 + range.end] {
+            let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+            cells[1] = (cells[1].parse::<f64>().unwrap() * factor).to_string();
+            out.push(cells.join(","));
+        }
+        out.join("\n") + "\n"
+    };
+    let (train, new, moved, model, score) = (
+        dir.path().join("train.csv"),
+        dir.path().join("new.csv"),
+        dir.path().join("moved.csv"),
+        dir.path().join("model.json"),
+        dir.path().join("score.json"),
+    );
+    std::fs::write(&train, part(0..104, 1.0)).unwrap();
+    std::fs::write(&new, part(104..130, 1.0)).unwrap();
+    std::fs::write(&moved, part(104..130, 1.25)).unwrap();
+    let out = mmm(&["fit", path(&train), "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = mmm(&["score", path(&model), path(&new), "--json", path(&score), "--fail-on-drift"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.contains("revenue of 26 periods (2024-01-01 to 2024-06-24)"), "{report}");
+    assert!(report.contains("26 of them outside the model's fitting window"), "{report}");
+    assert!(report.contains("verdict: the data are consistent with the model"), "{report}");
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&score).unwrap()).unwrap();
+    assert_eq!(s["periods"].as_array().unwrap().len(), 26);
+    assert_eq!(s["unknown_carry_over"], 0);
+
+    // A quarter more KPI than the model expects: drifted, exit code 3 with --fail-on-drift.
+    let out = mmm(&["score", path(&model), path(&moved), "--fail-on-drift"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("verdict: the data have drifted from the model"));
+    let out = mmm(&["score", path(&model), path(&moved)]);
+    assert!(out.status.success());
+
+    // Data the model cannot score: exit code 2 with the reason.
+    let out = mmm_fed(&["score", path(&model), "-"], b"date,revenue\n2024-01-01,5\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("tv_spend"), "{}", text(&out.stderr));
+}

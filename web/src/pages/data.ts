@@ -47,7 +47,8 @@ const GUESS_ROWS = 120;
 /** Rows shown in the preview. */
 const PREVIEW_ROWS = 8;
 
-function problemsTable(error: ApiError): HTMLElement {
+/** The problems an upload was refused for, by line, column and reason. */
+export function problemsTable(error: ApiError): HTMLElement {
   return h('div', { class: 'problems', role: 'alert' },
     h('h3', null, error.message),
     h('div', { class: 'table-wrap' }, h('table', { class: 'data' },

@@ -4,6 +4,7 @@ import { app } from '../app';
 import { chart } from '../charts';
 import { h, mount, notice } from '../dom';
 import { compact, money, pct, ratio } from '../format';
+import { scoreSection } from '../score';
 import type { ContributionRow, Diagnostics, Status } from '../types';
 
 export function metric(label: string, value: string, hint?: string): HTMLElement {
@@ -75,7 +76,8 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
       ],
     }).el,
     decompositionChart(rows, status.channels),
-    exportDecomposition(id));
+    exportDecomposition(id),
+    scoreSection(id, status.kpi));
 }
 
 /** A button that downloads the per-period decomposition as CSV, with a live status line. */

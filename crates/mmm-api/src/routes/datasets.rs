@@ -24,7 +24,11 @@ fn too_large(limit: usize) -> ApiError {
 }
 
 /// Reads a byte stream into memory, refusing more than `limit` bytes with 413.
-async fn read_limited<S, E>(stream: &mut S, limit: usize, what: &str) -> Result<Vec<u8>, ApiError>
+pub(crate) async fn read_limited<S, E>(
+    stream: &mut S,
+    limit: usize,
+    what: &str,
+) -> Result<Vec<u8>, ApiError>
 where
     S: futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
     E: std::fmt::Display,

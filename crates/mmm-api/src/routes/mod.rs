@@ -7,3 +7,25 @@ pub mod jobs;
 pub mod models;
 pub mod ops;
 pub mod optimize;
+pub mod score;
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, blocking};
+use crate::state::AppState;
+use mmm_core::ModelDocument;
+use std::sync::Arc;
+
+/// The document of model `id` if the caller may read it (from the cache without leaving the
+/// async thread when possible); 404 otherwise.
+pub(crate) async fn owned_model(
+    state: &AppState,
+    user: &AuthUser,
+    id: String,
+) -> Result<Arc<ModelDocument>, ApiError> {
+    if let Some(found) = state.models.cached_document(&user.actor(), &id) {
+        return Ok(found?);
+    }
+    let service = state.models.clone();
+    let actor = user.actor();
+    blocking(move || service.document(&actor, &id)).await
+}

@@ -1,10 +1,10 @@
 //! Budget decisions over a fitted model: optimise, plan, compare scenarios, frontier.
 
+use super::owned_model;
 use crate::auth::AuthUser;
-use crate::error::{ApiError, ErrorBody, blocking};
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
-use mmm_core::ModelDocument;
 use mmm_core::optimize::{
     Constraints, OptimizeError, budget_for_target_mroi, frontier as run_frontier,
     optimize as run_optimize, scenarios as run_scenarios,
@@ -12,7 +12,6 @@ use mmm_core::optimize::{
 use mmm_core::plan::{PlanRequest, plan as run_plan};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 
 impl From<OptimizeError> for ApiError {
@@ -24,19 +23,6 @@ impl From<OptimizeError> for ApiError {
         };
         ApiError::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, code, e.to_string())
     }
-}
-
-async fn model(
-    state: &AppState,
-    user: &AuthUser,
-    id: String,
-) -> Result<Arc<ModelDocument>, ApiError> {
-    if let Some(found) = state.models.cached_document(&user.actor(), &id) {
-        return Ok(found?);
-    }
-    let service = state.models.clone();
-    let actor = user.actor();
-    blocking(move || service.document(&actor, &id)).await
 }
 
 /// Constraints shared by the budget routes (spend per period).
@@ -111,7 +97,7 @@ pub async fn optimize(
     id: web::Path<String>,
     body: web::Json<OptimizeIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let doc = model(&state, &user, id.into_inner()).await?;
+    let doc = owned_model(&state, &user, id.into_inner()).await?;
     let body = body.into_inner();
     let constraints: Constraints = body.constraints.into();
     let result = match (body.budget, body.target_mroi) {
@@ -171,7 +157,7 @@ pub async fn plan(
     id: web::Path<String>,
     body: web::Json<PlanIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let doc = model(&state, &user, id.into_inner()).await?;
+    let doc = owned_model(&state, &user, id.into_inner()).await?;
     let b = body.into_inner();
     let request = PlanRequest {
         periods: b.periods,
@@ -227,7 +213,7 @@ pub async fn scenarios(
     if list.is_empty() || list.len() > 20 {
         return Err(ApiError::invalid("give 1 to 20 scenarios"));
     }
-    let doc = model(&state, &user, id.into_inner()).await?;
+    let doc = owned_model(&state, &user, id.into_inner()).await?;
     let input: Vec<(String, BTreeMap<String, f64>)> =
         list.into_iter().map(|s| (s.name, s.spend)).collect();
     Ok(HttpResponse::Ok().json(run_scenarios(&doc, &input)?))
@@ -280,7 +266,7 @@ pub async fn frontier(
     {
         return Err(ApiError::invalid(format!("budget must be a non-negative number, got {b}")));
     }
-    let doc = model(&state, &user, id.into_inner()).await?;
+    let doc = owned_model(&state, &user, id.into_inner()).await?;
     let budget = q.budget.unwrap_or_else(|| doc.channels.iter().map(|c| c.current_spend).sum());
     let constraints = Constraints { bounds_pct: q.bounds_pct, ..Constraints::default() };
     let points = web::block(move || run_frontier(&doc, budget, &constraints, steps)).await??;

@@ -28,7 +28,7 @@
 
 use super::*;
 use crate::document::Interval;
-use crate::summary::normal_cdf;
+use crate::summary::NormalMixture;
 use rand_distr::{ChiSquared, Distribution, StandardNormal};
 
 /// Draws of θ (in antithetic pairs).
@@ -74,84 +74,12 @@ pub(super) struct Figure {
     pub interval: Interval,
 }
 
-/// A weighted mixture of normals: `Σ w_i N(mean_i, sd_i²)` with `Σ w_i = 1`.
-#[derive(Debug, Clone, Default)]
-struct Mixture {
-    weights: Vec<f64>,
-    means: Vec<f64>,
-    sds: Vec<f64>,
-}
-
-impl Mixture {
-    fn mean(&self) -> f64 {
-        self.weights.iter().zip(&self.means).map(|(w, m)| w * m).sum()
-    }
-
-    /// Between-component spread plus the mean within-component variance.
-    fn variance(&self) -> f64 {
-        let mean = self.mean();
-        self.weights
-            .iter()
-            .zip(self.means.iter().zip(&self.sds))
-            .map(|(w, (m, s))| w * ((m - mean).powi(2) + s * s))
-            .sum()
-    }
-
-    /// The distribution function and the density at `x` (components of zero spread add a step
-    /// and no density).
-    fn cdf_pdf(&self, x: f64) -> (f64, f64) {
-        let mut cdf = 0.0;
-        let mut pdf = 0.0;
-        for (w, (m, s)) in self.weights.iter().zip(self.means.iter().zip(&self.sds)) {
-            if *s > 0.0 {
-                let z = (x - m) / s;
-                cdf += w * normal_cdf(z);
-                pdf += w * (-0.5 * z * z).exp() / (s * (2.0 * std::f64::consts::PI).sqrt());
-            } else if x >= *m {
-                cdf += w;
-            }
-        }
-        (cdf, pdf)
-    }
-
-    /// The `p` quantile: Newton steps on the distribution function, kept inside a bracket that
-    /// starts at the components' far tails and falls back to bisection.
-    fn quantile(&self, p: f64) -> f64 {
-        let mut lo = f64::INFINITY;
-        let mut hi = f64::NEG_INFINITY;
-        for (m, s) in self.means.iter().zip(&self.sds) {
-            lo = lo.min(m - 9.0 * s);
-            hi = hi.max(m + 9.0 * s);
-        }
-        if !(lo.is_finite() && hi.is_finite()) {
-            return f64::NAN;
-        }
-        let tolerance = 1e-10 * (hi - lo);
-        let mut x = 0.5 * (lo + hi);
-        for _ in 0..200 {
-            let (cdf, pdf) = self.cdf_pdf(x);
-            if cdf < p {
-                lo = x;
-            } else {
-                hi = x;
-            }
-            let newton = x - (cdf - p) / pdf;
-            let next =
-                if pdf > 0.0 && newton > lo && newton < hi { newton } else { 0.5 * (lo + hi) };
-            if hi - lo <= tolerance || (next - x).abs() <= tolerance {
-                return next;
-            }
-            x = next;
-        }
-        x
-    }
-
-    fn figure(&self) -> Figure {
-        Figure {
-            mean: self.mean(),
-            variance: self.variance(),
-            interval: [self.quantile(0.05).max(0.0), self.quantile(0.95).max(0.0)],
-        }
+/// The mean, variance and central 90% interval (floored at 0) of a mixture.
+fn figure(mixture: &NormalMixture) -> Figure {
+    Figure {
+        mean: mixture.mean(),
+        variance: mixture.variance(),
+        interval: [mixture.quantile(0.05).max(0.0), mixture.quantile(0.95).max(0.0)],
     }
 }
 
@@ -168,8 +96,8 @@ struct Point {
 struct Draws {
     log_weights: Vec<f64>,
     points: Vec<Point>,
-    roi: Vec<Mixture>,
-    mroi: Vec<Mixture>,
+    roi: Vec<NormalMixture>,
+    mroi: Vec<NormalMixture>,
 }
 
 impl Draws {
@@ -297,15 +225,15 @@ impl Problem {
                 return None;
             }
         }
-        let figure = |mut mixture: Mixture| {
+        let summarise = |mut mixture: NormalMixture| {
             mixture.weights.clone_from(&weights);
-            mixture.figure()
+            figure(&mixture)
         };
         let figures: Vec<(Figure, Figure)> = draws
             .roi
             .into_iter()
             .zip(draws.mroi)
-            .map(|(roi, mroi)| (figure(roi), figure(mroi)))
+            .map(|(roi, mroi)| (summarise(roi), summarise(mroi)))
             .collect();
         let finite = figures.iter().flat_map(|(a, b)| [a, b]).all(|f| {
             f.mean.is_finite() && f.variance.is_finite() && f.interval.iter().all(|v| v.is_finite())
@@ -391,8 +319,8 @@ impl Problem {
         let mut out = Draws {
             log_weights: Vec::with_capacity(count),
             points: Vec::with_capacity(count),
-            roi: vec![Mixture::default(); nc],
-            mroi: vec![Mixture::default(); nc],
+            roi: vec![NormalMixture::default(); nc],
+            mroi: vec![NormalMixture::default(); nc],
         };
         // Each channel's spend over every period, in units of its scale.
         let spend: Vec<f64> =
@@ -530,9 +458,10 @@ fn gpd_fit(x: &[f64]) -> Option<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::summary::normal_cdf;
 
-    fn mixture(weights: &[f64], means: &[f64], sds: &[f64]) -> Mixture {
-        Mixture { weights: weights.to_vec(), means: means.to_vec(), sds: sds.to_vec() }
+    fn mixture(weights: &[f64], means: &[f64], sds: &[f64]) -> NormalMixture {
+        NormalMixture { weights: weights.to_vec(), means: means.to_vec(), sds: sds.to_vec() }
     }
 
     #[test]
@@ -666,7 +595,7 @@ mod tests {
     #[test]
     fn one_component_is_that_normal() {
         let m = mixture(&[1.0], &[2.0], &[0.5]);
-        let f = m.figure();
+        let f = figure(&m);
         assert!((f.mean - 2.0).abs() < 1e-12);
         assert!((f.variance - 0.25).abs() < 1e-12);
         // 2 ± 1.6449 · 0.5.
@@ -690,6 +619,6 @@ mod tests {
         assert!(((normal_cdf(x - 1.0) + normal_cdf(x + 1.0)) / 2.0 - 0.95).abs() < 1e-9);
         assert!((m.variance() - 2.0).abs() < 1e-12);
         // The interval of a non-negative figure is floored at 0.
-        assert_eq!(m.figure().interval[0], 0.0);
+        assert_eq!(figure(&m).interval[0], 0.0);
     }
 }

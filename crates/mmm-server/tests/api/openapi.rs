@@ -26,6 +26,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/v1/datasets/{id}"),
     ("post", "/api/v1/models"),
     ("post", "/api/v1/models/import"),
+    ("post", "/api/v1/models/{id}/score"),
     ("get", "/api/v1/models"),
     ("get", "/api/v1/models/{id}"),
     ("delete", "/api/v1/models/{id}"),

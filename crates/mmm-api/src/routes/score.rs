@@ -1,0 +1,81 @@
+//! Scoring a saved model on new data: its predictions, their accuracy and a drift test.
+
+use super::datasets::{read_limited, read_multipart};
+use super::owned_model;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use actix_multipart::Multipart;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use mmm_core::score::{load_options, score as run_score};
+use mmm_service::ServiceError;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Scoring parameters (as query parameters, or fields of a multipart body).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScoreQuery {
+    /// Date column of the data (default `date`).
+    pub date_column: Option<String>,
+}
+
+/// Score a model on data, such as the periods that arrived after it was fitted: each period's
+/// predicted KPI with its 90% predictive interval, the accuracy (R², MAPE, NRMSE, bias, interval
+/// coverage) and a drift test (the periods outside their interval against the tenth a model that
+/// still holds leaves out). The data are a CSV with the model's date, KPI, spend and control
+/// columns, as a `text/csv` body or multipart field `file`; leading rows with an empty KPI are
+/// media history. Carry-over into the first periods comes from those rows, else from the spend
+/// the model was fitted on. Nothing is stored.
+#[utoipa::path(
+    post, path = "/api/v1/models/{id}/score", tag = "models",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Model id"), ScoreQuery),
+    request_body(content(
+        (String = "text/csv", example = "date,revenue,tv_spend,search_spend,social_spend,display_spend,radio_spend,price_index,promo\n2025-01-06,1150000,52000,30000,18000,16000,9000,101.2,0\n"),
+        (crate::dto::DatasetUpload = "multipart/form-data"))),
+    responses(
+        (status = 200, description = "Every period's prediction, the accuracy and the drift test", body = Object,
+         example = json!({"periods": [{"date": "2025-01-06", "actual": 1150000.0, "predicted": 1168212.0,
+             "interval": [1073520.0, 1262904.0], "media": 121500.0, "in_fit": false}],
+             "metrics": {"r2": 0.0, "mape": 0.0158, "nrmse": 0.0, "bias": -0.0158, "coverage": 1.0},
+             "out_of_sample": 1, "unknown_carry_over": 0,
+             "drift": {"outside": 0, "expected_outside": 0.1, "p_value": 1.0, "drifted": false}})),
+        (status = 400, description = "A multipart body that cannot be parsed", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such model (or not yours)", body = ErrorBody),
+        (status = 413, description = "Larger than MAX_UPLOAD_MB", body = ErrorBody),
+        (status = 422, description = "Data the model cannot score: every problem is listed in details", body = ErrorBody),
+    )
+)]
+#[post("/models/{id}/score")]
+pub async fn score(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    query: web::Query<ScoreQuery>,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let doc = owned_model(&state, &user, id.into_inner()).await?;
+    let limit = state.max_upload_bytes;
+    let content_type =
+        req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let (bytes, date_column) = if content_type.starts_with("multipart/form-data") {
+        let (bytes, params) = read_multipart(Multipart::new(req.headers(), payload), limit).await?;
+        (bytes, params.date_column)
+    } else {
+        (
+            read_limited(&mut payload, limit, "cannot read the body").await?,
+            query.into_inner().date_column,
+        )
+    };
+    let date_column = date_column.filter(|c| !c.trim().is_empty()).unwrap_or_else(|| "date".into());
+    let scored = web::block(move || {
+        let data = mmm_core::load_csv_for_scoring(&bytes, &load_options(&doc, &date_column))?;
+        run_score(&doc, &data)
+    })
+    .await?
+    .map_err(ServiceError::Data)?;
+    Ok(HttpResponse::Ok().json(scored))
+}

@@ -1,0 +1,357 @@
+//! Scoring a saved model on data: how well a model document predicts the KPI of a data set's
+//! periods, such as the weeks that arrived after the model was fitted.
+//!
+//! Each period's prediction is the baseline (the document's coefficients: trend, seasonality,
+//! controls) plus every channel's contribution, from its spend in that period and the periods
+//! before it (the carry-over), averaged over the posterior draws when the document has them.
+//! The carry-over into the data's first periods comes from the data's own media history rows,
+//! else from the spend the model was fitted on; periods that neither holds, between the model's
+//! last period and the data's first, count as no spend and are reported.
+//!
+//! The 90% predictive interval of a period is that of the mixture, over the draws, of normals
+//! centred on the draw's prediction with the draw's noise sd (without draws: a normal with the
+//! fit's residual sd). The baseline's coefficients are taken as known, so far past the fitting
+//! window, where the trend's uncertainty grows, the interval is too narrow.
+//!
+//! Whether the data still fit the model is a test on the periods outside their interval: under
+//! the model each is outside with probability 0.1, so their count is Binomial(n, 0.1), and a
+//! count whose upper tail probability is below [`DRIFT_P_VALUE`] says the model no longer
+//! describes the data. Residuals of weekly data are autocorrelated, which makes misses cluster,
+//! so the test errs towards flagging.
+
+use crate::dataset::{DataErrors, Dataset, LoadOptions, Problem};
+use crate::document::{Interval, ModelDocument};
+use crate::metrics;
+use crate::summary::NormalMixture;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Share of periods a calibrated 90% predictive interval leaves out.
+pub const OUTSIDE_PROBABILITY: f64 = 0.1;
+
+/// Below this upper-tail probability of the count of periods outside their interval, the data
+/// are said to have drifted from the model.
+pub const DRIFT_P_VALUE: f64 = 0.01;
+
+/// At most this many periods are scored at once (nearly 14 years of days): the work grows with
+/// the periods times the posterior draws.
+pub const MAX_SCORED_PERIODS: usize = 5000;
+
+/// How a model predicts a data set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    /// One entry per data period, oldest first.
+    pub periods: Vec<ScoredPeriod>,
+    /// The predictions' fit over every scored period.
+    pub metrics: ScoreMetrics,
+    /// Scored periods outside the model's fitting window (its holdout, or periods after its
+    /// data): predictions the fit never saw.
+    pub out_of_sample: usize,
+    /// Periods just before the data whose spend neither the data nor the model holds, counted
+    /// as no spend in the carry-over (0 unless the data start after a gap past the model's last
+    /// period and bring no media history rows).
+    pub unknown_carry_over: usize,
+    /// Whether the data still fit the model.
+    pub drift: Drift,
+}
+
+/// One period's prediction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoredPeriod {
+    /// Period date.
+    pub date: NaiveDate,
+    /// Observed KPI.
+    pub actual: f64,
+    /// Predicted KPI: the posterior mean when the model has draws.
+    pub predicted: f64,
+    /// 90% predictive interval of the KPI (noise included).
+    pub interval: Interval,
+    /// The media part of `predicted`: every channel's contribution.
+    pub media: f64,
+    /// Whether the period lies in the model's fitting window.
+    pub in_fit: bool,
+}
+
+/// Goodness of the predictions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreMetrics {
+    /// Coefficient of determination (0 when the KPI is constant, as for a single period).
+    pub r2: f64,
+    /// Mean absolute percentage error, as a fraction.
+    pub mape: f64,
+    /// Root mean squared error over the KPI's range.
+    pub nrmse: f64,
+    /// Mean of `actual − predicted` over the mean actual: positive when the model predicts too
+    /// little.
+    pub bias: f64,
+    /// Share of periods whose actual lies inside its 90% interval (0.9 expected).
+    pub coverage: f64,
+}
+
+/// The drift test (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Drift {
+    /// Periods whose actual lies outside its 90% interval.
+    pub outside: usize,
+    /// How many a model that still holds would leave outside on average: a tenth of the periods.
+    pub expected_outside: f64,
+    /// The probability of at least `outside` such periods if the model still holds.
+    pub p_value: f64,
+    /// `p_value < DRIFT_P_VALUE`: the model no longer describes the data; refit it.
+    pub drifted: bool,
+}
+
+/// How to read a data set to score `doc` on: the model's KPI, its channels' spend columns and
+/// its controls, with the given date column.
+pub fn load_options(doc: &ModelDocument, date_column: &str) -> LoadOptions {
+    LoadOptions {
+        date_column: date_column.to_owned(),
+        kpi: doc.kpi.clone(),
+        media: Some(doc.channels.iter().map(|c| c.column.clone()).collect()),
+        controls: Some(doc.baseline.controls.iter().map(|c| c.name.clone()).collect()),
+        ..LoadOptions::default()
+    }
+}
+
+/// Predicts every period of `data` with `doc` and scores the predictions. `data` should be
+/// read with [`load_options`] (by [`crate::dataset::load_csv_for_scoring`]); a period off the
+/// model's calendar, a column the model needs that `data` lacks, or a model whose media input
+/// is not spend is a problem reported like a data error.
+pub fn score(doc: &ModelDocument, data: &Dataset) -> Result<Score, DataErrors> {
+    let periods = place(doc, data)?;
+    let first = periods[0];
+    let n = data.len();
+    let mut unknown_carry_over = 0;
+    // Per channel: the scaled input of the periods before the data (oldest first) and of the
+    // data's periods.
+    let mut inputs = Vec::with_capacity(doc.channels.len());
+    for (i, (c, series)) in doc.channels.iter().zip(&doc.series.channels).enumerate() {
+        let column = data.channels.iter().find(|d| d.column == c.column).ok_or_else(|| {
+            problem(Some(&c.column), format!("the model's channel '{}' needs this column", c.name))
+        })?;
+        let lag = channel_lag(doc, i);
+        let mut history = Vec::with_capacity(lag);
+        let mut unknown = 0;
+        for p in first - lag as i64..first {
+            let from_data = usize::try_from(p - (first - column.history.len() as i64))
+                .ok()
+                .and_then(|i| column.history.get(i));
+            let from_model = if p < 0 {
+                usize::try_from(p + series.history.len() as i64)
+                    .ok()
+                    .and_then(|i| series.history.get(i))
+            } else {
+                usize::try_from(p).ok().and_then(|i| series.spend.get(i))
+            };
+            history.push(match from_data.or(from_model) {
+                Some(v) => *v,
+                None => {
+                    // Before the model's first period the model itself counted no spend.
+                    if p >= doc.periods as i64 {
+                        unknown += 1;
+                    }
+                    0.0
+                }
+            });
+        }
+        unknown_carry_over = unknown_carry_over.max(unknown);
+        let scale = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x / c.scale).collect() };
+        inputs.push((scale(&history), scale(&column.spend)));
+    }
+
+    // Media per draw and period (one "draw" of the document's own parameters without draws).
+    let draws = doc.posterior.as_deref().filter(|d| !d.is_empty());
+    let draw_count = draws.map_or(1, <[_]>::len);
+    let mut media = vec![vec![0.0; n]; draw_count];
+    for (i, (c, (history, input))) in doc.channels.iter().zip(&inputs).enumerate() {
+        for (d, out) in media.iter_mut().enumerate() {
+            let (coefficient, adstock, saturation) = match draws {
+                Some(draws) => {
+                    let p = &draws[d].channels[i];
+                    (p.coefficient, &p.adstock, &p.saturation)
+                }
+                None => (c.coefficient, &c.adstock, &c.saturation),
+            };
+            let response = c.transform_order.response(adstock, saturation, history, input);
+            for (m, r) in out.iter_mut().zip(response) {
+                *m += coefficient * r;
+            }
+        }
+    }
+    let sigmas: Vec<f64> = match draws {
+        Some(draws) => draws.iter().map(|d| d.sigma).collect(),
+        None => vec![doc.fit.sigma],
+    };
+
+    let n_fit = doc.periods.saturating_sub(doc.spec.holdout) as i64;
+    let mut scored = Vec::with_capacity(n);
+    for (k, &t) in periods.iter().enumerate() {
+        let values: Vec<f64> = doc
+            .baseline
+            .controls
+            .iter()
+            .map(|b| {
+                data.controls.iter().find(|c| c.name == b.name).map_or(b.mean, |c| c.values[k])
+            })
+            .collect();
+        let parts = doc.baseline.parts(t as usize, &values);
+        let base = parts.intercept + parts.trend + parts.seasonality + parts.controls;
+        let means: Vec<f64> = media.iter().map(|m| base + m[k]).collect();
+        let mixture = NormalMixture {
+            weights: vec![1.0 / draw_count as f64; draw_count],
+            means,
+            sds: sigmas.clone(),
+        };
+        let predicted = mixture.mean();
+        scored.push(ScoredPeriod {
+            date: data.dates[k],
+            actual: data.kpi[k],
+            predicted,
+            interval: [mixture.quantile(0.05), mixture.quantile(0.95)],
+            media: predicted - base,
+            in_fit: t < n_fit,
+        });
+    }
+
+    let actual: Vec<f64> = scored.iter().map(|p| p.actual).collect();
+    let predicted: Vec<f64> = scored.iter().map(|p| p.predicted).collect();
+    let outside =
+        scored.iter().filter(|p| p.actual < p.interval[0] || p.actual > p.interval[1]).count();
+    let mean_actual = actual.iter().sum::<f64>() / n as f64;
+    let mean_miss = actual.iter().zip(&predicted).map(|(a, p)| a - p).sum::<f64>() / n as f64;
+    let p_value = binomial_upper_tail(n, OUTSIDE_PROBABILITY, outside);
+    Ok(Score {
+        metrics: ScoreMetrics {
+            r2: metrics::r2(&actual, &predicted),
+            mape: metrics::mape(&actual, &predicted),
+            nrmse: metrics::nrmse(&actual, &predicted),
+            bias: if mean_actual != 0.0 { mean_miss / mean_actual } else { 0.0 },
+            coverage: 1.0 - outside as f64 / n as f64,
+        },
+        out_of_sample: scored.iter().filter(|p| !p.in_fit).count(),
+        periods: scored,
+        unknown_carry_over,
+        drift: Drift {
+            outside,
+            expected_outside: OUTSIDE_PROBABILITY * n as f64,
+            p_value,
+            drifted: p_value < DRIFT_P_VALUE,
+        },
+    })
+}
+
+/// The adstock window of channel `index`: the longest over the draws and the document's own
+/// parameters.
+fn channel_lag(doc: &ModelDocument, i: usize) -> usize {
+    let own = doc.channels[i].adstock.max_lag();
+    doc.posterior
+        .iter()
+        .flatten()
+        .filter_map(|d| d.channels.get(i))
+        .map(|c| c.adstock.max_lag())
+        .fold(own, usize::max)
+}
+
+/// Each data period's index on the model's calendar (0 at the model's first period), after
+/// checking that the data and the model fit together.
+fn place(doc: &ModelDocument, data: &Dataset) -> Result<Vec<i64>, DataErrors> {
+    let date_column = data.roles.date.as_str();
+    if data.is_empty() {
+        return Err(problem(None, "the data have no periods to score"));
+    }
+    if data.len() > MAX_SCORED_PERIODS {
+        return Err(problem(
+            None,
+            format!(
+                "{} periods, but at most {MAX_SCORED_PERIODS} can be scored at once: split the file",
+                data.len()
+            ),
+        ));
+    }
+    if let Some(c) = doc.series.channels.iter().find(|c| c.input.is_some()) {
+        return Err(problem(
+            None,
+            format!(
+                "the model's channel '{}' was fitted on impressions, not spend, so it cannot \
+                 be scored on spend columns",
+                c.name
+            ),
+        ));
+    }
+    if data.len() + data.history_len() >= 2 && data.frequency != doc.frequency {
+        return Err(problem(
+            Some(date_column),
+            format!("the data are {} but the model is {}", data.frequency, doc.frequency),
+        ));
+    }
+    let step = doc.frequency.days();
+    let mut out = Vec::with_capacity(data.len());
+    let mut problems = Vec::new();
+    for date in &data.dates {
+        let days = (*date - doc.start).num_days();
+        if days < 0 {
+            problems.push(Problem {
+                column: Some(date_column.to_owned()),
+                line: None,
+                reason: format!(
+                    "{date} is before the model's first period ({}): only periods from then on \
+                     can be scored",
+                    doc.start
+                ),
+            });
+        } else if days % step != 0 {
+            problems.push(Problem {
+                column: Some(date_column.to_owned()),
+                line: None,
+                reason: format!(
+                    "{date} is not on the model's calendar: its periods start on {} and are {} \
+                     days apart",
+                    doc.start, step
+                ),
+            });
+        }
+        out.push(days / step);
+        if problems.len() >= 20 {
+            break;
+        }
+    }
+    if problems.is_empty() { Ok(out) } else { Err(DataErrors { problems, truncated: 0 }) }
+}
+
+fn problem(column: Option<&str>, reason: impl Into<String>) -> DataErrors {
+    DataErrors {
+        problems: vec![Problem {
+            column: column.map(str::to_owned),
+            line: None,
+            reason: reason.into(),
+        }],
+        truncated: 0,
+    }
+}
+
+/// `P(X ≥ k)` for `X ~ Binomial(n, p)`, summed in log space so that long daily series do not
+/// underflow.
+fn binomial_upper_tail(n: usize, p: f64, k: usize) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if k > n {
+        return 0.0;
+    }
+    let (lp, lq) = (p.ln(), (1.0 - p).ln());
+    // log C(n, j) built up term by term.
+    let mut log_choose = 0.0;
+    let mut tail = 0.0;
+    for j in 0..=n {
+        if j > 0 {
+            log_choose += ((n - j + 1) as f64).ln() - (j as f64).ln();
+        }
+        if j >= k {
+            tail += (log_choose + j as f64 * lp + (n - j) as f64 * lq).exp();
+        }
+    }
+    tail.min(1.0)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,270 @@
+use super::*;
+use crate::dataset::{load_csv, load_csv_for_scoring};
+use crate::simulate::{SimConfig, simulate};
+use crate::spec::ModelSpec;
+
+/// A simulated market of `periods` weeks, as CSV text.
+fn market(seed: u64, periods: usize) -> String {
+    simulate(&SimConfig { seed, periods, noise: 0.04, ..SimConfig::default() }).dataset.to_csv()
+}
+
+/// The header and the data rows `range` of a CSV text.
+fn rows(csv: &str, range: std::ops::Range<usize>) -> String {
+    let lines: Vec<&str> = csv.lines().collect();
+    let mut out = vec![lines[0]];
+    out.extend(&lines[1 + range.start..1 + range.end]);
+    out.join("\n") + "\n"
+}
+
+fn fitted(csv: &str, spec: &ModelSpec) -> ModelDocument {
+    let data = load_csv(csv.as_bytes(), &LoadOptions::default(), spec).unwrap();
+    crate::fit::fit(&data, spec, None).unwrap()
+}
+
+fn scored(doc: &ModelDocument, csv: &str) -> Result<Score, DataErrors> {
+    let data = load_csv_for_scoring(csv.as_bytes(), &load_options(doc, "date"))?;
+    score(doc, &data)
+}
+
+#[test]
+fn the_models_own_data_score_as_its_prediction() {
+    let csv = market(41, 104);
+    let doc = fitted(&csv, &ModelSpec::default());
+    assert!(doc.posterior.as_ref().is_some_and(|d| !d.is_empty()));
+    let s = scored(&doc, &csv).unwrap();
+    let predicted = doc.predict();
+    assert_eq!(s.periods.len(), 104);
+    for (p, q) in s.periods.iter().zip(&predicted) {
+        assert!((p.predicted - q).abs() < 1e-9 * q.abs(), "{} against {q}", p.predicted);
+        assert!(p.in_fit && p.interval[0] < p.predicted && p.predicted < p.interval[1]);
+    }
+    assert_eq!((s.out_of_sample, s.unknown_carry_over), (0, 0));
+    // In sample the metrics are the fit's own (which are those of the same prediction, up to
+    // the resampling of the kept draws: see `ModelDocument::predict`).
+    assert!((s.metrics.r2 - doc.fit.r2).abs() < 0.01, "{} against {}", s.metrics.r2, doc.fit.r2);
+    assert!(!s.drift.drifted, "{:?}", s.drift);
+}
+
+#[test]
+fn without_draws_the_interval_is_the_residual_sd_around_the_fitted_values() {
+    let csv = market(42, 104);
+    let mut spec = ModelSpec::default();
+    spec.priors.roi_relative_sd = None;
+    let doc = fitted(&csv, &spec);
+    assert!(doc.posterior.is_none());
+    let s = scored(&doc, &csv).unwrap();
+    for (p, f) in s.periods.iter().zip(&doc.series.fitted) {
+        assert!((p.predicted - f).abs() < 1e-9 * f.abs());
+        // A single normal: the prediction ± 1.6449 residual sd.
+        let half = 1.644_854 * doc.fit.sigma;
+        assert!((p.interval[1] - p.predicted - half).abs() < 1e-5 * half);
+        assert!((p.predicted - p.interval[0] - half).abs() < 1e-5 * half);
+    }
+}
+
+#[test]
+fn new_periods_are_predicted_as_a_holdout_would_be() {
+    // A model fitted on the first 130 weeks scores the next 26 exactly as a model fitted on all
+    // 156 with those 26 held out predicts them from its draws: the same fitting window, the
+    // same carry-over from week 130's spend, the same draws.
+    let csv = market(43, 156);
+    let doc = fitted(&rows(&csv, 0..130), &ModelSpec::default());
+    let s = scored(&doc, &rows(&csv, 130..156)).unwrap();
+    let holdout = fitted(&csv, &ModelSpec { holdout: 26, ..ModelSpec::default() });
+    assert_eq!((s.out_of_sample, s.unknown_carry_over), (26, 0));
+    for (p, q) in s.periods.iter().zip(&holdout.predict()[130..]) {
+        assert!((p.predicted - q).abs() < 1e-6 * q.abs(), "{} against {q}", p.predicted);
+        assert!(!p.in_fit);
+    }
+    // The document's holdout metrics score its series, the weighted sample's mean rather than
+    // the kept draws': the same posterior mean up to the resampling.
+    let h = holdout.fit.holdout.as_ref().unwrap();
+    assert!((s.metrics.mape - h.mape).abs() < 0.002, "{} against {}", s.metrics.mape, h.mape);
+    // The same market goes on: most weeks fall inside their interval.
+    assert!(s.metrics.coverage >= 0.75, "{:?}", s.metrics);
+    assert!(!s.drift.drifted, "{:?}", s.drift);
+}
+
+#[test]
+fn a_market_that_moved_is_flagged() {
+    // The same next 26 weeks with the KPI 15% higher: the model predicts too little, by about
+    // 15% of the actual KPI less the part of the gap that is noise.
+    let csv = market(43, 156);
+    let doc = fitted(&rows(&csv, 0..130), &ModelSpec::default());
+    let data =
+        load_csv_for_scoring(rows(&csv, 130..156).as_bytes(), &load_options(&doc, "date")).unwrap();
+    let mut moved = data.clone();
+    moved.kpi.iter_mut().for_each(|y| *y *= 1.15);
+    let before = score(&doc, &data).unwrap();
+    let after = score(&doc, &moved).unwrap();
+    let expected = before.metrics.bias + 0.15 / 1.15 * (1.0 - before.metrics.bias);
+    assert!(
+        (after.metrics.bias - expected).abs() < 0.03,
+        "{} against {expected}",
+        after.metrics.bias
+    );
+    assert!(after.drift.drifted && after.drift.outside > before.drift.outside, "{:?}", after.drift);
+    assert!(after.drift.p_value < DRIFT_P_VALUE);
+}
+
+#[test]
+fn a_gap_after_the_model_leaves_carry_over_unknown_unless_the_data_bring_it() {
+    let csv = market(44, 150);
+    let doc = fitted(&rows(&csv, 0..130), &ModelSpec::default());
+    // Three weeks missing between the model's last period and the data's first: the geometric
+    // adstock's window of 8 reaches back into them.
+    let s = scored(&doc, &rows(&csv, 133..150)).unwrap();
+    assert_eq!(s.unknown_carry_over, 3);
+    // The same weeks given as media history rows (empty KPI): nothing is unknown, and the
+    // predictions are those of scoring the weeks in between as well.
+    let with_history = rows(&csv, 130..150)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| if (1..=3).contains(&i) { blank_kpi(line) } else { line.to_owned() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let s = scored(&doc, &with_history).unwrap();
+    let all = scored(&doc, &rows(&csv, 130..150)).unwrap();
+    assert_eq!((s.unknown_carry_over, s.periods.len()), (0, 17));
+    for (p, q) in s.periods.iter().zip(&all.periods[3..]) {
+        assert_eq!(p.date, q.date);
+        assert!((p.predicted - q.predicted).abs() < 1e-9 * q.predicted.abs());
+    }
+}
+
+/// The line with its KPI cell (the second column of simulated data) emptied.
+fn blank_kpi(line: &str) -> String {
+    let mut cells: Vec<&str> = line.split(',').collect();
+    cells[1] = "";
+    cells.join(",")
+}
+
+#[test]
+fn data_that_do_not_fit_the_model_are_refused_with_the_reason() {
+    let csv = market(45, 104);
+    let doc = fitted(&csv, &ModelSpec::default());
+    // Off the weekly calendar.
+    let shifted = rows(&csv, 0..3).replace("2022-01-", "2022-02-");
+    let err = scored(&doc, &shifted).unwrap_err();
+    assert!(err.problems[0].reason.contains("not on the model's calendar"), "{err}");
+    assert_eq!(err.problems[0].column.as_deref(), Some("date"));
+    // Before the model's first period.
+    let early = rows(&csv, 0..1).replace("2022-01-03", "2021-12-27");
+    let err = scored(&doc, &early).unwrap_err();
+    assert!(err.problems[0].reason.contains("before the model's first period"), "{err}");
+    // A column the model needs.
+    let header = csv.lines().next().unwrap();
+    let no_tv = rows(&csv, 0..3).replace(header, &header.replace("tv_spend", "tv"));
+    let err = scored(&doc, &no_tv).unwrap_err();
+    assert!(err.problems.iter().any(|p| p.column.as_deref() == Some("tv_spend")), "{err}");
+    // A channel fitted on impressions.
+    let mut impressions = doc.clone();
+    impressions.series.channels[0].input = Some(impressions.series.channels[0].spend.clone());
+    let err = scored(&impressions, &rows(&csv, 0..3)).unwrap_err();
+    assert!(err.problems[0].reason.contains("impressions"), "{err}");
+}
+
+#[test]
+fn daily_data_are_refused_for_a_weekly_model() {
+    let csv = market(46, 104);
+    let doc = fitted(&csv, &ModelSpec::default());
+    let daily =
+        rows(&csv, 0..3).replace("2022-01-10", "2022-01-04").replace("2022-01-17", "2022-01-05");
+    let err = scored(&doc, &daily).unwrap_err();
+    assert!(err.problems[0].reason.contains("daily but the model is weekly"), "{err}");
+}
+
+#[test]
+fn one_period_and_a_dark_channel_can_be_scored() {
+    let csv = market(47, 105);
+    let doc = fitted(&rows(&csv, 0..104), &ModelSpec::default());
+    let one = rows(&csv, 104..105);
+    let header: Vec<&str> = one.lines().next().unwrap().split(',').collect();
+    let tv = header.iter().position(|h| *h == "tv_spend").unwrap();
+    let dark: Vec<String> = one
+        .lines()
+        .map(|line| {
+            let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+            if !line.starts_with("date") {
+                cells[tv] = "0".into();
+            }
+            cells.join(",")
+        })
+        .collect();
+    let s = scored(&doc, &(dark.join("\n") + "\n")).unwrap();
+    assert_eq!((s.periods.len(), s.out_of_sample), (1, 1));
+    assert!(s.periods[0].predicted.is_finite() && s.metrics.r2 == 0.0);
+}
+
+#[test]
+fn binomial_tail_by_hand() {
+    // n = 3, p = 0.1: P(X ≥ 1) = 1 − 0.9³ = 0.271; P(X ≥ 2) = 3 · 0.01 · 0.9 + 0.001 = 0.028.
+    assert!((binomial_upper_tail(3, 0.1, 1) - 0.271).abs() < 1e-12);
+    assert!((binomial_upper_tail(3, 0.1, 2) - 0.028).abs() < 1e-12);
+    assert!((binomial_upper_tail(3, 0.1, 3) - 0.001).abs() < 1e-12);
+    assert_eq!(binomial_upper_tail(3, 0.1, 0), 1.0);
+    assert_eq!(binomial_upper_tail(3, 0.1, 4), 0.0);
+    // Ten thousand days: 0.9^10000 underflows, the log-space sum does not. The mean is 1000 and
+    // the sd 30, so 1000 or more is a little over half, and 1150 (5 sd) about 3e-7.
+    let half = binomial_upper_tail(10_000, 0.1, 1000);
+    assert!(half > 0.5 && half < 0.52, "{half}");
+    let far = binomial_upper_tail(10_000, 0.1, 1150);
+    assert!(far > 1e-8 && far < 1e-6, "{far}");
+}
+
+#[test]
+fn too_many_periods_are_refused_before_any_work() {
+    let doc = fitted(&market(48, 104), &ModelSpec::default());
+    let long =
+        simulate(&SimConfig { seed: 48, periods: MAX_SCORED_PERIODS + 1, ..SimConfig::default() });
+    let err = score(&doc, &long.dataset).unwrap_err();
+    assert!(err.problems[0].reason.contains("at most 5000"), "{err}");
+}
+
+/// A model fitted once for the property test.
+fn shared_model() -> &'static ModelDocument {
+    static DOC: std::sync::OnceLock<ModelDocument> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| fitted(&market(49, 104), &ModelSpec::default()))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn scoring_never_panics_on_rows_of_any_dates_and_values(
+        week in -52i64..400,
+        offset in proptest::prop_oneof![4 => proptest::strategy::Just(0i64), 1 => 1i64..7],
+        step in proptest::prop_oneof![4 => proptest::strategy::Just(7i64), 1 => proptest::strategy::Just(1), 1 => proptest::strategy::Just(6)],
+        rows in proptest::collection::vec(
+            (proptest::bool::weighted(0.03), proptest::collection::vec(-1e3f64..1e7, 8)),
+            1..40,
+        ),
+    ) {
+        // Dates from about a year before the model's first period to years after it, on its
+        // weekly calendar or off it; values negative, zero, or far out of the fitted range;
+        // leading rows with an empty KPI (media history), or such rows anywhere.
+        let doc = shared_model();
+        let mut cols = vec!["date".to_owned(), doc.kpi.clone()];
+        cols.extend(doc.channels.iter().map(|c| c.column.clone()));
+        cols.extend(doc.baseline.controls.iter().map(|c| c.name.clone()));
+        let width = cols.len() - 1;
+        let mut text = cols.join(",") + "\n";
+        for (i, (empty_kpi, values)) in rows.iter().enumerate() {
+            let date = doc.start + chrono::Duration::days(7 * week + offset + step * i as i64);
+            let mut cells = vec![date.to_string()];
+            cells.extend(values.iter().take(width).map(|v| format!("{v:.2}")));
+            if *empty_kpi {
+                cells[1].clear();
+            }
+            text += &(cells.join(",") + "\n");
+        }
+        if let Ok(data) = load_csv_for_scoring(text.as_bytes(), &load_options(doc, "date"))
+            && let Ok(s) = score(doc, &data)
+        {
+            proptest::prop_assert_eq!(s.periods.len(), data.len());
+            proptest::prop_assert!(s.periods.iter().all(|p| p.predicted.is_finite()
+                && p.interval[0] <= p.predicted && p.predicted <= p.interval[1]));
+            proptest::prop_assert!((0.0..=1.0).contains(&s.drift.p_value));
+        }
+    }
+}
