@@ -24,11 +24,7 @@ fn too_large(limit: usize) -> ApiError {
 }
 
 /// Reads a byte stream into memory, refusing more than `limit` bytes with 413.
-pub(crate) async fn read_limited<S, E>(
-    stream: &mut S,
-    limit: usize,
-    what: &str,
-) -> Result<Vec<u8>, ApiError>
+async fn read_limited<S, E>(stream: &mut S, limit: usize, what: &str) -> Result<Vec<u8>, ApiError>
 where
     S: futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -82,6 +78,23 @@ pub(crate) async fn read_multipart(
     Ok((file, params))
 }
 
+/// A CSV sent as multipart field `file` (with the other fields as parameters) or as the whole
+/// body (with `query` as parameters), at most `limit` bytes.
+pub(crate) async fn read_csv_upload(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    query: UploadParams,
+    limit: usize,
+) -> Result<(Vec<u8>, UploadParams), ApiError> {
+    let content_type =
+        req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if content_type.starts_with("multipart/form-data") {
+        read_multipart(Multipart::new(req.headers(), payload), limit).await
+    } else {
+        Ok((read_limited(&mut payload, limit, "cannot read the body").await?, query))
+    }
+}
+
 /// Upload a CSV data set, as multipart field `file` (with optional fields `name`, `date_column`,
 /// `kpi`, `media`, `controls`) or as a `text/csv` body (with the same as query parameters).
 /// It is validated at once: every problem comes back with its column, line and reason.
@@ -106,17 +119,10 @@ pub async fn upload(
     state: web::Data<AppState>,
     user: AuthUser,
     query: web::Query<UploadParams>,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = state.max_upload_bytes;
-    let content_type =
-        req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    let (bytes, params) = if content_type.starts_with("multipart/form-data") {
-        let form = Multipart::new(req.headers(), payload);
-        read_multipart(form, limit).await?
-    } else {
-        (read_limited(&mut payload, limit, "cannot read the body").await?, query.into_inner())
-    };
+    let (bytes, params) =
+        read_csv_upload(&req, payload, query.into_inner(), state.max_upload_bytes).await?;
     let roles = UploadRoles {
         date_column: params.date_column.clone(),
         kpi: params.kpi.clone(),

@@ -1,11 +1,11 @@
 //! Scoring a saved model on new data: its predictions, their accuracy and a drift test.
 
-use super::datasets::{read_limited, read_multipart};
+use super::datasets::read_csv_upload;
 use super::owned_model;
 use crate::auth::AuthUser;
+use crate::dto::UploadParams;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
-use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use mmm_core::score::{load_options, score as run_score};
 use mmm_service::ServiceError;
@@ -55,22 +55,14 @@ pub async fn score(
     user: AuthUser,
     id: web::Path<String>,
     query: web::Query<ScoreQuery>,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let doc = owned_model(&state, &user, id.into_inner()).await?;
-    let limit = state.max_upload_bytes;
-    let content_type =
-        req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    let (bytes, date_column) = if content_type.starts_with("multipart/form-data") {
-        let (bytes, params) = read_multipart(Multipart::new(req.headers(), payload), limit).await?;
-        (bytes, params.date_column)
-    } else {
-        (
-            read_limited(&mut payload, limit, "cannot read the body").await?,
-            query.into_inner().date_column,
-        )
-    };
-    let date_column = date_column.filter(|c| !c.trim().is_empty()).unwrap_or_else(|| "date".into());
+    let upload =
+        UploadParams { date_column: query.into_inner().date_column, ..UploadParams::default() };
+    let (bytes, params) = read_csv_upload(&req, payload, upload, state.max_upload_bytes).await?;
+    let date_column =
+        params.date_column.filter(|c| !c.trim().is_empty()).unwrap_or_else(|| "date".into());
     let scored = web::block(move || {
         let data = mmm_core::load_csv_for_scoring(&bytes, &load_options(&doc, &date_column))?;
         run_score(&doc, &data)
