@@ -9,6 +9,7 @@
 //!         + Σ_c beta_c · sat_c(adstock_c(spend_c)_t / scale_c) + noise
 //! ```
 
+pub mod backtest;
 pub mod baseline;
 pub mod dataset;
 pub mod document;

@@ -213,21 +213,11 @@ pub fn score(doc: &ModelDocument, data: &Dataset) -> Result<Score, DataErrors> {
         });
     }
 
-    let actual: Vec<f64> = scored.iter().map(|p| p.actual).collect();
-    let predicted: Vec<f64> = scored.iter().map(|p| p.predicted).collect();
-    let outside =
-        scored.iter().filter(|p| p.actual < p.interval[0] || p.actual > p.interval[1]).count();
-    let mean_actual = actual.iter().sum::<f64>() / n as f64;
-    let mean_miss = actual.iter().zip(&predicted).map(|(a, p)| a - p).sum::<f64>() / n as f64;
+    let metrics = metrics_of(&scored);
+    let outside = scored.iter().filter(|p| p.outside()).count();
     let p_value = binomial_upper_tail(n, OUTSIDE_PROBABILITY, outside);
     Ok(Score {
-        metrics: ScoreMetrics {
-            r2: metrics::r2(&actual, &predicted),
-            mape: metrics::mape(&actual, &predicted),
-            nrmse: metrics::nrmse(&actual, &predicted),
-            bias: if mean_actual != 0.0 { mean_miss / mean_actual } else { 0.0 },
-            coverage: 1.0 - outside as f64 / n as f64,
-        },
+        metrics,
         out_of_sample: scored.iter().filter(|p| !p.in_fit).count(),
         periods: scored,
         unknown_carry_over,
@@ -238,6 +228,30 @@ pub fn score(doc: &ModelDocument, data: &Dataset) -> Result<Score, DataErrors> {
             drifted: p_value < DRIFT_P_VALUE,
         },
     })
+}
+
+impl ScoredPeriod {
+    /// Whether the actual lies outside the 90% interval.
+    pub fn outside(&self) -> bool {
+        self.actual < self.interval[0] || self.actual > self.interval[1]
+    }
+}
+
+/// The accuracy of scored periods (at least one).
+pub(crate) fn metrics_of(periods: &[ScoredPeriod]) -> ScoreMetrics {
+    let n = periods.len().max(1) as f64;
+    let actual: Vec<f64> = periods.iter().map(|p| p.actual).collect();
+    let predicted: Vec<f64> = periods.iter().map(|p| p.predicted).collect();
+    let outside = periods.iter().filter(|p| p.outside()).count();
+    let mean_actual = actual.iter().sum::<f64>() / n;
+    let mean_miss = actual.iter().zip(&predicted).map(|(a, p)| a - p).sum::<f64>() / n;
+    ScoreMetrics {
+        r2: metrics::r2(&actual, &predicted),
+        mape: metrics::mape(&actual, &predicted),
+        nrmse: metrics::nrmse(&actual, &predicted),
+        bias: if mean_actual != 0.0 { mean_miss / mean_actual } else { 0.0 },
+        coverage: 1.0 - outside as f64 / n,
+    }
 }
 
 /// The adstock window of channel `index`: the longest over the draws and the document's own

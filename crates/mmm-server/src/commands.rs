@@ -2,16 +2,17 @@
 
 use crate::report;
 use crate::{
-    AdstockArg, FitArgs, ImportMeridianArgs, InspectArgs, MethodArg, ProfileArg, SaturationArg,
-    ScoreArgs, SimulateArgs,
+    AdstockArg, BacktestArgs, FitArgs, ImportMeridianArgs, InspectArgs, MethodArg, ModelArgs,
+    ProfileArg, SaturationArg, ScoreArgs, SimulateArgs,
 };
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
-use mmm_core::fit::{BayesSettings, fit_bayes};
+use mmm_core::fit::{BayesSettings, FitError, Observer, fit_bayes};
 use mmm_core::simulate::{Profile, SimConfig, simulate as run_simulation};
 use mmm_core::spec::{AdstockKind, SaturationKind};
 use mmm_core::{
-    DataErrors, FitProgress, LoadOptions, ModelDocument, ModelSpec, fit as run_fit, load_csv,
+    DataErrors, Dataset, FitProgress, LoadOptions, ModelDocument, ModelSpec, fit as run_fit,
+    load_csv,
 };
 use std::fs;
 use std::io::{Read, Write};
@@ -120,9 +121,10 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-pub fn fit(args: &FitArgs) -> Result<(), CliError> {
+/// The data set and specification `args` describe (with `holdout` periods held out).
+fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), CliError> {
     let bytes = read_input(&args.data)?;
-    let spec = ModelSpec {
+    let mut spec = ModelSpec {
         adstock: match args.adstock {
             AdstockArg::Geometric => AdstockKind::Geometric,
             AdstockArg::Weibull => AdstockKind::Weibull,
@@ -132,12 +134,11 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
             SaturationArg::Logistic => SaturationKind::Logistic,
         },
         max_lag: args.max_lag,
-        holdout: args.holdout,
+        holdout,
         seed: args.seed,
         starts: args.starts.max(1),
         ..ModelSpec::default()
     };
-    let mut spec = spec;
     if let Some(arg) = &args.priors {
         let (text, origin) = inline_or_file(arg)?;
         spec.priors = serde_json::from_str(&text)
@@ -163,21 +164,18 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
         ..LoadOptions::default()
     };
     let data = load_csv(&bytes, &options, &spec).map_err(CliError::Data)?;
+    Ok((data, spec))
+}
 
-    let bar = ProgressBar::new(1000);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} fitting [{bar:30}] {percent:>3}% {msg}")
-            .map_err(|e| anyhow!("progress bar template: {e}"))?
-            .progress_chars("=> "),
-    );
-    let observer = |p: &FitProgress| {
-        bar.set_position((p.fraction * 1000.0).round() as u64);
-        bar.set_message(p.message.clone());
-        true
-    };
-    let started = std::time::Instant::now();
-    let doc = match args.method {
-        MethodArg::Map => run_fit(&data, &spec, Some(&observer)),
+/// Fits `data` by the method `args` names.
+fn fit_by(
+    args: &ModelArgs,
+    data: &Dataset,
+    spec: &ModelSpec,
+    observer: Option<Observer<'_>>,
+) -> Result<ModelDocument, FitError> {
+    match args.method {
+        MethodArg::Map => run_fit(data, spec, observer),
         MethodArg::Bayes => {
             let settings = BayesSettings {
                 chains: args.chains,
@@ -185,10 +183,32 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
                 tune: args.tune,
                 ..BayesSettings::default()
             };
-            fit_bayes(&data, &spec, &settings, Some(&observer))
+            fit_bayes(data, spec, &settings, observer)
         }
     }
-    .map_err(|e| anyhow!(e))?;
+}
+
+/// A terminal progress bar (hidden when the output is not a terminal).
+fn progress_bar(template: &str) -> anyhow::Result<ProgressBar> {
+    let bar = ProgressBar::new(1000);
+    bar.set_style(
+        ProgressStyle::with_template(template)
+            .map_err(|e| anyhow!("progress bar template: {e}"))?
+            .progress_chars("=> "),
+    );
+    Ok(bar)
+}
+
+pub fn fit(args: &FitArgs) -> Result<(), CliError> {
+    let (data, spec) = prepare(&args.model, args.holdout)?;
+    let bar = progress_bar("{spinner} fitting [{bar:30}] {percent:>3}% {msg}")?;
+    let observer = |p: &FitProgress| {
+        bar.set_position((p.fraction * 1000.0).round() as u64);
+        bar.set_message(p.message.clone());
+        true
+    };
+    let started = std::time::Instant::now();
+    let doc = fit_by(&args.model, &data, &spec, Some(&observer)).map_err(|e| anyhow!(e))?;
     bar.finish_and_clear();
     let elapsed = started.elapsed();
 
@@ -203,6 +223,34 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
         elapsed.as_secs_f64() * 1e3
     );
     report_and_write(&text, args.json.as_deref(), &doc.to_json(), "model")
+}
+
+pub fn backtest(args: &BacktestArgs) -> Result<(), CliError> {
+    let (data, spec) = prepare(&args.model, 0)?;
+    let bar = progress_bar("{spinner} backtest [{bar:30}] {percent:>3}% {msg}")?;
+    bar.set_length(args.folds as u64);
+    let started = std::time::Instant::now();
+    let result = mmm_core::backtest::backtest(
+        &data,
+        &spec,
+        args.folds,
+        args.horizon,
+        |d, s| fit_by(&args.model, d, s, None),
+        |done, of| {
+            bar.set_position(done as u64);
+            bar.set_message(format!("fold {done} of {of} fitted"));
+        },
+    )
+    .map_err(|e| anyhow!(e))?;
+    bar.finish_and_clear();
+    let text = format!(
+        "{}backtest of {} folds in {:.0} ms\n",
+        report::backtest(&data, &result),
+        result.folds.len(),
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    let json = serde_json::to_string_pretty(&result).context("cannot serialise the backtest")?;
+    report_and_write(&text, args.json.as_deref(), &json, "backtest")
 }
 
 /// Prints the human-readable `report`, then writes `document` to `path` if one is given. With

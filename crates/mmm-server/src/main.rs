@@ -33,6 +33,9 @@ enum Command {
     Fit(FitArgs),
     /// Print the summary of a saved model document.
     InspectModel(InspectArgs),
+    /// Rolling-origin backtest: fit on growing windows of the data, score the periods after each,
+    /// and show how stable each channel's ROI is across the fits.
+    Backtest(BacktestArgs),
     /// Score a saved model on data, such as the periods that arrived after it was fitted: its
     /// predictions with 90% intervals, their accuracy, and whether the data have drifted from it.
     Score(ScoreArgs),
@@ -207,8 +210,9 @@ enum SaturationArg {
     Logistic,
 }
 
+/// The data and the model specification, shared by `fit` and `backtest`.
 #[derive(Debug, Args)]
-struct FitArgs {
+struct ModelArgs {
     /// CSV file: one row per period with a date, the KPI, media spend and controls (`-` reads
     /// standard input).
     data: PathBuf,
@@ -227,9 +231,6 @@ struct FitArgs {
     /// Use no control columns.
     #[arg(long)]
     no_controls: bool,
-    /// Keep the last N periods out of the fit and score the model on them.
-    #[arg(long, default_value_t = 0)]
-    holdout: usize,
     /// Seed of the multi-start search (the same seed gives the same model).
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -266,11 +267,38 @@ struct FitArgs {
     /// {channel, start, end, incremental, standard_error}.
     #[arg(long)]
     lift_tests: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct FitArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Keep the last N periods out of the fit and score the model on them.
+    #[arg(long, default_value_t = 0)]
+    holdout: usize,
     /// Also print the insights: findings in plain language, with where to calibrate.
     #[arg(long)]
     insights: bool,
     /// Write the model document (JSON) here; `-` writes it to standard output and the table to
     /// standard error, for piping into inspect-model, optimize, plan or frontier.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct BacktestArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Number of folds: fold k (counted from the end) fits the data up to k horizons before their
+    /// end and scores the next horizon.
+    #[arg(long, default_value_t = 4)]
+    folds: usize,
+    /// Periods each fold scores.
+    #[arg(long, default_value_t = 13)]
+    horizon: usize,
+    /// Write the backtest (every fold's accuracy, drift test and channel ROIs, and each
+    /// channel's ROI stability) as JSON here; `-` writes it to standard output and the report to
+    /// standard error.
     #[arg(long)]
     json: Option<PathBuf>,
 }
@@ -411,6 +439,7 @@ fn run(command: Command) -> Result<(), commands::CliError> {
         Command::Fit(args) => commands::fit(&args),
         Command::InspectModel(args) => commands::inspect(&args),
         Command::Score(args) => commands::score(&args),
+        Command::Backtest(args) => commands::backtest(&args),
         Command::ImportMeridian(args) => commands::import_meridian(&args),
         Command::Optimize(args) => budget::optimize(&args),
         Command::Plan(args) => budget::plan(&args),

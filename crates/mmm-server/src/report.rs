@@ -187,7 +187,7 @@ pub fn score(doc: &ModelDocument, score: &mmm_core::score::Score) -> String {
         "date", "actual", "predicted", "90% interval", "media"
     );
     for p in &score.periods {
-        let outside = p.actual < p.interval[0] || p.actual > p.interval[1];
+        let outside = p.outside();
         let _ = writeln!(
             s,
             "{:<12} {:>14} {:>14} {:>31} {:>14}{}",
@@ -241,5 +241,70 @@ pub fn score(doc: &ModelDocument, score: &mmm_core::score::Score) -> String {
             score.unknown_carry_over, first.date
         );
     }
+    s
+}
+
+/// A backtest: each fold's accuracy on the periods after its window, the pooled accuracy, and
+/// each channel's ROI fold by fold.
+pub fn backtest(data: &mmm_core::Dataset, b: &mmm_core::backtest::Backtest) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Backtest of {} on {} periods: {} folds, each fitted on the periods before it and scored \
+         on the next {}\n",
+        data.kpi_name,
+        data.len(),
+        b.folds.len(),
+        b.horizon
+    );
+    let _ = writeln!(
+        s,
+        "{:<5} {:>7}  {:<25} {:>7} {:>7} {:>7} {:>8}  drift",
+        "fold", "fitted", "scored", "R²", "MAPE", "bias", "in 90%"
+    );
+    for (i, f) in b.folds.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "{:<5} {:>7}  {:<25} {:>7.3} {:>6.1}% {:>+6.1}% {:>7.0}%  {}",
+            i + 1,
+            f.fit_periods,
+            format!("{} to {}", f.start, f.end),
+            f.metrics.r2,
+            100.0 * f.metrics.mape,
+            100.0 * f.metrics.bias,
+            100.0 * f.metrics.coverage,
+            if f.drift.drifted {
+                format!("yes (p = {:.1e})", f.drift.p_value)
+            } else {
+                "no".into()
+            }
+        );
+    }
+    let m = &b.metrics;
+    let _ = writeln!(
+        s,
+        "all folds: R² {:.3}  MAPE {:.1}%  bias {:+.1}%  inside the 90% interval {:.0}% (90% expected)\n",
+        m.r2,
+        100.0 * m.mape,
+        100.0 * m.bias,
+        100.0 * m.coverage
+    );
+    let mut header = format!("{:<14}", "ROI by fold");
+    for i in 0..b.folds.len() {
+        let _ = write!(header, " {:>7}", format!("fold {}", i + 1));
+    }
+    let _ = writeln!(s, "{header} {:>8}", "spread");
+    for (i, c) in b.channels.iter().enumerate() {
+        let mut line = format!("{:<14}", c.name);
+        for f in &b.folds {
+            let _ = write!(line, " {:>7.2}", f.channels[i].roi);
+        }
+        let _ = writeln!(s, "{line} {:>7.0}%", 100.0 * c.spread);
+    }
+    let _ = writeln!(
+        s,
+        "spread: (largest − smallest ROI) / mean ROI over the folds; a wide one means the window, \
+         more than a stable signal, decides the channel's ROI"
+    );
     s
 }

@@ -599,3 +599,47 @@ fn score_a_saved_model_on_new_weeks() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("tv_spend"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn backtest_scores_each_fold_and_shows_roi_stability() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let json = dir.path().join("backtest.json");
+    let out = mmm(&[
+        "simulate",
+        "--weeks",
+        "130",
+        "--channels",
+        "3",
+        "--seed",
+        "9",
+        "--out",
+        path(&data),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out =
+        mmm(&["backtest", path(&data), "--folds", "3", "--horizon", "10", "--json", path(&json)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("3 folds, each fitted on the periods before it and scored on the next 10"),
+        "{report}"
+    );
+    for fold in ["1         100", "2         110", "3         120"] {
+        assert!(report.contains(fold), "{fold}: {report}");
+    }
+    assert!(report.contains("ROI by fold") && report.contains("search"), "{report}");
+    let b: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(b["folds"].as_array().unwrap().len(), 3);
+    assert_eq!(b["channels"].as_array().unwrap().len(), 3);
+    assert_eq!(b["folds"][2]["end"], "2024-06-24");
+
+    // Folds that leave too little to fit: a clear error, exit code 1.
+    let out = mmm(&["backtest", path(&data), "--folds", "10", "--horizon", "13"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("use fewer or shorter folds"), "{}", text(&out.stderr));
+    // Bad data: exit code 2, as for fit.
+    let out = mmm_fed(&["backtest", "-"], b"date,revenue,tv_spend\n2024-01-01,x,1\n");
+    assert_eq!(out.status.code(), Some(2));
+}
