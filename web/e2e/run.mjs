@@ -199,6 +199,19 @@ try {
   await page.getByRole('button', { name: 'Start training' }).click();
   await page.getByText('The model is fitted.').waitFor({ timeout: 120000 });
 
+  log('backtest the data set: three folds of eight weeks, and each channel\'s ROI by fold');
+  await page.getByLabel('Folds').fill('3');
+  await page.getByLabel('Periods per fold').fill('8');
+  await page.getByRole('button', { name: 'Run the backtest' }).click();
+  await page.locator('#backtest-folds').waitFor();
+  const foldRows = await page.locator('#backtest-folds tbody tr').allInnerTexts();
+  // good.csv has 104 weeks: the folds fit 80, 88 and 96 of them.
+  assert.deepEqual(foldRows.map((r) => r.split('\t')[1]), ['80', '88', '96'], `folds: ${foldRows}`);
+  assert.equal(await page.locator('#backtest-stability tbody tr').count(), 3);
+  assert.match(await page.locator('#backtest-metrics').innerText(), /Out-of-sample MAPE\s+\d+\.\d%/);
+  await page.locator('#backtest-folds').scrollIntoViewIfNeeded();
+  await snap(page, 'backtest', 'backtest');
+
   log('overview: metrics, actual vs predicted, decomposition, diagnostics');
   await page.getByRole('link', { name: 'Open the overview' }).click();
   await page.getByRole('heading', { name: 'Model overview', exact: true }).waitFor();

@@ -87,3 +87,15 @@ export interface Score {
   unknown_carry_over: number;
   drift: { outside: number; expected_outside: number; p_value: number; drifted: boolean };
 }
+
+/** A data set backtested on growing windows (/datasets/{id}/backtest). */
+export interface Backtest {
+  horizon: number;
+  folds: {
+    fit_periods: number; fit_end: string; start: string; end: string;
+    metrics: Score['metrics']; drift: Score['drift'];
+    channels: { name: string; roi: number; roi_interval?: Interval }[];
+  }[];
+  metrics: Score['metrics'];
+  channels: { name: string; min: number; max: number; mean: number; spread: number }[];
+}

@@ -223,6 +223,7 @@ pub struct TrainIn {
     /// `log_half_saturation_sd`, `shape_median`, `log_shape_sd`, `decay_beta` (see
     /// docs/methodology.md).
     #[schema(value_type = Option<Object>, example = json!({"channel_roi": {"tv": {"median": 1.5, "relative_sd": 0.3}}}))]
+    #[serde(default, deserialize_with = "priors_object")]
     pub priors: Option<mmm_core::Priors>,
 }
 
@@ -240,6 +241,60 @@ pub struct LiftTestIn {
     pub incremental: f64,
     /// Its standard error.
     pub standard_error: f64,
+}
+
+/// Priors given as a JSON object, as documented (serde would also take a struct's fields from an
+/// array, by position).
+fn priors_object<'de, D>(d: D) -> Result<Option<mmm_core::Priors>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::de::Error;
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(v @ Value::Object(_)) => serde_json::from_value(v).map(Some).map_err(D::Error::custom),
+        Some(_) => Err(D::Error::custom("priors must be a JSON object")),
+    }
+}
+
+impl From<LiftTestIn> for mmm_core::spec::LiftTest {
+    fn from(l: LiftTestIn) -> Self {
+        Self {
+            channel: l.channel,
+            start: l.start,
+            end: l.end,
+            incremental: l.incremental,
+            standard_error: l.standard_error,
+        }
+    }
+}
+
+/// What to backtest: a stored data set's MAP fits on growing windows.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"folds": 4, "horizon": 13, "seed": 1}))]
+pub struct BacktestIn {
+    /// Folds (1-20, default 4): fold k, counted from the end, fits the data up to k horizons
+    /// before their end and scores the next horizon.
+    #[schema(minimum = 1, maximum = 20)]
+    pub folds: Option<usize>,
+    /// Periods each fold scores (default 13).
+    #[schema(minimum = 1)]
+    pub horizon: Option<usize>,
+    /// KPI column (default: the data set's).
+    pub kpi: Option<String>,
+    /// Media columns (default: the data set's).
+    pub media: Option<Vec<String>>,
+    /// Control columns (default: the data set's).
+    pub controls: Option<Vec<String>>,
+    /// Seed of each fit.
+    pub seed: Option<u64>,
+    /// Lift-test results; each fold uses those that end inside its window.
+    #[serde(default)]
+    pub lift_tests: Vec<LiftTestIn>,
+    /// Priors, as for training.
+    #[schema(value_type = Option<Object>)]
+    #[serde(default, deserialize_with = "priors_object")]
+    pub priors: Option<mmm_core::Priors>,
 }
 
 /// A training job was queued.

@@ -2,7 +2,7 @@
 
 use crate::dto;
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::{analytics, auth, datasets, jobs, models, ops, optimize, score};
+use crate::routes::{analytics, auth, datasets, jobs, models, ops, optimize, validation};
 use std::sync::LazyLock;
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -23,7 +23,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         auth::register, auth::login, auth::me,
         datasets::upload, datasets::list, datasets::detail, datasets::remove,
-        models::train, models::import, models::list, models::detail, models::remove, score::score,
+        models::train, models::import, models::list, models::detail, models::remove, validation::score, validation::backtest,
         optimize::optimize, optimize::plan, optimize::scenarios, optimize::frontier,
         jobs::detail, jobs::cancel, jobs::stream,
         analytics::status, analytics::channels, analytics::channels_summary, analytics::contribution,
@@ -33,7 +33,7 @@ use utoipa::{Modify, OpenApi};
     components(schemas(
         ErrorBody, ErrorDetail, dto::UserOut, dto::RegisterIn, dto::LoginForm, dto::TokenOut, dto::RegisteredOut,
         dto::RolesOut, dto::LiftTestIn, dto::DatasetOut, dto::DatasetDetailOut, dto::TrainIn, dto::TrainOut, dto::ModelOut,
-        dto::MeridianUpload, dto::DatasetUpload, dto::UploadParams,
+        dto::MeridianUpload, dto::DatasetUpload, dto::UploadParams, dto::BacktestIn,
         dto::JobOut, dto::JobEventOut, dto::HealthOut, dto::ChannelSummaryOut, analytics::StatusOut, analytics::CurveOut,
         optimize::ConstraintsIn, optimize::OptimizeIn, optimize::PlanIn, optimize::ScenarioIn, optimize::ScenariosIn,
     )),

@@ -9,11 +9,12 @@ use crate::domain::{
 };
 use crate::error::ServiceError;
 use crate::repository::{DatasetRepository, JobRepository, ModelRepository};
+use mmm_core::backtest::{Backtest, BacktestError};
 use mmm_core::fit::{BayesSettings, fit_bayes};
 use mmm_core::{FitError, FitProgress, LoadOptions, ModelDocument, ModelSpec, fit};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::broadcast;
@@ -58,6 +59,17 @@ pub trait ModelService: Send + Sync {
         file_name: &str,
         bytes: &[u8],
     ) -> Result<ModelInfo, ServiceError>;
+    /// Backtests a data set with MAP fits (`mmm_core::backtest`; the request's method and
+    /// holdout are not used): `folds` windows of the data, each scored on the `horizon` periods
+    /// after it. Nothing is stored. It runs on the caller's
+    /// thread; beyond as many at once as there are training workers the answer is busy.
+    fn backtest(
+        &self,
+        actor: &Actor,
+        request: &TrainRequest,
+        folds: usize,
+        horizon: usize,
+    ) -> Result<Backtest, ServiceError>;
 }
 
 /// Training jobs: read, cancel, follow.
@@ -110,6 +122,18 @@ struct Inner {
     datasets: Arc<dyn DatasetRepository>,
     cache: Arc<ModelCache>,
     live: Mutex<HashMap<String, Live>>,
+    /// Backtests running now, and how many may (the training workers' count).
+    backtests: AtomicUsize,
+    max_backtests: usize,
+}
+
+/// A running backtest's place, given back when it ends.
+struct BacktestSlot<'a>(&'a AtomicUsize);
+
+impl Drop for BacktestSlot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// The model and job services over repositories, with their worker pool.
@@ -131,8 +155,15 @@ impl Modelling {
         cache: Arc<ModelCache>,
         config: TrainingConfig,
     ) -> Result<Self, ServiceError> {
-        let inner =
-            Arc::new(Inner { models, jobs, datasets, cache, live: Mutex::new(HashMap::new()) });
+        let inner = Arc::new(Inner {
+            models,
+            jobs,
+            datasets,
+            cache,
+            live: Mutex::new(HashMap::new()),
+            backtests: AtomicUsize::new(0),
+            max_backtests: config.workers.max(1),
+        });
         let (queue, receiver) = sync_channel::<Task>(config.queue);
         let receiver = Arc::new(Mutex::new(receiver));
         for i in 0..config.workers.max(1) {
@@ -154,6 +185,14 @@ impl Modelling {
             log::warn!("marked {failed} unfinished training job(s) failed after a restart");
         }
         Ok(failed)
+    }
+
+    /// The data set a request names, if the actor may read it.
+    fn dataset_record(&self, actor: &Actor, id: &str) -> Result<DatasetRecord, ServiceError> {
+        match self.inner.datasets.get(id)? {
+            Some(d) if actor.can_see(&d.info.owner_id) => Ok(d),
+            _ => Err(ServiceError::NotFound("dataset")),
+        }
     }
 
     fn model_record(&self, actor: &Actor, id: &str) -> Result<ModelRecord, ServiceError> {
@@ -289,10 +328,7 @@ impl ModelService for Modelling {
         actor: &Actor,
         request: &TrainRequest,
     ) -> Result<(ModelInfo, JobRecord), ServiceError> {
-        let record = match self.inner.datasets.get(&request.dataset_id)? {
-            Some(d) if actor.can_see(&d.info.owner_id) => d,
-            _ => return Err(ServiceError::NotFound("dataset")),
-        };
+        let record = self.dataset_record(actor, &request.dataset_id)?;
         // Validate now, so bad roles or a too-long holdout answer the request instead of failing
         // the job later.
         let spec = spec_for(request);
@@ -347,6 +383,40 @@ impl ModelService for Modelling {
                 ))
             }
         }
+    }
+
+    fn backtest(
+        &self,
+        actor: &Actor,
+        request: &TrainRequest,
+        folds: usize,
+        horizon: usize,
+    ) -> Result<Backtest, ServiceError> {
+        let record = self.dataset_record(actor, &request.dataset_id)?;
+        let spec = ModelSpec { holdout: 0, ..spec_for(request) };
+        let data = mmm_core::load_csv(record.csv.as_bytes(), &options_for(&record, request), &spec)
+            .map_err(ServiceError::Data)?;
+        mmm_core::fit::validate(&data, &spec).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let running = &self.inner.backtests;
+        if running.fetch_add(1, Ordering::SeqCst) >= self.inner.max_backtests {
+            running.fetch_sub(1, Ordering::SeqCst);
+            return Err(ServiceError::Busy(
+                "too many backtests are running; try again shortly".into(),
+            ));
+        }
+        let _slot = BacktestSlot(running);
+        mmm_core::backtest::backtest(
+            &data,
+            &spec,
+            folds,
+            horizon,
+            |d, s| fit(d, s, None),
+            |_, _| (),
+        )
+        .map_err(|e| match e {
+            BacktestError::Score { .. } => ServiceError::Internal(e.to_string()),
+            e => ServiceError::Invalid(e.to_string()),
+        })
     }
 
     fn list(&self, actor: &Actor) -> Result<Vec<ModelInfo>, ServiceError> {

@@ -1,9 +1,10 @@
-// Models: train (point or Bayesian) with live progress over the WebSocket and cancel, import a
-// Google Meridian model, list, open and delete.
+// Models: train (point or Bayesian) with live progress over the WebSocket and cancel, backtest a
+// data set, import a Google Meridian model, list, open and delete.
 import { ApiError, api, del, get, jobSocket, post } from '../api';
 import { app, modelLabel } from '../app';
 import { deleteButton, field, h, mount, notice } from '../dom';
 import { pct, ratio } from '../format';
+import { backtestSection } from '../backtest';
 import { calibrationEditor } from '../calibration';
 import type { Dataset, Job, JobEvent, Model } from '../types';
 
@@ -137,7 +138,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
         })))));
   }
 
-  mount(main, h('h1', null, 'Models'), trainForm, progressArea, importForm, list);
+  mount(main, h('h1', null, 'Models'), trainForm, progressArea, backtestSection(datasets), importForm, list);
   await refresh();
   const running = app.models.find((m) => m.status === 'training');
   if (running) mount(progressArea, notice('info', 'A model is still training; it will appear here when done.'));

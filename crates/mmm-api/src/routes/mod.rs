@@ -7,10 +7,20 @@ pub mod jobs;
 pub mod models;
 pub mod ops;
 pub mod optimize;
-pub mod score;
+pub mod validation;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, blocking};
+
+/// A seed as the OpenAPI document states it (a non-negative 64-bit signed integer).
+pub(crate) fn checked_seed(seed: Option<u64>) -> Result<Option<u64>, ApiError> {
+    match seed {
+        Some(s) if s > i64::MAX as u64 => {
+            Err(ApiError::invalid(format!("seed must be at most {}, got {s}", i64::MAX)))
+        }
+        _ => Ok(seed),
+    }
+}
 use crate::state::AppState;
 use mmm_core::ModelDocument;
 use std::sync::Arc;

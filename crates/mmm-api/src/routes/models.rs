@@ -7,7 +7,6 @@ use crate::routes::datasets::read_multipart;
 use crate::state::AppState;
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use mmm_core::spec::LiftTest;
 use mmm_service::domain::{ModelStatus, SamplerRequest, TrainRequest};
 
 /// Start fitting a model on a data set. Answers at once with the model and job ids; follow the
@@ -36,21 +35,11 @@ pub async fn train(
         media: b.media,
         controls: b.controls,
         holdout: b.holdout.unwrap_or(0),
-        seed: b.seed,
+        seed: super::checked_seed(b.seed)?,
         method: b.method,
         sampler: (b.chains.is_some() || b.draws.is_some() || b.tune.is_some())
             .then_some(SamplerRequest { chains: b.chains, draws: b.draws, tune: b.tune }),
-        lift_tests: b
-            .lift_tests
-            .into_iter()
-            .map(|l| LiftTest {
-                channel: l.channel,
-                start: l.start,
-                end: l.end,
-                incremental: l.incremental,
-                standard_error: l.standard_error,
-            })
-            .collect(),
+        lift_tests: b.lift_tests.into_iter().map(Into::into).collect(),
         priors: b.priors,
         origin: None,
     };

@@ -10,6 +10,6 @@ mod budget;
 mod datasets;
 mod meridian;
 mod openapi;
-mod score;
 mod site;
 mod training;
+mod validation;

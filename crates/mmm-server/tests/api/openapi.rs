@@ -27,6 +27,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/models"),
     ("post", "/api/v1/models/import"),
     ("post", "/api/v1/models/{id}/score"),
+    ("post", "/api/v1/datasets/{id}/backtest"),
     ("get", "/api/v1/models"),
     ("get", "/api/v1/models/{id}"),
     ("delete", "/api/v1/models/{id}"),

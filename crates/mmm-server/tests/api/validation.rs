@@ -1,8 +1,9 @@
-//! Scoring a saved model on data over HTTP.
+//! Checking models against data over HTTP: scoring a saved model, backtesting a data set.
 
 use crate::helpers::{TestApp, simulated_csv};
+use serde_json::json;
 
-crate::on_both!(a_model_scores_data_and_flags_drift);
+crate::on_both!(a_model_scores_data_and_flags_drift, a_data_set_is_backtested_fold_by_fold);
 
 /// The header and the data rows `range` of a CSV text, with every KPI value times `factor`.
 fn rows(csv: &str, range: std::ops::Range<usize>, factor: f64) -> String {
@@ -85,4 +86,61 @@ fn a_model_scores_data_and_flags_drift(app: TestApp) {
     let r = app.post(&path, Some(&bob), "text/csv", csv.clone());
     assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
     assert_eq!(app.post(&path, None, "text/csv", csv).status, 401);
+}
+
+fn a_data_set_is_backtested_fold_by_fold(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let dataset = app.upload(&token, 104, 3);
+    let path = format!("/api/v1/datasets/{dataset}/backtest");
+
+    let r = app.post_json(&path, Some(&token), &json!({"folds": 2, "horizon": 8, "seed": 3}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let b = r.json();
+    let folds = b["folds"].as_array().unwrap();
+    assert_eq!(folds.len(), 2);
+    assert_eq!(
+        (folds[0]["fit_periods"].as_u64(), folds[1]["fit_periods"].as_u64()),
+        (Some(88), Some(96))
+    );
+    let csv = simulated_csv(104, 3);
+    let dates: Vec<&str> = csv.lines().skip(1).map(|l| &l[..10]).collect();
+    assert_eq!(
+        (folds[1]["start"].as_str(), folds[1]["end"].as_str()),
+        (Some(dates[96]), Some(dates[103]))
+    );
+    // Each channel's stability is read off its fold ROIs.
+    for (i, c) in b["channels"].as_array().unwrap().iter().enumerate() {
+        let rois: Vec<f64> =
+            folds.iter().map(|f| f["channels"][i]["roi"].as_f64().unwrap()).collect();
+        let (min, max) = (rois[0].min(rois[1]), rois[0].max(rois[1]));
+        assert_eq!((c["min"].as_f64().unwrap(), c["max"].as_f64().unwrap()), (min, max));
+    }
+    let pooled = b["metrics"]["mape"].as_f64().unwrap();
+    let mean = folds.iter().map(|f| f["metrics"]["mape"].as_f64().unwrap()).sum::<f64>() / 2.0;
+    assert!((pooled - mean).abs() < 1e-12);
+
+    // Defaults: 4 folds of 13.
+    let r = app.post_json(&path, Some(&token), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["folds"].as_array().unwrap().len(), 4);
+    // Folds that leave too little to fit, and an unknown channel's prior.
+    let r = app.post_json(&path, Some(&token), &json!({"folds": 8, "horizon": 13}));
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("use fewer or shorter folds"));
+    let r = app.post_json(
+        &path,
+        Some(&token),
+        &json!({"priors": {"channel_roi": {"radio": {"median": 1.0}}}}),
+    );
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"), "{}", r.text);
+    // Priors that are not an object.
+    let r = app.post_json(&path, Some(&token), &json!({"priors": [null, null]}));
+    assert_eq!(r.status, 422, "{}", r.text);
+    // A seed beyond the documented 64-bit signed range.
+    let r = app.post_json(&path, Some(&token), &json!({"seed": 9_223_372_036_854_775_808u64}));
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
+    // Another user's data set is not there for them.
+    let bob = app.register("bob@example.com");
+    let r = app.post_json(&path, Some(&bob), &json!({}));
+    assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
 }
