@@ -67,7 +67,7 @@ function report(b: Backtest): Child[] {
       series: b.channels.map((c, i) => ({ name: c.name, type: 'line', data: b.folds.map((f) => f.channels[i].roi) })),
     }, 280).el,
     h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'backtest-stability' },
-      h('caption', null, 'ROI stability: spread is (largest − smallest) / mean over the folds; a wide one means the window, more than a stable signal, decides the ROI'),
+      h('caption', null, 'ROI stability: spread is (largest − smallest) / mean over the folds. A wide one means the window decides the ROI; a narrow one is no sign of accuracy, since a ROI the prior decides is steady in every window (trust a ROI by its data weight on the Channels page)'),
       h('thead', null, h('tr', null, ['Channel', 'Smallest', 'Largest', 'Mean', 'Spread'].map((c, i) => h('th', { scope: 'col', class: i > 0 ? 'num' : null }, c)))),
       h('tbody', null, b.channels.map((c) => h('tr', null, h('td', null, c.name),
         h('td', { class: 'num' }, ratio(c.min)), h('td', { class: 'num' }, ratio(c.max)), h('td', { class: 'num' }, ratio(c.mean)),

@@ -303,8 +303,9 @@ pub fn backtest(data: &mmm_core::Dataset, b: &mmm_core::backtest::Backtest) -> S
     }
     let _ = writeln!(
         s,
-        "spread: (largest − smallest ROI) / mean ROI over the folds; a wide one means the window, \
-         more than a stable signal, decides the channel's ROI"
+        "spread: (largest − smallest ROI) / mean ROI over the folds; a wide one means the window \
+         decides the ROI. A narrow one is no sign of accuracy: a ROI the prior decides is steady \
+         in every window (how much to trust a ROI: its data weight and interval, from mmm fit)"
     );
     s
 }
