@@ -155,6 +155,25 @@ impl Baseline {
     }
 }
 
+impl Baseline {
+    /// The baseline's design row in period `t` (given the raw control values of that period):
+    /// the values its coefficients multiply, in the fit's column order (intercept, trend, each
+    /// cycle's sine and cosine per harmonic, the standardised controls). `parts` is this row
+    /// times the coefficients, plus the time effect and organic media.
+    pub(crate) fn row(&self, t: usize, control_values: &[f64]) -> Vec<f64> {
+        let mut row = vec![1.0, trend_position(t, self.trend_periods)];
+        for s in &self.seasonality {
+            for k in 0..s.sin.len() {
+                let angle = 2.0 * PI * (k + 1) as f64 * t as f64 / s.period;
+                row.push(angle.sin());
+                row.push(angle.cos());
+            }
+        }
+        row.extend(self.controls.iter().zip(control_values).map(|(c, z)| (z - c.mean) / c.sd));
+        row
+    }
+}
+
 /// Position of period `t` on the trend axis: 0 at the first period, 1 at the last fitted one.
 pub(crate) fn trend_position(t: usize, n_fit: usize) -> f64 {
     t as f64 / (n_fit.max(2) - 1) as f64

@@ -643,3 +643,24 @@ fn backtest_scores_each_fold_and_shows_roi_stability() {
     let out = mmm_fed(&["backtest", "-"], b"date,revenue,tv_spend\n2024-01-01,x,1\n");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn an_imported_meridian_model_scores_its_own_data_with_calibrated_intervals() {
+    // Meridian's posterior trades the baseline's level against the media's; held at its mean,
+    // the baseline would put every week inside the interval.
+    let dir = tempfile::tempdir().unwrap();
+    let (model, data, score) =
+        (dir.path().join("m.json"), dir.path().join("d.csv"), dir.path().join("s.json"));
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/meridian/meridian_demo.binpb");
+    let out =
+        mmm(&["import-meridian", path(&fixture), "--json", path(&model), "--data", path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = mmm(&["score", path(&model), path(&data), "--json", path(&score)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&score).unwrap()).unwrap();
+    let coverage = s["metrics"]["coverage"].as_f64().unwrap();
+    assert!((0.85..0.99).contains(&coverage), "{coverage}");
+    assert_eq!(s["drift"]["drifted"], false);
+}

@@ -46,20 +46,31 @@ fn the_models_own_data_score_as_its_prediction() {
 }
 
 #[test]
-fn without_draws_the_interval_is_the_residual_sd_around_the_fitted_values() {
+fn without_draws_the_interval_is_the_residual_sd_widened_by_the_baselines_leverage() {
     let csv = market(42, 104);
     let mut spec = ModelSpec::default();
     spec.priors.roi_relative_sd = None;
     let doc = fitted(&csv, &spec);
     assert!(doc.posterior.is_none());
     let s = scored(&doc, &csv).unwrap();
+    // A single normal around the fitted value: ± 1.6449 σ √(1 + h), symmetric.
+    let z = 1.644_854 * doc.fit.sigma;
+    let mut leverage = 0.0;
     for (p, f) in s.periods.iter().zip(&doc.series.fitted) {
         assert!((p.predicted - f).abs() < 1e-9 * f.abs());
-        // A single normal: the prediction ± 1.6449 residual sd.
-        let half = 1.644_854 * doc.fit.sigma;
-        assert!((p.interval[1] - p.predicted - half).abs() < 1e-5 * half);
-        assert!((p.predicted - p.interval[0] - half).abs() < 1e-5 * half);
+        let (up, down) = (p.interval[1] - p.predicted, p.predicted - p.interval[0]);
+        assert!((up - down).abs() < 1e-6 * up, "{up} against {down}");
+        let h = (up / z).powi(2) - 1.0;
+        assert!(h > 0.0 && h < 0.5, "{h}");
+        leverage += h;
     }
+    // Over the fitting window the leverages of a least-squares design add up to its number of
+    // columns: intercept, trend, the yearly harmonics' sine and cosine, the two controls.
+    let columns = 2 + 2 * doc.baseline.seasonality.iter().map(|c| c.sin.len()).sum::<usize>() + 2;
+    assert!(
+        (leverage - columns as f64).abs() < 1e-3 * columns as f64,
+        "{leverage} against {columns}"
+    );
 }
 
 #[test]
@@ -267,4 +278,43 @@ proptest::proptest! {
             proptest::prop_assert!((0.0..=1.0).contains(&s.drift.p_value));
         }
     }
+}
+
+#[test]
+fn each_draw_gets_the_baseline_that_fits_its_media() {
+    // The intercept is one of the baseline's columns, so after each draw's least-squares shift
+    // its media plus baseline shift has the same mean over the fitting window as the mean
+    // media: a draw with more media gets a lower level.
+    let doc = fitted(&market(50, 104), &ModelSpec::default());
+    let draws = doc.posterior.as_ref().unwrap().len();
+    let inputs: Vec<(Vec<f64>, Vec<f64>)> = doc
+        .channels
+        .iter()
+        .zip(&doc.series.channels)
+        .map(|(c, s)| {
+            (
+                s.history.iter().map(|x| x / c.scale).collect(),
+                s.spend.iter().map(|x| x / c.scale).collect(),
+            )
+        })
+        .collect();
+    let media = media_by_draw(&doc, &inputs);
+    let spread = BaselineSpread::new(&doc).unwrap();
+    let rows: Vec<(Vec<f64>, f64)> = (0..104)
+        .map(|t| {
+            let z: Vec<f64> = doc.series.control_values.iter().map(|c| c.values[t]).collect();
+            spread.at(&doc.baseline.row(t, &z))
+        })
+        .collect();
+    let mean_media: f64 = media.iter().flatten().sum::<f64>() / (104 * draws) as f64;
+    let levels: Vec<f64> = (0..draws)
+        .map(|d| (0..104).map(|t| media[d][t] + rows[t].0[d]).sum::<f64>() / 104.0)
+        .collect();
+    let raw: Vec<f64> = (0..draws).map(|d| media[d].iter().sum::<f64>() / 104.0).collect();
+    for l in &levels {
+        assert!((l - mean_media).abs() < 1e-6 * mean_media, "{l} against {mean_media}");
+    }
+    // Without the shift the draws' media levels do differ.
+    let (lo, hi) = raw.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    assert!(hi - lo > 0.05 * mean_media, "{lo} to {hi}");
 }
