@@ -40,6 +40,9 @@ pub const DRIFT_P_VALUE: f64 = 0.01;
 /// the periods times the posterior draws.
 pub const MAX_SCORED_PERIODS: usize = 5000;
 
+/// Dates off the model's calendar listed one by one; the rest are counted.
+const MAX_LISTED_PROBLEMS: usize = 20;
+
 /// How a model predicts a data set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Score {
@@ -383,35 +386,32 @@ fn place(doc: &ModelDocument, data: &Dataset) -> Result<Vec<i64>, DataErrors> {
     let step = doc.frequency.days();
     let mut out = Vec::with_capacity(data.len());
     let mut problems = Vec::new();
+    let mut truncated = 0;
     for date in &data.dates {
         let days = (*date - doc.start).num_days();
-        if days < 0 {
-            problems.push(Problem {
-                column: Some(date_column.to_owned()),
-                line: None,
-                reason: format!(
-                    "{date} is before the model's first period ({}): only periods from then on \
-                     can be scored",
-                    doc.start
-                ),
-            });
+        let reason = if days < 0 {
+            format!(
+                "{date} is before the model's first period ({}): only periods from then on can \
+                 be scored",
+                doc.start
+            )
         } else if days % step != 0 {
-            problems.push(Problem {
-                column: Some(date_column.to_owned()),
-                line: None,
-                reason: format!(
-                    "{date} is not on the model's calendar: its periods start on {} and are {} \
-                     days apart",
-                    doc.start, step
-                ),
-            });
-        }
-        out.push(days / step);
-        if problems.len() >= 20 {
-            break;
+            format!(
+                "{date} is not on the model's calendar: its periods start on {} and are {step} \
+                 days apart",
+                doc.start
+            )
+        } else {
+            out.push(days / step);
+            continue;
+        };
+        if problems.len() < MAX_LISTED_PROBLEMS {
+            problems.push(Problem { column: Some(date_column.to_owned()), line: None, reason });
+        } else {
+            truncated += 1;
         }
     }
-    if problems.is_empty() { Ok(out) } else { Err(DataErrors { problems, truncated: 0 }) }
+    if problems.is_empty() { Ok(out) } else { Err(DataErrors { problems, truncated }) }
 }
 
 fn problem(column: Option<&str>, reason: impl Into<String>) -> DataErrors {

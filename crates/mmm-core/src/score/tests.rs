@@ -159,6 +159,21 @@ fn data_that_do_not_fit_the_model_are_refused_with_the_reason() {
     let err = scored(&doc, &shifted).unwrap_err();
     assert!(err.problems[0].reason.contains("not on the model's calendar"), "{err}");
     assert_eq!(err.problems[0].column.as_deref(), Some("date"));
+    // Every such date is reported: 20 listed, the rest counted.
+    let day_later: Vec<String> = csv
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if i == 0 {
+                return line.to_owned();
+            }
+            let date: NaiveDate = line[..10].parse().unwrap();
+            format!("{}{}", date + chrono::Duration::days(1), &line[10..])
+        })
+        .collect();
+    let err = scored(&doc, &(day_later.join("\n") + "\n")).unwrap_err();
+    assert_eq!(err.problems.len(), 20);
+    assert!(err.truncated > 0, "{err}");
     // Before the model's first period.
     let early = rows(&csv, 0..1).replace("2022-01-03", "2021-12-27");
     let err = scored(&doc, &early).unwrap_err();
