@@ -61,8 +61,8 @@ pub trait ModelService: Send + Sync {
     ) -> Result<ModelInfo, ServiceError>;
     /// Backtests a data set with MAP fits (`mmm_core::backtest`; the request's method and
     /// holdout are not used): `folds` windows of the data, each scored on the `horizon` periods
-    /// after it. Nothing is stored. It runs on the caller's
-    /// thread; beyond as many at once as there are training workers the answer is busy.
+    /// after it. Nothing is stored. It runs on the caller's thread; beyond as many at once as
+    /// there are training workers the answer is busy.
     fn backtest(
         &self,
         actor: &Actor,
@@ -129,6 +129,17 @@ struct Inner {
 
 /// A running backtest's place, given back when it ends.
 struct BacktestSlot<'a>(&'a AtomicUsize);
+
+impl<'a> BacktestSlot<'a> {
+    /// A place if fewer than `max` are taken.
+    fn take(running: &'a AtomicUsize, max: usize) -> Option<Self> {
+        if running.fetch_add(1, Ordering::SeqCst) >= max {
+            running.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(Self(running))
+    }
+}
 
 impl Drop for BacktestSlot<'_> {
     fn drop(&mut self) {
@@ -397,14 +408,12 @@ impl ModelService for Modelling {
         let data = mmm_core::load_csv(record.csv.as_bytes(), &options_for(&record, request), &spec)
             .map_err(ServiceError::Data)?;
         mmm_core::fit::validate(&data, &spec).map_err(|e| ServiceError::Invalid(e.to_string()))?;
-        let running = &self.inner.backtests;
-        if running.fetch_add(1, Ordering::SeqCst) >= self.inner.max_backtests {
-            running.fetch_sub(1, Ordering::SeqCst);
+        let Some(_slot) = BacktestSlot::take(&self.inner.backtests, self.inner.max_backtests)
+        else {
             return Err(ServiceError::Busy(
                 "too many backtests are running; try again shortly".into(),
             ));
-        }
-        let _slot = BacktestSlot(running);
+        };
         mmm_core::backtest::backtest(
             &data,
             &spec,

@@ -194,3 +194,17 @@ fn a_fit_whose_model_cannot_be_read_back_fails_and_stores_no_document() {
     let error = done.error.unwrap();
     assert!(error.starts_with("the fit produced a model that cannot be stored"), "{error}");
 }
+
+#[test]
+fn backtests_beyond_the_limit_wait_for_a_place() {
+    let running = AtomicUsize::new(0);
+    let first = BacktestSlot::take(&running, 2).expect("a first place");
+    let second = BacktestSlot::take(&running, 2).expect("a second place");
+    assert!(BacktestSlot::take(&running, 2).is_none(), "a third backtest is refused");
+    assert_eq!(running.load(Ordering::SeqCst), 2, "the refused one gave its place back");
+    drop(first);
+    let third = BacktestSlot::take(&running, 2);
+    assert!(third.is_some(), "an ended backtest frees its place");
+    drop((second, third));
+    assert_eq!(running.load(Ordering::SeqCst), 0);
+}
