@@ -19,7 +19,7 @@
 //! the model each is outside with probability 0.1, so their count is Binomial(n, 0.1), and a
 //! count whose upper tail probability is below [`DRIFT_P_VALUE`] says the model no longer
 //! describes the data. Residuals of weekly data are autocorrelated, which makes misses cluster,
-//! so the test errs towards flagging.
+//! so the test can flag a market that has not changed (1 of 192 simulated quarters did).
 
 use crate::dataset::{DataErrors, Dataset, LoadOptions, Problem};
 use crate::document::{Interval, ModelDocument};
