@@ -11,9 +11,9 @@
 //! The 90% predictive interval of a period is that of the mixture, over the draws, of normals
 //! centred on the draw's prediction, its baseline moved to fit the draw's media (see
 //! `BaselineSpread`), with the draw's noise sd widened by the baseline's leverage in that
-//! period (without draws: one normal around the prediction). The media coefficients' own
-//! uncertainty given the curve shapes is not in a MAP fit's draws, so out of sample the
-//! interval is a little narrow (88-89% coverage on simulated markets, docs/benchmarks.md).
+//! period (without draws: one normal around the prediction). Out of sample the interval is a
+//! little narrow: 88-89% coverage on simulated markets (docs/benchmarks.md), cause not pinned
+//! down.
 //!
 //! Whether the data still fit the model is a test on the periods outside their interval: under
 //! the model each is outside with probability 0.1, so their count is Binomial(n, 0.1), and a
