@@ -813,6 +813,24 @@ impl Problem {
     }
 
     /// Inverse-gamma shape and scale of the noise prior in scaled units ((0, 0) for 1/σ²).
+    /// Degrees of freedom of the noise's posterior once the linear coefficients are integrated
+    /// out: the observations (lift tests included) and twice the noise prior's shape, less one
+    /// for each coefficient with a flat prior (integrating it out of the likelihood takes a
+    /// power of σ with it). Flat are the intercept, the other baseline coefficients unless a
+    /// baseline prior is set, and the media coefficients without an ROI prior: their
+    /// stabilising ridges are negligible, and counted as priors that scale with σ² they would
+    /// pull σ down by as many powers. The ROI and baseline priors do scale with σ² (conjugate),
+    /// so their coefficients take none.
+    fn noise_dof(&self) -> f64 {
+        let nb = self.btb.nrows();
+        let proper_baseline = self.sigma0.is_some()
+            && self.spec.priors.baseline_sd.is_some_and(|v| v > 0.0 && v.is_finite());
+        let flat = if proper_baseline { 1 } else { nb }
+            + if self.roi_prior.is_some() { 0 } else { self.channels() };
+        (self.n_fit + self.active_lifts().len()).saturating_sub(flat) as f64
+            + 2.0 * self.noise_prior().0
+    }
+
     fn noise_prior(&self) -> (f64, f64) {
         match self.spec.priors.noise {
             Some(p)

@@ -1,14 +1,15 @@
 //! The Bayesian fit: NUTS (nuts-rs) on the transform parameters, with the linear coefficients and
 //! the noise integrated out exactly.
 //!
-//! Given the adstock and saturation parameters θ, the model is a linear regression with a
-//! conjugate normal-inverse-gamma prior: `β | σ², θ ~ N(β₀, σ² D⁻¹)` (the ROI prior of the MAP fit
-//! for media coefficients, a vague ridge for the baseline) and `p(σ²) ∝ 1/σ²`. Integrating β and
-//! σ² out gives the marginal posterior of θ in closed form:
+//! Given the adstock and saturation parameters θ, the model is a linear regression: the media
+//! coefficients get the conjugate ROI prior of the MAP fit, `β_m | σ², θ ~ N(β₀, σ² D⁻¹)`, the
+//! baseline's a flat one (a negligible ridge keeps `A` invertible), and `p(σ²) ∝ 1/σ²`.
+//! Integrating β and σ² out gives the marginal posterior of θ in closed form:
 //!
-//! `log p(θ | y) = log p(θ) + ½ log|D| − ½ log|A| − n/2 · log S + const`,
+//! `log p(θ | y) = log p(θ) + ½ log|D_m| − ½ log|A| − (n − n_flat)/2 · log S + const`,
 //!
-//! with `A = XᵀX + D` and `S = min_β ‖y − Xβ‖² + (β − β₀)ᵀD(β − β₀)`. NUTS samples θ (in the
+//! with `A = XᵀX + D`, `S = min_β ‖y − Xβ‖² + (β − β₀)ᵀD(β − β₀)` and `n_flat` the coefficients
+//! with a flat prior (each takes a power of σ with it when integrated out; see `noise_dof`). NUTS samples θ (in the
 //! unconstrained coordinates of the MAP search, with the log-Jacobian) using the exact gradient;
 //! each kept draw then gets σ² from its inverse-gamma conditional and β from its normal
 //! conditional, so every reported figure has a full posterior.
@@ -150,9 +151,9 @@ impl Problem {
             (DMatrix::zeros(0, 0), DMatrix::zeros(0, 0))
         };
 
-        let (a0, b0) = self.noise_prior();
+        let (_, b0) = self.noise_prior();
         let s = s + 2.0 * b0;
-        let exponent = 0.5 * (rows as f64 + 2.0 * a0);
+        let exponent = 0.5 * self.noise_dof();
         let mut logp = 0.5 * log_det_d - 0.5 * log_det_a - exponent * s.ln();
         let mut gradient = vec![0.0; if want_gradient { u.len() } else { 0 }];
         for c in 0..nc {
@@ -400,8 +401,8 @@ pub fn fit_bayes(
     let all: Vec<&Vec<f64>> = runs.iter().flat_map(|r| r.draws.iter()).collect();
     let keep = settings.keep.min(all.len());
     let mut rng = StdRng::seed_from_u64(spec.seed ^ 0x5eed);
-    let n = (problem.n_fit + problem.active_lifts().len()) as f64 + 2.0 * problem.noise_prior().0;
-    let chi = ChiSquared::new(n).map_err(|e| FitError::Numerical(e.to_string()))?;
+    let chi =
+        ChiSquared::new(problem.noise_dof()).map_err(|e| FitError::Numerical(e.to_string()))?;
     let mut kept: Vec<(DVector<f64>, DVector<f64>, f64)> = Vec::with_capacity(keep);
     for i in 0..keep {
         let u = DVector::from_column_slice(all[i * all.len() / keep]);

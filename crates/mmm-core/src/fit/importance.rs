@@ -241,9 +241,7 @@ impl Problem {
         if !finite {
             return None;
         }
-        let (a0, _) = self.noise_prior();
-        let chi =
-            ChiSquared::new((self.n_fit + self.active_lifts().len()) as f64 + 2.0 * a0).ok()?;
+        let chi = ChiSquared::new(self.noise_dof()).ok()?;
         let kept = resample(&weights, KEPT_DRAWS, rng.random::<f64>())
             .into_iter()
             .map(|i| {
@@ -312,8 +310,7 @@ impl Problem {
         let d = centre.len();
         let nb = self.btb.nrows();
         let nc = self.channels();
-        let (a0, _) = self.noise_prior();
-        let dof = (self.n_fit + self.active_lifts().len()) as f64 + 2.0 * a0;
+        let dof = self.noise_dof();
         let chi = ChiSquared::new(PROPOSAL_DOF).ok()?;
         let na = self.adstock_len();
         let mut out = Draws {
