@@ -11,15 +11,14 @@
 //! The 90% predictive interval of a period is that of the mixture, over the draws, of normals
 //! centred on the draw's prediction, its baseline moved to fit the draw's media (see
 //! `BaselineSpread`), with the draw's noise sd widened by the baseline's leverage in that
-//! period (without draws: one normal around the prediction). Out of sample the interval is a
-//! little narrow: 88-89% coverage on simulated markets (docs/benchmarks.md), cause not pinned
-//! down.
+//! period (without draws: one normal around the prediction). Out of sample it covers 89-90%
+//! of the periods of simulated markets (docs/benchmarks.md).
 //!
 //! Whether the data still fit the model is a test on the periods outside their interval: under
 //! the model each is outside with probability 0.1, so their count is Binomial(n, 0.1), and a
 //! count whose upper tail probability is below [`DRIFT_P_VALUE`] says the model no longer
 //! describes the data. Residuals of weekly data are autocorrelated, which makes misses cluster,
-//! so the test can flag a market that has not changed (1 of 192 simulated quarters did).
+//! so the test can flag a market that has not changed (none of 192 simulated quarters was).
 
 use crate::dataset::{DataErrors, Dataset, LoadOptions, Problem};
 use crate::document::{Interval, ModelDocument};
