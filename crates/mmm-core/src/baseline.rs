@@ -116,54 +116,36 @@ impl Baseline {
     }
 
     /// The baseline parts in period `t`, given the raw control values of that period (in the
-    /// order of [`Baseline::controls`]).
+    /// order of [`Baseline::controls`]): the design row times the coefficients, split by part,
+    /// plus the time effect (in the trend) and organic media (in the controls).
     pub fn parts(&self, t: usize, control_values: &[f64]) -> BaselineParts {
-        let seasonality = self
-            .seasonality
-            .iter()
-            .map(|s| {
-                s.sin
-                    .iter()
-                    .zip(&s.cos)
-                    .enumerate()
-                    .map(|(k, (a, b))| {
-                        let angle = 2.0 * PI * (k + 1) as f64 * t as f64 / s.period;
-                        a * angle.sin() + b * angle.cos()
-                    })
-                    .sum::<f64>()
-            })
-            .sum();
+        let row = self.row(t, control_values);
+        let coefficients = self.coefficients();
+        let seasonal_end = 2 + 2 * self.harmonic_pairs().sum::<usize>();
+        let dot = |range: std::ops::Range<usize>| -> f64 {
+            range.map(|j| row[j] * coefficients[j]).sum()
+        };
         let organic: f64 = self
             .organic
             .iter()
             .map(|o| o.contribution.get(t).or(o.contribution.last()).copied().unwrap_or(0.0))
             .sum();
-        let controls = self
-            .controls
-            .iter()
-            .zip(control_values)
-            .map(|(c, z)| c.coefficient * (z - c.mean) / c.sd)
-            .sum::<f64>()
-            + organic;
         BaselineParts {
             intercept: self.intercept,
-            trend: self.trend * trend_position(t, self.trend_periods)
+            trend: coefficients[1] * row[1]
                 + self.time_effect.get(t).or(self.time_effect.last()).copied().unwrap_or(0.0),
-            seasonality,
-            controls,
+            seasonality: dot(2..seasonal_end),
+            controls: dot(seasonal_end..row.len()) + organic,
         }
     }
-}
 
-impl Baseline {
     /// The baseline's design row in period `t` (given the raw control values of that period):
     /// the values its coefficients multiply, in the fit's column order (intercept, trend, each
-    /// cycle's sine and cosine per harmonic, the standardised controls). `parts` is this row
-    /// times the coefficients, plus the time effect and organic media.
+    /// cycle's sine and cosine per harmonic, the standardised controls).
     pub(crate) fn row(&self, t: usize, control_values: &[f64]) -> Vec<f64> {
         let mut row = vec![1.0, trend_position(t, self.trend_periods)];
-        for s in &self.seasonality {
-            for k in 0..s.sin.len() {
+        for (s, pairs) in self.seasonality.iter().zip(self.harmonic_pairs()) {
+            for k in 0..pairs {
                 let angle = 2.0 * PI * (k + 1) as f64 * t as f64 / s.period;
                 row.push(angle.sin());
                 row.push(angle.cos());
@@ -171,6 +153,24 @@ impl Baseline {
         }
         row.extend(self.controls.iter().zip(control_values).map(|(c, z)| (z - c.mean) / c.sd));
         row
+    }
+
+    /// The coefficients in the order of [`Baseline::row`], controls included (the row may stop
+    /// short of them when fewer control values are given).
+    fn coefficients(&self) -> Vec<f64> {
+        let mut coefficients = vec![self.intercept, self.trend];
+        for s in &self.seasonality {
+            for (a, b) in s.sin.iter().zip(&s.cos) {
+                coefficients.extend([*a, *b]);
+            }
+        }
+        coefficients.extend(self.controls.iter().map(|c| c.coefficient));
+        coefficients
+    }
+
+    /// Per cycle, the harmonics with both a sine and a cosine coefficient.
+    fn harmonic_pairs(&self) -> impl Iterator<Item = usize> + '_ {
+        self.seasonality.iter().map(|s| s.sin.len().min(s.cos.len()))
     }
 }
 
