@@ -243,8 +243,7 @@ pub struct LiftTestIn {
     pub standard_error: f64,
 }
 
-/// Priors given as a JSON object, as documented (serde would also take a struct's fields from an
-/// array, by position).
+/// Priors given as a JSON object, as documented ([`mmm_core::Priors::from_json`]).
 fn priors_object<'de, D>(d: D) -> Result<Option<mmm_core::Priors>, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -252,8 +251,7 @@ where
     use serde::de::Error;
     match Option::<Value>::deserialize(d)? {
         None | Some(Value::Null) => Ok(None),
-        Some(v @ Value::Object(_)) => serde_json::from_value(v).map(Some).map_err(D::Error::custom),
-        Some(_) => Err(D::Error::custom("priors must be a JSON object")),
+        Some(v) => mmm_core::Priors::from_json(v).map(Some).map_err(D::Error::custom),
     }
 }
 

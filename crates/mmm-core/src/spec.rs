@@ -60,6 +60,17 @@ pub struct Priors {
     pub decay_beta: f64,
 }
 
+impl Priors {
+    /// Priors from a JSON value, which must be an object: serde alone would also fill the
+    /// fields from an array, by position, and the documented form is an object.
+    pub fn from_json(value: serde_json::Value) -> Result<Self, String> {
+        if !value.is_object() {
+            return Err("priors must be a JSON object".to_owned());
+        }
+        serde_json::from_value(value).map_err(|e| e.to_string())
+    }
+}
+
 impl Default for Priors {
     fn default() -> Self {
         Self {
@@ -203,5 +214,21 @@ impl ModelSpec {
     /// plus the holdout.
     pub fn min_rows(&self, frequency: Frequency, channels: usize, controls: usize) -> usize {
         self.parameter_count(frequency, channels, controls) + 1 + self.holdout
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn priors_come_from_an_object_only() {
+        let p = Priors::from_json(serde_json::json!({"roi_relative_sd": 0.3})).unwrap();
+        assert_eq!(p.roi_relative_sd, Some(0.3));
+        assert_eq!(p.roi_median, Priors::default().roi_median);
+        // serde would take the fields from an array by position: refused.
+        let err = Priors::from_json(serde_json::json!([0.3, null])).unwrap_err();
+        assert_eq!(err, "priors must be a JSON object");
+        assert!(Priors::from_json(serde_json::json!({"roi_relative_sd": "wide"})).is_err());
     }
 }

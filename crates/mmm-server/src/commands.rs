@@ -142,7 +142,9 @@ fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), Cli
     if let Some(arg) = &args.priors {
         let (text, origin) = inline_or_file(arg)?;
         spec.priors = serde_json::from_str(&text)
-            .with_context(|| format!("{origin} is not a valid priors document"))?;
+            .map_err(|e| e.to_string())
+            .and_then(mmm_core::Priors::from_json)
+            .map_err(|e| anyhow!("{origin} is not a valid priors document: {e}"))?;
     }
     if let Some(arg) = &args.lift_tests {
         let (text, origin) = inline_or_file(arg)?;
