@@ -157,8 +157,10 @@ impl Problem {
         if !at.loss.is_finite() {
             return None;
         }
-        let (a0, _) = self.noise_prior();
-        let sigma2 = at.loss / (self.n_fit as f64 + 2.0 * a0);
+        // Given θ, σ² is inverse-gamma with the residuals' degrees of freedom (`noise_dof`), and
+        // β is Student-t around β̂ with covariance E[σ²] A⁻¹: the profiled σ² (loss over the
+        // observation count) would be too small by the coefficients the data must pay for.
+        let sigma2 = at.loss / (self.noise_dof() - 2.0).max(1.0);
         let inverse = at.normal.clone().cholesky()?.inverse();
 
         let mut hessian = DMatrix::zeros(d, d);
