@@ -145,6 +145,22 @@ fn main() {
             // The market ran before the data, but the fit is not told what was spent then.
             sim.dataset.channels.iter_mut().for_each(|c| c.history.clear());
         }
+        let mut spec = spec.clone();
+        // ORACLE=1 centres each channel's transform priors on its true decay, half-saturation
+        // and shape (SSD and KSD narrow them): what the ROI would be if the curve shapes were
+        // known.
+        if std::env::var("ORACLE").is_ok() {
+            for t in &sim.truth.channels {
+                spec.priors.channel_transforms.insert(
+                    t.name.clone(),
+                    mmm_core::spec::ChannelPriors {
+                        decay_mean: Some(t.decay),
+                        half_saturation: Some(t.half_saturation),
+                        shape: Some(t.shape),
+                    },
+                );
+            }
+        }
         let start = Instant::now();
         let mut doc = fit(&sim.dataset, &spec, None).expect("fit");
         seconds += start.elapsed().as_secs_f64();
