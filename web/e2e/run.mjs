@@ -73,7 +73,8 @@ execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5
   writeFileSync(path.join(tmp, 'recent.csv'), tail(1));
   writeFileSync(path.join(tmp, 'moved.csv'), tail(1.25));
 }
-writeFileSync(path.join(tmp, 'bad.csv'), 'date,revenue,tv_spend,search_spend\n2024-01-08,100,5,3\n2024-01-01,abc,-2,4\n2024-01-15,120,x,1\n');
+// bad.csv is saved the way a European spreadsheet saves it: semicolons and decimal commas.
+writeFileSync(path.join(tmp, 'bad.csv'), 'date;revenue;tv_spend;search_spend\r\n2024-01-08;100,5;5;3\r\n2024-01-01;abc;-2;4\r\n2024-01-15;120;x;1\r\n');
 const server = spawn(bin, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 
 async function waitReady() {
@@ -153,6 +154,9 @@ try {
   await page.dispatchEvent('.dropzone', 'dragover', { dataTransfer: dropped });
   await page.dispatchEvent('.dropzone', 'drop', { dataTransfer: dropped });
   await page.getByRole('heading', { name: 'Preview and column roles', exact: true }).waitFor();
+  // Split on its semicolons, as the server splits it.
+  assert.deepEqual(await page.locator('table.preview thead th').allInnerTexts(), ['date', 'revenue', 'tv_spend', 'search_spend']);
+  assert.deepEqual(await page.locator('input[data-role="media"]:checked').evaluateAll((xs) => xs.map((x) => x.value)), ['tv_spend', 'search_spend']);
   await page.getByRole('button', { name: 'Upload and validate' }).click();
   const problems = page.locator('.problems');
   await problems.waitFor();
@@ -160,6 +164,8 @@ try {
   assert.match(problemText, /problems in the data/);
   assert.match(problemText, /not a number/);
   assert.match(problemText, /negative spend/);
+  // The decimal comma of line 2 is read; the problems are on lines 3 and 4.
+  assert.doesNotMatch(problemText, /100,5/);
   assert.ok((await problems.locator('tbody tr').count()) >= 3, problemText);
   await snap(page, 'upload-errors', 'upload-errors');
 

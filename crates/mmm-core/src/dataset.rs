@@ -11,6 +11,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
 
+mod dialect;
+
+pub use dialect::Dialect;
+use dialect::Lines;
+
 /// Default name of the date column.
 pub const DEFAULT_DATE_COLUMN: &str = "date";
 /// Default name of the KPI column.
@@ -271,21 +276,6 @@ impl Problems {
     }
 }
 
-/// Parses a numeric cell; the error is the reason to report.
-fn parse_number(cell: &str) -> Result<f64, String> {
-    let s = cell.trim();
-    if s.is_empty() {
-        return Err("empty value".to_owned());
-    }
-    match s.parse::<f64>() {
-        Ok(v) if v.is_nan() => Err("NaN is not allowed".to_owned()),
-        Ok(v) if v.is_infinite() => Err(format!("infinite value '{}'", shorten(s))),
-        Ok(v) => Ok(v),
-        Err(_) => Err(format!("not a number: '{}'", shorten(s))),
-    }
-}
-
-/// Truncates long cell text for messages.
 fn shorten(s: &str) -> String {
     const MAX: usize = 40;
     if s.chars().count() <= MAX {
@@ -320,7 +310,8 @@ struct Row {
 
 /// Loads and validates a CSV data set from bytes.
 ///
-/// Accepts a UTF-8 byte-order mark and CRLF line ends. A data set with fewer rows than `spec`
+/// Accepts a UTF-8 byte-order mark, CRLF line ends, and files separated by semicolons (with
+/// decimal commas) or tabs ([`Dialect`]). A data set with fewer rows than `spec`
 /// needs ([`ModelSpec::min_rows`]) is reported as a problem.
 pub fn load_csv(
     bytes: &[u8],
@@ -350,14 +341,20 @@ fn load(
         return Err(problems.into_error());
     }
 
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let dialect = Dialect::sniff(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(dialect.delimiter)
+        .from_reader(bytes);
     let mut rows: Vec<Row> = Vec::new();
     let mut record = csv::ByteRecord::new();
+    let mut lines = Lines::new(bytes);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(rows.len() as u64 + 1, |p| p.line());
+                let line = record.position().map_or(rows.len() as u64 + 1, |p| lines.of(p.byte()));
                 let cells = record
                     .iter()
                     .map(|c| std::str::from_utf8(c).map(|s| s.trim().to_owned()).map_err(|_| ()))
@@ -365,7 +362,7 @@ fn load(
                 rows.push(Row { line, cells });
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line());
+                let line = e.position().map(|p| lines.of(p.byte()));
                 problems.push(None, line, format!("unreadable CSV: {e}"));
                 return Err(problems.into_error());
             }
@@ -384,7 +381,7 @@ fn load(
         return Err(problems.into_error());
     }
 
-    let roles = resolve_roles(&header, data_rows, options, &mut problems);
+    let roles = resolve_roles(&header, data_rows, options, dialect, &mut problems);
     if !problems.is_empty() {
         return Err(problems.into_error());
     }
@@ -435,7 +432,7 @@ fn load(
             }
         });
         let number = |name: &str, problems: &mut Problems| -> f64 {
-            match cell(name).and_then(parse_number) {
+            match cell(name).and_then(|c| dialect.parse_number(c)) {
                 Ok(v) => v,
                 Err(reason) => {
                     problems.push(Some(name), Some(row.line), reason);
@@ -595,6 +592,7 @@ fn resolve_roles(
     header: &[String],
     rows: &[Row],
     options: &LoadOptions,
+    dialect: Dialect,
     problems: &mut Problems,
 ) -> ColumnRoles {
     let present = |name: &str| header.iter().any(|h| h == name);
@@ -642,7 +640,7 @@ fn resolve_roles(
                 && !cell.is_empty()
             {
                 filled += 1;
-                if cell.parse::<f64>().is_ok() {
+                if dialect.number(cell).is_some() {
                     parsed += 1;
                 }
             }

@@ -10,13 +10,31 @@ function historyNote(d: Dataset): string {
   return d.history_rows > 0 ? ` (after ${d.history_rows} periods of media history)` : '';
 }
 
-/** Splits CSV text into rows (quoted fields, CRLF); enough for a preview. */
+/** The field separator the server reads a file with: the commonest of comma, semicolon and tab
+ * outside quotes in the first non-blank line (a comma when there is none, and on ties). */
+export function sniffDelimiter(text: string): string {
+  const src = text.replace(/^\uFEFF/, '').trimStart();
+  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (const c of src) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === '\n' || c === '\r')) break;
+    else if (!quoted && c in counts) counts[c] += 1;
+  }
+  if (counts[';'] > counts[','] && counts[';'] >= counts['\t']) return ';';
+  if (counts['\t'] > counts[','] && counts['\t'] > counts[';']) return '\t';
+  return ',';
+}
+
+/** Splits CSV text into rows (quoted fields, CRLF, the separator the server uses); enough for
+ * a preview. */
 export function parseCsv(text: string, maxRows: number): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
   let quoted = false;
   const src = text.replace(/^\uFEFF/, '');
+  const delimiter = sniffDelimiter(src);
   for (let i = 0; i < src.length && rows.length < maxRows; i++) {
     const c = src[i];
     if (quoted) {
@@ -24,21 +42,25 @@ export function parseCsv(text: string, maxRows: number): string[][] {
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell); cell = ''; }
+    else if (c === delimiter) { row.push(cell); cell = ''; }
     else if (c === '\n' || c === '\r') {
       if (c === '\r' && src[i + 1] === '\n') i++;
-      row.push(cell); rows.push(row); row = []; cell = '';
+      if (cell || row.length) { row.push(cell); rows.push(row); }
+      row = []; cell = '';
     } else cell += c;
   }
   if ((cell || row.length) && rows.length < maxRows) { row.push(cell); rows.push(row); }
   return rows;
 }
 
-/** Whether a column holds numbers: every filled cell is one. Empty cells do not count, as media
+/** Whether a column holds numbers: every filled cell is one (with a decimal comma where the
+ * file is separated by semicolons, as the server reads it). Empty cells do not count, as media
  * history rows leave the KPI and the controls empty. */
-function isNumeric(values: string[]): boolean {
-  const filled = values.filter((v) => v.trim() !== '');
-  return filled.length > 0 && filled.every((v) => Number.isFinite(Number(v)));
+function isNumeric(values: string[], decimalComma: boolean): boolean {
+  const filled = values.map((v) => v.trim()).filter((v) => v !== '');
+  const value = (v: string): number =>
+    decimalComma && /^[^.,]*,[^.,]*$/.test(v) ? Number(v.replace(',', '.')) : Number(v);
+  return filled.length > 0 && filled.every((v) => Number.isFinite(value(v)));
 }
 
 /** Rows read to guess the column roles (more than are shown: a file may open with many rows of
@@ -84,18 +106,20 @@ export async function dataPage(main: HTMLElement): Promise<void> {
   async function choose(f: File): Promise<void> {
     file = f;
     mount(status);
-    const rows = parseCsv(await f.text(), GUESS_ROWS + 1);
+    const text = await f.text();
+    const rows = parseCsv(text, GUESS_ROWS + 1);
+    const decimalComma = sniffDelimiter(text) === ';';
     const header = rows[0] ?? [];
     const body = rows.slice(1);
     const preview = body.slice(0, PREVIEW_ROWS);
     const column = (i: number): string[] => body.map((r) => r[i] ?? '');
     const dateGuess = header.find((c) => c.toLowerCase() === 'date') ?? header[0] ?? '';
-    const kpiGuess = header.find((c) => c.toLowerCase() === 'revenue') ?? header.find((_, i) => isNumeric(column(i)) && !header[i].endsWith('_spend')) ?? '';
+    const kpiGuess = header.find((c) => c.toLowerCase() === 'revenue') ?? header.find((_, i) => isNumeric(column(i), decimalComma) && !header[i].endsWith('_spend')) ?? '';
     const name = h('input', { type: 'text', value: f.name, maxlength: 200, required: true });
     const dateSel = h('select', null, header.map((c) => h('option', { value: c, selected: c === dateGuess }, c)));
     const kpiSel = h('select', null, header.map((c) => h('option', { value: c, selected: c === kpiGuess }, c)));
     const roleBoxes = (role: 'media' | 'control') => header.map((c, i) => {
-      const numeric = isNumeric(column(i));
+      const numeric = isNumeric(column(i), decimalComma);
       const checked = role === 'media' ? c.endsWith('_spend') : numeric && !c.endsWith('_spend') && c !== kpiGuess && c !== dateGuess;
       return h('label', { class: 'check' }, h('input', { type: 'checkbox', value: c, checked, 'data-role': role }), ` ${c}`);
     });

@@ -97,7 +97,9 @@ pub(crate) async fn read_csv_upload(
 
 /// Upload a CSV data set, as multipart field `file` (with optional fields `name`, `date_column`,
 /// `kpi`, `media`, `controls`) or as a `text/csv` body (with the same as query parameters).
-/// It is validated at once: every problem comes back with its column, line and reason.
+/// It is validated at once: every problem comes back with its column, line and reason. The
+/// separator (comma, semicolon or tab) is read from the header line; semicolon-separated files
+/// may use decimal commas (docs/data-format.md).
 #[utoipa::path(
     post, path = "/api/v1/datasets", tag = "datasets",
     security(("bearer" = [])),
@@ -178,11 +180,13 @@ pub async fn detail(
     }))
 }
 
-/// Rows of stored CSV text as strings, header first.
+/// Rows of stored CSV text as strings, header first, split as the loader splits them.
 fn csv_rows(text: &str) -> impl Iterator<Item = Vec<String>> + '_ {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(mmm_core::dataset::Dialect::sniff(text.as_bytes()).delimiter)
         .from_reader(text.as_bytes())
         .into_records()
         .filter_map(Result::ok)

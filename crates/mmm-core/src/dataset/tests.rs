@@ -49,6 +49,97 @@ fn accepts_bom_and_crlf() {
 }
 
 #[test]
+fn problems_name_the_same_line_whatever_the_line_ends() {
+    // Line 3 is blank, line 4 has a bad price, a quoted search spend spans lines 5-6, and line 8
+    // has a bad price.
+    let rows: Vec<String> = weekly(20).lines().map(str::to_owned).collect();
+    for end in ["\n", "\r\n", "\r"] {
+        let mut lines = rows.clone();
+        lines[2] = lines[2].replace(",1.5", ",oops");
+        lines[3] = lines[3].replacen(",5,", &format!(",\"5{end}\","), 1);
+        lines[5] = lines[5].replace(",1.5", ",bad");
+        lines.insert(2, String::new());
+        let text = lines.join(end) + end;
+        let e = load(&text).unwrap_err();
+        assert_eq!(
+            reasons(&e),
+            [
+                "line 4, column 'price': not a number: 'oops'",
+                "line 8, column 'price': not a number: 'bad'"
+            ],
+            "{end:?}"
+        );
+    }
+}
+
+#[test]
+fn semicolon_and_tab_separated_files_load_like_the_comma_separated_one() {
+    let comma = load(&weekly(20)).unwrap();
+    // A European spreadsheet's export: semicolons and decimal commas (price 1,5), with a BOM.
+    let semicolon = format!("\u{feff}{}", weekly(20).replace(',', ";").replace("1.5", "1,5"));
+    let tab = weekly(20).replace(',', "\t");
+    for text in [semicolon, tab] {
+        let ds = load(&text).unwrap();
+        assert_eq!(ds.kpi, comma.kpi);
+        assert_eq!(ds.channels, comma.channels);
+        assert_eq!(ds.controls, comma.controls);
+        assert_eq!(ds.dates, comma.dates);
+    }
+}
+
+#[test]
+fn the_separator_is_the_header_lines_commonest() {
+    let sniff = |text: &str| Dialect::sniff(text.as_bytes());
+    assert_eq!(sniff("date,revenue,tv_spend\n1;2;3;4;5;6\n").delimiter, b',');
+    assert_eq!(sniff("\n\n\"a,b,c\";revenue;tv_spend\n").delimiter, b';');
+    assert_eq!(sniff("date\trevenue;x\ttv_spend\n").delimiter, b'\t');
+    assert_eq!(sniff("date\n").delimiter, b',');
+    assert_eq!(sniff("").delimiter, b',');
+    assert!(sniff("date;revenue").decimal_comma);
+    assert!(!sniff("date,revenue").decimal_comma);
+}
+
+#[test]
+fn numbers_written_for_display_name_the_fix() {
+    let mut text = weekly(20);
+    text = text.replacen(",1000,", ",\"$1,000.50\",", 1).replacen(",1.5\n", ",15%\n", 1);
+    let e = load(&text).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        [
+            "line 2, column 'revenue': not a number: '$1,000.50' (write plain numbers, without \
+             currency symbols or thousands separators: 1000.5)",
+            "line 2, column 'price': not a number: '15%' (write percentages as plain numbers, \
+             without '%': 15)"
+        ]
+    );
+    // Decimal commas are read only where the separator is a semicolon, and thousands
+    // separators nowhere.
+    let semicolon = weekly(20).replace(',', ";").replacen(";1000;", ";1.000,5;", 1);
+    let e = load(&semicolon).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        ["line 2, column 'revenue': not a number: '1.000,5' (write plain numbers, without \
+          currency symbols or thousands separators: 1000.5)"]
+    );
+    let text = weekly(20)
+        .replacen(",1000,", ",\"1000,5\",", 1)
+        .replacen(",1001,", ",\"1,001\",", 1)
+        .replacen(",1002,", ",n/a,", 1);
+    let e = load(&text).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        [
+            "line 2, column 'revenue': not a number: '1000,5' (this file is separated by \
+             commas, so numbers need a decimal point: 1000.5)",
+            "line 3, column 'revenue': not a number: '1,001' (write plain numbers, without \
+             currency symbols or thousands separators: 1001)",
+            "line 4, column 'revenue': not a number: 'n/a'"
+        ]
+    );
+}
+
+#[test]
 fn daily_data_is_detected() {
     let mut s = String::from("date,revenue,tv_spend\n");
     let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();

@@ -4,6 +4,7 @@ use crate::helpers::{Backend, TestApp, simulated_csv};
 
 crate::on_both!(
     upload_text_and_multipart,
+    a_european_spreadsheet_export_uploads_as_it_is,
     invalid_data_lists_every_problem,
     users_see_only_their_own_data_sets
 );
@@ -59,6 +60,27 @@ fn upload_text_and_multipart(app: TestApp) {
     assert_eq!(app.delete(&format!("/api/v1/datasets/{id}"), Some(&token)).status, 204);
     let r = app.get(&format!("/api/v1/datasets/{id}"), Some(&token));
     assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+}
+
+fn a_european_spreadsheet_export_uploads_as_it_is(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let csv = simulated_csv(80, 2);
+    // Semicolons, decimal commas, a byte-order mark and CRLF line ends.
+    let export =
+        format!("\u{feff}{}", csv.replace(',', ";").replace('.', ",").replace('\n', "\r\n"));
+    let r = app.post("/api/v1/datasets?controls=price_index", Some(&token), "text/csv", &export);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let d = r.json();
+    assert_eq!(d["rows"].as_i64(), Some(80));
+    assert_eq!(d["roles"]["channels"], serde_json::json!(["tv", "search"]));
+    assert_eq!(d["roles"]["controls"], serde_json::json!(["price_index"]));
+    let id = d["id"].as_str().unwrap();
+    let detail = app.get(&format!("/api/v1/datasets/{id}"), Some(&token)).json();
+    let first: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert_eq!(detail["columns"], serde_json::json!(first));
+    let row: Vec<String> =
+        csv.lines().nth(1).unwrap().split(',').map(|c| c.replace('.', ",")).collect();
+    assert_eq!(detail["preview"][0], serde_json::json!(row));
 }
 
 fn invalid_data_lists_every_problem(app: TestApp) {
