@@ -27,17 +27,33 @@ pub const SPEND_SUFFIX: &str = "_spend";
 /// The channel a media column measures: the column name without [`SPEND_SUFFIX`], or the whole
 /// name when it has no such suffix (or is nothing but the suffix).
 pub fn channel_name(column: &str) -> &str {
-    column.strip_suffix(SPEND_SUFFIX).filter(|s| !s.is_empty()).unwrap_or(column)
+    column
+        .len()
+        .checked_sub(SPEND_SUFFIX.len())
+        .filter(|&at| at > 0)
+        .and_then(|at| Some((column.get(..at)?, column.get(at..)?)))
+        .filter(|(_, suffix)| suffix.eq_ignore_ascii_case(SPEND_SUFFIX))
+        .map_or(column, |(name, _)| name)
 }
 
-/// How to read a CSV file: which column plays which role.
+/// Whether a column is a spend column by its name: it ends in [`SPEND_SUFFIX`], in any case.
+fn is_spend_column(column: &str) -> bool {
+    column
+        .len()
+        .checked_sub(SPEND_SUFFIX.len())
+        .and_then(|at| column.get(at..))
+        .is_some_and(|suffix| suffix.eq_ignore_ascii_case(SPEND_SUFFIX))
+}
+
+/// How to read a CSV file: which column plays which role. A name matches a header exactly, or
+/// in any case when exactly one header does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoadOptions {
-    /// Date column (ISO `YYYY-MM-DD`).
+    /// Date column (ISO `YYYY-MM-DD`, optionally followed by a midnight time).
     pub date_column: String,
     /// KPI column (the quantity the model explains).
     pub kpi: String,
-    /// Media spend columns; `None` means every column ending in `_spend`.
+    /// Media spend columns; `None` means every column ending in `_spend` (in any case).
     pub media: Option<Vec<String>>,
     /// Control columns; `None` means every other numeric column (spend columns not chosen as
     /// media are not used as controls unless named here).
@@ -291,15 +307,50 @@ fn parse_date(cell: &str) -> Result<NaiveDate, String> {
     if s.is_empty() {
         return Err("empty date".to_owned());
     }
+    // Exports of date-times (pandas, databases) write midnight after the date: that is the
+    // date. Any other time of day is a problem, as a period is a whole day or week.
+    let (day, time) = match s.get(10..).filter(|_| s.is_char_boundary(10)) {
+        Some(rest) if rest.starts_with([' ', 'T']) => (&s[..10], Some(&rest[1..])),
+        _ => (s, None),
+    };
     // `%Y` alone would also accept signed and 5-digit years; require the plain ISO shape.
-    let shaped = s.len() == 10
-        && s.bytes()
+    let shaped = day.len() == 10
+        && day
+            .bytes()
             .enumerate()
             .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        Ok(d) if shaped => Ok(d),
-        _ => Err(format!("not an ISO date (YYYY-MM-DD): '{}'", shorten(s))),
+    let date = match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+        Ok(d) if shaped => d,
+        _ => return Err(format!("not an ISO date (YYYY-MM-DD): '{}'", shorten(s))),
+    };
+    match time.map(midnight) {
+        None | Some(Some(true)) => Ok(date),
+        Some(Some(false)) => Err(format!(
+            "'{}' has a time of day: give each period's date alone (YYYY-MM-DD)",
+            shorten(s)
+        )),
+        Some(None) => Err(format!("not an ISO date (YYYY-MM-DD): '{}'", shorten(s))),
     }
+}
+
+/// Whether a time (`HH:MM`, `HH:MM:SS` with optional fraction, then optionally `Z` or an offset
+/// `±HH:MM`) is midnight; `None` if it is not a time.
+fn midnight(time: &str) -> Option<bool> {
+    let time = time.strip_suffix('Z').unwrap_or(time);
+    let time =
+        match time.len().checked_sub(6).and_then(|at| Some((time.get(..at)?, time.get(at..)?))) {
+            Some((t, offset))
+                if offset.starts_with(['+', '-'])
+                    && chrono::NaiveTime::parse_from_str(&offset[1..], "%H:%M").is_ok() =>
+            {
+                t
+            }
+            _ => time,
+        };
+    ["%H:%M:%S%.f", "%H:%M"]
+        .iter()
+        .find_map(|f| chrono::NaiveTime::parse_from_str(time, f).ok())
+        .map(|t| t == chrono::NaiveTime::MIN)
 }
 
 /// A row of the file: its line number and its cells (already decoded, or the decode error).
@@ -596,6 +647,17 @@ fn resolve_roles(
     problems: &mut Problems,
 ) -> ColumnRoles {
     let present = |name: &str| header.iter().any(|h| h == name);
+    // A name the header has only in another case ("Date" for the default "date") means that
+    // column, if exactly one column matches.
+    let resolve = |name: &String| -> String {
+        let mut matches = header.iter().filter(|h| h.eq_ignore_ascii_case(name));
+        match (present(name), matches.next(), matches.next()) {
+            (false, Some(h), None) => h.clone(),
+            _ => name.clone(),
+        }
+    };
+    let date = resolve(&options.date_column);
+    let kpi = resolve(&options.kpi);
     let header_line = Some(1);
     let require = |name: &str, role: &str, problems: &mut Problems| {
         if !present(name) {
@@ -606,21 +668,20 @@ fn resolve_roles(
             );
         }
     };
-    require(&options.date_column, "date", problems);
-    require(&options.kpi, "KPI", problems);
+    require(&date, "date", problems);
+    require(&kpi, "KPI", problems);
 
     let media: Vec<String> = match &options.media {
         Some(list) => {
-            for name in list {
+            let list: Vec<String> = list.iter().map(resolve).collect();
+            for name in &list {
                 require(name, "media", problems);
             }
-            list.clone()
+            list
         }
         None => header
             .iter()
-            .filter(|h| {
-                h.ends_with(SPEND_SUFFIX) && **h != options.kpi && **h != options.date_column
-            })
+            .filter(|h| is_spend_column(h) && **h != kpi && **h != date)
             .cloned()
             .collect(),
     };
@@ -649,18 +710,19 @@ fn resolve_roles(
     };
     let controls: Vec<String> = match &options.controls {
         Some(list) => {
-            for name in list {
+            let list: Vec<String> = list.iter().map(resolve).collect();
+            for name in &list {
                 require(name, "control", problems);
             }
-            list.clone()
+            list
         }
         None => header
             .iter()
             .enumerate()
             .filter(|(i, h)| {
-                **h != options.date_column
-                    && **h != options.kpi
-                    && !h.ends_with(SPEND_SUFFIX)
+                **h != date
+                    && **h != kpi
+                    && !is_spend_column(h)
                     && !media.contains(h)
                     && !h.is_empty()
                     && numeric(*i)
@@ -671,7 +733,7 @@ fn resolve_roles(
 
     // A column may play one role only.
     let mut role_of: HashMap<&str, &str> = HashMap::new();
-    let assigned = [(&options.date_column, "date"), (&options.kpi, "KPI")]
+    let assigned = [(&date, "date"), (&kpi, "KPI")]
         .into_iter()
         .chain(media.iter().map(|m| (m, "media")))
         .chain(controls.iter().map(|c| (c, "control")));
@@ -690,13 +752,7 @@ fn resolve_roles(
         .filter(|h| !h.is_empty() && !role_of.contains_key(h.as_str()))
         .cloned()
         .collect();
-    ColumnRoles {
-        date: options.date_column.clone(),
-        kpi: options.kpi.clone(),
-        media,
-        controls,
-        ignored,
-    }
+    ColumnRoles { date, kpi, media, controls, ignored }
 }
 
 /// Checks order, duplicates and spacing; returns the frequency when it can be told.

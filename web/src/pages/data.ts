@@ -114,13 +114,15 @@ export async function dataPage(main: HTMLElement): Promise<void> {
     const preview = body.slice(0, PREVIEW_ROWS);
     const column = (i: number): string[] => body.map((r) => r[i] ?? '');
     const dateGuess = header.find((c) => c.toLowerCase() === 'date') ?? header[0] ?? '';
-    const kpiGuess = header.find((c) => c.toLowerCase() === 'revenue') ?? header.find((_, i) => isNumeric(column(i), decimalComma) && !header[i].endsWith('_spend')) ?? '';
+    // Column names match the server's defaults in any case.
+    const spendColumn = (c: string): boolean => c.toLowerCase().endsWith('_spend');
+    const kpiGuess = header.find((c) => c.toLowerCase() === 'revenue') ?? header.find((c, i) => isNumeric(column(i), decimalComma) && !spendColumn(c)) ?? '';
     const name = h('input', { type: 'text', value: f.name, maxlength: 200, required: true });
     const dateSel = h('select', null, header.map((c) => h('option', { value: c, selected: c === dateGuess }, c)));
     const kpiSel = h('select', null, header.map((c) => h('option', { value: c, selected: c === kpiGuess }, c)));
     const roleBoxes = (role: 'media' | 'control') => header.map((c, i) => {
       const numeric = isNumeric(column(i), decimalComma);
-      const checked = role === 'media' ? c.endsWith('_spend') : numeric && !c.endsWith('_spend') && c !== kpiGuess && c !== dateGuess;
+      const checked = role === 'media' ? spendColumn(c) : numeric && !spendColumn(c) && c !== kpiGuess && c !== dateGuess;
       return h('label', { class: 'check' }, h('input', { type: 'checkbox', value: c, checked, 'data-role': role }), ` ${c}`);
     });
     const upload = h('button', { type: 'submit', class: 'primary' }, 'Upload and validate');

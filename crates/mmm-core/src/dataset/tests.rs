@@ -450,6 +450,76 @@ fn channel_names_drop_the_spend_suffix_only() {
     assert_eq!(channel_name("paid_search_spend"), "paid_search");
     assert_eq!(channel_name("radio"), "radio");
     assert_eq!(channel_name("spend_tv"), "spend_tv");
+    assert_eq!(channel_name("TV_Spend"), "TV");
+    assert_eq!(channel_name("café_SPEND"), "café");
+    assert_eq!(channel_name("é_spend"), "é");
+    assert_eq!(channel_name("ééé"), "ééé");
     // A column called just `_spend` keeps its name rather than naming an empty channel.
     assert_eq!(channel_name("_spend"), "_spend");
+    assert_eq!(channel_name("_Spend"), "_Spend");
+}
+
+#[test]
+fn column_names_match_in_any_case_when_one_column_does() {
+    let text = weekly(20).replacen(
+        "date,revenue,tv_spend,search_spend,price",
+        "Date,Revenue,TV_Spend,search_spend,Price",
+        1,
+    );
+    let ds = load(&text).unwrap();
+    assert_eq!((ds.roles.date.as_str(), ds.roles.kpi.as_str()), ("Date", "Revenue"));
+    assert_eq!(ds.roles.media, ["TV_Spend", "search_spend"]);
+    assert_eq!(ds.channels[0].name, "TV");
+    assert_eq!(ds.roles.controls, ["Price"]);
+    assert_eq!(ds.kpi, load(&weekly(20)).unwrap().kpi);
+    // Named roles too.
+    let opts = LoadOptions {
+        kpi: "REVENUE".into(),
+        media: Some(vec!["tv_spend".into()]),
+        controls: Some(vec!["price".into()]),
+        ..LoadOptions::default()
+    };
+    let ds = load_csv(text.as_bytes(), &opts, &small_spec()).unwrap();
+    assert_eq!(ds.roles.kpi, "Revenue");
+    assert_eq!(
+        (ds.roles.media.as_slice(), ds.roles.controls.as_slice()),
+        (&["TV_Spend".to_owned()][..], &["Price".to_owned()][..])
+    );
+    // Two columns that differ only in case leave the name unresolved.
+    let two = weekly(20).replacen("revenue,", "Revenue,", 1).replacen(",price", ",REVENUE", 1);
+    let e = load(&two).unwrap_err();
+    assert!(
+        reasons(&e)[0].starts_with("line 1, column 'revenue': KPI column not found"),
+        "{:?}",
+        reasons(&e)
+    );
+}
+
+#[test]
+fn dates_may_carry_a_midnight_time() {
+    let mut lines: Vec<String> = weekly(20).lines().map(str::to_owned).collect();
+    for (line, time) in lines[1..].iter_mut().zip([
+        "T00:00:00Z",
+        " 00:00:00",
+        " 00:00",
+        "T00:00:00.000+02:00",
+        "T00:00:00-05:00",
+    ]) {
+        line.insert_str(10, time);
+    }
+    let ds = load(&(lines.join("\n") + "\n")).unwrap();
+    assert_eq!(ds.dates, load(&weekly(20)).unwrap().dates);
+    lines[2].replace_range(10..19, " 14:30:00");
+    lines[3].replace_range(10..16, "T25:00");
+    lines[4].replace_range(10..11, "x");
+    let e = load(&(lines.join("\n") + "\n")).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        [
+            "line 3, column 'date': '2024-01-08 14:30:00' has a time of day: give each period's \
+             date alone (YYYY-MM-DD)",
+            "line 4, column 'date': not an ISO date (YYYY-MM-DD): '2024-01-15T25:00'",
+            "line 5, column 'date': not an ISO date (YYYY-MM-DD): '2024-01-22x00:00:00.000+02:00'"
+        ]
+    );
 }
