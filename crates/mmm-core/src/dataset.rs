@@ -425,6 +425,7 @@ fn load(
         return Err(problems.into_error());
     };
     let header = read_header(header_row, &mut problems);
+    check_unnamed(&header, data_rows, header_row.line, &mut problems);
     if data_rows.is_empty() {
         problems.push(None, None, "the file has a header but no data rows");
     }
@@ -617,10 +618,9 @@ fn read_header(row: &Row, problems: &mut Problems) -> Vec<String> {
                 );
                 names.push(String::new());
             }
-            Ok(name) if name.is_empty() => {
-                problems.push(None, Some(row.line), format!("column {} has an empty name", i + 1));
-                names.push(String::new());
-            }
+            // A row index (R's `write.csv`, pandas' `to_csv`) or Excel's trailing separators:
+            // see `check_unnamed`.
+            Ok(name) if name.is_empty() => names.push(String::new()),
             Ok(name) => {
                 if let Some(first) = seen.get(name.as_str()) {
                     problems.push(
@@ -636,6 +636,34 @@ fn read_header(row: &Row, problems: &mut Problems) -> Vec<String> {
         }
     }
     names
+}
+
+/// Columns without a name play no role. The first (a row index, as R and pandas write it) and
+/// empty ones (a spreadsheet's trailing separators) are ignored; any other that holds data is
+/// reported, as it was probably meant to be used.
+fn check_unnamed(header: &[String], rows: &[Row], header_line: u64, problems: &mut Problems) {
+    for (i, _) in header.iter().enumerate().skip(1).filter(|(_, h)| h.is_empty()) {
+        if rows
+            .iter()
+            .any(|r| r.cells.get(i).is_some_and(|c| c.as_ref().map_or(true, |c| !c.is_empty())))
+        {
+            problems.push(
+                None,
+                Some(header_line),
+                format!(
+                    "column {} has no name but holds data: name it, or delete the column",
+                    i + 1
+                ),
+            );
+        }
+    }
+}
+
+/// Whether a header is the name pandas gives a column that had none (`Unnamed: 0`, usually a
+/// row index): such a column is never taken as a control by default.
+fn is_pandas_unnamed(name: &str) -> bool {
+    name.strip_prefix("Unnamed: ")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Decides the role of every column and reports missing, unknown or doubly-used columns.
@@ -725,6 +753,7 @@ fn resolve_roles(
                     && !is_spend_column(h)
                     && !media.contains(h)
                     && !h.is_empty()
+                    && !is_pandas_unnamed(h)
                     && numeric(*i)
             })
             .map(|(_, h)| h.clone())

@@ -113,16 +113,21 @@ export async function dataPage(main: HTMLElement): Promise<void> {
     const body = rows.slice(1);
     const preview = body.slice(0, PREVIEW_ROWS);
     const column = (i: number): string[] => body.map((r) => r[i] ?? '');
-    const dateGuess = header.find((c) => c.toLowerCase() === 'date') ?? header[0] ?? '';
+    const dateGuess = header.find((c) => c.toLowerCase() === 'date') ?? header.find((c) => c !== '') ?? '';
     // Column names match the server's defaults in any case.
     const spendColumn = (c: string): boolean => c.toLowerCase().endsWith('_spend');
     const kpiGuess = header.find((c) => c.toLowerCase() === 'revenue') ?? header.find((c, i) => isNumeric(column(i), decimalComma) && !spendColumn(c)) ?? '';
     const name = h('input', { type: 'text', value: f.name, maxlength: 200, required: true });
-    const dateSel = h('select', null, header.map((c) => h('option', { value: c, selected: c === dateGuess }, c)));
-    const kpiSel = h('select', null, header.map((c) => h('option', { value: c, selected: c === kpiGuess }, c)));
+    const named = header.filter((c) => c !== '');
+    const dateSel = h('select', null, named.map((c) => h('option', { value: c, selected: c === dateGuess }, c)));
+    const kpiSel = h('select', null, named.map((c) => h('option', { value: c, selected: c === kpiGuess }, c)));
+    // A column without a name (a row index, trailing separators) plays no role, and pandas'
+    // name for one, "Unnamed: 0", is not a control.
+    const rowIndex = (c: string): boolean => /^Unnamed: \d+$/.test(c);
     const roleBoxes = (role: 'media' | 'control') => header.map((c, i) => {
+      if (c === '') return null;
       const numeric = isNumeric(column(i), decimalComma);
-      const checked = role === 'media' ? spendColumn(c) : numeric && !spendColumn(c) && c !== kpiGuess && c !== dateGuess;
+      const checked = role === 'media' ? spendColumn(c) : numeric && !spendColumn(c) && !rowIndex(c) && c !== kpiGuess && c !== dateGuess;
       return h('label', { class: 'check' }, h('input', { type: 'checkbox', value: c, checked, 'data-role': role }), ` ${c}`);
     });
     const upload = h('button', { type: 'submit', class: 'primary' }, 'Upload and validate');

@@ -496,6 +496,38 @@ fn column_names_match_in_any_case_when_one_column_does() {
 }
 
 #[test]
+fn row_indexes_and_trailing_separators_are_ignored() {
+    let plain = load(&weekly(20)).unwrap();
+    let indexed = |first: &str| -> String {
+        weekly(20)
+            .lines()
+            .enumerate()
+            .map(
+                |(i, l)| if i == 0 { format!("{first},{l}\n") } else { format!("{},{l}\n", i - 1) },
+            )
+            .collect()
+    };
+    // R's write.csv names the row index "", pandas' to_csv leaves it empty too, and a file
+    // read into pandas and saved again calls it "Unnamed: 0".
+    for (text, ignored) in [
+        (indexed("\"\""), vec![]),
+        (indexed("Unnamed: 0"), vec!["Unnamed: 0".to_owned()]),
+        (weekly(20).replace('\n', ",,\n"), vec![]),
+    ] {
+        let ds = load(&text).unwrap();
+        assert_eq!((&ds.roles.controls, &ds.roles.ignored), (&plain.roles.controls, &ignored));
+        assert_eq!((&ds.kpi, &ds.channels), (&plain.kpi, &plain.channels));
+    }
+    // An unnamed column with data anywhere else was probably meant to be used.
+    let text = weekly(20).replacen("tv_spend,", "tv_spend,,", 1).replacen(",10,", ",10,7,", 1);
+    let e = load(&text).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        ["line 1: column 4 has no name but holds data: name it, or delete the column"]
+    );
+}
+
+#[test]
 fn dates_may_carry_a_midnight_time() {
     let mut lines: Vec<String> = weekly(20).lines().map(str::to_owned).collect();
     for (line, time) in lines[1..].iter_mut().zip([
