@@ -218,6 +218,14 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
     if args.insights {
         text += &report::insights(&doc);
     }
+    // Which columns the defaults took as controls and which they left out.
+    let roles = &data.roles;
+    let none = || "none".to_owned();
+    text += &format!(
+        "controls: {}\nignored columns: {}\n",
+        Some(roles.controls.join(", ")).filter(|s| !s.is_empty()).unwrap_or_else(none),
+        Some(roles.ignored.join(", ")).filter(|s| !s.is_empty()).unwrap_or_else(none),
+    );
     text += &format!(
         "fitted {} periods x {} channels in {:.0} ms\n",
         doc.periods,

@@ -169,9 +169,16 @@ fn column_overrides_and_missing_columns() {
             .status
             .success()
     );
+    let out = mmm(&["fit", path(&data)]);
+    assert!(text(&out.stdout).contains("\ncontrols: price_index, promo\nignored columns: none\n"));
     let out = mmm(&["fit", path(&data), "--media", "tv_spend", "--no-controls"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(!text(&out.stdout).contains("search"));
+    let stdout = text(&out.stdout);
+    assert!(!stdout.lines().any(|l| l.starts_with("search")), "{stdout}");
+    assert!(
+        stdout.contains("\ncontrols: none\nignored columns: search_spend, price_index, promo\n"),
+        "{stdout}"
+    );
     let out = mmm(&["fit", path(&data), "--kpi", "sales"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("column 'sales': KPI column not found"));
