@@ -73,8 +73,9 @@ execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5
   writeFileSync(path.join(tmp, 'recent.csv'), tail(1));
   writeFileSync(path.join(tmp, 'moved.csv'), tail(1.25));
 }
-// bad.csv is saved the way a European spreadsheet saves it: semicolons and decimal commas.
-writeFileSync(path.join(tmp, 'bad.csv'), 'date;revenue;tv_spend;search_spend\r\n2024-01-08;100,5;5;3\r\n2024-01-01;abc;-2;4\r\n2024-01-15;120;x;1\r\n');
+// bad.csv is saved the way Excel saves "Unicode Text" in a European locale: UTF-16 with a
+// byte-order mark, semicolons and decimal commas.
+writeFileSync(path.join(tmp, 'bad.csv'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('date;revenue;tv_spend;search_spend\r\n2024-01-08;100,5;5;3\r\n2024-01-01;abc;-2;4\r\n2024-01-15;120;x;1\r\n', 'utf16le')]));
 const server = spawn(bin, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 
 async function waitReady() {
@@ -146,11 +147,11 @@ try {
   await page.getByRole('heading', { name: 'Data sets', exact: true }).waitFor();
 
   log('drop a CSV with errors: every problem shown with line and column');
-  const dropped = await page.evaluateHandle((text) => {
+  const dropped = await page.evaluateHandle((bytes) => {
     const transfer = new DataTransfer();
-    transfer.items.add(new File([text], 'bad.csv', { type: 'text/csv' }));
+    transfer.items.add(new File([new Uint8Array(bytes)], 'bad.csv', { type: 'text/csv' }));
     return transfer;
-  }, readFileSync(path.join(tmp, 'bad.csv'), 'utf8'));
+  }, [...readFileSync(path.join(tmp, 'bad.csv'))]);
   await page.dispatchEvent('.dropzone', 'dragover', { dataTransfer: dropped });
   await page.dispatchEvent('.dropzone', 'drop', { dataTransfer: dropped });
   await page.getByRole('heading', { name: 'Preview and column roles', exact: true }).waitFor();

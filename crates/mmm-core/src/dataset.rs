@@ -13,8 +13,8 @@ use std::fmt;
 
 mod dialect;
 
-pub use dialect::Dialect;
 use dialect::Lines;
+pub use dialect::{Dialect, decode};
 
 /// Default name of the date column.
 pub const DEFAULT_DATE_COLUMN: &str = "date";
@@ -353,15 +353,19 @@ fn midnight(time: &str) -> Option<bool> {
         .map(|t| t == chrono::NaiveTime::MIN)
 }
 
-/// A row of the file: its line number and its cells (already decoded, or the decode error).
+/// A row of the file: its line number and its cells, trimmed.
 struct Row {
     line: u64,
-    cells: Vec<Result<String, ()>>,
+    cells: Vec<String>,
 }
+
+/// The problem to report when [`decode`] cannot read a file.
+pub const UTF16_UNREADABLE: &str =
+    "the file starts with a UTF-16 byte-order mark but is not UTF-16 text; save it as UTF-8 CSV";
 
 /// Loads and validates a CSV data set from bytes.
 ///
-/// Accepts a UTF-8 byte-order mark, CRLF line ends, and files separated by semicolons (with
+/// Accepts a UTF-8 byte-order mark, UTF-16 and Windows-1252 text ([`decode`]), CRLF line ends, and files separated by semicolons (with
 /// decimal commas) or tabs ([`Dialect`]). A data set with fewer rows than `spec`
 /// needs ([`ModelSpec::min_rows`]) is reported as a problem.
 pub fn load_csv(
@@ -386,7 +390,11 @@ fn load(
     fitting: Option<&ModelSpec>,
 ) -> Result<Dataset, DataErrors> {
     let mut problems = Problems::new(options.max_problems);
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let Some(text) = decode(bytes) else {
+        problems.push(None, None, UTF16_UNREADABLE);
+        return Err(problems.into_error());
+    };
+    let bytes = text.as_bytes();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         problems.push(None, None, "the file is empty");
         return Err(problems.into_error());
@@ -408,7 +416,8 @@ fn load(
                 let line = record.position().map_or(rows.len() as u64 + 1, |p| lines.of(p.byte()));
                 let cells = record
                     .iter()
-                    .map(|c| std::str::from_utf8(c).map(|s| s.trim().to_owned()).map_err(|_| ()))
+                    // The text is UTF-8 (`decode`) and the separators ASCII, so no cell is lossy.
+                    .map(|c| String::from_utf8_lossy(c).trim().to_owned())
                     .collect();
                 rows.push(Row { line, cells });
             }
@@ -446,7 +455,7 @@ fn load(
     let kpi_col = col(&roles.kpi);
     let history = data_rows
         .iter()
-        .take_while(|row| matches!(row.cells.get(kpi_col), Some(Ok(s)) if s.is_empty()))
+        .take_while(|row| row.cells.get(kpi_col).is_some_and(String::is_empty))
         .count();
     if history == data_rows.len() {
         problems.push(Some(&roles.kpi), None, "the KPI column is empty in every row");
@@ -470,8 +479,7 @@ fn load(
         }
         let cell = |name: &str| -> Result<&str, String> {
             match row.cells.get(col(name)) {
-                Some(Ok(s)) => Ok(s.as_str()),
-                Some(Err(())) => Err("not valid UTF-8".to_owned()),
+                Some(s) => Ok(s.as_str()),
                 None => Err("missing value (row too short)".to_owned()),
             }
         };
@@ -610,18 +618,10 @@ fn read_header(row: &Row, problems: &mut Problems) -> Vec<String> {
     let mut names = Vec::with_capacity(row.cells.len());
     for (i, cell) in row.cells.iter().enumerate() {
         match cell {
-            Err(()) => {
-                problems.push(
-                    None,
-                    Some(row.line),
-                    format!("column {} name is not valid UTF-8", i + 1),
-                );
-                names.push(String::new());
-            }
             // A row index (R's `write.csv`, pandas' `to_csv`) or Excel's trailing separators:
             // see `check_unnamed`.
-            Ok(name) if name.is_empty() => names.push(String::new()),
-            Ok(name) => {
+            name if name.is_empty() => names.push(String::new()),
+            name => {
                 if let Some(first) = seen.get(name.as_str()) {
                     problems.push(
                         Some(name),
@@ -643,10 +643,7 @@ fn read_header(row: &Row, problems: &mut Problems) -> Vec<String> {
 /// reported, as it was probably meant to be used.
 fn check_unnamed(header: &[String], rows: &[Row], header_line: u64, problems: &mut Problems) {
     for (i, _) in header.iter().enumerate().skip(1).filter(|(_, h)| h.is_empty()) {
-        if rows
-            .iter()
-            .any(|r| r.cells.get(i).is_some_and(|c| c.as_ref().map_or(true, |c| !c.is_empty())))
-        {
+        if rows.iter().any(|r| r.cells.get(i).is_some_and(|c| !c.is_empty())) {
             problems.push(
                 None,
                 Some(header_line),
@@ -725,7 +722,7 @@ fn resolve_roles(
         let mut parsed = 0usize;
         let mut filled = 0usize;
         for row in rows {
-            if let Some(Ok(cell)) = row.cells.get(i)
+            if let Some(cell) = row.cells.get(i)
                 && !cell.is_empty()
             {
                 filled += 1;

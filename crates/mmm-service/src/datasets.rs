@@ -79,22 +79,6 @@ pub fn parse(csv: &str, options: &LoadOptions) -> Result<Dataset, DataErrors> {
     load_csv(csv.as_bytes(), options, &ModelSpec::default())
 }
 
-fn not_utf8(bytes: &[u8]) -> DataErrors {
-    let valid = match std::str::from_utf8(bytes) {
-        Ok(_) => bytes.len(),
-        Err(e) => e.valid_up_to(),
-    };
-    let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() as u64 + 1;
-    DataErrors {
-        problems: vec![Problem {
-            column: None,
-            line: Some(line),
-            reason: "the file is not UTF-8 text; save it as UTF-8 CSV".to_owned(),
-        }],
-        truncated: 0,
-    }
-}
-
 impl DatasetService for Datasets {
     fn upload(
         &self,
@@ -109,9 +93,18 @@ impl DatasetService for Datasets {
                 "name must be 1 to {MAX_NAME_LEN} characters"
             )));
         }
-        let bytes = csv.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(csv);
-        let text = std::str::from_utf8(bytes).map_err(|_| ServiceError::Data(not_utf8(bytes)))?;
-        let dataset = parse(text, &roles.load_options()).map_err(ServiceError::Data)?;
+        // Stored as UTF-8 text, whatever encoding the file came in.
+        let text = mmm_core::dataset::decode(csv).ok_or_else(|| {
+            ServiceError::Data(DataErrors {
+                problems: vec![Problem {
+                    column: None,
+                    line: None,
+                    reason: mmm_core::dataset::UTF16_UNREADABLE.to_owned(),
+                }],
+                truncated: 0,
+            })
+        })?;
+        let dataset = parse(&text, &roles.load_options()).map_err(ServiceError::Data)?;
         let info = DatasetInfo {
             id: new_id(),
             owner_id: actor.user_id.clone(),
@@ -122,10 +115,10 @@ impl DatasetService for Datasets {
             history_count: dataset.history_len() as i64,
             start_date: dataset.dates[0],
             end_date: dataset.dates[dataset.len() - 1],
-            content_hash: format!("{:x}", Sha256::digest(bytes)),
+            content_hash: format!("{:x}", Sha256::digest(text.as_bytes())),
             created_at: now(),
         };
-        self.repo.insert(&DatasetRecord { info: info.clone(), csv: text.to_owned() })?;
+        self.repo.insert(&DatasetRecord { info: info.clone(), csv: text.into_owned() })?;
         Ok(info)
     }
 
@@ -213,8 +206,11 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        match service.upload(&ann(), "bad", b"date,revenue\n\xff\xfe", &UploadRoles::default()) {
-            Err(ServiceError::Data(e)) => assert_eq!(e.problems[0].line, Some(2)),
+        // A UTF-16 byte-order mark before an odd number of bytes.
+        match service.upload(&ann(), "bad", b"\xff\xfed\0a\0t", &UploadRoles::default()) {
+            Err(ServiceError::Data(e)) => {
+                assert_eq!(e.problems[0].reason, mmm_core::dataset::UTF16_UNREADABLE);
+            }
             other => panic!("{other:?}"),
         }
         assert!(matches!(

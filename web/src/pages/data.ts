@@ -53,6 +53,19 @@ export function parseCsv(text: string, maxRows: number): string[][] {
   return rows;
 }
 
+/** A file's text as the server decodes it: UTF-16 with a byte-order mark, UTF-8, or else
+ * Windows-1252 (Excel's plain "CSV" in western locales). */
+export async function readText(f: Blob): Promise<string> {
+  const bytes = new Uint8Array(await f.arrayBuffer());
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
 /** Whether a column holds numbers: every filled cell is one (with a decimal comma where the
  * file is separated by semicolons, as the server reads it). Empty cells do not count, as media
  * history rows leave the KPI and the controls empty. */
@@ -106,7 +119,7 @@ export async function dataPage(main: HTMLElement): Promise<void> {
   async function choose(f: File): Promise<void> {
     file = f;
     mount(status);
-    const text = await f.text();
+    const text = await readText(f);
     const rows = parseCsv(text, GUESS_ROWS + 1);
     const decimalComma = sniffDelimiter(text) === ';';
     const header = rows[0] ?? [];

@@ -1,5 +1,5 @@
-//! How a CSV file's bytes become cells and numbers: the separator, the decimal mark and the
-//! line a spreadsheet shows for each record.
+//! How a CSV file's bytes become cells and numbers: the text encoding, the separator, the
+//! decimal mark and the line a spreadsheet shows for each record.
 //!
 //! Spreadsheets in many European locales save "CSV" separated by semicolons, with a decimal
 //! comma (`1234,56`), and tab-separated exports are common too. The loader takes the separator
@@ -7,6 +7,45 @@
 //! written with a currency symbol, thousands separators or a percent sign.
 
 use super::shorten;
+use std::borrow::Cow;
+
+/// Windows-1252 (what Excel's plain "CSV" uses in western locales) for bytes 0x80-0x9F; the
+/// other bytes are their Latin-1 code points. The five unassigned ones map to C1 controls.
+const WINDOWS_1252_HIGH: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
+    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+];
+
+/// The text of a file: UTF-8 (a byte-order mark dropped), UTF-16 with a byte-order mark (Excel's
+/// "Unicode Text"), or else Windows-1252 (Excel's plain "CSV" in western locales), which maps
+/// every byte. `None` for UTF-16 that does not decode.
+pub fn decode(bytes: &[u8]) -> Option<Cow<'_, str>> {
+    let utf16 = |bytes: &[u8], unit: fn([u8; 2]) -> u16| {
+        let units = bytes.chunks(2).map(|c| unit([c[0], c.get(1).copied().unwrap_or(0)]));
+        char::decode_utf16(units).collect::<Result<String, _>>().ok().map(Cow::Owned)
+    };
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return Some(String::from_utf8_lossy(rest));
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        return if rest.len() % 2 == 0 { utf16(rest, u16::from_le_bytes) } else { None };
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        return if rest.len() % 2 == 0 { utf16(rest, u16::from_be_bytes) } else { None };
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(Cow::Borrowed(text)),
+        Err(_) => Some(Cow::Owned(
+            bytes
+                .iter()
+                .map(|&b| match b {
+                    0x80..=0x9F => WINDOWS_1252_HIGH[usize::from(b - 0x80)],
+                    _ => char::from(b),
+                })
+                .collect(),
+        )),
+    }
+}
 
 /// The separator and decimal mark of one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -321,12 +321,39 @@ fn problems_are_capped_and_counted() {
 }
 
 #[test]
-fn invalid_utf8_is_reported_not_panicked() {
+fn text_in_other_encodings_is_read() {
+    let plain = load(&weekly(20)).unwrap();
+    // Excel's "Unicode Text": UTF-16 with a byte-order mark, tab-separated, CRLF.
+    let text = weekly(20).replace(',', "\t").replace('\n', "\r\n");
+    let le: Vec<u8> =
+        [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let be: Vec<u8> =
+        [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+    for bytes in [&le, &be] {
+        let ds = load_csv(bytes, &LoadOptions::default(), &small_spec()).unwrap();
+        assert_eq!(
+            (&ds.kpi, &ds.channels, &ds.controls),
+            (&plain.kpi, &plain.channels, &plain.controls)
+        );
+    }
+    let e = load_csv(&le[..le.len() - 1], &LoadOptions::default(), &small_spec()).unwrap_err();
+    assert_eq!(reasons(&e), [UTF16_UNREADABLE]);
+    // Excel's plain "CSV" in western locales is Windows-1252: € is 0x80, é is 0xE9.
+    let text = weekly(20).replacen("price", "price €", 1).replacen("tv_spend", "télé_spend", 1);
+    let bytes: Vec<u8> = text
+        .chars()
+        .map(|c| if c == '€' { 0x80 } else { u8::try_from(u32::from(c)).unwrap() })
+        .collect();
+    let ds = load_csv(&bytes, &LoadOptions::default(), &small_spec()).unwrap();
+    assert_eq!(ds.controls[0].name, "price €");
+    assert_eq!(ds.channels[0].name, "télé");
+    assert_eq!(ds.kpi, plain.kpi);
+    // A byte that is not a digit in a number cell is a bad number, whatever the encoding.
     let mut bytes = weekly(20).into_bytes();
     let pos = bytes.windows(4).position(|w| w == b"1003").unwrap();
     bytes[pos] = 0xFF;
     let e = load_csv(&bytes, &LoadOptions::default(), &small_spec()).unwrap_err();
-    assert_eq!(reasons(&e), ["line 5, column 'revenue': not valid UTF-8"]);
+    assert_eq!(reasons(&e), ["line 5, column 'revenue': not a number: 'ÿ003'"]);
 }
 
 #[test]

@@ -81,6 +81,19 @@ fn a_european_spreadsheet_export_uploads_as_it_is(app: TestApp) {
     let row: Vec<String> =
         csv.lines().nth(1).unwrap().split(',').map(|c| c.replace('.', ",")).collect();
     assert_eq!(detail["preview"][0], serde_json::json!(row));
+
+    // Excel's "Unicode Text": UTF-16 with a byte-order mark, tab-separated. Stored as UTF-8.
+    let tabs = csv.replace(',', "\t");
+    let utf16: Vec<u8> =
+        [0xFF, 0xFE].into_iter().chain(tabs.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let r = app.post("/api/v1/datasets", Some(&token), "text/csv", &utf16);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let detail = app.get(&format!("/api/v1/datasets/{id}"), Some(&token)).json();
+    assert_eq!(detail["columns"], serde_json::json!(first));
+    let r = app.post("/api/v1/datasets", Some(&token), "text/csv", &utf16[..utf16.len() - 1]);
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_data"));
+    assert_eq!(r.json()["error"]["details"][0]["reason"], mmm_core::dataset::UTF16_UNREADABLE);
 }
 
 fn invalid_data_lists_every_problem(app: TestApp) {
