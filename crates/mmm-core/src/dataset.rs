@@ -718,20 +718,24 @@ fn resolve_roles(
         );
     }
 
-    let numeric = |i: usize| -> bool {
+    // A default control is a column that is mostly numbers and not the same number in every
+    // row: a constant cannot be told from the intercept.
+    let varying_numbers = |i: usize| -> bool {
         let mut parsed = 0usize;
         let mut filled = 0usize;
+        let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
         for row in rows {
             if let Some(cell) = row.cells.get(i)
                 && !cell.is_empty()
             {
                 filled += 1;
-                if dialect.number(cell).is_some() {
+                if let Some(v) = dialect.number(cell) {
                     parsed += 1;
+                    (low, high) = (low.min(v), high.max(v));
                 }
             }
         }
-        filled > 0 && parsed * 2 >= filled
+        filled > 0 && parsed * 2 >= filled && low < high
     };
     let controls: Vec<String> = match &options.controls {
         Some(list) => {
@@ -751,7 +755,7 @@ fn resolve_roles(
                     && !media.contains(h)
                     && !h.is_empty()
                     && !is_pandas_unnamed(h)
-                    && numeric(*i)
+                    && varying_numbers(*i)
             })
             .map(|(_, h)| h.clone())
             .collect(),

@@ -16,7 +16,9 @@ fn weekly(rows: usize) -> String {
     let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     for i in 0..rows {
         let d = start + chrono::Days::new(7 * i as u64);
-        s += &format!("{d},{},{},{},{}\n", 1000 + i, 10 * (i % 3), 5 + i % 2, 1.5);
+        // The price moves once, in the last row, so that it is a control by default.
+        let price = if i + 1 == rows { 1.6 } else { 1.5 };
+        s += &format!("{d},{},{},{},{price}\n", 1000 + i, 10 * (i % 3), 5 + i % 2);
     }
     s
 }
@@ -552,6 +554,27 @@ fn row_indexes_and_trailing_separators_are_ignored() {
         reasons(&e),
         ["line 1: column 4 has no name but holds data: name it, or delete the column"]
     );
+}
+
+#[test]
+fn a_constant_column_is_no_default_control() {
+    let text: String = weekly(20)
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("{l},{}\n", if i == 0 { "flag" } else { "1" }))
+        .collect();
+    let ds = load(&text).unwrap();
+    assert_eq!(
+        (ds.roles.controls.as_slice(), ds.roles.ignored.as_slice()),
+        (&["price".to_owned()][..], &["flag".to_owned()][..])
+    );
+    // Named, it is used.
+    let opts = LoadOptions {
+        controls: Some(vec!["price".into(), "flag".into()]),
+        ..LoadOptions::default()
+    };
+    let ds = load_csv(text.as_bytes(), &opts, &small_spec()).unwrap();
+    assert_eq!(ds.roles.controls, ["price", "flag"]);
 }
 
 #[test]
