@@ -66,19 +66,25 @@ export async function readText(f: Blob): Promise<string> {
   }
 }
 
-/** Whether a column holds numbers: every filled cell is one (with a decimal comma where the
- * file is separated by semicolons, as the server reads it). Empty cells do not count, as media
- * history rows leave the KPI and the controls empty. */
-function isNumeric(values: string[], decimalComma: boolean): boolean {
-  const filled = values.map((v) => v.trim()).filter((v) => v !== '');
-  const value = (v: string): number =>
-    decimalComma && /^[^.,]*,[^.,]*$/.test(v) ? Number(v.replace(',', '.')) : Number(v);
-  return filled.length > 0 && filled.every((v) => Number.isFinite(value(v)));
+/** A cell's number as the server reads it (a decimal comma where the file is separated by
+ * semicolons), or NaN. */
+function cellNumber(v: string, decimalComma: boolean): number {
+  const s = v.trim();
+  if (s === '') return NaN;
+  return decimalComma && /^[^.,]*,[^.,]*$/.test(s) ? Number(s.replace(',', '.')) : Number(s);
 }
 
-/** Rows read to guess the column roles (more than are shown: a file may open with many rows of
- * media history, whose KPI and control cells are empty). */
-const GUESS_ROWS = 120;
+/** Whether a column is a control by the server's default rule: at least half its filled cells
+ * are numbers, and not all the same number. Empty cells do not count, as media history rows
+ * leave the KPI and the controls empty. */
+function isVaryingNumbers(values: string[], decimalComma: boolean): boolean {
+  const filled = values.filter((v) => v.trim() !== '');
+  const numbers = filled.map((v) => cellNumber(v, decimalComma)).filter(Number.isFinite);
+  // Not Math.min(...numbers): a long file would overflow the call's arguments.
+  const varies = numbers.some((v) => v !== numbers[0]);
+  return filled.length > 0 && numbers.length * 2 >= filled.length && varies;
+}
+
 /** Rows shown in the preview. */
 const PREVIEW_ROWS = 8;
 
@@ -120,7 +126,8 @@ export async function dataPage(main: HTMLElement): Promise<void> {
     file = f;
     mount(status);
     const text = await readText(f);
-    const rows = parseCsv(text, GUESS_ROWS + 1);
+    // Every row, as the server's role rules look at every row.
+    const rows = parseCsv(text, Number.MAX_SAFE_INTEGER);
     const decimalComma = sniffDelimiter(text) === ';';
     const header = rows[0] ?? [];
     const body = rows.slice(1);
@@ -129,7 +136,7 @@ export async function dataPage(main: HTMLElement): Promise<void> {
     const dateGuess = header.find((c) => c.toLowerCase() === 'date') ?? header.find((c) => c !== '') ?? '';
     // Column names match the server's defaults in any case.
     const spendColumn = (c: string): boolean => c.toLowerCase().endsWith('_spend');
-    const kpiGuess = header.find((c) => c.toLowerCase() === 'revenue') ?? header.find((c, i) => isNumeric(column(i), decimalComma) && !spendColumn(c)) ?? '';
+    const kpiGuess = header.find((c) => c.toLowerCase() === 'revenue') ?? header.find((c, i) => isVaryingNumbers(column(i), decimalComma) && !spendColumn(c)) ?? '';
     const name = h('input', { type: 'text', value: f.name, maxlength: 200, required: true });
     const named = header.filter((c) => c !== '');
     const dateSel = h('select', null, named.map((c) => h('option', { value: c, selected: c === dateGuess }, c)));
@@ -139,7 +146,7 @@ export async function dataPage(main: HTMLElement): Promise<void> {
     const rowIndex = (c: string): boolean => /^Unnamed: \d+$/.test(c);
     const roleBoxes = (role: 'media' | 'control') => header.map((c, i) => {
       if (c === '') return null;
-      const numeric = isNumeric(column(i), decimalComma);
+      const numeric = isVaryingNumbers(column(i), decimalComma);
       const checked = role === 'media' ? spendColumn(c) : numeric && !spendColumn(c) && !rowIndex(c) && c !== kpiGuess && c !== dateGuess;
       return h('label', { class: 'check' }, h('input', { type: 'checkbox', value: c, checked, 'data-role': role }), ` ${c}`);
     });
