@@ -27,22 +27,21 @@ pub const SPEND_SUFFIX: &str = "_spend";
 /// The channel a media column measures: the column name without [`SPEND_SUFFIX`], or the whole
 /// name when it has no such suffix (or is nothing but the suffix).
 pub fn channel_name(column: &str) -> &str {
-    column
-        .len()
-        .checked_sub(SPEND_SUFFIX.len())
-        .filter(|&at| at > 0)
-        .and_then(|at| Some((column.get(..at)?, column.get(at..)?)))
-        .filter(|(_, suffix)| suffix.eq_ignore_ascii_case(SPEND_SUFFIX))
-        .map_or(column, |(name, _)| name)
+    match spend_suffix_at(column) {
+        Some(at) if at > 0 => &column[..at],
+        _ => column,
+    }
 }
 
 /// Whether a column is a spend column by its name: it ends in [`SPEND_SUFFIX`], in any case.
 fn is_spend_column(column: &str) -> bool {
-    column
-        .len()
-        .checked_sub(SPEND_SUFFIX.len())
-        .and_then(|at| column.get(at..))
-        .is_some_and(|suffix| suffix.eq_ignore_ascii_case(SPEND_SUFFIX))
+    spend_suffix_at(column).is_some()
+}
+
+/// Where [`SPEND_SUFFIX`], in any case, starts at the end of `column`.
+fn spend_suffix_at(column: &str) -> Option<usize> {
+    let at = column.len().checked_sub(SPEND_SUFFIX.len())?;
+    column.get(at..)?.eq_ignore_ascii_case(SPEND_SUFFIX).then_some(at)
 }
 
 /// How to read a CSV file: which column plays which role. A name matches a header exactly, or
@@ -292,6 +291,7 @@ impl Problems {
     }
 }
 
+/// Truncates long cell text for messages.
 fn shorten(s: &str) -> String {
     const MAX: usize = 40;
     if s.chars().count() <= MAX {
@@ -309,7 +309,7 @@ fn parse_date(cell: &str) -> Result<NaiveDate, String> {
     }
     // Exports of date-times (pandas, databases) write midnight after the date: that is the
     // date. Any other time of day is a problem, as a period is a whole day or week.
-    let (day, time) = match s.get(10..).filter(|_| s.is_char_boundary(10)) {
+    let (day, time) = match s.get(10..) {
         Some(rest) if rest.starts_with([' ', 'T']) => (&s[..10], Some(&rest[1..])),
         _ => (s, None),
     };
@@ -365,9 +365,9 @@ pub const UTF16_UNREADABLE: &str =
 
 /// Loads and validates a CSV data set from bytes.
 ///
-/// Accepts a UTF-8 byte-order mark, UTF-16 and Windows-1252 text ([`decode`]), CRLF line ends, and files separated by semicolons (with
-/// decimal commas) or tabs ([`Dialect`]). A data set with fewer rows than `spec`
-/// needs ([`ModelSpec::min_rows`]) is reported as a problem.
+/// Accepts a UTF-8 byte-order mark, UTF-16 and Windows-1252 text ([`decode`]), CRLF line ends,
+/// and files separated by semicolons (with decimal commas) or tabs ([`Dialect`]). A data set
+/// with fewer rows than `spec` needs ([`ModelSpec::min_rows`]) is reported as a problem.
 pub fn load_csv(
     bytes: &[u8],
     options: &LoadOptions,
