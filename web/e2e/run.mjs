@@ -176,7 +176,7 @@ try {
   // The role guesses look past the history rows' empty cells: both controls are ticked.
   assert.deepEqual(await page.locator('input[data-role="control"]:checked').evaluateAll((xs) => xs.map((x) => x.value)), ['price_index', 'promo']);
   await page.getByRole('button', { name: 'Upload and validate' }).click();
-  await page.getByText(/Uploaded “good.csv”: 104 weekly periods \(after 10 periods of media history\), 3 channels/).waitFor();
+  await page.getByText(/Uploaded “good.csv”: 104 weekly periods \(after 10 periods of media history\), 3 channels, controls price_index, promo\./).waitFor();
   await page.getByRole('cell', { name: '104 weekly + 10 history' }).waitFor();
   await snap(page, 'data-sets', 'data-sets');
   await page.getByRole('link', { name: 'Train a model on it' }).click();

@@ -169,7 +169,9 @@ export async function dataPage(main: HTMLElement): Promise<void> {
         data.append('controls', checked('control').join(','));
         try {
           const ds = await api<Dataset>('POST', '/datasets', data);
-          mount(status, notice('success', `Uploaded “${ds.name}”: ${ds.rows} ${ds.frequency} periods${historyNote(ds)}, ${ds.roles.media.length} channels.`),
+          const controls = ds.roles.controls.length ? `controls ${ds.roles.controls.join(', ')}` : 'no controls';
+          const ignored = ds.roles.ignored.length ? `; not used: ${ds.roles.ignored.join(', ')}` : '';
+          mount(status, notice('success', `Uploaded “${ds.name}”: ${ds.rows} ${ds.frequency} periods${historyNote(ds)}, ${ds.roles.media.length} channels, ${controls}${ignored}.`),
             h('p', null, h('a', { class: 'button primary', href: `#/models?dataset=${ds.id}` }, 'Train a model on it')));
           mount(form);
           await refresh();
