@@ -461,15 +461,23 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
-    fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+    fn never_panics_on_arbitrary_bytes(
+        bom in prop_oneof![Just(&b""[..]), Just(&b"\xEF\xBB\xBF"[..]), Just(&b"\xFF\xFE"[..]), Just(&b"\xFE\xFF"[..])],
+        bytes in proptest::collection::vec(any::<u8>(), 0..400),
+    ) {
+        let bytes = [bom, &bytes].concat();
         let _ = load_csv(&bytes, &LoadOptions::default(), &small_spec());
     }
 
     #[test]
-    fn never_panics_on_csv_like_text(text in "[a-z_0-9,.\\-\\n\\r\" ]{0,300}") {
-        let with_header = format!("date,revenue,tv_spend\n{text}");
-        let _ = load_csv(with_header.as_bytes(), &LoadOptions::default(), &small_spec());
+    fn never_panics_on_csv_like_text(text in "[a-zA-Z_0-9,;.\\-\\n\\r\\t\" :$%€é]{0,300}") {
+        for header in ["date,revenue,tv_spend\n", "Date;Revenue;TV_Spend\r\n", "\tdate\trevenue\ttv_spend\n"] {
+            let with_header = format!("{header}{text}");
+            let _ = load_csv(with_header.as_bytes(), &LoadOptions::default(), &small_spec());
+        }
         let _ = load_csv(text.as_bytes(), &LoadOptions::default(), &small_spec());
+        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let _ = load_csv(&utf16, &LoadOptions::default(), &small_spec());
     }
 }
 
