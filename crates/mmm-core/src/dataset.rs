@@ -6,7 +6,7 @@
 //! the 1-based line in the file and the reason, so a user can fix a file in one go.
 
 use crate::spec::ModelSpec;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -844,17 +844,33 @@ fn check_dates(
         if let (Some(prev), Some(date)) = (dates[i - 1], dates[i]) {
             let gap = (date - prev).num_days();
             if gap != step {
-                problems.push(
-                    Some(column),
-                    Some(rows[i].line),
-                    format!(
-                        "irregular spacing: {gap} days after {prev}; {frequency} data needs {step}"
-                    ),
-                );
+                problems.push(Some(column), Some(rows[i].line), spacing_problem(prev, date, step));
             }
         }
     }
     Some(frequency)
+}
+
+/// Why `date` cannot follow `prev` in data with periods `step` days apart, and how to fix it.
+fn spacing_problem(prev: NaiveDate, date: NaiveDate, step: i64) -> String {
+    let gap = (date - prev).num_days();
+    let (frequency, unit) = if step == 1 { ("daily", "day") } else { ("weekly", "week") };
+    if gap > step && gap % step == 0 {
+        let missing = gap / step - 1;
+        let plural = if missing == 1 { "" } else { "s" };
+        let weekend = step == 1 && gap == 3 && prev.weekday() == chrono::Weekday::Fri;
+        let fix = if weekend {
+            "the weekend is missing: add its rows (zero spend), or sum the data to weeks"
+        } else {
+            "add the missing rows"
+        };
+        format!(
+            "{missing} {unit}{plural} missing between {prev} and {date}: {frequency} data needs a \
+             row for every {unit}; {fix}"
+        )
+    } else {
+        format!("irregular spacing: {gap} days after {prev}; {frequency} data needs {step}")
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 use super::*;
+use chrono::Datelike;
 use proptest::prelude::*;
 
 /// A small spec so short test files are long enough.
@@ -261,6 +262,39 @@ fn date_problems() {
             "6 data rows, but the model needs at least 7 (one more than its parameters, plus the holdout): add periods or drop channels or controls",
         ]
     );
+}
+
+#[test]
+fn missing_periods_are_named_with_the_fix() {
+    // Week 2024-02-05 (line 7) is gone.
+    let text: String = weekly(20)
+        .lines()
+        .filter(|l| !l.starts_with("2024-02-05"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let e = load(&text).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        [
+            "line 7, column 'date': 1 week missing between 2024-01-29 and 2024-02-12: weekly data needs a row for every week; add the missing rows"
+        ]
+    );
+    // Daily data on working days only: 2024-01-05 is a Friday.
+    let mut s = String::from("date,revenue,tv_spend\n");
+    let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    for d in (0..40)
+        .map(|i| start + chrono::Days::new(i))
+        .filter(|d| d.weekday().number_from_monday() <= 5)
+    {
+        s += &format!("{d},100,{}\n", 1 + d.day() % 4);
+    }
+    let spec = ModelSpec { yearly_harmonics: 0, weekly_harmonics: 1, ..ModelSpec::default() };
+    let e = load_csv(s.as_bytes(), &LoadOptions::default(), &spec).unwrap_err();
+    assert_eq!(
+        reasons(&e)[0],
+        "line 7, column 'date': 2 days missing between 2024-01-05 and 2024-01-08: daily data needs a row for every day; the weekend is missing: add its rows (zero spend), or sum the data to weeks"
+    );
+    assert_eq!(e.problems.len(), 5, "one problem per weekend");
 }
 
 #[test]
