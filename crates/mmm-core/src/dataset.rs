@@ -602,12 +602,20 @@ fn check_fittable(
         roles.controls.len(),
     );
     if n < min_rows {
+        let fix = if spec.holdout > 0 {
+            format!(
+                "add periods, hold out fewer than {} of them, or drop channels or controls",
+                spec.holdout
+            )
+        } else {
+            "add periods or drop channels or controls".to_owned()
+        };
         problems.push(
             None,
             None,
             format!(
                 "{n} data rows, but the model needs at least {min_rows} (one more than its \
-                 parameters, plus the holdout): add periods or drop channels or controls"
+                 parameters, plus the holdout): {fix}"
             ),
         );
     }

@@ -341,6 +341,14 @@ fn too_few_rows_for_the_model() {
             "10 data rows, but the model needs at least 16 (one more than its parameters, plus the holdout): add periods or drop channels or controls"
         ]
     );
+    let spec = ModelSpec { holdout: 8, ..spec };
+    let e = load_csv(weekly(20).as_bytes(), &LoadOptions::default(), &spec).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        [
+            "20 data rows, but the model needs at least 24 (one more than its parameters, plus the holdout): add periods, hold out fewer than 8 of them, or drop channels or controls"
+        ]
+    );
 }
 
 #[test]
