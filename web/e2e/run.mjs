@@ -61,17 +61,17 @@ execFileSync(bin, ['migrate'], { env, stdio: 'ignore' });
 execFileSync(bin, ['seed'], { env, stdio: 'ignore' });
 // good.csv opens with 10 weeks of media history: rows with an empty KPI and empty controls.
 execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5', '--history', '10', '--out', path.join(tmp, 'good.csv')], { env, stdio: 'ignore' });
-// The last 26 weeks of good.csv, as they are and with the KPI a quarter higher: new periods to
-// check the model against.
+// The last 26 weeks of good.csv, as they are (the last 4 without their KPI: a plan to forecast)
+// and with the KPI a quarter higher: new periods to check the model against.
 {
   const lines = readFileSync(path.join(tmp, 'good.csv'), 'utf8').trim().split('\n');
-  const tail = (factor) => [lines[0], ...lines.slice(-26).map((l) => {
+  const tail = (factor, planned) => [lines[0], ...lines.slice(-26).map((l, i) => {
     const cells = l.split(',');
-    cells[1] = String(Number(cells[1]) * factor);
+    cells[1] = i >= 26 - planned ? '' : String(Number(cells[1]) * factor);
     return cells.join(',');
   })].join('\n') + '\n';
-  writeFileSync(path.join(tmp, 'recent.csv'), tail(1));
-  writeFileSync(path.join(tmp, 'moved.csv'), tail(1.25));
+  writeFileSync(path.join(tmp, 'recent.csv'), tail(1, 4));
+  writeFileSync(path.join(tmp, 'moved.csv'), tail(1.25, 0));
 }
 // bad.csv is saved the way Excel saves "Unicode Text" in a European locale: UTF-16 with a
 // byte-order mark, semicolons and decimal commas.
@@ -236,8 +236,8 @@ try {
   log('overview: check the model against new data, consistent and drifted');
   await page.getByLabel('New periods (CSV)').setInputFiles(path.join(tmp, 'recent.csv'));
   await page.getByRole('button', { name: 'Score', exact: true }).click();
-  await page.getByText(/The data are consistent with the model/).waitFor();
-  assert.match(await page.locator('#score-metrics').innerText(), /Periods\s+26/);
+  await page.getByText(/The data are consistent with the model: \d+ of 22 periods .* The last 4 periods have no revenue yet/).waitFor();
+  assert.match(await page.locator('#score-metrics').innerText(), /Periods\s+26\s+0 after the fitting window, 4 forecast/);
   await page.getByLabel('New periods (CSV)').setInputFiles(path.join(tmp, 'moved.csv'));
   await page.getByRole('button', { name: 'Score', exact: true }).click();
   await page.getByText(/The data have drifted from the model/).waitFor();

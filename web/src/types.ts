@@ -76,16 +76,24 @@ export interface ScenarioResult { name: string; spend: number; response: number;
 export interface Job { id: string; model_id: string; state: string; progress: number; message: string; error: string | null }
 export interface JobEvent { job_id: string; state: string; progress: number; message: string; error?: string | null }
 
-/** One period of /models/{id}/score: the prediction with its 90% predictive interval. */
-export interface ScoredPeriod { date: string; actual: number; predicted: number; interval: Interval; media: number; in_fit: boolean }
+/** One period of /models/{id}/score: the prediction with its 90% predictive interval; no
+ * actual for a period to forecast. */
+export interface ScoredPeriod { date: string; actual: number | null; predicted: number; interval: Interval; media: number; in_fit: boolean }
 
-/** A model scored on data: the predictions, their accuracy and the drift test. */
+/** Accuracy of scored periods. */
+export interface ScoreMetrics { r2: number; mape: number; nrmse: number; bias: number; coverage: number }
+/** The drift test of scored periods. */
+export interface Drift { outside: number; expected_outside: number; p_value: number; drifted: boolean }
+
+/** A model scored on data: the predictions, and the accuracy and drift test of the periods
+ * with an actual (null when every period is a forecast). */
 export interface Score {
   periods: ScoredPeriod[];
-  metrics: { r2: number; mape: number; nrmse: number; bias: number; coverage: number };
+  metrics: ScoreMetrics | null;
+  forecasts: number;
   out_of_sample: number;
   unknown_carry_over: number;
-  drift: { outside: number; expected_outside: number; p_value: number; drifted: boolean };
+  drift: Drift | null;
 }
 
 /** A data set backtested on growing windows (/datasets/{id}/backtest). */
@@ -93,9 +101,9 @@ export interface Backtest {
   horizon: number;
   folds: {
     fit_periods: number; fit_end: string; start: string; end: string;
-    metrics: Score['metrics']; drift: Score['drift'];
+    metrics: ScoreMetrics; drift: Drift;
     channels: { name: string; roi: number; roi_interval?: Interval }[];
   }[];
-  metrics: Score['metrics'];
+  metrics: ScoreMetrics;
   channels: { name: string; min: number; max: number; mean: number; spread: number }[];
 }

@@ -157,14 +157,18 @@ pub fn backtest(
         })?;
         let test = window(data, cut, cut + horizon);
         let s = score(&doc, &test).map_err(|source| BacktestError::Score { fold, source })?;
+        // A fitting data set has a KPI in every period, so every fold is scored.
+        let (Some(metrics), Some(drift)) = (s.metrics, s.drift) else {
+            return Err(BacktestError::Invalid(format!("fold {fold} has no KPI to score")));
+        };
         scored.extend(s.periods);
         out.push(Fold {
             fit_periods: cut,
             fit_end: data.dates[cut - 1],
             start: data.dates[cut],
             end: data.dates[cut + horizon - 1],
-            metrics: s.metrics,
-            drift: s.drift,
+            metrics,
+            drift,
             channels: doc
                 .channels
                 .iter()
@@ -195,7 +199,9 @@ pub fn backtest(
             }
         })
         .collect();
-    Ok(Backtest { horizon, metrics: crate::score::metrics_of(&scored), folds: out, channels })
+    let metrics = crate::score::metrics_of(&scored)
+        .ok_or_else(|| BacktestError::Invalid("no period has a KPI to score".to_owned()))?;
+    Ok(Backtest { horizon, metrics, folds: out, channels })
 }
 
 /// Periods `start..end` of `data`, with the spend of the periods before them (the data's own

@@ -378,7 +378,8 @@ pub fn load_csv(
 
 /// Loads and validates a CSV data set to score a saved model on ([`crate::score`]): the checks
 /// of [`load_csv`] except those that only fitting needs, so a few rows, or a channel with no
-/// spend in them, are accepted.
+/// spend in them, are accepted. The last rows may leave the KPI empty (every row, if none has
+/// one): they are periods to forecast, and their KPI is NaN.
 pub fn load_csv_for_scoring(bytes: &[u8], options: &LoadOptions) -> Result<Dataset, DataErrors> {
     load(bytes, options, None)
 }
@@ -453,14 +454,18 @@ fn load(
     // Leading rows with an empty KPI cell are media history: their spend carries over into the
     // first periods, but they are not fitted (Meridian's lagged media periods).
     let kpi_col = col(&roles.kpi);
-    let history = data_rows
-        .iter()
-        .take_while(|row| row.cells.get(kpi_col).is_some_and(String::is_empty))
-        .count();
-    if history == data_rows.len() {
+    let kpi_empty = |row: &&Row| row.cells.get(kpi_col).is_some_and(String::is_empty);
+    let all_empty = data_rows.iter().all(|row| kpi_empty(&row));
+    if all_empty && fitting.is_some() {
         problems.push(Some(&roles.kpi), None, "the KPI column is empty in every row");
         return Err(problems.into_error());
     }
+    // To score a model, trailing rows with an empty KPI are periods to forecast (every row, if
+    // no row has a KPI); their KPI is NaN.
+    let history = if all_empty { 0 } else { data_rows.iter().take_while(kpi_empty).count() };
+    let forecast =
+        if fitting.is_some() { 0 } else { data_rows.iter().rev().take_while(kpi_empty).count() };
+    let forecast = forecast.min(data_rows.len() - history);
 
     // Per-cell parsing; every bad cell is reported.
     let n = data_rows.len();
@@ -500,15 +505,19 @@ fn load(
                 }
             }
         };
-        if !is_history {
+        if i >= data_rows.len() - forecast {
+            kpi.push(f64::NAN);
+        } else if !is_history {
             match cell(&roles.kpi) {
-                Ok("") if history > 0 => {
-                    problems.push(
-                        Some(&roles.kpi),
-                        Some(row.line),
+                Ok("") if history > 0 || fitting.is_none() => {
+                    let reason = if fitting.is_some() {
                         "empty value (only the leading rows, the media history, may leave the \
-                         KPI empty)",
-                    );
+                         KPI empty)"
+                    } else {
+                        "empty value (only the leading rows, the media history, and the last \
+                         ones, periods to forecast, may leave the KPI empty)"
+                    };
+                    problems.push(Some(&roles.kpi), Some(row.line), reason);
                     kpi.push(f64::NAN);
                 }
                 _ => kpi.push(number(&roles.kpi, &mut problems)),

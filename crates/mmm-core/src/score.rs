@@ -14,6 +14,10 @@
 //! period (without draws: one normal around the prediction). Out of sample it covers 89-90%
 //! of the periods of simulated markets (docs/benchmarks.md).
 //!
+//! Periods without a KPI (the last rows of a file, [`crate::dataset::load_csv_for_scoring`])
+//! are forecasts: predicted the same way, from the spend and controls the file plans for them,
+//! and left out of the accuracy and the drift test.
+//!
 //! Whether the data still fit the model is a test on the periods outside their interval: under
 //! the model each is outside with probability 0.1, so their count is Binomial(n, 0.1), and a
 //! count whose upper tail probability is below [`DRIFT_P_VALUE`] says the model no longer
@@ -47,8 +51,11 @@ const MAX_LISTED_PROBLEMS: usize = 20;
 pub struct Score {
     /// One entry per data period, oldest first.
     pub periods: Vec<ScoredPeriod>,
-    /// The predictions' fit over every scored period.
-    pub metrics: ScoreMetrics,
+    /// The predictions' fit over the periods with an actual KPI; `None` when every period is a
+    /// forecast.
+    pub metrics: Option<ScoreMetrics>,
+    /// Periods without an actual KPI: forecasts of the spend and controls the data give.
+    pub forecasts: usize,
     /// Scored periods outside the model's fitting window (its holdout, or periods after its
     /// data): predictions the fit never saw.
     pub out_of_sample: usize,
@@ -56,8 +63,9 @@ pub struct Score {
     /// as no spend in the carry-over (0 unless the data start after a gap past the model's last
     /// period and bring no media history rows).
     pub unknown_carry_over: usize,
-    /// Whether the data still fit the model.
-    pub drift: Drift,
+    /// Whether the data still fit the model, over the periods with an actual KPI; `None` when
+    /// every period is a forecast.
+    pub drift: Option<Drift>,
 }
 
 /// One period's prediction.
@@ -65,8 +73,8 @@ pub struct Score {
 pub struct ScoredPeriod {
     /// Period date.
     pub date: NaiveDate,
-    /// Observed KPI.
-    pub actual: f64,
+    /// Observed KPI; `None` for a period to forecast.
+    pub actual: Option<f64>,
     /// Predicted KPI: the posterior mean when the model has draws.
     pub predicted: f64,
     /// 90% predictive interval of the KPI (noise included).
@@ -199,7 +207,7 @@ pub fn score(doc: &ModelDocument, data: &Dataset) -> Result<Score, DataErrors> {
         let predicted = mixture.mean();
         scored.push(ScoredPeriod {
             date: data.dates[k],
-            actual: data.kpi[k],
+            actual: Some(data.kpi[k]).filter(|v| !v.is_nan()),
             predicted,
             interval: [mixture.quantile(0.05), mixture.quantile(0.95)],
             media: predicted - base,
@@ -207,45 +215,57 @@ pub fn score(doc: &ModelDocument, data: &Dataset) -> Result<Score, DataErrors> {
         });
     }
 
-    let metrics = metrics_of(&scored);
-    let outside = scored.iter().filter(|p| p.outside()).count();
-    let p_value = binomial_upper_tail(n, OUTSIDE_PROBABILITY, outside);
     Ok(Score {
-        metrics,
+        metrics: metrics_of(&scored),
+        forecasts: scored.iter().filter(|p| p.actual.is_none()).count(),
         out_of_sample: scored.iter().filter(|p| !p.in_fit).count(),
+        drift: drift_of(&scored),
         periods: scored,
         unknown_carry_over,
-        drift: Drift {
-            outside,
-            expected_outside: OUTSIDE_PROBABILITY * n as f64,
-            p_value,
-            drifted: p_value < DRIFT_P_VALUE,
-        },
     })
 }
 
 impl ScoredPeriod {
-    /// Whether the actual lies outside the 90% interval.
+    /// Whether the actual lies outside the 90% interval (never for a forecast).
     pub fn outside(&self) -> bool {
-        self.actual < self.interval[0] || self.actual > self.interval[1]
+        self.actual.is_some_and(|a| a < self.interval[0] || a > self.interval[1])
     }
 }
 
-/// The accuracy of scored periods (at least one).
-pub(crate) fn metrics_of(periods: &[ScoredPeriod]) -> ScoreMetrics {
-    let n = periods.len().max(1) as f64;
-    let actual: Vec<f64> = periods.iter().map(|p| p.actual).collect();
-    let predicted: Vec<f64> = periods.iter().map(|p| p.predicted).collect();
+/// The drift test over the periods with an actual; `None` if there are none.
+fn drift_of(periods: &[ScoredPeriod]) -> Option<Drift> {
+    let n = periods.iter().filter(|p| p.actual.is_some()).count();
+    if n == 0 {
+        return None;
+    }
+    let outside = periods.iter().filter(|p| p.outside()).count();
+    let p_value = binomial_upper_tail(n, OUTSIDE_PROBABILITY, outside);
+    Some(Drift {
+        outside,
+        expected_outside: OUTSIDE_PROBABILITY * n as f64,
+        p_value,
+        drifted: p_value < DRIFT_P_VALUE,
+    })
+}
+
+/// The accuracy of the scored periods with an actual; `None` if there are none.
+pub(crate) fn metrics_of(periods: &[ScoredPeriod]) -> Option<ScoreMetrics> {
+    let (actual, predicted): (Vec<f64>, Vec<f64>) =
+        periods.iter().filter_map(|p| Some((p.actual?, p.predicted))).unzip();
+    if actual.is_empty() {
+        return None;
+    }
+    let n = actual.len() as f64;
     let outside = periods.iter().filter(|p| p.outside()).count();
     let mean_actual = actual.iter().sum::<f64>() / n;
     let mean_miss = actual.iter().zip(&predicted).map(|(a, p)| a - p).sum::<f64>() / n;
-    ScoreMetrics {
+    Some(ScoreMetrics {
         r2: metrics::r2(&actual, &predicted),
         mape: metrics::mape(&actual, &predicted),
         nrmse: metrics::nrmse(&actual, &predicted),
         bias: if mean_actual != 0.0 { mean_miss / mean_actual } else { 0.0 },
         coverage: 1.0 - outside as f64 / n,
-    }
+    })
 }
 
 /// Each channel's contribution summed per period, for every draw (one "draw" of the document's

@@ -311,7 +311,7 @@ pub fn score(args: &ScoreArgs) -> Result<(), CliError> {
     let score = mmm_core::score::score(&doc, &data).map_err(CliError::Data)?;
     let json = serde_json::to_string_pretty(&score).context("cannot serialise the score")?;
     report_and_write(&report::score(&doc, &score), args.json.as_deref(), &json, "score")?;
-    if args.fail_on_drift && score.drift.drifted {
+    if args.fail_on_drift && score.drift.as_ref().is_some_and(|d| d.drifted) {
         return Err(CliError::Drift);
     }
     Ok(())

@@ -37,7 +37,8 @@ enum Command {
     /// and show how stable each channel's ROI is across the fits.
     Backtest(BacktestArgs),
     /// Score a saved model on data, such as the periods that arrived after it was fitted: its
-    /// predictions with 90% intervals, their accuracy, and whether the data have drifted from it.
+    /// predictions with 90% intervals, their accuracy, and whether the data have drifted from it;
+    /// rows at the end without a KPI are forecast from their planned spend and controls.
     Score(ScoreArgs),
     /// Import a Google Meridian model saved with save_meridian (.binpb) and print its summary.
     ImportMeridian(ImportMeridianArgs),
@@ -320,7 +321,8 @@ struct ScoreArgs {
     /// Model document written by `mmm fit --json` (`-` reads standard input).
     model: PathBuf,
     /// CSV file with the model's date, KPI, spend and control columns; leading rows with an
-    /// empty KPI are media history, as for fitting (`-` reads standard input).
+    /// empty KPI are media history, as for fitting, and trailing ones are periods to forecast
+    /// (`-` reads standard input).
     data: PathBuf,
     /// Date column (ISO YYYY-MM-DD).
     #[arg(long, default_value = "date")]

@@ -1,6 +1,7 @@
 //! Plain-text summaries of a model for the terminal.
 
 use mmm_core::ModelDocument;
+use mmm_core::score::{Drift, ScoreMetrics};
 use mmm_core::text::thousands;
 use std::fmt::Write;
 
@@ -178,8 +179,12 @@ pub fn score(doc: &ModelDocument, score: &mmm_core::score::Score) -> String {
     );
     let _ = writeln!(
         s,
-        "{} of them outside the model's fitting window (out of sample)\n",
-        score.out_of_sample
+        "{} of them outside the model's fitting window (out of sample){}\n",
+        score.out_of_sample,
+        match score.forecasts {
+            0 => String::new(),
+            n => format!("; {n} without a KPI, forecast from their spend and controls"),
+        }
     );
     let _ = writeln!(
         s,
@@ -192,14 +197,32 @@ pub fn score(doc: &ModelDocument, score: &mmm_core::score::Score) -> String {
             s,
             "{:<12} {:>14} {:>14} {:>31} {:>14}{}",
             p.date.to_string(),
-            thousands(p.actual),
+            p.actual.map_or_else(|| "forecast".to_owned(), thousands),
             thousands(p.predicted),
             format!("[{}, {}]", thousands(p.interval[0]), thousands(p.interval[1])),
             thousands(p.media),
             if outside { "  outside" } else { "" }
         );
     }
-    let m = &score.metrics;
+    if let (Some(m), Some(d)) = (&score.metrics, &score.drift) {
+        accuracy(&mut s, m, d, score.periods.len() - score.forecasts);
+    } else {
+        let _ = writeln!(s, "\nno period has a KPI yet: nothing to check the forecasts against");
+    }
+    if score.unknown_carry_over > 0 {
+        let _ = writeln!(
+            s,
+            "carry-over: the spend of the {} periods before {} is known to neither the data nor \
+             the model and counts as none; add them as media history rows (empty KPI) for the \
+             exact carry-over",
+            score.unknown_carry_over, first.date
+        );
+    }
+    s
+}
+
+/// The accuracy, coverage and drift verdict of `n` scored periods with a KPI.
+fn accuracy(s: &mut String, m: &ScoreMetrics, d: &Drift, n: usize) {
     let _ = writeln!(
         s,
         "\naccuracy: R² {:.3}  MAPE {:.1}%  NRMSE {:.3}  bias {:+.1}% ({})",
@@ -209,8 +232,6 @@ pub fn score(doc: &ModelDocument, score: &mmm_core::score::Score) -> String {
         100.0 * m.bias,
         if m.bias >= 0.0 { "actual above predicted" } else { "actual below predicted" }
     );
-    let d = &score.drift;
-    let n = score.periods.len();
     let _ = writeln!(
         s,
         "inside the 90% interval: {} of {n} periods ({:.0}%); a model that still holds leaves {:.1} \
@@ -232,16 +253,6 @@ pub fn score(doc: &ModelDocument, score: &mmm_core::score::Score) -> String {
             format!("verdict: the data are consistent with the model (p = {:.2})", d.p_value)
         }
     );
-    if score.unknown_carry_over > 0 {
-        let _ = writeln!(
-            s,
-            "carry-over: the spend of the {} periods before {} is known to neither the data nor \
-             the model and counts as none; add them as media history rows (empty KPI) for the \
-             exact carry-over",
-            score.unknown_carry_over, first.date
-        );
-    }
-    s
 }
 
 /// A backtest: each fold's accuracy on the periods after its window, the pooled accuracy, and

@@ -601,6 +601,37 @@ fn score_a_saved_model_on_new_weeks() {
     let out = mmm(&["score", path(&model), path(&moved)]);
     assert!(out.status.success());
 
+    // A plan for the last 6 weeks (no KPI yet) is forecast; a drifted past does not hide it.
+    let plan = dir.path().join("plan.csv");
+    let planned: String = part(104..130, 1.25)
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            if i > 20 {
+                cells[1] = "";
+            }
+            cells.join(",") + "\n"
+        })
+        .collect();
+    std::fs::write(&plan, planned).unwrap();
+    let out = mmm(&["score", path(&model), path(&plan), "--json", path(&score)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("; 6 without a KPI, forecast from their spend and controls"),
+        "{report}"
+    );
+    let forecast_rows = report.lines().filter(|l| l.split_whitespace().nth(1) == Some("forecast"));
+    assert_eq!(forecast_rows.count(), 6, "{report}");
+    assert!(
+        report.contains("inside the 90% interval: ") && report.contains(" of 20 periods"),
+        "{report}"
+    );
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&score).unwrap()).unwrap();
+    assert_eq!((s["forecasts"].as_u64(), s["periods"][25]["actual"].is_null()), (Some(6), true));
+
     // Data the model cannot score: exit code 2 with the reason.
     let out = mmm_fed(&["score", path(&model), "-"], b"date,revenue\n2024-01-01,5\n");
     assert_eq!(out.status.code(), Some(2));

@@ -27,8 +27,11 @@ pub struct ScoreQuery {
 /// coverage) and a drift test (the periods outside their interval against the tenth a model that
 /// still holds leaves out). The data are a CSV with the model's date, KPI, spend and control
 /// columns, as a `text/csv` body or multipart field `file`; leading rows with an empty KPI are
-/// media history. Carry-over into the first periods comes from those rows, else from the spend
-/// the model was fitted on. Nothing is stored.
+/// media history, and the last rows may leave the KPI empty too: they are forecasts of the
+/// planned spend and controls they give (`actual` null), and the accuracy and drift test cover
+/// the other periods (both null when every period is a forecast). Carry-over into the first
+/// periods comes from the history rows, else from the spend the model was fitted on. Nothing
+/// is stored.
 #[utoipa::path(
     post, path = "/api/v1/models/{id}/score", tag = "models",
     security(("bearer" = [])),
@@ -39,9 +42,11 @@ pub struct ScoreQuery {
     responses(
         (status = 200, description = "Every period's prediction, the accuracy and the drift test", body = Object,
          example = json!({"periods": [{"date": "2025-01-06", "actual": 1150000.0, "predicted": 1168212.0,
-             "interval": [1073520.0, 1262904.0], "media": 121500.0, "in_fit": false}],
+             "interval": [1073520.0, 1262904.0], "media": 121500.0, "in_fit": false},
+             {"date": "2025-01-13", "actual": null, "predicted": 1181400.0,
+             "interval": [1085210.0, 1277630.0], "media": 128300.0, "in_fit": false}],
              "metrics": {"r2": 0.0, "mape": 0.0158, "nrmse": 0.0, "bias": -0.0158, "coverage": 1.0},
-             "out_of_sample": 1, "unknown_carry_over": 0,
+             "forecasts": 1, "out_of_sample": 2, "unknown_carry_over": 0,
              "drift": {"outside": 0, "expected_outside": 0.1, "p_value": 1.0, "drifted": false}})),
         (status = 400, description = "A multipart body that cannot be parsed", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),

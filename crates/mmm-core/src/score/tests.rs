@@ -41,8 +41,13 @@ fn the_models_own_data_score_as_its_prediction() {
     assert_eq!((s.out_of_sample, s.unknown_carry_over), (0, 0));
     // In sample the metrics are the fit's own (which are those of the same prediction, up to
     // the resampling of the kept draws: see `ModelDocument::predict`).
-    assert!((s.metrics.r2 - doc.fit.r2).abs() < 0.01, "{} against {}", s.metrics.r2, doc.fit.r2);
-    assert!(!s.drift.drifted, "{:?}", s.drift);
+    assert!(
+        (s.metrics.as_ref().unwrap().r2 - doc.fit.r2).abs() < 0.01,
+        "{} against {}",
+        s.metrics.as_ref().unwrap().r2,
+        doc.fit.r2
+    );
+    assert!(!s.drift.as_ref().unwrap().drifted, "{:?}", s.drift);
 }
 
 #[test]
@@ -90,10 +95,15 @@ fn new_periods_are_predicted_as_a_holdout_would_be() {
     // The document's holdout metrics score its series, the weighted sample's mean rather than
     // the kept draws': the same posterior mean up to the resampling.
     let h = holdout.fit.holdout.as_ref().unwrap();
-    assert!((s.metrics.mape - h.mape).abs() < 0.002, "{} against {}", s.metrics.mape, h.mape);
+    assert!(
+        (s.metrics.as_ref().unwrap().mape - h.mape).abs() < 0.002,
+        "{} against {}",
+        s.metrics.as_ref().unwrap().mape,
+        h.mape
+    );
     // The same market goes on: most weeks fall inside their interval.
-    assert!(s.metrics.coverage >= 0.75, "{:?}", s.metrics);
-    assert!(!s.drift.drifted, "{:?}", s.drift);
+    assert!(s.metrics.as_ref().unwrap().coverage >= 0.75, "{:?}", s.metrics);
+    assert!(!s.drift.as_ref().unwrap().drifted, "{:?}", s.drift);
 }
 
 #[test]
@@ -108,14 +118,20 @@ fn a_market_that_moved_is_flagged() {
     moved.kpi.iter_mut().for_each(|y| *y *= 1.15);
     let before = score(&doc, &data).unwrap();
     let after = score(&doc, &moved).unwrap();
-    let expected = before.metrics.bias + 0.15 / 1.15 * (1.0 - before.metrics.bias);
+    let expected = before.metrics.as_ref().unwrap().bias
+        + 0.15 / 1.15 * (1.0 - before.metrics.as_ref().unwrap().bias);
     assert!(
-        (after.metrics.bias - expected).abs() < 0.03,
+        (after.metrics.as_ref().unwrap().bias - expected).abs() < 0.03,
         "{} against {expected}",
-        after.metrics.bias
+        after.metrics.as_ref().unwrap().bias
     );
-    assert!(after.drift.drifted && after.drift.outside > before.drift.outside, "{:?}", after.drift);
-    assert!(after.drift.p_value < DRIFT_P_VALUE);
+    assert!(
+        after.drift.as_ref().unwrap().drifted
+            && after.drift.as_ref().unwrap().outside > before.drift.as_ref().unwrap().outside,
+        "{:?}",
+        after.drift
+    );
+    assert!(after.drift.as_ref().unwrap().p_value < DRIFT_P_VALUE);
 }
 
 #[test]
@@ -219,7 +235,7 @@ fn one_period_and_a_dark_channel_can_be_scored() {
         .collect();
     let s = scored(&doc, &(dark.join("\n") + "\n")).unwrap();
     assert_eq!((s.periods.len(), s.out_of_sample), (1, 1));
-    assert!(s.periods[0].predicted.is_finite() && s.metrics.r2 == 0.0);
+    assert!(s.periods[0].predicted.is_finite() && s.metrics.as_ref().unwrap().r2 == 0.0);
 }
 
 #[test]
@@ -290,7 +306,7 @@ proptest::proptest! {
             proptest::prop_assert_eq!(s.periods.len(), data.len());
             proptest::prop_assert!(s.periods.iter().all(|p| p.predicted.is_finite()
                 && p.interval[0] <= p.predicted && p.predicted <= p.interval[1]));
-            proptest::prop_assert!((0.0..=1.0).contains(&s.drift.p_value));
+            proptest::prop_assert!((0.0..=1.0).contains(&s.drift.as_ref().unwrap().p_value));
         }
     }
 }
@@ -332,4 +348,66 @@ fn each_draw_gets_the_baseline_that_fits_its_media() {
     // Without the shift the draws' media levels do differ.
     let (lo, hi) = raw.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
     assert!(hi - lo > 0.05 * mean_media, "{lo} to {hi}");
+}
+
+/// `csv` with the KPI cell of the data rows `range` emptied.
+fn without_kpi(csv: &str, range: std::ops::Range<usize>) -> String {
+    csv.lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if i > 0 && range.contains(&(i - 1)) {
+                let (date, rest) = line.split_once(',').unwrap();
+                let (_, rest) = rest.split_once(',').unwrap();
+                format!("{date},,{rest}\n")
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn periods_without_a_kpi_are_forecasts_of_what_scoring_predicts() {
+    let csv = market(47, 117);
+    let doc = fitted(&rows(&csv, 0..104), &ModelSpec::default());
+    let next = rows(&csv, 104..117);
+    let full = scored(&doc, &next).unwrap();
+    // The last 5 weeks as a plan: spend and controls, no KPI yet.
+    let planned = scored(&doc, &without_kpi(&next, 8..13)).unwrap();
+    assert_eq!(planned.forecasts, 5);
+    for (k, (p, q)) in planned.periods.iter().zip(&full.periods).enumerate() {
+        assert_eq!(
+            (p.date, p.predicted, p.interval, p.media),
+            (q.date, q.predicted, q.interval, q.media)
+        );
+        assert_eq!(p.actual, if k < 8 { q.actual } else { None });
+        assert!(!(k >= 8 && p.outside()));
+    }
+    // The accuracy and the drift test are those of the 8 weeks with a KPI.
+    let first = scored(&doc, &rows(&next, 0..8)).unwrap();
+    assert_eq!((&planned.metrics, &planned.drift), (&first.metrics, &first.drift));
+    assert_eq!(first.forecasts, 0);
+
+    // A file of plans only: every period is a forecast, and there is nothing to assess.
+    let plan = scored(&doc, &without_kpi(&next, 0..13)).unwrap();
+    assert_eq!((plan.forecasts, plan.metrics, plan.drift), (13, None, None));
+    assert_eq!(
+        plan.periods.iter().map(|p| p.predicted).collect::<Vec<_>>(),
+        full.periods.iter().map(|p| p.predicted).collect::<Vec<_>>()
+    );
+
+    // An empty KPI between two values is neither history nor a forecast.
+    let e = scored(&doc, &without_kpi(&next, 4..5)).unwrap_err();
+    assert_eq!(
+        e.problems[0].to_string(),
+        "line 6, column 'revenue': empty value (only the leading rows, the media history, and the last ones, periods to forecast, may leave the KPI empty)"
+    );
+    // Fitting takes no forecasts.
+    let e = load_csv(
+        without_kpi(&csv, 110..117).as_bytes(),
+        &LoadOptions::default(),
+        &ModelSpec::default(),
+    )
+    .unwrap_err();
+    assert!(e.problems[0].to_string().contains("empty value"), "{e}");
 }

@@ -68,6 +68,32 @@ fn a_model_scores_data_and_flags_drift(app: TestApp) {
     assert_eq!(drift["drifted"], true, "{drift}");
     assert!(r.json()["metrics"]["bias"].as_f64().unwrap() > 0.1);
 
+    // The last four weeks as a plan, without their KPI: forecasts (actual null) predicted as
+    // before, and the accuracy over the other four.
+    let plan: String = rows(&csv, 96..104, 1.0)
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            if i > 4 {
+                cells[1] = "";
+            }
+            cells.join(",") + "\n"
+        })
+        .collect();
+    let r = app.post(&path, Some(&token), "text/csv", plan);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let planned = r.json();
+    assert_eq!(planned["forecasts"], 4);
+    for (p, q) in
+        planned["periods"].as_array().unwrap().iter().zip(last8["periods"].as_array().unwrap())
+    {
+        assert_eq!((&p["predicted"], &p["interval"]), (&q["predicted"], &q["interval"]));
+    }
+    assert!(planned["periods"][3]["actual"].is_f64() && planned["periods"][4]["actual"].is_null());
+    let first4 = app.post(&path, Some(&token), "text/csv", rows(&csv, 96..100, 1.0)).json();
+    assert_eq!((&planned["metrics"], &planned["drift"]), (&first4["metrics"], &first4["drift"]));
+
     // Dates off the model's calendar: 422 with the column and the reason.
     let shifted = rows(&csv, 0..3, 1.0).replace("2022-01-", "2022-02-");
     let r = app.post(&path, Some(&token), "text/csv", shifted);
