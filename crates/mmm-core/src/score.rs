@@ -126,6 +126,32 @@ pub fn load_options(doc: &ModelDocument, date_column: &str) -> LoadOptions {
     }
 }
 
+/// A plan as a file to score `doc` on: one row per planned period with an empty KPI (a
+/// forecast), each channel's planned spend in its column, and each control at its mean over the
+/// fitting window (a neutral period: edit them to the values expected). `mmm score` then
+/// forecasts the KPI of the plan with its 90% intervals.
+pub fn plan_csv(doc: &ModelDocument, plan: &crate::plan::Plan) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = ["date", doc.kpi.as_str()]
+        .into_iter()
+        .chain(doc.channels.iter().map(|c| c.column.as_str()))
+        .chain(doc.baseline.controls.iter().map(|c| c.name.as_str()));
+    // Writing to a Vec cannot fail, and every record has the header's length.
+    let _ = writer.write_record(header);
+    for period in &plan.periods {
+        let row = [period.date.to_string(), String::new()]
+            .into_iter()
+            .chain(
+                doc.channels
+                    .iter()
+                    .map(|c| format!("{:.2}", period.spend.get(&c.name).copied().unwrap_or(0.0))),
+            )
+            .chain(doc.baseline.controls.iter().map(|c| c.mean.to_string()));
+        let _ = writer.write_record(row);
+    }
+    writer.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+}
+
 /// Predicts every period of `data` with `doc` and scores the predictions. `data` should be
 /// read with [`load_options`] (by [`crate::dataset::load_csv_for_scoring`]); a period off the
 /// model's calendar, a column the model needs that `data` lacks, or a model whose media input

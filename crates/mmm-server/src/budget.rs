@@ -147,6 +147,17 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
         }
         _ => {}
     }
+    if let Some(path) = &args.csv {
+        fs::write(path, mmm_core::score::plan_csv(&doc, &p))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!(
+            "plan written to {}; forecast the {} it brings with: mmm score {} {}",
+            path.display(),
+            doc.kpi,
+            args.model.display(),
+            path.display()
+        );
+    }
     write_json(&args.json, &p)
 }
 

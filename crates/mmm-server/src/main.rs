@@ -121,6 +121,11 @@ struct PlanArgs {
     /// Write the plan as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Write the plan as a CSV file to forecast with `mmm score MODEL FILE`: the model's columns,
+    /// an empty KPI, the planned spend, and each control at its mean (edit them to the values
+    /// expected).
+    #[arg(long)]
+    csv: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

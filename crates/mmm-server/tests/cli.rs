@@ -414,9 +414,22 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
         "3",
         "--budget",
         &format!("{}", 3.0 * current.round()),
+        "--csv",
+        path(&dir.path().join("plan.csv")),
     ]);
     assert!(p.status.success(), "{}", text(&p.stderr));
     assert!(text(&p.stdout).contains("expected incremental revenue"));
+    // The plan as a file to forecast: three weeks without a KPI.
+    let plan = dir.path().join("plan.csv");
+    assert!(text(&p.stdout).contains(&format!("mmm score {} {}", path(&model), path(&plan))));
+    let s = mmm(&["score", path(&model), path(&plan)]);
+    assert!(s.status.success(), "{}", text(&s.stderr));
+    let forecast = text(&s.stdout);
+    assert!(
+        forecast.contains("; 3 without a KPI, forecast from their spend and controls"),
+        "{forecast}"
+    );
+    assert!(forecast.contains("no period has a KPI yet"), "{forecast}");
     // The MAP model's curve covariance gives the plan an interval.
     assert!(
         text(&p.stdout).contains("90% interval of the incremental revenue: "),

@@ -411,3 +411,36 @@ fn periods_without_a_kpi_are_forecasts_of_what_scoring_predicts() {
     .unwrap_err();
     assert!(e.problems[0].to_string().contains("empty value"), "{e}");
 }
+
+#[test]
+fn a_plan_is_a_file_to_forecast() {
+    use crate::plan::{PlanRequest, plan};
+    let csv = market(48, 104);
+    let doc = fitted(&csv, &ModelSpec::default());
+    let request = |total_budget| PlanRequest {
+        periods: 6,
+        total_budget,
+        period_cap: None,
+        constraints: Default::default(),
+    };
+    let current: f64 = doc.channels.iter().map(|c| c.current_spend).sum();
+    let small = plan(&doc, &request(6.0 * current)).unwrap();
+    let text = plan_csv(&doc, &small);
+    let header = text.lines().next().unwrap();
+    assert_eq!(header, csv.lines().next().unwrap(), "the model's own columns");
+    let forecast = scored(&doc, &text).unwrap();
+    assert_eq!(
+        (forecast.forecasts, forecast.metrics.clone(), forecast.drift.clone()),
+        (6, None, None)
+    );
+    let dates: Vec<_> = small.periods.iter().map(|p| p.date).collect();
+    assert_eq!(forecast.periods.iter().map(|p| p.date).collect::<Vec<_>>(), dates);
+    assert_eq!(dates[0], doc.end + chrono::Days::new(7), "the plan starts after the model's data");
+    // Twice the budget buys more media in every period, and the baseline is the same.
+    let large =
+        scored(&doc, &plan_csv(&doc, &plan(&doc, &request(12.0 * current)).unwrap())).unwrap();
+    for (a, b) in forecast.periods.iter().zip(&large.periods) {
+        assert!(b.media > a.media, "{} against {}", b.media, a.media);
+        assert!(((b.predicted - b.media) - (a.predicted - a.media)).abs() < 1e-6 * a.predicted);
+    }
+}
