@@ -307,6 +307,8 @@ try {
   await page.getByText(/Expected incremental revenue/).waitFor();
   // The Bayesian model's draws give the plan its interval.
   assert.match(await page.locator('.plan-summary').innerText(), /90% interval [\d,]+ to [\d,]+\./);
+  // And the revenue the plan brings, baseline included, week by week.
+  await page.getByText(/Forecast revenue per period with the plan/).waitFor();
   await page.getByRole('button', { name: 'Draw the efficient frontier' }).click();
   await page.getByText('Efficient frontier: best response').waitFor();
   await page.getByText('The shaded band is the 90% interval of the optimal response at each budget.').waitFor();

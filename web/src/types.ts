@@ -67,6 +67,8 @@ export interface Plan {
   periods: { date: string; spend: Record<string, number>; total: number }[];
   total_budget: number; expected_incremental: number; flat_plan_incremental: number;
   incremental_interval?: Interval; probability_beats_flat?: number; gain_over_flat_interval?: Interval;
+  /** With `forecast: true`: each planned period's KPI, baseline included (controls at their means). */
+  forecast?: Score;
 }
 
 export interface FrontierPoint { budget: number; change: number; response: number; roi: number; marginal: number; response_interval?: Interval }

@@ -5,7 +5,7 @@ import { get, post } from '../api';
 import { PALETTE, chart } from '../charts';
 import { field, h, mount, notice } from '../dom';
 import { compact, money, pct, ratio, signedPct } from '../format';
-import type { ChannelSummary, FrontierPoint, Optimized, Plan, ScenarioResult } from '../types';
+import type { ChannelSummary, FrontierPoint, Optimized, Plan, ScenarioResult, Score } from '../types';
 import { loadModel } from './overview';
 
 interface Saved { name: string; spend: Record<string, number> }
@@ -189,7 +189,7 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
     onsubmit: async (e: Event) => {
       e.preventDefault();
       try {
-        const p = await post<Plan>(`/models/${id}/plan`, { periods: Number(periods.value), total_budget: Number(total.value), period_cap: num(cap), constraints: { bounds_pct: num(bounds) } });
+        const p = await post<Plan>(`/models/${id}/plan`, { periods: Number(periods.value), total_budget: Number(total.value), period_cap: num(cap), constraints: { bounds_pct: num(bounds) }, forecast: true });
         const names = channels.map((c) => c.name);
         mount(planOut,
           h('p', { class: 'plan-summary' }, `Expected incremental ${status.kpi}: ${money(p.expected_incremental)} against ${money(p.flat_plan_incremental)} for the same budget spent evenly (${signedPct(p.expected_incremental / p.flat_plan_incremental - 1)}).`,
@@ -204,7 +204,8 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
             xAxis: { type: 'category', data: p.periods.map((x) => x.date) },
             yAxis: { type: 'value', axisLabel: { formatter: (v: number) => compact(v) } },
             series: names.map((n) => ({ name: n, type: 'bar', stack: 'plan', data: p.periods.map((x) => x.spend[n] ?? 0) })),
-          }, 300).el);
+          }, 300).el,
+          p.forecast ? forecastChart(p.forecast, status.kpi) : null);
       } catch (err) {
         mount(planOut, notice('error', (err as Error).message));
       }
@@ -253,4 +254,22 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
     h('p', { class: 'lede' }, 'The recommended split is the global optimum of the response curves under your constraints.'),
     form, result, scenarios, planForm,
     h('section', { class: 'card', 'aria-labelledby': 'fr-title' }, h('h2', { id: 'fr-title' }, 'Efficient frontier'), frontierButton, frontierOut));
+}
+
+/** The KPI a plan brings, baseline included, each period with its 90% predictive interval. */
+function forecastChart(f: Score, kpi: string): HTMLElement {
+  const dates = f.periods.map((p) => p.date);
+  return chart(`Forecast ${kpi} per period with the plan (controls at their usual level), with its 90% interval`, {
+    tooltip: { trigger: 'axis', valueFormatter: (v: number) => money(v) },
+    legend: { top: 0, data: ['forecast', 'of which media', '90% interval'] },
+    grid: { left: 60, right: 16, top: 40, bottom: 30 },
+    xAxis: { type: 'category', data: dates },
+    yAxis: { type: 'value', scale: true, axisLabel: { formatter: (v: number) => compact(v) } },
+    series: [
+      { name: '5%', type: 'line', symbol: 'none', stack: 'band', lineStyle: { opacity: 0 }, data: f.periods.map((p) => p.interval[0]), tooltip: { show: false } },
+      { name: '90% interval', type: 'line', symbol: 'none', stack: 'band', lineStyle: { opacity: 0 }, color: '#9db8ec', areaStyle: { color: '#2f6fdf', opacity: 0.18 }, data: f.periods.map((p) => p.interval[1] - p.interval[0]), tooltip: { show: false } },
+      { name: 'forecast', type: 'line', data: f.periods.map((p) => p.predicted), color: '#2f6fdf' },
+      { name: 'of which media', type: 'line', data: f.periods.map((p) => p.media), color: '#1f2937', lineStyle: { type: 'dashed' } },
+    ],
+  }, 300).el;
 }

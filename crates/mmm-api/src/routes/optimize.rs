@@ -5,11 +5,14 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
+use mmm_core::load_csv_for_scoring;
 use mmm_core::optimize::{
     Constraints, OptimizeError, budget_for_target_mroi, frontier as run_frontier,
     optimize as run_optimize, scenarios as run_scenarios,
 };
 use mmm_core::plan::{PlanRequest, plan as run_plan};
+use mmm_core::score::{load_options, plan_csv, score};
+use mmm_service::ServiceError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -128,12 +131,18 @@ pub struct PlanIn {
     /// Per-channel constraints per period.
     #[serde(default)]
     pub constraints: ConstraintsIn,
+    /// Also forecast the KPI of every planned period, baseline included, with each control at
+    /// its mean over the fitting window: `forecast` in the response, as the score route gives it
+    /// for a file of the plan.
+    #[serde(default)]
+    pub forecast: bool,
 }
 
 /// Plan a total budget over future periods, with adstock carry-over from the spend before the
 /// plan and within it. Returns the period-by-channel plan and the incremental KPI it causes, with
 /// its 90% interval, and the chance that it beats spending the same budget evenly (the flat
-/// plan) with the 90% interval of that gain.
+/// plan) with the 90% interval of that gain. With `forecast`, also each planned period's KPI
+/// with its 90% predictive interval (`forecast.periods`, actual null).
 #[utoipa::path(
     post, path = "/api/v1/models/{id}/plan", tag = "optimize",
     security(("bearer" = [])),
@@ -165,7 +174,22 @@ pub async fn plan(
         period_cap: b.period_cap,
         constraints: b.constraints.into(),
     };
-    let result = web::block(move || run_plan(&doc, &request)).await??;
+    let forecast = b.forecast;
+    let result = web::block(move || -> Result<serde_json::Value, ApiError> {
+        let plan = run_plan(&doc, &request)?;
+        let mut out = serde_json::to_value(&plan).map_err(|e| ApiError::internal(e.to_string()))?;
+        if forecast {
+            // The plan as the file a user would score, so both give the same forecast.
+            let csv = plan_csv(&doc, &plan);
+            let data = load_csv_for_scoring(csv.as_bytes(), &load_options(&doc, "date"))
+                .and_then(|data| score(&doc, &data))
+                .map_err(ServiceError::Data)?;
+            out["forecast"] =
+                serde_json::to_value(data).map_err(|e| ApiError::internal(e.to_string()))?;
+        }
+        Ok(out)
+    })
+    .await??;
     Ok(HttpResponse::Ok().json(result))
 }
 

@@ -79,6 +79,31 @@ fn optimize_plan_scenarios_frontier(app: TestApp) {
         p["incremental_interval"][1].as_f64().unwrap(),
     );
     assert!(lo < value && value < hi, "{p}");
+    assert!(p.get("forecast").is_none());
+    // With the forecast: the KPI of every planned week, baseline included, with its interval.
+    let r = app.post_json(
+        &format!("/api/v1/models/{model}/plan"),
+        Some(&token),
+        &json!({"periods": 4, "total_budget": 4.0 * current, "period_cap": 1.5 * current, "forecast": true}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let f = &r.json()["forecast"];
+    assert_eq!(
+        (f["forecasts"].as_u64(), f["metrics"].is_null(), f["drift"].is_null()),
+        (Some(4), true, true)
+    );
+    for (week, planned) in
+        f["periods"].as_array().unwrap().iter().zip(p["periods"].as_array().unwrap())
+    {
+        assert_eq!(week["date"], planned["date"]);
+        assert!(week["actual"].is_null());
+        let (lo, mid, hi) = (
+            week["interval"][0].as_f64().unwrap(),
+            week["predicted"].as_f64().unwrap(),
+            week["interval"][1].as_f64().unwrap(),
+        );
+        assert!(lo < mid && mid < hi && week["media"].as_f64().unwrap() > 0.0, "{week}");
+    }
     let r = app.post_json(
         &format!("/api/v1/models/{model}/plan"),
         Some(&token),
