@@ -24,6 +24,14 @@ export type Option = echarts.EChartsCoreOption;
 
 export const PALETTE = ['#2f6fdf', '#e8833a', '#3aa56b', '#c94f7c', '#8a63d2', '#1aa3b8', '#b59b1c', '#6b7a8f', '#d9534f', '#5cb85c'];
 
+/** The two stacked line series that shade a 90% interval from `lower` to `upper` per category. */
+export function intervalBand(lower: number[], upper: number[]): object[] {
+  return [
+    { name: '5%', type: 'line', symbol: 'none', stack: 'band', lineStyle: { opacity: 0 }, data: lower, tooltip: { show: false } },
+    { name: '90% interval', type: 'line', symbol: 'none', stack: 'band', lineStyle: { opacity: 0 }, color: '#9db8ec', areaStyle: { color: PALETTE[0], opacity: 0.18 }, data: upper.map((u, i) => u - lower[i]), tooltip: { show: false } },
+  ];
+}
+
 const live: { chart: echarts.ECharts; observer: ResizeObserver }[] = [];
 
 /** Disposes every chart of the previous page. */

@@ -1,7 +1,7 @@
 // Checking a model against new data: upload a CSV of later periods, see each period's actual
 // against the model's 90% predictive interval, the accuracy and whether the data have drifted.
 import { ApiError, api } from './api';
-import { chart } from './charts';
+import { chart, intervalBand } from './charts';
 import { type Child, field, h, mount, notice } from './dom';
 import { compact, money, pct, ratio, signedPct } from './format';
 import { problemsTable } from './pages/data';
@@ -51,7 +51,6 @@ function scored(s: Score, kpi: string): Child[] {
       ? notice('error', `The data have drifted from the model: ${d.outside} of ${scoredCount} periods fall outside their 90% interval, where about ${d.expected_outside.toFixed(1)} would by chance (p = ${d.p_value.toExponential(1)}). Refit with the new periods.${forecastNote}`)
       : notice('success', `The data are consistent with the model: ${d.outside} of ${scoredCount} periods outside their 90% interval, about ${d.expected_outside.toFixed(1)} expected (p = ${ratio(d.p_value)}).${forecastNote}`);
   const dates = s.periods.map((p) => p.date);
-  const lower = s.periods.map((p) => p.interval[0]);
   const outside = s.periods.filter((p) => p.actual !== null && (p.actual < p.interval[0] || p.actual > p.interval[1]));
   return [
     verdict,
@@ -71,8 +70,7 @@ function scored(s: Score, kpi: string): Child[] {
       xAxis: { type: 'category', data: dates },
       yAxis: { type: 'value', scale: true, axisLabel: { formatter: (v: number) => compact(v) } },
       series: [
-        { name: '5%', type: 'line', symbol: 'none', stack: 'band', lineStyle: { opacity: 0 }, data: lower, tooltip: { show: false } },
-        { name: '90% interval', type: 'line', symbol: 'none', stack: 'band', lineStyle: { opacity: 0 }, color: '#9db8ec', areaStyle: { color: '#2f6fdf', opacity: 0.18 }, data: s.periods.map((p) => p.interval[1] - p.interval[0]), tooltip: { show: false } },
+        ...intervalBand(s.periods.map((p) => p.interval[0]), s.periods.map((p) => p.interval[1])),
         { name: 'predicted', type: 'line', symbol: 'none', data: s.periods.map((p) => p.predicted), color: '#2f6fdf', lineStyle: { type: 'dashed' } },
         { name: 'actual', type: 'line', data: s.periods.map((p) => p.actual), color: '#1f2937',
           markPoint: { symbol: 'circle', symbolSize: 9, itemStyle: { color: '#d9534f' }, label: { show: false },

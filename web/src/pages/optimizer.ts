@@ -2,7 +2,7 @@
 // the current one, saved allocations compared side by side, a multi-period plan, and the
 // efficient frontier.
 import { get, post } from '../api';
-import { PALETTE, chart } from '../charts';
+import { PALETTE, chart, intervalBand } from '../charts';
 import { field, h, mount, notice } from '../dom';
 import { compact, money, pct, ratio, signedPct } from '../format';
 import type { ChannelSummary, FrontierPoint, Optimized, Plan, ScenarioResult, Score } from '../types';
@@ -258,16 +258,14 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
 
 /** The KPI a plan brings, baseline included, each period with its 90% predictive interval. */
 function forecastChart(f: Score, kpi: string): HTMLElement {
-  const dates = f.periods.map((p) => p.date);
   return chart(`Forecast ${kpi} per period with the plan (controls at their usual level), with its 90% interval`, {
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => money(v) },
     legend: { top: 0, data: ['forecast', 'of which media', '90% interval'] },
     grid: { left: 60, right: 16, top: 40, bottom: 30 },
-    xAxis: { type: 'category', data: dates },
+    xAxis: { type: 'category', data: f.periods.map((p) => p.date) },
     yAxis: { type: 'value', scale: true, axisLabel: { formatter: (v: number) => compact(v) } },
     series: [
-      { name: '5%', type: 'line', symbol: 'none', stack: 'band', lineStyle: { opacity: 0 }, data: f.periods.map((p) => p.interval[0]), tooltip: { show: false } },
-      { name: '90% interval', type: 'line', symbol: 'none', stack: 'band', lineStyle: { opacity: 0 }, color: '#9db8ec', areaStyle: { color: '#2f6fdf', opacity: 0.18 }, data: f.periods.map((p) => p.interval[1] - p.interval[0]), tooltip: { show: false } },
+      ...intervalBand(f.periods.map((p) => p.interval[0]), f.periods.map((p) => p.interval[1])),
       { name: 'forecast', type: 'line', data: f.periods.map((p) => p.predicted), color: '#2f6fdf' },
       { name: 'of which media', type: 'line', data: f.periods.map((p) => p.media), color: '#1f2937', lineStyle: { type: 'dashed' } },
     ],
