@@ -356,6 +356,20 @@ pub struct ChannelSeries {
     /// The channel's adstock and saturation apply to this series; `None` means the spend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<Vec<f64>>,
+    /// Spend-equivalent model input per media unit when [`Self::input`] is set: a file to score
+    /// gives such a channel's media in a column named by [`media_column`], and this converts
+    /// it. `None` for channels whose input is the spend, and in imports made before mmm kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_per_media: Option<f64>,
+}
+
+/// Suffix of the column that gives a channel's media units (impressions, GRPs, ...) in a file to
+/// score a model fitted on them.
+pub const MEDIA_SUFFIX: &str = "_media";
+
+/// The column of a file to score that holds channel `name`'s media units.
+pub fn media_column(name: &str) -> String {
+    format!("{name}{MEDIA_SUFFIX}")
 }
 
 impl ChannelSeries {

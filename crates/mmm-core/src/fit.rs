@@ -1244,6 +1244,7 @@ impl Problem {
                     contribution,
                     contribution_interval: None,
                     input: None,
+                    input_per_media: None,
                 })
                 .collect(),
             control_values: data

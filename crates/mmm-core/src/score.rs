@@ -25,7 +25,7 @@
 //! so the test can flag a market that has not changed (none of 192 simulated quarters was).
 
 use crate::dataset::{DataErrors, Dataset, LoadOptions, Problem};
-use crate::document::{Interval, ModelDocument};
+use crate::document::{Interval, ModelDocument, media_column};
 use crate::metrics;
 use crate::summary::NormalMixture;
 use chrono::NaiveDate;
@@ -114,13 +114,14 @@ pub struct Drift {
     pub drifted: bool,
 }
 
-/// How to read a data set to score `doc` on: the model's KPI, its channels' spend columns and
-/// its controls, with the given date column.
+/// How to read a data set to score `doc` on: the model's KPI, its channels' spend columns (or
+/// media columns, [`media_column`], for channels fitted on media units) and its controls, with
+/// the given date column.
 pub fn load_options(doc: &ModelDocument, date_column: &str) -> LoadOptions {
     LoadOptions {
         date_column: date_column.to_owned(),
         kpi: doc.kpi.clone(),
-        media: Some(doc.channels.iter().map(|c| c.column.clone()).collect()),
+        media: Some((0..doc.channels.len()).map(|i| input_column(doc, i)).collect()),
         controls: Some(doc.baseline.controls.iter().map(|c| c.name.clone()).collect()),
         ..LoadOptions::default()
     }
@@ -152,6 +153,17 @@ pub fn plan_csv(doc: &ModelDocument, plan: &crate::plan::Plan) -> String {
     writer.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
 }
 
+/// The column of a file to score that gives channel `i`'s model input: its spend column, or
+/// its media column when the model was fitted on media units.
+fn input_column(doc: &ModelDocument, i: usize) -> String {
+    match doc.series.channels.get(i) {
+        Some(series) if series.input.is_some() && series.input_per_media.is_some() => {
+            media_column(&doc.channels[i].name)
+        }
+        _ => doc.channels[i].column.clone(),
+    }
+}
+
 /// Predicts every period of `data` with `doc` and scores the predictions. `data` should be
 /// read with [`load_options`] (by [`crate::dataset::load_csv_for_scoring`]); a period off the
 /// model's calendar, a column the model needs that `data` lacks, or a model whose media input
@@ -165,25 +177,30 @@ pub fn score(doc: &ModelDocument, data: &Dataset) -> Result<Score, DataErrors> {
     // data's periods.
     let mut inputs = Vec::with_capacity(doc.channels.len());
     for (i, (c, series)) in doc.channels.iter().zip(&doc.series.channels).enumerate() {
-        let column = data.channels.iter().find(|d| d.column == c.column).ok_or_else(|| {
-            problem(Some(&c.column), format!("the model's channel '{}' needs this column", c.name))
+        let name = input_column(doc, i);
+        let column = data.channels.iter().find(|d| d.column == name).ok_or_else(|| {
+            problem(Some(&name), format!("the model's channel '{}' needs this column", c.name))
         })?;
+        // Media units become the model's spend-equivalent input (`place` refuses a model that
+        // has an input but not its ratio).
+        let per_unit = series.input_per_media.unwrap_or(1.0);
         let lag = channel_lag(doc, i);
         let mut history = Vec::with_capacity(lag);
         let mut unknown = 0;
         for p in first - lag as i64..first {
             let from_data = usize::try_from(p - (first - column.history.len() as i64))
                 .ok()
-                .and_then(|i| column.history.get(i));
+                .and_then(|i| column.history.get(i))
+                .map(|v| v * per_unit);
             let from_model = if p < 0 {
                 usize::try_from(p + series.history.len() as i64)
                     .ok()
                     .and_then(|i| series.history.get(i))
             } else {
-                usize::try_from(p).ok().and_then(|i| series.spend.get(i))
+                usize::try_from(p).ok().and_then(|i| series.model_input().get(i))
             };
-            history.push(match from_data.or(from_model) {
-                Some(v) => *v,
+            history.push(match from_data.or(from_model.copied()) {
+                Some(v) => v,
                 None => {
                     // Before the model's first period the model itself counted no spend.
                     if p >= doc.periods as i64 {
@@ -195,7 +212,8 @@ pub fn score(doc: &ModelDocument, data: &Dataset) -> Result<Score, DataErrors> {
         }
         unknown_carry_over = unknown_carry_over.max(unknown);
         let scale = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x / c.scale).collect() };
-        inputs.push((scale(&history), scale(&column.spend)));
+        let input: Vec<f64> = column.spend.iter().map(|v| v * per_unit).collect();
+        inputs.push((scale(&history), scale(&input)));
     }
 
     let draws = doc.posterior.as_deref().filter(|d| !d.is_empty());
@@ -412,12 +430,14 @@ fn place(doc: &ModelDocument, data: &Dataset) -> Result<Vec<i64>, DataErrors> {
             ),
         ));
     }
-    if let Some(c) = doc.series.channels.iter().find(|c| c.input.is_some()) {
+    if let Some(c) =
+        doc.series.channels.iter().find(|c| c.input.is_some() && c.input_per_media.is_none())
+    {
         return Err(problem(
             None,
             format!(
-                "the model's channel '{}' was fitted on impressions, not spend, so it cannot \
-                 be scored on spend columns",
+                "the model's channel '{}' was fitted on media units, not spend, and was imported \
+                 before mmm kept their ratio to spend: import the model again to score it",
                 c.name
             ),
         ));

@@ -593,6 +593,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
                     contribution_interval: Some(summaries.iter().map(|s| s.1).collect()),
                     input: (!proportional(c))
                         .then(|| table.media[c].iter().map(|m| m * ratio[c]).collect()),
+                    input_per_media: (!proportional(c)).then_some(ratio[c]),
                 }
             })
             .collect(),

@@ -431,6 +431,68 @@ fn impressions_and_conversions_are_carried_in_revenue_and_spend_terms() {
 }
 
 #[test]
+fn an_impressions_model_scores_new_media_through_its_ratio_to_spend() {
+    use mmm_core::document::media_column;
+    let name = "meridian_impressions.binpb";
+    let doc = import(&fixture(name), name).unwrap().document;
+    let series = &doc.series;
+    // The model's own weeks as a file to score, each channel's impressions in `<name>_media`
+    // (the input over its spend-equivalent ratio) and its media history first.
+    let ratio: Vec<f64> = series.channels.iter().map(|c| c.input_per_media.unwrap()).collect();
+    let mut header = vec!["date".to_owned(), doc.kpi.clone()];
+    header.extend(doc.channels.iter().map(|c| media_column(&c.name)));
+    header.extend(series.control_values.iter().map(|c| c.name.clone()));
+    let mut text = header.join(",") + "\n";
+    let lags = series.channels[0].history.len();
+    for h in 0..lags {
+        let date = doc.start - chrono::Days::new(7 * (lags - h) as u64);
+        let media = series.channels.iter().zip(&ratio).map(|(c, r)| (c.history[h] / r).to_string());
+        let empty = std::iter::repeat_n(String::new(), series.control_values.len());
+        let row: Vec<String> =
+            [date.to_string(), String::new()].into_iter().chain(media).chain(empty).collect();
+        text += &(row.join(",") + "\n");
+    }
+    for (t, date) in series.dates.iter().enumerate() {
+        let media =
+            series.channels.iter().zip(&ratio).map(|(c, r)| (c.model_input()[t] / r).to_string());
+        let controls = series.control_values.iter().map(|c| c.values[t].to_string());
+        let row: Vec<String> = [date.to_string(), series.actual[t].to_string()]
+            .into_iter()
+            .chain(media)
+            .chain(controls)
+            .collect();
+        text += &(row.join(",") + "\n");
+    }
+    let options = mmm_core::score::load_options(&doc, "date");
+    let data = mmm_core::load_csv_for_scoring(text.as_bytes(), &options).unwrap();
+    let scored = mmm_core::score::score(&doc, &data).unwrap();
+    // The same predictions the document makes of its own data, so impressions enter as they
+    // did in the fit, carry-over included.
+    let predicted = doc.predict();
+    for (p, q) in scored.periods.iter().zip(&predicted) {
+        close(p.predicted, *q, 1e-9, "prediction");
+    }
+    // Its last ten weeks alone: the carry-over into them comes from the model's own input.
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = [&lines[..1], &lines[lines.len() - 10..]].concat().join("\n") + "\n";
+    let data = mmm_core::load_csv_for_scoring(tail.as_bytes(), &options).unwrap();
+    let last = mmm_core::score::score(&doc, &data).unwrap();
+    for (p, q) in last.periods.iter().zip(&predicted[predicted.len() - 10..]) {
+        close(p.predicted, *q, 1e-9, "prediction of the last weeks");
+    }
+    // Twice the impressions of one channel in the last week: more media, as its curve says.
+    let more = text.trim_end().rsplit_once('\n').map(|(head, last)| {
+        let mut cells: Vec<String> = last.split(',').map(str::to_owned).collect();
+        cells[2] = (2.0 * cells[2].parse::<f64>().unwrap()).to_string();
+        format!("{head}\n{}\n", cells.join(","))
+    });
+    let data = mmm_core::load_csv_for_scoring(more.unwrap().as_bytes(), &options).unwrap();
+    let doubled = mmm_core::score::score(&doc, &data).unwrap();
+    let (a, b) = (scored.periods.last().unwrap(), doubled.periods.last().unwrap());
+    assert!(b.media > a.media, "{} against {}", b.media, a.media);
+}
+
+#[test]
 fn binomial_adstock_is_imported_per_channel() {
     use mmm_core::transforms::Adstock;
     let name = "meridian_binomial.binpb";

@@ -30,8 +30,9 @@ pub struct ScoreQuery {
 /// media history, and the last rows may leave the KPI empty too: they are forecasts of the
 /// planned spend and controls they give (`actual` null), and the accuracy and drift test cover
 /// the other periods (both null when every period is a forecast). Carry-over into the first
-/// periods comes from the history rows, else from the spend the model was fitted on. Nothing
-/// is stored.
+/// periods comes from the history rows, else from the spend the model was fitted on. A channel
+/// of a Meridian import fitted on impressions takes them from a `<channel>_media` column instead
+/// of its spend. Nothing is stored.
 #[utoipa::path(
     post, path = "/api/v1/models/{id}/score", tag = "models",
     security(("bearer" = [])),

@@ -199,11 +199,16 @@ fn data_that_do_not_fit_the_model_are_refused_with_the_reason() {
     let no_tv = rows(&csv, 0..3).replace(header, &header.replace("tv_spend", "tv"));
     let err = scored(&doc, &no_tv).unwrap_err();
     assert!(err.problems.iter().any(|p| p.column.as_deref() == Some("tv_spend")), "{err}");
-    // A channel fitted on impressions.
+    // A channel fitted on media units, imported before their ratio to spend was kept.
     let mut impressions = doc.clone();
     impressions.series.channels[0].input = Some(impressions.series.channels[0].spend.clone());
     let err = scored(&impressions, &rows(&csv, 0..3)).unwrap_err();
-    assert!(err.problems[0].reason.contains("impressions"), "{err}");
+    assert!(err.problems[0].reason.contains("import the model again"), "{err}");
+    // With the ratio, it needs its media column.
+    impressions.series.channels[0].input_per_media = Some(2.0);
+    let err = scored(&impressions, &rows(&csv, 0..3)).unwrap_err();
+    let tv = &impressions.channels[0].name;
+    assert_eq!(err.problems[0].column.as_deref(), Some(format!("{tv}_media").as_str()), "{err}");
 }
 
 #[test]
@@ -284,7 +289,8 @@ proptest::proptest! {
     ) {
         // Dates from about a year before the model's first period to years after it, on its
         // weekly calendar or off it; values negative, zero, or far out of the fitted range;
-        // leading rows with an empty KPI (media history), or such rows anywhere.
+        // leading rows with an empty KPI (media history), trailing ones (forecasts), or such rows
+        // anywhere.
         let doc = shared_model();
         let mut cols = vec!["date".to_owned(), doc.kpi.clone()];
         cols.extend(doc.channels.iter().map(|c| c.column.clone()));
@@ -306,7 +312,10 @@ proptest::proptest! {
             proptest::prop_assert_eq!(s.periods.len(), data.len());
             proptest::prop_assert!(s.periods.iter().all(|p| p.predicted.is_finite()
                 && p.interval[0] <= p.predicted && p.predicted <= p.interval[1]));
-            proptest::prop_assert!((0.0..=1.0).contains(&s.drift.as_ref().unwrap().p_value));
+            // Trailing rows with an empty KPI are forecasts; when all are, nothing is assessed.
+            proptest::prop_assert_eq!(s.drift.is_none(), s.forecasts == s.periods.len());
+            proptest::prop_assert_eq!(s.metrics.is_none(), s.forecasts == s.periods.len());
+            proptest::prop_assert!(s.drift.iter().all(|d| (0.0..=1.0).contains(&d.p_value)));
         }
     }
 }
