@@ -5,7 +5,7 @@ use crate::dto::{JobEventOut, JobOut, WsQuery};
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use mmm_service::domain::JobEvent;
+use mmm_service::domain::{JobEvent, JobState};
 use tokio::sync::broadcast::error::RecvError;
 
 /// A training job's state and progress.
@@ -59,6 +59,37 @@ fn event_json(e: &JobEvent) -> String {
     .unwrap_or_default()
 }
 
+/// Where a job stands, so that a stream only moves forward. Events published between the
+/// subscription and the state read are queued but may be older than the state sent first.
+struct Forward {
+    /// Queued 0, running 1, ended 2; then the progress within the stage.
+    sent: (u8, f64),
+}
+
+impl Forward {
+    fn stage(state: JobState) -> u8 {
+        match state {
+            JobState::Queued => 0,
+            JobState::Running => 1,
+            _ => 2,
+        }
+    }
+
+    fn from(first: &JobEvent) -> Self {
+        Self { sent: (Self::stage(first.state), first.progress) }
+    }
+
+    /// Whether `event` is not behind what was sent; if so, it becomes what was sent.
+    fn admits(&mut self, event: &JobEvent) -> bool {
+        let at = (Self::stage(event.state), event.progress);
+        let newer = at >= self.sent;
+        if newer {
+            self.sent = at;
+        }
+        newer
+    }
+}
+
 /// Stream a job's progress: a WebSocket that sends JSON events `{job_id, state, progress,
 /// message}`, first the current state, then every change until a terminal state
 /// (`succeeded`, `failed`, `cancelled`), then closes normally. Browsers may pass the token as
@@ -91,9 +122,11 @@ pub async fn stream(
             return;
         }
         if !first.state.is_terminal() {
+            let mut forward = Forward::from(&first);
             loop {
                 tokio::select! {
                     event = events.recv() => match event {
+                        Ok(e) if !forward.admits(&e) => continue,
                         Ok(e) => {
                             let done = e.state.is_terminal();
                             if session.text(event_json(&e)).await.is_err() {
@@ -121,4 +154,30 @@ pub async fn stream(
         let _ = session.close(Some(actix_ws::CloseCode::Normal.into())).await;
     });
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(state: JobState, progress: f64) -> JobEvent {
+        JobEvent { job_id: "j".into(), state, progress, message: String::new() }
+    }
+
+    #[test]
+    fn a_stream_never_goes_back() {
+        // The state read after subscribing says running at 50%; the queue still holds older news.
+        let mut forward = Forward::from(&event(JobState::Running, 0.5));
+        let queued = [
+            (JobState::Queued, 0.0, false),
+            (JobState::Running, 0.3, false),
+            (JobState::Running, 0.5, true),
+            (JobState::Running, 0.7, true),
+            (JobState::Running, 0.6, false),
+            (JobState::Failed, 0.7, true),
+        ];
+        for (state, progress, admitted) in queued {
+            assert_eq!(forward.admits(&event(state, progress)), admitted, "{state:?} {progress}");
+        }
+    }
 }
