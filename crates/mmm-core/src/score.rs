@@ -128,25 +128,31 @@ pub fn load_options(doc: &ModelDocument, date_column: &str) -> LoadOptions {
 }
 
 /// A plan as a file to score `doc` on: one row per planned period with an empty KPI (a
-/// forecast), each channel's planned spend in its column, and each control at its mean over the
-/// fitting window (a neutral period: edit them to the values expected). `mmm score` then
-/// forecasts the KPI of the plan with its 90% intervals.
+/// forecast), each channel's planned spend in its column (the media it buys, for a channel
+/// fitted on media units), and each control at its mean over the fitting window (a neutral
+/// period: edit them to the values expected). `mmm score` then forecasts the KPI of the plan
+/// with its 90% intervals.
 pub fn plan_csv(doc: &ModelDocument, plan: &crate::plan::Plan) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let header = ["date", doc.kpi.as_str()]
+    let header = ["date".to_owned(), doc.kpi.clone()]
         .into_iter()
-        .chain(doc.channels.iter().map(|c| c.column.as_str()))
-        .chain(doc.baseline.controls.iter().map(|c| c.name.as_str()));
+        .chain((0..doc.channels.len()).map(|i| input_column(doc, i)))
+        .chain(doc.baseline.controls.iter().map(|c| c.name.clone()));
     // Writing to a Vec cannot fail, and every record has the header's length.
     let _ = writer.write_record(header);
     for period in &plan.periods {
+        // A channel fitted on media units gets the media its planned spend buys, at the ratio
+        // the optimiser assumes (media moves with spend).
+        let inputs = doc.channels.iter().zip(&doc.series.channels).map(|(c, series)| {
+            let spend = period.spend.get(&c.name).copied().unwrap_or(0.0);
+            match series.input_per_media.filter(|_| series.input.is_some()) {
+                Some(per_unit) if per_unit > 0.0 => (spend / per_unit).to_string(),
+                _ => format!("{spend:.2}"),
+            }
+        });
         let row = [period.date.to_string(), String::new()]
             .into_iter()
-            .chain(
-                doc.channels
-                    .iter()
-                    .map(|c| format!("{:.2}", period.spend.get(&c.name).copied().unwrap_or(0.0))),
-            )
+            .chain(inputs)
             .chain(doc.baseline.controls.iter().map(|c| c.mean.to_string()));
         let _ = writer.write_record(row);
     }

@@ -490,6 +490,25 @@ fn an_impressions_model_scores_new_media_through_its_ratio_to_spend() {
     let doubled = mmm_core::score::score(&doc, &data).unwrap();
     let (a, b) = (scored.periods.last().unwrap(), doubled.periods.last().unwrap());
     assert!(b.media > a.media, "{} against {}", b.media, a.media);
+
+    // A plan for it is a file of the impressions its spend buys, and forecasts like any other.
+    let current: f64 = doc.channels.iter().map(|c| c.current_spend).sum();
+    let request = mmm_core::plan::PlanRequest {
+        periods: 4,
+        total_budget: 4.0 * current,
+        period_cap: None,
+        constraints: Default::default(),
+    };
+    let plan = mmm_core::plan::plan(&doc, &request).unwrap();
+    let file = mmm_core::score::plan_csv(&doc, &plan);
+    assert!(file.starts_with(&header[..2 + doc.channels.len()].join(",")), "{file}");
+    let first: Vec<&str> = file.lines().nth(1).unwrap().split(',').collect();
+    let tv = &doc.channels[0].name;
+    close(first[2].parse::<f64>().unwrap() * ratio[0], plan.periods[0].spend[tv], 1e-9, "spend");
+    let data = mmm_core::load_csv_for_scoring(file.as_bytes(), &options).unwrap();
+    let forecast = mmm_core::score::score(&doc, &data).unwrap();
+    assert_eq!(forecast.forecasts, 4);
+    assert!(forecast.periods.iter().all(|p| p.media > 0.0 && p.predicted.is_finite()));
 }
 
 #[test]
