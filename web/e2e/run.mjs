@@ -309,6 +309,13 @@ try {
   assert.match(await page.locator('.plan-summary').innerText(), /90% interval [\d,]+ to [\d,]+\./);
   // And the revenue the plan brings, baseline included, week by week.
   await page.getByText(/Forecast revenue per period with the plan/).waitFor();
+  // The file it was forecast from: the model's columns, a row per planned week, no revenue yet.
+  const [planFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the plan as a file to forecast' }).click()]);
+  assert.equal(planFile.suggestedFilename(), 'mmm-plan.csv');
+  const planRows = readFileSync(await planFile.path(), 'utf8').trim().split('\n');
+  assert.match(planRows[0], /^date,revenue,tv_spend,search_spend,social_spend,price_index,promo$/);
+  assert.equal(planRows.length, 9, `plan rows: ${planRows.length}`);
+  assert.ok(planRows.slice(1).every((r) => r.split(',')[1] === ''), planRows.join('\n'));
   await page.getByRole('button', { name: 'Draw the efficient frontier' }).click();
   await page.getByText('Efficient frontier: best response').waitFor();
   await page.getByText('The shaded band is the 90% interval of the optimal response at each budget.').waitFor();

@@ -101,7 +101,13 @@ export async function download(path: string, fallbackName: string): Promise<stri
   const response = await raw('GET', path);
   const disposition = response.headers.get('content-disposition') ?? '';
   const name = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? fallbackName;
-  const url = URL.createObjectURL(await response.blob());
+  saveFile(await response.blob(), name);
+  return name;
+}
+
+/** Saves `blob` as a file named `name` through the browser's download. */
+export function saveFile(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -109,5 +115,4 @@ export async function download(path: string, fallbackName: string): Promise<stri
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
-  return name;
 }

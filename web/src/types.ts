@@ -69,6 +69,8 @@ export interface Plan {
   incremental_interval?: Interval; probability_beats_flat?: number; gain_over_flat_interval?: Interval;
   /** With `forecast: true`: each planned period's KPI, baseline included (controls at their means). */
   forecast?: Score;
+  /** With `forecast: true`: the plan as a CSV file to score (edit its controls first). */
+  forecast_file?: string;
 }
 
 export interface FrontierPoint { budget: number; change: number; response: number; roi: number; marginal: number; response_interval?: Interval }

@@ -1,7 +1,7 @@
 // Budget optimizer: a budget under per-channel min / max / lock, the recommended split against
 // the current one, saved allocations compared side by side, a multi-period plan, and the
 // efficient frontier.
-import { get, post } from '../api';
+import { get, post, saveFile } from '../api';
 import { PALETTE, chart, intervalBand } from '../charts';
 import { field, h, mount, notice } from '../dom';
 import { compact, money, pct, ratio, signedPct } from '../format';
@@ -205,7 +205,8 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
             yAxis: { type: 'value', axisLabel: { formatter: (v: number) => compact(v) } },
             series: names.map((n) => ({ name: n, type: 'bar', stack: 'plan', data: p.periods.map((x) => x.spend[n] ?? 0) })),
           }, 300).el,
-          p.forecast ? forecastChart(p.forecast, status.kpi) : null);
+          p.forecast ? forecastChart(p.forecast, status.kpi) : null,
+          p.forecast_file ? planFileButton(p.forecast_file) : null);
       } catch (err) {
         mount(planOut, notice('error', (err as Error).message));
       }
@@ -270,4 +271,13 @@ function forecastChart(f: Score, kpi: string): HTMLElement {
       { name: 'of which media', type: 'line', data: f.periods.map((p) => p.media), color: '#1f2937', lineStyle: { type: 'dashed' } },
     ],
   }, 300).el;
+}
+
+/** Saves the plan as the CSV file it was forecast from: with its controls edited, the overview's
+ * "Check the model against new data" forecasts it under other conditions. */
+function planFileButton(text: string): HTMLElement {
+  const save = (): void => saveFile(new Blob([text], { type: 'text/csv' }), 'mmm-plan.csv');
+  return h('p', null,
+    h('button', { type: 'button', onclick: save }, 'Download the plan as a file to forecast'),
+    h('small', null, ' Its controls sit at their usual level; edit them and upload the file under “Check the model against new data” on the overview to forecast other conditions.'));
 }

@@ -133,7 +133,8 @@ pub struct PlanIn {
     pub constraints: ConstraintsIn,
     /// Also forecast the KPI of every planned period, baseline included, with each control at
     /// its mean over the fitting window: `forecast` in the response, as the score route gives it
-    /// for a file of the plan.
+    /// for a file of the plan, and that file as `forecast_file` (CSV text: edit its controls
+    /// and score it to forecast other conditions).
     #[serde(default)]
     pub forecast: bool,
 }
@@ -142,7 +143,8 @@ pub struct PlanIn {
 /// plan and within it. Returns the period-by-channel plan and the incremental KPI it causes, with
 /// its 90% interval, and the chance that it beats spending the same budget evenly (the flat
 /// plan) with the 90% interval of that gain. With `forecast`, also each planned period's KPI
-/// with its 90% predictive interval (`forecast.periods`, actual null).
+/// with its 90% predictive interval (`forecast.periods`, actual null) and the plan as a file to
+/// score (`forecast_file`).
 #[utoipa::path(
     post, path = "/api/v1/models/{id}/plan", tag = "optimize",
     security(("bearer" = [])),
@@ -186,6 +188,7 @@ pub async fn plan(
                 .map_err(ServiceError::Data)?;
             out["forecast"] =
                 serde_json::to_value(data).map_err(|e| ApiError::internal(e.to_string()))?;
+            out["forecast_file"] = serde_json::Value::String(csv);
         }
         Ok(out)
     })

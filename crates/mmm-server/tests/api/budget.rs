@@ -87,7 +87,23 @@ fn optimize_plan_scenarios_frontier(app: TestApp) {
         &json!({"periods": 4, "total_budget": 4.0 * current, "period_cap": 1.5 * current, "forecast": true}),
     );
     assert_eq!(r.status, 200, "{}", r.text);
-    let f = &r.json()["forecast"];
+    let body = r.json();
+    let f = &body["forecast"];
+    // The file it forecast: the model's columns, and a row per planned week without a KPI.
+    let file = body["forecast_file"].as_str().unwrap();
+    let columns: Vec<String> = std::iter::once("date".to_owned())
+        .chain(std::iter::once(doc["kpi"].as_str().unwrap().to_owned()))
+        .chain(
+            doc["channels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["column"].as_str().unwrap().to_owned()),
+        )
+        .collect();
+    assert!(file.starts_with(&columns.join(",")), "{file}");
+    assert_eq!(file.lines().count(), 5);
+    assert!(file.lines().skip(1).all(|l| l.split(',').nth(1) == Some("")), "{file}");
     assert_eq!(
         (f["forecasts"].as_u64(), f["metrics"].is_null(), f["drift"].is_null()),
         (Some(4), true, true)
