@@ -180,9 +180,9 @@ pub async fn detail(
     }))
 }
 
-/// Rows of stored CSV text as strings, header first, split as the loader splits them.
+/// Rows of stored CSV text (decoded on upload: no byte-order mark) as strings, header first,
+/// split as the loader splits them.
 fn csv_rows(text: &str) -> impl Iterator<Item = Vec<String>> + '_ {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
