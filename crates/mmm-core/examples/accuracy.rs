@@ -16,6 +16,10 @@
 //! (`lift_test_precision_for` the firm-evidence contraction). Either way the example reports the
 //! contraction the insights predicted for the tested channels against the one the refit reached.
 //!
+//! MEDIA_UNITS=1 simulates channels that buy media units at a drifting price
+//! (`SimConfig::media_units`), and the fit applies each channel's transforms to its units;
+//! with SPEND_ONLY=1 the fit sees only the spend.
+//!
 //! WRITE=DIR writes each seed's data set (`DIR/seed-N.csv`) and the true and fitted ROIs
 //! (`DIR/seed-N.roi.json`), so that other tools can be scored on exactly the same data
 //! (`scripts/peers.py`).
@@ -139,8 +143,13 @@ fn main() {
             noise,
             profile,
             history: knob("HISTORY").unwrap_or(0.0) as usize,
+            media_units: std::env::var("MEDIA_UNITS").is_ok(),
             ..SimConfig::default()
         });
+        if std::env::var("SPEND_ONLY").is_ok() {
+            // The channels bought media units, but the fit sees only what they cost.
+            sim.dataset.channels.iter_mut().for_each(|c| c.media = None);
+        }
         if std::env::var("DROP_HISTORY").is_ok() {
             // The market ran before the data, but the fit is not told what was spent then.
             sim.dataset.channels.iter_mut().for_each(|c| c.history.clear());

@@ -85,6 +85,7 @@ fn generate(seed: u64, noise: f64) -> (Dataset, Vec<f64>, Vec<TrueCurve>) {
             column: format!("{name}_spend"),
             spend,
             history: Vec::new(),
+            media: None,
         });
     }
     let trend = rng.random_range(0.0..0.3) * LEVEL;
@@ -116,6 +117,7 @@ fn generate(seed: u64, noise: f64) -> (Dataset, Vec<f64>, Vec<TrueCurve>) {
         date: "date".into(),
         kpi: "revenue".into(),
         media: channels.iter().map(|c| c.column.clone()).collect(),
+        media_units: Vec::new(),
         controls: vec!["c1".into(), "event".into()],
         ignored: Vec::new(),
     };

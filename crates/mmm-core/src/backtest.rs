@@ -13,7 +13,7 @@
 //! windows that differ by a few months: a channel whose ROI swings widely is decided more by the
 //! window than by a stable signal.
 
-use crate::dataset::{Channel, Control, DataErrors, Dataset};
+use crate::dataset::{Channel, Control, DataErrors, Dataset, MediaUnits};
 use crate::document::{Interval, ModelDocument};
 use crate::fit::FitError;
 use crate::score::{Drift, ScoreMetrics, score};
@@ -217,12 +217,20 @@ fn window(data: &Dataset, start: usize, end: usize) -> Dataset {
             .channels
             .iter()
             .map(|c| {
-                let before: Vec<f64> = c.history.iter().chain(&c.spend[..start]).copied().collect();
+                let before = |history: &[f64], values: &[f64]| -> Vec<f64> {
+                    let all: Vec<f64> = history.iter().chain(&values[..start]).copied().collect();
+                    all[all.len().saturating_sub(keep)..].to_vec()
+                };
                 Channel {
                     name: c.name.clone(),
                     column: c.column.clone(),
                     spend: c.spend[start..end].to_vec(),
-                    history: before[before.len().saturating_sub(keep)..].to_vec(),
+                    history: before(&c.history, &c.spend),
+                    media: c.media.as_ref().map(|m| MediaUnits {
+                        column: m.column.clone(),
+                        values: m.values[start..end].to_vec(),
+                        history: before(&m.history, &m.values),
+                    }),
                 }
             })
             .collect(),

@@ -8,6 +8,7 @@
 use crate::spec::ModelSpec;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -36,6 +37,15 @@ pub fn channel_name(column: &str) -> &str {
 /// Whether a column is a spend column by its name: it ends in [`SPEND_SUFFIX`], in any case.
 fn is_spend_column(column: &str) -> bool {
     spend_suffix_at(column).is_some()
+}
+
+/// Suffix of the column that gives a channel's media units (impressions, GRPs, ...) beside its
+/// spend: `<channel>_media`.
+pub const MEDIA_SUFFIX: &str = "_media";
+
+/// The column that gives channel `name`'s media units: `<name>_media`.
+pub fn media_column(name: &str) -> String {
+    format!("{name}{MEDIA_SUFFIX}")
 }
 
 /// Where [`SPEND_SUFFIX`], in any case, starts at the end of `column`.
@@ -121,6 +131,66 @@ pub struct Channel {
     /// first periods. Every channel of a data set has the same number of history periods.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<f64>,
+    /// The channel's media units, when the data give them in a column `<name>_media`
+    /// ([`media_column`]): the model then applies the channel's carry-over and saturation to
+    /// them instead of the spend, as Meridian does with impressions, while ROI, marginal ROI
+    /// and response curves stay per unit of spend ([`Channel::model_input`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<MediaUnits>,
+}
+
+/// A channel's media units per period (impressions, GRPs, clicks, ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaUnits {
+    /// Column they were read from.
+    pub column: String,
+    /// Media units per period, non-negative.
+    pub values: Vec<f64>,
+    /// Media units in the media-history periods (oldest first), as [`Channel::history`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<f64>,
+}
+
+impl Channel {
+    /// Spend per media unit over the periods with a KPI value: the rate at which
+    /// [`Self::model_input`] turns media units into spend-equivalent units. `None` for a
+    /// channel without media units, or when its media units or its spend are all zero.
+    pub fn input_per_media(&self) -> Option<f64> {
+        let units: f64 = self.media.as_ref()?.values.iter().sum();
+        let spend: f64 = self.spend.iter().sum();
+        (units > 0.0 && spend > 0.0 && (spend / units).is_finite()).then(|| spend / units)
+    }
+
+    /// What the channel's carry-over and saturation apply to, in the media history and in the
+    /// periods: the spend, or, for a channel with media units, the media units times
+    /// [`Self::input_per_media`]. In those spend-equivalent units the input adds up to the
+    /// spend over the periods, so a response per unit of input is a response per unit of
+    /// spend at the data's average cost per unit; a period with dearer media has less input
+    /// for its spend. `None` when the channel has media units but no rate.
+    pub fn model_input(&self) -> Option<ModelInput<'_>> {
+        match &self.media {
+            None => Some(ModelInput {
+                history: Cow::Borrowed(&self.history),
+                periods: Cow::Borrowed(&self.spend),
+            }),
+            Some(m) => {
+                let rate = self.input_per_media()?;
+                let convert = |v: &[f64]| -> Cow<'_, [f64]> {
+                    Cow::Owned(v.iter().map(|x| x * rate).collect())
+                };
+                Some(ModelInput { history: convert(&m.history), periods: convert(&m.values) })
+            }
+        }
+    }
+}
+
+/// A channel's model input ([`Channel::model_input`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelInput<'a> {
+    /// In the media-history periods, oldest first.
+    pub history: Cow<'a, [f64]>,
+    /// In the data's periods.
+    pub periods: Cow<'a, [f64]>,
 }
 
 /// One control variable per period.
@@ -141,6 +211,10 @@ pub struct ColumnRoles {
     pub kpi: String,
     /// Media spend columns.
     pub media: Vec<String>,
+    /// Media-unit columns (`<channel>_media` beside a media spend column), whose channels are
+    /// fitted on them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media_units: Vec<String>,
     /// Control columns.
     pub controls: Vec<String>,
     /// Columns present in the file but not used.
@@ -182,13 +256,16 @@ impl Dataset {
         self.channels.first().map_or(0, |c| c.history.len())
     }
 
-    /// Writes the data set as CSV (date, KPI, media, controls), readable by [`load_csv`]. Media
-    /// history comes first, in rows with an empty KPI and empty controls.
+    /// Writes the data set as CSV (date, KPI, media spend, media units, controls), readable by
+    /// [`load_csv`]. Media history comes first, in rows with an empty KPI and empty controls.
     pub fn to_csv(&self) -> String {
         let mut writer = csv::Writer::from_writer(Vec::new());
+        let units: Vec<&MediaUnits> =
+            self.channels.iter().filter_map(|c| c.media.as_ref()).collect();
         let header = [self.roles.date.as_str(), self.kpi_name.as_str()]
             .into_iter()
             .chain(self.channels.iter().map(|c| c.column.as_str()))
+            .chain(units.iter().map(|m| m.column.as_str()))
             .chain(self.controls.iter().map(|c| c.name.as_str()));
         // Writing to memory cannot fail; an error would only drop output.
         let _ = writer.write_record(header);
@@ -200,6 +277,7 @@ impl Dataset {
             let row = [date.map(|d| d.to_string()).unwrap_or_default(), String::new()]
                 .into_iter()
                 .chain(self.channels.iter().map(|c| c.history[t].to_string()))
+                .chain(units.iter().map(|m| m.history[t].to_string()))
                 .chain(self.controls.iter().map(|_| String::new()));
             let _ = writer.write_record(row);
         }
@@ -207,6 +285,7 @@ impl Dataset {
             let row = [self.dates[t].to_string(), self.kpi[t].to_string()]
                 .into_iter()
                 .chain(self.channels.iter().map(|c| c.spend[t].to_string()))
+                .chain(units.iter().map(|m| m.values[t].to_string()))
                 .chain(self.controls.iter().map(|c| c.values[t].to_string()));
             let _ = writer.write_record(row);
         }
@@ -443,7 +522,7 @@ fn load(
         return Err(problems.into_error());
     }
 
-    let roles = resolve_roles(&header, data_rows, options, dialect, &mut problems);
+    let (roles, units_of) = resolve_roles(&header, data_rows, options, dialect, &mut problems);
     if !problems.is_empty() {
         return Err(problems.into_error());
     }
@@ -472,6 +551,7 @@ fn load(
     let mut dates: Vec<Option<NaiveDate>> = Vec::with_capacity(n);
     let mut kpi = Vec::with_capacity(n);
     let mut media: Vec<Vec<f64>> = vec![Vec::with_capacity(n); roles.media.len()];
+    let mut units: Vec<Vec<f64>> = vec![Vec::with_capacity(n); roles.media_units.len()];
     let mut controls: Vec<Vec<f64>> = vec![Vec::with_capacity(n); roles.controls.len()];
     for (i, row) in data_rows.iter().enumerate() {
         let is_history = i < history;
@@ -530,6 +610,13 @@ fn load(
             }
             out.push(v);
         }
+        for (name, out) in roles.media_units.iter().zip(units.iter_mut()) {
+            let v = number(name, &mut problems);
+            if v < 0.0 {
+                problems.push(Some(name), Some(row.line), format!("negative media units {v}"));
+            }
+            out.push(v);
+        }
         // Controls only matter where the KPI is modelled.
         if !is_history {
             for (name, out) in roles.controls.iter().zip(controls.iter_mut()) {
@@ -539,16 +626,22 @@ fn load(
     }
 
     let frequency = check_dates(&dates, data_rows, &roles.date, &mut problems);
-    let media: Vec<(Vec<f64>, Vec<f64>)> = media
-        .into_iter()
-        .map(|mut all| {
-            let spend = all.split_off(history);
-            (all, spend)
-        })
-        .collect();
+    let split = |columns: Vec<Vec<f64>>| -> Vec<(Vec<f64>, Vec<f64>)> {
+        columns
+            .into_iter()
+            .map(|mut all| {
+                let periods = all.split_off(history);
+                (all, periods)
+            })
+            .collect()
+    };
+    let media = split(media);
+    let mut units: HashMap<&String, (Vec<f64>, Vec<f64>)> =
+        roles.media_units.iter().zip(split(units)).collect();
     let n = n - history;
     if let Some(spec) = fitting {
         check_fittable(&roles, &media, history > 0, frequency, n, spec, &mut problems);
+        check_media_units(&units, history > 0, &mut problems);
     }
     if !problems.is_empty() {
         return Err(problems.into_error());
@@ -559,11 +652,16 @@ fn load(
         .media
         .iter()
         .zip(media)
-        .map(|(column, (history, spend))| Channel {
+        .zip(units_of)
+        .map(|((column, (history, spend)), units_column)| Channel {
             name: channel_name(column).to_owned(),
             column: column.clone(),
             spend,
             history,
+            media: units_column.and_then(|u| {
+                let (history, values) = units.remove(&u)?;
+                Some(MediaUnits { column: u, values, history })
+            }),
         })
         .collect();
     let controls = roles
@@ -630,6 +728,28 @@ fn check_fittable(
     }
 }
 
+/// Media units that fitting cannot use: a column that is zero wherever the KPI is modelled.
+fn check_media_units(
+    units: &HashMap<&String, (Vec<f64>, Vec<f64>)>,
+    has_history: bool,
+    problems: &mut Problems,
+) {
+    let mut zero: Vec<&&String> =
+        units.iter().filter(|(_, (_, v))| v.iter().all(|x| *x == 0.0)).map(|(c, _)| c).collect();
+    zero.sort();
+    for column in zero {
+        let periods = if has_history { " in the periods with a KPI value" } else { "" };
+        problems.push(
+            Some(column),
+            None,
+            format!(
+                "all media units{periods} are zero, so the channel cannot be fitted on them; \
+                 fill them in, or rename the column to fit the channel on its spend"
+            ),
+        );
+    }
+}
+
 fn read_header(row: &Row, problems: &mut Problems) -> Vec<String> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut names = Vec::with_capacity(row.cells.len());
@@ -680,14 +800,15 @@ fn is_pandas_unnamed(name: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Decides the role of every column and reports missing, unknown or doubly-used columns.
+/// Decides the role of every column and reports missing, unknown or doubly-used columns. Also
+/// returns, per media column, its media-unit column if the file has one.
 fn resolve_roles(
     header: &[String],
     rows: &[Row],
     options: &LoadOptions,
     dialect: Dialect,
     problems: &mut Problems,
-) -> ColumnRoles {
+) -> (ColumnRoles, Vec<Option<String>>) {
     let present = |name: &str| header.iter().any(|h| h == name);
     // A name the header has only in another case ("Date" for the default "date") means that
     // column, if exactly one column matches.
@@ -754,13 +875,28 @@ fn resolve_roles(
         }
         filled > 0 && parsed * 2 >= filled && low < high
     };
+    // A media column's channel is fitted on its media units when the file has a column
+    // `<channel>_media` that plays no other role.
+    let explicit_controls: Vec<String> = options.controls.iter().flatten().map(resolve).collect();
+    let units_of: Vec<Option<String>> = media
+        .iter()
+        .map(|m| {
+            let column = resolve(&media_column(channel_name(m)));
+            (present(&column)
+                && ![&date, &kpi].contains(&&column)
+                && !media.contains(&column)
+                && !explicit_controls.contains(&column))
+            .then_some(column)
+        })
+        .collect();
+    let media_units: Vec<String> = units_of.iter().flatten().cloned().collect();
+
     let controls: Vec<String> = match &options.controls {
-        Some(list) => {
-            let list: Vec<String> = list.iter().map(resolve).collect();
-            for name in &list {
+        Some(_) => {
+            for name in &explicit_controls {
                 require(name, "control", problems);
             }
-            list
+            explicit_controls
         }
         None => header
             .iter()
@@ -770,6 +906,7 @@ fn resolve_roles(
                     && **h != kpi
                     && !is_spend_column(h)
                     && !media.contains(h)
+                    && !media_units.contains(h)
                     && !h.is_empty()
                     && !is_pandas_unnamed(h)
                     && varying_numbers(*i)
@@ -783,6 +920,7 @@ fn resolve_roles(
     let assigned = [(&date, "date"), (&kpi, "KPI")]
         .into_iter()
         .chain(media.iter().map(|m| (m, "media")))
+        .chain(media_units.iter().map(|m| (m, "media units")))
         .chain(controls.iter().map(|c| (c, "control")));
     for (name, role) in assigned {
         if let Some(prev) = role_of.insert(name, role) {
@@ -799,7 +937,7 @@ fn resolve_roles(
         .filter(|h| !h.is_empty() && !role_of.contains_key(h.as_str()))
         .cloned()
         .collect();
-    ColumnRoles { date, kpi, media, controls, ignored }
+    (ColumnRoles { date, kpi, media, media_units, controls, ignored }, units_of)
 }
 
 /// Checks order, duplicates and spacing; returns the frequency when it can be told.

@@ -338,7 +338,7 @@ impl ChannelResult {
 pub struct ChannelSeries {
     /// Channel name.
     pub name: String,
-    /// Spend per period (model input).
+    /// Spend per period (the model input unless [`Self::input`] is set).
     pub spend: Vec<f64>,
     /// The model's input in the periods just before the first one (oldest first, at most
     /// `max_lag` of them, in the units of [`Self::model_input`]): media history that carries
@@ -351,8 +351,10 @@ pub struct ChannelSeries {
     /// fits) or approximate (MAP fits with draws).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contribution_interval: Option<Vec<Interval>>,
-    /// The model's input per period when it is not the spend itself, in spend-equivalent units
-    /// (imported Meridian models fitted on impressions: media × total spend / total media).
+    /// The model's input per period when it is not the spend itself, in spend-equivalent units:
+    /// media units × total spend / total media units, for a channel fitted on its media units
+    /// (a `<channel>_media` column, [`crate::dataset::Channel::model_input`]; imported Meridian
+    /// models fitted on impressions).
     /// The channel's adstock and saturation apply to this series; `None` means the spend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<Vec<f64>>,
@@ -363,14 +365,7 @@ pub struct ChannelSeries {
     pub input_per_media: Option<f64>,
 }
 
-/// Suffix of the column that gives a channel's media units (impressions, GRPs, ...) in a file to
-/// score a model fitted on them.
-pub const MEDIA_SUFFIX: &str = "_media";
-
-/// The column of a file to score that holds channel `name`'s media units.
-pub fn media_column(name: &str) -> String {
-    format!("{name}{MEDIA_SUFFIX}")
-}
+pub use crate::dataset::{MEDIA_SUFFIX, media_column};
 
 impl ChannelSeries {
     /// The series the channel's transforms apply to: [`Self::input`] if set, else the spend.

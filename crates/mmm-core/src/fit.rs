@@ -428,12 +428,16 @@ struct Problem {
     bty: DVector<f64>,
     /// Ridge weight of each baseline coefficient (0 for the intercept).
     ridge: DVector<f64>,
-    /// Scaled spend per channel: `history` periods of media history, then every period.
+    /// Scaled model input per channel (its spend, or its media units in spend-equivalent units:
+    /// [`crate::dataset::Channel::model_input`]): `history` periods of media history, then every period.
     spend: Vec<Vec<f64>>,
     /// Media-history periods at the start of each `spend` (at most `max_lag`: older spend
     /// cannot carry over into the data).
     history: usize,
+    /// Each channel's spend over the fitting window, in units of its scale.
     spend_sum: Vec<f64>,
+    /// Each channel's spend over every period, in units of its scale.
+    spend_total: Vec<f64>,
     scales: Vec<f64>,
     spec: ModelSpec,
     /// The parameter layout of every channel (default priors).
@@ -496,7 +500,13 @@ impl Problem {
         }
         let history_len = data.history_len();
         let consistent = data.kpi.len() == n
-            && data.channels.iter().all(|c| c.spend.len() == n && c.history.len() == history_len)
+            && data.channels.iter().all(|c| {
+                c.spend.len() == n
+                    && c.history.len() == history_len
+                    && c.media
+                        .as_ref()
+                        .is_none_or(|m| m.values.len() == n && m.history.len() == history_len)
+            })
             && data.controls.iter().all(|c| c.values.len() == n);
         if !consistent {
             return Err(FitError::InvalidSpec("data series have different lengths".to_owned()));
@@ -509,13 +519,33 @@ impl Problem {
             && data
                 .channels
                 .iter()
-                .flat_map(|c| c.spend.iter().chain(&c.history))
+                .flat_map(|c| {
+                    let units = c.media.iter().flat_map(|m| m.values.iter().chain(&m.history));
+                    c.spend.iter().chain(&c.history).chain(units)
+                })
                 .all(|v| v.is_finite() && *v >= 0.0);
         if !finite {
             return Err(FitError::InvalidSpec(
-                "data must be finite, with non-negative spend (load it with load_csv)".to_owned(),
+                "data must be finite, with non-negative spend and media units (load it with \
+                 load_csv)"
+                    .to_owned(),
             ));
         }
+        // What each channel's transforms apply to: its spend, or its media units in
+        // spend-equivalent units.
+        let inputs = data
+            .channels
+            .iter()
+            .map(|c| {
+                c.model_input().ok_or_else(|| {
+                    FitError::InvalidSpec(format!(
+                        "channel '{}' has media units but no media units or no spend in the \
+                         periods with a KPI value",
+                        c.name
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let n_fit = n - spec.holdout;
         let needed =
             spec.parameter_count(data.frequency, data.channels.len(), data.controls.len()) + 1;
@@ -602,10 +632,10 @@ impl Problem {
             }
             // Without spend in the window or the adstock window before it, the model gives the
             // channel no effect there to compare with the measurement.
-            let ch = &data.channels[c];
+            let input = &inputs[c];
             let carried =
-                &ch.history[history_len.saturating_sub(spec.max_lag - t0.min(spec.max_lag))..];
-            let exposed = &ch.spend[t0.saturating_sub(spec.max_lag)..=t1];
+                &input.history[history_len.saturating_sub(spec.max_lag - t0.min(spec.max_lag))..];
+            let exposed = &input.periods[t0.saturating_sub(spec.max_lag)..=t1];
             if exposed.iter().chain(carried).all(|v| *v == 0.0) {
                 return Err(bad(
                     "the channel has no spend in the test window or the periods carried over into it",
@@ -617,20 +647,24 @@ impl Problem {
         let history = history_len.min(spec.max_lag);
         let mut spend = Vec::with_capacity(data.channels.len());
         let mut spend_sum = Vec::with_capacity(data.channels.len());
+        let mut spend_total = Vec::with_capacity(data.channels.len());
         let mut scales = Vec::with_capacity(data.channels.len());
-        for ch in &data.channels {
-            let fit_part = &ch.spend[..n_fit];
+        for (ch, input) in data.channels.iter().zip(&inputs) {
+            let fit_part = &input.periods[..n_fit];
             let nonzero: Vec<f64> = fit_part.iter().copied().filter(|v| *v > 0.0).collect();
             if nonzero.is_empty() {
+                let what = if ch.media.is_some() { "media units" } else { "spend" };
                 return Err(FitError::InvalidSpec(format!(
-                    "channel '{}' has no spend in the fitting window",
+                    "channel '{}' has no {what} in the fitting window",
                     ch.name
                 )));
             }
             let scale = nonzero.iter().sum::<f64>() / nonzero.len() as f64;
-            spend_sum.push(fit_part.iter().map(|v| v / scale).sum());
-            let carried = &ch.history[history_len - history..];
-            spend.push(carried.iter().chain(&ch.spend).map(|v| v / scale).collect());
+            // The ROI's denominator is the spend, whatever the transforms apply to.
+            spend_sum.push(ch.spend[..n_fit].iter().map(|v| v / scale).sum());
+            spend_total.push(ch.spend.iter().map(|v| v / scale).sum());
+            let carried = &input.history[history_len - history..];
+            spend.push(carried.iter().chain(input.periods.iter()).map(|v| v / scale).collect());
             scales.push(scale);
         }
 
@@ -649,6 +683,7 @@ impl Problem {
             spend,
             history,
             spend_sum,
+            spend_total,
             scales,
             spec: spec.clone(),
             params: channel_specs(spec),
@@ -1237,14 +1272,22 @@ impl Problem {
                 .channels
                 .iter()
                 .zip(contributions)
-                .map(|(ch, contribution)| ChannelSeries {
-                    name: ch.name.clone(),
-                    spend: ch.spend.clone(),
-                    history: ch.history[ch.history.len() - self.history..].to_vec(),
-                    contribution,
-                    contribution_interval: None,
-                    input: None,
-                    input_per_media: None,
+                .map(|(ch, contribution)| {
+                    let (before, input) = match (ch.model_input(), &ch.media) {
+                        (Some(input), Some(_)) => {
+                            (input.history.into_owned(), Some(input.periods.into_owned()))
+                        }
+                        _ => (ch.history.clone(), None),
+                    };
+                    ChannelSeries {
+                        name: ch.name.clone(),
+                        spend: ch.spend.clone(),
+                        history: before[before.len() - self.history..].to_vec(),
+                        contribution,
+                        contribution_interval: None,
+                        input_per_media: input.as_ref().and(ch.input_per_media()),
+                        input,
+                    }
                 })
                 .collect(),
             control_values: data

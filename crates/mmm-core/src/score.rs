@@ -184,9 +184,19 @@ pub fn score(doc: &ModelDocument, data: &Dataset) -> Result<Score, DataErrors> {
     let mut inputs = Vec::with_capacity(doc.channels.len());
     for (i, (c, series)) in doc.channels.iter().zip(&doc.series.channels).enumerate() {
         let name = input_column(doc, i);
-        let column = data.channels.iter().find(|d| d.column == name).ok_or_else(|| {
-            problem(Some(&name), format!("the model's channel '{}' needs this column", c.name))
-        })?;
+        // The column is a channel's own, or a channel's media units (a data set read with its
+        // default roles, as the backtest's folds are).
+        let (column_history, column_values) = data
+            .channels
+            .iter()
+            .find_map(|d| match &d.media {
+                _ if d.column == name => Some((&d.history, &d.spend)),
+                Some(m) if m.column == name => Some((&m.history, &m.values)),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                problem(Some(&name), format!("the model's channel '{}' needs this column", c.name))
+            })?;
         // Media units become the model's spend-equivalent input (`place` refuses a model that
         // has an input but not its ratio).
         let per_unit = series.input_per_media.unwrap_or(1.0);
@@ -194,9 +204,9 @@ pub fn score(doc: &ModelDocument, data: &Dataset) -> Result<Score, DataErrors> {
         let mut history = Vec::with_capacity(lag);
         let mut unknown = 0;
         for p in first - lag as i64..first {
-            let from_data = usize::try_from(p - (first - column.history.len() as i64))
+            let from_data = usize::try_from(p - (first - column_history.len() as i64))
                 .ok()
-                .and_then(|i| column.history.get(i))
+                .and_then(|i| column_history.get(i))
                 .map(|v| v * per_unit);
             let from_model = if p < 0 {
                 usize::try_from(p + series.history.len() as i64)
@@ -218,7 +228,7 @@ pub fn score(doc: &ModelDocument, data: &Dataset) -> Result<Score, DataErrors> {
         }
         unknown_carry_over = unknown_carry_over.max(unknown);
         let scale = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x / c.scale).collect() };
-        let input: Vec<f64> = column.spend.iter().map(|v| v * per_unit).collect();
+        let input: Vec<f64> = column_values.iter().map(|v| v * per_unit).collect();
         inputs.push((scale(&history), scale(&input)));
     }
 

@@ -7,7 +7,7 @@
 //! The true ROI of a channel is its true contribution over the data divided by its spend, the
 //! same definition the fit reports.
 
-use crate::dataset::{Channel, ColumnRoles, Control, Dataset, Frequency};
+use crate::dataset::{Channel, ColumnRoles, Control, Dataset, Frequency, MediaUnits};
 use crate::transforms::{geometric_weights, hill};
 use chrono::{Days, NaiveDate};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
@@ -38,6 +38,12 @@ pub struct SimConfig {
     /// the market cold.
     #[serde(default)]
     pub history: usize,
+    /// Whether channels buy media units (impressions) whose price moves over time: the KPI
+    /// then responds to the units, the data give them in `<channel>_media` columns, and the
+    /// same spend buys more or less response as the price moves. `false` makes the response
+    /// follow the spend.
+    #[serde(default)]
+    pub media_units: bool,
 }
 
 /// The kind of market a simulation draws.
@@ -67,6 +73,7 @@ impl Default for SimConfig {
             frequency: Frequency::Weekly,
             profile: Profile::Mixed,
             history: 0,
+            media_units: false,
         }
     }
 }
@@ -108,6 +115,10 @@ pub struct TrueChannel {
     pub contribution: f64,
     /// True ROI: contribution / spend.
     pub roi: f64,
+    /// Media units bought per unit of `scale`'s input, when the channel buys media units
+    /// ([`SimConfig::media_units`]): the response follows the units over this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units_per_input: Option<f64>,
 }
 
 impl TrueChannel {
@@ -115,9 +126,12 @@ impl TrueChannel {
     /// set's channel, with its media history): what a perfect lift test over those periods
     /// would measure.
     pub fn contributions(&self, channel: &Channel) -> Vec<f64> {
-        let spend: Vec<f64> = channel.history.iter().chain(&channel.spend).copied().collect();
+        let input: Vec<f64> = match (&channel.media, self.units_per_input) {
+            (Some(m), Some(per)) => m.history.iter().chain(&m.values).map(|u| u / per).collect(),
+            _ => channel.history.iter().chain(&channel.spend).copied().collect(),
+        };
         response_shape(
-            &spend,
+            &input,
             self.decay,
             self.max_lag,
             self.scale,
@@ -212,6 +226,34 @@ const DEMO_ARCHETYPES: [(&str, SpendPattern, f64, f64, f64, f64, f64); 5] = [
 
 fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
+}
+
+/// Prices the media a channel buys: `exposure` (history periods first, `h` of them) is what
+/// it buys valued at its average price, and becomes the spend at each period's price. The
+/// price drifts (AR(1) in log, sd about 0.2) and swings over the year (±15%), normalised so
+/// that the data's spend equals its exposure in total. Returns the media units bought (whole
+/// impressions, 20-200 per unit of spend) and the units per unit of exposure.
+fn buy_units(exposure: &mut [f64], h: usize, per_year: f64, rng: &mut StdRng) -> (Vec<f64>, f64) {
+    let phase = rng.random_range(0.0..2.0 * PI);
+    let per = rng.random_range(20.0..200.0);
+    let mut level = 0.0;
+    let mut price: Vec<f64> = (0..exposure.len())
+        .map(|t| {
+            let shock: f64 = StandardNormal.sample(rng);
+            level = 0.85 * level + 0.1 * shock;
+            (level + 0.15 * (2.0 * PI * t as f64 / per_year + phase).sin()).exp()
+        })
+        .collect();
+    let bought: f64 = exposure[h..].iter().zip(&price[h..]).map(|(e, p)| e * p).sum();
+    let total: f64 = exposure[h..].iter().sum();
+    if bought > 0.0 {
+        price.iter_mut().for_each(|p| *p *= total / bought);
+    }
+    let units = exposure.iter().map(|e| (e * per).round()).collect();
+    for (e, p) in exposure.iter_mut().zip(&price) {
+        *e = round2(*e * p);
+    }
+    (units, per)
 }
 
 /// Generates a data set with known truth.
@@ -309,6 +351,9 @@ pub fn simulate(config: &SimConfig) -> Simulation {
         let scale = nonzero.iter().sum::<f64>() / nonzero.len() as f64;
         let max_lag = 8;
         let feature = response_shape(&spend, decay, max_lag, scale, k, s).split_off(h);
+        // With media units, the series drawn above is what the channel buys, valued at its
+        // average price; the spend is the units at each period's price.
+        let units = config.media_units.then(|| buy_units(&mut spend, h, per_year, &mut rng));
         let total_spend: f64 = spend[h..].iter().sum();
         let f_sum: f64 = feature.iter().sum();
         let coefficient = roi * total_spend / f_sum;
@@ -327,6 +372,7 @@ pub fn simulate(config: &SimConfig) -> Simulation {
             spend: total_spend,
             contribution: coefficient * f_sum,
             roi,
+            units_per_input: units.as_ref().map(|(_, per)| *per),
         });
         let spend_in_data = spend.split_off(h);
         dataset_channels.push(Channel {
@@ -334,6 +380,10 @@ pub fn simulate(config: &SimConfig) -> Simulation {
             column: format!("{name}_spend"),
             spend: spend_in_data,
             history: spend,
+            media: units.map(|(mut history, _)| {
+                let values = history.split_off(h);
+                MediaUnits { column: crate::dataset::media_column(&name), values, history }
+            }),
         });
     }
 
@@ -382,6 +432,10 @@ pub fn simulate(config: &SimConfig) -> Simulation {
         date: "date".to_owned(),
         kpi: "revenue".to_owned(),
         media: dataset_channels.iter().map(|c| c.column.clone()).collect(),
+        media_units: dataset_channels
+            .iter()
+            .filter_map(|c| c.media.as_ref().map(|m| m.column.clone()))
+            .collect(),
         controls: controls.iter().map(|c| c.name.clone()).collect(),
         ignored: Vec::new(),
     };

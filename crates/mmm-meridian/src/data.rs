@@ -329,6 +329,23 @@ impl MarketingTable {
             .collect()
     }
 
+    /// Per channel, whether its media are not simply its spend at a fixed price: the model's
+    /// input is then the media in spend-equivalent units, and the CSV gives them in a
+    /// `<channel>_media` column.
+    pub fn fitted_on_media(&self) -> Vec<bool> {
+        self.media
+            .iter()
+            .zip(&self.spend)
+            .zip(self.spend_per_media())
+            .map(|((media, spend), ratio)| {
+                !media
+                    .iter()
+                    .zip(spend)
+                    .all(|(m, s)| (m * ratio - s).abs() <= 1e-9 * s.abs().max(1.0))
+            })
+            .collect()
+    }
+
     /// The media history in spend-equivalent units (`[channel][period]`, oldest first).
     pub fn history_spend(&self) -> Vec<Vec<f64>> {
         self.history_media
@@ -338,15 +355,29 @@ impl MarketingTable {
             .collect()
     }
 
-    /// The data as an mmm CSV (`date`, the KPI, `<channel>_spend` columns, controls), the form
-    /// the rest of mmm reads. A non-revenue KPI with a revenue per KPI is written as revenue.
-    /// The media history comes first, as rows with an empty KPI and empty controls, its spend in
-    /// spend-equivalent units.
+    /// The data as an mmm CSV (`date`, the KPI, `<channel>_spend` columns, `<channel>_media`
+    /// columns of the channels [`Self::fitted_on_media`], controls), the form the rest of mmm
+    /// reads: fitted again by mmm, each channel is fitted on what the Meridian model was. A
+    /// non-revenue KPI with a revenue per KPI is written as revenue. The media history comes
+    /// first, as rows with an empty KPI and empty controls, its spend in spend-equivalent units.
     pub fn to_csv(&self, kpi_column: &str) -> String {
+        let on_media: Vec<usize> = self
+            .fitted_on_media()
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| **m)
+            .map(|(c, _)| c)
+            .collect();
         let mut out = String::from("date,");
         out.push_str(&quote(kpi_column));
         for c in &self.channels {
             out.push_str(&format!(",{}", quote(&format!("{c}_spend"))));
+        }
+        for &c in &on_media {
+            out.push_str(&format!(
+                ",{}",
+                quote(&mmm_core::dataset::media_column(&self.channels[c]))
+            ));
         }
         for k in self.controls.iter().chain(&self.organic) {
             out.push_str(&format!(",{}", quote(k)));
@@ -358,6 +389,9 @@ impl MarketingTable {
             for s in &history {
                 out.push_str(&format!(",{}", s[t]));
             }
+            for &c in &on_media {
+                out.push_str(&format!(",{}", self.history_media[c][t]));
+            }
             out.push_str(&",".repeat(self.controls.len() + self.organic.len()));
             out.push('\n');
         }
@@ -365,6 +399,9 @@ impl MarketingTable {
             out.push_str(&format!("{d},{}", self.kpi[t] * self.revenue_per_kpi));
             for s in &self.spend {
                 out.push_str(&format!(",{}", s[t]));
+            }
+            for &c in &on_media {
+                out.push_str(&format!(",{}", self.media[c][t]));
             }
             for v in self.control_values.iter().chain(&self.organic_media) {
                 out.push_str(&format!(",{}", v[t]));

@@ -569,12 +569,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         })
         .collect();
 
-    let proportional = |c: usize| {
-        table.media[c]
-            .iter()
-            .zip(&table.spend[c])
-            .all(|(m, s)| (m * ratio[c] - s).abs() <= 1e-9 * s.abs().max(1.0))
-    };
+    let on_media = table.fitted_on_media();
     let series = Series {
         dates: table.dates.clone(),
         actual: actual.clone(),
@@ -591,9 +586,9 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
                     history: history[c].clone(),
                     contribution: summaries.iter().map(|s| s.0).collect(),
                     contribution_interval: Some(summaries.iter().map(|s| s.1).collect()),
-                    input: (!proportional(c))
+                    input: on_media[c]
                         .then(|| table.media[c].iter().map(|m| m * ratio[c]).collect()),
-                    input_per_media: (!proportional(c)).then_some(ratio[c]),
+                    input_per_media: on_media[c].then_some(ratio[c]),
                 }
             })
             .collect(),

@@ -428,6 +428,29 @@ fn impressions_and_conversions_are_carried_in_revenue_and_spend_terms() {
         assert_ne!(input, &series.spend, "{}", series.name);
         close(input.iter().sum(), series.spend.iter().sum(), 1e-12, &series.name);
     }
+
+    // The imported data set gives the impressions beside the spend (`<channel>_media`): mmm
+    // scores it as it is, and fits it again on the impressions at the same ratio.
+    let options = mmm_core::dataset::LoadOptions {
+        kpi: imported.kpi_column.clone(),
+        ..mmm_core::dataset::LoadOptions::default()
+    };
+    let data = mmm_core::dataset::load_csv(imported.csv.as_bytes(), &options, &spec).unwrap();
+    for (channel, series) in data.channels.iter().zip(&doc.series.channels) {
+        let units = channel.media.as_ref().expect("impressions in the data set");
+        assert_eq!(units.column, format!("{}_media", series.name));
+        close(channel.input_per_media().unwrap(), series.input_per_media.unwrap(), 1e-12, "ratio");
+    }
+    let to_score = mmm_core::score::load_options(doc, "date");
+    let own = mmm_core::load_csv_for_scoring(imported.csv.as_bytes(), &to_score).unwrap();
+    let scored = mmm_core::score::score(doc, &own).unwrap();
+    for (p, q) in scored.periods.iter().zip(doc.predict()) {
+        close(p.predicted, q, 1e-9, "prediction of the imported data set");
+    }
+    let refit = mmm_core::fit(&data, &spec, None).unwrap();
+    for (ours, theirs) in refit.series.channels.iter().zip(&doc.series.channels) {
+        close(ours.input_per_media.unwrap(), theirs.input_per_media.unwrap(), 1e-12, "refit");
+    }
 }
 
 #[test]

@@ -99,6 +99,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
             ProfileArg::Demo => Profile::MeridianDemo,
         },
         history: args.history,
+        media_units: args.media_units,
         ..SimConfig::default()
     };
     let sim = run_simulation(&config);
@@ -221,6 +222,16 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
     // Which columns the defaults took as controls and which they left out.
     let roles = &data.roles;
     let none = || "none".to_owned();
+    if !roles.media_units.is_empty() {
+        text += &format!(
+            "fitted on media units: {}\n",
+            data.channels
+                .iter()
+                .filter_map(|c| c.media.as_ref().map(|m| format!("{} ({})", c.name, m.column)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     text += &format!(
         "controls: {}\nignored columns: {}\n",
         Some(roles.controls.join(", ")).filter(|s| !s.is_empty()).unwrap_or_else(none),

@@ -190,6 +190,10 @@ struct SimulateArgs {
     /// rows with an empty KPI); 0 starts the market cold.
     #[arg(long, default_value_t = 0)]
     history: usize,
+    /// Channels buy media units (impressions) at a price that drifts over time; the file gets
+    /// a `<channel>_media` column per channel, and `mmm fit` fits each channel on it.
+    #[arg(long)]
+    media_units: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -27,6 +27,16 @@ pub fn summary(doc: &ModelDocument) -> String {
             doc.start
         );
     }
+    let on_units: Vec<&str> =
+        doc.series.channels.iter().filter(|c| c.input.is_some()).map(|c| c.name.as_str()).collect();
+    if !on_units.is_empty() {
+        let _ = writeln!(
+            s,
+            "Fitted on media units (impressions, ...), valued at the data's average spend per \
+             unit: {}",
+            on_units.join(", ")
+        );
+    }
     let _ = writeln!(
         s,
         "\n{:<14} {:>14} {:>14} {:>7} {:>7} {:>7}",

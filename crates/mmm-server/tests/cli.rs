@@ -185,6 +185,42 @@ fn column_overrides_and_missing_columns() {
 }
 
 #[test]
+fn channels_with_media_units_are_fitted_on_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let model = dir.path().join("model.json");
+    let simulated = mmm(&[
+        "simulate",
+        "--weeks",
+        "80",
+        "--channels",
+        "2",
+        "--media-units",
+        "--out",
+        path(&data),
+    ]);
+    assert!(simulated.status.success(), "{}", text(&simulated.stderr));
+    let csv = std::fs::read_to_string(&data).unwrap();
+    assert!(csv.starts_with("date,revenue,tv_spend,search_spend,tv_media,search_media,"), "{csv}");
+    let out = mmm(&["fit", path(&data), "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("\nfitted on media units: tv (tv_media), search (search_media)\ncontrols: price_index, promo\n"),
+        "{stdout}"
+    );
+    let out = mmm(&["inspect-model", path(&model)]);
+    assert!(
+        text(&out.stdout).contains("\nFitted on media units (impressions, ...), valued at the data's average spend per unit: tv, search\n"),
+        "{}",
+        text(&out.stdout)
+    );
+    // The saved model scores the file through its impressions columns.
+    let out = mmm(&["score", path(&model), path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
 fn media_history_rows_carry_over_into_the_fit() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");

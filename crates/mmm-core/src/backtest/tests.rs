@@ -120,3 +120,46 @@ fn folds_that_do_not_fit_in_the_data_are_refused() {
         "fold 1 (fitted on 78 periods): the fit failed numerically: no start converged"
     );
 }
+
+#[test]
+fn a_market_fitted_on_media_units_is_backtested_on_them() {
+    let sim = simulate(&SimConfig {
+        seed: 52,
+        periods: 120,
+        channels: 3,
+        history: 8,
+        noise: 0.04,
+        media_units: true,
+        ..SimConfig::default()
+    });
+    let csv = sim.dataset.to_csv();
+    let data = load(&csv);
+    assert!(data.channels.iter().all(|c| c.media.is_some()));
+    let b = backtest(&data, &ModelSpec::default(), 1, 10, map_fit, |_, _| {}).unwrap();
+
+    // By hand: fit the first 110 weeks (after the 8 of history) on the units, and score the
+    // last 10 from a file that gives the units and the media before them.
+    let lines: Vec<&str> = csv.lines().collect();
+    let doc =
+        map_fit(&load(&(lines[..1 + 8 + 110].join("\n") + "\n")), &ModelSpec::default()).unwrap();
+    assert!(doc.series.channels.iter().all(|s| s.input_per_media.is_some()));
+    // The eight rows before the scored ones become media history: no KPI.
+    let rest: Vec<String> = lines[1 + 8 + 110 - 8..]
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut cells: Vec<&str> = line.split(',').collect();
+            if i < 8 {
+                cells[1] = "";
+            }
+            cells.join(",")
+        })
+        .collect();
+    let text = format!("{}\n{}\n", lines[0], rest.join("\n"));
+    let new =
+        load_csv_for_scoring(text.as_bytes(), &crate::score::load_options(&doc, "date")).unwrap();
+    assert_eq!((new.len(), new.history_len()), (10, 8));
+    let by_hand = score(&doc, &new).unwrap();
+    assert_eq!(Some(&b.folds[0].metrics), by_hand.metrics.as_ref());
+    assert_eq!(by_hand.unknown_carry_over, 0);
+}

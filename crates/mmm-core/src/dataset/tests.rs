@@ -655,3 +655,83 @@ fn dates_may_carry_a_midnight_time() {
         ]
     );
 }
+
+/// `weekly(rows)` with a `TV_Media` column of impressions: 1000 per unit of TV spend, plus 50.
+fn with_tv_units(rows: usize) -> String {
+    let mut lines = weekly(rows).lines().map(str::to_owned).collect::<Vec<_>>();
+    lines[0] += ",TV_Media";
+    for (i, line) in lines.iter_mut().enumerate().skip(1) {
+        *line += &format!(",{}", 1000 * 10 * ((i - 1) % 3) + 50);
+    }
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn a_media_column_beside_a_spend_column_gives_the_channels_units() {
+    let ds = load(&with_tv_units(20)).unwrap();
+    assert_eq!(ds.roles.media_units, ["TV_Media"]);
+    // Not a control, though it is a varying number.
+    assert_eq!(ds.roles.controls, ["price"]);
+    let tv = &ds.channels[0];
+    let units = tv.media.as_ref().unwrap();
+    assert_eq!(units.column, "TV_Media");
+    assert_eq!(units.values[..3], [50.0, 10_050.0, 20_050.0]);
+    assert!(ds.channels[1].media.is_none());
+    // The model input is the units at the average spend per unit: here spend 0, 10, 20, ...
+    // over units 50, 10 050, 20 050, ... (rows 0-19: seven zeros, seven tens, six twenties).
+    let (spend, units_sum) =
+        (7.0 * 10.0 + 6.0 * 20.0, 20.0 * 50.0 + 7.0 * 10_000.0 + 6.0 * 20_000.0);
+    let rate = tv.input_per_media().unwrap();
+    assert!((rate - spend / units_sum).abs() < 1e-15);
+    let input = tv.model_input().unwrap();
+    assert!(input.history.is_empty());
+    assert!((input.periods[2] - 20_050.0 * rate).abs() < 1e-9);
+    assert!((input.periods.iter().sum::<f64>() - spend).abs() < 1e-9);
+    // Written and read again, with a media history.
+    let mut text = with_tv_units(20);
+    for row in 0..2 {
+        text = with_cell(&text, row, 1, "");
+    }
+    let ds = load(&text).unwrap();
+    assert_eq!(ds.channels[0].media.as_ref().unwrap().history, [50.0, 10_050.0]);
+    assert_eq!(load(&ds.to_csv()).unwrap(), ds);
+}
+
+#[test]
+fn media_units_are_checked_like_spend() {
+    let text = with_cell(&with_tv_units(20), 3, 5, "-1");
+    let text = with_cell(&text, 5, 5, "lots");
+    let err = load(&text).unwrap_err();
+    assert_eq!(
+        reasons(&err),
+        [
+            "line 5, column 'TV_Media': negative media units -1",
+            "line 7, column 'TV_Media': not a number: 'lots'",
+        ]
+    );
+    // Units that are zero wherever the KPI is modelled cannot be fitted on.
+    let mut text = with_tv_units(20);
+    for row in 0..20 {
+        text = with_cell(&text, row, 5, "0");
+    }
+    let err = load(&text).unwrap_err();
+    assert_eq!(err.problems.len(), 1);
+    assert_eq!(err.problems[0].column.as_deref(), Some("TV_Media"));
+    assert!(err.problems[0].reason.contains("rename the column"), "{}", err.problems[0]);
+    // To score a model, they may be zero.
+    assert!(load_csv_for_scoring(text.as_bytes(), &LoadOptions::default()).is_ok());
+}
+
+#[test]
+fn a_media_column_named_as_a_control_stays_a_control() {
+    let options = LoadOptions { controls: Some(vec!["tv_media".into()]), ..LoadOptions::default() };
+    let ds = load_csv(with_tv_units(20).as_bytes(), &options, &small_spec()).unwrap();
+    assert!(ds.roles.media_units.is_empty());
+    assert!(ds.channels[0].media.is_none());
+    assert_eq!(ds.roles.controls, ["TV_Media"]);
+    // A media column without a spend column beside it is an ordinary column.
+    let text = with_tv_units(20).replace("tv_spend", "radio_spend");
+    let ds = load(&text).unwrap();
+    assert!(ds.roles.media_units.is_empty());
+    assert_eq!(ds.roles.controls, ["price", "TV_Media"]);
+}

@@ -319,9 +319,7 @@ impl Problem {
             roi: vec![NormalMixture::default(); nc],
             mroi: vec![NormalMixture::default(); nc],
         };
-        // Each channel's spend over every period, in units of its scale.
-        let spend: Vec<f64> =
-            (0..nc).map(|c| self.spend[c][self.history..].iter().sum::<f64>()).collect();
+        let spend = &self.spend_total;
         let mut z = DVector::zeros(d);
         let mut radius = 1.0;
         for i in 0..count {

@@ -1171,3 +1171,57 @@ fn a_channel_dark_now_has_a_finite_marginal_roi_and_its_model_reloads() {
         assert_eq!(back.channels[4].mroi, c.mroi);
     }
 }
+
+#[test]
+fn a_channel_fitted_on_its_media_units_sees_through_their_price() {
+    // The channels buy impressions at a price that drifts (about ±20%) and swings over the
+    // year, and the KPI follows the impressions: the same spend buys more response when media
+    // is cheap.
+    let s = simulate(&SimConfig {
+        seed: 42,
+        noise: 0.01,
+        channels: 3,
+        media_units: true,
+        ..SimConfig::default()
+    });
+    let spec = ModelSpec::default();
+    let doc = fit(&s.dataset, &spec, None).unwrap();
+    for (ch, series) in s.dataset.channels.iter().zip(&doc.series.channels) {
+        // The transforms applied to the units at the data's average price, which the
+        // document keeps to score files that give units.
+        let units = &ch.media.as_ref().unwrap().values;
+        let spend: f64 = ch.spend.iter().sum();
+        let rate = spend / units.iter().sum::<f64>();
+        assert!((series.input_per_media.unwrap() / rate - 1.0).abs() < 1e-12);
+        let input = series.input.as_ref().unwrap();
+        for (x, u) in input.iter().zip(units) {
+            assert!((x - u * rate).abs() <= 1e-9 * x.abs().max(1.0));
+        }
+        assert!((input.iter().sum::<f64>() / spend - 1.0).abs() < 1e-9);
+        assert_eq!(series.spend, ch.spend);
+    }
+
+    // The simulator normalises the price so that the spend adds up to what the units are
+    // worth at their average price: fitted on the units, each channel gets the ROI of a market
+    // where it had spent exactly that worth each period.
+    let mut at_average_price = s.clone();
+    for (ch, t) in at_average_price.dataset.channels.iter_mut().zip(&s.truth.channels) {
+        let per = t.units_per_input.unwrap();
+        ch.spend = ch.media.take().unwrap().values.iter().map(|u| u / per).collect();
+    }
+    let same = fit(&at_average_price.dataset, &spec, None).unwrap();
+    for (a, b) in doc.channels.iter().zip(&same.channels) {
+        assert!((a.roi / b.roi - 1.0).abs() < 0.01, "{}: {} against {}", a.name, a.roi, b.roi);
+    }
+
+    // Fitted on the spend alone, the model takes the price swings for noise.
+    let mut spend_only = s.clone();
+    spend_only.dataset.channels.iter_mut().for_each(|c| c.media = None);
+    let on_spend = fit(&spend_only.dataset, &spec, None).unwrap();
+    assert!(
+        on_spend.fit.nrmse > 1.5 * doc.fit.nrmse,
+        "{} against {}",
+        on_spend.fit.nrmse,
+        doc.fit.nrmse
+    );
+}

@@ -42,6 +42,7 @@ fn dataset(id: &str, owner: &str) -> DatasetRecord {
                 date: "date".into(),
                 kpi: "revenue".into(),
                 media: vec!["tv_spend".into()],
+                media_units: vec![],
                 controls: vec!["price".into()],
                 ignored: vec![],
             },
