@@ -59,8 +59,9 @@ const env = {
 execFileSync(bin, ['migrate'], { env, stdio: 'ignore' });
 // The documented test users and the demo MAP model, as `make run` seeds them.
 execFileSync(bin, ['seed'], { env, stdio: 'ignore' });
-// good.csv opens with 10 weeks of media history: rows with an empty KPI and empty controls.
-execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5', '--history', '10', '--out', path.join(tmp, 'good.csv')], { env, stdio: 'ignore' });
+// good.csv opens with 10 weeks of media history: rows with an empty KPI and empty controls. Its
+// channels bought impressions at a drifting price, given beside the spend (`<channel>_media`).
+execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5', '--history', '10', '--media-units', '--out', path.join(tmp, 'good.csv')], { env, stdio: 'ignore' });
 // The last 26 weeks of good.csv, as they are (the last 4 without their KPI: a plan to forecast)
 // and with the KPI a quarter higher: new periods to check the model against.
 {
@@ -174,9 +175,11 @@ try {
   await page.setInputFiles('#csv-file', path.join(tmp, 'good.csv'));
   await page.getByRole('button', { name: 'Upload and validate' }).waitFor();
   // The role guesses look past the history rows' empty cells: both controls are ticked.
+  // The impressions columns are no controls: they are the channels' media units.
   assert.deepEqual(await page.locator('input[data-role="control"]:checked').evaluateAll((xs) => xs.map((x) => x.value)), ['price_index', 'promo']);
+  await page.getByText(/Media units: tv_media, search_media, social_media\. .*the channel is fitted on them/).waitFor();
   await page.getByRole('button', { name: 'Upload and validate' }).click();
-  await page.getByText(/Uploaded “good.csv”: 104 weekly periods \(after 10 periods of media history\), 3 channels, controls price_index, promo\./).waitFor();
+  await page.getByText(/Uploaded “good.csv”: 104 weekly periods \(after 10 periods of media history\), 3 channels \(fitted on media units: tv_media, search_media, social_media\), controls price_index, promo\./).waitFor();
   await page.getByRole('cell', { name: '104 weekly + 10 history' }).waitFor();
   await snap(page, 'data-sets', 'data-sets');
   await page.getByRole('link', { name: 'Train a model on it' }).click();
@@ -257,6 +260,8 @@ try {
   const weights = await table.locator('tbody tr td:nth-child(5)').allInnerTexts();
   assert.ok(weights.length === rois.length && weights.every((t) => /^\d+%/.test(t)), `data weight per channel: ${weights}`);
   await page.getByText(/Data weight is how much the data narrowed the ROI prior/).waitFor();
+  const names = await table.locator('tbody tr td:nth-child(1)').allInnerTexts();
+  assert.ok(names.length === 3 && names.every((t) => / on media units$/.test(t)), `channels fitted on impressions: ${names}`);
   // Each channel's carry-over and curve shape over the draws, with their intervals.
   const parameters = page.locator('#channel-parameters');
   assert.deepEqual(await parameters.locator('thead th').allInnerTexts(), ['Channel', 'Decay', 'Half-saturation / period', 'Shape']);
@@ -313,7 +318,8 @@ try {
   const [planFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the plan as a file to forecast' }).click()]);
   assert.equal(planFile.suggestedFilename(), 'mmm-plan.csv');
   const planRows = readFileSync(await planFile.path(), 'utf8').trim().split('\n');
-  assert.match(planRows[0], /^date,revenue,tv_spend,search_spend,social_spend,price_index,promo$/);
+  // Channels fitted on impressions get the impressions their planned spend buys.
+  assert.match(planRows[0], /^date,revenue,tv_media,search_media,social_media,price_index,promo$/);
   assert.equal(planRows.length, 9, `plan rows: ${planRows.length}`);
   assert.ok(planRows.slice(1).every((r) => r.split(',')[1] === ''), planRows.join('\n'));
   await page.getByRole('button', { name: 'Draw the efficient frontier' }).click();

@@ -4,7 +4,7 @@ export type Interval = [number, number];
 
 export interface Dataset {
   id: string; name: string; frequency: string; rows: number; history_rows: number; start_date: string; end_date: string;
-  roles: { date: string; kpi: string; media: string[]; channels: string[]; controls: string[]; ignored: string[] };
+  roles: { date: string; kpi: string; media: string[]; channels: string[]; media_units: string[]; controls: string[]; ignored: string[] };
   created_at: string;
 }
 
@@ -30,6 +30,8 @@ export interface ChannelSummary {
   current_spend: number; saturation_point: number;
   roi_interval?: Interval; mroi_interval?: Interval; contribution_interval?: Interval; share_interval?: Interval;
   roi_contraction?: number;
+  /** The channel was fitted on its media units (impressions, ...) rather than its spend. */
+  on_media_units: boolean;
 }
 
 /** A parameter's posterior mean and 90% interval over the model's draws. */

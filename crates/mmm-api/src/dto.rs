@@ -96,6 +96,9 @@ pub struct RolesOut {
     /// The channel each media column measures, in the same order: the name that models,
     /// lift tests and ROI priors use (the column name without `_spend`).
     pub channels: Vec<String>,
+    /// Media-unit columns (`<channel>_media` beside a media column: impressions, GRPs, ...).
+    /// Their channels are fitted on them instead of the spend; ROI stays per unit of spend.
+    pub media_units: Vec<String>,
     /// Control columns.
     pub controls: Vec<String>,
     /// Columns not used.
@@ -106,7 +109,7 @@ pub struct RolesOut {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": "8d0e...", "name": "weekly sales", "frequency": "weekly", "rows": 156, "history_rows": 0,
     "start_date": "2022-01-03", "end_date": "2024-12-23",
-    "roles": {"date": "date", "kpi": "revenue", "media": ["tv_spend", "search_spend"], "channels": ["tv", "search"], "controls": ["price_index"], "ignored": []},
+    "roles": {"date": "date", "kpi": "revenue", "media": ["tv_spend", "search_spend"], "channels": ["tv", "search"], "media_units": [], "controls": ["price_index"], "ignored": []},
     "content_hash": "9f86d08...", "created_at": "2026-11-22T10:00:00Z", "owner_id": "2f1c..."}))]
 pub struct DatasetOut {
     /// Identifier.
@@ -150,6 +153,7 @@ impl From<&DatasetInfo> for DatasetOut {
                 kpi: d.roles.kpi.clone(),
                 media: d.roles.media.clone(),
                 channels: d.roles.media.iter().map(|m| channel_name(m).to_owned()).collect(),
+                media_units: d.roles.media_units.clone(),
                 controls: d.roles.controls.clone(),
                 ignored: d.roles.ignored.clone(),
             },
@@ -502,7 +506,7 @@ pub struct HealthOut {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"name": "tv", "spend": 8114056.43, "contribution": 11921789.76, "roi": 1.47,
     "mroi": 1.81, "share": 0.26, "current_spend": 52774.87, "saturation_point": 621301.45,
-    "roi_interval": [1.21, 1.73], "roi_contraction": 0.94}))]
+    "roi_interval": [1.21, 1.73], "roi_contraction": 0.94, "on_media_units": false}))]
 pub struct ChannelSummaryOut {
     /// Channel.
     pub name: String,
@@ -540,6 +544,10 @@ pub struct ChannelSummaryOut {
     /// identified. Absent when the ROI has no prior (prior turned off, imported models).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roi_contraction: Option<f64>,
+    /// Whether the channel was fitted on its media units (impressions, GRPs, ...) rather than
+    /// its spend: its carry-over and saturation apply to the units, valued at the data's
+    /// average spend per unit, and its ROI and mROI stay per unit of spend.
+    pub on_media_units: bool,
 }
 
 /// Helper for examples in route docs.

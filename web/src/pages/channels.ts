@@ -21,7 +21,7 @@ export function channelTable(rows: ChannelSummary[], approximate: boolean): HTML
   const withEvidence = rows.some((r) => r.roi_contraction !== undefined);
   const ci = (i: [number, number] | undefined, f?: (v: number) => string) => (i ? h('small', null, ` ${interval(i, f)}`) : null);
   return sortableTable(rows, [
-    { label: 'Channel', value: (r) => r.name },
+    { label: 'Channel', value: (r) => r.name, render: (r) => [r.name, r.on_media_units ? h('small', null, ' on media units') : null] },
     { label: 'Spend', value: (r) => r.spend, render: (r) => money(r.spend), numeric: true },
     { label: 'Contribution', value: (r) => r.contribution, render: (r) => [money(r.contribution), ci(r.contribution_interval, money)], numeric: true },
     { label: 'ROI', value: (r) => r.roi, render: (r) => [ratio(r.roi), ci(r.roi_interval)], numeric: true },

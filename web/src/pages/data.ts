@@ -144,10 +144,17 @@ export async function dataPage(main: HTMLElement): Promise<void> {
     // A column without a name (a row index, trailing separators) plays no role, and pandas'
     // name for one, "Unnamed: 0", is not a control.
     const rowIndex = (c: string): boolean => /^Unnamed: \d+$/.test(c);
+    // `<channel>_media` beside `<channel>_spend` gives that channel's media units (the server
+    // fits the channel on them), so it is no control by default.
+    const unitsColumn = (c: string): boolean => {
+      const l = c.toLowerCase();
+      return l.endsWith('_media') && header.some((s) => s.toLowerCase() === `${l.slice(0, -'_media'.length)}_spend`);
+    };
+    const units = named.filter(unitsColumn);
     const roleBoxes = (role: 'media' | 'control') => header.map((c, i) => {
       if (c === '') return null;
       const numeric = isVaryingNumbers(column(i), decimalComma);
-      const checked = role === 'media' ? spendColumn(c) : numeric && !spendColumn(c) && !rowIndex(c) && c !== kpiGuess && c !== dateGuess;
+      const checked = role === 'media' ? spendColumn(c) : numeric && !spendColumn(c) && !unitsColumn(c) && !rowIndex(c) && c !== kpiGuess && c !== dateGuess;
       return h('label', { class: 'check' }, h('input', { type: 'checkbox', value: c, checked, 'data-role': role }), ` ${c}`);
     });
     const upload = h('button', { type: 'submit', class: 'primary' }, 'Upload and validate');
@@ -171,7 +178,8 @@ export async function dataPage(main: HTMLElement): Promise<void> {
           const ds = await api<Dataset>('POST', '/datasets', data);
           const controls = ds.roles.controls.length ? `controls ${ds.roles.controls.join(', ')}` : 'no controls';
           const ignored = ds.roles.ignored.length ? `; not used: ${ds.roles.ignored.join(', ')}` : '';
-          mount(status, notice('success', `Uploaded “${ds.name}”: ${ds.rows} ${ds.frequency} periods${historyNote(ds)}, ${ds.roles.media.length} channels, ${controls}${ignored}.`),
+          const fittedOnUnits = ds.roles.media_units.length ? ` (fitted on media units: ${ds.roles.media_units.join(', ')})` : '';
+          mount(status, notice('success', `Uploaded “${ds.name}”: ${ds.rows} ${ds.frequency} periods${historyNote(ds)}, ${ds.roles.media.length} channels${fittedOnUnits}, ${controls}${ignored}.`),
             h('p', null, h('a', { class: 'button primary', href: `#/models?dataset=${ds.id}` }, 'Train a model on it')));
           mount(form);
           await refresh();
@@ -191,7 +199,8 @@ export async function dataPage(main: HTMLElement): Promise<void> {
       field('Name', name),
       field('Date column', dateSel),
       field('KPI column', kpiSel)),
-    h('fieldset', null, h('legend', null, 'Media spend columns'), h('div', { class: 'checks' }, roleBoxes('media'))),
+    h('fieldset', null, h('legend', null, 'Media spend columns'), h('div', { class: 'checks' }, roleBoxes('media')),
+      units.length ? h('p', null, h('small', null, `Media units: ${units.join(', ')}. Each gives the impressions (or other units) its channel bought; the channel is fitted on them and its ROI stays per unit of spend. Tick one as a control to use it as a control instead.`)) : null),
     h('fieldset', null, h('legend', null, 'Control columns'), h('div', { class: 'checks' }, roleBoxes('control'))),
     upload));
     name.focus();

@@ -166,7 +166,8 @@ pub async fn channels(
 fn summary(doc: &ModelDocument) -> Vec<ChannelSummaryOut> {
     doc.channels
         .iter()
-        .map(|c| ChannelSummaryOut {
+        .zip(&doc.series.channels)
+        .map(|(c, series)| ChannelSummaryOut {
             name: c.name.clone(),
             spend: c.spend,
             contribution: c.contribution,
@@ -180,6 +181,7 @@ fn summary(doc: &ModelDocument) -> Vec<ChannelSummaryOut> {
             contribution_interval: c.contribution_interval,
             share_interval: c.share_interval,
             roi_contraction: c.roi_contraction,
+            on_media_units: series.input.is_some(),
         })
         .collect()
 }

@@ -33,6 +33,7 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
         assert_eq!(row["roi"], ch["roi"]);
         assert_eq!(row["mroi"], ch["mroi"]);
         assert_eq!(row["share"], ch["share"]);
+        assert_eq!(row["on_media_units"], false, "fitted on spend");
         // A MAP fit carries approximate intervals and how much the data narrowed the ROI
         // prior, all from the stored model.
         for key in ["roi_interval", "mroi_interval", "contribution_interval", "roi_contraction"] {

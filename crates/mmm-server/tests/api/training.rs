@@ -9,7 +9,8 @@ crate::on_both!(
     websocket_streams_progress_to_completion,
     jobs_and_models_are_isolated,
     invalid_training_requests,
-    media_history_rows_are_carried_into_the_model
+    media_history_rows_are_carried_into_the_model,
+    channels_with_media_units_are_fitted_and_scored_on_them
 );
 
 /// A CSV whose first 12 rows leave the KPI empty: spend before the data, carried over.
@@ -39,6 +40,54 @@ fn media_history_rows_are_carried_into_the_model(app: TestApp) {
             series["history"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
         assert_eq!(stored, channel.history[12 - 8..]);
     }
+}
+
+/// A CSV whose channels give their impressions beside the spend (`<channel>_media`).
+fn channels_with_media_units_are_fitted_and_scored_on_them(app: TestApp) {
+    use mmm_core::simulate::{SimConfig, simulate};
+    let token = app.register("ann@example.com");
+    let sim = simulate(&SimConfig {
+        periods: 80,
+        channels: 2,
+        media_units: true,
+        ..SimConfig::default()
+    });
+    let csv = sim.dataset.to_csv();
+    let r = app.post("/api/v1/datasets?name=impressions", Some(&token), "text/csv", &csv);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let d = r.json();
+    assert_eq!(d["roles"]["media_units"], json!(["tv_media", "search_media"]));
+    assert_eq!(d["roles"]["controls"], json!(["price_index", "promo"]));
+    let (model, _, job) = app.train(&token, d["id"].as_str().unwrap());
+    assert_eq!(job["state"], "succeeded", "{job}");
+    let doc = app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone();
+    // Each channel's input is its impressions at the data's average spend per impression.
+    for (series, channel) in
+        doc["series"]["channels"].as_array().unwrap().iter().zip(&sim.dataset.channels)
+    {
+        let units = &channel.media.as_ref().unwrap().values;
+        let rate = channel.spend.iter().sum::<f64>() / units.iter().sum::<f64>();
+        let stored = series["input_per_media"].as_f64().unwrap();
+        assert!((stored / rate - 1.0).abs() < 1e-12, "{stored} against {rate}");
+        let input = series["input"].as_array().unwrap();
+        assert!((input[5].as_f64().unwrap() - units[5] * rate).abs() < 1e-6 * units[5] * rate);
+    }
+    let summary =
+        app.get(&format!("/api/v1/mmm/channels/summary?model_id={model}"), Some(&token)).json();
+    assert!(summary.as_array().unwrap().iter().all(|c| c["on_media_units"] == true), "{summary}");
+    // Its last weeks, from the same file, score through the impressions columns.
+    let lines: Vec<&str> = csv.lines().collect();
+    let tail = [&lines[..1], &lines[lines.len() - 6..]].concat().join("\n") + "\n";
+    let path = format!("/api/v1/models/{model}/score");
+    let r = app.post(&path, Some(&token), "text/csv", tail.clone());
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["periods"].as_array().unwrap().len(), 6);
+    // Without them it says which column the channel needs.
+    let header = lines[0].replace("tv_media", "tv_impressions");
+    let without = tail.replacen(lines[0], &header, 1);
+    let r = app.post(&path, Some(&token), "text/csv", without);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("tv_media"), "{}", r.text);
 }
 
 fn train_and_read_a_model(app: TestApp) {
