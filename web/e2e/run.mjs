@@ -308,12 +308,14 @@ try {
   await scenarioTable.waitFor();
   assert.match(await scenarioTable.innerText(), /Current split[\s\S]*Optimized 60,000/);
   assert.match(await scenarioTable.innerText(), /Optimized 60,000 \(1\).* to .*\d+%/, 'the saved scenario has its uplift interval and chance');
+  // A promotion in every planned week, for the forecast.
+  await page.getByLabel('promo', { exact: true }).fill('1');
   await page.getByRole('button', { name: 'Plan', exact: true }).click();
   await page.getByText(/Expected incremental revenue/).waitFor();
+  await page.getByText(/Forecast revenue per period with the plan \(promo 1; other controls at their usual level\)/).waitFor();
   // The Bayesian model's draws give the plan its interval.
   assert.match(await page.locator('.plan-summary').innerText(), /90% interval [\d,]+ to [\d,]+\./);
   // And the revenue the plan brings, baseline included, week by week.
-  await page.getByText(/Forecast revenue per period with the plan/).waitFor();
   // The file it was forecast from: the model's columns, a row per planned week, no revenue yet.
   const [planFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the plan as a file to forecast' }).click()]);
   assert.equal(planFile.suggestedFilename(), 'mmm-plan.csv');
@@ -321,7 +323,7 @@ try {
   // Channels fitted on impressions get the impressions their planned spend buys.
   assert.match(planRows[0], /^date,revenue,tv_media,search_media,social_media,price_index,promo$/);
   assert.equal(planRows.length, 9, `plan rows: ${planRows.length}`);
-  assert.ok(planRows.slice(1).every((r) => r.split(',')[1] === ''), planRows.join('\n'));
+  assert.ok(planRows.slice(1).every((r) => r.split(',')[1] === '' && r.endsWith(',1')), planRows.join('\n'));
   await page.getByRole('button', { name: 'Draw the efficient frontier' }).click();
   await page.getByText('Efficient frontier: best response').waitFor();
   await page.getByText('The shaded band is the 90% interval of the optimal response at each budget.').waitFor();

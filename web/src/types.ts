@@ -21,6 +21,8 @@ export interface Model {
 export interface Status {
   model_id: string; dataset_id: string; origin: string; engine: string; method: string; posterior_draws: number; kpi: string;
   frequency: string; start: string; end: string; periods: number; channels: string[]; fit: Fit;
+  /** Each control with its mean over the fitting window and over the last 13 periods. */
+  controls: { name: string; mean: number; recent_mean: number }[];
 }
 
 export interface Diagnostics { rhat_max: number; ess_bulk_min: number; divergences: number; chains: number; draws: number; warnings: string[] }

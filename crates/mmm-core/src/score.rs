@@ -31,6 +31,7 @@ use crate::summary::NormalMixture;
 use chrono::NaiveDate;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Share of periods a calibrated 90% predictive interval leaves out.
 pub const OUTSIDE_PROBABILITY: f64 = 0.1;
@@ -129,10 +130,15 @@ pub fn load_options(doc: &ModelDocument, date_column: &str) -> LoadOptions {
 
 /// A plan as a file to score `doc` on: one row per planned period with an empty KPI (a
 /// forecast), each channel's planned spend in its column (the media it buys, for a channel
-/// fitted on media units), and each control at its mean over the fitting window (a neutral
-/// period: edit them to the values expected). `mmm score` then forecasts the KPI of the plan
-/// with its 90% intervals.
-pub fn plan_csv(doc: &ModelDocument, plan: &crate::plan::Plan) -> String {
+/// fitted on media units), and each control at the value `controls` gives it over the plan, or
+/// else at its mean over the fitting window (a neutral period). `mmm score` then forecasts the
+/// KPI of the plan with its 90% intervals. `controls` must pass [`check_controls`].
+pub fn plan_csv(
+    doc: &ModelDocument,
+    plan: &crate::plan::Plan,
+    controls: &BTreeMap<String, f64>,
+) -> Result<String, DataErrors> {
+    check_controls(doc, controls)?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let header = ["date".to_owned(), doc.kpi.clone()]
         .into_iter()
@@ -150,13 +156,37 @@ pub fn plan_csv(doc: &ModelDocument, plan: &crate::plan::Plan) -> String {
                 _ => format!("{spend:.2}"),
             }
         });
-        let row = [period.date.to_string(), String::new()]
-            .into_iter()
-            .chain(inputs)
-            .chain(doc.baseline.controls.iter().map(|c| c.mean.to_string()));
+        let values = doc
+            .baseline
+            .controls
+            .iter()
+            .map(|c| controls.get(&c.name).copied().unwrap_or(c.mean).to_string());
+        let row = [period.date.to_string(), String::new()].into_iter().chain(inputs).chain(values);
         let _ = writer.write_record(row);
     }
-    writer.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+    Ok(writer.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default())
+}
+
+/// Checks values given to `doc`'s controls (for [`plan_csv`]): a name that is not one of the
+/// model's controls, or a value that is not finite, is a problem naming it.
+pub fn check_controls(
+    doc: &ModelDocument,
+    controls: &BTreeMap<String, f64>,
+) -> Result<(), DataErrors> {
+    let known: Vec<&str> = doc.baseline.controls.iter().map(|c| c.name.as_str()).collect();
+    let mut problems = Vec::new();
+    for (name, value) in controls {
+        let reason = if !known.contains(&name.as_str()) {
+            let list = if known.is_empty() { "none".to_owned() } else { known.join(", ") };
+            format!("not a control of the model (its controls: {list})")
+        } else if !value.is_finite() {
+            format!("the value {value} is not a finite number")
+        } else {
+            continue;
+        };
+        problems.push(Problem { column: Some(name.clone()), line: None, reason });
+    }
+    if problems.is_empty() { Ok(()) } else { Err(DataErrors { problems, truncated: 0 }) }
 }
 
 /// The column of a file to score that gives channel `i`'s model input: its spend column, or

@@ -523,7 +523,7 @@ fn an_impressions_model_scores_new_media_through_its_ratio_to_spend() {
         constraints: Default::default(),
     };
     let plan = mmm_core::plan::plan(&doc, &request).unwrap();
-    let file = mmm_core::score::plan_csv(&doc, &plan);
+    let file = mmm_core::score::plan_csv(&doc, &plan, &Default::default()).unwrap();
     assert!(file.starts_with(&header[..2 + doc.channels.len()].join(",")), "{file}");
     let first: Vec<&str> = file.lines().nth(1).unwrap().split(',').collect();
     let tv = &doc.channels[0].name;

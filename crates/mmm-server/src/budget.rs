@@ -99,6 +99,8 @@ pub fn optimize(args: &OptimizeArgs) -> Result<(), CliError> {
 
 pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
     let doc = load_model(&args.model)?;
+    let controls = args.controls.iter().cloned().collect();
+    mmm_core::score::check_controls(&doc, &controls).map_err(CliError::Data)?;
     let request = PlanRequest {
         periods: args.periods,
         total_budget: args.budget,
@@ -148,8 +150,8 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
         _ => {}
     }
     if let Some(path) = &args.csv {
-        fs::write(path, mmm_core::score::plan_csv(&doc, &p))
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        let file = mmm_core::score::plan_csv(&doc, &p, &controls).map_err(CliError::Data)?;
+        fs::write(path, file).with_context(|| format!("cannot write {}", path.display()))?;
         println!(
             "plan written to {}; forecast the {} it brings with: mmm score {} {}",
             path.display(),

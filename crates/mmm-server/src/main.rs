@@ -57,10 +57,10 @@ enum Command {
     ResetDb(ResetArgs),
 }
 
-/// `channel=value`.
-fn channel_value(s: &str) -> Result<(String, f64), String> {
+/// `name=value`: a channel's spend, or a control's value.
+fn name_value(s: &str) -> Result<(String, f64), String> {
     let (name, value) =
-        s.split_once('=').ok_or_else(|| format!("expected channel=value, got '{s}'"))?;
+        s.split_once('=').ok_or_else(|| format!("expected name=value, got '{s}'"))?;
     let v: f64 = value.trim().parse().map_err(|_| format!("'{value}' is not a number"))?;
     Ok((name.trim().to_owned(), v))
 }
@@ -71,13 +71,13 @@ struct ConstraintArgs {
     #[arg(long)]
     bounds_pct: Option<f64>,
     /// Minimum spend per period for a channel, e.g. --min tv=20000 (repeatable).
-    #[arg(long = "min", value_parser = channel_value)]
+    #[arg(long = "min", value_parser = name_value)]
     min: Vec<(String, f64)>,
     /// Maximum spend per period for a channel (repeatable).
-    #[arg(long = "max", value_parser = channel_value)]
+    #[arg(long = "max", value_parser = name_value)]
     max: Vec<(String, f64)>,
     /// Hold a channel at a spend per period (repeatable).
-    #[arg(long = "lock", value_parser = channel_value)]
+    #[arg(long = "lock", value_parser = name_value)]
     lock: Vec<(String, f64)>,
     /// Allow leaving budget unspent when every channel is at its maximum.
     #[arg(long)]
@@ -122,10 +122,14 @@ struct PlanArgs {
     #[arg(long)]
     json: Option<PathBuf>,
     /// Write the plan as a CSV file to forecast with `mmm score MODEL FILE`: the model's columns,
-    /// an empty KPI, the planned spend, and each control at its mean (edit them to the values
-    /// expected).
+    /// an empty KPI, the planned spend, and each control at its `--control` value or else at its
+    /// mean (edit them to the values expected).
     #[arg(long)]
     csv: Option<PathBuf>,
+    /// A control's value over the planned periods in the `--csv` file, e.g. --control promo=1
+    /// (repeatable; the others stay at their mean).
+    #[arg(long = "control", value_parser = name_value, requires = "csv")]
+    controls: Vec<(String, f64)>,
 }
 
 #[derive(Debug, Args)]

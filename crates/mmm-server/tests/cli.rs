@@ -472,6 +472,26 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
         "{}",
         text(&p.stdout)
     );
+    // With a promotion planned: the file holds it, and an unknown control exits 2, naming it.
+    let budget = format!("{}", 3.0 * current.round());
+    let promoted = dir.path().join("promoted.csv");
+    let mut args = vec!["plan", "--model", path(&model), "--periods", "3", "--budget", &budget];
+    args.extend(["--csv", path(&promoted), "--control", "promo=1"]);
+    let p = mmm(&args);
+    assert!(p.status.success(), "{}", text(&p.stderr));
+    let file = std::fs::read_to_string(&promoted).unwrap();
+    assert!(file.lines().skip(1).all(|l| l.ends_with(",1")), "{file}");
+    args.extend(["--control", "weather=2"]);
+    let p = mmm(&args);
+    assert_eq!(p.status.code(), Some(2));
+    assert!(
+        text(&p.stderr).contains(
+            "column 'weather': not a control of the model (its controls: price_index, promo)"
+        ),
+        "{}",
+        text(&p.stderr)
+    );
+    assert!(text(&p.stdout).is_empty(), "nothing planned: {}", text(&p.stdout));
     let t = mmm(&["optimize", "--model", path(&model), "--target-mroi", "1.0"]);
     assert!(t.status.success(), "{}", text(&t.stderr));
     assert!(text(&t.stdout).contains("largest budget with every funded channel at mROI >= 1"));

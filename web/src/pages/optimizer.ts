@@ -183,13 +183,20 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
   const periods = h('input', { type: 'number', min: 1, max: 156, value: '8' });
   const total = h('input', { type: 'number', min: 0, step: 'any', value: String(Math.round(currentTotal * 8)) });
   const cap = h('input', { type: 'number', min: 0, step: 'any', placeholder: 'none' });
+  // Each control's value over the plan, for its forecast; empty holds it at its usual level.
+  const controlInputs = status.controls.map((c) => ({
+    name: c.name,
+    input: h('input', { type: 'number', step: 'any', placeholder: level(c.mean) }),
+    hint: `usual ${level(c.mean)}, last 13 ${per}s ${level(c.recent_mean)}`,
+  }));
   const planOut = h('div', { 'aria-live': 'polite' });
   const planForm = h('form', {
     class: 'card',
     onsubmit: async (e: Event) => {
       e.preventDefault();
       try {
-        const p = await post<Plan>(`/models/${id}/plan`, { periods: Number(periods.value), total_budget: Number(total.value), period_cap: num(cap), constraints: { bounds_pct: num(bounds) }, forecast: true });
+        const controls = Object.fromEntries(controlInputs.filter((c) => num(c.input) !== undefined).map((c) => [c.name, num(c.input)]));
+        const p = await post<Plan>(`/models/${id}/plan`, { periods: Number(periods.value), total_budget: Number(total.value), period_cap: num(cap), constraints: { bounds_pct: num(bounds) }, forecast: true, controls });
         const names = channels.map((c) => c.name);
         mount(planOut,
           h('p', { class: 'plan-summary' }, `Expected incremental ${status.kpi}: ${money(p.expected_incremental)} against ${money(p.flat_plan_incremental)} for the same budget spent evenly (${signedPct(p.expected_incremental / p.flat_plan_incremental - 1)}).`,
@@ -205,7 +212,7 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
             yAxis: { type: 'value', axisLabel: { formatter: (v: number) => compact(v) } },
             series: names.map((n) => ({ name: n, type: 'bar', stack: 'plan', data: p.periods.map((x) => x.spend[n] ?? 0) })),
           }, 300).el,
-          p.forecast ? forecastChart(p.forecast, status.kpi) : null,
+          p.forecast ? forecastChart(p.forecast, status.kpi, controls) : null,
           p.forecast_file ? planFileButton(p.forecast_file) : null);
       } catch (err) {
         mount(planOut, notice('error', (err as Error).message));
@@ -214,6 +221,8 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
   }, h('h2', null, 'Multi-period plan'),
   h('p', null, 'Spreads a total budget over future periods, with the carry-over of past and planned spend.'),
   h('div', { class: 'grid3' }, field('Periods', periods), field('Total budget', total), field('Largest spend in one period', cap)),
+  controlInputs.length ? h('fieldset', null, h('legend', null, 'Controls over the plan, for its forecast (empty: their usual level)'),
+    h('div', { class: 'grid3' }, controlInputs.map((c) => field(c.name, c.input, c.hint)))) : null,
   h('button', { type: 'submit' }, 'Plan'), planOut);
 
   // ---- frontier
@@ -257,9 +266,15 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
     h('section', { class: 'card', 'aria-labelledby': 'fr-title' }, h('h2', { id: 'fr-title' }, 'Efficient frontier'), frontierButton, frontierOut));
 }
 
-/** The KPI a plan brings, baseline included, each period with its 90% predictive interval. */
-function forecastChart(f: Score, kpi: string): HTMLElement {
-  return chart(`Forecast ${kpi} per period with the plan (controls at their usual level), with its 90% interval`, {
+/** A control's level as the plan form shows it. */
+const level = (v: number): string => String(Number(v.toPrecision(3)));
+
+/** The KPI a plan brings, baseline included, each period with its 90% predictive interval, with
+ * the controls the plan set (the others at their usual level). */
+function forecastChart(f: Score, kpi: string, controls: Record<string, number | undefined>): HTMLElement {
+  const set = Object.entries(controls).map(([k, v]) => `${k} ${v}`);
+  const conditions = set.length ? `${set.join(', ')}; other controls at their usual level` : 'controls at their usual level';
+  return chart(`Forecast ${kpi} per period with the plan (${conditions}), with its 90% interval`, {
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => money(v) },
     legend: { top: 0, data: ['forecast', 'of which media', '90% interval'] },
     grid: { left: 60, right: 16, top: 40, bottom: 30 },
@@ -279,5 +294,5 @@ function planFileButton(text: string): HTMLElement {
   const save = (): void => saveFile(new Blob([text], { type: 'text/csv' }), 'mmm-plan.csv');
   return h('p', null,
     h('button', { type: 'button', onclick: save }, 'Download the plan as a file to forecast'),
-    h('small', null, ' Its controls sit at their usual level; edit them and upload the file under “Check the model against new data” on the overview to forecast other conditions.'));
+    h('small', null, ' Its controls hold the values above; edit them period by period and upload the file under “Check the model against new data” on the overview to forecast other conditions.'));
 }

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use mmm_core::ModelDocument;
-use mmm_core::document::{CURVE_MAX_MULTIPLE, CURVE_POINTS, CurvePoint};
+use mmm_core::document::{CURRENT_SPEND_PERIODS, CURVE_MAX_MULTIPLE, CURVE_POINTS, CurvePoint};
 use mmm_core::insights::{Insight, insights};
 use mmm_service::domain::ModelInfo;
 use serde::Serialize;
@@ -80,12 +80,28 @@ pub struct StatusOut {
     pub periods: usize,
     /// Channel names.
     pub channels: Vec<String>,
+    /// The model's controls and their usual levels: where a plan's forecast holds them unless
+    /// the plan gives their values.
+    pub controls: Vec<ControlLevelOut>,
     /// R², MAPE, NRMSE, residual sd, holdout scores.
     #[schema(value_type = Object)]
     pub fit: Value,
     /// Model cache counters.
     #[schema(value_type = Object, example = json!({"capacity": 64, "entries": 3, "hits": 120, "misses": 3}))]
     pub cache: Value,
+}
+
+/// A control of a model and its usual levels.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"name": "promo", "mean": 0.15, "recent_mean": 0.23}))]
+pub struct ControlLevelOut {
+    /// Control (column) name.
+    pub name: String,
+    /// Mean over the fitting window: a plan's forecast holds the control here unless told
+    /// otherwise.
+    pub mean: f64,
+    /// Mean over the model's last 13 periods (or fewer, if it has fewer).
+    pub recent_mean: f64,
 }
 
 /// A model's status: which model, what data, how well it fits, and the cache.
@@ -122,6 +138,29 @@ pub async fn status(
         end: doc.end.to_string(),
         periods: doc.periods,
         channels: doc.channels.iter().map(|c| c.name.clone()).collect(),
+        controls: doc
+            .baseline
+            .controls
+            .iter()
+            .map(|c| {
+                let values = doc
+                    .series
+                    .control_values
+                    .iter()
+                    .find(|v| v.name == c.name)
+                    .map_or(&[][..], |v| v.values.as_slice());
+                let recent = &values[values.len().saturating_sub(CURRENT_SPEND_PERIODS)..];
+                ControlLevelOut {
+                    name: c.name.clone(),
+                    mean: c.mean,
+                    recent_mean: if recent.is_empty() {
+                        c.mean
+                    } else {
+                        recent.iter().sum::<f64>() / recent.len() as f64
+                    },
+                }
+            })
+            .collect(),
         fit: serde_json::to_value(&doc.fit).map_err(ApiError::internal)?,
         cache: serde_json::to_value(state.models.cache_stats()).map_err(ApiError::internal)?,
     }))

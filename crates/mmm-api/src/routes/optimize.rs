@@ -11,7 +11,7 @@ use mmm_core::optimize::{
     optimize as run_optimize, scenarios as run_scenarios,
 };
 use mmm_core::plan::{PlanRequest, plan as run_plan};
-use mmm_core::score::{load_options, plan_csv, score};
+use mmm_core::score::{check_controls, load_options, plan_csv, score};
 use mmm_service::ServiceError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -117,7 +117,7 @@ pub async fn optimize(
 
 /// A multi-period plan request.
 #[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({"periods": 8, "total_budget": 960000, "period_cap": 150000, "constraints": {"bounds_pct": 0.5}}))]
+#[schema(example = json!({"periods": 8, "total_budget": 960000, "period_cap": 150000, "constraints": {"bounds_pct": 0.5}, "forecast": true, "controls": {"promo": 1.0}}))]
 pub struct PlanIn {
     /// Periods to plan (1 to 156).
     #[schema(minimum = 1, maximum = 156)]
@@ -132,11 +132,17 @@ pub struct PlanIn {
     #[serde(default)]
     pub constraints: ConstraintsIn,
     /// Also forecast the KPI of every planned period, baseline included, with each control at
-    /// its mean over the fitting window: `forecast` in the response, as the score route gives it
-    /// for a file of the plan, and that file as `forecast_file` (CSV text: edit its controls
-    /// and score it to forecast other conditions).
+    /// its value in `controls` or else at its mean over the fitting window: `forecast` in the
+    /// response, as the score route gives it for a file of the plan, and that file as
+    /// `forecast_file` (CSV text: edit its controls period by period and score it to forecast
+    /// other conditions).
     #[serde(default)]
     pub forecast: bool,
+    /// Values of the model's controls over the planned periods, for the forecast (a planned
+    /// promotion, an expected price level). A name the model does not have is refused.
+    #[serde(default)]
+    #[schema(example = json!({"promo": 1.0}))]
+    pub controls: BTreeMap<String, f64>,
 }
 
 /// Plan a total budget over future periods, with adstock carry-over from the spend before the
@@ -176,13 +182,14 @@ pub async fn plan(
         period_cap: b.period_cap,
         constraints: b.constraints.into(),
     };
-    let forecast = b.forecast;
+    let (forecast, controls) = (b.forecast, b.controls);
+    check_controls(&doc, &controls).map_err(ServiceError::Data)?;
     let result = web::block(move || -> Result<serde_json::Value, ApiError> {
         let plan = run_plan(&doc, &request)?;
         let mut out = serde_json::to_value(&plan).map_err(|e| ApiError::internal(e.to_string()))?;
         if forecast {
             // The plan as the file a user would score, so both give the same forecast.
-            let csv = plan_csv(&doc, &plan);
+            let csv = plan_csv(&doc, &plan, &controls).map_err(ServiceError::Data)?;
             let data = load_csv_for_scoring(csv.as_bytes(), &load_options(&doc, "date"))
                 .and_then(|data| score(&doc, &data))
                 .map_err(ServiceError::Data)?;

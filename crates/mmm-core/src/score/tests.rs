@@ -2,6 +2,7 @@ use super::*;
 use crate::dataset::{load_csv, load_csv_for_scoring};
 use crate::simulate::{SimConfig, simulate};
 use crate::spec::ModelSpec;
+use std::collections::BTreeMap;
 
 /// A simulated market of `periods` weeks, as CSV text.
 fn market(seed: u64, periods: usize) -> String {
@@ -434,7 +435,7 @@ fn a_plan_is_a_file_to_forecast() {
     };
     let current: f64 = doc.channels.iter().map(|c| c.current_spend).sum();
     let small = plan(&doc, &request(6.0 * current)).unwrap();
-    let text = plan_csv(&doc, &small);
+    let text = plan_csv(&doc, &small, &BTreeMap::new()).unwrap();
     let header = text.lines().next().unwrap();
     assert_eq!(header, csv.lines().next().unwrap(), "the model's own columns");
     let forecast = scored(&doc, &text).unwrap();
@@ -446,10 +447,34 @@ fn a_plan_is_a_file_to_forecast() {
     assert_eq!(forecast.periods.iter().map(|p| p.date).collect::<Vec<_>>(), dates);
     assert_eq!(dates[0], doc.end + chrono::Days::new(7), "the plan starts after the model's data");
     // Twice the budget buys more media in every period, and the baseline is the same.
-    let large =
-        scored(&doc, &plan_csv(&doc, &plan(&doc, &request(12.0 * current)).unwrap())).unwrap();
+    let large = plan(&doc, &request(12.0 * current)).unwrap();
+    let large = scored(&doc, &plan_csv(&doc, &large, &BTreeMap::new()).unwrap()).unwrap();
     for (a, b) in forecast.periods.iter().zip(&large.periods) {
         assert!(b.media > a.media, "{} against {}", b.media, a.media);
         assert!(((b.predicted - b.media) - (a.predicted - a.media)).abs() < 1e-6 * a.predicted);
     }
+
+    // A promotion over the plan: each period's forecast rises by the promotion's effect, its
+    // coefficient per standard deviation times the promotion's distance from its mean in them.
+    let promo = doc.baseline.controls.iter().find(|c| c.name == "promo").unwrap();
+    let on = BTreeMap::from([("promo".to_owned(), 1.0)]);
+    let text = plan_csv(&doc, &small, &on).unwrap();
+    assert!(text.lines().skip(1).all(|l| l.ends_with(",1")), "{text}");
+    let promoted = scored(&doc, &text).unwrap();
+    let effect = promo.coefficient * (1.0 - promo.mean) / promo.sd;
+    for (a, b) in forecast.periods.iter().zip(&promoted.periods) {
+        assert!((b.predicted - a.predicted - effect).abs() < 1e-6 * a.predicted.abs());
+        assert!((a.media - b.media).abs() < 1e-9 * a.media);
+    }
+    // Names the model does not have, and values that are no numbers, are refused by name.
+    let wrong = BTreeMap::from([("weather".to_owned(), 1.0), ("promo".to_owned(), f64::NAN)]);
+    let err = plan_csv(&doc, &small, &wrong).unwrap_err();
+    let listed: Vec<String> = err.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        listed,
+        [
+            "column 'promo': the value NaN is not a finite number",
+            "column 'weather': not a control of the model (its controls: price_index, promo)",
+        ]
+    );
 }

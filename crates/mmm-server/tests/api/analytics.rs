@@ -20,6 +20,19 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     assert_eq!(status["posterior_draws"], doc["posterior"].as_array().unwrap().len());
     assert_eq!(status["posterior_draws"], 200);
     assert!(status["cache"]["hits"].as_u64().is_some());
+    // Each control with its mean over the fitting window and over the last 13 weeks.
+    let controls = status["controls"].as_array().unwrap();
+    assert_eq!(controls.len(), doc["baseline"]["controls"].as_array().unwrap().len());
+    for (c, series) in controls.iter().zip(doc["series"]["control_values"].as_array().unwrap()) {
+        assert_eq!(c["name"], series["name"]);
+        let values: Vec<f64> =
+            series["values"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        let recent = values[values.len() - 13..].iter().sum::<f64>() / 13.0;
+        assert!((c["recent_mean"].as_f64().unwrap() - recent).abs() < 1e-9, "{c}");
+        let fit = &values[..104 - doc["spec"]["holdout"].as_u64().unwrap() as usize];
+        let mean = fit.iter().sum::<f64>() / fit.len() as f64;
+        assert!((c["mean"].as_f64().unwrap() - mean).abs() < 1e-9, "{c}");
+    }
     assert_eq!(
         app.get(&format!("/api/v1/mmm/status?model_id={model}"), Some(&token)).json()["model_id"],
         model.as_str()

@@ -120,6 +120,42 @@ fn optimize_plan_scenarios_frontier(app: TestApp) {
         );
         assert!(lo < mid && mid < hi && week["media"].as_f64().unwrap() > 0.0, "{week}");
     }
+    // A promotion in every planned week lifts each week's forecast by its effect: the
+    // promotion's coefficient per standard deviation times its distance from its mean.
+    let r = app.post_json(
+        &format!("/api/v1/models/{model}/plan"),
+        Some(&token),
+        &json!({"periods": 4, "total_budget": 4.0 * current, "period_cap": 1.5 * current,
+                "forecast": true, "controls": {"promo": 1.0}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let promoted = r.json();
+    let promo = doc["baseline"]["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "promo")
+        .unwrap();
+    let [coefficient, mean, sd] = ["coefficient", "mean", "sd"].map(|k| promo[k].as_f64().unwrap());
+    let effect = coefficient * (1.0 - mean) / sd;
+    for (a, b) in f["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(promoted["forecast"]["periods"].as_array().unwrap())
+    {
+        let lift = b["predicted"].as_f64().unwrap() - a["predicted"].as_f64().unwrap();
+        assert!((lift - effect).abs() < 1e-6 * effect.abs().max(1.0), "{lift} against {effect}");
+    }
+    assert!(promoted["forecast_file"].as_str().unwrap().lines().skip(1).all(|l| l.ends_with(",1")));
+    // A control the model does not have is refused by name, before any planning.
+    let r = app.post_json(
+        &format!("/api/v1/models/{model}/plan"),
+        Some(&token),
+        &json!({"periods": 4, "total_budget": 4.0 * current, "forecast": true, "controls": {"weather": 1.0}}),
+    );
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_data"), "{}", r.text);
+    assert_eq!(r.json()["error"]["details"][0]["column"], "weather");
     let r = app.post_json(
         &format!("/api/v1/models/{model}/plan"),
         Some(&token),
