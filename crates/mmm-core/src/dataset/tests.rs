@@ -513,13 +513,52 @@ proptest! {
 
     #[test]
     fn never_panics_on_csv_like_text(text in "[a-zA-Z_0-9,;.\\-\\n\\r\\t\" :$%€é]{0,300}") {
-        for header in ["date,revenue,tv_spend\n", "Date;Revenue;TV_Spend\r\n", "\tdate\trevenue\ttv_spend\n"] {
+        for header in ["date,revenue,tv_spend\n", "Date;Revenue;TV_Spend\r\n", "\tdate\trevenue\ttv_spend\n", "date,revenue,tv_spend,TV_media\n"] {
             let with_header = format!("{header}{text}");
             let _ = load_csv(with_header.as_bytes(), &LoadOptions::default(), &small_spec());
         }
         let _ = load_csv(text.as_bytes(), &LoadOptions::default(), &small_spec());
         let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
         let _ = load_csv(&utf16, &LoadOptions::default(), &small_spec());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Whatever the media-unit cells hold, the file loads or says why; loaded, the units are
+    /// non-negative numbers and the model input adds up to the spend.
+    #[test]
+    fn media_units_load_or_are_reported(
+        cells in proptest::collection::vec(
+            prop_oneof![Just(String::new()), Just("-1".to_owned()), Just("x".to_owned()), Just("0".to_owned()),
+                        (0.0..1e7f64).prop_map(|v| v.to_string())],
+            20,
+        ),
+        empty_kpi in 0..4usize,
+    ) {
+        let mut text = with_tv_units(20);
+        for (row, cell) in cells.iter().enumerate() {
+            text = with_cell(&text, row, 5, cell);
+        }
+        for row in 0..empty_kpi {
+            text = with_cell(&text, row, 1, "");
+        }
+        for loaded in [load(&text), load_csv_for_scoring(text.as_bytes(), &LoadOptions::default())] {
+            match loaded {
+                Ok(ds) => {
+                    let tv = &ds.channels[0];
+                    let units = tv.media.as_ref().unwrap();
+                    prop_assert!(units.values.iter().chain(&units.history).all(|v| v.is_finite() && *v >= 0.0));
+                    prop_assert_eq!(units.history.len(), empty_kpi);
+                    if let Some(input) = tv.model_input() {
+                        let spend: f64 = tv.spend.iter().sum();
+                        prop_assert!((input.periods.iter().sum::<f64>() - spend).abs() <= 1e-9 * spend);
+                    }
+                }
+                Err(e) => prop_assert!(!e.problems.is_empty()),
+            }
+        }
     }
 }
 
