@@ -222,16 +222,6 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
     // Which columns the defaults took as controls and which they left out.
     let roles = &data.roles;
     let none = || "none".to_owned();
-    if !roles.media_units.is_empty() {
-        text += &format!(
-            "fitted on media units: {}\n",
-            data.channels
-                .iter()
-                .filter_map(|c| c.media.as_ref().map(|m| format!("{} ({})", c.name, m.column)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
     text += &format!(
         "controls: {}\nignored columns: {}\n",
         Some(roles.controls.join(", ")).filter(|s| !s.is_empty()).unwrap_or_else(none),

@@ -32,8 +32,8 @@ pub fn summary(doc: &ModelDocument) -> String {
     if !on_units.is_empty() {
         let _ = writeln!(
             s,
-            "Fitted on media units (impressions, ...), valued at the data's average spend per \
-             unit: {}",
+            "Fitted on media units (`<channel>_media`: impressions, ...), valued at the data's \
+             average spend per unit: {}",
             on_units.join(", ")
         );
     }
