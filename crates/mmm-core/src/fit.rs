@@ -95,6 +95,13 @@ pub fn validate(data: &Dataset, spec: &ModelSpec) -> Result<(), FitError> {
 /// Standard normal quantile of a central 90% interval.
 pub(crate) const Z90: f64 = 1.644_853_626_951_472_2;
 
+/// A 90% interval around `mean` with `extra` variance added: each side grows as a normal's
+/// would, `√(half² + z₉₀² · extra)`, so a skewed interval keeps its skew. Floored at 0.
+fn widen(mean: f64, interval: crate::document::Interval, extra: f64) -> crate::document::Interval {
+    let side = |half: f64| (half * half + Z90 * Z90 * extra).sqrt();
+    [(mean - side(mean - interval[0])).max(0.0), mean + side(interval[1] - mean)]
+}
+
 /// Fits the model to a data set (MAP point estimate).
 pub fn fit(
     data: &Dataset,
@@ -114,8 +121,8 @@ pub fn fit(
             parameters: CurveCovariance::labels(&doc.channels),
             matrix: (0..m.nrows()).map(|i| m.row(i).iter().copied().collect()).collect(),
         });
-        for (ch, s) in doc.channels.iter_mut().zip(&spread.channels) {
-            let roi = around(ch.roi, s.roi_sd);
+        for (c, (ch, s)) in doc.channels.iter_mut().zip(&spread.channels).enumerate() {
+            let roi = problem.widen_for_centre(c, ch.roi, around(ch.roi, s.roi_sd), s.contraction);
             ch.roi_interval = Some(roi);
             ch.mroi_interval = Some(around(ch.mroi, s.mroi_sd));
             // Spend is data, so the contribution's interval is the ROI's scaled by it.
@@ -145,11 +152,11 @@ pub fn fit(
             ch.mroi = mroi.mean;
             ch.mroi_interval = Some(mroi.interval);
             ch.roi = roi.mean;
-            ch.roi_interval = Some(roi.interval);
             ch.roi_contraction = problem.roi_contraction(c, roi.variance);
+            let interval = problem.widen_for_centre(c, roi.mean, roi.interval, ch.roi_contraction);
+            ch.roi_interval = Some(interval);
             ch.contribution = roi.mean * ch.spend;
-            ch.contribution_interval =
-                Some([roi.interval[0] * ch.spend, roi.interval[1] * ch.spend]);
+            ch.contribution_interval = Some([interval[0] * ch.spend, interval[1] * ch.spend]);
         }
         let total: f64 = doc.channels.iter().map(|c| c.contribution).sum();
         for ch in &mut doc.channels {
@@ -446,6 +453,9 @@ struct Problem {
     channel_params: Vec<Vec<ParamSpec>>,
     control_stats: Vec<(f64, f64)>,
     roi_prior: Option<Vec<RoiPrior>>,
+    /// Variance of the pooled ROI prior's centre, when the fit estimated it from the data (the
+    /// typical channel ROI, real units): what the plug-in centre leaves out of the intervals.
+    centre_variance: Option<f64>,
     /// Noise sd estimate of the MAP fit (scaled units), once known.
     sigma0: Option<f64>,
     /// Channel names.
@@ -694,6 +704,7 @@ impl Problem {
                 .collect(),
             control_stats,
             roi_prior: None,
+            centre_variance: None,
             sigma0: None,
             names: data.channels.iter().map(|c| c.name.clone()).collect(),
             lifts,
@@ -772,10 +783,16 @@ impl Problem {
             return false;
         }
         let spend_weighted = contribution / spend;
-        let pooled = self.spec.priors.roi_median.unwrap_or_else(|| {
-            tau.and_then(|t| self.typical_roi(eval, &features, sigma2, t, spend_weighted))
-                .unwrap_or(spend_weighted)
-        });
+        let estimated = match self.spec.priors.roi_median {
+            Some(_) => None,
+            None => tau.and_then(|t| self.typical_roi(eval, &features, sigma2, t, spend_weighted)),
+        };
+        self.centre_variance = estimated.map(|(_, variance)| variance);
+        let pooled = self
+            .spec
+            .priors
+            .roi_median
+            .unwrap_or_else(|| estimated.map_or(spend_weighted, |(centre, _)| centre));
         *self.cache.borrow_mut() = None;
         self.sigma0 = Some(sigma2.sqrt());
         let mut changed = !self.lifts.is_empty();
@@ -808,6 +825,28 @@ impl Problem {
         changed
     }
 
+    /// Channel `c`'s ROI interval around `mean`, widened by the uncertainty of the pooled prior's
+    /// centre when the fit estimated it: given the centre, the posterior mean moves with it by
+    /// `1 − κ` (κ the ROI contraction), so integrating the centre out (flat prior, Gaussian
+    /// approximation) adds `(1 − κ)² Var(m̂)` to the ROI's variance and leaves its mean as it is.
+    /// Unchanged for a channel with its own ROI prior, or when the centre was given.
+    fn widen_for_centre(
+        &self,
+        c: usize,
+        mean: f64,
+        interval: crate::document::Interval,
+        contraction: Option<f64>,
+    ) -> crate::document::Interval {
+        match (self.centre_variance, contraction) {
+            (Some(variance), Some(kappa))
+                if !self.spec.priors.channel_roi.contains_key(&self.names[c]) =>
+            {
+                widen(mean, interval, (1.0 - kappa).powi(2) * variance)
+            }
+            _ => interval,
+        }
+    }
+
     /// The typical channel ROI of the prior-free fit `eval` (see [`centre`]), from each channel's
     /// ROI and its sampling variance given the transforms, `σ₀² k_c² [A⁻¹]_cc` in real units.
     /// A channel's lift tests join its estimate: each one alone gives `β_c` as the measured
@@ -821,7 +860,7 @@ impl Problem {
         sigma2: f64,
         tau: f64,
         start: f64,
-    ) -> Option<f64> {
+    ) -> Option<(f64, f64)> {
         let nb = self.btb.nrows();
         let inverse = eval.normal.clone().cholesky()?.inverse();
         let estimates: Vec<(f64, f64)> = (0..self.channels())

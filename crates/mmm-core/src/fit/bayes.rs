@@ -548,14 +548,20 @@ impl Problem {
             let variance =
                 roi[c].iter().map(|r| (r - m).powi(2)).sum::<f64>() / roi[c].len().max(2) as f64;
             ch.roi = m;
-            ch.roi_interval = Some(i);
             ch.roi_contraction = self.roi_contraction(c, variance);
+            let roi_interval = self.widen_for_centre(c, m, i, ch.roi_contraction);
+            ch.roi_interval = Some(roi_interval);
             let (m, i) = summarise(&mroi[c]);
             ch.mroi = m;
             ch.mroi_interval = Some(i);
             let (m, i) = summarise(&contribution[c]);
             ch.contribution = m;
-            ch.contribution_interval = Some(i);
+            // The contribution is the ROI times the spend in every draw, and so is its interval.
+            ch.contribution_interval = Some(if ch.spend > 0.0 {
+                [roi_interval[0] * ch.spend, roi_interval[1] * ch.spend]
+            } else {
+                i
+            });
             let (m, i) = summarise(&share[c]);
             ch.share = m;
             ch.share_interval = Some(i);

@@ -15,9 +15,10 @@
 const MAX_ITERATIONS: usize = 200;
 
 /// The maximum-likelihood centre of `estimates` (each `(ROI, sampling variance)`) under relative
-/// spread `tau`, iterated from `start`. `None` when it is not a positive finite number (no media
-/// signal at all, or a degenerate estimate).
-pub(super) fn typical_roi(estimates: &[(f64, f64)], tau: f64, start: f64) -> Option<f64> {
+/// spread `tau`, iterated from `start`, and its variance `1 / Σ w_c` (the weights at the
+/// centre). `None` when the centre is not a positive finite number (no media signal at all, or
+/// a degenerate estimate).
+pub(super) fn typical_roi(estimates: &[(f64, f64)], tau: f64, start: f64) -> Option<(f64, f64)> {
     let usable = |&(y, v): &(f64, f64)| y.is_finite() && v.is_finite() && v >= 0.0;
     if estimates.is_empty() || !estimates.iter().all(usable) || tau.is_nan() || tau <= 0.0 {
         return None;
@@ -39,7 +40,12 @@ pub(super) fn typical_roi(estimates: &[(f64, f64)], tau: f64, start: f64) -> Opt
             break;
         }
     }
-    (centre > 0.0 && centre.is_finite()).then_some(centre)
+    if !(centre > 0.0 && centre.is_finite()) {
+        return None;
+    }
+    let spread = (tau * centre).powi(2);
+    let weights: f64 = estimates.iter().map(|&(_, v)| 1.0 / (v + spread)).sum();
+    Some((centre, 1.0 / weights))
 }
 
 #[cfg(test)]
@@ -49,8 +55,10 @@ mod tests {
     #[test]
     fn equally_certain_channels_weigh_the_same_whatever_their_spend() {
         // Spend plays no part: two channels known exactly, ROIs 1 and 3, centre 2.
-        let m = typical_roi(&[(1.0, 0.0), (3.0, 0.0)], 0.5, 5.0).expect("centre");
+        let (m, variance) = typical_roi(&[(1.0, 0.0), (3.0, 0.0)], 0.5, 5.0).expect("centre");
         assert!((m - 2.0).abs() < 1e-9, "{m}");
+        // Two measurements of spread τm = 1 each: the centre's variance is 1/2.
+        assert!((variance - 0.5).abs() < 1e-9, "{variance}");
     }
 
     #[test]
@@ -58,10 +66,13 @@ mod tests {
         // By hand: at m = 1.5 and τ = 0.5, τ²m² = 0.5625. The exact channel weighs 1 / 0.5625
         // and the one with variance 1.125 a third of that, so (1 · 3 + 3 · 1) / 4 = 1.5: a fixed
         // point.
-        let m = typical_roi(&[(1.0, 0.0), (3.0, 1.125)], 0.5, 2.0).expect("centre");
+        let (m, variance) = typical_roi(&[(1.0, 0.0), (3.0, 1.125)], 0.5, 2.0).expect("centre");
         assert!((m - 1.5).abs() < 1e-9, "{m}");
+        // 1 / (1/0.5625 + 1/1.6875) = 0.421875.
+        assert!((variance - 0.421_875).abs() < 1e-9, "{variance}");
         // A channel the data do not see at all leaves the centre to the others.
-        let m = typical_roi(&[(1.0, 0.01), (1.2, 0.01), (9.0, 1e12)], 0.5, 3.0).expect("centre");
+        let (m, _) =
+            typical_roi(&[(1.0, 0.01), (1.2, 0.01), (9.0, 1e12)], 0.5, 3.0).expect("centre");
         assert!((m - 1.1).abs() < 1e-6, "{m}");
     }
 

@@ -1225,3 +1225,17 @@ fn a_channel_fitted_on_its_media_units_sees_through_their_price() {
         doc.fit.nrmse
     );
 }
+
+#[test]
+fn an_interval_widens_as_a_normals_would() {
+    // Around 2 with sides 1 and 1.5, plus a variance of 0.04 (sd 0.2, z₉₀ · 0.2 = 0.329):
+    // √(1 + 0.1082) = 1.0527 and √(2.25 + 0.1082) = 1.5357.
+    let [lo, hi] = super::widen(2.0, [1.0, 3.5], 0.04);
+    let z = super::Z90 * 0.2;
+    assert!((lo - (2.0 - (1.0 + z * z).sqrt())).abs() < 1e-12, "{lo}");
+    assert!((hi - (2.0 + (2.25 + z * z).sqrt())).abs() < 1e-12, "{hi}");
+    assert!((2.0 - lo - 1.052_7).abs() < 1e-4 && (hi - 2.0 - 1.535_65).abs() < 1e-4);
+    // No extra variance, no change; and never below zero.
+    assert_eq!(super::widen(2.0, [1.0, 3.5], 0.0), [1.0, 3.5]);
+    assert_eq!(super::widen(0.1, [0.0, 0.5], 1.0)[0], 0.0);
+}
