@@ -181,6 +181,7 @@ try {
   await page.getByRole('button', { name: 'Upload and validate' }).click();
   await page.getByText(/Uploaded “good.csv”: 104 weekly periods \(after 10 periods of media history\), 3 channels \(fitted on media units: tv_media, search_media, social_media\), controls price_index, promo\./).waitFor();
   await page.getByRole('cell', { name: '104 weekly + 10 history' }).waitFor();
+  await page.getByRole('cell', { name: 'tv (units), search (units), social (units)' }).waitFor();
   await snap(page, 'data-sets', 'data-sets');
   await page.getByRole('link', { name: 'Train a model on it' }).click();
 

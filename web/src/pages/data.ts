@@ -5,6 +5,13 @@ import { deleteButton, field, h, mount, notice } from '../dom';
 import { money } from '../format';
 import type { Dataset } from '../types';
 
+/** The data set's channels, each fitted on media units marked so ("tv (units)"): the server
+ * pairs a channel with the `<channel>_media` column, in any case. */
+function channelList(d: Dataset): string {
+  const units = new Set(d.roles.media_units.map((c) => c.toLowerCase()));
+  return d.roles.channels.map((c) => (units.has(`${c.toLowerCase()}_media`) ? `${c} (units)` : c)).join(', ');
+}
+
 /** " after N periods of media history" when the file gives spend before its first KPI value. */
 function historyNote(d: Dataset): string {
   return d.history_rows > 0 ? ` (after ${d.history_rows} periods of media history)` : '';
@@ -109,7 +116,7 @@ export async function dataPage(main: HTMLElement): Promise<void> {
   const chooseButton = h('button', { type: 'button', class: 'primary', onclick: () => input.click() }, 'Choose a CSV file');
   const drop = h('div', { class: 'dropzone' },
     h('strong', null, 'Drop a CSV file here'), h('span', null, 'or'), chooseButton,
-    h('small', null, 'A date column (YYYY-MM-DD), a KPI such as revenue, media spend columns ending in _spend, and controls. Weekly or daily.'));
+    h('small', null, 'A date column (YYYY-MM-DD), a KPI such as revenue, media spend columns ending in _spend (and the impressions they bought in <channel>_media, if you have them), and controls. Weekly or daily.'));
   for (const kind of ['dragenter', 'dragover']) {
     drop.addEventListener(kind, (e) => { e.preventDefault(); drop.classList.add('over'); });
   }
@@ -220,7 +227,7 @@ export async function dataPage(main: HTMLElement): Promise<void> {
           });
           return h('tr', null,
             h('td', null, d.name), h('td', { class: 'num' }, `${money(d.rows)} ${d.frequency}${d.history_rows > 0 ? ` + ${d.history_rows} history` : ''}`), h('td', null, d.start_date),
-            h('td', null, d.end_date), h('td', null, d.roles.kpi), h('td', null, d.roles.channels.join(', ')),
+            h('td', null, d.end_date), h('td', null, d.roles.kpi), h('td', null, channelList(d)),
             h('td', { class: 'actions' }, h('a', { class: 'button small', href: `#/models?dataset=${d.id}` }, 'Train'), remove));
         })))));
   }
