@@ -436,7 +436,8 @@ struct Problem {
     /// Ridge weight of each baseline coefficient (0 for the intercept).
     ridge: DVector<f64>,
     /// Scaled model input per channel (its spend, or its media units in spend-equivalent units:
-    /// [`crate::dataset::Channel::model_input`]): `history` periods of media history, then every period.
+    /// [`crate::dataset::Channel::model_input`]): `history` periods of media history, then
+    /// every period.
     spend: Vec<Vec<f64>>,
     /// Media-history periods at the start of each `spend` (at most `max_lag`: older spend
     /// cannot carry over into the data).
@@ -549,8 +550,8 @@ impl Problem {
             .map(|c| {
                 c.model_input().ok_or_else(|| {
                     FitError::InvalidSpec(format!(
-                        "channel '{}' has media units but no media units or no spend in the \
-                         periods with a KPI value",
+                        "channel '{}' cannot be fitted on its media units: they or its spend are \
+                         all zero in the periods with a KPI value",
                         c.name
                     ))
                 })
