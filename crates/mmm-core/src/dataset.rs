@@ -152,29 +152,30 @@ pub struct MediaUnits {
 }
 
 impl Channel {
-    /// Spend per media unit over the periods with a KPI value: the rate at which
-    /// [`Self::model_input`] turns media units into spend-equivalent units. `None` for a
-    /// channel without media units, or when its media units or its spend are all zero.
-    pub fn input_per_media(&self) -> Option<f64> {
-        let units: f64 = self.media.as_ref()?.values.iter().sum();
-        let spend: f64 = self.spend.iter().sum();
+    /// Spend per media unit over the first `fitted` periods with a KPI value (the fitting
+    /// window: all of them but a holdout): the rate at which [`Self::model_input`] turns media
+    /// units into spend-equivalent units. `None` for a channel without media units, or when its
+    /// media units or its spend are all zero there.
+    pub fn input_per_media(&self, fitted: usize) -> Option<f64> {
+        let units: f64 = self.media.as_ref()?.values.iter().take(fitted).sum();
+        let spend: f64 = self.spend.iter().take(fitted).sum();
         (units > 0.0 && spend > 0.0 && (spend / units).is_finite()).then(|| spend / units)
     }
 
     /// What the channel's carry-over and saturation apply to, in the media history and in the
     /// periods: the spend, or, for a channel with media units, the media units times
-    /// [`Self::input_per_media`]. In those spend-equivalent units the input adds up to the
-    /// spend over the periods, so a response per unit of input is a response per unit of
-    /// spend at the data's average cost per unit; a period with dearer media has less input
-    /// for its spend. `None` when the channel has media units but no rate.
-    pub fn model_input(&self) -> Option<ModelInput<'_>> {
+    /// [`Self::input_per_media`] over the first `fitted` periods. In those spend-equivalent
+    /// units the input adds up to the spend over those periods, so a response per unit of input
+    /// is a response per unit of spend at the average cost per unit; a period with dearer media
+    /// has less input for its spend. `None` when the channel has media units but no rate.
+    pub fn model_input(&self, fitted: usize) -> Option<ModelInput<'_>> {
         match &self.media {
             None => Some(ModelInput {
                 history: Cow::Borrowed(&self.history),
                 periods: Cow::Borrowed(&self.spend),
             }),
             Some(m) => {
-                let rate = self.input_per_media()?;
+                let rate = self.input_per_media(fitted)?;
                 let convert = |v: &[f64]| -> Cow<'_, [f64]> {
                     Cow::Owned(v.iter().map(|x| x * rate).collect())
                 };

@@ -543,21 +543,22 @@ impl Problem {
             ));
         }
         // What each channel's transforms apply to: its spend, or its media units in
-        // spend-equivalent units.
+        // spend-equivalent units at their average price over the fitting window (the holdout
+        // must not move the fit).
+        let n_fit = n - spec.holdout;
         let inputs = data
             .channels
             .iter()
             .map(|c| {
-                c.model_input().ok_or_else(|| {
+                c.model_input(n_fit).ok_or_else(|| {
                     FitError::InvalidSpec(format!(
                         "channel '{}' cannot be fitted on its media units: they or its spend are \
-                         all zero in the periods with a KPI value",
+                         all zero in the fitting window",
                         c.name
                     ))
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let n_fit = n - spec.holdout;
         let needed =
             spec.parameter_count(data.frequency, data.channels.len(), data.controls.len()) + 1;
         if n_fit < needed {
@@ -1313,7 +1314,7 @@ impl Problem {
                 .iter()
                 .zip(contributions)
                 .map(|(ch, contribution)| {
-                    let (before, input) = match (ch.model_input(), &ch.media) {
+                    let (before, input) = match (ch.model_input(self.n_fit), &ch.media) {
                         (Some(input), Some(_)) => {
                             (input.history.into_owned(), Some(input.periods.into_owned()))
                         }
@@ -1325,7 +1326,7 @@ impl Problem {
                         history: before[before.len() - self.history..].to_vec(),
                         contribution,
                         contribution_interval: None,
-                        input_per_media: input.as_ref().and(ch.input_per_media()),
+                        input_per_media: input.as_ref().and(ch.input_per_media(self.n_fit)),
                         input,
                     }
                 })

@@ -439,7 +439,12 @@ fn impressions_and_conversions_are_carried_in_revenue_and_spend_terms() {
     for (channel, series) in data.channels.iter().zip(&doc.series.channels) {
         let units = channel.media.as_ref().expect("impressions in the data set");
         assert_eq!(units.column, format!("{}_media", series.name));
-        close(channel.input_per_media().unwrap(), series.input_per_media.unwrap(), 1e-12, "ratio");
+        close(
+            channel.input_per_media(data.len()).unwrap(),
+            series.input_per_media.unwrap(),
+            1e-12,
+            "ratio",
+        );
     }
     let to_score = mmm_core::score::load_options(doc, "date");
     let own = mmm_core::load_csv_for_scoring(imported.csv.as_bytes(), &to_score).unwrap();

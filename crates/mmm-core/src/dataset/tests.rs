@@ -551,7 +551,7 @@ proptest! {
                     let units = tv.media.as_ref().unwrap();
                     prop_assert!(units.values.iter().chain(&units.history).all(|v| v.is_finite() && *v >= 0.0));
                     prop_assert_eq!(units.history.len(), empty_kpi);
-                    if let Some(input) = tv.model_input() {
+                    if let Some(input) = tv.model_input(tv.spend.len()) {
                         let spend: f64 = tv.spend.iter().sum();
                         prop_assert!((input.periods.iter().sum::<f64>() - spend).abs() <= 1e-9 * spend);
                     }
@@ -720,9 +720,9 @@ fn a_media_column_beside_a_spend_column_gives_the_channels_units() {
     // over units 50, 10 050, 20 050, ... (rows 0-19: seven zeros, seven tens, six twenties).
     let (spend, units_sum) =
         (7.0 * 10.0 + 6.0 * 20.0, 20.0 * 50.0 + 7.0 * 10_000.0 + 6.0 * 20_000.0);
-    let rate = tv.input_per_media().unwrap();
+    let rate = tv.input_per_media(20).unwrap();
     assert!((rate - spend / units_sum).abs() < 1e-15);
-    let input = tv.model_input().unwrap();
+    let input = tv.model_input(20).unwrap();
     assert!(input.history.is_empty());
     assert!((input.periods[2] - 20_050.0 * rate).abs() < 1e-9);
     assert!((input.periods.iter().sum::<f64>() - spend).abs() < 1e-9);

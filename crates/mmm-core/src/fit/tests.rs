@@ -1239,3 +1239,31 @@ fn an_interval_widens_as_a_normals_would() {
     assert_eq!(super::widen(2.0, [1.0, 3.5], 0.0), [1.0, 3.5]);
     assert_eq!(super::widen(0.1, [0.0, 0.5], 1.0)[0], 0.0);
 }
+
+#[test]
+fn a_holdouts_media_prices_do_not_move_the_fit() {
+    // Channels fitted on media units: the units' average price comes from the fitting window,
+    // so the holdout's spend and units change nothing fitted.
+    let s =
+        simulate(&SimConfig { seed: 9, noise: 0.04, media_units: true, ..SimConfig::default() });
+    let spec = ModelSpec { holdout: 13, ..ModelSpec::default() };
+    let a = fit(&s.dataset, &spec, None).unwrap();
+    let mut changed = s.dataset.clone();
+    let n = changed.len();
+    for c in &mut changed.channels {
+        c.spend[n - 13..].iter_mut().for_each(|v| *v *= 0.5);
+        c.media.as_mut().unwrap().values[n - 13..].iter_mut().for_each(|v| *v *= 2.0);
+    }
+    let b = fit(&changed, &spec, None).unwrap();
+    for ((x, y), (sx, sy)) in
+        a.channels.iter().zip(&b.channels).zip(a.series.channels.iter().zip(&b.series.channels))
+    {
+        assert_eq!(x.coefficient, y.coefficient);
+        assert_eq!(x.adstock, y.adstock);
+        assert_eq!(sx.input_per_media, sy.input_per_media);
+        // The rate is the fitting window's: the input adds up to the spend there.
+        let input = sx.input.as_ref().unwrap();
+        let fitted: f64 = input[..n - 13].iter().sum();
+        assert!((fitted / sx.spend[..n - 13].iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+}

@@ -61,12 +61,16 @@ fn channels_with_media_units_are_fitted_and_scored_on_them(app: TestApp) {
     let (model, _, job) = app.train(&token, d["id"].as_str().unwrap());
     assert_eq!(job["state"], "succeeded", "{job}");
     let doc = app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone();
-    // Each channel's input is its impressions at the data's average spend per impression.
+    // Each channel's input is its impressions at their average spend per impression over the
+    // fitting window (the helper holds out the last 8 weeks).
+    let fitted = 80 - doc["spec"]["holdout"].as_u64().unwrap() as usize;
+    assert_eq!(fitted, 72);
     for (series, channel) in
         doc["series"]["channels"].as_array().unwrap().iter().zip(&sim.dataset.channels)
     {
         let units = &channel.media.as_ref().unwrap().values;
-        let rate = channel.spend.iter().sum::<f64>() / units.iter().sum::<f64>();
+        let rate =
+            channel.spend[..fitted].iter().sum::<f64>() / units[..fitted].iter().sum::<f64>();
         let stored = series["input_per_media"].as_f64().unwrap();
         assert!((stored / rate - 1.0).abs() < 1e-12, "{stored} against {rate}");
         let input = series["input"].as_array().unwrap();
