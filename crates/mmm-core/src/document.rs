@@ -372,6 +372,17 @@ impl ChannelSeries {
     pub fn model_input(&self) -> &[f64] {
         self.input.as_deref().unwrap_or(&self.spend)
     }
+
+    /// Whether the channel was fitted on its media units rather than its spend.
+    pub fn on_media_units(&self) -> bool {
+        self.input.is_some()
+    }
+
+    /// Spend-equivalent input per media unit of a channel fitted on media units, when the
+    /// model keeps it ([`Self::input_per_media`]): what turns units in a file into its input.
+    pub fn media_rate(&self) -> Option<f64> {
+        self.input_per_media.filter(|_| self.on_media_units())
+    }
 }
 
 /// Where a model that mmm did not fit came from.

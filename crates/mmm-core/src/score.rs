@@ -151,7 +151,7 @@ pub fn plan_csv(
         // the optimiser assumes (media moves with spend).
         let inputs = doc.channels.iter().zip(&doc.series.channels).map(|(c, series)| {
             let spend = period.spend.get(&c.name).copied().unwrap_or(0.0);
-            match series.input_per_media.filter(|_| series.input.is_some()) {
+            match series.media_rate() {
                 Some(per_unit) if per_unit > 0.0 => (spend / per_unit).to_string(),
                 _ => format!("{spend:.2}"),
             }
@@ -193,9 +193,7 @@ pub fn check_controls(
 /// its media column when the model was fitted on media units.
 fn input_column(doc: &ModelDocument, i: usize) -> String {
     match doc.series.channels.get(i) {
-        Some(series) if series.input.is_some() && series.input_per_media.is_some() => {
-            media_column(&doc.channels[i].name)
-        }
+        Some(series) if series.media_rate().is_some() => media_column(&doc.channels[i].name),
         _ => doc.channels[i].column.clone(),
     }
 }
@@ -477,7 +475,7 @@ fn place(doc: &ModelDocument, data: &Dataset) -> Result<Vec<i64>, DataErrors> {
         ));
     }
     if let Some(c) =
-        doc.series.channels.iter().find(|c| c.input.is_some() && c.input_per_media.is_none())
+        doc.series.channels.iter().find(|c| c.on_media_units() && c.media_rate().is_none())
     {
         return Err(problem(
             None,

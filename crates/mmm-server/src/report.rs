@@ -27,8 +27,13 @@ pub fn summary(doc: &ModelDocument) -> String {
             doc.start
         );
     }
-    let on_units: Vec<&str> =
-        doc.series.channels.iter().filter(|c| c.input.is_some()).map(|c| c.name.as_str()).collect();
+    let on_units: Vec<&str> = doc
+        .series
+        .channels
+        .iter()
+        .filter(|c| c.on_media_units())
+        .map(|c| c.name.as_str())
+        .collect();
     if !on_units.is_empty() {
         let _ = writeln!(
             s,

@@ -220,7 +220,7 @@ fn summary(doc: &ModelDocument) -> Vec<ChannelSummaryOut> {
             contribution_interval: c.contribution_interval,
             share_interval: c.share_interval,
             roi_contraction: c.roi_contraction,
-            on_media_units: series.input.is_some(),
+            on_media_units: series.on_media_units(),
         })
         .collect()
 }
