@@ -60,8 +60,10 @@ execFileSync(bin, ['migrate'], { env, stdio: 'ignore' });
 // The documented test users and the demo MAP model, as `make run` seeds them.
 execFileSync(bin, ['seed'], { env, stdio: 'ignore' });
 // good.csv opens with 10 weeks of media history: rows with an empty KPI and empty controls. Its
-// channels bought impressions at a drifting price, given beside the spend (`<channel>_media`).
+// channels bought impressions at a drifting price, given beside the spend (`<channel>_media`,
+// and search's as `search_impressions`, the other name the server knows them by).
 execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5', '--history', '10', '--media-units', '--out', path.join(tmp, 'good.csv')], { env, stdio: 'ignore' });
+writeFileSync(path.join(tmp, 'good.csv'), readFileSync(path.join(tmp, 'good.csv'), 'utf8').replace('search_media', 'search_impressions'));
 // The last 26 weeks of good.csv, as they are (the last 4 without their KPI: a plan to forecast)
 // and with the KPI a quarter higher: new periods to check the model against.
 {
@@ -177,9 +179,9 @@ try {
   // The role guesses look past the history rows' empty cells: both controls are ticked.
   // The impressions columns are no controls: they are the channels' media units.
   assert.deepEqual(await page.locator('input[data-role="control"]:checked').evaluateAll((xs) => xs.map((x) => x.value)), ['price_index', 'promo']);
-  await page.getByText(/Media units: tv_media, search_media, social_media\. .*the channel is fitted on them/).waitFor();
+  await page.getByText(/Media units: tv_media, search_impressions, social_media\. .*the channel is fitted on them/).waitFor();
   await page.getByRole('button', { name: 'Upload and validate' }).click();
-  await page.getByText(/Uploaded “good.csv”: 104 weekly periods \(after 10 periods of media history\), 3 channels \(fitted on media units: tv_media, search_media, social_media\), controls price_index, promo\./).waitFor();
+  await page.getByText(/Uploaded “good.csv”: 104 weekly periods \(after 10 periods of media history\), 3 channels \(fitted on media units: tv_media, search_impressions, social_media\), controls price_index, promo\./).waitFor();
   await page.getByRole('cell', { name: '104 weekly + 10 history' }).waitFor();
   await page.getByRole('cell', { name: 'tv (units), search (units), social (units)' }).waitFor();
   await snap(page, 'data-sets', 'data-sets');
@@ -322,7 +324,7 @@ try {
   assert.equal(planFile.suggestedFilename(), 'mmm-plan.csv');
   const planRows = readFileSync(await planFile.path(), 'utf8').trim().split('\n');
   // Channels fitted on impressions get the impressions their planned spend buys.
-  assert.match(planRows[0], /^date,revenue,tv_media,search_media,social_media,price_index,promo$/);
+  assert.match(planRows[0], /^date,revenue,tv_media,search_impressions,social_media,price_index,promo$/);
   assert.equal(planRows.length, 9, `plan rows: ${planRows.length}`);
   assert.ok(planRows.slice(1).every((r) => r.split(',')[1] === '' && r.endsWith(',1')), planRows.join('\n'));
   await page.getByRole('button', { name: 'Draw the efficient frontier' }).click();

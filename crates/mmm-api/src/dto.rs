@@ -96,7 +96,8 @@ pub struct RolesOut {
     /// The channel each media column measures, in the same order: the name that models,
     /// lift tests and ROI priors use (the column name without `_spend`).
     pub channels: Vec<String>,
-    /// Media-unit columns (`<channel>_media` beside a media column: impressions, GRPs, ...).
+    /// Media-unit columns (`<channel>_media`, `<channel>_impressions`, `<channel>_grps`,
+    /// `<channel>_clicks`, ... beside a media column).
     /// Their channels are fitted on them instead of the spend; ROI stays per unit of spend.
     pub media_units: Vec<String>,
     /// Control columns.

@@ -40,12 +40,28 @@ fn is_spend_column(column: &str) -> bool {
 }
 
 /// Suffix of the column that gives a channel's media units (impressions, GRPs, ...) beside its
-/// spend: `<channel>_media`.
+/// spend: `<channel>_media`, the name mmm writes (one of [`MEDIA_UNIT_SUFFIXES`]).
 pub const MEDIA_SUFFIX: &str = "_media";
 
-/// The column that gives channel `name`'s media units: `<name>_media`.
+/// Suffixes, in any case, of the columns a file may give a channel's media units in beside its
+/// spend column: `<channel>_media`, `<channel>_impressions` (as Meridian names them),
+/// `<channel>_grps`, `<channel>_clicks`, ... Such a column is never a default control: it
+/// moves with the channel's spend and would take its effect.
+pub const MEDIA_UNIT_SUFFIXES: [&str; 8] =
+    [MEDIA_SUFFIX, "_impressions", "_impression", "_imps", "_grps", "_grp", "_clicks", "_units"];
+
+/// The column mmm writes channel `name`'s media units in: `<name>_media`.
 pub fn media_column(name: &str) -> String {
     format!("{name}{MEDIA_SUFFIX}")
+}
+
+/// Whether `column` names channel `channel`'s media units: the channel's name followed by one
+/// of [`MEDIA_UNIT_SUFFIXES`], in any case.
+fn is_units_column_of(column: &str, channel: &str) -> bool {
+    column.get(..channel.len()).is_some_and(|head| head.eq_ignore_ascii_case(channel))
+        && column
+            .get(channel.len()..)
+            .is_some_and(|tail| MEDIA_UNIT_SUFFIXES.iter().any(|s| tail.eq_ignore_ascii_case(s)))
 }
 
 /// Where [`SPEND_SUFFIX`], in any case, starts at the end of `column`.
@@ -131,8 +147,8 @@ pub struct Channel {
     /// first periods. Every channel of a data set has the same number of history periods.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<f64>,
-    /// The channel's media units, when the data give them in a column `<name>_media`
-    /// ([`media_column`]): the model then applies the channel's carry-over and saturation to
+    /// The channel's media units, when the data give them in a column `<name>_media` or
+    /// `<name>_impressions` (any of [`MEDIA_UNIT_SUFFIXES`]): the model then applies the channel's carry-over and saturation to
     /// them instead of the spend, as Meridian does with impressions, while ROI, marginal ROI
     /// and response curves stay per unit of spend ([`Channel::model_input`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,8 +228,8 @@ pub struct ColumnRoles {
     pub kpi: String,
     /// Media spend columns.
     pub media: Vec<String>,
-    /// Media-unit columns (`<channel>_media` beside a media spend column), whose channels are
-    /// fitted on them.
+    /// Media-unit columns (`<channel>_media`, `<channel>_impressions`, ... beside a media spend
+    /// column, [`MEDIA_UNIT_SUFFIXES`]), whose channels are fitted on them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media_units: Vec<String>,
     /// Control columns.
@@ -876,18 +892,39 @@ fn resolve_roles(
         }
         filled > 0 && parsed * 2 >= filled && low < high
     };
-    // A media column's channel is fitted on its media units when the file has a column
-    // `<channel>_media` that plays no other role.
+    // A media column's channel is fitted on its media units when the file has one column
+    // named for them (`<channel>_media`, `<channel>_impressions`, ...) that plays no other role.
     let explicit_controls: Vec<String> = options.controls.iter().flatten().map(resolve).collect();
     let units_of: Vec<Option<String>> = media
         .iter()
         .map(|m| {
-            let column = resolve(&media_column(channel_name(m)));
-            (present(&column)
-                && ![&date, &kpi].contains(&&column)
-                && !media.contains(&column)
-                && !explicit_controls.contains(&column))
-            .then_some(column)
+            let channel = channel_name(m);
+            let candidates: Vec<&String> = header
+                .iter()
+                .filter(|h| {
+                    is_units_column_of(h, channel)
+                        && ![&date, &kpi].contains(h)
+                        && !media.contains(h)
+                        && !explicit_controls.contains(h)
+                })
+                .collect();
+            match candidates.as_slice() {
+                [] => None,
+                [column] => Some((*column).clone()),
+                several => {
+                    let names: Vec<&str> = several.iter().map(|c| c.as_str()).collect();
+                    problems.push(
+                        Some(m),
+                        header_line,
+                        format!(
+                            "several columns give channel '{channel}' media units ({}): keep \
+                             one, or name the others as controls",
+                            names.join(", ")
+                        ),
+                    );
+                    None
+                }
+            }
         })
         .collect();
     let media_units: Vec<String> = units_of.iter().flatten().cloned().collect();

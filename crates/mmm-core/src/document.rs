@@ -359,10 +359,15 @@ pub struct ChannelSeries {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<Vec<f64>>,
     /// Spend-equivalent model input per media unit when [`Self::input`] is set: a file to score
-    /// gives such a channel's media in a column named by [`media_column`], and this converts
-    /// it. `None` for channels whose input is the spend, and in imports made before mmm kept it.
+    /// gives such a channel's media in [`Self::media_input_column`], and this converts it.
+    /// `None` for channels whose input is the spend, and in imports made before mmm kept it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_per_media: Option<f64>,
+    /// The column the media units were read from (`tv_impressions`) when [`Self::input`] is
+    /// set; `None` means [`media_column`] of the channel's name (models saved before mmm kept
+    /// it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units_column: Option<String>,
 }
 
 pub use crate::dataset::{MEDIA_SUFFIX, media_column};
@@ -382,6 +387,12 @@ impl ChannelSeries {
     /// model keeps it ([`Self::input_per_media`]): what turns units in a file into its input.
     pub fn media_rate(&self) -> Option<f64> {
         self.input_per_media.filter(|_| self.on_media_units())
+    }
+
+    /// The column a file to score gives this channel's media units in, for a channel fitted on
+    /// them: the one it was fitted on.
+    pub fn media_input_column(&self) -> String {
+        self.units_column.clone().unwrap_or_else(|| media_column(&self.name))
     }
 }
 

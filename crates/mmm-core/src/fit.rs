@@ -1327,6 +1327,10 @@ impl Problem {
                         contribution,
                         contribution_interval: None,
                         input_per_media: input.as_ref().and(ch.input_per_media(self.n_fit)),
+                        units_column: input
+                            .as_ref()
+                            .and(ch.media.as_ref())
+                            .map(|m| m.column.clone()),
                         input,
                     }
                 })

@@ -25,7 +25,7 @@
 //! so the test can flag a market that has not changed (none of 192 simulated quarters was).
 
 use crate::dataset::{DataErrors, Dataset, LoadOptions, Problem};
-use crate::document::{Interval, ModelDocument, media_column};
+use crate::document::{Interval, ModelDocument};
 use crate::metrics;
 use crate::summary::NormalMixture;
 use chrono::NaiveDate;
@@ -116,7 +116,7 @@ pub struct Drift {
 }
 
 /// How to read a data set to score `doc` on: the model's KPI, its channels' spend columns (or
-/// media columns, [`media_column`], for channels fitted on media units) and its controls, with
+/// media-unit columns, [`crate::document::ChannelSeries::media_input_column`], for channels fitted on them) and its controls, with
 /// the given date column.
 pub fn load_options(doc: &ModelDocument, date_column: &str) -> LoadOptions {
     LoadOptions {
@@ -193,7 +193,7 @@ pub fn check_controls(
 /// its media column when the model was fitted on media units.
 fn input_column(doc: &ModelDocument, i: usize) -> String {
     match doc.series.channels.get(i) {
-        Some(series) if series.media_rate().is_some() => media_column(&doc.channels[i].name),
+        Some(series) if series.media_rate().is_some() => series.media_input_column(),
         _ => doc.channels[i].column.clone(),
     }
 }

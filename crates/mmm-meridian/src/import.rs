@@ -589,6 +589,9 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
                     input: on_media[c]
                         .then(|| table.media[c].iter().map(|m| m * ratio[c]).collect()),
                     input_per_media: on_media[c].then_some(ratio[c]),
+                    // The data set stored with the model gives them in `<channel>_media`.
+                    units_column: on_media[c]
+                        .then(|| mmm_core::dataset::media_column(&table.channels[c])),
                 }
             })
             .collect(),

@@ -27,18 +27,18 @@ pub fn summary(doc: &ModelDocument) -> String {
             doc.start
         );
     }
-    let on_units: Vec<&str> = doc
+    let on_units: Vec<String> = doc
         .series
         .channels
         .iter()
         .filter(|c| c.on_media_units())
-        .map(|c| c.name.as_str())
+        .map(|c| format!("{} ({})", c.name, c.media_input_column()))
         .collect();
     if !on_units.is_empty() {
         let _ = writeln!(
             s,
-            "Fitted on media units (`<channel>_media`: impressions, ...), valued at the data's \
-             average spend per unit: {}",
+            "Fitted on media units (impressions, ...), valued at the data's average spend per \
+             unit: {}",
             on_units.join(", ")
         );
     }

@@ -202,11 +202,13 @@ fn channels_with_media_units_are_fitted_on_them() {
     assert!(simulated.status.success(), "{}", text(&simulated.stderr));
     let csv = std::fs::read_to_string(&data).unwrap();
     assert!(csv.starts_with("date,revenue,tv_spend,search_spend,tv_media,search_media,"), "{csv}");
+    // Impressions may go by that name too.
+    std::fs::write(&data, csv.replace("search_media", "Search_Impressions")).unwrap();
     let out = mmm(&["fit", path(&data), "--json", path(&model)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     // The summary, as `mmm fit` and `mmm inspect-model` print it, says which channels.
-    let said = "\nFitted on media units (`<channel>_media`: impressions, ...), valued at the data's \
-                average spend per unit: tv, search\n";
+    let said = "\nFitted on media units (impressions, ...), valued at the data's average spend per \
+                unit: tv (tv_media), search (Search_Impressions)\n";
     assert!(text(&out.stdout).contains(said), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("\ncontrols: price_index, promo\n"));
     let out = mmm(&["inspect-model", path(&model)]);

@@ -5,11 +5,20 @@ import { deleteButton, field, h, mount, notice } from '../dom';
 import { money } from '../format';
 import type { Dataset } from '../types';
 
-/** The data set's channels, each fitted on media units marked so ("tv (units)"): the server
- * pairs a channel with the `<channel>_media` column, in any case. */
+/** Suffixes of the columns that give a channel's media units beside its spend, in any case, as
+ * the server reads them (`MEDIA_UNIT_SUFFIXES` in mmm-core). */
+const UNIT_SUFFIXES = ['_media', '_impressions', '_impression', '_imps', '_grps', '_grp', '_clicks', '_units'];
+
+/** Whether `column` names the media units of `channel`: `tv_impressions` for `tv`. */
+function isUnitsOf(column: string, channel: string): boolean {
+  const l = column.toLowerCase();
+  const c = channel.toLowerCase();
+  return l.startsWith(c) && UNIT_SUFFIXES.includes(l.slice(c.length));
+}
+
+/** The data set's channels, each fitted on media units marked so ("tv (units)"). */
 function channelList(d: Dataset): string {
-  const units = new Set(d.roles.media_units.map((c) => c.toLowerCase()));
-  return d.roles.channels.map((c) => (units.has(`${c.toLowerCase()}_media`) ? `${c} (units)` : c)).join(', ');
+  return d.roles.channels.map((c) => (d.roles.media_units.some((u) => isUnitsOf(u, c)) ? `${c} (units)` : c)).join(', ');
 }
 
 /** " after N periods of media history" when the file gives spend before its first KPI value. */
@@ -116,7 +125,7 @@ export async function dataPage(main: HTMLElement): Promise<void> {
   const chooseButton = h('button', { type: 'button', class: 'primary', onclick: () => input.click() }, 'Choose a CSV file');
   const drop = h('div', { class: 'dropzone' },
     h('strong', null, 'Drop a CSV file here'), h('span', null, 'or'), chooseButton,
-    h('small', null, 'A date column (YYYY-MM-DD), a KPI such as revenue, media spend columns ending in _spend (and the impressions they bought in <channel>_media, if you have them), and controls. Weekly or daily.'));
+    h('small', null, 'A date column (YYYY-MM-DD), a KPI such as revenue, media spend columns ending in _spend (and the impressions they bought in <channel>_media or <channel>_impressions, if you have them), and controls. Weekly or daily.'));
   for (const kind of ['dragenter', 'dragover']) {
     drop.addEventListener(kind, (e) => { e.preventDefault(); drop.classList.add('over'); });
   }
@@ -151,12 +160,10 @@ export async function dataPage(main: HTMLElement): Promise<void> {
     // A column without a name (a row index, trailing separators) plays no role, and pandas'
     // name for one, "Unnamed: 0", is not a control.
     const rowIndex = (c: string): boolean => /^Unnamed: \d+$/.test(c);
-    // `<channel>_media` beside `<channel>_spend` gives that channel's media units (the server
-    // fits the channel on them), so it is no control by default.
-    const unitsColumn = (c: string): boolean => {
-      const l = c.toLowerCase();
-      return l.endsWith('_media') && header.some((s) => s.toLowerCase() === `${l.slice(0, -'_media'.length)}_spend`);
-    };
+    // `<channel>_media` (or `_impressions`, `_grps`, ...) beside `<channel>_spend` gives that
+    // channel's media units (the server fits the channel on them), so it is no control by default.
+    const unitsColumn = (c: string): boolean =>
+      header.some((s) => spendColumn(s) && isUnitsOf(c, s.slice(0, -'_spend'.length)));
     const units = named.filter(unitsColumn);
     const roleBoxes = (role: 'media' | 'control') => header.map((c, i) => {
       if (c === '') return null;

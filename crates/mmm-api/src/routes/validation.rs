@@ -31,8 +31,8 @@ pub struct ScoreQuery {
 /// planned spend and controls they give (`actual` null), and the accuracy and drift test cover
 /// the other periods (both null when every period is a forecast). Carry-over into the first
 /// periods comes from the history rows, else from the spend the model was fitted on. A channel
-/// of a Meridian import fitted on impressions takes them from a `<channel>_media` column instead
-/// of its spend. Nothing is stored.
+/// fitted on media units takes them from the column it was fitted on (`tv_impressions`; for a
+/// Meridian import, `<channel>_media`) instead of its spend. Nothing is stored.
 #[utoipa::path(
     post, path = "/api/v1/models/{id}/score", tag = "models",
     security(("bearer" = [])),

@@ -774,3 +774,41 @@ fn a_media_column_named_as_a_control_stays_a_control() {
     assert!(ds.roles.media_units.is_empty());
     assert_eq!(ds.roles.controls, ["price", "TV_Media"]);
 }
+
+#[test]
+fn impressions_grps_or_clicks_beside_a_spend_column_are_its_units_too() {
+    for name in ["tv_impressions", "TV_Impression", "tv_GRPs", "tv_clicks", "tv_imps", "tv_units"] {
+        let ds = load(&with_tv_units(20).replace("TV_Media", name)).unwrap();
+        assert_eq!(ds.roles.media_units, [name]);
+        assert_eq!(ds.roles.controls, ["price"]);
+        assert_eq!(ds.channels[0].media.as_ref().unwrap().column, name);
+    }
+    // Another suffix is a control, and so is a channel's name with one that no spend has.
+    for name in ["tv_reach", "tvimpressions", "radio_impressions"] {
+        let ds = load(&with_tv_units(20).replace("TV_Media", name)).unwrap();
+        assert!(ds.roles.media_units.is_empty(), "{name}");
+        assert_eq!(ds.roles.controls, ["price", name]);
+    }
+}
+
+#[test]
+fn two_unit_columns_for_one_channel_are_a_problem_naming_both() {
+    let mut lines: Vec<String> = with_tv_units(20).lines().map(str::to_owned).collect();
+    lines[0] += ",tv_impressions";
+    for (i, line) in lines.iter_mut().enumerate().skip(1) {
+        *line += &format!(",{}", 7 * i);
+    }
+    let text = lines.join("\n") + "\n";
+    let err = load(&text).unwrap_err();
+    assert_eq!(
+        reasons(&err),
+        ["line 1, column 'tv_spend': several columns give channel 'tv' media units \
+             (TV_Media, tv_impressions): keep one, or name the others as controls"]
+    );
+    // Naming one as a control settles it.
+    let options =
+        LoadOptions { controls: Some(vec!["tv_impressions".into()]), ..LoadOptions::default() };
+    let ds = load_csv(text.as_bytes(), &options, &small_spec()).unwrap();
+    assert_eq!(ds.roles.media_units, ["TV_Media"]);
+    assert_eq!(ds.roles.controls, ["tv_impressions"]);
+}

@@ -478,3 +478,29 @@ fn a_plan_is_a_file_to_forecast() {
         ]
     );
 }
+
+#[test]
+fn a_model_fitted_on_impressions_reads_them_from_the_column_it_was_fitted_on() {
+    let config = SimConfig {
+        seed: 48,
+        periods: 104,
+        noise: 0.04,
+        media_units: true,
+        ..SimConfig::default()
+    };
+    let market = simulate(&config).dataset;
+    assert_eq!(market.channels[0].name, "tv");
+    let csv = market.to_csv().replace("tv_media", "TV_Impressions");
+    let doc = fitted(&csv, &ModelSpec::default());
+    let tv = &doc.series.channels[0];
+    assert_eq!(tv.units_column.as_deref(), Some("TV_Impressions"));
+    assert_eq!(load_options(&doc, "date").media.unwrap()[0], "TV_Impressions");
+    let s = scored(&doc, &csv).unwrap();
+    for (p, q) in s.periods.iter().zip(doc.predict()) {
+        assert!((p.predicted - q).abs() < 1e-9 * q.abs(), "{} against {q}", p.predicted);
+    }
+    // Without that column the file cannot be scored, whatever else it has.
+    let renamed = csv.replace("TV_Impressions", "tv_media");
+    let err = scored(&doc, &renamed).unwrap_err();
+    assert_eq!(err.problems[0].column.as_deref(), Some("TV_Impressions"), "{err}");
+}

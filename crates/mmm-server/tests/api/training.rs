@@ -42,7 +42,8 @@ fn media_history_rows_are_carried_into_the_model(app: TestApp) {
     }
 }
 
-/// A CSV whose channels give their impressions beside the spend (`<channel>_media`).
+/// A CSV whose channels give their impressions beside the spend (`<channel>_media`, and
+/// `search_grps`: units may be named for what they count).
 fn channels_with_media_units_are_fitted_and_scored_on_them(app: TestApp) {
     use mmm_core::simulate::{SimConfig, simulate};
     let token = app.register("ann@example.com");
@@ -52,11 +53,11 @@ fn channels_with_media_units_are_fitted_and_scored_on_them(app: TestApp) {
         media_units: true,
         ..SimConfig::default()
     });
-    let csv = sim.dataset.to_csv();
+    let csv = sim.dataset.to_csv().replace("search_media", "search_grps");
     let r = app.post("/api/v1/datasets?name=impressions", Some(&token), "text/csv", &csv);
     assert_eq!(r.status, 201, "{}", r.text);
     let d = r.json();
-    assert_eq!(d["roles"]["media_units"], json!(["tv_media", "search_media"]));
+    assert_eq!(d["roles"]["media_units"], json!(["tv_media", "search_grps"]));
     assert_eq!(d["roles"]["controls"], json!(["price_index", "promo"]));
     let (model, _, job) = app.train(&token, d["id"].as_str().unwrap());
     assert_eq!(job["state"], "succeeded", "{job}");
@@ -65,13 +66,14 @@ fn channels_with_media_units_are_fitted_and_scored_on_them(app: TestApp) {
     // fitting window (the helper holds out the last 8 weeks).
     let fitted = 80 - doc["spec"]["holdout"].as_u64().unwrap() as usize;
     assert_eq!(fitted, 72);
-    for (series, channel) in
-        doc["series"]["channels"].as_array().unwrap().iter().zip(&sim.dataset.channels)
+    for (i, (series, channel)) in
+        doc["series"]["channels"].as_array().unwrap().iter().zip(&sim.dataset.channels).enumerate()
     {
         let units = &channel.media.as_ref().unwrap().values;
         let rate =
             channel.spend[..fitted].iter().sum::<f64>() / units[..fitted].iter().sum::<f64>();
         let stored = series["input_per_media"].as_f64().unwrap();
+        assert_eq!(series["units_column"], format!("{}_{}", channel.name, ["media", "grps"][i]));
         assert!((stored / rate - 1.0).abs() < 1e-12, "{stored} against {rate}");
         let input = series["input"].as_array().unwrap();
         assert!((input[5].as_f64().unwrap() - units[5] * rate).abs() < 1e-6 * units[5] * rate);
