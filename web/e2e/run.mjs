@@ -271,6 +271,13 @@ try {
   const decays = await parameters.locator('tbody tr td:nth-child(2)').allInnerTexts();
   assert.ok(decays.length === rois.length && decays.every((t) => /^0\.\d\d \[0\.\d\d, 0\.\d\d\]$/.test(t)), `decay per channel: ${decays}`);
   await snap(page, 'channels', 'channels');
+  // The same table as CSV: a row per channel, its ROI in full precision beside its interval.
+  const [channelsFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the channel table (CSV)' }).click()]);
+  assert.match(channelsFile.suggestedFilename(), /^mmm-channels-.+\.csv$/);
+  const channelRows = readFileSync(await channelsFile.path(), 'utf8').trim().split('\n');
+  assert.equal(channelRows.length, 4, channelRows.join('\n'));
+  assert.match(channelRows[0], /^channel,column,spend,contribution,contribution_low,contribution_high,roi,roi_low,roi_high,/);
+  assert.ok(channelRows.slice(1).every((r) => /^(tv|search|social),\1_spend,/.test(r) && r.includes(',true,')), `on media units: ${channelRows.join('\n')}`);
 
   log('response curves: hover values, current spend, saturation, band');
   await page.getByRole('link', { name: 'Response curves' }).click();
@@ -282,6 +289,10 @@ try {
   await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.5);
   await page.getByText(/spend per period [\d,]+/).first().waitFor();
   await snap(page, 'curves', 'curves');
+  const [curvesFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download every curve (CSV)' }).click()]);
+  const curveRows = readFileSync(await curvesFile.path(), 'utf8').trim().split('\n');
+  assert.equal(curveRows[0], 'channel,spend,response,mroi,response_low,response_high');
+  assert.deepEqual([...new Set(curveRows.slice(1).map((r) => r.split(',')[0]))], ['tv', 'search', 'social']);
 
   log('optimizer: constraints, result, scenario, plan, frontier');
   await page.getByRole('link', { name: 'Optimizer' }).click();

@@ -90,7 +90,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(routes::analytics::response_curves)
                 .service(routes::analytics::list_insights)
                 .service(routes::analytics::export_insights)
-                .service(routes::analytics::export_contribution),
+                .service(routes::analytics::export_contribution)
+                .service(routes::analytics::export_channels)
+                .service(routes::analytics::export_curves),
         )
         .route(
             "/docs",

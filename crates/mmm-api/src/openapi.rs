@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         jobs::detail, jobs::cancel, jobs::stream,
         analytics::status, analytics::channels, analytics::channels_summary, analytics::contribution,
         analytics::response_curves, analytics::list_insights, analytics::export_insights, analytics::export_contribution,
+        analytics::export_channels, analytics::export_curves,
         ops::health, ops::ready,
     ),
     components(schemas(

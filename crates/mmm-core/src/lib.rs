@@ -13,6 +13,7 @@ pub mod backtest;
 pub mod baseline;
 pub mod dataset;
 pub mod document;
+pub mod export;
 pub mod fit;
 pub mod insights;
 mod linalg;

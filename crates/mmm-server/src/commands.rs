@@ -2,8 +2,8 @@
 
 use crate::report;
 use crate::{
-    AdstockArg, BacktestArgs, FitArgs, ImportMeridianArgs, InspectArgs, MethodArg, ModelArgs,
-    ProfileArg, SaturationArg, ScoreArgs, SimulateArgs,
+    AdstockArg, BacktestArgs, ExportArgs, FitArgs, ImportMeridianArgs, InspectArgs, MethodArg,
+    ModelArgs, ProfileArg, SaturationArg, ScoreArgs, SimulateArgs, TableArg,
 };
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -298,6 +298,18 @@ pub fn inspect(args: &InspectArgs) -> Result<(), CliError> {
             print!("{}", report::insights(&doc));
         }
     }
+    Ok(())
+}
+
+pub fn export(args: &ExportArgs) -> Result<(), CliError> {
+    use mmm_core::export::Table;
+    let doc = load_model(&args.model)?;
+    let table = match args.table {
+        TableArg::Decomposition => Table::Decomposition,
+        TableArg::Channels => Table::Channels,
+        TableArg::Curves => Table::Curves,
+    };
+    write_output(&args.out, &mmm_core::export::table_csv(&doc, table))?;
     Ok(())
 }
 

@@ -33,6 +33,9 @@ enum Command {
     Fit(FitArgs),
     /// Print the summary of a saved model document.
     InspectModel(InspectArgs),
+    /// Write a table of a saved model as CSV, for spreadsheets: the per-period decomposition, the
+    /// channel results, or the response curves.
+    Export(ExportArgs),
     /// Rolling-origin backtest: fit on growing windows of the data, score the periods after each,
     /// and show how stable each channel's ROI is across the fits.
     Backtest(BacktestArgs),
@@ -330,6 +333,28 @@ struct InspectArgs {
 }
 
 #[derive(Debug, Args)]
+struct ExportArgs {
+    /// Model document written by `mmm fit --json` (`-` reads standard input).
+    model: PathBuf,
+    /// The table: `decomposition` (a row per period: actual, fitted, baseline parts, each
+    /// channel's contribution and its 90% interval), `channels` (a row per channel: spend,
+    /// contribution, ROI, mROI, share with intervals, data weight, curve parameters) or `curves`
+    /// (a row per channel and point of its response curve).
+    #[arg(value_enum)]
+    table: TableArg,
+    /// Write the CSV here instead of to standard output.
+    #[arg(long, default_value = "-")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum TableArg {
+    Decomposition,
+    Channels,
+    Curves,
+}
+
+#[derive(Debug, Args)]
 struct ScoreArgs {
     /// Model document written by `mmm fit --json` (`-` reads standard input).
     model: PathBuf,
@@ -453,6 +478,7 @@ fn run(command: Command) -> Result<(), commands::CliError> {
         Command::Simulate(args) => commands::simulate(&args),
         Command::Fit(args) => commands::fit(&args),
         Command::InspectModel(args) => commands::inspect(&args),
+        Command::Export(args) => commands::export(&args),
         Command::Score(args) => commands::score(&args),
         Command::Backtest(args) => commands::backtest(&args),
         Command::ImportMeridian(args) => commands::import_meridian(&args),

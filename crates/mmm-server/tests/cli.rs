@@ -136,6 +136,27 @@ fn simulate_fit_inspect_round_trip() {
     assert!(section.lines().all(|l| l.chars().count() <= 96), "{section}");
     let out = mmm(&["inspect-model", path(&model), "--json", "--insights"]);
     assert_eq!(out.status.code(), Some(2), "--json and --insights conflict");
+
+    // Its tables as CSV, to standard output or a file: the library's own writers.
+    for (table, expected) in [
+        ("decomposition", mmm_core::export::decomposition_csv(&doc)),
+        ("channels", mmm_core::export::channels_csv(&doc)),
+        ("curves", mmm_core::export::curves_csv(&doc)),
+    ] {
+        let out = mmm(&["export", path(&model), table]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), expected, "{table}");
+    }
+    let file = dir.path().join("channels.csv");
+    let out = mmm(&["export", path(&model), "channels", "--out", path(&file)]);
+    assert!(out.status.success() && out.stdout.is_empty(), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(written.lines().count(), 4);
+    let tv_row = written.lines().find(|l| l.starts_with("tv,tv_spend,")).unwrap();
+    assert!(tv_row.contains(&format!(",{},", tv.roi)), "{tv_row}");
+    let out = mmm(&["export", path(&model), "roi"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("decomposition, channels, curves"), "{}", text(&out.stderr));
 }
 
 #[test]

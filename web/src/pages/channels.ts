@@ -2,6 +2,7 @@
 import { get } from '../api';
 import { app, modelLabel } from '../app';
 import { chart } from '../charts';
+import { downloadButton } from '../downloads';
 import { field, h, mount, notice, sortableTable } from '../dom';
 import { compact, interval, money, pct, ratio, signedPct } from '../format';
 import type { ChannelDetail, ChannelSummary, ParameterSummary, Status } from '../types';
@@ -83,6 +84,7 @@ export async function channelsPage(main: HTMLElement): Promise<void> {
     }, 280).el,
     channelTable(rows, approximate),
     evidenceNote(rows),
+    downloadButton('Download the channel table (CSV)', `/export/channels?model_id=${id}&format=csv`, 'mmm-channels.csv'),
     parameterTable(details),
     comparison(id, rows));
 }

@@ -2,6 +2,7 @@
 // credible for Bayesian fits and imported models, approximate for MAP fits (over the curve shapes the data allow).
 import { get } from '../api';
 import { PALETTE, chart } from '../charts';
+import { downloadButton } from '../downloads';
 import { h, mount } from '../dom';
 import { compact, money, ratio } from '../format';
 import type { Curve, Status } from '../types';
@@ -61,7 +62,8 @@ export async function curvesPage(main: HTMLElement, params: URLSearchParams): Pr
     tabs,
     chart(single ? `Response curve of ${c.channel}` : 'Response curves of every channel (dots: current spend)', curveOption(shown, single), 420).el,
     single ? h('p', null, `${c.channel}: current spend ${money(c.current_spend)} per period gives ${money(c.current_response)}; ${saturationNote(c, status)}.`) : null,
-    single ? bandNote(c, approximateIntervals(status)) : null);
+    single ? bandNote(c, approximateIntervals(status)) : null,
+    downloadButton('Download every curve (CSV)', `/export/curves?model_id=${id}&format=csv`, 'mmm-curves.csv'));
 }
 
 /** The band at `spend`, linear between the two curve points around it. */

@@ -1,7 +1,8 @@
 // Model overview: fit metrics, actual vs predicted, the stacked decomposition, diagnostics.
-import { download, get } from '../api';
+import { get } from '../api';
 import { app } from '../app';
 import { chart } from '../charts';
+import { downloadButton } from '../downloads';
 import { h, mount, notice } from '../dom';
 import { compact, money, pct, ratio } from '../format';
 import { scoreSection } from '../score';
@@ -76,21 +77,6 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
       ],
     }).el,
     decompositionChart(rows, status.channels),
-    exportDecomposition(id),
+    downloadButton('Download the decomposition (CSV)', `/export/contribution?model_id=${id}&format=csv`, 'mmm-contribution.csv'),
     scoreSection(id, status.kpi));
-}
-
-/** A button that downloads the per-period decomposition as CSV, with a live status line. */
-function exportDecomposition(id: string): HTMLElement {
-  const status = h('div', { 'aria-live': 'polite' });
-  const button = h('button', { type: 'button' }, 'Download the decomposition (CSV)');
-  button.addEventListener('click', async () => {
-    try {
-      const name = await download(`/export/contribution?model_id=${id}&format=csv`, 'mmm-contribution.csv');
-      mount(status, notice('success', `Downloaded ${name}.`));
-    } catch (err) {
-      mount(status, notice('error', (err as Error).message));
-    }
-  });
-  return h('div', null, h('div', { class: 'toolbar', role: 'group', 'aria-label': 'Export' }, button), status);
 }

@@ -293,47 +293,6 @@ fn decomposition(doc: &ModelDocument) -> Vec<Value> {
         .collect()
 }
 
-/// The decomposition as CSV: one row per period; each channel's contribution, and its 90%
-/// interval where the model has one (`<channel>_low`, `<channel>_high`).
-fn decomposition_csv(doc: &ModelDocument) -> String {
-    let s = &doc.series;
-    let mut header: Vec<String> =
-        ["date", "actual", "fitted", "baseline", "intercept", "trend", "seasonality", "controls"]
-            .iter()
-            .map(|h| (*h).to_owned())
-            .collect();
-    for c in &s.channels {
-        header.push(csv_escape(&c.name));
-        if c.contribution_interval.is_some() {
-            header.push(csv_escape(&format!("{}_low", c.name)));
-            header.push(csv_escape(&format!("{}_high", c.name)));
-        }
-    }
-    let mut out = header.join(",") + "\n";
-    let intercept = doc.baseline.intercept;
-    for t in 0..doc.periods {
-        let mut row = vec![
-            s.dates[t].to_string(),
-            s.actual[t].to_string(),
-            s.fitted[t].to_string(),
-            (intercept + s.trend[t] + s.seasonality[t] + s.controls[t]).to_string(),
-            intercept.to_string(),
-            s.trend[t].to_string(),
-            s.seasonality[t].to_string(),
-            s.controls[t].to_string(),
-        ];
-        for c in &s.channels {
-            row.push(c.contribution[t].to_string());
-            if let Some(bands) = &c.contribution_interval {
-                row.push(bands[t][0].to_string());
-                row.push(bands[t][1].to_string());
-            }
-        }
-        out += &(row.join(",") + "\n");
-    }
-    out
-}
-
 /// Download the per-period decomposition (actual, fitted, baseline parts and each channel's
 /// contribution) as CSV or JSON.
 #[utoipa::path(
@@ -354,7 +313,7 @@ pub async fn export_contribution(
     let format = export_format(q.format, &["json", "csv"])?;
     let (info, doc) = resolve(&state, &user, q.model_id).await?;
     let (content_type, body) = if format == "csv" {
-        ("text/csv; charset=utf-8", decomposition_csv(&doc))
+        ("text/csv; charset=utf-8", mmm_core::export::decomposition_csv(&doc))
     } else {
         (
             "application/json",
@@ -362,6 +321,71 @@ pub async fn export_contribution(
         )
     };
     Ok(attachment("contribution", &info.id, &format, content_type, body))
+}
+
+/// Download the channel results as CSV or JSON: spend, contribution, ROI, marginal ROI and
+/// share with their 90% intervals, the data weight, and the fitted curve's parameters.
+#[utoipa::path(
+    get, path = "/api/v1/export/channels", tag = "export",
+    security(("bearer" = [])), params(TableExportQuery),
+    responses((status = 200, description = "An attachment: CSV with one row per channel (`channel,column,spend,contribution,contribution_low,contribution_high,roi,roi_low,roi_high,mroi,...,share,...,current_spend,saturation_point,data_weight,on_media_units,coefficient,scale,adstock,adstock_decay,adstock_max_lag,saturation,saturation_half_saturation,saturation_shape`; a parameter column is empty for a channel whose curve lacks it), or the rows of /mmm/channels/summary as JSON", content(
+                   (String = "text/csv", example = "channel,column,spend,contribution,contribution_low,contribution_high,roi,roi_low,roi_high,...\ntv,tv_spend,1250000,2100000,1800000,2400000,1.68,1.44,1.92,...\n"),
+                   (Vec<ChannelSummaryOut> = "application/json"))),
+              (status = 404, description = "No such model, or no fitted model yet", body = ErrorBody),
+              (status = 422, description = "Unknown format", body = ErrorBody))
+)]
+#[get("/export/channels")]
+pub async fn export_channels(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<TableExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let format = export_format(q.format, &["json", "csv"])?;
+    let (info, doc) = resolve(&state, &user, q.model_id).await?;
+    let (content_type, body) = if format == "csv" {
+        ("text/csv; charset=utf-8", mmm_core::export::channels_csv(&doc))
+    } else {
+        (
+            "application/json",
+            serde_json::to_string_pretty(&summary(&doc)).map_err(ApiError::internal)?,
+        )
+    };
+    Ok(attachment("channels", &info.id, &format, content_type, body))
+}
+
+/// Download the response curves as CSV or JSON: for each channel, the steady-state incremental
+/// KPI per period at constant spends from 0 to 3x its largest, with the marginal ROI and the
+/// response's 90% interval.
+#[utoipa::path(
+    get, path = "/api/v1/export/curves", tag = "export",
+    security(("bearer" = [])), params(TableExportQuery),
+    responses((status = 200, description = "An attachment: CSV with one row per channel and point (`channel,spend,response,mroi,response_low,response_high`), or `[{\"channel\": ..., \"points\": [...]}]` as JSON", content(
+                   (String = "text/csv", example = "channel,spend,response,mroi,response_low,response_high\ntv,0,0,2.91,0,0\ntv,1350.5,3711.2,2.62,2950.1,4420.8\n"),
+                   (Vec<Object> = "application/json"))),
+              (status = 404, description = "No such model, or no fitted model yet", body = ErrorBody),
+              (status = 422, description = "Unknown format", body = ErrorBody))
+)]
+#[get("/export/curves")]
+pub async fn export_curves(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<TableExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let format = export_format(q.format, &["json", "csv"])?;
+    let (info, doc) = resolve(&state, &user, q.model_id).await?;
+    let (content_type, body) = if format == "csv" {
+        ("text/csv; charset=utf-8", mmm_core::export::curves_csv(&doc))
+    } else {
+        let curves: Vec<Value> = doc
+            .channels
+            .iter()
+            .map(|c| json!({"channel": c.name, "points": c.response_curve}))
+            .collect();
+        ("application/json", serde_json::to_string_pretty(&curves).map_err(ApiError::internal)?)
+    };
+    Ok(attachment("curves", &info.id, &format, content_type, body))
 }
 
 /// The export format asked for (default `json`), if it is one of `allowed`.

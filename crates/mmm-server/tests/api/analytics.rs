@@ -194,4 +194,65 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     assert_eq!(json, rows);
     let r = app.get("/api/v1/export/contribution?format=txt", Some(&token));
     assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
+
+    // The channel table: one row per channel, with the figures /mmm/channels/summary gives.
+    let r = app.get(&format!("/api/v1/export/channels?format=csv&model_id={model}"), Some(&token));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.headers["content-type"].starts_with("text/csv"));
+    assert_eq!(
+        r.headers["content-disposition"],
+        format!("attachment; filename=\"mmm-channels-{model}.csv\"")
+    );
+    let summary =
+        app.get(&format!("/api/v1/mmm/channels/summary?model_id={model}"), Some(&token)).json();
+    let lines: Vec<&str> = r.text.lines().collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    assert_eq!(lines.len(), 1 + names.len());
+    for (line, row) in lines[1..].iter().zip(summary.as_array().unwrap()) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[at("channel")], row["name"].as_str().unwrap());
+        for (column, value) in
+            [("roi", &row["roi"]), ("roi_low", &row["roi_interval"][0]), ("share", &row["share"])]
+        {
+            assert_eq!(
+                cells[at(column)].parse::<f64>().unwrap(),
+                value.as_f64().unwrap(),
+                "{column}"
+            );
+        }
+        assert_eq!(cells[at("adstock")], "geometric");
+    }
+    let json = app.get(&format!("/api/v1/export/channels?model_id={model}"), Some(&token)).json();
+    assert_eq!(json, summary);
+
+    // The curves, long: a row per channel and point, as the model stores them.
+    let r = app.get(&format!("/api/v1/export/curves?format=csv&model_id={model}"), Some(&token));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let lines: Vec<&str> = r.text.lines().collect();
+    assert_eq!(lines[0], "channel,spend,response,mroi,response_low,response_high");
+    let curves = &doc["channels"][0]["response_curve"];
+    let first: Vec<&str> = lines
+        .iter()
+        .skip(1)
+        .filter(|l| l.starts_with(&format!("{},", names[0])))
+        .copied()
+        .collect();
+    assert_eq!(first.len(), curves.as_array().unwrap().len());
+    let last: Vec<f64> =
+        first[first.len() - 1].split(',').skip(1).map(|c| c.parse().unwrap()).collect();
+    let point = &curves[first.len() - 1];
+    assert_eq!(
+        last[..3],
+        [
+            point["spend"].as_f64().unwrap(),
+            point["response"].as_f64().unwrap(),
+            point["mroi"].as_f64().unwrap()
+        ]
+    );
+    assert_eq!(last[4], point["interval"][1].as_f64().unwrap());
+    let json = app.get(&format!("/api/v1/export/curves?model_id={model}"), Some(&token)).json();
+    assert_eq!(json[0]["points"], *curves);
+    let r = app.get("/api/v1/export/curves?format=xlsx", Some(&token));
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"));
 }

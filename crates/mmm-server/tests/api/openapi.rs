@@ -46,6 +46,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/mmm/insights"),
     ("get", "/api/v1/export/insights"),
     ("get", "/api/v1/export/contribution"),
+    ("get", "/api/v1/export/channels"),
+    ("get", "/api/v1/export/curves"),
     ("get", "/health"),
     ("get", "/ready"),
 ];

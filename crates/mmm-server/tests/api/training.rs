@@ -201,6 +201,8 @@ fn jobs_and_models_are_isolated(app: TestApp) {
         format!("/api/v1/mmm/insights?model_id={model}"),
         format!("/api/v1/export/insights?model_id={model}"),
         format!("/api/v1/export/contribution?model_id={model}"),
+        format!("/api/v1/export/channels?format=csv&model_id={model}"),
+        format!("/api/v1/export/curves?format=csv&model_id={model}"),
     ] {
         let r = app.get(&path, Some(&bob));
         assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"), "{path}");
