@@ -12,8 +12,10 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
+mod dates;
 mod dialect;
 
+use dates::{DateStyle, parse_date};
 use dialect::Lines;
 pub use dialect::{Dialect, decode};
 
@@ -74,7 +76,8 @@ fn spend_suffix_at(column: &str) -> Option<usize> {
 /// in any case when exactly one header does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoadOptions {
-    /// Date column (ISO `YYYY-MM-DD`, optionally followed by a midnight time).
+    /// Date column (ISO `YYYY-MM-DD`, or a regional form such as `DD/MM/YYYY`, told from the
+    /// whole column; optionally followed by a midnight time).
     pub date_column: String,
     /// KPI column (the quantity the model explains).
     pub kpi: String,
@@ -398,57 +401,6 @@ fn shorten(s: &str) -> String {
     }
 }
 
-fn parse_date(cell: &str) -> Result<NaiveDate, String> {
-    let s = cell.trim();
-    if s.is_empty() {
-        return Err("empty date".to_owned());
-    }
-    // Exports of date-times (pandas, databases) write midnight after the date: that is the
-    // date. Any other time of day is a problem, as a period is a whole day or week.
-    let (day, time) = match s.get(10..) {
-        Some(rest) if rest.starts_with([' ', 'T']) => (&s[..10], Some(&rest[1..])),
-        _ => (s, None),
-    };
-    // `%Y` alone would also accept signed and 5-digit years; require the plain ISO shape.
-    let shaped = day.len() == 10
-        && day
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-    let date = match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-        Ok(d) if shaped => d,
-        _ => return Err(format!("not an ISO date (YYYY-MM-DD): '{}'", shorten(s))),
-    };
-    match time.map(midnight) {
-        None | Some(Some(true)) => Ok(date),
-        Some(Some(false)) => Err(format!(
-            "'{}' has a time of day: give each period's date alone (YYYY-MM-DD)",
-            shorten(s)
-        )),
-        Some(None) => Err(format!("not an ISO date (YYYY-MM-DD): '{}'", shorten(s))),
-    }
-}
-
-/// Whether a time (`HH:MM`, `HH:MM:SS` with optional fraction, then optionally `Z` or an offset
-/// `±HH:MM`) is midnight; `None` if it is not a time.
-fn midnight(time: &str) -> Option<bool> {
-    let time = time.strip_suffix('Z').unwrap_or(time);
-    let time =
-        match time.len().checked_sub(6).and_then(|at| Some((time.get(..at)?, time.get(at..)?))) {
-            Some((t, offset))
-                if offset.starts_with(['+', '-'])
-                    && chrono::NaiveTime::parse_from_str(&offset[1..], "%H:%M").is_ok() =>
-            {
-                t
-            }
-            _ => time,
-        };
-    ["%H:%M:%S%.f", "%H:%M"]
-        .iter()
-        .find_map(|f| chrono::NaiveTime::parse_from_str(time, f).ok())
-        .map(|t| t == chrono::NaiveTime::MIN)
-}
-
 /// A row of the file: its line number and its cells, trimmed.
 struct Row {
     line: u64,
@@ -563,6 +515,17 @@ fn load(
         if fitting.is_some() { 0 } else { data_rows.iter().rev().take_while(kpi_empty).count() };
     let forecast = forecast.min(data_rows.len() - history);
 
+    // Dates are read in one form throughout, told from the whole column.
+    let date_col = col(&roles.date);
+    let date_cells = data_rows.iter().filter_map(|row| row.cells.get(date_col));
+    let date_style = match DateStyle::detect(date_cells.map(String::as_str)) {
+        Ok(style) => style,
+        Err(reason) => {
+            problems.push(Some(&roles.date), None, reason);
+            return Err(problems.into_error());
+        }
+    };
+
     // Per-cell parsing; every bad cell is reported.
     let n = data_rows.len();
     let mut dates: Vec<Option<NaiveDate>> = Vec::with_capacity(n);
@@ -585,7 +548,7 @@ fn load(
                 None => Err("missing value (row too short)".to_owned()),
             }
         };
-        let date = cell(&roles.date).and_then(parse_date);
+        let date = cell(&roles.date).and_then(|c| parse_date(c, date_style));
         dates.push(match date {
             Ok(d) => Some(d),
             Err(reason) => {

@@ -233,7 +233,7 @@ struct ModelArgs {
     /// CSV file: one row per period with a date, the KPI, media spend and controls (`-` reads
     /// standard input).
     data: PathBuf,
-    /// Date column (ISO YYYY-MM-DD).
+    /// Date column (YYYY-MM-DD; also DD/MM/YYYY, MM/DD/YYYY, DD.MM.YYYY or YYYY/MM/DD).
     #[arg(long, default_value = "date")]
     date_column: String,
     /// KPI column.
@@ -362,7 +362,7 @@ struct ScoreArgs {
     /// empty KPI are media history, as for fitting, and trailing ones are periods to forecast
     /// (`-` reads standard input).
     data: PathBuf,
-    /// Date column (ISO YYYY-MM-DD).
+    /// Date column (YYYY-MM-DD; also DD/MM/YYYY, MM/DD/YYYY, DD.MM.YYYY or YYYY/MM/DD).
     #[arg(long, default_value = "date")]
     date_column: String,
     /// Write the score (every period's prediction and interval, the metrics and the drift

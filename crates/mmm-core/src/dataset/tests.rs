@@ -812,3 +812,68 @@ fn two_unit_columns_for_one_channel_are_a_problem_naming_both() {
     assert_eq!(ds.roles.media_units, ["TV_Media"]);
     assert_eq!(ds.roles.controls, ["tv_impressions"]);
 }
+
+/// `text` with each ISO date rewritten by `form` from (year, month, day).
+fn redated(text: &str, form: impl Fn(i32, u32, u32) -> String) -> String {
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if i == 0 {
+                return line.to_owned();
+            }
+            let (date, rest) = line.split_at(10);
+            let d: NaiveDate = date.parse().unwrap();
+            form(d.year(), d.month(), d.day()) + rest
+        })
+        .collect();
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn spreadsheet_dates_are_read_in_the_form_the_whole_column_has() {
+    let iso = load(&weekly(20)).unwrap();
+    type Form = fn(i32, u32, u32) -> String;
+    let forms: [(&str, Form); 6] = [
+        ("day first", |y, m, d| format!("{d:02}/{m:02}/{y}")),
+        ("month first, no leading zeros", |y, m, d| format!("{m}/{d}/{y}")),
+        ("day first with dots, midnight", |y, m, d| format!("{d:02}.{m:02}.{y} 00:00:00")),
+        ("day first with dashes", |y, m, d| format!("{d:02}-{m:02}-{y}")),
+        ("month first with dashes", |y, m, d| format!("{m:02}-{d:02}-{y}")),
+        ("year first with slashes", |y, m, d| format!("{y}/{m:02}/{d:02}")),
+    ];
+    for (name, form) in forms {
+        let ds = load(&redated(&weekly(20), form)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(ds, iso, "{name}");
+    }
+}
+
+#[test]
+fn spreadsheet_dates_that_do_not_read_are_reported_in_the_files_form() {
+    let text = redated(&weekly(20), |y, m, d| format!("{d:02}/{m:02}/{y}"));
+    let text = with_cell(&with_cell(&text, 2, 0, "32/01/2024"), 4, 0, "2024-01-29 00:00");
+    let text = with_cell(&text, 5, 0, "05/02/2024 09:00");
+    assert_eq!(
+        reasons(&load(&text).unwrap_err()),
+        [
+            "line 4, column 'date': not a date in the file's form (DD/MM/YYYY): '32/01/2024'",
+            "line 6, column 'date': not a date in the file's form (DD/MM/YYYY): '2024-01-29 00:00'",
+            "line 7, column 'date': '05/02/2024 09:00' has a time of day: give each period's date \
+             alone (DD/MM/YYYY)",
+        ]
+    );
+    // Weeks whose days never pass 12 read either way; the one that gives weeks wins. Here
+    // 01/02/2024 and 01/09/2024 are a week apart read month first (2 and 9 January), not day
+    // first (1 February and 1 September).
+    let two_weeks = "date,revenue,tv_spend\n01/02/2024,10,1\n01/09/2024,11,2\n";
+    let ds = load_csv_for_scoring(two_weeks.as_bytes(), &LoadOptions::default()).unwrap();
+    assert_eq!(ds.dates[1], NaiveDate::from_ymd_opt(2024, 1, 9).unwrap());
+    // One such date alone cannot be told apart: that is a problem, not a guess.
+    let one = "date,revenue,tv_spend\n03/04/2024,10,1\n";
+    let err = load_csv_for_scoring(one.as_bytes(), &LoadOptions::default()).unwrap_err();
+    assert_eq!(
+        reasons(&err),
+        ["column 'date': dates such as '03/04/2024' read as DD/MM/YYYY and MM/DD/YYYY alike; \
+             write them as YYYY-MM-DD"]
+    );
+}

@@ -65,21 +65,36 @@ fn upload_text_and_multipart(app: TestApp) {
 fn a_european_spreadsheet_export_uploads_as_it_is(app: TestApp) {
     let token = app.register("ann@example.com");
     let csv = simulated_csv(80, 2);
-    // Semicolons, decimal commas, a byte-order mark and CRLF line ends.
-    let export =
-        format!("\u{feff}{}", csv.replace(',', ";").replace('.', ",").replace('\n', "\r\n"));
+    // Semicolons, decimal commas, dates as DD.MM.YYYY, a byte-order mark and CRLF line ends.
+    let german: Vec<String> = csv
+        .replace(',', ";")
+        .replace('.', ",")
+        .lines()
+        .map(|line| match line.split_at_checked(10) {
+            Some((date, rest)) if date.as_bytes()[4] == b'-' => {
+                let (y, m, d) = (&date[..4], &date[5..7], &date[8..]);
+                format!("{d}.{m}.{y}{rest}")
+            }
+            _ => line.to_owned(),
+        })
+        .collect();
+    let export = format!("\u{feff}{}\r\n", german.join("\r\n"));
     let r = app.post("/api/v1/datasets?controls=price_index", Some(&token), "text/csv", &export);
     assert_eq!(r.status, 201, "{}", r.text);
     let d = r.json();
     assert_eq!(d["rows"].as_i64(), Some(80));
+    let first_date = &csv.lines().nth(1).unwrap()[..10];
+    assert_eq!(d["start_date"], first_date);
+    // Stored as it came, it is read the same way again to train on.
+    let (_, _, job) = app.train(&token, d["id"].as_str().unwrap());
+    assert_eq!(job["state"], "succeeded", "{job}");
     assert_eq!(d["roles"]["channels"], serde_json::json!(["tv", "search"]));
     assert_eq!(d["roles"]["controls"], serde_json::json!(["price_index"]));
     let id = d["id"].as_str().unwrap();
     let detail = app.get(&format!("/api/v1/datasets/{id}"), Some(&token)).json();
     let first: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     assert_eq!(detail["columns"], serde_json::json!(first));
-    let row: Vec<String> =
-        csv.lines().nth(1).unwrap().split(',').map(|c| c.replace('.', ",")).collect();
+    let row: Vec<String> = german[1].split(';').map(str::to_owned).collect();
     assert_eq!(detail["preview"][0], serde_json::json!(row));
 
     // Excel's "Unicode Text": UTF-16 with a byte-order mark, tab-separated. Stored as UTF-8.
