@@ -24,8 +24,12 @@ pub const DEFAULT_DATE_COLUMN: &str = "date";
 /// Default name of the KPI column.
 pub const DEFAULT_KPI_COLUMN: &str = "revenue";
 /// Suffix that marks a media spend column by default; the channel name is the column name
-/// without it.
+/// without it. The underscore may also be any other of [`NAME_SEPARATORS`] (`TV Spend`).
 pub const SPEND_SUFFIX: &str = "_spend";
+
+/// What may join a channel's name to `spend` or to the word for its media units in a column
+/// name: `tv_spend`, `TV Spend` (spreadsheets), `tv.spend` (R), `tv-spend`.
+pub const NAME_SEPARATORS: [char; 4] = ['_', ' ', '.', '-'];
 
 /// The channel a media column measures: the column name without [`SPEND_SUFFIX`], or the whole
 /// name when it has no such suffix (or is nothing but the suffix).
@@ -58,18 +62,28 @@ pub fn media_column(name: &str) -> String {
 }
 
 /// Whether `column` names channel `channel`'s media units: the channel's name followed by one
-/// of [`MEDIA_UNIT_SUFFIXES`], in any case.
+/// of [`MEDIA_UNIT_SUFFIXES`], in any case, its underscore or any other of [`NAME_SEPARATORS`]
+/// (`TV Impressions`).
 fn is_units_column_of(column: &str, channel: &str) -> bool {
     column.get(..channel.len()).is_some_and(|head| head.eq_ignore_ascii_case(channel))
-        && column
-            .get(channel.len()..)
-            .is_some_and(|tail| MEDIA_UNIT_SUFFIXES.iter().any(|s| tail.eq_ignore_ascii_case(s)))
+        && column.get(channel.len()..).and_then(separated_word).is_some_and(|word| {
+            MEDIA_UNIT_SUFFIXES
+                .iter()
+                .any(|s| s.get(1..).is_some_and(|w| word.eq_ignore_ascii_case(w)))
+        })
 }
 
-/// Where [`SPEND_SUFFIX`], in any case, starts at the end of `column`.
+/// The word after a leading separator ([`NAME_SEPARATORS`]): `Spend` for ` Spend`.
+fn separated_word(tail: &str) -> Option<&str> {
+    tail.strip_prefix(NAME_SEPARATORS)
+}
+
+/// Where [`SPEND_SUFFIX`] (in any case, with any of [`NAME_SEPARATORS`] for its underscore)
+/// starts at the end of `column`.
 fn spend_suffix_at(column: &str) -> Option<usize> {
     let at = column.len().checked_sub(SPEND_SUFFIX.len())?;
-    column.get(at..)?.eq_ignore_ascii_case(SPEND_SUFFIX).then_some(at)
+    let word = separated_word(column.get(at..)?)?;
+    SPEND_SUFFIX.get(1..).is_some_and(|w| word.eq_ignore_ascii_case(w)).then_some(at)
 }
 
 /// How to read a CSV file: which column plays which role. A name matches a header exactly, or

@@ -5,16 +5,24 @@ import { deleteButton, field, h, mount, notice } from '../dom';
 import { money } from '../format';
 import type { Dataset } from '../types';
 
-/** Suffixes of the columns that give a channel's media units beside its spend, in any case, as
- * the server reads them (`MEDIA_UNIT_SUFFIXES` in mmm-core). */
-const UNIT_SUFFIXES = ['_media', '_impressions', '_impression', '_imps', '_grps', '_grp', '_clicks', '_units'];
+/** The words, after the channel's name and a separator, of the columns that give a channel's
+ * media units beside its spend, in any case, as the server reads them (`MEDIA_UNIT_SUFFIXES`
+ * and `NAME_SEPARATORS` in mmm-core): `tv_impressions`, `TV Impressions`. */
+const UNIT_WORDS = ['media', 'impressions', 'impression', 'imps', 'grps', 'grp', 'clicks', 'units'];
+const SEPARATORS = ['_', ' ', '.', '-'];
 
 /** Whether `column` names the media units of `channel`: `tv_impressions` for `tv`. */
 function isUnitsOf(column: string, channel: string): boolean {
   const l = column.toLowerCase();
   const c = channel.toLowerCase();
-  return l.startsWith(c) && UNIT_SUFFIXES.includes(l.slice(c.length));
+  return l.startsWith(c) && SEPARATORS.includes(l.charAt(c.length)) && UNIT_WORDS.includes(l.slice(c.length + 1));
 }
+
+/** Whether `column` is a spend column by its name: `tv_spend`, `TV Spend`, `tv.spend`. */
+const spendColumn = (column: string): boolean => {
+  const l = column.toLowerCase();
+  return l.endsWith('spend') && SEPARATORS.includes(l.charAt(l.length - 6));
+};
 
 /** The data set's channels, each fitted on media units marked so ("tv (units)"). */
 function channelList(d: Dataset): string {
@@ -151,7 +159,6 @@ export async function dataPage(main: HTMLElement): Promise<void> {
     const column = (i: number): string[] => body.map((r) => r[i] ?? '');
     const dateGuess = header.find((c) => c.toLowerCase() === 'date') ?? header.find((c) => c !== '') ?? '';
     // Column names match the server's defaults in any case.
-    const spendColumn = (c: string): boolean => c.toLowerCase().endsWith('_spend');
     const kpiGuess = header.find((c) => c.toLowerCase() === 'revenue') ?? header.find((c, i) => isVaryingNumbers(column(i), decimalComma) && !spendColumn(c)) ?? '';
     const name = h('input', { type: 'text', value: f.name, maxlength: 200, required: true });
     const named = header.filter((c) => c !== '');

@@ -575,6 +575,26 @@ fn channel_names_drop_the_spend_suffix_only() {
     // A column called just `_spend` keeps its name rather than naming an empty channel.
     assert_eq!(channel_name("_spend"), "_spend");
     assert_eq!(channel_name("_Spend"), "_Spend");
+    // Spreadsheets write a space, R a dot.
+    assert_eq!(channel_name("TV Spend"), "TV");
+    assert_eq!(channel_name("paid.search.spend"), "paid.search");
+    assert_eq!(channel_name("radio-SPEND"), "radio");
+    assert_eq!(channel_name("tvspend"), "tvspend");
+    assert_eq!(channel_name("tv/spend"), "tv/spend");
+}
+
+#[test]
+fn spreadsheet_column_names_give_channels_and_their_units() {
+    let text = with_tv_units(20)
+        .replacen("tv_spend", "TV Spend", 1)
+        .replacen("search_spend", "Search.Spend", 1)
+        .replacen("TV_Media", "TV Impressions", 1);
+    let ds = load(&text).unwrap();
+    let names: Vec<&str> = ds.channels.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["TV", "Search"]);
+    assert_eq!(ds.roles.media, ["TV Spend", "Search.Spend"]);
+    assert_eq!(ds.roles.media_units, ["TV Impressions"]);
+    assert_eq!(ds.roles.controls, ["price"]);
 }
 
 #[test]
