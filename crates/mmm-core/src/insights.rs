@@ -29,6 +29,9 @@ pub enum InsightKind {
     MissingHistory,
     /// Channels whose effect the data show coming largely after the period of spend.
     CarryOver,
+    /// Channels whose spend moves together, or with a control, so closely that the data can
+    /// hardly tell their effects apart.
+    Collinearity,
     /// A caution about the model's fit.
     FitQuality,
 }
@@ -65,6 +68,12 @@ pub const CARRY_OVER_WORTH_A_HISTORY: f64 = 0.3;
 /// carry-over down; wider, the prior on the carry-over (for mmm's geometric adstock, Beta(2, 2)
 /// on the decay) decides it.
 pub const CARRY_OVER_INTERVAL: f64 = 0.3;
+
+/// Correlation of two channels' inputs (or of a channel's input and a control) over the
+/// model's periods from which the collinearity insight names them. It is a caution, not an
+/// error: Meridian's data checks refuse only near-perfect correlation (0.999), and also compare
+/// each paid channel with the controls (its potential-bias review check), as this does.
+pub const COLLINEAR_CORRELATION: f64 = 0.8;
 
 /// Share of a channel's current spend moved in the reallocation insight.
 pub const REALLOCATION_SHARE: f64 = 0.1;
@@ -422,6 +431,7 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
 
     out.extend(carry_over(doc, period));
     out.extend(missing_history(doc, period));
+    out.extend(collinearity(doc, period));
 
     let holdout_mape = doc.fit.holdout.as_ref().map(|h| h.mape);
     if doc.fit.r2 < 0.5 || holdout_mape.is_some_and(|m| m > 0.2) {
@@ -541,11 +551,160 @@ fn missing_history(doc: &ModelDocument, period: &str) -> Option<Insight> {
     })
 }
 
+/// Pairs of channels whose inputs, and channels and controls whose values, move together over
+/// the model's periods with a correlation of at least [`COLLINEAR_CORRELATION`] in size.
+fn collinearity(doc: &ModelDocument, period: &str) -> Option<Insight> {
+    let inputs: Vec<(&str, &[f64])> =
+        doc.series.channels.iter().map(|s| (s.name.as_str(), s.model_input())).collect();
+    let controls = doc.series.control_values.iter().map(|c| (c.name.as_str(), &c.values[..]));
+    let mut pairs = Vec::new();
+    for (i, (a, x)) in inputs.iter().enumerate() {
+        let others = inputs[i + 1..].iter().map(|(b, y)| (*b, *y, true));
+        for (b, y, channel) in others.chain(controls.clone().map(|(b, y)| (b, y, false))) {
+            if let Some(r) = correlation(x, y).filter(|r| r.abs() >= COLLINEAR_CORRELATION) {
+                pairs.push((*a, b, channel, r));
+            }
+        }
+    }
+    if pairs.is_empty() {
+        return None;
+    }
+    let mut channels: Vec<String> = Vec::new();
+    for (a, b, channel, _) in &pairs {
+        let names = if *channel { vec![*a, *b] } else { vec![*a] };
+        for name in names {
+            if !channels.iter().any(|c| c == name) {
+                channels.push(name.to_owned());
+            }
+        }
+    }
+    let described: Vec<String> = pairs
+        .iter()
+        .map(|(a, b, channel, r)| {
+            let what =
+                if *channel { format!("{a} and {b} spend") } else { format!("{a} spend and {b}") };
+            format!("{what} ({r:.2})")
+        })
+        .collect();
+    let with_controls = pairs.iter().any(|p| !p.2);
+    Some(Insight {
+        kind: InsightKind::Collinearity,
+        channels: channels.clone(),
+        title: format!(
+            "The data can hardly tell {}",
+            pairs
+                .iter()
+                .map(|(a, b, ..)| format!("{a} from {b}"))
+                .collect::<Vec<_>>()
+                .join(", or ")
+        ),
+        message: format!(
+            "These move together from {period} to {period} (correlation over the model's {}              {period}s): {}. The data show their joint effect but leave its split mostly to the              priors, so these channels' ROIs, and any budget moved between them, are less              certain than the figures suggest{}. Weeks where one runs without the other, or a              lift test on one of them, would separate them.",
+            doc.periods,
+            described.join("; "),
+            if with_controls {
+                "; a control that moves with a channel may take part of its effect"
+            } else {
+                ""
+            }
+        ),
+        numbers: pairs.iter().map(|(a, b, _, r)| (format!("{a}.{b}.correlation"), *r)).collect(),
+    })
+}
+
+/// Pearson correlation of two series over their common length; `None` when either is constant.
+fn correlation(x: &[f64], y: &[f64]) -> Option<f64> {
+    let n = x.len().min(y.len());
+    if n < 3 {
+        return None;
+    }
+    let mean = |v: &[f64]| v[..n].iter().sum::<f64>() / n as f64;
+    let (mx, my) = (mean(x), mean(y));
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x[..n].iter().zip(&y[..n]) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    let r = sxy / (sxx * syy).sqrt();
+    (sxx > 0.0 && syy > 0.0 && r.is_finite()).then_some(r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::simulate::{SimConfig, simulate};
     use crate::{ModelSpec, fit};
+
+    /// The correlation of `x` and `y` as the mean product of their z-scores.
+    fn by_z_scores(x: &[f64], y: &[f64]) -> f64 {
+        let z = |v: &[f64]| -> Vec<f64> {
+            let n = v.len() as f64;
+            let m = v.iter().sum::<f64>() / n;
+            let sd = (v.iter().map(|a| (a - m).powi(2)).sum::<f64>() / n).sqrt();
+            v.iter().map(|a| (a - m) / sd).collect()
+        };
+        z(x).iter().zip(z(y)).map(|(a, b)| a * b).sum::<f64>() / x.len() as f64
+    }
+
+    #[test]
+    fn channels_whose_spend_moves_together_are_named_with_their_correlation() {
+        let config = SimConfig { seed: 11, periods: 104, channels: 3, ..SimConfig::default() };
+        let mut s = simulate(&config);
+        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        assert!(!insights(&doc).iter().any(|i| i.kind == InsightKind::Collinearity));
+        // Social spends what search spends, give or take 5%, and the price follows TV's spend.
+        let search = s.dataset.channels[1].spend.clone();
+        s.dataset.channels[2].spend = search
+            .iter()
+            .enumerate()
+            .map(|(t, v)| v * (0.95 + 0.1 * ((t % 3) as f64 / 2.0)))
+            .collect();
+        let tv = s.dataset.channels[0].spend.clone();
+        let price = &mut s.dataset.controls[0].values;
+        for (p, v) in price.iter_mut().zip(&tv) {
+            *p = 100.0 - v / 10_000.0 + 0.2 * (*p - 100.0);
+        }
+        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let found =
+            insights(&doc).into_iter().find(|i| i.kind == InsightKind::Collinearity).unwrap();
+        assert_eq!(found.channels, ["tv", "search", "social"]);
+        let social = &s.dataset.channels[2].spend;
+        let r = by_z_scores(&search, social);
+        assert!(r > 0.95, "{r}");
+        assert!((found.numbers["search.social.correlation"] - r).abs() < 1e-12);
+        let control = &s.dataset.controls[0];
+        let r = by_z_scores(&tv, &control.values);
+        assert!(r < -COLLINEAR_CORRELATION, "{r}");
+        assert!((found.numbers[&format!("tv.{}.correlation", control.name)] - r).abs() < 1e-12);
+        assert_eq!(found.numbers.len(), 2, "{:?}", found.numbers);
+        let title =
+            format!("The data can hardly tell tv from {}, or search from social", control.name);
+        assert_eq!(found.title, title);
+        assert!(
+            found.message.contains(&format!(
+                "search and social spend ({:.2})",
+                found.numbers["search.social.correlation"]
+            )),
+            "{}",
+            found.message
+        );
+        assert!(
+            found.message.contains(&format!("tv spend and {}", control.name)),
+            "{}",
+            found.message
+        );
+    }
+
+    #[test]
+    fn a_constant_or_short_series_has_no_correlation() {
+        assert_eq!(correlation(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
+        assert_eq!(correlation(&[1.0, 2.0], &[1.0, 2.0]), None);
+        // By hand: x = 1, 2, 3 and y = 2, 4, 7: deviations −1, 0, 1 and −2.33, −0.33, 2.67;
+        // Σxy = 5, Σx² = 2, Σy² = 12.67, r = 5 / √25.33.
+        let r = correlation(&[1.0, 2.0, 3.0], &[2.0, 4.0, 7.0]).unwrap();
+        assert!((r - 5.0 / (2.0f64 * 38.0 / 3.0).sqrt()).abs() < 1e-12, "{r}");
+    }
 
     #[test]
     fn channels_whose_carry_over_the_data_pin_down_are_named() {
