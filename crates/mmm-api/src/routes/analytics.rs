@@ -9,6 +9,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use mmm_core::ModelDocument;
 use mmm_core::document::{CURRENT_SPEND_PERIODS, CURVE_MAX_MULTIPLE, CURVE_POINTS, CurvePoint};
+use mmm_core::export::Table;
 use mmm_core::insights::{Insight, insights};
 use mmm_service::domain::ModelInfo;
 use serde::Serialize;
@@ -309,18 +310,8 @@ pub async fn export_contribution(
     user: AuthUser,
     q: web::Query<TableExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
-    let format = export_format(q.format, &["json", "csv"])?;
-    let (info, doc) = resolve(&state, &user, q.model_id).await?;
-    let (content_type, body) = if format == "csv" {
-        ("text/csv; charset=utf-8", mmm_core::export::decomposition_csv(&doc))
-    } else {
-        (
-            "application/json",
-            serde_json::to_string_pretty(&decomposition(&doc)).map_err(ApiError::internal)?,
-        )
-    };
-    Ok(attachment("contribution", &info.id, &format, content_type, body))
+    let json = |doc: &ModelDocument| serde_json::to_string_pretty(&decomposition(doc));
+    export_table(&state, &user, q.into_inner(), "contribution", Table::Decomposition, json).await
 }
 
 /// Download the channel results as CSV or JSON: spend, contribution, ROI, marginal ROI and
@@ -340,18 +331,8 @@ pub async fn export_channels(
     user: AuthUser,
     q: web::Query<TableExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
-    let format = export_format(q.format, &["json", "csv"])?;
-    let (info, doc) = resolve(&state, &user, q.model_id).await?;
-    let (content_type, body) = if format == "csv" {
-        ("text/csv; charset=utf-8", mmm_core::export::channels_csv(&doc))
-    } else {
-        (
-            "application/json",
-            serde_json::to_string_pretty(&summary(&doc)).map_err(ApiError::internal)?,
-        )
-    };
-    Ok(attachment("channels", &info.id, &format, content_type, body))
+    let json = |doc: &ModelDocument| serde_json::to_string_pretty(&summary(doc));
+    export_table(&state, &user, q.into_inner(), "channels", Table::Channels, json).await
 }
 
 /// Download the response curves as CSV or JSON: for each channel, the steady-state incremental
@@ -372,20 +353,34 @@ pub async fn export_curves(
     user: AuthUser,
     q: web::Query<TableExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
-    let format = export_format(q.format, &["json", "csv"])?;
-    let (info, doc) = resolve(&state, &user, q.model_id).await?;
-    let (content_type, body) = if format == "csv" {
-        ("text/csv; charset=utf-8", mmm_core::export::curves_csv(&doc))
-    } else {
+    let json = |doc: &ModelDocument| {
         let curves: Vec<Value> = doc
             .channels
             .iter()
             .map(|c| json!({"channel": c.name, "points": c.response_curve}))
             .collect();
-        ("application/json", serde_json::to_string_pretty(&curves).map_err(ApiError::internal)?)
+        serde_json::to_string_pretty(&curves)
     };
-    Ok(attachment("curves", &info.id, &format, content_type, body))
+    export_table(&state, &user, q.into_inner(), "curves", Table::Curves, json).await
+}
+
+/// A table of the model `q` names as a download: `table` as CSV, or `json` of the model.
+async fn export_table(
+    state: &AppState,
+    user: &AuthUser,
+    q: TableExportQuery,
+    what: &str,
+    table: Table,
+    json: impl FnOnce(&ModelDocument) -> serde_json::Result<String>,
+) -> Result<HttpResponse, ApiError> {
+    let format = export_format(q.format, &["json", "csv"])?;
+    let (info, doc) = resolve(state, user, q.model_id).await?;
+    let (content_type, body) = if format == "csv" {
+        ("text/csv; charset=utf-8", mmm_core::export::table_csv(&doc, table))
+    } else {
+        ("application/json", json(&doc).map_err(ApiError::internal)?)
+    };
+    Ok(attachment(what, &info.id, &format, content_type, body))
 }
 
 /// The export format asked for (default `json`), if it is one of `allowed`.
