@@ -165,9 +165,10 @@ pub struct Channel {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<f64>,
     /// The channel's media units, when the data give them in a column `<name>_media` or
-    /// `<name>_impressions` (any of [`MEDIA_UNIT_SUFFIXES`]): the model then applies the channel's carry-over and saturation to
-    /// them instead of the spend, as Meridian does with impressions, while ROI, marginal ROI
-    /// and response curves stay per unit of spend ([`Channel::model_input`]).
+    /// `<name>_impressions` (any of [`MEDIA_UNIT_SUFFIXES`]): the model then applies the
+    /// channel's carry-over and saturation to them instead of the spend, as Meridian does with
+    /// impressions, while ROI, marginal ROI and response curves stay per unit of spend
+    /// ([`Channel::model_input`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<MediaUnits>,
 }
@@ -895,7 +896,7 @@ fn resolve_roles(
                         header_line,
                         format!(
                             "several columns give channel '{channel}' media units ({}): keep \
-                             one, or name the others as controls",
+                             one, and drop the others from the file or list them as controls",
                             names.join(", ")
                         ),
                     );

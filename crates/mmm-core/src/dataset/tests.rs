@@ -823,7 +823,8 @@ fn two_unit_columns_for_one_channel_are_a_problem_naming_both() {
     assert_eq!(
         reasons(&err),
         ["line 1, column 'tv_spend': several columns give channel 'tv' media units \
-             (TV_Media, tv_impressions): keep one, or name the others as controls"]
+             (TV_Media, tv_impressions): keep one, and drop the others from the file or list \
+             them as controls"]
     );
     // Naming one as a control settles it.
     let options =
