@@ -76,9 +76,11 @@ impl DateStyle {
             DateStyle::DayFirst(sep) => (sep, [2, 1, 0]),
             DateStyle::MonthFirst(sep) => (sep, [2, 0, 1]),
         };
-        let parts: Vec<&str> = day.split(sep).collect();
-        let [a, b, c] = parts.as_slice() else { return None };
-        let fields = [*a, *b, *c];
+        let mut parts = day.split(sep);
+        let fields = [parts.next()?, parts.next()?, parts.next()?];
+        if parts.next().is_some() {
+            return None;
+        }
         let (year, month, date) = (fields[order[0]], fields[order[1]], fields[order[2]]);
         // ISO days and months have two digits; the regional forms may drop a leading zero.
         let short_ok = self != DateStyle::Iso;
