@@ -16,6 +16,10 @@
 //! (`lift_test_precision_for` the firm-evidence contraction). Either way the example reports the
 //! contraction the insights predicted for the tested channels against the one the refit reached.
 //!
+//! SHARED=X scales the budget cycle every channel shares (`SimConfig::shared_budget`; 1 is the
+//! default): larger values correlate the channels' spend more. The example prints the mean
+//! correlation of the channels' weekly spend over the pairs.
+//!
 //! MEDIA_UNITS=1 simulates channels that buy media units at a drifting price
 //! (`SimConfig::media_units`), and the fit applies each channel's transforms to its units;
 //! with SPEND_ONLY=1 the fit sees only the spend.
@@ -39,6 +43,15 @@ use reallocation::TrueCurve;
 #[path = "support/reallocation.rs"]
 mod reallocation;
 use rand_distr::{Distribution, StandardNormal};
+
+/// Pearson correlation of two series of the same length.
+fn correlation(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let cov: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let var = |v: &[f64], m: f64| v.iter().map(|a| (a - m).powi(2)).sum::<f64>();
+    cov / (var(x, mx) * var(y, my)).sqrt()
+}
 
 /// Periods a simulated lift test lasts.
 const LIFT_PERIODS: usize = 8;
@@ -134,6 +147,8 @@ fn main() {
     let (mut decisions, mut map_decisions) = (Vec::new(), Vec::new());
     // (predicted, actual) contraction of each channel that got a lift test.
     let mut forecasts: Vec<(f64, f64)> = Vec::new();
+    // Correlation of every pair of channels' spend, over every seed.
+    let mut correlations: Vec<f64> = Vec::new();
     for seed in first..first + count {
         let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
         let mut sim = simulate(&SimConfig {
@@ -144,8 +159,13 @@ fn main() {
             profile,
             history: knob("HISTORY").unwrap_or(0.0) as usize,
             media_units: std::env::var("MEDIA_UNITS").is_ok(),
+            shared_budget: knob("SHARED").unwrap_or(1.0),
             ..SimConfig::default()
         });
+        let spends: Vec<&[f64]> = sim.dataset.channels.iter().map(|c| &c.spend[..]).collect();
+        for (i, x) in spends.iter().enumerate() {
+            correlations.extend(spends[i + 1..].iter().map(|y| correlation(x, y)));
+        }
         if std::env::var("SPEND_ONLY").is_ok() {
             // The channels bought media units, but the fit sees only what they cost.
             sim.dataset.channels.iter_mut().for_each(|c| c.media = None);
@@ -361,6 +381,10 @@ fn main() {
             forecasts.iter().map(|f| (f.0 - f.1).abs()).sum::<f64>() / n
         );
     }
+    println!(
+        "  channels' spend: mean pairwise correlation {:.2}",
+        correlations.iter().sum::<f64>() / correlations.len().max(1) as f64
+    );
     errors.sort_by(f64::total_cmp);
     let mean = errors.iter().sum::<f64>() / errors.len() as f64;
     let median = errors[errors.len() / 2];
