@@ -551,21 +551,12 @@ fn missing_history(doc: &ModelDocument, period: &str) -> Option<Insight> {
     })
 }
 
-/// Pairs of channels whose inputs, and channels and controls whose values, move together over
-/// the model's periods with a correlation of at least [`COLLINEAR_CORRELATION`] in size.
+/// The insight on [`collinear_pairs`], if there are any.
 fn collinearity(doc: &ModelDocument, period: &str) -> Option<Insight> {
-    let inputs: Vec<(&str, &[f64])> =
-        doc.series.channels.iter().map(|s| (s.name.as_str(), s.model_input())).collect();
-    let controls = doc.series.control_values.iter().map(|c| (c.name.as_str(), &c.values[..]));
-    let mut pairs = Vec::new();
-    for (i, (a, x)) in inputs.iter().enumerate() {
-        let others = inputs[i + 1..].iter().map(|(b, y)| (*b, *y, true));
-        for (b, y, channel) in others.chain(controls.clone().map(|(b, y)| (b, y, false))) {
-            if let Some(r) = correlation(x, y).filter(|r| r.abs() >= COLLINEAR_CORRELATION) {
-                pairs.push((*a, b, channel, r));
-            }
-        }
-    }
+    let pairs: Vec<(&str, &str, bool, f64)> = collinear_pairs(doc)
+        .into_iter()
+        .map(|p| (p.channel, p.other, p.other_is_channel, p.correlation))
+        .collect();
     if pairs.is_empty() {
         return None;
     }
@@ -610,6 +601,42 @@ fn collinearity(doc: &ModelDocument, period: &str) -> Option<Insight> {
         ),
         numbers: pairs.iter().map(|(a, b, _, r)| (format!("{a}.{b}.correlation"), *r)).collect(),
     })
+}
+
+/// A channel whose input moves with another channel's, or with a control.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollinearPair<'a> {
+    /// The channel.
+    pub channel: &'a str,
+    /// The other channel, or the control.
+    pub other: &'a str,
+    /// Whether `other` is a channel (else a control).
+    pub other_is_channel: bool,
+    /// Correlation over the model's periods, at least [`COLLINEAR_CORRELATION`] in size.
+    pub correlation: f64,
+}
+
+/// Pairs of channels whose inputs, and channels and controls whose values, move together over
+/// the model's periods with a correlation of at least [`COLLINEAR_CORRELATION`] in size: the
+/// pairs the collinearity insight names.
+pub fn collinear_pairs(doc: &ModelDocument) -> Vec<CollinearPair<'_>> {
+    let inputs: Vec<(&str, &[f64])> =
+        doc.series.channels.iter().map(|s| (s.name.as_str(), s.model_input())).collect();
+    let controls = doc.series.control_values.iter().map(|c| (c.name.as_str(), &c.values[..]));
+    let mut pairs = Vec::new();
+    for (i, (channel, x)) in inputs.iter().enumerate() {
+        let others = inputs[i + 1..].iter().map(|(b, y)| (*b, *y, true));
+        for (other, y, other_is_channel) in
+            others.chain(controls.clone().map(|(b, y)| (b, y, false)))
+        {
+            if let Some(correlation) =
+                correlation(x, y).filter(|r| r.abs() >= COLLINEAR_CORRELATION)
+            {
+                pairs.push(CollinearPair { channel, other, other_is_channel, correlation });
+            }
+        }
+    }
+    pairs
 }
 
 /// Pearson correlation of two series over their common length; `None` when either is constant.

@@ -145,6 +145,15 @@ pub fn summary(doc: &ModelDocument) -> String {
             h.nrmse
         );
     }
+    for p in mmm_core::insights::collinear_pairs(doc) {
+        let what = if p.other_is_channel { "spend " } else { "" };
+        let _ = writeln!(
+            s,
+            "caution: {} and {} {what}move together (correlation {:.2}): the data can hardly \
+             tell their effects apart (--insights)",
+            p.channel, p.other, p.correlation
+        );
+    }
     s
 }
 

@@ -160,6 +160,52 @@ fn simulate_fit_inspect_round_trip() {
 }
 
 #[test]
+fn channels_whose_spend_moves_together_are_a_caution_under_the_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let out = mmm(&["simulate", "--weeks", "104", "--channels", "3", "--out", path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = std::fs::read_to_string(&data).unwrap();
+    assert!(!text(&mmm(&["fit", path(&data)]).stdout).contains("caution:"));
+    // Social spends what search spends, 0-4% more.
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let (search, social) = (
+        header.iter().position(|h| *h == "search_spend").unwrap(),
+        header.iter().position(|h| *h == "social_spend").unwrap(),
+    );
+    let rows: Vec<String> = csv
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+            if i > 0 {
+                let v: f64 = cells[search].parse().unwrap();
+                cells[social] = format!("{:.2}", v * (1.0 + 0.02 * (i % 3) as f64));
+            }
+            cells.join(",")
+        })
+        .collect();
+    std::fs::write(&data, rows.join("\n") + "\n").unwrap();
+    let out = mmm(&["fit", path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let line =
+        stdout.lines().find(|l| l.starts_with("caution:")).unwrap_or_else(|| panic!("{stdout}"));
+    let column = |j: usize| -> Vec<f64> {
+        rows[1..].iter().map(|r| r.split(',').nth(j).unwrap().parse().unwrap()).collect()
+    };
+    let (x, y) = (column(search), column(social));
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let cov: f64 = x.iter().zip(&y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let ss = |v: &[f64], m: f64| v.iter().map(|a| (a - m).powi(2)).sum::<f64>();
+    let r = cov / (ss(&x, mx) * ss(&y, my)).sqrt();
+    let said = format!("caution: search and social spend move together (correlation {r:.2}): ");
+    assert!(line.starts_with(&said), "{line}");
+    assert!(line.ends_with("the data can hardly tell their effects apart (--insights)"), "{line}");
+}
+
+#[test]
 fn bad_data_exits_2_with_every_problem() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("bad.csv");
