@@ -32,6 +32,7 @@
 use mmm_core::insights::{
     FIRM_EVIDENCE, WEAK_EVIDENCE, contraction_after_test, lift_test_precision_for,
 };
+use mmm_core::metrics::correlation;
 use mmm_core::params::{HalfSaturation, HillShape};
 use mmm_core::simulate::{SimConfig, Simulation, TrueChannel, simulate};
 use mmm_core::spec::LiftTest;
@@ -43,15 +44,6 @@ use reallocation::TrueCurve;
 #[path = "support/reallocation.rs"]
 mod reallocation;
 use rand_distr::{Distribution, StandardNormal};
-
-/// Pearson correlation of two series of the same length.
-fn correlation(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let cov: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let var = |v: &[f64], m: f64| v.iter().map(|a| (a - m).powi(2)).sum::<f64>();
-    cov / (var(x, mx) * var(y, my)).sqrt()
-}
 
 /// Periods a simulated lift test lasts.
 const LIFT_PERIODS: usize = 8;
@@ -164,7 +156,7 @@ fn main() {
         });
         let spends: Vec<&[f64]> = sim.dataset.channels.iter().map(|c| &c.spend[..]).collect();
         for (i, x) in spends.iter().enumerate() {
-            correlations.extend(spends[i + 1..].iter().map(|y| correlation(x, y)));
+            correlations.extend(spends[i + 1..].iter().filter_map(|y| correlation(x, y)));
         }
         if std::env::var("SPEND_ONLY").is_ok() {
             // The channels bought media units, but the fit sees only what they cost.

@@ -630,31 +630,13 @@ pub fn collinear_pairs(doc: &ModelDocument) -> Vec<CollinearPair<'_>> {
             others.chain(controls.clone().map(|(b, y)| (b, y, false)))
         {
             if let Some(correlation) =
-                correlation(x, y).filter(|r| r.abs() >= COLLINEAR_CORRELATION)
+                crate::metrics::correlation(x, y).filter(|r| r.abs() >= COLLINEAR_CORRELATION)
             {
                 pairs.push(CollinearPair { channel, other, other_is_channel, correlation });
             }
         }
     }
     pairs
-}
-
-/// Pearson correlation of two series over their common length; `None` when either is constant.
-fn correlation(x: &[f64], y: &[f64]) -> Option<f64> {
-    let n = x.len().min(y.len());
-    if n < 3 {
-        return None;
-    }
-    let mean = |v: &[f64]| v[..n].iter().sum::<f64>() / n as f64;
-    let (mx, my) = (mean(x), mean(y));
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x[..n].iter().zip(&y[..n]) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
-    }
-    let r = sxy / (sxx * syy).sqrt();
-    (sxx > 0.0 && syy > 0.0 && r.is_finite()).then_some(r)
 }
 
 #[cfg(test)]
@@ -721,16 +703,6 @@ mod tests {
             "{}",
             found.message
         );
-    }
-
-    #[test]
-    fn a_constant_or_short_series_has_no_correlation() {
-        assert_eq!(correlation(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
-        assert_eq!(correlation(&[1.0, 2.0], &[1.0, 2.0]), None);
-        // By hand: x = 1, 2, 3 and y = 2, 4, 7: deviations −1, 0, 1 and −2.33, −0.33, 2.67;
-        // Σxy = 5, Σx² = 2, Σy² = 12.67, r = 5 / √25.33.
-        let r = correlation(&[1.0, 2.0, 3.0], &[2.0, 4.0, 7.0]).unwrap();
-        assert!((r - 5.0 / (2.0f64 * 38.0 / 3.0).sqrt()).abs() < 1e-12, "{r}");
     }
 
     #[test]

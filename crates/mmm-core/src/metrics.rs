@@ -1,4 +1,4 @@
-//! Goodness-of-fit measures.
+//! Goodness-of-fit measures, and the correlation of two series.
 
 /// Coefficient of determination `1 − Σ(y − ŷ)² / Σ(y − ȳ)²` (0 when `y` is constant).
 pub fn r2(actual: &[f64], predicted: &[f64]) -> f64 {
@@ -28,6 +28,24 @@ pub fn nrmse(actual: &[f64], predicted: &[f64]) -> f64 {
     if hi > lo { rmse / (hi - lo) } else { 0.0 }
 }
 
+/// Pearson correlation of two series over their common length; `None` when either is constant.
+pub fn correlation(x: &[f64], y: &[f64]) -> Option<f64> {
+    let n = x.len().min(y.len());
+    if n < 3 {
+        return None;
+    }
+    let mean = |v: &[f64]| v[..n].iter().sum::<f64>() / n as f64;
+    let (mx, my) = (mean(x), mean(y));
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x[..n].iter().zip(&y[..n]) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    let r = sxy / (sxx * syy).sqrt();
+    (sxx > 0.0 && syy > 0.0 && r.is_finite()).then_some(r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +68,15 @@ mod tests {
         assert_eq!(r2(&[2.0, 2.0], &[1.0, 3.0]), 0.0);
         assert_eq!(mape(&[0.0], &[1.0]), 0.0);
         assert_eq!(nrmse(&[5.0, 5.0], &[5.0, 6.0]), 0.0);
+    }
+
+    #[test]
+    fn a_constant_or_short_series_has_no_correlation() {
+        assert_eq!(correlation(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
+        assert_eq!(correlation(&[1.0, 2.0], &[1.0, 2.0]), None);
+        // By hand: x = 1, 2, 3 and y = 2, 4, 7: deviations −1, 0, 1 and −2.33, −0.33, 2.67;
+        // Σxy = 5, Σx² = 2, Σy² = 12.67, r = 5 / √25.33.
+        let r = correlation(&[1.0, 2.0, 3.0], &[2.0, 4.0, 7.0]).unwrap();
+        assert!((r - 5.0 / (2.0f64 * 38.0 / 3.0).sqrt()).abs() < 1e-12, "{r}");
     }
 }
