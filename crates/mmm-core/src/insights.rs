@@ -553,16 +553,13 @@ fn missing_history(doc: &ModelDocument, period: &str) -> Option<Insight> {
 
 /// The insight on [`collinear_pairs`], if there are any.
 fn collinearity(doc: &ModelDocument, period: &str) -> Option<Insight> {
-    let pairs: Vec<(&str, &str, bool, f64)> = collinear_pairs(doc)
-        .into_iter()
-        .map(|p| (p.channel, p.other, p.other_is_channel, p.correlation))
-        .collect();
+    let pairs = collinear_pairs(doc);
     if pairs.is_empty() {
         return None;
     }
     let mut channels: Vec<String> = Vec::new();
-    for (a, b, channel, _) in &pairs {
-        let names = if *channel { vec![*a, *b] } else { vec![*a] };
+    for p in &pairs {
+        let names = if p.other_is_channel { vec![p.channel, p.other] } else { vec![p.channel] };
         for name in names {
             if !channels.iter().any(|c| c == name) {
                 channels.push(name.to_owned());
@@ -571,26 +568,29 @@ fn collinearity(doc: &ModelDocument, period: &str) -> Option<Insight> {
     }
     let described: Vec<String> = pairs
         .iter()
-        .map(|(a, b, channel, r)| {
-            let what =
-                if *channel { format!("{a} and {b} spend") } else { format!("{a} spend and {b}") };
-            format!("{what} ({r:.2})")
+        .map(|p| {
+            let (a, b) = (p.channel, p.other);
+            let what = if p.other_is_channel {
+                format!("{a} and {b} spend")
+            } else {
+                format!("{a} spend and {b}")
+            };
+            format!("{what} ({:.2})", p.correlation)
         })
         .collect();
-    let with_controls = pairs.iter().any(|p| !p.2);
+    let with_controls = pairs.iter().any(|p| !p.other_is_channel);
+    let told_apart: Vec<String> =
+        pairs.iter().map(|p| format!("{} from {}", p.channel, p.other)).collect();
     Some(Insight {
         kind: InsightKind::Collinearity,
-        channels: channels.clone(),
-        title: format!(
-            "The data can hardly tell {}",
-            pairs
-                .iter()
-                .map(|(a, b, ..)| format!("{a} from {b}"))
-                .collect::<Vec<_>>()
-                .join(", or ")
-        ),
+        channels,
+        title: format!("The data can hardly tell {}", told_apart.join(", or ")),
         message: format!(
-            "These move together from {period} to {period} (correlation over the model's {}              {period}s): {}. The data show their joint effect but leave its split mostly to the              priors, so these channels' ROIs, and any budget moved between them, are less              certain than the figures suggest{}. Weeks where one runs without the other, or a              lift test on one of them, would separate them.",
+            "These move together from {period} to {period} (correlation over the model's {} \
+             {period}s): {}. The data show their joint effect but leave its split mostly to the \
+             priors, so these channels' ROIs, and any budget moved between them, are less \
+             certain than the figures suggest{}. Weeks where one runs without the other, or a \
+             lift test on one of them, would separate them.",
             doc.periods,
             described.join("; "),
             if with_controls {
@@ -599,7 +599,10 @@ fn collinearity(doc: &ModelDocument, period: &str) -> Option<Insight> {
                 ""
             }
         ),
-        numbers: pairs.iter().map(|(a, b, _, r)| (format!("{a}.{b}.correlation"), *r)).collect(),
+        numbers: pairs
+            .iter()
+            .map(|p| (format!("{}.{}.correlation", p.channel, p.other), p.correlation))
+            .collect(),
     })
 }
 
@@ -690,6 +693,7 @@ mod tests {
         let title =
             format!("The data can hardly tell tv from {}, or search from social", control.name);
         assert_eq!(found.title, title);
+        assert!(!found.message.contains("  "), "{}", found.message);
         assert!(
             found.message.contains(&format!(
                 "search and social spend ({:.2})",
