@@ -64,6 +64,8 @@ execFileSync(bin, ['seed'], { env, stdio: 'ignore' });
 // and search's as `search_impressions`, the other name the server knows them by).
 execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5', '--history', '10', '--media-units', '--out', path.join(tmp, 'good.csv')], { env, stdio: 'ignore' });
 writeFileSync(path.join(tmp, 'good.csv'), readFileSync(path.join(tmp, 'good.csv'), 'utf8').replace('search_media', 'search_impressions'));
+// Four years of months, named by their first days.
+execFileSync(bin, ['simulate', '--frequency', 'monthly', '--periods', '48', '--channels', '3', '--seed', '5', '--out', path.join(tmp, 'monthly.csv')], { env, stdio: 'ignore' });
 // The last 26 weeks of good.csv, as they are (the last 4 without their KPI: a plan to forecast)
 // and with the KPI a quarter higher: new periods to check the model against.
 {
@@ -389,6 +391,21 @@ try {
   await page.getByRole('heading', { name: 'Your models', exact: true }).waitFor();
   await eventually(async () => (await page.getByRole('cell', { name: /google-meridian/ }).count()) === 0,
     async () => `the imported model is still listed: ${await page.locator('#main').innerText()}`);
+
+  log('a monthly data set trains, and its budget is per month');
+  await page.getByRole('link', { name: 'Data', exact: true }).click();
+  await page.setInputFiles('#csv-file', path.join(tmp, 'monthly.csv'));
+  await page.getByRole('button', { name: 'Upload and validate' }).click();
+  await page.getByText(/Uploaded “monthly.csv”: 48 monthly periods, 3 channels, controls price_index, promo\./).waitFor();
+  await page.getByRole('cell', { name: '48 monthly' }).waitFor();
+  await page.getByRole('link', { name: 'Train a model on it' }).click();
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await page.getByText('The model is fitted.').waitFor({ timeout: 60_000 });
+  await page.getByRole('link', { name: 'Open the overview' }).click();
+  await page.getByText(/revenue · monthly · 2022-01-01 to 2025-12-01 \(48 periods\)/).waitFor();
+  await page.getByRole('link', { name: 'Optimizer' }).click();
+  await page.getByText('Budget per month').waitFor();
+  await page.getByText('Per-channel constraints (spend per month)').waitFor();
 
   log('phone width: no page scrolls sideways');
   await page.setViewportSize({ width: 390, height: 844 });

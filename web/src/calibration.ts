@@ -33,7 +33,8 @@ export function calibrationEditor(dataset: () => Dataset | undefined): Calibrati
     const d = dataset();
     if (!d) return;
     const n = readLifts.length + 1;
-    const step = d.frequency === 'daily' ? 1 : 7;
+    // A date input steps in days; any day of a month names that month.
+    const step = d.frequency === 'daily' ? 1 : d.frequency === 'weekly' ? 7 : undefined;
     const date = (which: string) => h('input', {
       type: 'date', required: true, min: d.start_date, max: d.end_date, step, value: d.start_date, 'aria-label': `Lift test ${n} ${which}`,
     }) as HTMLInputElement;

@@ -12,3 +12,7 @@ export const interval = (i: [number, number] | undefined, f: (v: number) => stri
   i ? `[${f(i[0])}, ${f(i[1])}]` : '';
 export const compact = (v: number): string =>
   new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(v);
+
+/** The word for one period of a data set or model of this frequency ("day", "week", "month"). */
+export const periodName = (frequency: string): string =>
+  ({ daily: 'day', weekly: 'week', monthly: 'month' } as Record<string, string>)[frequency] ?? 'period';

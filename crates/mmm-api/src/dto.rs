@@ -119,7 +119,7 @@ pub struct DatasetOut {
     pub owner_id: String,
     /// Name.
     pub name: String,
-    /// `weekly` or `daily`.
+    /// `daily`, `weekly` or `monthly`.
     pub frequency: String,
     /// Periods with a KPI value: the model's periods.
     pub rows: i64,

@@ -1,9 +1,9 @@
 //! Loading and validating a data set from CSV.
 //!
-//! A data set is one row per period (daily or weekly, regularly spaced) with a date column, a KPI
-//! column, media spend columns and control columns. The loader never stops at the first problem:
-//! it reports every one it finds (up to [`LoadOptions::max_problems`]), each with the column,
-//! the 1-based line in the file and the reason, so a user can fix a file in one go.
+//! A data set is one row per period (daily, weekly or monthly, regularly spaced) with a date
+//! column, a KPI column, media spend columns and control columns. The loader never stops at the
+//! first problem: it reports every one it finds (up to [`LoadOptions::max_problems`]), each with
+//! the column, the 1-based line in the file and the reason, so a user can fix a file in one go.
 
 use crate::spec::ModelSpec;
 use chrono::{Datelike, NaiveDate};
@@ -14,10 +14,12 @@ use std::fmt;
 
 mod dates;
 mod dialect;
+mod frequency;
 
 use dates::{DateStyle, parse_date};
 use dialect::Lines;
 pub use dialect::{Dialect, decode};
+pub use frequency::Frequency;
 
 /// Default name of the date column.
 pub const DEFAULT_DATE_COLUMN: &str = "date";
@@ -113,40 +115,6 @@ impl Default for LoadOptions {
             controls: None,
             max_problems: 100,
         }
-    }
-}
-
-/// Spacing of the periods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Frequency {
-    /// One row per day.
-    Daily,
-    /// One row per week.
-    Weekly,
-}
-
-impl Frequency {
-    /// Days between consecutive periods.
-    pub fn days(self) -> i64 {
-        match self {
-            Frequency::Daily => 1,
-            Frequency::Weekly => 7,
-        }
-    }
-
-    /// Periods in a year (for yearly seasonality).
-    pub fn periods_per_year(self) -> f64 {
-        365.25 / self.days() as f64
-    }
-}
-
-impl fmt::Display for Frequency {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Frequency::Daily => "daily",
-            Frequency::Weekly => "weekly",
-        })
     }
 }
 
@@ -259,7 +227,7 @@ pub struct ColumnRoles {
 /// A validated data set: regular dates, a finite KPI, non-negative spend.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dataset {
-    /// Period start dates, strictly increasing with a constant step.
+    /// The dates naming the periods, strictly increasing, one [`Frequency`] step apart.
     pub dates: Vec<NaiveDate>,
     /// Spacing of the periods.
     pub frequency: Frequency,
@@ -305,10 +273,9 @@ impl Dataset {
         // Writing to memory cannot fail; an error would only drop output.
         let _ = writer.write_record(header);
         let h = self.history_len();
-        let step = self.frequency.days();
         for t in 0..h {
-            let back = chrono::Days::new(((h - t) as i64 * step).unsigned_abs());
-            let date = self.dates.first().and_then(|d| d.checked_sub_days(back));
+            let back = -((h - t) as i64);
+            let date = self.dates.first().and_then(|d| self.frequency.nth_after(*d, back));
             let row = [date.map(|d| d.to_string()).unwrap_or_default(), String::new()]
                 .into_iter()
                 .chain(self.channels.iter().map(|c| c.history[t].to_string()))
@@ -964,7 +931,8 @@ fn check_dates(
     problems: &mut Problems,
 ) -> Option<Frequency> {
     let mut first_seen: HashMap<NaiveDate, u64> = HashMap::new();
-    let mut gaps: HashMap<i64, usize> = HashMap::new();
+    // Votes for the spacing: a supported frequency, or an unsupported gap in days.
+    let mut steps: HashMap<(Option<Frequency>, i64), usize> = HashMap::new();
     let mut ordered = true;
     for (i, (date, row)) in dates.iter().zip(rows).enumerate() {
         let Some(date) = date else { continue };
@@ -989,58 +957,86 @@ fn check_dates(
                 );
                 ordered = false;
             } else {
-                *gaps.entry((*date - prev).num_days()).or_default() += 1;
+                let step = match Frequency::of_step(prev, *date) {
+                    Some(frequency) => (Some(frequency), typical_days(frequency)),
+                    None => (None, (*date - prev).num_days()),
+                };
+                *steps.entry(step).or_default() += 1;
             }
         }
     }
     if !ordered || dates.len() < 2 {
         return None;
     }
-    let (&step, _) = gaps.iter().max_by_key(|(gap, count)| (**count, -**gap))?;
-    let frequency = match step {
-        1 => Frequency::Daily,
-        7 => Frequency::Weekly,
-        other => {
-            problems.push(
-                Some(column),
-                None,
-                format!(
-                    "dates are {other} days apart; only daily (1) or weekly (7) data is supported"
-                ),
-            );
-            return None;
-        }
+    // The most common step wins; a tie goes to the shorter one, then to a supported one.
+    let (&(frequency, days), _) = steps
+        .iter()
+        .max_by_key(|((frequency, days), count)| (**count, -*days, frequency.is_some()))?;
+    let Some(frequency) = frequency else {
+        problems.push(
+            Some(column),
+            None,
+            format!(
+                "dates are {days} days apart; only daily (1), weekly (7) or monthly (one row per \
+                 calendar month) data is supported"
+            ),
+        );
+        return None;
     };
     for i in 1..dates.len() {
-        if let (Some(prev), Some(date)) = (dates[i - 1], dates[i]) {
-            let gap = (date - prev).num_days();
-            if gap != step {
-                problems.push(Some(column), Some(rows[i].line), spacing_problem(prev, date, step));
-            }
+        if let (Some(prev), Some(date)) = (dates[i - 1], dates[i])
+            && !frequency.follows(prev, date)
+        {
+            problems.push(Some(column), Some(rows[i].line), spacing_problem(prev, date, frequency));
         }
     }
     Some(frequency)
 }
 
-/// Why `date` cannot follow `prev` in data with periods `step` days apart, and how to fix it.
-fn spacing_problem(prev: NaiveDate, date: NaiveDate, step: i64) -> String {
+/// About how many days a period lasts, to break ties between spacings in favour of the shorter.
+fn typical_days(frequency: Frequency) -> i64 {
+    match frequency {
+        Frequency::Daily => 1,
+        Frequency::Weekly => 7,
+        Frequency::Monthly => 30,
+    }
+}
+
+/// Why `date` cannot follow `prev` in data of the given frequency, and how to fix it.
+fn spacing_problem(prev: NaiveDate, date: NaiveDate, frequency: Frequency) -> String {
     let gap = (date - prev).num_days();
-    let (frequency, unit) = if step == 1 { ("daily", "day") } else { ("weekly", "week") };
-    if gap > step && gap % step == 0 {
-        let missing = gap / step - 1;
-        let plural = if missing == 1 { "" } else { "s" };
-        let weekend = step == 1 && gap == 3 && prev.weekday() == chrono::Weekday::Fri;
-        let fix = if weekend {
-            "the weekend is missing: add its rows (zero spend), or sum the data to weeks"
-        } else {
-            "add the missing rows"
-        };
-        format!(
-            "{missing} {unit}{plural} missing between {prev} and {date}: {frequency} data needs a \
-             row for every {unit}; {fix}"
-        )
-    } else {
-        format!("irregular spacing: {gap} days after {prev}; {frequency} data needs {step}")
+    let unit = frequency.period_name();
+    match frequency.periods_between(prev, date) {
+        Some(0) => format!(
+            "{date} is in the same month as {prev}: monthly data needs one row per calendar month"
+        ),
+        Some(periods)
+            if periods > 1 && (frequency != Frequency::Monthly || gap <= 31 * periods) =>
+        {
+            let missing = periods - 1;
+            let plural = if missing == 1 { "" } else { "s" };
+            let weekend =
+                frequency == Frequency::Daily && gap == 3 && prev.weekday() == chrono::Weekday::Fri;
+            let fix = if weekend {
+                "the weekend is missing: add its rows (zero spend), or sum the data to weeks"
+            } else {
+                "add the missing rows"
+            };
+            format!(
+                "{missing} {unit}{plural} missing between {prev} and {date}: {frequency} data \
+                 needs a row for every {unit}; {fix}"
+            )
+        }
+        _ => {
+            let needs = match frequency {
+                Frequency::Daily => "1".to_owned(),
+                Frequency::Weekly => "7".to_owned(),
+                Frequency::Monthly => {
+                    "one row per calendar month, 28 to 31 days after the last".to_owned()
+                }
+            };
+            format!("irregular spacing: {gap} days after {prev}; {frequency} data needs {needs}")
+        }
     }
 }
 

@@ -623,16 +623,14 @@ impl Problem {
                 .iter()
                 .position(|ch| ch.name == lift.channel)
                 .ok_or_else(|| bad("unknown channel"))?;
-            let t0 = data
-                .dates
-                .iter()
-                .position(|d| *d == lift.start)
-                .ok_or_else(|| bad("start is not a period of the data"))?;
-            let t1 = data
-                .dates
-                .iter()
-                .position(|d| *d == lift.end)
-                .ok_or_else(|| bad("end is not a period of the data"))?;
+            // The period a date names (for monthly data, any day of the month names it).
+            let period = |date: chrono::NaiveDate| {
+                let first = *data.dates.first()?;
+                let t = usize::try_from(data.frequency.periods_between(first, date)?).ok()?;
+                (t < data.dates.len()).then_some(t)
+            };
+            let t0 = period(lift.start).ok_or_else(|| bad("start is not a period of the data"))?;
+            let t1 = period(lift.end).ok_or_else(|| bad("end is not a period of the data"))?;
             if t1 < t0 || t1 >= n_fit {
                 return Err(bad("end must not precede start and must lie in the fitting window"));
             }

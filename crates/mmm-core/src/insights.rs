@@ -158,10 +158,7 @@ fn numbers(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
 pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
     let mut out = Vec::new();
     let kpi = &doc.kpi;
-    let period = match doc.frequency {
-        crate::dataset::Frequency::Daily => "day",
-        crate::dataset::Frequency::Weekly => "week",
-    };
+    let period = doc.frequency.period_name();
     let channels: Vec<&ChannelResult> = doc.channels.iter().collect();
     if channels.is_empty() {
         return out;

@@ -22,7 +22,7 @@ use crate::fit::Z90;
 use crate::optimize::{Constraints, OptimizeError, optimize};
 use crate::summary::{probability_positive, summarise};
 use crate::transforms::{Adstock, Saturation, TransformOrder};
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -423,16 +423,12 @@ pub fn plan(doc: &ModelDocument, request: &PlanRequest) -> Result<Plan, Optimize
         x.clone_from(&flat_plan);
     }
 
-    let step = match doc.frequency {
-        crate::dataset::Frequency::Daily => 1,
-        crate::dataset::Frequency::Weekly => 7,
-    };
     let periods = (0..n)
         .map(|t| {
             let spend: BTreeMap<String, f64> =
                 channels.iter().zip(&x).map(|(c, col)| (c.name.clone(), col[t])).collect();
             PlanPeriod {
-                date: doc.end.checked_add_days(Days::new(step * (t as u64 + 1))).unwrap_or(doc.end),
+                date: doc.frequency.nth_after(doc.end, t as i64 + 1).unwrap_or(doc.end),
                 total: spend.values().sum(),
                 spend,
             }

@@ -492,27 +492,26 @@ fn place(doc: &ModelDocument, data: &Dataset) -> Result<Vec<i64>, DataErrors> {
             format!("the data are {} but the model is {}", data.frequency, doc.frequency),
         ));
     }
-    let step = doc.frequency.days();
     let mut out = Vec::with_capacity(data.len());
     let mut problems = Vec::new();
     let mut truncated = 0;
     for date in &data.dates {
-        let days = (*date - doc.start).num_days();
-        let reason = if days < 0 {
-            format!(
+        let reason = match doc.frequency.periods_between(doc.start, *date) {
+            Some(period) if period >= 0 => {
+                out.push(period);
+                continue;
+            }
+            _ if *date < doc.start => format!(
                 "{date} is before the model's first period ({}): only periods from then on can \
                  be scored",
                 doc.start
-            )
-        } else if days % step != 0 {
-            format!(
-                "{date} is not on the model's calendar: its periods start on {} and are {step} \
-                 days apart",
-                doc.start
-            )
-        } else {
-            out.push(days / step);
-            continue;
+            ),
+            _ => format!(
+                "{date} is not on the model's calendar: its periods start on {} and are a {} \
+                 apart",
+                doc.start,
+                doc.frequency.period_name()
+            ),
         };
         if problems.len() < MAX_LISTED_PROBLEMS {
             problems.push(Problem { column: Some(date_column.to_owned()), line: None, reason });

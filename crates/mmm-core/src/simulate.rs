@@ -9,7 +9,7 @@
 
 use crate::dataset::{Channel, ColumnRoles, Control, Dataset, Frequency, MediaUnits};
 use crate::transforms::{geometric_weights, hill};
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
@@ -70,6 +70,18 @@ pub enum Profile {
     /// swing. The typical ROI, adstock and saturation of each channel are Meridian's posterior
     /// means for that data set.
     MeridianDemo,
+}
+
+impl SimConfig {
+    /// The same market with periods of the given spacing; monthly periods are named by the
+    /// first day of each month, from the start's month on.
+    pub fn with_frequency(self, frequency: Frequency) -> Self {
+        let start = match frequency {
+            Frequency::Monthly => self.start.with_day(1).unwrap_or(self.start),
+            Frequency::Daily | Frequency::Weekly => self.start,
+        };
+        Self { frequency, start, ..self }
+    }
 }
 
 impl Default for SimConfig {
@@ -428,12 +440,7 @@ pub fn simulate(config: &SimConfig) -> Simulation {
     let kpi: Vec<f64> = clean.iter().map(|v| round2(v + noise_sd * z(&mut rng))).collect();
 
     let dates: Vec<NaiveDate> = (0..n)
-        .map(|t| {
-            config
-                .start
-                .checked_add_days(Days::new(t as u64 * config.frequency.days() as u64))
-                .unwrap_or(config.start)
-        })
+        .map(|t| config.frequency.nth_after(config.start, t as i64).unwrap_or(config.start))
         .collect();
     let controls = vec![
         Control { name: "price_index".to_owned(), values: price },

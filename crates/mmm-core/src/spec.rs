@@ -200,7 +200,7 @@ impl ModelSpec {
     pub fn baseline_terms(&self, frequency: Frequency, controls: usize) -> usize {
         let weekly = match frequency {
             Frequency::Daily => 2 * self.weekly_harmonics,
-            Frequency::Weekly => 0,
+            Frequency::Weekly | Frequency::Monthly => 0,
         };
         2 + 2 * self.yearly_harmonics + weekly + controls
     }

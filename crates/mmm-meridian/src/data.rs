@@ -4,6 +4,7 @@
 use crate::ImportError;
 use crate::proto::{self, MarketingData};
 use chrono::NaiveDate;
+use mmm_core::dataset::Frequency;
 use std::collections::HashMap;
 
 /// A national Meridian data set, period by period.
@@ -75,8 +76,8 @@ fn history_dates(
             "the media_time dimension does not end with the model's periods".into(),
         ));
     }
-    let step = dates[1] - dates[0];
-    if media[..=h].windows(2).any(|w| w[1] - w[0] != step) {
+    let frequency = Frequency::of_step(dates[0], dates[1]);
+    if media[..=h].windows(2).any(|w| Frequency::of_step(w[0], w[1]) != frequency) {
         return Err(invalid(
             "the media history periods are not evenly spaced before the first KPI period".into(),
         ));

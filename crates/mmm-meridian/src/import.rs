@@ -692,17 +692,16 @@ fn thin(all: Vec<PosteriorDraw>) -> Vec<PosteriorDraw> {
 }
 
 fn frequency_of(table: &MarketingTable) -> Result<Frequency, ImportError> {
-    let step = (table.dates[1] - table.dates[0]).num_days();
-    if table.dates.windows(2).any(|w| (w[1] - w[0]).num_days() != step) {
+    let Some(frequency) = Frequency::of_step(table.dates[0], table.dates[1]) else {
+        return Err(ImportError::Unsupported(format!(
+            "periods of {} days (mmm models daily, weekly or monthly data)",
+            (table.dates[1] - table.dates[0]).num_days()
+        )));
+    };
+    if !table.dates.windows(2).all(|w| frequency.follows(w[0], w[1])) {
         return Err(invalid("the periods are not evenly spaced"));
     }
-    match step {
-        7 => Ok(Frequency::Weekly),
-        1 => Ok(Frequency::Daily),
-        other => Err(ImportError::Unsupported(format!(
-            "periods of {other} days (mmm models weekly or daily data)"
-        ))),
-    }
+    Ok(frequency)
 }
 
 /// Split R̂ and bulk ESS over every sampled coordinate, and the divergences if saved.

@@ -1,6 +1,7 @@
 //! The reading layer against a real Meridian 2.1.0 model and Meridian's own numbers for it.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use chrono::Datelike;
 use mmm_meridian::data::{MarketingTable, Scaling};
 use mmm_meridian::{ImportError, import, proto, read_file, read_netcdf};
 use prost::Message;
@@ -313,6 +314,41 @@ fn unsupported_features_are_refused_by_name() {
         }
     }));
     assert!(geo.contains("geo models (2 geos)"), "{geo}");
+}
+
+#[test]
+fn a_monthly_model_imports_with_monthly_periods() {
+    // The demo model with its weeks relabelled as the months from January 2021 on: the same
+    // posterior over the same periods, now monthly.
+    let origin = chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap();
+    let as_month = |d: &mut proto::Date, first: chrono::NaiveDate| {
+        let week = chrono::NaiveDate::from_ymd_opt(d.year, d.month as u32, d.day as u32).unwrap();
+        let months = ((week - first).num_days() / 7) as u32;
+        let month = origin.checked_add_months(chrono::Months::new(months)).unwrap();
+        *d = proto::Date { year: month.year(), month: month.month() as i32, day: 1 };
+    };
+    let bytes = edited(|d, _| {
+        let meta = d.metadata.as_mut().unwrap();
+        let times = meta.time_dimensions.iter_mut().find(|t| t.name == "time").unwrap();
+        let first = &times.dates[0];
+        let first =
+            chrono::NaiveDate::from_ymd_opt(first.year, first.month as u32, first.day as u32)
+                .unwrap();
+        for time in &mut meta.time_dimensions {
+            time.dates.iter_mut().for_each(|date| as_month(date, first));
+        }
+        for point in &mut d.marketing_data_points {
+            let interval = point.date_interval.as_mut().unwrap();
+            interval.start_date.as_mut().into_iter().for_each(|date| as_month(date, first));
+            interval.end_date = None;
+        }
+    });
+    let doc = import(&bytes, "monthly.binpb").unwrap().document;
+    let reference = import(&fixture("meridian_demo.binpb"), "x.binpb").unwrap().document;
+    assert_eq!(doc.frequency, mmm_core::dataset::Frequency::Monthly);
+    assert_eq!(doc.start, origin);
+    assert_eq!(doc.periods, reference.periods);
+    assert_eq!(doc.channels, reference.channels);
 }
 
 #[test]

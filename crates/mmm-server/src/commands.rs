@@ -2,11 +2,12 @@
 
 use crate::report;
 use crate::{
-    AdstockArg, BacktestArgs, ExportArgs, FitArgs, ImportMeridianArgs, InspectArgs, MethodArg,
-    ModelArgs, ProfileArg, SaturationArg, ScoreArgs, SimulateArgs, TableArg,
+    AdstockArg, BacktestArgs, ExportArgs, FitArgs, FrequencyArg, ImportMeridianArgs, InspectArgs,
+    MethodArg, ModelArgs, ProfileArg, SaturationArg, ScoreArgs, SimulateArgs, TableArg,
 };
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
+use mmm_core::dataset::Frequency;
 use mmm_core::fit::{BayesSettings, FitError, Observer, fit_bayes};
 use mmm_core::simulate::{Profile, SimConfig, simulate as run_simulation};
 use mmm_core::spec::{AdstockKind, SaturationKind};
@@ -84,7 +85,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
         return Err(anyhow!("--noise must be a non-negative number").into());
     }
     if args.weeks < 2 {
-        return Err(anyhow!("--weeks must be at least 2").into());
+        return Err(anyhow!("--weeks (--periods) must be at least 2").into());
     }
     if args.history > MAX_SIMULATED_HISTORY {
         return Err(anyhow!("--history must be at most {MAX_SIMULATED_HISTORY} periods").into());
@@ -101,7 +102,12 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
         history: args.history,
         media_units: args.media_units,
         ..SimConfig::default()
-    };
+    }
+    .with_frequency(match args.frequency {
+        FrequencyArg::Daily => Frequency::Daily,
+        FrequencyArg::Weekly => Frequency::Weekly,
+        FrequencyArg::Monthly => Frequency::Monthly,
+    });
     let sim = run_simulation(&config);
     write_output(&args.out, &sim.dataset.to_csv())?;
     if let Some(path) = &args.truth {

@@ -171,9 +171,14 @@ struct ResetArgs {
 
 #[derive(Debug, Args)]
 struct SimulateArgs {
-    /// Number of weekly periods.
-    #[arg(long, default_value_t = 156)]
+    /// Number of periods (weeks unless `--frequency` says otherwise).
+    #[arg(long, visible_alias = "periods", default_value_t = 156)]
     weeks: usize,
+    /// Spacing of the periods: weeks from Monday 2022-01-03, days from that Monday, or calendar
+    /// months from 2022-01-01. The market's carry-over and bursts of spend run per period, its
+    /// yearly cycles over a year's periods.
+    #[arg(long, value_enum, default_value_t = FrequencyArg::Weekly)]
+    frequency: FrequencyArg,
     /// Number of media channels (1-20).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=20))]
     channels: u16,
@@ -201,6 +206,13 @@ struct SimulateArgs {
     /// a `<channel>_media` column per channel, and `mmm fit` fits each channel on it.
     #[arg(long)]
     media_units: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FrequencyArg {
+    Daily,
+    Weekly,
+    Monthly,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -836,3 +836,62 @@ fn an_imported_meridian_model_scores_its_own_data_with_calibrated_intervals() {
     assert!((0.85..0.99).contains(&coverage), "{coverage}");
     assert_eq!(s["drift"]["drifted"], false);
 }
+
+#[test]
+fn a_monthly_market_simulates_fits_and_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("monthly.csv");
+    let model = dir.path().join("model.json");
+    let out = mmm(&[
+        "simulate",
+        "--frequency",
+        "monthly",
+        "--periods",
+        "48",
+        "--channels",
+        "3",
+        "--history",
+        "6",
+        "--out",
+        path(&data),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = std::fs::read_to_string(&data).unwrap();
+    let dates: Vec<&str> = csv.lines().skip(1).map(|l| &l[..10]).collect();
+    // Six months of media history before January 2022, then four years of months.
+    assert_eq!((dates[0], dates[6], dates[53]), ("2021-07-01", "2022-01-01", "2025-12-01"));
+
+    let out = mmm(&["fit", path(&data), "--holdout", "6", "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("MAP model of revenue (monthly, 2022-01-01 to 2025-12-01, 48 periods)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("holdout (6 periods)"), "{stdout}");
+
+    // Score the held-out months, named by their last days this time.
+    let held_out: Vec<String> = csv
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || *i > 48)
+        .map(|(i, line)| {
+            if i == 0 {
+                return line.to_owned();
+            }
+            let first: chrono::NaiveDate = line[..10].parse().unwrap();
+            let last =
+                first.checked_add_months(chrono::Months::new(1)).unwrap().pred_opt().unwrap();
+            format!("{last}{}", &line[10..])
+        })
+        .collect();
+    let new = dir.path().join("new.csv");
+    std::fs::write(&new, held_out.join("\n") + "\n").unwrap();
+    let out = mmm(&["score", path(&model), path(&new), "--json", "-"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let score: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let periods = score["periods"].as_array().unwrap();
+    assert_eq!(periods.len(), 6);
+    assert_eq!(periods[0]["date"], "2025-07-31");
+    assert!(periods.iter().all(|p| p["in_fit"] == false), "{score}");
+}

@@ -157,7 +157,7 @@ pub struct DatasetInfo {
     pub name: String,
     /// Role of each column.
     pub roles: ColumnRoles,
-    /// `daily` or `weekly`.
+    /// `daily`, `weekly` or `monthly`.
     pub frequency: String,
     /// Periods with a KPI value (the model's periods).
     pub row_count: i64,

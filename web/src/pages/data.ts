@@ -133,7 +133,7 @@ export async function dataPage(main: HTMLElement): Promise<void> {
   const chooseButton = h('button', { type: 'button', class: 'primary', onclick: () => input.click() }, 'Choose a CSV file');
   const drop = h('div', { class: 'dropzone' },
     h('strong', null, 'Drop a CSV file here'), h('span', null, 'or'), chooseButton,
-    h('small', null, 'A date column (YYYY-MM-DD), a KPI such as revenue, media spend columns ending in _spend (and the impressions they bought in <channel>_media or <channel>_impressions, if you have them), and controls. Weekly or daily.'));
+    h('small', null, 'A date column (YYYY-MM-DD), a KPI such as revenue, media spend columns ending in _spend (and the impressions they bought in <channel>_media or <channel>_impressions, if you have them), and controls. Daily, weekly or monthly.'));
   for (const kind of ['dragenter', 'dragover']) {
     drop.addEventListener(kind, (e) => { e.preventDefault(); drop.classList.add('over'); });
   }

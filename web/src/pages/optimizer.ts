@@ -4,7 +4,7 @@
 import { get, post, saveFile } from '../api';
 import { PALETTE, chart, intervalBand } from '../charts';
 import { field, h, mount, notice } from '../dom';
-import { compact, money, pct, ratio, signedPct } from '../format';
+import { compact, money, pct, periodName, ratio, signedPct } from '../format';
 import type { ChannelSummary, FrontierPoint, Optimized, Plan, ScenarioResult, Score } from '../types';
 import { loadModel } from './overview';
 
@@ -23,7 +23,7 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
   const { id, status } = await loadModel();
   const channels = await get<ChannelSummary[]>(`/mmm/channels/summary?model_id=${id}`);
   const currentTotal = channels.reduce((s, c) => s + c.current_spend, 0);
-  const per = status.frequency === 'daily' ? 'day' : 'week';
+  const per = periodName(status.frequency);
 
   // ---- constraints builder
   const budget = h('input', { type: 'number', min: 0, step: 'any', value: String(Math.round(currentTotal)), required: true });

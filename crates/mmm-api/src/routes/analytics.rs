@@ -71,7 +71,7 @@ pub struct StatusOut {
     pub posterior_draws: usize,
     /// KPI name.
     pub kpi: String,
-    /// `weekly` or `daily`.
+    /// `daily`, `weekly` or `monthly`.
     pub frequency: String,
     /// First period.
     pub start: String,

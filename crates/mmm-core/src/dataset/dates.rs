@@ -1,7 +1,7 @@
 //! Reading a file's dates: ISO `YYYY-MM-DD`, or the regional forms spreadsheets export
 //! (`03/01/2022`, `1/3/2022`, `03.01.2022`, `2022/01/03`), told apart from the whole column.
 
-use super::shorten;
+use super::{Frequency, shorten};
 use chrono::NaiveDate;
 
 /// How a file writes its dates. Every cell of a file is read the same way.
@@ -94,12 +94,14 @@ impl DateStyle {
         NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, date.parse().ok()?)
     }
 
-    /// Whether `days`, read in this style, are a day or a week apart throughout.
+    /// Whether `days`, read in this style, are a day, a week or a month apart throughout.
     fn regular(self, days: &[&str]) -> bool {
         let dates: Option<Vec<NaiveDate>> = days.iter().map(|d| self.parse(d)).collect();
         let Some(dates) = dates else { return false };
-        let steps: Vec<i64> = dates.windows(2).map(|w| (w[1] - w[0]).num_days()).collect();
-        steps.first().is_some_and(|s| [1, 7].contains(s) && steps.iter().all(|t| t == s))
+        let Some(frequency) = dates.get(..2).and_then(|w| Frequency::of_step(w[0], w[1])) else {
+            return false;
+        };
+        dates.windows(2).all(|w| frequency.follows(w[0], w[1]))
     }
 
     /// How this style writes a date, for messages: `YYYY-MM-DD`, `DD/MM/YYYY`, ...

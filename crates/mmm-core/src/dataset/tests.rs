@@ -314,6 +314,77 @@ fn irregular_spacing_names_the_gap() {
     assert!(reasons(&e)[0].contains("dates are 30 days apart"), "{:?}", reasons(&e));
 }
 
+/// `rows` monthly rows whose dates are the month's first day, or its last with `month_end`.
+fn monthly(rows: usize, first: &str, month_end: bool) -> String {
+    let mut s = String::from("date,revenue,tv_spend,search_spend\n");
+    let start: NaiveDate = first.parse().unwrap();
+    for i in 0..rows {
+        let mut d = start.checked_add_months(chrono::Months::new(i as u32)).unwrap();
+        if month_end {
+            d = d.checked_add_months(chrono::Months::new(1)).unwrap().pred_opt().unwrap();
+        }
+        s += &format!("{d},{},{},{}\n", 1000 + i, 10 * (i % 3), 5 + i % 2);
+    }
+    s
+}
+
+#[test]
+fn monthly_data_is_named_by_the_month() {
+    // First days of months, across a leap year.
+    let ds = load(&monthly(30, "2023-11-01", false)).unwrap();
+    assert_eq!((ds.frequency, ds.len()), (Frequency::Monthly, 30));
+    assert_eq!(ds.dates[3].to_string(), "2024-02-01");
+    // Month ends: January's 31 days, February's 29, then 31 again.
+    let ds = load(&monthly(30, "2023-11-01", true)).unwrap();
+    assert_eq!(ds.frequency, Frequency::Monthly);
+    let ends: Vec<String> = ds.dates[2..5].iter().map(ToString::to_string).collect();
+    assert_eq!(ends, ["2024-01-31", "2024-02-29", "2024-03-31"]);
+    assert_eq!(load(&ds.to_csv()).unwrap(), ds);
+    // Four months of media history: written back, their dates are month ends again.
+    let text = monthly(30, "2023-11-01", true);
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    for line in &mut lines[1..5] {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        cells[1] = "";
+        *line = cells.join(",");
+    }
+    let ds = load(&(lines.join("\n") + "\n")).unwrap();
+    assert_eq!((ds.len(), ds.history_len()), (26, 4));
+    assert_eq!(ds.dates[0].to_string(), "2024-03-31");
+    let written = ds.to_csv();
+    assert_eq!(written.lines().nth(1).unwrap().split(',').next(), Some("2023-11-30"));
+    assert_eq!(written.lines().nth(4).unwrap().split(',').next(), Some("2024-02-29"));
+    assert_eq!(load(&written).unwrap(), ds);
+}
+
+#[test]
+fn monthly_gaps_name_the_missing_months() {
+    let text = monthly(30, "2023-11-01", false);
+    // Drop May and June 2024 (lines 8 and 9).
+    let lines: Vec<&str> = text.lines().collect();
+    let gap = [&lines[..7], &lines[9..]].concat().join("\n") + "\n";
+    let e = load(&gap).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        [
+            "line 8, column 'date': 2 months missing between 2024-04-01 and 2024-07-01: monthly data needs a row for every month; add the missing rows"
+        ]
+    );
+    // Two rows in one month (so March is missing), and a date that is a month on in the
+    // calendar but 59 days later (and two days before the next).
+    let text = text.replacen("2024-03-01", "2024-02-20", 1).replacen("2024-07-01", "2024-07-30", 1);
+    let e = load(&text).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        [
+            "line 6, column 'date': 2024-02-20 is in the same month as 2024-02-01: monthly data needs one row per calendar month",
+            "line 7, column 'date': 1 month missing between 2024-02-20 and 2024-04-01: monthly data needs a row for every month; add the missing rows",
+            "line 10, column 'date': irregular spacing: 59 days after 2024-06-01; monthly data needs one row per calendar month, 28 to 31 days after the last",
+            "line 11, column 'date': irregular spacing: 2 days after 2024-07-30; monthly data needs one row per calendar month, 28 to 31 days after the last",
+        ]
+    );
+}
+
 #[test]
 fn all_zero_media_and_wrong_field_counts() {
     let mut text2 = String::from("date,revenue,radio_spend,tv_spend\n");
@@ -889,6 +960,11 @@ fn spreadsheet_dates_that_do_not_read_are_reported_in_the_files_form() {
     let two_weeks = "date,revenue,tv_spend\n01/02/2024,10,1\n01/09/2024,11,2\n";
     let ds = load_csv_for_scoring(two_weeks.as_bytes(), &LoadOptions::default()).unwrap();
     assert_eq!(ds.dates[1], NaiveDate::from_ymd_opt(2024, 1, 9).unwrap());
+    // Months named by their first days read either way too: day first they are a month apart,
+    // month first they would be the first twelve days of January and then a jump.
+    let months = redated(&monthly(30, "2023-11-01", false), |y, m, d| format!("{d:02}/{m:02}/{y}"));
+    let ds = load(&months).unwrap();
+    assert_eq!(ds, load(&monthly(30, "2023-11-01", false)).unwrap());
     // One such date alone cannot be told apart: that is a problem, not a guess.
     let one = "date,revenue,tv_spend\n03/04/2024,10,1\n";
     let err = load_csv_for_scoring(one.as_bytes(), &LoadOptions::default()).unwrap_err();

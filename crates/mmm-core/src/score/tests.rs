@@ -2,6 +2,7 @@ use super::*;
 use crate::dataset::{load_csv, load_csv_for_scoring};
 use crate::simulate::{SimConfig, simulate};
 use crate::spec::ModelSpec;
+use chrono::Datelike;
 use std::collections::BTreeMap;
 
 /// A simulated market of `periods` weeks, as CSV text.
@@ -503,4 +504,42 @@ fn a_model_fitted_on_impressions_reads_them_from_the_column_it_was_fitted_on() {
     let renamed = csv.replace("TV_Impressions", "tv_media");
     let err = scored(&doc, &renamed).unwrap_err();
     assert_eq!(err.problems[0].column.as_deref(), Some("TV_Impressions"), "{err}");
+}
+
+#[test]
+fn a_monthly_period_is_placed_by_its_month_whatever_the_day() {
+    let config = SimConfig {
+        seed: 43,
+        periods: 48,
+        channels: 3,
+        noise: 0.03,
+        frequency: crate::dataset::Frequency::Monthly,
+        start: NaiveDate::from_ymd_opt(2021, 1, 31).unwrap(),
+        ..SimConfig::default()
+    };
+    let csv = simulate(&config).dataset.to_csv();
+    let doc = fitted(&csv, &ModelSpec::default());
+    // The same months named by their first days instead of their last.
+    let firsts: Vec<String> = csv
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if i == 0 {
+                return line.to_owned();
+            }
+            let date: NaiveDate = line[..10].parse().unwrap();
+            format!("{}{}", date.with_day(1).unwrap(), &line[10..])
+        })
+        .collect();
+    let s = scored(&doc, &(firsts.join("\n") + "\n")).unwrap();
+    assert_eq!(s.periods.len(), 48);
+    for (p, q) in s.periods.iter().zip(&doc.predict()) {
+        assert!((p.predicted - q).abs() < 1e-9 * q.abs(), "{} against {q}", p.predicted);
+    }
+    // The month before the model's first is not a period it can score.
+    let early =
+        rows(&csv, 0..2).replace("2021-01-31", "2020-12-31").replace("2021-02-28", "2021-01-28");
+    let err = scored(&doc, &early).unwrap_err();
+    assert!(err.problems[0].reason.contains("before the model's first period"), "{err}");
+    assert_eq!(err.problems.len(), 1, "{err}");
 }

@@ -5,6 +5,7 @@ use crate::helpers::{Backend, TestApp, simulated_csv};
 crate::on_both!(
     upload_text_and_multipart,
     a_european_spreadsheet_export_uploads_as_it_is,
+    monthly_data_trains_calibrates_and_plans_by_the_month,
     invalid_data_lists_every_problem,
     users_see_only_their_own_data_sets
 );
@@ -109,6 +110,85 @@ fn a_european_spreadsheet_export_uploads_as_it_is(app: TestApp) {
     let r = app.post("/api/v1/datasets", Some(&token), "text/csv", &utf16[..utf16.len() - 1]);
     assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_data"));
     assert_eq!(r.json()["error"]["details"][0]["reason"], mmm_core::dataset::UTF16_UNREADABLE);
+}
+
+fn monthly_data_trains_calibrates_and_plans_by_the_month(app: TestApp) {
+    use mmm_core::dataset::Frequency;
+    use mmm_core::simulate::{SimConfig, simulate};
+    let token = app.register("ann@example.com");
+    // Four years of months, named by their last days.
+    let config = SimConfig {
+        periods: 48,
+        channels: 3,
+        seed: 11,
+        noise: 0.03,
+        start: "2021-01-31".parse().unwrap(),
+        frequency: Frequency::Monthly,
+        ..SimConfig::default()
+    };
+    let csv = simulate(&config).dataset.to_csv();
+    let r = app.post("/api/v1/datasets?name=monthly%20sales", Some(&token), "text/csv", &csv);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let d = r.json();
+    assert_eq!((d["frequency"].as_str(), d["rows"].as_i64()), (Some("monthly"), Some(48)));
+    assert_eq!(
+        (d["start_date"].as_str(), d["end_date"].as_str()),
+        (Some("2021-01-31"), Some("2024-12-31"))
+    );
+    let dataset = d["id"].as_str().unwrap();
+
+    let (plain, _, job) = app.train_with(&token, &serde_json::json!({"dataset_id": dataset}));
+    assert_eq!(job["state"], "succeeded", "{job}");
+    // A lift test names its months by their first days; the fit places them by the month
+    // (March to August 2023 are months 26 to 31) and moves search's contribution there
+    // towards the measurement.
+    let measured = 90_000.0;
+    let (model, _, job) = app.train_with(
+        &token,
+        &serde_json::json!({"dataset_id": dataset, "lift_tests": [{"channel": "search",
+            "start": "2023-03-01", "end": "2023-08-01", "incremental": measured,
+            "standard_error": 9000.0}]}),
+    );
+    assert_eq!(job["state"], "succeeded", "{job}");
+    let window = |model: &str| -> f64 {
+        let doc = app.get(&format!("/api/v1/models/{model}"), Some(&token)).json();
+        let search = &doc["document"]["series"]["channels"][1];
+        assert_eq!(doc["document"]["channels"][1]["name"], "search");
+        search["contribution"].as_array().unwrap()[26..=31]
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .sum()
+    };
+    let (before, after) = (window(&plain), window(&model));
+    assert!((after - measured).abs() < 0.5 * (before - measured).abs(), "{before} -> {after}");
+    let model = model.as_str();
+    let status = app.get(&format!("/api/v1/mmm/status?model_id={model}"), Some(&token)).json();
+    assert_eq!(status["frequency"], "monthly");
+
+    // Plans and their forecasts go on month by month, month ends after month ends.
+    let current: f64 = app
+        .get(&format!("/api/v1/mmm/channels/summary?model_id={model}"), Some(&token))
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["current_spend"].as_f64().unwrap())
+        .sum();
+    let r = app.post_json(
+        &format!("/api/v1/models/{model}/plan"),
+        Some(&token),
+        &serde_json::json!({"periods": 3, "total_budget": 3.0 * current, "forecast": true}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let plan = r.json();
+    let dates = |periods: &serde_json::Value| -> Vec<String> {
+        periods.as_array().unwrap().iter().map(|p| p["date"].as_str().unwrap().to_owned()).collect()
+    };
+    let months = ["2025-01-31", "2025-02-28", "2025-03-31"];
+    assert_eq!(dates(&plan["periods"]), months);
+    assert_eq!(dates(&plan["forecast"]["periods"]), months);
+    let insights = app.get(&format!("/api/v1/mmm/insights?model_id={model}"), Some(&token)).text;
+    assert!(insights.contains(" per month") && !insights.contains("week"), "{insights}");
 }
 
 fn invalid_data_lists_every_problem(app: TestApp) {

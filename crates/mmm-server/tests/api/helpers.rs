@@ -171,11 +171,12 @@ impl TestApp {
 
     /// Trains on a data set and waits for the job to end; returns (model id, job id, final job).
     pub fn train(&self, token: &str, dataset: &str) -> (String, String, Value) {
-        let r = self.post_json(
-            "/api/v1/models",
-            Some(token),
-            &serde_json::json!({"dataset_id": dataset, "holdout": 8}),
-        );
+        self.train_with(token, &serde_json::json!({"dataset_id": dataset, "holdout": 8}))
+    }
+
+    /// Trains with the given request body and waits: (model id, job id, final job state).
+    pub fn train_with(&self, token: &str, request: &Value) -> (String, String, Value) {
+        let r = self.post_json("/api/v1/models", Some(token), request);
         assert_eq!(r.status, 202, "{}", r.text);
         let body = r.json();
         let model = body["model_id"].as_str().unwrap().to_owned();
