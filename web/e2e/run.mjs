@@ -186,6 +186,9 @@ try {
   await page.getByText(/Uploaded “good.csv”: 104 weekly periods \(after 10 periods of media history\), 3 channels \(fitted on media units: tv_media, search_impressions, social_media\), controls price_index, promo\./).waitFor();
   await page.getByRole('cell', { name: '104 weekly + 10 history' }).waitFor();
   await page.getByRole('cell', { name: 'tv (units), search (units), social (units)' }).waitFor();
+  // The upload's data checks: search and social are never off (mmm check on the same file).
+  await page.getByRole('heading', { name: 'Data checks for “good.csv”', exact: true }).waitFor();
+  await page.getByRole('heading', { name: 'Note search and social are always on' }).waitFor();
   await snap(page, 'data-sets', 'data-sets');
   await page.getByRole('link', { name: 'Train a model on it' }).click();
 
@@ -394,9 +397,17 @@ try {
 
   log('a monthly data set trains, and its budget is per month');
   await page.getByRole('link', { name: 'Data', exact: true }).click();
+  // The list's Checks button shows a stored data set's checks.
+  await page.getByRole('button', { name: 'Data checks of good.csv' }).click();
+  await page.getByRole('heading', { name: 'Data checks for “good.csv”', exact: true }).waitFor();
+  await page.getByRole('heading', { name: 'Note search and social are always on' }).waitFor();
   await page.setInputFiles('#csv-file', path.join(tmp, 'monthly.csv'));
   await page.getByRole('button', { name: 'Upload and validate' }).click();
   await page.getByText(/Uploaded “monthly.csv”: 48 monthly periods, 3 channels, controls price_index, promo\./).waitFor();
+  // 48 months for 20 parameters: a warning.
+  await page.getByRole('heading', { name: 'Data checks for “monthly.csv”', exact: true }).waitFor();
+  await page.getByRole('heading', { name: 'Warning Few periods for the model' }).waitFor();
+  await page.getByText(/48 months for 20 model parameters \(2\.4 per parameter\)/).waitFor();
   await page.getByRole('cell', { name: '48 monthly' }).waitFor();
   await page.getByRole('link', { name: 'Train a model on it' }).click();
   await page.getByRole('button', { name: 'Start training' }).click();

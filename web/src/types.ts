@@ -8,7 +8,16 @@ export interface Dataset {
   created_at: string;
 }
 
-export interface DatasetDetail extends Dataset { columns: string[]; preview: string[][] }
+/** A finding of the data checks: something in the data that will limit what a model can tell. */
+export interface DataCheck {
+  kind: string; level: 'warning' | 'note'; columns: string[]; dates: string[]; title: string; message: string;
+  numbers: Record<string, number>;
+}
+
+export interface DatasetDetail extends Dataset { columns: string[]; preview: string[][]; checks: DataCheck[] }
+
+/** A stored upload with its data checks. */
+export interface Uploaded extends Dataset { checks: DataCheck[] }
 
 export interface Fit { r2: number; mape: number; nrmse: number; sigma: number; holdout?: { periods: number; r2: number; mape: number; nrmse: number } | null }
 

@@ -1,10 +1,12 @@
 //! Request and response bodies, with their OpenAPI schemas and examples.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use mmm_core::checks::DataCheck;
 use mmm_core::dataset::channel_name;
 use mmm_service::domain::{DatasetInfo, JobRecord, ModelInfo, User};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
 /// A user as the API shows it (never the password hash).
@@ -164,7 +166,7 @@ impl From<&DatasetInfo> for DatasetOut {
     }
 }
 
-/// A data set with its columns and first rows.
+/// A data set with its columns, first rows and data checks.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DatasetDetailOut {
     /// The data set.
@@ -174,6 +176,64 @@ pub struct DatasetDetailOut {
     pub columns: Vec<String>,
     /// The first rows (at most 10), as text.
     pub preview: Vec<Vec<String>>,
+    /// What in the data will limit what a model can tell, warnings first.
+    pub checks: Vec<DataCheckOut>,
+}
+
+/// A stored data set with its data checks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadedOut {
+    /// The data set.
+    #[serde(flatten)]
+    pub dataset: DatasetOut,
+    /// What in the data will limit what a model can tell, warnings first.
+    pub checks: Vec<DataCheckOut>,
+}
+
+/// A finding of the data checks: something in the data that will limit what a model can tell,
+/// with what would help (docs/data-format.md, "Data checks"). A caution, not an error: the
+/// data set is stored and can be fitted.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"kind": "correlated", "level": "warning", "columns": ["tv_spend", "search_spend"], "dates": [],
+    "title": "tv and search spend move together",
+    "message": "tv and search spend move together (correlation 0.91): the data can hardly tell their effects apart, so their split rests on the priors. Varying one without the other (a flight or a lift test) separates them.",
+    "numbers": {"correlation": 0.91}}))]
+pub struct DataCheckOut {
+    /// What it is about: `few_periods`, `short_span`, `constant_control`, `kpi_outlier`,
+    /// `spend_spike`, `correlated`, `multicollinear`, `few_active_periods`, `always_on` or
+    /// `small_channel`.
+    pub kind: String,
+    /// `warning` (likely to distort results, or a possible data error) or `note` (limits how
+    /// precisely the data measure something).
+    pub level: String,
+    /// Columns concerned.
+    pub columns: Vec<String>,
+    /// Periods concerned (KPI outliers and spend spikes; at most 5).
+    pub dates: Vec<NaiveDate>,
+    /// One-line headline.
+    pub title: String,
+    /// The finding in a sentence or two, with its numbers and what would help.
+    pub message: String,
+    /// The numbers cited, by name.
+    pub numbers: BTreeMap<String, f64>,
+}
+
+impl From<&DataCheck> for DataCheckOut {
+    fn from(c: &DataCheck) -> Self {
+        // The core's names as they serialise (snake case).
+        let name = |v: serde_json::Result<Value>| {
+            v.ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+        };
+        Self {
+            kind: name(serde_json::to_value(c.kind)),
+            level: name(serde_json::to_value(c.level)),
+            columns: c.columns.clone(),
+            dates: c.dates.clone(),
+            title: c.title.clone(),
+            message: c.message.clone(),
+            numbers: c.numbers.clone(),
+        }
+    }
 }
 
 /// Optional column roles and name of an upload (query parameters for a `text/csv` body; form

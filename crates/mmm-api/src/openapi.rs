@@ -33,7 +33,7 @@ use utoipa::{Modify, OpenApi};
     ),
     components(schemas(
         ErrorBody, ErrorDetail, dto::UserOut, dto::RegisterIn, dto::LoginForm, dto::TokenOut, dto::RegisteredOut,
-        dto::RolesOut, dto::LiftTestIn, dto::DatasetOut, dto::DatasetDetailOut, dto::TrainIn, dto::TrainOut, dto::ModelOut,
+        dto::RolesOut, dto::LiftTestIn, dto::DatasetOut, dto::DatasetDetailOut, dto::UploadedOut, dto::DataCheckOut, dto::TrainIn, dto::TrainOut, dto::ModelOut,
         dto::MeridianUpload, dto::DatasetUpload, dto::UploadParams, dto::BacktestIn,
         dto::JobOut, dto::JobEventOut, dto::HealthOut, dto::ChannelSummaryOut, analytics::StatusOut, analytics::CurveOut,
         optimize::ConstraintsIn, optimize::OptimizeIn, optimize::PlanIn, optimize::ScenarioIn, optimize::ScenariosIn,

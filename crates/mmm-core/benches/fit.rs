@@ -1,8 +1,9 @@
-//! Fit time at three sizes (periods x channels), loading a CSV, and scoring a saved model on
+//! Fit time at three sizes (periods x channels), loading a CSV, the data checks, and scoring a saved model on
 //! new periods: `cargo bench -p mmm-core --bench fit`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use mmm_core::Frequency;
 use mmm_core::simulate::{SimConfig, simulate};
 use mmm_core::{LoadOptions, ModelSpec, fit, load_csv, load_csv_for_scoring, score};
 use std::hint::black_box;
@@ -34,6 +35,24 @@ fn bench_load(c: &mut Criterion) {
     });
 }
 
+/// The data checks of a data set before a fit, weekly and three years of daily data.
+fn bench_checks(c: &mut Criterion) {
+    let mut group = c.benchmark_group("checks");
+    for (periods, channels, frequency) in
+        [(156, 5, Frequency::Weekly), (208, 10, Frequency::Weekly), (1095, 5, Frequency::Daily)]
+    {
+        let config = SimConfig { periods, channels, seed: 1, ..SimConfig::default() };
+        let data = simulate(&config.with_frequency(frequency)).dataset;
+        let spec = ModelSpec::default();
+        group.bench_with_input(
+            BenchmarkId::from_parameter(format!("{periods}x{channels}")),
+            &data,
+            |b, data| b.iter(|| mmm_core::checks::check(black_box(data), &spec)),
+        );
+    }
+    group.finish();
+}
+
 /// A 156 x 5 model (200 kept draws) scores the next 52 weeks, and its own 156.
 fn bench_score(c: &mut Criterion) {
     let csv = simulate(&SimConfig { periods: 208, channels: 5, seed: 1, ..SimConfig::default() })
@@ -62,5 +81,5 @@ fn bench_score(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_fit, bench_load, bench_score);
+criterion_group!(benches, bench_fit, bench_load, bench_checks, bench_score);
 criterion_main!(benches);

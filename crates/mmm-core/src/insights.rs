@@ -3,7 +3,7 @@
 use crate::document::{ChannelResult, ModelDocument};
 use crate::fit::Z90;
 use crate::optimize::{AllocationLine, Constraints, Curves, optimize};
-use crate::text::thousands as money;
+use crate::text::{and_list, thousands as money};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -120,18 +120,7 @@ pub fn lift_test_precision_for(c: &ChannelResult, target: f64) -> Option<f64> {
 /// Insights as numbered plain text: each title, then its message indented and wrapped to
 /// `width` columns.
 pub fn to_text(list: &[Insight], width: usize) -> String {
-    let mut out = String::new();
-    for (n, i) in list.iter().enumerate() {
-        let number = format!("{}. ", n + 1);
-        let indent = " ".repeat(number.len());
-        let title = crate::text::wrap(&i.title, width, &indent);
-        out += &format!(
-            "{number}{}\n{}\n\n",
-            &title[indent.len()..],
-            crate::text::wrap(&i.message, width, &indent)
-        );
-    }
-    out
+    crate::text::numbered(list.iter().map(|i| (i.title.as_str(), i.message.as_str())), width)
 }
 
 /// "a 78% chance", "an 86% chance": the article as the number is read aloud.
@@ -139,15 +128,6 @@ fn chance(p: f64) -> String {
     let n = (100.0 * p).round();
     let vowel = n == 8.0 || n == 11.0 || n == 18.0 || (80.0..90.0).contains(&n);
     format!("{} {n:.0}% chance", if vowel { "an" } else { "a" })
-}
-
-/// "a", "a and b", "a, b and c".
-fn and_list<S: AsRef<str>>(items: &[S]) -> String {
-    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
-    match items.as_slice() {
-        [rest @ .., last] if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        _ => items.join(""),
-    }
 }
 
 fn numbers(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {

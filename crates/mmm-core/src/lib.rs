@@ -11,6 +11,7 @@
 
 pub mod backtest;
 pub mod baseline;
+pub mod checks;
 pub mod dataset;
 pub mod document;
 pub mod export;

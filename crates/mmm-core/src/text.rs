@@ -1,4 +1,4 @@
-//! Number formatting for people.
+//! Number and text formatting for people.
 
 /// A number rounded to a whole and grouped in thousands: `1234567.8` gives `1,234,568`.
 pub fn thousands(v: f64) -> String {
@@ -35,6 +35,28 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
         }
         out.push_str(word);
         line += len;
+    }
+    out
+}
+
+/// "a", "a and b", "a, b and c".
+pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    match items.as_slice() {
+        [rest @ .., last] if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => items.join(""),
+    }
+}
+
+/// A numbered list as plain text: each title, then its text indented under it and wrapped to
+/// `width` columns, with a blank line after each.
+pub fn numbered<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, width: usize) -> String {
+    let mut out = String::new();
+    for (n, (title, body)) in items.into_iter().enumerate() {
+        let number = format!("{}. ", n + 1);
+        let indent = " ".repeat(number.len());
+        let title = wrap(title, width, &indent);
+        out += &format!("{number}{}\n{}\n\n", &title[indent.len()..], wrap(body, width, &indent));
     }
     out
 }

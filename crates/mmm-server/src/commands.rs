@@ -2,11 +2,13 @@
 
 use crate::report;
 use crate::{
-    AdstockArg, BacktestArgs, ExportArgs, FitArgs, FrequencyArg, ImportMeridianArgs, InspectArgs,
-    MethodArg, ModelArgs, ProfileArg, SaturationArg, ScoreArgs, SimulateArgs, TableArg,
+    AdstockArg, BacktestArgs, CheckArgs, DataArgs, ExportArgs, FitArgs, FrequencyArg,
+    ImportMeridianArgs, InspectArgs, MethodArg, ModelArgs, ProfileArg, SaturationArg, ScoreArgs,
+    SimulateArgs, TableArg,
 };
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
+use mmm_core::checks::Level;
 use mmm_core::dataset::Frequency;
 use mmm_core::fit::{BayesSettings, FitError, Observer, fit_bayes};
 use mmm_core::simulate::{Profile, SimConfig, simulate as run_simulation};
@@ -128,9 +130,40 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The data set `args` describe, loaded for a model of `spec`.
+fn load_data(args: &DataArgs, spec: &ModelSpec) -> Result<Dataset, CliError> {
+    let bytes = read_input(&args.data)?;
+    let clean = |list: &Option<Vec<String>>| {
+        list.as_ref()
+            .map(|v| v.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+    };
+    let options = LoadOptions {
+        date_column: args.date_column.clone(),
+        kpi: args.kpi.clone(),
+        media: clean(&args.media),
+        controls: if args.no_controls { Some(Vec::new()) } else { clean(&args.controls) },
+        ..LoadOptions::default()
+    };
+    load_csv(&bytes, &options, spec).map_err(CliError::Data)
+}
+
+/// `mmm check`: the data checks of a data set, for the default model.
+pub fn check(args: &CheckArgs) -> Result<(), CliError> {
+    let spec = ModelSpec::default();
+    let data = load_data(&args.data, &spec)?;
+    let found = mmm_core::checks::check(&data, &spec);
+    let mut out = std::io::stdout().lock();
+    let text = if args.json {
+        serde_json::to_string_pretty(&found).context("cannot serialise the findings")? + "\n"
+    } else {
+        report::checks(&data, &found)
+    };
+    out.write_all(text.as_bytes()).context("cannot write to standard output")?;
+    Ok(())
+}
+
 /// The data set and specification `args` describe (with `holdout` periods held out).
 fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), CliError> {
-    let bytes = read_input(&args.data)?;
     let mut spec = ModelSpec {
         adstock: match args.adstock {
             AdstockArg::Geometric => AdstockKind::Geometric,
@@ -161,18 +194,7 @@ fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), Cli
     if args.max_lag > mmm_core::params::MAX_LAG_LIMIT {
         return Err(anyhow!("--max-lag must be at most {}", mmm_core::params::MAX_LAG_LIMIT).into());
     }
-    let clean = |list: &Option<Vec<String>>| {
-        list.as_ref()
-            .map(|v| v.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
-    };
-    let options = LoadOptions {
-        date_column: args.date_column.clone(),
-        kpi: args.kpi.clone(),
-        media: clean(&args.media),
-        controls: if args.no_controls { Some(Vec::new()) } else { clean(&args.controls) },
-        ..LoadOptions::default()
-    };
-    let data = load_csv(&bytes, &options, &spec).map_err(CliError::Data)?;
+    let data = load_data(&args.data, &spec)?;
     Ok((data, spec))
 }
 
@@ -233,6 +255,14 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
         Some(roles.controls.join(", ")).filter(|s| !s.is_empty()).unwrap_or_else(none),
         Some(roles.ignored.join(", ")).filter(|s| !s.is_empty()).unwrap_or_else(none),
     );
+    let found = mmm_core::checks::check(&data, &spec);
+    if !found.is_empty() {
+        let count = |level| found.iter().filter(|f| f.level == level).count();
+        text += &format!(
+            "data checks: {} (mmm check explains them)\n",
+            report::check_counts(count(Level::Warning), count(Level::Note))
+        );
+    }
     text += &format!(
         "fitted {} periods x {} channels in {:.0} ms\n",
         doc.periods,

@@ -31,6 +31,10 @@ enum Command {
     Simulate(SimulateArgs),
     /// Fit a model to a CSV data set and print the channel summary.
     Fit(FitArgs),
+    /// Check a CSV data set before fitting: what in it will limit what a model can tell
+    /// (correlated or seasonal spend, always-on or sparse channels, outliers, spend spikes, too
+    /// few periods). Findings are cautions; data that cannot be read exit with code 2.
+    Check(CheckArgs),
     /// Print the summary of a saved model document.
     InspectModel(InspectArgs),
     /// Write a table of a saved model as CSV, for spreadsheets: the per-period decomposition, the
@@ -239,9 +243,9 @@ enum SaturationArg {
     Logistic,
 }
 
-/// The data and the model specification, shared by `fit` and `backtest`.
+/// A data file and the role of its columns.
 #[derive(Debug, Args)]
-struct ModelArgs {
+struct DataArgs {
     /// CSV file: one row per period with a date, the KPI, media spend and controls (`-` reads
     /// standard input).
     data: PathBuf,
@@ -260,6 +264,13 @@ struct ModelArgs {
     /// Use no control columns.
     #[arg(long)]
     no_controls: bool,
+}
+
+/// The data and the model specification, shared by `fit` and `backtest`.
+#[derive(Debug, Args)]
+struct ModelArgs {
+    #[command(flatten)]
+    data: DataArgs,
     /// Seed of the multi-start search (the same seed gives the same model).
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -312,6 +323,15 @@ struct FitArgs {
     /// standard error, for piping into inspect-model, optimize, plan or frontier.
     #[arg(long)]
     json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Print the findings as JSON instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -489,6 +509,7 @@ fn run(command: Command) -> Result<(), commands::CliError> {
         Command::Seed => seed_command(),
         Command::Simulate(args) => commands::simulate(&args),
         Command::Fit(args) => commands::fit(&args),
+        Command::Check(args) => commands::check(&args),
         Command::InspectModel(args) => commands::inspect(&args),
         Command::Export(args) => commands::export(&args),
         Command::Score(args) => commands::score(&args),

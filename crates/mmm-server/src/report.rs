@@ -1,8 +1,9 @@
 //! Plain-text summaries of a model for the terminal.
 
-use mmm_core::ModelDocument;
+use mmm_core::checks::{DataCheck, Level};
 use mmm_core::score::{Drift, ScoreMetrics};
 use mmm_core::text::thousands;
+use mmm_core::{Dataset, ModelDocument};
 use std::fmt::Write;
 
 /// The channel table and fit metrics.
@@ -183,6 +184,38 @@ pub fn insights(doc: &ModelDocument) -> String {
         "\ninsights:\n\n{}",
         mmm_core::insights::to_text(&mmm_core::insights::insights(doc), 96)
     )
+}
+
+/// A data set's checks: what was read, then each finding, warnings first.
+pub fn checks(data: &Dataset, found: &[DataCheck]) -> String {
+    let count = |level: Level| found.iter().filter(|f| f.level == level).count();
+    let (warnings, notes) = (count(Level::Warning), count(Level::Note));
+    let mut s = format!(
+        "{} {}s ({} to {}) x {} channels, {} controls: {}\n",
+        data.len(),
+        data.frequency.period_name(),
+        data.dates[0],
+        data.dates[data.len() - 1],
+        data.channels.len(),
+        data.controls.len(),
+        check_counts(warnings, notes),
+    );
+    if !found.is_empty() {
+        s += "\n";
+        s += &mmm_core::checks::to_text(found, 96);
+    }
+    s
+}
+
+/// "no findings", "1 warning, 2 notes".
+pub fn check_counts(warnings: usize, notes: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (warnings, notes) {
+        (0, 0) => "no findings".to_owned(),
+        (w, 0) => plural(w, "warning"),
+        (0, n) => plural(n, "note"),
+        (w, n) => format!("{}, {}", plural(w, "warning"), plural(n, "note")),
+    }
 }
 
 /// How a model predicts a data set: a line per period, the accuracy and the drift verdict.

@@ -372,7 +372,7 @@ fn help_lists_the_subcommands() {
     let out = mmm(&["--help"]);
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for cmd in ["simulate", "fit", "inspect-model"] {
+    for cmd in ["simulate", "check", "fit", "inspect-model"] {
         assert!(help.contains(cmd), "{help}");
     }
 }
@@ -894,4 +894,60 @@ fn a_monthly_market_simulates_fits_and_scores() {
     assert_eq!(periods.len(), 6);
     assert_eq!(periods[0]["date"], "2025-07-31");
     assert!(periods.iter().all(|p| p["in_fit"] == false), "{score}");
+}
+
+#[test]
+fn check_names_what_limits_the_data_before_a_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let out = mmm(&["simulate", "--weeks", "156", "--seed", "9", "--out", path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Week 80's revenue doubled: a data-entry error.
+    let csv = std::fs::read_to_string(&data).unwrap();
+    let mut rows: Vec<Vec<String>> =
+        csv.lines().map(|l| l.split(',').map(str::to_owned).collect()).collect();
+    let revenue: f64 = rows[80][1].parse().unwrap();
+    rows[80][1] = format!("{}", 2.0 * revenue);
+    let date = rows[80][0].clone();
+    let lines: Vec<String> = rows.iter().map(|r| r.join(",")).collect();
+    std::fs::write(&data, lines.join("\n") + "\n").unwrap();
+
+    let out = mmm(&["check", path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with(
+            "156 weeks (2022-01-03 to 2024-12-23) x 5 channels, 2 controls: 1 warning"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1. Warning: Unusual revenue in 1 week\n"), "{stdout}");
+    assert!(stdout.contains(&date), "{stdout}");
+
+    let out = mmm(&["check", path(&data), "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let found: Vec<mmm_core::checks::DataCheck> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found[0].kind, mmm_core::checks::CheckKind::KpiOutlier);
+    assert_eq!(found[0].dates[0].to_string(), date);
+    assert_eq!(
+        found.iter().filter(|f| f.level == mmm_core::checks::Level::Warning).count(),
+        1,
+        "{found:?}"
+    );
+
+    // The fit says how many findings there are.
+    let out = mmm(&["fit", path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let notes = found.len() - 1;
+    let said = format!(
+        "data checks: 1 warning, {notes} note{} (mmm check explains them)",
+        if notes == 1 { "" } else { "s" }
+    );
+    assert!(text(&out.stdout).contains(&said), "{}", text(&out.stdout));
+
+    // Data that cannot be read: exit code 2 with the problems, as for a fit.
+    std::fs::write(&data, "date,revenue,tv_spend\n2024-01-01,abc,5\n").unwrap();
+    let out = mmm(&["check", path(&data)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("column 'revenue': not a number: 'abc'"));
 }

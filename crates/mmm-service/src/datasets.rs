@@ -4,6 +4,7 @@ use crate::cache::ModelCache;
 use crate::domain::{Actor, DatasetInfo, DatasetRecord, new_id, now};
 use crate::error::ServiceError;
 use crate::repository::DatasetRepository;
+use mmm_core::checks::DataCheck;
 use mmm_core::dataset::{DataErrors, Problem};
 use mmm_core::{Dataset, LoadOptions, ModelSpec, load_csv};
 use sha2::{Digest, Sha256};
@@ -56,6 +57,9 @@ pub trait DatasetService: Send + Sync {
     fn get(&self, actor: &Actor, id: &str) -> Result<DatasetRecord, ServiceError>;
     /// The parsed data of a stored data set, with its stored roles or overrides.
     fn load(&self, actor: &Actor, id: &str) -> Result<(DatasetRecord, Dataset), ServiceError>;
+    /// The data checks of a stored data set for the default model (`mmm_core::checks`): what
+    /// in the data will limit what a model can tell.
+    fn checks(&self, actor: &Actor, id: &str) -> Result<Vec<DataCheck>, ServiceError>;
     /// Deletes a data set with its models and jobs.
     fn delete(&self, actor: &Actor, id: &str) -> Result<(), ServiceError>;
 }
@@ -145,6 +149,11 @@ impl DatasetService for Datasets {
         };
         let data = parse(&record.csv, &options).map_err(ServiceError::Data)?;
         Ok((record, data))
+    }
+
+    fn checks(&self, actor: &Actor, id: &str) -> Result<Vec<DataCheck>, ServiceError> {
+        let (_, data) = self.load(actor, id)?;
+        Ok(mmm_core::checks::check(&data, &ModelSpec::default()))
     }
 
     fn delete(&self, actor: &Actor, id: &str) -> Result<(), ServiceError> {
@@ -249,6 +258,11 @@ mod tests {
         let admin = Actor { user_id: "root".into(), role: Role::Admin };
         let (record, data) = service.load(&admin, "d1").unwrap();
         assert_eq!(record.info.owner_id, "bob");
+        // The checks go through the same ownership test, and check the loaded data.
+        assert_eq!(service.checks(&ann(), "d1").unwrap_err(), ServiceError::NotFound("dataset"));
+        let found = service.checks(&admin, "d1").unwrap();
+        assert_eq!(found, mmm_core::checks::check(&data, &ModelSpec::default()));
+        assert!(found.iter().any(|f| f.kind == mmm_core::checks::CheckKind::ShortSpan));
         assert_eq!(data.channels.len(), 2);
         service.delete(&admin, "d1").unwrap();
     }

@@ -1,9 +1,9 @@
 // Data sets: drag-and-drop CSV upload with a preview and column roles, problems per line and
-// column, the list, and deletion.
+// column, the data checks, the list, and deletion.
 import { ApiError, api, del, get } from '../api';
 import { deleteButton, field, h, mount, notice } from '../dom';
 import { money } from '../format';
-import type { Dataset } from '../types';
+import type { DataCheck, Dataset, DatasetDetail, Uploaded } from '../types';
 
 /** The words, after the channel's name and a separator, of the columns that give a channel's
  * media units beside its spend, in any case, as the server reads them (`MEDIA_UNIT_SUFFIXES`
@@ -123,6 +123,25 @@ export function problemsTable(error: ApiError): HTMLElement {
         h('td', { class: 'num' }, p.line ?? ''), h('td', null, p.column ?? ''), h('td', null, p.reason)))))));
 }
 
+/** The data checks of a data set: warnings, then notes, each with what would help. */
+export function checksCard(name: string, checks: DataCheck[]): HTMLElement {
+  const count = (level: string, word: string): string | null => {
+    const n = checks.filter((c) => c.level === level).length;
+    return n === 0 ? null : `${n} ${word}${n === 1 ? '' : 's'}`;
+  };
+  const counts = [count('warning', 'warning'), count('note', 'note')].filter((c) => c !== null).join(' and ');
+  const summary = checks.length === 0
+    ? 'Nothing in the data stands out: no correlated, sparse or seasonal spend, no outliers or spikes, and enough periods for the model.'
+    : `${counts}. They are cautions, not errors: the data set is stored and can be trained on.`;
+  return h('section', { class: 'card', 'aria-labelledby': 'checks-title' },
+    h('h2', { id: 'checks-title' }, `Data checks for “${name}”`),
+    h('p', null, summary),
+    checks.length === 0 ? null : h('ul', { class: 'insights data-checks' }, checks.map((c) =>
+      h('li', { class: `insight data-check ${c.level}` },
+        h('h3', null, h('span', { class: `badge ${c.level}` }, c.level === 'warning' ? 'Warning' : 'Note'), ' ', c.title),
+        h('p', null, c.message)))));
+}
+
 export async function dataPage(main: HTMLElement): Promise<void> {
   const list = h('section', { 'aria-labelledby': 'ds-list' });
   const status = h('div', { 'aria-live': 'polite' });
@@ -196,12 +215,13 @@ export async function dataPage(main: HTMLElement): Promise<void> {
         data.append('media', checked('media').join(','));
         data.append('controls', checked('control').join(','));
         try {
-          const ds = await api<Dataset>('POST', '/datasets', data);
+          const ds = await api<Uploaded>('POST', '/datasets', data);
           const controls = ds.roles.controls.length ? `controls ${ds.roles.controls.join(', ')}` : 'no controls';
           const ignored = ds.roles.ignored.length ? `; not used: ${ds.roles.ignored.join(', ')}` : '';
           const fittedOnUnits = ds.roles.media_units.length ? ` (fitted on media units: ${ds.roles.media_units.join(', ')})` : '';
           mount(status, notice('success', `Uploaded “${ds.name}”: ${ds.rows} ${ds.frequency} periods${historyNote(ds)}, ${ds.roles.media.length} channels${fittedOnUnits}, ${controls}${ignored}.`),
-            h('p', null, h('a', { class: 'button primary', href: `#/models?dataset=${ds.id}` }, 'Train a model on it')));
+            h('p', null, h('a', { class: 'button primary', href: `#/models?dataset=${ds.id}` }, 'Train a model on it')),
+            checksCard(ds.name, ds.checks));
           mount(form);
           await refresh();
         } catch (err) {
@@ -239,10 +259,20 @@ export async function dataPage(main: HTMLElement): Promise<void> {
             mount(status, notice('info', `Deleted “${d.name}”.`));
             await refresh();
           });
+          const showChecks = h('button', { type: 'button', class: 'small', 'aria-label': `Data checks of ${d.name}` }, 'Checks');
+          showChecks.addEventListener('click', async () => {
+            try {
+              const detail = await get<DatasetDetail>(`/datasets/${d.id}`);
+              mount(status, checksCard(detail.name, detail.checks));
+              status.scrollIntoView({ block: 'nearest' });
+            } catch (err) {
+              mount(status, notice('error', err instanceof Error ? err.message : String(err)));
+            }
+          });
           return h('tr', null,
             h('td', null, d.name), h('td', { class: 'num' }, `${money(d.rows)} ${d.frequency}${d.history_rows > 0 ? ` + ${d.history_rows} history` : ''}`), h('td', null, d.start_date),
             h('td', null, d.end_date), h('td', null, d.roles.kpi), h('td', null, channelList(d)),
-            h('td', { class: 'actions' }, h('a', { class: 'button small', href: `#/models?dataset=${d.id}` }, 'Train'), remove));
+            h('td', { class: 'actions' }, h('a', { class: 'button small', href: `#/models?dataset=${d.id}` }, 'Train'), showChecks, remove));
         })))));
   }
 

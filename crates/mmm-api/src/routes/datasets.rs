@@ -1,14 +1,16 @@
 //! Data set upload, listing, detail and deletion.
 
 use crate::auth::AuthUser;
-use crate::dto::{DatasetDetailOut, DatasetOut, DatasetUpload, UploadParams};
+use crate::dto::{
+    DataCheckOut, DatasetDetailOut, DatasetOut, DatasetUpload, UploadParams, UploadedOut,
+};
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::state::AppState;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use futures_util::StreamExt;
-use mmm_service::UploadRoles;
+use mmm_service::{ServiceError, UploadRoles};
 
 fn list_param(v: &Option<String>) -> Option<Vec<String>> {
     v.as_ref()
@@ -99,7 +101,9 @@ pub(crate) async fn read_csv_upload(
 /// `kpi`, `media`, `controls`) or as a `text/csv` body (with the same as query parameters).
 /// It is validated at once: every problem comes back with its column, line and reason. The
 /// separator (comma, semicolon or tab) is read from the header line; semicolon-separated files
-/// may use decimal commas (docs/data-format.md).
+/// may use decimal commas (docs/data-format.md). A stored data set comes back with its data
+/// checks: what in the data will limit what a model can tell (correlated or seasonal spend,
+/// always-on or sparse channels, KPI outliers, spend spikes, too few periods).
 #[utoipa::path(
     post, path = "/api/v1/datasets", tag = "datasets",
     security(("bearer" = [])),
@@ -108,7 +112,7 @@ pub(crate) async fn read_csv_upload(
         (String = "text/csv", example = "date,revenue,tv_spend,search_spend\n2024-01-01,1000,50,20\n"),
         (DatasetUpload = "multipart/form-data"))),
     responses(
-        (status = 201, description = "Stored", body = DatasetOut),
+        (status = 201, description = "Stored, with its data checks", body = UploadedOut),
         (status = 400, description = "A multipart body that cannot be parsed, or a text field that is not UTF-8", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 413, description = "Larger than MAX_UPLOAD_MB", body = ErrorBody),
@@ -134,8 +138,16 @@ pub async fn upload(
     let name = params.name.clone().unwrap_or_else(|| "dataset".to_owned());
     let service = state.datasets.clone();
     let actor = user.actor();
-    let info = blocking(move || service.upload(&actor, &name, &bytes, &roles)).await?;
-    Ok(HttpResponse::Created().json(DatasetOut::from(&info)))
+    let (info, checks) = blocking(move || {
+        let info = service.upload(&actor, &name, &bytes, &roles)?;
+        let checks = service.checks(&actor, &info.id)?;
+        Ok((info, checks))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(UploadedOut {
+        dataset: DatasetOut::from(&info),
+        checks: checks.iter().map(DataCheckOut::from).collect(),
+    }))
 }
 
 /// The caller's data sets (every user's for admins), newest first.
@@ -153,7 +165,7 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResp
     Ok(HttpResponse::Ok().json(list.iter().map(DatasetOut::from).collect::<Vec<_>>()))
 }
 
-/// One data set with its columns, roles, date range and first rows.
+/// One data set with its columns, roles, date range, first rows and data checks.
 #[utoipa::path(
     get, path = "/api/v1/datasets/{id}", tag = "datasets",
     security(("bearer" = [])),
@@ -169,7 +181,16 @@ pub async fn detail(
 ) -> Result<HttpResponse, ApiError> {
     let service = state.datasets.clone();
     let actor = user.actor();
-    let record = blocking(move || service.get(&actor, &id)).await?;
+    let (record, checks) = blocking(move || {
+        let record = service.get(&actor, &id)?;
+        // A stored file that today's loader no longer reads still shows; it has no checks.
+        let checks = match service.checks(&actor, &id) {
+            Err(ServiceError::Data(_)) => Vec::new(),
+            other => other?,
+        };
+        Ok((record, checks))
+    })
+    .await?;
     let mut rows = csv_rows(&record.csv);
     let columns = rows.next().unwrap_or_default();
     let preview = rows.take(10).collect();
@@ -177,6 +198,7 @@ pub async fn detail(
         dataset: DatasetOut::from(&record.info),
         columns,
         preview,
+        checks: checks.iter().map(DataCheckOut::from).collect(),
     }))
 }
 

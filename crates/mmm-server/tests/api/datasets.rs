@@ -7,7 +7,8 @@ crate::on_both!(
     a_european_spreadsheet_export_uploads_as_it_is,
     monthly_data_trains_calibrates_and_plans_by_the_month,
     invalid_data_lists_every_problem,
-    users_see_only_their_own_data_sets
+    users_see_only_their_own_data_sets,
+    uploads_and_details_carry_the_data_checks
 );
 
 fn upload_text_and_multipart(app: TestApp) {
@@ -220,6 +221,58 @@ fn users_see_only_their_own_data_sets(app: TestApp) {
     assert_eq!(app.delete(&format!("/api/v1/datasets/{id}"), Some(&bob)).status, 404);
     assert_eq!(app.get("/api/v1/datasets", Some(&bob)).json(), serde_json::json!([]));
     assert_eq!(app.get(&format!("/api/v1/datasets/{id}"), Some(&ann)).status, 200);
+}
+
+fn uploads_and_details_carry_the_data_checks(app: TestApp) {
+    let ann = app.register("ann@example.com");
+    // Search spends half of what TV spends, and week 40's revenue is three times its own.
+    let mut data = mmm_core::simulate::simulate(&mmm_core::simulate::SimConfig {
+        seed: 12,
+        ..Default::default()
+    })
+    .dataset;
+    let tv = data.channels[0].spend.clone();
+    data.channels[1].spend = tv.iter().map(|v| 0.5 * v).collect();
+    data.kpi[40] *= 3.0;
+    let csv = data.to_csv();
+    let r = app.post("/api/v1/datasets?name=odd", Some(&ann), "text/csv", &csv);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let uploaded = r.json();
+    let checks = uploaded["checks"].as_array().unwrap().clone();
+    let of_kind = |kind: &str| -> Vec<serde_json::Value> {
+        checks.iter().filter(|c| c["kind"] == kind).cloned().collect()
+    };
+    let pair = of_kind("correlated");
+    assert_eq!(pair.len(), 1, "{checks:?}");
+    assert_eq!(pair[0]["level"], "warning");
+    assert_eq!(pair[0]["columns"], serde_json::json!(["tv_spend", "search_spend"]));
+    assert!((pair[0]["numbers"]["correlation"].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    let outlier = of_kind("kpi_outlier");
+    assert_eq!(outlier[0]["dates"], serde_json::json!([data.dates[40].to_string()]));
+    assert_eq!(outlier[0]["columns"], serde_json::json!(["revenue"]));
+    // Warnings first.
+    let levels: Vec<&str> = checks.iter().map(|c| c["level"].as_str().unwrap()).collect();
+    let first_note = levels.iter().position(|l| *l == "note").unwrap_or(levels.len());
+    assert!(levels[first_note..].iter().all(|l| *l == "note"), "{levels:?}");
+    // The engine's own findings on the same file, as they serialise.
+    let loaded = mmm_core::load_csv(
+        csv.as_bytes(),
+        &mmm_core::LoadOptions::default(),
+        &mmm_core::ModelSpec::default(),
+    )
+    .unwrap();
+    let expected =
+        serde_json::to_value(mmm_core::checks::check(&loaded, &mmm_core::ModelSpec::default()))
+            .unwrap();
+    assert_eq!(uploaded["checks"], expected);
+
+    // The detail shows the same; another user sees nothing.
+    let id = uploaded["id"].as_str().unwrap();
+    let detail = app.get(&format!("/api/v1/datasets/{id}"), Some(&ann));
+    assert_eq!(detail.status, 200);
+    assert_eq!(detail.json()["checks"], expected);
+    let bob = app.register("bob@example.com");
+    assert_eq!(app.get(&format!("/api/v1/datasets/{id}"), Some(&bob)).status, 404);
 }
 
 #[test]
