@@ -12,7 +12,7 @@ import type { Backtest, Dataset } from './types';
 export function backtestSection(datasets: Dataset[]): HTMLElement {
   const datasetSel = h('select', { required: true }, datasets.map((d) => h('option', { value: d.id }, `${d.name} (${d.rows} ${d.frequency})`)));
   const folds = h('input', { type: 'number', min: 1, max: 20, value: '4', inputmode: 'numeric' });
-  const horizon = h('input', { type: 'number', min: 1, value: '13', inputmode: 'numeric' });
+  const horizon = h('input', { type: 'number', min: 1, placeholder: 'a quarter', inputmode: 'numeric' });
   const seed = h('input', { type: 'number', min: 0, value: '1', inputmode: 'numeric' });
   const run = h('button', { type: 'submit', disabled: datasets.length === 0 }, 'Run the backtest');
   const result = h('div', { 'aria-live': 'polite' });
@@ -24,7 +24,7 @@ export function backtestSection(datasets: Dataset[]): HTMLElement {
       mount(result, notice('info', 'Fitting each window…'));
       try {
         const b = await post<Backtest>(`/datasets/${datasetSel.value}/backtest`, {
-          folds: Number(folds.value), horizon: Number(horizon.value), seed: Number(seed.value),
+          folds: Number(folds.value), horizon: horizon.value === '' ? undefined : Number(horizon.value), seed: Number(seed.value),
         });
         mount(result, ...report(b));
       } catch (err) {
@@ -35,7 +35,7 @@ export function backtestSection(datasets: Dataset[]): HTMLElement {
     },
   }, h('h2', { id: 'backtest-title' }, 'Backtest a data set'),
   h('p', null, 'Point fits on growing windows of the data, each scored on the periods after it: how well the model predicts what it has not seen, and how far each channel’s ROI moves from one window to the next. Nothing is stored.'),
-  h('div', { class: 'grid3' }, field('Data set', datasetSel), field('Folds', folds, 'Fits, one per window.'), field('Periods per fold', horizon, 'Scored after each window.')),
+  h('div', { class: 'grid3' }, field('Data set', datasetSel), field('Folds', folds, 'Fits, one per window.'), field('Periods per fold', horizon, 'Scored after each window; empty for a quarter (13 weeks, 3 months or 91 days).')),
   h('div', { class: 'grid3' }, field('Seed', seed)),
   run, result);
   return form;

@@ -340,7 +340,7 @@ pub struct BacktestIn {
     /// before their end and scores the next horizon.
     #[schema(minimum = 1, maximum = 20)]
     pub folds: Option<usize>,
-    /// Periods each fold scores (default 13).
+    /// Periods each fold scores (default: a quarter: 13 weeks, 3 months or 91 days).
     #[schema(minimum = 1)]
     pub horizon: Option<usize>,
     /// KPI column (default: the data set's).

@@ -281,7 +281,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), CliError> {
         &data,
         &spec,
         args.folds,
-        args.horizon,
+        args.horizon.unwrap_or_else(|| data.frequency.periods_per_quarter()),
         |d, s| fit_by(&args.model, d, s, None),
         |done, of| {
             bar.set_position(done as u64);

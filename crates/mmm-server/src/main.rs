@@ -342,9 +342,9 @@ struct BacktestArgs {
     /// end and scores the next horizon.
     #[arg(long, default_value_t = 4)]
     folds: usize,
-    /// Periods each fold scores.
-    #[arg(long, default_value_t = 13)]
-    horizon: usize,
+    /// Periods each fold scores [default: a quarter: 13 weeks, 3 months or 91 days].
+    #[arg(long)]
+    horizon: Option<usize>,
     /// Write the backtest (every fold's accuracy, drift test and channel ROIs, and each
     /// channel's ROI stability) as JSON here; `-` writes it to standard output and the report to
     /// standard error.

@@ -894,6 +894,20 @@ fn a_monthly_market_simulates_fits_and_scores() {
     assert_eq!(periods.len(), 6);
     assert_eq!(periods[0]["date"], "2025-07-31");
     assert!(periods.iter().all(|p| p["in_fit"] == false), "{score}");
+
+    // A backtest scores a quarter per fold by default: 4 folds of 3 months, the last one the
+    // data's last quarter.
+    let out = mmm(&["backtest", path(&data), "--json", "-"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let backtest: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(backtest["horizon"], 3);
+    let folds = backtest["folds"].as_array().unwrap();
+    assert_eq!(folds.len(), 4);
+    assert_eq!(folds[0]["fit_periods"], 36);
+    assert_eq!(
+        (folds[3]["start"].as_str(), folds[3]["end"].as_str()),
+        (Some("2025-10-01"), Some("2025-12-01"))
+    );
 }
 
 #[test]

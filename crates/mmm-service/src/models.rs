@@ -61,14 +61,14 @@ pub trait ModelService: Send + Sync {
     ) -> Result<ModelInfo, ServiceError>;
     /// Backtests a data set with MAP fits (`mmm_core::backtest`; the request's method and
     /// holdout are not used): `folds` windows of the data, each scored on the `horizon` periods
-    /// after it. Nothing is stored. It runs on the caller's thread; beyond as many at once as
+    /// after it (a quarter of the data's periods when `None`). Nothing is stored. It runs on the caller's thread; beyond as many at once as
     /// there are training workers the answer is busy.
     fn backtest(
         &self,
         actor: &Actor,
         request: &TrainRequest,
         folds: usize,
-        horizon: usize,
+        horizon: Option<usize>,
     ) -> Result<Backtest, ServiceError>;
 }
 
@@ -401,7 +401,7 @@ impl ModelService for Modelling {
         actor: &Actor,
         request: &TrainRequest,
         folds: usize,
-        horizon: usize,
+        horizon: Option<usize>,
     ) -> Result<Backtest, ServiceError> {
         let record = self.dataset_record(actor, &request.dataset_id)?;
         let spec = ModelSpec { holdout: 0, ..spec_for(request) };
@@ -418,7 +418,7 @@ impl ModelService for Modelling {
             &data,
             &spec,
             folds,
-            horizon,
+            horizon.unwrap_or_else(|| data.frequency.periods_per_quarter()),
             |d, s| fit(d, s, None),
             |_, _| (),
         )

@@ -123,7 +123,7 @@ pub async fn backtest(
         priors: b.priors,
         ..TrainRequest::default()
     };
-    let (folds, horizon) = (b.folds.unwrap_or(4), b.horizon.unwrap_or(13));
+    let (folds, horizon) = (b.folds.unwrap_or(4), b.horizon);
     let service = state.models.clone();
     let actor = user.actor();
     let result = blocking(move || service.backtest(&actor, &request, folds, horizon)).await?;

@@ -30,6 +30,15 @@ impl Frequency {
         }
     }
 
+    /// Periods in a quarter: 91 days, 13 weeks or 3 months (the backtest's default horizon).
+    pub fn periods_per_quarter(self) -> usize {
+        match self {
+            Frequency::Daily => 91,
+            Frequency::Weekly => 13,
+            Frequency::Monthly => 3,
+        }
+    }
+
     /// The word for one period: "day", "week" or "month".
     pub fn period_name(self) -> &'static str {
         match self {

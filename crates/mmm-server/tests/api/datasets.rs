@@ -138,6 +138,22 @@ fn monthly_data_trains_calibrates_and_plans_by_the_month(app: TestApp) {
     );
     let dataset = d["id"].as_str().unwrap();
 
+    // A backtest without a horizon scores a quarter per fold: 3 months, the last fold the last
+    // quarter of 2024.
+    let r = app.post_json(
+        &format!("/api/v1/datasets/{dataset}/backtest"),
+        Some(&token),
+        &serde_json::json!({"folds": 2}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let b = r.json();
+    assert_eq!(b["horizon"], 3);
+    assert_eq!(b["folds"][0]["fit_periods"], 42);
+    assert_eq!(
+        (b["folds"][1]["start"].as_str(), b["folds"][1]["end"].as_str()),
+        (Some("2024-10-31"), Some("2024-12-31"))
+    );
+
     let (plain, _, job) = app.train_with(&token, &serde_json::json!({"dataset_id": dataset}));
     assert_eq!(job["state"], "succeeded", "{job}");
     // A lift test names its months by their first days; the fit places them by the month
