@@ -152,13 +152,14 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
     let spec = ModelSpec::default();
     let data = load_data(&args.data, &spec)?;
     let found = mmm_core::checks::check(&data, &spec);
-    let mut out = std::io::stdout().lock();
-    let text = if args.json {
-        serde_json::to_string_pretty(&found).context("cannot serialise the findings")? + "\n"
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&found).context("cannot serialise the findings")?
+        );
     } else {
-        report::checks(&data, &found)
-    };
-    out.write_all(text.as_bytes()).context("cannot write to standard output")?;
+        print!("{}", report::checks(&data, &found));
+    }
     Ok(())
 }
 
