@@ -168,6 +168,14 @@ fn blank_kpi(line: &str) -> String {
     cells.join(",")
 }
 
+/// The CSV text with every row's date (its first ten characters) moved by `to`.
+fn redated(csv: &str, to: impl Fn(NaiveDate) -> NaiveDate) -> String {
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap_or_default().to_owned();
+    let rows = lines.map(|line| format!("{}{}", to(line[..10].parse().unwrap()), &line[10..]));
+    std::iter::once(header).chain(rows).collect::<Vec<_>>().join("\n") + "\n"
+}
+
 #[test]
 fn data_that_do_not_fit_the_model_are_refused_with_the_reason() {
     let csv = market(45, 104);
@@ -178,18 +186,8 @@ fn data_that_do_not_fit_the_model_are_refused_with_the_reason() {
     assert!(err.problems[0].reason.contains("not on the model's calendar"), "{err}");
     assert_eq!(err.problems[0].column.as_deref(), Some("date"));
     // Every such date is reported: 20 listed, the rest counted.
-    let day_later: Vec<String> = csv
-        .lines()
-        .enumerate()
-        .map(|(i, line)| {
-            if i == 0 {
-                return line.to_owned();
-            }
-            let date: NaiveDate = line[..10].parse().unwrap();
-            format!("{}{}", date + chrono::Duration::days(1), &line[10..])
-        })
-        .collect();
-    let err = scored(&doc, &(day_later.join("\n") + "\n")).unwrap_err();
+    let day_later = redated(&csv, |d| d + chrono::Duration::days(1));
+    let err = scored(&doc, &day_later).unwrap_err();
     assert_eq!(err.problems.len(), 20);
     assert!(err.truncated > 0, "{err}");
     // Before the model's first period.
@@ -520,18 +518,8 @@ fn a_monthly_period_is_placed_by_its_month_whatever_the_day() {
     let csv = simulate(&config).dataset.to_csv();
     let doc = fitted(&csv, &ModelSpec::default());
     // The same months named by their first days instead of their last.
-    let firsts: Vec<String> = csv
-        .lines()
-        .enumerate()
-        .map(|(i, line)| {
-            if i == 0 {
-                return line.to_owned();
-            }
-            let date: NaiveDate = line[..10].parse().unwrap();
-            format!("{}{}", date.with_day(1).unwrap(), &line[10..])
-        })
-        .collect();
-    let s = scored(&doc, &(firsts.join("\n") + "\n")).unwrap();
+    let firsts = redated(&csv, |d| d.with_day(1).unwrap());
+    let s = scored(&doc, &firsts).unwrap();
     assert_eq!(s.periods.len(), 48);
     for (p, q) in s.periods.iter().zip(&doc.predict()) {
         assert!((p.predicted - q).abs() < 1e-9 * q.abs(), "{} against {q}", p.predicted);
