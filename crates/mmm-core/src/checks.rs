@@ -6,7 +6,7 @@
 //! terms ([`crate::dataset::Channel::model_input`]).
 
 use crate::baseline::{cycles, design_columns};
-use crate::dataset::{Dataset, Frequency};
+use crate::dataset::{Channel, Dataset, Frequency};
 use crate::insights::COLLINEAR_CORRELATION;
 use crate::metrics::correlation;
 use crate::spec::ModelSpec;
@@ -128,7 +128,6 @@ pub fn check(data: &Dataset, spec: &ModelSpec) -> Vec<DataCheck> {
         .iter()
         .map(|c| c.model_input(n).map_or_else(|| c.spend.clone(), |i| i.periods.into_owned()))
         .collect();
-    let period = data.frequency.period_name();
     let mut out = Vec::new();
     few_periods(data, spec, &mut out);
     short_span(data, &mut out);
@@ -136,12 +135,12 @@ pub fn check(data: &Dataset, spec: &ModelSpec) -> Vec<DataCheck> {
     let baseline = baseline_columns(data, spec);
     kpi_outliers(data, &baseline, &inputs, &mut out);
     for c in &data.channels {
-        spend_spikes(&c.name, &c.column, &c.spend, &data.dates, period, &mut out);
+        spend_spikes(data, c, &mut out);
     }
     let pairs = correlated(data, &inputs, &mut out);
     multicollinear(data, &baseline, &inputs, &pairs, &mut out);
     for (c, input) in data.channels.iter().zip(&inputs) {
-        sparse(&c.name, &c.column, input, data.frequency, &mut out);
+        sparse(c, input, data.frequency, &mut out);
     }
     always_on(data, &inputs, &mut out);
     small_channels(data, &mut out);
@@ -364,14 +363,9 @@ fn plural(word: &str, n: usize) -> String {
     if n == 1 { word.to_owned() } else { format!("{word}s") }
 }
 
-fn spend_spikes(
-    name: &str,
-    column: &str,
-    spend: &[f64],
-    dates: &[NaiveDate],
-    period: &str,
-    out: &mut Vec<DataCheck>,
-) {
+fn spend_spikes(data: &Dataset, channel: &Channel, out: &mut Vec<DataCheck>) {
+    let (name, spend) = (&channel.name, &channel.spend);
+    let period = data.frequency.period_name();
     let mut on: Vec<f64> = spend.iter().copied().filter(|v| *v > 0.0).collect();
     if on.len() < MIN_ACTIVE_PERIODS {
         return;
@@ -385,11 +379,11 @@ fn spend_spikes(
     }
     let largest = spikes.iter().map(|t| spend[*t]).fold(0.0, f64::max);
     let total = spikes.len();
-    let shown: Vec<NaiveDate> = spikes.iter().take(MAX_DATES).map(|t| dates[*t]).collect();
+    let shown: Vec<NaiveDate> = spikes.iter().take(MAX_DATES).map(|t| data.dates[*t]).collect();
     let mut f = finding(
         CheckKind::SpendSpike,
         Level::Warning,
-        vec![column.to_owned()],
+        vec![channel.column.clone()],
         format!("{name} spend jumps in {total} {}", plural(period, total)),
         format!(
             "{name} spend reaches {} ({:.0} times its usual high of {}) in {}: a typo, a change \
@@ -476,8 +470,8 @@ fn multicollinear(
     pairs: &[(usize, usize, f64)],
     out: &mut Vec<DataCheck>,
 ) {
+    let base: Vec<&[f64]> = baseline.iter().map(Vec::as_slice).collect();
     for (i, c) in data.channels.iter().enumerate() {
-        let base: Vec<&[f64]> = baseline.iter().map(Vec::as_slice).collect();
         let all: Vec<&[f64]> = base
             .iter()
             .copied()
@@ -515,7 +509,8 @@ fn multicollinear(
     }
 }
 
-fn sparse(name: &str, column: &str, input: &[f64], frequency: Frequency, out: &mut Vec<DataCheck>) {
+fn sparse(channel: &Channel, input: &[f64], frequency: Frequency, out: &mut Vec<DataCheck>) {
+    let name = &channel.name;
     let n = input.len();
     let active = input.iter().filter(|v| **v > 0.0).count();
     let period = frequency.period_name();
@@ -523,7 +518,7 @@ fn sparse(name: &str, column: &str, input: &[f64], frequency: Frequency, out: &m
         out.push(finding(
             CheckKind::FewActivePeriods,
             Level::Warning,
-            vec![column.to_owned()],
+            vec![channel.column.clone()],
             format!("{name} is active in few {period}s"),
             format!(
                 "{name} has spend in {active} of {n} {period}s: its effect is measured on those \

@@ -48,12 +48,15 @@ pub fn seed(config: &Config) -> anyhow::Result<()> {
             d
         }
         None => {
-            let d = state.datasets.upload(
-                &demo,
-                "example weekly revenue",
-                EXAMPLE_CSV.as_bytes(),
-                &UploadRoles::default(),
-            )?;
+            let d = state
+                .datasets
+                .upload(
+                    &demo,
+                    "example weekly revenue",
+                    EXAMPLE_CSV.as_bytes(),
+                    &UploadRoles::default(),
+                )?
+                .info;
             println!(
                 "uploaded the demo data set ({} rows, {} channels)",
                 d.row_count,

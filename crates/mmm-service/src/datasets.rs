@@ -40,17 +40,27 @@ impl UploadRoles {
     }
 }
 
+/// A stored upload with its data checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Uploaded {
+    /// The stored data set.
+    pub info: DatasetInfo,
+    /// What in the data will limit what a model can tell (`mmm_core::checks`), warnings first.
+    pub checks: Vec<DataCheck>,
+}
+
 /// Data set operations; every one is scoped to the acting user.
 #[cfg_attr(feature = "mock", mockall::automock)]
 pub trait DatasetService: Send + Sync {
-    /// Validates and stores a CSV file; [`ServiceError::Data`] lists every problem.
+    /// Validates and stores a CSV file, and checks its data; [`ServiceError::Data`] lists every
+    /// problem.
     fn upload(
         &self,
         actor: &Actor,
         name: &str,
         csv: &[u8],
         roles: &UploadRoles,
-    ) -> Result<DatasetInfo, ServiceError>;
+    ) -> Result<Uploaded, ServiceError>;
     /// The actor's data sets (all for admins), newest first.
     fn list(&self, actor: &Actor) -> Result<Vec<DatasetInfo>, ServiceError>;
     /// One data set with its file.
@@ -90,7 +100,7 @@ impl DatasetService for Datasets {
         name: &str,
         csv: &[u8],
         roles: &UploadRoles,
-    ) -> Result<DatasetInfo, ServiceError> {
+    ) -> Result<Uploaded, ServiceError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
             return Err(ServiceError::Invalid(format!(
@@ -123,7 +133,7 @@ impl DatasetService for Datasets {
             created_at: now(),
         };
         self.repo.insert(&DatasetRecord { info: info.clone(), csv: text.into_owned() })?;
-        Ok(info)
+        Ok(Uploaded { info, checks: mmm_core::checks::check(&dataset, &ModelSpec::default()) })
     }
 
     fn list(&self, actor: &Actor) -> Result<Vec<DatasetInfo>, ServiceError> {
@@ -195,8 +205,11 @@ mod tests {
             .times(1)
             .returning(|_| Ok(()));
         let service = Datasets::new(Arc::new(repo), Arc::new(ModelCache::new(4)));
-        let info =
+        let uploaded =
             service.upload(&ann(), " sales ", text.as_bytes(), &UploadRoles::default()).unwrap();
+        let info = &uploaded.info;
+        // 60 weeks: the checks note less than two years.
+        assert!(uploaded.checks.iter().any(|c| c.kind == mmm_core::checks::CheckKind::ShortSpan));
         assert_eq!(info.name, "sales");
         assert_eq!(info.frequency, "weekly");
         assert_eq!(info.start_date.to_string(), "2022-01-03");

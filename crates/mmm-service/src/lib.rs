@@ -18,5 +18,5 @@ pub mod datasets;
 pub mod models;
 
 pub use cache::{CacheStats, ModelCache};
-pub use datasets::{DatasetService, Datasets, UploadRoles};
+pub use datasets::{DatasetService, Datasets, UploadRoles, Uploaded};
 pub use models::{JobService, ModelService, Modelling, TrainingConfig};

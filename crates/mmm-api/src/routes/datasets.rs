@@ -138,15 +138,10 @@ pub async fn upload(
     let name = params.name.clone().unwrap_or_else(|| "dataset".to_owned());
     let service = state.datasets.clone();
     let actor = user.actor();
-    let (info, checks) = blocking(move || {
-        let info = service.upload(&actor, &name, &bytes, &roles)?;
-        let checks = service.checks(&actor, &info.id)?;
-        Ok((info, checks))
-    })
-    .await?;
+    let uploaded = blocking(move || service.upload(&actor, &name, &bytes, &roles)).await?;
     Ok(HttpResponse::Created().json(UploadedOut {
-        dataset: DatasetOut::from(&info),
-        checks: checks.iter().map(DataCheckOut::from).collect(),
+        dataset: DatasetOut::from(&uploaded.info),
+        checks: uploaded.checks.iter().map(DataCheckOut::from).collect(),
     }))
 }
 

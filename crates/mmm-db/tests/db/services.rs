@@ -76,8 +76,11 @@ fn upload_train_follow_and_read(db: TestDb) {
     let csv = simulate(&SimConfig { periods: 104, channels: 3, seed: 2, ..SimConfig::default() })
         .dataset
         .to_csv();
-    let info =
-        s.datasets.upload(&ann, "weekly sales", csv.as_bytes(), &UploadRoles::default()).unwrap();
+    let info = s
+        .datasets
+        .upload(&ann, "weekly sales", csv.as_bytes(), &UploadRoles::default())
+        .unwrap()
+        .info;
     assert_eq!(s.datasets.get(&ann, &info.id).unwrap().csv, csv);
     assert_eq!(s.datasets.get(&bob, &info.id).unwrap_err(), ServiceError::NotFound("dataset"));
     // Bad data is refused with its problems and nothing is stored.
@@ -160,7 +163,8 @@ fn cancel_queued_and_running_jobs(db: TestDb) {
     let csv = simulate(&SimConfig { periods: 208, channels: 10, seed: 5, ..SimConfig::default() })
         .dataset
         .to_csv();
-    let info = s.datasets.upload(&ann, "big", csv.as_bytes(), &UploadRoles::default()).unwrap();
+    let info =
+        s.datasets.upload(&ann, "big", csv.as_bytes(), &UploadRoles::default()).unwrap().info;
     let request = TrainRequest { dataset_id: info.id.clone(), ..TrainRequest::default() };
     let (m1, running) = s.modelling.train(&ann, &request).unwrap();
     let (m2, queued) = s.modelling.train(&ann, &request).unwrap();
