@@ -60,10 +60,11 @@ execFileSync(bin, ['migrate'], { env, stdio: 'ignore' });
 // The documented test users and the demo MAP model, as `make run` seeds them.
 execFileSync(bin, ['seed'], { env, stdio: 'ignore' });
 // good.csv opens with 10 weeks of media history: rows with an empty KPI and empty controls. Its
-// channels bought impressions at a drifting price, given beside the spend (`<channel>_media`,
-// and search's as `search_impressions`, the other name the server knows them by).
+// channels bought impressions at a drifting price, given beside the spend (`<channel>_media`;
+// search's as `search_impressions`, the other name the server knows them by; social's as
+// `social_exposure`, a name the user pairs with its channel by hand).
 execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5', '--history', '10', '--media-units', '--out', path.join(tmp, 'good.csv')], { env, stdio: 'ignore' });
-writeFileSync(path.join(tmp, 'good.csv'), readFileSync(path.join(tmp, 'good.csv'), 'utf8').replace('search_media', 'search_impressions'));
+writeFileSync(path.join(tmp, 'good.csv'), readFileSync(path.join(tmp, 'good.csv'), 'utf8').replace('search_media', 'search_impressions').replace('social_media', 'social_exposure'));
 // Four years of months, named by their first days.
 execFileSync(bin, ['simulate', '--frequency', 'monthly', '--periods', '48', '--channels', '3', '--seed', '5', '--out', path.join(tmp, 'monthly.csv')], { env, stdio: 'ignore' });
 // The last 26 weeks of good.csv, as they are (the last 4 without their KPI: a plan to forecast)
@@ -179,11 +180,17 @@ try {
   await page.setInputFiles('#csv-file', path.join(tmp, 'good.csv'));
   await page.getByRole('button', { name: 'Upload and validate' }).waitFor();
   // The role guesses look past the history rows' empty cells: both controls are ticked.
-  // The impressions columns are no controls: they are the channels' media units.
-  assert.deepEqual(await page.locator('input[data-role="control"]:checked').evaluateAll((xs) => xs.map((x) => x.value)), ['price_index', 'promo']);
-  await page.getByText(/Media units: tv_media, search_impressions, social_media\. .*the channel is fitted on them/).waitFor();
+  // The columns named for a channel's units are no controls: those channels are fitted on them.
+  // social_exposure is named otherwise, so it is a control until it is picked for social.
+  const controlsTicked = () => page.locator('input[data-role="control"]:checked').evaluateAll((xs) => xs.map((x) => x.value));
+  assert.deepEqual(await controlsTicked(), ['social_exposure', 'price_index', 'promo']);
+  assert.equal(await page.getByLabel('tv fitted on').inputValue(), 'tv_media');
+  assert.equal(await page.getByLabel('search fitted on').inputValue(), 'search_impressions');
+  assert.equal(await page.getByLabel('social fitted on').inputValue(), '');
+  await page.getByLabel('social fitted on').selectOption('social_exposure');
+  assert.deepEqual(await controlsTicked(), ['price_index', 'promo']);
   await page.getByRole('button', { name: 'Upload and validate' }).click();
-  await page.getByText(/Uploaded “good.csv”: 104 weekly periods \(after 10 periods of media history\), 3 channels \(fitted on media units: tv_media, search_impressions, social_media\), controls price_index, promo\./).waitFor();
+  await page.getByText(/Uploaded “good.csv”: 104 weekly periods \(after 10 periods of media history\), 3 channels \(fitted on media units: tv on tv_media, search on search_impressions, social on social_exposure\), controls price_index, promo\./).waitFor();
   await page.getByRole('cell', { name: '104 weekly + 10 history' }).waitFor();
   await page.getByRole('cell', { name: 'tv (units), search (units), social (units)' }).waitFor();
   // The upload's data checks: search and social are never off (mmm check on the same file).
@@ -340,7 +347,7 @@ try {
   assert.equal(planFile.suggestedFilename(), 'mmm-plan.csv');
   const planRows = readFileSync(await planFile.path(), 'utf8').trim().split('\n');
   // Channels fitted on impressions get the impressions their planned spend buys.
-  assert.match(planRows[0], /^date,revenue,tv_media,search_impressions,social_media,price_index,promo$/);
+  assert.match(planRows[0], /^date,revenue,tv_media,search_impressions,social_exposure,price_index,promo$/);
   assert.equal(planRows.length, 9, `plan rows: ${planRows.length}`);
   assert.ok(planRows.slice(1).every((r) => r.split(',')[1] === '' && r.endsWith(',1')), planRows.join('\n'));
   await page.getByRole('button', { name: 'Draw the efficient frontier' }).click();

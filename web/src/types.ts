@@ -4,7 +4,7 @@ export type Interval = [number, number];
 
 export interface Dataset {
   id: string; name: string; frequency: string; rows: number; history_rows: number; start_date: string; end_date: string;
-  roles: { date: string; kpi: string; media: string[]; channels: string[]; media_units: string[]; controls: string[]; ignored: string[] };
+  roles: { date: string; kpi: string; media: string[]; channels: string[]; media_units: string[]; units: (string | null)[]; controls: string[]; ignored: string[] };
   created_at: string;
 }
 

@@ -102,6 +102,9 @@ pub struct RolesOut {
     /// `<channel>_clicks`, ... beside a media column).
     /// Their channels are fitted on them instead of the spend; ROI stays per unit of spend.
     pub media_units: Vec<String>,
+    /// The media-unit column each media column's channel is fitted on, in the same order as
+    /// `media`; null for a channel fitted on its spend.
+    pub units: Vec<Option<String>>,
     /// Control columns.
     pub controls: Vec<String>,
     /// Columns not used.
@@ -112,7 +115,7 @@ pub struct RolesOut {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": "8d0e...", "name": "weekly sales", "frequency": "weekly", "rows": 156, "history_rows": 0,
     "start_date": "2022-01-03", "end_date": "2024-12-23",
-    "roles": {"date": "date", "kpi": "revenue", "media": ["tv_spend", "search_spend"], "channels": ["tv", "search"], "media_units": [], "controls": ["price_index"], "ignored": []},
+    "roles": {"date": "date", "kpi": "revenue", "media": ["tv_spend", "search_spend"], "channels": ["tv", "search"], "media_units": [], "units": [null, null], "controls": ["price_index"], "ignored": []},
     "content_hash": "9f86d08...", "created_at": "2026-11-22T10:00:00Z", "owner_id": "2f1c..."}))]
 pub struct DatasetOut {
     /// Identifier.
@@ -157,6 +160,12 @@ impl From<&DatasetInfo> for DatasetOut {
                 media: d.roles.media.clone(),
                 channels: d.roles.media.iter().map(|m| channel_name(m).to_owned()).collect(),
                 media_units: d.roles.media_units.clone(),
+                units: d
+                    .roles
+                    .media
+                    .iter()
+                    .map(|m| d.roles.units_column(m).map(str::to_owned))
+                    .collect(),
                 controls: d.roles.controls.clone(),
                 ignored: d.roles.ignored.clone(),
             },
@@ -251,6 +260,13 @@ pub struct UploadParams {
     pub media: Option<String>,
     /// Control columns, comma separated (default: every other numeric column).
     pub controls: Option<String>,
+    /// Media-unit columns (impressions, GRPs, clicks) the channels are fitted on, as comma
+    /// separated `media_column=units_column` pairs (`tv_spend=tv_exposure`); empty fits every
+    /// channel on its spend. Default: a column named for a channel's units beside its media
+    /// column (`tv_media`, `tv_impressions`, `tv_grps`, ...).
+    #[param(example = "tv_spend=tv_exposure")]
+    #[schema(example = "tv_spend=tv_exposure")]
+    pub media_units: Option<String>,
 }
 
 /// What to fit.

@@ -118,6 +118,7 @@ fn generate(seed: u64, noise: f64) -> (Dataset, Vec<f64>, Vec<TrueCurve>) {
         kpi: "revenue".into(),
         media: channels.iter().map(|c| c.column.clone()).collect(),
         media_units: Vec::new(),
+        media_units_of: None,
         controls: vec!["c1".into(), "event".into()],
         ignored: Vec::new(),
     };

@@ -9,7 +9,7 @@ use crate::spec::ModelSpec;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 mod dates;
@@ -32,6 +32,26 @@ pub const SPEND_SUFFIX: &str = "_spend";
 /// What may join a channel's name to `spend` or to the word for its media units in a column
 /// name: `tv_spend`, `TV Spend` (spreadsheets), `tv.spend` (R), `tv-spend`.
 pub const NAME_SEPARATORS: [char; 4] = ['_', ' ', '.', '-'];
+
+/// Reads media-unit pairs written `tv_spend=tv_exposure,radio_spend=radio_grps` (spaces around
+/// names are trimmed) into [`LoadOptions::media_units`]. An empty text pairs nothing, which fits
+/// every channel on its spend. The error says which pair is wrong and why.
+pub fn parse_media_units(text: &str) -> Result<BTreeMap<String, String>, String> {
+    let mut pairs = BTreeMap::new();
+    for item in text.split(',').map(str::trim).filter(|item| !item.is_empty()) {
+        let pair = item.split_once('=').map(|(m, u)| (m.trim(), u.trim()));
+        let Some((media, units)) = pair.filter(|(m, u)| !m.is_empty() && !u.is_empty()) else {
+            return Err(format!(
+                "'{item}' is not a pair of a media column and its units column \
+                 (media_column=units_column)"
+            ));
+        };
+        if pairs.insert(media.to_owned(), units.to_owned()).is_some() {
+            return Err(format!("'{media}' is given media units twice"));
+        }
+    }
+    Ok(pairs)
+}
 
 /// The channel a media column measures: the column name without [`SPEND_SUFFIX`], or the whole
 /// name when it has no such suffix (or is nothing but the suffix).
@@ -102,6 +122,11 @@ pub struct LoadOptions {
     /// Control columns; `None` means every other numeric column (spend columns not chosen as
     /// media are not used as controls unless named here).
     pub controls: Option<Vec<String>>,
+    /// Media-unit columns by media spend column (`tv_spend` → `tv_exposure`): each such channel
+    /// is fitted on its units. `None` pairs them by name (`<channel>_media`,
+    /// `<channel>_impressions`, ..., [`MEDIA_UNIT_SUFFIXES`]); `Some` gives exactly these pairs,
+    /// so an empty map fits every channel on its spend.
+    pub media_units: Option<BTreeMap<String, String>>,
     /// At most this many problems are listed; the rest are counted as truncated.
     pub max_problems: usize,
 }
@@ -113,6 +138,7 @@ impl Default for LoadOptions {
             kpi: DEFAULT_KPI_COLUMN.to_owned(),
             media: None,
             controls: None,
+            media_units: None,
             max_problems: 100,
         }
     }
@@ -218,10 +244,41 @@ pub struct ColumnRoles {
     /// column, [`MEDIA_UNIT_SUFFIXES`]), whose channels are fitted on them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media_units: Vec<String>,
+    /// The media-unit column of each channel fitted on units, by media spend column, whether
+    /// given ([`LoadOptions::media_units`]) or paired by name. `None` in roles stored before
+    /// the pairs were kept: those were paired by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_units_of: Option<BTreeMap<String, String>>,
     /// Control columns.
     pub controls: Vec<String>,
     /// Columns present in the file but not used.
     pub ignored: Vec<String>,
+}
+
+impl ColumnRoles {
+    /// The media-unit column that media column `media`'s channel is fitted on, if any.
+    pub fn units_column(&self, media: &str) -> Option<&str> {
+        match &self.media_units_of {
+            Some(pairs) => pairs.get(media).map(String::as_str),
+            None => self
+                .media_units
+                .iter()
+                .find(|u| is_units_column_of(u, channel_name(media)))
+                .map(String::as_str),
+        }
+    }
+
+    /// The loader options that read the same file into the same data set again.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            date_column: self.date.clone(),
+            kpi: self.kpi.clone(),
+            media: Some(self.media.clone()),
+            controls: Some(self.controls.clone()),
+            media_units: self.media_units_of.clone(),
+            ..LoadOptions::default()
+        }
+    }
 }
 
 /// A validated data set: regular dates, a finite KPI, non-negative spend.
@@ -837,41 +894,28 @@ fn resolve_roles(
         }
         filled > 0 && parsed * 2 >= filled && low < high
     };
-    // A media column's channel is fitted on its media units when the file has one column
-    // named for them (`<channel>_media`, `<channel>_impressions`, ...) that plays no other role.
+    // A channel is fitted on media units when the user pairs its media column with a column,
+    // or else when the file has one column named for its units that plays no other role.
     let explicit_controls: Vec<String> = options.controls.iter().flatten().map(resolve).collect();
-    let units_of: Vec<Option<String>> = media
-        .iter()
-        .map(|m| {
-            let channel = channel_name(m);
-            let candidates: Vec<&String> = header
-                .iter()
-                .filter(|h| {
-                    is_units_column_of(h, channel)
-                        && ![&date, &kpi].contains(h)
-                        && !media.contains(h)
-                        && !explicit_controls.contains(h)
-                })
-                .collect();
-            match candidates.as_slice() {
-                [] => None,
-                [column] => Some((*column).clone()),
-                several => {
-                    let names: Vec<&str> = several.iter().map(|c| c.as_str()).collect();
-                    problems.push(
-                        Some(m),
-                        header_line,
-                        format!(
-                            "several columns give channel '{channel}' media units ({}): keep \
-                             one, and drop the others from the file or list them as controls",
-                            names.join(", ")
-                        ),
-                    );
-                    None
-                }
+    let units_of: Vec<Option<String>> = match &options.media_units {
+        Some(pairs) => {
+            let pairs: Vec<(String, String)> =
+                pairs.iter().map(|(m, u)| (resolve(m), resolve(u))).collect();
+            let pairs = given_units(pairs, &media, problems);
+            for (_, units) in &pairs {
+                require(units, "media units", problems);
             }
-        })
-        .collect();
+            media
+                .iter()
+                .map(|m| pairs.iter().find(|(spend, _)| spend == m).map(|(_, u)| u.clone()))
+                .collect()
+        }
+        None => {
+            let taken: Vec<&String> =
+                [&date, &kpi].into_iter().chain(&media).chain(&explicit_controls).collect();
+            media.iter().map(|m| units_by_name(m, header, &taken, problems)).collect()
+        }
+    };
     let media_units: Vec<String> = units_of.iter().flatten().cloned().collect();
 
     let controls: Vec<String> = match &options.controls {
@@ -890,6 +934,7 @@ fn resolve_roles(
                     && !is_spend_column(h)
                     && !media.contains(h)
                     && !media_units.contains(h)
+                    && !media.iter().any(|m| is_units_column_of(h, channel_name(m)))
                     && !h.is_empty()
                     && !is_pandas_unnamed(h)
                     && varying_numbers(*i)
@@ -920,7 +965,77 @@ fn resolve_roles(
         .filter(|h| !h.is_empty() && !role_of.contains_key(h.as_str()))
         .cloned()
         .collect();
-    (ColumnRoles { date, kpi, media, media_units, controls, ignored }, units_of)
+    let media_units_of = Some(
+        media.iter().zip(&units_of).filter_map(|(m, u)| Some((m.clone(), u.clone()?))).collect(),
+    );
+    let roles = ColumnRoles { date, kpi, media, media_units, media_units_of, controls, ignored };
+    (roles, units_of)
+}
+
+/// The media-unit pairs given by the user that pair a media column with a column no earlier
+/// pair took; the others are problems.
+fn given_units(
+    pairs: Vec<(String, String)>,
+    media: &[String],
+    problems: &mut Problems,
+) -> Vec<(String, String)> {
+    let mut kept: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+    for (spend, units) in pairs {
+        if !media.contains(&spend) {
+            problems.push(
+                Some(&spend),
+                Some(1),
+                format!(
+                    "media units are given for '{spend}' ('{units}'), which is not a media \
+                     column; the media columns are: {}",
+                    media.join(", ")
+                ),
+            );
+        } else if let Some((other, _)) = kept.iter().find(|(_, u)| *u == units) {
+            problems.push(
+                Some(&units),
+                Some(1),
+                format!(
+                    "column gives the media units of two channels ('{other}' and '{spend}'); \
+                     give each channel its own"
+                ),
+            );
+        } else {
+            kept.push((spend, units));
+        }
+    }
+    kept
+}
+
+/// The column that gives media column `media`'s channel media units by its name
+/// (`<channel>_media`, `<channel>_impressions`, ...), when the file has exactly one such column
+/// that plays no other role (`taken`).
+fn units_by_name(
+    media: &str,
+    header: &[String],
+    taken: &[&String],
+    problems: &mut Problems,
+) -> Option<String> {
+    let channel = channel_name(media);
+    let candidates: Vec<&String> =
+        header.iter().filter(|h| is_units_column_of(h, channel) && !taken.contains(h)).collect();
+    match candidates.as_slice() {
+        [] => None,
+        [column] => Some((*column).clone()),
+        several => {
+            let names: Vec<&str> = several.iter().map(|c| c.as_str()).collect();
+            problems.push(
+                Some(media),
+                Some(1),
+                format!(
+                    "several columns give channel '{channel}' media units ({}): keep one, and \
+                     drop the others from the file or list them as controls",
+                    names.join(", ")
+                ),
+            );
+            None
+        }
+    }
 }
 
 /// Checks order, duplicates and spacing; returns the frequency when it can be told.

@@ -454,6 +454,12 @@ pub fn simulate(config: &SimConfig) -> Simulation {
             .iter()
             .filter_map(|c| c.media.as_ref().map(|m| m.column.clone()))
             .collect(),
+        media_units_of: Some(
+            dataset_channels
+                .iter()
+                .filter_map(|c| Some((c.column.clone(), c.media.as_ref()?.column.clone())))
+                .collect(),
+        ),
         controls: controls.iter().map(|c| c.name.clone()).collect(),
         ignored: Vec::new(),
     };

@@ -17,6 +17,7 @@ use mmm_core::{
     DataErrors, Dataset, FitProgress, LoadOptions, ModelDocument, ModelSpec, fit as run_fit,
     load_csv,
 };
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -142,6 +143,11 @@ fn load_data(args: &DataArgs, spec: &ModelSpec) -> Result<Dataset, CliError> {
         kpi: args.kpi.clone(),
         media: clean(&args.media),
         controls: if args.no_controls { Some(Vec::new()) } else { clean(&args.controls) },
+        media_units: if args.no_media_units {
+            Some(BTreeMap::new())
+        } else {
+            args.media_units.clone()
+        },
         ..LoadOptions::default()
     };
     load_csv(&bytes, &options, spec).map_err(CliError::Data)

@@ -8,6 +8,8 @@ mod report;
 use mmm_server::{app, config, seed};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use mmm_core::dataset::parse_media_units;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -264,6 +266,14 @@ struct DataArgs {
     /// Use no control columns.
     #[arg(long)]
     no_controls: bool,
+    /// Media-unit columns (impressions, GRPs, clicks) to fit channels on, as comma separated
+    /// media=units pairs, e.g. tv_spend=tv_exposure [default: a column named for a channel's
+    /// units beside its spend column: tv_media, tv_impressions, tv_grps, ...].
+    #[arg(long, value_parser = parse_media_units, conflicts_with = "no_media_units")]
+    media_units: Option<BTreeMap<String, String>>,
+    /// Fit every channel on its spend, whatever media-unit columns the file has.
+    #[arg(long)]
+    no_media_units: bool,
 }
 
 /// The data and the model specification, shared by `fit` and `backtest`.

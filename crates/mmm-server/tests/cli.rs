@@ -283,6 +283,29 @@ fn channels_with_media_units_are_fitted_on_them() {
     // The saved model scores the file through its impressions columns.
     let out = mmm(&["score", path(&model), path(&data)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // A units column named otherwise is paired by hand; the pairs given are the only ones.
+    std::fs::write(&data, csv.replace("tv_media", "tv_exposure")).unwrap();
+    let out = mmm(&["fit", path(&data), "--media-units", "TV_spend = tv_exposure"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("spend per unit: tv (tv_exposure)\n"), "{stdout}");
+    assert!(stdout.contains("\ncontrols: price_index, promo\nignored columns: search_media\n"));
+    // --no-media-units fits every channel on its spend.
+    let out = mmm(&["fit", path(&data), "--no-media-units"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("Fitted on media units"), "{}", text(&out.stdout));
+    // A pair that is not one, or that names a missing column, is refused before any fit.
+    let out = mmm(&["fit", path(&data), "--media-units", "tv_spend"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("'tv_spend' is not a pair"), "{}", text(&out.stderr));
+    let out = mmm(&["check", path(&data), "--media-units", "tv_spend=tv_grps"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("column 'tv_grps': media units column not found"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

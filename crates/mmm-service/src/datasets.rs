@@ -8,6 +8,7 @@ use mmm_core::checks::DataCheck;
 use mmm_core::dataset::{DataErrors, Problem};
 use mmm_core::{Dataset, LoadOptions, ModelSpec, load_csv};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Longest data set name accepted.
@@ -24,6 +25,8 @@ pub struct UploadRoles {
     pub media: Option<Vec<String>>,
     /// Control columns.
     pub controls: Option<Vec<String>>,
+    /// Media-unit columns by media column ([`LoadOptions::media_units`]).
+    pub media_units: Option<BTreeMap<String, String>>,
 }
 
 impl UploadRoles {
@@ -35,6 +38,7 @@ impl UploadRoles {
             kpi: self.kpi.clone().unwrap_or(defaults.kpi),
             media: self.media.clone(),
             controls: self.controls.clone(),
+            media_units: self.media_units.clone(),
             ..defaults
         }
     }
@@ -149,15 +153,8 @@ impl DatasetService for Datasets {
 
     fn load(&self, actor: &Actor, id: &str) -> Result<(DatasetRecord, Dataset), ServiceError> {
         let record = self.get(actor, id)?;
-        let roles = &record.info.roles;
-        let options = LoadOptions {
-            date_column: roles.date.clone(),
-            kpi: roles.kpi.clone(),
-            media: Some(roles.media.clone()),
-            controls: Some(roles.controls.clone()),
-            ..LoadOptions::default()
-        };
-        let data = parse(&record.csv, &options).map_err(ServiceError::Data)?;
+        let data =
+            parse(&record.csv, &record.info.roles.load_options()).map_err(ServiceError::Data)?;
         Ok((record, data))
     }
 

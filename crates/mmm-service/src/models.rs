@@ -217,13 +217,21 @@ impl Modelling {
 /// Loader options for a request over a stored data set: the request's overrides, else the roles
 /// stored with the data set.
 fn options_for(record: &DatasetRecord, request: &TrainRequest) -> LoadOptions {
-    let roles = &record.info.roles;
+    let stored = record.info.roles.load_options();
+    let media = request.media.clone().or(stored.media);
+    // The stored pairs of the channels the request keeps: a channel it adds is fitted on spend.
+    let media_units = stored.media_units.map(|pairs| {
+        pairs
+            .into_iter()
+            .filter(|(m, _)| media.iter().flatten().any(|c| c.eq_ignore_ascii_case(m)))
+            .collect()
+    });
     LoadOptions {
-        date_column: roles.date.clone(),
-        kpi: request.kpi.clone().unwrap_or_else(|| roles.kpi.clone()),
-        media: Some(request.media.clone().unwrap_or_else(|| roles.media.clone())),
-        controls: Some(request.controls.clone().unwrap_or_else(|| roles.controls.clone())),
-        ..LoadOptions::default()
+        kpi: request.kpi.clone().unwrap_or(stored.kpi),
+        controls: request.controls.clone().or(stored.controls),
+        media,
+        media_units,
+        ..stored
     }
 }
 

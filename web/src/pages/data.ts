@@ -24,9 +24,12 @@ const spendColumn = (column: string): boolean => {
   return l.endsWith('spend') && SEPARATORS.includes(l.charAt(l.length - 6));
 };
 
+/** The channel a media column measures, as the server names it: `tv` for `tv_spend`. */
+const channelOf = (column: string): string => (spendColumn(column) && column.length > 6 ? column.slice(0, -6) : column);
+
 /** The data set's channels, each fitted on media units marked so ("tv (units)"). */
 function channelList(d: Dataset): string {
-  return d.roles.channels.map((c) => (d.roles.media_units.some((u) => isUnitsOf(u, c)) ? `${c} (units)` : c)).join(', ');
+  return d.roles.channels.map((c, i) => (d.roles.units[i] ? `${c} (units)` : c)).join(', ');
 }
 
 /** " after N periods of media history" when the file gives spend before its first KPI value. */
@@ -189,8 +192,29 @@ export async function dataPage(main: HTMLElement): Promise<void> {
     // `<channel>_media` (or `_impressions`, `_grps`, ...) beside `<channel>_spend` gives that
     // channel's media units (the server fits the channel on them), so it is no control by default.
     const unitsColumn = (c: string): boolean =>
-      header.some((s) => spendColumn(s) && isUnitsOf(c, s.slice(0, -'_spend'.length)));
-    const units = named.filter(unitsColumn);
+      header.some((s) => spendColumn(s) && isUnitsOf(c, channelOf(s)));
+    // The column each media column's channel is fitted on ('' for its spend): the one named for
+    // its units, until the user picks another.
+    const unitsChoice = new Map<string, string>(named.filter(spendColumn).map((m) => [m, named.find((c) => isUnitsOf(c, channelOf(m))) ?? '']));
+    const unitsBox = h('div', { class: 'grid3' });
+    const renderUnits = (): void => {
+      const media = checked('media');
+      const candidates = named.filter((c) => c !== dateSel.value && c !== kpiSel.value && !media.includes(c));
+      mount(unitsBox, media.map((m) => {
+        const chosen = unitsChoice.get(m) ?? '';
+        const select = h('select', {
+          'data-units-for': m,
+          onchange: () => {
+            unitsChoice.set(m, select.value);
+            // A column the channel is fitted on is no control.
+            const control = form.querySelector<HTMLInputElement>(`input[data-role="control"][value="${CSS.escape(select.value)}"]`);
+            if (control) control.checked = false;
+          },
+        }, h('option', { value: '', selected: chosen === '' }, 'its spend'),
+        candidates.map((c) => h('option', { value: c, selected: c === chosen }, c))) as HTMLSelectElement;
+        return field(`${channelOf(m)} fitted on`, select);
+      }));
+    };
     const roleBoxes = (role: 'media' | 'control') => header.map((c, i) => {
       if (c === '') return null;
       const numeric = isVaryingNumbers(column(i), decimalComma);
@@ -214,11 +238,15 @@ export async function dataPage(main: HTMLElement): Promise<void> {
         data.append('kpi', kpiSel.value);
         data.append('media', checked('media').join(','));
         data.append('controls', checked('control').join(','));
+        data.append('media_units', Array.from(form.querySelectorAll<HTMLSelectElement>('select[data-units-for]'))
+          .filter((x) => x.value !== '').map((x) => `${x.dataset.unitsFor}=${x.value}`).join(','));
         try {
           const ds = await api<Uploaded>('POST', '/datasets', data);
           const controls = ds.roles.controls.length ? `controls ${ds.roles.controls.join(', ')}` : 'no controls';
           const ignored = ds.roles.ignored.length ? `; not used: ${ds.roles.ignored.join(', ')}` : '';
-          const fittedOnUnits = ds.roles.media_units.length ? ` (fitted on media units: ${ds.roles.media_units.join(', ')})` : '';
+          const fittedOnUnits = ds.roles.media_units.length
+            ? ` (fitted on media units: ${ds.roles.channels.flatMap((c, i) => (ds.roles.units[i] ? [`${c} on ${ds.roles.units[i]}`] : [])).join(', ')})`
+            : '';
           mount(status, notice('success', `Uploaded “${ds.name}”: ${ds.rows} ${ds.frequency} periods${historyNote(ds)}, ${ds.roles.media.length} channels${fittedOnUnits}, ${controls}${ignored}.`),
             h('p', null, h('a', { class: 'button primary', href: `#/models?dataset=${ds.id}` }, 'Train a model on it')),
             checksCard(ds.name, ds.checks));
@@ -240,10 +268,17 @@ export async function dataPage(main: HTMLElement): Promise<void> {
       field('Name', name),
       field('Date column', dateSel),
       field('KPI column', kpiSel)),
-    h('fieldset', null, h('legend', null, 'Media spend columns'), h('div', { class: 'checks' }, roleBoxes('media')),
-      units.length ? h('p', null, h('small', null, `Media units: ${units.join(', ')}. Each gives the impressions (or other units) its channel bought; the channel is fitted on them and its ROI stays per unit of spend. Tick one as a control to use it as a control instead.`)) : null),
+    h('fieldset', null, h('legend', null, 'Media spend columns'), h('div', { class: 'checks' }, roleBoxes('media'))),
+    h('fieldset', null, h('legend', null, 'Media units'),
+      h('p', null, h('small', null, 'A channel whose price moves (TV GRPs, search clicks) is better fitted on the impressions or other units it bought, from a column beside its spend. Its ROI stays per unit of spend. A column named for the units (tv_media, tv_impressions, tv_grps) is picked for you.')),
+      unitsBox),
     h('fieldset', null, h('legend', null, 'Control columns'), h('div', { class: 'checks' }, roleBoxes('control'))),
     upload));
+    form.addEventListener('change', (e) => {
+      const target = e.target as HTMLElement;
+      if (target.dataset.role === 'media' || target === dateSel || target === kpiSel) renderUnits();
+    });
+    renderUnits();
     name.focus();
   }
 

@@ -10,6 +10,7 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use futures_util::StreamExt;
+use mmm_core::dataset::parse_media_units;
 use mmm_service::{ServiceError, UploadRoles};
 
 fn list_param(v: &Option<String>) -> Option<Vec<String>> {
@@ -70,6 +71,7 @@ pub(crate) async fn read_multipart(
             "kpi" => params.kpi = Some(text()?),
             "media" => params.media = Some(text()?),
             "controls" => params.controls = Some(text()?),
+            "media_units" => params.media_units = Some(text()?),
             _ => {}
         }
     }
@@ -98,7 +100,7 @@ pub(crate) async fn read_csv_upload(
 }
 
 /// Upload a CSV data set, as multipart field `file` (with optional fields `name`, `date_column`,
-/// `kpi`, `media`, `controls`) or as a `text/csv` body (with the same as query parameters).
+/// `kpi`, `media`, `controls`, `media_units`) or as a `text/csv` body (with the same as query parameters).
 /// It is validated at once: every problem comes back with its column, line and reason. The
 /// separator (comma, semicolon or tab) is read from the header line; semicolon-separated files
 /// may use decimal commas (docs/data-format.md). A stored data set comes back with its data
@@ -116,7 +118,7 @@ pub(crate) async fn read_csv_upload(
         (status = 400, description = "A multipart body that cannot be parsed, or a text field that is not UTF-8", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 413, description = "Larger than MAX_UPLOAD_MB", body = ErrorBody),
-        (status = 422, description = "Invalid data: every problem is listed in details", body = ErrorBody),
+        (status = 422, description = "Invalid data (every problem is listed in details), or `media_units` that are not media=units pairs", body = ErrorBody),
     )
 )]
 #[post("/datasets")]
@@ -134,6 +136,12 @@ pub async fn upload(
         kpi: params.kpi.clone(),
         media: list_param(&params.media),
         controls: list_param(&params.controls),
+        media_units: params
+            .media_units
+            .as_deref()
+            .map(parse_media_units)
+            .transpose()
+            .map_err(|e| ApiError::invalid(format!("media_units: {e}")))?,
     };
     let name = params.name.clone().unwrap_or_else(|| "dataset".to_owned());
     let service = state.datasets.clone();

@@ -315,6 +315,7 @@ fn arbitrary_dataset(
             kpi: "revenue".into(),
             media: channels.iter().map(|c| c.column.clone()).collect(),
             media_units: Vec::new(),
+            media_units_of: None,
             controls: controls.iter().map(|c| c.name.clone()).collect(),
             ignored: Vec::new(),
         },

@@ -905,6 +905,128 @@ fn two_unit_columns_for_one_channel_are_a_problem_naming_both() {
     assert_eq!(ds.roles.controls, ["tv_impressions"]);
 }
 
+/// Loader options that pair media columns with unit columns as given.
+fn units_given(pairs: &[(&str, &str)]) -> LoadOptions {
+    let pairs = pairs.iter().map(|(m, u)| ((*m).to_owned(), (*u).to_owned())).collect();
+    LoadOptions { media_units: Some(pairs), ..LoadOptions::default() }
+}
+
+#[test]
+fn media_units_may_be_paired_with_a_column_of_any_name() {
+    let text = with_tv_units(20).replace("TV_Media", "tv_exposure");
+    // By name, the column is a control.
+    assert_eq!(load(&text).unwrap().roles.controls, ["price", "tv_exposure"]);
+    // Paired (the names in any case, as other roles), it gives TV's units and is no control.
+    let options = units_given(&[("TV_SPEND", "TV_exposure")]);
+    let ds = load_csv(text.as_bytes(), &options, &small_spec()).unwrap();
+    assert_eq!(ds.roles.media_units, ["tv_exposure"]);
+    assert_eq!(ds.roles.media_units_of, Some([("tv_spend".into(), "tv_exposure".into())].into()));
+    assert_eq!(ds.roles.controls, ["price"]);
+    let units = ds.channels[0].media.as_ref().unwrap();
+    assert_eq!(units.column, "tv_exposure");
+    assert_eq!(units.values[..3], [50.0, 10_050.0, 20_050.0]);
+    assert!(ds.channels[1].media.is_none());
+    // The stored roles read the file into the same data set again.
+    assert_eq!(load_csv(text.as_bytes(), &ds.roles.load_options(), &small_spec()).unwrap(), ds);
+}
+
+#[test]
+fn given_pairs_replace_the_pairing_by_name() {
+    // An empty map fits every channel on its spend, though a column is named for TV's units;
+    // that column is then no control either, unless listed as one.
+    let ds = load_csv(with_tv_units(20).as_bytes(), &units_given(&[]), &small_spec()).unwrap();
+    assert!(ds.roles.media_units.is_empty());
+    assert_eq!(ds.roles.media_units_of, Some(BTreeMap::new()));
+    assert!(ds.channels[0].media.is_none());
+    assert_eq!(ds.roles.controls, ["price"]);
+    assert_eq!(ds.roles.ignored, ["TV_Media"]);
+    // Paired by name, the roles keep the pair too, so a reload pairs them the same way.
+    let ds = load(&with_tv_units(20)).unwrap();
+    assert_eq!(ds.roles.media_units_of, Some([("tv_spend".into(), "TV_Media".into())].into()));
+    let reloaded =
+        load_csv(with_tv_units(20).as_bytes(), &ds.roles.load_options(), &small_spec()).unwrap();
+    assert_eq!(reloaded, ds);
+}
+
+#[test]
+fn roles_stored_before_the_pairs_were_kept_pair_by_name() {
+    let stored = r#"{"date":"date","kpi":"revenue","media":["tv_spend","search_spend"],
+        "media_units":["TV_Media"],"controls":["price"],"ignored":[]}"#;
+    let roles: ColumnRoles = serde_json::from_str(stored).unwrap();
+    assert_eq!(roles.media_units_of, None);
+    let ds = load_csv(with_tv_units(20).as_bytes(), &roles.load_options(), &small_spec()).unwrap();
+    assert_eq!(ds.channels[0].media.as_ref().unwrap().column, "TV_Media");
+}
+
+#[test]
+fn media_unit_pairs_are_read_from_text() {
+    let pairs = parse_media_units(" tv_spend = tv_exposure,radio_spend=radio_grps, ").unwrap();
+    assert_eq!(
+        pairs,
+        [("radio_spend".into(), "radio_grps".into()), ("tv_spend".into(), "tv_exposure".into())]
+            .into()
+    );
+    assert_eq!(parse_media_units(""), Ok(BTreeMap::new()));
+    for (text, error) in [
+        ("tv_spend", "'tv_spend' is not a pair of a media column and its units column"),
+        ("tv_spend=", "'tv_spend=' is not a pair"),
+        ("=tv_grps", "'=tv_grps' is not a pair"),
+        ("tv_spend=a,tv_spend=b", "'tv_spend' is given media units twice"),
+    ] {
+        let err = parse_media_units(text).unwrap_err();
+        assert!(err.starts_with(error), "{text}: {err}");
+    }
+}
+
+#[test]
+fn roles_name_the_units_column_each_channel_is_fitted_on() {
+    let paired = load_csv(
+        with_tv_units(20).replace("TV_Media", "tv_exposure").as_bytes(),
+        &units_given(&[("tv_spend", "tv_exposure")]),
+        &small_spec(),
+    )
+    .unwrap();
+    assert_eq!(paired.roles.units_column("tv_spend"), Some("tv_exposure"));
+    assert_eq!(paired.roles.units_column("search_spend"), None);
+    // Roles stored without the pairs name them by the column's name.
+    let by_name = ColumnRoles { media_units_of: None, ..load(&with_tv_units(20)).unwrap().roles };
+    assert_eq!(by_name.units_column("tv_spend"), Some("TV_Media"));
+    assert_eq!(by_name.units_column("search_spend"), None);
+}
+
+#[test]
+fn wrong_media_unit_pairs_are_problems_naming_the_column() {
+    let text = with_tv_units(20);
+    type Pairs<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Pairs, &[&str]); 4] = [
+        (
+            &[("radio_spend", "TV_Media")],
+            &["line 1, column 'radio_spend': media units are given for 'radio_spend' \
+               ('TV_Media'), which is not a media column; the media columns are: tv_spend, \
+               search_spend"],
+        ),
+        (
+            &[("tv_spend", "tv_reach")],
+            &["line 1, column 'tv_reach': media units column not found; the file has: date, \
+               revenue, tv_spend, search_spend, price, TV_Media"],
+        ),
+        (
+            &[("tv_spend", "TV_Media"), ("search_spend", "TV_Media")],
+            &["line 1, column 'TV_Media': column gives the media units of two channels \
+               ('search_spend' and 'tv_spend'); give each channel its own"],
+        ),
+        (
+            &[("tv_spend", "revenue")],
+            &["line 1, column 'revenue': column is given two roles (KPI and media units); give \
+               it one"],
+        ),
+    ];
+    for (pairs, expected) in cases {
+        let err = load_csv(text.as_bytes(), &units_given(pairs), &small_spec()).unwrap_err();
+        assert_eq!(reasons(&err), expected, "{pairs:?}");
+    }
+}
+
 /// `text` with each ISO date rewritten by `form` from (year, month, day).
 fn redated(text: &str, form: impl Fn(i32, u32, u32) -> String) -> String {
     let lines: Vec<String> = text

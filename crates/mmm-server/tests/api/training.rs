@@ -10,7 +10,8 @@ crate::on_both!(
     jobs_and_models_are_isolated,
     invalid_training_requests,
     media_history_rows_are_carried_into_the_model,
-    channels_with_media_units_are_fitted_and_scored_on_them
+    channels_with_media_units_are_fitted_and_scored_on_them,
+    media_units_paired_by_hand_are_kept_for_training
 );
 
 /// A CSV whose first 12 rows leave the KPI empty: spend before the data, carried over.
@@ -94,6 +95,79 @@ fn channels_with_media_units_are_fitted_and_scored_on_them(app: TestApp) {
     let r = app.post(&path, Some(&token), "text/csv", without);
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(r.text.contains("tv_media"), "{}", r.text);
+}
+
+/// Units columns named otherwise than for their channel, paired with it in the upload.
+fn media_units_paired_by_hand_are_kept_for_training(app: TestApp) {
+    use mmm_core::simulate::{SimConfig, simulate};
+    let token = app.register("ann@example.com");
+    let sim = simulate(&SimConfig {
+        periods: 80,
+        channels: 2,
+        media_units: true,
+        ..SimConfig::default()
+    });
+    let csv = sim.dataset.to_csv().replace("tv_media", "tv_exposure");
+    let upload = |query: &str| {
+        app.post(&format!("/api/v1/datasets?name=paired&{query}"), Some(&token), "text/csv", &csv)
+    };
+    // By name, tv_exposure is a control and only search is fitted on its units.
+    let d = upload("").json();
+    assert_eq!(d["roles"]["units"], json!([null, "search_media"]));
+    assert_eq!(d["roles"]["controls"], json!(["tv_exposure", "price_index", "promo"]));
+    // Paired by hand as a multipart form field, as the dashboard sends it.
+    let boundary = "PaIrEd";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"paired.csv\"\r\n\r\n{csv}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"media_units\"\r\n\r\n\
+         tv_spend=tv_exposure,search_spend=search_media\r\n--{boundary}--\r\n"
+    );
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let r = app.post("/api/v1/datasets", Some(&token), &content_type, body);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let d = r.json();
+    let id = d["id"].as_str().unwrap().to_owned();
+    assert_eq!(d["roles"]["units"], json!(["tv_exposure", "search_media"]));
+    assert_eq!(d["roles"]["media_units"], json!(["tv_exposure", "search_media"]));
+    assert_eq!(d["roles"]["controls"], json!(["price_index", "promo"]));
+    let detail = app.get(&format!("/api/v1/datasets/{id}"), Some(&token)).json();
+    assert_eq!(detail["roles"]["units"], d["roles"]["units"]);
+    // Training reads the stored pairs, for every channel or for the ones a request keeps.
+    let units_columns = |request: Value| -> Vec<Value> {
+        let (model, _, job) = app.train_with(&token, &request);
+        assert_eq!(job["state"], "succeeded", "{job}");
+        let doc =
+            app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone();
+        doc["series"]["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["units_column"].clone())
+            .collect()
+    };
+    assert_eq!(
+        units_columns(json!({"dataset_id": id, "holdout": 8})),
+        [json!("tv_exposure"), json!("search_media")]
+    );
+    assert_eq!(
+        units_columns(json!({"dataset_id": id, "holdout": 8, "media": ["tv_spend"]})),
+        [json!("tv_exposure")]
+    );
+    // An empty pairing fits both on their spend; a column named for search's units is then
+    // not used, as it would take search's effect as a control.
+    let d = upload("media_units=").json();
+    assert_eq!(d["roles"]["units"], json!([null, null]));
+    assert_eq!(d["roles"]["ignored"], json!(["search_media"]));
+    // Wrong pairs are refused, each saying why, and nothing is stored.
+    let before = app.get("/api/v1/datasets", Some(&token)).json().as_array().unwrap().len();
+    let r = upload("media_units=tv_spend");
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"), "{}", r.text);
+    assert!(r.text.contains("media_units: 'tv_spend' is not a pair"), "{}", r.text);
+    let r = upload("media_units=radio_spend%3Dtv_exposure");
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.json()["error"]["details"][0]["column"], "radio_spend", "{}", r.text);
+    let after = app.get("/api/v1/datasets", Some(&token)).json().as_array().unwrap().len();
+    assert_eq!(after, before);
 }
 
 fn train_and_read_a_model(app: TestApp) {
