@@ -168,7 +168,29 @@ fn finding(
 }
 
 /// "12%", "1.5%": a share in percent, with one decimal below 10%.
-fn percent(share: f64) -> String {
+/// A channel's lowest period over its mean when it is never off (at least
+/// [`ALWAYS_ON_FLOOR`]): the data never show it near zero.
+pub(crate) fn always_on_floor(input: &[f64]) -> Option<f64> {
+    let mean = input.iter().sum::<f64>() / input.len() as f64;
+    let floor = input.iter().copied().fold(f64::INFINITY, f64::min) / mean;
+    (floor >= ALWAYS_ON_FLOOR && floor.is_finite()).then_some(floor)
+}
+
+/// The number of periods with spend when it is too few to measure a channel on: fewer than
+/// [`MIN_ACTIVE_PERIODS`], or than a tenth of the periods.
+pub(crate) fn few_active_periods(input: &[f64]) -> Option<usize> {
+    let active = input.iter().filter(|v| **v > 0.0).count();
+    (active < MIN_ACTIVE_PERIODS.max(input.len() / 10)).then_some(active)
+}
+
+/// A share of the media spend small enough ([`SMALL_CHANNEL_SHARE`]) that the channel's effect
+/// is likely lost in the KPI's noise.
+pub(crate) fn small_share(share: f64) -> Option<f64> {
+    (share < SMALL_CHANNEL_SHARE).then_some(share)
+}
+
+/// "32%", "1.5%": a share as the findings write it.
+pub(crate) fn percent(share: f64) -> String {
     let p = 100.0 * share;
     if p < 9.95 { format!("{p:.1}%") } else { format!("{p:.0}%") }
 }
@@ -512,9 +534,8 @@ fn multicollinear(
 fn sparse(channel: &Channel, input: &[f64], frequency: Frequency, out: &mut Vec<DataCheck>) {
     let name = &channel.name;
     let n = input.len();
-    let active = input.iter().filter(|v| **v > 0.0).count();
     let period = frequency.period_name();
-    if active < MIN_ACTIVE_PERIODS.max(n / 10) {
+    if let Some(active) = few_active_periods(input) {
         out.push(finding(
             CheckKind::FewActivePeriods,
             Level::Warning,
@@ -530,15 +551,8 @@ fn sparse(channel: &Channel, input: &[f64], frequency: Frequency, out: &mut Vec<
 }
 
 fn always_on(data: &Dataset, inputs: &[Vec<f64>], out: &mut Vec<DataCheck>) {
-    let found: Vec<(usize, f64)> = inputs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, x)| {
-            let mean = x.iter().sum::<f64>() / x.len() as f64;
-            let floor = x.iter().copied().fold(f64::INFINITY, f64::min) / mean;
-            (floor >= ALWAYS_ON_FLOOR && floor.is_finite()).then_some((i, floor))
-        })
-        .collect();
+    let found: Vec<(usize, f64)> =
+        inputs.iter().enumerate().filter_map(|(i, x)| Some((i, always_on_floor(x)?))).collect();
     if found.is_empty() {
         return;
     }
@@ -599,8 +613,7 @@ fn small_channels(data: &Dataset, out: &mut Vec<DataCheck>) {
         .channels
         .iter()
         .enumerate()
-        .map(|(i, c)| (i, c.spend.iter().sum::<f64>() / total))
-        .filter(|(_, share)| *share < SMALL_CHANNEL_SHARE)
+        .filter_map(|(i, c)| Some((i, small_share(c.spend.iter().sum::<f64>() / total)?)))
         .collect();
     if found.is_empty() {
         return;

@@ -1,5 +1,6 @@
 //! Plain-language findings from a fitted model, each with the numbers it rests on.
 
+use crate::checks;
 use crate::document::{ChannelResult, ModelDocument};
 use crate::fit::Z90;
 use crate::optimize::{AllocationLine, Constraints, Curves, optimize};
@@ -117,6 +118,82 @@ pub fn lift_test_precision_for(c: &ChannelResult, target: f64) -> Option<f64> {
     r.is_finite().then_some(r)
 }
 
+/// What in the model's data leaves the ROI of the channels `names` to the prior, as the data
+/// checks see it ([`crate::checks`]): spend that is never off, spend in few periods, or a small
+/// share of the spend. A sentence, empty when none applies; the figures go into `figures`.
+fn weak_evidence_causes(
+    doc: &ModelDocument,
+    names: &[&str],
+    figures: &mut BTreeMap<String, f64>,
+) -> String {
+    let period = doc.frequency.period_name();
+    let total: f64 = doc.series.channels.iter().flat_map(|s| &s.spend).sum();
+    let (mut always_on, mut sparse, mut small) = (Vec::new(), Vec::new(), Vec::new());
+    for name in names {
+        let Some(series) = doc.series.channels.iter().find(|s| s.name == *name) else {
+            continue;
+        };
+        let input = series.model_input();
+        if input.is_empty() {
+            continue;
+        }
+        if let Some(floor) = checks::always_on_floor(input) {
+            always_on.push((*name, checks::percent(floor)));
+            figures.insert(format!("{name}.lowest_to_mean"), floor);
+        } else if let Some(active) = checks::few_active_periods(input) {
+            sparse.push((*name, format!("{active} of {} {period}s", input.len())));
+            figures.insert(format!("{name}.active_periods"), active as f64);
+        }
+        let share = series.spend.iter().sum::<f64>() / total;
+        if let Some(share) = checks::small_share(share).filter(|_| doc.channels.len() > 1) {
+            small.push((*name, checks::percent(share)));
+            figures.insert(format!("{name}.spend_share"), share);
+        }
+    }
+    // One clause per cause: "search and social are never off (their lowest weeks are ...)".
+    let clause = |found: &[(&str, String)], one: &str, several: &str| -> Option<String> {
+        let names: Vec<&str> = found.iter().map(|(n, _)| *n).collect();
+        let figures: Vec<&str> = found.iter().map(|(_, f)| f.as_str()).collect();
+        let form = match found {
+            [] => return None,
+            [_] => one,
+            _ => several,
+        };
+        Some(form.replace("{names}", &and_list(&names)).replace("{figures}", &and_list(&figures)))
+    };
+    let causes: Vec<String> = [
+        clause(
+            &always_on,
+            &format!("{{names}} is never off (its lowest {period} is {{figures}} of its mean)"),
+            &format!(
+                "{{names}} are never off (their lowest {period}s are {{figures}} of their means)"
+            ),
+        ),
+        clause(&sparse, "{names} has spend in {figures}", "{names} have spend in {figures}"),
+        clause(
+            &small,
+            "{names} is {figures} of the media spend",
+            "{names} are {figures} of the media spend",
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if causes.is_empty() {
+        return String::new();
+    }
+    let dark = if always_on.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " The ROI of a channel that is never off extrapolates its response curve down to \
+             zero spend, which the data never show; a go-dark test (pausing it for a few \
+             {period}s, or in some regions) measures it."
+        )
+    };
+    format!(" In the data, {}.{dark}", and_list(&causes))
+}
+
 /// Insights as numbered plain text: each title, then its message indented and wrapped to
 /// `width` columns.
 pub fn to_text(list: &[Insight], width: usize) -> String {
@@ -222,12 +299,13 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
                 figures.insert(format!("{n}.lift_test_relative_se"), *r);
             }
         }
+        let why = weak_evidence_causes(doc, &names, &mut figures);
         out.push(Insight {
             kind: InsightKind::WeakEvidence,
             channels: names.iter().map(|n| (*n).to_owned()).collect(),
             title: format!("The data leave the ROI of {list} uncertain"),
             message: format!(
-                "The data narrowed the ROI prior by less than three quarters ({}), so these ROIs lean towards the prior's centre; in simulations such channels were off by 31-47% on average, against 9-22% for better-informed ones. A lift test or an ROI prior from earlier studies would pin them down (Models > Calibration; lift_tests and priors in the API; --lift-tests and --priors in the CLI).{precision}",
+                "The data narrowed the ROI prior by less than three quarters ({}), so these ROIs lean towards the prior's centre; in simulations such channels were off by 31-47% on average, against 9-22% for better-informed ones.{why} A lift test or an ROI prior from earlier studies would pin them down (Models > Calibration; lift_tests and priors in the API; --lift-tests and --priors in the CLI).{precision}",
                 detail.join("; ")
             ),
             numbers: figures,
@@ -908,5 +986,59 @@ mod tests {
             c.roi_contraction = None;
         }
         assert!(insights(&doc).iter().all(|i| i.kind != InsightKind::WeakEvidence));
+    }
+
+    #[test]
+    fn uncertain_channels_are_told_what_in_the_data_leaves_them_to_the_prior() {
+        let s = simulate(&SimConfig { seed: 3, ..SimConfig::default() });
+        let mut doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        for (c, k) in doc.channels.iter_mut().zip([0.9, 0.2, 0.3, 0.4, 0.95]) {
+            c.roi_contraction = Some(k);
+        }
+        let names: Vec<String> = doc.channels.iter().map(|c| c.name.clone()).collect();
+        let series = &mut doc.series.channels;
+        let n = series[1].spend.len();
+        let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+        // Channel 1 never off: 40% and 100% of its mean spend in turn, so its lowest week is
+        // 0.4 / 0.7 of its mean.
+        let m1 = mean(&series[1].spend);
+        series[1].spend = (0..n).map(|t| m1 * if t % 2 == 0 { 0.4 } else { 1.0 }).collect();
+        // Channel 2 on in 6 weeks only (every 30th), at 20 times its mean.
+        let m2 = mean(&series[2].spend);
+        series[2].spend = (0..n).map(|t| if t % 30 == 0 { 20.0 * m2 } else { 0.0 }).collect();
+        // Channel 3 at 1% of the spend.
+        let others: f64 = [0, 1, 2, 4].iter().flat_map(|&i| &series[i].spend).sum();
+        let factor = 0.01 / 0.99 * others / series[3].spend.iter().sum::<f64>();
+        series[3].spend.iter_mut().for_each(|v| *v *= factor);
+        assert!(series.iter().all(|s| s.input.is_none()), "fitted on spend");
+
+        let list = insights(&doc);
+        let weak = list.iter().find(|i| i.kind == InsightKind::WeakEvidence).unwrap();
+        let expected = format!(
+            " In the data, {} is never off (its lowest week is 57% of its mean), {} has spend in \
+             6 of {n} weeks and {} is 1.0% of the media spend. The ROI of a channel that is \
+             never off extrapolates its response curve down to zero spend, which the data never \
+             show; a go-dark test (pausing it for a few weeks, or in some regions) measures it. ",
+            names[1], names[2], names[3]
+        );
+        assert!(weak.message.contains(&expected), "{}", weak.message);
+        let figure = |key: &str| weak.numbers[key];
+        assert!((figure(&format!("{}.lowest_to_mean", names[1])) - 0.4 / 0.7).abs() < 1e-12);
+        assert_eq!(figure(&format!("{}.active_periods", names[2])), 6.0);
+        assert!((figure(&format!("{}.spend_share", names[3])) - 0.01).abs() < 1e-12);
+
+        // Several channels never off share one clause.
+        let m3 = mean(&doc.series.channels[3].spend);
+        doc.series.channels[3].spend = vec![m3; n];
+        let m2 = 10.0 * m1;
+        doc.series.channels[2].spend = (0..n).map(|t| m2 * (1.0 + (t % 4) as f64)).collect();
+        let list = insights(&doc);
+        let weak = list.iter().find(|i| i.kind == InsightKind::WeakEvidence).unwrap();
+        let expected = format!(
+            " In the data, {}, {} and {} are never off (their lowest weeks are 57%, 40% and 100% \
+             of their means)",
+            names[1], names[2], names[3]
+        );
+        assert!(weak.message.contains(&expected), "{}", weak.message);
     }
 }
