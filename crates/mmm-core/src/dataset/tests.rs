@@ -631,6 +631,32 @@ proptest! {
             }
         }
     }
+
+    /// Whatever pairs are given, among the file's columns (in any case) and others, the file
+    /// loads with exactly those pairs, or says why; read back, its roles load it the same way.
+    #[test]
+    fn any_media_unit_pairs_load_as_given_or_are_reported(
+        pairs in proptest::collection::btree_map(
+            prop_oneof![Just("tv_spend"), Just("TV_SPEND"), Just("search_spend"), Just("price"), Just("radio_spend"), Just("")],
+            prop_oneof![Just("TV_Media"), Just("tv_media"), Just("price"), Just("date"), Just("search_spend"), Just("nope"), Just("")],
+            0..4,
+        ),
+    ) {
+        let text = with_tv_units(20);
+        let options = units_given(&pairs.iter().map(|(m, u)| (*m, *u)).collect::<Vec<_>>());
+        match load_csv(text.as_bytes(), &options, &small_spec()) {
+            Ok(ds) => {
+                for c in &ds.channels {
+                    let given = pairs.iter().find(|(m, _)| m.eq_ignore_ascii_case(&c.column));
+                    let units = c.media.as_ref().map(|m| m.column.to_ascii_lowercase());
+                    prop_assert_eq!(units, given.map(|(_, u)| u.to_ascii_lowercase()));
+                }
+                let again = load_csv(text.as_bytes(), &ds.roles.load_options(), &small_spec());
+                prop_assert_eq!(again.as_ref().ok(), Some(&ds));
+            }
+            Err(e) => prop_assert!(!e.problems.is_empty()),
+        }
+    }
 }
 
 #[test]
