@@ -212,15 +212,22 @@ try {
   assert.equal(await page.locator('progress').evaluate((p) => p.value), 1);
   await snap(page, 'models', 'models');
 
-  log('a long training can be cancelled');
+  log('a long training can be cancelled (this one on the spend, not the media units)');
   await page.getByLabel('Draws per chain').fill('5000');
   await page.getByLabel('Chains').fill('4');
-  await page.getByRole('button', { name: 'Start training' }).click();
+  const onSpend = page.getByLabel('Fit every channel on its spend, not on its media units');
+  await onSpend.check();
+  const [trainRequest] = await Promise.all([
+    page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/v1/models')),
+    page.getByRole('button', { name: 'Start training' }).click(),
+  ]);
+  assert.deepEqual(trainRequest.postDataJSON().media_units, {});
   await page.getByRole('button', { name: 'Cancel' }).click();
   await page.getByText('Training was cancelled.').waitFor({ timeout: 60000 });
   await page.locator('.badge.cancelled').first().waitFor();
   await page.getByLabel('Draws per chain').fill('300');
   await page.getByLabel('Chains').fill('2');
+  await onSpend.uncheck();
   await page.getByRole('button', { name: 'Start training' }).click();
   await page.getByText('The model is fitted.').waitFor({ timeout: 120000 });
 
@@ -417,6 +424,8 @@ try {
   await page.getByText(/48 months for 20 model parameters \(2\.4 per parameter\)/).waitFor();
   await page.getByRole('cell', { name: '48 monthly' }).waitFor();
   await page.getByRole('link', { name: 'Train a model on it' }).click();
+  // Its channels have no media units, so there is no fitting on the spend instead to offer.
+  assert.equal(await page.getByLabel('Fit every channel on its spend, not on its media units').isVisible(), false);
   await page.getByRole('button', { name: 'Start training' }).click();
   await page.getByText('The model is fitted.').waitFor({ timeout: 60_000 });
   await page.getByRole('link', { name: 'Open the overview' }).click();

@@ -281,6 +281,10 @@ pub struct TrainIn {
     pub media: Option<Vec<String>>,
     /// Control columns (default: the data set's).
     pub controls: Option<Vec<String>>,
+    /// Media-unit columns to fit channels on, by media column (`{"tv_spend": "tv_exposure"}`);
+    /// `{}` fits every channel on its spend. Default: the data set's pairs (`roles.units`).
+    #[schema(example = json!({"tv_spend": "tv_media"}))]
+    pub media_units: Option<BTreeMap<String, String>>,
     /// Last periods kept out of the fit and scored.
     pub holdout: Option<usize>,
     /// Seed: the same seed gives the same model.
@@ -365,6 +369,10 @@ pub struct BacktestIn {
     pub media: Option<Vec<String>>,
     /// Control columns (default: the data set's).
     pub controls: Option<Vec<String>>,
+    /// Media-unit columns to fit channels on, by media column (`{"tv_spend": "tv_exposure"}`);
+    /// `{}` fits every channel on its spend. Default: the data set's pairs (`roles.units`).
+    #[schema(example = json!({"tv_spend": "tv_media"}))]
+    pub media_units: Option<BTreeMap<String, String>>,
     /// Seed of each fit.
     pub seed: Option<u64>,
     /// Lift-test results; each fold uses those that end inside its window.

@@ -193,6 +193,10 @@ pub struct TrainRequest {
     pub media: Option<Vec<String>>,
     /// Control columns (default: the data set's).
     pub controls: Option<Vec<String>>,
+    /// Media-unit columns by media column (default: the data set's pairs, for the media
+    /// columns fitted); an empty map fits every channel on its spend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_units: Option<std::collections::BTreeMap<String, String>>,
     /// Periods held out of the fit.
     #[serde(default)]
     pub holdout: usize,

@@ -219,12 +219,15 @@ impl Modelling {
 fn options_for(record: &DatasetRecord, request: &TrainRequest) -> LoadOptions {
     let stored = record.info.roles.load_options();
     let media = request.media.clone().or(stored.media);
-    // The stored pairs of the channels the request keeps: a channel it adds is fitted on spend.
-    let media_units = stored.media_units.map(|pairs| {
-        pairs
-            .into_iter()
-            .filter(|(m, _)| media.iter().flatten().any(|c| c.eq_ignore_ascii_case(m)))
-            .collect()
+    // The request's pairs, else the stored pairs of the channels the request keeps (a channel
+    // it adds is fitted on spend).
+    let media_units = request.media_units.clone().or_else(|| {
+        stored.media_units.map(|pairs| {
+            pairs
+                .into_iter()
+                .filter(|(m, _)| media.iter().flatten().any(|c| c.eq_ignore_ascii_case(m)))
+                .collect()
+        })
     });
     LoadOptions {
         kpi: request.kpi.clone().unwrap_or(stored.kpi),

@@ -29,6 +29,16 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   // Lift tests and priors name the data set's channels and periods: another data set starts
   // them afresh.
   datasetSel.addEventListener('change', calibration.reset);
+  // A data set with media units may be fitted on the spend instead, to compare the two fits.
+  const onSpend = h('input', { type: 'checkbox', id: 'fit-on-spend' }) as HTMLInputElement;
+  const onSpendField = h('label', { class: 'check' }, onSpend, ' Fit every channel on its spend, not on its media units');
+  const showOnSpend = (): void => {
+    const hasUnits = (datasets.find((d) => d.id === datasetSel.value)?.roles.media_units.length ?? 0) > 0;
+    onSpendField.hidden = !hasUnits;
+    if (!hasUnits) onSpend.checked = false;
+  };
+  datasetSel.addEventListener('change', showOnSpend);
+  showOnSpend();
   const start = h('button', { type: 'submit', class: 'primary', disabled: datasets.length === 0 }, 'Start training');
 
   function follow(job: Job | { id: string; model_id: string }): void {
@@ -69,6 +79,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
       const body: Record<string, unknown> = {
         dataset_id: datasetSel.value, holdout: Number(holdout.value) || 0, seed: Number(seed.value) || 1, method: method.value,
       };
+      if (onSpend.checked) body.media_units = {};
       if (method.value === 'bayes') Object.assign(body, { chains: Number(chains.value), draws: Number(draws.value), tune: Number(draws.value) });
       const liftTests = calibration.liftTests();
       if (liftTests.length) body.lift_tests = liftTests;
@@ -90,7 +101,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   }, h('h2', null, 'Train a model'),
   datasets.length === 0 ? notice('info', 'Upload a data set first.') : null,
   h('div', { class: 'grid3' }, field('Data set', datasetSel), field('Method', method), field('Holdout periods', holdout, 'Kept out of the fit and scored.')),
-  h('div', { class: 'grid3' }, field('Seed', seed)),
+  h('div', { class: 'grid3' }, field('Seed', seed), onSpendField),
   bayesFields, calibration.el, start);
 
   const importInput = h('input', { type: 'file', accept: '.binpb,.pkl' });

@@ -34,6 +34,7 @@ pub async fn train(
         kpi: b.kpi,
         media: b.media,
         controls: b.controls,
+        media_units: b.media_units,
         holdout: b.holdout.unwrap_or(0),
         seed: super::checked_seed(b.seed)?,
         method: b.method,

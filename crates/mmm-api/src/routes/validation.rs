@@ -118,6 +118,7 @@ pub async fn backtest(
         kpi: b.kpi,
         media: b.media,
         controls: b.controls,
+        media_units: b.media_units,
         seed: super::checked_seed(b.seed)?,
         lift_tests: b.lift_tests.into_iter().map(Into::into).collect(),
         priors: b.priors,

@@ -153,6 +153,18 @@ fn media_units_paired_by_hand_are_kept_for_training(app: TestApp) {
         units_columns(json!({"dataset_id": id, "holdout": 8, "media": ["tv_spend"]})),
         [json!("tv_exposure")]
     );
+    // A request may give its own pairs: none, to compare with a fit on the spend, or others.
+    assert_eq!(
+        units_columns(json!({"dataset_id": id, "holdout": 8, "media_units": {}})),
+        [Value::Null, Value::Null]
+    );
+    let only_search = json!({"dataset_id": id, "holdout": 8,
+                             "media_units": {"search_spend": "search_media"}});
+    assert_eq!(units_columns(only_search), [Value::Null, json!("search_media")]);
+    let wrong = json!({"dataset_id": id, "media_units": {"tv_spend": "tv_reach"}});
+    let r = app.post_json("/api/v1/models", Some(&token), &wrong);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.json()["error"]["details"][0]["column"], "tv_reach", "{}", r.text);
     // An empty pairing fits both on their spend; a column named for search's units is then
     // not used, as it would take search's effect as a control.
     let d = upload("media_units=").json();
