@@ -43,17 +43,17 @@ fn media_history_rows_are_carried_into_the_model(app: TestApp) {
     }
 }
 
+/// 80 weeks of two channels that bought impressions, given beside the spend (`<channel>_media`).
+fn bought_impressions() -> mmm_core::simulate::Simulation {
+    use mmm_core::simulate::{SimConfig, simulate};
+    simulate(&SimConfig { periods: 80, channels: 2, media_units: true, ..SimConfig::default() })
+}
+
 /// A CSV whose channels give their impressions beside the spend (`<channel>_media`, and
 /// `search_grps`: units may be named for what they count).
 fn channels_with_media_units_are_fitted_and_scored_on_them(app: TestApp) {
-    use mmm_core::simulate::{SimConfig, simulate};
     let token = app.register("ann@example.com");
-    let sim = simulate(&SimConfig {
-        periods: 80,
-        channels: 2,
-        media_units: true,
-        ..SimConfig::default()
-    });
+    let sim = bought_impressions();
     let csv = sim.dataset.to_csv().replace("search_media", "search_grps");
     let r = app.post("/api/v1/datasets?name=impressions", Some(&token), "text/csv", &csv);
     assert_eq!(r.status, 201, "{}", r.text);
@@ -99,14 +99,8 @@ fn channels_with_media_units_are_fitted_and_scored_on_them(app: TestApp) {
 
 /// Units columns named otherwise than for their channel, paired with it in the upload.
 fn media_units_paired_by_hand_are_kept_for_training(app: TestApp) {
-    use mmm_core::simulate::{SimConfig, simulate};
     let token = app.register("ann@example.com");
-    let sim = simulate(&SimConfig {
-        periods: 80,
-        channels: 2,
-        media_units: true,
-        ..SimConfig::default()
-    });
+    let sim = bought_impressions();
     let csv = sim.dataset.to_csv().replace("tv_media", "tv_exposure");
     let upload = |query: &str| {
         app.post(&format!("/api/v1/datasets?name=paired&{query}"), Some(&token), "text/csv", &csv)
