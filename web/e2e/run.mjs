@@ -225,6 +225,8 @@ try {
   await page.getByRole('button', { name: 'Cancel' }).click();
   await page.getByText('Training was cancelled.').waitFor({ timeout: 60000 });
   await page.locator('.badge.cancelled').first().waitFor();
+  // The list says which model was asked to fit on the spend.
+  await page.getByRole('cell', { name: /^[\d-]+ [\d:]+ · Bayesian · on spend$/ }).waitFor();
   await page.getByLabel('Draws per chain').fill('300');
   await page.getByLabel('Chains').fill('2');
   await onSpend.uncheck();

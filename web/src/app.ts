@@ -34,5 +34,7 @@ export function modelLabel(m: Model): string {
   const when = m.created_at.replace('T', ' ').slice(0, 16);
   const method = m.origin !== 'fit' ? 'Meridian' : m.spec.method === 'bayes' ? 'Bayesian' : 'MAP';
   const r2 = m.metrics ? ` · R² ${m.metrics.r2.toFixed(3)}` : '';
-  return `${when} · ${method}${r2}`;
+  // Asked to fit every channel on its spend, though its data set may have media units.
+  const onSpend = m.spec.media_units && Object.keys(m.spec.media_units).length === 0 ? ' · on spend' : '';
+  return `${when} · ${method}${onSpend}${r2}`;
 }

@@ -23,7 +23,7 @@ export interface Fit { r2: number; mape: number; nrmse: number; sigma: number; h
 
 export interface Model {
   id: string; dataset_id: string; status: string; origin: string; created_at: string; finished_at: string | null;
-  spec: { method?: string; holdout?: number; seed?: number };
+  spec: { method?: string; holdout?: number; seed?: number; media_units?: Record<string, string> };
   metrics: Fit | null;
 }
 
