@@ -183,6 +183,14 @@ pub(crate) fn few_active_periods(input: &[f64]) -> Option<usize> {
     (active < MIN_ACTIVE_PERIODS.max(input.len() / 10)).then_some(active)
 }
 
+/// The number of periods without spend when a channel that is on in most periods is off in
+/// only a few: at least one, and fewer than [`MIN_ACTIVE_PERIODS`] or a tenth of the periods,
+/// the mirror of [`few_active_periods`]. Its ROI at zero spend rests on those few periods.
+pub(crate) fn few_dark_periods(input: &[f64]) -> Option<usize> {
+    let dark = input.iter().filter(|v| **v <= 0.0).count();
+    (dark > 0 && dark < MIN_ACTIVE_PERIODS.max(input.len() / 10)).then_some(dark)
+}
+
 /// A share of the media spend small enough ([`SMALL_CHANNEL_SHARE`]) that the channel's effect
 /// is likely lost in the KPI's noise.
 pub(crate) fn small_share(share: f64) -> Option<f64> {

@@ -118,9 +118,51 @@ pub fn lift_test_precision_for(c: &ChannelResult, target: f64) -> Option<f64> {
     r.is_finite().then_some(r)
 }
 
-/// What in the model's data leaves the ROI of the channels `names` to the prior, as the data
-/// checks see it ([`crate::checks`]): spend that is never off, spend in few periods, or a small
-/// share of the spend. A sentence, empty when none applies; the figures go into `figures`.
+/// How precisely the noise alone would let the data measure channel `c`'s ROI, and the ROI
+/// contraction that precision would give: the best case, with the channel's curve known and its
+/// spend moving independently of everything else in the model.
+///
+/// A least-squares coefficient on a regressor with an intercept has a relative standard error of
+/// `r = σ / (sd · √n)`, `sd` the standard deviation of the channel's contribution over the `n`
+/// fitted periods and `σ` the residual standard deviation; the ROI, proportional to the
+/// coefficient, has the same. With the prior variance `V / (1 − contraction)` read back from the
+/// posterior variance `V`, the data at best give the contraction `P / (P + (ROI · r)²)`. When
+/// even that falls short of [`FIRM_EVIDENCE`], the channel's effect is too faint beside the
+/// noise for these data to settle, whatever else holds.
+pub fn noise_limit(doc: &ModelDocument, c: &ChannelResult) -> Option<NoiseLimit> {
+    let k = c.roi_contraction.filter(|k| *k < 1.0)?;
+    let prior = roi_sd(c)?.powi(2) / (1.0 - k);
+    let series = doc.series.channels.iter().find(|s| s.name == c.name)?;
+    let held_out = doc.fit.holdout.as_ref().map_or(0, |h| h.periods);
+    let fitted = &series.contribution[..series.contribution.len().saturating_sub(held_out)];
+    let n = fitted.len() as f64;
+    let mean = fitted.iter().sum::<f64>() / n;
+    let sd = (fitted.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let relative_se = doc.fit.sigma / (sd * n.sqrt());
+    let data = (c.roi * relative_se).powi(2);
+    let contraction = prior / (prior + data);
+    (contraction.is_finite() && relative_se.is_finite() && c.roi > 0.0).then_some(NoiseLimit {
+        contribution_sd: sd,
+        relative_se,
+        contraction,
+    })
+}
+
+/// What the noise alone allows the data to say about a channel's ROI ([`noise_limit`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NoiseLimit {
+    /// Standard deviation of the channel's contribution over the fitted periods.
+    pub contribution_sd: f64,
+    /// Relative standard error of the ROI the noise alone leaves.
+    pub relative_se: f64,
+    /// The ROI contraction that standard error would give.
+    pub contraction: f64,
+}
+
+/// What in the model's data leaves the ROI of the channels `names` to the prior: spend that is
+/// never off or off in few periods, spend in few periods, a small share of the spend (as the
+/// data checks see them, [`crate::checks`]), or an effect too faint beside the noise
+/// ([`noise_limit`]). A sentence, empty when none applies; the figures go into `figures`.
 fn weak_evidence_causes(
     doc: &ModelDocument,
     names: &[&str],
@@ -128,7 +170,8 @@ fn weak_evidence_causes(
 ) -> String {
     let period = doc.frequency.period_name();
     let total: f64 = doc.series.channels.iter().flat_map(|s| &s.spend).sum();
-    let (mut always_on, mut sparse, mut small) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut always_on, mut rarely_off, mut sparse, mut small, mut faint) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for name in names {
         let Some(series) = doc.series.channels.iter().find(|s| s.name == *name) else {
             continue;
@@ -137,18 +180,31 @@ fn weak_evidence_causes(
         if input.is_empty() {
             continue;
         }
+        let n = input.len();
         if let Some(floor) = checks::always_on_floor(input) {
             always_on.push((*name, checks::percent(floor)));
             figures.insert(format!("{name}.lowest_to_mean"), floor);
         } else if let Some(active) = checks::few_active_periods(input) {
-            sparse.push((*name, format!("{active} of {} {period}s", input.len())));
+            sparse.push((*name, format!("{active} of {n} {period}s")));
             figures.insert(format!("{name}.active_periods"), active as f64);
+        } else if let Some(dark) = checks::few_dark_periods(input) {
+            rarely_off.push((*name, format!("{dark} of {n} {period}s")));
+            figures.insert(format!("{name}.dark_periods"), dark as f64);
         }
         let share = series.spend.iter().sum::<f64>() / total;
         if let Some(share) = checks::small_share(share).filter(|_| doc.channels.len() > 1) {
             small.push((*name, checks::percent(share)));
             figures.insert(format!("{name}.spend_share"), share);
         }
+        let limit = doc.channels.iter().find(|c| c.name == *name).and_then(|c| noise_limit(doc, c));
+        if let Some(limit) = limit.filter(|l| l.contraction < FIRM_EVIDENCE) {
+            faint.push((*name, money(limit.contribution_sd)));
+            figures.insert(format!("{name}.contribution_sd"), limit.contribution_sd);
+            figures.insert(format!("{name}.noise_relative_se"), limit.relative_se);
+        }
+    }
+    if !faint.is_empty() {
+        figures.insert("noise_sd".to_owned(), doc.fit.sigma);
     }
     // One clause per cause: "search and social are never off (their lowest weeks are ...)".
     let clause = |found: &[(&str, String)], one: &str, several: &str| -> Option<String> {
@@ -161,6 +217,7 @@ fn weak_evidence_causes(
         };
         Some(form.replace("{names}", &and_list(&names)).replace("{figures}", &and_list(&figures)))
     };
+    let noise = money(doc.fit.sigma);
     let causes: Vec<String> = [
         clause(
             &always_on,
@@ -169,11 +226,29 @@ fn weak_evidence_causes(
                 "{{names}} are never off (their lowest {period}s are {{figures}} of their means)"
             ),
         ),
+        clause(
+            &rarely_off,
+            "{names} is off in only {figures}",
+            "{names} are off in only {figures}",
+        ),
         clause(&sparse, "{names} has spend in {figures}", "{names} have spend in {figures}"),
         clause(
             &small,
             "{names} is {figures} of the media spend",
             "{names} are {figures} of the media spend",
+        ),
+        clause(
+            &faint,
+            &format!(
+                "the contribution of {{names}} varies by {{figures}} a {period} (standard \
+                 deviation) against noise of {noise}, too little to measure it well even if its \
+                 spend had moved independently of everything else"
+            ),
+            &format!(
+                "the contributions of {{names}} vary by {{figures}} a {period} (standard \
+                 deviations) against noise of {noise}, too little to measure them well even if \
+                 their spend had moved independently of everything else"
+            ),
         ),
     ]
     .into_iter()
@@ -182,13 +257,19 @@ fn weak_evidence_causes(
     if causes.is_empty() {
         return String::new();
     }
-    let dark = if always_on.is_empty() {
+    let (which, seen) = match (always_on.is_empty(), rarely_off.is_empty()) {
+        (true, true) => ("", ""),
+        (false, true) => ("never off", "never show"),
+        (true, false) => ("rarely off", "show in few periods"),
+        (false, false) => ("never or rarely off", "never or seldom show"),
+    };
+    let dark = if which.is_empty() {
         String::new()
     } else {
         format!(
-            " The ROI of a channel that is never off extrapolates its response curve down to \
-             zero spend, which the data never show; a go-dark test (pausing it for a few \
-             {period}s, or in some regions) measures it."
+            " The ROI of a channel that is {which} extrapolates its response curve down to zero \
+             spend, which the data {seen}; a go-dark test (pausing it for a few {period}s, or in \
+             some regions) measures it."
         )
     };
     format!(" In the data, {}.{dark}", and_list(&causes))
@@ -700,6 +781,7 @@ pub fn collinear_pairs(doc: &ModelDocument) -> Vec<CollinearPair<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::HoldoutMetrics;
     use crate::simulate::{SimConfig, simulate};
     use crate::{ModelSpec, fit};
 
@@ -992,12 +1074,22 @@ mod tests {
     fn uncertain_channels_are_told_what_in_the_data_leaves_them_to_the_prior() {
         let s = simulate(&SimConfig { seed: 3, ..SimConfig::default() });
         let mut doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
-        for (c, k) in doc.channels.iter_mut().zip([0.9, 0.2, 0.3, 0.4, 0.95]) {
+        // Every channel's ROI 2 with the 90% interval [1, 3], so a posterior sd of 1 / Z90.
+        for (c, k) in doc.channels.iter_mut().zip([0.9, 0.2, 0.3, 0.4, 0.6]) {
             c.roi_contraction = Some(k);
+            c.roi = 2.0;
+            c.roi_interval = Some([1.0, 3.0]);
         }
         let names: Vec<String> = doc.channels.iter().map(|c| c.name.clone()).collect();
+        // Noise of 1,000 a period; each contribution alternates around 5,000 by ±1,000 (its
+        // standard deviation), channel 3's by ±100.
+        doc.fit.sigma = 1000.0;
         let series = &mut doc.series.channels;
         let n = series[1].spend.len();
+        for (i, s) in series.iter_mut().enumerate() {
+            let a = if i == 3 { 100.0 } else { 1000.0 };
+            s.contribution = (0..n).map(|t| 5000.0 + if t % 2 == 0 { a } else { -a }).collect();
+        }
         let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
         // Channel 1 never off: 40% and 100% of its mean spend in turn, so its lowest week is
         // 0.4 / 0.7 of its mean.
@@ -1006,26 +1098,58 @@ mod tests {
         // Channel 2 on in 6 weeks only (every 30th), at 20 times its mean.
         let m2 = mean(&series[2].spend);
         series[2].spend = (0..n).map(|t| if t % 30 == 0 { 20.0 * m2 } else { 0.0 }).collect();
+        // Channel 4 off in 8 weeks (every 20th), fewer than a tenth of them.
+        let m4 = mean(&series[4].spend);
+        series[4].spend = (0..n).map(|t| if t % 20 == 0 { 0.0 } else { m4 }).collect();
         // Channel 3 at 1% of the spend.
         let others: f64 = [0, 1, 2, 4].iter().flat_map(|&i| &series[i].spend).sum();
         let factor = 0.01 / 0.99 * others / series[3].spend.iter().sum::<f64>();
         series[3].spend.iter_mut().for_each(|v| *v *= factor);
         assert!(series.iter().all(|s| s.input.is_none()), "fitted on spend");
 
+        // The noise alone leaves channel 3's ROI a relative standard error of
+        // 1000 / (100 · √n); with the prior variance (1 / Z90)² / (1 − 0.4), the best the data
+        // could do is a contraction of about 0.15. The others' ±1,000 would allow 0.87 to 0.95.
+        let prior = |k: f64| (1.0 / Z90).powi(2) / (1.0 - k);
+        let best = |k: f64, a: f64| {
+            let r = 1000.0 / (a * (n as f64).sqrt());
+            (r, prior(k) / (prior(k) + (2.0 * r).powi(2)))
+        };
+        let (r3, k3) = best(0.4, 100.0);
+        assert!(k3 < FIRM_EVIDENCE);
+        assert!([0.2, 0.3, 0.6].iter().all(|k| best(*k, 1000.0).1 > FIRM_EVIDENCE));
+        let limit = noise_limit(&doc, &doc.channels[3]).unwrap();
+        assert!((limit.relative_se - r3).abs() < 1e-12 && (limit.contraction - k3).abs() < 1e-12);
+        assert!((limit.contribution_sd - 100.0).abs() < 1e-9);
+
         let list = insights(&doc);
         let weak = list.iter().find(|i| i.kind == InsightKind::WeakEvidence).unwrap();
         let expected = format!(
-            " In the data, {} is never off (its lowest week is 57% of its mean), {} has spend in \
-             6 of {n} weeks and {} is 1.0% of the media spend. The ROI of a channel that is \
-             never off extrapolates its response curve down to zero spend, which the data never \
-             show; a go-dark test (pausing it for a few weeks, or in some regions) measures it. ",
-            names[1], names[2], names[3]
+            " In the data, {} is never off (its lowest week is 57% of its mean), {} is off in \
+             only 8 of {n} weeks, {} has spend in 6 of {n} weeks, {} is 1.0% of the media spend \
+             and the contribution of {} varies by 100 a week (standard deviation) against noise \
+             of 1,000, too little to measure it well even if its spend had moved independently \
+             of everything else. The ROI of a channel that is never or rarely off extrapolates \
+             its response curve down to zero spend, which the data never or seldom show; a \
+             go-dark test (pausing it for a few weeks, or in some regions) measures it. ",
+            names[1], names[4], names[2], names[3], names[3]
         );
         assert!(weak.message.contains(&expected), "{}", weak.message);
         let figure = |key: &str| weak.numbers[key];
         assert!((figure(&format!("{}.lowest_to_mean", names[1])) - 0.4 / 0.7).abs() < 1e-12);
+        assert_eq!(figure(&format!("{}.dark_periods", names[4])), 8.0);
         assert_eq!(figure(&format!("{}.active_periods", names[2])), 6.0);
         assert!((figure(&format!("{}.spend_share", names[3])) - 0.01).abs() < 1e-12);
+        assert!((figure(&format!("{}.noise_relative_se", names[3])) - r3).abs() < 1e-12);
+        assert_eq!(figure("noise_sd"), 1000.0);
+        assert!(!weak.numbers.contains_key(&format!("{}.noise_relative_se", names[4])));
+
+        // Only the fitted periods count: a held-out tail that swings widely changes nothing.
+        let mut held = doc.clone();
+        held.fit.holdout = Some(HoldoutMetrics { periods: 6, r2: 0.0, mape: 0.0, nrmse: 0.0 });
+        held.series.channels[3].contribution.extend([0.0, 1e6, 0.0, 1e6, 0.0, 1e6]);
+        let trimmed = noise_limit(&held, &held.channels[3]).unwrap();
+        assert!((trimmed.relative_se - r3).abs() < 1e-12);
 
         // Several channels never off share one clause.
         let m3 = mean(&doc.series.channels[3].spend);
