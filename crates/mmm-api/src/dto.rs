@@ -209,8 +209,8 @@ pub struct UploadedOut {
     "numbers": {"correlation": 0.91}}))]
 pub struct DataCheckOut {
     /// What it is about: `few_periods`, `short_span`, `constant_control`, `kpi_outlier`,
-    /// `spend_spike`, `correlated`, `multicollinear`, `few_active_periods`, `always_on` or
-    /// `small_channel`.
+    /// `spend_spike`, `correlated`, `multicollinear`, `few_active_periods`, `always_on`,
+    /// `rarely_off` or `small_channel`.
     pub kind: String,
     /// `warning` (likely to distort results, or a possible data error) or `note` (limits how
     /// precisely the data measure something).

@@ -39,6 +39,8 @@ pub enum CheckKind {
     FewActivePeriods,
     /// A channel that is never off, nor near zero.
     AlwaysOn,
+    /// A channel off in only a few periods.
+    RarelyOff,
     /// A channel with a small share of the media spend.
     SmallChannel,
 }
@@ -141,6 +143,7 @@ pub fn check(data: &Dataset, spec: &ModelSpec) -> Vec<DataCheck> {
     multicollinear(data, &baseline, &inputs, &pairs, &mut out);
     for (c, input) in data.channels.iter().zip(&inputs) {
         sparse(c, input, data.frequency, &mut out);
+        rarely_off(c, input, data.frequency, &mut out);
     }
     always_on(data, &inputs, &mut out);
     small_channels(data, &mut out);
@@ -556,6 +559,45 @@ fn sparse(channel: &Channel, input: &[f64], frequency: Frequency, out: &mut Vec<
             &[("active_periods", active as f64), ("periods", n as f64)],
         ));
     }
+}
+
+fn rarely_off(channel: &Channel, input: &[f64], frequency: Frequency, out: &mut Vec<DataCheck>) {
+    let Some(dark) = few_dark_periods(input) else {
+        return;
+    };
+    let name = &channel.name;
+    let n = input.len();
+    let period = frequency.period_name();
+    let run = longest_dark_run(input);
+    let in_a_row = if run == 1 {
+        format!("never two {period}s in a row")
+    } else {
+        format!("at most {run} {period}s in a row")
+    };
+    out.push(finding(
+        CheckKind::RarelyOff,
+        Level::Note,
+        vec![channel.column.clone()],
+        format!("{name} is rarely off"),
+        format!(
+            "{name} is off in only {dark} of {n} {period}s, {in_a_row}. Carry-over keeps its \
+             effect going through a short pause, so the data seldom show it near zero spend: \
+             its ROI extrapolates the response curve down to zero and leans on the curve's \
+             prior. A go-dark test longer than its carry-over, or a lift test, measures it."
+        ),
+        &[("dark_periods", dark as f64), ("periods", n as f64), ("longest_dark_run", run as f64)],
+    ));
+}
+
+/// The most consecutive periods without spend.
+fn longest_dark_run(input: &[f64]) -> usize {
+    let mut run = 0;
+    let mut longest = 0;
+    for v in input {
+        run = if *v <= 0.0 { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
 }
 
 fn always_on(data: &Dataset, inputs: &[Vec<f64>], out: &mut Vec<DataCheck>) {

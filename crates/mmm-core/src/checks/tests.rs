@@ -272,6 +272,47 @@ fn sparse_always_on_and_small_channels_are_named() {
 }
 
 #[test]
+fn channels_off_in_only_a_few_periods_are_named_with_their_longest_pause() {
+    let mut data = market(8, 156);
+    let tv = channel(&mut data, "tv");
+    let search = channel(&mut data, "search");
+    let social = channel(&mut data, "social");
+    // Search off in 5 weeks, two of them in a row; social off in one week; 15 dark weeks (a
+    // tenth of 156, rounded down) are already too many to be called rare.
+    let mean = data.channels[search].spend.iter().sum::<f64>() / 156.0;
+    for (t, v) in data.channels[search].spend.iter_mut().enumerate() {
+        *v = if [10, 11, 50, 90, 130].contains(&t) { 0.0 } else { mean };
+    }
+    data.channels[social].spend[77] = 0.0;
+    let found = check(&data, &ModelSpec::default());
+    let rare = of_kind(&found, CheckKind::RarelyOff);
+    assert_eq!(rare.len(), 2, "{rare:?}");
+    let of = |column: &str| rare.iter().find(|f| f.columns == [column.to_owned()]).unwrap();
+    let s = of("search_spend");
+    assert_eq!(s.level, Level::Note);
+    assert_eq!(s.title, "search is rarely off");
+    assert_eq!(s.numbers["dark_periods"], 5.0);
+    assert_eq!(s.numbers["longest_dark_run"], 2.0);
+    assert!(
+        s.message.starts_with("search is off in only 5 of 156 weeks, at most 2 weeks in a row.")
+    );
+    let one = of("social_spend");
+    assert!(one.message.contains("off in only 1 of 156 weeks, never two weeks in a row."));
+    // No longer always on, and flighted TV, off in many weeks, is not rare.
+    assert!(
+        of_kind(&found, CheckKind::AlwaysOn).iter().all(|f| !f.columns.contains(&s.columns[0]))
+    );
+    assert!(rare.iter().all(|f| f.columns != [data.channels[tv].column.clone()]));
+
+    let dark: Vec<usize> = (0..15).map(|i| 10 * i).collect();
+    for (t, v) in data.channels[search].spend.iter_mut().enumerate() {
+        *v = if dark.contains(&t) { 0.0 } else { mean };
+    }
+    let found = check(&data, &ModelSpec::default());
+    assert!(of_kind(&found, CheckKind::RarelyOff).iter().all(|f| f.columns[0] != "search_spend"));
+}
+
+#[test]
 fn findings_serialise_with_snake_case_names() {
     let found = check(&market(1, 60), &ModelSpec::default());
     let json = serde_json::to_value(&found).unwrap();
