@@ -212,24 +212,31 @@ try {
   assert.equal(await page.locator('progress').evaluate((p) => p.value), 1);
   await snap(page, 'models', 'models');
 
-  log('a long training can be cancelled (this one on the spend, not the media units)');
+  log('a long training can be cancelled (these ones on the spend, not the media units)');
   await page.getByLabel('Draws per chain').fill('5000');
   await page.getByLabel('Chains').fill('4');
-  const onSpend = page.getByLabel('Fit every channel on its spend, not on its media units');
-  await onSpend.check();
-  const [trainRequest] = await Promise.all([
-    page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/v1/models')),
-    page.getByRole('button', { name: 'Start training' }).click(),
-  ]);
-  assert.deepEqual(trainRequest.postDataJSON().media_units, {});
-  await page.getByRole('button', { name: 'Cancel' }).click();
-  await page.getByText('Training was cancelled.').waitFor({ timeout: 60000 });
-  await page.locator('.badge.cancelled').first().waitFor();
-  // The list says which model was asked to fit on the spend.
-  await page.getByRole('cell', { name: /^[\d-]+ [\d:]+ · Bayesian · on spend$/ }).waitFor();
+  const fittedOn = (channel) => page.getByLabel(`${channel} fitted on`);
+  assert.equal(await fittedOn('search').inputValue(), 'search_impressions', 'the upload\'s pairs by default');
+  // Starts a training, checks the pairs it asks for, cancels it and finds its label in the list.
+  const trainAndCancel = async (mediaUnits, label) => {
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/v1/models')),
+      page.getByRole('button', { name: 'Start training' }).click(),
+    ]);
+    assert.deepEqual(request.postDataJSON().media_units, mediaUnits);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Training was cancelled.').waitFor({ timeout: 60000 });
+    await page.getByRole('cell', { name: label }).first().waitFor();
+  };
+  for (const c of ['tv', 'search', 'social']) await fittedOn(c).selectOption('');
+  await trainAndCancel({}, /^[\d-]+ [\d:]+ · Bayesian · on spend$/);
+  // Only TV on its spend: the others keep their units.
+  await fittedOn('search').selectOption('search_impressions');
+  await fittedOn('social').selectOption('social_exposure');
+  await trainAndCancel({ search_spend: 'search_impressions', social_spend: 'social_exposure' }, /^[\d-]+ [\d:]+ · Bayesian · units: search, social$/);
+  await fittedOn('tv').selectOption('tv_media');
   await page.getByLabel('Draws per chain').fill('300');
   await page.getByLabel('Chains').fill('2');
-  await onSpend.uncheck();
   await page.getByRole('button', { name: 'Start training' }).click();
   await page.getByText('The model is fitted.').waitFor({ timeout: 120000 });
 
@@ -427,7 +434,7 @@ try {
   await page.getByRole('cell', { name: '48 monthly' }).waitFor();
   await page.getByRole('link', { name: 'Train a model on it' }).click();
   // Its channels have no media units, so there is no fitting on the spend instead to offer.
-  assert.equal(await page.getByLabel('Fit every channel on its spend, not on its media units').isVisible(), false);
+  assert.equal(await page.locator('select[data-units-for]').count(), 0);
   await page.getByRole('button', { name: 'Start training' }).click();
   await page.getByText('The model is fitted.').waitFor({ timeout: 60_000 });
   await page.getByRole('link', { name: 'Open the overview' }).click();

@@ -1,5 +1,6 @@
 // Shared page context: the signed-in user, the models, and the model being looked at.
 import { get } from './api';
+import { channelOf } from './columns';
 import type { Model } from './types';
 
 const CURRENT = 'mmm.model';
@@ -34,7 +35,15 @@ export function modelLabel(m: Model): string {
   const when = m.created_at.replace('T', ' ').slice(0, 16);
   const method = m.origin !== 'fit' ? 'Meridian' : m.spec.method === 'bayes' ? 'Bayesian' : 'MAP';
   const r2 = m.metrics ? ` · R² ${m.metrics.r2.toFixed(3)}` : '';
-  // Asked to fit every channel on its spend, though its data set may have media units.
-  const onSpend = m.spec.media_units && Object.keys(m.spec.media_units).length === 0 ? ' · on spend' : '';
-  return `${when} · ${method}${onSpend}${r2}`;
+  return `${when} · ${method}${unitsNote(m)}${r2}`;
+}
+
+/** What a model's request said about media units: " · on spend" when it asked for every
+ * channel on its spend, " · units: tv, search" when it named the channels fitted on units, and
+ * nothing when the data set's own pairs applied. */
+function unitsNote(m: Model): string {
+  const pairs = m.spec.media_units;
+  if (pairs === undefined) return '';
+  const media = Object.keys(pairs);
+  return media.length === 0 ? ' · on spend' : ` · units: ${media.map(channelOf).join(', ')}`;
 }

@@ -3,29 +3,8 @@
 import { ApiError, api, del, get } from '../api';
 import { deleteButton, field, h, mount, notice } from '../dom';
 import { money } from '../format';
+import { channelOf, isUnitsOf, spendColumn } from '../columns';
 import type { DataCheck, Dataset, DatasetDetail, Uploaded } from '../types';
-
-/** The words, after the channel's name and a separator, of the columns that give a channel's
- * media units beside its spend, in any case, as the server reads them (`MEDIA_UNIT_SUFFIXES`
- * and `NAME_SEPARATORS` in mmm-core): `tv_impressions`, `TV Impressions`. */
-const UNIT_WORDS = ['media', 'impressions', 'impression', 'imps', 'grps', 'grp', 'clicks', 'units'];
-const SEPARATORS = ['_', ' ', '.', '-'];
-
-/** Whether `column` names the media units of `channel`: `tv_impressions` for `tv`. */
-function isUnitsOf(column: string, channel: string): boolean {
-  const l = column.toLowerCase();
-  const c = channel.toLowerCase();
-  return l.startsWith(c) && SEPARATORS.includes(l.charAt(c.length)) && UNIT_WORDS.includes(l.slice(c.length + 1));
-}
-
-/** Whether `column` is a spend column by its name: `tv_spend`, `TV Spend`, `tv.spend`. */
-const spendColumn = (column: string): boolean => {
-  const l = column.toLowerCase();
-  return l.endsWith('spend') && SEPARATORS.includes(l.charAt(l.length - 6));
-};
-
-/** The channel a media column measures, as the server names it: `tv` for `tv_spend`. */
-const channelOf = (column: string): string => (spendColumn(column) && column.length > 6 ? column.slice(0, -6) : column);
 
 /** The data set's channels, each fitted on media units marked so ("tv (units)"). */
 function channelList(d: Dataset): string {

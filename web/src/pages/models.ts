@@ -23,22 +23,35 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   const seed = h('input', { type: 'number', min: 0, value: '1', inputmode: 'numeric' });
   const chains = h('input', { type: 'number', min: 1, max: 8, value: '4' });
   const draws = h('input', { type: 'number', min: 100, max: 5000, step: 100, value: '1000' });
-  const bayesFields = h('div', { class: 'grid3', hidden: true }, field('Chains', chains), field('Draws per chain', draws));
-  method.addEventListener('change', () => { bayesFields.hidden = method.value !== 'bayes'; });
+  // Chains and draws share the seed's row, shown for the Bayesian fit only.
+  const bayesFields = [field('Chains', chains), field('Draws per chain', draws)];
+  const showBayes = (): void => bayesFields.forEach((f) => { f.hidden = method.value !== 'bayes'; });
+  method.addEventListener('change', showBayes);
+  showBayes();
   const calibration = calibrationEditor(() => datasets.find((d) => d.id === datasetSel.value));
   // Lift tests and priors name the data set's channels and periods: another data set starts
   // them afresh.
   datasetSel.addEventListener('change', calibration.reset);
-  // A data set with media units may be fitted on the spend instead, to compare the two fits.
-  const onSpend = h('input', { type: 'checkbox', id: 'fit-on-spend' }) as HTMLInputElement;
-  const onSpendField = h('label', { class: 'check' }, onSpend, ' Fit every channel on its spend, not on its media units');
-  const showOnSpend = (): void => {
-    const hasUnits = (datasets.find((d) => d.id === datasetSel.value)?.roles.media_units.length ?? 0) > 0;
-    onSpendField.hidden = !hasUnits;
-    if (!hasUnits) onSpend.checked = false;
+  // A data set's channels with media units may each be fitted on the spend instead, to compare
+  // the fits on the Channels page.
+  const unitsBox = h('fieldset');
+  const renderUnits = (): void => {
+    const d = datasets.find((x) => x.id === datasetSel.value);
+    const pairs = d ? d.roles.media.flatMap((m, i) => (d.roles.units[i] ? [[m, d.roles.channels[i], d.roles.units[i]!]] : [])) : [];
+    unitsBox.hidden = pairs.length === 0;
+    mount(unitsBox, h('legend', null, 'Media units'),
+      h('p', null, h('small', null, 'Each channel is fitted on the media units it was uploaded with. Fit it on its spend instead to compare the two fits on the Channels page.')),
+      h('div', { class: 'grid3' }, pairs.map(([m, channel, units]) => field(`${channel} fitted on`,
+        h('select', { 'data-units-for': m }, h('option', { value: units }, `${units} (media units)`), h('option', { value: '' }, 'its spend'))))));
   };
-  datasetSel.addEventListener('change', showOnSpend);
-  showOnSpend();
+  datasetSel.addEventListener('change', renderUnits);
+  renderUnits();
+  /** The pairs to send when some channel is asked onto its spend; none when all keep their units. */
+  const mediaUnits = (): Record<string, string> | undefined => {
+    const selects = Array.from(unitsBox.querySelectorAll<HTMLSelectElement>('select[data-units-for]'));
+    if (selects.every((x) => x.value !== '')) return undefined;
+    return Object.fromEntries(selects.filter((x) => x.value !== '').map((x) => [x.dataset.unitsFor!, x.value]));
+  };
   const start = h('button', { type: 'submit', class: 'primary', disabled: datasets.length === 0 }, 'Start training');
 
   function follow(job: Job | { id: string; model_id: string }): void {
@@ -79,7 +92,8 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
       const body: Record<string, unknown> = {
         dataset_id: datasetSel.value, holdout: Number(holdout.value) || 0, seed: Number(seed.value) || 1, method: method.value,
       };
-      if (onSpend.checked) body.media_units = {};
+      const pairs = mediaUnits();
+      if (pairs) body.media_units = pairs;
       if (method.value === 'bayes') Object.assign(body, { chains: Number(chains.value), draws: Number(draws.value), tune: Number(draws.value) });
       const liftTests = calibration.liftTests();
       if (liftTests.length) body.lift_tests = liftTests;
@@ -101,8 +115,8 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   }, h('h2', null, 'Train a model'),
   datasets.length === 0 ? notice('info', 'Upload a data set first.') : null,
   h('div', { class: 'grid3' }, field('Data set', datasetSel), field('Method', method), field('Holdout periods', holdout, 'Kept out of the fit and scored.')),
-  h('div', { class: 'grid3' }, field('Seed', seed), onSpendField),
-  bayesFields, calibration.el, start);
+  h('div', { class: 'grid3' }, field('Seed', seed), bayesFields),
+  unitsBox, calibration.el, start);
 
   const importInput = h('input', { type: 'file', accept: '.binpb,.pkl' });
   const importStatus = h('div', { 'aria-live': 'polite' });
