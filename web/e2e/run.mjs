@@ -65,8 +65,11 @@ execFileSync(bin, ['seed'], { env, stdio: 'ignore' });
 // `social_exposure`, a name the user pairs with its channel by hand).
 execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5', '--history', '10', '--media-units', '--out', path.join(tmp, 'good.csv')], { env, stdio: 'ignore' });
 writeFileSync(path.join(tmp, 'good.csv'), readFileSync(path.join(tmp, 'good.csv'), 'utf8').replace('search_media', 'search_impressions').replace('social_media', 'social_exposure'));
-// Four years of months, named by their first days.
+// Four years of months, named by their first days. Its TV column and a control have commas in
+// their names, quoted in the header: the upload form quotes them in the roles it sends.
 execFileSync(bin, ['simulate', '--frequency', 'monthly', '--periods', '48', '--channels', '3', '--seed', '5', '--out', path.join(tmp, 'monthly.csv')], { env, stdio: 'ignore' });
+writeFileSync(path.join(tmp, 'monthly.csv'), readFileSync(path.join(tmp, 'monthly.csv'), 'utf8')
+  .replace('date,revenue,tv_spend,search_spend,social_spend,price_index,promo', 'date,revenue,"tv, national_spend",search_spend,social_spend,price_index,"promo, in store"'));
 // The last 26 weeks of good.csv, as they are (the last 4 without their KPI: a plan to forecast)
 // and with the KPI a quarter higher: new periods to check the model against.
 {
@@ -426,7 +429,8 @@ try {
   await page.getByRole('heading', { name: 'Note search and social are always on' }).waitFor();
   await page.setInputFiles('#csv-file', path.join(tmp, 'monthly.csv'));
   await page.getByRole('button', { name: 'Upload and validate' }).click();
-  await page.getByText(/Uploaded “monthly.csv”: 48 monthly periods, 3 channels, controls price_index, promo\./).waitFor();
+  await page.getByText(/Uploaded “monthly.csv”: 48 monthly periods, 3 channels, controls price_index, promo, in store\./).waitFor();
+  await page.getByRole('cell', { name: 'tv, national, search, social' }).waitFor();
   // 48 months for 20 parameters: a warning.
   await page.getByRole('heading', { name: 'Data checks for “monthly.csv”', exact: true }).waitFor();
   await page.getByRole('heading', { name: 'Warning Few periods for the model' }).waitFor();

@@ -21,3 +21,9 @@ export const spendColumn = (column: string): boolean => {
 
 /** The channel a media column measures, as the server names it: `tv` for `tv_spend`. */
 export const channelOf = (column: string): string => (spendColumn(column) && column.length > 6 ? column.slice(0, -6) : column);
+
+/** A column name as the server reads it back from a list or a pair (`quote_name` in mmm-core):
+ * in double quotes, a quote doubled, when it holds a comma, an equals sign or a quote, or starts
+ * or ends with a space. */
+export const quoteName = (name: string): string =>
+  /[,="]/.test(name) || name.trim() !== name ? `"${name.replaceAll('"', '""')}"` : name;

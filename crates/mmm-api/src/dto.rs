@@ -256,14 +256,17 @@ pub struct UploadParams {
     pub date_column: Option<String>,
     /// KPI column (default `revenue`).
     pub kpi: Option<String>,
-    /// Media columns, comma separated (default: every `*_spend` column).
+    /// Media columns, comma separated (default: every `*_spend` column). A name with a comma,
+    /// an equals sign or a double quote in it goes in double quotes, a quote in it doubled, as
+    /// in a CSV file: `"tv, national_spend",radio_spend`.
     pub media: Option<String>,
-    /// Control columns, comma separated (default: every other numeric column).
+    /// Control columns, comma separated, names quoted as in `media` (default: every other
+    /// numeric column).
     pub controls: Option<String>,
     /// Media-unit columns (impressions, GRPs, clicks) the channels are fitted on, as comma
-    /// separated `media_column=units_column` pairs (`tv_spend=tv_exposure`); empty fits every
-    /// channel on its spend. Default: a column named for a channel's units beside its media
-    /// column (`tv_media`, `tv_impressions`, `tv_grps`, ...).
+    /// separated `media_column=units_column` pairs (`tv_spend=tv_exposure`), names quoted as in
+    /// `media`; empty fits every channel on its spend. Default: a column named for a channel's
+    /// units beside its media column (`tv_media`, `tv_impressions`, `tv_grps`, ...).
     #[param(example = "tv_spend=tv_exposure")]
     #[schema(example = "tv_spend=tv_exposure")]
     pub media_units: Option<String>,

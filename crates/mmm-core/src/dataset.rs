@@ -15,11 +15,13 @@ use std::fmt;
 mod dates;
 mod dialect;
 mod frequency;
+mod lists;
 
 use dates::{DateStyle, parse_date};
 use dialect::Lines;
 pub use dialect::{Dialect, decode};
 pub use frequency::Frequency;
+pub use lists::{parse_column_list, parse_media_units, quote_name};
 
 /// Default name of the date column.
 pub const DEFAULT_DATE_COLUMN: &str = "date";
@@ -32,26 +34,6 @@ pub const SPEND_SUFFIX: &str = "_spend";
 /// What may join a channel's name to `spend` or to the word for its media units in a column
 /// name: `tv_spend`, `TV Spend` (spreadsheets), `tv.spend` (R), `tv-spend`.
 pub const NAME_SEPARATORS: [char; 4] = ['_', ' ', '.', '-'];
-
-/// Reads media-unit pairs written `tv_spend=tv_exposure,radio_spend=radio_grps` (spaces around
-/// names are trimmed) into [`LoadOptions::media_units`]. An empty text pairs nothing, which fits
-/// every channel on its spend. The error says which pair is wrong and why.
-pub fn parse_media_units(text: &str) -> Result<BTreeMap<String, String>, String> {
-    let mut pairs = BTreeMap::new();
-    for item in text.split(',').map(str::trim).filter(|item| !item.is_empty()) {
-        let pair = item.split_once('=').map(|(m, u)| (m.trim(), u.trim()));
-        let Some((media, units)) = pair.filter(|(m, u)| !m.is_empty() && !u.is_empty()) else {
-            return Err(format!(
-                "'{item}' is not a pair of a media column and its units column \
-                 (media_column=units_column)"
-            ));
-        };
-        if pairs.insert(media.to_owned(), units.to_owned()).is_some() {
-            return Err(format!("'{media}' is given media units twice"));
-        }
-    }
-    Ok(pairs)
-}
 
 /// The channel a media column measures: the column name without [`SPEND_SUFFIX`], or the whole
 /// name when it has no such suffix (or is nothing but the suffix).

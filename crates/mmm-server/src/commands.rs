@@ -134,15 +134,11 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
 /// The data set `args` describe, loaded for a model of `spec`.
 fn load_data(args: &DataArgs, spec: &ModelSpec) -> Result<Dataset, CliError> {
     let bytes = read_input(&args.data)?;
-    let clean = |list: &Option<Vec<String>>| {
-        list.as_ref()
-            .map(|v| v.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
-    };
     let options = LoadOptions {
         date_column: args.date_column.clone(),
         kpi: args.kpi.clone(),
-        media: clean(&args.media),
-        controls: if args.no_controls { Some(Vec::new()) } else { clean(&args.controls) },
+        media: args.media.clone(),
+        controls: if args.no_controls { Some(Vec::new()) } else { args.controls.clone() },
         media_units: if args.no_media_units {
             Some(BTreeMap::new())
         } else {

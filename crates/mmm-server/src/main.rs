@@ -8,7 +8,7 @@ mod report;
 use mmm_server::{app, config, seed};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use mmm_core::dataset::parse_media_units;
+use mmm_core::dataset::{parse_column_list, parse_media_units};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -257,17 +257,19 @@ struct DataArgs {
     /// KPI column.
     #[arg(long, default_value = "revenue")]
     kpi: String,
-    /// Media spend columns, comma separated [default: every column ending in _spend].
-    #[arg(long, value_delimiter = ',')]
-    media: Option<Vec<String>>,
-    /// Control columns, comma separated [default: every other numeric column].
-    #[arg(long, value_delimiter = ',', conflicts_with = "no_controls")]
-    controls: Option<Vec<String>>,
+    /// Media spend columns, comma separated; a name with a comma in it goes in double quotes
+    /// [default: every column ending in _spend].
+    #[arg(long, value_parser = parse_column_list)]
+    media: Option<Names>,
+    /// Control columns, comma separated, names quoted as for --media [default: every other
+    /// numeric column].
+    #[arg(long, value_parser = parse_column_list, conflicts_with = "no_controls")]
+    controls: Option<Names>,
     /// Use no control columns.
     #[arg(long)]
     no_controls: bool,
     /// Media-unit columns (impressions, GRPs, clicks) to fit channels on, as comma separated
-    /// media=units pairs, e.g. tv_spend=tv_exposure [default: a column named for a channel's
+    /// media=units pairs, e.g. tv_spend=tv_exposure, names quoted as for --media [default: a column named for a channel's
     /// units beside its spend column: tv_media, tv_impressions, tv_grps, ...].
     #[arg(long, value_parser = parse_media_units, conflicts_with = "no_media_units")]
     media_units: Option<BTreeMap<String, String>>,
@@ -275,6 +277,10 @@ struct DataArgs {
     #[arg(long)]
     no_media_units: bool,
 }
+
+/// Column names read from one argument by [`parse_column_list`]. An alias, not `Vec<String>`
+/// written out, so that clap takes the list as one value rather than as repeated arguments.
+type Names = Vec<String>;
 
 /// The data and the model specification, shared by `fit` and `backtest`.
 #[derive(Debug, Args)]

@@ -309,6 +309,45 @@ fn channels_with_media_units_are_fitted_on_them() {
 }
 
 #[test]
+fn column_names_with_commas_are_given_in_quotes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let simulated = mmm(&[
+        "simulate",
+        "--weeks",
+        "80",
+        "--channels",
+        "2",
+        "--media-units",
+        "--out",
+        path(&data),
+    ]);
+    assert!(simulated.status.success(), "{}", text(&simulated.stderr));
+    let csv = std::fs::read_to_string(&data).unwrap();
+    let header =
+        "date,revenue,\"tv, national_spend\",search_spend,\"tv, national=GRPs\",search_media,";
+    let csv = csv.replacen("date,revenue,tv_spend,search_spend,tv_media,search_media,", header, 1);
+    assert!(csv.starts_with(header), "{csv}");
+    std::fs::write(&data, csv).unwrap();
+    let out = mmm(&[
+        "fit",
+        path(&data),
+        "--media",
+        "\"tv, national_spend\", search_spend",
+        "--media-units",
+        "\"tv, national_spend\"=\"tv, national=GRPs\"",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("spend per unit: tv, national (tv, national=GRPs)\n"), "{stdout}");
+    assert!(stdout.contains("\ncontrols: price_index, promo\nignored columns: search_media\n"));
+    // An unclosed quote is a usage error that says so.
+    let out = mmm(&["fit", path(&data), "--controls", "\"price_index"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("the quote before 'price_index' is not closed"));
+}
+
+#[test]
 fn media_history_rows_carry_over_into_the_fit() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");

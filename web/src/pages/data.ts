@@ -3,7 +3,7 @@
 import { ApiError, api, del, get } from '../api';
 import { deleteButton, field, h, mount, notice } from '../dom';
 import { money } from '../format';
-import { channelOf, isUnitsOf, spendColumn } from '../columns';
+import { channelOf, isUnitsOf, quoteName, spendColumn } from '../columns';
 import type { DataCheck, Dataset, DatasetDetail, Uploaded } from '../types';
 
 /** The data set's channels, each fitted on media units marked so ("tv (units)"). */
@@ -215,10 +215,10 @@ export async function dataPage(main: HTMLElement): Promise<void> {
         data.append('name', name.value);
         data.append('date_column', dateSel.value);
         data.append('kpi', kpiSel.value);
-        data.append('media', checked('media').join(','));
-        data.append('controls', checked('control').join(','));
+        data.append('media', checked('media').map(quoteName).join(','));
+        data.append('controls', checked('control').map(quoteName).join(','));
         data.append('media_units', Array.from(form.querySelectorAll<HTMLSelectElement>('select[data-units-for]'))
-          .filter((x) => x.value !== '').map((x) => `${x.dataset.unitsFor}=${x.value}`).join(','));
+          .filter((x) => x.value !== '').map((x) => `${quoteName(x.dataset.unitsFor!)}=${quoteName(x.value)}`).join(','));
         try {
           const ds = await api<Uploaded>('POST', '/datasets', data);
           const controls = ds.roles.controls.length ? `controls ${ds.roles.controls.join(', ')}` : 'no controls';

@@ -10,12 +10,15 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use futures_util::StreamExt;
-use mmm_core::dataset::parse_media_units;
+use mmm_core::dataset::{parse_column_list, parse_media_units};
 use mmm_service::{ServiceError, UploadRoles};
 
-fn list_param(v: &Option<String>) -> Option<Vec<String>> {
-    v.as_ref()
-        .map(|s| s.split(',').map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect())
+/// A list of column names from the upload's field `field`, 422 naming it if malformed.
+fn list_param(v: &Option<String>, field: &str) -> Result<Option<Vec<String>>, ApiError> {
+    v.as_deref()
+        .map(parse_column_list)
+        .transpose()
+        .map_err(|e| ApiError::invalid(format!("{field}: {e}")))
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -134,8 +137,8 @@ pub async fn upload(
     let roles = UploadRoles {
         date_column: params.date_column.clone(),
         kpi: params.kpi.clone(),
-        media: list_param(&params.media),
-        controls: list_param(&params.controls),
+        media: list_param(&params.media, "media")?,
+        controls: list_param(&params.controls, "controls")?,
         media_units: params
             .media_units
             .as_deref()

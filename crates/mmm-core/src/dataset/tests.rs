@@ -998,9 +998,52 @@ fn media_unit_pairs_are_read_from_text() {
         ("tv_spend=", "'tv_spend=' is not a pair"),
         ("=tv_grps", "'=tv_grps' is not a pair"),
         ("tv_spend=a,tv_spend=b", "'tv_spend' is given media units twice"),
+        ("a=b=c", "'a=b' is not a pair"),
+        ("\"tv=x_spend=tv_grps", "the quote before 'tv=x_spend=tv_grps' is not closed"),
+        ("\"tv\"x=y", "'x' follows the quoted name \"tv\""),
     ] {
         let err = parse_media_units(text).unwrap_err();
         assert!(err.starts_with(error), "{text}: {err}");
+    }
+    // Names with a comma, an equals sign or a quote in them are written in double quotes.
+    let pairs = parse_media_units(r#""tv, national_spend" = "tv=grps","say ""hi""_spend"=x"#);
+    assert_eq!(
+        pairs.unwrap(),
+        [("say \"hi\"_spend".into(), "x".into()), ("tv, national_spend".into(), "tv=grps".into())]
+            .into()
+    );
+}
+
+#[test]
+fn column_lists_are_read_from_text_with_quoted_names() {
+    assert_eq!(
+        parse_column_list(" tv_spend, radio_spend ,,").unwrap(),
+        ["tv_spend", "radio_spend"]
+    );
+    assert_eq!(parse_column_list("").unwrap(), Vec::<String>::new());
+    assert_eq!(
+        parse_column_list(r#""tv, national_spend",radio_spend, " padded ""q"" ""#).unwrap(),
+        ["tv, national_spend", "radio_spend", " padded \"q\" "]
+    );
+    // `=` only separates pairs: in a list it is part of the name.
+    assert_eq!(parse_column_list("a=b").unwrap(), ["a=b"]);
+    let err = parse_column_list("tv\"s_spend").unwrap_err();
+    assert!(err.starts_with("a name with a quote in it is written in quotes"), "{err}");
+}
+
+proptest! {
+    #[test]
+    fn quoted_names_read_back_as_written(
+        names in proptest::collection::vec("[ a-z,=\"_]{0,8}[a-z,=\"][ a-z,=\"_]{0,8}", 0..6),
+        units in proptest::collection::vec("[a-z_]{1,6}[,=\" ]?[a-z_]{1,6}", 6),
+    ) {
+        let quoted: Vec<String> = names.iter().map(|n| quote_name(n)).collect();
+        prop_assert_eq!(parse_column_list(&quoted.join(",")).unwrap(), names.clone());
+        let pairs: BTreeMap<String, String> =
+            names.iter().cloned().zip(units.iter().cloned()).collect();
+        let text: Vec<String> =
+            pairs.iter().map(|(m, u)| format!("{}={}", quote_name(m), quote_name(u))).collect();
+        prop_assert_eq!(parse_media_units(&text.join(", ")).unwrap(), pairs);
     }
 }
 

@@ -11,7 +11,8 @@ crate::on_both!(
     invalid_training_requests,
     media_history_rows_are_carried_into_the_model,
     channels_with_media_units_are_fitted_and_scored_on_them,
-    media_units_paired_by_hand_are_kept_for_training
+    media_units_paired_by_hand_are_kept_for_training,
+    quoted_column_names_in_the_upload_fields
 );
 
 /// A CSV whose first 12 rows leave the KPI empty: spend before the data, carried over.
@@ -110,14 +111,8 @@ fn media_units_paired_by_hand_are_kept_for_training(app: TestApp) {
     assert_eq!(d["roles"]["units"], json!([null, "search_media"]));
     assert_eq!(d["roles"]["controls"], json!(["tv_exposure", "price_index", "promo"]));
     // Paired by hand as a multipart form field, as the dashboard sends it.
-    let boundary = "PaIrEd";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"paired.csv\"\r\n\r\n{csv}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"media_units\"\r\n\r\n\
-         tv_spend=tv_exposure,search_spend=search_media\r\n--{boundary}--\r\n"
-    );
-    let content_type = format!("multipart/form-data; boundary={boundary}");
-    let r = app.post("/api/v1/datasets", Some(&token), &content_type, body);
+    let pairs = [("media_units", "tv_spend=tv_exposure,search_spend=search_media")];
+    let r = upload_form(&app, &token, &csv, &pairs);
     assert_eq!(r.status, 201, "{}", r.text);
     let d = r.json();
     let id = d["id"].as_str().unwrap().to_owned();
@@ -172,6 +167,69 @@ fn media_units_paired_by_hand_are_kept_for_training(app: TestApp) {
     let r = upload("media_units=radio_spend%3Dtv_exposure");
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.json()["error"]["details"][0]["column"], "radio_spend", "{}", r.text);
+    let after = app.get("/api/v1/datasets", Some(&token)).json().as_array().unwrap().len();
+    assert_eq!(after, before);
+}
+
+/// Uploads `csv` as a multipart form with the text `fields`, as the dashboard sends it.
+fn upload_form(
+    app: &TestApp,
+    token: &str,
+    csv: &str,
+    fields: &[(&str, &str)],
+) -> crate::helpers::Reply {
+    let boundary = "PaIrEd";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"form.csv\"\r\n\r\n{csv}\r\n"
+    );
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    app.post("/api/v1/datasets", Some(token), &content_type, body)
+}
+
+/// Column names with commas and equals signs, quoted in the upload's lists and pairs as in the
+/// CSV header, reach the stored roles and a model whole.
+fn quoted_column_names_in_the_upload_fields(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let header =
+        "date,revenue,\"tv, national_spend\",search_spend,\"tv, national=GRPs\",search_media,";
+    let csv = bought_impressions().dataset.to_csv().replacen(
+        "date,revenue,tv_spend,search_spend,tv_media,search_media,",
+        header,
+        1,
+    );
+    assert!(csv.starts_with(header), "{csv}");
+    let fields = [
+        ("media", "\"tv, national_spend\",search_spend"),
+        ("controls", "price_index"),
+        ("media_units", "\"tv, national_spend\"=\"tv, national=GRPs\""),
+    ];
+    let r = upload_form(&app, &token, &csv, &fields);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let d = r.json();
+    assert_eq!(d["roles"]["media"], json!(["tv, national_spend", "search_spend"]));
+    assert_eq!(d["roles"]["channels"], json!(["tv, national", "search"]));
+    assert_eq!(d["roles"]["units"], json!(["tv, national=GRPs", null]));
+    assert_eq!(d["roles"]["controls"], json!(["price_index"]));
+    let (model, _, job) = app.train_with(&token, &json!({"dataset_id": d["id"], "holdout": 8}));
+    assert_eq!(job["state"], "succeeded", "{job}");
+    let doc = app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone();
+    assert_eq!(doc["series"]["channels"][0]["units_column"], "tv, national=GRPs");
+
+    // An unclosed quote is refused, naming the field, and nothing is stored.
+    let before = app.get("/api/v1/datasets", Some(&token)).json().as_array().unwrap().len();
+    let r = upload_form(&app, &token, &csv, &[("media", "\"tv, national_spend,search_spend")]);
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"), "{}", r.text);
+    assert!(
+        r.text.contains("media: the quote before 'tv, national_spend,search_spend' is not closed"),
+        "{}",
+        r.text
+    );
     let after = app.get("/api/v1/datasets", Some(&token)).json().as_array().unwrap().len();
     assert_eq!(after, before);
 }
