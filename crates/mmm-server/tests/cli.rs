@@ -251,11 +251,11 @@ fn column_overrides_and_missing_columns() {
     assert!(text(&out.stderr).contains("column 'sales': KPI column not found"));
 }
 
-#[test]
-fn channels_with_media_units_are_fitted_on_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data.csv");
-    let model = dir.path().join("model.json");
+/// How `simulate_bought_impressions` files start.
+const IMPRESSIONS_HEADER: &str = "date,revenue,tv_spend,search_spend,tv_media,search_media,";
+
+/// Simulates 80 weeks of two channels that bought impressions into `data`, and returns the CSV.
+fn simulate_bought_impressions(data: &Path) -> String {
     let simulated = mmm(&[
         "simulate",
         "--weeks",
@@ -264,11 +264,20 @@ fn channels_with_media_units_are_fitted_on_them() {
         "2",
         "--media-units",
         "--out",
-        path(&data),
+        path(data),
     ]);
     assert!(simulated.status.success(), "{}", text(&simulated.stderr));
-    let csv = std::fs::read_to_string(&data).unwrap();
-    assert!(csv.starts_with("date,revenue,tv_spend,search_spend,tv_media,search_media,"), "{csv}");
+    let csv = std::fs::read_to_string(data).unwrap();
+    assert!(csv.starts_with(IMPRESSIONS_HEADER), "{csv}");
+    csv
+}
+
+#[test]
+fn channels_with_media_units_are_fitted_on_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let model = dir.path().join("model.json");
+    let csv = simulate_bought_impressions(&data);
     // Impressions may go by that name too.
     std::fs::write(&data, csv.replace("search_media", "Search_Impressions")).unwrap();
     let out = mmm(&["fit", path(&data), "--json", path(&model)]);
@@ -312,21 +321,10 @@ fn channels_with_media_units_are_fitted_on_them() {
 fn column_names_with_commas_are_given_in_quotes() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");
-    let simulated = mmm(&[
-        "simulate",
-        "--weeks",
-        "80",
-        "--channels",
-        "2",
-        "--media-units",
-        "--out",
-        path(&data),
-    ]);
-    assert!(simulated.status.success(), "{}", text(&simulated.stderr));
-    let csv = std::fs::read_to_string(&data).unwrap();
+    let csv = simulate_bought_impressions(&data);
     let header =
         "date,revenue,\"tv, national_spend\",search_spend,\"tv, national=GRPs\",search_media,";
-    let csv = csv.replacen("date,revenue,tv_spend,search_spend,tv_media,search_media,", header, 1);
+    let csv = csv.replacen(IMPRESSIONS_HEADER, header, 1);
     assert!(csv.starts_with(header), "{csv}");
     std::fs::write(&data, csv).unwrap();
     let out = mmm(&[
