@@ -7,9 +7,13 @@ import type { ChannelSummary, ContributionRow, Insight } from '../types';
 import { approximateIntervals, channelTable, evidenceNote } from './channels';
 import { decompositionChart, loadModel, metric } from './overview';
 
+/** Characters from which an insight's card takes two columns, so that it reads as a paragraph
+ * rather than a narrow column. */
+const LONG_INSIGHT = 400;
+
 function insightCards(insights: Insight[]): HTMLElement {
   return h('ul', { class: 'insights' }, insights.map((i) =>
-    h('li', { class: `insight ${i.kind}` }, h('h3', null, i.title), h('p', null, i.message))));
+    h('li', { class: `insight ${i.kind}${i.message.length >= LONG_INSIGHT ? ' wide' : ''}` }, h('h3', null, i.title), h('p', null, i.message))));
 }
 
 export async function insightsPage(main: HTMLElement): Promise<void> {
