@@ -34,7 +34,7 @@ enum Command {
     /// Fit a model to a CSV data set and print the channel summary.
     Fit(FitArgs),
     /// Check a CSV data set before fitting: what in it will limit what a model can tell
-    /// (correlated or seasonal spend, always-on or sparse channels, outliers, spend spikes, too
+    /// (correlated or seasonal spend, always-on, rarely-off or sparse channels, outliers, spend spikes, too
     /// few periods). Findings are cautions; data that cannot be read exit with code 2.
     Check(CheckArgs),
     /// Print the summary of a saved model document.

@@ -108,7 +108,7 @@ pub(crate) async fn read_csv_upload(
 /// separator (comma, semicolon or tab) is read from the header line; semicolon-separated files
 /// may use decimal commas (docs/data-format.md). A stored data set comes back with its data
 /// checks: what in the data will limit what a model can tell (correlated or seasonal spend,
-/// always-on or sparse channels, KPI outliers, spend spikes, too few periods).
+/// always-on, rarely-off or sparse channels, KPI outliers, spend spikes, too few periods).
 #[utoipa::path(
     post, path = "/api/v1/datasets", tag = "datasets",
     security(("bearer" = [])),
