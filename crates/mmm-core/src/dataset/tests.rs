@@ -1045,6 +1045,17 @@ proptest! {
             pairs.iter().map(|(m, u)| format!("{}={}", quote_name(m), quote_name(u))).collect();
         prop_assert_eq!(parse_media_units(&text.join(", ")).unwrap(), pairs);
     }
+
+    #[test]
+    fn any_text_is_read_or_refused_without_a_panic(text in "[a-z,=\" ]{0,16}|\\PC{0,16}") {
+        // Whatever the reading, a list's names are never empty and a pair's sides neither.
+        if let Ok(names) = parse_column_list(&text) {
+            prop_assert!(names.iter().all(|n| !n.is_empty()));
+        }
+        if let Ok(pairs) = parse_media_units(&text) {
+            prop_assert!(pairs.iter().all(|(m, u)| !m.is_empty() && !u.is_empty()));
+        }
+    }
 }
 
 #[test]
