@@ -13,6 +13,10 @@ export const interval = (i: [number, number] | undefined, f: (v: number) => stri
 export const compact = (v: number): string =>
   new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(v);
 
+/** Periods in a quarter, the window of a model's current spend and recent control levels. */
+export const periodsPerQuarter = (frequency: string): number =>
+  ({ daily: 91, weekly: 13, monthly: 3 } as Record<string, number>)[frequency] ?? 13;
+
 /** The word for one period of a data set or model of this frequency ("day", "week", "month"). */
 export const periodName = (frequency: string): string =>
   ({ daily: 'day', weekly: 'week', monthly: 'month' } as Record<string, string>)[frequency] ?? 'period';

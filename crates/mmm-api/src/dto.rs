@@ -609,7 +609,7 @@ pub struct ChannelSummaryOut {
     pub mroi: f64,
     /// Share of the media contribution.
     pub share: f64,
-    /// Mean spend per period over the last 13 periods.
+    /// Mean spend per period over the last quarter: 13 weeks, 91 days or 3 months.
     pub current_spend: f64,
     /// Spend per period reaching 90% of the maximum effect.
     pub saturation_point: f64,

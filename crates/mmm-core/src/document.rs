@@ -71,8 +71,16 @@ pub struct PosteriorDraw {
     pub channels: Vec<DrawChannel>,
 }
 
-/// Periods over which `current_spend` is averaged.
-pub const CURRENT_SPEND_PERIODS: usize = 13;
+/// The mean of the last quarter of `values` (13 weeks, 91 days or 3 months:
+/// [`Frequency::periods_per_quarter`]; all of them when there are fewer), `None` when there are
+/// none: a channel's current spend, and a control's recent level.
+///
+/// A quarter rather than a fixed number of periods: 13 days would weigh some weekdays twice,
+/// and 13 months would reach back over a whole year.
+pub fn recent_mean(values: &[f64], frequency: Frequency) -> Option<f64> {
+    let recent = &values[values.len().saturating_sub(frequency.periods_per_quarter())..];
+    (!recent.is_empty()).then(|| recent.iter().sum::<f64>() / recent.len() as f64)
+}
 
 /// Marginal ROIs are taken at no less than this share of the channel's scale (its mean non-zero
 /// spend per period). At zero spend the slope of a concave Hill curve (shape < 1) is unbounded,
@@ -172,7 +180,8 @@ pub struct ChannelResult {
     pub mroi: f64,
     /// Share of the total media contribution (of the posterior mean contributions).
     pub share: f64,
-    /// Mean spend per period over the last 13 periods.
+    /// Mean spend per period over the last quarter: 13 weeks, 91 days or 3 months
+    /// ([`recent_mean`]).
     pub current_spend: f64,
     /// Fitted adstock.
     pub adstock: Adstock,

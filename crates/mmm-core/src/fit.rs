@@ -31,9 +31,8 @@
 use crate::baseline::{self, Baseline, ControlEffect, Seasonality};
 use crate::dataset::Dataset;
 use crate::document::{
-    CURRENT_SPEND_PERIODS, CURVE_MAX_MULTIPLE, CURVE_POINTS, ChannelResult, ChannelSeries,
-    ControlSeries, CurveCovariance, FitMetrics, Method, ModelDocument, SATURATION_LEVEL, Series,
-    format_version_for,
+    CURVE_MAX_MULTIPLE, CURVE_POINTS, ChannelResult, ChannelSeries, ControlSeries, CurveCovariance,
+    FitMetrics, Method, ModelDocument, SATURATION_LEVEL, Series, format_version_for, recent_mean,
 };
 use crate::linalg::solve_nonneg_qp;
 use crate::params::{
@@ -463,6 +462,8 @@ struct Problem {
     names: Vec<String>,
     /// Lift tests as (channel, first period, last period, value, standard error), scaled.
     lifts: Vec<(usize, usize, usize, f64, f64)>,
+    /// Periods a channel's current spend is averaged over: a quarter of the data's frequency.
+    quarter: usize,
     cache: RefCell<Option<CachedEvaluation>>,
 }
 
@@ -708,6 +709,7 @@ impl Problem {
             sigma0: None,
             names: data.channels.iter().map(|c| c.name.clone()).collect(),
             lifts,
+            quarter: data.frequency.periods_per_quarter(),
             cache: RefCell::new(None),
         })
     }
@@ -1266,8 +1268,7 @@ impl Problem {
                 let th = &eval.theta[c];
                 let contribution: f64 = contributions[c].iter().sum();
                 let spend: f64 = ch.spend.iter().sum();
-                let recent = &ch.spend[n.saturating_sub(CURRENT_SPEND_PERIODS)..];
-                let current_spend = recent.iter().sum::<f64>() / recent.len().max(1) as f64;
+                let current_spend = recent_mean(&ch.spend, data.frequency).unwrap_or(0.0);
                 let max_spend = ch.spend.iter().copied().fold(0.0, f64::max);
                 let mut result = ChannelResult {
                     name: ch.name.clone(),

@@ -65,7 +65,7 @@ pub enum OptimizeError {
 pub struct AllocationLine {
     /// Channel.
     pub name: String,
-    /// Current spend per period (mean of the last 13 periods).
+    /// Current spend per period (mean of the last quarter: 13 weeks, 91 days or 3 months).
     pub current: f64,
     /// Recommended spend per period.
     pub recommended: f64,

@@ -13,9 +13,9 @@ use crate::{ImportError, MeridianFile, Variable, read_netcdf};
 use mmm_core::baseline::{Baseline, ControlEffect, OrganicEffect};
 use mmm_core::dataset::Frequency;
 use mmm_core::document::{
-    CURRENT_SPEND_PERIODS, CURVE_MAX_MULTIPLE, CURVE_POINTS, ChannelResult, ChannelSeries,
-    ControlSeries, Diagnostics, DrawChannel, FitMetrics, Method, ModelDocument, Origin,
-    PosteriorDraw, SATURATION_LEVEL, Series, format_version_for,
+    CURVE_MAX_MULTIPLE, CURVE_POINTS, ChannelResult, ChannelSeries, ControlSeries, Diagnostics,
+    DrawChannel, FitMetrics, Method, ModelDocument, Origin, PosteriorDraw, SATURATION_LEVEL,
+    Series, format_version_for, recent_mean,
 };
 use mmm_core::params::{
     BinomialAlpha, DecayRate, HalfSaturation, HillShape, MAX_LAG_LIMIT, MaxLag,
@@ -395,15 +395,10 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     if let Some(c) = scale.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
         return Err(invalid(format!("channel '{}' has no usable media scale", table.channels[c])));
     }
+    let frequency = frequency_of(&table)?;
     let total_spend: Vec<f64> = table.spend.iter().map(|s| s.iter().sum()).collect();
-    let current_spend: Vec<f64> = table
-        .spend
-        .iter()
-        .map(|s| {
-            let recent = &s[n.saturating_sub(CURRENT_SPEND_PERIODS)..];
-            recent.iter().sum::<f64>() / recent.len().max(1) as f64
-        })
-        .collect();
+    let current_spend: Vec<f64> =
+        table.spend.iter().map(|s| recent_mean(s, frequency).unwrap_or(0.0)).collect();
     let media_scaled: Vec<Vec<f64>> = (0..nc)
         .map(|c| table.media[c].iter().map(|m| m / scaling.media_scale[c]).collect())
         .collect();
@@ -604,7 +599,6 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     };
 
     let diagnostics = diagnostics(&file, &post, chains, per_chain)?;
-    let frequency = frequency_of(&table)?;
     let kpi_column = if table.revenue_per_kpi != 1.0 || table.kpi_name.is_empty() {
         "revenue".to_owned()
     } else {
@@ -667,7 +661,7 @@ fn notes(chains: usize, per_chain: usize) -> Vec<String> {
              {} posterior draws ({chains} chains x {per_chain}), as Meridian's Analyzer does",
             chains * per_chain
         ),
-        "mROI is mmm's marginal ROI at the current spend (mean of the last 13 periods, steady \
+        "mROI is mmm's marginal ROI at the current spend (the mean of the last quarter, steady \
          state); Meridian's mroi instead scales the historical flighting by 1%"
             .to_owned(),
         "share is the share of media contribution; Meridian's pct_of_contribution is the share \

@@ -4,7 +4,7 @@
 import { get, post, saveFile } from '../api';
 import { PALETTE, chart, intervalBand } from '../charts';
 import { field, h, mount, notice } from '../dom';
-import { compact, money, pct, periodName, ratio, signedPct } from '../format';
+import { compact, money, pct, periodName, periodsPerQuarter, ratio, signedPct } from '../format';
 import type { ChannelSummary, FrontierPoint, Optimized, Plan, ScenarioResult, Score } from '../types';
 import { loadModel } from './overview';
 
@@ -187,7 +187,7 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
   const controlInputs = status.controls.map((c) => ({
     name: c.name,
     input: h('input', { type: 'number', step: 'any', placeholder: level(c.mean) }),
-    hint: `usual ${level(c.mean)}, last 13 ${per}s ${level(c.recent_mean)}`,
+    hint: `usual ${level(c.mean)}, last ${periodsPerQuarter(status.frequency)} ${per}s ${level(c.recent_mean)}`,
   }));
   const planOut = h('div', { 'aria-live': 'polite' });
   const planForm = h('form', {

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use mmm_core::ModelDocument;
-use mmm_core::document::{CURRENT_SPEND_PERIODS, CURVE_MAX_MULTIPLE, CURVE_POINTS, CurvePoint};
+use mmm_core::document::{CURVE_MAX_MULTIPLE, CURVE_POINTS, CurvePoint, recent_mean};
 use mmm_core::export::Table;
 use mmm_core::insights::{Insight, insights};
 use mmm_service::domain::ModelInfo;
@@ -101,7 +101,8 @@ pub struct ControlLevelOut {
     /// Mean over the fitting window: a plan's forecast holds the control here unless told
     /// otherwise.
     pub mean: f64,
-    /// Mean over the model's last 13 periods (or fewer, if it has fewer).
+    /// Mean over the model's last quarter: 13 weeks, 91 days or 3 months (all its periods if it
+    /// has fewer).
     pub recent_mean: f64,
 }
 
@@ -150,15 +151,10 @@ pub async fn status(
                     .iter()
                     .find(|v| v.name == c.name)
                     .map_or(&[][..], |v| v.values.as_slice());
-                let recent = &values[values.len().saturating_sub(CURRENT_SPEND_PERIODS)..];
                 ControlLevelOut {
                     name: c.name.clone(),
                     mean: c.mean,
-                    recent_mean: if recent.is_empty() {
-                        c.mean
-                    } else {
-                        recent.iter().sum::<f64>() / recent.len() as f64
-                    },
+                    recent_mean: recent_mean(values, doc.frequency).unwrap_or(c.mean),
                 }
             })
             .collect(),

@@ -18,7 +18,7 @@
 //! the fit goes further: the transform covariance found here shapes an importance sample of the
 //! posterior (`importance`), whose mean and interval replace the ROI's figures from this step.
 
-use super::{CURRENT_SPEND_PERIODS, Evaluation, Problem};
+use super::{Evaluation, Problem};
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
 
 /// A channel's approximate posterior standard deviations and ROI contraction.
@@ -77,7 +77,7 @@ impl Problem {
         (0..self.channels())
             .map(|c| {
                 let spend = &self.spend[c];
-                let recent = &spend[spend.len().saturating_sub(CURRENT_SPEND_PERIODS)..];
+                let recent = &spend[spend.len().saturating_sub(self.quarter)..];
                 let x = recent.iter().sum::<f64>() / recent.len().max(1) as f64;
                 // As `ChannelResult::marginal_roi` (spend here is in units of the scale).
                 let x = x.max(crate::document::MARGINAL_FLOOR);

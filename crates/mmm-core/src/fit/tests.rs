@@ -129,6 +129,19 @@ fn recovers_truth_on_clean_flighted_data() {
 }
 
 #[test]
+fn recent_levels_are_a_quarter_of_any_frequency() {
+    use crate::document::recent_mean;
+    let values: Vec<f64> = (1..=100).map(f64::from).collect();
+    // The last 13 weeks are 88..=100, the last 3 months 98..=100, the last 91 days 10..=100.
+    assert_eq!(recent_mean(&values, Frequency::Weekly), Some(94.0));
+    assert_eq!(recent_mean(&values, Frequency::Monthly), Some(99.0));
+    assert_eq!(recent_mean(&values, Frequency::Daily), Some(55.0));
+    // Fewer periods than a quarter: all of them.
+    assert_eq!(recent_mean(&values[..60], Frequency::Daily), Some(30.5));
+    assert_eq!(recent_mean(&[], Frequency::Weekly), None);
+}
+
+#[test]
 fn fits_monthly_data() {
     // Five years of months: the yearly seasonality has a 12-period cycle, and the simulated
     // market's adstock and saturation act per month.
@@ -146,6 +159,11 @@ fn fits_monthly_data() {
     assert_eq!(doc.frequency, Frequency::Monthly);
     assert_eq!(doc.end.to_string(), "2024-12-31");
     assert!(doc.fit.r2 > 0.95, "r2 {}", doc.fit.r2);
+    // Current spend is the mean of the last quarter: three months.
+    for (c, data) in doc.channels.iter().zip(&s.dataset.channels) {
+        let last_three = data.spend[57..].iter().sum::<f64>() / 3.0;
+        assert!((c.current_spend - last_three).abs() < 1e-9 * last_three, "{}", c.name);
+    }
     // Measured: TV 13% high, search 3% low, always-on social 24% high.
     for (t, c) in s.truth.channels.iter().zip(&doc.channels) {
         let error = (c.roi - t.roi).abs() / t.roi;
