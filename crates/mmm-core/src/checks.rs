@@ -143,7 +143,7 @@ pub fn check(data: &Dataset, spec: &ModelSpec) -> Vec<DataCheck> {
     multicollinear(data, &baseline, &inputs, &pairs, &mut out);
     for (c, input) in data.channels.iter().zip(&inputs) {
         sparse(c, input, data.frequency, &mut out);
-        rarely_off(c, input, data.frequency, &mut out);
+        rarely_off(c, input, data.frequency, spec.max_lag, &mut out);
     }
     always_on(data, &inputs, &mut out);
     small_channels(data, &mut out);
@@ -186,12 +186,16 @@ pub(crate) fn few_active_periods(input: &[f64]) -> Option<usize> {
     (active < MIN_ACTIVE_PERIODS.max(input.len() / 10)).then_some(active)
 }
 
-/// The number of periods without spend when a channel that is on in most periods is off in
-/// only a few: at least one, and fewer than [`MIN_ACTIVE_PERIODS`] or a tenth of the periods,
-/// the mirror of [`few_active_periods`]. Its ROI at zero spend rests on those few periods.
-pub(crate) fn few_dark_periods(input: &[f64]) -> Option<usize> {
+/// The periods without spend, and the longest run of them, when a channel that is on in most
+/// periods is off only in a few short pauses: at least one period, fewer than
+/// [`MIN_ACTIVE_PERIODS`] or a tenth of the periods (the mirror of [`few_active_periods`]), and
+/// no pause as long as the adstock window `window`. Its carry-over then never fades to nothing
+/// in the data, so its ROI at zero spend rests on the curve's prior.
+pub(crate) fn short_pauses(input: &[f64], window: usize) -> Option<(usize, usize)> {
     let dark = input.iter().filter(|v| **v <= 0.0).count();
-    (dark > 0 && dark < MIN_ACTIVE_PERIODS.max(input.len() / 10)).then_some(dark)
+    let longest = longest_dark_run(input);
+    (dark > 0 && dark < MIN_ACTIVE_PERIODS.max(input.len() / 10) && longest < window)
+        .then_some((dark, longest))
 }
 
 /// A share of the media spend small enough ([`SMALL_CHANNEL_SHARE`]) that the channel's effect
@@ -561,14 +565,19 @@ fn sparse(channel: &Channel, input: &[f64], frequency: Frequency, out: &mut Vec<
     }
 }
 
-fn rarely_off(channel: &Channel, input: &[f64], frequency: Frequency, out: &mut Vec<DataCheck>) {
-    let Some(dark) = few_dark_periods(input) else {
+fn rarely_off(
+    channel: &Channel,
+    input: &[f64],
+    frequency: Frequency,
+    window: usize,
+    out: &mut Vec<DataCheck>,
+) {
+    let Some((dark, run)) = short_pauses(input, window) else {
         return;
     };
     let name = &channel.name;
     let n = input.len();
     let period = frequency.period_name();
-    let run = longest_dark_run(input);
     let in_a_row = if run == 1 {
         format!("never two {period}s in a row")
     } else {
@@ -580,12 +589,18 @@ fn rarely_off(channel: &Channel, input: &[f64], frequency: Frequency, out: &mut 
         vec![channel.column.clone()],
         format!("{name} is rarely off"),
         format!(
-            "{name} is off in only {dark} of {n} {period}s, {in_a_row}. Carry-over keeps its \
-             effect going through a short pause, so the data seldom show it near zero spend: \
-             its ROI extrapolates the response curve down to zero and leans on the curve's \
-             prior. A go-dark test longer than its carry-over, or a lift test, measures it."
+            "{name} is off in only {dark} of {n} {period}s, {in_a_row}: pauses shorter than \
+             the model's carry-over window of {window} {period}s, so its effect never fades to \
+             nothing in the data. Its ROI extrapolates the response curve down to zero spend \
+             and leans on the curve's prior. A go-dark test of {window} {period}s or more, or a \
+             lift test, measures it."
         ),
-        &[("dark_periods", dark as f64), ("periods", n as f64), ("longest_dark_run", run as f64)],
+        &[
+            ("dark_periods", dark as f64),
+            ("periods", n as f64),
+            ("longest_dark_run", run as f64),
+            ("window", window as f64),
+        ],
     ));
 }
 

@@ -187,7 +187,7 @@ fn weak_evidence_causes(
         } else if let Some(active) = checks::few_active_periods(input) {
             sparse.push((*name, format!("{active} of {n} {period}s")));
             figures.insert(format!("{name}.active_periods"), active as f64);
-        } else if let Some(dark) = checks::few_dark_periods(input) {
+        } else if let Some((dark, _)) = checks::short_pauses(input, doc.spec.max_lag) {
             rarely_off.push((*name, format!("{dark} of {n} {period}s")));
             figures.insert(format!("{name}.dark_periods"), dark as f64);
         }
@@ -228,8 +228,8 @@ fn weak_evidence_causes(
         ),
         clause(
             &rarely_off,
-            "{names} is off in only {figures}",
-            "{names} are off in only {figures}",
+            "{names} is off only in short pauses ({figures})",
+            "{names} are off only in short pauses ({figures})",
         ),
         clause(&sparse, "{names} has spend in {figures}", "{names} have spend in {figures}"),
         clause(
@@ -259,17 +259,20 @@ fn weak_evidence_causes(
     }
     let (which, seen) = match (always_on.is_empty(), rarely_off.is_empty()) {
         (true, true) => ("", ""),
-        (false, true) => ("never off", "never show"),
-        (true, false) => ("rarely off", "show in few periods"),
-        (false, false) => ("never or rarely off", "never or seldom show"),
+        (false, true) => ("that is never off", "the data never show"),
+        (true, false) => ("off only in short pauses", "its carry-over keeps the data from showing"),
+        (false, false) => {
+            ("that is never off, or off only in short pauses,", "the data do not show")
+        }
     };
     let dark = if which.is_empty() {
         String::new()
     } else {
         format!(
-            " The ROI of a channel that is {which} extrapolates its response curve down to zero \
-             spend, which the data {seen}; a go-dark test (pausing it for a few {period}s, or in \
-             some regions) measures it."
+            " The ROI of a channel {which} extrapolates its response curve down to zero spend, \
+             which {seen}; a go-dark test (pausing it for {window} {period}s or more, the \
+             model's carry-over window, or in some regions) measures it.",
+            window = doc.spec.max_lag
         )
     };
     format!(" In the data, {}.{dark}", and_list(&causes))
@@ -1125,13 +1128,14 @@ mod tests {
         let list = insights(&doc);
         let weak = list.iter().find(|i| i.kind == InsightKind::WeakEvidence).unwrap();
         let expected = format!(
-            " In the data, {} is never off (its lowest week is 57% of its mean), {} is off in \
-             only 8 of {n} weeks, {} has spend in 6 of {n} weeks, {} is 1.0% of the media spend \
-             and the contribution of {} varies by 100 a week (standard deviation) against noise \
-             of 1,000, too little to measure it well even if its spend had moved independently \
-             of everything else. The ROI of a channel that is never or rarely off extrapolates \
-             its response curve down to zero spend, which the data never or seldom show; a \
-             go-dark test (pausing it for a few weeks, or in some regions) measures it. ",
+            " In the data, {} is never off (its lowest week is 57% of its mean), {} is off only \
+             in short pauses (8 of {n} weeks), {} has spend in 6 of {n} weeks, {} is 1.0% of the \
+             media spend and the contribution of {} varies by 100 a week (standard deviation) \
+             against noise of 1,000, too little to measure it well even if its spend had moved \
+             independently of everything else. The ROI of a channel that is never off, or off \
+             only in short pauses, extrapolates its response curve down to zero spend, which the \
+             data do not show; a go-dark test (pausing it for 8 weeks or more, the model's \
+             carry-over window, or in some regions) measures it. ",
             names[1], names[4], names[2], names[3], names[3]
         );
         assert!(weak.message.contains(&expected), "{}", weak.message);

@@ -272,13 +272,13 @@ fn sparse_always_on_and_small_channels_are_named() {
 }
 
 #[test]
-fn channels_off_in_only_a_few_periods_are_named_with_their_longest_pause() {
+fn channels_off_only_in_a_few_short_pauses_are_named_with_their_longest() {
     let mut data = market(8, 156);
     let tv = channel(&mut data, "tv");
     let search = channel(&mut data, "search");
     let social = channel(&mut data, "social");
-    // Search off in 5 weeks, two of them in a row; social off in one week; 15 dark weeks (a
-    // tenth of 156, rounded down) are already too many to be called rare.
+    // Search off in 5 weeks, two of them in a row; social off in one week. Both pauses are
+    // shorter than the default carry-over window of 8 weeks.
     let mean = data.channels[search].spend.iter().sum::<f64>() / 156.0;
     for (t, v) in data.channels[search].spend.iter_mut().enumerate() {
         *v = if [10, 11, 50, 90, 130].contains(&t) { 0.0 } else { mean };
@@ -293,23 +293,41 @@ fn channels_off_in_only_a_few_periods_are_named_with_their_longest_pause() {
     assert_eq!(s.title, "search is rarely off");
     assert_eq!(s.numbers["dark_periods"], 5.0);
     assert_eq!(s.numbers["longest_dark_run"], 2.0);
+    assert_eq!(s.numbers["window"], 8.0);
     assert!(
-        s.message.starts_with("search is off in only 5 of 156 weeks, at most 2 weeks in a row.")
+        s.message.starts_with(
+            "search is off in only 5 of 156 weeks, at most 2 weeks in a row: pauses shorter \
+             than the model's carry-over window of 8 weeks,"
+        ),
+        "{}",
+        s.message
     );
+    assert!(s.message.ends_with("A go-dark test of 8 weeks or more, or a lift test, measures it."));
     let one = of("social_spend");
-    assert!(one.message.contains("off in only 1 of 156 weeks, never two weeks in a row."));
+    assert!(one.message.contains("off in only 1 of 156 weeks, never two weeks in a row:"));
     // No longer always on, and flighted TV, off in many weeks, is not rare.
     assert!(
         of_kind(&found, CheckKind::AlwaysOn).iter().all(|f| !f.columns.contains(&s.columns[0]))
     );
     assert!(rare.iter().all(|f| f.columns != [data.channels[tv].column.clone()]));
 
-    let dark: Vec<usize> = (0..15).map(|i| 10 * i).collect();
-    for (t, v) in data.channels[search].spend.iter_mut().enumerate() {
-        *v = if dark.contains(&t) { 0.0 } else { mean };
-    }
-    let found = check(&data, &ModelSpec::default());
-    assert!(of_kind(&found, CheckKind::RarelyOff).iter().all(|f| f.columns[0] != "search_spend"));
+    // Not rare: 15 dark weeks (a tenth of 156, rounded down), or one pause as long as the
+    // carry-over window, which the data see the effect fade through; a longer window (10 weeks)
+    // makes that pause short again.
+    let rare_search = |dark: &[usize], spec: &ModelSpec| {
+        let mut data = data.clone();
+        for (t, v) in data.channels[search].spend.iter_mut().enumerate() {
+            *v = if dark.contains(&t) { 0.0 } else { mean };
+        }
+        let found = check(&data, spec);
+        of_kind(&found, CheckKind::RarelyOff).iter().any(|f| f.columns[0] == "search_spend")
+    };
+    let spread: Vec<usize> = (0..15).map(|i| 10 * i).collect();
+    assert!(!rare_search(&spread, &ModelSpec::default()));
+    let pause: Vec<usize> = (40..48).collect();
+    assert!(!rare_search(&pause, &ModelSpec::default()));
+    assert!(rare_search(&pause[1..], &ModelSpec::default()));
+    assert!(rare_search(&pause, &ModelSpec { max_lag: 10, ..ModelSpec::default() }));
 }
 
 #[test]
