@@ -4,7 +4,8 @@
 //!
 //! For each seed: simulate (noise cycling through 3%, 4.5%, 6%), fit with the default
 //! specification, and compare every channel's fitted ROI with the true one. Prints per-seed
-//! errors and the summary used in docs/benchmarks.md.
+//! errors and the summary used in docs/benchmarks.md, with the channels split by the
+//! insights' test of an effect too faint beside the noise (`insights::noise_limit`).
 //!
 //! HISTORY=N simulates N periods of media spend before the data, given to the fit as media
 //! history; with DROP_HISTORY=1 the fit is not told it (every adstock starts cold).
@@ -30,7 +31,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use mmm_core::insights::{
-    FIRM_EVIDENCE, WEAK_EVIDENCE, contraction_after_test, lift_test_precision_for,
+    FIRM_EVIDENCE, WEAK_EVIDENCE, contraction_after_test, lift_test_precision_for, noise_limit,
 };
 use mmm_core::metrics::correlation;
 use mmm_core::params::{HalfSaturation, HillShape};
@@ -128,6 +129,9 @@ fn main() {
     let mut by_channel: std::collections::BTreeMap<String, (f64, f64, usize)> = Default::default();
     // (contraction, relative error, interval covers the truth) of every channel.
     let mut evidence: Vec<(f64, f64, bool)> = Vec::new();
+    // (too faint beside the noise, relative error, off by more than 2x) of every channel: faint
+    // when even the best case the noise allows leaves its contraction under FIRM_EVIDENCE.
+    let mut faintness: Vec<(bool, f64, bool, String)> = Vec::new();
     // Whether each channel's marginal ROI interval covers the true marginal ROI.
     let mut mroi_covered: Vec<bool> = Vec::new();
     // Relative and |ln ratio| errors of each channel's marginal ROI at its current spend, as
@@ -281,6 +285,8 @@ fn main() {
             if let (Some(k), Some([lo, hi])) = (c.roi_contraction, c.roi_interval) {
                 evidence.push((k, rel, (lo..=hi).contains(&t.roi)));
             }
+            let faint = noise_limit(&doc, c).is_some_and(|l| l.contraction < FIRM_EVIDENCE);
+            faintness.push((faint, rel, ratio > 2.0, t.name.clone()));
             // True marginal ROI at the same current spend: the derivative of the true curve.
             let true_mroi = {
                 let x = c.current_spend / t.scale;
@@ -332,6 +338,23 @@ fn main() {
             100.0 * group.iter().map(|e| e.1).fold(0.0, f64::max),
             100.0 * group.iter().filter(|e| e.2).count() as f64 / n
         );
+    }
+    for (faint, label) in [(true, "too faint beside the noise"), (false, "the others")] {
+        let group: Vec<_> = faintness.iter().filter(|f| f.0 == faint).collect();
+        if !group.is_empty() {
+            let mut off: std::collections::BTreeMap<&str, usize> = Default::default();
+            for f in group.iter().filter(|f| f.2) {
+                *off.entry(f.3.as_str()).or_default() += 1;
+            }
+            let names: Vec<String> = off.iter().map(|(n, k)| format!("{n} {k}")).collect();
+            println!(
+                "  {label} (insights::noise_limit): {} channels, mean |err| {:.1}%, off by >2x {} ({})",
+                group.len(),
+                100.0 * group.iter().map(|f| f.1).sum::<f64>() / group.len() as f64,
+                off.values().sum::<usize>(),
+                names.join(", ")
+            );
+        }
     }
     if !evidence.is_empty() {
         let n = evidence.len() as f64;
