@@ -39,7 +39,7 @@ pub enum CheckKind {
     FewActivePeriods,
     /// A channel that is never off, nor near zero.
     AlwaysOn,
-    /// A channel off in only a few periods.
+    /// A channel off only in a few pauses, each shorter than the carry-over window.
     RarelyOff,
     /// A channel with a small share of the media spend.
     SmallChannel,
