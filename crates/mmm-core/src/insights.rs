@@ -241,13 +241,13 @@ fn weak_evidence_causes(
             &faint,
             &format!(
                 "the contribution of {{names}} varies by {{figures}} a {period} (standard \
-                 deviation) against noise of {noise}, too little to measure it well even if its \
-                 spend had moved independently of everything else"
+                 deviation) against noise of {noise} a {period}, too little to measure it well \
+                 even if its spend had moved independently of everything else"
             ),
             &format!(
                 "the contributions of {{names}} vary by {{figures}} a {period} (standard \
-                 deviations) against noise of {noise}, too little to measure them well even if \
-                 their spend had moved independently of everything else"
+                 deviations) against noise of {noise} a {period}, too little to measure them \
+                 well even if their spend had moved independently of everything else"
             ),
         ),
     ]
@@ -1131,8 +1131,8 @@ mod tests {
             " In the data, {} is never off (its lowest week is 57% of its mean), {} is off only \
              in short pauses (8 of {n} weeks), {} has spend in 6 of {n} weeks, {} is 1.0% of the \
              media spend and the contribution of {} varies by 100 a week (standard deviation) \
-             against noise of 1,000, too little to measure it well even if its spend had moved \
-             independently of everything else. The ROI of a channel that is never off, or off \
+             against noise of 1,000 a week, too little to measure it well even if its spend had \
+             moved independently of everything else. The ROI of a channel that is never off, or off \
              only in short pauses, extrapolates its response curve down to zero spend, which the \
              data do not show; a go-dark test (pausing it for 8 weeks or more, the model's \
              carry-over window, or in some regions) measures it. ",
