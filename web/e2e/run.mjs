@@ -294,6 +294,13 @@ try {
   const weights = await table.locator('tbody tr td:nth-child(5)').allInnerTexts();
   assert.ok(weights.length === rois.length && weights.every((t) => /^\d+%/.test(t)), `data weight per channel: ${weights}`);
   await page.getByText(/Data weight is how much the data narrowed the ROI prior/).waitFor();
+  // The channels marked noise-limited in the table are the ones the note under it names.
+  const marked = [];
+  for (const row of await table.locator('tbody tr').all()) {
+    if ((await row.locator('td:nth-child(5)').innerText()).includes('noise-limited')) marked.push((await row.locator('td:nth-child(1)').innerText()).split(' ')[0]);
+  }
+  const named = (await page.locator('p.lede', { hasText: 'Data weight is' }).innerText()).match(/Noise-limited \(([^)]*)\)/)?.[1].split(', ') ?? [];
+  assert.deepEqual(marked.sort(), named.sort(), 'noise-limited channels');
   const names = await table.locator('tbody tr td:nth-child(1)').allInnerTexts();
   assert.ok(names.length === 3 && names.every((t) => / on media units$/.test(t)), `channels fitted on impressions: ${names}`);
   // Each channel's carry-over and curve shape over the draws, with their intervals.

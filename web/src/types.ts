@@ -41,6 +41,8 @@ export interface ChannelSummary {
   current_spend: number; saturation_point: number;
   roi_interval?: Interval; mroi_interval?: Interval; contribution_interval?: Interval; share_interval?: Interval;
   roi_contraction?: number;
+  /** The most the noise alone would let the data narrow the ROI prior (under 0.75: noise-limited). */
+  roi_contraction_limit?: number;
   /** The channel was fitted on its media units (impressions, ...) rather than its spend. */
   on_media_units: boolean;
 }

@@ -594,7 +594,8 @@ pub struct HealthOut {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"name": "tv", "spend": 8114056.43, "contribution": 11921789.76, "roi": 1.47,
     "mroi": 1.81, "share": 0.26, "current_spend": 52774.87, "saturation_point": 621301.45,
-    "roi_interval": [1.21, 1.73], "roi_contraction": 0.94, "on_media_units": false}))]
+    "roi_interval": [1.21, 1.73], "roi_contraction": 0.94, "roi_contraction_limit": 0.99,
+    "on_media_units": false}))]
 pub struct ChannelSummaryOut {
     /// Channel.
     pub name: String,
@@ -632,6 +633,13 @@ pub struct ChannelSummaryOut {
     /// identified. Absent when the ROI has no prior (prior turned off, imported models).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roi_contraction: Option<f64>,
+    /// The most the noise alone would let the data narrow the ROI prior: the contraction with
+    /// the channel's curve known and its spend moving independently of everything else. Under
+    /// 0.75 the channel is noise-limited: its effect is too faint beside the noise for these
+    /// data to measure, whatever the spend pattern, and only a lift test or a prior moves it.
+    /// Absent where `roi_contraction` is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roi_contraction_limit: Option<f64>,
     /// Whether the channel was fitted on its media units (impressions, GRPs, ...) rather than
     /// its spend: its carry-over and saturation apply to the units, valued at the data's
     /// average spend per unit, and its ROI and mROI stay per unit of spend.

@@ -78,8 +78,9 @@ pub fn decomposition_csv(doc: &ModelDocument) -> String {
 
 /// One row per channel: its name and spend column, total spend, contribution, ROI, marginal ROI
 /// (at `current_spend`) and share of the media contribution, each followed by its 90% interval
-/// (`_low`, `_high`); current spend, saturation point and `data_weight` (the ROI prior's
-/// contraction); whether it was fitted on media units; then the fitted curve: the
+/// (`_low`, `_high`); current spend, saturation point, `data_weight` (the ROI prior's
+/// contraction) and `data_weight_limit` (the most the noise alone would allow,
+/// [`crate::insights::noise_limit`]); whether it was fitted on media units; then the fitted curve: the
 /// coefficient, scale, and the adstock's and saturation's type and parameters as in the model
 /// document (`adstock_decay`, `saturation_half_saturation` in units of `scale`, ...).
 pub fn channels_csv(doc: &ModelDocument) -> String {
@@ -92,8 +93,15 @@ pub fn channels_csv(doc: &ModelDocument) -> String {
         header.extend([figure.to_owned(), format!("{figure}_low"), format!("{figure}_high")]);
     }
     header.extend(
-        ["current_spend", "saturation_point", "data_weight", "on_media_units", "coefficient"]
-            .map(str::to_owned),
+        [
+            "current_spend",
+            "saturation_point",
+            "data_weight",
+            "data_weight_limit",
+            "on_media_units",
+            "coefficient",
+        ]
+        .map(str::to_owned),
     );
     header.extend(["scale".to_owned(), "adstock".to_owned()]);
     header.extend(adstock_keys.iter().map(|k| format!("adstock_{k}")));
@@ -116,6 +124,7 @@ pub fn channels_csv(doc: &ModelDocument) -> String {
             cell(Some(c.current_spend)),
             cell(Some(c.saturation_point)),
             cell(c.roi_contraction),
+            cell(crate::insights::noise_limit(doc, c).map(|l| l.contraction)),
             on_units.to_string(),
             cell(Some(c.coefficient)),
             cell(Some(c.scale)),

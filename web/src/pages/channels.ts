@@ -13,6 +13,8 @@ import { loadModel } from './overview';
 const WEAK_EVIDENCE = 0.5;
 const FIRM_EVIDENCE = 0.75;
 const evidenceLabel = (k: number): string | null => (k < WEAK_EVIDENCE ? ' mostly prior' : k < FIRM_EVIDENCE ? ' uncertain' : null);
+/** A channel the noise alone keeps below FIRM_EVIDENCE, whatever its spend pattern. */
+const noiseLimited = (r: ChannelSummary): boolean => r.roi_contraction_limit !== undefined && r.roi_contraction_limit < FIRM_EVIDENCE;
 
 /** Whether the model's intervals are approximate (a MAP fit) rather than credible (a posterior). */
 export const approximateIntervals = (status: Status): boolean => status.method === 'map' && status.origin === 'fit';
@@ -29,7 +31,8 @@ export function channelTable(rows: ChannelSummary[], approximate: boolean): HTML
     ...(withEvidence ? [{
       label: 'Data weight', value: (r: ChannelSummary) => r.roi_contraction ?? -1, numeric: true,
       render: (r: ChannelSummary) => r.roi_contraction === undefined ? '–'
-        : [pct(r.roi_contraction, 0), evidenceLabel(r.roi_contraction) ? h('small', null, evidenceLabel(r.roi_contraction)) : null],
+        : [pct(r.roi_contraction, 0), evidenceLabel(r.roi_contraction) ? h('small', null, evidenceLabel(r.roi_contraction)) : null,
+          noiseLimited(r) ? h('small', { class: 'noise-limited' }, ', noise-limited') : null],
     }] : []),
     { label: 'mROI', value: (r) => r.mroi, render: (r) => [ratio(r.mroi), ci(r.mroi_interval)], numeric: true },
     { label: 'Share', value: (r) => r.share, render: (r) => pct(r.share), numeric: true },
@@ -42,8 +45,10 @@ export function channelTable(rows: ChannelSummary[], approximate: boolean): HTML
 /** What the data-weight column means, shown under the table when it is there. */
 export function evidenceNote(rows: ChannelSummary[]): HTMLElement | null {
   if (!rows.some((r) => r.roi_contraction !== undefined)) return null;
+  const limited = rows.filter(noiseLimited).map((r) => r.name);
   return h('p', { class: 'lede' },
-    `Data weight is how much the data narrowed the ROI prior (1 − posterior variance / prior variance). Below ${pct(FIRM_EVIDENCE, 0)} the ROI is uncertain, and below ${pct(WEAK_EVIDENCE, 0)} it mostly reflects the prior, which is centred on the typical channel ROI the data show. A lift test or an ROI prior from earlier studies (Models, calibration) would pin it down.`);
+    `Data weight is how much the data narrowed the ROI prior (1 − posterior variance / prior variance). Below ${pct(FIRM_EVIDENCE, 0)} the ROI is uncertain, and below ${pct(WEAK_EVIDENCE, 0)} it mostly reflects the prior, which is centred on the typical channel ROI the data show. A lift test or an ROI prior from earlier studies (Models, calibration) would pin it down.`,
+    limited.length ? ` Noise-limited (${limited.join(', ')}): the channel's effect is too faint beside the noise for the data to reach ${pct(FIRM_EVIDENCE, 0)} even with its curve known and its spend moving independently of everything else; only a lift test or a prior moves it.` : null);
 }
 
 export async function channelsPage(main: HTMLElement): Promise<void> {

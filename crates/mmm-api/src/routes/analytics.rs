@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, get, web};
 use mmm_core::ModelDocument;
 use mmm_core::document::{CURVE_MAX_MULTIPLE, CURVE_POINTS, CurvePoint, recent_mean};
 use mmm_core::export::Table;
-use mmm_core::insights::{Insight, insights};
+use mmm_core::insights::{Insight, insights, noise_limit};
 use mmm_service::domain::ModelInfo;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -217,6 +217,7 @@ fn summary(doc: &ModelDocument) -> Vec<ChannelSummaryOut> {
             contribution_interval: c.contribution_interval,
             share_interval: c.share_interval,
             roi_contraction: c.roi_contraction,
+            roi_contraction_limit: noise_limit(doc, c).map(|l| l.contraction),
             on_media_units: series.on_media_units(),
         })
         .collect()

@@ -72,6 +72,8 @@ fn a_channel_row_holds_its_figures_intervals_and_curve() {
         assert_eq!(number(row, "mroi_high"), c.mroi_interval.unwrap()[1]);
         assert_eq!(number(row, "share"), c.share);
         assert_eq!(number(row, "data_weight"), c.roi_contraction.unwrap());
+        let limit = crate::insights::noise_limit(doc, c).unwrap().contraction;
+        assert_eq!(number(row, "data_weight_limit"), limit);
         assert_eq!(number(row, "current_spend"), c.current_spend);
         assert_eq!(row["on_media_units"], "false");
         // The default curve: geometric adstock and Hill saturation, with their parameters.
@@ -119,6 +121,7 @@ fn missing_figures_are_empty_cells_and_odd_names_are_quoted() {
     let (_, rows) = parse(&channels_csv(&doc));
     assert_eq!(rows[0]["channel"], "tv, \"national\"");
     assert_eq!((rows[1]["roi_low"].as_str(), rows[1]["data_weight"].as_str()), ("", ""));
+    assert_eq!(rows[1]["data_weight_limit"], "");
     let (header, rows) = parse(&decomposition_csv(&doc));
     let search = &doc.series.channels[1].name;
     assert!(header.contains(search) && !header.contains(&format!("{search}_low")), "{header:?}");

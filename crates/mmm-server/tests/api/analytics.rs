@@ -41,7 +41,12 @@ fn analytics_routes_answer_from_the_model(app: TestApp) {
     let summary = app.get("/api/v1/mmm/channels/summary", Some(&token)).json();
     let rows = summary.as_array().unwrap();
     assert_eq!(rows.len(), 3);
-    for (row, ch) in rows.iter().zip(doc["channels"].as_array().unwrap()) {
+    let stored: mmm_core::ModelDocument = serde_json::from_value(doc.clone()).unwrap();
+    for ((row, ch), c) in rows.iter().zip(doc["channels"].as_array().unwrap()).zip(&stored.channels)
+    {
+        // The most the noise alone would let the data decide, from the stored model.
+        let limit = mmm_core::insights::noise_limit(&stored, c).unwrap().contraction;
+        assert_eq!(row["roi_contraction_limit"].as_f64(), Some(limit), "{row}");
         assert_eq!(row["name"], ch["name"]);
         assert_eq!(row["roi"], ch["roi"]);
         assert_eq!(row["mroi"], ch["mroi"]);
