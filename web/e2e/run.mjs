@@ -127,6 +127,19 @@ async function eventually(check, why) {
   assert.fail(await why());
 }
 
+/** The channels a Channels table marks noise-limited, checked against the note under it that
+ * names them. */
+async function noiseLimited(table) {
+  const marked = [];
+  for (const row of await table.locator('tbody tr').all()) {
+    if ((await row.locator('td:nth-child(5)').innerText()).includes('noise-limited')) marked.push((await row.locator('td:nth-child(1)').innerText()).split(' ')[0]);
+  }
+  const note = await table.page().locator('p.lede', { hasText: 'Data weight is' }).innerText();
+  const named = note.match(/Noise-limited \(([^)]*)\)/)?.[1].split(', ') ?? [];
+  assert.deepEqual([...marked].sort(), [...named].sort(), `noise-limited channels: the table marks ${marked}, the note names ${named}`);
+  return marked;
+}
+
 function log(s) {
   step = s;
   console.log(`e2e: ${s}`);
@@ -294,13 +307,8 @@ try {
   const weights = await table.locator('tbody tr td:nth-child(5)').allInnerTexts();
   assert.ok(weights.length === rois.length && weights.every((t) => /^\d+%/.test(t)), `data weight per channel: ${weights}`);
   await page.getByText(/Data weight is how much the data narrowed the ROI prior/).waitFor();
-  // The channels marked noise-limited in the table are the ones the note under it names.
-  const marked = [];
-  for (const row of await table.locator('tbody tr').all()) {
-    if ((await row.locator('td:nth-child(5)').innerText()).includes('noise-limited')) marked.push((await row.locator('td:nth-child(1)').innerText()).split(' ')[0]);
-  }
-  const named = (await page.locator('p.lede', { hasText: 'Data weight is' }).innerText()).match(/Noise-limited \(([^)]*)\)/)?.[1].split(', ') ?? [];
-  assert.deepEqual(marked.sort(), named.sort(), 'noise-limited channels');
+  // These data measure every channel well enough: none is noise-limited.
+  assert.deepEqual(await noiseLimited(table), []);
   const names = await table.locator('tbody tr td:nth-child(1)').allInnerTexts();
   assert.ok(names.length === 3 && names.every((t) => / on media units$/.test(t)), `channels fitted on impressions: ${names}`);
   // Each channel's carry-over and curve shape over the draws, with their intervals.
@@ -521,6 +529,9 @@ try {
   const radioWeight = async () => Number((await mapTable.locator('tbody tr', { hasText: 'radio' }).locator('td:nth-child(5)').innerText()).split('%')[0]);
   const weightBefore = await radioWeight();
   assert.ok(weightBefore < 50, `radio's ROI rests on the prior before the lift test: ${weightBefore}%`);
+  // Radio's effect is too faint beside the noise for the data to firm it up (the example's
+  // search, social and radio are; mmm export ... channels gives data_weight_limit).
+  assert.ok((await noiseLimited(mapTable)).includes('radio'), 'radio is noise-limited');
   await page.getByRole('link', { name: 'Response curves' }).click();
   await page.getByRole('link', { name: 'radio' }).click();
   const band = page.getByText(/The shaded band is an approximate 90% interval \(over the curve shapes .*between ([\d,]+) and ([\d,]+) per period/);

@@ -13,8 +13,11 @@ import { loadModel } from './overview';
 const WEAK_EVIDENCE = 0.5;
 const FIRM_EVIDENCE = 0.75;
 const evidenceLabel = (k: number): string | null => (k < WEAK_EVIDENCE ? ' mostly prior' : k < FIRM_EVIDENCE ? ' uncertain' : null);
-/** A channel the noise alone keeps below FIRM_EVIDENCE, whatever its spend pattern. */
-const noiseLimited = (r: ChannelSummary): boolean => r.roi_contraction_limit !== undefined && r.roi_contraction_limit < FIRM_EVIDENCE;
+/** An uncertain channel that the noise alone keeps below FIRM_EVIDENCE, whatever its spend
+ * pattern (a lift test can still lift it above). */
+const noiseLimited = (r: ChannelSummary): boolean =>
+  r.roi_contraction !== undefined && r.roi_contraction < FIRM_EVIDENCE
+  && r.roi_contraction_limit !== undefined && r.roi_contraction_limit < FIRM_EVIDENCE;
 
 /** Whether the model's intervals are approximate (a MAP fit) rather than credible (a posterior). */
 export const approximateIntervals = (status: Status): boolean => status.method === 'map' && status.origin === 'fit';
