@@ -29,7 +29,7 @@
 //! intervals and curve covariance.
 
 use crate::baseline::{self, Baseline, ControlEffect, Seasonality};
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Frequency};
 use crate::document::{
     CURVE_MAX_MULTIPLE, CURVE_POINTS, ChannelResult, ChannelSeries, ControlSeries, CurveCovariance,
     FitMetrics, Method, ModelDocument, SATURATION_LEVEL, Series, format_version_for, recent_mean,
@@ -462,8 +462,8 @@ struct Problem {
     names: Vec<String>,
     /// Lift tests as (channel, first period, last period, value, standard error), scaled.
     lifts: Vec<(usize, usize, usize, f64, f64)>,
-    /// Periods a channel's current spend is averaged over: a quarter of the data's frequency.
-    quarter: usize,
+    /// The data's frequency, whose last quarter a channel's current spend is the mean of.
+    frequency: Frequency,
     cache: RefCell<Option<CachedEvaluation>>,
 }
 
@@ -709,7 +709,7 @@ impl Problem {
             sigma0: None,
             names: data.channels.iter().map(|c| c.name.clone()).collect(),
             lifts,
-            quarter: data.frequency.periods_per_quarter(),
+            frequency: data.frequency,
             cache: RefCell::new(None),
         })
     }

@@ -19,6 +19,7 @@
 //! posterior (`importance`), whose mean and interval replace the ROI's figures from this step.
 
 use super::{Evaluation, Problem};
+use crate::document::recent_mean;
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
 
 /// A channel's approximate posterior standard deviations and ROI contraction.
@@ -76,9 +77,7 @@ impl Problem {
         let na = self.adstock_len();
         (0..self.channels())
             .map(|c| {
-                let spend = &self.spend[c];
-                let recent = &spend[spend.len().saturating_sub(self.quarter)..];
-                let x = recent.iter().sum::<f64>() / recent.len().max(1) as f64;
+                let x = recent_mean(&self.spend[c], self.frequency).unwrap_or(0.0);
                 // As `ChannelResult::marginal_roi` (spend here is in units of the scale).
                 let x = x.max(crate::document::MARGINAL_FLOOR);
                 self.saturation_of(&e.theta[c][na..]).ok().map(|s| s.slope(x))
