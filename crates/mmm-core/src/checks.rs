@@ -10,7 +10,7 @@ use crate::dataset::{Channel, Dataset, Frequency};
 use crate::insights::COLLINEAR_CORRELATION;
 use crate::metrics::correlation;
 use crate::spec::ModelSpec;
-use crate::text::{and_list, thousands};
+use crate::text::{and_list, plural, thousands};
 use chrono::NaiveDate;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
@@ -394,10 +394,6 @@ fn kpi_outliers(
     );
     f.dates = dates;
     out.push(f);
-}
-
-fn plural(word: &str, n: usize) -> String {
-    if n == 1 { word.to_owned() } else { format!("{word}s") }
 }
 
 fn spend_spikes(data: &Dataset, channel: &Channel, out: &mut Vec<DataCheck>) {

@@ -39,6 +39,17 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
     out
 }
 
+/// `word` for one, `word` with an "s" for any other number: `plural("period", 3)` gives `periods`.
+pub fn plural(word: &str, n: usize) -> String {
+    if n == 1 { word.to_owned() } else { format!("{word}s") }
+}
+
+/// A number and what it counts: `count(1, "channel")` gives `1 channel`, `count(3, "channel")`
+/// gives `3 channels`.
+pub fn count(n: usize, word: &str) -> String {
+    format!("{n} {}", plural(word, n))
+}
+
 /// "a", "a and b", "a, b and c".
 pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
     let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
@@ -74,6 +85,14 @@ mod tests {
         // Lines never pass the width unless one word is longer.
         let text = "The data narrowed the ROI prior by less than three quarters, so these lean";
         assert!(wrap(text, 20, "   ").lines().all(|l| l.chars().count() <= 20));
+    }
+
+    #[test]
+    fn counts_in_the_singular_only_for_one() {
+        assert_eq!(count(1, "channel"), "1 channel");
+        assert_eq!(count(0, "control"), "0 controls");
+        assert_eq!(count(5, "period"), "5 periods");
+        assert_eq!(plural("week", 2), "weeks");
     }
 
     #[test]

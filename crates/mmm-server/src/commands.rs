@@ -13,6 +13,7 @@ use mmm_core::dataset::Frequency;
 use mmm_core::fit::{BayesSettings, FitError, Observer, fit_bayes};
 use mmm_core::simulate::{Profile, SimConfig, simulate as run_simulation};
 use mmm_core::spec::{AdstockKind, SaturationKind};
+use mmm_core::text::count;
 use mmm_core::{
     DataErrors, Dataset, FitProgress, LoadOptions, ModelDocument, ModelSpec, fit as run_fit,
     load_csv,
@@ -119,12 +120,12 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
         write_output(path, &text)?;
     }
     eprintln!(
-        "wrote {} periods x {} channels{} to {}",
-        sim.dataset.len(),
-        sim.dataset.channels.len(),
+        "wrote {} x {}{} to {}",
+        count(sim.dataset.len(), "period"),
+        count(sim.dataset.channels.len(), "channel"),
         match sim.dataset.history_len() {
             0 => String::new(),
-            h => format!(" (after {h} periods of media history)"),
+            h => format!(" (after {} of media history)", count(h, "period")),
         },
         if is_dash(&args.out) { "standard output".into() } else { args.out.display().to_string() }
     );
@@ -260,16 +261,16 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
     );
     let found = mmm_core::checks::check(&data, &spec);
     if !found.is_empty() {
-        let count = |level| found.iter().filter(|f| f.level == level).count();
+        let at = |level| found.iter().filter(|f| f.level == level).count();
         text += &format!(
             "data checks: {} (mmm check explains them)\n",
-            report::check_counts(count(Level::Warning), count(Level::Note))
+            report::check_counts(at(Level::Warning), at(Level::Note))
         );
     }
     text += &format!(
-        "fitted {} periods x {} channels in {:.0} ms\n",
-        doc.periods,
-        doc.channels.len(),
+        "fitted {} x {} in {:.0} ms\n",
+        count(doc.periods, "period"),
+        count(doc.channels.len(), "channel"),
         elapsed.as_secs_f64() * 1e3
     );
     report_and_write(&text, args.json.as_deref(), &doc.to_json(), "model")

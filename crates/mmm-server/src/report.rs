@@ -2,7 +2,7 @@
 
 use mmm_core::checks::{DataCheck, Level};
 use mmm_core::score::{Drift, ScoreMetrics};
-use mmm_core::text::thousands;
+use mmm_core::text::{count, thousands};
 use mmm_core::{Dataset, ModelDocument};
 use std::fmt::Write;
 
@@ -23,8 +23,8 @@ pub fn summary(doc: &ModelDocument) -> String {
     if history > 0 {
         let _ = writeln!(
             s,
-            "Media history: spend of the {history} periods before {} carries over into the first \
-             periods",
+            "Media history: spend of the {} before {} carries over into the first periods",
+            count(history, "period"),
             doc.start
         );
     }
@@ -139,8 +139,8 @@ pub fn summary(doc: &ModelDocument) -> String {
     if let Some(h) = &f.holdout {
         let _ = writeln!(
             s,
-            "holdout ({} periods): R² {:.3}  MAPE {:.1}%  NRMSE {:.3}",
-            h.periods,
+            "holdout ({}): R² {:.3}  MAPE {:.1}%  NRMSE {:.3}",
+            count(h.periods, "period"),
             h.r2,
             100.0 * h.mape,
             h.nrmse
@@ -188,16 +188,15 @@ pub fn insights(doc: &ModelDocument) -> String {
 
 /// A data set's checks: what was read, then each finding, warnings first.
 pub fn checks(data: &Dataset, found: &[DataCheck]) -> String {
-    let count = |level: Level| found.iter().filter(|f| f.level == level).count();
-    let (warnings, notes) = (count(Level::Warning), count(Level::Note));
+    let at = |level: Level| found.iter().filter(|f| f.level == level).count();
+    let (warnings, notes) = (at(Level::Warning), at(Level::Note));
     let mut s = format!(
-        "{} {}s ({} to {}) x {} channels, {} controls: {}\n",
-        data.len(),
-        data.frequency.period_name(),
+        "{} ({} to {}) x {}, {}: {}\n",
+        count(data.len(), data.frequency.period_name()),
         data.dates[0],
         data.dates[data.len() - 1],
-        data.channels.len(),
-        data.controls.len(),
+        count(data.channels.len(), "channel"),
+        count(data.controls.len(), "control"),
         check_counts(warnings, notes),
     );
     if !found.is_empty() {
@@ -269,10 +268,11 @@ pub fn score(doc: &ModelDocument, score: &mmm_core::score::Score) -> String {
     if score.unknown_carry_over > 0 {
         let _ = writeln!(
             s,
-            "carry-over: the spend of the {} periods before {} is known to neither the data nor \
-             the model and counts as none; add them as media history rows (empty KPI) for the \
-             exact carry-over",
-            score.unknown_carry_over, first.date
+            "carry-over: the spend of the {} before {} is known to neither the data nor the \
+             model and counts as none; add them as media history rows (empty KPI) for the exact \
+             carry-over",
+            count(score.unknown_carry_over, "period"),
+            first.date
         );
     }
     s
@@ -302,9 +302,10 @@ fn accuracy(s: &mut String, m: &ScoreMetrics, d: &Drift, n: usize) {
         "{}",
         if d.drifted {
             format!(
-                "verdict: the data have drifted from the model ({} periods outside, p = {:.2e}): \
-                 refit it with the new periods",
-                d.outside, d.p_value
+                "verdict: the data have drifted from the model ({} outside, p = {:.2e}): refit \
+                 it with the new periods",
+                count(d.outside, "period"),
+                d.p_value
             )
         } else {
             format!("verdict: the data are consistent with the model (p = {:.2})", d.p_value)

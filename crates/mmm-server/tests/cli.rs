@@ -33,6 +33,32 @@ fn path(p: &Path) -> &str {
 }
 
 #[test]
+fn one_of_a_kind_is_counted_in_the_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("one.csv");
+    let out = mmm(&["simulate", "--weeks", "40", "--channels", "1", "--out", path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("wrote 40 periods x 1 channel to "),
+        "{}",
+        text(&out.stderr)
+    );
+    // One control only, and one period held out.
+    let out = mmm(&["fit", path(&data), "--controls", "promo", "--holdout", "1"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("holdout (1 period): "), "{stdout}");
+    assert!(stdout.contains("fitted 40 periods x 1 channel in "), "{stdout}");
+    let out = mmm(&["check", path(&data), "--controls", "promo"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("40 weeks (2022-01-03 to 2022-10-03) x 1 channel, 1 control: "),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn simulate_fit_inspect_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");
