@@ -406,7 +406,10 @@ impl Problems {
         self.list.is_empty()
     }
 
-    fn into_error(self) -> DataErrors {
+    /// The problems in file order: those of the whole file first, then by line (stable, so a
+    /// line's problems keep the order of its columns).
+    fn into_error(mut self) -> DataErrors {
+        self.list.sort_by_key(|p| p.line);
         DataErrors { problems: self.list, truncated: self.truncated }
     }
 }
@@ -722,8 +725,9 @@ fn check_fittable(
             None,
             None,
             format!(
-                "{n} data rows, but the model needs at least {min_rows} (one more than its \
-                 parameters, plus the holdout): {fix}"
+                "{}, but the model needs at least {min_rows} (one more than its parameters, \
+                 plus the holdout): {fix}",
+                crate::text::count(n, "data row")
             ),
         );
     }

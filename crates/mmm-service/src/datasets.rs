@@ -220,8 +220,10 @@ mod tests {
         let bad = "date,revenue,tv_spend\n2024-01-01,x,-1\n";
         match service.upload(&ann(), "bad", bad.as_bytes(), &UploadRoles::default()) {
             Err(ServiceError::Data(e)) => {
-                assert_eq!(e.problems[0].reason, "not a number: 'x'");
-                assert_eq!(e.problems[1].reason, "negative spend -1");
+                // The whole file's problem first, then the line's, column by column.
+                assert!(e.problems[0].reason.starts_with("1 data row, but the model needs"));
+                assert_eq!(e.problems[1].reason, "not a number: 'x'");
+                assert_eq!(e.problems[2].reason, "negative spend -1");
             }
             other => panic!("{other:?}"),
         }

@@ -255,11 +255,12 @@ fn date_problems() {
     let e = load(text).unwrap_err();
     assert_eq!(
         reasons(&e),
+        // In file order: the whole file's problem first, then by line.
         [
-            "line 7, column 'date': not an ISO date (YYYY-MM-DD): '01/29/2024'",
+            "6 data rows, but the model needs at least 7 (one more than its parameters, plus the holdout): add periods or drop channels or controls",
             "line 4, column 'date': duplicate date 2024-01-08 (also on line 3)",
             "line 6, column 'date': date 2024-01-15 comes after 2024-01-22: rows must be sorted by date, oldest first",
-            "6 data rows, but the model needs at least 7 (one more than its parameters, plus the holdout): add periods or drop channels or controls",
+            "line 7, column 'date': not an ISO date (YYYY-MM-DD): '01/29/2024'",
         ]
     );
 }
@@ -395,9 +396,10 @@ fn all_zero_media_and_wrong_field_counts() {
     text2 = text2.replacen(",1,0,3\n", ",1,0\n", 1);
     let e = load(&text2).unwrap_err();
     let r = reasons(&e);
-    assert_eq!(r[0], "line 5: expected 4 fields, found 3");
-    assert_eq!(r[1], "line 5, column 'tv_spend': missing value (row too short)");
-    assert!(r.iter().any(|m| m.starts_with("column 'radio_spend': all spend is zero")), "{r:?}");
+    // A column's problem has no line, so it comes before the lines'.
+    assert!(r[0].starts_with("column 'radio_spend': all spend is zero"), "{r:?}");
+    assert_eq!(r[1], "line 5: expected 4 fields, found 3");
+    assert_eq!(r[2], "line 5, column 'tv_spend': missing value (row too short)");
 }
 
 #[test]
