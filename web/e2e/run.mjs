@@ -362,6 +362,16 @@ try {
   const [, chance, upliftLow, upliftHigh] = confidence.match(/^(\d+)% likely to beat the current split; 90% interval (-?[\d,]+) to (-?[\d,]+)$/);
   assert.ok(number(upliftLow) <= uplift && uplift <= number(upliftHigh), `${confidence} holds ${uplift}`);
   assert.ok(uplift < 0 ? Number(chance) < 50 : Number(chance) > 50, `${confidence} against an uplift of ${uplift}`);
+  // 60,000 is not the current total: the recommendation is also set against the current split
+  // scaled to it, which is what moving money between channels adds.
+  const mix = page.locator('.metric.current-mix');
+  assert.match(await mix.locator('.label').innerText(), /^current split scaled to 60,000$/);
+  const mixResponse = number(await mix.locator('strong').innerText());
+  const recommendedResponse = number(await page.locator('.metric').nth(1).locator('strong').innerText());
+  const [, mixUplift] = (await mix.locator('small').first().innerText()).match(/^the recommended split adds (-?[\d,]+) \([+-]?[\d.]+%\) at the same spend$/);
+  assert.ok(Math.abs(recommendedResponse - mixResponse - number(mixUplift)) <= 1, `${recommendedResponse} - ${mixResponse} = ${mixUplift}`);
+  const [, mixLow, mixHigh] = (await mix.locator('.confidence').innerText()).match(/^\d+% likely to beat it; 90% interval (-?[\d,]+) to (-?[\d,]+)$/);
+  assert.ok(number(mixLow) <= number(mixUplift) && number(mixUplift) <= number(mixHigh), 'the interval holds the gain over the mix');
   await page.getByRole('button', { name: 'Save as scenario' }).click();
   await page.getByRole('button', { name: 'Compare side by side' }).click();
   const scenarioTable = page.locator('#scenario-table');

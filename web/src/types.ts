@@ -76,6 +76,8 @@ export interface Optimized {
   budget: number; spent: number; allocation: Allocation[]; current_response: number;
   optimized_response: number; uplift: number; uplift_pct: number; gap_bound: number;
   probability_better?: number; uplift_interval?: Interval;
+  /** When the budget is not the current total: the current split scaled to the same spend. */
+  current_mix?: { spend: number; response: number; uplift: number; uplift_pct: number; probability_better?: number; uplift_interval?: Interval };
 }
 
 export interface Plan {

@@ -112,6 +112,59 @@ pub struct Optimization {
     /// delta method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uplift_interval: Option<Interval>,
+    /// The current split scaled to the recommendation's spend, when that differs from the
+    /// current total by more than half a percent: what moving the money between channels adds,
+    /// apart from spending more or less. Against the current allocation itself, a larger budget
+    /// wins whatever the split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_mix: Option<CurrentMix>,
+}
+
+/// The current split at another total: each channel's current spend times `spent / current
+/// total`, unconstrained (it is a reference point, as Meridian's "non-optimized" scenario is).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrentMix {
+    /// Spend per period of the scaled split (the recommendation's).
+    pub spend: f64,
+    /// Response per period of the scaled split.
+    pub response: f64,
+    /// `optimized_response − response`: what the recommended split adds at the same spend.
+    pub uplift: f64,
+    /// Uplift relative to `response`.
+    pub uplift_pct: f64,
+    /// How likely the recommended split is to give more response than the scaled one (as
+    /// [`Optimization::probability_better`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability_better: Option<f64>,
+    /// 90% interval of `uplift`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uplift_interval: Option<Interval>,
+}
+
+/// A total this close to the current one (relative) is the current budget: the scaled split is
+/// the current allocation itself.
+const SAME_TOTAL: f64 = 0.005;
+
+/// The current split scaled to the spend of `x` (see [`Optimization::current_mix`]).
+fn current_mix(curves: &Curves<'_>, current: &[f64], x: &[f64]) -> Option<CurrentMix> {
+    let total: f64 = current.iter().sum();
+    let spend: f64 = x.iter().sum();
+    if total.is_nan() || total <= 0.0 || (spend / total - 1.0).abs() <= SAME_TOTAL {
+        return None;
+    }
+    let scaled: Vec<f64> = current.iter().map(|c| c * spend / total).collect();
+    let response: f64 = scaled.iter().enumerate().map(|(i, v)| curves.response(i, *v)).sum();
+    let optimized: f64 = x.iter().enumerate().map(|(i, v)| curves.response(i, *v)).sum();
+    let uplift = optimized - response;
+    let comparison = curves.compare(x, &scaled);
+    Some(CurrentMix {
+        spend,
+        response,
+        uplift,
+        uplift_pct: if response > 0.0 { uplift / response } else { 0.0 },
+        probability_better: comparison.map(|c| c.probability_better),
+        uplift_interval: comparison.map(|c| c.difference_interval),
+    })
 }
 
 /// The response curves the optimiser maximises: for a model with stored draws (Bayesian and MAP
@@ -442,6 +495,7 @@ pub fn optimize_with_grid(
         gap_bound: (upper - optimized_response).max(0.0),
         probability_better: comparison.map(|c| c.probability_better),
         uplift_interval: comparison.map(|c| c.difference_interval),
+        current_mix: current_mix(&curves, &current, &x),
         allocation,
     })
 }
@@ -607,6 +661,8 @@ pub fn frontier(
     constraints: &Constraints,
     steps: usize,
 ) -> Result<Vec<FrontierPoint>, OptimizeError> {
+    // Checked here, so that a bad budget is named as given, not as its first step.
+    let budget = check_amount("budget", budget)?;
     let steps = steps.clamp(2, 101);
     let curves = Curves::of(doc);
     let mut out: Vec<FrontierPoint> = Vec::with_capacity(steps);

@@ -74,6 +74,24 @@ fn print_allocation(opt: &Optimization, kpi: &str) {
             thousands(hi)
         );
     }
+    if let Some(mix) = &opt.current_mix {
+        let mut line = format!(
+            "the current mix at the same spend: {kpi} {} per period; the recommended split adds {} \
+             ({:+.1}%)",
+            thousands(mix.response),
+            thousands(mix.uplift),
+            100.0 * mix.uplift_pct
+        );
+        if let (Some(p), Some([lo, hi])) = (mix.probability_better, mix.uplift_interval) {
+            line += &format!(
+                "; chance it beats that mix: {:.0}%; 90% interval {} to {}",
+                100.0 * p,
+                thousands(lo),
+                thousands(hi)
+            );
+        }
+        println!("{line}");
+    }
 }
 
 pub fn optimize(args: &OptimizeArgs) -> Result<(), CliError> {

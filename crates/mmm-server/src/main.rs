@@ -77,7 +77,7 @@ fn name_value(s: &str) -> Result<(String, f64), String> {
 #[derive(Debug, Args)]
 struct ConstraintArgs {
     /// Keep every channel within this fraction of its current spend (0.5 = ±50%).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     bounds_pct: Option<f64>,
     /// Minimum spend per period for a channel, e.g. --min tv=20000 (repeatable).
     #[arg(long = "min", value_parser = name_value)]
@@ -99,10 +99,15 @@ struct OptimizeArgs {
     #[arg(long)]
     model: PathBuf,
     /// Budget per period.
-    #[arg(long, required_unless_present = "target_mroi", conflicts_with = "target_mroi")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        required_unless_present = "target_mroi",
+        conflicts_with = "target_mroi"
+    )]
     budget: Option<f64>,
     /// Find the largest budget at which every funded channel's marginal ROI is at least this.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     target_mroi: Option<f64>,
     #[command(flatten)]
     constraints: ConstraintArgs,
@@ -120,10 +125,10 @@ struct PlanArgs {
     #[arg(long)]
     periods: usize,
     /// Total budget over all planned periods.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     budget: f64,
     /// Largest total spend in any one period.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     period_cap: Option<f64>,
     #[command(flatten)]
     constraints: ConstraintArgs,
@@ -147,7 +152,7 @@ struct FrontierArgs {
     #[arg(long)]
     model: PathBuf,
     /// Reference budget per period.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     budget: f64,
     /// Budgets from -50% to +50% in this many steps.
     #[arg(long, default_value_t = 11)]
@@ -192,7 +197,7 @@ struct SimulateArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Noise standard deviation as a fraction of the mean KPI.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.05)]
     noise: f64,
     /// Where to write the CSV (`-` for standard output).
     #[arg(long)]

@@ -575,7 +575,39 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
     for key in ["name", "current", "recommended", "expected_response", "mroi"] {
         assert!(!tv[key].is_null(), "{key}");
     }
+    // At the current total the current allocation is the current mix: no second comparison.
+    assert!(json["current_mix"].is_null() && !stdout.contains("current mix"), "{stdout}");
+    // At half as much again, the split is also compared with the current mix at that spend.
+    let more = format!("{}", (1.5 * current).round());
+    let o = mmm(&["optimize", "--model", path(&model), "--budget", &more, "--json", path(&out)]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let mix = &json["current_mix"];
+    let number = |v: &serde_json::Value| v.as_f64().unwrap();
+    assert_eq!(number(&mix["spend"]), number(&json["spent"]));
+    let gain = number(&json["optimized_response"]) - number(&mix["response"]);
+    assert!((number(&mix["uplift"]) - gain).abs() < 1e-6 * gain.abs().max(1.0), "{json}");
+    // The scaled mix spends more than the current allocation, so it gives more response.
+    assert!(number(&mix["response"]) > number(&json["current_response"]), "{json}");
+    let line = format!(
+        "the current mix at the same spend: revenue {} per period; the recommended split adds {} \
+         ({:+.1}%); chance it beats that mix: {:.0}%; 90% interval {} to {}",
+        mmm_core::text::thousands(number(&mix["response"])),
+        mmm_core::text::thousands(number(&mix["uplift"])),
+        100.0 * number(&mix["uplift_pct"]),
+        100.0 * number(&mix["probability_better"]),
+        mmm_core::text::thousands(number(&mix["uplift_interval"][0])),
+        mmm_core::text::thousands(number(&mix["uplift_interval"][1])),
+    );
+    assert!(text(&o.stdout).contains(&line), "missing {line} in\n{}", text(&o.stdout));
 
+    // A negative budget is a number the command refuses, not an unknown option.
+    let bad = mmm(&["optimize", "--model", path(&model), "--budget", "-5"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("budget must be a non-negative number, got -5"));
+    let bad = mmm(&["frontier", "--model", path(&model), "--budget", "-1"]);
+    assert!(text(&bad.stderr).contains("budget must be a non-negative number, got -1"));
     let bad = mmm(&["optimize", "--model", path(&model), "--budget", "10", "--min", "tv=100"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(

@@ -98,6 +98,19 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
     }
   }
 
+  // Against the current allocation a larger budget wins whatever the split; at the same spend,
+  // the current mix shows what moving money between channels adds.
+  function currentMix(o: Optimized): HTMLElement | null {
+    const mix = o.current_mix;
+    if (!mix) return null;
+    return h('div', { class: 'metric current-mix' },
+      h('span', { class: 'label' }, `current split scaled to ${money(mix.spend)}`), h('strong', null, money(mix.response)),
+      h('small', null, `the recommended split adds ${money(mix.uplift)} (${signedPct(mix.uplift_pct)}) at the same spend`),
+      mix.probability_better !== undefined && mix.uplift_interval
+        ? h('small', { class: 'confidence' }, `${pct(mix.probability_better, 0)} likely to beat it; 90% interval ${money(mix.uplift_interval[0])} to ${money(mix.uplift_interval[1])}`)
+        : null);
+  }
+
   function showResult(o: Optimized): void {
     const save = h('button', { type: 'button' }, 'Save as scenario');
     save.addEventListener('click', () => {
@@ -117,7 +130,8 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
           h('small', null, `no split can beat it by more than ${money(o.gap_bound)}`),
           o.probability_better !== undefined && o.uplift_interval
             ? h('small', { class: 'confidence' }, `${pct(o.probability_better, 0)} likely to beat the current split; 90% interval ${money(o.uplift_interval[0])} to ${money(o.uplift_interval[1])}`)
-            : null)),
+            : null),
+        currentMix(o)),
       chart('Current and recommended spend per channel', {
         tooltip: { trigger: 'axis', valueFormatter: (v: number) => money(v) },
         legend: { top: 0 },

@@ -84,11 +84,13 @@ pub struct OptimizeIn {
     params(("id" = String, Path, description = "Model id")),
     request_body = OptimizeIn,
     responses(
-        (status = 200, description = "Allocation: current vs recommended per channel, responses, uplift, gap bound, and how sure the model is: `probability_better` (that the recommendation beats the current split) and `uplift_interval` (90%), over the model's posterior draws (Bayesian fits, and MAP fits with an ROI prior: draws over the curve shapes the data allow), else by the delta method over a MAP fit's Laplace covariance", body = Object,
-         example = json!({"budget": 120000.0, "spent": 120000.0, "allocation": [{"name": "tv", "current": 65534.9, "recommended": 75154.2,
-             "min": 32767.5, "max": 98302.4, "locked": false, "current_response": 94608.0, "expected_response": 108958.0, "mroi": 1.37}],
-             "current_response": 174238.0, "optimized_response": 166741.0, "uplift": -7497.0, "uplift_pct": -0.043, "gap_bound": 324.0,
-             "probability_better": 0.06, "uplift_interval": [-15530.0, 536.0]})),
+        (status = 200, description = "Allocation: current vs recommended per channel, responses, uplift, gap bound, and how sure the model is: `probability_better` (that the recommendation beats the current split) and `uplift_interval` (90%), over the model's posterior draws (Bayesian fits, and MAP fits with an ROI prior: draws over the curve shapes the data allow), else by the delta method over a MAP fit's Laplace covariance. When the budget is not the current total, `current_mix` also compares the recommendation with the current split scaled to the same spend: what moving money between channels adds, apart from spending more or less", body = Object,
+         example = json!({"budget": 120000.0, "spent": 120000.0, "allocation": [{"name": "tv", "current": 65534.9, "recommended": 84367.8,
+             "min": 32767.5, "max": 98302.4, "locked": false, "current_response": 86470.2, "expected_response": 113858.2, "mroi": 1.3}],
+             "current_response": 168680.9, "optimized_response": 166928.6, "uplift": -1752.2, "uplift_pct": -0.0104, "gap_bound": 394.4,
+             "probability_better": 0.445, "uplift_interval": [-16166.9, 10758.0],
+             "current_mix": {"spend": 120000.0, "response": 157021.2, "uplift": 9907.4, "uplift_pct": 0.0631,
+                             "probability_better": 0.865, "uplift_interval": [-4106.6, 22928.8]}})),
         (status = 404, description = "No such model (or not yours)", body = ErrorBody),
         (status = 422, description = "Infeasible or invalid constraints, unknown channel", body = ErrorBody),
     )

@@ -140,6 +140,55 @@ fn map_recommendations_say_how_likely_they_beat_the_current_split() {
 }
 
 #[test]
+fn a_new_budget_is_also_compared_with_the_current_mix_at_that_budget() {
+    let mut d = doc(&[(100.0, 1.0, 1.0, 10.0, 8.0), (60.0, 2.0, 2.5, 5.0, 6.0)]);
+    uncertain_coefficients(&mut d, &[20.0, 15.0]);
+    let h = |x: f64, k: f64, s: f64| x.powf(s) / (x.powf(s) + k.powf(s));
+    // Twice the current total of 14: the current mix is 16 and 12.
+    let opt = optimize(&d, 28.0, &Constraints::default()).unwrap();
+    let mix = opt.current_mix.clone().expect("a new budget");
+    assert!((mix.spend - 28.0).abs() < 1e-9);
+    let response = 100.0 * h(1.6, 1.0, 1.0) + 60.0 * h(12.0 / 5.0, 2.0, 2.5);
+    assert!((mix.response - response).abs() < 1e-9, "{} {response}", mix.response);
+    assert!((mix.uplift - (opt.optimized_response - response)).abs() < 1e-9);
+    assert!((mix.uplift_pct - mix.uplift / response).abs() < 1e-12);
+    // The optimum at 28 is at least the scaled mix, and the mix beats the current allocation.
+    assert!(mix.uplift >= 0.0 && mix.response > opt.current_response);
+    // By hand, as for the uplift: variance 400 Δh₀² + 225 Δh₁² between the two splits.
+    let (x0, x1) = (opt.allocation[0].recommended, opt.allocation[1].recommended);
+    let dh0 = h(x0 / 10.0, 1.0, 1.0) - h(1.6, 1.0, 1.0);
+    let dh1 = h(x1 / 5.0, 2.0, 2.5) - h(12.0 / 5.0, 2.0, 2.5);
+    let sd = (400.0 * dh0 * dh0 + 225.0 * dh1 * dh1).sqrt();
+    let p = mix.probability_better.unwrap();
+    assert!((p - crate::summary::normal_cdf(mix.uplift / sd)).abs() < 1e-9, "{p}");
+    let [lo, hi] = mix.uplift_interval.unwrap();
+    assert!(
+        (lo - (mix.uplift - Z90 * sd)).abs() < 1e-9 && (hi - (mix.uplift + Z90 * sd)).abs() < 1e-9
+    );
+    // Spending less: the mix is scaled down (7 and 5 at half the total).
+    let opt = optimize(&d, 7.0, &Constraints::default()).unwrap();
+    let mix = opt.current_mix.expect("a new budget");
+    assert!((mix.response - (100.0 * h(0.4, 1.0, 1.0) + 60.0 * h(0.6, 2.0, 2.5))).abs() < 1e-9);
+    // At the current total, or within half a percent of it, the current mix is the current
+    // allocation, and the uplift already says it.
+    assert_eq!(optimize(&d, 14.0, &Constraints::default()).unwrap().current_mix, None);
+    assert_eq!(optimize(&d, 14.06, &Constraints::default()).unwrap().current_mix, None);
+    // Leaving budget unspent compares at what is spent: channels capped at 9 in all.
+    let capped = Constraints {
+        spend_all: Some(false),
+        max: [("tv".to_owned(), 5.0), ("search".to_owned(), 4.0)].into(),
+        ..Constraints::default()
+    };
+    let names: Vec<&str> = d.channels.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["tv", "search"]);
+    let opt = optimize(&d, 28.0, &capped).unwrap();
+    let mix = opt.current_mix.expect("spends 9 of 14");
+    // (On the grid's cells: just under 9.)
+    assert!(opt.spent > 8.9 && opt.spent <= 9.0 + 1e-9, "{}", opt.spent);
+    assert!((mix.spend - opt.spent).abs() < 1e-9);
+}
+
+#[test]
 fn frontier_points_carry_the_response_interval() {
     let mut d = doc(&[(100.0, 1.0, 1.0, 10.0, 8.0), (60.0, 2.0, 2.5, 5.0, 6.0)]);
     // The coefficients' sds are 20 and 15, independent: the response Σ β h has sd
@@ -310,6 +359,9 @@ fn infeasible_or_invalid_constraints_are_refused() {
         let err = optimize(&d, budget, &c).unwrap_err().to_string();
         assert!(err.contains(message), "{err} should say {message}");
     }
+    // The frontier names the budget it was given, not its first step (half of it).
+    let err = frontier(&d, -1.0, &Constraints::default(), 11).unwrap_err().to_string();
+    assert!(err.contains("budget must be a non-negative number, got -1"), "{err}");
     // Up-to mode accepts maximums below the budget and leaves the rest unspent.
     let mut c = with(&|c| {
         c.max.insert(name(0), 3.0);

@@ -41,6 +41,17 @@ fn optimize_plan_scenarios_frontier(app: TestApp) {
             assert!(!a[key].is_null(), "{key}");
         }
     }
+    assert!(o["current_mix"].is_null(), "the current budget: {o}");
+    // Twice the budget: the recommendation is also compared with the current mix at that spend.
+    let body = json!({"budget": 2.0 * current});
+    let r = app.post_json(&format!("/api/v1/models/{model}/optimize"), Some(&token), &body);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let o = r.json();
+    let mix = &o["current_mix"];
+    assert!((mix["spend"].as_f64().unwrap() - 2.0 * current).abs() < 1e-6 * current, "{o}");
+    let gain = o["optimized_response"].as_f64().unwrap() - mix["response"].as_f64().unwrap();
+    assert!((mix["uplift"].as_f64().unwrap() - gain).abs() < 1e-6 * gain.abs().max(1.0), "{o}");
+    assert!(gain >= 0.0 && mix["probability_better"].is_number(), "{o}");
 
     // Infeasible: minimums above the budget.
     let body = json!({"budget": 10.0, "constraints": {"min": {names[0].clone(): 100.0}}});
