@@ -89,23 +89,24 @@ pub enum BacktestError {
     /// The folds do not fit in the data.
     #[error("{0}")]
     Invalid(String),
-    /// A fold's fit failed.
-    #[error("fold {fold} (fitted on {periods} periods): {source}")]
+    /// A fold's fit failed. (The fields that carry the inner error are not named `source`:
+    /// their message is already part of this one, and an error chain would print it twice.)
+    #[error("fold {fold} (fitted on {periods} periods): {cause}")]
     Fit {
         /// 1-based fold number, oldest window first.
         fold: usize,
         /// Periods in its fitting window.
         periods: usize,
         /// The fit's error.
-        source: FitError,
+        cause: FitError,
     },
     /// A fold's periods could not be scored (a bug if it happens: the data are the fit's own).
-    #[error("fold {fold}: {source}")]
+    #[error("fold {fold}: {cause}")]
     Score {
         /// 1-based fold number.
         fold: usize,
         /// The scoring problems.
-        source: DataErrors,
+        cause: DataErrors,
     },
 }
 
@@ -150,13 +151,13 @@ pub fn backtest(
                 .collect(),
             ..spec.clone()
         };
-        let doc = fit(&train, &fold_spec).map_err(|source| BacktestError::Fit {
+        let doc = fit(&train, &fold_spec).map_err(|cause| BacktestError::Fit {
             fold,
             periods: cut,
-            source,
+            cause,
         })?;
         let test = window(data, cut, cut + horizon);
-        let s = score(&doc, &test).map_err(|source| BacktestError::Score { fold, source })?;
+        let s = score(&doc, &test).map_err(|cause| BacktestError::Score { fold, cause })?;
         // A fitting data set has a KPI in every period, so every fold is scored.
         let (Some(metrics), Some(drift)) = (s.metrics, s.drift) else {
             return Err(BacktestError::Invalid(format!("fold {fold} has no KPI to score")));

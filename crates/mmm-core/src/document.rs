@@ -555,9 +555,10 @@ impl CurveCovariance {
 /// A model document that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
-    /// Not JSON, or not a model document.
+    /// Not JSON, or not a model document. The parser's message is part of this one, so it is
+    /// not also given as the source: an error chain would print it twice.
     #[error("not a valid model document: {0}")]
-    Invalid(#[from] serde_json::Error),
+    Invalid(serde_json::Error),
     /// Written by a newer mmm.
     #[error(
         "model document format {found} is newer than this mmm supports ({supported}); upgrade mmm"
@@ -580,14 +581,14 @@ impl ModelDocument {
         struct Version {
             format_version: u32,
         }
-        let v: Version = serde_json::from_str(text)?;
+        let v: Version = serde_json::from_str(text).map_err(DocumentError::Invalid)?;
         if v.format_version > FORMAT_VERSION {
             return Err(DocumentError::TooNew {
                 found: v.format_version,
                 supported: FORMAT_VERSION,
             });
         }
-        let doc: ModelDocument = serde_json::from_str(text)?;
+        let doc: ModelDocument = serde_json::from_str(text).map_err(DocumentError::Invalid)?;
         doc.check()?;
         Ok(doc)
     }

@@ -802,6 +802,13 @@ fn a_dash_pipes_simulate_into_fit() {
     let wrong = mmm_fed(&["inspect-model", "-"], b"");
     assert_eq!(wrong.status.code(), Some(1));
     assert!(text(&wrong.stderr).contains("standard input"), "{}", text(&wrong.stderr));
+    // JSON that is not a model: the parser's reason, said once.
+    let wrong = mmm_fed(&["inspect-model", "-"], b"{}");
+    assert_eq!(
+        text(&wrong.stderr).trim_end(),
+        "error: cannot load standard input: not a valid model document: missing field \
+         `format_version` at line 1 column 2"
+    );
 }
 
 #[test]
