@@ -285,7 +285,9 @@ pub struct TrainIn {
     /// Control columns (default: the data set's).
     pub controls: Option<Vec<String>>,
     /// Media-unit columns to fit channels on, by media column (`{"tv_spend": "tv_exposure"}`);
-    /// `{}` fits every channel on its spend. Default: the data set's pairs (`roles.units`).
+    /// `{}` fits every channel on its spend. Default: the data set's pairs (`roles.units`) of
+    /// the media columns kept, and for a media column the request adds, the unused column
+    /// named for its units (`tv_media`, `tv_impressions`, ...), if any.
     #[schema(example = json!({"tv_spend": "tv_media"}))]
     pub media_units: Option<BTreeMap<String, String>>,
     /// Last periods kept out of the fit and scored.
@@ -373,7 +375,9 @@ pub struct BacktestIn {
     /// Control columns (default: the data set's).
     pub controls: Option<Vec<String>>,
     /// Media-unit columns to fit channels on, by media column (`{"tv_spend": "tv_exposure"}`);
-    /// `{}` fits every channel on its spend. Default: the data set's pairs (`roles.units`).
+    /// `{}` fits every channel on its spend. Default: the data set's pairs (`roles.units`) of
+    /// the media columns kept, and for a media column the request adds, the unused column
+    /// named for its units (`tv_media`, `tv_impressions`, ...), if any.
     #[schema(example = json!({"tv_spend": "tv_media"}))]
     pub media_units: Option<BTreeMap<String, String>>,
     /// Seed of each fit.

@@ -60,6 +60,18 @@ pub const MEDIA_SUFFIX: &str = "_media";
 pub const MEDIA_UNIT_SUFFIXES: [&str; 8] =
     [MEDIA_SUFFIX, "_impressions", "_impression", "_imps", "_grps", "_grp", "_clicks", "_units"];
 
+/// The one column of `columns` named for media column `media`'s units (`tv_impressions` for
+/// `tv_spend`, [`MEDIA_UNIT_SUFFIXES`]), as the loader pairs them by name; `None` when there is
+/// none, or several.
+pub fn units_column_by_name<'a>(media: &str, columns: &'a [String]) -> Option<&'a String> {
+    let channel = channel_name(media);
+    let mut found = columns.iter().filter(|c| is_units_column_of(c, channel));
+    match (found.next(), found.next()) {
+        (Some(column), None) => Some(column),
+        _ => None,
+    }
+}
+
 /// The column mmm writes channel `name`'s media units in: `<name>_media`.
 pub fn media_column(name: &str) -> String {
     format!("{name}{MEDIA_SUFFIX}")
@@ -920,7 +932,8 @@ fn resolve_roles(
                     && !is_spend_column(h)
                     && !media.contains(h)
                     && !media_units.contains(h)
-                    && !media.iter().any(|m| is_units_column_of(h, channel_name(m)))
+                    // The units of a channel left out of the media too, like its spend.
+                    && !header.iter().any(|m| is_spend_column(m) && is_units_column_of(h, channel_name(m)))
                     && !h.is_empty()
                     && !is_pandas_unnamed(h)
                     && varying_numbers(*i)

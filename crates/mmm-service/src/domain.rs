@@ -194,7 +194,8 @@ pub struct TrainRequest {
     /// Control columns (default: the data set's).
     pub controls: Option<Vec<String>>,
     /// Media-unit columns by media column (default: the data set's pairs, for the media
-    /// columns fitted); an empty map fits every channel on its spend.
+    /// columns fitted, and for one the request adds, the column named for its units that the
+    /// data set left unused); an empty map fits every channel on its spend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_units: Option<std::collections::BTreeMap<String, String>>,
     /// Periods held out of the fit.

@@ -217,21 +217,41 @@ impl Modelling {
 /// Loader options for a request over a stored data set: the request's overrides, else the roles
 /// stored with the data set.
 fn options_for(record: &DatasetRecord, request: &TrainRequest) -> LoadOptions {
-    let stored = record.info.roles.load_options();
+    let roles = &record.info.roles;
+    let stored = roles.load_options();
     let media = request.media.clone().or(stored.media);
-    // The request's pairs, else the stored pairs of the channels the request keeps (a channel
-    // it adds is fitted on spend).
+    let mut controls = request.controls.clone().or(stored.controls);
+    // The request's pairs, else the stored pairs of the channels the request keeps, and for a
+    // channel it adds, the column named for its units, as an upload would have paired it: one
+    // the data set left unused or (stored before such columns were left out) took for a
+    // control, unless the request names its controls itself.
     let media_units = request.media_units.clone().or_else(|| {
-        stored.media_units.map(|pairs| {
-            pairs
-                .into_iter()
-                .filter(|(m, _)| media.iter().flatten().any(|c| c.eq_ignore_ascii_case(m)))
-                .collect()
-        })
+        let mut pairs = stored.media_units?;
+        pairs.retain(|m, _| media.iter().flatten().any(|c| c.eq_ignore_ascii_case(m)));
+        let added = media
+            .iter()
+            .flatten()
+            .filter(|m| !roles.media.iter().any(|s| s.eq_ignore_ascii_case(m)));
+        for m in added {
+            let free: Vec<String> = match &request.controls {
+                Some(asked) => {
+                    let asked = |c: &&String| asked.iter().any(|a| a.eq_ignore_ascii_case(c));
+                    roles.ignored.iter().filter(|c| !asked(c)).cloned().collect()
+                }
+                None => roles.ignored.iter().chain(&roles.controls).cloned().collect(),
+            };
+            if let Some(units) = mmm_core::dataset::units_column_by_name(m, &free) {
+                if let Some(list) = controls.as_mut().filter(|_| request.controls.is_none()) {
+                    list.retain(|c| c != units);
+                }
+                pairs.insert(m.clone(), units.clone());
+            }
+        }
+        Some(pairs)
     });
     LoadOptions {
         kpi: request.kpi.clone().unwrap_or(stored.kpi),
-        controls: request.controls.clone().or(stored.controls),
+        controls,
         media,
         media_units,
         ..stored

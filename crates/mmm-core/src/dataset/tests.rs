@@ -856,6 +856,26 @@ fn a_media_column_beside_a_spend_column_gives_the_channels_units() {
 }
 
 #[test]
+fn the_units_of_a_channel_left_out_are_left_out_with_its_spend() {
+    // TV is not a media column here: its spend is not a control, and nor are its impressions,
+    // which would carry its effect into the baseline.
+    let options =
+        LoadOptions { media: Some(vec!["search_spend".to_owned()]), ..LoadOptions::default() };
+    let ds = load_csv(with_tv_units(20).as_bytes(), &options, &small_spec()).unwrap();
+    assert_eq!(ds.roles.controls, ["price"]);
+    assert_eq!(ds.roles.ignored, ["tv_spend", "TV_Media"]);
+    assert!(ds.roles.media_units.is_empty());
+    // A later fit that adds TV finds its units among the columns left unused.
+    assert_eq!(
+        units_column_by_name("tv_spend", &ds.roles.ignored).map(String::as_str),
+        Some("TV_Media")
+    );
+    assert_eq!(units_column_by_name("search_spend", &ds.roles.ignored), None);
+    let two = ["tv_media".to_owned(), "tv_grps".to_owned()];
+    assert_eq!(units_column_by_name("tv_spend", &two), None, "several: none chosen");
+}
+
+#[test]
 fn media_units_are_checked_like_spend() {
     let text = with_cell(&with_tv_units(20), 3, 5, "-1");
     let text = with_cell(&text, 5, 5, "lots");

@@ -12,6 +12,7 @@ crate::on_both!(
     media_history_rows_are_carried_into_the_model,
     channels_with_media_units_are_fitted_and_scored_on_them,
     media_units_paired_by_hand_are_kept_for_training,
+    a_channel_added_by_a_training_takes_its_units_by_name,
     quoted_column_names_in_the_upload_fields
 );
 
@@ -169,6 +170,50 @@ fn media_units_paired_by_hand_are_kept_for_training(app: TestApp) {
     assert_eq!(r.json()["error"]["details"][0]["column"], "radio_spend", "{}", r.text);
     let after = app.get("/api/v1/datasets", Some(&token)).json().as_array().unwrap().len();
     assert_eq!(after, before);
+}
+
+/// A data set uploaded without TV leaves TV's impressions unused, with its spend; a training
+/// that adds TV fits it on them, as an upload with TV would have.
+fn a_channel_added_by_a_training_takes_its_units_by_name(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let csv = bought_impressions().dataset.to_csv();
+    let path = "/api/v1/datasets?name=no-tv&media=search_spend";
+    let d = app.post(path, Some(&token), "text/csv", &csv).json();
+    assert_eq!(d["roles"]["media"], json!(["search_spend"]));
+    assert_eq!(d["roles"]["controls"], json!(["price_index", "promo"]), "{d}");
+    assert_eq!(d["roles"]["ignored"], json!(["tv_spend", "tv_media"]), "{d}");
+    let id = d["id"].as_str().unwrap();
+    let channels = |request: Value| -> Value {
+        let (model, _, job) = app.train_with(&token, &request);
+        assert_eq!(job["state"], "succeeded", "{job}");
+        let doc =
+            app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone();
+        let units: Vec<Value> = doc["series"]["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| json!([c["name"], c["units_column"]]))
+            .collect();
+        json!({"units": units, "controls": doc["baseline"]["controls"].as_array().unwrap().iter().map(|c| c["name"].clone()).collect::<Vec<_>>()})
+    };
+    let media = json!(["tv_spend", "search_spend"]);
+    let fitted = channels(json!({"dataset_id": id, "holdout": 8, "media": media}));
+    assert_eq!(
+        fitted["units"],
+        json!([["tv", "tv_media"], ["search", "search_media"]]),
+        "{fitted}"
+    );
+    assert_eq!(fitted["controls"], json!(["price_index", "promo"]), "{fitted}");
+    // Asked for on its spend, it is.
+    let request = json!({"dataset_id": id, "holdout": 8, "media": media,
+                         "media_units": {"search_spend": "search_media"}});
+    assert_eq!(channels(request)["units"], json!([["tv", null], ["search", "search_media"]]));
+    // A request that names the impressions as a control keeps them one, and TV on its spend.
+    let request = json!({"dataset_id": id, "holdout": 8, "media": media,
+                         "controls": ["price_index", "tv_media"]});
+    let fitted = channels(request);
+    assert_eq!(fitted["units"], json!([["tv", null], ["search", "search_media"]]), "{fitted}");
+    assert_eq!(fitted["controls"], json!(["price_index", "tv_media"]), "{fitted}");
 }
 
 /// Uploads `csv` as a multipart form with the text `fields`, as the dashboard sends it.

@@ -208,3 +208,32 @@ fn backtests_beyond_the_limit_wait_for_a_place() {
     drop((second, third));
     assert_eq!(running.load(Ordering::SeqCst), 0);
 }
+
+#[test]
+fn a_channel_added_by_a_training_takes_its_units_from_an_old_data_sets_controls() {
+    // Roles as stored before a left-out channel's units were left out with it: TV's impressions
+    // taken for a control.
+    let mut record = dataset("ann");
+    let roles = &mut record.info.roles;
+    roles.media = vec!["search_spend".into()];
+    roles.media_units_of = Some(Default::default());
+    roles.controls = vec!["tv_impressions".into(), "price_index".into(), "promo".into()];
+    roles.ignored = vec!["tv_spend".into()];
+    let media = Some(vec!["tv_spend".to_owned(), "search_spend".to_owned()]);
+    let request = TrainRequest { media: media.clone(), ..TrainRequest::default() };
+    let options = options_for(&record, &request);
+    let pairs = options.media_units.expect("pairs");
+    assert_eq!(pairs.get("tv_spend").map(String::as_str), Some("tv_impressions"));
+    assert_eq!(pairs.len(), 1);
+    assert_eq!(options.controls.expect("controls"), ["price_index", "promo"]);
+    // Controls named by the request are the request's: TV stays on its spend.
+    let controls = Some(vec!["TV_Impressions".to_owned(), "promo".to_owned()]);
+    let request = TrainRequest { media, controls: controls.clone(), ..TrainRequest::default() };
+    let options = options_for(&record, &request);
+    assert_eq!(options.media_units.expect("pairs").len(), 0);
+    assert_eq!(options.controls, controls);
+    // A request that keeps the stored media keeps the stored pairs, whatever the file has.
+    let options = options_for(&record, &TrainRequest::default());
+    assert_eq!(options.media_units.expect("pairs").len(), 0);
+    assert_eq!(options.controls.expect("controls").len(), 3);
+}
