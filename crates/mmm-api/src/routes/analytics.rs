@@ -4,6 +4,7 @@
 use crate::auth::AuthUser;
 use crate::dto::{ChannelSummaryOut, CurveQuery, ExportQuery, ModelQuery, TableExportQuery};
 use crate::error::{ApiError, ErrorBody, blocking};
+use crate::extract::Query;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
@@ -117,7 +118,7 @@ pub struct ControlLevelOut {
 pub async fn status(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<ModelQuery>,
+    q: Query<ModelQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (info, doc) = resolve(&state, &user, q.into_inner().model_id).await?;
     Ok(HttpResponse::Ok().json(StatusOut {
@@ -184,7 +185,7 @@ pub async fn status(
 pub async fn channels(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<ModelQuery>,
+    q: Query<ModelQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let doc = document(&state, &user, q.into_inner().model_id).await?;
     let list: Vec<Value> = doc
@@ -235,7 +236,7 @@ fn summary(doc: &ModelDocument) -> Vec<ChannelSummaryOut> {
 pub async fn channels_summary(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<ModelQuery>,
+    q: Query<ModelQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let doc = document(&state, &user, q.into_inner().model_id).await?;
     Ok(HttpResponse::Ok().json(summary(&doc)))
@@ -258,7 +259,7 @@ pub async fn channels_summary(
 pub async fn contribution(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<ModelQuery>,
+    q: Query<ModelQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let doc = document(&state, &user, q.into_inner().model_id).await?;
     Ok(HttpResponse::Ok().json(decomposition(&doc)))
@@ -305,7 +306,7 @@ fn decomposition(doc: &ModelDocument) -> Vec<Value> {
 pub async fn export_contribution(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<TableExportQuery>,
+    q: Query<TableExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let json = |doc: &ModelDocument| serde_json::to_string_pretty(&decomposition(doc));
     export_table(&state, &user, q.into_inner(), "contribution", Table::Decomposition, json).await
@@ -326,7 +327,7 @@ pub async fn export_contribution(
 pub async fn export_channels(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<TableExportQuery>,
+    q: Query<TableExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let json = |doc: &ModelDocument| serde_json::to_string_pretty(&summary(doc));
     export_table(&state, &user, q.into_inner(), "channels", Table::Channels, json).await
@@ -348,7 +349,7 @@ pub async fn export_channels(
 pub async fn export_curves(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<TableExportQuery>,
+    q: Query<TableExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let json = |doc: &ModelDocument| {
         let curves: Vec<Value> = doc
@@ -447,7 +448,7 @@ pub struct CurveOut {
 pub async fn response_curves(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<CurveQuery>,
+    q: Query<CurveQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let points = q.points.unwrap_or(CURVE_POINTS);
@@ -514,7 +515,7 @@ pub async fn response_curves(
 pub async fn list_insights(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<ModelQuery>,
+    q: Query<ModelQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let doc = document(&state, &user, q.into_inner().model_id).await?;
     Ok(HttpResponse::Ok().json(insights(&doc)))
@@ -585,7 +586,7 @@ fn insights_txt(info: &ModelInfo, doc: &ModelDocument, list: &[Insight]) -> Stri
 pub async fn export_insights(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<ExportQuery>,
+    q: Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let format = export_format(q.format, &["json", "csv", "txt"])?;

@@ -3,6 +3,7 @@
 use crate::auth::AuthUser;
 use crate::dto::{LoginForm, RegisterIn, RegisteredOut, TokenOut, UserOut};
 use crate::error::{ApiError, ErrorBody, blocking};
+use crate::extract::Json;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
@@ -19,7 +20,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 #[post("/auth/register")]
 pub async fn register(
     state: web::Data<AppState>,
-    body: web::Json<RegisterIn>,
+    body: Json<RegisterIn>,
 ) -> Result<HttpResponse, ApiError> {
     let RegisterIn { email, password, full_name } = body.into_inner();
     let auth = state.auth.clone();

@@ -5,6 +5,7 @@ use crate::dto::{
     DataCheckOut, DatasetDetailOut, DatasetOut, DatasetUpload, UploadParams, UploadedOut,
 };
 use crate::error::{ApiError, ErrorBody, blocking};
+use crate::extract::Query;
 use crate::state::AppState;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -129,7 +130,7 @@ pub async fn upload(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
-    query: web::Query<UploadParams>,
+    query: Query<UploadParams>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (bytes, params) =

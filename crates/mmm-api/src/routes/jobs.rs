@@ -3,6 +3,7 @@
 use crate::auth::{AuthUser, from_header_or_query};
 use crate::dto::{JobEventOut, JobOut, WsQuery};
 use crate::error::{ApiError, ErrorBody, blocking};
+use crate::extract::Query;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use mmm_service::domain::{JobEvent, JobState};
@@ -108,7 +109,7 @@ pub async fn stream(
     body: web::Payload,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    query: web::Query<WsQuery>,
+    query: Query<WsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let user = from_header_or_query(&req, query.into_inner().token)?;
     let service = state.jobs.clone();

@@ -3,6 +3,7 @@
 use crate::auth::AuthUser;
 use crate::dto::{MeridianUpload, ModelOut, TrainIn, TrainOut};
 use crate::error::{ApiError, ErrorBody, blocking};
+use crate::extract::Json;
 use crate::routes::datasets::read_multipart;
 use crate::state::AppState;
 use actix_multipart::Multipart;
@@ -26,7 +27,7 @@ use mmm_service::domain::{ModelStatus, SamplerRequest, TrainRequest};
 pub async fn train(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: web::Json<TrainIn>,
+    body: Json<TrainIn>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let request = TrainRequest {

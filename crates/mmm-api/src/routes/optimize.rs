@@ -3,6 +3,7 @@
 use super::owned_model;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Json, Query};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use mmm_core::load_csv_for_scoring;
@@ -100,7 +101,7 @@ pub async fn optimize(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
-    body: web::Json<OptimizeIn>,
+    body: Json<OptimizeIn>,
 ) -> Result<HttpResponse, ApiError> {
     let doc = owned_model(&state, &user, id.into_inner()).await?;
     let body = body.into_inner();
@@ -174,7 +175,7 @@ pub async fn plan(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
-    body: web::Json<PlanIn>,
+    body: Json<PlanIn>,
 ) -> Result<HttpResponse, ApiError> {
     let doc = owned_model(&state, &user, id.into_inner()).await?;
     let b = body.into_inner();
@@ -243,7 +244,7 @@ pub async fn scenarios(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
-    body: web::Json<ScenariosIn>,
+    body: Json<ScenariosIn>,
 ) -> Result<HttpResponse, ApiError> {
     let list = body.into_inner().scenarios;
     if list.is_empty() || list.len() > 20 {
@@ -290,7 +291,7 @@ pub async fn frontier(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
-    q: web::Query<FrontierQuery>,
+    q: Query<FrontierQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let steps = q.steps.unwrap_or(11);

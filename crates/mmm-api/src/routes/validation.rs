@@ -6,6 +6,7 @@ use super::owned_model;
 use crate::auth::AuthUser;
 use crate::dto::{BacktestIn, UploadParams};
 use crate::error::{ApiError, ErrorBody, blocking};
+use crate::extract::{Json, Query};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use mmm_core::score::{load_options, score as run_score};
@@ -62,7 +63,7 @@ pub async fn score(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
-    query: web::Query<ScoreQuery>,
+    query: Query<ScoreQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let doc = owned_model(&state, &user, id.into_inner()).await?;
@@ -110,7 +111,7 @@ pub async fn backtest(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
-    body: web::Json<BacktestIn>,
+    body: Json<BacktestIn>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let request = TrainRequest {

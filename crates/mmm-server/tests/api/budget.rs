@@ -53,6 +53,21 @@ fn optimize_plan_scenarios_frontier(app: TestApp) {
     assert!((mix["uplift"].as_f64().unwrap() - gain).abs() < 1e-6 * gain.abs().max(1.0), "{o}");
     assert!(gain >= 0.0 && mix["probability_better"].is_number(), "{o}");
 
+    // A value of the wrong type is named by its field, in the body or the query.
+    let body = json!({"budget": 1000.0, "constraints": {"min": {names[0].clone(): "a lot"}}});
+    let r = app.post_json(&format!("/api/v1/models/{model}/optimize"), Some(&token), &body);
+    assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"), "{}", r.text);
+    let field = format!("constraints.min.{}", names[0]);
+    let error = &r.json()["error"];
+    assert_eq!(
+        error["message"],
+        format!("invalid request: {field}: invalid type: string \"a lot\", expected f64")
+    );
+    assert_eq!(error["details"][0]["field"], field.as_str());
+    let r = app.get(&format!("/api/v1/models/{model}/frontier?budget=lots"), Some(&token));
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.json()["error"]["message"], "invalid request: budget: invalid float literal");
+
     // Infeasible: minimums above the budget.
     let body = json!({"budget": 10.0, "constraints": {"min": {names[0].clone(): 100.0}}});
     let r = app.post_json(&format!("/api/v1/models/{model}/optimize"), Some(&token), &body);
