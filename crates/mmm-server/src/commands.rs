@@ -2,7 +2,7 @@
 
 use crate::report;
 use crate::{
-    AdstockArg, BacktestArgs, CheckArgs, DataArgs, ExportArgs, FitArgs, FrequencyArg,
+    AdstockArg, BacktestArgs, CheckArgs, CompareArgs, DataArgs, ExportArgs, FitArgs, FrequencyArg,
     ImportMeridianArgs, InspectArgs, MethodArg, ModelArgs, ProfileArg, SaturationArg, ScoreArgs,
     SimulateArgs, TableArg,
 };
@@ -338,6 +338,15 @@ pub fn inspect(args: &InspectArgs) -> Result<(), CliError> {
             print!("{}", report::insights(&doc));
         }
     }
+    Ok(())
+}
+
+pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
+    if is_dash(&args.first) && is_dash(&args.second) {
+        return Err(anyhow!("only one of the two models can come from standard input").into());
+    }
+    let (a, b) = (load_model(&args.first)?, load_model(&args.second)?);
+    print!("{}", report::compare(&a, &b, [&shown(&args.first), &shown(&args.second)]));
     Ok(())
 }
 

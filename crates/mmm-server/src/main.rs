@@ -39,6 +39,10 @@ enum Command {
     Check(CheckArgs),
     /// Print the summary of a saved model document.
     InspectModel(InspectArgs),
+    /// Compare two saved models of the same data channel by channel, such as before and after a
+    /// lift test or an ROI prior: each ROI with its 90% interval, the change, and how much the
+    /// data narrowed each ROI prior; then the fit metrics.
+    Compare(CompareArgs),
     /// Write a table of a saved model as CSV, for spreadsheets: the per-period decomposition, the
     /// channel results, or the response curves.
     Export(ExportArgs),
@@ -386,6 +390,14 @@ struct InspectArgs {
 }
 
 #[derive(Debug, Args)]
+struct CompareArgs {
+    /// The first model document (A), written by `mmm fit --json`.
+    first: PathBuf,
+    /// The second model document (B); changes are from A to B.
+    second: PathBuf,
+}
+
+#[derive(Debug, Args)]
 struct ExportArgs {
     /// Model document written by `mmm fit --json` (`-` reads standard input).
     model: PathBuf,
@@ -532,6 +544,7 @@ fn run(command: Command) -> Result<(), commands::CliError> {
         Command::Fit(args) => commands::fit(&args),
         Command::Check(args) => commands::check(&args),
         Command::InspectModel(args) => commands::inspect(&args),
+        Command::Compare(args) => commands::compare(&args),
         Command::Export(args) => commands::export(&args),
         Command::Score(args) => commands::score(&args),
         Command::Backtest(args) => commands::backtest(&args),

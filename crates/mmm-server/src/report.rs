@@ -7,13 +7,18 @@ use mmm_core::{Dataset, ModelDocument};
 use std::fmt::Write;
 
 /// The channel table and fit metrics.
-pub fn summary(doc: &ModelDocument) -> String {
-    let mut s = String::new();
-    let method = match (&doc.origin, doc.method) {
+/// How the model was made: `MAP`, `Bayesian (NUTS)` or `Imported <tool> <version>`.
+fn method_label(doc: &ModelDocument) -> String {
+    match (&doc.origin, doc.method) {
         (Some(o), _) => format!("Imported {} {}", o.tool, o.version),
         (None, mmm_core::document::Method::Map) => "MAP".to_owned(),
         (None, mmm_core::document::Method::Bayes) => "Bayesian (NUTS)".to_owned(),
-    };
+    }
+}
+
+pub fn summary(doc: &ModelDocument) -> String {
+    let mut s = String::new();
+    let method = method_label(doc);
     let _ = writeln!(
         s,
         "{method} model of {} ({}, {} to {}, {} periods)",
@@ -176,6 +181,87 @@ pub fn parameter_line(c: &mmm_core::document::ChannelResult) -> String {
         })
         .collect::<Vec<_>>()
         .join("  ")
+}
+
+/// Two models side by side, channel by channel: ROI with its interval, the change, and the data
+/// weight of each (as the dashboard's comparison on the Channels page), then the fit metrics.
+/// `names` label the models (their files).
+pub fn compare(a: &ModelDocument, b: &ModelDocument, names: [&str; 2]) -> String {
+    let mut s = String::new();
+    for (label, (doc, name)) in ["A", "B"].iter().zip([(a, names[0]), (b, names[1])]) {
+        let _ = writeln!(
+            s,
+            "{label}: {} model of {} ({}, {} to {}, {}), {name}",
+            method_label(doc),
+            doc.kpi,
+            doc.frequency,
+            doc.start,
+            doc.end,
+            count(doc.periods, "period")
+        );
+    }
+    let same = |f: fn(&ModelDocument) -> String| f(a) == f(b);
+    if !(same(|d| d.kpi.clone()) && same(|d| format!("{} {} {}", d.frequency, d.start, d.end))) {
+        let _ = writeln!(
+            s,
+            "note: the models are not of the same data; their ROIs answer different questions"
+        );
+    }
+    let roi = |c: Option<&mmm_core::document::ChannelResult>| match c {
+        None => "–".to_owned(),
+        Some(c) => match c.roi_interval {
+            Some([lo, hi]) => format!("{:.2} [{lo:.2}, {hi:.2}]", c.roi),
+            None => format!("{:.2}", c.roi),
+        },
+    };
+    let weight = |c: Option<&mmm_core::document::ChannelResult>| {
+        c.and_then(|c| c.roi_contraction).map_or("–".to_owned(), |k| format!("{:.0}%", 100.0 * k))
+    };
+    let _ = writeln!(
+        s,
+        "\n{:<14} {:>22} {:>22} {:>8} {:>7} {:>7}",
+        "channel", "ROI A [90%]", "ROI B [90%]", "change", "data A", "data B"
+    );
+    let _ = writeln!(s, "{}", "-".repeat(86));
+    let mut names: Vec<&str> = a.channels.iter().map(|c| c.name.as_str()).collect();
+    names.extend(b.channels.iter().map(|c| c.name.as_str()).filter(|n| a.channel(n).is_none()));
+    for name in names {
+        let (ca, cb) = (a.channel(name), b.channel(name));
+        let change = match (ca, cb) {
+            (Some(x), Some(y)) if x.roi > 0.0 => format!("{:+.1}%", 100.0 * (y.roi / x.roi - 1.0)),
+            _ => "–".to_owned(),
+        };
+        let _ = writeln!(
+            s,
+            "{name:<14} {:>22} {:>22} {change:>8} {:>7} {:>7}",
+            roi(ca),
+            roi(cb),
+            weight(ca),
+            weight(cb)
+        );
+    }
+    let (fa, fb) = (&a.fit, &b.fit);
+    let _ = writeln!(
+        s,
+        "\nfit: R² {:.3} -> {:.3}  MAPE {:.1}% -> {:.1}%  NRMSE {:.3} -> {:.3}",
+        fa.r2,
+        fb.r2,
+        100.0 * fa.mape,
+        100.0 * fb.mape,
+        fa.nrmse,
+        fb.nrmse
+    );
+    if let (Some(ha), Some(hb)) = (&fa.holdout, &fb.holdout) {
+        let _ = writeln!(
+            s,
+            "holdout: R² {:.3} -> {:.3}  MAPE {:.1}% -> {:.1}%",
+            ha.r2,
+            hb.r2,
+            100.0 * ha.mape,
+            100.0 * hb.mape
+        );
+    }
+    s
 }
 
 /// The model's insights, numbered and wrapped for a terminal.

@@ -59,6 +59,59 @@ fn one_of_a_kind_is_counted_in_the_singular() {
 }
 
 #[test]
+fn compare_two_models_channel_by_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let (before, after) = (dir.path().join("before.json"), dir.path().join("after.json"));
+    let out = mmm(&["simulate", "--weeks", "104", "--channels", "3", "--out", path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(mmm(&["fit", path(&data), "--json", path(&before)]).status.success());
+    // A tight ROI prior on search moves search, and the comparison says by how much.
+    let priors = r#"{"channel_roi": {"search": {"median": 0.4, "relative_sd": 0.02}}}"#;
+    let out = mmm(&["fit", path(&data), "--priors", priors, "--json", path(&after)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = mmm(&["compare", path(&before), path(&after)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let load = |p: &Path| ModelDocument::from_json(&std::fs::read_to_string(p).unwrap()).unwrap();
+    let (a, b) = (load(&before), load(&after));
+    assert!(stdout.starts_with("A: MAP model of revenue (weekly, "), "{stdout}");
+    assert!(stdout.contains(&format!("), {}\n", path(&after))), "{stdout}");
+    assert!(!stdout.contains("not of the same data"), "{stdout}");
+    for (ca, cb) in a.channels.iter().zip(&b.channels) {
+        let roi = |c: &mmm_core::document::ChannelResult| {
+            let [lo, hi] = c.roi_interval.unwrap();
+            format!("{:.2} [{lo:.2}, {hi:.2}]", c.roi)
+        };
+        let line = format!(
+            "{:<14} {:>22} {:>22} {:>8} {:>7} {:>7}",
+            ca.name,
+            roi(ca),
+            roi(cb),
+            format!("{:+.1}%", 100.0 * (cb.roi / ca.roi - 1.0)),
+            format!("{:.0}%", 100.0 * ca.roi_contraction.unwrap()),
+            format!("{:.0}%", 100.0 * cb.roi_contraction.unwrap()),
+        );
+        assert!(stdout.contains(&line), "missing\n{line}\nin\n{stdout}");
+    }
+    let search = b.channel("search").unwrap();
+    assert!((search.roi - 0.4).abs() < 0.05, "held by its prior: {}", search.roi);
+    // Models of other data are compared, with a warning.
+    let other = dir.path().join("other.csv");
+    let out = mmm(&["simulate", "--weeks", "60", "--channels", "2", "--out", path(&other)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let other_model = dir.path().join("other.json");
+    assert!(mmm(&["fit", path(&other), "--json", path(&other_model)]).status.success());
+    let out = mmm(&["compare", path(&before), path(&other_model)]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("note: the models are not of the same data"), "{stdout}");
+    // A channel in one model only has dashes for the other.
+    assert!(stdout.lines().any(|l| l.starts_with("social ") && l.contains(" – ")), "{stdout}");
+    let out = mmm(&["compare", "-", "-"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
 fn simulate_fit_inspect_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");
