@@ -314,7 +314,7 @@ fn residuals(x: &[&[f64]], y: &[f64]) -> Option<Vec<f64>> {
 }
 
 /// Share of the variation of `y` (about its mean) that the columns `x` explain.
-fn explained(x: &[&[f64]], y: &[f64]) -> Option<f64> {
+pub(crate) fn explained(x: &[&[f64]], y: &[f64]) -> Option<f64> {
     let r = residuals(x, y)?;
     let mean = y.iter().sum::<f64>() / y.len() as f64;
     let total: f64 = y.iter().map(|v| (v - mean).powi(2)).sum();

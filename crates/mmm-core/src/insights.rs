@@ -148,6 +148,36 @@ pub fn noise_limit(doc: &ModelDocument, c: &ChannelResult) -> Option<NoiseLimit>
     })
 }
 
+/// The share of channel `c`'s contribution over the fitted periods that the model's other
+/// inputs explain: the R² of its per-period contribution regressed on the baseline's columns
+/// (intercept, trend, seasonality, controls) and the other channels' contributions. Only the
+/// rest, `1 − R²`, measures the channel's own effect.
+pub fn explained_by_others(doc: &ModelDocument, c: &ChannelResult) -> Option<f64> {
+    let i = doc.channels.iter().position(|x| x.name == c.name)?;
+    let held_out = doc.fit.holdout.as_ref().map_or(0, |h| h.periods);
+    let series = &doc.series;
+    let n = series.channels.get(i)?.contribution.len().saturating_sub(held_out);
+    let rows: Vec<Vec<f64>> = (0..n)
+        .map(|t| {
+            let z: Vec<f64> = series.control_values.iter().map(|v| v.values[t]).collect();
+            doc.baseline.row(t, &z)
+        })
+        .collect();
+    let width = rows.first()?.len();
+    let mut columns: Vec<Vec<f64>> =
+        (0..width).map(|j| rows.iter().map(|r| r[j]).collect()).collect();
+    columns.extend(
+        series
+            .channels
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, s)| s.contribution[..n].to_vec()),
+    );
+    let x: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
+    checks::explained(&x, &series.channels[i].contribution[..n])
+}
+
 /// What the noise alone allows the data to say about a channel's ROI ([`noise_limit`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NoiseLimit {
@@ -157,6 +187,17 @@ pub struct NoiseLimit {
     pub relative_se: f64,
     /// The ROI contraction that standard error would give.
     pub contraction: f64,
+}
+
+impl NoiseLimit {
+    /// The best-case contraction when a share `explained` of the contribution's variation
+    /// follows the model's other inputs ([`explained_by_others`]): only the rest measures the
+    /// channel, so the relative standard error grows by `1 / √(1 − explained)` (the variance
+    /// inflation of least squares), and the data term `(ROI · r)²` with its square.
+    pub fn with_others(&self, explained: f64) -> f64 {
+        let data = 1.0 / self.contraction - 1.0;
+        1.0 / (1.0 + data / (1.0 - explained).max(f64::EPSILON))
+    }
 }
 
 /// What in the model's data leaves the ROI of the channels `names` to the prior: spend that is
@@ -170,8 +211,8 @@ fn weak_evidence_causes(
 ) -> String {
     let period = doc.frequency.period_name();
     let total: f64 = doc.series.channels.iter().flat_map(|s| &s.spend).sum();
-    let (mut always_on, mut rarely_off, mut sparse, mut small, mut faint) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut always_on, mut rarely_off, mut sparse, mut small, mut faint, mut entangled) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for name in names {
         let Some(series) = doc.series.channels.iter().find(|s| s.name == *name) else {
             continue;
@@ -196,11 +237,23 @@ fn weak_evidence_causes(
             small.push((*name, checks::percent(share)));
             figures.insert(format!("{name}.spend_share"), share);
         }
-        let limit = doc.channels.iter().find(|c| c.name == *name).and_then(|c| noise_limit(doc, c));
-        if let Some(limit) = limit.filter(|l| l.contraction < FIRM_EVIDENCE) {
-            faint.push((*name, money(limit.contribution_sd)));
-            figures.insert(format!("{name}.contribution_sd"), limit.contribution_sd);
-            figures.insert(format!("{name}.noise_relative_se"), limit.relative_se);
+        let Some(channel) = doc.channels.iter().find(|c| c.name == *name) else { continue };
+        match noise_limit(doc, channel) {
+            Some(limit) if limit.contraction < FIRM_EVIDENCE => {
+                faint.push((*name, money(limit.contribution_sd)));
+                figures.insert(format!("{name}.contribution_sd"), limit.contribution_sd);
+                figures.insert(format!("{name}.noise_relative_se"), limit.relative_se);
+            }
+            // Enough alone, but not beside what moves with it.
+            Some(limit) => {
+                let shared = explained_by_others(doc, channel)
+                    .filter(|r2| limit.with_others(*r2) < FIRM_EVIDENCE);
+                if let Some(r2) = shared {
+                    entangled.push((*name, checks::percent(r2)));
+                    figures.insert(format!("{name}.explained_by_others"), r2);
+                }
+            }
+            None => {}
         }
     }
     if !faint.is_empty() {
@@ -249,6 +302,15 @@ fn weak_evidence_causes(
                  deviations) against noise of {noise} a {period}, too little to measure them \
                  well even if their spend had moved independently of everything else"
             ),
+        ),
+        clause(
+            &entangled,
+            "{figures} of the variation in the contribution of {names} follows the trend, \
+             season, controls and other channels, and what is left is too little to measure it \
+             well beside the noise",
+            "{figures} of the variation in the contributions of {names} follow the trend, \
+             season, controls and other channels, and what is left is too little to measure \
+             them well beside the noise",
         ),
     ]
     .into_iter()
@@ -1084,14 +1146,19 @@ mod tests {
             c.roi_interval = Some([1.0, 3.0]);
         }
         let names: Vec<String> = doc.channels.iter().map(|c| c.name.clone()).collect();
-        // Noise of 1,000 a period; each contribution alternates around 5,000 by ±1,000 (its
-        // standard deviation), channel 3's by ±100.
+        // Noise of 1,000 a period; each contribution swings around 5,000 by ±1,000 (its
+        // standard deviation), channel 3's by ±100 (every other week), each in its own rhythm
+        // (up and down every 1, 2, 4, 8 or 16 weeks), so that no channel's swing follows
+        // another's.
         doc.fit.sigma = 1000.0;
         let series = &mut doc.series.channels;
         let n = series[1].spend.len();
+        let rhythm = [1, 2, 3, 0, 4];
+        let swing =
+            |i: usize, t: usize| if (t >> rhythm[i]).is_multiple_of(2) { 1.0 } else { -1.0 };
         for (i, s) in series.iter_mut().enumerate() {
             let a = if i == 3 { 100.0 } else { 1000.0 };
-            s.contribution = (0..n).map(|t| 5000.0 + if t % 2 == 0 { a } else { -a }).collect();
+            s.contribution = (0..n).map(|t| 5000.0 + a * swing(i, t)).collect();
         }
         let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
         // Channel 1 never off: 40% and 100% of its mean spend in turn, so its lowest week is
@@ -1154,6 +1221,33 @@ mod tests {
         held.series.channels[3].contribution.extend([0.0, 1e6, 0.0, 1e6, 0.0, 1e6]);
         let trimmed = noise_limit(&held, &held.channels[3]).unwrap();
         assert!((trimmed.relative_se - r3).abs() < 1e-12);
+
+        // A channel whose swing mostly follows another's: enough alone, not beside the other.
+        let mut shared = doc.clone();
+        shared.series.channels[4].contribution =
+            (0..n).map(|t| 5000.0 + 970.0 * swing(0, t) + 243.0 * swing(4, t)).collect();
+        let limit = noise_limit(&shared, &shared.channels[4]).unwrap();
+        assert!(limit.contraction > FIRM_EVIDENCE, "{limit:?}");
+        // Channel 0's swing explains 970² / (970² + 243²) = 94.1% of it, up to the little the
+        // baseline's trend and season take of the rest. Alone, its ±1,000 would allow 0.97.
+        let r2 = explained_by_others(&shared, &shared.channels[4]).unwrap();
+        assert!((r2 - 0.941).abs() < 0.02, "{r2}");
+        assert!(limit.with_others(r2) < FIRM_EVIDENCE);
+        let list = insights(&shared);
+        let weak = list.iter().find(|i| i.kind == InsightKind::WeakEvidence).unwrap();
+        assert_eq!(weak.numbers[&format!("{}.explained_by_others", names[4])], r2);
+        let expected = format!(
+            " and {} of the variation in the contribution of {} follows the trend, season, \
+             controls and other channels, and what is left is too little to measure it well \
+             beside the noise.",
+            checks::percent(r2),
+            names[4]
+        );
+        assert!(weak.message.contains(&expected), "{}", weak.message);
+        // By hand: a best case of 0.9 falls to 1 / (1 + (1/0.9 − 1) / (1 − 0.81)) = 0.63.
+        let limit = NoiseLimit { contribution_sd: 1.0, relative_se: 1.0, contraction: 0.9 };
+        assert!((limit.with_others(0.81) - 1.0 / (1.0 + (1.0 / 0.9 - 1.0) / 0.19)).abs() < 1e-12);
+        assert!((limit.with_others(0.0) - 0.9).abs() < 1e-12, "nothing shared, nothing lost");
 
         // Several channels never off share one clause.
         let m3 = mean(&doc.series.channels[3].spend);
