@@ -95,7 +95,7 @@ fn print_allocation(opt: &Optimization, kpi: &str) {
 }
 
 pub fn optimize(args: &OptimizeArgs) -> Result<(), CliError> {
-    let doc = load_model(&args.model)?;
+    let doc = load_model(args.model.path())?;
     let c = constraints(&args.constraints);
     let opt = match (args.budget, args.target_mroi) {
         (Some(budget), _) => run_optimize(&doc, budget, &c).map_err(|e| anyhow!(e))?,
@@ -116,7 +116,7 @@ pub fn optimize(args: &OptimizeArgs) -> Result<(), CliError> {
 }
 
 pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
-    let doc = load_model(&args.model)?;
+    let doc = load_model(args.model.path())?;
     let controls = args.controls.iter().cloned().collect();
     mmm_core::score::check_controls(&doc, &controls).map_err(CliError::Data)?;
     let request = PlanRequest {
@@ -174,7 +174,7 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
             "plan written to {}; forecast the {} it brings with: mmm score {} {}",
             path.display(),
             doc.kpi,
-            args.model.display(),
+            args.model.path().display(),
             path.display()
         );
     }
@@ -182,7 +182,7 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
 }
 
 pub fn frontier(args: &FrontierArgs) -> Result<(), CliError> {
-    let doc = load_model(&args.model)?;
+    let doc = load_model(args.model.path())?;
     let points = run_frontier(&doc, args.budget, &constraints(&args.constraints), args.steps)
         .map_err(|e| anyhow!(e))?;
     println!(

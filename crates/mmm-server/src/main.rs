@@ -99,9 +99,8 @@ struct ConstraintArgs {
 
 #[derive(Debug, Args)]
 struct OptimizeArgs {
-    /// Model document written by `mmm fit --json` (`-` reads standard input).
-    #[arg(long)]
-    model: PathBuf,
+    #[command(flatten)]
+    model: SavedModel,
     /// Budget per period.
     #[arg(
         long,
@@ -122,9 +121,8 @@ struct OptimizeArgs {
 
 #[derive(Debug, Args)]
 struct PlanArgs {
-    /// Model document written by `mmm fit --json` (`-` reads standard input).
-    #[arg(long)]
-    model: PathBuf,
+    #[command(flatten)]
+    model: SavedModel,
     /// Periods to plan.
     #[arg(long)]
     periods: usize,
@@ -152,9 +150,8 @@ struct PlanArgs {
 
 #[derive(Debug, Args)]
 struct FrontierArgs {
-    /// Model document written by `mmm fit --json` (`-` reads standard input).
-    #[arg(long)]
-    model: PathBuf,
+    #[command(flatten)]
+    model: SavedModel,
     /// Reference budget per period.
     #[arg(long, allow_negative_numbers = true)]
     budget: f64,
@@ -375,6 +372,25 @@ struct BacktestArgs {
     /// standard error.
     #[arg(long)]
     json: Option<PathBuf>,
+}
+
+/// The saved model a budget command works on: the first argument, as for `score`, `export` and
+/// `inspect-model` (`--model M.json`, the older form, is still read).
+#[derive(Debug, Args)]
+struct SavedModel {
+    /// Model document written by `mmm fit --json` (`-` reads standard input).
+    #[arg(value_name = "MODEL", required_unless_present = "model", conflicts_with = "model")]
+    path: Option<PathBuf>,
+    /// The model document as an option, as earlier versions took it.
+    #[arg(long = "model", value_name = "MODEL", hide = true)]
+    model: Option<PathBuf>,
+}
+
+impl SavedModel {
+    /// The model's path, however it was given.
+    fn path(&self) -> &std::path::Path {
+        self.path.as_deref().or(self.model.as_deref()).unwrap_or(std::path::Path::new("-"))
+    }
 }
 
 #[derive(Debug, Args)]

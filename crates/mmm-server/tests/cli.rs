@@ -575,6 +575,7 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
     let budget = format!("{}", current.round());
     let lock = format!("tv={}", doc.channel("tv").unwrap().current_spend.round());
 
+    // The model as `--model`, the older form, still read.
     let o = mmm(&[
         "optimize",
         "--model",
@@ -632,7 +633,7 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
     assert!(json["current_mix"].is_null() && !stdout.contains("current mix"), "{stdout}");
     // At half as much again, the split is also compared with the current mix at that spend.
     let more = format!("{}", (1.5 * current).round());
-    let o = mmm(&["optimize", "--model", path(&model), "--budget", &more, "--json", path(&out)]);
+    let o = mmm(&["optimize", path(&model), "--budget", &more, "--json", path(&out)]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -655,13 +656,16 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
     );
     assert!(text(&o.stdout).contains(&line), "missing {line} in\n{}", text(&o.stdout));
 
+    // The model is given once.
+    let both = mmm(&["optimize", path(&model), "--model", path(&model), "--budget", "10"]);
+    assert_eq!(both.status.code(), Some(2));
     // A negative budget is a number the command refuses, not an unknown option.
-    let bad = mmm(&["optimize", "--model", path(&model), "--budget", "-5"]);
+    let bad = mmm(&["optimize", path(&model), "--budget", "-5"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad.stderr).contains("budget must be a non-negative number, got -5"));
-    let bad = mmm(&["frontier", "--model", path(&model), "--budget", "-1"]);
+    let bad = mmm(&["frontier", path(&model), "--budget", "-1"]);
     assert!(text(&bad.stderr).contains("budget must be a non-negative number, got -1"));
-    let bad = mmm(&["optimize", "--model", path(&model), "--budget", "10", "--min", "tv=100"]);
+    let bad = mmm(&["optimize", path(&model), "--budget", "10", "--min", "tv=100"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(
         text(&bad.stderr).contains(
@@ -670,17 +674,16 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
         "{}",
         text(&bad.stderr)
     );
-    let bad = mmm(&["optimize", "--model", path(&model), "--budget", "10", "--max", "tv"]);
+    let bad = mmm(&["optimize", path(&model), "--budget", "10", "--max", "tv"]);
     assert_eq!(bad.status.code(), Some(2), "clap rejects a malformed pair");
 
-    let f = mmm(&["frontier", "--model", path(&model), "--budget", &budget, "--steps", "5"]);
+    let f = mmm(&["frontier", path(&model), "--budget", &budget, "--steps", "5"]);
     assert!(f.status.success());
     assert_eq!(text(&f.stdout).lines().count(), 6);
     // Every budget's response with its 90% interval, from the MAP model's covariance.
     assert!(text(&f.stdout).lines().skip(1).all(|l| l.contains(" to ")), "{}", text(&f.stdout));
     let p = mmm(&[
         "plan",
-        "--model",
         path(&model),
         "--periods",
         "3",
@@ -711,7 +714,7 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
     // With a promotion planned: the file holds it, and an unknown control exits 2, naming it.
     let budget = format!("{}", 3.0 * current.round());
     let promoted = dir.path().join("promoted.csv");
-    let mut args = vec!["plan", "--model", path(&model), "--periods", "3", "--budget", &budget];
+    let mut args = vec!["plan", path(&model), "--periods", "3", "--budget", &budget];
     args.extend(["--csv", path(&promoted), "--control", "promo=1"]);
     let p = mmm(&args);
     assert!(p.status.success(), "{}", text(&p.stderr));
@@ -728,7 +731,7 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
         text(&p.stderr)
     );
     assert!(text(&p.stdout).is_empty(), "nothing planned: {}", text(&p.stdout));
-    let t = mmm(&["optimize", "--model", path(&model), "--target-mroi", "1.0"]);
+    let t = mmm(&["optimize", path(&model), "--target-mroi", "1.0"]);
     assert!(t.status.success(), "{}", text(&t.stderr));
     assert!(text(&t.stdout).contains("largest budget with every funded channel at mROI >= 1"));
 }
@@ -750,7 +753,7 @@ fn import_meridian_writes_a_model_the_other_commands_use() {
     assert!(csv.starts_with("date,revenue,tv_spend,search_spend,social_spend,display_spend,radio_spend,price_index,promo\n"));
     assert_eq!(csv.lines().count(), 157);
 
-    let out = mmm(&["optimize", "--model", path(&model), "--budget", "150000"]);
+    let out = mmm(&["optimize", path(&model), "--budget", "150000"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
 
     let pickle = dir.path().join("saved_mmm.pkl");
@@ -849,7 +852,7 @@ fn a_dash_pipes_simulate_into_fit() {
     let inspected = piped(&["inspect-model", "-", "--json"], &fitted.stdout);
     assert_eq!(ModelDocument::from_json(&text(&inspected.stdout)).unwrap(), doc);
     let budget = (doc.channels.iter().map(|c| c.current_spend).sum::<f64>()).round().to_string();
-    let optimized = piped(&["optimize", "--model", "-", "--budget", &budget], &fitted.stdout);
+    let optimized = piped(&["optimize", "-", "--budget", &budget], &fitted.stdout);
     assert!(text(&optimized.stdout).contains("tv"), "{}", text(&optimized.stdout));
     // Not a model on standard input: a clear error naming standard input.
     let wrong = mmm_fed(&["inspect-model", "-"], b"");
