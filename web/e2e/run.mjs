@@ -378,6 +378,12 @@ try {
   await scenarioTable.waitFor();
   assert.match(await scenarioTable.innerText(), /Current split[\s\S]*Optimized 60,000/);
   assert.match(await scenarioTable.innerText(), /Optimized 60,000 \(1\).* to .*\d+%/, 'the saved scenario has its uplift interval and chance');
+  // The saved recommendation, set against the current split scaled to its spend, gains what the
+  // optimizer said it would.
+  const savedRow = await scenarioTable.locator('tr', { has: page.locator('th:text-is("Optimized 60,000 (1)")') }).locator('td').allInnerTexts();
+  assert.match(savedRow.at(-1), new RegExp(`^${mixUplift} \\(\\d+% likely\\)$`), savedRow.join(' | '));
+  const currentRow = await scenarioTable.locator('tr', { has: page.locator('th:text-is("Current split")') }).locator('td').allInnerTexts();
+  assert.equal(currentRow.at(-1), '–', 'the current split is not scaled to itself');
   // A promotion in every planned week, for the forecast.
   await page.getByLabel('promo', { exact: true }).fill('1');
   await page.getByRole('button', { name: 'Plan', exact: true }).click();

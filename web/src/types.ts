@@ -77,8 +77,11 @@ export interface Optimized {
   optimized_response: number; uplift: number; uplift_pct: number; gap_bound: number;
   probability_better?: number; uplift_interval?: Interval;
   /** When the budget is not the current total: the current split scaled to the same spend. */
-  current_mix?: { spend: number; response: number; uplift: number; uplift_pct: number; probability_better?: number; uplift_interval?: Interval };
+  current_mix?: CurrentMix;
 }
+
+/** The current split scaled to another total, and the gain over it of the split compared. */
+export interface CurrentMix { spend: number; response: number; uplift: number; uplift_pct: number; probability_better?: number; uplift_interval?: Interval }
 
 export interface Plan {
   periods: { date: string; spend: Record<string, number>; total: number }[];
@@ -92,7 +95,7 @@ export interface Plan {
 
 export interface FrontierPoint { budget: number; change: number; response: number; roi: number; marginal: number; response_interval?: Interval }
 
-export interface ScenarioResult { name: string; spend: number; response: number; roi: number; uplift: number; probability_better?: number; uplift_interval?: Interval }
+export interface ScenarioResult { name: string; spend: number; response: number; roi: number; uplift: number; probability_better?: number; uplift_interval?: Interval; current_mix?: CurrentMix }
 
 export interface Job { id: string; model_id: string; state: string; progress: number; message: string; error: string | null }
 export interface JobEvent { job_id: string; state: string; progress: number; message: string; error?: string | null }

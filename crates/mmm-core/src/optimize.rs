@@ -764,6 +764,10 @@ pub struct ScenarioResult {
     /// 90% interval of the uplift.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uplift_interval: Option<Interval>,
+    /// The current split scaled to the scenario's spend, when that is not the current total,
+    /// and the scenario's gain over it (as [`Optimization::current_mix`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_mix: Option<CurrentMix>,
     /// Per channel: spend, response, mROI.
     pub channels: Vec<AllocationLine>,
 }
@@ -820,6 +824,7 @@ pub fn scenarios(
                 uplift: response - current,
                 probability_better: comparison.map(|c| c.probability_better),
                 uplift_interval: comparison.map(|c| c.difference_interval),
+                current_mix: current_mix(&curves, &current_spend, &x),
                 channels: lines,
             })
         })

@@ -173,11 +173,14 @@ export async function optimizerPage(main: HTMLElement): Promise<void> {
           }, 260).el,
           h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'scenario-table' },
             h('caption', null, 'Scenarios against the current split'),
-            h('thead', null, h('tr', null, ['Scenario', 'Spend', 'Response', 'ROI', 'Uplift', 'Uplift, 90% interval', 'Chance it beats the current split'].map((c) => h('th', { scope: 'col' }, c)))),
+            h('thead', null, h('tr', null, ['Scenario', 'Spend', 'Response', 'ROI', 'Uplift', 'Uplift, 90% interval', 'Chance it beats the current split', 'Gain over the current split scaled to its spend'].map((c) => h('th', { scope: 'col' }, c)))),
             h('tbody', null, res.map((r) => h('tr', null, h('th', { scope: 'row' }, r.name), h('td', { class: 'num' }, money(r.spend)),
               h('td', { class: 'num' }, money(r.response)), h('td', { class: 'num' }, ratio(r.roi)), h('td', { class: 'num' }, money(r.uplift)),
               h('td', { class: 'num' }, r.uplift_interval ? `${money(r.uplift_interval[0])} to ${money(r.uplift_interval[1])}` : '–'),
-              h('td', { class: 'num' }, r.probability_better !== undefined ? pct(r.probability_better, 0) : '–')))))));
+              h('td', { class: 'num' }, r.probability_better !== undefined ? pct(r.probability_better, 0) : '–'),
+              h('td', { class: 'num' }, r.current_mix
+                ? `${money(r.current_mix.uplift)}${r.current_mix.probability_better !== undefined ? ` (${pct(r.current_mix.probability_better, 0)} likely)` : ''}`
+                : '–')))))));
       } catch (err) {
         mount(out, notice('error', (err as Error).message));
       }

@@ -232,9 +232,12 @@ pub struct ScenariosIn {
     params(("id" = String, Path, description = "Model id")),
     request_body = ScenariosIn,
     responses(
-        (status = 200, description = "One result per scenario", body = Vec<Object>,
-         example = json!([{"name": "more search", "spend": 145000.0, "response": 180000.0, "roi": 1.24, "uplift": 5762.0,
-             "probability_better": 0.93, "uplift_interval": [-612.0, 12136.0], "channels": []}])),
+        (status = 200, description = "One result per scenario: its response, and its uplift over the current split with the chance and 90% interval; for a scenario whose total differs from the current one, `current_mix` also sets it against the current split scaled to its spend", body = Vec<Object>,
+         example = json!([{"name": "more search", "spend": 144715.9, "response": 184778.6, "roi": 1.28, "uplift": 12213.7,
+             "probability_better": 1.0, "uplift_interval": [1898.7, 33914.2],
+             "current_mix": {"spend": 144715.9, "response": 191359.8, "uplift": -6581.2, "uplift_pct": -0.0344,
+                             "probability_better": 0.17, "uplift_interval": [-16546.1, 11029.4]},
+             "channels": []}])),
         (status = 404, description = "No such model (or not yours)", body = ErrorBody),
         (status = 422, description = "Unknown channel or invalid spend", body = ErrorBody),
     )

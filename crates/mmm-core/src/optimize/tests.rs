@@ -429,6 +429,14 @@ fn scenarios_evaluate_given_allocations() {
     assert_eq!(r.spend, 18.0);
     let current = d.channels[0].response(8.0) + d.channels[1].response(6.0);
     assert!((r.uplift - (expected - current)).abs() < 1e-12);
+    // 18 against the current 14: the current mix scaled by 18/14, and the scenario's gain on it.
+    let mix = r.current_mix.as_ref().expect("another total");
+    let scaled =
+        d.channels[0].response(8.0 * 18.0 / 14.0) + d.channels[1].response(6.0 * 18.0 / 14.0);
+    assert!(
+        (mix.response - scaled).abs() < 1e-12 && (mix.uplift - (expected - scaled)).abs() < 1e-12
+    );
+    assert_eq!(mix.spend, 18.0);
     // With only the first coefficient uncertain (sd 20 against 100), the uplift 100 Δh has sd
     // 20 Δh: a chance of Φ(5) and an interval of ±1.645 x 20% around it.
     let mut d = d;
@@ -438,6 +446,7 @@ fn scenarios_evaluate_given_allocations() {
     let now = ("now".to_owned(), BTreeMap::new());
     let results = scenarios(&d, &[now, ("more".to_owned(), spend)]).unwrap();
     assert!(results[0].probability_better.is_none(), "the current split is not compared to itself");
+    assert!(results[0].current_mix.is_none(), "nor scaled to its own total");
     let r = &results[1];
     assert!((r.probability_better.unwrap() - crate::summary::normal_cdf(5.0)).abs() < 1e-12);
     let [lo, hi] = r.uplift_interval.unwrap();

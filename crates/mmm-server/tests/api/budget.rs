@@ -203,6 +203,13 @@ fn optimize_plan_scenarios_frontier(app: TestApp) {
     assert!(s[0].get("probability_better").is_none());
     assert!(s[1]["probability_better"].as_f64().unwrap() >= 0.5, "{}", s[1]);
     assert!(s[1]["uplift_interval"][0].as_f64().unwrap() <= s[1]["uplift"].as_f64().unwrap());
+    // Doubling one channel changes the total: the scenario is also set against the current
+    // split scaled to its spend; the current split is not scaled to itself.
+    assert!(s[0].get("current_mix").is_none(), "{}", s[0]);
+    let mix = &s[1]["current_mix"];
+    assert_eq!(mix["spend"], s[1]["spend"], "{}", s[1]);
+    let gain = s[1]["response"].as_f64().unwrap() - mix["response"].as_f64().unwrap();
+    assert!((mix["uplift"].as_f64().unwrap() - gain).abs() < 1e-6 * gain.abs().max(1.0), "{mix}");
 
     let f = app.get(&format!("/api/v1/models/{model}/frontier?steps=5"), Some(&token)).json();
     let points = f.as_array().unwrap();
