@@ -346,7 +346,13 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
         return Err(anyhow!("only one of the two models can come from standard input").into());
     }
     let (a, b) = (load_model(&args.first)?, load_model(&args.second)?);
-    print!("{}", report::compare(&a, &b, [&shown(&args.first), &shown(&args.second)]));
+    let names = [shown(&args.first), shown(&args.second)];
+    if args.json {
+        let value = report::compare_json(&a, &b, [&names[0], &names[1]]);
+        println!("{}", serde_json::to_string_pretty(&value).context("serialising the comparison")?);
+    } else {
+        print!("{}", report::compare(&a, &b, [&names[0], &names[1]]));
+    }
     Ok(())
 }
 

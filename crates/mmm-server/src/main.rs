@@ -411,6 +411,9 @@ struct CompareArgs {
     first: PathBuf,
     /// The second model document (B); changes are from A to B.
     second: PathBuf,
+    /// Print the comparison as JSON instead of the table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -264,6 +264,36 @@ pub fn compare(a: &ModelDocument, b: &ModelDocument, names: [&str; 2]) -> String
     s
 }
 
+/// The comparison of [`compare`] as JSON, for scripts: each model's file, method and data
+/// (`models`), per channel (all of A's, then B's others) each model's ROI, its interval and data
+/// weight (`null` where a model lacks the channel or the figure) and the relative change of the
+/// ROI from A to B, and both fits' metrics.
+pub fn compare_json(a: &ModelDocument, b: &ModelDocument, names: [&str; 2]) -> serde_json::Value {
+    use serde_json::json;
+    let model = |doc: &ModelDocument, file: &str| {
+        json!({"file": file, "method": method_label(doc), "kpi": doc.kpi,
+               "frequency": doc.frequency.to_string(), "start": doc.start, "end": doc.end,
+               "periods": doc.periods, "fit": doc.fit})
+    };
+    let side = |c: Option<&mmm_core::document::ChannelResult>| {
+        c.map(|c| json!({"roi": c.roi, "roi_interval": c.roi_interval, "data_weight": c.roi_contraction}))
+    };
+    let mut names_in: Vec<&str> = a.channels.iter().map(|c| c.name.as_str()).collect();
+    names_in.extend(b.channels.iter().map(|c| c.name.as_str()).filter(|n| a.channel(n).is_none()));
+    let channels: Vec<serde_json::Value> = names_in
+        .into_iter()
+        .map(|name| {
+            let (ca, cb) = (a.channel(name), b.channel(name));
+            let change = match (ca, cb) {
+                (Some(x), Some(y)) if x.roi > 0.0 => Some(y.roi / x.roi - 1.0),
+                _ => None,
+            };
+            json!({"name": name, "a": side(ca), "b": side(cb), "roi_change": change})
+        })
+        .collect();
+    json!({"models": [model(a, names[0]), model(b, names[1])], "channels": channels})
+}
+
 /// The model's insights, numbered and wrapped for a terminal.
 pub fn insights(doc: &ModelDocument) -> String {
     format!(

@@ -96,6 +96,21 @@ fn compare_two_models_channel_by_channel() {
     }
     let search = b.channel("search").unwrap();
     assert!((search.roi - 0.4).abs() < 0.05, "held by its prior: {}", search.roi);
+    // The same as JSON, for scripts.
+    let out = mmm(&["compare", path(&before), path(&after), "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["models"][1]["file"], path(&after));
+    assert_eq!(json["models"][0]["fit"]["r2"], a.fit.r2);
+    for (row, (ca, cb)) in
+        json["channels"].as_array().unwrap().iter().zip(a.channels.iter().zip(&b.channels))
+    {
+        assert_eq!(row["name"], ca.name.as_str());
+        assert_eq!(row["a"]["roi"], ca.roi);
+        assert_eq!(row["b"]["data_weight"], cb.roi_contraction.unwrap());
+        assert_eq!(row["b"]["roi_interval"][1], cb.roi_interval.unwrap()[1]);
+        assert!((row["roi_change"].as_f64().unwrap() - (cb.roi / ca.roi - 1.0)).abs() < 1e-12);
+    }
     // Models of other data are compared, with a warning.
     let other = dir.path().join("other.csv");
     let out = mmm(&["simulate", "--weeks", "60", "--channels", "2", "--out", path(&other)]);
@@ -107,6 +122,11 @@ fn compare_two_models_channel_by_channel() {
     assert!(stdout.contains("note: the models are not of the same data"), "{stdout}");
     // A channel in one model only has dashes for the other.
     assert!(stdout.lines().any(|l| l.starts_with("social ") && l.contains(" – ")), "{stdout}");
+    let out = mmm(&["compare", path(&before), path(&other_model), "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let social = json["channels"].as_array().unwrap().iter().find(|c| c["name"] == "social");
+    let social = social.unwrap();
+    assert!(social["b"].is_null() && social["roi_change"].is_null(), "{social}");
     let out = mmm(&["compare", "-", "-"]);
     assert_eq!(out.status.code(), Some(1));
 }
