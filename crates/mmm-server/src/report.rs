@@ -183,6 +183,24 @@ pub fn parameter_line(c: &mmm_core::document::ChannelResult) -> String {
         .join("  ")
 }
 
+/// The channels of two models: all of `a`'s, then those only `b` has.
+fn channels_of<'a>(a: &'a ModelDocument, b: &'a ModelDocument) -> Vec<&'a str> {
+    let mut names: Vec<&str> = a.channels.iter().map(|c| c.name.as_str()).collect();
+    names.extend(b.channels.iter().map(|c| c.name.as_str()).filter(|n| a.channel(n).is_none()));
+    names
+}
+
+/// The relative change of a channel's ROI from one model to the other, when both have it.
+fn roi_change(
+    a: Option<&mmm_core::document::ChannelResult>,
+    b: Option<&mmm_core::document::ChannelResult>,
+) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) if x.roi > 0.0 => Some(y.roi / x.roi - 1.0),
+        _ => None,
+    }
+}
+
 /// Two models side by side, channel by channel: ROI with its interval, the change, and the data
 /// weight of each (as the dashboard's comparison on the Channels page), then the fit metrics.
 /// `names` label the models (their files).
@@ -223,14 +241,9 @@ pub fn compare(a: &ModelDocument, b: &ModelDocument, names: [&str; 2]) -> String
         "channel", "ROI A [90%]", "ROI B [90%]", "change", "data A", "data B"
     );
     let _ = writeln!(s, "{}", "-".repeat(86));
-    let mut names: Vec<&str> = a.channels.iter().map(|c| c.name.as_str()).collect();
-    names.extend(b.channels.iter().map(|c| c.name.as_str()).filter(|n| a.channel(n).is_none()));
-    for name in names {
+    for name in channels_of(a, b) {
         let (ca, cb) = (a.channel(name), b.channel(name));
-        let change = match (ca, cb) {
-            (Some(x), Some(y)) if x.roi > 0.0 => format!("{:+.1}%", 100.0 * (y.roi / x.roi - 1.0)),
-            _ => "–".to_owned(),
-        };
+        let change = roi_change(ca, cb).map_or("–".to_owned(), |r| format!("{:+.1}%", 100.0 * r));
         let _ = writeln!(
             s,
             "{name:<14} {:>22} {:>22} {change:>8} {:>7} {:>7}",
@@ -278,17 +291,11 @@ pub fn compare_json(a: &ModelDocument, b: &ModelDocument, names: [&str; 2]) -> s
     let side = |c: Option<&mmm_core::document::ChannelResult>| {
         c.map(|c| json!({"roi": c.roi, "roi_interval": c.roi_interval, "data_weight": c.roi_contraction}))
     };
-    let mut names_in: Vec<&str> = a.channels.iter().map(|c| c.name.as_str()).collect();
-    names_in.extend(b.channels.iter().map(|c| c.name.as_str()).filter(|n| a.channel(n).is_none()));
-    let channels: Vec<serde_json::Value> = names_in
+    let channels: Vec<serde_json::Value> = channels_of(a, b)
         .into_iter()
         .map(|name| {
             let (ca, cb) = (a.channel(name), b.channel(name));
-            let change = match (ca, cb) {
-                (Some(x), Some(y)) if x.roi > 0.0 => Some(y.roi / x.roi - 1.0),
-                _ => None,
-            };
-            json!({"name": name, "a": side(ca), "b": side(cb), "roi_change": change})
+            json!({"name": name, "a": side(ca), "b": side(cb), "roi_change": roi_change(ca, cb)})
         })
         .collect();
     json!({"models": [model(a, names[0]), model(b, names[1])], "channels": channels})
