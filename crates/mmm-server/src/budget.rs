@@ -1,11 +1,11 @@
 //! Budget subcommands: optimize, plan, frontier.
 
 use crate::commands::{CliError, load_model};
-use crate::{ConstraintArgs, FrontierArgs, OptimizeArgs, PlanArgs};
+use crate::{ConstraintArgs, FrontierArgs, OptimizeArgs, PlanArgs, ScenarioArgs};
 use anyhow::{Context, anyhow};
 use mmm_core::optimize::{
-    Constraints, Optimization, budget_for_target_mroi, frontier as run_frontier,
-    optimize as run_optimize,
+    AllocationLine, Constraints, CurrentMix, Optimization, budget_for_target_mroi,
+    frontier as run_frontier, optimize as run_optimize, scenarios as run_scenarios,
 };
 use mmm_core::plan::{PlanRequest, plan as run_plan};
 use mmm_core::text::thousands;
@@ -31,13 +31,14 @@ fn write_json(path: &Option<std::path::PathBuf>, value: &impl Serialize) -> Resu
     Ok(())
 }
 
-fn print_allocation(opt: &Optimization, kpi: &str) {
+/// The table of an allocation against the current one, headed `column` (recommended, scenario).
+fn print_lines(lines: &[AllocationLine], column: &str) {
     println!(
         "{:<14} {:>12} {:>12} {:>8} {:>14} {:>7}",
-        "channel", "current", "recommended", "change", "response", "mROI"
+        "channel", "current", column, "change", "response", "mROI"
     );
     println!("{}", "-".repeat(72));
-    for a in &opt.allocation {
+    for a in lines {
         let change = if a.current > 0.0 {
             format!("{:+.0}%", 100.0 * (a.recommended / a.current - 1.0))
         } else {
@@ -51,10 +52,33 @@ fn print_allocation(opt: &Optimization, kpi: &str) {
             change,
             thousands(a.expected_response),
             a.mroi,
-            if a.locked { "  (locked)" } else { "" }
+            if a.locked && column == "recommended" { "  (locked)" } else { "" }
         );
     }
     println!("{}", "-".repeat(72));
+}
+
+/// "the current mix at the same spend: ...", what `what` adds over it and how sure that is.
+fn print_current_mix(mix: &CurrentMix, kpi: &str, what: &str) {
+    let mut line = format!(
+        "the current mix at the same spend: {kpi} {} per period; {what} adds {} ({:+.1}%)",
+        thousands(mix.response),
+        thousands(mix.uplift),
+        100.0 * mix.uplift_pct
+    );
+    if let (Some(p), Some([lo, hi])) = (mix.probability_better, mix.uplift_interval) {
+        line += &format!(
+            "; chance it beats that mix: {:.0}%; 90% interval {} to {}",
+            100.0 * p,
+            thousands(lo),
+            thousands(hi)
+        );
+    }
+    println!("{line}");
+}
+
+fn print_allocation(opt: &Optimization, kpi: &str) {
+    print_lines(&opt.allocation, "recommended");
     println!(
         "budget {} per period, spent {}\n{kpi} per period: current {} -> optimized {} (uplift {}, {:+.1}%); \
          no allocation can beat it by more than {}",
@@ -75,23 +99,48 @@ fn print_allocation(opt: &Optimization, kpi: &str) {
         );
     }
     if let Some(mix) = &opt.current_mix {
-        let mut line = format!(
-            "the current mix at the same spend: {kpi} {} per period; the recommended split adds {} \
-             ({:+.1}%)",
-            thousands(mix.response),
-            thousands(mix.uplift),
-            100.0 * mix.uplift_pct
-        );
-        if let (Some(p), Some([lo, hi])) = (mix.probability_better, mix.uplift_interval) {
-            line += &format!(
-                "; chance it beats that mix: {:.0}%; 90% interval {} to {}",
-                100.0 * p,
-                thousands(lo),
-                thousands(hi)
-            );
-        }
-        println!("{line}");
+        print_current_mix(mix, kpi, "the recommended split");
     }
+}
+
+pub fn scenario(args: &ScenarioArgs) -> Result<(), CliError> {
+    let doc = load_model(args.model.path())?;
+    if let Some((name, v)) = args.spend.iter().find(|(_, v)| !(v.is_finite() && *v >= 0.0)) {
+        return Err(anyhow!("--spend {name}: must be a non-negative number, got {v}").into());
+    }
+    let spend = args.spend.iter().cloned().collect();
+    let results = run_scenarios(&doc, &[("scenario".to_owned(), spend)]).map_err(|e| anyhow!(e))?;
+    let Some(s) = results.first() else {
+        return Err(anyhow!("the scenario gave no result").into());
+    };
+    print_lines(&s.channels, "scenario");
+    let current_spend: f64 = s.channels.iter().map(|l| l.current).sum();
+    let current: f64 = s.channels.iter().map(|l| l.current_response).sum();
+    println!(
+        "spend {} per period (current {}); {} per period: current {} -> scenario {} (uplift {}, \
+         {:+.1}%), ROI {:.2}",
+        thousands(s.spend),
+        thousands(current_spend),
+        doc.kpi,
+        thousands(current),
+        thousands(s.response),
+        thousands(s.uplift),
+        if current > 0.0 { 100.0 * s.uplift / current } else { 0.0 },
+        s.roi
+    );
+    if let (Some(p), Some([lo, hi])) = (s.probability_better, s.uplift_interval) {
+        println!(
+            "chance the scenario beats the current split: {:.0}%; 90% interval of the uplift: {} \
+             to {}",
+            100.0 * p,
+            thousands(lo),
+            thousands(hi)
+        );
+    }
+    if let Some(mix) = &s.current_mix {
+        print_current_mix(mix, &doc.kpi, "the scenario");
+    }
+    write_json(&args.json, s)
 }
 
 pub fn optimize(args: &OptimizeArgs) -> Result<(), CliError> {

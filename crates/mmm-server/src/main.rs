@@ -62,6 +62,10 @@ enum Command {
     Plan(PlanArgs),
     /// Optimal response for budgets from -50% to +50% of a budget (the efficient frontier).
     Frontier(FrontierArgs),
+    /// Evaluate an allocation of your own ("what if search got 40,000 a week?"): its response
+    /// against the current split, and at another total against the current split scaled to it,
+    /// each with the chance and the 90% interval of the difference.
+    Scenario(ScenarioArgs),
     /// Apply pending database migrations.
     Migrate(DbArgs),
     /// Show the database backend, its version and the migration state.
@@ -146,6 +150,19 @@ struct PlanArgs {
     /// (repeatable; the others stay at their mean).
     #[arg(long = "control", value_parser = name_value, requires = "csv")]
     controls: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Args)]
+struct ScenarioArgs {
+    #[command(flatten)]
+    model: SavedModel,
+    /// Spend per period for a channel, e.g. --spend search=40000 (repeatable); the channels not
+    /// named keep their current spend.
+    #[arg(long = "spend", value_parser = name_value, required = true)]
+    spend: Vec<(String, f64)>,
+    /// Write the result as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -571,6 +588,7 @@ fn run(command: Command) -> Result<(), commands::CliError> {
         Command::Optimize(args) => budget::optimize(&args),
         Command::Plan(args) => budget::plan(&args),
         Command::Frontier(args) => budget::frontier(&args),
+        Command::Scenario(args) => budget::scenario(&args),
         Command::Migrate(args) => database::migrate(&args),
         Command::CheckDb(args) => database::check(&args),
         Command::ResetDb(args) => database::reset(&args),

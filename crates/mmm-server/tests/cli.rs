@@ -751,6 +751,45 @@ fn optimize_plan_and_frontier_from_a_saved_model() {
         text(&p.stderr)
     );
     assert!(text(&p.stdout).is_empty(), "nothing planned: {}", text(&p.stdout));
+    // A scenario of one's own: search doubled, the others as they are.
+    let search = doc.channel("search").unwrap();
+    let doubled = format!("search={}", 2.0 * search.current_spend);
+    let sc = dir.path().join("scenario.json");
+    let s = mmm(&["scenario", path(&model), "--spend", &doubled, "--json", path(&sc)]);
+    assert!(s.status.success(), "{}", text(&s.stderr));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sc).unwrap()).unwrap();
+    let number = |v: &serde_json::Value| v.as_f64().unwrap();
+    assert!((number(&json["spend"]) - (current + search.current_spend)).abs() < 1e-6 * current);
+    let stdout = text(&s.stdout);
+    let line = format!(
+        "spend {} per period (current {}); revenue per period: current ",
+        mmm_core::text::thousands(number(&json["spend"])),
+        mmm_core::text::thousands(current)
+    );
+    assert!(stdout.contains(&line), "missing {line} in\n{stdout}");
+    assert!(
+        stdout
+            .contains(&format!("(uplift {}, ", mmm_core::text::thousands(number(&json["uplift"])))),
+        "{stdout}"
+    );
+    assert!(stdout.contains("chance the scenario beats the current split: "), "{stdout}");
+    // More spend in all: also set against the current split scaled to it.
+    let mix = &json["current_mix"];
+    assert!(
+        stdout.contains(&format!(
+            "the current mix at the same spend: revenue {} per period; the scenario adds {} ",
+            mmm_core::text::thousands(number(&mix["response"])),
+            mmm_core::text::thousands(number(&mix["uplift"]))
+        )),
+        "{stdout}"
+    );
+    let bad = mmm(&["scenario", path(&model), "--spend", "search=-3"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("--spend search: must be a non-negative number, got -3"));
+    let bad = mmm(&["scenario", path(&model), "--spend", "radio=1"]);
+    assert!(text(&bad.stderr).contains("unknown channel 'radio'"), "{}", text(&bad.stderr));
+
     let t = mmm(&["optimize", path(&model), "--target-mroi", "1.0"]);
     assert!(t.status.success(), "{}", text(&t.stderr));
     assert!(text(&t.stdout).contains("largest budget with every funded channel at mROI >= 1"));
