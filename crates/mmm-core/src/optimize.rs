@@ -145,23 +145,28 @@ pub struct CurrentMix {
 /// the current allocation itself.
 const SAME_TOTAL: f64 = 0.005;
 
-/// The current split scaled to the spend of `x` (see [`Optimization::current_mix`]).
-fn current_mix(curves: &Curves<'_>, current: &[f64], x: &[f64]) -> Option<CurrentMix> {
+/// The current split scaled to the spend of `x`, whose response is `response` (see
+/// [`Optimization::current_mix`]).
+fn current_mix(
+    curves: &Curves<'_>,
+    current: &[f64],
+    x: &[f64],
+    response: f64,
+) -> Option<CurrentMix> {
     let total: f64 = current.iter().sum();
     let spend: f64 = x.iter().sum();
     if total.is_nan() || total <= 0.0 || (spend / total - 1.0).abs() <= SAME_TOTAL {
         return None;
     }
     let scaled: Vec<f64> = current.iter().map(|c| c * spend / total).collect();
-    let response: f64 = scaled.iter().enumerate().map(|(i, v)| curves.response(i, *v)).sum();
-    let optimized: f64 = x.iter().enumerate().map(|(i, v)| curves.response(i, *v)).sum();
-    let uplift = optimized - response;
+    let mix: f64 = scaled.iter().enumerate().map(|(i, v)| curves.response(i, *v)).sum();
+    let uplift = response - mix;
     let comparison = curves.compare(x, &scaled);
     Some(CurrentMix {
         spend,
-        response,
+        response: mix,
         uplift,
-        uplift_pct: if response > 0.0 { uplift / response } else { 0.0 },
+        uplift_pct: if mix > 0.0 { uplift / mix } else { 0.0 },
         probability_better: comparison.map(|c| c.probability_better),
         uplift_interval: comparison.map(|c| c.difference_interval),
     })
@@ -495,7 +500,7 @@ pub fn optimize_with_grid(
         gap_bound: (upper - optimized_response).max(0.0),
         probability_better: comparison.map(|c| c.probability_better),
         uplift_interval: comparison.map(|c| c.difference_interval),
-        current_mix: current_mix(&curves, &current, &x),
+        current_mix: current_mix(&curves, &current, &x, optimized_response),
         allocation,
     })
 }
@@ -824,7 +829,7 @@ pub fn scenarios(
                 uplift: response - current,
                 probability_better: comparison.map(|c| c.probability_better),
                 uplift_interval: comparison.map(|c| c.difference_interval),
-                current_mix: current_mix(&curves, &current_spend, &x),
+                current_mix: current_mix(&curves, &current_spend, &x, response),
                 channels: lines,
             })
         })

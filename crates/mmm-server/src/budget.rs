@@ -1,4 +1,4 @@
-//! Budget subcommands: optimize, plan, frontier.
+//! Budget subcommands: optimize, plan, frontier, scenario.
 
 use crate::commands::{CliError, load_model};
 use crate::{ConstraintArgs, FrontierArgs, OptimizeArgs, PlanArgs, ScenarioArgs};
@@ -31,8 +31,9 @@ fn write_json(path: &Option<std::path::PathBuf>, value: &impl Serialize) -> Resu
     Ok(())
 }
 
-/// The table of an allocation against the current one, headed `column` (recommended, scenario).
-fn print_lines(lines: &[AllocationLine], column: &str) {
+/// The table of an allocation against the current one, headed `column` (recommended, scenario);
+/// with `locks`, the channels the constraints held are marked.
+fn print_lines(lines: &[AllocationLine], column: &str, locks: bool) {
     println!(
         "{:<14} {:>12} {:>12} {:>8} {:>14} {:>7}",
         "channel", "current", column, "change", "response", "mROI"
@@ -52,7 +53,7 @@ fn print_lines(lines: &[AllocationLine], column: &str) {
             change,
             thousands(a.expected_response),
             a.mroi,
-            if a.locked && column == "recommended" { "  (locked)" } else { "" }
+            if locks && a.locked { "  (locked)" } else { "" }
         );
     }
     println!("{}", "-".repeat(72));
@@ -78,7 +79,7 @@ fn print_current_mix(mix: &CurrentMix, kpi: &str, what: &str) {
 }
 
 fn print_allocation(opt: &Optimization, kpi: &str) {
-    print_lines(&opt.allocation, "recommended");
+    print_lines(&opt.allocation, "recommended", true);
     println!(
         "budget {} per period, spent {}\n{kpi} per period: current {} -> optimized {} (uplift {}, {:+.1}%); \
          no allocation can beat it by more than {}",
@@ -113,7 +114,8 @@ pub fn scenario(args: &ScenarioArgs) -> Result<(), CliError> {
     let Some(s) = results.first() else {
         return Err(anyhow!("the scenario gave no result").into());
     };
-    print_lines(&s.channels, "scenario");
+    // A scenario's every channel is fixed at its spend: no lock to mark.
+    print_lines(&s.channels, "scenario", false);
     let current_spend: f64 = s.channels.iter().map(|l| l.current).sum();
     let current: f64 = s.channels.iter().map(|l| l.current_response).sum();
     println!(
