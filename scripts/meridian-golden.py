@@ -6,7 +6,7 @@ Usage (in a Python with `pip install "google-meridian[schema]==2.1.0"`):
 
     python scripts/meridian-golden.py DATA.csv OUT.binpb OUT.export.json [--keep N] [--warmup N]
         [--impressions] [--conversions RPK] [--adstock binomial] [--hill-before-adstock]
-        [--non-media COLUMN] [--organic CHANNEL]
+        [--non-media COLUMN] [--organic CHANNEL] [--geos N --geo-csv GEO.csv]
 
 DATA.csv is an mmm data set: `date`, `revenue`, `<channel>_spend` columns and controls. Leading
 rows with an empty `revenue` are media history (docs/data-format.md): Meridian gets them as lagged
@@ -21,6 +21,13 @@ fits Meridian's binomial adstock instead of the geometric one. `--hill-before-ad
 before the adstock. `--non-media COLUMN` gives Meridian that control column as a non-media
 treatment instead. `--organic CHANNEL` gives Meridian that channel's spend as organic media
 (impressions with no spend, column `<channel>_organic`), so the model has one paid channel less.
+`--geos N` splits the national data into N geos (populations 3, 2, 1.2, 0.8 and 0.5 million, in
+that order) and fits a geo model; `--geo-csv` writes the geo-level CSV Meridian was given. Each
+geo's share of a channel's spend is its population share times a factor drawn once per geo and
+channel (log-sd 0.3) and one per week (log-sd 0.1), renormalised so the geos add up to the
+national spend: spend per head differs between geos. The KPI is split by population with a
+factor per geo (log-sd 0.05) and per week (log-sd 0.02), the price index varies by 2% between
+geos, and promotions are national.
 
 The export holds what the golden tests compare with: the scaling constants Meridian derived,
 posterior means, `summary_metrics` (90%), per-period incremental outcome (mean, q05, q95),
@@ -60,6 +67,8 @@ def main() -> None:
     parser.add_argument("--hill-before-adstock", action="store_true")
     parser.add_argument("--non-media", action="append", default=[], metavar="COLUMN")
     parser.add_argument("--organic", action="append", default=[], metavar="CHANNEL")
+    parser.add_argument("--geos", type=int, default=0)
+    parser.add_argument("--geo-csv")
     args = parser.parse_args()
 
     df = pd.read_csv(args.csv)
@@ -90,12 +99,18 @@ def main() -> None:
         df.loc[: history - 1, "revenue_per_conversion"] = np.nan
         df = df.drop(columns=["revenue"])
     df.loc[: history - 1, spend_cols] = np.nan
+    geo_columns = {}
+    if args.geos:
+        df = split_into_geos(df, args.geos, [*media_cols, *spend_cols], kpi)
+        geo_columns = dict(geo="geo", population="population")
+        if args.geo_csv:
+            df.to_csv(args.geo_csv, index=False)
     with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
         df.to_csv(f, index=False)
         meridian_csv = f.name
 
     controls = [c for c in controls if c not in args.non_media]
-    columns = dict(time="date", kpi=kpi, media=media_cols, media_spend=spend_cols, controls=controls)
+    columns = dict(**geo_columns, time="date", kpi=kpi, media=media_cols, media_spend=spend_cols, controls=controls)
     if args.non_media:
         columns["non_media_treatments"] = args.non_media
     if organic_cols:
@@ -139,6 +154,7 @@ def main() -> None:
         "kpi_population_scaled_stdev": float(mmm.kpi_transformer.population_scaled_stdev),
         "controls_mean": np.asarray(mmm.controls_transformer._means).ravel().tolist(),
         "controls_stdev": np.asarray(mmm.controls_transformer._stdevs).ravel().tolist(),
+        "population": np.asarray(mmm.input_data.population).tolist(),
     }
 
     post = mmm.inference_data.posterior
@@ -176,12 +192,48 @@ def main() -> None:
         "actual": eva["actual"].values.tolist(),
     }
     acc = a.predictive_accuracy()
+    if "geo_granularity" in acc.dims:
+        acc = acc.sel(geo_granularity=["national"])  # the national figures, as mmm reports
     export["predictive_accuracy"] = {
         "metric": [str(m) for m in acc.metric.values],
         "value": acc["value"].values.tolist(),
     }
     with open(args.export, "w") as f:
         json.dump(export, f)
+
+
+POPULATIONS = [3.0e6, 2.0e6, 1.2e6, 0.8e6, 0.5e6]
+
+
+def split_into_geos(df: pd.DataFrame, geos: int, media: list, kpi: str) -> pd.DataFrame:
+    """The national rows as `geos` geos' rows (geo-major), adding up to the national data."""
+    rng = np.random.default_rng(29)
+    pop = np.array(POPULATIONS[:geos])
+    share = pop / pop.sum()
+    n = len(df)
+
+    def weights(fixed_sd: float, weekly_sd: float) -> np.ndarray:
+        w = share[:, None] * np.exp(
+            fixed_sd * rng.standard_normal((geos, 1)) + weekly_sd * rng.standard_normal((geos, n))
+        )
+        return w / w.sum(axis=0)
+
+    spend_weights = {c[: -len("_spend")]: weights(0.3, 0.1) for c in media if c.endswith("_spend")}
+    kpi_weights = weights(0.05, 0.02)
+    price_factor = 1.0 + 0.02 * rng.standard_normal(geos)
+    parts = []
+    for g in range(geos):
+        part = df.copy()
+        part.insert(0, "geo", f"geo_{g + 1}")
+        part.insert(1, "population", pop[g])
+        for col in media:
+            channel = col.rsplit("_", 1)[0]
+            part[col] = df[col] * spend_weights[channel][g]
+        part[kpi] = df[kpi] * kpi_weights[g]
+        if "price_index" in part:
+            part["price_index"] = df["price_index"] * price_factor[g]
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
 
 
 def meta(mmm, history: int, args) -> dict:
@@ -208,6 +260,7 @@ def meta(mmm, history: int, args) -> dict:
         },
         "non_media_treatments": args.non_media,
         "organic_media": args.organic,
+        "geos": int(mmm.n_geos),
     }
 
 

@@ -437,6 +437,9 @@ try {
   await page.getByText('Imported google-meridian 2.1.0 (meridian_demo.binpb).').waitFor();
   await page.getByRole('link', { name: 'Open the overview' }).click();
   await page.getByText(/Imported: google-meridian 2\.1\.0/).waitFor();
+  // How its figures relate to Meridian's own, one click away.
+  await page.getByText('How these figures relate to the imported model’s own').click();
+  await page.getByText(/mROI is mmm's marginal ROI at the current spend/).waitFor();
   await snap(page, 'meridian-overview', 'meridian-overview');
 
   log('delete a data set (two steps); its models go with it');

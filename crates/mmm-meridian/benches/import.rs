@@ -1,5 +1,6 @@
 //! Import of the 2.6 MB Meridian 2.1.0 golden model: protobuf, NetCDF-3 posterior, every draw
-//! through Meridian's equations, and the model document.
+//! through Meridian's equations, and the model document; and of the golden geo model (5 geos x
+//! 104 weeks, 200 draws).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -10,6 +11,11 @@ fn import(c: &mut Criterion) {
     let bytes = std::fs::read(path).expect("fixture");
     c.bench_function("import_meridian_2.6MB", |b| {
         b.iter(|| mmm_meridian::import(black_box(&bytes), "meridian_demo.binpb").unwrap())
+    });
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/meridian/meridian_geo.binpb");
+    let geo = std::fs::read(path).expect("fixture");
+    c.bench_function("import_meridian_geo_5x104", |b| {
+        b.iter(|| mmm_meridian::import(black_box(&geo), "meridian_geo.binpb").unwrap())
     });
 }
 

@@ -7,9 +7,11 @@ use chrono::NaiveDate;
 use mmm_core::dataset::Frequency;
 use std::collections::HashMap;
 
-/// A national Meridian data set, period by period.
-#[derive(Debug, Clone, PartialEq)]
+/// One geo's Meridian data (or a national model's), period by period.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarketingTable {
+    /// The geo's id (empty for a national model).
+    pub geo: String,
     /// Period start dates, ascending.
     pub dates: Vec<NaiveDate>,
     /// Paid media channel names, in Meridian's order.
@@ -31,7 +33,7 @@ pub struct MarketingTable {
     pub spend: Vec<Vec<f64>>,
     /// Control values per control and period.
     pub control_values: Vec<Vec<f64>>,
-    /// The geo's population (1 for national models).
+    /// The geo's population (1 for national models; summed over the geos in a national total).
     pub population: f64,
     /// Start dates of the media history, ascending: Meridian's lagged media periods (its
     /// `media_time` longer than `time`), which hold media but no KPI, spend or controls.
@@ -100,8 +102,9 @@ fn channel_feature(dimension: &str) -> Option<&'static str> {
 }
 
 impl MarketingTable {
-    /// Reads the marketing data, refusing geo models and reach and frequency (paid or organic).
-    pub fn from_proto(data: &MarketingData) -> Result<Self, ImportError> {
+    /// Reads the marketing data as one table per geo (one for a national model), in Meridian's
+    /// geo order, refusing reach and frequency (paid or organic).
+    pub fn from_proto(data: &MarketingData) -> Result<Vec<Self>, ImportError> {
         let meta = data
             .metadata
             .as_ref()
@@ -140,19 +143,20 @@ impl MarketingTable {
             None => Vec::new(),
         };
 
-        let mut geos: Vec<&str> = data
-            .marketing_data_points
-            .iter()
-            .filter_map(|p| p.geo_info.as_ref().map(|g| g.geo_id.as_str()))
-            .collect();
-        geos.sort_unstable();
-        geos.dedup();
-        if geos.len() > 1 {
-            return Err(ImportError::Unsupported(format!(
-                "geo models ({} geos); only national models are imported",
-                geos.len()
-            )));
+        // Geos in the order of their first data point: Meridian writes the points geo by geo,
+        // in the order of its `geo` coordinate, which indexes `tau_g`, `beta_gm` and `gamma_gc`.
+        let mut geos: Vec<&str> = Vec::new();
+        for point in &data.marketing_data_points {
+            let id = point.geo_info.as_ref().map_or("", |g| g.geo_id.as_str());
+            if !geos.contains(&id) {
+                geos.push(id);
+            }
         }
+        if geos.is_empty() {
+            return Err(invalid("the marketing data has no data points".to_owned()));
+        }
+        let geo_index: HashMap<&str, usize> =
+            geos.iter().enumerate().map(|(g, id)| (*id, g)).collect();
 
         let index: HashMap<NaiveDate, usize> =
             dates.iter().enumerate().map(|(i, d)| (*d, i)).collect();
@@ -164,7 +168,8 @@ impl MarketingTable {
         let controls: Vec<String> =
             meta.control_names.iter().chain(&meta.non_media_treatment_names).cloned().collect();
         let treatments = meta.non_media_treatment_names.len();
-        let mut table = MarketingTable {
+        let empty = MarketingTable {
+            geo: String::new(),
             dates,
             channels,
             kpi_name: String::new(),
@@ -182,8 +187,14 @@ impl MarketingTable {
             history_organic: vec![vec![f64::NAN; h]; organic.len()],
             organic,
         };
+        let mut tables: Vec<MarketingTable> = geos
+            .iter()
+            .map(|id| MarketingTable { geo: (*id).to_owned(), ..empty.clone() })
+            .collect();
         let mut rpk: Vec<f64> = Vec::new();
         for point in &data.marketing_data_points {
+            let geo = point.geo_info.as_ref().map_or("", |g| g.geo_id.as_str());
+            let table = &mut tables[geo_index[geo]];
             let start = point
                 .date_interval
                 .as_ref()
@@ -260,12 +271,91 @@ impl MarketingTable {
         }
         if let Some(first) = rpk.first() {
             if rpk.iter().any(|v| (v - first).abs() > 1e-12 * first.abs()) {
-                return Err(unsupported("a revenue_per_kpi that changes over time"));
+                return Err(unsupported(
+                    "a revenue_per_kpi that changes over time or between geos",
+                ));
             }
-            table.revenue_per_kpi = *first;
+            for table in &mut tables {
+                table.revenue_per_kpi = *first;
+            }
         }
-        table.check_complete()?;
-        Ok(table)
+        for table in &tables {
+            table.check_complete().map_err(|e| match e {
+                ImportError::Invalid(why) if tables.len() > 1 => {
+                    invalid(format!("geo '{}': {why}", table.geo))
+                }
+                e => e,
+            })?;
+        }
+        // A geo may go without a channel; the model as a whole may not.
+        for (c, name) in tables[0].channels.iter().enumerate() {
+            let none = |part: fn(&MarketingTable) -> &Vec<Vec<f64>>| {
+                tables.iter().all(|t| part(t)[c].iter().all(|v| *v == 0.0))
+            };
+            if none(|t| &t.media) || none(|t| &t.spend) {
+                return Err(invalid(format!("channel '{name}' has no media or no spend")));
+            }
+        }
+        Ok(tables)
+    }
+
+    /// The national total of geo tables: KPI, media, spend and organic media summed over the
+    /// geos, each control the population-weighted mean of the geos' values (or their sum for
+    /// a control Meridian scales by population, such as a store count), population summed.
+    /// With these national controls and Meridian's standardisation ([`Scaling`]), a
+    /// coefficient shared by every geo has the same effect on the national total as on the geos.
+    pub fn national(geos: &[MarketingTable], population_scaled: &[String]) -> MarketingTable {
+        let Some(first) = geos.first() else {
+            return MarketingTable::default();
+        };
+        if geos.len() == 1 {
+            return first.clone();
+        }
+        let population: f64 = geos.iter().map(|g| g.population).sum();
+        let sum = |part: fn(&MarketingTable) -> &Vec<Vec<f64>>| -> Vec<Vec<f64>> {
+            let mut total = part(first).clone();
+            for geo in &geos[1..] {
+                for (row, add) in total.iter_mut().zip(part(geo)) {
+                    for (v, a) in row.iter_mut().zip(add) {
+                        *v += a;
+                    }
+                }
+            }
+            total
+        };
+        let kpi = (0..first.kpi.len()).map(|t| geos.iter().map(|g| g.kpi[t]).sum()).collect();
+        let control_values = first
+            .controls
+            .iter()
+            .enumerate()
+            .map(|(k, name)| {
+                let summed = population_scaled.contains(name);
+                (0..first.dates.len())
+                    .map(|t| {
+                        let total: f64 = geos
+                            .iter()
+                            .map(|g| {
+                                let weight = if summed { 1.0 } else { g.population };
+                                weight * g.control_values[k][t]
+                            })
+                            .sum();
+                        if summed { total } else { total / population }
+                    })
+                    .collect()
+            })
+            .collect();
+        MarketingTable {
+            geo: String::new(),
+            kpi,
+            media: sum(|g| &g.media),
+            spend: sum(|g| &g.spend),
+            control_values,
+            population,
+            history_media: sum(|g| &g.history_media),
+            organic_media: sum(|g| &g.organic_media),
+            history_organic: sum(|g| &g.history_organic),
+            ..first.clone()
+        }
     }
 
     fn check_complete(&self) -> Result<(), ImportError> {
@@ -291,9 +381,6 @@ impl MarketingTable {
             }
             if let Some(t) = self.spend[c].iter().position(|v| !v.is_finite() || *v < 0.0) {
                 return Err(missing(format!("spend of channel '{name}'"), t));
-            }
-            if self.media[c].iter().all(|v| *v == 0.0) || self.spend[c].iter().all(|v| *v == 0.0) {
-                return Err(invalid(format!("channel '{name}' has no media or no spend")));
             }
         }
         for (o, name) in self.organic.iter().enumerate() {
@@ -425,8 +512,11 @@ fn quote(field: &str) -> String {
 /// The scaling constants Meridian derives from the data (they are not stored in the file).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scaling {
-    /// Per channel: population × median of the non-zero population-scaled media, the media
-    /// history included.
+    /// The population of all geos together (1 for a national model).
+    pub population: f64,
+    /// Per channel: the total population × median of the non-zero population-scaled media over
+    /// every geo and period, the media history included. A geo's scale is its population's
+    /// share of it.
     pub media_scale: Vec<f64>,
     /// Per organic media channel, the same.
     pub organic_scale: Vec<f64>,
@@ -462,33 +552,53 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 impl Scaling {
     /// Derives the constants as Meridian's `MediaTransformer`, `KpiTransformer` and
-    /// `CenteringAndScalingTransformer` do for a national model. Controls named in
-    /// `population_scaled` are centred and scaled per capita; their mean and standard deviation
-    /// are returned in raw units (times the population), which standardises them identically.
-    pub fn derive(table: &MarketingTable, population_scaled: &[String]) -> Self {
-        let pop = table.population;
-        let scale = |media: &[Vec<f64>], history: &[Vec<f64>]| -> Vec<f64> {
-            media
-                .iter()
-                .zip(history)
-                .map(|(m, h)| {
-                    let non_zero = h.iter().chain(m).map(|v| v / pop).filter(|v| *v != 0.0);
-                    pop * median(non_zero.collect())
-                })
+    /// `CenteringAndScalingTransformer` do, over every geo and period (`geos` holds one table
+    /// for a national model). Controls named in `population_scaled` are centred and scaled per
+    /// capita; their mean and standard deviation are returned in the units of the national
+    /// control (times the total population, see [`MarketingTable::national`]), which
+    /// standardises it identically.
+    pub fn derive(geos: &[MarketingTable], population_scaled: &[String]) -> Self {
+        let population: f64 = geos.iter().map(|g| g.population).sum();
+        // Every geo's values of one series (`[geo][period]`), each over its geo's population.
+        let per_capita = |series: &dyn Fn(&MarketingTable) -> Vec<&[f64]>| -> Vec<f64> {
+            geos.iter()
+                .flat_map(|g| series(g).into_iter().flatten().map(move |v| v / g.population))
                 .collect()
         };
-        let media_scale = scale(&table.media, &table.history_media);
-        let organic_scale = scale(&table.organic_media, &table.history_organic);
-        let kpi: Vec<f64> = table.kpi.iter().map(|v| v / pop).collect();
+        // Per channel of a group: the total population × the median of its non-zero
+        // per-capita media, history and model periods together.
+        let scale = |group: &dyn Fn(&MarketingTable, usize) -> Vec<&[f64]>, channels: usize| {
+            (0..channels)
+                .map(|c| {
+                    let values = per_capita(&|g| group(g, c));
+                    population * median(values.into_iter().filter(|v| *v != 0.0).collect())
+                })
+                .collect::<Vec<f64>>()
+        };
+        let (paid, organic) =
+            geos.first().map_or((0, 0), |g| (g.media.len(), g.organic_media.len()));
+        let media_scale =
+            scale(&|g, c| vec![g.history_media[c].as_slice(), g.media[c].as_slice()], paid);
+        let organic_scale = scale(
+            &|g, c| vec![g.history_organic[c].as_slice(), g.organic_media[c].as_slice()],
+            organic,
+        );
+        let kpi = per_capita(&|g| vec![g.kpi.as_slice()]);
         let (mut controls_mean, mut controls_stdev) = (Vec::new(), Vec::new());
-        for (name, values) in table.controls.iter().zip(&table.control_values) {
-            let per = if population_scaled.contains(name) { pop } else { 1.0 };
-            let scaled: Vec<f64> = values.iter().map(|v| v / per).collect();
-            let s = stdev(&scaled);
-            controls_mean.push(mean(&scaled) * per);
+        let names = geos.first().map_or(&[][..], |g| g.controls.as_slice());
+        for (k, name) in names.iter().enumerate() {
+            let values: Vec<f64> = if population_scaled.contains(name) {
+                per_capita(&|g| vec![g.control_values[k].as_slice()])
+            } else {
+                geos.iter().flat_map(|g| g.control_values[k].iter().copied()).collect()
+            };
+            let per = if population_scaled.contains(name) { population } else { 1.0 };
+            let s = stdev(&values);
+            controls_mean.push(mean(&values) * per);
             controls_stdev.push(if s > 0.0 { s * per } else { 1.0 });
         }
         Scaling {
+            population,
             media_scale,
             organic_scale,
             kpi_mean: mean(&kpi),
@@ -496,6 +606,19 @@ impl Scaling {
             controls_mean,
             controls_stdev,
         }
+    }
+
+    /// A control's value standardised as Meridian does for a geo of `population`: per capita
+    /// when Meridian scales it by population.
+    pub fn standardise_control(
+        &self,
+        k: usize,
+        value: f64,
+        population: f64,
+        per_capita: bool,
+    ) -> f64 {
+        let value = if per_capita { value * self.population / population } else { value };
+        (value - self.controls_mean[k]) / self.controls_stdev[k]
     }
 }
 
@@ -505,6 +628,7 @@ mod tests {
 
     fn table(population: f64) -> MarketingTable {
         MarketingTable {
+            geo: String::new(),
             dates: vec![NaiveDate::default(); 4],
             channels: vec!["tv".into()],
             controls: vec!["stores".into(), "price".into()],
@@ -537,7 +661,7 @@ mod tests {
 
     #[test]
     fn scaling_by_hand() {
-        let s = Scaling::derive(&table(1.0), &[]);
+        let s = Scaling::derive(&[table(1.0)], &[]);
         // Median of the non-zero media 2, 4, 9.
         assert_eq!(s.media_scale, [4.0]);
         assert_eq!(s.kpi_mean, 14.0);
@@ -556,7 +680,7 @@ mod tests {
         // Impressions at 3 per unit of spend: the history is written as spend-equivalent.
         t.media = vec![vec![0.0, 6.0, 12.0, 27.0]];
         // Median of the non-zero media 6, 6, 12, 27 (history first).
-        assert_eq!(Scaling::derive(&t, &[]).media_scale, [9.0]);
+        assert_eq!(Scaling::derive(std::slice::from_ref(&t), &[]).media_scale, [9.0]);
         assert_eq!(t.history_spend(), [vec![2.0]]);
         let csv = t.to_csv("revenue");
         let lines: Vec<&str> = csv.lines().collect();
@@ -567,7 +691,7 @@ mod tests {
     #[test]
     fn population_scaled_controls_standardise_per_capita() {
         let t = table(1000.0);
-        let s = Scaling::derive(&t, &["stores".to_owned()]);
+        let s = Scaling::derive(std::slice::from_ref(&t), &["stores".to_owned()]);
         let per_capita: Vec<f64> = t.control_values[0].iter().map(|v| v / 1000.0).collect();
         let (m, sd) = (mean(&per_capita), stdev(&per_capita));
         for (raw, pc) in t.control_values[0].iter().zip(&per_capita) {
@@ -578,5 +702,52 @@ mod tests {
         assert!((s.media_scale[0] - 4.0).abs() < 1e-12);
         // Controls not listed are scaled as they are.
         assert_eq!(s.controls_mean[1], 1.5);
+    }
+
+    #[test]
+    fn a_national_total_of_geos_by_hand() {
+        let mut north = table(1.0);
+        north.geo = "north".into();
+        let mut south = table(3.0);
+        south.geo = "south".into();
+        south.kpi = vec![30.0, 36.0, 42.0, 60.0];
+        south.control_values = vec![vec![50.0, 50.0, 60.0, 70.0], vec![2.0, 2.0, 2.0, 3.0]];
+        let geos = [north.clone(), south.clone()];
+        let stores = ["stores".to_owned()];
+        let national = MarketingTable::national(&geos, &stores);
+        assert_eq!(national.population, 4.0);
+        assert_eq!(national.kpi, [40.0, 48.0, 56.0, 80.0]);
+        assert_eq!(national.spend, [vec![0.0, 4.0, 8.0, 18.0]]);
+        // Stores (scaled by population) add up; the price is weighted by population.
+        assert_eq!(national.control_values[0], [150.0, 250.0, 360.0, 470.0]);
+        assert_eq!(national.control_values[1], [1.75, 1.75, 2.0, 2.75]);
+        // Scaling runs over both geos: the median of the non-zero per-capita media 2/3, 4/3,
+        // 2, 3, 4, 9 is 2.5, times the population 4.
+        let s = Scaling::derive(&geos, &stores);
+        assert!((s.media_scale[0] - 10.0).abs() < 1e-12);
+        // Per-capita KPI: north's 10, 12, 14, 20 and south's the same: mean 14.
+        assert!((s.kpi_mean - 14.0).abs() < 1e-12);
+        // A coefficient shared by the geos has the same effect on the national control.
+        for (k, per_capita) in [(0, true), (1, false)] {
+            for t in 0..4 {
+                let geo_sum: f64 = geos
+                    .iter()
+                    .map(|g| {
+                        let z = s.standardise_control(
+                            k,
+                            g.control_values[k][t],
+                            g.population,
+                            per_capita,
+                        );
+                        g.population * z
+                    })
+                    .sum();
+                let z = national.control_values[k][t];
+                let whole = national.population * s.standardise_control(k, z, 4.0, per_capita);
+                assert!((geo_sum - whole).abs() < 1e-9, "control {k} period {t}");
+            }
+        }
+        // A single geo is its own national total.
+        assert_eq!(MarketingTable::national(&[north.clone()], &stores), north);
     }
 }

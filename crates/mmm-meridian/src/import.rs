@@ -196,54 +196,61 @@ impl<'a> Draws<'a> {
     }
 }
 
-/// The coefficients of the controls and then of the non-media treatments, as one list.
+/// The coefficients of the controls and then of the non-media treatments, as one list, per geo.
 struct Coefficients<'a> {
     controls: Option<Draws<'a>>,
     treatments: Option<Draws<'a>>,
     /// Index of the first treatment.
     split: usize,
+    /// Number of controls and treatments.
+    count: usize,
 }
 
 impl Coefficients<'_> {
-    fn part(&self, k: usize) -> (Option<&Draws<'_>>, usize) {
+    /// The draws holding coefficient `k` of `geo`, and its index in a draw's row.
+    fn part(&self, geo: usize, k: usize) -> (Option<&Draws<'_>>, usize) {
         if k < self.split {
-            (self.controls.as_ref(), k)
+            (self.controls.as_ref(), geo * self.split + k)
         } else {
-            (self.treatments.as_ref(), k - self.split)
+            (self.treatments.as_ref(), geo * (self.count - self.split) + k - self.split)
         }
     }
 
-    /// Coefficient `k` in draw `d`.
-    fn at(&self, d: usize, k: usize) -> f64 {
-        let (draws, j) = self.part(k);
+    /// Coefficient `k` of `geo` in draw `d`.
+    fn at(&self, d: usize, geo: usize, k: usize) -> f64 {
+        let (draws, j) = self.part(geo, k);
         draws.map_or(0.0, |g| g.row(d)[j])
     }
 
-    /// Posterior mean of coefficient `k`.
-    fn mean(&self, k: usize, draws: usize) -> f64 {
-        let (g, j) = self.part(k);
+    /// Posterior mean of coefficient `k` of `geo`.
+    fn mean(&self, geo: usize, k: usize, draws: usize) -> f64 {
+        let (g, j) = self.part(geo, k);
         g.map_or(0.0, |g| g.mean(j, draws))
     }
 }
 
 /// The posterior of a group of media channels (paid `_m` or organic `_om`): adstock, Hill and
-/// coefficient draws, and each channel's adstock decay function.
+/// coefficient draws (one coefficient per geo and channel), and each channel's adstock decay
+/// function.
 struct MediaDraws<'a> {
     alpha: Draws<'a>,
     ec: Draws<'a>,
     slope: Draws<'a>,
     beta: Draws<'a>,
     decays: Vec<Decay>,
+    channels: usize,
 }
 
 impl<'a> MediaDraws<'a> {
-    /// Reads the group whose variables end in `suffix` (`m` or `om`) for `channels`.
+    /// Reads the group whose variables end in `suffix` (`m` or `om`) for `channels` in `geos`
+    /// geos.
     fn get(
         post: &'a BTreeMap<String, Variable>,
         file: &MeridianFile,
         suffix: &str,
         channels: &[String],
         draws: usize,
+        geos: usize,
     ) -> Result<Self, ImportError> {
         let n = channels.len();
         let var = |name: &str| Draws::get(post, &format!("{name}_{suffix}"), draws, n);
@@ -251,33 +258,54 @@ impl<'a> MediaDraws<'a> {
             alpha: var("alpha")?,
             ec: var("ec")?,
             slope: var("slope")?,
-            beta: match Draws::optional(post, &format!("beta_g{suffix}"), draws, n)? {
+            beta: match Draws::optional(post, &format!("beta_g{suffix}"), draws, geos * n)? {
                 Some(b) => b,
-                None => var("beta")?,
+                None if geos == 1 => var("beta")?,
+                None => return Err(invalid(format!("the posterior has no 'beta_g{suffix}'"))),
             },
             decays: decay_functions(file, channels)?,
+            channels: n,
         })
     }
 
-    /// Channel `j` in draw `d`, or with its posterior means when `d` is `None`; `unit` turns
-    /// the coefficient into outcome units.
+    /// Channel `j` of geo `g` in draw `d`, or with its posterior means when `d` is `None`;
+    /// `unit` turns the geo's coefficient into outcome units.
     fn channel(
         &self,
         d: Option<usize>,
+        g: usize,
         j: usize,
         draws: usize,
         unit: f64,
         max_lag: MaxLag,
     ) -> Result<DrawChannel, ImportError> {
-        let at = |v: &Draws<'_>| d.map_or_else(|| v.mean(j, draws), |d| v.row(d)[j]);
+        let at = |v: &Draws<'_>, i: usize| d.map_or_else(|| v.mean(i, draws), |d| v.row(d)[i]);
         draw_channel(
             self.decays[j],
-            at(&self.alpha),
-            at(&self.ec),
-            at(&self.slope),
-            at(&self.beta) * unit,
+            at(&self.alpha, j),
+            at(&self.ec, j),
+            at(&self.slope, j),
+            at(&self.beta, g * self.channels + j) * unit,
             max_lag,
         )
+    }
+
+    /// Channel `j` for the national total, with `units[g]` each geo's outcome unit: the curve
+    /// is shared by every geo, so the national coefficient is the sum of the geos' (exact when
+    /// each geo's media is its population's share of the national media).
+    fn national(
+        &self,
+        d: Option<usize>,
+        j: usize,
+        draws: usize,
+        units: &[f64],
+        max_lag: MaxLag,
+    ) -> Result<DrawChannel, ImportError> {
+        let mut channel = self.channel(d, 0, j, draws, units[0], max_lag)?;
+        for (g, unit) in units.iter().enumerate().skip(1) {
+            channel.coefficient += self.channel(d, g, j, draws, *unit, max_lag)?.coefficient;
+        }
+        Ok(channel)
     }
 }
 
@@ -314,7 +342,9 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     let file = crate::read_file(bytes)?;
     check_version(&file.model_version)?;
     check_settings(&file)?;
-    let table = MarketingTable::from_proto(&file.marketing_data)?;
+    let population_scaled = &file.hyperparameters.population_scaled_controls;
+    let geos = MarketingTable::from_proto(&file.marketing_data)?;
+    let table = MarketingTable::national(&geos, population_scaled);
     let order = if file.hyperparameters.hill_before_adstock == Some(true) {
         TransformOrder::SaturationFirst
     } else {
@@ -322,8 +352,9 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     };
     let post = read_netcdf(&file.posterior)?;
     check_posterior(&post)?;
-    let scaling = Scaling::derive(&table, &file.hyperparameters.population_scaled_controls);
+    let scaling = Scaling::derive(&geos, population_scaled);
 
+    let ng = geos.len();
     let n = table.dates.len();
     let nc = table.channels.len();
     let nk = table.controls.len();
@@ -340,32 +371,36 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         }
     };
     let draws = chains * per_chain;
-    let paid = MediaDraws::get(&post, &file, "m", &table.channels, draws)?;
+    let paid = MediaDraws::get(&post, &file, "m", &table.channels, draws, ng)?;
     let mu = Draws::get(&post, "mu_t", draws, n)?;
-    let tau = Draws::optional(&post, "tau_g", draws, 1)?;
+    let tau = Draws::optional(&post, "tau_g", draws, ng)?;
     // The controls' coefficients, then the non-media treatments'.
     let coefficients = |geo: &str, national: &str, width: usize| -> Result<_, ImportError> {
         if width == 0 {
             return Ok(None);
         }
-        match Draws::optional(&post, geo, draws, width)? {
+        match Draws::optional(&post, geo, draws, ng * width)? {
             Some(g) => Ok(Some(g)),
-            None => Draws::optional(&post, national, draws, width)?
+            None if ng == 1 => Draws::optional(&post, national, draws, width)?
                 .map(Some)
                 .ok_or_else(|| invalid(format!("the posterior has no '{national}'"))),
+            None => Err(invalid(format!("the posterior has no '{geo}'"))),
         }
     };
     let gamma = Coefficients {
         controls: coefficients("gamma_gc", "gamma_c", nk - table.treatments)?,
         treatments: coefficients("gamma_gn", "gamma_n", table.treatments)?,
         split: nk - table.treatments,
+        count: nk,
     };
-    let sigma = Draws::get(&post, "sigma", draws, 1)?;
+    // One noise scale, or one per geo (`unique_sigma_for_each_geo`).
+    let per_geo = ng > 1 && post.get("sigma").is_some_and(|v| v.values.len() == draws * ng);
+    let sigma = Draws::get(&post, "sigma", draws, if per_geo { ng } else { 1 })?;
     // Organic media: the paid media's equations, without spend.
     let no = table.organic.len();
     let organic = match no {
         0 => None,
-        _ => Some(MediaDraws::get(&post, &file, "om", &table.organic, draws)?),
+        _ => Some(MediaDraws::get(&post, &file, "om", &table.organic, draws, ng)?),
     };
 
     let max_lag_meridian = file.hyperparameters.max_lag.unwrap_or(8) as usize;
@@ -378,9 +413,12 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     }
     let max_lag = MaxLag::new(lag).map_err(|e| invalid(e.to_string()))?;
 
-    // Unit of one scaled KPI in outcome (revenue) units, and the level of the KPI.
-    let unit = scaling.kpi_stdev * table.population * table.revenue_per_kpi;
-    let level = scaling.kpi_mean * table.population * table.revenue_per_kpi;
+    // Per geo: the unit of one scaled KPI in outcome (revenue) units, and the level of the KPI.
+    let units: Vec<f64> =
+        geos.iter().map(|g| scaling.kpi_stdev * g.population * g.revenue_per_kpi).collect();
+    let levels: Vec<f64> =
+        geos.iter().map(|g| scaling.kpi_mean * g.population * g.revenue_per_kpi).collect();
+    let unit: f64 = units.iter().sum();
     let actual: Vec<f64> = table.kpi.iter().map(|k| k * table.revenue_per_kpi).collect();
     // Spend-equivalent model input: media × Σ spend / Σ media (exactly the spend when the
     // model was fitted on spend).
@@ -399,40 +437,47 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     let total_spend: Vec<f64> = table.spend.iter().map(|s| s.iter().sum()).collect();
     let current_spend: Vec<f64> =
         table.spend.iter().map(|s| recent_mean(s, frequency).unwrap_or(0.0)).collect();
-    let media_scaled: Vec<Vec<f64>> = (0..nc)
-        .map(|c| table.media[c].iter().map(|m| m / scaling.media_scale[c]).collect())
-        .collect();
-    let history_scaled: Vec<Vec<f64>> =
-        (0..nc).map(|c| history[c].iter().map(|s| s / scale[c]).collect()).collect();
     if let Some(o) = scaling.organic_scale.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
         return Err(invalid(format!(
             "organic media '{}' has no usable scale (all zero?)",
             table.organic[o]
         )));
     }
-    let organic_scaled = |values: &[Vec<f64>]| -> Vec<Vec<f64>> {
+    // Each geo's media over its scale (its population's share of the national one), the
+    // history within the adstock window first.
+    let scaled = |values: &[Vec<f64>], scales: &[f64], share: f64| -> Vec<Vec<f64>> {
         values
             .iter()
-            .zip(&scaling.organic_scale)
-            .map(|(v, s)| v.iter().map(|x| x / s).collect())
+            .zip(scales)
+            .map(|(v, s)| v.iter().map(|x| x / (s * share)).collect())
             .collect()
     };
-    let (organic_media, organic_history) = (
-        organic_scaled(&table.organic_media),
-        organic_scaled(
-            &table
-                .history_organic
-                .iter()
-                .map(|h| h[h.len().saturating_sub(lag)..].to_vec())
-                .collect::<Vec<_>>(),
-        ),
-    );
-    let controls_scaled: Vec<Vec<f64>> = (0..nk)
-        .map(|k| {
-            table.control_values[k]
-                .iter()
-                .map(|z| (z - scaling.controls_mean[k]) / scaling.controls_stdev[k])
-                .collect()
+    let window = |history: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        history.iter().map(|h| h[h.len().saturating_sub(lag)..].to_vec()).collect()
+    };
+    let inputs: Vec<GeoInputs> = geos
+        .iter()
+        .map(|geo| {
+            let share = geo.population / scaling.population;
+            GeoInputs {
+                media: scaled(&geo.media, &scaling.media_scale, share),
+                history: scaled(&window(&geo.history_media), &scaling.media_scale, share),
+                organic: scaled(&geo.organic_media, &scaling.organic_scale, share),
+                organic_history: scaled(
+                    &window(&geo.history_organic),
+                    &scaling.organic_scale,
+                    share,
+                ),
+                controls: (0..nk)
+                    .map(|k| {
+                        let per_capita = population_scaled.contains(&table.controls[k]);
+                        geo.control_values[k]
+                            .iter()
+                            .map(|z| scaling.standardise_control(k, *z, geo.population, per_capita))
+                            .collect()
+                    })
+                    .collect(),
+            }
         })
         .collect();
 
@@ -446,14 +491,15 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     let mut organic_sum = vec![vec![0.0; n]; no];
     let mut all_draws = Vec::with_capacity(draws);
     for d in 0..draws {
-        if let Some(organic) = &organic {
+        for (g, geo) in inputs.iter().enumerate() {
+            let Some(organic) = &organic else { break };
             for o in 0..no {
-                let ch = organic.channel(Some(d), o, draws, unit, max_lag)?;
+                let ch = organic.channel(Some(d), g, o, draws, units[g], max_lag)?;
                 let response = order.response(
                     &ch.adstock,
                     &ch.saturation,
-                    &organic_history[o],
-                    &organic_media[o],
+                    &geo.organic_history[o],
+                    &geo.organic[o],
                 );
                 for (t, h) in response.into_iter().enumerate() {
                     organic_sum[o][t] += ch.coefficient * h;
@@ -461,21 +507,32 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
                 }
             }
         }
-        let mut channels = Vec::with_capacity(nc);
+        let mut contribution = vec![vec![0.0; n]; nc];
+        // The national curve: the shared parameters, the geos' coefficients summed.
+        let mut channels: Vec<DrawChannel> = Vec::with_capacity(nc);
+        for (g, geo) in inputs.iter().enumerate() {
+            for (c, sum) in contribution.iter_mut().enumerate() {
+                let ch = paid.channel(Some(d), g, c, draws, units[g], max_lag)?;
+                let response =
+                    order.response(&ch.adstock, &ch.saturation, &geo.history[c], &geo.media[c]);
+                for (v, h) in sum.iter_mut().zip(response) {
+                    *v += ch.coefficient * h;
+                }
+                match channels.get_mut(c) {
+                    Some(national) => national.coefficient += ch.coefficient,
+                    None => channels.push(ch),
+                }
+            }
+        }
         let mut totals = vec![0.0; nc];
-        for c in 0..nc {
-            let ch = paid.channel(Some(d), c, draws, unit, max_lag)?;
-            let response =
-                order.response(&ch.adstock, &ch.saturation, &history_scaled[c], &media_scaled[c]);
-            for (t, h) in response.into_iter().enumerate() {
-                let v = ch.coefficient * h;
-                per_period[c][t].push(v);
+        for (c, ch) in channels.iter().enumerate() {
+            for (t, v) in contribution[c].iter().enumerate() {
+                per_period[c][t].push(*v);
                 expected_sum[t] += v;
                 totals[c] += v;
             }
             let z = mmm_core::document::marginal_input(current_spend[c], scale[c]);
             mroi[c].push(ch.coefficient * ch.saturation.slope(z) / scale[c]);
-            channels.push(ch);
         }
         let media_total: f64 = totals.iter().sum();
         for c in 0..nc {
@@ -483,19 +540,25 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
             roi[c].push(if total_spend[c] > 0.0 { totals[c] / total_spend[c] } else { 0.0 });
             share[c].push(if media_total > 0.0 { totals[c] / media_total } else { 0.0 });
         }
-        let tau_d = tau.as_ref().map_or(0.0, |v| v.row(d)[0]);
-        for (t, e) in expected_sum.iter_mut().enumerate() {
-            let controls: f64 = (0..nk).map(|k| gamma.at(d, k) * controls_scaled[k][t]).sum();
-            *e += level + unit * (tau_d + mu.row(d)[t] + controls);
+        let mut noise = 0.0;
+        for (g, geo) in inputs.iter().enumerate() {
+            let tau_d = tau.as_ref().map_or(0.0, |v| v.row(d)[g]);
+            for (t, e) in expected_sum.iter_mut().enumerate() {
+                let controls: f64 = (0..nk).map(|k| gamma.at(d, g, k) * geo.controls[k][t]).sum();
+                *e += levels[g] + units[g] * (tau_d + mu.row(d)[t] + controls);
+            }
+            // Independent noise in each geo, in outcome units.
+            let sigma_g = sigma.row(d)[g.min(sigma.width - 1)] * units[g];
+            noise += sigma_g * sigma_g;
         }
-        all_draws.push(PosteriorDraw { sigma: sigma.row(d)[0] * unit, channels });
+        all_draws.push(PosteriorDraw { sigma: noise.sqrt(), channels });
     }
     let fitted: Vec<f64> = expected_sum.iter().map(|e| e / draws as f64).collect();
 
     // Plug-in parameters (posterior means) for the optimizer's response curves.
     let mut results = Vec::with_capacity(nc);
     for c in 0..nc {
-        let plug = paid.channel(None, c, draws, unit, max_lag)?;
+        let plug = paid.national(None, c, draws, &units, max_lag)?;
         let (roi_m, roi_i) = summarise(&roi[c]);
         let (mroi_m, mroi_i) = summarise(&mroi[c]);
         let (out_m, out_i) = summarise(&outcome[c]);
@@ -531,22 +594,27 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         results.push(result);
     }
 
-    let tau_mean = tau.as_ref().map_or(0.0, |v| v.mean(0, draws));
-    let time_effect: Vec<f64> = (0..n).map(|t| unit * mu.mean(t, draws)).collect();
-    let baseline = Baseline {
-        intercept: level + unit * tau_mean,
+    let tau_part: f64 = units
+        .iter()
+        .enumerate()
+        .map(|(g, u)| u * tau.as_ref().map_or(0.0, |v| v.mean(g, draws)))
+        .sum();
+    let mut baseline = Baseline {
+        intercept: levels.iter().sum::<f64>() + tau_part,
         trend: 0.0,
         trend_periods: n,
         seasonality: Vec::new(),
+        // A coefficient on the national control: the geos' coefficients in outcome units,
+        // summed (exact when they are equal, see `MarketingTable::national`).
         controls: (0..nk)
             .map(|k| ControlEffect {
                 name: table.controls[k].clone(),
-                coefficient: unit * gamma.mean(k, draws),
+                coefficient: (0..ng).map(|g| units[g] * gamma.mean(g, k, draws)).sum(),
                 mean: scaling.controls_mean[k],
                 sd: scaling.controls_stdev[k],
             })
             .collect(),
-        time_effect: time_effect.clone(),
+        time_effect: Vec::new(),
         organic: table
             .organic
             .iter()
@@ -563,6 +631,21 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
             baseline.parts(t, &z).controls
         })
         .collect();
+    // The knot baseline, plus what the geos' own control coefficients add beyond the national
+    // one (nothing for a national model), so the parts add up to Meridian's expected outcome.
+    let time_effect: Vec<f64> = (0..n)
+        .map(|t| {
+            let controls: f64 = (0..ng)
+                .map(|g| {
+                    let effect: f64 =
+                        (0..nk).map(|k| gamma.mean(g, k, draws) * inputs[g].controls[k][t]).sum();
+                    units[g] * effect
+                })
+                .sum();
+            unit * mu.mean(t, draws) + controls - control_part[t]
+        })
+        .collect();
+    baseline.time_effect.clone_from(&time_effect);
 
     let on_media = table.fitted_on_media();
     let series = Series {
@@ -622,7 +705,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
             r2: metrics::r2(&actual, &fitted),
             mape: metrics::mape(&actual, &fitted),
             nrmse: metrics::nrmse(&actual, &fitted),
-            sigma: sigma.mean(0, draws) * unit,
+            sigma: all_draws.iter().map(|d| d.sigma).sum::<f64>() / draws as f64,
             holdout: None,
         },
         channels: results,
@@ -643,7 +726,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
             tool: "google-meridian".to_owned(),
             version: file.model_version.clone(),
             file: file_name.to_owned(),
-            notes: notes(chains, per_chain),
+            notes: notes(chains, per_chain, ng),
         }),
     };
     Ok(Imported {
@@ -654,8 +737,8 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     })
 }
 
-fn notes(chains: usize, per_chain: usize) -> Vec<String> {
-    vec![
+fn notes(chains: usize, per_chain: usize, geos: usize) -> Vec<String> {
+    let mut notes = vec![
         format!(
             "ROI, incremental outcome, share and per-period contributions are summarised over all \
              {} posterior draws ({chains} chains x {per_chain}), as Meridian's Analyzer does",
@@ -670,7 +753,17 @@ fn notes(chains: usize, per_chain: usize) -> Vec<String> {
         "the knot baseline (tau_g + mu_t) is stored per period as the baseline's time effect; \
          response curves and the optimizer use the posterior-mean adstock and Hill parameters"
             .to_owned(),
-    ]
+    ];
+    if geos > 1 {
+        notes.push(format!(
+            "a geo model of {geos} geos, imported as its national total: ROI, incremental \
+             outcome, contributions and the expected outcome are summed over the geos; response \
+             curves, mROI and the optimizer use one national curve per channel (the geos' \
+             coefficients times their populations, summed), exact when every geo's media per \
+             head is the same"
+        ));
+    }
+    notes
 }
 
 /// Keeps [`KEPT_DRAWS`] draws evenly spread over all of them.
@@ -755,4 +848,13 @@ fn diagnostics(
         draws: per_chain,
         warnings,
     })
+}
+
+/// One geo's model inputs in Meridian's scaled units (`[channel or control][period]`).
+struct GeoInputs {
+    media: Vec<Vec<f64>>,
+    history: Vec<Vec<f64>>,
+    organic: Vec<Vec<f64>>,
+    organic_history: Vec<Vec<f64>>,
+    controls: Vec<Vec<f64>>,
 }

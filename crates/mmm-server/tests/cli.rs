@@ -815,6 +815,15 @@ fn import_meridian_writes_a_model_the_other_commands_use() {
     let out = mmm(&["optimize", path(&model), "--budget", "150000"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
 
+    // A geo model comes in as its national total, and says so; its data are the national rows.
+    let geo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/meridian/meridian_geo.binpb");
+    let out = mmm(&["import-meridian", geo, "--data", path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("note: a geo model of 5 geos, imported as its national total"));
+    assert!(stdout.contains("note: mROI is mmm's marginal ROI"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&data).unwrap().lines().count(), 105);
+
     let pickle = dir.path().join("saved_mmm.pkl");
     std::fs::write(&pickle, b"\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00").unwrap();
     let out = mmm(&["import-meridian", path(&pickle)]);

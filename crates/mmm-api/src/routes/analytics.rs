@@ -64,6 +64,11 @@ pub struct StatusOut {
     /// The program that produced the model, e.g. `mmm 0.1.0` or
     /// `google-meridian 2.1.0 (imported by mmm 0.1.0)`.
     pub engine: String,
+    /// For an imported model, how its figures relate to the tool's own: definitions that
+    /// differ, and for a Meridian geo model, which figures are its geos' sum and which come
+    /// from one national curve per channel. Empty for models mmm fitted.
+    #[schema(example = json!(["a geo model of 5 geos, imported as its national total: ..."]))]
+    pub notes: Vec<String>,
     /// Estimation method: `map` or `bayes`.
     pub method: String,
     /// Posterior draws the model keeps (0 for a MAP fit without the ROI prior): its curves,
@@ -130,6 +135,7 @@ pub async fn status(
             None => "fit".to_owned(),
         },
         engine: doc.engine.clone(),
+        notes: doc.origin.as_ref().map(|o| o.notes.clone()).unwrap_or_default(),
         method: serde_json::to_value(doc.method)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))

@@ -127,9 +127,10 @@ pub async fn remove(
 
 /// Import a Google Meridian model saved with `save_meridian(mmm, "model.binpb")`, as multipart
 /// field `file`. The marketing data becomes a data set and the model is stored fitted: every
-/// analytics, optimizer and export route then works on it as on a fitted one. Reach and
-/// frequency (paid or organic) and geo models are refused by name; legacy `.pkl` files are
-/// refused with how to convert them (mmm never unpickles). See docs/meridian.md.
+/// analytics, optimizer and export route then works on it as on a fitted one. A geo model is
+/// imported as its national total. Reach and frequency (paid or organic) are refused by name;
+/// legacy `.pkl` files are refused with how to convert them (mmm never unpickles). See
+/// docs/meridian.md.
 #[utoipa::path(
     post, path = "/api/v1/models/import", tag = "models",
     security(("bearer" = [])),

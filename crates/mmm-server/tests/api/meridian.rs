@@ -5,6 +5,7 @@ use crate::helpers::{TestApp, assert_banded};
 crate::on_both!(
     an_imported_meridian_model_works_with_every_route,
     lagged_media_is_imported_as_media_history,
+    a_geo_model_is_imported_as_its_national_total,
     bad_model_files_are_refused_and_nothing_is_stored
 );
 
@@ -150,6 +151,72 @@ fn lagged_media_is_imported_as_media_history(app: TestApp) {
         assert_eq!(plan["periods"].as_array().unwrap().len(), 4);
         assert!(plan["expected_incremental"].as_f64().unwrap() > 0.0, "{model}");
     }
+}
+
+fn a_geo_model_is_imported_as_its_national_total(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let (content_type, body) = multipart("meridian_geo.binpb", &fixture("meridian_geo.binpb"));
+    let r = app.post("/api/v1/models/import", Some(&token), &content_type, body);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let model = r.json();
+    let id = model["id"].as_str().unwrap().to_owned();
+
+    // Meridian's national ROI of the 5-geo model, to 1e-6 relative.
+    let export = export_of("meridian_geo");
+    let rows = app.get(&format!("/api/v1/mmm/channels/summary?model_id={id}"), Some(&token)).json();
+    for (c, name) in ["tv", "search", "social", "display", "radio"].iter().enumerate() {
+        let row = rows.as_array().unwrap().iter().find(|r| r["name"] == *name).unwrap();
+        let theirs = export["summary_metrics"]["roi"]["values"][c][0][1].as_f64().unwrap();
+        let ours = row["roi"].as_f64().unwrap();
+        assert!((ours - theirs).abs() <= 1e-6 * theirs, "{name}: {ours} vs {theirs}");
+    }
+    // The data set is the national total (104 weeks, not 5 x 104 rows), and mmm can fit it.
+    let datasets = app.get("/api/v1/datasets", Some(&token)).json();
+    assert_eq!(datasets[0]["id"], model["dataset_id"]);
+    assert_eq!(datasets[0]["rows"], 104);
+    let dataset = datasets[0]["id"].as_str().unwrap().to_owned();
+    let (refit, _, job) = app.train(&token, &dataset);
+    assert_eq!(job["state"], "succeeded", "{job}");
+    // The status says how the figures relate to the geos; a model mmm fitted has no notes.
+    let notes = |model: &str| {
+        app.get(&format!("/api/v1/mmm/status?model_id={model}"), Some(&token)).json()["notes"]
+            .clone()
+    };
+    let imported = notes(&id);
+    assert!(
+        imported.as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .starts_with("a geo model of 5 geos, imported as its national total")),
+        "{imported}"
+    );
+    assert_eq!(notes(&refit), serde_json::json!([]));
+    let refit = app.get(&format!("/api/v1/models/{refit}"), Some(&token)).json();
+    let channels: Vec<&str> = refit["document"]["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(channels, ["tv", "search", "social", "display", "radio"]);
+    // The optimizer runs on the national curves: at today's total it does at least as well.
+    let doc = app.get(&format!("/api/v1/models/{id}"), Some(&token)).json()["document"].clone();
+    let today: f64 = doc["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["current_spend"].as_f64().unwrap())
+        .sum();
+    let r = app.post_json(
+        &format!("/api/v1/models/{id}/optimize"),
+        Some(&token),
+        &serde_json::json!({"budget": today, "constraints": {"bounds_pct": 0.3}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let opt = r.json();
+    assert!(
+        opt["optimized_response"].as_f64().unwrap() >= opt["current_response"].as_f64().unwrap()
+    );
 }
 
 fn bad_model_files_are_refused_and_nothing_is_stored(app: TestApp) {
