@@ -87,6 +87,43 @@ fn history_dates(
     Ok(media[..h].to_vec())
 }
 
+/// Whether a data point holds spend totals (no geo, no KPI, media variables with spend only).
+fn is_aggregated_spend(point: &proto::MarketingDataPoint) -> bool {
+    point.geo_info.is_none()
+        && point.kpi.is_none()
+        && !point.media_variables.is_empty()
+        && point
+            .media_variables
+            .iter()
+            .all(|m| m.scalar_metric.is_none() && m.media_spend.is_some())
+}
+
+/// Spreads each channel's spend total over every geo and period in proportion to its media, for
+/// the channels whose spend is not given period by period: each period's spend is then its media
+/// at the channel's average price, and the ROI the incremental outcome over the total, as in
+/// Meridian.
+fn spread_total_spend(tables: &mut [MarketingTable], point: &proto::MarketingDataPoint) {
+    for spend in &point.media_variables {
+        let Some(c) = tables
+            .first()
+            .and_then(|t| t.channels.iter().position(|name| *name == spend.channel_name))
+        else {
+            continue;
+        };
+        if tables.iter().any(|t| t.spend[c].iter().any(|v| v.is_finite())) {
+            continue; // given period by period
+        }
+        let total = spend.media_spend.unwrap_or(f64::NAN);
+        let media: f64 = tables.iter().map(|t| t.media[c].iter().sum::<f64>()).sum();
+        for table in tables.iter_mut() {
+            let MarketingTable { spend, media: m, .. } = table;
+            for (s, m) in spend[c].iter_mut().zip(&m[c]) {
+                *s = if media > 0.0 { m * total / media } else { f64::NAN };
+            }
+        }
+    }
+}
+
 /// Names the unsupported kind of a channel dimension, or `None` for paid and organic media.
 fn channel_feature(dimension: &str) -> Option<&'static str> {
     let d = dimension.to_ascii_lowercase();
@@ -143,10 +180,14 @@ impl MarketingTable {
             None => Vec::new(),
         };
 
+        // Spend given as one total per channel (Meridian's `media_spend` without geo and time
+        // dimensions) comes as one extra point with no geo, no KPI and no media.
+        let (aggregated, points): (Vec<&proto::MarketingDataPoint>, Vec<_>) =
+            data.marketing_data_points.iter().partition(|p| is_aggregated_spend(p));
         // Geos in the order of their first data point: Meridian writes the points geo by geo,
         // in the order of its `geo` coordinate, which indexes `tau_g`, `beta_gm` and `gamma_gc`.
         let mut geos: Vec<&str> = Vec::new();
-        for point in &data.marketing_data_points {
+        for point in &points {
             let id = point.geo_info.as_ref().map_or("", |g| g.geo_id.as_str());
             if !geos.contains(&id) {
                 geos.push(id);
@@ -192,7 +233,7 @@ impl MarketingTable {
             .map(|id| MarketingTable { geo: (*id).to_owned(), ..empty.clone() })
             .collect();
         let mut rpk: Vec<f64> = Vec::new();
-        for point in &data.marketing_data_points {
+        for point in points {
             let geo = point.geo_info.as_ref().map_or("", |g| g.geo_id.as_str());
             let table = &mut tables[geo_index[geo]];
             let start = point
@@ -278,6 +319,9 @@ impl MarketingTable {
             for table in &mut tables {
                 table.revenue_per_kpi = *first;
             }
+        }
+        for point in aggregated {
+            spread_total_spend(&mut tables, point);
         }
         for table in &tables {
             table.check_complete().map_err(|e| match e {

@@ -403,6 +403,47 @@ fn missing_values_name_the_channel_and_period() {
 }
 
 #[test]
+fn spend_given_as_totals_is_spread_over_the_periods_by_media() {
+    // The demo model with each channel's spend given as one total, as Meridian writes a
+    // `media_spend` without geo and time dimensions. Its media are its spend, so spreading the
+    // total by media gives back every period's spend, and Meridian's ROI.
+    let original = import(&fixture("meridian_demo.binpb"), "demo.binpb").unwrap().document;
+    let bytes = edited(|d, _| {
+        let mut totals: Vec<(String, f64)> = Vec::new();
+        for p in &mut d.marketing_data_points {
+            for m in &mut p.media_variables {
+                let spend = m.media_spend.take().unwrap();
+                match totals.iter_mut().find(|(name, _)| *name == m.channel_name) {
+                    Some((_, total)) => *total += spend,
+                    None => totals.push((m.channel_name.clone(), spend)),
+                }
+            }
+        }
+        d.marketing_data_points.push(proto::MarketingDataPoint {
+            date_interval: d.marketing_data_points[0].date_interval.clone(),
+            media_variables: totals
+                .into_iter()
+                .map(|(channel_name, total)| proto::MediaVariable {
+                    channel_name,
+                    scalar_metric: None,
+                    media_spend: Some(total),
+                })
+                .collect(),
+            ..Default::default()
+        });
+    });
+    let doc = import(&bytes, "totals.binpb").unwrap().document;
+    let export = export("meridian_demo");
+    for (c, (ours, theirs)) in doc.channels.iter().zip(&original.channels).enumerate() {
+        close(ours.spend, theirs.spend, 1e-12, &ours.name);
+        close(ours.roi, summary(&export, "roi", c, 0), 1e-6, &ours.name);
+        for (a, b) in doc.series.channels[c].spend.iter().zip(&original.series.channels[c].spend) {
+            assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{}: {a} vs {b}", ours.name);
+        }
+    }
+}
+
+#[test]
 fn damaged_files_never_panic() {
     let good = fixture("meridian_demo.binpb");
     for cut in (0..good.len()).step_by(good.len() / 37) {
