@@ -16,12 +16,7 @@ fn optimize_plan_scenarios_frontier(app: TestApp) {
         .iter()
         .map(|c| c["name"].as_str().unwrap().to_owned())
         .collect();
-    let current: f64 = doc["channels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["current_spend"].as_f64().unwrap())
-        .sum();
+    let current = app.current_total(&token, &model);
     let locked = doc["channels"][0]["current_spend"].as_f64().unwrap();
 
     let body = json!({"budget": current, "constraints": {"bounds_pct": 0.5, "lock": {names[0].clone(): locked}}});

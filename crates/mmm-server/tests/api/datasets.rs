@@ -183,14 +183,7 @@ fn monthly_data_trains_calibrates_and_plans_by_the_month(app: TestApp) {
     assert_eq!(status["frequency"], "monthly");
 
     // Plans and their forecasts go on month by month, month ends after month ends.
-    let current: f64 = app
-        .get(&format!("/api/v1/mmm/channels/summary?model_id={model}"), Some(&token))
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["current_spend"].as_f64().unwrap())
-        .sum();
+    let current = app.current_total(&token, &model);
     let r = app.post_json(
         &format!("/api/v1/models/{model}/plan"),
         Some(&token),

@@ -169,6 +169,17 @@ impl TestApp {
         r.json()["id"].as_str().unwrap().to_owned()
     }
 
+    /// A model's current spend per period over all channels (the mean of the last quarter).
+    pub fn current_total(&self, token: &str, model: &str) -> f64 {
+        self.get(&format!("/api/v1/mmm/channels/summary?model_id={model}"), Some(token))
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["current_spend"].as_f64().unwrap())
+            .sum()
+    }
+
     /// Trains on a data set and waits for the job to end; returns (model id, job id, final job).
     pub fn train(&self, token: &str, dataset: &str) -> (String, String, Value) {
         self.train_with(token, &serde_json::json!({"dataset_id": dataset, "holdout": 8}))

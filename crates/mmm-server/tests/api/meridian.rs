@@ -200,13 +200,7 @@ fn a_geo_model_is_imported_as_its_national_total(app: TestApp) {
         .collect();
     assert_eq!(channels, ["tv", "search", "social", "display", "radio"]);
     // The optimizer runs on the national curves: at today's total it does at least as well.
-    let doc = app.get(&format!("/api/v1/models/{id}"), Some(&token)).json()["document"].clone();
-    let today: f64 = doc["channels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["current_spend"].as_f64().unwrap())
-        .sum();
+    let today = app.current_total(&token, &id);
     let r = app.post_json(
         &format!("/api/v1/models/{id}/optimize"),
         Some(&token),
