@@ -588,6 +588,12 @@ try {
   await radioLine.waitFor();
   const radioRow = await radioLine.locator('td').allInnerTexts();
   assert.deepEqual([radioRow[3], radioRow[4]], [`${weightAfter}%`, `${weightBefore}%`], `radio's data weight here and there: ${radioRow}`);
+  // Both models' fit beside it: the other model's R² is the one its label gives.
+  const chosen = await other.locator('option:checked').innerText();
+  const r2There = Number(/R² ([0-9.]+)/.exec(chosen)[1]);
+  const fitRow = await page.locator('#fit-comparison tbody tr', { hasText: 'R²' }).first().locator('td').allInnerTexts();
+  assert.ok(Math.abs(Number(fitRow[1]) - r2There) <= 0.0051, `R² there: ${fitRow} against ${chosen}`);
+  assert.match(fitRow[0], /^0\.\d\d$/, `R² here: ${fitRow}`);
   await snap(page, 'compare', 'compare');
 
   log('a channel ROI prior entered in the training form holds that channel');

@@ -5,7 +5,7 @@ import { chart } from '../charts';
 import { downloadButton } from '../downloads';
 import { field, h, mount, notice, sortableTable } from '../dom';
 import { compact, interval, money, pct, ratio, signedPct } from '../format';
-import type { ChannelDetail, ChannelSummary, ParameterSummary, Status } from '../types';
+import type { ChannelDetail, ChannelSummary, Fit, ParameterSummary, Status } from '../types';
 import { loadModel } from './overview';
 
 /** Below these ROI contractions the ROI mostly reflects the prior, or is uncertain
@@ -126,6 +126,25 @@ function parameterTable(details: ChannelDetail[]): HTMLElement | null {
       'Decay is the share of an effect that carries over into the next period. The half-saturation is the spend per period at which a channel gives half its largest effect; a shape above 1 makes the curve S-shaped (slow to start); at 1 or below it is steepest at the first unit of spend. A wide interval means the data leave the value open.'));
 }
 
+/** Both models' fit metrics, with the holdout's when either has one: a calibrated model should
+ * fit about as well as the one it calibrates. */
+function fitComparison(here: Fit | null, there: Fit | null): HTMLElement {
+  const rows: [string, (f: Fit) => string | null][] = [
+    ['R²', (f) => ratio(f.r2)],
+    ['MAPE', (f) => pct(f.mape)],
+    ['NRMSE', (f) => ratio(f.nrmse)],
+  ];
+  if (here?.holdout || there?.holdout) {
+    rows.push(['Holdout R²', (f) => (f.holdout ? `${ratio(f.holdout.r2)} (${f.holdout.periods})` : null)],
+      ['Holdout MAPE', (f) => (f.holdout ? pct(f.holdout.mape) : null)]);
+  }
+  const cell = (f: Fit | null, show: (f: Fit) => string | null) => h('td', { class: 'num' }, (f && show(f)) ?? '–');
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'fit-comparison' },
+    h('caption', null, 'Fit of both models'),
+    h('thead', null, h('tr', null, ['Metric', 'Here', 'There'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', null, rows.map(([name, show]) => h('tr', null, h('th', { scope: 'row' }, name), cell(here, show), cell(there, show))))));
+}
+
 /** Side by side with another model of the same data set, e.g. before and after calibrating it
  * with a lift test: each channel's ROI, its change and its data weight in both. */
 function comparison(id: string, rows: ChannelSummary[]): HTMLElement | null {
@@ -151,7 +170,8 @@ function comparison(id: string, rows: ChannelSummary[]): HTMLElement | null {
             h('td', { class: 'num' }, t ? [ratio(t.roi), ci(t.roi_interval)] : '–'),
             h('td', { class: 'num' }, t && r.roi > 0 ? signedPct(t.roi / r.roi - 1) : '–'),
             h('td', { class: 'num' }, weight(r)), h('td', { class: 'num' }, weight(t)));
-        })))));
+        }))),
+        fitComparison(here.metrics, others.find((m) => m.id === select.value)?.metrics ?? null)));
     } catch (err) {
       mount(out, notice('error', (err as Error).message));
     }
