@@ -183,7 +183,7 @@ fn monthly_data_trains_calibrates_and_plans_by_the_month(app: TestApp) {
     assert_eq!(status["frequency"], "monthly");
 
     // Plans and their forecasts go on month by month, month ends after month ends.
-    let current = app.current_total(&token, &model);
+    let current = app.current_total(&token, model);
     let r = app.post_json(
         &format!("/api/v1/models/{model}/plan"),
         Some(&token),
