@@ -25,8 +25,8 @@ pub struct MarketingTable {
     pub kpi_name: String,
     /// KPI per period.
     pub kpi: Vec<f64>,
-    /// Revenue per KPI unit (1 for a revenue KPI or when not given).
-    pub revenue_per_kpi: f64,
+    /// Revenue per KPI unit per period (1 for a revenue KPI or when not given).
+    pub revenue_per_kpi: Vec<f64>,
     /// Media execution per channel and period (`[channel][period]`), e.g. impressions.
     pub media: Vec<Vec<f64>>,
     /// Media spend per channel and period.
@@ -215,7 +215,7 @@ impl MarketingTable {
             channels,
             kpi_name: String::new(),
             kpi: vec![f64::NAN; n],
-            revenue_per_kpi: 1.0,
+            revenue_per_kpi: vec![1.0; n],
             media: vec![vec![f64::NAN; n]; nc],
             spend: vec![vec![f64::NAN; n]; nc],
             control_values: vec![vec![f64::NAN; n]; controls.len()],
@@ -232,10 +232,12 @@ impl MarketingTable {
             .iter()
             .map(|id| MarketingTable { geo: (*id).to_owned(), ..empty.clone() })
             .collect();
-        let mut rpk: Vec<f64> = Vec::new();
+        // Whether any point gives a revenue per KPI, and then every (geo, period) it was given.
+        let mut rpk_given: Vec<Vec<bool>> = vec![vec![false; n]; tables.len()];
         for point in points {
             let geo = point.geo_info.as_ref().map_or("", |g| g.geo_id.as_str());
-            let table = &mut tables[geo_index[geo]];
+            let g = geo_index[geo];
+            let table = &mut tables[g];
             let start = point
                 .date_interval
                 .as_ref()
@@ -283,7 +285,8 @@ impl MarketingTable {
                 } else if let Some(nr) = &kpi.non_revenue {
                     table.kpi[t] = nr.value;
                     if let Some(v) = nr.revenue_per_kpi {
-                        rpk.push(v);
+                        table.revenue_per_kpi[t] = v;
+                        rpk_given[g][t] = true;
                     }
                 }
             }
@@ -310,14 +313,25 @@ impl MarketingTable {
                 }
             }
         }
-        if let Some(first) = rpk.first() {
-            if rpk.iter().any(|v| (v - first).abs() > 1e-12 * first.abs()) {
-                return Err(unsupported(
-                    "a revenue_per_kpi that changes over time or between geos",
-                ));
-            }
-            for table in &mut tables {
-                table.revenue_per_kpi = *first;
+        // Given for some periods, a revenue per KPI must be given for all, and be positive.
+        if rpk_given.iter().flatten().any(|given| *given) {
+            for (table, given) in tables.iter().zip(&rpk_given) {
+                let bad = |t: usize| {
+                    let v = table.revenue_per_kpi[t];
+                    !given[t] || !v.is_finite() || v <= 0.0
+                };
+                if let Some(t) = (0..n).find(|t| bad(*t)) {
+                    let geo = if tables.len() > 1 {
+                        format!("geo '{}': ", table.geo)
+                    } else {
+                        String::new()
+                    };
+                    return Err(invalid(format!(
+                        "{geo}the revenue per KPI is missing, zero or negative in the period \
+                         starting {}",
+                        table.dates[t]
+                    )));
+                }
             }
         }
         for point in aggregated {
@@ -367,7 +381,21 @@ impl MarketingTable {
             }
             total
         };
-        let kpi = (0..first.kpi.len()).map(|t| geos.iter().map(|g| g.kpi[t]).sum()).collect();
+        let kpi: Vec<f64> =
+            (0..first.kpi.len()).map(|t| geos.iter().map(|g| g.kpi[t]).sum()).collect();
+        // The national KPI times this is the geos' revenue.
+        let revenue_per_kpi = kpi
+            .iter()
+            .enumerate()
+            .map(|(t, total)| {
+                let revenue: f64 = geos.iter().map(|g| g.kpi[t] * g.revenue_per_kpi[t]).sum();
+                if *total != 0.0 {
+                    revenue / total
+                } else {
+                    geos.iter().map(|g| g.revenue_per_kpi[t]).sum::<f64>() / geos.len() as f64
+                }
+            })
+            .collect();
         let control_values = first
             .controls
             .iter()
@@ -391,6 +419,7 @@ impl MarketingTable {
         MarketingTable {
             geo: String::new(),
             kpi,
+            revenue_per_kpi,
             media: sum(|g| &g.media),
             spend: sum(|g| &g.spend),
             control_values,
@@ -528,7 +557,7 @@ impl MarketingTable {
             out.push('\n');
         }
         for (t, d) in self.dates.iter().enumerate() {
-            out.push_str(&format!("{d},{}", self.kpi[t] * self.revenue_per_kpi));
+            out.push_str(&format!("{d},{}", self.kpi[t] * self.revenue_per_kpi[t]));
             for s in &self.spend {
                 out.push_str(&format!(",{}", s[t]));
             }
@@ -679,7 +708,7 @@ mod tests {
             treatments: 0,
             kpi_name: "revenue".into(),
             kpi: vec![10.0, 12.0, 14.0, 20.0],
-            revenue_per_kpi: 1.0,
+            revenue_per_kpi: vec![1.0; 4],
             media: vec![vec![0.0, 2.0, 4.0, 9.0]],
             spend: vec![vec![0.0, 2.0, 4.0, 9.0]],
             control_values: vec![vec![100.0, 200.0, 300.0, 400.0], vec![1.0, 1.0, 2.0, 2.0]],

@@ -413,13 +413,10 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     }
     let max_lag = MaxLag::new(lag).map_err(|e| invalid(e.to_string()))?;
 
-    // Per geo: the unit of one scaled KPI in outcome (revenue) units, and the level of the KPI.
-    let units: Vec<f64> =
-        geos.iter().map(|g| scaling.kpi_stdev * g.population * g.revenue_per_kpi).collect();
-    let levels: Vec<f64> =
-        geos.iter().map(|g| scaling.kpi_mean * g.population * g.revenue_per_kpi).collect();
-    let unit: f64 = units.iter().sum();
-    let actual: Vec<f64> = table.kpi.iter().map(|k| k * table.revenue_per_kpi).collect();
+    // Per geo: one scaled KPI in KPI units (the KPI's sd times the population).
+    let kpi_units: Vec<f64> = geos.iter().map(|g| scaling.kpi_stdev * g.population).collect();
+    let actual: Vec<f64> =
+        table.kpi.iter().zip(&table.revenue_per_kpi).map(|(k, r)| k * r).collect();
     // Spend-equivalent model input: media × Σ spend / Σ media (exactly the spend when the
     // model was fitted on spend).
     let ratio = table.spend_per_media();
@@ -434,6 +431,13 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         return Err(invalid(format!("channel '{}' has no usable media scale", table.channels[c])));
     }
     let frequency = frequency_of(&table)?;
+    // Per geo: one scaled KPI in outcome units at the revenue per KPI of the last quarter, for
+    // what looks forward from today (curves, mROI, the optimizer) and the baseline's parts.
+    let units: Vec<f64> = geos
+        .iter()
+        .zip(&kpi_units)
+        .map(|(g, u)| u * recent_mean(&g.revenue_per_kpi, frequency).unwrap_or(1.0))
+        .collect();
     let total_spend: Vec<f64> = table.spend.iter().map(|s| s.iter().sum()).collect();
     let current_spend: Vec<f64> =
         table.spend.iter().map(|s| recent_mean(s, frequency).unwrap_or(0.0)).collect();
@@ -477,6 +481,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
                             .collect()
                     })
                     .collect(),
+                revenue_per_kpi: geo.revenue_per_kpi.clone(),
             }
         })
         .collect();
@@ -487,14 +492,16 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     let mut outcome = vec![Vec::with_capacity(draws); nc];
     let mut share = vec![Vec::with_capacity(draws); nc];
     let mut per_period = vec![vec![Vec::with_capacity(draws); n]; nc];
+    // The media part and the rest (level, knots, controls) of the expected outcome.
     let mut expected_sum = vec![0.0; n];
+    let mut base_sum = vec![0.0; n];
     let mut organic_sum = vec![vec![0.0; n]; no];
     let mut all_draws = Vec::with_capacity(draws);
     for d in 0..draws {
         for (g, geo) in inputs.iter().enumerate() {
             let Some(organic) = &organic else { break };
             for o in 0..no {
-                let ch = organic.channel(Some(d), g, o, draws, units[g], max_lag)?;
+                let ch = organic.channel(Some(d), g, o, draws, kpi_units[g], max_lag)?;
                 let response = order.response(
                     &ch.adstock,
                     &ch.saturation,
@@ -502,8 +509,9 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
                     &geo.organic[o],
                 );
                 for (t, h) in response.into_iter().enumerate() {
-                    organic_sum[o][t] += ch.coefficient * h;
-                    expected_sum[t] += ch.coefficient * h;
+                    let v = ch.coefficient * h * geo.revenue_per_kpi[t];
+                    organic_sum[o][t] += v;
+                    expected_sum[t] += v;
                 }
             }
         }
@@ -512,12 +520,13 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         let mut channels: Vec<DrawChannel> = Vec::with_capacity(nc);
         for (g, geo) in inputs.iter().enumerate() {
             for (c, sum) in contribution.iter_mut().enumerate() {
-                let ch = paid.channel(Some(d), g, c, draws, units[g], max_lag)?;
+                let mut ch = paid.channel(Some(d), g, c, draws, kpi_units[g], max_lag)?;
                 let response =
                     order.response(&ch.adstock, &ch.saturation, &geo.history[c], &geo.media[c]);
-                for (v, h) in sum.iter_mut().zip(response) {
-                    *v += ch.coefficient * h;
+                for ((v, h), r) in sum.iter_mut().zip(response).zip(&geo.revenue_per_kpi) {
+                    *v += ch.coefficient * h * r;
                 }
+                ch.coefficient *= units[g] / kpi_units[g];
                 match channels.get_mut(c) {
                     Some(national) => national.coefficient += ch.coefficient,
                     None => channels.push(ch),
@@ -543,9 +552,11 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         let mut noise = 0.0;
         for (g, geo) in inputs.iter().enumerate() {
             let tau_d = tau.as_ref().map_or(0.0, |v| v.row(d)[g]);
-            for (t, e) in expected_sum.iter_mut().enumerate() {
+            for (t, b) in base_sum.iter_mut().enumerate() {
                 let controls: f64 = (0..nk).map(|k| gamma.at(d, g, k) * geo.controls[k][t]).sum();
-                *e += levels[g] + units[g] * (tau_d + mu.row(d)[t] + controls);
+                let scaled =
+                    scaling.kpi_mean + scaling.kpi_stdev * (tau_d + mu.row(d)[t] + controls);
+                *b += scaled * geos[g].population * geo.revenue_per_kpi[t];
             }
             // Independent noise in each geo, in outcome units.
             let sigma_g = sigma.row(d)[g.min(sigma.width - 1)] * units[g];
@@ -553,7 +564,9 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         }
         all_draws.push(PosteriorDraw { sigma: noise.sqrt(), channels });
     }
-    let fitted: Vec<f64> = expected_sum.iter().map(|e| e / draws as f64).collect();
+    let base: Vec<f64> = base_sum.iter().map(|b| b / draws as f64).collect();
+    let fitted: Vec<f64> =
+        expected_sum.iter().zip(&base).map(|(e, b)| e / draws as f64 + b).collect();
 
     // Plug-in parameters (posterior means) for the optimizer's response curves.
     let mut results = Vec::with_capacity(nc);
@@ -599,8 +612,9 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         .enumerate()
         .map(|(g, u)| u * tau.as_ref().map_or(0.0, |v| v.mean(g, draws)))
         .sum();
+    let level: f64 = units.iter().map(|u| u / scaling.kpi_stdev * scaling.kpi_mean).sum();
     let mut baseline = Baseline {
-        intercept: levels.iter().sum::<f64>() + tau_part,
+        intercept: level + tau_part,
         trend: 0.0,
         trend_periods: n,
         seasonality: Vec::new(),
@@ -631,20 +645,12 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
             baseline.parts(t, &z).controls
         })
         .collect();
-    // The knot baseline, plus what the geos' own control coefficients add beyond the national
-    // one (nothing for a national model), so the parts add up to Meridian's expected outcome.
-    let time_effect: Vec<f64> = (0..n)
-        .map(|t| {
-            let controls: f64 = (0..ng)
-                .map(|g| {
-                    let effect: f64 =
-                        (0..nk).map(|k| gamma.mean(g, k, draws) * inputs[g].controls[k][t]).sum();
-                    units[g] * effect
-                })
-                .sum();
-            unit * mu.mean(t, draws) + controls - control_part[t]
-        })
-        .collect();
+    // The knot baseline, plus what the intercept and the national controls' coefficients miss
+    // (nothing for a national model with a constant revenue per KPI: the geos' own control
+    // coefficients, a revenue per KPI that moves), so the parts add up to Meridian's expected
+    // outcome.
+    let time_effect: Vec<f64> =
+        (0..n).map(|t| base[t] - baseline.intercept - control_part[t]).collect();
     baseline.time_effect.clone_from(&time_effect);
 
     let on_media = table.fitted_on_media();
@@ -682,7 +688,8 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     };
 
     let diagnostics = diagnostics(&file, &post, chains, per_chain)?;
-    let kpi_column = if table.revenue_per_kpi != 1.0 || table.kpi_name.is_empty() {
+    let kpi_column = if table.revenue_per_kpi.iter().any(|r| *r != 1.0) || table.kpi_name.is_empty()
+    {
         "revenue".to_owned()
     } else {
         table.kpi_name.clone()
@@ -857,4 +864,6 @@ struct GeoInputs {
     organic: Vec<Vec<f64>>,
     organic_history: Vec<Vec<f64>>,
     controls: Vec<Vec<f64>>,
+    /// Revenue per KPI unit per period.
+    revenue_per_kpi: Vec<f64>,
 }

@@ -523,6 +523,69 @@ fn a_broken_media_history_is_refused_with_the_reason() {
 }
 
 #[test]
+fn a_revenue_per_kpi_that_moves_weights_each_period() {
+    // The conversions model with its revenue per conversion moving around 25 from week to week.
+    // The posterior is in conversions, so each period's revenue contribution and expected
+    // revenue move with that week's revenue per conversion.
+    let name = "meridian_impressions.binpb";
+    let original = import(&fixture(name), name).unwrap().document;
+    let factor = |t: usize| 1.0 + 0.2 * (t as f64 / 5.0).sin();
+    let dates: Vec<String> = original.series.dates.iter().map(|d| d.to_string()).collect();
+    let moved = edited_from(name, |d, _| {
+        for p in &mut d.marketing_data_points {
+            let start = p.date_interval.as_ref().unwrap().start_date.as_ref().unwrap();
+            let date = format!("{:04}-{:02}-{:02}", start.year, start.month, start.day);
+            let Some(t) = dates.iter().position(|d| *d == date) else { continue };
+            let kpi = p.kpi.as_mut().unwrap().non_revenue.as_mut().unwrap();
+            kpi.revenue_per_kpi = Some(25.0 * factor(t));
+        }
+    });
+    let imported = import(&moved, name).unwrap();
+    let doc = &imported.document;
+    for (c, ch) in doc.channels.iter().enumerate() {
+        let before = &original.series.channels[c].contribution;
+        let after = &doc.series.channels[c].contribution;
+        for (t, (a, b)) in after.iter().zip(before).enumerate() {
+            close(*a, b * factor(t), 1e-9, &format!("{} period {t}", ch.name));
+        }
+        let total: f64 = before.iter().enumerate().map(|(t, v)| v * factor(t)).sum();
+        close(ch.roi, total / ch.spend, 1e-9, &ch.name);
+        // Looking forward (mROI, curves) uses the last quarter's revenue per conversion.
+        let recent = (91..104).map(factor).sum::<f64>() / 13.0;
+        close(ch.mroi, original.channels[c].mroi * recent, 1e-9, &ch.name);
+    }
+    for (t, (a, b)) in doc.series.fitted.iter().zip(&original.series.fitted).enumerate() {
+        close(*a, b * factor(t), 1e-9, &format!("expected revenue in period {t}"));
+    }
+    // The baseline's parts still add up to the expected revenue.
+    for t in 0..doc.periods {
+        let z: Vec<f64> = doc.series.control_values.iter().map(|c| c.values[t]).collect();
+        let p = doc.baseline.parts(t, &z);
+        let media: f64 = doc.series.channels.iter().map(|c| c.contribution[t]).sum();
+        let parts = p.intercept + p.trend + p.seasonality + p.controls + media;
+        close(parts, doc.series.fitted[t], 1e-9, &format!("parts in period {t}"));
+    }
+    // The stored data set's revenue is each week's conversions at that week's revenue.
+    let data = mmm_core::load_csv(
+        imported.csv.as_bytes(),
+        &mmm_core::LoadOptions::default(),
+        &mmm_core::ModelSpec::default(),
+    )
+    .unwrap();
+    for (t, revenue) in data.kpi.iter().enumerate() {
+        close(*revenue, original.series.actual[t] * factor(t), 1e-9, "revenue");
+    }
+
+    // A week without one is refused by name.
+    let missing = refusal(&edited_from(name, |d, _| {
+        let kpi = d.marketing_data_points[5].kpi.as_mut().unwrap();
+        kpi.non_revenue.as_mut().unwrap().revenue_per_kpi = None;
+    }));
+    assert!(missing.contains("revenue per KPI is missing, zero or negative"), "{missing}");
+    assert!(missing.contains(&dates[5]), "{missing}");
+}
+
+#[test]
 fn impressions_and_conversions_are_carried_in_revenue_and_spend_terms() {
     let name = "meridian_impressions.binpb";
     let imported = import(&fixture(name), name).unwrap();

@@ -141,7 +141,7 @@ function fitComparison(here: Fit | null, there: Fit | null): HTMLElement {
   const cell = (f: Fit | null, show: (f: Fit) => string | null) => h('td', { class: 'num' }, (f && show(f)) ?? '–');
   return h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'fit-comparison' },
     h('caption', null, 'Fit of both models'),
-    h('thead', null, h('tr', null, ['Metric', 'Here', 'There'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Metric'), ['Here', 'There'].map((c) => h('th', { scope: 'col', class: 'num' }, c)))),
     h('tbody', null, rows.map(([name, show]) => h('tr', null, h('th', { scope: 'row' }, name), cell(here, show), cell(there, show))))));
 }
 
@@ -162,7 +162,8 @@ function comparison(id: string, rows: ChannelSummary[]): HTMLElement | null {
       const ci = (i?: [number, number]) => (i ? h('small', null, ` ${interval(i)}`) : null);
       mount(out, h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'model-comparison' },
         h('caption', null, `This model against ${modelLabel(others.find((m) => m.id === select.value)!)}`),
-        h('thead', null, h('tr', null, ['Channel', 'ROI here', 'ROI there', 'There against here', 'Data weight here', 'Data weight there'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Channel'),
+          ['ROI here', 'ROI there', 'There against here', 'Data weight here', 'Data weight there'].map((c) => h('th', { scope: 'col', class: 'num' }, c)))),
         h('tbody', null, rows.map((r) => {
           const t = theirs.find((o) => o.name === r.name);
           return h('tr', null, h('th', { scope: 'row' }, r.name),
