@@ -396,16 +396,8 @@ pub fn import_meridian(args: &ImportMeridianArgs) -> Result<(), CliError> {
     let imported = mmm_meridian::import(&bytes, &name)
         .with_context(|| format!("cannot import {}", shown(&args.model)))?;
     let elapsed = started.elapsed();
-    // How the imported figures relate to Meridian's own (and, for a geo model, to its geos).
-    let notes: String = imported
-        .document
-        .origin
-        .iter()
-        .flat_map(|o| &o.notes)
-        .map(|note| format!("note: {note}\n"))
-        .collect();
     let text = format!(
-        "{}{notes}imported in {:.0} ms\n",
+        "{}imported in {:.0} ms\n",
         report::summary(&imported.document),
         elapsed.as_secs_f64() * 1e3
     );

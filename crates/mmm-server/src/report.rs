@@ -160,6 +160,11 @@ pub fn summary(doc: &ModelDocument) -> String {
             p.channel, p.other, p.correlation
         );
     }
+    // How an imported model's figures relate to its tool's own (and, for a Meridian geo
+    // model, to its geos).
+    for note in doc.origin.iter().flat_map(|o| &o.notes) {
+        let _ = writeln!(s, "note: {note}");
+    }
     s
 }
 

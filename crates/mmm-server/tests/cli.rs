@@ -823,6 +823,11 @@ fn import_meridian_writes_a_model_the_other_commands_use() {
     assert!(stdout.contains("note: a geo model of 5 geos, imported as its national total"));
     assert!(stdout.contains("note: mROI is mmm's marginal ROI"), "{stdout}");
     assert_eq!(std::fs::read_to_string(&data).unwrap().lines().count(), 105);
+    // So does the saved model's summary.
+    let out = mmm(&["import-meridian", geo, "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = mmm(&["inspect-model", path(&model)]);
+    assert!(text(&out.stdout).contains("note: a geo model of 5 geos"), "{}", text(&out.stdout));
 
     let pickle = dir.path().join("saved_mmm.pkl");
     std::fs::write(&pickle, b"\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00").unwrap();
