@@ -234,6 +234,7 @@ impl MarketingTable {
             .collect();
         // Whether any point gives a revenue per KPI, and then every (geo, period) it was given.
         let mut rpk_given: Vec<Vec<bool>> = vec![vec![false; n]; tables.len()];
+        let mut population_given = vec![false; tables.len()];
         for point in points {
             let geo = point.geo_info.as_ref().map_or("", |g| g.geo_id.as_str());
             let g = geo_index[geo];
@@ -252,6 +253,7 @@ impl MarketingTable {
                 };
                 if pop > 0.0 {
                     table.population = pop;
+                    population_given[g] = true;
                 }
             }
             // A lagged period carries media only: Meridian ignores anything else there.
@@ -312,6 +314,11 @@ impl MarketingTable {
                     table.control_values[k][t] = v.value;
                 }
             }
+        }
+        // A national model's population is 1 when not given; each geo of a geo model needs its
+        // own, which scales its media and KPI.
+        if let Some(g) = (0..tables.len()).find(|g| tables.len() > 1 && !population_given[*g]) {
+            return Err(invalid(format!("geo '{}' has no positive population", tables[g].geo)));
         }
         // Given for some periods, a revenue per KPI must be given for all, and be positive.
         if rpk_given.iter().flatten().any(|given| *given) {

@@ -400,6 +400,17 @@ fn missing_values_name_the_channel_and_period() {
     }));
     assert!(geo.contains("geo 'geo_3': the KPI is missing"), "{geo}");
     assert!(geo.contains("period starting 2022-02-07"), "{geo}");
+    let population = refusal(&edited_from("meridian_geo.binpb", |d, _| {
+        for p in d
+            .marketing_data_points
+            .iter_mut()
+            .filter(|p| p.geo_info.as_ref().is_some_and(|g| g.geo_id == "geo_4"))
+        {
+            let geo = p.geo_info.as_mut().unwrap();
+            (geo.population, geo.population_value) = (0, 0.0);
+        }
+    }));
+    assert!(population.contains("geo 'geo_4' has no positive population"), "{population}");
 }
 
 #[test]
