@@ -459,6 +459,9 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     let window = |history: &[Vec<f64>]| -> Vec<Vec<f64>> {
         history.iter().map(|h| h[h.len().saturating_sub(lag)..].to_vec()).collect()
     };
+    // The national media over the national scale, as the document's recomputation reads them.
+    let national_media = scaled(&table.media, &scaling.media_scale, 1.0);
+    let national_history = scaled(&window(&table.history_media), &scaling.media_scale, 1.0);
     let inputs: Vec<GeoInputs> = geos
         .iter()
         .map(|geo| {
@@ -518,18 +521,40 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         let mut contribution = vec![vec![0.0; n]; nc];
         // The national curve: the shared parameters, the geos' coefficients summed.
         let mut channels: Vec<DrawChannel> = Vec::with_capacity(nc);
+        // Per channel, in KPI units: the geos' summed contribution over the data, and their
+        // summed coefficients.
+        let mut in_kpi = vec![(0.0, 0.0); nc];
         for (g, geo) in inputs.iter().enumerate() {
             for (c, sum) in contribution.iter_mut().enumerate() {
                 let mut ch = paid.channel(Some(d), g, c, draws, kpi_units[g], max_lag)?;
                 let response =
                     order.response(&ch.adstock, &ch.saturation, &geo.history[c], &geo.media[c]);
-                for ((v, h), r) in sum.iter_mut().zip(response).zip(&geo.revenue_per_kpi) {
+                for ((v, h), r) in sum.iter_mut().zip(&response).zip(&geo.revenue_per_kpi) {
                     *v += ch.coefficient * h * r;
                 }
+                in_kpi[c].0 += ch.coefficient * response.iter().sum::<f64>();
+                in_kpi[c].1 += ch.coefficient;
                 ch.coefficient *= units[g] / kpi_units[g];
                 match channels.get_mut(c) {
                     Some(national) => national.coefficient += ch.coefficient,
                     None => channels.push(ch),
+                }
+            }
+        }
+        if ng > 1 {
+            // Where the geos' media per head differ, the national curve with the geos'
+            // coefficients summed misses their total over the data (the Hill curve bends);
+            // scaled to reproduce it, it is exact at the historical spend.
+            for (c, ch) in channels.iter_mut().enumerate() {
+                let national = order.response(
+                    &ch.adstock,
+                    &ch.saturation,
+                    &national_history[c],
+                    &national_media[c],
+                );
+                let recomputed = in_kpi[c].1 * national.iter().sum::<f64>();
+                if recomputed > 0.0 {
+                    ch.coefficient *= in_kpi[c].0 / recomputed;
                 }
             }
         }
@@ -571,7 +596,12 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     // Plug-in parameters (posterior means) for the optimizer's response curves.
     let mut results = Vec::with_capacity(nc);
     for c in 0..nc {
-        let plug = paid.national(None, c, draws, &units, max_lag)?;
+        let mut plug = paid.national(None, c, draws, &units, max_lag)?;
+        if ng > 1 {
+            // The mean of the draws' national coefficients, each scaled to its geos' total.
+            plug.coefficient =
+                all_draws.iter().map(|d| d.channels[c].coefficient).sum::<f64>() / draws as f64;
+        }
         let (roi_m, roi_i) = summarise(&roi[c]);
         let (mroi_m, mroi_i) = summarise(&mroi[c]);
         let (out_m, out_i) = summarise(&outcome[c]);
@@ -766,8 +796,9 @@ fn notes(chains: usize, per_chain: usize, geos: usize) -> Vec<String> {
             "a geo model of {geos} geos, imported as its national total: ROI, incremental \
              outcome, contributions and the expected outcome are summed over the geos; response \
              curves, mROI and the optimizer use one national curve per channel (the geos' \
-             coefficients times their populations, summed), exact when every geo's media per \
-             head is the same"
+             coefficients times their populations, summed, and scaled to the geos' total over \
+             the data), exact at the historical spend and an approximation away from it when \
+             the geos' media per head differ"
         ));
     }
     notes
