@@ -431,13 +431,12 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         return Err(invalid(format!("channel '{}' has no usable media scale", table.channels[c])));
     }
     let frequency = frequency_of(&table)?;
-    // Per geo: one scaled KPI in outcome units at the revenue per KPI of the last quarter, for
-    // what looks forward from today (curves, mROI, the optimizer) and the baseline's parts.
-    let units: Vec<f64> = geos
-        .iter()
-        .zip(&kpi_units)
-        .map(|(g, u)| u * recent_mean(&g.revenue_per_kpi, frequency).unwrap_or(1.0))
-        .collect();
+    // Per geo: the revenue per KPI of the last quarter, and one scaled KPI in outcome units at
+    // it, for what looks forward from today (curves, mROI, the optimizer) and the baseline's
+    // parts.
+    let rpk_now: Vec<f64> =
+        geos.iter().map(|g| recent_mean(&g.revenue_per_kpi, frequency).unwrap_or(1.0)).collect();
+    let units: Vec<f64> = kpi_units.iter().zip(&rpk_now).map(|(u, r)| u * r).collect();
     let total_spend: Vec<f64> = table.spend.iter().map(|s| s.iter().sum()).collect();
     let current_spend: Vec<f64> =
         table.spend.iter().map(|s| recent_mean(s, frequency).unwrap_or(0.0)).collect();
@@ -534,7 +533,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
                 }
                 in_kpi[c].0 += ch.coefficient * response.iter().sum::<f64>();
                 in_kpi[c].1 += ch.coefficient;
-                ch.coefficient *= units[g] / kpi_units[g];
+                ch.coefficient *= rpk_now[g];
                 match channels.get_mut(c) {
                     Some(national) => national.coefficient += ch.coefficient,
                     None => channels.push(ch),
@@ -642,7 +641,8 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         .enumerate()
         .map(|(g, u)| u * tau.as_ref().map_or(0.0, |v| v.mean(g, draws)))
         .sum();
-    let level: f64 = units.iter().map(|u| u / scaling.kpi_stdev * scaling.kpi_mean).sum();
+    let level: f64 =
+        geos.iter().zip(&rpk_now).map(|(g, r)| scaling.kpi_mean * g.population * r).sum();
     let mut baseline = Baseline {
         intercept: level + tau_part,
         trend: 0.0,
