@@ -187,17 +187,17 @@ impl MarketingTable {
         // Geos in the order of their first data point: Meridian writes the points geo by geo,
         // in the order of its `geo` coordinate, which indexes `tau_g`, `beta_gm` and `gamma_gc`.
         let mut geos: Vec<&str> = Vec::new();
+        let mut geo_index: HashMap<&str, usize> = HashMap::new();
         for point in &points {
             let id = point.geo_info.as_ref().map_or("", |g| g.geo_id.as_str());
-            if !geos.contains(&id) {
+            geo_index.entry(id).or_insert_with(|| {
                 geos.push(id);
-            }
+                geos.len() - 1
+            });
         }
         if geos.is_empty() {
             return Err(invalid("the marketing data has no data points".to_owned()));
         }
-        let geo_index: HashMap<&str, usize> =
-            geos.iter().enumerate().map(|(g, id)| (*id, g)).collect();
 
         let index: HashMap<NaiveDate, usize> =
             dates.iter().enumerate().map(|(i, d)| (*d, i)).collect();
