@@ -6,7 +6,8 @@ Usage (in a Python with `pip install "google-meridian[schema]==2.1.0"`):
 
     python scripts/meridian-golden.py DATA.csv OUT.binpb OUT.export.json [--keep N] [--warmup N]
         [--impressions] [--conversions RPK] [--adstock binomial] [--hill-before-adstock]
-        [--non-media COLUMN] [--organic CHANNEL] [--geos N --geo-csv GEO.csv]
+        [--non-media COLUMN] [--organic CHANNEL] [--geos N --geo-csv GEO.csv [--stores]]
+        [--population-scaled-non-media]
 
 DATA.csv is an mmm data set: `date`, `revenue`, `<channel>_spend` columns and controls. Leading
 rows with an empty `revenue` are media history (docs/data-format.md): Meridian gets them as lagged
@@ -27,7 +28,10 @@ geo's share of a channel's spend is its population share times a factor drawn on
 channel (log-sd 0.3) and one per week (log-sd 0.1), renormalised so the geos add up to the
 national spend: spend per head differs between geos. The KPI is split by population with a
 factor per geo (log-sd 0.05) and per week (log-sd 0.02), the price index varies by 2% between
-geos, and promotions are national.
+geos, and promotions are national. `--stores` adds a control `stores` (each geo's store count,
+about one per 20,000 people, growing by 10% over the data) that Meridian scales by population
+(`population_scaled_controls`). `--population-scaled-non-media` has Meridian scale the
+`--non-media` treatments by population too (`population_scaled_non_media_channels`).
 
 The export holds what the golden tests compare with: the scaling constants Meridian derived,
 posterior means, `summary_metrics` (90%), per-period incremental outcome (mean, q05, q95),
@@ -69,6 +73,8 @@ def main() -> None:
     parser.add_argument("--organic", action="append", default=[], metavar="CHANNEL")
     parser.add_argument("--geos", type=int, default=0)
     parser.add_argument("--geo-csv")
+    parser.add_argument("--stores", action="store_true")
+    parser.add_argument("--population-scaled-non-media", action="store_true")
     args = parser.parse_args()
 
     df = pd.read_csv(args.csv)
@@ -101,7 +107,9 @@ def main() -> None:
     df.loc[: history - 1, spend_cols] = np.nan
     geo_columns = {}
     if args.geos:
-        df = split_into_geos(df, args.geos, [*media_cols, *spend_cols], kpi)
+        df = split_into_geos(df, args.geos, [*media_cols, *spend_cols], kpi, args.stores)
+        if args.stores:
+            controls.append("stores")
         geo_columns = dict(geo="geo", population="population")
         if args.geo_csv:
             df.to_csv(args.geo_csv, index=False)
@@ -126,6 +134,10 @@ def main() -> None:
     )
     data = loader.load()
     model_spec = spec.ModelSpec(
+        population_scaled_controls=["stores"] if args.stores else None,
+        population_scaled_non_media_channels=(
+            args.non_media if args.population_scaled_non_media else None
+        ),
         knots=args.knots,
         max_lag=8,
         adstock_decay_spec=args.adstock,
@@ -205,7 +217,9 @@ def main() -> None:
 POPULATIONS = [3.0e6, 2.0e6, 1.2e6, 0.8e6, 0.5e6]
 
 
-def split_into_geos(df: pd.DataFrame, geos: int, media: list, kpi: str) -> pd.DataFrame:
+def split_into_geos(
+    df: pd.DataFrame, geos: int, media: list, kpi: str, stores: bool = False
+) -> pd.DataFrame:
     """The national rows as `geos` geos' rows (geo-major), adding up to the national data."""
     rng = np.random.default_rng(29)
     pop = np.array(POPULATIONS[:geos])
@@ -232,6 +246,9 @@ def split_into_geos(df: pd.DataFrame, geos: int, media: list, kpi: str) -> pd.Da
         part[kpi] = df[kpi] * kpi_weights[g]
         if "price_index" in part:
             part["price_index"] = df["price_index"] * price_factor[g]
+        if stores:
+            growth = 1.0 + 0.1 * np.arange(n) / n
+            part["stores"] = np.round(pop[g] / 20000.0 * growth * np.exp(0.02 * rng.standard_normal(n)))
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
 
@@ -261,6 +278,8 @@ def meta(mmm, history: int, args) -> dict:
         "non_media_treatments": args.non_media,
         "organic_media": args.organic,
         "geos": int(mmm.n_geos),
+        "population_scaled_controls": ["stores"] if args.stores else [],
+        "population_scaled_non_media": args.non_media if args.population_scaled_non_media else [],
     }
 
 

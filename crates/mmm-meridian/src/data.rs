@@ -364,6 +364,53 @@ impl MarketingTable {
         Ok(tables)
     }
 
+    /// The controls and non-media treatments Meridian scales by population: named in the
+    /// model settings, or flagged one by one in their deprecated boolean form, which Meridian
+    /// lets take precedence.
+    pub fn population_scaled(
+        &self,
+        h: &proto::Hyperparameters,
+    ) -> Result<Vec<String>, ImportError> {
+        let split = self.controls.len() - self.treatments;
+        let (controls, treatments) = self.controls.split_at(split);
+        let pick = |flags: &Option<proto::TensorProto>,
+                    names: &[String],
+                    named: &[String],
+                    what: &str|
+         -> Result<Vec<String>, ImportError> {
+            match flags {
+                Some(tensor) => {
+                    let bools = tensor.bools(names.len()).ok_or_else(|| {
+                        invalid(format!(
+                            "the {what} population scaling flags are not {} booleans",
+                            names.len()
+                        ))
+                    })?;
+                    Ok(names
+                        .iter()
+                        .zip(bools)
+                        .filter(|(_, b)| *b)
+                        .map(|(n, _)| n.clone())
+                        .collect())
+                }
+                None => Ok(named.to_vec()),
+            }
+        };
+        let mut scaled = pick(
+            &h.control_population_scaling_id,
+            controls,
+            &h.population_scaled_controls,
+            "control",
+        )?;
+        scaled.extend(pick(
+            &h.non_media_population_scaling_id,
+            treatments,
+            &h.population_scaled_non_media_channels,
+            "non-media treatment",
+        )?);
+        Ok(scaled)
+    }
+
     /// The national total of geo tables: KPI, media, spend and organic media summed over the
     /// geos, each control the population-weighted mean of the geos' values (or their sum for
     /// a control Meridian scales by population, such as a store count), population summed.

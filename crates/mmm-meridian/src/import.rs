@@ -342,8 +342,11 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
     let file = crate::read_file(bytes)?;
     check_version(&file.model_version)?;
     check_settings(&file)?;
-    let population_scaled = &file.hyperparameters.population_scaled_controls;
     let geos = MarketingTable::from_proto(&file.marketing_data)?;
+    let population_scaled = &geos
+        .first()
+        .ok_or_else(|| invalid("the marketing data has no geos"))?
+        .population_scaled(&file.hyperparameters)?;
     let table = MarketingTable::national(&geos, population_scaled);
     let order = if file.hyperparameters.hill_before_adstock == Some(true) {
         TransformOrder::SaturationFirst

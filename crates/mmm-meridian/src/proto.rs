@@ -208,10 +208,48 @@ pub struct Hyperparameters {
     pub saturation_by_channel: Option<ChannelStrings>,
     #[prost(int32, optional, tag = "28")]
     pub n_knots: Option<i32>,
+    /// Deprecated form of `population_scaled_controls`: one bool per control.
+    #[prost(message, optional, tag = "12")]
+    pub control_population_scaling_id: Option<TensorProto>,
+    /// Deprecated form of `population_scaled_non_media_channels`: one bool per treatment.
+    #[prost(message, optional, tag = "14")]
+    pub non_media_population_scaling_id: Option<TensorProto>,
     #[prost(string, repeated, tag = "33")]
     pub population_scaled_controls: Vec<String>,
+    #[prost(string, repeated, tag = "34")]
+    pub population_scaled_non_media_channels: Vec<String>,
     #[prost(map = "string, bytes", tag = "38")]
     pub changepoints: std::collections::HashMap<String, Vec<u8>>,
+}
+
+/// TensorFlow's `TensorProto`, as far as a boolean vector needs: raw bytes (one per value)
+/// or `bool_val` (whose last value repeats to fill the shape).
+#[derive(Clone, PartialEq, Message)]
+pub struct TensorProto {
+    #[prost(int32, tag = "1")]
+    pub dtype: i32,
+    #[prost(bytes = "vec", tag = "4")]
+    pub tensor_content: Vec<u8>,
+    #[prost(bool, repeated, tag = "11")]
+    pub bool_val: Vec<bool>,
+}
+
+/// TensorFlow's `DT_BOOL`.
+pub const DT_BOOL: i32 = 10;
+
+impl TensorProto {
+    /// The first `n` values of a boolean tensor, or `None` if it is not one.
+    pub fn bools(&self, n: usize) -> Option<Vec<bool>> {
+        if self.dtype != DT_BOOL {
+            return None;
+        }
+        if !self.tensor_content.is_empty() {
+            return (self.tensor_content.len() == n)
+                .then(|| self.tensor_content.iter().map(|b| *b != 0).collect());
+        }
+        let last = *self.bool_val.last()?;
+        Some((0..n).map(|i| self.bool_val.get(i).copied().unwrap_or(last)).collect())
+    }
 }
 
 /// `AdstockDecayByChannel` and `SaturationByChannel`: a map from channel to a kind.

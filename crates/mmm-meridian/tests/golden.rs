@@ -55,7 +55,7 @@ fn bad_files_are_refused_with_a_reason() {
 /// before its 104 weeks of KPI, one fitted on impressions (not proportional to spend) with
 /// conversions as the KPI and a revenue per conversion, and one with binomial adstock (200 draws
 /// each).
-const MODELS: [&str; 8] = [
+const MODELS: [&str; 9] = [
     "meridian_demo",
     "meridian_lagged",
     "meridian_impressions",
@@ -64,6 +64,7 @@ const MODELS: [&str; 8] = [
     "meridian_non_media",
     "meridian_organic",
     "meridian_geo",
+    "meridian_geo_scaled",
 ];
 
 fn export(model: &str) -> serde_json::Value {
@@ -93,7 +94,8 @@ fn the_derived_scaling_matches_meridian() {
 fn the_derived_scaling_matches(model: &str) {
     let file = read_file(&fixture(&format!("{model}.binpb"))).unwrap();
     let geos = MarketingTable::from_proto(&file.marketing_data).unwrap();
-    let ours = Scaling::derive(&geos, &file.hyperparameters.population_scaled_controls);
+    let scaled = geos[0].population_scaled(&file.hyperparameters).unwrap();
+    let ours = Scaling::derive(&geos, &scaled);
     let theirs = &export(model)["scaling"];
     // Each geo's scale factors, in Meridian's geo order.
     let factors = theirs["media_scale_factors"].as_array().unwrap();
@@ -104,14 +106,17 @@ fn the_derived_scaling_matches(model: &str) {
             close(a * share, b, 1e-12, "media scale");
         }
     }
-    let table = MarketingTable::national(&geos, &file.hyperparameters.population_scaled_controls);
+    let table = MarketingTable::national(&geos, &scaled);
     close(ours.kpi_mean, theirs["kpi_population_scaled_mean"].as_f64().unwrap(), 1e-12, "kpi mean");
     close(ours.kpi_stdev, theirs["kpi_population_scaled_stdev"].as_f64().unwrap(), 1e-12, "kpi sd");
-    for (a, b) in ours.controls_mean.iter().zip(floats(&theirs["controls_mean"])) {
-        close(*a, b, 1e-12, "control mean");
+    // Meridian's are per capita for a control it scales by population; ours are in the units
+    // of the national control, the total population times that.
+    let per = |k: usize| if scaled.contains(&geos[0].controls[k]) { ours.population } else { 1.0 };
+    for (k, b) in floats(&theirs["controls_mean"]).into_iter().enumerate() {
+        close(ours.controls_mean[k] / per(k), b, 1e-12, "control mean");
     }
-    for (a, b) in ours.controls_stdev.iter().zip(floats(&theirs["controls_stdev"])) {
-        close(*a, b, 1e-12, "control sd");
+    for (k, b) in floats(&theirs["controls_stdev"]).into_iter().enumerate() {
+        close(ours.controls_stdev[k] / per(k), b, 1e-12, "control sd");
     }
     // Every fixture has the demo's five channels and two controls; one of them may be given to
     // Meridian as organic media or as a non-media treatment instead.
@@ -122,7 +127,12 @@ fn the_derived_scaling_matches(model: &str) {
         .map(|c| c.trim_end_matches("_organic").to_owned())
         .collect();
     assert_eq!(paid, ["tv", "search", "social", "display", "radio"], "{model}");
-    assert_eq!(table.controls, ["price_index", "promo"], "{model}");
+    // The geo model with population scaling adds a store count, scaled per head.
+    let controls: Vec<&str> =
+        table.controls.iter().map(String::as_str).filter(|c| *c != "stores").collect();
+    assert_eq!(controls, ["price_index", "promo"], "{model}");
+    let stores = export(model)["meta"]["population_scaled_controls"].as_array().map_or(0, Vec::len);
+    assert_eq!(table.controls.len(), 2 + stores, "{model}");
 }
 
 #[test]
@@ -153,7 +163,12 @@ fn the_import_reproduces_meridian(model: &str) {
         .map_or(Vec::new(), |a| a.iter().map(|v| v.as_str().unwrap()).collect());
     let controls: Vec<&str> = doc.baseline.controls.iter().map(|c| c.name.as_str()).collect();
     assert!(controls.ends_with(&treatments), "{model}: {controls:?}");
-    assert_eq!(controls.len(), 2, "{model}: price_index and promo, as control or treatment");
+    let stores = export["meta"]["population_scaled_controls"].as_array().map_or(0, Vec::len);
+    assert_eq!(
+        controls.len(),
+        2 + stores,
+        "{model}: price_index and promo, as control or treatment (and the stores)"
+    );
     // Organic media: Meridian lists their per-period incremental outcome after the paid channels.
     let organic = export["meta"]["organic_media"].as_array().map_or(0, Vec::len);
     assert_eq!(doc.baseline.organic.len(), organic, "{model}");
@@ -411,6 +426,46 @@ fn missing_values_name_the_channel_and_period() {
         }
     }));
     assert!(population.contains("geo 'geo_4' has no positive population"), "{population}");
+}
+
+#[test]
+fn population_scaling_is_read_by_name_or_from_its_deprecated_flags() {
+    let geo = "meridian_geo.binpb";
+    let with = |edit: fn(&mut proto::Hyperparameters)| {
+        let bytes = edited_from(geo, |_, m| edit(m.hyperparameters.as_mut().unwrap()));
+        import(&bytes, geo).map(|i| i.document)
+    };
+    fn flags(tensor_content: Vec<u8>, bool_val: Vec<bool>) -> proto::TensorProto {
+        proto::TensorProto { dtype: proto::DT_BOOL, tensor_content, bool_val }
+    }
+    let plain = with(|_| {}).unwrap();
+    let named = with(|h| h.population_scaled_controls = vec!["price_index".into()]).unwrap();
+    assert_ne!(named.series.fitted, plain.series.fitted, "scaling the price per head matters");
+    // JAX's form (raw bytes) and TensorFlow's (bool_val) of the deprecated flags.
+    let bytes = with(|h| h.control_population_scaling_id = Some(flags(vec![1, 0], vec![])));
+    assert_eq!(bytes.unwrap(), named);
+    let listed = with(|h| h.control_population_scaling_id = Some(flags(vec![], vec![true, false])));
+    assert_eq!(listed.unwrap(), named);
+    // The flags take precedence over the names, as in Meridian.
+    let both = with(|h| {
+        h.population_scaled_controls = vec!["price_index".into()];
+        h.control_population_scaling_id = Some(flags(vec![0, 0], vec![]));
+    });
+    assert_eq!(both.unwrap(), plain);
+    // A single bool_val stands for every control.
+    let all = with(|h| h.control_population_scaling_id = Some(flags(vec![], vec![true]))).unwrap();
+    let named_all =
+        with(|h| h.population_scaled_controls = vec!["price_index".into(), "promo".into()]);
+    assert_eq!(all, named_all.unwrap());
+    let wrong = with(|h| {
+        h.control_population_scaling_id = Some(proto::TensorProto {
+            dtype: 3,
+            tensor_content: vec![1, 0, 0, 0],
+            bool_val: vec![],
+        });
+    });
+    let message = wrong.unwrap_err().to_string();
+    assert!(message.contains("control population scaling flags are not 2 booleans"), "{message}");
 }
 
 #[test]
