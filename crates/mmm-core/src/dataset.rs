@@ -641,7 +641,14 @@ fn load(
         }
     }
 
-    let frequency = check_dates(&dates, data_rows, &roles.date, &mut problems);
+    let frequency = match stacked_series(&dates, &header) {
+        Some(reason) => {
+            // One problem instead of a duplicate date on every row after the first series.
+            problems.push(Some(&roles.date), None, reason);
+            None
+        }
+        None => check_dates(&dates, data_rows, &roles.date, &mut problems),
+    };
     let split = |columns: Vec<Vec<f64>>| -> Vec<(Vec<f64>, Vec<f64>)> {
         columns
             .into_iter()
@@ -1035,6 +1042,34 @@ fn units_by_name(
             None
         }
     }
+}
+
+/// Names of a column that tells geos or markets apart, in files that stack them.
+const GEO_COLUMNS: [&str; 7] = ["geo", "region", "market", "dma", "state", "country", "territory"];
+
+/// Why the file looks like several series stacked (every date the same number of times, at
+/// least twice): one row per geo (or market) and date, as Meridian's geo data are laid out.
+fn stacked_series(dates: &[Option<NaiveDate>], header: &[String]) -> Option<String> {
+    let mut counts: HashMap<NaiveDate, usize> = HashMap::new();
+    for date in dates.iter().flatten() {
+        *counts.entry(*date).or_default() += 1;
+    }
+    let times = *counts.values().next()?;
+    if counts.len() < 2 || times < 2 || counts.values().any(|c| *c != times) {
+        return None;
+    }
+    let by = header
+        .iter()
+        .find(|h| GEO_COLUMNS.contains(&h.trim().to_ascii_lowercase().as_str()))
+        .map_or(String::new(), |h| format!(" by '{h}'"));
+    Some(format!(
+        "each date appears {times} times ({} rows for {} dates): the file looks like {times} geos \
+         or markets stacked{by}, one row per geo and date. mmm fits one national series: add the \
+         geos up for each date (KPI, spend and media units sum; average controls such as \
+         prices, weighted by population), or upload one geo at a time",
+        counts.values().sum::<usize>(),
+        counts.len()
+    ))
 }
 
 /// Checks order, duplicates and spacing; returns the frequency when it can be told.

@@ -266,6 +266,50 @@ fn date_problems() {
 }
 
 #[test]
+fn geos_stacked_in_one_file_are_one_problem_with_the_fix() {
+    // Two regions of 20 weeks, one after the other (as Meridian's geo data are laid out), and
+    // the same rows sorted by date.
+    let body: Vec<String> = weekly(20).lines().skip(1).map(str::to_owned).collect();
+    let by_region: String = ["north", "south"]
+        .iter()
+        .flat_map(|r| body.iter().map(move |row| format!("{r},{row}\n")))
+        .collect();
+    let mut by_date: Vec<String> = ["north", "south"]
+        .iter()
+        .flat_map(|r| body.iter().map(move |row| format!("{r},{row}")))
+        .collect();
+    by_date.sort_by(|a, b| a[6..16].cmp(&b[6..16]));
+    let by_date: String = by_date.iter().map(|row| format!("{row}\n")).collect();
+    for rows in [by_region, by_date] {
+        let e =
+            load(&format!("Region,date,revenue,tv_spend,search_spend,price\n{rows}")).unwrap_err();
+        assert_eq!(
+            reasons(&e),
+            [
+                "column 'date': each date appears 2 times (40 rows for 20 dates): the file looks like \
+              2 geos or markets stacked by 'Region', one row per geo and date. mmm fits one \
+              national series: add the geos up for each date (KPI, spend and media units sum; \
+              average controls such as prices, weighted by population), or upload one geo at a \
+              time"
+            ]
+        );
+    }
+    // Without a column that names them, the same advice; a date repeated once is a duplicate.
+    let e = load(&format!(
+        "{}{}",
+        weekly(20),
+        weekly(20).lines().skip(1).map(|r| format!("{r}\n")).collect::<String>()
+    ))
+    .unwrap_err();
+    assert!(reasons(&e)[0].contains("looks like 2 geos or markets stacked, one row"), "{e:?}");
+    let mut once = weekly(20);
+    once.push_str(weekly(20).lines().nth(3).unwrap());
+    once.push('\n');
+    let e = load(&once).unwrap_err();
+    assert!(reasons(&e).iter().any(|r| r.contains("duplicate date 2024-01-15")), "{e:?}");
+}
+
+#[test]
 fn missing_periods_are_named_with_the_fix() {
     // Week 2024-02-05 (line 7) is gone.
     let text: String = weekly(20)
