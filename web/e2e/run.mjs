@@ -455,6 +455,19 @@ try {
   await eventually(async () => (await page.getByRole('cell', { name: /google-meridian/ }).count()) === 0,
     async () => `the imported model is still listed: ${await page.locator('#main').innerText()}`);
 
+  log('a file of five geos is added up to one national series on upload');
+  await page.getByRole('link', { name: 'Data', exact: true }).click();
+  await page.setInputFiles('#csv-file', path.join(repo, 'fixtures', 'meridian', 'meridian_geo.csv'));
+  // Its geo column is recognised, and neither it nor the population is a control.
+  assert.equal(await page.getByLabel('Geo column (a file of several geos, added up)').inputValue(), 'geo');
+  const ticked = () => page.locator('input[data-role="control"]:checked').evaluateAll((xs) => xs.map((x) => x.value));
+  assert.deepEqual(await ticked(), ['price_index', 'promo']);
+  await page.getByRole('button', { name: 'Upload and validate' }).click();
+  await page.getByText(/Uploaded “meridian_geo.csv”: 104 weekly periods, 5 channels .*controls price_index, promo\./).waitFor();
+  await page.getByRole('button', { name: 'Delete meridian_geo.csv' }).click();
+  await page.getByRole('button', { name: 'Confirm delete (its models go too): meridian_geo.csv' }).click();
+  await page.getByText('Deleted “meridian_geo.csv”.').waitFor();
+
   log('a monthly data set trains, and its budget is per month');
   await page.getByRole('link', { name: 'Data', exact: true }).click();
   // The list's Checks button shows a stored data set's checks.

@@ -270,6 +270,13 @@ pub struct UploadParams {
     #[param(example = "tv_spend=tv_exposure")]
     #[schema(example = "tv_spend=tv_exposure")]
     pub media_units: Option<String>,
+    /// For a file that stacks several geos or markets (one row per geo and date, as Meridian's
+    /// geo data): the column that tells them apart. The geos are added up for each date (KPI,
+    /// spend and media units summed; controls averaged, weighted by a `population` column if
+    /// the file has one) and the national series is stored.
+    #[param(example = "geo")]
+    #[schema(example = "geo")]
+    pub geo_column: Option<String>,
 }
 
 /// What to fit.

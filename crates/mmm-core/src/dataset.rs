@@ -15,12 +15,14 @@ use std::fmt;
 mod dates;
 mod dialect;
 mod frequency;
+mod geos;
 mod lists;
 
 use dates::{DateStyle, parse_date};
 use dialect::Lines;
 pub use dialect::{Dialect, decode};
 pub use frequency::Frequency;
+pub use geos::{POPULATION_COLUMN, add_up_geos};
 pub use lists::{parse_column_list, parse_media_units, quote_name};
 
 /// Default name of the date column.
@@ -443,6 +445,38 @@ struct Row {
     cells: Vec<String>,
 }
 
+/// The file's records with their 1-based line numbers and trimmed cells; `None` (with the
+/// problem recorded) when the CSV cannot be read.
+fn read_rows(bytes: &[u8], dialect: Dialect, problems: &mut Problems) -> Option<Vec<Row>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(dialect.delimiter)
+        .from_reader(bytes);
+    let mut rows: Vec<Row> = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    let mut lines = Lines::new(bytes);
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => return Some(rows),
+            Ok(true) => {
+                let line = record.position().map_or(rows.len() as u64 + 1, |p| lines.of(p.byte()));
+                let cells = record
+                    .iter()
+                    // The text is UTF-8 (`decode`) and the separators ASCII, so no cell is lossy.
+                    .map(|c| String::from_utf8_lossy(c).trim().to_owned())
+                    .collect();
+                rows.push(Row { line, cells });
+            }
+            Err(e) => {
+                let line = e.position().map(|p| lines.of(p.byte()));
+                problems.push(None, line, format!("unreadable CSV: {e}"));
+                return None;
+            }
+        }
+    }
+}
+
 /// The problem to report when [`decode`] cannot read a file.
 pub const UTF16_UNREADABLE: &str =
     "the file starts with a UTF-16 byte-order mark but is not UTF-16 text; save it as UTF-8 CSV";
@@ -486,33 +520,9 @@ fn load(
     }
 
     let dialect = Dialect::sniff(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(dialect.delimiter)
-        .from_reader(bytes);
-    let mut rows: Vec<Row> = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    let mut lines = Lines::new(bytes);
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = record.position().map_or(rows.len() as u64 + 1, |p| lines.of(p.byte()));
-                let cells = record
-                    .iter()
-                    // The text is UTF-8 (`decode`) and the separators ASCII, so no cell is lossy.
-                    .map(|c| String::from_utf8_lossy(c).trim().to_owned())
-                    .collect();
-                rows.push(Row { line, cells });
-            }
-            Err(e) => {
-                let line = e.position().map(|p| lines.of(p.byte()));
-                problems.push(None, line, format!("unreadable CSV: {e}"));
-                return Err(problems.into_error());
-            }
-        }
-    }
+    let Some(rows) = read_rows(bytes, dialect, &mut problems) else {
+        return Err(problems.into_error());
+    };
 
     let Some((header_row, data_rows)) = rows.split_first() else {
         problems.push(None, None, "the file is empty");
@@ -1064,9 +1074,10 @@ fn stacked_series(dates: &[Option<NaiveDate>], header: &[String]) -> Option<Stri
         .map_or(String::new(), |h| format!(" by '{h}'"));
     Some(format!(
         "each date appears {times} times ({} rows for {} dates): the file looks like {times} geos \
-         or markets stacked{by}, one row per geo and date. mmm fits one national series: add the \
-         geos up for each date (KPI, spend and media units sum; average controls such as \
-         prices, weighted by population), or upload one geo at a time",
+         or markets stacked{by}, one row per geo and date. mmm fits one national series: name \
+         the column that tells the geos apart (geo_column when uploading, --geo-column in the \
+         CLI) and mmm adds them up for each date (KPI, spend and media units summed, controls \
+         averaged, weighted by a population column if any), or upload one geo at a time",
         counts.values().sum::<usize>(),
         counts.len()
     ))

@@ -854,6 +854,32 @@ fn a_geo_model_is_imported_as_its_national_total() {
         close(control("promo").values[t], value(week[0], "promo"), 1e-12, "national promo");
     }
     assert!(doc.origin.as_ref().unwrap().notes.iter().any(|n| n.contains("5 geos")));
+    // mmm's own adding up of the geo file Meridian was given gives the same national data.
+    let added = mmm_core::dataset::add_up_geos(
+        &fixture("meridian_geo.csv"),
+        "geo",
+        &mmm_core::LoadOptions::default(),
+    )
+    .unwrap();
+    let options =
+        mmm_core::LoadOptions { media_units: Some(Default::default()), ..Default::default() };
+    let ours =
+        mmm_core::load_csv(added.as_bytes(), &options, &mmm_core::ModelSpec::default()).unwrap();
+    for (a, b) in ours.kpi.iter().zip(&data.kpi) {
+        close(*a, *b, 1e-12, "added-up revenue");
+    }
+    for (a, b) in ours.channels.iter().zip(&data.channels) {
+        for (x, y) in a.spend.iter().zip(&b.spend) {
+            close(*x, *y, 1e-12, &a.name);
+        }
+    }
+    assert_eq!(ours.controls.len(), data.controls.len());
+    for (a, b) in ours.controls.iter().zip(&data.controls) {
+        assert_eq!(a.name, b.name);
+        for (x, y) in a.values.iter().zip(&b.values) {
+            close(*x, *y, 1e-12, &a.name);
+        }
+    }
 
     // The curves, mROI and optimizer use one national curve per channel, scaled in each draw to
     // the geos' summed contribution: recomputed from the national spend, it gives back each

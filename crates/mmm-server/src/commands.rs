@@ -147,6 +147,12 @@ fn load_data(args: &DataArgs, spec: &ModelSpec) -> Result<Dataset, CliError> {
         },
         ..LoadOptions::default()
     };
+    let bytes = match &args.geo_column {
+        Some(geo) => mmm_core::dataset::add_up_geos(&bytes, geo, &options)
+            .map_err(CliError::Data)?
+            .into_bytes(),
+        None => bytes,
+    };
     load_csv(&bytes, &options, spec).map_err(CliError::Data)
 }
 

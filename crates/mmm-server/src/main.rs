@@ -299,6 +299,11 @@ struct DataArgs {
     /// Fit every channel on its spend, whatever media-unit columns the file has.
     #[arg(long)]
     no_media_units: bool,
+    /// The file stacks several geos or markets (one row per geo and date, as Meridian's geo
+    /// data); this column tells them apart. They are added up for each date first: KPI, spend
+    /// and media units summed, controls averaged (weighted by a `population` column if any).
+    #[arg(long)]
+    geo_column: Option<String>,
 }
 
 /// Column names read from one argument by [`parse_column_list`]. An alias, not `Vec<String>`

@@ -841,6 +841,22 @@ fn import_meridian_writes_a_model_the_other_commands_use() {
 }
 
 #[test]
+fn a_file_of_geos_is_refused_with_the_fix_or_added_up() {
+    let geos = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/meridian/meridian_geo.csv");
+    let out = mmm(&["fit", geos]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("1 problem in the data"), "{stderr}");
+    assert!(stderr.contains("5 geos or markets stacked by 'geo'"), "{stderr}");
+    assert!(stderr.contains("--geo-column in the CLI"), "{stderr}");
+    let out = mmm(&["check", geos, "--geo-column", "geo"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = mmm(&["fit", geos, "--geo-column", "geo"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("(weekly, 2022-01-03 to 2023-12-25, 104 periods)"));
+}
+
+#[test]
 fn priors_and_lift_tests_are_taken_inline_or_from_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");

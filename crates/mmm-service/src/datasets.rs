@@ -8,6 +8,7 @@ use mmm_core::checks::DataCheck;
 use mmm_core::dataset::{DataErrors, Problem};
 use mmm_core::{Dataset, LoadOptions, ModelSpec, load_csv};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -27,6 +28,9 @@ pub struct UploadRoles {
     pub controls: Option<Vec<String>>,
     /// Media-unit columns by media column ([`LoadOptions::media_units`]).
     pub media_units: Option<BTreeMap<String, String>>,
+    /// The column that tells geos apart in a file that stacks them: the geos are added up for
+    /// each date ([`mmm_core::dataset::add_up_geos`]) and the national series is stored.
+    pub geo_column: Option<String>,
 }
 
 impl UploadRoles {
@@ -122,6 +126,13 @@ impl DatasetService for Datasets {
                 truncated: 0,
             })
         })?;
+        let text = match &roles.geo_column {
+            Some(geo) => Cow::Owned(
+                mmm_core::dataset::add_up_geos(text.as_bytes(), geo, &roles.load_options())
+                    .map_err(ServiceError::Data)?,
+            ),
+            None => text,
+        };
         let dataset = parse(&text, &roles.load_options()).map_err(ServiceError::Data)?;
         let info = DatasetInfo {
             id: new_id(),

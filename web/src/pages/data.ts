@@ -93,6 +93,8 @@ function isVaryingNumbers(values: string[], decimalComma: boolean): boolean {
 
 /** Rows shown in the preview. */
 const PREVIEW_ROWS = 8;
+/** Names of a column that tells geos apart (the server's rule for naming it in its advice). */
+const GEO_COLUMNS = ['geo', 'region', 'market', 'dma', 'state', 'country', 'territory'];
 
 /** The problems an upload was refused for, by line, column and reason. */
 export function problemsTable(error: ApiError): HTMLElement {
@@ -165,6 +167,13 @@ export async function dataPage(main: HTMLElement): Promise<void> {
     const named = header.filter((c) => c !== '');
     const dateSel = h('select', null, named.map((c) => h('option', { value: c, selected: c === dateGuess }, c)));
     const kpiSel = h('select', null, named.map((c) => h('option', { value: c, selected: c === kpiGuess }, c)));
+    // A file that stacks geos (one row per geo and date, as Meridian's geo data) is added up
+    // by the server when told which column names the geos; a column called geo is taken.
+    const geoGuess = named.find((c) => GEO_COLUMNS.includes(c.toLowerCase())) ?? '';
+    const geoSel = h('select', null, h('option', { value: '' }, 'none: one national series'),
+      named.map((c) => h('option', { value: c, selected: c === geoGuess }, c))) as HTMLSelectElement;
+    // The geo column and the population go when the geos are added up: neither is a control.
+    const addedUp = (c: string): boolean => geoSel.value !== '' && (c === geoSel.value || c.toLowerCase() === 'population');
     // A column without a name (a row index, trailing separators) plays no role, and pandas'
     // name for one, "Unnamed: 0", is not a control.
     const rowIndex = (c: string): boolean => /^Unnamed: \d+$/.test(c);
@@ -197,7 +206,7 @@ export async function dataPage(main: HTMLElement): Promise<void> {
     const roleBoxes = (role: 'media' | 'control') => header.map((c, i) => {
       if (c === '') return null;
       const numeric = isVaryingNumbers(column(i), decimalComma);
-      const checked = role === 'media' ? spendColumn(c) : numeric && !spendColumn(c) && !unitsColumn(c) && !rowIndex(c) && c !== kpiGuess && c !== dateGuess;
+      const checked = role === 'media' ? spendColumn(c) : numeric && !spendColumn(c) && !unitsColumn(c) && !rowIndex(c) && !addedUp(c) && c !== kpiGuess && c !== dateGuess;
       return h('label', { class: 'check' }, h('input', { type: 'checkbox', value: c, checked, 'data-role': role }), ` ${c}`);
     });
     const upload = h('button', { type: 'submit', class: 'primary' }, 'Upload and validate');
@@ -219,6 +228,7 @@ export async function dataPage(main: HTMLElement): Promise<void> {
         data.append('controls', checked('control').map(quoteName).join(','));
         data.append('media_units', Array.from(form.querySelectorAll<HTMLSelectElement>('select[data-units-for]'))
           .filter((x) => x.value !== '').map((x) => `${quoteName(x.dataset.unitsFor!)}=${quoteName(x.value)}`).join(','));
+        if (geoSel.value) data.append('geo_column', geoSel.value);
         try {
           const ds = await api<Uploaded>('POST', '/datasets', data);
           const controls = ds.roles.controls.length ? `controls ${ds.roles.controls.join(', ')}` : 'no controls';
@@ -246,7 +256,8 @@ export async function dataPage(main: HTMLElement): Promise<void> {
     h('div', { class: 'grid3' },
       field('Name', name),
       field('Date column', dateSel),
-      field('KPI column', kpiSel)),
+      field('KPI column', kpiSel),
+      field('Geo column (a file of several geos, added up)', geoSel)),
     h('fieldset', null, h('legend', null, 'Media spend columns'), h('div', { class: 'checks' }, roleBoxes('media'))),
     h('fieldset', null, h('legend', null, 'Media units'),
       h('p', null, h('small', null, 'A channel whose price moves (TV GRPs, search clicks) is better fitted on the impressions or other units it bought, from a column beside its spend. Its ROI stays per unit of spend. A column named for the units (tv_media, tv_impressions, tv_grps) is picked for you.')),
@@ -256,6 +267,11 @@ export async function dataPage(main: HTMLElement): Promise<void> {
     form.addEventListener('change', (e) => {
       const target = e.target as HTMLElement;
       if (target.dataset.role === 'media' || target === dateSel || target === kpiSel) renderUnits();
+      if (target === geoSel) {
+        for (const box of form.querySelectorAll<HTMLInputElement>('input[data-role="control"]')) {
+          if (addedUp(box.value)) box.checked = false;
+        }
+      }
     });
     renderUnits();
     name.focus();

@@ -76,6 +76,7 @@ pub(crate) async fn read_multipart(
             "media" => params.media = Some(text()?),
             "controls" => params.controls = Some(text()?),
             "media_units" => params.media_units = Some(text()?),
+            "geo_column" => params.geo_column = Some(text()?),
             _ => {}
         }
     }
@@ -104,7 +105,9 @@ pub(crate) async fn read_csv_upload(
 }
 
 /// Upload a CSV data set, as multipart field `file` (with optional fields `name`, `date_column`,
-/// `kpi`, `media`, `controls`, `media_units`) or as a `text/csv` body (with the same as query parameters).
+/// `kpi`, `media`, `controls`, `media_units`, `geo_column`) or as a `text/csv` body (with the same as query
+/// parameters). A file that stacks geos (one row per geo and date) is added up to one national
+/// series when `geo_column` names the column that tells them apart.
 /// It is validated at once: every problem comes back with its column, line and reason. The
 /// separator (comma, semicolon or tab) is read from the header line; semicolon-separated files
 /// may use decimal commas (docs/data-format.md). A stored data set comes back with its data
@@ -146,6 +149,7 @@ pub async fn upload(
             .map(parse_media_units)
             .transpose()
             .map_err(|e| ApiError::invalid(format!("media_units: {e}")))?,
+        geo_column: params.geo_column.clone().filter(|g| !g.is_empty()),
     };
     let name = params.name.clone().unwrap_or_else(|| "dataset".to_owned());
     let service = state.datasets.clone();

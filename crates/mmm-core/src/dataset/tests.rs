@@ -270,30 +270,30 @@ fn geos_stacked_in_one_file_are_one_problem_with_the_fix() {
     // Two regions of 20 weeks, one after the other (as Meridian's geo data are laid out), and
     // the same rows sorted by date.
     let body: Vec<String> = weekly(20).lines().skip(1).map(str::to_owned).collect();
-    let by_region: String = ["north", "south"]
-        .iter()
-        .flat_map(|r| body.iter().map(move |row| format!("{r},{row}\n")))
-        .collect();
-    let mut by_date: Vec<String> = ["north", "south"]
-        .iter()
-        .flat_map(|r| body.iter().map(move |row| format!("{r},{row}")))
-        .collect();
+    let by_region = by_region_text(&body);
+    let mut by_date: Vec<String> = by_region.lines().map(str::to_owned).collect();
     by_date.sort_by(|a, b| a[6..16].cmp(&b[6..16]));
     let by_date: String = by_date.iter().map(|row| format!("{row}\n")).collect();
-    for rows in [by_region, by_date] {
+    for rows in [by_region.clone(), by_date] {
         let e =
             load(&format!("Region,date,revenue,tv_spend,search_spend,price\n{rows}")).unwrap_err();
         assert_eq!(
             reasons(&e),
-            [
-                "column 'date': each date appears 2 times (40 rows for 20 dates): the file looks like \
-              2 geos or markets stacked by 'Region', one row per geo and date. mmm fits one \
-              national series: add the geos up for each date (KPI, spend and media units sum; \
-              average controls such as prices, weighted by population), or upload one geo at a \
-              time"
-            ]
+            ["column 'date': each date appears 2 times (40 rows for 20 dates): the file looks \
+                 like 2 geos or markets stacked by 'Region', one row per geo and date. mmm fits \
+                 one national series: name the column that tells the geos apart (geo_column \
+                 when uploading, --geo-column in the CLI) and mmm adds them up for each date \
+                 (KPI, spend and media units summed, controls averaged, weighted by a \
+                 population column if any), or upload one geo at a time"]
         );
     }
+    // Named, the geos add up to one series the loader takes.
+    let header = "Region,date,revenue,tv_spend,search_spend,price\n";
+    let national =
+        add_up_geos(format!("{header}{by_region}").as_bytes(), "Region", &LoadOptions::default())
+            .unwrap();
+    let ds = load(&national).unwrap();
+    assert_eq!((ds.len(), ds.kpi[3]), (20, 2.0 * 1003.0));
     // Without a column that names them, the same advice; a date repeated once is a duplicate.
     let e = load(&format!(
         "{}{}",
@@ -307,6 +307,75 @@ fn geos_stacked_in_one_file_are_one_problem_with_the_fix() {
     once.push('\n');
     let e = load(&once).unwrap_err();
     assert!(reasons(&e).iter().any(|r| r.contains("duplicate date 2024-01-15")), "{e:?}");
+}
+
+/// Rows stacked by region: every row of `body` for "north", then for "south".
+fn by_region_text(body: &[String]) -> String {
+    ["north", "south"]
+        .iter()
+        .flat_map(|r| body.iter().map(move |row| format!("{r},{row}\n")))
+        .collect()
+}
+
+#[test]
+fn stacked_geos_add_up_to_one_national_series() {
+    // Two regions, 3 and 1 million people: KPI and spend add up, the price is weighted by
+    // population, the region and population columns go.
+    let text = "Region,population,date,revenue,tv_spend,tv_impressions,price,label\n\
+                north,3000000,2024-01-01,100,10,1000,1.0,a\n\
+                north,3000000,2024-01-08,110,0,0,2.0,a\n\
+                south,1000000,2024-01-01,40,5,400,3.0,b\n\
+                south,1000000,2024-01-08,50,6,500,4.0,b\n";
+    let national = add_up_geos(text.as_bytes(), "region", &LoadOptions::default()).unwrap();
+    assert_eq!(
+        national,
+        "date,revenue,tv_spend,tv_impressions,price\n\
+         2024-01-01,140,15,1400,1.5\n\
+         2024-01-08,160,6,500,2.5\n"
+    );
+    // Without a population column, controls are plain means.
+    let plain: String = text
+        .lines()
+        .map(|l| {
+            l.split(',')
+                .enumerate()
+                .filter(|(i, _)| *i != 1)
+                .map(|(_, c)| c)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let national = add_up_geos(plain.as_bytes(), "Region", &LoadOptions::default()).unwrap();
+    assert!(national.ends_with("2024-01-01,140,15,1400,2\n2024-01-08,160,6,500,3\n"), "{national}");
+
+    // A geo without a row for a date, a second row, an empty cell where others have one.
+    let broken = "geo,date,revenue,tv_spend\n\
+                  a,2024-01-01,1,1\n\
+                  a,2024-01-08,1,1\n\
+                  b,2024-01-01,1,\n\
+                  b,2024-01-01,2,2\n";
+    let e = add_up_geos(broken.as_bytes(), "geo", &LoadOptions::default()).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        [
+            "column 'geo': geo 'b' has no row for 2024-01-08",
+            "line 5, column 'geo': geo 'b' has a second row for 2024-01-01 (first on line 4)",
+        ]
+    );
+    let gap = "geo,date,revenue,tv_spend\na,2024-01-01,1,1\nb,2024-01-01,1,\n";
+    let e = add_up_geos(gap.as_bytes(), "geo", &LoadOptions::default()).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        ["line 3, column 'tv_spend': empty value, while other geos have one for 2024-01-01"]
+    );
+    let e = add_up_geos(gap.as_bytes(), "market", &LoadOptions::default()).unwrap_err();
+    assert_eq!(
+        reasons(&e),
+        [
+            "line 1, column 'market': geo column not found; the file has: geo, date, revenue, tv_spend"
+        ]
+    );
 }
 
 #[test]

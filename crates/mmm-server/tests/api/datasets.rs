@@ -8,8 +8,42 @@ crate::on_both!(
     monthly_data_trains_calibrates_and_plans_by_the_month,
     invalid_data_lists_every_problem,
     users_see_only_their_own_data_sets,
-    uploads_and_details_carry_the_data_checks
+    uploads_and_details_carry_the_data_checks,
+    stacked_geos_are_refused_with_the_fix_or_added_up
 );
+
+fn stacked_geos_are_refused_with_the_fix_or_added_up(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let geo_file = std::fs::read(format!(
+        "{}/../../fixtures/meridian/meridian_geo.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    // As it is: one problem that says what the file is and what to do, and nothing stored.
+    let r = app.post("/api/v1/datasets?name=geos", Some(&token), "text/csv", geo_file.clone());
+    assert_eq!(r.status, 422, "{}", r.text);
+    let details = r.json()["error"]["details"].as_array().unwrap().clone();
+    assert_eq!(details.len(), 1, "{details:?}");
+    assert_eq!(details[0]["column"], "date");
+    let reason = details[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("5 geos or markets stacked by 'geo'"), "{reason}");
+    assert_eq!(app.get("/api/v1/datasets", Some(&token)).json(), serde_json::json!([]));
+    // Named, the 5 geos are added up: 104 national weeks, the geo and population columns gone.
+    let r = app.post(
+        "/api/v1/datasets?name=national&geo_column=geo",
+        Some(&token),
+        "text/csv",
+        geo_file,
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let uploaded = r.json();
+    assert_eq!(uploaded["rows"], 104);
+    let roles = &uploaded["roles"];
+    assert_eq!(roles["kpi"], "revenue");
+    let controls: Vec<&str> =
+        roles["controls"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    assert_eq!(controls, ["price_index", "promo"]);
+}
 
 fn upload_text_and_multipart(app: TestApp) {
     let token = app.register("ann@example.com");
