@@ -707,6 +707,23 @@ proptest! {
         let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
         let _ = load_csv(&utf16, &LoadOptions::default(), &small_spec());
     }
+
+    /// Adding up geos never panics either, and what it returns loads or says why.
+    #[test]
+    fn adding_up_geos_never_panics(text in "[a-c0-9,;.\\-\\n\\r\\t\" :]{0,300}") {
+        for header in ["geo,date,revenue,tv_spend\n", "geo,population,date,revenue,tv_spend,price\n", "date,geo\n"] {
+            let with_header = format!("{header}{text}");
+            if let Ok(national) = add_up_geos(with_header.as_bytes(), "geo", &LoadOptions::default()) {
+                let _ = load_csv(national.as_bytes(), &LoadOptions::default(), &small_spec());
+            }
+        }
+        let _ = add_up_geos(text.as_bytes(), "a", &LoadOptions::default());
+    }
+
+    #[test]
+    fn adding_up_geos_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let _ = add_up_geos(&bytes, "geo", &LoadOptions::default());
+    }
 }
 
 proptest! {
