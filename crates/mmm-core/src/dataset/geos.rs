@@ -160,53 +160,55 @@ pub fn add_up_geos(
         return Err(problems.into_error());
     }
 
-    let number = |row: &Row, i: usize, problems: &mut Problems| -> Option<f64> {
+    // A cell's number: `Ok(None)` when empty, `Err` (with the problem recorded) when not a number.
+    let number = |row: &Row, i: usize, problems: &mut Problems| -> Result<Option<f64>, ()> {
         let cell = row.cells.get(i).map_or("", String::as_str);
         if cell.is_empty() {
-            return None;
+            return Ok(None);
         }
-        match dialect.parse_number(cell) {
-            Ok(v) => Some(v),
-            Err(reason) => {
-                problems.push(Some(&header[i]), Some(row.line), reason);
-                None
-            }
-        }
+        dialect.parse_number(cell).map(Some).map_err(|reason| {
+            problems.push(Some(&header[i]), Some(row.line), reason);
+        })
     };
-    let mut out = String::from("date");
-    for (i, _) in &columns {
-        out.push(',');
-        out.push_str(&quote(&header[*i]));
-    }
-    out.push('\n');
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let names = std::iter::once("date").chain(columns.iter().map(|(i, _)| header[*i].as_str()));
+    // Writing to memory cannot fail; an error would only drop output.
+    let _ = writer.write_record(names);
     for (day, rows) in &by_date {
-        let rows: Vec<&Row> = geos.iter().map(|g| rows[g]).collect();
+        let rows: Vec<&Row> = geos.iter().filter_map(|g| rows.get(g).copied()).collect();
         let weights: Vec<f64> = match population {
-            Some(p) => {
-                rows.iter().map(|r| number(r, p, &mut problems).unwrap_or(f64::NAN)).collect()
-            }
+            Some(p) => rows
+                .iter()
+                .map(|r| number(r, p, &mut problems).ok().flatten().unwrap_or(f64::NAN))
+                .collect(),
             None => vec![1.0; rows.len()],
         };
-        if let Some(r) = rows.iter().zip(&weights).find(|(_, w)| !(w.is_finite() && **w > 0.0)) {
+        if let Some((r, _)) = rows.iter().zip(&weights).find(|(_, w)| !(w.is_finite() && **w > 0.0))
+        {
             let column = population.map(|p| header[p].as_str());
-            problems.push(column, Some(r.0.line), "the population must be a positive number");
+            problems.push(column, Some(r.line), "the population must be a positive number");
             continue;
         }
-        out.push_str(&day.to_string());
+        let mut record = vec![day.to_string()];
         for (i, combine) in &columns {
-            let values: Vec<Option<f64>> =
+            let values: Result<Vec<Option<f64>>, ()> =
                 rows.iter().map(|r| number(r, *i, &mut problems)).collect();
-            out.push(',');
+            let Ok(values) = values else {
+                record.push(String::new());
+                continue;
+            };
             // Empty in every geo (the KPI of a media history row, say) stays empty.
             if values.iter().all(Option::is_none) {
+                record.push(String::new());
                 continue;
             }
-            if let Some(r) = rows.iter().zip(&values).find(|(_, v)| v.is_none()) {
+            if let Some((r, _)) = rows.iter().zip(&values).find(|(_, v)| v.is_none()) {
                 problems.push(
                     Some(&header[*i]),
-                    Some(r.0.line),
+                    Some(r.line),
                     format!("empty value, while other geos have one for {day}"),
                 );
+                record.push(String::new());
                 continue;
             }
             let values = values.into_iter().flatten();
@@ -217,21 +219,12 @@ pub fn add_up_geos(
                         / weights.iter().sum::<f64>()
                 }
             };
-            out.push_str(&value.to_string());
+            record.push(value.to_string());
         }
-        out.push('\n');
+        let _ = writer.write_record(&record);
     }
     if !problems.is_empty() {
         return Err(problems.into_error());
     }
-    Ok(out)
-}
-
-/// A CSV field, quoted when it holds a separator, a quote or a line break.
-fn quote(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_owned()
-    }
+    Ok(writer.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default())
 }

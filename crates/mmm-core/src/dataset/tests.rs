@@ -369,6 +369,10 @@ fn stacked_geos_add_up_to_one_national_series() {
         reasons(&e),
         ["line 3, column 'tv_spend': empty value, while other geos have one for 2024-01-01"]
     );
+    // A cell that is not a number is reported once, as such.
+    let word = "geo,date,revenue,tv_spend\na,2024-01-01,1,x\nb,2024-01-01,1,2\n";
+    let e = add_up_geos(word.as_bytes(), "geo", &LoadOptions::default()).unwrap_err();
+    assert_eq!(reasons(&e), ["line 2, column 'tv_spend': not a number: 'x'"]);
     let e = add_up_geos(gap.as_bytes(), "market", &LoadOptions::default()).unwrap_err();
     assert_eq!(
         reasons(&e),
