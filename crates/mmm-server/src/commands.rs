@@ -147,13 +147,19 @@ fn load_data(args: &DataArgs, spec: &ModelSpec) -> Result<Dataset, CliError> {
         },
         ..LoadOptions::default()
     };
-    let bytes = match &args.geo_column {
-        Some(geo) => mmm_core::dataset::add_up_geos(&bytes, geo, &options)
-            .map_err(CliError::Data)?
-            .into_bytes(),
-        None => bytes,
-    };
+    let bytes = added_up(bytes, args.geo_column.as_deref(), &options)?;
     load_csv(&bytes, &options, spec).map_err(CliError::Data)
+}
+
+/// A file of several geos added up to its national series when `geo` names the column that
+/// tells them apart; any other file as it is.
+fn added_up(bytes: Vec<u8>, geo: Option<&str>, options: &LoadOptions) -> Result<Vec<u8>, CliError> {
+    match geo {
+        Some(geo) => Ok(mmm_core::dataset::add_up_geos(&bytes, geo, options)
+            .map_err(CliError::Data)?
+            .into_bytes()),
+        None => Ok(bytes),
+    }
 }
 
 /// `mmm check`: the data checks of a data set, for the default model.
@@ -381,6 +387,7 @@ pub fn score(args: &ScoreArgs) -> Result<(), CliError> {
     let doc = load_model(&args.model)?;
     let bytes = read_input(&args.data)?;
     let options = mmm_core::score::load_options(&doc, &args.date_column);
+    let bytes = added_up(bytes, args.geo_column.as_deref(), &options)?;
     let data = mmm_core::load_csv_for_scoring(&bytes, &options).map_err(CliError::Data)?;
     let score = mmm_core::score::score(&doc, &data).map_err(CliError::Data)?;
     let json = serde_json::to_string_pretty(&score).context("cannot serialise the score")?;

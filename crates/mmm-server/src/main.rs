@@ -471,6 +471,10 @@ struct ScoreArgs {
     /// Date column (YYYY-MM-DD; also DD/MM/YYYY, MM/DD/YYYY, DD.MM.YYYY or YYYY/MM/DD).
     #[arg(long, default_value = "date")]
     date_column: String,
+    /// The data stack several geos (one row per geo and date); this column tells them apart.
+    /// They are added up for each date first, as `fit --geo-column` does.
+    #[arg(long)]
+    geo_column: Option<String>,
     /// Write the score (every period's prediction and interval, the metrics and the drift
     /// test) as JSON here; `-` writes it to standard output and the report to standard error.
     #[arg(long)]

@@ -851,9 +851,15 @@ fn a_file_of_geos_is_refused_with_the_fix_or_added_up() {
     assert!(stderr.contains("--geo-column in the CLI"), "{stderr}");
     let out = mmm(&["check", geos, "--geo-column", "geo"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = mmm(&["fit", geos, "--geo-column", "geo"]);
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.json");
+    let out = mmm(&["fit", geos, "--geo-column", "geo", "--json", path(&model)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("(weekly, 2022-01-03 to 2023-12-25, 104 periods)"));
+    // Its model scores the geo file, added up the same way.
+    let out = mmm(&["score", path(&model), geos, "--geo-column", "geo"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("revenue of 104 periods"), "{}", text(&out.stdout));
 }
 
 #[test]

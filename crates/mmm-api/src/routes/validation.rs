@@ -21,6 +21,9 @@ use utoipa::IntoParams;
 pub struct ScoreQuery {
     /// Date column of the data (default `date`).
     pub date_column: Option<String>,
+    /// For data that stack several geos (one row per geo and date): the column that tells them
+    /// apart. They are added up for each date first, as on upload.
+    pub geo_column: Option<String>,
 }
 
 /// Score a model on data, such as the periods that arrived after it was fitted: each period's
@@ -33,7 +36,9 @@ pub struct ScoreQuery {
 /// the other periods (both null when every period is a forecast). Carry-over into the first
 /// periods comes from the history rows, else from the spend the model was fitted on. A channel
 /// fitted on media units takes them from the column it was fitted on (`tv_impressions`; for a
-/// Meridian import, `<channel>_media`) instead of its spend. Nothing is stored.
+/// Meridian import, `<channel>_media`) instead of its spend. Data that stack several geos are
+/// added up for each date when `geo_column` names the column that tells them apart. Nothing is
+/// stored.
 #[utoipa::path(
     post, path = "/api/v1/models/{id}/score", tag = "models",
     security(("bearer" = [])),
@@ -67,13 +72,23 @@ pub async fn score(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let doc = owned_model(&state, &user, id.into_inner()).await?;
-    let upload =
-        UploadParams { date_column: query.into_inner().date_column, ..UploadParams::default() };
+    let query = query.into_inner();
+    let upload = UploadParams {
+        date_column: query.date_column,
+        geo_column: query.geo_column,
+        ..UploadParams::default()
+    };
     let (bytes, params) = read_csv_upload(&req, payload, upload, state.max_upload_bytes).await?;
     let date_column =
         params.date_column.filter(|c| !c.trim().is_empty()).unwrap_or_else(|| "date".into());
+    let geo_column = params.geo_column.filter(|c| !c.trim().is_empty());
     let scored = web::block(move || {
-        let data = mmm_core::load_csv_for_scoring(&bytes, &load_options(&doc, &date_column))?;
+        let options = load_options(&doc, &date_column);
+        let bytes = match &geo_column {
+            Some(geo) => mmm_core::dataset::add_up_geos(&bytes, geo, &options)?.into_bytes(),
+            None => bytes,
+        };
+        let data = mmm_core::load_csv_for_scoring(&bytes, &options)?;
         run_score(&doc, &data)
     })
     .await?

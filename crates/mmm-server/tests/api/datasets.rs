@@ -43,6 +43,23 @@ fn stacked_geos_are_refused_with_the_fix_or_added_up(app: TestApp) {
     let controls: Vec<&str> =
         roles["controls"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
     assert_eq!(controls, ["price_index", "promo"]);
+    // A model of it scores the geo file, added up the same way (here the weeks it was fitted on).
+    let (model, _, job) = app.train(&token, uploaded["id"].as_str().unwrap());
+    assert_eq!(job["state"], "succeeded", "{job}");
+    let geo_file = std::fs::read(format!(
+        "{}/../../fixtures/meridian/meridian_geo.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let path = format!("/api/v1/models/{model}/score");
+    let r = app.post(&path, Some(&token), "text/csv", geo_file.clone());
+    assert_eq!(r.status, 422, "without geo_column: {}", r.text);
+    let r = app.post(&format!("{path}?geo_column=geo"), Some(&token), "text/csv", geo_file);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let scored = r.json();
+    assert_eq!(scored["periods"].as_array().unwrap().len(), 104);
+    // The helper's training holds out the last 8 weeks.
+    assert_eq!(scored["out_of_sample"], 8);
 }
 
 fn upload_text_and_multipart(app: TestApp) {
