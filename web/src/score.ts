@@ -12,6 +12,7 @@ import type { Score } from './types';
 export function scoreSection(id: string, kpi: string): HTMLElement {
   const file = h('input', { type: 'file', accept: '.csv,text/csv' });
   const dateColumn = h('input', { type: 'text', value: 'date', autocomplete: 'off' });
+  const geoColumn = h('input', { type: 'text', value: '', autocomplete: 'off', placeholder: 'none' });
   const result = h('div', { 'aria-live': 'polite' });
   const form = h('form', {
     onsubmit: async (e: Event) => {
@@ -21,6 +22,7 @@ export function scoreSection(id: string, kpi: string): HTMLElement {
       const data = new FormData();
       data.append('file', f, f.name);
       data.append('date_column', dateColumn.value.trim() || 'date');
+      if (geoColumn.value.trim()) data.append('geo_column', geoColumn.value.trim());
       mount(result, notice('info', 'Scoring…'));
       try {
         mount(result, ...scored(await api<Score>('POST', `/models/${id}/score`, data), kpi));
@@ -29,9 +31,10 @@ export function scoreSection(id: string, kpi: string): HTMLElement {
       }
     },
   },
-  h('div', { class: 'grid2' },
+  h('div', { class: 'grid3' },
     field('New periods (CSV)', file, 'The model’s date, KPI, spend and control columns; leading rows with an empty KPI are media history, and the last rows may leave it empty to forecast a plan.'),
-    field('Date column', dateColumn)),
+    field('Date column', dateColumn),
+    field('Geo column', geoColumn, 'For a file of several geos, one row per geo and date: they are added up for each date, as on upload.')),
   h('button', { type: 'submit', class: 'primary' }, 'Score'));
   return h('section', { class: 'card', 'aria-labelledby': 'score-title' },
     h('h2', { id: 'score-title' }, 'Check the model against new data'),
