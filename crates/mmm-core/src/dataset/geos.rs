@@ -171,7 +171,9 @@ pub fn add_up_geos(
         })
     };
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let names = std::iter::once("date").chain(columns.iter().map(|(i, _)| header[*i].as_str()));
+    // The date column keeps its name, so the same options load the result.
+    let names = std::iter::once(header[date].as_str())
+        .chain(columns.iter().map(|(i, _)| header[*i].as_str()));
     // Writing to memory cannot fail; an error would only drop output.
     let _ = writer.write_record(names);
     for (day, rows) in &by_date {

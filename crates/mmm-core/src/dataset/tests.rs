@@ -369,6 +369,13 @@ fn stacked_geos_add_up_to_one_national_series() {
         reasons(&e),
         ["line 3, column 'tv_spend': empty value, while other geos have one for 2024-01-01"]
     );
+    // Columns named otherwise keep their names, so the same options load the result.
+    let named = "market,week,sales,tv_spend\na,2024-01-01,1,1\nb,2024-01-01,2,2\n\
+                 a,2024-01-08,3,3\nb,2024-01-08,4,4\n";
+    let options =
+        LoadOptions { date_column: "week".into(), kpi: "sales".into(), ..LoadOptions::default() };
+    let national = add_up_geos(named.as_bytes(), "market", &options).unwrap();
+    assert_eq!(national, "week,sales,tv_spend\n2024-01-01,3,3\n2024-01-08,7,7\n");
     // A cell that is not a number is reported once, as such.
     let word = "geo,date,revenue,tv_spend\na,2024-01-01,1,x\nb,2024-01-01,1,2\n";
     let e = add_up_geos(word.as_bytes(), "geo", &LoadOptions::default()).unwrap_err();
