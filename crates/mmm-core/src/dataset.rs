@@ -836,6 +836,18 @@ fn is_pandas_unnamed(name: &str) -> bool {
 
 /// Decides the role of every column and reports missing, unknown or doubly-used columns. Also
 /// returns, per media column, its media-unit column if the file has one.
+/// Where column `name` is in `header`: the column of that exact name, else the one column
+/// whose name matches it in another case ("Date" for the default "date").
+fn column_index(header: &[String], name: &str) -> Option<usize> {
+    header.iter().position(|h| h == name).or_else(|| {
+        let mut matches = header.iter().enumerate().filter(|(_, h)| h.eq_ignore_ascii_case(name));
+        match (matches.next(), matches.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    })
+}
+
 fn resolve_roles(
     header: &[String],
     rows: &[Row],
@@ -844,14 +856,8 @@ fn resolve_roles(
     problems: &mut Problems,
 ) -> (ColumnRoles, Vec<Option<String>>) {
     let present = |name: &str| header.iter().any(|h| h == name);
-    // A name the header has only in another case ("Date" for the default "date") means that
-    // column, if exactly one column matches.
     let resolve = |name: &String| -> String {
-        let mut matches = header.iter().filter(|h| h.eq_ignore_ascii_case(name));
-        match (present(name), matches.next(), matches.next()) {
-            (false, Some(h), None) => h.clone(),
-            _ => name.clone(),
-        }
+        column_index(header, name).map_or(name.clone(), |i| header[i].clone())
     };
     let date = resolve(&options.date_column);
     let kpi = resolve(&options.kpi);

@@ -4,8 +4,8 @@
 use super::dates::{DateStyle, parse_date};
 use super::dialect::{Dialect, decode};
 use super::{
-    DataErrors, LoadOptions, Problems, Row, UTF16_UNREADABLE, is_spend_column, read_rows,
-    units_column_by_name,
+    DataErrors, LoadOptions, Problems, Row, UTF16_UNREADABLE, column_index, is_spend_column,
+    read_rows, units_column_by_name,
 };
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
@@ -50,16 +50,7 @@ pub fn add_up_geos(
         return Err(problems.into_error());
     };
     let header = &header.cells;
-    let find = |name: &str| -> Option<usize> {
-        header.iter().position(|h| h == name).or_else(|| {
-            let mut matches =
-                header.iter().enumerate().filter(|(_, h)| h.eq_ignore_ascii_case(name));
-            match (matches.next(), matches.next()) {
-                (Some((i, _)), None) => Some(i),
-                _ => None,
-            }
-        })
-    };
+    let find = |name: &str| column_index(header, name);
     let require = |name: &str, role: &str, problems: &mut Problems| {
         let found = find(name);
         if found.is_none() {
