@@ -9,7 +9,8 @@
 //! seasonal harmonics, a continuous control and an event dummy. Spend level and effect size are
 //! drawn independently, so true ROIs differ 10-40x within one data set. The fit uses mmm's
 //! default Hill specification, so the saturation family is deliberately wrong. TAU sets the ROI
-//! prior spread (0 turns it off). Figures in docs/benchmarks.md.
+//! prior spread (0 turns it off), TREND_KNOTS the trend's knots (0 keeps it straight). Figures in
+//! docs/benchmarks.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use chrono::{Days, NaiveDate};
@@ -147,6 +148,9 @@ fn main() {
     if let Ok(tau) = std::env::var("TAU") {
         let tau: f64 = tau.parse().expect("TAU");
         spec.priors.roi_relative_sd = (tau > 0.0).then_some(tau);
+    }
+    if let Ok(knots) = std::env::var("TREND_KNOTS") {
+        spec.trend_knots = knots.parse().expect("TREND_KNOTS");
     }
     let mut errors = Vec::new();
     // Relative errors of the channels whose ROI contraction is at least 0.75.

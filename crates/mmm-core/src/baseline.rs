@@ -1,9 +1,11 @@
 //! The baseline part of the model: intercept, linear trend, Fourier seasonality and controls.
 //!
-//! `baseline_t = c_0 + c_trend · t / (n_fit − 1) + Σ_k [a_k sin(2πkt/P) + b_k cos(2πkt/P)]
-//!              + Σ_j g_j · (z_jt − mean_j) / sd_j`
+//! `baseline_t = c_0 + c_trend · x_t + Σ_i d_i · max(0, x_t − κ_i)
+//!              + Σ_k [a_k sin(2πkt/P) + b_k cos(2πkt/P)] + Σ_j g_j · (z_jt − mean_j) / sd_j`
 //!
-//! where `t` is the period index from 0, `n_fit` the periods used for fitting, `P` the season
+//! where `t` is the period index from 0, `x_t = t / (n_fit − 1)` the position on the trend axis,
+//! `κ_i` the trend's knots (where its slope may change by `d_i`; none unless the fit found the
+//! data's trend bent), `n_fit` the periods used for fitting, `P` the season
 //! length in periods (a year; for daily data also a week), and the control means and standard
 //! deviations come from the fitting window. The definition is stored in the model document so
 //! the baseline can be recomputed for any period without the data. Imported Meridian models add
@@ -58,6 +60,14 @@ pub struct Baseline {
     pub trend: f64,
     /// Periods in the fitting window (`n_fit`), which normalises the trend.
     pub trend_periods: usize,
+    /// Positions on the trend axis (0 at the first period, 1 at the last fitted one) where the
+    /// trend's slope may change. Empty for a straight trend.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trend_knots: Vec<f64>,
+    /// The change of slope at each knot (the coefficient of `max(0, x − knot)`), in KPI units
+    /// per trend-axis unit; one per knot.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trend_bends: Vec<f64>,
     /// Seasonal cycles.
     pub seasonality: Vec<Seasonality>,
     /// Control effects.
@@ -89,18 +99,21 @@ pub struct BaselineParts {
 
 impl Baseline {
     /// Sets the fitted coefficients from `coef`, in the fit's column order: intercept, trend,
-    /// then each cycle's harmonics in turn (sine, cosine), then the controls. Returns false, and
-    /// changes nothing, if `coef` does not hold exactly one value per coefficient.
+    /// the bend at each trend knot, then each cycle's harmonics in turn (sine, cosine), then the
+    /// controls. Returns false, and changes nothing, if `coef` does not hold exactly one value
+    /// per coefficient.
     pub(crate) fn set_coefficients(&mut self, coef: &[f64]) -> bool {
         let harmonics: usize = self.seasonality.iter().map(|s| s.sin.len()).sum();
+        let knots = self.trend_knots.len();
         if self.seasonality.iter().any(|s| s.cos.len() != s.sin.len())
-            || coef.len() != 2 + 2 * harmonics + self.controls.len()
+            || coef.len() != 2 + knots + 2 * harmonics + self.controls.len()
         {
             return false;
         }
         self.intercept = coef[0];
         self.trend = coef[1];
-        let mut col = 2;
+        self.trend_bends = coef[2..2 + knots].to_vec();
+        let mut col = 2 + knots;
         for s in &mut self.seasonality {
             for k in 0..s.sin.len() {
                 s.sin[k] = coef[col];
@@ -121,7 +134,8 @@ impl Baseline {
     pub fn parts(&self, t: usize, control_values: &[f64]) -> BaselineParts {
         let row = self.row(t, control_values);
         let coefficients = self.coefficients();
-        let seasonal_end = 2 + 2 * self.harmonic_pairs().sum::<usize>();
+        let trend_end = 2 + self.trend_knots.len();
+        let seasonal_end = trend_end + 2 * self.harmonic_pairs().sum::<usize>();
         let dot = |range: std::ops::Range<usize>| -> f64 {
             range.map(|j| row[j] * coefficients[j]).sum()
         };
@@ -132,18 +146,20 @@ impl Baseline {
             .sum();
         BaselineParts {
             intercept: self.intercept,
-            trend: coefficients[1] * row[1]
+            trend: dot(1..trend_end)
                 + self.time_effect.get(t).or(self.time_effect.last()).copied().unwrap_or(0.0),
-            seasonality: dot(2..seasonal_end),
+            seasonality: dot(trend_end..seasonal_end),
             controls: dot(seasonal_end..row.len()) + organic,
         }
     }
 
     /// The baseline's design row in period `t` (given the raw control values of that period):
     /// the values its coefficients multiply, in the fit's column order (intercept, trend, each
-    /// cycle's sine and cosine per harmonic, the standardised controls).
+    /// trend knot's hinge, each cycle's sine and cosine per harmonic, the standardised controls).
     pub(crate) fn row(&self, t: usize, control_values: &[f64]) -> Vec<f64> {
-        let mut row = vec![1.0, trend_position(t, self.trend_periods)];
+        let x = trend_position(t, self.trend_periods);
+        let mut row = vec![1.0, x];
+        row.extend(self.trend_knots.iter().map(|k| hinge(x, *k)));
         for (s, pairs) in self.seasonality.iter().zip(self.harmonic_pairs()) {
             for k in 0..pairs {
                 let angle = 2.0 * PI * (k + 1) as f64 * t as f64 / s.period;
@@ -159,6 +175,12 @@ impl Baseline {
     /// short of them when fewer control values are given).
     fn coefficients(&self) -> Vec<f64> {
         let mut coefficients = vec![self.intercept, self.trend];
+        coefficients.extend(
+            self.trend_knots
+                .iter()
+                .enumerate()
+                .map(|(i, _)| self.trend_bends.get(i).copied().unwrap_or(0.0)),
+        );
         for s in &self.seasonality {
             for (a, b) in s.sin.iter().zip(&s.cos) {
                 coefficients.extend([*a, *b]);
@@ -177,6 +199,16 @@ impl Baseline {
 /// Position of period `t` on the trend axis: 0 at the first period, 1 at the last fitted one.
 pub(crate) fn trend_position(t: usize, n_fit: usize) -> f64 {
     t as f64 / (n_fit.max(2) - 1) as f64
+}
+
+/// The hinge `max(0, x − knot)`: a change of the trend's slope at `knot`.
+pub(crate) fn hinge(x: f64, knot: f64) -> f64 {
+    (x - knot).max(0.0)
+}
+
+/// `count` trend knots spread evenly over the fitting window, at `i / (count + 1)`.
+pub(crate) fn trend_knots(count: usize) -> Vec<f64> {
+    (1..=count).map(|i| i as f64 / (count + 1) as f64).collect()
 }
 
 /// Seasonal cycle lengths (in periods) used for data of a frequency.
@@ -199,16 +231,21 @@ pub(crate) fn centre_scale(values: &[f64], n_fit: usize) -> (f64, f64) {
     (mean, if sd > 1e-12 * (1.0 + mean.abs()) { sd } else { 1.0 })
 }
 
-/// Builds the baseline design columns for `n` periods: intercept, trend, then for each cycle
-/// sin/cos pairs per harmonic, then the standardised controls. Returns the columns and, for
-/// each control, its (mean, sd).
+/// Builds the baseline design columns for `n` periods: intercept, trend, each knot's hinge, then
+/// for each cycle sin/cos pairs per harmonic, then the standardised controls. Returns the
+/// columns and, for each control, its (mean, sd).
 pub(crate) fn design_columns(
     n: usize,
     n_fit: usize,
+    knots: &[f64],
     cycles: &[(f64, usize)],
     controls: &[&[f64]],
 ) -> (Vec<Vec<f64>>, Vec<(f64, f64)>) {
-    let mut cols = vec![vec![1.0; n], (0..n).map(|t| trend_position(t, n_fit)).collect()];
+    let position: Vec<f64> = (0..n).map(|t| trend_position(t, n_fit)).collect();
+    let mut cols = vec![vec![1.0; n], position.clone()];
+    for knot in knots {
+        cols.push(position.iter().map(|x| hinge(*x, *knot)).collect());
+    }
     for &(period, harmonics) in cycles {
         for k in 1..=harmonics {
             let angle = |t: usize| 2.0 * PI * k as f64 * t as f64 / period;
@@ -223,4 +260,43 @@ pub(crate) fn design_columns(
         cols.push(values.iter().map(|z| (z - mean) / sd).collect());
     }
     (cols, stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trend_bends_at_its_knots_and_runs_on_past_the_window() {
+        // Fitted over 5 periods (x = 0, 0.25, 0.5, 0.75, 1): slope 8 per trend-axis unit, which
+        // falls by 6 at x = 0.5.
+        let mut b = Baseline {
+            intercept: 100.0,
+            trend: 0.0,
+            trend_periods: 5,
+            trend_knots: vec![0.5],
+            trend_bends: Vec::new(),
+            seasonality: Vec::new(),
+            controls: Vec::new(),
+            time_effect: Vec::new(),
+            organic: Vec::new(),
+        };
+        // Column order: intercept, trend, the knot's hinge.
+        assert!(!b.set_coefficients(&[100.0, 8.0]));
+        assert!(b.set_coefficients(&[100.0, 8.0, -6.0]));
+        assert_eq!((b.trend, b.trend_bends.clone()), (8.0, vec![-6.0]));
+        assert_eq!(b.row(3, &[]), vec![1.0, 0.75, 0.25]);
+        // By hand: 8x below the knot, 4 + 2(x − 0.5) above it.
+        let trend = |t: usize| b.parts(t, &[]).trend;
+        for (t, want) in [(0, 0.0), (1, 2.0), (2, 4.0), (3, 4.5), (4, 5.0), (8, 7.0)] {
+            assert!((trend(t) - want).abs() < 1e-12, "period {t}: {} against {want}", trend(t));
+        }
+        assert_eq!(b.parts(8, &[]).intercept, 100.0);
+        // The fit's design columns are the rows' columns.
+        let (cols, _) = design_columns(9, 5, &[0.5], &[], &[]);
+        for t in 0..9 {
+            let row: Vec<f64> = cols.iter().map(|c| c[t]).collect();
+            assert_eq!(row, b.row(t, &[]), "period {t}");
+        }
+    }
 }

@@ -14,16 +14,19 @@ use serde::{Deserialize, Serialize};
 
 /// Newest format version this build reads. Version 2 added the Bayesian fit (intervals,
 /// diagnostics, posterior draws); version 3 a channel's [`TransformOrder`] and the baseline's
-/// organic media. A document is written with the oldest version that holds it
-/// ([`format_version_for`]), so an mmm that predates them refuses exactly the documents it would
-/// misread. Version 1 documents still load.
-pub const FORMAT_VERSION: u32 = 3;
+/// organic media; version 4 a trend that bends at knots. A document is written with the oldest
+/// version that holds it ([`format_version_for`]), so an mmm that predates them refuses exactly
+/// the documents it would misread. Version 1 documents still load.
+pub const FORMAT_VERSION: u32 = 4;
 
-/// The format version a document with these channels and this baseline is written with: 3 when
-/// a channel applies its saturation before its adstock or the baseline has organic media, 2
-/// otherwise.
+/// The format version a document with these channels and this baseline is written with: 4 when
+/// the baseline's trend bends, else 3 when a channel applies its saturation before its adstock
+/// or the baseline has organic media, else 2.
 pub fn format_version_for(channels: &[ChannelResult], baseline: &Baseline) -> u32 {
-    if channels.iter().all(|c| c.transform_order.is_default()) && baseline.organic.is_empty() {
+    if !baseline.trend_knots.is_empty() {
+        4
+    } else if channels.iter().all(|c| c.transform_order.is_default()) && baseline.organic.is_empty()
+    {
         2
     } else {
         3
@@ -602,8 +605,18 @@ impl ModelDocument {
     fn check(&self) -> Result<(), DocumentError> {
         let n = self.series.dates.len();
         let bad = |what: &str| Err(DocumentError::Inconsistent(what.to_owned()));
-        if format_version_for(&self.channels, &self.baseline) == 3 && self.format_version < 3 {
-            return bad("a transform order or organic media need format version 3");
+        let needed = format_version_for(&self.channels, &self.baseline);
+        if needed > 2 && self.format_version < needed {
+            return bad(match needed {
+                4 => "a trend with knots needs format version 4",
+                _ => "a transform order or organic media need format version 3",
+            });
+        }
+        let knots = &self.baseline.trend_knots;
+        if knots.len() != self.baseline.trend_bends.len()
+            || knots.iter().chain(&self.baseline.trend_bends).any(|v| !v.is_finite())
+        {
+            return bad("the trend needs one finite bend per finite knot");
         }
         if n != self.periods || n == 0 {
             return bad("series length differs from periods");

@@ -222,8 +222,7 @@ fn map_problem(
     // whatever else needs its noise level: lift tests, the baseline prior) and refine the best
     // few solutions under it.
     let mut problem = problem;
-    let eval = problem.evaluate(best_u, false);
-    if problem.calibrate(&eval, spec.priors.roi_relative_sd) {
+    if problem.calibrate(best_u, spec.priors.roi_relative_sd) {
         let mut refined: Vec<(f64, DVector<f64>)> = Vec::with_capacity(refine);
         for (i, (_, u0)) in explored.iter().take(refine).enumerate() {
             if let Some(found) = problem.local_search(u0.clone(), spec.max_iters) {
@@ -434,6 +433,8 @@ struct Problem {
     bty: DVector<f64>,
     /// Ridge weight of each baseline coefficient (0 for the intercept).
     ridge: DVector<f64>,
+    /// The trend's knots, whose hinges are the baseline's columns 2, 3, ... (`trend`).
+    knots: Vec<f64>,
     /// Scaled model input per channel (its spend, or its media units in spend-equivalent units:
     /// [`crate::dataset::Channel::model_input`]): `history` periods of media history, then
     /// every period.
@@ -502,6 +503,13 @@ impl Problem {
             return Err(FitError::InvalidSpec(format!(
                 "max_lag must be at most {}",
                 crate::params::MAX_LAG_LIMIT
+            )));
+        }
+        if spec.trend_knots > crate::spec::MAX_TREND_KNOTS {
+            return Err(FitError::InvalidSpec(format!(
+                "trend_knots must be at most {}, not {}",
+                crate::spec::MAX_TREND_KNOTS,
+                spec.trend_knots
             )));
         }
         if spec.holdout >= n {
@@ -608,7 +616,7 @@ impl Problem {
 
         let cycles = baseline::cycles(data.frequency, spec.yearly_harmonics, spec.weekly_harmonics);
         let controls: Vec<&[f64]> = data.controls.iter().map(|c| c.values.as_slice()).collect();
-        let (cols, control_stats) = baseline::design_columns(n, n_fit, &cycles, &controls);
+        let (cols, control_stats) = baseline::design_columns(n, n_fit, &[], &cycles, &controls);
         let base_full = DMatrix::from_fn(n, cols.len(), |t, j| cols[j][t]);
         let base_fit = base_full.rows(0, n_fit);
         let btb = base_fit.transpose() * base_fit;
@@ -691,6 +699,8 @@ impl Problem {
                 r[0] = 0.0;
                 r
             },
+            // The trend stays straight until `calibrate` has asked the data.
+            knots: Vec::new(),
             spend,
             history,
             spend_sum,
@@ -766,10 +776,12 @@ impl Problem {
         }
     }
 
-    /// Sets what needs the noise level of a first fit: σ₀, the baseline prior, the ROI priors
-    /// (the pooled one with spread `tau`, and each channel's own) and the weight of the lift
-    /// tests. Returns whether the objective changed, so the search must be refined.
-    fn calibrate(&mut self, eval: &Evaluation, tau: Option<f64>) -> bool {
+    /// Sets what needs the noise level of a first fit at `u`: σ₀, the baseline prior, the ROI
+    /// priors (the pooled one with spread `tau`, and each channel's own), the weight of the lift
+    /// tests, and whether the trend bends (`trend`). Returns whether the objective changed, so
+    /// the search must be refined.
+    fn calibrate(&mut self, u: &DVector<f64>, tau: Option<f64>) -> bool {
+        let eval = &self.evaluate(u, false);
         let nb = self.btb.nrows();
         let features = self.features(&eval.theta);
         // Pooled ROI in real units: total media contribution over total spend.
@@ -824,7 +836,30 @@ impl Problem {
             self.roi_prior = Some(priors);
             changed = true;
         }
+        if self.knots.is_empty() && self.spec.trend_knots > 0 {
+            let knots = baseline::trend_knots(self.spec.trend_knots);
+            if let Some(weight) = trend::bend_weight(self, u, &knots, sigma2) {
+                self.bend(knots, weight);
+                changed = true;
+            }
+        }
         changed
+    }
+
+    /// Lets the trend bend at `knots`: their hinge columns join the baseline after the trend,
+    /// each bend with ridge `weight`.
+    pub(super) fn bend(&mut self, knots: Vec<f64>, weight: f64) {
+        let n = self.base_full.nrows();
+        let hinges = trend::hinge_columns(&knots, n, self.n_fit);
+        let mut base = self.base_full.clone().insert_columns(2, knots.len(), 0.0);
+        base.view_mut((0, 2), (n, knots.len())).copy_from(&hinges);
+        let fit = base.rows(0, self.n_fit);
+        self.btb = fit.transpose() * fit;
+        self.bty = fit.transpose() * &self.y;
+        self.base_full = base;
+        self.ridge = self.ridge.clone().insert_rows(2, knots.len(), weight);
+        self.knots = knots;
+        *self.cache.borrow_mut() = None;
     }
 
     /// Channel `c`'s ROI interval around `mean`, widened by the uncertainty of the pooled prior's
@@ -901,7 +936,7 @@ impl Problem {
         let nb = self.btb.nrows();
         let proper_baseline = self.sigma0.is_some()
             && self.spec.priors.baseline_sd.is_some_and(|v| v > 0.0 && v.is_finite());
-        let flat = if proper_baseline { 1 } else { nb }
+        let flat = if proper_baseline { 1 } else { nb - self.knots.len() }
             + if self.roi_prior.is_some() { 0 } else { self.channels() };
         (self.n_fit + self.active_lifts().len()).saturating_sub(flat) as f64
             + 2.0 * self.noise_prior().0
@@ -1226,6 +1261,8 @@ impl Problem {
             intercept: 0.0,
             trend: 0.0,
             trend_periods: self.n_fit,
+            trend_knots: self.knots.clone(),
+            trend_bends: vec![0.0; self.knots.len()],
             seasonality: cycles
                 .iter()
                 .map(|&(period, harmonics)| Seasonality {
@@ -1411,6 +1448,7 @@ mod bayes;
 mod centre;
 mod importance;
 mod laplace;
+mod trend;
 pub use bayes::{BayesSettings, fit_bayes};
 
 #[cfg(test)]

@@ -119,6 +119,9 @@ pub struct RoiPrior {
     pub relative_sd: f64,
 }
 
+/// Most knots a trend may have.
+pub const MAX_TREND_KNOTS: usize = 12;
+
 /// The model specification and fit settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -133,6 +136,11 @@ pub struct ModelSpec {
     pub yearly_harmonics: usize,
     /// Weekly Fourier harmonics for daily data (ignored for weekly data).
     pub weekly_harmonics: usize,
+    /// Knots, spread evenly over the fitting window, where the trend's slope may change (at
+    /// most [`MAX_TREND_KNOTS`]; 0 keeps it straight). The fit bends it only where the data's
+    /// marginal likelihood prefers a bent trend to a straight one, and then only as far as they
+    /// ask; otherwise the model keeps a straight trend.
+    pub trend_knots: usize,
     /// Last periods kept out of the fit and scored.
     pub holdout: usize,
     /// Seed of the multi-start search; the same seed gives the same fit.
@@ -172,6 +180,7 @@ impl Default for ModelSpec {
             max_lag: 8,
             yearly_harmonics: 2,
             weekly_harmonics: 3,
+            trend_knots: 4,
             holdout: 0,
             seed: 1,
             starts: 12,

@@ -650,6 +650,8 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
         intercept: level + tau_part,
         trend: 0.0,
         trend_periods: n,
+        trend_knots: Vec::new(),
+        trend_bends: Vec::new(),
         seasonality: Vec::new(),
         // A coefficient on the national control: the geos' coefficients in outcome units,
         // summed (exact when they are equal, see `MarketingTable::national`).

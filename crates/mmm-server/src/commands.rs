@@ -190,6 +190,7 @@ fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), Cli
             SaturationArg::Logistic => SaturationKind::Logistic,
         },
         max_lag: args.max_lag,
+        trend_knots: args.trend_knots,
         holdout,
         seed: args.seed,
         starts: args.starts.max(1),
@@ -209,6 +210,11 @@ fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), Cli
     }
     if args.max_lag > mmm_core::params::MAX_LAG_LIMIT {
         return Err(anyhow!("--max-lag must be at most {}", mmm_core::params::MAX_LAG_LIMIT).into());
+    }
+    if args.trend_knots > mmm_core::spec::MAX_TREND_KNOTS {
+        return Err(
+            anyhow!("--trend-knots must be at most {}", mmm_core::spec::MAX_TREND_KNOTS).into()
+        );
     }
     let data = load_data(&args.data, &spec)?;
     Ok((data, spec))

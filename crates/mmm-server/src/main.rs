@@ -327,6 +327,10 @@ struct ModelArgs {
     /// Adstock window in periods.
     #[arg(long, default_value_t = 8)]
     max_lag: usize,
+    /// Knots, spread evenly over the data, where the trend may bend (0 keeps it straight). The
+    /// fit bends it only when the data are more likely with a bent trend than a straight one.
+    #[arg(long, default_value_t = 4)]
+    trend_knots: usize,
     /// Random starts of the nonlinear search.
     #[arg(long, default_value_t = 12)]
     starts: usize,

@@ -48,6 +48,13 @@ pub fn summary(doc: &ModelDocument) -> String {
             on_units.join(", ")
         );
     }
+    if !doc.baseline.trend_knots.is_empty() {
+        let _ = writeln!(
+            s,
+            "Trend: bends at {} (the data are more likely with a bent trend than a straight one)",
+            count(doc.baseline.trend_knots.len(), "knot")
+        );
+    }
     let _ = writeln!(
         s,
         "\n{:<14} {:>14} {:>14} {:>7} {:>7} {:>7}",

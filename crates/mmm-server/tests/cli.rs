@@ -1241,3 +1241,55 @@ fn check_names_what_limits_the_data_before_a_fit() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("column 'revenue': not a number: 'abc'"));
 }
+
+#[test]
+fn a_trend_bends_where_the_data_ask_and_the_flag_keeps_it_straight() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let out = mmm(&["simulate", "--weeks", "156", "--seed", "8", "--out", path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The simulator's trend is straight; bend it: growth that slows, up to 12.5% of the mean
+    // revenue half-way.
+    let csv = std::fs::read_to_string(&data).unwrap();
+    let rows: Vec<Vec<String>> =
+        csv.lines().map(|l| l.split(',').map(str::to_owned).collect()).collect();
+    assert_eq!(rows[0][1], "revenue");
+    let revenue: Vec<f64> = rows[1..].iter().map(|r| r[1].parse().unwrap()).collect();
+    let mean = revenue.iter().sum::<f64>() / revenue.len() as f64;
+    let n = revenue.len();
+    let mut bent = rows[0].join(",") + "\n";
+    for (t, row) in rows[1..].iter().enumerate() {
+        let x = t as f64 / (n - 1) as f64;
+        let mut row = row.clone();
+        row[1] = format!("{:.2}", revenue[t] + 0.5 * mean * x * (1.0 - x));
+        bent += &(row.join(",") + "\n");
+    }
+    std::fs::write(&data, bent).unwrap();
+
+    let model = dir.path().join("model.json");
+    let out = mmm(&["fit", path(&data), "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Trend: bends at 4 knots"), "{}", text(&out.stdout));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(doc["format_version"], 4);
+    assert_eq!(doc["baseline"]["trend_knots"], serde_json::json!([0.2, 0.4, 0.6, 0.8]));
+    let out = mmm(&["inspect-model", path(&model)]);
+    assert!(text(&out.stdout).contains("Trend: bends at 4 knots"), "{}", text(&out.stdout));
+
+    let out = mmm(&["fit", path(&data), "--trend-knots", "0", "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("Trend:"), "{}", text(&out.stdout));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(doc["format_version"], 2);
+    assert!(doc["baseline"].get("trend_knots").is_none());
+
+    let out = mmm(&["fit", path(&data), "--trend-knots", "13"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--trend-knots must be at most 12"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -274,8 +274,7 @@ pub fn fit_bayes(
     }
     let (mut problem, u_map) = map_problem(data, spec, observer, 0.2)?;
     if problem.sigma0.is_none() {
-        let eval = problem.evaluate(&u_map, false);
-        problem.calibrate(&eval, spec.priors.roi_relative_sd);
+        problem.calibrate(&u_map, spec.priors.roi_relative_sd);
     }
     let total = settings.chains * (settings.tune + settings.draws);
     let done = AtomicUsize::new(0);

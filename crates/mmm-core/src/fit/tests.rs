@@ -14,13 +14,12 @@ fn check_gradient(spec: &ModelSpec, with_roi_prior: bool) {
     check_gradient_on(&sim(3, 0.04).dataset, spec, with_roi_prior);
 }
 
-fn check_gradient_on(data: &Dataset, spec: &ModelSpec, with_roi_prior: bool) {
+pub(super) fn check_gradient_on(data: &Dataset, spec: &ModelSpec, with_roi_prior: bool) {
     let mut problem = Problem::new(data, spec).unwrap();
     let mut rng = StdRng::seed_from_u64(11);
     if with_roi_prior {
         let u = problem.starts(1, 0).remove(0);
-        let e = problem.evaluate(&u, false);
-        problem.calibrate(&e, Some(0.5));
+        problem.calibrate(&u, Some(0.5));
         assert!(problem.roi_prior.is_some());
         assert_eq!(problem.active_lifts().len(), spec.lift_tests.len());
     }
@@ -374,13 +373,25 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
     assert!(!doc.to_json().contains("transform_order"));
     // Saturation first needs version 3, which an older mmm refuses instead of misreading.
     doc.channels[1].transform_order = TransformOrder::SaturationFirst;
-    assert_eq!((format_version_for(&doc.channels, &doc.baseline), FORMAT_VERSION), (3, 3));
+    assert_eq!(format_version_for(&doc.channels, &doc.baseline), 3);
     let err = ModelDocument::from_json(&doc.to_json()).unwrap_err();
     assert!(matches!(err, DocumentError::Inconsistent(_)), "{err}");
     doc.format_version = 3;
     let text = doc.to_json();
     assert!(text.contains(r#""transform_order": "saturation_first""#));
     assert_eq!(ModelDocument::from_json(&text).unwrap(), doc);
+    // A trend with knots needs version 4, the newest.
+    doc.baseline.trend_knots = vec![0.5];
+    doc.baseline.trend_bends = vec![0.0];
+    assert_eq!((format_version_for(&doc.channels, &doc.baseline), FORMAT_VERSION), (4, 4));
+    let err = ModelDocument::from_json(&doc.to_json()).unwrap_err();
+    assert!(err.to_string().contains("format version 4"), "{err}");
+    doc.format_version = 4;
+    assert_eq!(ModelDocument::from_json(&doc.to_json()).unwrap(), doc);
+    // One bend per knot.
+    doc.baseline.trend_bends.clear();
+    let err = ModelDocument::from_json(&doc.to_json()).unwrap_err();
+    assert!(err.to_string().contains("one finite bend per finite knot"), "{err}");
 }
 
 #[test]
@@ -501,8 +512,7 @@ fn check_marginal_gradient(with_roi_prior: bool) {
     let mut problem = Problem::new(&data, &spec).unwrap();
     if with_roi_prior {
         let u = problem.starts(1, 0).remove(0);
-        let e = problem.evaluate(&u, false);
-        problem.calibrate(&e, Some(0.5));
+        problem.calibrate(&u, Some(0.5));
     }
     let mut rng = StdRng::seed_from_u64(5);
     for _ in 0..4 {
