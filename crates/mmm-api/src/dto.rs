@@ -299,6 +299,11 @@ pub struct TrainIn {
     pub media_units: Option<BTreeMap<String, String>>,
     /// Last periods kept out of the fit and scored.
     pub holdout: Option<usize>,
+    /// Knots, spread evenly over the data, where the trend may bend (0-12, default 4; 0 keeps
+    /// it straight). The fit bends it only when the data are more likely with a bent trend than
+    /// with a straight one; the model's `baseline.trend_knots` then lists them.
+    #[schema(minimum = 0, maximum = 12, example = 4)]
+    pub trend_knots: Option<usize>,
     /// Seed: the same seed gives the same model.
     pub seed: Option<u64>,
     /// `map` (default: point estimate in well under a second) or `bayes` (NUTS posterior with 90%
@@ -387,6 +392,9 @@ pub struct BacktestIn {
     /// named for its units (`tv_media`, `tv_impressions`, ...), if any.
     #[schema(example = json!({"tv_spend": "tv_media"}))]
     pub media_units: Option<BTreeMap<String, String>>,
+    /// Knots where the trend may bend (0-12, default 4; 0 keeps it straight), as in training.
+    #[schema(minimum = 0, maximum = 12)]
+    pub trend_knots: Option<usize>,
     /// Seed of each fit.
     pub seed: Option<u64>,
     /// Lift-test results; each fold uses those that end inside its window.

@@ -201,6 +201,9 @@ pub struct TrainRequest {
     /// Periods held out of the fit.
     #[serde(default)]
     pub holdout: usize,
+    /// Knots where the trend may bend (default: the engine's, 4; 0 keeps it straight).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend_knots: Option<usize>,
     /// Seed of the search.
     pub seed: Option<u64>,
     /// `map` (default) or `bayes`.

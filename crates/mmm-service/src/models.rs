@@ -286,12 +286,14 @@ fn bayes_settings(request: &TrainRequest) -> Result<Option<BayesSettings>, Servi
 }
 
 fn spec_for(request: &TrainRequest) -> ModelSpec {
+    let default = ModelSpec::default();
     ModelSpec {
         holdout: request.holdout,
+        trend_knots: request.trend_knots.unwrap_or(default.trend_knots),
         seed: request.seed.unwrap_or(1),
         lift_tests: request.lift_tests.clone(),
         priors: request.priors.clone().unwrap_or_default(),
-        ..ModelSpec::default()
+        ..default
     }
 }
 

@@ -21,6 +21,8 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
     h('option', { value: 'bayes' }, 'Bayesian (NUTS, credible intervals, a few seconds)'));
   const holdout = h('input', { type: 'number', min: 0, max: 52, value: '0', inputmode: 'numeric' });
   const seed = h('input', { type: 'number', min: 0, value: '1', inputmode: 'numeric' });
+  const trend = h('select', null, h('option', { value: '' }, 'Bends where the data ask (4 knots)'),
+    h('option', { value: '0' }, 'Straight'));
   const chains = h('input', { type: 'number', min: 1, max: 8, value: '4' });
   const draws = h('input', { type: 'number', min: 100, max: 5000, step: 100, value: '1000' });
   // Chains and draws share the seed's row, shown for the Bayesian fit only.
@@ -92,6 +94,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
       const body: Record<string, unknown> = {
         dataset_id: datasetSel.value, holdout: Number(holdout.value) || 0, seed: Number(seed.value) || 1, method: method.value,
       };
+      if (trend.value !== '') body.trend_knots = Number(trend.value);
       const pairs = mediaUnits();
       if (pairs) body.media_units = pairs;
       if (method.value === 'bayes') Object.assign(body, { chains: Number(chains.value), draws: Number(draws.value), tune: Number(draws.value) });
@@ -115,7 +118,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   }, h('h2', null, 'Train a model'),
   datasets.length === 0 ? notice('info', 'Upload a data set first.') : null,
   h('div', { class: 'grid3' }, field('Data set', datasetSel), field('Method', method), field('Holdout periods', holdout, 'Kept out of the fit and scored.')),
-  h('div', { class: 'grid3' }, field('Seed', seed), bayesFields),
+  h('div', { class: 'grid3' }, field('Seed', seed), field('Trend', trend, 'It bends only where the data are more likely with a bent trend than a straight one.'), bayesFields),
   unitsBox, calibration.el, start);
 
   const importInput = h('input', { type: 'file', accept: '.binpb,.pkl' });

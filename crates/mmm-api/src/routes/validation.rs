@@ -135,6 +135,7 @@ pub async fn backtest(
         media: b.media,
         controls: b.controls,
         media_units: b.media_units,
+        trend_knots: b.trend_knots,
         seed: super::checked_seed(b.seed)?,
         lift_tests: b.lift_tests.into_iter().map(Into::into).collect(),
         priors: b.priors,

@@ -13,7 +13,8 @@ crate::on_both!(
     channels_with_media_units_are_fitted_and_scored_on_them,
     media_units_paired_by_hand_are_kept_for_training,
     a_channel_added_by_a_training_takes_its_units_by_name,
-    quoted_column_names_in_the_upload_fields
+    quoted_column_names_in_the_upload_fields,
+    a_trend_bends_where_the_data_ask_unless_told_not_to
 );
 
 /// A CSV whose first 12 rows leave the KPI empty: spend before the data, carried over.
@@ -444,6 +445,7 @@ fn invalid_training_requests(app: TestApp) {
             json!({"dataset_id": dataset, "priors": {"channel_roi": {"tv": {"median": -1.0, "relative_sd": 0.2}}}}),
             "ROI prior for 'tv': median and relative_sd must be positive",
         ),
+        (json!({"dataset_id": dataset, "trend_knots": 13}), "trend_knots must be at most 12"),
     ] {
         let r = app.post_json("/api/v1/models", Some(&token), &body);
         assert_eq!(r.status, 422, "{}", r.text);
@@ -490,4 +492,38 @@ fn bayesian_training_over_http() {
         &json!({"dataset_id": dataset, "method": "bayes", "chains": 50}),
     );
     assert_eq!(r.status, 422);
+}
+
+/// A market whose growth slows down (the simulator's straight trend plus half the mean KPI
+/// times `x (1 − x)`): the model's trend bends at its four knots, unless the request keeps it
+/// straight.
+fn a_trend_bends_where_the_data_ask_unless_told_not_to(app: TestApp) {
+    use mmm_core::simulate::{SimConfig, simulate};
+    let token = app.register("ann@example.com");
+    let mut data = simulate(&SimConfig { seed: 8, noise: 0.03, ..SimConfig::default() }).dataset;
+    let n = data.kpi.len();
+    let mean = data.kpi.iter().sum::<f64>() / n as f64;
+    for (t, v) in data.kpi.iter_mut().enumerate() {
+        let x = t as f64 / (n - 1) as f64;
+        *v += 0.5 * mean * x * (1.0 - x);
+    }
+    let r = app.post("/api/v1/datasets?name=bent", Some(&token), "text/csv", data.to_csv());
+    assert_eq!(r.status, 201, "{}", r.text);
+    let dataset = r.json()["id"].as_str().unwrap().to_owned();
+
+    let document = |request: Value| {
+        let (model, _, job) = app.train_with(&token, &request);
+        assert_eq!(job["state"], "succeeded", "{job}");
+        app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone()
+    };
+    let bent = document(json!({"dataset_id": dataset}));
+    assert_eq!(bent["format_version"], 4);
+    assert_eq!(bent["baseline"]["trend_knots"], json!([0.2, 0.4, 0.6, 0.8]));
+    assert_eq!(bent["baseline"]["trend_bends"].as_array().unwrap().len(), 4);
+    let straight = document(json!({"dataset_id": dataset, "trend_knots": 0}));
+    assert_eq!(straight["format_version"], 2);
+    assert!(straight["baseline"].get("trend_knots").is_none(), "{}", straight["baseline"]);
+    assert_eq!(straight["spec"]["trend_knots"], 0);
+    // The bent trend explains more of the KPI.
+    assert!(bent["fit"]["r2"].as_f64().unwrap() > straight["fit"]["r2"].as_f64().unwrap());
 }
