@@ -5,6 +5,9 @@
 # Prints the error by spread quartile, rank correlations, and the pooled out-of-sample figures.
 #
 # Usage: scripts/backtest-accuracy.sh [FIRST_SEED] [COUNT] [FOLDS] [HORIZON]   (default 1000 24 4 13)
+# FIT_ARGS adds options to every fit and backtest (e.g. FIT_ARGS="--trend-knots 0"). BEND=A bends
+# the simulated trend: the revenue gains A times its mean times (√x − x), x from 0 to 1 over the
+# weeks (growth that slows).
 # Needs the release binary (make build) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +17,24 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for s in $(seq "$first" $((first + count - 1))); do
   "$bin" simulate --weeks 156 --seed "$s" --out "$tmp/d$s.csv" --truth "$tmp/t$s.json" 2>/dev/null
-  "$bin" fit "$tmp/d$s.csv" --json "$tmp/m$s.json" >/dev/null
-  "$bin" backtest "$tmp/d$s.csv" --folds "$folds" --horizon "$horizon" --json "$tmp/b$s.json" >/dev/null
+  if [ -n "${BEND:-}" ]; then
+    python3 - "$tmp/d$s.csv" "$BEND" <<'PY'
+import csv, sys
+path, amplitude = sys.argv[1], float(sys.argv[2])
+rows = list(csv.reader(open(path)))
+k = rows[0].index("revenue")
+body = rows[1:]
+mean = sum(float(r[k]) for r in body) / len(body)
+for t, r in enumerate(body):
+    x = t / (len(body) - 1)
+    r[k] = "%.2f" % (float(r[k]) + amplitude * mean * (x ** 0.5 - x))
+csv.writer(open(path, "w", newline="")).writerows(rows)
+PY
+  fi
+  # shellcheck disable=SC2086 # FIT_ARGS holds several words
+  "$bin" fit "$tmp/d$s.csv" --json "$tmp/m$s.json" ${FIT_ARGS:-} >/dev/null
+  # shellcheck disable=SC2086
+  "$bin" backtest "$tmp/d$s.csv" --folds "$folds" --horizon "$horizon" --json "$tmp/b$s.json" ${FIT_ARGS:-} >/dev/null
 done
 DIR="$tmp" FIRST="$first" COUNT="$count" python3 - <<'PY'
 import json, os, statistics as st
