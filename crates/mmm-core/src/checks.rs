@@ -327,7 +327,7 @@ fn baseline_columns(data: &Dataset, spec: &ModelSpec) -> Vec<Vec<f64>> {
     let n = data.len();
     let cycles = cycles(data.frequency, spec.yearly_harmonics, spec.weekly_harmonics);
     let controls: Vec<&[f64]> = data.controls.iter().map(|c| c.values.as_slice()).collect();
-    design_columns(n, n, &[], &cycles, &controls).0
+    design_columns(n, n, &cycles, &controls).0
 }
 
 fn kpi_outliers(

@@ -616,7 +616,7 @@ impl Problem {
 
         let cycles = baseline::cycles(data.frequency, spec.yearly_harmonics, spec.weekly_harmonics);
         let controls: Vec<&[f64]> = data.controls.iter().map(|c| c.values.as_slice()).collect();
-        let (cols, control_stats) = baseline::design_columns(n, n_fit, &[], &cycles, &controls);
+        let (cols, control_stats) = baseline::design_columns(n, n_fit, &cycles, &controls);
         let base_full = DMatrix::from_fn(n, cols.len(), |t, j| cols[j][t]);
         let base_fit = base_full.rows(0, n_fit);
         let btb = base_fit.transpose() * base_fit;
