@@ -118,7 +118,8 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   }, h('h2', null, 'Train a model'),
   datasets.length === 0 ? notice('info', 'Upload a data set first.') : null,
   h('div', { class: 'grid3' }, field('Data set', datasetSel), field('Method', method), field('Holdout periods', holdout, 'Kept out of the fit and scored.')),
-  h('div', { class: 'grid3' }, field('Seed', seed), field('Trend', trend, 'It bends only where the data are more likely with a bent trend than a straight one.'), bayesFields),
+  h('div', { class: 'grid3' }, field('Seed', seed), field('Trend', trend, 'It bends only where the data are more likely with a bent trend than a straight one.')),
+  h('div', { class: 'grid3' }, bayesFields),
   unitsBox, calibration.el, start);
 
   const importInput = h('input', { type: 'file', accept: '.binpb,.pkl' });
