@@ -304,6 +304,11 @@ pub struct TrainIn {
     /// with a straight one; the model's `baseline.trend_knots` then lists them.
     #[schema(minimum = 0, maximum = 12, example = 4)]
     pub trend_knots: Option<usize>,
+    /// Most yearly harmonics the season may have (0-12, default 6). Beyond the 2 it always has,
+    /// the fit adds the rest only when the data are more likely with them (a holiday peak);
+    /// 2 keeps the season smooth.
+    #[schema(minimum = 0, maximum = 12, example = 6)]
+    pub max_yearly_harmonics: Option<usize>,
     /// Seed: the same seed gives the same model.
     pub seed: Option<u64>,
     /// `map` (default: point estimate in well under a second) or `bayes` (NUTS posterior with 90%
@@ -395,6 +400,9 @@ pub struct BacktestIn {
     /// Knots where the trend may bend (0-12, default 4; 0 keeps it straight), as in training.
     #[schema(minimum = 0, maximum = 12)]
     pub trend_knots: Option<usize>,
+    /// Most yearly harmonics the season may have (0-12, default 6), as in training.
+    #[schema(minimum = 0, maximum = 12)]
+    pub max_yearly_harmonics: Option<usize>,
     /// Seed of each fit.
     pub seed: Option<u64>,
     /// Lift-test results; each fold uses those that end inside its window.

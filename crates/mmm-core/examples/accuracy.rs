@@ -31,6 +31,11 @@
 //! TREND_KNOTS=N fits with N trend knots instead of the default (0 keeps the trend straight);
 //! the example prints on how many data sets the fitted trend bent.
 //!
+//! SEASON_AMP=A adds a holiday season: the KPI gains `A · intercept` from 20 November to 25
+//! December. MAX_HARMONICS=N lets the yearly season have up to N harmonics instead of the
+//! default (2 keeps the simulator's smooth two); the example prints on how many data sets it
+//! gained harmonics.
+//!
 //! WRITE=DIR writes each seed's data set (`DIR/seed-N.csv`) and the true and fitted ROIs
 //! (`DIR/seed-N.roi.json`), so that other tools can be scored on exactly the same data
 //! (`scripts/peers.py`).
@@ -153,6 +158,8 @@ fn main() {
     let mut correlations: Vec<f64> = Vec::new();
     // Fits whose trend bends (the data asked for it).
     let mut bent = 0;
+    // Fits whose yearly season gained harmonics.
+    let mut finer = 0;
     for seed in first..first + count {
         let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
         let mut sim = simulate(&SimConfig {
@@ -192,11 +199,24 @@ fn main() {
                 *v += amp * (f(x) - x);
             }
         }
+        // SEASON_AMP adds a holiday season (see the header).
+        if let Some(amp) = knob("SEASON_AMP") {
+            use chrono::Datelike;
+            let lift = amp * sim.truth.baseline.intercept;
+            for (v, d) in sim.dataset.kpi.iter_mut().zip(&sim.dataset.dates) {
+                if d.month() == 12 && d.day() <= 25 || d.month() == 11 && d.day() >= 20 {
+                    *v += lift;
+                }
+            }
+        }
         if std::env::var("DROP_HISTORY").is_ok() {
             // The market ran before the data, but the fit is not told what was spent then.
             sim.dataset.channels.iter_mut().for_each(|c| c.history.clear());
         }
         let mut spec = spec.clone();
+        if let Some(k) = knob("MAX_HARMONICS") {
+            spec.max_yearly_harmonics = k as usize;
+        }
         if let Some(k) = knob("TREND_KNOTS") {
             spec.trend_knots = k as usize;
         }
@@ -225,6 +245,9 @@ fn main() {
         let mut doc = fit(&sim.dataset, &spec, None).expect("fit");
         if !doc.baseline.trend_knots.is_empty() {
             bent += 1;
+        }
+        if doc.baseline.seasonality.first().is_some_and(|c| c.sin.len() > spec.yearly_harmonics) {
+            finer += 1;
         }
         seconds += start.elapsed().as_secs_f64();
         if let Some(lift_below) = std::env::var("LIFTS")
@@ -432,7 +455,7 @@ fn main() {
         "  channels' spend: mean pairwise correlation {:.2}",
         correlations.iter().sum::<f64>() / correlations.len().max(1) as f64
     );
-    println!("  fits whose trend bends: {bent} of {count}");
+    println!("  fits whose trend bends: {bent} of {count}; whose season gained harmonics: {finer}");
     errors.sort_by(f64::total_cmp);
     let mean = errors.iter().sum::<f64>() / errors.len() as f64;
     let median = errors[errors.len() / 2];

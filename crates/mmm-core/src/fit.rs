@@ -433,8 +433,10 @@ struct Problem {
     bty: DVector<f64>,
     /// Ridge weight of each baseline coefficient (0 for the intercept).
     ridge: DVector<f64>,
-    /// The trend's knots, whose hinges are the baseline's columns 2, 3, ... (`trend`).
+    /// The trend's knots, whose hinges are the baseline's columns 2, 3, ... (`flexible`).
     knots: Vec<f64>,
+    /// Yearly harmonics added to the specification's (`flexible`), after its own.
+    extra_harmonics: usize,
     /// Scaled model input per channel (its spend, or its media units in spend-equivalent units:
     /// [`crate::dataset::Channel::model_input`]): `history` periods of media history, then
     /// every period.
@@ -510,6 +512,13 @@ impl Problem {
                 "trend_knots must be at most {}, not {}",
                 crate::spec::MAX_TREND_KNOTS,
                 spec.trend_knots
+            )));
+        }
+        if spec.max_yearly_harmonics > crate::spec::MAX_YEARLY_HARMONICS {
+            return Err(FitError::InvalidSpec(format!(
+                "max_yearly_harmonics must be at most {}, not {}",
+                crate::spec::MAX_YEARLY_HARMONICS,
+                spec.max_yearly_harmonics
             )));
         }
         if spec.holdout >= n {
@@ -699,8 +708,9 @@ impl Problem {
                 r[0] = 0.0;
                 r
             },
-            // The trend stays straight until `calibrate` has asked the data.
+            // The trend stays straight and the season smooth until `calibrate` has asked the data.
             knots: Vec::new(),
+            extra_harmonics: 0,
             spend,
             history,
             spend_sum,
@@ -778,7 +788,7 @@ impl Problem {
 
     /// Sets what needs the noise level of a first fit at `u`: σ₀, the baseline prior, the ROI
     /// priors (the pooled one with spread `tau`, and each channel's own), the weight of the lift
-    /// tests, and whether the trend bends (`trend`). Returns whether the objective changed, so
+    /// tests, and whether the season and the trend need more terms (`flexible`). Returns whether the objective changed, so
     /// the search must be refined.
     fn calibrate(&mut self, u: &DVector<f64>, tau: Option<f64>) -> bool {
         let eval = &self.evaluate(u, false);
@@ -836,29 +846,21 @@ impl Problem {
             self.roi_prior = Some(priors);
             changed = true;
         }
-        if self.knots.is_empty() && self.spec.trend_knots > 0 {
-            let knots = baseline::trend_knots(self.spec.trend_knots);
-            if let Some(weight) = trend::bend_weight(self, u, &knots, sigma2) {
-                self.bend(knots, weight);
-                changed = true;
-            }
-        }
+        changed |= flexible::ask_the_data(self, u, sigma2);
         changed
     }
 
-    /// Lets the trend bend at `knots`: their hinge columns join the baseline after the trend,
-    /// each bend with ridge `weight`.
-    pub(super) fn bend(&mut self, knots: Vec<f64>, weight: f64) {
-        let n = self.base_full.nrows();
-        let hinges = trend::hinge_columns(&knots, n, self.n_fit);
-        let mut base = self.base_full.clone().insert_columns(2, knots.len(), 0.0);
-        base.view_mut((0, 2), (n, knots.len())).copy_from(&hinges);
+    /// Inserts baseline columns `cols` (period × term, over every period) at column `at`, each
+    /// coefficient with ridge `weight`.
+    fn insert_baseline_columns(&mut self, at: usize, cols: &DMatrix<f64>, weight: f64) {
+        let (n, k) = cols.shape();
+        let mut base = self.base_full.clone().insert_columns(at, k, 0.0);
+        base.view_mut((0, at), (n, k)).copy_from(cols);
         let fit = base.rows(0, self.n_fit);
         self.btb = fit.transpose() * fit;
         self.bty = fit.transpose() * &self.y;
         self.base_full = base;
-        self.ridge = self.ridge.clone().insert_rows(2, knots.len(), weight);
-        self.knots = knots;
+        self.ridge = self.ridge.clone().insert_rows(at, k, weight);
         *self.cache.borrow_mut() = None;
     }
 
@@ -1256,7 +1258,8 @@ impl Problem {
 
         // The baseline's coefficients, and each channel's contribution per period in KPI units
         // over every period (holdout included); `recompose` below adds them up.
-        let cycles = baseline::cycles(data.frequency, spec.yearly_harmonics, spec.weekly_harmonics);
+        let yearly = spec.yearly_harmonics + self.extra_harmonics;
+        let cycles = baseline::cycles(data.frequency, yearly, spec.weekly_harmonics);
         let mut baseline = Baseline {
             intercept: 0.0,
             trend: 0.0,
@@ -1446,9 +1449,9 @@ impl Gradient for &Problem {
 
 mod bayes;
 mod centre;
+mod flexible;
 mod importance;
 mod laplace;
-mod trend;
 pub use bayes::{BayesSettings, fit_bayes};
 
 #[cfg(test)]

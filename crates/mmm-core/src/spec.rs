@@ -122,6 +122,9 @@ pub struct RoiPrior {
 /// Most knots a trend may have.
 pub const MAX_TREND_KNOTS: usize = 12;
 
+/// Most yearly harmonics a season may have.
+pub const MAX_YEARLY_HARMONICS: usize = 12;
+
 /// The model specification and fit settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -136,6 +139,11 @@ pub struct ModelSpec {
     pub yearly_harmonics: usize,
     /// Weekly Fourier harmonics for daily data (ignored for weekly data).
     pub weekly_harmonics: usize,
+    /// Most yearly harmonics the season may have: the fit adds those beyond
+    /// `yearly_harmonics` (all together, below the cycle's Nyquist limit) only when the data's
+    /// marginal likelihood prefers them, as for the trend's knots. At most
+    /// [`MAX_YEARLY_HARMONICS`]; at or below `yearly_harmonics` the season keeps its own.
+    pub max_yearly_harmonics: usize,
     /// Knots, spread evenly over the fitting window, where the trend's slope may change (at
     /// most [`MAX_TREND_KNOTS`]; 0 keeps it straight). The fit bends it only where the data's
     /// marginal likelihood prefers a bent trend to a straight one, and then only as far as they
@@ -180,6 +188,7 @@ impl Default for ModelSpec {
             max_lag: 8,
             yearly_harmonics: 2,
             weekly_harmonics: 3,
+            max_yearly_harmonics: 6,
             trend_knots: 4,
             holdout: 0,
             seed: 1,

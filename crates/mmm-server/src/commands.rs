@@ -191,6 +191,7 @@ fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), Cli
         },
         max_lag: args.max_lag,
         trend_knots: args.trend_knots,
+        max_yearly_harmonics: args.max_yearly_harmonics,
         holdout,
         seed: args.seed,
         starts: args.starts.max(1),
@@ -215,6 +216,13 @@ fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), Cli
         return Err(
             anyhow!("--trend-knots must be at most {}", mmm_core::spec::MAX_TREND_KNOTS).into()
         );
+    }
+    if args.max_yearly_harmonics > mmm_core::spec::MAX_YEARLY_HARMONICS {
+        return Err(anyhow!(
+            "--max-yearly-harmonics must be at most {}",
+            mmm_core::spec::MAX_YEARLY_HARMONICS
+        )
+        .into());
     }
     let data = load_data(&args.data, &spec)?;
     Ok((data, spec))

@@ -331,6 +331,10 @@ struct ModelArgs {
     /// fit bends it only when the data are more likely with a bent trend than a straight one.
     #[arg(long, default_value_t = 4)]
     trend_knots: usize,
+    /// Most yearly harmonics the season may have (beyond the 2 it always has, the fit adds the
+    /// rest together only when the data are more likely with them; 2 keeps it smooth).
+    #[arg(long, default_value_t = 6)]
+    max_yearly_harmonics: usize,
     /// Random starts of the nonlinear search.
     #[arg(long, default_value_t = 12)]
     starts: usize,

@@ -48,6 +48,14 @@ pub fn summary(doc: &ModelDocument) -> String {
             on_units.join(", ")
         );
     }
+    let harmonics = doc.baseline.seasonality.first().map_or(0, |c| c.sin.len());
+    if harmonics > doc.spec.yearly_harmonics {
+        let _ = writeln!(
+            s,
+            "Season: {} yearly harmonics (the data are more likely with them than with {})",
+            harmonics, doc.spec.yearly_harmonics
+        );
+    }
     if !doc.baseline.trend_knots.is_empty() {
         let _ = writeln!(
             s,

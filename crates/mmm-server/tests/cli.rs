@@ -1293,3 +1293,37 @@ fn a_trend_bends_where_the_data_ask_and_the_flag_keeps_it_straight() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_holiday_season_gains_harmonics_unless_the_flag_keeps_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let out = mmm(&["simulate", "--weeks", "156", "--seed", "8", "--out", path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A holiday season: a third of the mean revenue more from 20 November to 25 December.
+    let csv = std::fs::read_to_string(&data).unwrap();
+    let rows: Vec<Vec<String>> =
+        csv.lines().map(|l| l.split(',').map(str::to_owned).collect()).collect();
+    let revenue: Vec<f64> = rows[1..].iter().map(|r| r[1].parse().unwrap()).collect();
+    let mean = revenue.iter().sum::<f64>() / revenue.len() as f64;
+    let mut lifted = rows[0].join(",") + "\n";
+    for (row, v) in rows[1..].iter().zip(&revenue) {
+        let (month, day) = (&row[0][5..7], row[0][8..10].parse::<u32>().unwrap());
+        let holiday = month == "12" && day <= 25 || month == "11" && day >= 20;
+        let mut row = row.clone();
+        row[1] = format!("{:.2}", v + if holiday { mean / 3.0 } else { 0.0 });
+        lifted += &(row.join(",") + "\n");
+    }
+    std::fs::write(&data, lifted).unwrap();
+
+    let out = mmm(&["fit", path(&data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let season = "Season: 6 yearly harmonics (the data are more likely with them than with 2)";
+    assert!(text(&out.stdout).contains(season), "{}", text(&out.stdout));
+    let out = mmm(&["fit", path(&data), "--max-yearly-harmonics", "2"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("Season:"), "{}", text(&out.stdout));
+    let out = mmm(&["fit", path(&data), "--max-yearly-harmonics", "13"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--max-yearly-harmonics must be at most 12"));
+}

@@ -204,6 +204,9 @@ pub struct TrainRequest {
     /// Knots where the trend may bend (default: the engine's, 4; 0 keeps it straight).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trend_knots: Option<usize>,
+    /// Most yearly harmonics the season may have (default: the engine's, 6; 2 keeps it smooth).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_yearly_harmonics: Option<usize>,
     /// Seed of the search.
     pub seed: Option<u64>,
     /// `map` (default) or `bayes`.

@@ -290,6 +290,7 @@ fn spec_for(request: &TrainRequest) -> ModelSpec {
     ModelSpec {
         holdout: request.holdout,
         trend_knots: request.trend_knots.unwrap_or(default.trend_knots),
+        max_yearly_harmonics: request.max_yearly_harmonics.unwrap_or(default.max_yearly_harmonics),
         seed: request.seed.unwrap_or(1),
         lift_tests: request.lift_tests.clone(),
         priors: request.priors.clone().unwrap_or_default(),

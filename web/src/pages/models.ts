@@ -23,6 +23,8 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   const seed = h('input', { type: 'number', min: 0, value: '1', inputmode: 'numeric' });
   const trend = h('select', null, h('option', { value: '' }, 'Bends where the data ask (4 knots)'),
     h('option', { value: '0' }, 'Straight'));
+  const season = h('select', null, h('option', { value: '' }, 'Sharper where the data ask (up to 6 harmonics)'),
+    h('option', { value: '2' }, 'Smooth (2 harmonics)'));
   const chains = h('input', { type: 'number', min: 1, max: 8, value: '4' });
   const draws = h('input', { type: 'number', min: 100, max: 5000, step: 100, value: '1000' });
   // Chains and draws share the seed's row, shown for the Bayesian fit only.
@@ -95,6 +97,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
         dataset_id: datasetSel.value, holdout: Number(holdout.value) || 0, seed: Number(seed.value) || 1, method: method.value,
       };
       if (trend.value !== '') body.trend_knots = Number(trend.value);
+      if (season.value !== '') body.max_yearly_harmonics = Number(season.value);
       const pairs = mediaUnits();
       if (pairs) body.media_units = pairs;
       if (method.value === 'bayes') Object.assign(body, { chains: Number(chains.value), draws: Number(draws.value), tune: Number(draws.value) });
@@ -118,7 +121,8 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   }, h('h2', null, 'Train a model'),
   datasets.length === 0 ? notice('info', 'Upload a data set first.') : null,
   h('div', { class: 'grid3' }, field('Data set', datasetSel), field('Method', method), field('Holdout periods', holdout, 'Kept out of the fit and scored.')),
-  h('div', { class: 'grid3' }, field('Seed', seed), field('Trend', trend, 'It bends only where the data are more likely with a bent trend than a straight one.')),
+  h('div', { class: 'grid3' }, field('Seed', seed), field('Trend', trend, 'It bends only where the data are more likely with a bent trend than a straight one.'),
+    field('Season', season, 'A holiday peak needs more harmonics; they are added only where the data are more likely with them.')),
   h('div', { class: 'grid3' }, bayesFields),
   unitsBox, calibration.el, start);
 

@@ -19,7 +19,7 @@ use mmm_service::domain::{ModelStatus, SamplerRequest, TrainRequest};
     responses(
         (status = 202, description = "Training queued", body = TrainOut),
         (status = 404, description = "No such data set (or not yours)", body = ErrorBody),
-        (status = 422, description = "Unknown columns, holdout too long for the data, or more than 12 trend knots", body = ErrorBody),
+        (status = 422, description = "Unknown columns, holdout too long for the data, or more than 12 trend knots or yearly harmonics", body = ErrorBody),
         (status = 503, description = "Too many models training; try again shortly", body = ErrorBody),
     )
 )]
@@ -38,6 +38,7 @@ pub async fn train(
         media_units: b.media_units,
         holdout: b.holdout.unwrap_or(0),
         trend_knots: b.trend_knots,
+        max_yearly_harmonics: b.max_yearly_harmonics,
         seed: super::checked_seed(b.seed)?,
         method: b.method,
         sampler: (b.chains.is_some() || b.draws.is_some() || b.tune.is_some())

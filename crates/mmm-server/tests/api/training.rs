@@ -446,6 +446,10 @@ fn invalid_training_requests(app: TestApp) {
             "ROI prior for 'tv': median and relative_sd must be positive",
         ),
         (json!({"dataset_id": dataset, "trend_knots": 13}), "trend_knots must be at most 12"),
+        (
+            json!({"dataset_id": dataset, "max_yearly_harmonics": 13}),
+            "max_yearly_harmonics must be at most 12",
+        ),
     ] {
         let r = app.post_json("/api/v1/models", Some(&token), &body);
         assert_eq!(r.status, 422, "{}", r.text);
@@ -520,10 +524,13 @@ fn a_trend_bends_where_the_data_ask_unless_told_not_to(app: TestApp) {
     assert_eq!(bent["format_version"], 4);
     assert_eq!(bent["baseline"]["trend_knots"], json!([0.2, 0.4, 0.6, 0.8]));
     assert_eq!(bent["baseline"]["trend_bends"].as_array().unwrap().len(), 4);
-    let straight = document(json!({"dataset_id": dataset, "trend_knots": 0}));
+    let straight =
+        document(json!({"dataset_id": dataset, "trend_knots": 0, "max_yearly_harmonics": 2}));
     assert_eq!(straight["format_version"], 2);
     assert!(straight["baseline"].get("trend_knots").is_none(), "{}", straight["baseline"]);
     assert_eq!(straight["spec"]["trend_knots"], 0);
+    assert_eq!(straight["spec"]["max_yearly_harmonics"], 2);
+    assert_eq!(bent["spec"]["max_yearly_harmonics"], 6);
     // The bent trend explains more of the KPI.
     assert!(bent["fit"]["r2"].as_f64().unwrap() > straight["fit"]["r2"].as_f64().unwrap());
 }

@@ -1,0 +1,308 @@
+//! Terms the data may ask for: a trend that bends, and a finer yearly season.
+//!
+//! The baseline starts with a straight trend and the specification's yearly harmonics. Two
+//! groups of extra terms can join it: a hinge `max(0, x − κ_i)` at each of the trend's knots
+//! (the slope changes by the hinge's coefficient, the bend), and the yearly cycle's harmonics
+//! beyond the specification's, up to `max_yearly_harmonics` (a holiday peak needs them). Each
+//! group's coefficients get one normal prior with precision `λ / σ²` (conjugate, like the other
+//! priors). Such terms and slow-moving or seasonal media explain the same movements of the KPI,
+//! so left free they would take media effects, and a fixed prior would cost data that do not
+//! need them. Instead the data choose, once, when the ROI prior is set: at the curve shapes of
+//! the prior-free optimum, the marginal likelihood of the data (the linear coefficients and the
+//! noise integrated out, as in the Bayesian fit's marginal posterior, `Problem::marginal_at`)
+//! with the group's prior is
+//!
+//! `ln p(y | λ) = K/2 · ln λ − ½ ln |XᵀX + D_λ| − dof/2 · ln S_λ + (terms without λ)`
+//!
+//! where `X` holds the baseline columns and the media features, `D_λ` the priors' precisions
+//! (`λ` on the group's `K` terms) and `S_λ` the penalised residual sum of squares at its
+//! minimum. As `λ → ∞` it tends to the likelihood without the group, which competes on the same
+//! footing: averaged over the spreads tried, the terms must explain more than their freedom
+//! costs, or they stay out.
+
+use super::Problem;
+use crate::baseline::{hinge, trend_knots, trend_position};
+use nalgebra::{DMatrix, DVector};
+use std::f64::consts::PI;
+
+/// Prior standard deviations of an extra term tried, relative to the mean KPI.
+const TERM_SDS: [f64; 7] = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5];
+
+/// Asks the data at the curve shapes `u` (noise variance `sigma2`) whether the season needs
+/// more harmonics and the trend its bends, and adds what they ask for. Returns whether the
+/// baseline changed.
+pub(super) fn ask_the_data(problem: &mut Problem, u: &DVector<f64>, sigma2: f64) -> bool {
+    let mut changed = false;
+    let extra = extra_harmonics(problem);
+    if problem.extra_harmonics == 0 && extra > 0 {
+        let add = |p: &mut Problem, weight: f64| add_harmonics(p, extra, weight);
+        if let Some(weight) = prior_weight(problem, u, sigma2, 2 * extra, add) {
+            add(problem, weight);
+            changed = true;
+        }
+    }
+    if problem.knots.is_empty() && problem.spec.trend_knots > 0 {
+        let knots = trend_knots(problem.spec.trend_knots);
+        let add = |p: &mut Problem, weight: f64| bend(p, &knots, weight);
+        if let Some(weight) = prior_weight(problem, u, sigma2, knots.len(), add) {
+            add(problem, weight);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// The yearly harmonics the data may add to the specification's: up to `max_yearly_harmonics`
+/// and below the cycle's Nyquist limit (a harmonic `k` needs `2k` periods per year), and none
+/// when the specification has no yearly season.
+fn extra_harmonics(problem: &Problem) -> usize {
+    let spec = &problem.spec;
+    let per_year = problem.frequency.periods_per_year();
+    let nyquist = ((per_year - 1.0) / 2.0).floor().max(0.0) as usize;
+    if spec.yearly_harmonics == 0 {
+        return 0;
+    }
+    spec.max_yearly_harmonics.min(nyquist).saturating_sub(spec.yearly_harmonics)
+}
+
+/// Lets the trend bend at `knots`: their hinge columns join the baseline after the trend.
+fn bend(problem: &mut Problem, knots: &[f64], weight: f64) {
+    let n = problem.base_full.nrows();
+    let cols = hinge_columns(knots, n, problem.n_fit);
+    problem.insert_baseline_columns(2, &cols, weight);
+    problem.knots = knots.to_vec();
+}
+
+/// Adds `extra` harmonics to the yearly cycle (sine and cosine of each), after its own.
+fn add_harmonics(problem: &mut Problem, extra: usize, weight: f64) {
+    let n = problem.base_full.nrows();
+    let first = problem.spec.yearly_harmonics + 1;
+    let per_year = problem.frequency.periods_per_year();
+    let cols = DMatrix::from_fn(n, 2 * extra, |t, j| {
+        let angle = 2.0 * PI * (first + j / 2) as f64 * t as f64 / per_year;
+        if j % 2 == 0 { angle.sin() } else { angle.cos() }
+    });
+    // The yearly cycle is the first after the intercept, the trend and its hinges.
+    let at = 2 + problem.knots.len() + 2 * problem.spec.yearly_harmonics;
+    problem.insert_baseline_columns(at, &cols, weight);
+    problem.extra_harmonics = extra;
+}
+
+/// The hinge columns of `knots` over `n` periods (period × knot), `n_fit` of them fitted.
+fn hinge_columns(knots: &[f64], n: usize, n_fit: usize) -> DMatrix<f64> {
+    DMatrix::from_fn(n, knots.len(), |t, i| hinge(trend_position(t, n_fit), knots[i]))
+}
+
+/// The prior precision of `terms` new coefficients (relative to the noise variance `sigma2`,
+/// as a ridge weight in the fit's scaled units) that `add` would give them, chosen by the
+/// marginal likelihood at the curve shapes `u`; `None` when the model is more likely without
+/// them.
+fn prior_weight(
+    problem: &Problem,
+    u: &DVector<f64>,
+    sigma2: f64,
+    terms: usize,
+    add: impl Fn(&mut Problem, f64),
+) -> Option<f64> {
+    if terms == 0 || !(sigma2 > 0.0 && sigma2.is_finite()) {
+        return None;
+    }
+    // The marginal posterior of the curve shapes is the linear part's evidence plus terms that
+    // do not depend on the new terms' prior (`Problem::marginal_at`); that prior adds its
+    // normalising constant, `K/2 · ln λ`.
+    let without = problem.marginal_at(u, false)?.logp;
+    let tried: Vec<(f64, f64)> = TERM_SDS
+        .iter()
+        .filter_map(|sd| {
+            let weight = sigma2 / (sd * sd);
+            let mut with = problem.clone();
+            add(&mut with, weight);
+            let logp = with.marginal_at(u, false)?.logp;
+            Some((logp + 0.5 * terms as f64 * weight.ln(), weight))
+        })
+        .filter(|t| t.0.is_finite())
+        .collect();
+    let top = tried.iter().map(|t| t.0).fold(f64::NEG_INFINITY, f64::max);
+    if !top.is_finite() {
+        return None;
+    }
+    // The evidence with the terms averages over the spreads tried (equally likely a priori), so
+    // their extra freedom pays its Occam factor; even odds between with and without.
+    let with =
+        top + (tried.iter().map(|t| (t.0 - top).exp()).sum::<f64>() / TERM_SDS.len() as f64).ln();
+    if with <= without {
+        return None;
+    }
+    tried.into_iter().max_by(|x, y| x.0.total_cmp(&y.0)).map(|(_, weight)| weight)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fit::{Problem, fit};
+    use crate::simulate::{SimConfig, Simulation, simulate};
+    use crate::spec::ModelSpec;
+
+    /// A simulated market whose growth slows down: its KPI gains `amplitude · intercept ·
+    /// x (1 − x)` on top of the simulator's straight trend, at `x = t / (n − 1)`. Returns the
+    /// data and that bend per period.
+    fn bent(seed: u64, amplitude: f64) -> (Simulation, Vec<f64>) {
+        let mut s = simulate(&SimConfig { seed, noise: 0.03, ..SimConfig::default() });
+        let n = s.dataset.kpi.len();
+        let scale = amplitude * s.truth.baseline.intercept;
+        let bend: Vec<f64> = (0..n)
+            .map(|t| {
+                let x = t as f64 / (n - 1) as f64;
+                scale * x * (1.0 - x)
+            })
+            .collect();
+        for (v, b) in s.dataset.kpi.iter_mut().zip(&bend) {
+            *v += b;
+        }
+        (s, bend)
+    }
+
+    /// Root mean square of `a − b` once their means are matched (the intercept takes any
+    /// constant).
+    fn centred_rms(a: &[f64], b: &[f64]) -> f64 {
+        let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+        let mean = d.iter().sum::<f64>() / d.len() as f64;
+        (d.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / d.len() as f64).sqrt()
+    }
+
+    #[test]
+    fn a_straight_trend_stays_straight_and_costs_nothing() {
+        // The simulator's own trend is straight: the data do not ask for a bend, and the fit
+        // is the one without knots, number for number.
+        let s = simulate(&SimConfig { seed: 6, noise: 0.05, ..SimConfig::default() });
+        let with = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        assert!(ModelSpec::default().trend_knots > 0);
+        assert!(with.baseline.trend_knots.is_empty() && with.baseline.trend_bends.is_empty());
+        assert_eq!(with.format_version, 2);
+        let mut without =
+            fit(&s.dataset, &ModelSpec { trend_knots: 0, ..ModelSpec::default() }, None).unwrap();
+        without.spec.trend_knots = with.spec.trend_knots;
+        assert_eq!(without, with);
+    }
+
+    #[test]
+    fn a_bent_trend_is_followed() {
+        let (s, bend) = bent(8, 0.5);
+        let n = bend.len();
+        // The truth's trend part: the simulator's straight trend plus the bend.
+        let truth: Vec<f64> =
+            (0..n).map(|t| s.truth.baseline.trend * t as f64 / (n - 1) as f64 + bend[t]).collect();
+        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        assert_eq!(doc.baseline.trend_knots, vec![0.2, 0.4, 0.6, 0.8]);
+        assert_eq!(doc.format_version, 4);
+        // Concave: the slope falls at the knots, most at the first.
+        assert!(doc.baseline.trend_bends.iter().sum::<f64>() < 0.0, "{:?}", doc.baseline);
+        let straight =
+            fit(&s.dataset, &ModelSpec { trend_knots: 0, ..ModelSpec::default() }, None).unwrap();
+        assert!(straight.baseline.trend_knots.is_empty());
+        // What of the bend no straight line takes: its residual from its least-squares line.
+        let xs: Vec<f64> = (0..n).map(|t| t as f64 / (n - 1) as f64).collect();
+        let (mx, mb) = (xs.iter().sum::<f64>() / n as f64, bend.iter().sum::<f64>() / n as f64);
+        let slope = xs.iter().zip(&bend).map(|(x, b)| (x - mx) * (b - mb)).sum::<f64>()
+            / xs.iter().map(|x| (x - mx).powi(2)).sum::<f64>();
+        let line: Vec<f64> = xs.iter().map(|x| slope * x).collect();
+        let size = centred_rms(&bend, &line);
+        let missed = centred_rms(&doc.series.trend, &truth);
+        let missed_straight = centred_rms(&straight.series.trend, &truth);
+        assert!(missed < 0.5 * size, "bent trend off by {missed:.0}, the bend is {size:.0}");
+        assert!(missed_straight > 0.8 * size, "{missed_straight:.0} against {size:.0}");
+        assert!(doc.fit.r2 > straight.fit.r2);
+        // The document recomputes the same trend from its knots and bends.
+        let back = crate::document::ModelDocument::from_json(&doc.to_json()).unwrap();
+        assert_eq!(back, doc);
+        for t in [0, n / 3, n - 1] {
+            let parts = doc.baseline.parts(
+                t,
+                &doc.series.control_values.iter().map(|c| c.values[t]).collect::<Vec<_>>(),
+            );
+            assert!((parts.trend - doc.series.trend[t]).abs() < 1e-6 * size, "period {t}");
+        }
+    }
+
+    #[test]
+    fn the_gradient_holds_with_the_bends() {
+        let (s, _) = bent(8, 0.5);
+        let spec = ModelSpec::default();
+        // `check_gradient_on` calibrates at this start too: the data ask for the bends there.
+        let mut problem = Problem::new(&s.dataset, &spec).unwrap();
+        let u = problem.starts(1, 0).remove(0);
+        problem.calibrate(&u, Some(0.5));
+        assert_eq!(problem.knots.len(), spec.trend_knots);
+        assert_eq!(problem.btb.nrows(), 2 + 4 + 2 * spec.yearly_harmonics + 2);
+        crate::fit::tests::check_gradient_on(&s.dataset, &spec, true);
+    }
+
+    /// A simulated market with a holiday season: its KPI gains `amplitude · intercept` in the
+    /// five weeks before Christmas. Returns the data and whether each period is in the season.
+    fn holidays(seed: u64, amplitude: f64) -> (Simulation, Vec<bool>) {
+        use chrono::Datelike;
+        let mut s = simulate(&SimConfig { seed, noise: 0.03, ..SimConfig::default() });
+        let lift = amplitude * s.truth.baseline.intercept;
+        let season: Vec<bool> = s
+            .dataset
+            .dates
+            .iter()
+            .map(|d| d.month() == 12 && d.day() <= 25 || d.month() == 11 && d.day() >= 20)
+            .collect();
+        for (v, on) in s.dataset.kpi.iter_mut().zip(&season) {
+            if *on {
+                *v += lift;
+            }
+        }
+        (s, season)
+    }
+
+    /// Mean of `values` in the periods `inside` marks, less their mean elsewhere.
+    fn lift_inside(values: &[f64], inside: &[bool]) -> f64 {
+        let mean = |on: bool| {
+            let v: Vec<f64> =
+                values.iter().zip(inside).filter(|(_, i)| **i == on).map(|(v, _)| *v).collect();
+            v.iter().sum::<f64>() / v.len() as f64
+        };
+        mean(true) - mean(false)
+    }
+
+    #[test]
+    fn a_holiday_season_gains_harmonics_and_a_smooth_one_does_not() {
+        let (s, season) = holidays(8, 0.3);
+        let lift = 0.3 * s.truth.baseline.intercept;
+        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let spec = ModelSpec::default();
+        assert_eq!(doc.baseline.seasonality[0].sin.len(), spec.max_yearly_harmonics);
+        assert_eq!(doc.baseline.seasonality[0].cos.len(), spec.max_yearly_harmonics);
+        // More harmonics fit the same document format.
+        assert_eq!(doc.format_version, 2);
+        let smooth =
+            fit(&s.dataset, &ModelSpec { max_yearly_harmonics: 2, ..ModelSpec::default() }, None)
+                .unwrap();
+        assert_eq!(smooth.baseline.seasonality[0].sin.len(), 2);
+        // The finer season takes most of the holiday lift; two harmonics cannot.
+        let finer = lift_inside(&doc.series.seasonality, &season);
+        let coarse = lift_inside(&smooth.series.seasonality, &season);
+        assert!(finer > 0.5 * lift, "season takes {finer:.0} of {lift:.0}");
+        assert!(coarse < 0.3 * lift, "two harmonics take {coarse:.0} of {lift:.0}");
+        // The document recomputes its season from the stored harmonics.
+        let back = crate::document::ModelDocument::from_json(&doc.to_json()).unwrap();
+        assert_eq!(back, doc);
+        // The simulator's own season is smooth: no harmonics are added.
+        let plain = simulate(&SimConfig { seed: 8, noise: 0.03, ..SimConfig::default() });
+        let doc = fit(&plain.dataset, &ModelSpec::default(), None).unwrap();
+        assert_eq!(doc.baseline.seasonality[0].sin.len(), spec.yearly_harmonics);
+    }
+
+    #[test]
+    fn the_gradient_holds_with_the_added_harmonics() {
+        let (s, _) = holidays(8, 0.3);
+        let spec = ModelSpec { trend_knots: 0, ..ModelSpec::default() };
+        let mut problem = Problem::new(&s.dataset, &spec).unwrap();
+        let u = problem.starts(1, 0).remove(0);
+        problem.calibrate(&u, Some(0.5));
+        assert_eq!(problem.extra_harmonics, spec.max_yearly_harmonics - spec.yearly_harmonics);
+        assert_eq!(problem.btb.nrows(), 2 + 2 * spec.max_yearly_harmonics + 2);
+        crate::fit::tests::check_gradient_on(&s.dataset, &spec, true);
+    }
+}
