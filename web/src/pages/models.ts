@@ -23,7 +23,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   const seed = h('input', { type: 'number', min: 0, value: '1', inputmode: 'numeric' });
   const trend = h('select', null, h('option', { value: '' }, 'Bends where the data ask (4 knots)'),
     h('option', { value: '0' }, 'Straight'));
-  const season = h('select', null, h('option', { value: '' }, 'Sharper where the data ask (up to 6 harmonics)'),
+  const season = h('select', null, h('option', { value: '' }, 'Up to 6 harmonics where the data ask'),
     h('option', { value: '2' }, 'Smooth (2 harmonics)'));
   const chains = h('input', { type: 'number', min: 1, max: 8, value: '4' });
   const draws = h('input', { type: 'number', min: 100, max: 5000, step: 100, value: '1000' });
