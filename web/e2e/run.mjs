@@ -284,6 +284,9 @@ try {
   await page.getByRole('heading', { name: 'Sampling diagnostics', exact: true }).waitFor();
   assert.equal(await page.locator('.chart canvas').count() >= 2, true);
   assert.match(await page.locator('.metrics').first().innerText(), /R²\s+0\.\d\d/);
+  // good.csv's level does not rise in a straight line (mmm fit on it says so too); its season is smooth.
+  const lede = await page.locator('p.lede').first().innerText();
+  assert.match(lede, /· trend bends at 4 knots$/, lede);
   const [decomposition] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the decomposition (CSV)' }).click()]);
   assert.match(decomposition.suggestedFilename(), /^mmm-contribution-.+\.csv$/);
   const decompositionRows = readFileSync(await decomposition.path(), 'utf8').trim().split('\n');

@@ -31,6 +31,10 @@ export interface Status {
   model_id: string; dataset_id: string; origin: string; engine: string; method: string; posterior_draws: number; kpi: string;
   /** An imported model's notes: how its figures relate to the tool's own (empty for mmm's fits). */
   notes: string[];
+  /** Where the trend bends (0 to 1 over the fitting window); empty for a straight trend. */
+  trend_knots: number[];
+  /** Harmonics of the yearly season: 2 unless the data asked for more, 0 without a season. */
+  yearly_harmonics: number;
   frequency: string; start: string; end: string; periods: number; channels: string[]; fit: Fit;
   /** Each control with its mean over the fitting window and over the last quarter (13 weeks, 91 days or 3 months). */
   controls: { name: string; mean: number; recent_mean: number }[];

@@ -246,7 +246,7 @@ fn main() {
         if !doc.baseline.trend_knots.is_empty() {
             bent += 1;
         }
-        if doc.baseline.seasonality.first().is_some_and(|c| c.sin.len() > spec.yearly_harmonics) {
+        if doc.baseline.yearly_harmonics() > spec.yearly_harmonics {
             finer += 1;
         }
         seconds += start.elapsed().as_secs_f64();

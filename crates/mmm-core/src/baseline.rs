@@ -188,6 +188,12 @@ impl Baseline {
         coefficients
     }
 
+    /// Harmonics of the yearly cycle (0 without one). A yearly cycle lasts 12 periods or more;
+    /// daily data's weekly cycle lasts 7.
+    pub fn yearly_harmonics(&self) -> usize {
+        self.seasonality.iter().find(|s| s.period >= 12.0).map_or(0, |s| s.sin.len())
+    }
+
     /// Per cycle, the harmonics with both a sine and a cosine coefficient.
     fn harmonic_pairs(&self) -> impl Iterator<Item = usize> + '_ {
         self.seasonality.iter().map(|s| s.sin.len().min(s.cos.len()))
@@ -286,5 +292,31 @@ mod tests {
             assert!((trend(t) - want).abs() < 1e-12, "period {t}: {} against {want}", trend(t));
         }
         assert_eq!(b.parts(8, &[]).intercept, 100.0);
+    }
+
+    #[test]
+    fn the_yearly_cycle_is_told_from_the_weekly_one() {
+        let cycle = |period: f64, harmonics: usize| Seasonality {
+            period,
+            sin: vec![0.0; harmonics],
+            cos: vec![0.0; harmonics],
+        };
+        let mut b = Baseline {
+            intercept: 0.0,
+            trend: 0.0,
+            trend_periods: 5,
+            trend_knots: Vec::new(),
+            trend_bends: Vec::new(),
+            seasonality: vec![cycle(7.0, 3)],
+            controls: Vec::new(),
+            time_effect: Vec::new(),
+            organic: Vec::new(),
+        };
+        // Daily data without a yearly season keep only the weekly one.
+        assert_eq!(b.yearly_harmonics(), 0);
+        b.seasonality.insert(0, cycle(365.25, 6));
+        assert_eq!(b.yearly_harmonics(), 6);
+        b.seasonality = vec![cycle(12.0, 5)];
+        assert_eq!(b.yearly_harmonics(), 5);
     }
 }

@@ -48,7 +48,7 @@ pub fn summary(doc: &ModelDocument) -> String {
             on_units.join(", ")
         );
     }
-    let harmonics = doc.baseline.seasonality.first().map_or(0, |c| c.sin.len());
+    let harmonics = doc.baseline.yearly_harmonics();
     if harmonics > doc.spec.yearly_harmonics {
         let _ = writeln!(
             s,

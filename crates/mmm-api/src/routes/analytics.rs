@@ -69,6 +69,13 @@ pub struct StatusOut {
     /// from one national curve per channel. Empty for models mmm fitted.
     #[schema(example = json!(["a geo model of 5 geos, imported as its national total: ..."]))]
     pub notes: Vec<String>,
+    /// Where the trend bends (positions over the fitting window, 0 at its first period and 1 at
+    /// its last): the knots the data asked for. Empty for a straight trend.
+    #[schema(example = json!([0.2, 0.4, 0.6, 0.8]))]
+    pub trend_knots: Vec<f64>,
+    /// Harmonics of the yearly season (2 unless the data asked for more; 0 without one).
+    #[schema(example = 2)]
+    pub yearly_harmonics: usize,
     /// Estimation method: `map` or `bayes`.
     pub method: String,
     /// Posterior draws the model keeps (0 for a MAP fit without the ROI prior): its curves,
@@ -136,6 +143,8 @@ pub async fn status(
         },
         engine: doc.engine.clone(),
         notes: doc.origin.as_ref().map(|o| o.notes.clone()).unwrap_or_default(),
+        trend_knots: doc.baseline.trend_knots.clone(),
+        yearly_harmonics: doc.baseline.yearly_harmonics(),
         method: serde_json::to_value(doc.method)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))

@@ -515,17 +515,25 @@ fn a_trend_bends_where_the_data_ask_unless_told_not_to(app: TestApp) {
     assert_eq!(r.status, 201, "{}", r.text);
     let dataset = r.json()["id"].as_str().unwrap().to_owned();
 
+    // The model's document, and its status (which the dashboard's overview reads).
     let document = |request: Value| {
         let (model, _, job) = app.train_with(&token, &request);
         assert_eq!(job["state"], "succeeded", "{job}");
-        app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone()
+        let status = app.get(&format!("/api/v1/mmm/status?model_id={model}"), Some(&token));
+        assert_eq!(status.status, 200, "{}", status.text);
+        let doc =
+            app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone();
+        (doc, status.json())
     };
-    let bent = document(json!({"dataset_id": dataset}));
+    let (bent, status) = document(json!({"dataset_id": dataset}));
+    assert_eq!(status["trend_knots"], json!([0.2, 0.4, 0.6, 0.8]));
+    assert_eq!(status["yearly_harmonics"], 2);
     assert_eq!(bent["format_version"], 4);
     assert_eq!(bent["baseline"]["trend_knots"], json!([0.2, 0.4, 0.6, 0.8]));
     assert_eq!(bent["baseline"]["trend_bends"].as_array().unwrap().len(), 4);
-    let straight =
+    let (straight, status) =
         document(json!({"dataset_id": dataset, "trend_knots": 0, "max_yearly_harmonics": 2}));
+    assert_eq!(status["trend_knots"], json!([]));
     assert_eq!(straight["format_version"], 2);
     assert!(straight["baseline"].get("trend_knots").is_none(), "{}", straight["baseline"]);
     assert_eq!(straight["spec"]["trend_knots"], 0);
