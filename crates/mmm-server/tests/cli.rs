@@ -1242,29 +1242,36 @@ fn check_names_what_limits_the_data_before_a_fit() {
     assert!(text(&out.stderr).contains("column 'revenue': not a number: 'abc'"));
 }
 
+/// Simulates 156 weeks (seed 8) into `data` and adds `extra(week, date, mean revenue)` to each
+/// week's revenue.
+fn simulate_with_extra_revenue(data: &Path, extra: impl Fn(usize, &str, f64) -> f64) {
+    let out = mmm(&["simulate", "--weeks", "156", "--seed", "8", "--out", path(data)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = std::fs::read_to_string(data).unwrap();
+    let rows: Vec<Vec<String>> =
+        csv.lines().map(|l| l.split(',').map(str::to_owned).collect()).collect();
+    assert_eq!(rows[0][..2], ["date", "revenue"]);
+    let revenue: Vec<f64> = rows[1..].iter().map(|r| r[1].parse().unwrap()).collect();
+    let mean = revenue.iter().sum::<f64>() / revenue.len() as f64;
+    let mut changed = rows[0].join(",") + "\n";
+    for (t, (row, v)) in rows[1..].iter().zip(&revenue).enumerate() {
+        let mut row = row.clone();
+        row[1] = format!("{:.2}", v + extra(t, &row[0], mean));
+        changed += &(row.join(",") + "\n");
+    }
+    std::fs::write(data, changed).unwrap();
+}
+
 #[test]
 fn a_trend_bends_where_the_data_ask_and_the_flag_keeps_it_straight() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");
-    let out = mmm(&["simulate", "--weeks", "156", "--seed", "8", "--out", path(&data)]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
     // The simulator's trend is straight; bend it: growth that slows, up to 12.5% of the mean
     // revenue half-way.
-    let csv = std::fs::read_to_string(&data).unwrap();
-    let rows: Vec<Vec<String>> =
-        csv.lines().map(|l| l.split(',').map(str::to_owned).collect()).collect();
-    assert_eq!(rows[0][1], "revenue");
-    let revenue: Vec<f64> = rows[1..].iter().map(|r| r[1].parse().unwrap()).collect();
-    let mean = revenue.iter().sum::<f64>() / revenue.len() as f64;
-    let n = revenue.len();
-    let mut bent = rows[0].join(",") + "\n";
-    for (t, row) in rows[1..].iter().enumerate() {
-        let x = t as f64 / (n - 1) as f64;
-        let mut row = row.clone();
-        row[1] = format!("{:.2}", revenue[t] + 0.5 * mean * x * (1.0 - x));
-        bent += &(row.join(",") + "\n");
-    }
-    std::fs::write(&data, bent).unwrap();
+    simulate_with_extra_revenue(&data, |t, _, mean| {
+        let x = t as f64 / 155.0;
+        0.5 * mean * x * (1.0 - x)
+    });
 
     let model = dir.path().join("model.json");
     let out = mmm(&["fit", path(&data), "--json", path(&model)]);
@@ -1298,23 +1305,12 @@ fn a_trend_bends_where_the_data_ask_and_the_flag_keeps_it_straight() {
 fn a_holiday_season_gains_harmonics_unless_the_flag_keeps_two() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");
-    let out = mmm(&["simulate", "--weeks", "156", "--seed", "8", "--out", path(&data)]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
     // A holiday season: a third of the mean revenue more from 20 November to 25 December.
-    let csv = std::fs::read_to_string(&data).unwrap();
-    let rows: Vec<Vec<String>> =
-        csv.lines().map(|l| l.split(',').map(str::to_owned).collect()).collect();
-    let revenue: Vec<f64> = rows[1..].iter().map(|r| r[1].parse().unwrap()).collect();
-    let mean = revenue.iter().sum::<f64>() / revenue.len() as f64;
-    let mut lifted = rows[0].join(",") + "\n";
-    for (row, v) in rows[1..].iter().zip(&revenue) {
-        let (month, day) = (&row[0][5..7], row[0][8..10].parse::<u32>().unwrap());
+    simulate_with_extra_revenue(&data, |_, date, mean| {
+        let (month, day) = (&date[5..7], date[8..10].parse::<u32>().unwrap());
         let holiday = month == "12" && day <= 25 || month == "11" && day >= 20;
-        let mut row = row.clone();
-        row[1] = format!("{:.2}", v + if holiday { mean / 3.0 } else { 0.0 });
-        lifted += &(row.join(",") + "\n");
-    }
-    std::fs::write(&data, lifted).unwrap();
+        if holiday { mean / 3.0 } else { 0.0 }
+    });
 
     let out = mmm(&["fit", path(&data)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
