@@ -788,8 +788,8 @@ impl Problem {
 
     /// Sets what needs the noise level of a first fit at `u`: σ₀, the baseline prior, the ROI
     /// priors (the pooled one with spread `tau`, and each channel's own), the weight of the lift
-    /// tests, and whether the season and the trend need more terms (`flexible`). Returns whether the objective changed, so
-    /// the search must be refined.
+    /// tests, and whether the season and the trend need more terms (`flexible`). Returns whether
+    /// the objective changed, so the search must be refined.
     fn calibrate(&mut self, u: &DVector<f64>, tau: Option<f64>) -> bool {
         let eval = &self.evaluate(u, false);
         let nb = self.btb.nrows();
@@ -938,7 +938,9 @@ impl Problem {
         let nb = self.btb.nrows();
         let proper_baseline = self.sigma0.is_some()
             && self.spec.priors.baseline_sd.is_some_and(|v| v > 0.0 && v.is_finite());
-        let flat = if proper_baseline { 1 } else { nb - self.knots.len() }
+        // The terms `flexible` added carry a conjugate prior of their own.
+        let added = self.knots.len() + 2 * self.extra_harmonics;
+        let flat = if proper_baseline { 1 } else { nb - added }
             + if self.roi_prior.is_some() { 0 } else { self.channels() };
         (self.n_fit + self.active_lifts().len()).saturating_sub(flat) as f64
             + 2.0 * self.noise_prior().0
