@@ -162,10 +162,9 @@ impl Baseline {
         let mut row = vec![1.0, x];
         row.extend(self.trend_knots.iter().map(|k| hinge(x, *k)));
         for (s, pairs) in self.seasonality.iter().zip(self.harmonic_pairs()) {
-            for k in 0..pairs {
-                let angle = 2.0 * PI * (k + 1) as f64 * t as f64 / s.period;
-                row.push(angle.sin());
-                row.push(angle.cos());
+            for k in 1..=pairs {
+                let (sin, cos) = harmonic(t, k, s.period);
+                row.extend([sin, cos]);
             }
         }
         row.extend(self.controls.iter().zip(control_values).map(|(c, z)| (z - c.mean) / c.sd));
@@ -203,6 +202,11 @@ impl Baseline {
 /// Position of period `t` on the trend axis: 0 at the first period, 1 at the last fitted one.
 pub(crate) fn trend_position(t: usize, n_fit: usize) -> f64 {
     t as f64 / (n_fit.max(2) - 1) as f64
+}
+
+/// Harmonic `k` of a cycle of `period` periods in period `t`: its sine and its cosine.
+pub(crate) fn harmonic(t: usize, k: usize, period: f64) -> (f64, f64) {
+    (2.0 * PI * k as f64 * t as f64 / period).sin_cos()
 }
 
 /// The hinge `max(0, x − knot)`: a change of the trend's slope at `knot`.
@@ -248,9 +252,8 @@ pub(crate) fn design_columns(
     let mut cols = vec![vec![1.0; n], (0..n).map(|t| trend_position(t, n_fit)).collect()];
     for &(period, harmonics) in cycles {
         for k in 1..=harmonics {
-            let angle = |t: usize| 2.0 * PI * k as f64 * t as f64 / period;
-            cols.push((0..n).map(|t| angle(t).sin()).collect());
-            cols.push((0..n).map(|t| angle(t).cos()).collect());
+            cols.push((0..n).map(|t| harmonic(t, k, period).0).collect());
+            cols.push((0..n).map(|t| harmonic(t, k, period).1).collect());
         }
     }
     let mut stats = Vec::with_capacity(controls.len());

@@ -21,9 +21,8 @@
 //! costs, or they stay out.
 
 use super::Problem;
-use crate::baseline::{hinge, trend_knots, trend_position};
+use crate::baseline::{harmonic, hinge, trend_knots, trend_position};
 use nalgebra::{DMatrix, DVector};
-use std::f64::consts::PI;
 
 /// Prior standard deviations of an extra term tried, relative to the mean KPI.
 const TERM_SDS: [f64; 7] = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5];
@@ -79,8 +78,8 @@ fn add_harmonics(problem: &mut Problem, extra: usize, weight: f64) {
     let first = problem.spec.yearly_harmonics + 1;
     let per_year = problem.frequency.periods_per_year();
     let cols = DMatrix::from_fn(n, 2 * extra, |t, j| {
-        let angle = 2.0 * PI * (first + j / 2) as f64 * t as f64 / per_year;
-        if j % 2 == 0 { angle.sin() } else { angle.cos() }
+        let (sin, cos) = harmonic(t, first + j / 2, per_year);
+        if j % 2 == 0 { sin } else { cos }
     });
     // The yearly cycle is the first after the intercept, the trend and its hinges.
     let at = 2 + problem.knots.len() + 2 * problem.spec.yearly_harmonics;
