@@ -36,6 +36,12 @@
 //! default (2 keeps the simulator's smooth two); the example prints on how many data sets it
 //! gained harmonics.
 //!
+//! AR=ρ makes the noise slow, as real markets' is: an AR(1) process with coefficient ρ and the
+//! same standard deviation (`SimConfig::noise_autocorrelation`).
+//!
+//! NOISE=white fits with independent noise only (`ModelSpec::autocorrelated_noise` off); the
+//! example prints on how many data sets the fit found the noise autocorrelated.
+//!
 //! WRITE=DIR writes each seed's data set (`DIR/seed-N.csv`) and the true and fitted ROIs
 //! (`DIR/seed-N.roi.json`), so that other tools can be scored on exactly the same data
 //! (`scripts/peers.py`).
@@ -160,6 +166,8 @@ fn main() {
     let mut bent = 0;
     // Fits whose yearly season gained harmonics.
     let mut finer = 0;
+    // The noise autocorrelation of each fit that found its noise autocorrelated.
+    let mut autocorrelated: Vec<f64> = Vec::new();
     for seed in first..first + count {
         let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
         let mut sim = simulate(&SimConfig {
@@ -171,6 +179,7 @@ fn main() {
             history: knob("HISTORY").unwrap_or(0.0) as usize,
             media_units: std::env::var("MEDIA_UNITS").is_ok(),
             shared_budget: knob("SHARED").unwrap_or(1.0),
+            noise_autocorrelation: knob("AR").unwrap_or(0.0),
             ..SimConfig::default()
         });
         let spends: Vec<&[f64]> = sim.dataset.channels.iter().map(|c| &c.spend[..]).collect();
@@ -217,6 +226,9 @@ fn main() {
         if let Some(k) = knob("MAX_HARMONICS") {
             spec.max_yearly_harmonics = k as usize;
         }
+        if std::env::var("NOISE").is_ok_and(|v| v == "white") {
+            spec.autocorrelated_noise = false;
+        }
         if let Some(k) = knob("TREND_KNOTS") {
             spec.trend_knots = k as usize;
         }
@@ -249,6 +261,7 @@ fn main() {
         if doc.baseline.yearly_harmonics() > spec.yearly_harmonics {
             finer += 1;
         }
+        autocorrelated.extend(doc.fit.noise_autocorrelation);
         seconds += start.elapsed().as_secs_f64();
         if let Some(lift_below) = std::env::var("LIFTS")
             .ok()
@@ -456,6 +469,12 @@ fn main() {
         correlations.iter().sum::<f64>() / correlations.len().max(1) as f64
     );
     println!("  fits whose trend bends: {bent} of {count}; whose season gained harmonics: {finer}");
+    let mean_rho = autocorrelated.iter().sum::<f64>() / autocorrelated.len().max(1) as f64;
+    println!(
+        "  fits whose noise is autocorrelated: {} of {count}{}",
+        autocorrelated.len(),
+        if autocorrelated.is_empty() { String::new() } else { format!(" (mean ρ {mean_rho:.2})") }
+    );
     errors.sort_by(f64::total_cmp);
     let mean = errors.iter().sum::<f64>() / errors.len() as f64;
     let median = errors[errors.len() / 2];

@@ -124,8 +124,13 @@ pub struct FitMetrics {
     pub mape: f64,
     /// Root mean squared error over the KPI's range.
     pub nrmse: f64,
-    /// Residual standard deviation, in KPI units.
+    /// Residual standard deviation, in KPI units (of the noise itself, not of its
+    /// innovations, when it is autocorrelated).
     pub sigma: f64,
+    /// The noise's period-to-period autocorrelation (AR(1) coefficient) when the data asked for
+    /// autocorrelated noise; absent when it is independent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise_autocorrelation: Option<f64>,
     /// Scores on the held-out last periods, if a holdout was used.
     pub holdout: Option<HoldoutMetrics>,
 }
@@ -617,6 +622,9 @@ impl ModelDocument {
             || knots.iter().chain(&self.baseline.trend_bends).any(|v| !v.is_finite())
         {
             return bad("the trend needs one finite bend per finite knot");
+        }
+        if self.fit.noise_autocorrelation.is_some_and(|rho| !(0.0..1.0).contains(&rho)) {
+            return bad("the noise's autocorrelation must lie in [0, 1)");
         }
         if n != self.periods || n == 0 {
             return bad("series length differs from periods");

@@ -425,10 +425,17 @@ const MEDIA_RIDGE: f64 = 1e-9;
 #[derive(Clone)]
 struct Problem {
     n_fit: usize,
+    /// The KPI over the fitting window in units of `y_scale`, whitened (`noise`).
     y: DVector<f64>,
+    /// The same, as observed.
+    y_raw: DVector<f64>,
     y_scale: f64,
     /// Baseline design over every period, column-major (period × term).
     base_full: DMatrix<f64>,
+    /// The baseline design over the fitting window, whitened: the linear step's.
+    base_w: DMatrix<f64>,
+    /// The noise's AR(1) coefficient, 0 while it is independent (`noise`).
+    rho: f64,
     btb: DMatrix<f64>,
     bty: DVector<f64>,
     /// Ridge weight of each baseline coefficient (0 for the intercept).
@@ -627,9 +634,9 @@ impl Problem {
         let controls: Vec<&[f64]> = data.controls.iter().map(|c| c.values.as_slice()).collect();
         let (cols, control_stats) = baseline::design_columns(n, n_fit, &cycles, &controls);
         let base_full = DMatrix::from_fn(n, cols.len(), |t, j| cols[j][t]);
-        let base_fit = base_full.rows(0, n_fit);
-        let btb = base_fit.transpose() * base_fit;
-        let bty = base_fit.transpose() * &y;
+        let base_w = base_full.rows(0, n_fit).into_owned();
+        let btb = base_w.transpose() * &base_w;
+        let bty = base_w.transpose() * &y;
 
         let mut lifts = Vec::with_capacity(spec.lift_tests.len());
         for lift in &spec.lift_tests {
@@ -698,9 +705,13 @@ impl Problem {
 
         Ok(Self {
             n_fit,
+            y_raw: y.clone(),
             y,
             y_scale,
             base_full,
+            base_w,
+            // The noise is independent until `calibrate` has asked the data.
+            rho: 0.0,
             btb,
             bty,
             ridge: {
@@ -856,12 +867,41 @@ impl Problem {
         let (n, k) = cols.shape();
         let mut base = self.base_full.clone().insert_columns(at, k, 0.0);
         base.view_mut((0, at), (n, k)).copy_from(cols);
-        let fit = base.rows(0, self.n_fit);
-        self.btb = fit.transpose() * fit;
-        self.bty = fit.transpose() * &self.y;
         self.base_full = base;
         self.ridge = self.ridge.clone().insert_rows(at, k, weight);
+        self.whiten_design();
+    }
+
+    /// Lets the noise be AR(1) with coefficient `rho` (`noise`): whitens the data and the
+    /// baseline design, and rescales every prior set relative to the noise variance by the
+    /// change of the innovations' variance, `(1 − ρ²) / (1 − ρ₀²)`, so that each keeps its
+    /// absolute spread.
+    fn set_rho(&mut self, rho: f64) {
+        let factor = (1.0 - rho * rho) / (1.0 - self.rho * self.rho);
+        self.rho = rho;
+        self.ridge *= factor;
+        if let Some(priors) = &mut self.roi_prior {
+            priors.iter_mut().for_each(|p| p.weight *= factor);
+        }
+        self.sigma0 = self.sigma0.map(|s| s * factor.sqrt());
+        let mut y = self.y_raw.clone();
+        noise::whiten(rho, y.as_mut_slice());
+        self.y = y;
+        self.whiten_design();
+    }
+
+    /// Rebuilds the whitened baseline design and its normal-equation blocks.
+    fn whiten_design(&mut self) {
+        self.base_w = noise::whitened_rows(self.rho, &self.base_full, self.n_fit);
+        self.btb = self.base_w.transpose() * &self.base_w;
+        self.bty = self.base_w.transpose() * &self.y;
         *self.cache.borrow_mut() = None;
+    }
+
+    /// The marginal standard deviation of the noise whose innovations have standard deviation
+    /// `innovation_sd`.
+    fn marginal_sd(&self, innovation_sd: f64) -> f64 {
+        innovation_sd / (1.0 - self.rho * self.rho).sqrt()
     }
 
     /// Channel `c`'s ROI interval around `mean`, widened by the uncertainty of the pooled prior's
@@ -951,7 +991,8 @@ impl Problem {
             Some(p)
                 if p.sd > 0.0 && p.strength > 0.0 && p.sd.is_finite() && p.strength.is_finite() =>
             {
-                (0.5 * p.strength, 0.5 * p.strength * p.sd * p.sd)
+                // Its scale is the marginal noise's; the whitened data's is the innovations'.
+                (0.5 * p.strength, 0.5 * p.strength * p.sd * p.sd * (1.0 - self.rho * self.rho))
             }
             _ => (0.0, 0.0),
         }
@@ -1095,7 +1136,10 @@ impl Problem {
         let nc = self.channels();
         let (feats, dfeats): (Vec<_>, Vec<_>) =
             (0..nc).map(|c| self.channel_feature(c, &theta[c], n, grad)).unzip();
-        let fmat = DMatrix::from_fn(n, nc, |t, c| feats[c][t]);
+        let mut fmat = DMatrix::from_fn(n, nc, |t, c| feats[c][t]);
+        for mut column in fmat.column_iter_mut() {
+            noise::whiten(self.rho, column.as_mut_slice());
+        }
         (feats, dfeats, fmat)
     }
 
@@ -1105,7 +1149,7 @@ impl Problem {
     fn normal_equations(&self, fmat: &DMatrix<f64>) -> (DMatrix<f64>, DVector<f64>) {
         let nb = self.btb.nrows();
         let nc = fmat.ncols();
-        let base = self.base_full.rows(0, self.n_fit);
+        let base = &self.base_w;
         let p = nb + nc;
         let mut a = DMatrix::zeros(p, p);
         a.view_mut((0, 0), (nb, nb)).copy_from(&self.btb);
@@ -1128,7 +1172,7 @@ impl Problem {
         let (work, theta, jac) = self.theta(u);
 
         let (feats, dfeats, fmat) = self.window_features(&theta, want_grad);
-        let base = self.base_full.rows(0, n);
+        let base = &self.base_w;
 
         // Normal equations with the ridge and ROI prior folded in.
         let p = nb + nc;
@@ -1173,6 +1217,8 @@ impl Problem {
 
         let resid = &self.y - base * beta.rows(0, nb) - &fmat * beta.rows(nb, nc);
         let rss = resid.norm_squared();
+        // The residuals move along a channel's raw feature derivative `df` as `W df` does.
+        let resid_t = noise::transposed_head(self.rho, &resid, n);
         // Every term the linear step minimised, the stabilising ridges included: the gradient
         // below relies on β being the exact minimiser of this loss (envelope theorem).
         let mut pen: f64 = (0..nb).map(|j| self.ridge[j] * beta[j] * beta[j]).sum::<f64>()
@@ -1210,7 +1256,7 @@ impl Problem {
                     let bc = beta[nb + c];
                     let mut dloss = 0.0;
                     if bc != 0.0 {
-                        let r_df: f64 = resid.iter().zip(df).map(|(r, d)| r * d).sum();
+                        let r_df: f64 = resid_t.iter().zip(df).map(|(r, d)| r * d).sum();
                         dloss -= 2.0 * bc * r_df;
                         if let Some(prior) = &self.roi_prior {
                             let dk = df.iter().sum::<f64>() / self.spend_sum[c];
@@ -1295,10 +1341,10 @@ impl Problem {
         let contributions: Vec<Vec<f64>> = (0..self.channels())
             .map(|c| features[c].iter().map(|f| f * eval.beta[nb + c] * ys).collect())
             .collect();
-        let sigma = (eval.rss
-            / (self.n_fit as f64 - (nb + self.channels() + self.dim()) as f64).max(1.0))
-        .sqrt()
-            * ys;
+        let sigma = self.marginal_sd(
+            (eval.rss / (self.n_fit as f64 - (nb + self.channels() + self.dim()) as f64).max(1.0))
+                .sqrt(),
+        ) * ys;
 
         let total_media: f64 = contributions.iter().flatten().sum();
         let na = self.adstock_len();
@@ -1393,7 +1439,14 @@ impl Problem {
             end: data.dates[n - 1],
             periods: n,
             seed: spec.seed,
-            fit: FitMetrics { r2: 0.0, mape: 0.0, nrmse: 0.0, sigma, holdout: None },
+            fit: FitMetrics {
+                r2: 0.0,
+                mape: 0.0,
+                nrmse: 0.0,
+                sigma,
+                noise_autocorrelation: (self.rho > 0.0).then_some(self.rho),
+                holdout: None,
+            },
             channels,
             baseline,
             spec: spec.clone(),
@@ -1454,6 +1507,7 @@ mod centre;
 mod flexible;
 mod importance;
 mod laplace;
+mod noise;
 pub use bayes::{BayesSettings, fit_bayes};
 
 #[cfg(test)]

@@ -50,6 +50,15 @@ pub struct SimConfig {
     /// also make the spend swing more. The same seed draws the same shocks at every strength.
     #[serde(default = "one")]
     pub shared_budget: f64,
+    /// Period-to-period autocorrelation of the noise, in [0, 1): the noise is then an AR(1)
+    /// process `e_t = ρ e_{t−1} + ν_t` with the standard deviation `noise` asks for. 0 (the
+    /// default) draws independent noise, the same draws at every ρ.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub noise_autocorrelation: f64,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 fn one() -> f64 {
@@ -97,6 +106,7 @@ impl Default for SimConfig {
             history: 0,
             media_units: false,
             shared_budget: 1.0,
+            noise_autocorrelation: 0.0,
         }
     }
 }
@@ -437,7 +447,19 @@ pub fn simulate(config: &SimConfig) -> Simulation {
     let clean: Vec<f64> = base.iter().zip(&media_total).map(|(b, m)| b + m).collect();
     let mean_kpi = clean.iter().sum::<f64>() / n as f64;
     let noise_sd = config.noise.max(0.0) * mean_kpi;
-    let kpi: Vec<f64> = clean.iter().map(|v| round2(v + noise_sd * z(&mut rng))).collect();
+    // Stationary AR(1) noise of standard deviation `noise_sd`: independent at ρ = 0.
+    let rho = config.noise_autocorrelation.clamp(0.0, 0.99);
+    let innovation = (1.0 - rho * rho).sqrt();
+    let mut e = 0.0;
+    let kpi: Vec<f64> = clean
+        .iter()
+        .enumerate()
+        .map(|(t, v)| {
+            let draw = z(&mut rng);
+            e = if t == 0 { draw } else { rho * e + innovation * draw };
+            round2(v + noise_sd * e)
+        })
+        .collect();
 
     let dates: Vec<NaiveDate> = (0..n)
         .map(|t| config.frequency.nth_after(config.start, t as i64).unwrap_or(config.start))

@@ -149,6 +149,10 @@ pub struct ModelSpec {
     /// marginal likelihood prefers a bent trend to a straight one, and then only as far as they
     /// ask; otherwise the model keeps a straight trend.
     pub trend_knots: usize,
+    /// Whether the noise may carry over from period to period (AR(1)). The fit whitens the
+    /// data for it only where the data's marginal likelihood prefers autocorrelated noise to
+    /// independent noise; `false` keeps it independent.
+    pub autocorrelated_noise: bool,
     /// Last periods kept out of the fit and scored.
     pub holdout: usize,
     /// Seed of the multi-start search; the same seed gives the same fit.
@@ -190,6 +194,7 @@ impl Default for ModelSpec {
             weekly_harmonics: 3,
             max_yearly_harmonics: 6,
             trend_knots: 4,
+            autocorrelated_noise: true,
             holdout: 0,
             seed: 1,
             starts: 12,

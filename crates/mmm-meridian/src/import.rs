@@ -748,6 +748,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
             mape: metrics::mape(&actual, &fitted),
             nrmse: metrics::nrmse(&actual, &fitted),
             sigma: all_draws.iter().map(|d| d.sigma).sum::<f64>() / draws as f64,
+            noise_autocorrelation: None,
             holdout: None,
         },
         channels: results,

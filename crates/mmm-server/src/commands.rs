@@ -88,6 +88,9 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
     if !(args.noise >= 0.0 && args.noise.is_finite()) {
         return Err(anyhow!("--noise must be a non-negative number").into());
     }
+    if !(0.0..=0.95).contains(&args.noise_autocorrelation) {
+        return Err(anyhow!("--noise-autocorrelation must be between 0 and 0.95").into());
+    }
     if args.weeks < 2 {
         return Err(anyhow!("--weeks (--periods) must be at least 2").into());
     }
@@ -105,6 +108,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
         },
         history: args.history,
         media_units: args.media_units,
+        noise_autocorrelation: args.noise_autocorrelation,
         ..SimConfig::default()
     }
     .with_frequency(match args.frequency {

@@ -217,6 +217,10 @@ struct SimulateArgs {
     /// Noise standard deviation as a fraction of the mean KPI.
     #[arg(long, allow_negative_numbers = true, default_value_t = 0.05)]
     noise: f64,
+    /// Period-to-period autocorrelation of the noise, 0 to 0.95: slow noise, as real markets
+    /// have (AR(1) with the standard deviation `--noise` asks for); 0 draws independent noise.
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
+    noise_autocorrelation: f64,
     /// Where to write the CSV (`-` for standard output).
     #[arg(long)]
     out: PathBuf,

@@ -90,7 +90,7 @@ impl Problem {
         let k = self.params.len();
         let (work, theta, jac) = self.theta(u);
         let (feats, dfeats, fmat) = self.window_features(&theta, want_gradient);
-        let base = self.base_full.rows(0, n);
+        let base = &self.base_w;
         // Lift tests are extra observations of β_c · Σ_{t in test} f_ct, weighted by σ₀ / se so
         // that their noise is their standard error: each is a row with one entry, in its
         // channel's column.
@@ -127,6 +127,7 @@ impl Problem {
         }
         let dev = &beta_hat - &mean;
         let s = resid.norm_squared() + dev.component_mul(&d).dot(&dev);
+        let resid_t = super::noise::transposed_head(self.rho, &resid, n);
         if !(s > 0.0 && s.is_finite()) {
             return None;
         }
@@ -145,6 +146,10 @@ impl Problem {
                 for c2 in 0..nc {
                     x_a_inv[(n + i, c2)] = lift_x[i] * a_inv[(nb + c, nb + c2)];
                 }
+            }
+            // A raw feature derivative `df` moves the whitened design by `W df`.
+            for mut column in x_a_inv.column_iter_mut() {
+                super::noise::whiten_transpose(self.rho, &mut column.as_mut_slice()[..n]);
             }
             (a_inv, x_a_inv)
         } else {
@@ -179,7 +184,7 @@ impl Problem {
                 let df = &df;
                 let dk = df[..n].iter().sum::<f64>() / self.spend_sum[c];
                 // d S / dθ at the optimal β (envelope theorem).
-                let r_df: f64 = resid.iter().zip(df).map(|(r, v)| r * v).sum();
+                let r_df: f64 = resid_t.iter().zip(df).map(|(r, v)| r * v).sum();
                 let mut ds = -2.0 * bc * r_df;
                 // d D_cc / dθ and d mean_c / dθ through k_c.
                 // The prior term D_cc (β_c − μ_c)² depends on θ through k_c: D_cc = r + w k²,
@@ -492,7 +497,7 @@ impl Problem {
                 })
             })
             .collect::<Result<Vec<_>, FitError>>()?;
-        Ok(PosteriorDraw { sigma: sigma * self.y_scale, channels })
+        Ok(PosteriorDraw { sigma: self.marginal_sd(sigma) * self.y_scale, channels })
     }
 
     /// `doc` with the point figures replaced by posterior means over the kept draws `(u, β, σ)`,

@@ -1,4 +1,5 @@
-//! Terms the data may ask for: a trend that bends, and a finer yearly season.
+//! What the data may ask for: a trend that bends, a finer yearly season, and noise that
+//! carries over from period to period (`noise`).
 //!
 //! The baseline starts with a straight trend and the specification's yearly harmonics. Two
 //! groups of extra terms can join it: a hinge `max(0, x − κ_i)` at each of the trend's knots
@@ -19,34 +20,74 @@
 //! minimum. As `λ → ∞` it tends to the likelihood without the group, which competes on the same
 //! footing: averaged over the spreads tried, the terms must explain more than their freedom
 //! costs, or they stay out.
+//!
+//! Slow noise and slow terms explain the same movements too, so the three are asked together,
+//! by forward selection: the change with the highest evidence is made if it beats the model as
+//! it stands, and the rest are asked again. A holiday peak then goes to the season, a bend to
+//! the trend, and noise that lingers to the noise, whichever the data show first.
 
-use super::Problem;
+use super::{Problem, noise};
 use crate::baseline::{harmonic, hinge, trend_knots, trend_position};
 use nalgebra::{DMatrix, DVector};
 
 /// Prior standard deviations of an extra term tried, relative to the mean KPI.
 const TERM_SDS: [f64; 7] = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5];
 
-/// Asks the data at the curve shapes `u` (noise variance `sigma2`) whether the season needs
-/// more harmonics and the trend its bends, and adds what they ask for. Returns whether the
-/// baseline changed.
+/// A change to the model the data may ask for, with its most likely setting.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    /// The season's extra harmonics, with their prior precision.
+    Season(f64),
+    /// The trend's bends, with their prior precision.
+    Trend(f64),
+    /// Autocorrelated noise, with its AR(1) coefficient (`noise`).
+    Noise(f64),
+}
+
+/// Asks the data at the curve shapes `u` whether the season needs more harmonics, the trend
+/// its bends and the noise its autocorrelation (`sigma2` is the independent noise's variance),
+/// and makes the changes they ask for. Forward selection: of the changes not yet made, the
+/// one whose evidence (averaged over its settings) is highest is made if it beats the model
+/// as it stands at even odds, and the others are asked again. Returns whether the problem
+/// changed.
 pub(super) fn ask_the_data(problem: &mut Problem, u: &DVector<f64>, sigma2: f64) -> bool {
     let mut changed = false;
-    let extra = extra_harmonics(problem);
-    if problem.extra_harmonics == 0 && extra > 0 {
-        let add = |p: &mut Problem, weight: f64| add_harmonics(p, extra, weight);
-        if let Some(weight) = prior_weight(problem, u, sigma2, 2 * extra, add) {
-            add(problem, weight);
-            changed = true;
+    while let Some(without) = problem.marginal_at(u, false).map(|m| m.logp) {
+        // Priors relative to the noise variance are relative to the innovations' once the
+        // noise is autocorrelated.
+        let variance = sigma2 * (1.0 - problem.rho * problem.rho);
+        let mut asked: Vec<(f64, Change)> = Vec::new();
+        let extra = extra_harmonics(problem);
+        if problem.extra_harmonics == 0 && extra > 0 {
+            let add = |p: &mut Problem, weight: f64| add_harmonics(p, extra, weight);
+            asked.extend(
+                evidence_with(problem, u, variance, 2 * extra, add)
+                    .map(|(e, w)| (e, Change::Season(w))),
+            );
         }
-    }
-    if problem.knots.is_empty() && problem.spec.trend_knots > 0 {
-        let knots = trend_knots(problem.spec.trend_knots);
-        let add = |p: &mut Problem, weight: f64| bend(p, &knots, weight);
-        if let Some(weight) = prior_weight(problem, u, sigma2, knots.len(), add) {
-            add(problem, weight);
-            changed = true;
+        if problem.knots.is_empty() && problem.spec.trend_knots > 0 {
+            let knots = trend_knots(problem.spec.trend_knots);
+            let add = |p: &mut Problem, weight: f64| bend(p, &knots, weight);
+            asked.extend(
+                evidence_with(problem, u, variance, knots.len(), add)
+                    .map(|(e, w)| (e, Change::Trend(w))),
+            );
         }
+        if problem.spec.autocorrelated_noise && problem.rho == 0.0 {
+            asked.extend(noise::evidence(problem, u).map(|(e, rho)| (e, Change::Noise(rho))));
+        }
+        let Some((evidence, change)) = asked.into_iter().max_by(|a, b| a.0.total_cmp(&b.0)) else {
+            break;
+        };
+        if evidence <= without {
+            break;
+        }
+        match change {
+            Change::Season(weight) => add_harmonics(problem, extra, weight),
+            Change::Trend(weight) => bend(problem, &trend_knots(problem.spec.trend_knots), weight),
+            Change::Noise(rho) => problem.set_rho(rho),
+        }
+        changed = true;
     }
     changed
 }
@@ -92,24 +133,23 @@ fn hinge_columns(knots: &[f64], n: usize, n_fit: usize) -> DMatrix<f64> {
     DMatrix::from_fn(n, knots.len(), |t, i| hinge(trend_position(t, n_fit), knots[i]))
 }
 
-/// The prior precision of `terms` new coefficients (relative to the noise variance `sigma2`,
-/// as a ridge weight in the fit's scaled units) that `add` would give them, chosen by the
-/// marginal likelihood at the curve shapes `u`; `None` when the model is more likely without
-/// them.
-fn prior_weight(
+/// The evidence for `terms` new coefficients that `add` would give a prior precision
+/// (relative to the noise variance `sigma2`, as a ridge weight in the fit's scaled units):
+/// the log marginal likelihood at the curve shapes `u`, averaged over the spreads tried, and
+/// the most likely precision.
+fn evidence_with(
     problem: &Problem,
     u: &DVector<f64>,
     sigma2: f64,
     terms: usize,
     add: impl Fn(&mut Problem, f64),
-) -> Option<f64> {
+) -> Option<(f64, f64)> {
     if terms == 0 || !(sigma2 > 0.0 && sigma2.is_finite()) {
         return None;
     }
     // The marginal posterior of the curve shapes is the linear part's evidence plus terms that
     // do not depend on the new terms' prior (`Problem::marginal_at`); that prior adds its
     // normalising constant, `K/2 · ln λ`.
-    let without = problem.marginal_at(u, false)?.logp;
     let tried: Vec<(f64, f64)> = TERM_SDS
         .iter()
         .filter_map(|sd| {
@@ -121,18 +161,20 @@ fn prior_weight(
         })
         .filter(|t| t.0.is_finite())
         .collect();
-    let top = tried.iter().map(|t| t.0).fold(f64::NEG_INFINITY, f64::max);
+    // The evidence with the terms averages over the spreads tried (equally likely a priori), so
+    // their extra freedom pays its Occam factor.
+    averaged(&tried, TERM_SDS.len())
+}
+
+/// The log of the mean likelihood of `tried` (log likelihood, setting) over `count` settings
+/// (those that failed count as impossible), and the most likely setting.
+pub(super) fn averaged(tried: &[(f64, f64)], count: usize) -> Option<(f64, f64)> {
+    let (top, best) = tried.iter().copied().max_by(|x, y| x.0.total_cmp(&y.0))?;
     if !top.is_finite() {
         return None;
     }
-    // The evidence with the terms averages over the spreads tried (equally likely a priori), so
-    // their extra freedom pays its Occam factor; even odds between with and without.
-    let with =
-        top + (tried.iter().map(|t| (t.0 - top).exp()).sum::<f64>() / TERM_SDS.len() as f64).ln();
-    if with <= without {
-        return None;
-    }
-    tried.into_iter().max_by(|x, y| x.0.total_cmp(&y.0)).map(|(_, weight)| weight)
+    let mean = tried.iter().map(|t| (t.0 - top).exp()).sum::<f64>() / count as f64;
+    Some((top + mean.ln(), best))
 }
 
 #[cfg(test)]

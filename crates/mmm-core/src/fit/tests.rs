@@ -16,13 +16,18 @@ fn check_gradient(spec: &ModelSpec, with_roi_prior: bool) {
 
 pub(super) fn check_gradient_on(data: &Dataset, spec: &ModelSpec, with_roi_prior: bool) {
     let mut problem = Problem::new(data, spec).unwrap();
-    let mut rng = StdRng::seed_from_u64(11);
     if with_roi_prior {
         let u = problem.starts(1, 0).remove(0);
         problem.calibrate(&u, Some(0.5));
         assert!(problem.roi_prior.is_some());
         assert_eq!(problem.active_lifts().len(), spec.lift_tests.len());
     }
+    check_gradient_at(&problem);
+}
+
+/// The objective's analytic gradient at random points against central finite differences.
+fn check_gradient_at(problem: &Problem) {
+    let mut rng = StdRng::seed_from_u64(11);
     for _ in 0..5 {
         let u = DVector::from_fn(problem.dim(), |_, _| rng.random_range(-1.5..1.5));
         let e = problem.evaluate(&u, true);
@@ -64,6 +69,12 @@ fn gradient_matches_finite_differences_geometric_hill() {
         },
     );
     check_gradient(&spec, true);
+    // With autocorrelated noise, the data whitened.
+    let mut problem = Problem::new(&sim(3, 0.04).dataset, &spec).unwrap();
+    let u = problem.starts(1, 0).remove(0);
+    problem.calibrate(&u, Some(0.5));
+    problem.set_rho(0.6);
+    check_gradient_at(&problem);
     // With a lift test, which enters once σ₀ is known.
     let data = sim(3, 0.04).dataset;
     let spec = ModelSpec {
@@ -392,6 +403,16 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
     doc.baseline.trend_bends.clear();
     let err = ModelDocument::from_json(&doc.to_json()).unwrap_err();
     assert!(err.to_string().contains("one finite bend per finite knot"), "{err}");
+    doc.baseline.trend_bends = vec![0.0];
+    // The noise's autocorrelation, when given, is a stationary AR(1)'s. An older mmm reads
+    // such a document right without it (its σ is the noise's own), so it needs no version.
+    for rho in [1.0, -0.2] {
+        doc.fit.noise_autocorrelation = Some(rho);
+        let err = ModelDocument::from_json(&doc.to_json()).unwrap_err();
+        assert!(err.to_string().contains("autocorrelation must lie in [0, 1)"), "{rho}: {err}");
+    }
+    doc.fit.noise_autocorrelation = Some(0.4);
+    assert_eq!(ModelDocument::from_json(&doc.to_json()).unwrap(), doc);
 }
 
 #[test]
@@ -514,6 +535,14 @@ fn check_marginal_gradient(with_roi_prior: bool) {
         let u = problem.starts(1, 0).remove(0);
         problem.calibrate(&u, Some(0.5));
     }
+    check_marginal_gradient_at(&problem);
+    // With autocorrelated noise, the data whitened.
+    problem.set_rho(0.6);
+    check_marginal_gradient_at(&problem);
+}
+
+/// The marginal posterior's analytic gradient at random points against finite differences.
+fn check_marginal_gradient_at(problem: &Problem) {
     let mut rng = StdRng::seed_from_u64(5);
     for _ in 0..4 {
         let u = DVector::from_fn(problem.dim(), |_, _| rng.random_range(-1.5..1.5));
