@@ -1137,8 +1137,10 @@ impl Problem {
         let (feats, dfeats): (Vec<_>, Vec<_>) =
             (0..nc).map(|c| self.channel_feature(c, &theta[c], n, grad)).unzip();
         let mut fmat = DMatrix::from_fn(n, nc, |t, c| feats[c][t]);
-        for mut column in fmat.column_iter_mut() {
-            noise::whiten(self.rho, column.as_mut_slice());
+        if self.rho != 0.0 {
+            for mut column in fmat.column_iter_mut() {
+                noise::whiten(self.rho, column.as_mut_slice());
+            }
         }
         (feats, dfeats, fmat)
     }

@@ -26,6 +26,7 @@
 
 use super::Problem;
 use nalgebra::{DMatrix, DVector};
+use std::borrow::Cow;
 
 /// The autocorrelations tried: a uniform prior on `[0.05, 0.95]`, by its midpoints.
 const RHOS: [f64; 9] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
@@ -66,10 +67,13 @@ pub(super) fn whitened_rows(rho: f64, m: &DMatrix<f64>, n: usize) -> DMatrix<f64
 }
 
 /// `v` with its first `n` entries multiplied by `Wᵀ` (the rest, lift tests, as they are).
-pub(super) fn transposed_head(rho: f64, v: &DVector<f64>, n: usize) -> DVector<f64> {
+pub(super) fn transposed_head(rho: f64, v: &DVector<f64>, n: usize) -> Cow<'_, DVector<f64>> {
+    if rho == 0.0 {
+        return Cow::Borrowed(v);
+    }
     let mut out = v.clone();
     whiten_transpose(rho, &mut out.as_mut_slice()[..n]);
-    out
+    Cow::Owned(out)
 }
 
 /// The evidence for autocorrelated noise at the curve shapes `u`: the log marginal likelihood
