@@ -234,8 +234,9 @@ try {
   const fittedOn = (channel) => page.getByLabel(`${channel} fitted on`);
   assert.equal(await fittedOn('search').inputValue(), 'search_impressions', 'the upload\'s pairs by default');
   // Starts a training, checks the pairs it asks for, cancels it and finds its label in the list.
-  // The trend's knots and the season's harmonics are asked for only to keep them plain.
-  const trainAndCancel = async (mediaUnits, label, trendKnots, harmonics) => {
+  // The trend's knots, the season's harmonics and the noise's autocorrelation are asked for only
+  // to keep them plain.
+  const trainAndCancel = async (mediaUnits, label, trendKnots, harmonics, autocorrelatedNoise) => {
     const [request] = await Promise.all([
       page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/v1/models')),
       page.getByRole('button', { name: 'Start training' }).click(),
@@ -243,6 +244,7 @@ try {
     assert.deepEqual(request.postDataJSON().media_units, mediaUnits);
     assert.equal(request.postDataJSON().trend_knots, trendKnots);
     assert.equal(request.postDataJSON().max_yearly_harmonics, harmonics);
+    assert.equal(request.postDataJSON().autocorrelated_noise, autocorrelatedNoise);
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByText('Training was cancelled.').waitFor({ timeout: 60000 });
     await page.getByRole('cell', { name: label }).first().waitFor();
@@ -250,11 +252,14 @@ try {
   for (const c of ['tv', 'search', 'social']) await fittedOn(c).selectOption('');
   const trend = page.getByLabel('Trend', { exact: true });
   const season = page.getByLabel('Season', { exact: true });
+  const noise = page.getByLabel('Noise', { exact: true });
   await trend.selectOption('0');
   await season.selectOption('2');
-  await trainAndCancel({}, /^[\d-]+ [\d:]+ · Bayesian · on spend$/, 0, 2);
+  await noise.selectOption('independent');
+  await trainAndCancel({}, /^[\d-]+ [\d:]+ · Bayesian · on spend$/, 0, 2, false);
   await trend.selectOption('');
   await season.selectOption('');
+  await noise.selectOption('');
   // Only TV on its spend: the others keep their units.
   await fittedOn('search').selectOption('search_impressions');
   await fittedOn('social').selectOption('social_exposure');

@@ -35,6 +35,8 @@ export interface Status {
   trend_knots: number[];
   /** Harmonics of the yearly season: 2 unless the data asked for more, 0 without a season. */
   yearly_harmonics: number;
+  /** The noise's autocorrelation from one period to the next; null when it is independent. */
+  noise_autocorrelation: number | null;
   frequency: string; start: string; end: string; periods: number; channels: string[]; fit: Fit;
   /** Each control with its mean over the fitting window and over the last quarter (13 weeks, 91 days or 3 months). */
   controls: { name: string; mean: number; recent_mean: number }[];

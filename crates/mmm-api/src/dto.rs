@@ -309,6 +309,12 @@ pub struct TrainIn {
     /// 2 keeps the season smooth.
     #[schema(minimum = 0, maximum = 12, example = 6)]
     pub max_yearly_harmonics: Option<usize>,
+    /// Whether the noise may carry over from one period to the next (default `true`). The fit
+    /// then lets it be autocorrelated (AR(1)) only when the data are more likely with noise
+    /// that lingers, and weighs the periods accordingly; the model's
+    /// `fit.noise_autocorrelation` gives its autocorrelation. `false` keeps it independent.
+    #[schema(example = true)]
+    pub autocorrelated_noise: Option<bool>,
     /// Seed: the same seed gives the same model.
     pub seed: Option<u64>,
     /// `map` (default: point estimate in well under a second) or `bayes` (NUTS posterior with 90%
@@ -403,6 +409,9 @@ pub struct BacktestIn {
     /// Most yearly harmonics the season may have (0-12, default 6), as in training.
     #[schema(minimum = 0, maximum = 12)]
     pub max_yearly_harmonics: Option<usize>,
+    /// Whether the noise may carry over from period to period (default `true`), as in
+    /// training.
+    pub autocorrelated_noise: Option<bool>,
     /// Seed of each fit.
     pub seed: Option<u64>,
     /// Lift-test results; each fold uses those that end inside its window.

@@ -196,6 +196,7 @@ fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), Cli
         max_lag: args.max_lag,
         trend_knots: args.trend_knots,
         max_yearly_harmonics: args.max_yearly_harmonics,
+        autocorrelated_noise: !args.white_noise,
         holdout,
         seed: args.seed,
         starts: args.starts.max(1),

@@ -339,6 +339,11 @@ struct ModelArgs {
     /// rest together only when the data are more likely with them; 2 keeps it smooth).
     #[arg(long, default_value_t = 6)]
     max_yearly_harmonics: usize,
+    /// Keep the noise independent from period to period. By default the fit lets it carry
+    /// over (AR(1)) when the data are more likely with noise that lingers, and then weighs the
+    /// periods accordingly.
+    #[arg(long)]
+    white_noise: bool,
     /// Random starts of the nonlinear search.
     #[arg(long, default_value_t = 12)]
     starts: usize,

@@ -63,6 +63,13 @@ pub fn summary(doc: &ModelDocument) -> String {
             count(doc.baseline.trend_knots.len(), "knot")
         );
     }
+    if let Some(rho) = doc.fit.noise_autocorrelation {
+        let _ = writeln!(
+            s,
+            "Noise: autocorrelation {rho:.2} from one period to the next (the data are more \
+             likely with it than without)"
+        );
+    }
     let _ = writeln!(
         s,
         "\n{:<14} {:>14} {:>14} {:>7} {:>7} {:>7}",

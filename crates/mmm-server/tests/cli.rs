@@ -1302,6 +1302,46 @@ fn a_trend_bends_where_the_data_ask_and_the_flag_keeps_it_straight() {
 }
 
 #[test]
+fn noise_that_lingers_is_found_unless_the_flag_keeps_it_white() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let out = mmm(&[
+        "simulate",
+        "--seed",
+        "7",
+        "--noise",
+        "0.05",
+        "--noise-autocorrelation",
+        "0.8",
+        "--out",
+        path(&data),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let model = dir.path().join("model.json");
+    let out = mmm(&["fit", path(&data), "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let rho = doc["fit"]["noise_autocorrelation"].as_f64().unwrap();
+    assert!((0.6..=0.9).contains(&rho), "{rho}");
+    let line = format!("Noise: autocorrelation {rho:.2} from one period to the next");
+    assert!(text(&out.stdout).contains(&line), "{}", text(&out.stdout));
+    let out = mmm(&["inspect-model", path(&model)]);
+    assert!(text(&out.stdout).contains(&line), "{}", text(&out.stdout));
+
+    let out = mmm(&["fit", path(&data), "--white-noise", "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("Noise:"), "{}", text(&out.stdout));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert!(doc["fit"].get("noise_autocorrelation").is_none());
+
+    let out = mmm(&["simulate", "--noise-autocorrelation", "0.96", "--out", path(&data)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--noise-autocorrelation must be between 0 and 0.95"));
+}
+
+#[test]
 fn a_holiday_season_gains_harmonics_unless_the_flag_keeps_two() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");

@@ -207,6 +207,10 @@ pub struct TrainRequest {
     /// Most yearly harmonics the season may have (default: the engine's, 6; 2 keeps it smooth).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_yearly_harmonics: Option<usize>,
+    /// Whether the noise may carry over from period to period (default: the engine's, yes;
+    /// `false` keeps it independent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autocorrelated_noise: Option<bool>,
     /// Seed of the search.
     pub seed: Option<u64>,
     /// `map` (default) or `bayes`.

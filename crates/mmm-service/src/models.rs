@@ -291,6 +291,7 @@ fn spec_for(request: &TrainRequest) -> ModelSpec {
         holdout: request.holdout,
         trend_knots: request.trend_knots.unwrap_or(default.trend_knots),
         max_yearly_harmonics: request.max_yearly_harmonics.unwrap_or(default.max_yearly_harmonics),
+        autocorrelated_noise: request.autocorrelated_noise.unwrap_or(default.autocorrelated_noise),
         seed: request.seed.unwrap_or(1),
         lift_tests: request.lift_tests.clone(),
         priors: request.priors.clone().unwrap_or_default(),

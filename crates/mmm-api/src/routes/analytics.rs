@@ -76,6 +76,10 @@ pub struct StatusOut {
     /// Harmonics of the yearly season (2 unless the data asked for more; 0 without one).
     #[schema(example = 2)]
     pub yearly_harmonics: usize,
+    /// The noise's autocorrelation from one period to the next, when the data asked for noise
+    /// that lingers; `null` when it is independent.
+    #[schema(example = 0.45)]
+    pub noise_autocorrelation: Option<f64>,
     /// Estimation method: `map` or `bayes`.
     pub method: String,
     /// Posterior draws the model keeps (0 for a MAP fit without the ROI prior): its curves,
@@ -145,6 +149,7 @@ pub async fn status(
         notes: doc.origin.as_ref().map(|o| o.notes.clone()).unwrap_or_default(),
         trend_knots: doc.baseline.trend_knots.clone(),
         yearly_harmonics: doc.baseline.yearly_harmonics(),
+        noise_autocorrelation: doc.fit.noise_autocorrelation,
         method: serde_json::to_value(doc.method)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))

@@ -14,7 +14,8 @@ crate::on_both!(
     media_units_paired_by_hand_are_kept_for_training,
     a_channel_added_by_a_training_takes_its_units_by_name,
     quoted_column_names_in_the_upload_fields,
-    a_trend_bends_where_the_data_ask_unless_told_not_to
+    a_trend_bends_where_the_data_ask_unless_told_not_to,
+    noise_that_lingers_is_found_unless_told_not_to
 );
 
 /// A CSV whose first 12 rows leave the KPI empty: spend before the data, carried over.
@@ -541,4 +542,43 @@ fn a_trend_bends_where_the_data_ask_unless_told_not_to(app: TestApp) {
     assert_eq!(bent["spec"]["max_yearly_harmonics"], 6);
     // The bent trend explains more of the KPI.
     assert!(bent["fit"]["r2"].as_f64().unwrap() > straight["fit"]["r2"].as_f64().unwrap());
+}
+
+/// A market whose noise is AR(1) with autocorrelation 0.8: the model finds it and says so in
+/// its document and its status, unless the request keeps the noise independent.
+fn noise_that_lingers_is_found_unless_told_not_to(app: TestApp) {
+    use mmm_core::simulate::{SimConfig, simulate};
+    let token = app.register("ann@example.com");
+    let config =
+        SimConfig { seed: 7, noise: 0.05, noise_autocorrelation: 0.8, ..SimConfig::default() };
+    let data = simulate(&config).dataset;
+    let r = app.post("/api/v1/datasets?name=slow-noise", Some(&token), "text/csv", data.to_csv());
+    assert_eq!(r.status, 201, "{}", r.text);
+    let dataset = r.json()["id"].as_str().unwrap().to_owned();
+    let document = |request: Value| {
+        let (model, _, job) = app.train_with(&token, &request);
+        assert_eq!(job["state"], "succeeded", "{job}");
+        let status = app.get(&format!("/api/v1/mmm/status?model_id={model}"), Some(&token));
+        assert_eq!(status.status, 200, "{}", status.text);
+        let doc =
+            app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone();
+        (doc, status.json())
+    };
+    let (slow, status) = document(json!({"dataset_id": dataset}));
+    let rho = slow["fit"]["noise_autocorrelation"].as_f64().unwrap();
+    assert!((0.6..=0.9).contains(&rho), "{rho}");
+    assert_eq!(status["noise_autocorrelation"], rho);
+    assert_eq!(slow["spec"]["autocorrelated_noise"], true);
+    let (white, status) = document(json!({"dataset_id": dataset, "autocorrelated_noise": false}));
+    assert!(white["fit"].get("noise_autocorrelation").is_none(), "{}", white["fit"]);
+    assert_eq!(status["noise_autocorrelation"], Value::Null);
+    assert_eq!(white["spec"]["autocorrelated_noise"], false);
+    // Not a boolean: refused with the field named.
+    let r = app.post_json(
+        "/api/v1/models",
+        Some(&token),
+        &json!({"dataset_id": dataset, "autocorrelated_noise": "yes"}),
+    );
+    assert!(matches!(r.status, 400 | 422), "{}", r.text);
+    assert!(r.text.contains("autocorrelated_noise"), "{}", r.text);
 }
