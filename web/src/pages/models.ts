@@ -126,7 +126,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   h('div', { class: 'grid3' }, field('Data set', datasetSel), field('Method', method), field('Holdout periods', holdout, 'Kept out of the fit and scored.')),
   h('div', { class: 'grid3' }, field('Seed', seed), field('Trend', trend, 'It bends only where the data are more likely with a bent trend than a straight one.'),
     field('Season', season, 'A holiday peak needs more harmonics; they are added only where the data are more likely with them.')),
-  h('div', { class: 'grid3' }, field('Noise', noise, 'Noise that lingers from week to week is weighed as such only where the data are more likely with it.'), bayesFields),
+  h('div', { class: 'grid3' }, field('Noise', noise, 'Noise that lingers from one period to the next is weighed as such only where the data are more likely with it.'), bayesFields),
   unitsBox, calibration.el, start);
 
   const importInput = h('input', { type: 'file', accept: '.binpb,.pkl' });
