@@ -7,7 +7,8 @@
 # Usage: scripts/backtest-accuracy.sh [FIRST_SEED] [COUNT] [FOLDS] [HORIZON]   (default 1000 24 4 13)
 # FIT_ARGS adds options to every fit and backtest (e.g. FIT_ARGS="--trend-knots 0"). BEND=A bends
 # the simulated trend: the revenue gains A times its mean times (√x − x), x from 0 to 1 over the
-# weeks (growth that slows).
+# weeks (growth that slows). SIM_ARGS adds options to every simulation (e.g.
+# SIM_ARGS="--noise-autocorrelation 0.8").
 # Needs the release binary (make build) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,8 @@ bin=${CARGO_TARGET_DIR:-target}/release/mmm
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for s in $(seq "$first" $((first + count - 1))); do
-  "$bin" simulate --weeks 156 --seed "$s" --out "$tmp/d$s.csv" --truth "$tmp/t$s.json" 2>/dev/null
+  # shellcheck disable=SC2086 # SIM_ARGS holds several words
+  "$bin" simulate --weeks 156 --seed "$s" --out "$tmp/d$s.csv" --truth "$tmp/t$s.json" ${SIM_ARGS:-} 2>/dev/null
   if [ -n "${BEND:-}" ]; then
     python3 - "$tmp/d$s.csv" "$BEND" <<'PY'
 import csv, sys

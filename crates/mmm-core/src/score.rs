@@ -21,8 +21,11 @@
 //! Whether the data still fit the model is a test on the periods outside their interval: under
 //! the model each is outside with probability 0.1, so their count is Binomial(n, 0.1), and a
 //! count whose upper tail probability is below [`DRIFT_P_VALUE`] says the model no longer
-//! describes the data. Residuals of weekly data are autocorrelated, which makes misses cluster,
-//! so the test can flag a market that has not changed (none of 192 simulated quarters was).
+//! describes the data. When the model found its noise autocorrelated, misses cluster and the
+//! count is overdispersed; the test then takes it as beta-binomial with the variance that
+//! autocorrelation gives (`misses`). Residuals the model did not see as autocorrelated still
+//! cluster a little, so the test can flag a market that has not changed (none of 192 simulated
+//! quarters was).
 
 use crate::dataset::{DataErrors, Dataset, LoadOptions, Problem};
 use crate::document::{Interval, ModelDocument};
@@ -307,7 +310,7 @@ pub fn score(doc: &ModelDocument, data: &Dataset) -> Result<Score, DataErrors> {
         metrics: metrics_of(&scored),
         forecasts: scored.iter().filter(|p| p.actual.is_none()).count(),
         out_of_sample: scored.iter().filter(|p| !p.in_fit).count(),
-        drift: drift_of(&scored),
+        drift: drift_of(&scored, doc.fit.noise_autocorrelation.unwrap_or(0.0)),
         periods: scored,
         unknown_carry_over,
     })
@@ -320,14 +323,15 @@ impl ScoredPeriod {
     }
 }
 
-/// The drift test over the periods with an actual; `None` if there are none.
-fn drift_of(periods: &[ScoredPeriod]) -> Option<Drift> {
+/// The drift test over the periods with an actual, for noise of autocorrelation `rho`; `None`
+/// if there are none.
+fn drift_of(periods: &[ScoredPeriod], rho: f64) -> Option<Drift> {
     let n = periods.iter().filter(|p| p.actual.is_some()).count();
     if n == 0 {
         return None;
     }
     let outside = periods.iter().filter(|p| p.outside()).count();
-    let p_value = binomial_upper_tail(n, OUTSIDE_PROBABILITY, outside);
+    let p_value = misses::outside_upper_tail(n, rho, outside);
     Some(Drift {
         outside,
         expected_outside: OUTSIDE_PROBABILITY * n as f64,
@@ -533,29 +537,6 @@ fn problem(column: Option<&str>, reason: impl Into<String>) -> DataErrors {
     }
 }
 
-/// `P(X ≥ k)` for `X ~ Binomial(n, p)`, summed in log space so that long daily series do not
-/// underflow.
-fn binomial_upper_tail(n: usize, p: f64, k: usize) -> f64 {
-    if k == 0 {
-        return 1.0;
-    }
-    if k > n {
-        return 0.0;
-    }
-    let (lp, lq) = (p.ln(), (1.0 - p).ln());
-    // log C(n, j) built up term by term.
-    let mut log_choose = 0.0;
-    let mut tail = 0.0;
-    for j in 0..=n {
-        if j > 0 {
-            log_choose += ((n - j + 1) as f64).ln() - (j as f64).ln();
-        }
-        if j >= k {
-            tail += (log_choose + j as f64 * lp + (n - j) as f64 * lq).exp();
-        }
-    }
-    tail.min(1.0)
-}
-
+mod misses;
 #[cfg(test)]
 mod tests;

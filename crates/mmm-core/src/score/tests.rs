@@ -244,22 +244,6 @@ fn one_period_and_a_dark_channel_can_be_scored() {
 }
 
 #[test]
-fn binomial_tail_by_hand() {
-    // n = 3, p = 0.1: P(X ≥ 1) = 1 − 0.9³ = 0.271; P(X ≥ 2) = 3 · 0.01 · 0.9 + 0.001 = 0.028.
-    assert!((binomial_upper_tail(3, 0.1, 1) - 0.271).abs() < 1e-12);
-    assert!((binomial_upper_tail(3, 0.1, 2) - 0.028).abs() < 1e-12);
-    assert!((binomial_upper_tail(3, 0.1, 3) - 0.001).abs() < 1e-12);
-    assert_eq!(binomial_upper_tail(3, 0.1, 0), 1.0);
-    assert_eq!(binomial_upper_tail(3, 0.1, 4), 0.0);
-    // Ten thousand days: 0.9^10000 underflows, the log-space sum does not. The mean is 1000 and
-    // the sd 30, so 1000 or more is a little over half, and 1150 (5 sd) about 3e-7.
-    let half = binomial_upper_tail(10_000, 0.1, 1000);
-    assert!(half > 0.5 && half < 0.52, "{half}");
-    let far = binomial_upper_tail(10_000, 0.1, 1150);
-    assert!(far > 1e-8 && far < 1e-6, "{far}");
-}
-
-#[test]
 fn too_many_periods_are_refused_before_any_work() {
     let doc = fitted(&market(48, 104), &ModelSpec::default());
     let long =
@@ -530,4 +514,27 @@ fn a_monthly_period_is_placed_by_its_month_whatever_the_day() {
     let err = scored(&doc, &early).unwrap_err();
     assert!(err.problems[0].reason.contains("before the model's first period"), "{err}");
     assert_eq!(err.problems.len(), 1, "{err}");
+}
+
+#[test]
+fn clustered_misses_are_judged_with_the_noises_autocorrelation() {
+    // A quarter whose first 5 weeks fall outside their interval: rare for independent noise
+    // (p ≈ 0.009), not for noise that lingers at ρ 0.8 (p ≈ 0.07).
+    let first = NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+    let periods: Vec<ScoredPeriod> = (0..13)
+        .map(|t| ScoredPeriod {
+            date: first + chrono::Duration::weeks(t),
+            actual: Some(if t < 5 { 120.0 } else { 100.0 }),
+            predicted: 100.0,
+            interval: [90.0, 110.0],
+            media: 0.0,
+            in_fit: false,
+        })
+        .collect();
+    let independent = drift_of(&periods, 0.0).unwrap();
+    let lingering = drift_of(&periods, 0.8).unwrap();
+    assert_eq!((independent.outside, lingering.outside), (5, 5));
+    assert_eq!(independent.p_value, misses::binomial_upper_tail(13, 0.1, 5));
+    assert!(independent.drifted && independent.p_value > 0.005, "{independent:?}");
+    assert!(!lingering.drifted && lingering.p_value > 0.05, "{lingering:?}");
 }
