@@ -976,14 +976,22 @@ impl Problem {
     /// so their coefficients take none.
     fn noise_dof(&self) -> f64 {
         let nb = self.btb.nrows();
-        let proper_baseline = self.sigma0.is_some()
-            && self.spec.priors.baseline_sd.is_some_and(|v| v > 0.0 && v.is_finite());
-        // The terms `flexible` added carry a conjugate prior of their own.
-        let added = self.knots.len() + 2 * self.extra_harmonics;
-        let flat = if proper_baseline { 1 } else { nb - added }
+        let flat = nb - self.proper_baseline_priors()
             + if self.roi_prior.is_some() { 0 } else { self.channels() };
         (self.n_fit + self.active_lifts().len()).saturating_sub(flat) as f64
             + 2.0 * self.noise_prior().0
+    }
+
+    /// How many baseline coefficients carry a conjugate prior: every one but the intercept
+    /// with a baseline prior, else the terms `flexible` added.
+    fn proper_baseline_priors(&self) -> usize {
+        let proper_baseline = self.sigma0.is_some()
+            && self.spec.priors.baseline_sd.is_some_and(|v| v > 0.0 && v.is_finite());
+        if proper_baseline {
+            self.btb.nrows() - 1
+        } else {
+            self.knots.len() + 2 * self.extra_harmonics
+        }
     }
 
     fn noise_prior(&self) -> (f64, f64) {

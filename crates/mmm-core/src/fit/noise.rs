@@ -84,8 +84,12 @@ pub(super) fn evidence(problem: &Problem, u: &DVector<f64>) -> Option<(f64, f64)
         .filter_map(|&rho| {
             let mut with = problem.clone();
             with.set_rho(rho);
-            // The whitened data's likelihood times the whitening's Jacobian, `|det W|`.
-            let logp = with.marginal_at(u, false)?.logp + 0.5 * (1.0 - rho * rho).ln();
+            // The whitened data's likelihood times the whitening's Jacobian, `|det W|`, and the
+            // normalising constants `marginal_at` leaves out that the rescaled priors change:
+            // `√λ` of each conjugate baseline prior, `b^a` of the noise's.
+            let shrink = (1.0 - rho * rho).ln();
+            let constants = 0.5 * with.proper_baseline_priors() as f64 + with.noise_prior().0;
+            let logp = with.marginal_at(u, false)?.logp + 0.5 * shrink + constants * shrink;
             logp.is_finite().then_some((logp, rho))
         })
         .collect();
