@@ -239,7 +239,19 @@ fn map_problem(
             explored = refined;
         }
     }
-    let u = explored.swap_remove(0).1;
+    let mut u = explored.swap_remove(0).1;
+    // The noise's autocorrelation was asked at the prior-free optimum, whose curves had taken
+    // some of the slow noise; asked again at the refined one, it is nearer the truth (on
+    // simulated AR(1) noise), and the curves follow it once more.
+    if problem.rho > 0.0
+        && let Some((_, rho)) = noise::evidence(&problem, &u)
+        && rho != problem.rho
+    {
+        problem.set_rho(rho);
+        if let Some((_, found)) = problem.local_search(u.clone(), spec.max_iters) {
+            u = found;
+        }
+    }
     Ok((problem, u))
 }
 
