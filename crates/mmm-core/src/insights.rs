@@ -33,6 +33,9 @@ pub enum InsightKind {
     /// Channels whose spend moves together, or with a control, so closely that the data can
     /// hardly tell their effects apart.
     Collinearity,
+    /// What the model leaves unexplained lingers from one period to the next (autocorrelated
+    /// noise): often a driver the data lack.
+    LingeringNoise,
     /// A caution about the model's fit.
     FitQuality,
 }
@@ -633,6 +636,7 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
     out.extend(carry_over(doc, period));
     out.extend(missing_history(doc, period));
     out.extend(collinearity(doc, period));
+    out.extend(lingering_noise(doc, period));
 
     let holdout_mape = doc.fit.holdout.as_ref().map(|h| h.mape);
     if doc.fit.r2 < 0.5 || holdout_mape.is_some_and(|m| m > 0.2) {
@@ -807,6 +811,27 @@ fn collinearity(doc: &ModelDocument, period: &str) -> Option<Insight> {
     })
 }
 
+/// The model found its noise autocorrelated: what it leaves unexplained moves slowly, which
+/// the fit allows for, and which often has a cause the data could name.
+fn lingering_noise(doc: &ModelDocument, period: &str) -> Option<Insight> {
+    let rho = doc.fit.noise_autocorrelation?;
+    Some(Insight {
+        kind: InsightKind::LingeringNoise,
+        channels: Vec::new(),
+        title: format!("What the model leaves unexplained lingers from {period} to {period}"),
+        message: format!(
+            "The part of {} the model does not explain carries over from one {period} to the \
+             next (autocorrelation {rho:.2}, noise of {} a {period}). The fit weighs the {period}s \
+             for it and its intervals allow for it, but such slow noise often has a cause the \
+             data do not name: a holiday or event, a competitor's campaign, the weather, a \
+             change of price or distribution. If you have it, add it as a control column.",
+            doc.kpi,
+            money(doc.fit.sigma)
+        ),
+        numbers: numbers(&[("noise_autocorrelation", rho), ("noise_sd", doc.fit.sigma)]),
+    })
+}
+
 /// A channel whose input moves with another channel's, or with a control.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollinearPair<'a> {
@@ -859,6 +884,25 @@ mod tests {
             v.iter().map(|a| (a - m) / sd).collect()
         };
         z(x).iter().zip(z(y)).map(|(a, b)| a * b).sum::<f64>() / x.len() as f64
+    }
+
+    #[test]
+    fn noise_that_lingers_is_named_with_its_autocorrelation() {
+        let config =
+            SimConfig { seed: 7, noise: 0.05, noise_autocorrelation: 0.8, ..SimConfig::default() };
+        let doc = fit(&simulate(&config).dataset, &ModelSpec::default(), None).unwrap();
+        let rho = doc.fit.noise_autocorrelation.unwrap();
+        let list = insights(&doc);
+        let found = list.iter().find(|i| i.kind == InsightKind::LingeringNoise).unwrap();
+        assert_eq!(found.numbers["noise_autocorrelation"], rho);
+        assert_eq!(found.numbers["noise_sd"], doc.fit.sigma);
+        assert!(found.message.contains(&format!("autocorrelation {rho:.2}")), "{}", found.message);
+        assert!(found.message.contains("add it as a control column"), "{}", found.message);
+        assert_eq!(found.title, "What the model leaves unexplained lingers from week to week");
+        // Independent noise: no such insight.
+        let plain = SimConfig { seed: 7, noise: 0.05, ..SimConfig::default() };
+        let doc = fit(&simulate(&plain).dataset, &ModelSpec::default(), None).unwrap();
+        assert!(insights(&doc).iter().all(|i| i.kind != InsightKind::LingeringNoise));
     }
 
     #[test]
