@@ -499,6 +499,17 @@ fn bayesian_training_over_http() {
     assert_eq!(r.status, 422);
 }
 
+/// Trains a model as `request` asks and returns its document and its status (which the
+/// dashboard's overview reads).
+fn trained(app: &TestApp, token: &str, request: &Value) -> (Value, Value) {
+    let (model, _, job) = app.train_with(token, request);
+    assert_eq!(job["state"], "succeeded", "{job}");
+    let status = app.get(&format!("/api/v1/mmm/status?model_id={model}"), Some(token));
+    assert_eq!(status.status, 200, "{}", status.text);
+    let doc = app.get(&format!("/api/v1/models/{model}"), Some(token)).json()["document"].clone();
+    (doc, status.json())
+}
+
 /// A market whose growth slows down (the simulator's straight trend plus half the mean KPI
 /// times `x (1 − x)`): the model's trend bends at its four knots, unless the request keeps it
 /// straight.
@@ -516,16 +527,7 @@ fn a_trend_bends_where_the_data_ask_unless_told_not_to(app: TestApp) {
     assert_eq!(r.status, 201, "{}", r.text);
     let dataset = r.json()["id"].as_str().unwrap().to_owned();
 
-    // The model's document, and its status (which the dashboard's overview reads).
-    let document = |request: Value| {
-        let (model, _, job) = app.train_with(&token, &request);
-        assert_eq!(job["state"], "succeeded", "{job}");
-        let status = app.get(&format!("/api/v1/mmm/status?model_id={model}"), Some(&token));
-        assert_eq!(status.status, 200, "{}", status.text);
-        let doc =
-            app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone();
-        (doc, status.json())
-    };
+    let document = |request: Value| trained(&app, &token, &request);
     let (bent, status) = document(json!({"dataset_id": dataset}));
     assert_eq!(status["trend_knots"], json!([0.2, 0.4, 0.6, 0.8]));
     assert_eq!(status["yearly_harmonics"], 2);
@@ -555,15 +557,7 @@ fn noise_that_lingers_is_found_unless_told_not_to(app: TestApp) {
     let r = app.post("/api/v1/datasets?name=slow-noise", Some(&token), "text/csv", data.to_csv());
     assert_eq!(r.status, 201, "{}", r.text);
     let dataset = r.json()["id"].as_str().unwrap().to_owned();
-    let document = |request: Value| {
-        let (model, _, job) = app.train_with(&token, &request);
-        assert_eq!(job["state"], "succeeded", "{job}");
-        let status = app.get(&format!("/api/v1/mmm/status?model_id={model}"), Some(&token));
-        assert_eq!(status.status, 200, "{}", status.text);
-        let doc =
-            app.get(&format!("/api/v1/models/{model}"), Some(&token)).json()["document"].clone();
-        (doc, status.json())
-    };
+    let document = |request: Value| trained(&app, &token, &request);
     let (slow, status) = document(json!({"dataset_id": dataset}));
     let rho = slow["fit"]["noise_autocorrelation"].as_f64().unwrap();
     assert!((0.6..=0.9).contains(&rho), "{rho}");
