@@ -29,7 +29,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
     h('option', { value: 'independent' }, 'Independent from period to period'));
   const chains = h('input', { type: 'number', min: 1, max: 8, value: '4' });
   const draws = h('input', { type: 'number', min: 100, max: 5000, step: 100, value: '1000' });
-  // Chains and draws share the seed's row, shown for the Bayesian fit only.
+  // Chains and draws share the noise's row, shown for the Bayesian fit only.
   const bayesFields = [field('Chains', chains), field('Draws per chain', draws)];
   const showBayes = (): void => bayesFields.forEach((f) => { f.hidden = method.value !== 'bayes'; });
   method.addEventListener('change', showBayes);

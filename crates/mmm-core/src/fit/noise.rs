@@ -15,11 +15,13 @@
 //! Laplace step, the importance sample) applies unchanged. A channel's ROI still sums its raw
 //! contribution: only the fit's weighing of the periods changes.
 //!
-//! `ρ` is asked for with the trend's bends and the season's harmonics (`flexible`): once, when
-//! the ROI prior is set, at the curve shapes of the prior-free optimum, by the data's marginal
+//! `ρ` is asked for with the trend's bends and the season's harmonics (`flexible`), when the ROI
+//! prior is set, at the curve shapes of the prior-free optimum, by the data's marginal
 //! likelihood. Whitening multiplies it by `|det W| = √(1 − ρ²)`; averaged over the values of
 //! `ρ` tried (equally likely a priori) it must beat independent noise at even odds, or the
-//! noise stays independent.
+//! noise stays independent. Those curves have taken some of the slow noise, so once the search
+//! is refined the most likely `ρ` is asked again at the refined optimum (`map_problem`).
+//!
 //! Every prior set relative to the noise variance (the ROI prior, the baseline and bend priors,
 //! the lift tests' weights) is rescaled by `1 − ρ²`, so that it says in absolute terms what it
 //! said before.
