@@ -852,7 +852,23 @@ impl Problem {
         }
         // With no media signal at all a pooled prior centred on zero would only shrink to zero.
         let tau = tau.filter(|t| *t > 0.0 && t.is_finite() && pooled > 0.0 && pooled.is_finite());
-        let priors: Vec<RoiPrior> = (0..self.channels())
+        let priors = self.roi_priors(pooled, tau, sigma2);
+        if priors.iter().any(|p| p.weight > 0.0) {
+            self.roi_prior = Some(priors);
+            changed = true;
+        }
+        changed |= flexible::ask_the_data(self, u, sigma2);
+        if let Some(tau) = tau.filter(|_| estimated.is_some() && self.rho > 0.0) {
+            self.recentre(u, tau, pooled, sigma2);
+        }
+        changed
+    }
+
+    /// Each channel's ROI prior: its own if the specification gives one, else the pooled prior
+    /// centred on `pooled` (real units) with relative spread `tau`, none without it; weights
+    /// relative to the noise variance `sigma2` (conjugate form).
+    fn roi_priors(&self, pooled: f64, tau: Option<f64>, sigma2: f64) -> Vec<RoiPrior> {
+        (0..self.channels())
             .map(|c| {
                 let (median, spread) = match self.spec.priors.channel_roi.get(&self.names[c]) {
                     Some(p) if p.median > 0.0 && p.relative_sd > 0.0 => (p.median, p.relative_sd),
@@ -864,13 +880,32 @@ impl Problem {
                 let centre = median * self.scales[c] / self.y_scale;
                 RoiPrior { centre, weight: sigma2 / (spread * centre).powi(2) }
             })
-            .collect();
-        if priors.iter().any(|p| p.weight > 0.0) {
-            self.roi_prior = Some(priors);
-            changed = true;
-        }
-        changed |= flexible::ask_the_data(self, u, sigma2);
-        changed
+            .collect()
+    }
+
+    /// Estimates the pooled ROI prior's centre again once the noise was found autocorrelated:
+    /// the first estimate weighed each channel's prior-free ROI by a sampling variance that
+    /// took the noise as independent, which misjudges both the ROIs of slow-moving channels
+    /// and how sure they are. At the curve shapes `u`, on the whitened data, without the ROI
+    /// prior (and without the lift tests in the linear step, which the centre counts itself),
+    /// from `start`; `sigma2` is the independent noise's variance the priors were set with.
+    fn recentre(&mut self, u: &DVector<f64>, tau: f64, start: f64, sigma2: f64) {
+        let Some(priors) = self.roi_prior.take() else { return };
+        let sigma0 = self.sigma0.take();
+        *self.cache.borrow_mut() = None;
+        let eval = self.evaluate(u, false);
+        self.sigma0 = sigma0;
+        let features = self.features(&eval.theta);
+        let dof = (self.n_fit as f64 - eval.beta.len() as f64 - self.dim() as f64).max(1.0);
+        let innovations = eval.rss / dof;
+        self.roi_prior = Some(match self.typical_roi(&eval, &features, innovations, tau, start) {
+            Some((centre, variance)) if innovations > 0.0 && innovations.is_finite() => {
+                self.centre_variance = Some(variance);
+                self.roi_priors(centre, Some(tau), sigma2 * (1.0 - self.rho * self.rho))
+            }
+            _ => priors,
+        });
+        *self.cache.borrow_mut() = None;
     }
 
     /// Inserts baseline columns `cols` (period × term, over every period) at column `at`, each
