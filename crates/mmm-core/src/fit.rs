@@ -1564,7 +1564,7 @@ mod centre;
 mod flexible;
 mod importance;
 mod laplace;
-mod noise;
+pub(crate) mod noise;
 pub use bayes::{BayesSettings, fit_bayes};
 
 #[cfg(test)]

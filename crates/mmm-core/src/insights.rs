@@ -128,7 +128,11 @@ pub fn lift_test_precision_for(c: &ChannelResult, target: f64) -> Option<f64> {
 /// A least-squares coefficient on a regressor with an intercept has a relative standard error of
 /// `r = σ / (sd · √n)`, `sd` the standard deviation of the channel's contribution over the `n`
 /// fitted periods and `σ` the residual standard deviation; the ROI, proportional to the
-/// coefficient, has the same. With the prior variance `V / (1 − contraction)` read back from the
+/// coefficient, has the same. When the model found its noise autocorrelated (ρ), the fit weighs
+/// the periods as whitened data (`W`, docs/methodology.md), and the same holds there:
+/// `r = σ √(1 − ρ²) / √S`, `S` the sum of squares of the whitened contribution `W c` left once
+/// the whitened intercept is taken out (`n · sd²` at ρ = 0). A contribution that moves slowly,
+/// as the noise does, is then measured worse, and one that jumps from week to week better. With the prior variance `V / (1 − contraction)` read back from the
 /// posterior variance `V`, the data at best give the contraction `P / (P + (ROI · r)²)`. When
 /// even that falls short of [`FIRM_EVIDENCE`], the channel's effect is too faint beside the
 /// noise for these data to settle, whatever else holds.
@@ -141,7 +145,18 @@ pub fn noise_limit(doc: &ModelDocument, c: &ChannelResult) -> Option<NoiseLimit>
     let n = fitted.len() as f64;
     let mean = fitted.iter().sum::<f64>() / n;
     let sd = (fitted.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-    let relative_se = doc.fit.sigma / (sd * n.sqrt());
+    let relative_se = match doc.fit.noise_autocorrelation.filter(|r| *r > 0.0 && *r < 1.0) {
+        None => doc.fit.sigma / (sd * n.sqrt()),
+        Some(rho) => {
+            let mut moves = fitted.to_vec();
+            crate::fit::noise::whiten(rho, &mut moves);
+            let mut level = vec![1.0; fitted.len()];
+            crate::fit::noise::whiten(rho, &mut level);
+            let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+            let left = dot(&moves, &moves) - dot(&moves, &level).powi(2) / dot(&level, &level);
+            doc.fit.sigma * (1.0 - rho * rho).sqrt() / left.sqrt()
+        }
+    };
     let data = (c.roi * relative_se).powi(2);
     let contraction = prior / (prior + data);
     (contraction.is_finite() && relative_se.is_finite() && c.roi > 0.0).then_some(NoiseLimit {
@@ -1265,6 +1280,20 @@ mod tests {
         held.series.channels[3].contribution.extend([0.0, 1e6, 0.0, 1e6, 0.0, 1e6]);
         let trimmed = noise_limit(&held, &held.channels[3]).unwrap();
         assert!((trimmed.relative_se - r3).abs() < 1e-12);
+
+        // Noise that lingers (ρ 0.8): the data measure a contribution by what the noise does not
+        // share. Channel 3 flips every week, so its whitened swing is (1 + ρ) · 100 against
+        // innovations of √(1 − ρ²) · 1,000: r ≈ 0.6 · 1000 / (180 · √n), a third of r3.
+        // Channel 4 turns every 16 weeks: between its turns it holds still, like the slow part
+        // of the noise, and only its turns measure it, about a quarter worse.
+        let mut lingering = doc.clone();
+        lingering.fit.noise_autocorrelation = Some(0.8);
+        let fast = noise_limit(&lingering, &lingering.channels[3]).unwrap();
+        let by_hand = 0.6 * 1000.0 / (180.0 * (n as f64).sqrt());
+        assert!((fast.relative_se / by_hand - 1.0).abs() < 0.02, "{} {by_hand}", fast.relative_se);
+        assert_eq!(fast.contribution_sd, limit.contribution_sd, "the reported swing is its own");
+        let slow = |d: &ModelDocument| noise_limit(d, &d.channels[4]).unwrap().relative_se;
+        assert!(slow(&lingering) > 1.2 * slow(&doc), "{} {}", slow(&lingering), slow(&doc));
 
         // A channel whose swing mostly follows another's: enough alone, not beside the other.
         let mut shared = doc.clone();

@@ -34,7 +34,7 @@ use std::borrow::Cow;
 const RHOS: [f64; 9] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
 /// Whitens `v` in place for AR(1) noise with coefficient `rho`: `W v`.
-pub(super) fn whiten(rho: f64, v: &mut [f64]) {
+pub(crate) fn whiten(rho: f64, v: &mut [f64]) {
     if rho == 0.0 {
         return;
     }
