@@ -892,7 +892,6 @@ impl Problem {
     fn recentre(&mut self, u: &DVector<f64>, tau: f64, start: f64, sigma2: f64) {
         let Some(priors) = self.roi_prior.take() else { return };
         let sigma0 = self.sigma0.take();
-        *self.cache.borrow_mut() = None;
         let eval = self.evaluate(u, false);
         self.sigma0 = sigma0;
         let features = self.features(&eval.theta);
@@ -1192,11 +1191,7 @@ impl Problem {
         let (feats, dfeats): (Vec<_>, Vec<_>) =
             (0..nc).map(|c| self.channel_feature(c, &theta[c], n, grad)).unzip();
         let mut fmat = DMatrix::from_fn(n, nc, |t, c| feats[c][t]);
-        if self.rho != 0.0 {
-            for mut column in fmat.column_iter_mut() {
-                noise::whiten(self.rho, column.as_mut_slice());
-            }
-        }
+        noise::whiten_columns(self.rho, &mut fmat);
         (feats, dfeats, fmat)
     }
 

@@ -59,12 +59,17 @@ pub(super) fn whiten_transpose(rho: f64, v: &mut [f64]) {
     }
 }
 
+/// Whitens every column of `m` in place.
+pub(super) fn whiten_columns(rho: f64, m: &mut DMatrix<f64>) {
+    for mut column in m.column_iter_mut() {
+        whiten(rho, column.as_mut_slice());
+    }
+}
+
 /// The first `n` rows of `m`, whitened column by column.
 pub(super) fn whitened_rows(rho: f64, m: &DMatrix<f64>, n: usize) -> DMatrix<f64> {
     let mut w = m.rows(0, n).into_owned();
-    for mut column in w.column_iter_mut() {
-        whiten(rho, column.as_mut_slice());
-    }
+    whiten_columns(rho, &mut w);
     w
 }
 
