@@ -67,8 +67,9 @@ execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5
 writeFileSync(path.join(tmp, 'good.csv'), readFileSync(path.join(tmp, 'good.csv'), 'utf8').replace('search_media', 'search_impressions').replace('social_media', 'social_exposure'));
 // Four years of months, named by their first days. Its TV column and a control have commas in
 // their names, quoted in the header: the upload form quotes them in the roles it sends.
-// Its noise lingers from month to month: the overview says the model found that.
-execFileSync(bin, ['simulate', '--frequency', 'monthly', '--periods', '48', '--channels', '3', '--seed', '5', '--noise-autocorrelation', '0.8', '--out', path.join(tmp, 'monthly.csv')], { env, stdio: 'ignore' });
+// Its noise lingers from month to month and its channels' effects peak two months after the
+// spend: the overview says the model found both.
+execFileSync(bin, ['simulate', '--frequency', 'monthly', '--periods', '48', '--channels', '3', '--seed', '5', '--noise-autocorrelation', '0.8', '--adstock-peak', '2', '--out', path.join(tmp, 'monthly.csv')], { env, stdio: 'ignore' });
 writeFileSync(path.join(tmp, 'monthly.csv'), readFileSync(path.join(tmp, 'monthly.csv'), 'utf8')
   .replace('date,revenue,tv_spend,search_spend,social_spend,price_index,promo', 'date,revenue,"tv, national_spend",search_spend,social_spend,price_index,"promo, in store"'));
 // The last 26 weeks of good.csv, as they are (the last 4 without their KPI: a plan to forecast)
@@ -235,9 +236,9 @@ try {
   const fittedOn = (channel) => page.getByLabel(`${channel} fitted on`);
   assert.equal(await fittedOn('search').inputValue(), 'search_impressions', 'the upload\'s pairs by default');
   // Starts a training, checks the pairs it asks for, cancels it and finds its label in the list.
-  // The trend's knots, the season's harmonics and the noise's autocorrelation are asked for only
-  // to keep them plain.
-  const trainAndCancel = async (mediaUnits, label, trendKnots, harmonics, autocorrelatedNoise) => {
+  // The trend's knots, the season's harmonics, the noise's autocorrelation and the carry-over's
+  // delayed peak are asked for only to keep them plain.
+  const trainAndCancel = async (mediaUnits, label, trendKnots, harmonics, autocorrelatedNoise, delayedAdstock) => {
     const [request] = await Promise.all([
       page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/v1/models')),
       page.getByRole('button', { name: 'Start training' }).click(),
@@ -246,6 +247,7 @@ try {
     assert.equal(request.postDataJSON().trend_knots, trendKnots);
     assert.equal(request.postDataJSON().max_yearly_harmonics, harmonics);
     assert.equal(request.postDataJSON().autocorrelated_noise, autocorrelatedNoise);
+    assert.equal(request.postDataJSON().delayed_adstock, delayedAdstock);
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByText('Training was cancelled.').waitFor({ timeout: 60000 });
     await page.getByRole('cell', { name: label }).first().waitFor();
@@ -257,10 +259,13 @@ try {
   await trend.selectOption('0');
   await season.selectOption('2');
   await noise.selectOption('independent');
-  await trainAndCancel({}, /^[\d-]+ [\d:]+ · Bayesian · on spend$/, 0, 2, false);
+  const carryOver = page.getByLabel('Carry-over', { exact: true });
+  await carryOver.selectOption('geometric');
+  await trainAndCancel({}, /^[\d-]+ [\d:]+ · Bayesian · on spend$/, 0, 2, false, false);
   await trend.selectOption('');
   await season.selectOption('');
   await noise.selectOption('');
+  await carryOver.selectOption('');
   // Only TV on its spend: the others keep their units.
   await fittedOn('search').selectOption('search_impressions');
   await fittedOn('social').selectOption('social_exposure');
@@ -510,6 +515,8 @@ try {
   await page.getByText(/revenue · monthly · 2022-01-01 to 2025-12-01 \(48 periods\)/).waitFor();
   const monthlyLede = await page.locator('p.lede').first().innerText();
   assert.match(monthlyLede, /· noise autocorrelated 0\.\d\d$/, monthlyLede);
+  // Its channels' effects peak two months after the spend; TV, the best measured, is found so.
+  assert.match(monthlyLede, / · carry-over peaks later: ([^·]+ \(\d months?\), )*tv, national \(2 months\)(, [^·]+ \(\d months?\))* · noise/, monthlyLede);
   await page.getByRole('link', { name: 'Optimizer' }).click();
   await page.getByText('Budget per month').waitFor();
   await page.getByText('Per-channel constraints (spend per month)').waitFor();

@@ -37,6 +37,8 @@ export interface Status {
   yearly_harmonics: number;
   /** The noise's autocorrelation from one period to the next; null when it is independent. */
   noise_autocorrelation: number | null;
+  /** The channels whose carry-over peaks after the spend, with the lag of the peak in periods. */
+  late_peaks: { channel: string; lag: number }[];
   frequency: string; start: string; end: string; periods: number; channels: string[]; fit: Fit;
   /** Each control with its mean over the fitting window and over the last quarter (13 weeks, 91 days or 3 months). */
   controls: { name: string; mean: number; recent_mean: number }[];

@@ -315,6 +315,12 @@ pub struct TrainIn {
     /// `fit.noise_autocorrelation` gives its autocorrelation. `false` keeps it independent.
     #[schema(example = true)]
     pub autocorrelated_noise: Option<bool>,
+    /// Whether a channel's carry-over may peak after its spend (default `true`), as TV's and
+    /// radio's often do. The fit then also tries the Weibull adstock, which can delay the peak,
+    /// and keeps it only when the data are more likely with it than with the geometric one;
+    /// each channel's `adstock` in the model says which it got. `false` keeps the geometric.
+    #[schema(example = true)]
+    pub delayed_adstock: Option<bool>,
     /// Seed: the same seed gives the same model.
     pub seed: Option<u64>,
     /// `map` (default: point estimate in well under a second) or `bayes` (NUTS posterior with 90%
@@ -412,6 +418,9 @@ pub struct BacktestIn {
     /// Whether the noise may carry over from period to period (default `true`), as in
     /// training.
     pub autocorrelated_noise: Option<bool>,
+    /// Whether a channel's carry-over may peak after its spend (default `true`), as in
+    /// training.
+    pub delayed_adstock: Option<bool>,
     /// Seed of each fit.
     pub seed: Option<u64>,
     /// Lift-test results; each fold uses those that end inside its window.

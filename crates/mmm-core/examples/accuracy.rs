@@ -42,6 +42,12 @@
 //! NOISE=white fits with independent noise only (`ModelSpec::autocorrelated_noise` off); the
 //! example prints on how many data sets the fit found the noise autocorrelated.
 //!
+//! DELAY=θ makes every channel's carry-over peak θ periods after the spend
+//! (`SimConfig::adstock_peak`: PyMC-Marketing's delayed adstock, weights `decay^((l − θ)²)`).
+//! FIT_ADSTOCK=weibull fits the Weibull adstock; FIT_ADSTOCK=geometric the geometric one
+//! only (`ModelSpec::delayed_adstock` off). The example prints on how many data sets the fit
+//! chose carry-over that peaks late.
+//!
 //! WRITE=DIR writes each seed's data set (`DIR/seed-N.csv`) and the true and fitted ROIs
 //! (`DIR/seed-N.roi.json`), so that other tools can be scored on exactly the same data
 //! (`scripts/peers.py`).
@@ -164,6 +170,8 @@ fn main() {
     let mut correlations: Vec<f64> = Vec::new();
     // Fits whose trend bends (the data asked for it).
     let mut bent = 0;
+    // Fits whose carry-over peaks late (the data asked for the Weibull adstock).
+    let mut delayed = 0;
     // Fits whose yearly season gained harmonics.
     let mut finer = 0;
     // The noise autocorrelation of each fit that found its noise autocorrelated.
@@ -180,6 +188,7 @@ fn main() {
             media_units: std::env::var("MEDIA_UNITS").is_ok(),
             shared_budget: knob("SHARED").unwrap_or(1.0),
             noise_autocorrelation: knob("AR").unwrap_or(0.0),
+            adstock_peak: knob("DELAY").unwrap_or(0.0),
             ..SimConfig::default()
         });
         let spends: Vec<&[f64]> = sim.dataset.channels.iter().map(|c| &c.spend[..]).collect();
@@ -218,6 +227,11 @@ fn main() {
                 }
             }
         }
+        match std::env::var("FIT_ADSTOCK").as_deref() {
+            Ok("weibull") => spec.adstock = mmm_core::spec::AdstockKind::Weibull,
+            Ok("geometric") => spec.delayed_adstock = false,
+            _ => {}
+        }
         if std::env::var("DROP_HISTORY").is_ok() {
             // The market ran before the data, but the fit is not told what was spent then.
             sim.dataset.channels.iter_mut().for_each(|c| c.history.clear());
@@ -255,6 +269,9 @@ fn main() {
         }
         let start = Instant::now();
         let mut doc = fit(&sim.dataset, &spec, None).expect("fit");
+        if doc.spec.adstock == mmm_core::spec::AdstockKind::Weibull {
+            delayed += 1;
+        }
         if !doc.baseline.trend_knots.is_empty() {
             bent += 1;
         }
@@ -469,6 +486,7 @@ fn main() {
         correlations.iter().sum::<f64>() / correlations.len().max(1) as f64
     );
     println!("  fits whose trend bends: {bent} of {count}; whose season gained harmonics: {finer}");
+    println!("  fits whose carry-over may peak late (Weibull adstock): {delayed} of {count}");
     let mean_rho = autocorrelated.iter().sum::<f64>() / autocorrelated.len().max(1) as f64;
     println!(
         "  fits whose noise is autocorrelated: {} of {count}{}",

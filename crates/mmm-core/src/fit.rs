@@ -214,6 +214,15 @@ fn map_problem(
         notify((i + 1) as f64 / total, format!("start {} done, best objective {best:.4}", i + 1))?;
     }
     explored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // A decay prior the caller set (an earlier study's) is a geometric adstock's: kept as asked.
+    let decay_given = spec.priors.channel_transforms.values().any(|p| p.decay_mean.is_some());
+    let ask_delay = spec.adstock == AdstockKind::Geometric && spec.delayed_adstock && !decay_given;
+    let (problem, mut explored) = if ask_delay {
+        notify(explored.len() as f64 / total, "asking whether carry-over peaks late".to_owned())?;
+        delayed::ask(data, spec, problem, explored)
+    } else {
+        (problem, explored)
+    };
     let Some((_, best_u)) = explored.first() else {
         return Err(FitError::Numerical("no start reached a finite objective".to_owned()));
     };
@@ -378,18 +387,20 @@ fn channel_specs(spec: &ModelSpec) -> Vec<ParamSpec> {
             prior: Prior::Beta { a: p.decay_beta.max(1.0), b: p.decay_beta.max(1.0) },
         }),
         AdstockKind::Weibull => {
+            // Centred on the geometric adstock the decay prior centres on (shape 1, and the
+            // scale of decay 0.5): the peak moves later only where the data ask.
             out.push(ParamSpec {
                 lo: 0.3f64.ln(),
                 hi: 6.0f64.ln(),
                 log: true,
-                prior: Prior::Normal { mean: 1.5f64.ln(), sd: 0.7 },
+                prior: Prior::Normal { mean: 0.0, sd: 0.5 },
             });
             let lag = spec.max_lag.max(1) as f64;
             out.push(ParamSpec {
                 lo: 0.3f64.ln(),
                 hi: lag.ln().max(0.5),
                 log: true,
-                prior: Prior::Normal { mean: (lag / 4.0).max(1.0).ln(), sd: 1.0 },
+                prior: Prior::Normal { mean: (-1.0 / 0.5f64.ln()).ln(), sd: 1.0 },
             });
         }
     }
@@ -1501,7 +1512,8 @@ impl Problem {
             },
             channels,
             baseline,
-            spec: spec.clone(),
+            // The adstock the fit chose (`delayed`), which may not be the one asked for.
+            spec: ModelSpec { adstock: self.spec.adstock, ..spec.clone() },
             series,
             diagnostics: None,
             sampler: None,
@@ -1556,6 +1568,7 @@ impl Gradient for &Problem {
 
 mod bayes;
 mod centre;
+mod delayed;
 mod flexible;
 mod importance;
 mod laplace;

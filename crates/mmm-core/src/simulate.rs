@@ -55,6 +55,13 @@ pub struct SimConfig {
     /// default) draws independent noise, the same draws at every ρ.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub noise_autocorrelation: f64,
+    /// Lag, in periods, at which every channel's carry-over peaks. 0 (the default) is the
+    /// geometric adstock, whose weight is largest in the period of the spend; above 0 the
+    /// weights are `decay^((l − peak)²)` over the same window, normalised (PyMC-Marketing's
+    /// delayed adstock), as TV and radio often behave. The same seed draws the same spend and
+    /// true ROIs at every peak.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub adstock_peak: f64,
 }
 
 fn is_zero(v: &f64) -> bool {
@@ -107,6 +114,7 @@ impl Default for SimConfig {
             media_units: false,
             shared_budget: 1.0,
             noise_autocorrelation: 0.0,
+            adstock_peak: 0.0,
         }
     }
 }
@@ -130,8 +138,11 @@ pub struct TrueChannel {
     pub name: String,
     /// Spend pattern.
     pub pattern: SpendPattern,
-    /// Geometric adstock decay.
+    /// Adstock decay: geometric, or of the delayed weights when `peak` is above 0.
     pub decay: f64,
+    /// Lag at which the carry-over peaks ([`SimConfig::adstock_peak`]); 0 is geometric.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub peak: f64,
     /// Adstock window.
     pub max_lag: usize,
     /// Hill half-saturation, in units of `scale`.
@@ -165,8 +176,7 @@ impl TrueChannel {
         };
         response_shape(
             &input,
-            self.decay,
-            self.max_lag,
+            &adstock_weights(self.decay, self.peak, self.max_lag),
             self.scale,
             self.half_saturation,
             self.shape,
@@ -178,20 +188,23 @@ impl TrueChannel {
     }
 }
 
-/// Hill of the normalised geometric adstock of `spend / scale`, per period (spend before the
-/// first period of `spend` counts as zero).
-fn response_shape(
-    spend: &[f64],
-    decay: f64,
-    max_lag: usize,
-    scale: f64,
-    k: f64,
-    s: f64,
-) -> Vec<f64> {
-    let w = geometric_weights(decay, max_lag);
+/// Normalised adstock weights over lags `0..=max_lag`: geometric when `peak` is 0, else
+/// `decay^((l − peak)²)` ([`SimConfig::adstock_peak`]).
+fn adstock_weights(decay: f64, peak: f64, max_lag: usize) -> Vec<f64> {
+    if peak <= 0.0 {
+        return geometric_weights(decay, max_lag);
+    }
+    let raw: Vec<f64> = (0..=max_lag).map(|l| decay.powf((l as f64 - peak).powi(2))).collect();
+    let total: f64 = raw.iter().sum();
+    raw.into_iter().map(|w| w / total).collect()
+}
+
+/// Hill of the adstock (normalised weights `w`) of `spend / scale`, per period (spend before
+/// the first period of `spend` counts as zero).
+fn response_shape(spend: &[f64], w: &[f64], scale: f64, k: f64, s: f64) -> Vec<f64> {
     (0..spend.len())
         .map(|t| {
-            let a: f64 = (0..=max_lag.min(t)).map(|l| w[l] * spend[t - l]).sum::<f64>() / scale;
+            let a: f64 = (0..w.len().min(t + 1)).map(|l| w[l] * spend[t - l]).sum::<f64>() / scale;
             hill(a, k, s)
         })
         .collect()
@@ -383,7 +396,9 @@ pub fn simulate(config: &SimConfig) -> Simulation {
         let nonzero: Vec<f64> = spend[h..].iter().copied().filter(|v| *v > 0.0).collect();
         let scale = nonzero.iter().sum::<f64>() / nonzero.len() as f64;
         let max_lag = 8;
-        let feature = response_shape(&spend, decay, max_lag, scale, k, s).split_off(h);
+        let peak = config.adstock_peak.clamp(0.0, max_lag as f64);
+        let weights = adstock_weights(decay, peak, max_lag);
+        let feature = response_shape(&spend, &weights, scale, k, s).split_off(h);
         // With media units, the series drawn above is what the channel buys, valued at its
         // average price; the spend is the units at each period's price.
         let units = config.media_units.then(|| buy_units(&mut spend, h, per_year, &mut rng));
@@ -397,6 +412,7 @@ pub fn simulate(config: &SimConfig) -> Simulation {
             name: name.clone(),
             pattern,
             decay,
+            peak,
             max_lag,
             half_saturation: k,
             shape: s,
@@ -571,6 +587,52 @@ mod tests {
         let (calibrated, strong) = (mean_correlation(1.0), mean_correlation(6.0));
         assert!(calibrated < 0.15, "{calibrated}");
         assert!(strong > 0.45, "{strong}");
+    }
+
+    #[test]
+    fn a_late_peak_moves_the_carry_over_and_keeps_the_draws() {
+        let at =
+            |adstock_peak| simulate(&SimConfig { seed: 4, adstock_peak, ..SimConfig::default() });
+        let (geometric, late) = (at(0.0), at(2.0));
+        let mut media_change = vec![0.0; geometric.dataset.len()];
+        for ((g, l), (data, late_data)) in geometric
+            .truth
+            .channels
+            .iter()
+            .zip(&late.truth.channels)
+            .zip(geometric.dataset.channels.iter().zip(&late.dataset.channels))
+        {
+            assert_eq!(data.spend, late_data.spend);
+            assert_eq!((g.roi, l.peak, g.peak), (l.roi, 2.0, 0.0));
+            for (m, (a, b)) in media_change
+                .iter_mut()
+                .zip(l.contributions(late_data).iter().zip(g.contributions(data)))
+            {
+                *m += a - b;
+            }
+            // One period's spend: its effect is largest in that period, or two periods later,
+            // with the weights `decay^((l − 2)²)` worked by hand.
+            let burst = Channel {
+                spend: vec![g.scale, 0.0, 0.0, 0.0, 0.0],
+                history: vec![],
+                ..data.clone()
+            };
+            let response = |t: &TrueChannel| t.contributions(&burst);
+            let peak = |r: &[f64]| (0..r.len()).fold(0, |b, i| if r[i] > r[b] { i } else { b });
+            assert_eq!((peak(&response(g)), peak(&response(l))), (0, 2));
+            let total: f64 = (0..=8).map(|j| l.decay.powi((j - 2) * (j - 2))).sum();
+            let x = 1.0 / total;
+            let by_hand = l.coefficient / (1.0 + (l.half_saturation / x).powf(l.shape));
+            assert!(
+                (response(l)[2] - by_hand).abs() < 1e-9 * by_hand,
+                "{} {by_hand}",
+                response(l)[2]
+            );
+        }
+        // The same noise and baseline: the KPI moves by the media's change alone.
+        for ((a, b), m) in late.dataset.kpi.iter().zip(&geometric.dataset.kpi).zip(&media_change) {
+            assert!((a - b - m).abs() < 0.01 + 1e-9 * a.abs(), "{a} - {b} against {m}");
+        }
     }
 
     #[test]

@@ -153,6 +153,13 @@ pub struct ModelSpec {
     /// data for it only where the data's marginal likelihood prefers autocorrelated noise to
     /// independent noise; `false` keeps it independent.
     pub autocorrelated_noise: bool,
+    /// Whether a channel's carry-over may peak after its spend. With the geometric adstock the
+    /// fit also searches the Weibull adstock (which can delay the peak, and gives the geometric
+    /// weights at shape 1) and keeps it where the data prefer it by the Bayesian information
+    /// criterion; `false` keeps the geometric adstock. No effect with the Weibull adstock, nor
+    /// when a channel's decay prior is given (`Priors::channel_transforms`): that is a geometric
+    /// adstock's.
+    pub delayed_adstock: bool,
     /// Last periods kept out of the fit and scored.
     pub holdout: usize,
     /// Seed of the multi-start search; the same seed gives the same fit.
@@ -195,6 +202,7 @@ impl Default for ModelSpec {
             max_yearly_harmonics: 6,
             trend_knots: 4,
             autocorrelated_noise: true,
+            delayed_adstock: true,
             holdout: 0,
             seed: 1,
             starts: 12,

@@ -95,6 +95,13 @@ impl Adstock {
         }
     }
 
+    /// The lag, in periods, whose weight is largest: 0 when the carry-over is largest in the
+    /// period of the spend (always, for the geometric adstock), the first of equal weights.
+    pub fn peak_lag(&self) -> usize {
+        let w = self.weights();
+        (0..w.len()).fold(0, |best, l| if w[l] > w[best] { l } else { best })
+    }
+
     /// Applies the adstock to a spend series; spend before the first period counts as zero.
     pub fn apply(&self, spend: &[f64]) -> Vec<f64> {
         self.apply_with_history(&[], spend)

@@ -91,6 +91,9 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
     if !(0.0..=0.95).contains(&args.noise_autocorrelation) {
         return Err(anyhow!("--noise-autocorrelation must be between 0 and 0.95").into());
     }
+    if !(0.0..=8.0).contains(&args.adstock_peak) {
+        return Err(anyhow!("--adstock-peak must be between 0 and 8 periods").into());
+    }
     if args.weeks < 2 {
         return Err(anyhow!("--weeks (--periods) must be at least 2").into());
     }
@@ -109,6 +112,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
         history: args.history,
         media_units: args.media_units,
         noise_autocorrelation: args.noise_autocorrelation,
+        adstock_peak: args.adstock_peak,
         ..SimConfig::default()
     }
     .with_frequency(match args.frequency {
@@ -197,6 +201,7 @@ fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), Cli
         trend_knots: args.trend_knots,
         max_yearly_harmonics: args.max_yearly_harmonics,
         autocorrelated_noise: !args.white_noise,
+        delayed_adstock: !args.no_delay,
         holdout,
         seed: args.seed,
         starts: args.starts.max(1),

@@ -221,6 +221,11 @@ struct SimulateArgs {
     /// have (AR(1) with the standard deviation `--noise` asks for); 0 draws independent noise.
     #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
     noise_autocorrelation: f64,
+    /// Periods after the spend at which each channel's carry-over peaks, 0 to 8: TV-like
+    /// channels whose effect builds up (weights `decay^((lag − peak)²)`); 0 is the geometric
+    /// carry-over, largest in the period of the spend.
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
+    adstock_peak: f64,
     /// Where to write the CSV (`-` for standard output).
     #[arg(long)]
     out: PathBuf,
@@ -344,6 +349,11 @@ struct ModelArgs {
     /// periods accordingly.
     #[arg(long)]
     white_noise: bool,
+    /// Keep each channel's carry-over largest in the period of the spend. By default, with the
+    /// geometric adstock, the fit also tries carry-over that peaks later (Weibull adstock) and
+    /// keeps it when the data are more likely with it.
+    #[arg(long)]
+    no_delay: bool,
     /// Random starts of the nonlinear search.
     #[arg(long, default_value_t = 12)]
     starts: usize,

@@ -63,6 +63,17 @@ pub fn summary(doc: &ModelDocument) -> String {
             count(doc.baseline.trend_knots.len(), "knot")
         );
     }
+    let late: Vec<String> = doc
+        .channels
+        .iter()
+        .filter_map(|c| {
+            let lag = c.adstock.peak_lag();
+            (lag > 0).then(|| format!("{} ({} later)", c.name, count(lag, "period")))
+        })
+        .collect();
+    if !late.is_empty() {
+        let _ = writeln!(s, "Carry-over: peaks after the spend for {}", late.join(", "));
+    }
     if let Some(rho) = doc.fit.noise_autocorrelation {
         let _ = writeln!(
             s,
@@ -194,16 +205,23 @@ pub fn summary(doc: &ModelDocument) -> String {
 /// half-saturation in spend per period (its stored value times the channel's scale), the
 /// others as stored.
 pub fn parameter_line(c: &mmm_core::document::ChannelResult) -> String {
+    // The Weibull adstock's shape and scale would read like the Hill curve's shape.
+    let carry_over = match c.adstock {
+        mmm_core::transforms::Adstock::Weibull { .. } => c.adstock.parameter_names().len(),
+        _ => 0,
+    };
     c.posterior_parameters
         .iter()
         .filter(|p| p.name != "coefficient")
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             let [lo, hi] = p.interval;
             if p.name == "half_saturation" {
                 let spend = |v: f64| thousands(v * c.scale);
                 format!("half-saturation {} [{}, {}]", spend(p.mean), spend(lo), spend(hi))
             } else {
-                format!("{} {:.2} [{lo:.2}, {hi:.2}]", p.name, p.mean)
+                let prefix = if i < carry_over { "carry-over " } else { "" };
+                format!("{prefix}{} {:.2} [{lo:.2}, {hi:.2}]", p.name, p.mean)
             }
         })
         .collect::<Vec<_>>()

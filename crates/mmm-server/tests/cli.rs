@@ -1342,6 +1342,58 @@ fn noise_that_lingers_is_found_unless_the_flag_keeps_it_white() {
 }
 
 #[test]
+fn carry_over_that_peaks_late_is_found_unless_the_flag_keeps_it_geometric() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let simulated = ["simulate", "--seed", "3", "--adstock-peak", "2", "--out", path(&data)];
+    let out = mmm(&simulated);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let model = dir.path().join("model.json");
+    let out = mmm(&["fit", path(&data), "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(doc["spec"]["adstock"], "weibull");
+    // The line names every channel whose Weibull weights peak after lag 0, with that lag.
+    let late: Vec<String> = doc["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| {
+            let (shape, scale) =
+                (c["adstock"]["shape"].as_f64().unwrap(), c["adstock"]["scale"].as_f64().unwrap());
+            let weight = |l: f64| {
+                let z = (l + 1.0) / scale;
+                z.powf(shape - 1.0) * (-z.powf(shape)).exp()
+            };
+            let lag =
+                (0..=8).map(f64::from).fold(0.0, |b, l| if weight(l) > weight(b) { l } else { b });
+            let plural = if lag == 1.0 { "" } else { "s" };
+            (lag > 0.0)
+                .then(|| format!("{} ({lag} period{plural} later)", c["name"].as_str().unwrap()))
+        })
+        .collect();
+    assert!(late.iter().any(|l| l.starts_with("tv (")), "{late:?}");
+    let line = format!("Carry-over: peaks after the spend for {}\n", late.join(", "));
+    assert!(text(&out.stdout).contains(&line), "{line}{}", text(&out.stdout));
+    let out = mmm(&["inspect-model", path(&model)]);
+    assert!(text(&out.stdout).contains(&line), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("carry-over shape"), "{}", text(&out.stdout));
+
+    let out = mmm(&["fit", path(&data), "--no-delay", "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("Carry-over:"), "{}", text(&out.stdout));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(doc["spec"]["adstock"], "geometric");
+    assert_eq!(doc["spec"]["delayed_adstock"], false);
+
+    let out = mmm(&["simulate", "--adstock-peak", "9", "--out", path(&data)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--adstock-peak must be between 0 and 8 periods"));
+}
+
+#[test]
 fn a_holiday_season_gains_harmonics_unless_the_flag_keeps_two() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");

@@ -211,6 +211,10 @@ pub struct TrainRequest {
     /// `false` keeps it independent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autocorrelated_noise: Option<bool>,
+    /// Whether a channel's carry-over may peak after its spend (default: the engine's, yes;
+    /// `false` keeps the geometric adstock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delayed_adstock: Option<bool>,
     /// Seed of the search.
     pub seed: Option<u64>,
     /// `map` (default) or `bayes`.

@@ -292,6 +292,7 @@ fn spec_for(request: &TrainRequest) -> ModelSpec {
         trend_knots: request.trend_knots.unwrap_or(default.trend_knots),
         max_yearly_harmonics: request.max_yearly_harmonics.unwrap_or(default.max_yearly_harmonics),
         autocorrelated_noise: request.autocorrelated_noise.unwrap_or(default.autocorrelated_noise),
+        delayed_adstock: request.delayed_adstock.unwrap_or(default.delayed_adstock),
         seed: request.seed.unwrap_or(1),
         lift_tests: request.lift_tests.clone(),
         priors: request.priors.clone().unwrap_or_default(),

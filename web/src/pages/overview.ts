@@ -4,7 +4,7 @@ import { app } from '../app';
 import { chart } from '../charts';
 import { downloadButton } from '../downloads';
 import { h, mount, notice } from '../dom';
-import { compact, money, pct, ratio } from '../format';
+import { compact, money, pct, periodName, ratio } from '../format';
 import { scoreSection } from '../score';
 import type { ContributionRow, Diagnostics, Status } from '../types';
 
@@ -51,6 +51,7 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
       `${status.method === 'bayes' ? 'Bayesian' : 'MAP'} · ${origin}`,
       status.trend_knots.length ? ` · trend bends at ${status.trend_knots.length} knots` : '',
       status.yearly_harmonics > 2 ? ` · season with ${status.yearly_harmonics} harmonics` : '',
+      status.late_peaks.length ? ` · carry-over peaks later: ${status.late_peaks.map((p) => `${p.channel} (${p.lag} ${periodName(status.frequency)}${p.lag === 1 ? '' : 's'})`).join(', ')}` : '',
       status.noise_autocorrelation !== null ? ` · noise autocorrelated ${status.noise_autocorrelation.toFixed(2)}` : ''),
     status.notes.length ? h('details', { class: 'card import-notes' },
       h('summary', null, 'How these figures relate to the imported model’s own'),

@@ -80,6 +80,11 @@ pub struct StatusOut {
     /// that lingers; `null` when it is independent.
     #[schema(example = 0.45)]
     pub noise_autocorrelation: Option<f64>,
+    /// The channels whose carry-over peaks after the spend (the data asked for the Weibull
+    /// adstock, or the model was fitted with it), with the lag of the peak in periods. Empty
+    /// when every channel's effect is largest in the period of its spend.
+    #[schema(example = json!([{"channel": "tv", "lag": 2}]))]
+    pub late_peaks: Vec<LatePeakOut>,
     /// Estimation method: `map` or `bayes`.
     pub method: String,
     /// Posterior draws the model keeps (0 for a MAP fit without the ROI prior): its curves,
@@ -107,6 +112,16 @@ pub struct StatusOut {
     /// Model cache counters.
     #[schema(value_type = Object, example = json!({"capacity": 64, "entries": 3, "hits": 120, "misses": 3}))]
     pub cache: Value,
+}
+
+/// A channel whose carry-over peaks after the spend.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"channel": "tv", "lag": 2}))]
+pub struct LatePeakOut {
+    /// Channel name.
+    pub channel: String,
+    /// Periods after the spend at which its effect is largest.
+    pub lag: usize,
 }
 
 /// A control of a model and its usual levels.
@@ -150,6 +165,12 @@ pub async fn status(
         trend_knots: doc.baseline.trend_knots.clone(),
         yearly_harmonics: doc.baseline.yearly_harmonics(),
         noise_autocorrelation: doc.fit.noise_autocorrelation,
+        late_peaks: doc
+            .channels
+            .iter()
+            .map(|c| LatePeakOut { channel: c.name.clone(), lag: c.adstock.peak_lag() })
+            .filter(|p| p.lag > 0)
+            .collect(),
         method: serde_json::to_value(doc.method)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))

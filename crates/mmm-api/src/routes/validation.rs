@@ -138,6 +138,7 @@ pub async fn backtest(
         trend_knots: b.trend_knots,
         max_yearly_harmonics: b.max_yearly_harmonics,
         autocorrelated_noise: b.autocorrelated_noise,
+        delayed_adstock: b.delayed_adstock,
         seed: super::checked_seed(b.seed)?,
         lift_tests: b.lift_tests.into_iter().map(Into::into).collect(),
         priors: b.priors,

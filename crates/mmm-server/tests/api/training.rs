@@ -15,7 +15,8 @@ crate::on_both!(
     a_channel_added_by_a_training_takes_its_units_by_name,
     quoted_column_names_in_the_upload_fields,
     a_trend_bends_where_the_data_ask_unless_told_not_to,
-    noise_that_lingers_is_found_unless_told_not_to
+    noise_that_lingers_is_found_unless_told_not_to,
+    carry_over_that_peaks_late_is_found_unless_told_not_to
 );
 
 /// A CSV whose first 12 rows leave the KPI empty: spend before the data, carried over.
@@ -575,4 +576,45 @@ fn noise_that_lingers_is_found_unless_told_not_to(app: TestApp) {
     );
     assert!(matches!(r.status, 400 | 422), "{}", r.text);
     assert!(r.text.contains("autocorrelated_noise"), "{}", r.text);
+}
+
+/// A market whose every channel's carry-over peaks two periods after the spend: the model takes
+/// the Weibull adstock and its status names the channels that peak late, unless the request
+/// keeps the geometric adstock.
+fn carry_over_that_peaks_late_is_found_unless_told_not_to(app: TestApp) {
+    use mmm_core::simulate::{SimConfig, simulate};
+    let token = app.register("ann@example.com");
+    let config = SimConfig { seed: 3, noise: 0.05, adstock_peak: 2.0, ..SimConfig::default() };
+    let data = simulate(&config).dataset;
+    let r = app.post("/api/v1/datasets?name=late-peaks", Some(&token), "text/csv", data.to_csv());
+    assert_eq!(r.status, 201, "{}", r.text);
+    let dataset = r.json()["id"].as_str().unwrap().to_owned();
+    let document = |request: Value| trained(&app, &token, &request);
+    let (late, status) = document(json!({"dataset_id": dataset}));
+    assert_eq!(late["spec"]["adstock"], "weibull");
+    assert_eq!(late["spec"]["delayed_adstock"], true);
+    // The status lists each channel whose stored Weibull weights peak after lag 0.
+    let peaks: Vec<Value> = late["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| {
+            let adstock: mmm_core::transforms::Adstock =
+                serde_json::from_value(c["adstock"].clone()).unwrap();
+            let lag = adstock.peak_lag();
+            (lag > 0).then(|| json!({"channel": c["name"], "lag": lag}))
+        })
+        .collect();
+    assert!(peaks.iter().any(|p| p["channel"] == "tv"), "{peaks:?}");
+    assert_eq!(status["late_peaks"], Value::Array(peaks));
+    let (geometric, status) = document(json!({"dataset_id": dataset, "delayed_adstock": false}));
+    assert_eq!(geometric["spec"]["adstock"], "geometric");
+    assert_eq!(status["late_peaks"], json!([]));
+    let r = app.post_json(
+        "/api/v1/models",
+        Some(&token),
+        &json!({"dataset_id": dataset, "delayed_adstock": 1}),
+    );
+    assert!(matches!(r.status, 400 | 422), "{}", r.text);
+    assert!(r.text.contains("delayed_adstock"), "{}", r.text);
 }
