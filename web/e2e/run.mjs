@@ -517,6 +517,15 @@ try {
   assert.match(monthlyLede, /· noise autocorrelated 0\.\d\d$/, monthlyLede);
   // Its channels' effects peak two months after the spend; TV, the best measured, is found so.
   assert.match(monthlyLede, / · carry-over peaks later: ([^·]+ \(\d months?\), )*tv, national \(2 months\)(, [^·]+ \(\d months?\))* · noise/, monthlyLede);
+  // Its Channels page names the Weibull's parameters apart from the curve's; a peak after the
+  // spend needs a carry-over shape above 1.
+  await page.getByRole('link', { name: 'Channels', exact: true }).click();
+  const weibull = page.locator('#channel-parameters');
+  await weibull.waitFor();
+  assert.deepEqual(await weibull.locator('thead th').allInnerTexts(), ['Channel', 'Carry-over shape', 'Lag scale (periods)', 'Half-saturation / period', 'Curve shape']);
+  const tvShape = await weibull.locator('tbody tr', { hasText: 'tv, national' }).locator('td').first().innerText();
+  assert.ok(Number(tvShape.split(' ')[0]) > 1, `TV's carry-over shape: ${tvShape}`);
+  await page.getByText(/a carry-over shape above 1 puts the effect’s peak after the spend/).waitFor();
   await page.getByRole('link', { name: 'Optimizer' }).click();
   await page.getByText('Budget per month').waitFor();
   await page.getByText('Per-channel constraints (spend per month)').waitFor();

@@ -44,6 +44,10 @@
 //!
 //! DELAY=θ makes every channel's carry-over peak θ periods after the spend
 //! (`SimConfig::adstock_peak`: PyMC-Marketing's delayed adstock, weights `decay^((l − θ)²)`).
+//! SAT_FIRST=1 saturates each period's spend before the carry-over spreads it (the Hill of the
+//! spend, then the geometric adstock: the other order some generators use), with the same true
+//! ROIs and steady-state curves.
+//!
 //! FIT_ADSTOCK=weibull fits the Weibull adstock; FIT_ADSTOCK=geometric the geometric one
 //! only (`ModelSpec::delayed_adstock` off). The example prints on how many data sets the fit
 //! chose carry-over that peaks late.
@@ -224,6 +228,37 @@ fn main() {
             for (v, d) in sim.dataset.kpi.iter_mut().zip(&sim.dataset.dates) {
                 if d.month() == 12 && d.day() <= 25 || d.month() == 11 && d.day() >= 20 {
                     *v += lift;
+                }
+            }
+        }
+        // SAT_FIRST=1 saturates each period's spend before carrying it over (see the header).
+        if std::env::var("SAT_FIRST").is_ok() {
+            for (t, c) in sim.truth.channels.iter_mut().zip(&sim.dataset.channels) {
+                let before = t.contributions(c);
+                let total: f64 = (0..=t.max_lag).map(|l| t.decay.powi(l as i32)).sum();
+                let input: Vec<f64> = c.history.iter().chain(&c.spend).copied().collect();
+                let saturated: Vec<f64> = input
+                    .iter()
+                    .map(|v| {
+                        let x = v / t.scale;
+                        if x > 0.0 {
+                            1.0 / (1.0 + (t.half_saturation / x).powf(t.shape))
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                let feature: Vec<f64> = (0..input.len())
+                    .map(|i| {
+                        (0..=t.max_lag.min(i))
+                            .map(|l| t.decay.powi(l as i32) / total * saturated[i - l])
+                            .sum()
+                    })
+                    .skip(c.history.len())
+                    .collect();
+                t.coefficient = t.roi * t.spend / feature.iter().sum::<f64>();
+                for (v, (f, b)) in sim.dataset.kpi.iter_mut().zip(feature.iter().zip(&before)) {
+                    *v += t.coefficient * f - b;
                 }
             }
         }

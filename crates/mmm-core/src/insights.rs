@@ -693,10 +693,18 @@ fn carry_over(doc: &ModelDocument, period: &str) -> Option<Insight> {
                 figures.insert(format!("{}.{key}", c.name), v);
             }
             figures.insert(format!("{}.mean_lag", c.name), mean_lag);
+            // A carry-over that builds up (a delayed peak: `fit::delayed`) is worth its own words.
+            let peak = c.adstock.peak_lag();
+            let largest = if peak > 0 {
+                figures.insert(format!("{}.peak_lag", c.name), peak as f64);
+                format!(", largest {peak} {period}{} after it", if peak == 1 { "" } else { "s" })
+            } else {
+                String::new()
+            };
             channels.push(c.name.clone());
             named.push(format!(
                 "{} {:.0}% (90% interval {:.0}-{:.0}%; {mean_lag:.1} {period}s after the spend on \
-                 average)",
+                 average{largest})",
                 c.name,
                 100.0 * share,
                 100.0 * lo,
@@ -997,6 +1005,26 @@ mod tests {
         // Without draws there is nothing to tell the data from the prior by.
         doc.posterior = None;
         assert!(insights(&doc).iter().all(|i| i.kind != InsightKind::CarryOver));
+        // The geometric carry-over is largest in the period of the spend: no peak to name.
+        assert!(!found.message.contains("largest"), "{}", found.message);
+        assert!(!found.numbers.contains_key("tv.peak_lag"));
+    }
+
+    #[test]
+    fn a_carry_over_that_peaks_late_says_when() {
+        // Every channel's true carry-over peaks two weeks after the spend.
+        let config = SimConfig { seed: 3, noise: 0.05, adstock_peak: 2.0, ..SimConfig::default() };
+        let s = simulate(&config);
+        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let found = insights(&doc).into_iter().find(|i| i.kind == InsightKind::CarryOver).unwrap();
+        assert!(found.channels.iter().any(|c| c == "tv"), "{:?}", found.channels);
+        let tv = doc.channels.iter().find(|c| c.name == "tv").unwrap();
+        let peak = tv.adstock.peak_lag();
+        assert!((1..=3).contains(&peak), "{:?}", tv.adstock);
+        assert_eq!(found.numbers["tv.peak_lag"], peak as f64);
+        let weeks = if peak == 1 { "week" } else { "weeks" };
+        let said = format!("after the spend on average, largest {peak} {weeks} after it)");
+        assert!(found.message.contains(&said), "{}", found.message);
     }
 
     #[test]

@@ -28,6 +28,11 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// A JSON file the CLI wrote.
+fn read_json(p: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -1277,8 +1282,7 @@ fn a_trend_bends_where_the_data_ask_and_the_flag_keeps_it_straight() {
     let out = mmm(&["fit", path(&data), "--json", path(&model)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("Trend: bends at 4 knots"), "{}", text(&out.stdout));
-    let doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let doc = read_json(&model);
     assert_eq!(doc["format_version"], 4);
     assert_eq!(doc["baseline"]["trend_knots"], serde_json::json!([0.2, 0.4, 0.6, 0.8]));
     let out = mmm(&["inspect-model", path(&model)]);
@@ -1287,8 +1291,7 @@ fn a_trend_bends_where_the_data_ask_and_the_flag_keeps_it_straight() {
     let out = mmm(&["fit", path(&data), "--trend-knots", "0", "--json", path(&model)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!text(&out.stdout).contains("Trend:"), "{}", text(&out.stdout));
-    let doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let doc = read_json(&model);
     assert_eq!(doc["format_version"], 2);
     assert!(doc["baseline"].get("trend_knots").is_none());
 
@@ -1320,8 +1323,7 @@ fn noise_that_lingers_is_found_unless_the_flag_keeps_it_white() {
     let model = dir.path().join("model.json");
     let out = mmm(&["fit", path(&data), "--json", path(&model)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let doc = read_json(&model);
     let rho = doc["fit"]["noise_autocorrelation"].as_f64().unwrap();
     assert!((0.6..=0.9).contains(&rho), "{rho}");
     let line = format!("Noise: autocorrelation {rho:.2} from one period to the next");
@@ -1332,8 +1334,7 @@ fn noise_that_lingers_is_found_unless_the_flag_keeps_it_white() {
     let out = mmm(&["fit", path(&data), "--white-noise", "--json", path(&model)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!text(&out.stdout).contains("Noise:"), "{}", text(&out.stdout));
-    let doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let doc = read_json(&model);
     assert!(doc["fit"].get("noise_autocorrelation").is_none());
 
     let out = mmm(&["simulate", "--noise-autocorrelation", "0.96", "--out", path(&data)]);
@@ -1351,8 +1352,7 @@ fn carry_over_that_peaks_late_is_found_unless_the_flag_keeps_it_geometric() {
     let model = dir.path().join("model.json");
     let out = mmm(&["fit", path(&data), "--json", path(&model)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let doc = read_json(&model);
     assert_eq!(doc["spec"]["adstock"], "weibull");
     // The line names every channel whose Weibull weights peak after lag 0, with that lag.
     let late: Vec<String> = doc["channels"]
@@ -1383,8 +1383,7 @@ fn carry_over_that_peaks_late_is_found_unless_the_flag_keeps_it_geometric() {
     let out = mmm(&["fit", path(&data), "--no-delay", "--json", path(&model)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!text(&out.stdout).contains("Carry-over:"), "{}", text(&out.stdout));
-    let doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let doc = read_json(&model);
     assert_eq!(doc["spec"]["adstock"], "geometric");
     assert_eq!(doc["spec"]["delayed_adstock"], false);
 

@@ -108,10 +108,16 @@ const PARAMETER_LABELS: Record<string, string> = {
 function parameterTable(details: ChannelDetail[]): HTMLElement | null {
   const withDraws = details.filter((d) => d.posterior_parameters?.length);
   if (withDraws.length === 0) return null;
-  const names = (withDraws[0].posterior_parameters ?? []).map((p) => p.name).filter((n) => n !== 'coefficient');
-  const cell = (d: ChannelDetail, name: string) => {
-    const p = d.posterior_parameters?.find((q: ParameterSummary) => q.name === name);
-    if (!p) return '–';
+  // By position: a Weibull carry-over's shape and a Hill curve's share the name "shape".
+  const all = (withDraws[0].posterior_parameters ?? []).map((p) => p.name);
+  const columns = all.map((name, i) => ({ name, i })).filter((c) => c.name !== 'coefficient');
+  const label = (c: { name: string; i: number }) =>
+    c.name === 'shape' && all.includes('scale')
+      ? (all.indexOf('scale') > c.i ? 'Carry-over shape' : 'Curve shape')
+      : PARAMETER_LABELS[c.name] ?? c.name;
+  const cell = (d: ChannelDetail, { name, i }: { name: string; i: number }) => {
+    const p: ParameterSummary | undefined = d.posterior_parameters?.[i];
+    if (!p || p.name !== name) return '–';
     const f = name === 'half_saturation' ? (v: number) => money(v * d.scale) : ratio;
     return [f(p.mean), h('small', null, ` ${interval(p.interval, f)}`)];
   };
@@ -119,11 +125,13 @@ function parameterTable(details: ChannelDetail[]): HTMLElement | null {
     h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'channel-parameters' },
       h('caption', null, 'Carry-over and curve shape: posterior means with 90% intervals over the draws'),
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Channel'),
-        names.map((n) => h('th', { scope: 'col', class: 'num' }, PARAMETER_LABELS[n] ?? n)))),
+        columns.map((c) => h('th', { scope: 'col', class: 'num' }, label(c))))),
       h('tbody', null, withDraws.map((d) => h('tr', null, h('th', { scope: 'row' }, d.name),
-        names.map((n) => h('td', { class: 'num' }, cell(d, n)))))))),
+        columns.map((c) => h('td', { class: 'num' }, cell(d, c)))))))),
     h('p', { class: 'lede' },
-      'Decay is the share of an effect that carries over into the next period. The half-saturation is the spend per period at which a channel gives half its largest effect; a shape above 1 makes the curve S-shaped (slow to start); at 1 or below it is steepest at the first unit of spend. A wide interval means the data leave the value open.'));
+      `${all.includes('scale')
+        ? 'The carry-over is a Weibull: a carry-over shape above 1 puts the effect’s peak after the spend, and the lag scale is about how many periods it lasts.'
+        : 'Decay is the share of an effect that carries over into the next period.'} The half-saturation is the spend per period at which a channel gives half its largest effect; a shape above 1 makes the curve S-shaped (slow to start); at 1 or below it is steepest at the first unit of spend. A wide interval means the data leave the value open.`));
 }
 
 /** Both models' fit metrics, with the holdout's when either has one: a calibrated model should
