@@ -44,6 +44,9 @@
 //!
 //! DELAY=θ makes every channel's carry-over peak θ periods after the spend
 //! (`SimConfig::adstock_peak`: PyMC-Marketing's delayed adstock, weights `decay^((l − θ)²)`).
+//! DELAY_ONLY=tv,radio DELAY_PEAK=θ makes only the named channels' carry-over peak θ periods
+//! after the spend (the others stay geometric), with the same true ROIs.
+//!
 //! SAT_FIRST=1 saturates each period's spend before the carry-over spreads it (the Hill of the
 //! spend, then the geometric adstock: the other order some generators use), with the same true
 //! ROIs and steady-state curves.
@@ -228,6 +231,24 @@ fn main() {
             for (v, d) in sim.dataset.kpi.iter_mut().zip(&sim.dataset.dates) {
                 if d.month() == 12 && d.day() <= 25 || d.month() == 11 && d.day() >= 20 {
                     *v += lift;
+                }
+            }
+        }
+        // DELAY_ONLY=a,b: only these channels' carry-over peaks DELAY periods late (see the header).
+        if let (Ok(only), Some(peak)) = (std::env::var("DELAY_ONLY"), knob("DELAY_PEAK")) {
+            let names: Vec<&str> = only.split(',').collect();
+            for (t, c) in sim.truth.channels.iter_mut().zip(&sim.dataset.channels) {
+                if !names.contains(&t.name.as_str()) {
+                    continue;
+                }
+                let before = t.contributions(c);
+                t.peak = peak;
+                let shape = t.contributions(c);
+                // The same true ROI: the coefficient takes the change of the feature's sum.
+                let scale = before.iter().sum::<f64>() / shape.iter().sum::<f64>();
+                t.coefficient *= scale;
+                for (v, (a, b)) in sim.dataset.kpi.iter_mut().zip(shape.iter().zip(&before)) {
+                    *v += a * scale - b;
                 }
             }
         }
