@@ -45,7 +45,9 @@
 //! DELAY=θ makes every channel's carry-over peak θ periods after the spend
 //! (`SimConfig::adstock_peak`: PyMC-Marketing's delayed adstock, weights `decay^((l − θ)²)`).
 //! DELAY_ONLY=tv,radio DELAY_PEAK=θ makes only the named channels' carry-over peak θ periods
-//! after the spend (the others stay geometric), with the same true ROIs.
+//! after the spend (the others stay geometric), with the same true ROIs; DELAY_PEAK=0 keeps
+//! them geometric. DELAY_DECAY=d DELAY_LAG=L give them that decay over L periods instead.
+//! MAX_LAG=L fits with an adstock window of L periods instead of the default 8.
 //!
 //! SAT_FIRST=1 saturates each period's spend before the carry-over spreads it (the Hill of the
 //! spend, then the geometric adstock: the other order some generators use), with the same true
@@ -243,6 +245,9 @@ fn main() {
                 }
                 let before = t.contributions(c);
                 t.peak = peak;
+                if let (Some(decay), Some(lag)) = (knob("DELAY_DECAY"), knob("DELAY_LAG")) {
+                    (t.decay, t.max_lag) = (decay, lag as usize);
+                }
                 let shape = t.contributions(c);
                 // The same true ROI: the coefficient takes the change of the feature's sum.
                 let scale = before.iter().sum::<f64>() / shape.iter().sum::<f64>();
@@ -293,6 +298,9 @@ fn main() {
             sim.dataset.channels.iter_mut().for_each(|c| c.history.clear());
         }
         let mut spec = spec.clone();
+        if let Some(k) = knob("MAX_LAG") {
+            spec.max_lag = k as usize;
+        }
         if let Some(k) = knob("MAX_HARMONICS") {
             spec.max_yearly_harmonics = k as usize;
         }
