@@ -63,12 +63,13 @@ pub fn summary(doc: &ModelDocument) -> String {
             count(doc.baseline.trend_knots.len(), "knot")
         );
     }
+    let period = doc.frequency.period_name();
     let late: Vec<String> = doc
         .channels
         .iter()
         .filter_map(|c| {
             let lag = c.adstock.peak_lag();
-            (lag > 0).then(|| format!("{} ({} later)", c.name, count(lag, "period")))
+            (lag > 0).then(|| format!("{} ({} later)", c.name, count(lag, period)))
         })
         .collect();
     if !late.is_empty() {

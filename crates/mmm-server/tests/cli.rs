@@ -1370,7 +1370,7 @@ fn carry_over_that_peaks_late_is_found_unless_the_flag_keeps_it_geometric() {
                 (0..=8).map(f64::from).fold(0.0, |b, l| if weight(l) > weight(b) { l } else { b });
             let plural = if lag == 1.0 { "" } else { "s" };
             (lag > 0.0)
-                .then(|| format!("{} ({lag} period{plural} later)", c["name"].as_str().unwrap()))
+                .then(|| format!("{} ({lag} week{plural} later)", c["name"].as_str().unwrap()))
         })
         .collect();
     assert!(late.iter().any(|l| l.starts_with("tv (")), "{late:?}");
