@@ -36,6 +36,9 @@
 //! default (2 keeps the simulator's smooth two); the example prints on how many data sets it
 //! gained harmonics.
 //!
+//! RW=s lets the level wander: a random walk with steps of s times the mean KPI is added to
+//! it (a market whose baseline drifts, as local-level models assume).
+//!
 //! AR=ρ makes the noise slow, as real markets' is: an AR(1) process with coefficient ρ and the
 //! same standard deviation (`SimConfig::noise_autocorrelation`).
 //!
@@ -224,6 +227,17 @@ fn main() {
             for (t, v) in sim.dataset.kpi.iter_mut().enumerate() {
                 let x = t as f64 / (n - 1) as f64;
                 *v += amp * (f(x) - x);
+            }
+        }
+        // RW wanders the level (see the header).
+        if let Some(step) = knob("RW") {
+            let mean = sim.dataset.kpi.iter().sum::<f64>() / sim.dataset.kpi.len() as f64;
+            let mut rng = StdRng::seed_from_u64(seed ^ 0x7a1c);
+            let mut level = 0.0;
+            for v in sim.dataset.kpi.iter_mut() {
+                let z: f64 = StandardNormal.sample(&mut rng);
+                level += step * mean * z;
+                *v += level;
             }
         }
         // SEASON_AMP adds a holiday season (see the header).
