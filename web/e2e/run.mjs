@@ -514,7 +514,7 @@ try {
   await page.getByRole('link', { name: 'Open the overview' }).click();
   await page.getByText(/revenue · monthly · 2022-01-01 to 2025-12-01 \(48 periods\)/).waitFor();
   const monthlyLede = await page.locator('p.lede').first().innerText();
-  assert.match(monthlyLede, /· noise autocorrelated 0\.\d\d$/, monthlyLede);
+  assert.match(monthlyLede, /· noise autocorrelated 0\.\d\d( in \d+% of it)?$/, monthlyLede);
   // Its channels' effects peak two months after the spend; TV, the best measured, is found so.
   assert.match(monthlyLede, / · carry-over peaks later: ([^·]+ \(\d months?\), )*tv, national \(2 months\)(, [^·]+ \(\d months?\))* · noise/, monthlyLede);
   // Its Channels page names the Weibull's parameters apart from the curve's; a peak after the

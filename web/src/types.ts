@@ -37,6 +37,8 @@ export interface Status {
   yearly_harmonics: number;
   /** The noise's autocorrelation from one period to the next; null when it is independent. */
   noise_autocorrelation: number | null;
+  /** The share of the noise's variance that carries over, when the rest is independent; null otherwise. */
+  noise_autocorrelated_share: number | null;
   /** The channels whose carry-over peaks after the spend, with the lag of the peak in periods. */
   late_peaks: { channel: string; lag: number }[];
   frequency: string; start: string; end: string; periods: number; channels: string[]; fit: Fit;

@@ -37,7 +37,7 @@
 //! gained harmonics.
 //!
 //! RW=s lets the level wander: a random walk with steps of s times the mean KPI is added to
-//! it (a market whose baseline drifts, as local-level models assume).
+//! it (`SimConfig::level_walk`: a market whose baseline drifts, as local-level models assume).
 //!
 //! AR=ρ makes the noise slow, as real markets' is: an AR(1) process with coefficient ρ and the
 //! same standard deviation (`SimConfig::noise_autocorrelation`).
@@ -188,6 +188,8 @@ fn main() {
     let mut finer = 0;
     // The noise autocorrelation of each fit that found its noise autocorrelated.
     let mut autocorrelated: Vec<f64> = Vec::new();
+    // The autocorrelated share of those whose slow part sits beside independent noise.
+    let mut shares: Vec<f64> = Vec::new();
     for seed in first..first + count {
         let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
         let mut sim = simulate(&SimConfig {
@@ -201,6 +203,7 @@ fn main() {
             shared_budget: knob("SHARED").unwrap_or(1.0),
             noise_autocorrelation: knob("AR").unwrap_or(0.0),
             adstock_peak: knob("DELAY").unwrap_or(0.0),
+            level_walk: knob("RW").unwrap_or(0.0),
             ..SimConfig::default()
         });
         let spends: Vec<&[f64]> = sim.dataset.channels.iter().map(|c| &c.spend[..]).collect();
@@ -227,17 +230,6 @@ fn main() {
             for (t, v) in sim.dataset.kpi.iter_mut().enumerate() {
                 let x = t as f64 / (n - 1) as f64;
                 *v += amp * (f(x) - x);
-            }
-        }
-        // RW wanders the level (see the header).
-        if let Some(step) = knob("RW") {
-            let mean = sim.dataset.kpi.iter().sum::<f64>() / sim.dataset.kpi.len() as f64;
-            let mut rng = StdRng::seed_from_u64(seed ^ 0x7a1c);
-            let mut level = 0.0;
-            for v in sim.dataset.kpi.iter_mut() {
-                let z: f64 = StandardNormal.sample(&mut rng);
-                level += step * mean * z;
-                *v += level;
             }
         }
         // SEASON_AMP adds a holiday season (see the header).
@@ -357,6 +349,7 @@ fn main() {
             finer += 1;
         }
         autocorrelated.extend(doc.fit.noise_autocorrelation);
+        shares.extend(doc.fit.noise_autocorrelated_share);
         seconds += start.elapsed().as_secs_f64();
         if let Some(lift_below) = std::env::var("LIFTS")
             .ok()
@@ -571,6 +564,13 @@ fn main() {
         autocorrelated.len(),
         if autocorrelated.is_empty() { String::new() } else { format!(" (mean ρ {mean_rho:.2})") }
     );
+    if !shares.is_empty() {
+        let mean_share = shares.iter().sum::<f64>() / shares.len() as f64;
+        println!(
+            "  of them with a slow part beside independent noise: {} (mean share {mean_share:.2})",
+            shares.len()
+        );
+    }
     errors.sort_by(f64::total_cmp);
     let mean = errors.iter().sum::<f64>() / errors.len() as f64;
     let median = errors[errors.len() / 2];

@@ -131,6 +131,11 @@ pub struct FitMetrics {
     /// autocorrelated noise; absent when it is independent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub noise_autocorrelation: Option<f64>,
+    /// The share of the noise's variance that carries over at `noise_autocorrelation` when the
+    /// rest comes and goes within the period (a slow part beside independent noise: a level
+    /// that wanders, say); absent when all of it carries over, or the noise is independent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise_autocorrelated_share: Option<f64>,
     /// Scores on the held-out last periods, if a holdout was used.
     pub holdout: Option<HoldoutMetrics>,
 }
@@ -625,6 +630,13 @@ impl ModelDocument {
         }
         if self.fit.noise_autocorrelation.is_some_and(|rho| !(0.0..1.0).contains(&rho)) {
             return bad("the noise's autocorrelation must lie in [0, 1)");
+        }
+        if let Some(share) = self.fit.noise_autocorrelated_share
+            && !(self.fit.noise_autocorrelation.is_some() && share > 0.0 && share < 1.0)
+        {
+            return bad(
+                "the noise's autocorrelated share must lie in (0, 1), with its autocorrelation",
+            );
         }
         if n != self.periods || n == 0 {
             return bad("series length differs from periods");

@@ -252,11 +252,11 @@ fn map_problem(
     // The noise's autocorrelation was asked at the prior-free optimum, whose curves had taken
     // some of the slow noise; asked again at the refined one, it is nearer the truth (on
     // simulated AR(1) noise), and the curves follow it once more.
-    if problem.rho > 0.0
-        && let Some((_, rho)) = noise::evidence(&problem, &u)
-        && rho != problem.rho
+    if !problem.noise.is_independent()
+        && let Some((_, found)) = noise::evidence(&problem, &u)
+        && found != problem.noise
     {
-        problem.set_rho(rho);
+        problem.set_noise(found);
         if let Some((_, found)) = problem.local_search(u.clone(), spec.max_iters) {
             u = found;
         }
@@ -457,8 +457,8 @@ struct Problem {
     base_full: DMatrix<f64>,
     /// The baseline design over the fitting window, whitened: the linear step's.
     base_w: DMatrix<f64>,
-    /// The noise's AR(1) coefficient, 0 while it is independent (`noise`).
-    rho: f64,
+    /// The noise's model, independent until the data ask otherwise (`noise`).
+    noise: noise::Noise,
     btb: DMatrix<f64>,
     bty: DVector<f64>,
     /// Ridge weight of each baseline coefficient (0 for the intercept).
@@ -734,7 +734,7 @@ impl Problem {
             base_full,
             base_w,
             // The noise is independent until `calibrate` has asked the data.
-            rho: 0.0,
+            noise: noise::Noise::INDEPENDENT,
             btb,
             bty,
             ridge: {
@@ -869,7 +869,7 @@ impl Problem {
             changed = true;
         }
         changed |= flexible::ask_the_data(self, u, sigma2);
-        if let Some(tau) = tau.filter(|_| estimated.is_some() && self.rho > 0.0) {
+        if let Some(tau) = tau.filter(|_| estimated.is_some() && !self.noise.is_independent()) {
             self.recentre(u, tau, pooled, sigma2);
         }
         changed
@@ -911,7 +911,7 @@ impl Problem {
         self.roi_prior = Some(match self.typical_roi(&eval, &features, innovations, tau, start) {
             Some((centre, variance)) if innovations > 0.0 && innovations.is_finite() => {
                 self.centre_variance = Some(variance);
-                self.roi_priors(centre, Some(tau), sigma2 * (1.0 - self.rho * self.rho))
+                self.roi_priors(centre, Some(tau), sigma2 * self.noise.innovation_share)
             }
             _ => priors,
         });
@@ -929,27 +929,27 @@ impl Problem {
         self.whiten_design();
     }
 
-    /// Lets the noise be AR(1) with coefficient `rho` (`noise`): whitens the data and the
-    /// baseline design, and rescales every prior set relative to the noise variance by the
-    /// change of the innovations' variance, `(1 − ρ²) / (1 − ρ₀²)`, so that each keeps its
+    /// Lets the noise be autocorrelated (`noise`): whitens the data and the baseline design,
+    /// and rescales every prior set relative to the noise variance by the change of the
+    /// innovations' variance (for AR(1) noise `(1 − ρ²) / (1 − ρ₀²)`), so that each keeps its
     /// absolute spread.
-    fn set_rho(&mut self, rho: f64) {
-        let factor = (1.0 - rho * rho) / (1.0 - self.rho * self.rho);
-        self.rho = rho;
+    fn set_noise(&mut self, noise: noise::Noise) {
+        let factor = noise.innovation_share / self.noise.innovation_share;
+        self.noise = noise;
         self.ridge *= factor;
         if let Some(priors) = &mut self.roi_prior {
             priors.iter_mut().for_each(|p| p.weight *= factor);
         }
         self.sigma0 = self.sigma0.map(|s| s * factor.sqrt());
         let mut y = self.y_raw.clone();
-        noise::whiten(rho, y.as_mut_slice());
+        self.noise.whiten(y.as_mut_slice());
         self.y = y;
         self.whiten_design();
     }
 
     /// Rebuilds the whitened baseline design and its normal-equation blocks.
     fn whiten_design(&mut self) {
-        self.base_w = noise::whitened_rows(self.rho, &self.base_full, self.n_fit);
+        self.base_w = noise::whitened_rows(&self.noise, &self.base_full, self.n_fit);
         self.btb = self.base_w.transpose() * &self.base_w;
         self.bty = self.base_w.transpose() * &self.y;
         *self.cache.borrow_mut() = None;
@@ -958,7 +958,7 @@ impl Problem {
     /// The marginal standard deviation of the noise whose innovations have standard deviation
     /// `innovation_sd`.
     fn marginal_sd(&self, innovation_sd: f64) -> f64 {
-        innovation_sd / (1.0 - self.rho * self.rho).sqrt()
+        innovation_sd / self.noise.innovation_share.sqrt()
     }
 
     /// Channel `c`'s ROI interval around `mean`, widened by the uncertainty of the pooled prior's
@@ -1057,7 +1057,7 @@ impl Problem {
                 if p.sd > 0.0 && p.strength > 0.0 && p.sd.is_finite() && p.strength.is_finite() =>
             {
                 // Its scale is the marginal noise's; the whitened data's is the innovations'.
-                (0.5 * p.strength, 0.5 * p.strength * p.sd * p.sd * (1.0 - self.rho * self.rho))
+                (0.5 * p.strength, 0.5 * p.strength * p.sd * p.sd * self.noise.innovation_share)
             }
             _ => (0.0, 0.0),
         }
@@ -1202,7 +1202,7 @@ impl Problem {
         let (feats, dfeats): (Vec<_>, Vec<_>) =
             (0..nc).map(|c| self.channel_feature(c, &theta[c], n, grad)).unzip();
         let mut fmat = DMatrix::from_fn(n, nc, |t, c| feats[c][t]);
-        noise::whiten_columns(self.rho, &mut fmat);
+        noise::whiten_columns(&self.noise, &mut fmat);
         (feats, dfeats, fmat)
     }
 
@@ -1281,7 +1281,7 @@ impl Problem {
         let resid = &self.y - base * beta.rows(0, nb) - &fmat * beta.rows(nb, nc);
         let rss = resid.norm_squared();
         // The residuals move along a channel's raw feature derivative `df` as `W df` does.
-        let resid_t = noise::transposed_head(self.rho, &resid, n);
+        let resid_t = noise::transposed_head(&self.noise, &resid, n);
         // Every term the linear step minimised, the stabilising ridges included: the gradient
         // below relies on β being the exact minimiser of this loss (envelope theorem).
         let mut pen: f64 = (0..nb).map(|j| self.ridge[j] * beta[j] * beta[j]).sum::<f64>()
@@ -1507,7 +1507,9 @@ impl Problem {
                 mape: 0.0,
                 nrmse: 0.0,
                 sigma,
-                noise_autocorrelation: (self.rho > 0.0).then_some(self.rho),
+                noise_autocorrelation: (!self.noise.is_independent()).then_some(self.noise.rho),
+                noise_autocorrelated_share: (!self.noise.is_independent() && self.noise.slow < 1.0)
+                    .then_some(self.noise.slow),
                 holdout: None,
             },
             channels,

@@ -145,16 +145,17 @@ pub fn noise_limit(doc: &ModelDocument, c: &ChannelResult) -> Option<NoiseLimit>
     let n = fitted.len() as f64;
     let mean = fitted.iter().sum::<f64>() / n;
     let sd = (fitted.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-    let relative_se = match doc.fit.noise_autocorrelation.filter(|r| *r > 0.0 && *r < 1.0) {
-        None => doc.fit.sigma / (sd * n.sqrt()),
-        Some(rho) => {
+    let noise = crate::fit::noise::Noise::of(&doc.fit);
+    let relative_se = match noise.is_independent() {
+        true => doc.fit.sigma / (sd * n.sqrt()),
+        false => {
             let mut moves = fitted.to_vec();
-            crate::fit::noise::whiten(rho, &mut moves);
+            noise.whiten(&mut moves);
             let mut level = vec![1.0; fitted.len()];
-            crate::fit::noise::whiten(rho, &mut level);
+            noise.whiten(&mut level);
             let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
             let left = dot(&moves, &moves) - dot(&moves, &level).powi(2) / dot(&level, &level);
-            doc.fit.sigma * (1.0 - rho * rho).sqrt() / left.sqrt()
+            doc.fit.sigma * noise.innovation_share.sqrt() / left.sqrt()
         }
     };
     let data = (c.roi * relative_se).powi(2);
@@ -838,20 +839,31 @@ fn collinearity(doc: &ModelDocument, period: &str) -> Option<Insight> {
 /// the fit allows for, and which often has a cause the data could name.
 fn lingering_noise(doc: &ModelDocument, period: &str) -> Option<Insight> {
     let rho = doc.fit.noise_autocorrelation?;
+    let mut figures = vec![("noise_autocorrelation", rho), ("noise_sd", doc.fit.sigma)];
+    let lead = match doc.fit.noise_autocorrelated_share {
+        Some(share) => {
+            figures.push(("noise_autocorrelated_share", share));
+            format!(
+                "Of the part of {} the model does not explain, {:.0}% carries over",
+                doc.kpi,
+                100.0 * share
+            )
+        }
+        None => format!("The part of {} the model does not explain carries over", doc.kpi),
+    };
     Some(Insight {
         kind: InsightKind::LingeringNoise,
         channels: Vec::new(),
         title: format!("What the model leaves unexplained lingers from {period} to {period}"),
         message: format!(
-            "The part of {} the model does not explain carries over from one {period} to the \
-             next (autocorrelation {rho:.2}, noise of {} a {period}). The fit weighs the {period}s \
-             for it and its intervals allow for it, but such slow noise often has a cause the \
-             data do not name: a holiday or event, a competitor's campaign, the weather, a \
-             change of price or distribution. If you have it, add it as a control column.",
-            doc.kpi,
+            "{lead} from one {period} to the next (autocorrelation {rho:.2}, noise of {} a \
+             {period}). The fit weighs the {period}s for it and its intervals allow for it, but \
+             such slow noise often has a cause the data do not name: a holiday or event, a \
+             competitor's campaign, the weather, a change of price or distribution. If you have \
+             it, add it as a control column.",
             money(doc.fit.sigma)
         ),
-        numbers: numbers(&[("noise_autocorrelation", rho), ("noise_sd", doc.fit.sigma)]),
+        numbers: numbers(&figures),
     })
 }
 

@@ -310,7 +310,7 @@ pub fn score(doc: &ModelDocument, data: &Dataset) -> Result<Score, DataErrors> {
         metrics: metrics_of(&scored),
         forecasts: scored.iter().filter(|p| p.actual.is_none()).count(),
         out_of_sample: scored.iter().filter(|p| !p.in_fit).count(),
-        drift: drift_of(&scored, doc.fit.noise_autocorrelation.unwrap_or(0.0)),
+        drift: drift_of(&scored, &crate::fit::noise::Noise::of(&doc.fit)),
         periods: scored,
         unknown_carry_over,
     })
@@ -323,15 +323,15 @@ impl ScoredPeriod {
     }
 }
 
-/// The drift test over the periods with an actual, for noise of autocorrelation `rho`; `None`
-/// if there are none.
-fn drift_of(periods: &[ScoredPeriod], rho: f64) -> Option<Drift> {
+/// The drift test over the periods with an actual, for the model's noise; `None` if there are
+/// none.
+fn drift_of(periods: &[ScoredPeriod], noise: &crate::fit::noise::Noise) -> Option<Drift> {
     let n = periods.iter().filter(|p| p.actual.is_some()).count();
     if n == 0 {
         return None;
     }
     let outside = periods.iter().filter(|p| p.outside()).count();
-    let p_value = misses::outside_upper_tail(n, rho, outside);
+    let p_value = misses::outside_upper_tail(n, noise, outside);
     Some(Drift {
         outside,
         expected_outside: OUTSIDE_PROBABILITY * n as f64,

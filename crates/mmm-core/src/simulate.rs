@@ -62,6 +62,12 @@ pub struct SimConfig {
     /// true ROIs at every peak.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub adstock_peak: f64,
+    /// Steps of a random walk in the KPI's level, as a fraction of its mean (0.01, say): a
+    /// baseline that wanders, as local-level models assume, beside the noise. 0 (the default)
+    /// keeps the level on its trend and season. The walk has its own generator, so the same
+    /// seed draws the same market otherwise.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub level_walk: f64,
 }
 
 fn is_zero(v: &f64) -> bool {
@@ -115,6 +121,7 @@ impl Default for SimConfig {
             shared_budget: 1.0,
             noise_autocorrelation: 0.0,
             adstock_peak: 0.0,
+            level_walk: 0.0,
         }
     }
 }
@@ -476,6 +483,19 @@ pub fn simulate(config: &SimConfig) -> Simulation {
             round2(v + noise_sd * e)
         })
         .collect();
+    let kpi = if config.level_walk > 0.0 {
+        let mut walk = StdRng::seed_from_u64(config.seed ^ 0x1e7e_1a1c);
+        let step = config.level_walk * mean_kpi;
+        let mut level = 0.0;
+        kpi.into_iter()
+            .map(|v| {
+                level += step * z(&mut walk);
+                round2(v + level)
+            })
+            .collect()
+    } else {
+        kpi
+    };
 
     let dates: Vec<NaiveDate> = (0..n)
         .map(|t| config.frequency.nth_after(config.start, t as i64).unwrap_or(config.start))

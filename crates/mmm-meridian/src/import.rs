@@ -749,6 +749,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
             nrmse: metrics::nrmse(&actual, &fitted),
             sigma: all_draws.iter().map(|d| d.sigma).sum::<f64>() / draws as f64,
             noise_autocorrelation: None,
+            noise_autocorrelated_share: None,
             holdout: None,
         },
         channels: results,

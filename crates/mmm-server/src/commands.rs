@@ -94,6 +94,9 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
     if !(0.0..=8.0).contains(&args.adstock_peak) {
         return Err(anyhow!("--adstock-peak must be between 0 and 8 periods").into());
     }
+    if !(0.0..=0.1).contains(&args.level_walk) {
+        return Err(anyhow!("--level-walk must be between 0 and 0.1").into());
+    }
     if args.weeks < 2 {
         return Err(anyhow!("--weeks (--periods) must be at least 2").into());
     }
@@ -113,6 +116,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
         media_units: args.media_units,
         noise_autocorrelation: args.noise_autocorrelation,
         adstock_peak: args.adstock_peak,
+        level_walk: args.level_walk,
         ..SimConfig::default()
     }
     .with_frequency(match args.frequency {

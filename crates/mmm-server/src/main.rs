@@ -226,6 +226,10 @@ struct SimulateArgs {
     /// carry-over, largest in the period of the spend.
     #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
     adstock_peak: f64,
+    /// Steps of a random walk in the level, as a fraction of the mean KPI, 0 to 0.1: a baseline
+    /// that wanders beside the noise; 0 keeps the level on its trend and season.
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
+    level_walk: f64,
     /// Where to write the CSV (`-` for standard output).
     #[arg(long)]
     out: PathBuf,

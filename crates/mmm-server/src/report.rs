@@ -76,10 +76,15 @@ pub fn summary(doc: &ModelDocument) -> String {
         let _ = writeln!(s, "Carry-over: peaks after the spend for {}", late.join(", "));
     }
     if let Some(rho) = doc.fit.noise_autocorrelation {
+        let share = doc
+            .fit
+            .noise_autocorrelated_share
+            .map(|v| format!(" in {:.0}% of it", 100.0 * v))
+            .unwrap_or_default();
         let _ = writeln!(
             s,
-            "Noise: autocorrelation {rho:.2} from one period to the next (the data are more \
-             likely with it than without)"
+            "Noise: autocorrelation {rho:.2} from one period to the next{share} (the data are \
+             more likely with it than without)"
         );
     }
     let _ = writeln!(

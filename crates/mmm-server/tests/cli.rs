@@ -1340,6 +1340,24 @@ fn noise_that_lingers_is_found_unless_the_flag_keeps_it_white() {
     let out = mmm(&["simulate", "--noise-autocorrelation", "0.96", "--out", path(&data)]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("--noise-autocorrelation must be between 0 and 0.95"));
+
+    // A level that wanders beside independent noise: the slow part's share is named.
+    let walk = ["--seed", "6", "--noise", "0.05", "--level-walk", "0.02", "--out", path(&data)];
+    let out = mmm(&[&["simulate"][..], &walk].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = mmm(&["fit", path(&data), "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc = read_json(&model);
+    let rho = doc["fit"]["noise_autocorrelation"].as_f64().unwrap();
+    let share = doc["fit"]["noise_autocorrelated_share"].as_f64().unwrap();
+    let line = format!(
+        "Noise: autocorrelation {rho:.2} from one period to the next in {:.0}% of it",
+        100.0 * share
+    );
+    assert!(text(&out.stdout).contains(&line), "{line}\n{}", text(&out.stdout));
+    let out = mmm(&["simulate", "--level-walk", "0.2", "--out", path(&data)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--level-walk must be between 0 and 0.1"));
 }
 
 #[test]

@@ -80,6 +80,11 @@ pub struct StatusOut {
     /// that lingers; `null` when it is independent.
     #[schema(example = 0.45)]
     pub noise_autocorrelation: Option<f64>,
+    /// The share of the noise's variance that carries over, when the rest comes and goes within
+    /// the period (a slow part beside independent noise); `null` when all of it carries over
+    /// or the noise is independent.
+    #[schema(example = 0.5)]
+    pub noise_autocorrelated_share: Option<f64>,
     /// The channels whose carry-over peaks after the spend (the data asked for the Weibull
     /// adstock, or the model was fitted with it), with the lag of the peak in periods. Empty
     /// when every channel's effect is largest in the period of its spend.
@@ -165,6 +170,7 @@ pub async fn status(
         trend_knots: doc.baseline.trend_knots.clone(),
         yearly_harmonics: doc.baseline.yearly_harmonics(),
         noise_autocorrelation: doc.fit.noise_autocorrelation,
+        noise_autocorrelated_share: doc.fit.noise_autocorrelated_share,
         late_peaks: doc
             .channels
             .iter()

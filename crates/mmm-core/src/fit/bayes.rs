@@ -127,7 +127,7 @@ impl Problem {
         }
         let dev = &beta_hat - &mean;
         let s = resid.norm_squared() + dev.component_mul(&d).dot(&dev);
-        let resid_t = super::noise::transposed_head(self.rho, &resid, n);
+        let resid_t = super::noise::transposed_head(&self.noise, &resid, n);
         if !(s > 0.0 && s.is_finite()) {
             return None;
         }
@@ -149,7 +149,7 @@ impl Problem {
             }
             // A raw feature derivative `df` moves the whitened design by `W df`.
             for mut column in x_a_inv.column_iter_mut() {
-                super::noise::whiten_transpose(self.rho, &mut column.as_mut_slice()[..n]);
+                self.noise.whiten_transpose(&mut column.as_mut_slice()[..n]);
             }
             (a_inv, x_a_inv)
         } else {

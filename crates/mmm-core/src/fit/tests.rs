@@ -73,7 +73,10 @@ fn gradient_matches_finite_differences_geometric_hill() {
     let mut problem = Problem::new(&sim(3, 0.04).dataset, &spec).unwrap();
     let u = problem.starts(1, 0).remove(0);
     problem.calibrate(&u, Some(0.5));
-    problem.set_rho(0.6);
+    problem.set_noise(super::noise::Noise::new(0.6, 1.0));
+    check_gradient_at(&problem);
+    // With a slow part beside independent noise (Kalman whitening).
+    problem.set_noise(super::noise::Noise::new(0.9, 0.5));
     check_gradient_at(&problem);
     // With a lift test, which enters once σ₀ is known.
     let data = sim(3, 0.04).dataset;
@@ -537,7 +540,10 @@ fn check_marginal_gradient(with_roi_prior: bool) {
     }
     check_marginal_gradient_at(&problem);
     // With autocorrelated noise, the data whitened.
-    problem.set_rho(0.6);
+    problem.set_noise(super::noise::Noise::new(0.6, 1.0));
+    check_marginal_gradient_at(&problem);
+    // With a slow part beside independent noise (Kalman whitening).
+    problem.set_noise(super::noise::Noise::new(0.9, 0.5));
     check_marginal_gradient_at(&problem);
 }
 

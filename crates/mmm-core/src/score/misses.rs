@@ -12,6 +12,7 @@
 //! The test then takes the count as beta-binomial with that mean and variance, whose
 //! within-cluster correlation is `(D − 1) / (n − 1)`.
 
+use crate::fit::noise::Noise;
 use crate::summary::normal_cdf;
 
 /// The standard normal quantile of 0.95: a 90% interval's half-width in sds.
@@ -97,13 +98,12 @@ pub(super) fn miss_correlation(r: f64) -> f64 {
     (both - p * p) / (p * (1.0 - p))
 }
 
-/// The factor by which noise of autocorrelation `rho` widens the variance of the count of `n`
+/// The factor by which autocorrelated noise widens the variance of the count of `n`
 /// consecutive periods outside their interval.
-pub(super) fn variance_inflation(rho: f64, n: usize) -> f64 {
+pub(super) fn variance_inflation(noise: &Noise, n: usize) -> f64 {
     let mut d = 1.0;
-    let mut r = 1.0;
     for k in 1..n {
-        r *= rho;
+        let r = noise.autocorrelation(k);
         // Beyond this the indicators are as good as independent.
         if r.abs() < 1e-4 {
             break;
@@ -114,13 +114,13 @@ pub(super) fn variance_inflation(rho: f64, n: usize) -> f64 {
 }
 
 /// `P(X ≥ k)` for the count `X` of `n` consecutive periods outside their 90% interval, when the
-/// noise has autocorrelation `rho` (independent at 0).
-pub(super) fn outside_upper_tail(n: usize, rho: f64, k: usize) -> f64 {
+/// noise is `noise`.
+pub(super) fn outside_upper_tail(n: usize, noise: &Noise, k: usize) -> f64 {
     let p = super::OUTSIDE_PROBABILITY;
-    if rho == 0.0 || n < 2 {
+    if noise.is_independent() || n < 2 {
         return binomial_upper_tail(n, p, k);
     }
-    let psi = (variance_inflation(rho, n) - 1.0) / (n - 1) as f64;
+    let psi = (variance_inflation(noise, n) - 1.0) / (n - 1) as f64;
     beta_binomial_upper_tail(n, p, psi, k)
 }
 
@@ -179,36 +179,47 @@ mod tests {
 
     #[test]
     fn the_variance_of_the_count_is_that_of_simulated_ar_noise() {
-        // 20,000 quarters (13 periods) of AR(1) noise at ρ 0.8: the count of periods beyond
-        // ±1.645 marginal sds has the variance the inflation factor says, to sampling error.
-        let (rho, n, reps) = (0.8, 13, 20_000);
-        let mut rng = StdRng::seed_from_u64(7);
-        let innovation = (1.0f64 - rho * rho).sqrt();
-        let counts: Vec<f64> = (0..reps)
-            .map(|_| {
-                let mut e: f64 = StandardNormal.sample(&mut rng);
-                let mut count = 0;
-                for t in 0..n {
-                    if t > 0 {
-                        let z: f64 = StandardNormal.sample(&mut rng);
-                        e = rho * e + innovation * z;
+        // 20,000 quarters (13 periods) of AR(1) noise at ρ 0.8, and of noise half of whose
+        // variance is AR(1) at 0.95, half independent: the count of periods beyond ±1.645
+        // marginal sds has the variance the inflation factor says, to sampling error.
+        let (n, reps) = (13, 20_000);
+        for (rho, slow) in [(0.8, 1.0), (0.95, 0.5)] {
+            let noise = Noise::new(rho, slow);
+            let mut rng = StdRng::seed_from_u64(7);
+            let innovation = (1.0f64 - rho * rho).sqrt();
+            let mut draw = || -> f64 { StandardNormal.sample(&mut rng) };
+            let counts: Vec<f64> = (0..reps)
+                .map(|_| {
+                    let mut x = draw();
+                    let mut count = 0;
+                    for t in 0..n {
+                        if t > 0 {
+                            x = rho * x + innovation * draw();
+                        }
+                        let e = slow.sqrt() * x + (1.0 - slow).sqrt() * draw();
+                        count += usize::from(e.abs() > Z90);
                     }
-                    count += usize::from(e.abs() > Z90);
-                }
-                count as f64
-            })
-            .collect();
-        let mean = counts.iter().sum::<f64>() / reps as f64;
-        let var = counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (reps - 1) as f64;
-        let predicted = n as f64 * 0.1 * 0.9 * variance_inflation(rho, n);
-        assert!((mean / 1.3 - 1.0).abs() < 0.03, "mean {mean}");
-        assert!((var / predicted - 1.0).abs() < 0.05, "variance {var} against {predicted}");
-        assert!(variance_inflation(rho, n) > 2.0);
-        assert_eq!(variance_inflation(0.0, n), 1.0);
-        // The tail: at least 5 of 13 outside is rare for independent noise, not for this.
-        assert!(binomial_upper_tail(n, 0.1, 5) < 0.01);
-        let clustered = outside_upper_tail(n, rho, 5);
-        let share = counts.iter().filter(|c| **c >= 5.0).count() as f64 / reps as f64;
-        assert!(clustered > 0.01 && (clustered / share - 1.0).abs() < 0.25, "{clustered} {share}");
+                    count as f64
+                })
+                .collect();
+            let mean = counts.iter().sum::<f64>() / reps as f64;
+            let var = counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (reps - 1) as f64;
+            let predicted = n as f64 * 0.1 * 0.9 * variance_inflation(&noise, n);
+            assert!((mean / 1.3 - 1.0).abs() < 0.03, "mean {mean}");
+            assert!((var / predicted - 1.0).abs() < 0.05, "variance {var} against {predicted}");
+            assert!(variance_inflation(&noise, n) > 1.5);
+            if slow == 1.0 {
+                // The tail: at least 5 of 13 outside is rare for independent noise, not for
+                // this.
+                assert!(binomial_upper_tail(n, 0.1, 5) < 0.01);
+                let clustered = outside_upper_tail(n, &noise, 5);
+                let share = counts.iter().filter(|c| **c >= 5.0).count() as f64 / reps as f64;
+                assert!(
+                    clustered > 0.01 && (clustered / share - 1.0).abs() < 0.25,
+                    "{clustered} {share}"
+                );
+            }
+        }
+        assert_eq!(variance_inflation(&Noise::INDEPENDENT, n), 1.0);
     }
 }

@@ -531,8 +531,8 @@ fn clustered_misses_are_judged_with_the_noises_autocorrelation() {
             in_fit: false,
         })
         .collect();
-    let independent = drift_of(&periods, 0.0).unwrap();
-    let lingering = drift_of(&periods, 0.8).unwrap();
+    let independent = drift_of(&periods, &crate::fit::noise::Noise::INDEPENDENT).unwrap();
+    let lingering = drift_of(&periods, &crate::fit::noise::Noise::new(0.8, 1.0)).unwrap();
     assert_eq!((independent.outside, lingering.outside), (5, 5));
     assert_eq!(independent.p_value, misses::binomial_upper_tail(13, 0.1, 5));
     assert!(independent.drifted && independent.p_value > 0.005, "{independent:?}");

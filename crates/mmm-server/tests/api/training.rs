@@ -563,6 +563,8 @@ fn noise_that_lingers_is_found_unless_told_not_to(app: TestApp) {
     let rho = slow["fit"]["noise_autocorrelation"].as_f64().unwrap();
     assert!((0.6..=0.9).contains(&rho), "{rho}");
     assert_eq!(status["noise_autocorrelation"], rho);
+    // AR(1) alone: all of the noise carries over.
+    assert_eq!(status["noise_autocorrelated_share"], Value::Null);
     assert_eq!(slow["spec"]["autocorrelated_noise"], true);
     let (white, status) = document(json!({"dataset_id": dataset, "autocorrelated_noise": false}));
     assert!(white["fit"].get("noise_autocorrelation").is_none(), "{}", white["fit"]);
@@ -576,6 +578,16 @@ fn noise_that_lingers_is_found_unless_told_not_to(app: TestApp) {
     );
     assert!(matches!(r.status, 400 | 422), "{}", r.text);
     assert!(r.text.contains("autocorrelated_noise"), "{}", r.text);
+    // A level that wanders beside independent noise: part of the noise carries over.
+    let config = SimConfig { seed: 6, noise: 0.05, level_walk: 0.02, ..SimConfig::default() };
+    let data = simulate(&config).dataset;
+    let r = app.post("/api/v1/datasets?name=walk", Some(&token), "text/csv", data.to_csv());
+    assert_eq!(r.status, 201, "{}", r.text);
+    let walk = r.json()["id"].as_str().unwrap().to_owned();
+    let (wandering, status) = document(json!({"dataset_id": walk}));
+    let share = wandering["fit"]["noise_autocorrelated_share"].as_f64().unwrap();
+    assert!(share > 0.0 && share < 1.0, "{share}");
+    assert_eq!(status["noise_autocorrelated_share"], share);
 }
 
 /// A market whose every channel's carry-over peaks two periods after the spend: the model takes
