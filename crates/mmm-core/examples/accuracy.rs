@@ -31,6 +31,9 @@
 //! TREND_KNOTS=N fits with N trend knots instead of the default (0 keeps the trend straight);
 //! the example prints on how many data sets the fitted trend bent.
 //!
+//! SPIKE=A adds two one-week events a year: the KPI gains `A · intercept` in the week holding
+//! 27 November (Black Friday's) and the one holding 24 December.
+//!
 //! SEASON_AMP=A adds a holiday season: the KPI gains `A · intercept` from 20 November to 25
 //! December. MAX_HARMONICS=N lets the yearly season have up to N harmonics instead of the
 //! default (2 keeps the simulator's smooth two); the example prints on how many data sets it
@@ -184,6 +187,8 @@ fn main() {
     let mut bent = 0;
     // Fits whose carry-over peaks late (the data asked for the Weibull adstock).
     let mut delayed = 0;
+    // The weeks each fit's insights named as recurring events, where they named any.
+    let mut events: Vec<usize> = Vec::new();
     // Fits whose yearly season gained harmonics.
     let mut finer = 0;
     // The noise autocorrelation of each fit that found its noise autocorrelated.
@@ -230,6 +235,38 @@ fn main() {
             for (t, v) in sim.dataset.kpi.iter_mut().enumerate() {
                 let x = t as f64 / (n - 1) as f64;
                 *v += amp * (f(x) - x);
+            }
+        }
+        // SPIKE adds one-week events (see the header).
+        if let Some(amp) = knob("SPIKE") {
+            use chrono::Datelike;
+            let lift = amp * sim.truth.baseline.intercept;
+            for (v, d) in sim.dataset.kpi.iter_mut().zip(&sim.dataset.dates) {
+                // The week holding Black Friday (about 25 November) and the one before Christmas.
+                let week_of = |month: u32, day: u32| {
+                    d.month() == month && d.day() <= day && day - d.day() < 7
+                };
+                if week_of(11, 27) || week_of(12, 24) {
+                    *v += lift;
+                }
+            }
+            // SPIKE_CONTROL=1 gives the fit those weeks as a 0/1 control, as the insight asks.
+            if std::env::var("SPIKE_CONTROL").is_ok() {
+                let values: Vec<f64> = sim
+                    .dataset
+                    .dates
+                    .iter()
+                    .map(|d| {
+                        let week_of = |month: u32, day: u32| {
+                            d.month() == month && d.day() <= day && day - d.day() < 7
+                        };
+                        f64::from(u8::from(week_of(11, 27) || week_of(12, 24)))
+                    })
+                    .collect();
+                sim.dataset.roles.controls.push("events".to_owned());
+                sim.dataset
+                    .controls
+                    .push(mmm_core::dataset::Control { name: "events".to_owned(), values });
             }
         }
         // SEASON_AMP adds a holiday season (see the header).
@@ -341,6 +378,12 @@ fn main() {
         let mut doc = fit(&sim.dataset, &spec, None).expect("fit");
         if doc.spec.adstock == mmm_core::spec::AdstockKind::Weibull {
             delayed += 1;
+        }
+        let said = mmm_core::insights::insights(&doc);
+        if let Some(i) =
+            said.iter().find(|i| i.kind == mmm_core::insights::InsightKind::RecurringEvent)
+        {
+            events.push(i.numbers.len());
         }
         if !doc.baseline.trend_knots.is_empty() {
             bent += 1;
@@ -558,6 +601,11 @@ fn main() {
     );
     println!("  fits whose trend bends: {bent} of {count}; whose season gained harmonics: {finer}");
     println!("  fits whose carry-over may peak late (Weibull adstock): {delayed} of {count}");
+    println!(
+        "  fits whose insights name recurring event weeks: {} of {count} ({} weeks)",
+        events.len(),
+        events.iter().sum::<usize>()
+    );
     let mean_rho = autocorrelated.iter().sum::<f64>() / autocorrelated.len().max(1) as f64;
     println!(
         "  fits whose noise is autocorrelated: {} of {count}{}",

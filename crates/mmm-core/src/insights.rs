@@ -36,6 +36,9 @@ pub enum InsightKind {
     /// What the model leaves unexplained lingers from one period to the next (autocorrelated
     /// noise): often a driver the data lack.
     LingeringNoise,
+    /// The KPI jumps (or dips) beyond the model's fit in the same weeks of every year: an
+    /// event the data do not name, which belongs in a control column.
+    RecurringEvent,
     /// A caution about the model's fit.
     FitQuality,
 }
@@ -653,6 +656,7 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
     out.extend(missing_history(doc, period));
     out.extend(collinearity(doc, period));
     out.extend(lingering_noise(doc, period));
+    out.extend(recurring_events(doc));
 
     let holdout_mape = doc.fit.holdout.as_ref().map(|h| h.mape);
     if doc.fit.r2 < 0.5 || holdout_mape.is_some_and(|m| m > 0.2) {
@@ -867,6 +871,98 @@ fn lingering_noise(doc: &ModelDocument, period: &str) -> Option<Insight> {
     })
 }
 
+/// How far, in robust standard deviations of the residuals, a week must lie beyond the fit in
+/// every year to count as a recurring event: with three years of independent noise, a given
+/// week does so by chance with probability about 2 · 0.023³, or 1 in 800 over a year's weeks.
+const EVENT_SDS: f64 = 2.0;
+
+/// The weeks of the year in which a weekly model's fit misses the KPI the same way, by more
+/// than [`EVENT_SDS`] robust residual sds, in every year of the data (two at least): Black
+/// Friday, Christmas, a yearly sale the file does not mark. Their lift goes to whatever media
+/// ran then; a 0/1 control column takes it (on simulated markets with two such weeks a year,
+/// the ROI error went from 38-44% back to 34%: docs/benchmarks.md). A week of the last year
+/// counts when, in each earlier year, one of the three weeks around the same date (52 weeks
+/// back, give or take one: weekly dates drift by a day a year) missed the same way, and it
+/// misses by more than the two weeks on either side.
+fn recurring_events(doc: &ModelDocument) -> Option<Insight> {
+    if doc.frequency != crate::dataset::Frequency::Weekly || doc.origin.is_some() {
+        return None;
+    }
+    const YEAR: usize = 52;
+    let held_out = doc.fit.holdout.as_ref().map_or(0, |h| h.periods);
+    let n = doc.series.actual.len().saturating_sub(held_out);
+    if n < 2 * YEAR {
+        return None;
+    }
+    let residuals: Vec<f64> = (0..n).map(|t| doc.series.actual[t] - doc.series.fitted[t]).collect();
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied()
+    };
+    let centre = median(residuals.clone())?;
+    let spread = 1.4826 * median(residuals.iter().map(|r| (r - centre).abs()).collect())?;
+    if !(spread > 0.0 && spread.is_finite()) {
+        return None;
+    }
+    let z: Vec<f64> = residuals.iter().map(|r| (r - centre) / spread).collect();
+    let mean_kpi = doc.series.actual[..n].iter().sum::<f64>() / n as f64;
+    let years = n / YEAR;
+    let mut named = Vec::new();
+    let mut figures = BTreeMap::new();
+    for t in n - YEAR..n {
+        let sign = z[t].signum();
+        // A week within two of a larger miss is that event's shoulder, or the season's swing
+        // back from reaching for it (a dip beside a jump), not an event of its own.
+        let shoulder = (t.saturating_sub(2)..(t + 3).min(n)).any(|k| z[k].abs() > z[t].abs());
+        if z[t].abs() <= EVENT_SDS || shoulder {
+            continue;
+        }
+        // The same week in each earlier year: its worst miss the same way among three.
+        let earlier: Option<Vec<usize>> = (1..=years)
+            .filter(|y| t >= y * YEAR)
+            .map(|y| {
+                let at = t - y * YEAR;
+                (at.saturating_sub(1)..=(at + 1).min(n - 1))
+                    .filter(|&k| sign * z[k] > EVENT_SDS)
+                    .max_by(|&a, &b| (sign * z[a]).total_cmp(&(sign * z[b])))
+            })
+            .collect();
+        let Some(earlier) = earlier.filter(|e| !e.is_empty()) else { continue };
+        let mean = earlier.iter().chain([&t]).map(|&k| residuals[k]).sum::<f64>()
+            / (earlier.len() + 1) as f64;
+        let date = doc.series.dates[t];
+        figures.insert(format!("{date}.mean_residual"), mean);
+        named.push(format!(
+            "the week of {} ({} by {} on average, {:.0}% of the mean)",
+            date.format("%-d %B"),
+            if mean > 0.0 { "above the fit" } else { "below it" },
+            money(mean.abs()),
+            100.0 * mean.abs() / mean_kpi
+        ));
+    }
+    if named.is_empty() {
+        return None;
+    }
+    Some(Insight {
+        kind: InsightKind::RecurringEvent,
+        channels: Vec::new(),
+        title: format!(
+            "{} moves in the same weeks every year, beyond what the model explains",
+            doc.kpi
+        ),
+        message: format!(
+            "In each of the {} years of the data the model misses {} the same way in {}: an \
+             event the file does not name, such as Black Friday, Christmas or a yearly sale. \
+             Its lift goes to whatever media ran then. Add a 0/1 control column that marks \
+             those weeks in every year, and fit again.",
+            years + usize::from(!n.is_multiple_of(YEAR)),
+            doc.kpi,
+            and_list(&named)
+        ),
+        numbers: figures,
+    })
+}
+
 /// A channel whose input moves with another channel's, or with a control.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollinearPair<'a> {
@@ -1020,6 +1116,54 @@ mod tests {
         // The geometric carry-over is largest in the period of the spend: no peak to name.
         assert!(!found.message.contains("largest"), "{}", found.message);
         assert!(!found.numbers.contains_key("tv.peak_lag"));
+    }
+
+    #[test]
+    fn weeks_that_jump_every_year_are_named_until_a_control_marks_them() {
+        use chrono::Datelike;
+        // Two one-week events a year, 40% of the level each: the week holding 27 November and
+        // the one holding 24 December.
+        let config = SimConfig { seed: 1000, noise: 0.045, ..SimConfig::default() };
+        let mut s = simulate(&config);
+        let lift = 0.4 * s.truth.baseline.intercept;
+        let event: Vec<bool> = s
+            .dataset
+            .dates
+            .iter()
+            .map(|d| {
+                let holds = |month: u32, day: u32| {
+                    d.month() == month && d.day() <= day && day - d.day() < 7
+                };
+                holds(11, 27) || holds(12, 24)
+            })
+            .collect();
+        for (v, on) in s.dataset.kpi.iter_mut().zip(&event) {
+            if *on {
+                *v += lift;
+            }
+        }
+        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let found = insights(&doc).into_iter().find(|i| i.kind == InsightKind::RecurringEvent);
+        let found = found.unwrap();
+        // Exactly the last year's two event weeks, each above the fit.
+        let last_year: Vec<String> = s.dataset.dates[104..]
+            .iter()
+            .zip(&event[104..])
+            .filter(|(_, on)| **on)
+            .map(|(d, _)| format!("{d}.mean_residual"))
+            .collect();
+        assert_eq!(found.numbers.keys().cloned().collect::<Vec<_>>(), last_year);
+        assert!(found.numbers.values().all(|v| *v > 0.5 * lift), "{:?}", found.numbers);
+        assert!(found.message.contains("In each of the 3 years"), "{}", found.message);
+        // Marked by a control, the weeks are explained: nothing to say.
+        let values = event.iter().map(|on| f64::from(u8::from(*on))).collect();
+        s.dataset.roles.controls.push("events".to_owned());
+        s.dataset.controls.push(crate::dataset::Control { name: "events".to_owned(), values });
+        let marked = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        assert!(insights(&marked).iter().all(|i| i.kind != InsightKind::RecurringEvent));
+        // Nor on the market without them.
+        let plain = fit(&simulate(&config).dataset, &ModelSpec::default(), None).unwrap();
+        assert!(insights(&plain).iter().all(|i| i.kind != InsightKind::RecurringEvent));
     }
 
     #[test]
