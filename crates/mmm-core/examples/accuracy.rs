@@ -240,29 +240,27 @@ fn main() {
         // SPIKE adds one-week events (see the header).
         if let Some(amp) = knob("SPIKE") {
             use chrono::Datelike;
+            // The week holding Black Friday (about 25 November) and the one before Christmas.
+            let events: Vec<bool> = sim
+                .dataset
+                .dates
+                .iter()
+                .map(|d| {
+                    let holds = |month: u32, day: u32| {
+                        d.month() == month && d.day() <= day && day - d.day() < 7
+                    };
+                    holds(11, 27) || holds(12, 24)
+                })
+                .collect();
             let lift = amp * sim.truth.baseline.intercept;
-            for (v, d) in sim.dataset.kpi.iter_mut().zip(&sim.dataset.dates) {
-                // The week holding Black Friday (about 25 November) and the one before Christmas.
-                let week_of = |month: u32, day: u32| {
-                    d.month() == month && d.day() <= day && day - d.day() < 7
-                };
-                if week_of(11, 27) || week_of(12, 24) {
+            for (v, on) in sim.dataset.kpi.iter_mut().zip(&events) {
+                if *on {
                     *v += lift;
                 }
             }
             // SPIKE_CONTROL=1 gives the fit those weeks as a 0/1 control, as the insight asks.
             if std::env::var("SPIKE_CONTROL").is_ok() {
-                let values: Vec<f64> = sim
-                    .dataset
-                    .dates
-                    .iter()
-                    .map(|d| {
-                        let week_of = |month: u32, day: u32| {
-                            d.month() == month && d.day() <= day && day - d.day() < 7
-                        };
-                        f64::from(u8::from(week_of(11, 27) || week_of(12, 24)))
-                    })
-                    .collect();
+                let values = events.iter().map(|on| f64::from(u8::from(*on))).collect();
                 sim.dataset.roles.controls.push("events".to_owned());
                 sim.dataset
                     .controls

@@ -119,6 +119,16 @@ pub const SPIKE_RATIO: f64 = 5.0;
 /// value is called an outlier.
 pub const OUTLIER_Z: f64 = 6.0;
 
+/// Robust z-scores of residuals: each over 1.4826 times their median absolute value (a normal's
+/// standard deviation, unmoved by the outliers being looked for); `None` when that scale is not
+/// a positive finite number.
+pub(crate) fn robust_z(residuals: &[f64]) -> Option<Vec<f64>> {
+    let mut abs: Vec<f64> = residuals.iter().map(|v| v.abs()).collect();
+    abs.sort_by(f64::total_cmp);
+    let scale = 1.4826 * abs.get(abs.len() / 2)?;
+    (scale > 0.0 && scale.is_finite()).then(|| residuals.iter().map(|v| v / scale).collect())
+}
+
 /// Most dates listed in one finding.
 pub const MAX_DATES: usize = 5;
 
@@ -354,19 +364,9 @@ fn kpi_outliers(
     if data.len() < 2 * columns.len() {
         return;
     }
-    let Some(r) = residuals(&columns, &data.kpi) else { return };
-    let mut abs: Vec<f64> = r.iter().map(|v| v.abs()).collect();
-    abs.sort_by(f64::total_cmp);
-    let scale = 1.4826 * abs[abs.len() / 2];
-    if scale.is_nan() || scale <= 0.0 {
-        return;
-    }
-    let mut far: Vec<(usize, f64)> = r
-        .iter()
-        .enumerate()
-        .map(|(t, v)| (t, v / scale))
-        .filter(|(_, z)| z.abs() >= OUTLIER_Z)
-        .collect();
+    let Some(z) = residuals(&columns, &data.kpi).and_then(|r| robust_z(&r)) else { return };
+    let mut far: Vec<(usize, f64)> =
+        z.into_iter().enumerate().filter(|(_, z)| z.abs() >= OUTLIER_Z).collect();
     if far.is_empty() {
         return;
     }

@@ -205,7 +205,7 @@ fn map_problem(
     notify(0.0, format!("searching from {} starts", starts.len()))?;
 
     // Stage 1: prior-free on ROI, from every start.
-    let mut explored: Vec<(f64, DVector<f64>)> = Vec::with_capacity(starts.len());
+    let mut explored: delayed::Optima = Vec::with_capacity(starts.len());
     for (i, u0) in starts.into_iter().enumerate() {
         if let Some(found) = problem.local_search(u0, spec.max_iters) {
             explored.push(found);
@@ -232,7 +232,7 @@ fn map_problem(
     // few solutions under it.
     let mut problem = problem;
     if problem.calibrate(best_u, spec.priors.roi_relative_sd) {
-        let mut refined: Vec<(f64, DVector<f64>)> = Vec::with_capacity(refine);
+        let mut refined: delayed::Optima = Vec::with_capacity(refine);
         for (i, (_, u0)) in explored.iter().take(refine).enumerate() {
             if let Some(found) = problem.local_search(u0.clone(), spec.max_iters) {
                 refined.push(found);

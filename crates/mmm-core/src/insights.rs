@@ -895,16 +895,10 @@ fn recurring_events(doc: &ModelDocument) -> Option<Insight> {
         return None;
     }
     let residuals: Vec<f64> = (0..n).map(|t| doc.series.actual[t] - doc.series.fitted[t]).collect();
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v.get(v.len() / 2).copied()
-    };
-    let centre = median(residuals.clone())?;
-    let spread = 1.4826 * median(residuals.iter().map(|r| (r - centre).abs()).collect())?;
-    if !(spread > 0.0 && spread.is_finite()) {
-        return None;
-    }
-    let z: Vec<f64> = residuals.iter().map(|r| (r - centre) / spread).collect();
+    let mut sorted = residuals.clone();
+    sorted.sort_by(f64::total_cmp);
+    let centre = sorted[n / 2];
+    let z = checks::robust_z(&residuals.iter().map(|r| r - centre).collect::<Vec<_>>())?;
     let mean_kpi = doc.series.actual[..n].iter().sum::<f64>() / n as f64;
     let years = n / YEAR;
     let mut named = Vec::new();

@@ -163,8 +163,12 @@ impl TestApp {
 
     /// Uploads a simulated data set as text/csv; returns its id.
     pub fn upload(&self, token: &str, periods: usize, channels: usize) -> String {
-        let csv = simulated_csv(periods, channels);
-        let r = self.post("/api/v1/datasets?name=sim", Some(token), "text/csv", csv);
+        self.upload_csv(token, "sim", simulated_csv(periods, channels))
+    }
+
+    /// Uploads `csv` as text/csv under `name`; returns its id.
+    pub fn upload_csv(&self, token: &str, name: &str, csv: String) -> String {
+        let r = self.post(&format!("/api/v1/datasets?name={name}"), Some(token), "text/csv", csv);
         assert_eq!(r.status, 201, "{}", r.text);
         r.json()["id"].as_str().unwrap().to_owned()
     }

@@ -524,9 +524,7 @@ fn a_trend_bends_where_the_data_ask_unless_told_not_to(app: TestApp) {
         let x = t as f64 / (n - 1) as f64;
         *v += 0.5 * mean * x * (1.0 - x);
     }
-    let r = app.post("/api/v1/datasets?name=bent", Some(&token), "text/csv", data.to_csv());
-    assert_eq!(r.status, 201, "{}", r.text);
-    let dataset = r.json()["id"].as_str().unwrap().to_owned();
+    let dataset = app.upload_csv(&token, "bent", data.to_csv());
 
     let document = |request: Value| trained(&app, &token, &request);
     let (bent, status) = document(json!({"dataset_id": dataset}));
@@ -555,9 +553,7 @@ fn noise_that_lingers_is_found_unless_told_not_to(app: TestApp) {
     let config =
         SimConfig { seed: 7, noise: 0.05, noise_autocorrelation: 0.8, ..SimConfig::default() };
     let data = simulate(&config).dataset;
-    let r = app.post("/api/v1/datasets?name=slow-noise", Some(&token), "text/csv", data.to_csv());
-    assert_eq!(r.status, 201, "{}", r.text);
-    let dataset = r.json()["id"].as_str().unwrap().to_owned();
+    let dataset = app.upload_csv(&token, "slow-noise", data.to_csv());
     let document = |request: Value| trained(&app, &token, &request);
     let (slow, status) = document(json!({"dataset_id": dataset}));
     let rho = slow["fit"]["noise_autocorrelation"].as_f64().unwrap();
@@ -581,9 +577,7 @@ fn noise_that_lingers_is_found_unless_told_not_to(app: TestApp) {
     // A level that wanders beside independent noise: part of the noise carries over.
     let config = SimConfig { seed: 6, noise: 0.05, level_walk: 0.02, ..SimConfig::default() };
     let data = simulate(&config).dataset;
-    let r = app.post("/api/v1/datasets?name=walk", Some(&token), "text/csv", data.to_csv());
-    assert_eq!(r.status, 201, "{}", r.text);
-    let walk = r.json()["id"].as_str().unwrap().to_owned();
+    let walk = app.upload_csv(&token, "walk", data.to_csv());
     let (wandering, status) = document(json!({"dataset_id": walk}));
     let share = wandering["fit"]["noise_autocorrelated_share"].as_f64().unwrap();
     assert!(share > 0.0 && share < 1.0, "{share}");
@@ -598,9 +592,7 @@ fn carry_over_that_peaks_late_is_found_unless_told_not_to(app: TestApp) {
     let token = app.register("ann@example.com");
     let config = SimConfig { seed: 3, noise: 0.05, adstock_peak: 2.0, ..SimConfig::default() };
     let data = simulate(&config).dataset;
-    let r = app.post("/api/v1/datasets?name=late-peaks", Some(&token), "text/csv", data.to_csv());
-    assert_eq!(r.status, 201, "{}", r.text);
-    let dataset = r.json()["id"].as_str().unwrap().to_owned();
+    let dataset = app.upload_csv(&token, "late-peaks", data.to_csv());
     let document = |request: Value| trained(&app, &token, &request);
     let (late, status) = document(json!({"dataset_id": dataset}));
     assert_eq!(late["spec"]["adstock"], "weibull");
