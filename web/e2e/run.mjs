@@ -62,8 +62,9 @@ execFileSync(bin, ['seed'], { env, stdio: 'ignore' });
 // good.csv opens with 10 weeks of media history: rows with an empty KPI and empty controls. Its
 // channels bought impressions at a drifting price, given beside the spend (`<channel>_media`;
 // search's as `search_impressions`, the other name the server knows them by; social's as
-// `social_exposure`, a name the user pairs with its channel by hand).
-execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5', '--history', '10', '--media-units', '--out', path.join(tmp, 'good.csv')], { env, stdio: 'ignore' });
+// `social_exposure`, a name the user pairs with its channel by hand). Its revenue jumps by 40% of
+// the level in the weeks holding 27 November and 24 December, which no column marks.
+execFileSync(bin, ['simulate', '--weeks', '104', '--channels', '3', '--seed', '5', '--history', '10', '--media-units', '--events', '0.4', '--out', path.join(tmp, 'good.csv')], { env, stdio: 'ignore' });
 writeFileSync(path.join(tmp, 'good.csv'), readFileSync(path.join(tmp, 'good.csv'), 'utf8').replace('search_media', 'search_impressions').replace('social_media', 'social_exposure'));
 // Four years of months, named by their first days. Its TV column and a control have commas in
 // their names, quoted in the header: the upload form quotes them in the roles it sends.
@@ -261,11 +262,14 @@ try {
   await noise.selectOption('independent');
   const carryOver = page.getByLabel('Carry-over', { exact: true });
   await carryOver.selectOption('geometric');
+  const events = page.getByLabel('Yearly events', { exact: true });
+  await events.selectOption('none');
   await trainAndCancel({}, /^[\d-]+ [\d:]+ · Bayesian · on spend$/, 0, 2, false, false);
   await trend.selectOption('');
   await season.selectOption('');
   await noise.selectOption('');
   await carryOver.selectOption('');
+  await events.selectOption('');
   // Only TV on its spend: the others keep their units.
   await fittedOn('search').selectOption('search_impressions');
   await fittedOn('social').selectOption('social_exposure');
@@ -295,9 +299,11 @@ try {
   await page.getByRole('heading', { name: 'Sampling diagnostics', exact: true }).waitFor();
   assert.equal(await page.locator('.chart canvas').count() >= 2, true);
   assert.match(await page.locator('.metrics').first().innerText(), /R²\s+0\.\d\d/);
-  // good.csv's level does not rise in a straight line (mmm fit on it says so too); its season is smooth.
+  // good.csv's level does not rise in a straight line (mmm fit on it says so too); its season is
+  // smooth; its two yearly events have terms of their own (the week of 24 December is dated by
+  // the middle of the week that held it in both years).
   const lede = await page.locator('p.lede').first().innerText();
-  assert.match(lede, /· trend bends at 4 knots$/, lede);
+  assert.match(lede, /· trend bends at 4 knots · yearly events: week of 27 November \(\+[\d.]+K\), week of 2\d December \(\+[\d.]+K\)$/, lede);
   const [decomposition] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the decomposition (CSV)' }).click()]);
   assert.match(decomposition.suggestedFilename(), /^mmm-contribution-.+\.csv$/);
   const decompositionRows = readFileSync(await decomposition.path(), 'utf8').trim().split('\n');

@@ -32,7 +32,10 @@
 //! the example prints on how many data sets the fitted trend bent.
 //!
 //! SPIKE=A adds two one-week events a year: the KPI gains `A · intercept` in the week holding
-//! 27 November (Black Friday's) and the one holding 24 December.
+//! 27 November (Black Friday's) and the one holding 24 December (`SimConfig::yearly_events`).
+//! SPIKE_CONTROL=1 gives the fit a 0/1 control column marking them. NO_EVENTS=1 fits without
+//! the recurring events the fit may find itself (`ModelSpec::recurring_events` off); the
+//! example prints on how many data sets the fit found them, and which.
 //!
 //! SEASON_AMP=A adds a holiday season: the KPI gains `A · intercept` from 20 November to 25
 //! December. MAX_HARMONICS=N lets the yearly season have up to N harmonics instead of the
@@ -189,6 +192,8 @@ fn main() {
     let mut delayed = 0;
     // The weeks each fit's insights named as recurring events, where they named any.
     let mut events: Vec<usize> = Vec::new();
+    // The recurring events each fit took into its baseline, where it took any.
+    let mut fitted_events: Vec<String> = Vec::new();
     // Fits whose yearly season gained harmonics.
     let mut finer = 0;
     // The noise autocorrelation of each fit that found its noise autocorrelated.
@@ -209,6 +214,7 @@ fn main() {
             noise_autocorrelation: knob("AR").unwrap_or(0.0),
             adstock_peak: knob("DELAY").unwrap_or(0.0),
             level_walk: knob("RW").unwrap_or(0.0),
+            yearly_events: knob("SPIKE").unwrap_or(0.0),
             ..SimConfig::default()
         });
         let spends: Vec<&[f64]> = sim.dataset.channels.iter().map(|c| &c.spend[..]).collect();
@@ -237,35 +243,23 @@ fn main() {
                 *v += amp * (f(x) - x);
             }
         }
-        // SPIKE adds one-week events (see the header).
-        if let Some(amp) = knob("SPIKE") {
-            use chrono::Datelike;
-            // The week holding Black Friday (about 25 November) and the one before Christmas.
-            let events: Vec<bool> = sim
+        // SPIKE_CONTROL=1 gives the fit SPIKE's weeks as a 0/1 control, as the insight asks.
+        if knob("SPIKE").is_some() && std::env::var("SPIKE_CONTROL").is_ok() {
+            let values = sim
                 .dataset
                 .dates
                 .iter()
                 .map(|d| {
-                    let holds = |month: u32, day: u32| {
-                        d.month() == month && d.day() <= day && day - d.day() < 7
-                    };
-                    holds(11, 27) || holds(12, 24)
+                    let held = mmm_core::simulate::EVENT_DATES
+                        .iter()
+                        .any(|&(month, day)| mmm_core::events::holds(*d, 7, month, day));
+                    f64::from(u8::from(held))
                 })
                 .collect();
-            let lift = amp * sim.truth.baseline.intercept;
-            for (v, on) in sim.dataset.kpi.iter_mut().zip(&events) {
-                if *on {
-                    *v += lift;
-                }
-            }
-            // SPIKE_CONTROL=1 gives the fit those weeks as a 0/1 control, as the insight asks.
-            if std::env::var("SPIKE_CONTROL").is_ok() {
-                let values = events.iter().map(|on| f64::from(u8::from(*on))).collect();
-                sim.dataset.roles.controls.push("events".to_owned());
-                sim.dataset
-                    .controls
-                    .push(mmm_core::dataset::Control { name: "events".to_owned(), values });
-            }
+            sim.dataset.roles.controls.push("events".to_owned());
+            sim.dataset
+                .controls
+                .push(mmm_core::dataset::Control { name: "events".to_owned(), values });
         }
         // SEASON_AMP adds a holiday season (see the header).
         if let Some(amp) = knob("SEASON_AMP") {
@@ -334,6 +328,9 @@ fn main() {
             Ok("geometric") => spec.delayed_adstock = false,
             _ => {}
         }
+        if std::env::var("NO_EVENTS").is_ok() {
+            spec.recurring_events = false;
+        }
         if std::env::var("DROP_HISTORY").is_ok() {
             // The market ran before the data, but the fit is not told what was spent then.
             sim.dataset.channels.iter_mut().for_each(|c| c.history.clear());
@@ -376,6 +373,16 @@ fn main() {
         let mut doc = fit(&sim.dataset, &spec, None).expect("fit");
         if doc.spec.adstock == mmm_core::spec::AdstockKind::Weibull {
             delayed += 1;
+        }
+        if let Some(e) = &doc.baseline.events {
+            let dates: Vec<String> = e
+                .dates
+                .iter()
+                .map(|d| {
+                    format!("{}-{} {:+.2}", d.month, d.day, d.coefficient / doc.baseline.intercept)
+                })
+                .collect();
+            fitted_events.push(dates.join(" "));
         }
         let said = mmm_core::insights::insights(&doc);
         if let Some(i) =
@@ -603,6 +610,12 @@ fn main() {
         "  fits whose insights name recurring event weeks: {} of {count} ({} weeks)",
         events.len(),
         events.iter().sum::<usize>()
+    );
+    println!(
+        "  fits with recurring events in their baseline: {} of {count} ({} events: {})",
+        fitted_events.len(),
+        fitted_events.iter().map(|e| e.split(' ').count() / 2).sum::<usize>(),
+        fitted_events.join("; ")
     );
     let mean_rho = autocorrelated.iter().sum::<f64>() / autocorrelated.len().max(1) as f64;
     println!(

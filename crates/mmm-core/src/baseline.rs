@@ -2,18 +2,22 @@
 //! seasonality and controls.
 //!
 //! `baseline_t = c_0 + c_trend · x_t + Σ_i d_i · max(0, x_t − κ_i)
-//!              + Σ_k [a_k sin(2πkt/P) + b_k cos(2πkt/P)] + Σ_j g_j · (z_jt − mean_j) / sd_j`
+//!              + Σ_k [a_k sin(2πkt/P) + b_k cos(2πkt/P)] + Σ_e h_e · [period t holds date e]
+//!              + Σ_j g_j · (z_jt − mean_j) / sd_j`
 //!
 //! where `t` is the period index from 0, `x_t = t / (n_fit − 1)` the position on the trend axis,
 //! `κ_i` the trend's knots (where its slope may change by `d_i`; none unless the fit found the
 //! data's trend bent), `n_fit` the periods used for fitting, `P` the season
 //! length in periods (a year; for daily data also a week), and the control means and standard
 //! deviations come from the fitting window. The definition is stored in the model document so
-//! the baseline can be recomputed for any period without the data. Imported Meridian models add
+//! the baseline can be recomputed for any period without the data. The recurring events `e`
+//! (a calendar date whose week the KPI lifts every year; none unless the fit found them in the
+//! data, [`crate::events`]) count with the seasonality. Imported Meridian models add
 //! a per-period knot level (`time_effect`, in the trend part) and organic media effects (in the
 //! controls part).
 
 use crate::dataset::Frequency;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
@@ -26,6 +30,62 @@ pub struct Seasonality {
     pub sin: Vec<f64>,
     /// Cosine coefficient of harmonic k at index k − 1.
     pub cos: Vec<f64>,
+}
+
+/// Recurring events: calendar dates whose period lifts (or lowers) the KPI by the same amount
+/// every year, found by the fit in its residuals ([`crate::events`]). Their effects count with
+/// the seasonality.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Events {
+    /// The first day of period 0 (the data's first date).
+    pub first_period: NaiveDate,
+    /// Days per period (7 for weekly data).
+    pub period_days: u32,
+    /// The events, in the fit's column order.
+    pub dates: Vec<EventDate>,
+}
+
+/// One recurring event: the period holding a calendar date, every year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventDate {
+    /// Month of the date, 1-12.
+    pub month: u32,
+    /// Day of the month (never 29 February: every year must hold the date).
+    pub day: u32,
+    /// Effect on the KPI of the period that holds the date, in KPI units.
+    pub coefficient: f64,
+}
+
+impl EventDate {
+    /// The date as people write it: "27 November".
+    pub fn label(&self) -> String {
+        NaiveDate::from_ymd_opt(2001, self.month, self.day).map_or_else(
+            || format!("{}/{}", self.day, self.month),
+            |d| d.format("%-d %B").to_string(),
+        )
+    }
+}
+
+impl Events {
+    /// Whether period `t` holds event `e`'s date.
+    pub fn holds(&self, t: usize, e: &EventDate) -> bool {
+        let start = i64::try_from(t)
+            .ok()
+            .and_then(|t| t.checked_mul(i64::from(self.period_days)))
+            .and_then(|days| self.first_period.checked_add_signed(chrono::Duration::days(days)));
+        start.is_some_and(|start| crate::events::holds(start, self.period_days, e.month, e.day))
+    }
+
+    /// Whether the events are well formed: a period of at least a day, and real dates other
+    /// than 29 February with finite effects.
+    pub(crate) fn is_valid(&self) -> bool {
+        self.period_days > 0
+            && self.dates.iter().all(|e| {
+                e.coefficient.is_finite()
+                    && (e.month, e.day) != (2, 29)
+                    && NaiveDate::from_ymd_opt(2001, e.month, e.day).is_some()
+            })
+    }
 }
 
 /// One control variable's effect.
@@ -71,6 +131,9 @@ pub struct Baseline {
     pub trend_bends: Vec<f64>,
     /// Seasonal cycles.
     pub seasonality: Vec<Seasonality>,
+    /// Recurring events the fit found; none unless the data asked for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Events>,
     /// Control effects.
     pub controls: Vec<ControlEffect>,
     /// A time-varying level per period, in KPI units, added to the trend part. Imported
@@ -92,7 +155,7 @@ pub struct BaselineParts {
     pub intercept: f64,
     /// Trend.
     pub trend: f64,
-    /// All seasonal terms.
+    /// All seasonal terms, recurring events included.
     pub seasonality: f64,
     /// All control effects, organic media included.
     pub controls: f64,
@@ -100,14 +163,14 @@ pub struct BaselineParts {
 
 impl Baseline {
     /// Sets the fitted coefficients from `coef`, in the fit's column order: intercept, trend,
-    /// the bend at each trend knot, then each cycle's harmonics in turn (sine, cosine), then the
-    /// controls. Returns false, and changes nothing, if `coef` does not hold exactly one value
-    /// per coefficient.
+    /// the bend at each trend knot, then each cycle's harmonics in turn (sine, cosine), then
+    /// each recurring event, then the controls. Returns false, and changes nothing, if `coef`
+    /// does not hold exactly one value per coefficient.
     pub(crate) fn set_coefficients(&mut self, coef: &[f64]) -> bool {
         let harmonics: usize = self.seasonality.iter().map(|s| s.sin.len()).sum();
         let knots = self.trend_knots.len();
         if self.seasonality.iter().any(|s| s.cos.len() != s.sin.len())
-            || coef.len() != 2 + knots + 2 * harmonics + self.controls.len()
+            || coef.len() != 2 + knots + 2 * harmonics + self.event_count() + self.controls.len()
         {
             return false;
         }
@@ -121,6 +184,10 @@ impl Baseline {
                 s.cos[k] = coef[col + 1];
                 col += 2;
             }
+        }
+        for e in self.events.iter_mut().flat_map(|e| &mut e.dates) {
+            e.coefficient = coef[col];
+            col += 1;
         }
         for c in &mut self.controls {
             c.coefficient = coef[col];
@@ -136,7 +203,8 @@ impl Baseline {
         let row = self.row(t, control_values);
         let coefficients = self.coefficients();
         let trend_end = 2 + self.trend_knots.len();
-        let seasonal_end = trend_end + 2 * self.harmonic_pairs().sum::<usize>();
+        let seasonal_end =
+            trend_end + 2 * self.harmonic_pairs().sum::<usize>() + self.event_count();
         let dot = |range: std::ops::Range<usize>| -> f64 {
             range.map(|j| row[j] * coefficients[j]).sum()
         };
@@ -156,7 +224,8 @@ impl Baseline {
 
     /// The baseline's design row in period `t` (given the raw control values of that period):
     /// the values its coefficients multiply, in the fit's column order (intercept, trend, each
-    /// trend knot's hinge, each cycle's sine and cosine per harmonic, the standardised controls).
+    /// trend knot's hinge, each cycle's sine and cosine per harmonic, each recurring event's
+    /// indicator, the standardised controls).
     pub(crate) fn row(&self, t: usize, control_values: &[f64]) -> Vec<f64> {
         let x = trend_position(t, self.trend_periods);
         let mut row = vec![1.0, x];
@@ -166,6 +235,9 @@ impl Baseline {
                 let (sin, cos) = harmonic(t, k, s.period);
                 row.extend([sin, cos]);
             }
+        }
+        if let Some(events) = &self.events {
+            row.extend(events.dates.iter().map(|e| f64::from(u8::from(events.holds(t, e)))));
         }
         row.extend(self.controls.iter().zip(control_values).map(|(c, z)| (z - c.mean) / c.sd));
         row
@@ -183,6 +255,7 @@ impl Baseline {
                 coefficients.extend([*a, *b]);
             }
         }
+        coefficients.extend(self.events.iter().flat_map(|e| &e.dates).map(|e| e.coefficient));
         coefficients.extend(self.controls.iter().map(|c| c.coefficient));
         coefficients
     }
@@ -191,6 +264,11 @@ impl Baseline {
     /// daily data's weekly cycle lasts 7.
     pub fn yearly_harmonics(&self) -> usize {
         self.seasonality.iter().find(|s| s.period >= 12.0).map_or(0, |s| s.sin.len())
+    }
+
+    /// Recurring events (0 without any).
+    pub fn event_count(&self) -> usize {
+        self.events.as_ref().map_or(0, |e| e.dates.len())
     }
 
     /// Per cycle, the harmonics with both a sine and a cosine coefficient.
@@ -281,6 +359,7 @@ mod tests {
             trend_bends: Vec::new(),
             seasonality: Vec::new(),
             controls: Vec::new(),
+            events: None,
             time_effect: Vec::new(),
             organic: Vec::new(),
         };
@@ -312,6 +391,7 @@ mod tests {
             trend_bends: Vec::new(),
             seasonality: vec![cycle(7.0, 3)],
             controls: Vec::new(),
+            events: None,
             time_effect: Vec::new(),
             organic: Vec::new(),
         };

@@ -14,16 +14,18 @@ use serde::{Deserialize, Serialize};
 
 /// Newest format version this build reads. Version 2 added the Bayesian fit (intervals,
 /// diagnostics, posterior draws); version 3 a channel's [`TransformOrder`] and the baseline's
-/// organic media; version 4 a trend that bends at knots. A document is written with the oldest
+/// organic media; version 4 a trend that bends at knots; version 5 recurring events. A document is written with the oldest
 /// version that holds it ([`format_version_for`]), so an mmm that predates them refuses exactly
 /// the documents it would misread. Version 1 documents still load.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
-/// The format version a document with these channels and this baseline is written with: 4 when
-/// the baseline's trend bends, else 3 when a channel applies its saturation before its adstock
+/// The format version a document with these channels and this baseline is written with: 5 when
+/// the baseline has recurring events, else 4 when the baseline's trend bends, else 3 when a channel applies its saturation before its adstock
 /// or the baseline has organic media, else 2.
 pub fn format_version_for(channels: &[ChannelResult], baseline: &Baseline) -> u32 {
-    if !baseline.trend_knots.is_empty() {
+    if baseline.events.is_some() {
+        5
+    } else if !baseline.trend_knots.is_empty() {
         4
     } else if channels.iter().all(|c| c.transform_order.is_default()) && baseline.organic.is_empty()
     {
@@ -618,6 +620,7 @@ impl ModelDocument {
         let needed = format_version_for(&self.channels, &self.baseline);
         if needed > 2 && self.format_version < needed {
             return bad(match needed {
+                5 => "recurring events need format version 5",
                 4 => "a trend with knots needs format version 4",
                 _ => "a transform order or organic media need format version 3",
             });
@@ -627,6 +630,10 @@ impl ModelDocument {
             || knots.iter().chain(&self.baseline.trend_bends).any(|v| !v.is_finite())
         {
             return bad("the trend needs one finite bend per finite knot");
+        }
+        if self.baseline.events.as_ref().is_some_and(|e| !e.is_valid()) {
+            return bad("recurring events need a period of a day or more, and real dates other \
+                        than 29 February with finite effects");
         }
         if self.fit.noise_autocorrelation.is_some_and(|rho| !(0.0..1.0).contains(&rho)) {
             return bad("the noise's autocorrelation must lie in [0, 1)");

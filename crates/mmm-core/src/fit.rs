@@ -28,7 +28,7 @@
 //! exist) the figures and the decomposition stay the MAP point's, with the Laplace step's
 //! intervals and curve covariance.
 
-use crate::baseline::{self, Baseline, ControlEffect, Seasonality};
+use crate::baseline::{self, Baseline, ControlEffect, EventDate, Events, Seasonality};
 use crate::dataset::{Dataset, Frequency};
 use crate::document::{
     CURVE_MAX_MULTIPLE, CURVE_POINTS, ChannelResult, ChannelSeries, ControlSeries, CurveCovariance,
@@ -223,14 +223,26 @@ fn map_problem(
     } else {
         (problem, explored)
     };
-    let Some((_, best_u)) = explored.first() else {
-        return Err(FitError::Numerical("no start reached a finite objective".to_owned()));
-    };
+    // Recurring events the file does not mark: their lift went to the media of their weeks, so
+    // the best few optima are searched again, still prior-free, once the events have columns.
+    let mut problem = problem;
+    if flexible::ask_for_events(&mut problem, best(&explored)?) {
+        notify(explored.len() as f64 / total, "fitting recurring events".to_owned())?;
+        let mut again: delayed::Optima = explored
+            .iter()
+            .take(refine)
+            .filter_map(|(_, u0)| problem.local_search(u0.clone(), spec.max_iters))
+            .collect();
+        again.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if !again.is_empty() {
+            explored = again;
+        }
+    }
+    let best_u = best(&explored)?;
 
     // Stage 2: add the ROI prior centred on the typical channel ROI of the best stage-1 fit (and
     // whatever else needs its noise level: lift tests, the baseline prior) and refine the best
     // few solutions under it.
-    let mut problem = problem;
     if problem.calibrate(best_u, spec.priors.roi_relative_sd) {
         let mut refined: delayed::Optima = Vec::with_capacity(refine);
         for (i, (_, u0)) in explored.iter().take(refine).enumerate() {
@@ -262,6 +274,14 @@ fn map_problem(
         }
     }
     Ok((problem, u))
+}
+
+/// The best of the optima found (sorted best first).
+fn best(explored: &delayed::Optima) -> Result<&DVector<f64>, FitError> {
+    explored
+        .first()
+        .map(|(_, u)| u)
+        .ok_or_else(|| FitError::Numerical("no start reached a finite objective".to_owned()))
 }
 
 /// Sets the baseline's coefficients (see [`Baseline::set_coefficients`]).
@@ -467,6 +487,10 @@ struct Problem {
     knots: Vec<f64>,
     /// Yearly harmonics added to the specification's (`flexible`), after its own.
     extra_harmonics: usize,
+    /// Recurring events (month, day) whose 0/1 columns follow the seasonal ones (`flexible`).
+    events: Vec<(u32, u32)>,
+    /// The first date of every period (holdout included).
+    dates: Vec<chrono::NaiveDate>,
     /// Scaled model input per channel (its spend, or its media units in spend-equivalent units:
     /// [`crate::dataset::Channel::model_input`]): `history` periods of media history, then
     /// every period.
@@ -745,6 +769,8 @@ impl Problem {
             // The trend stays straight and the season smooth until `calibrate` has asked the data.
             knots: Vec::new(),
             extra_harmonics: 0,
+            events: Vec::new(),
+            dates: data.dates.clone(),
             spend,
             history,
             spend_sum,
@@ -835,11 +861,7 @@ impl Problem {
             contribution += eval.beta[nb + c] * f_sum * self.y_scale;
             spend += self.spend_sum[c] * self.scales[c];
         }
-        let dof = (self.n_fit as f64 - eval.beta.len() as f64 - self.dim() as f64).max(1.0);
-        let sigma2 = eval.rss / dof;
-        if !(sigma2 > 0.0 && sigma2.is_finite()) {
-            return false;
-        }
+        let Some(sigma2) = self.noise_variance_of(eval) else { return false };
         let spend_weighted = contribution / spend;
         let estimated = match self.spec.priors.roi_median {
             Some(_) => None,
@@ -869,7 +891,11 @@ impl Problem {
             changed = true;
         }
         changed |= flexible::ask_the_data(self, u, sigma2);
-        if let Some(tau) = tau.filter(|_| estimated.is_some() && !self.noise.is_independent()) {
+        // Slow noise reweighs the periods, and events take lifts the media had: the typical
+        // channel's ROI is estimated again with them.
+        if let Some(tau) = tau.filter(|_| {
+            estimated.is_some() && (!self.noise.is_independent() || !self.events.is_empty())
+        }) {
             self.recentre(u, tau, pooled, sigma2);
         }
         changed
@@ -927,6 +953,35 @@ impl Problem {
         self.base_full = base;
         self.ridge = self.ridge.clone().insert_rows(at, k, weight);
         self.whiten_design();
+    }
+
+    /// The noise variance (scaled units) of the fit at curve shapes `u`: the residual sum of
+    /// squares over the residuals' degrees of freedom. `None` unless positive and finite.
+    fn noise_variance(&self, u: &DVector<f64>) -> Option<f64> {
+        self.noise_variance_of(&self.evaluate(u, false))
+    }
+
+    /// [`Problem::noise_variance`] of an evaluation.
+    fn noise_variance_of(&self, eval: &Evaluation) -> Option<f64> {
+        let dof = (self.n_fit as f64 - eval.beta.len() as f64 - self.dim() as f64).max(1.0);
+        let sigma2 = eval.rss / dof;
+        (sigma2 > 0.0 && sigma2.is_finite()).then_some(sigma2)
+    }
+
+    /// The residuals over the fitting window at curve shapes `u`, as observed (not whitened),
+    /// in units of `y_scale`.
+    fn residuals(&self, u: &DVector<f64>) -> Vec<f64> {
+        let eval = self.evaluate(u, false);
+        let nb = self.btb.nrows();
+        let features = self.features(&eval.theta);
+        (0..self.n_fit)
+            .map(|t| {
+                let base: f64 = (0..nb).map(|j| self.base_full[(t, j)] * eval.beta[j]).sum();
+                let media: f64 =
+                    features.iter().enumerate().map(|(c, f)| f[t] * eval.beta[nb + c]).sum();
+                self.y_raw[t] - base - media
+            })
+            .collect()
     }
 
     /// Lets the noise be autocorrelated (`noise`): whitens the data and the baseline design,
@@ -1396,6 +1451,15 @@ impl Problem {
                     sd: *sd,
                 })
                 .collect(),
+            events: data.dates.first().filter(|_| !self.events.is_empty()).map(|&first| Events {
+                first_period: first,
+                period_days: 7,
+                dates: self
+                    .events
+                    .iter()
+                    .map(|&(month, day)| EventDate { month, day, coefficient: 0.0 })
+                    .collect(),
+            }),
             time_effect: Vec::new(),
             organic: Vec::new(),
         };

@@ -2,6 +2,7 @@
 
 use crate::checks;
 use crate::document::{ChannelResult, ModelDocument};
+use crate::events;
 use crate::fit::Z90;
 use crate::optimize::{AllocationLine, Constraints, Curves, optimize};
 use crate::text::{and_list, thousands as money};
@@ -871,60 +872,27 @@ fn lingering_noise(doc: &ModelDocument, period: &str) -> Option<Insight> {
     })
 }
 
-/// How far, in robust standard deviations of the residuals, a week must lie beyond the fit in
-/// every year to count as a recurring event: with three years of independent noise, a given
-/// week does so by chance with probability about 2 · 0.023³, or 1 in 800 over a year's weeks.
-const EVENT_SDS: f64 = 2.0;
-
 /// The weeks of the year in which a weekly model's fit misses the KPI the same way, by more
-/// than [`EVENT_SDS`] robust residual sds, in every year of the data (two at least): Black
-/// Friday, Christmas, a yearly sale the file does not mark. Their lift goes to whatever media
-/// ran then; a 0/1 control column takes it (on simulated markets with two such weeks a year,
-/// the ROI error went from 38-44% back to 34%: docs/benchmarks.md). A week of the last year
-/// counts when, in each earlier year, one of the three weeks around the same date (52 weeks
-/// back, give or take one: weekly dates drift by a day a year) missed the same way, and it
-/// misses by more than the two weeks on either side.
+/// than [`crate::events::EVENT_SDS`] robust residual sds (more with two years), in every year
+/// of the data (two at least; [`crate::events::recurring_weeks`]): Black Friday, Christmas, a
+/// yearly sale the file does not mark, when the fit did not take it itself. Their lift goes to whatever media ran
+/// then; a 0/1 control column takes it (on simulated markets with two such weeks a year, the
+/// ROI error went from 38-44% back to 34%: docs/benchmarks.md).
 fn recurring_events(doc: &ModelDocument) -> Option<Insight> {
     if doc.frequency != crate::dataset::Frequency::Weekly || doc.origin.is_some() {
         return None;
     }
-    const YEAR: usize = 52;
     let held_out = doc.fit.holdout.as_ref().map_or(0, |h| h.periods);
     let n = doc.series.actual.len().saturating_sub(held_out);
-    if n < 2 * YEAR {
-        return None;
-    }
     let residuals: Vec<f64> = (0..n).map(|t| doc.series.actual[t] - doc.series.fitted[t]).collect();
-    let mut sorted = residuals.clone();
-    sorted.sort_by(f64::total_cmp);
-    let centre = sorted[n / 2];
-    let z = checks::robust_z(&residuals.iter().map(|r| r - centre).collect::<Vec<_>>())?;
-    let mean_kpi = doc.series.actual[..n].iter().sum::<f64>() / n as f64;
-    let years = n / YEAR;
+    let mean_kpi = doc.series.actual[..n].iter().sum::<f64>() / n.max(1) as f64;
+    let years = n / events::YEAR;
     let mut named = Vec::new();
     let mut figures = BTreeMap::new();
-    for t in n - YEAR..n {
-        let sign = z[t].signum();
-        // A week within two of a larger miss is that event's shoulder, or the season's swing
-        // back from reaching for it (a dip beside a jump), not an event of its own.
-        let shoulder = (t.saturating_sub(2)..(t + 3).min(n)).any(|k| z[k].abs() > z[t].abs());
-        if z[t].abs() <= EVENT_SDS || shoulder {
-            continue;
-        }
-        // The same week in each earlier year: its worst miss the same way among three.
-        let earlier: Option<Vec<usize>> = (1..=years)
-            .filter(|y| t >= y * YEAR)
-            .map(|y| {
-                let at = t - y * YEAR;
-                (at.saturating_sub(1)..=(at + 1).min(n - 1))
-                    .filter(|&k| sign * z[k] > EVENT_SDS)
-                    .max_by(|&a, &b| (sign * z[a]).total_cmp(&(sign * z[b])))
-            })
-            .collect();
-        let Some(earlier) = earlier.filter(|e| !e.is_empty()) else { continue };
-        let mean = earlier.iter().chain([&t]).map(|&k| residuals[k]).sum::<f64>()
-            / (earlier.len() + 1) as f64;
-        let date = doc.series.dates[t];
+    for week in events::recurring_weeks(&residuals) {
+        let mean = week.earlier.iter().chain([&week.last]).map(|&k| residuals[k]).sum::<f64>()
+            / (week.earlier.len() + 1) as f64;
+        let date = doc.series.dates[week.last];
         figures.insert(format!("{date}.mean_residual"), mean);
         named.push(format!(
             "the week of {} ({} by {} on average, {:.0}% of the mean)",
@@ -949,7 +917,7 @@ fn recurring_events(doc: &ModelDocument) -> Option<Insight> {
              event the file does not name, such as Black Friday, Christmas or a yearly sale. \
              Its lift goes to whatever media ran then. Add a 0/1 control column that marks \
              those weeks in every year, and fit again.",
-            years + usize::from(!n.is_multiple_of(YEAR)),
+            years + usize::from(!n.is_multiple_of(events::YEAR)),
             doc.kpi,
             and_list(&named)
         ),
@@ -997,7 +965,7 @@ pub fn collinear_pairs(doc: &ModelDocument) -> Vec<CollinearPair<'_>> {
 mod tests {
     use super::*;
     use crate::document::HoldoutMetrics;
-    use crate::simulate::{SimConfig, simulate};
+    use crate::simulate::{EVENT_DATES, SimConfig, simulate};
     use crate::{ModelSpec, fit};
 
     /// The correlation of `x` and `y` as the mean product of their z-scores.
@@ -1114,29 +1082,22 @@ mod tests {
 
     #[test]
     fn weeks_that_jump_every_year_are_named_until_a_control_marks_them() {
-        use chrono::Datelike;
         // Two one-week events a year, 40% of the level each: the week holding 27 November and
-        // the one holding 24 December.
-        let config = SimConfig { seed: 1000, noise: 0.045, ..SimConfig::default() };
+        // the one holding 24 December. The fit would give them terms of its own; here it may
+        // not, as an older model's or one fitted with them off.
+        let config =
+            SimConfig { seed: 1000, noise: 0.045, yearly_events: 0.4, ..SimConfig::default() };
         let mut s = simulate(&config);
         let lift = 0.4 * s.truth.baseline.intercept;
         let event: Vec<bool> = s
             .dataset
             .dates
             .iter()
-            .map(|d| {
-                let holds = |month: u32, day: u32| {
-                    d.month() == month && d.day() <= day && day - d.day() < 7
-                };
-                holds(11, 27) || holds(12, 24)
-            })
+            .map(|d| EVENT_DATES.iter().any(|&(m, day)| crate::events::holds(*d, 7, m, day)))
             .collect();
-        for (v, on) in s.dataset.kpi.iter_mut().zip(&event) {
-            if *on {
-                *v += lift;
-            }
-        }
-        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let spec = ModelSpec { recurring_events: false, ..ModelSpec::default() };
+        let doc = fit(&s.dataset, &spec, None).unwrap();
+        assert!(doc.baseline.events.is_none());
         let found = insights(&doc).into_iter().find(|i| i.kind == InsightKind::RecurringEvent);
         let found = found.unwrap();
         // Exactly the last year's two event weeks, each above the fit.
@@ -1149,14 +1110,21 @@ mod tests {
         assert_eq!(found.numbers.keys().cloned().collect::<Vec<_>>(), last_year);
         assert!(found.numbers.values().all(|v| *v > 0.5 * lift), "{:?}", found.numbers);
         assert!(found.message.contains("In each of the 3 years"), "{}", found.message);
-        // Marked by a control, the weeks are explained: nothing to say.
+        // Taken by the fit's own terms, the weeks are explained: nothing to say.
+        let taken = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        assert!(taken.baseline.events.is_some());
+        assert!(insights(&taken).iter().all(|i| i.kind != InsightKind::RecurringEvent));
+        // Marked by a control, likewise, and the fit needs no terms of its own.
         let values = event.iter().map(|on| f64::from(u8::from(*on))).collect();
         s.dataset.roles.controls.push("events".to_owned());
         s.dataset.controls.push(crate::dataset::Control { name: "events".to_owned(), values });
         let marked = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        assert!(marked.baseline.events.is_none());
         assert!(insights(&marked).iter().all(|i| i.kind != InsightKind::RecurringEvent));
         // Nor on the market without them.
-        let plain = fit(&simulate(&config).dataset, &ModelSpec::default(), None).unwrap();
+        let plain = SimConfig { yearly_events: 0.0, ..config };
+        let plain = fit(&simulate(&plain).dataset, &ModelSpec::default(), None).unwrap();
+        assert!(plain.baseline.events.is_none());
         assert!(insights(&plain).iter().all(|i| i.kind != InsightKind::RecurringEvent));
     }
 

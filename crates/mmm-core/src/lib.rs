@@ -14,6 +14,7 @@ pub mod baseline;
 pub mod checks;
 pub mod dataset;
 pub mod document;
+pub mod events;
 pub mod export;
 pub mod fit;
 pub mod insights;

@@ -68,7 +68,16 @@ pub struct SimConfig {
     /// seed draws the same market otherwise.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub level_walk: f64,
+    /// Lift of the KPI in the periods holding [`EVENT_DATES`] (Black Friday's week and the one
+    /// before Christmas), as a fraction of its starting level (0.4, say): events that recur
+    /// every year and that no column of the data marks. 0 (the default) has none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub yearly_events: f64,
 }
+
+/// The calendar dates (month, day) of the simulator's yearly events ([`SimConfig::yearly_events`]):
+/// 27 November and 24 December.
+pub const EVENT_DATES: [(u32, u32); 2] = [(11, 27), (12, 24)];
 
 fn is_zero(v: &f64) -> bool {
     *v == 0.0
@@ -122,6 +131,7 @@ impl Default for SimConfig {
             noise_autocorrelation: 0.0,
             adstock_peak: 0.0,
             level_walk: 0.0,
+            yearly_events: 0.0,
         }
     }
 }
@@ -483,7 +493,7 @@ pub fn simulate(config: &SimConfig) -> Simulation {
             round2(v + noise_sd * e)
         })
         .collect();
-    let kpi = if config.level_walk > 0.0 {
+    let mut kpi = if config.level_walk > 0.0 {
         let mut walk = StdRng::seed_from_u64(config.seed ^ 0x1e7e_1a1c);
         let step = config.level_walk * mean_kpi;
         let mut level = 0.0;
@@ -500,6 +510,16 @@ pub fn simulate(config: &SimConfig) -> Simulation {
     let dates: Vec<NaiveDate> = (0..n)
         .map(|t| config.frequency.nth_after(config.start, t as i64).unwrap_or(config.start))
         .collect();
+    if config.yearly_events != 0.0 {
+        let lift = config.yearly_events * intercept;
+        for (v, date) in kpi.iter_mut().zip(&dates) {
+            let next = config.frequency.nth_after(*date, 1).unwrap_or(*date);
+            let days = u32::try_from((next - *date).num_days()).unwrap_or(1);
+            if EVENT_DATES.iter().any(|&(m, d)| crate::events::holds(*date, days, m, d)) {
+                *v = round2(*v + lift);
+            }
+        }
+    }
     let controls = vec![
         Control { name: "price_index".to_owned(), values: price },
         Control { name: "promo".to_owned(), values: promo },

@@ -160,6 +160,12 @@ pub struct ModelSpec {
     /// when a channel's decay prior is given (`Priors::channel_transforms`): that is a geometric
     /// adstock's.
     pub delayed_adstock: bool,
+    /// Whether weekly data may have recurring events the file does not mark: weeks the fit
+    /// misses the same way every year (Black Friday, Christmas, a yearly sale;
+    /// [`crate::events`]). The fit gives each a 0/1 baseline column (the week that holds the
+    /// same date every year) where the data's marginal likelihood prefers it; `false` leaves
+    /// them to the residuals (the insights still name them).
+    pub recurring_events: bool,
     /// Last periods kept out of the fit and scored.
     pub holdout: usize,
     /// Seed of the multi-start search; the same seed gives the same fit.
@@ -203,6 +209,7 @@ impl Default for ModelSpec {
             trend_knots: 4,
             autocorrelated_noise: true,
             delayed_adstock: true,
+            recurring_events: true,
             holdout: 0,
             seed: 1,
             starts: 12,

@@ -663,6 +663,7 @@ pub fn import(bytes: &[u8], file_name: &str) -> Result<Imported, ImportError> {
                 sd: scaling.controls_stdev[k],
             })
             .collect(),
+        events: None,
         time_effect: Vec::new(),
         organic: table
             .organic

@@ -97,6 +97,9 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
     if !(0.0..=0.1).contains(&args.level_walk) {
         return Err(anyhow!("--level-walk must be between 0 and 0.1").into());
     }
+    if !(-0.5..=1.0).contains(&args.events) {
+        return Err(anyhow!("--events must be between -0.5 and 1").into());
+    }
     if args.weeks < 2 {
         return Err(anyhow!("--weeks (--periods) must be at least 2").into());
     }
@@ -117,6 +120,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
         noise_autocorrelation: args.noise_autocorrelation,
         adstock_peak: args.adstock_peak,
         level_walk: args.level_walk,
+        yearly_events: args.events,
         ..SimConfig::default()
     }
     .with_frequency(match args.frequency {
@@ -206,6 +210,7 @@ fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), Cli
         max_yearly_harmonics: args.max_yearly_harmonics,
         autocorrelated_noise: !args.white_noise,
         delayed_adstock: !args.no_delay,
+        recurring_events: !args.no_events,
         holdout,
         seed: args.seed,
         starts: args.starts.max(1),

@@ -230,6 +230,10 @@ struct SimulateArgs {
     /// that wanders beside the noise; 0 keeps the level on its trend and season.
     #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
     level_walk: f64,
+    /// Lift of two events a year that no column marks (the periods holding 27 November and 24
+    /// December), as a fraction of the starting level, -0.5 to 1; 0 has none.
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
+    events: f64,
     /// Where to write the CSV (`-` for standard output).
     #[arg(long)]
     out: PathBuf,
@@ -358,6 +362,11 @@ struct ModelArgs {
     /// keeps it when the data are more likely with it.
     #[arg(long)]
     no_delay: bool,
+    /// Leave recurring events to the residuals. By default, in weekly data, the fit gives a week
+    /// it misses the same way every year (Black Friday, Christmas, a yearly sale the file does
+    /// not mark) a baseline term of its own, when the data are more likely with it.
+    #[arg(long)]
+    no_events: bool,
     /// Random starts of the nonlinear search.
     #[arg(long, default_value_t = 12)]
     starts: usize,

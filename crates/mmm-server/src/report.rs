@@ -2,7 +2,7 @@
 
 use mmm_core::checks::{DataCheck, Level};
 use mmm_core::score::{Drift, ScoreMetrics};
-use mmm_core::text::{count, thousands};
+use mmm_core::text::{and_list, count, thousands};
 use mmm_core::{Dataset, ModelDocument};
 use std::fmt::Write;
 
@@ -64,6 +64,21 @@ pub fn summary(doc: &ModelDocument) -> String {
         );
     }
     let period = doc.frequency.period_name();
+    if let Some(events) = &doc.baseline.events {
+        let named: Vec<String> = events
+            .dates
+            .iter()
+            .map(|e| {
+                let sign = if e.coefficient < 0.0 { "-" } else { "+" };
+                format!("the {period} of {} ({sign}{})", e.label(), thousands(e.coefficient.abs()))
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "Recurring events: {} every year (the data are more likely with them than without)",
+            and_list(&named)
+        );
+    }
     let late: Vec<String> = doc
         .channels
         .iter()

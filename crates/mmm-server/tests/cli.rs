@@ -1411,6 +1411,56 @@ fn carry_over_that_peaks_late_is_found_unless_the_flag_keeps_it_geometric() {
 }
 
 #[test]
+fn weeks_that_jump_every_year_get_terms_of_their_own_unless_the_flag_leaves_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let truth = dir.path().join("truth.json");
+    // Two events a year that no column marks: 40% of the starting level more in the weeks
+    // holding 27 November and 24 December.
+    let simulated = ["simulate", "--seed", "1000", "--noise", "0.045", "--events", "0.4"];
+    let out = mmm(&[&simulated[..], &["--out", path(&data), "--truth", path(&truth)]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lift = 0.4 * read_json(&truth)["baseline"]["intercept"].as_f64().unwrap();
+    let model = dir.path().join("model.json");
+    let out = mmm(&["fit", path(&data), "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc = read_json(&model);
+    assert_eq!(doc["format_version"], 5);
+    let events = doc["baseline"]["events"]["dates"].as_array().unwrap();
+    let dates: Vec<(u64, u64)> =
+        events.iter().map(|e| (e["month"].as_u64().unwrap(), e["day"].as_u64().unwrap())).collect();
+    assert_eq!(dates, [(11, 27), (12, 24)]);
+    let effect = |i: usize| events[i]["coefficient"].as_f64().unwrap();
+    assert!((0..2).all(|i| (effect(i) / lift - 1.0).abs() < 0.25), "{events:?} against {lift}");
+    let line = format!(
+        "Recurring events: the week of 27 November (+{}) and the week of 24 December (+{}) \
+         every year",
+        mmm_core::text::thousands(effect(0)),
+        mmm_core::text::thousands(effect(1))
+    );
+    assert!(text(&out.stdout).contains(&line), "{line}\n{}", text(&out.stdout));
+    let out = mmm(&["inspect-model", path(&model)]);
+    assert!(text(&out.stdout).contains(&line), "{}", text(&out.stdout));
+
+    // Left to the residuals, they are named as an insight instead.
+    let out = mmm(&["fit", path(&data), "--no-events", "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("Recurring events:"), "{}", text(&out.stdout));
+    let doc = read_json(&model);
+    assert!(doc["baseline"].get("events").is_none(), "{}", doc["baseline"]);
+    assert_eq!(doc["spec"]["recurring_events"], false);
+    let out = mmm(&["inspect-model", path(&model), "--insights"]);
+    let said = text(&out.stdout);
+    assert!(said.contains("revenue moves in the same weeks every year"), "{said}");
+    let out = mmm(&["fit", path(&data), "--insights"]);
+    assert!(!text(&out.stdout).contains("in the same weeks every year"), "{}", text(&out.stdout));
+
+    let out = mmm(&["simulate", "--events", "2", "--out", path(&data)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--events must be between -0.5 and 1"));
+}
+
+#[test]
 fn a_holiday_season_gains_harmonics_unless_the_flag_keeps_two() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");

@@ -293,6 +293,7 @@ fn spec_for(request: &TrainRequest) -> ModelSpec {
         max_yearly_harmonics: request.max_yearly_harmonics.unwrap_or(default.max_yearly_harmonics),
         autocorrelated_noise: request.autocorrelated_noise.unwrap_or(default.autocorrelated_noise),
         delayed_adstock: request.delayed_adstock.unwrap_or(default.delayed_adstock),
+        recurring_events: request.recurring_events.unwrap_or(default.recurring_events),
         seed: request.seed.unwrap_or(1),
         lift_tests: request.lift_tests.clone(),
         priors: request.priors.clone().unwrap_or_default(),

@@ -29,6 +29,8 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
     h('option', { value: 'independent' }, 'Independent from period to period'));
   const carryOver = h('select', null, h('option', { value: '' }, 'May peak later where the data ask'),
     h('option', { value: 'geometric' }, 'Largest in the period of the spend'));
+  const events = h('select', null, h('option', { value: '' }, 'Found where the data ask'),
+    h('option', { value: 'none' }, 'Left to the residuals'));
   const chains = h('input', { type: 'number', min: 1, max: 8, value: '4' });
   const draws = h('input', { type: 'number', min: 100, max: 5000, step: 100, value: '1000' });
   // Chains and draws share the noise's row, shown for the Bayesian fit only.
@@ -104,6 +106,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
       if (season.value !== '') body.max_yearly_harmonics = Number(season.value);
       if (noise.value === 'independent') body.autocorrelated_noise = false;
       if (carryOver.value === 'geometric') body.delayed_adstock = false;
+      if (events.value === 'none') body.recurring_events = false;
       const pairs = mediaUnits();
       if (pairs) body.media_units = pairs;
       if (method.value === 'bayes') Object.assign(body, { chains: Number(chains.value), draws: Number(draws.value), tune: Number(draws.value) });
@@ -130,7 +133,8 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   h('div', { class: 'grid3' }, field('Seed', seed), field('Trend', trend, 'It bends only where the data are more likely with a bent trend than a straight one.'),
     field('Season', season, 'A holiday peak needs more harmonics; they are added only where the data are more likely with them.')),
   h('div', { class: 'grid3' }, field('Noise', noise, 'Noise that lingers from one period to the next is weighed as such only where the data are more likely with it.'),
-    field('Carry-over', carryOver, 'An effect that builds up over the weeks after the spend (Weibull adstock) is used only where the data are more likely with it.')),
+    field('Carry-over', carryOver, 'An effect that builds up over the weeks after the spend (Weibull adstock) is used only where the data are more likely with it.'),
+    field('Yearly events', events, 'In weekly data, a week the fit misses the same way every year (Black Friday, Christmas, a yearly sale the file does not mark) gets a term of its own where the data are more likely with it.')),
   h('div', { class: 'grid3' }, bayesFields),
   unitsBox, calibration.el, start);
 

@@ -90,6 +90,11 @@ pub struct StatusOut {
     /// when every channel's effect is largest in the period of its spend.
     #[schema(example = json!([{"channel": "tv", "lag": 2}]))]
     pub late_peaks: Vec<LatePeakOut>,
+    /// Recurring events the fit found in weekly data: each the week holding a calendar date
+    /// every year, and its effect on the KPI in that week. Empty when the data did not ask for
+    /// any (or the model was fitted with `recurring_events: false`).
+    #[schema(example = json!([{"month": 11, "day": 27, "label": "27 November", "effect": 181000.0}]))]
+    pub recurring_events: Vec<RecurringEventOut>,
     /// Estimation method: `map` or `bayes`.
     pub method: String,
     /// Posterior draws the model keeps (0 for a MAP fit without the ROI prior): its curves,
@@ -127,6 +132,20 @@ pub struct LatePeakOut {
     pub channel: String,
     /// Periods after the spend at which its effect is largest.
     pub lag: usize,
+}
+
+/// A recurring event of a model: the week holding a calendar date every year.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"month": 11, "day": 27, "label": "27 November", "effect": 181000.0}))]
+pub struct RecurringEventOut {
+    /// Month of the date, 1-12.
+    pub month: u32,
+    /// Day of the month.
+    pub day: u32,
+    /// The date as people write it.
+    pub label: String,
+    /// Effect on the KPI of the week that holds the date, in KPI units.
+    pub effect: f64,
 }
 
 /// A control of a model and its usual levels.
@@ -176,6 +195,18 @@ pub async fn status(
             .iter()
             .map(|c| LatePeakOut { channel: c.name.clone(), lag: c.adstock.peak_lag() })
             .filter(|p| p.lag > 0)
+            .collect(),
+        recurring_events: doc
+            .baseline
+            .events
+            .iter()
+            .flat_map(|e| &e.dates)
+            .map(|e| RecurringEventOut {
+                month: e.month,
+                day: e.day,
+                label: e.label(),
+                effect: e.coefficient,
+            })
             .collect(),
         method: serde_json::to_value(doc.method)
             .ok()

@@ -41,6 +41,7 @@ pub async fn train(
         max_yearly_harmonics: b.max_yearly_harmonics,
         autocorrelated_noise: b.autocorrelated_noise,
         delayed_adstock: b.delayed_adstock,
+        recurring_events: b.recurring_events,
         seed: super::checked_seed(b.seed)?,
         method: b.method,
         sampler: (b.chains.is_some() || b.draws.is_some() || b.tune.is_some())

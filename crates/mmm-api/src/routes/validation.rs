@@ -139,6 +139,7 @@ pub async fn backtest(
         max_yearly_harmonics: b.max_yearly_harmonics,
         autocorrelated_noise: b.autocorrelated_noise,
         delayed_adstock: b.delayed_adstock,
+        recurring_events: b.recurring_events,
         seed: super::checked_seed(b.seed)?,
         lift_tests: b.lift_tests.into_iter().map(Into::into).collect(),
         priors: b.priors,

@@ -1,12 +1,17 @@
-//! What the data may ask for: a trend that bends, a finer yearly season, and noise that
-//! carries over from period to period (`noise`).
+//! What the data may ask for: a trend that bends, a finer yearly season, recurring events the
+//! file does not mark ([`crate::events`]), and noise that carries over from period to period
+//! (`noise`).
 //!
 //! The baseline starts with a straight trend and the specification's yearly harmonics. Two
 //! groups of extra terms can join it: a hinge `max(0, x − κ_i)` at each of the trend's knots
 //! (the slope changes by the hinge's coefficient, the bend), and the yearly cycle's harmonics
-//! beyond the specification's, up to `max_yearly_harmonics` (a holiday peak needs them). Each
-//! group's coefficients get one normal prior with precision `λ / σ²` (conjugate, like the other
-//! priors). Such terms and slow-moving or seasonal media explain the same movements of the KPI,
+//! beyond the specification's, up to `max_yearly_harmonics` (a holiday peak needs them). In
+//! weekly data a third: a 0/1 column for each week the fit at the current curve shapes misses
+//! the same way every year, marking the week that holds the same date each year
+//! (`crate::events::recurring_weeks`; the date is the one of that week's seven whose column
+//! explains most of the residuals; asked first, at the prior-free optimum: `ask_for_events`).
+//! Each group's coefficients get one normal prior with precision `λ / σ²` (conjugate, like the
+//! other priors). Such terms and slow-moving or seasonal media explain the same movements of the KPI,
 //! so left free they would take media effects, and a fixed prior would cost data that do not
 //! need them. Instead the data choose, once, when the ROI prior is set: at the curve shapes of
 //! the prior-free optimum, the marginal likelihood of the data (the linear coefficients and the
@@ -28,6 +33,8 @@
 
 use super::{Problem, noise};
 use crate::baseline::{harmonic, hinge, trend_knots, trend_position};
+use crate::dataset::Frequency;
+use crate::events;
 use nalgebra::{DMatrix, DVector};
 
 /// Prior standard deviations of an extra term tried, relative to the mean KPI.
@@ -40,12 +47,15 @@ enum Change {
     Season(f64),
     /// The trend's bends, with their prior precision.
     Trend(f64),
+    /// Recurring events' columns, with their prior precision.
+    Events(f64),
     /// Autocorrelated noise, with its most likely model (`noise`).
     Noise(noise::Noise),
 }
 
 /// Asks the data at the curve shapes `u` whether the season needs more harmonics, the trend
-/// its bends and the noise its autocorrelation (`sigma2` is the independent noise's variance),
+/// its bends, weekly data terms for recurring events (when `ask_for_events` left them for
+/// later) and the noise its autocorrelation (`sigma2` is the independent noise's variance),
 /// and makes the changes they ask for. Forward selection: of the changes not yet made, the
 /// one whose evidence (averaged over its settings) is highest is made if it beats the model
 /// as it stands at even odds, and the others are asked again. Returns whether the problem
@@ -73,6 +83,14 @@ pub(super) fn ask_the_data(problem: &mut Problem, u: &DVector<f64>, sigma2: f64)
                     .map(|(e, w)| (e, Change::Trend(w))),
             );
         }
+        let events = if problem.events.is_empty() { recurring_events(problem, u) } else { vec![] };
+        if !events.is_empty() {
+            let add = |p: &mut Problem, weight: f64| add_events(p, &events, weight);
+            asked.extend(
+                evidence_with(problem, u, variance, events.len(), add)
+                    .map(|(e, w)| (e, Change::Events(w))),
+            );
+        }
         if problem.spec.autocorrelated_noise && problem.noise.is_independent() {
             asked.extend(noise::evidence(problem, u).map(|(e, n)| (e, Change::Noise(n))));
         }
@@ -85,6 +103,7 @@ pub(super) fn ask_the_data(problem: &mut Problem, u: &DVector<f64>, sigma2: f64)
         match change {
             Change::Season(weight) => add_harmonics(problem, extra, weight),
             Change::Trend(weight) => bend(problem, &trend_knots(problem.spec.trend_knots), weight),
+            Change::Events(weight) => add_events(problem, &events, weight),
             Change::Noise(n) => problem.set_noise(n),
         }
         changed = true;
@@ -103,6 +122,68 @@ fn extra_harmonics(problem: &Problem) -> usize {
         return 0;
     }
     spec.max_yearly_harmonics.min(nyquist).saturating_sub(spec.yearly_harmonics)
+}
+
+/// Asks the data at the prior-free curve shapes `u` whether weekly data have recurring events
+/// (`crate::events`), and gives each found a 0/1 column with the most likely prior precision if
+/// the evidence prefers them. Asked before the ROI prior's centre is set and before the other
+/// changes: an event's lift left in the residuals goes to whatever media ran that week, and
+/// from there into the typical channel's ROI. Returns whether the problem changed.
+pub(super) fn ask_for_events(problem: &mut Problem, u: &DVector<f64>) -> bool {
+    let found = recurring_events(problem, u);
+    if found.is_empty() {
+        return false;
+    }
+    let Some(without) = problem.marginal_at(u, false).map(|m| m.logp) else { return false };
+    let Some(sigma2) = problem.noise_variance(u) else { return false };
+    let add = |p: &mut Problem, weight: f64| add_events(p, &found, weight);
+    // A holiday season that lasts weeks leaves the smooth season's misses around it every year
+    // too; when a finer season explains them better it goes first (`ask_the_data`), and the
+    // events are asked again after it.
+    let extra = extra_harmonics(problem);
+    let season = |p: &mut Problem, weight: f64| add_harmonics(p, extra, weight);
+    let finer = (problem.extra_harmonics == 0 && extra > 0)
+        .then(|| evidence_with(problem, u, sigma2, 2 * extra, season))
+        .flatten()
+        .map_or(f64::NEG_INFINITY, |(e, _)| e);
+    match evidence_with(problem, u, sigma2, found.len(), add) {
+        Some((evidence, weight)) if evidence > without && evidence > finer => {
+            add_events(problem, &found, weight);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The recurring events of weekly data at curve shapes `u` (month, day), when the
+/// specification allows them: one per week of the last year that the fit misses the same way
+/// every year.
+fn recurring_events(problem: &Problem, u: &DVector<f64>) -> Vec<(u32, u32)> {
+    if !problem.spec.recurring_events || problem.frequency != Frequency::Weekly {
+        return Vec::new();
+    }
+    let residuals = problem.residuals(u);
+    let mut found: Vec<(u32, u32)> = events::recurring_weeks(&residuals)
+        .iter()
+        .filter_map(|week| events::anchor(&problem.dates, &residuals, week.last))
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// Adds a 0/1 column for each recurring event (the weeks that hold its date), after the
+/// seasonal columns and before the controls.
+fn add_events(problem: &mut Problem, found: &[(u32, u32)], weight: f64) {
+    let n = problem.base_full.nrows();
+    let cols = DMatrix::from_fn(n, found.len(), |t, e| {
+        let (month, day) = found[e];
+        let held = problem.dates.get(t).is_some_and(|d| events::holds(*d, 7, month, day));
+        f64::from(u8::from(held))
+    });
+    let at = problem.base_full.ncols() - problem.control_stats.len();
+    problem.insert_baseline_columns(at, &cols, weight);
+    problem.events = found.to_vec();
 }
 
 /// Lets the trend bend at `knots`: their hinge columns join the baseline after the trend.
@@ -180,8 +261,43 @@ pub(super) fn averaged<T: Copy>(tried: &[(f64, T)], count: usize) -> Option<(f64
 #[cfg(test)]
 mod tests {
     use crate::fit::{Problem, fit};
-    use crate::simulate::{SimConfig, Simulation, simulate};
+    use crate::simulate::{EVENT_DATES, SimConfig, Simulation, simulate};
     use crate::spec::ModelSpec;
+
+    #[test]
+    fn weeks_that_jump_every_year_get_terms_of_their_own_that_forecasts_keep() {
+        let config =
+            SimConfig { seed: 1000, noise: 0.045, yearly_events: 0.4, ..SimConfig::default() };
+        let s = simulate(&config);
+        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let events = doc.baseline.events.as_ref().expect("recurring events");
+        assert_eq!((events.first_period, events.period_days), (s.dataset.dates[0], 7));
+        let found: Vec<(u32, u32)> = events.dates.iter().map(|e| (e.month, e.day)).collect();
+        assert_eq!(found, EVENT_DATES);
+        let lift = 0.4 * s.truth.baseline.intercept;
+        for e in &events.dates {
+            assert!((e.coefficient / lift - 1.0).abs() < 0.25, "{e:?} against {lift}");
+        }
+        assert_eq!(doc.format_version, 5);
+        // The year after the data: the week holding 27 November gets its event's effect in the
+        // seasonal part, the week after it none.
+        let n = s.dataset.len();
+        let next = (n..n + 53).find(|&t| events.holds(t, &events.dates[0])).unwrap();
+        let without = crate::baseline::Baseline { events: None, ..doc.baseline.clone() };
+        let controls = [1.0, 0.0];
+        for (t, effect) in [(next, events.dates[0].coefficient), (next + 1, 0.0)] {
+            let gain = doc.baseline.parts(t, &controls).seasonality
+                - without.parts(t, &controls).seasonality;
+            assert!((gain - effect).abs() < 1e-9, "{t}: {gain} against {effect}");
+        }
+        // Left out when asked, and on the same market without events.
+        let spec = ModelSpec { recurring_events: false, ..ModelSpec::default() };
+        assert!(fit(&s.dataset, &spec, None).unwrap().baseline.events.is_none());
+        let plain = simulate(&SimConfig { yearly_events: 0.0, ..config });
+        let plain = fit(&plain.dataset, &ModelSpec::default(), None).unwrap();
+        assert!(plain.baseline.events.is_none());
+        assert_eq!(plain.format_version, 2);
+    }
 
     /// A simulated market whose growth slows down: its KPI gains `amplitude · intercept ·
     /// x (1 − x)` on top of the simulator's straight trend, at `x = t / (n − 1)`. Returns the

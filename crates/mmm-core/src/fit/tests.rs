@@ -394,10 +394,10 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
     let text = doc.to_json();
     assert!(text.contains(r#""transform_order": "saturation_first""#));
     assert_eq!(ModelDocument::from_json(&text).unwrap(), doc);
-    // A trend with knots needs version 4, the newest.
+    // A trend with knots needs version 4.
     doc.baseline.trend_knots = vec![0.5];
     doc.baseline.trend_bends = vec![0.0];
-    assert_eq!((format_version_for(&doc.channels, &doc.baseline), FORMAT_VERSION), (4, 4));
+    assert_eq!(format_version_for(&doc.channels, &doc.baseline), 4);
     let err = ModelDocument::from_json(&doc.to_json()).unwrap_err();
     assert!(err.to_string().contains("format version 4"), "{err}");
     doc.format_version = 4;
@@ -416,6 +416,28 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
     }
     doc.fit.noise_autocorrelation = Some(0.4);
     assert_eq!(ModelDocument::from_json(&doc.to_json()).unwrap(), doc);
+    // Recurring events need version 5, the newest: an older mmm would leave them out of every
+    // forecast.
+    let event = |month, day| crate::baseline::EventDate { month, day, coefficient: 1e4 };
+    doc.baseline.events = Some(crate::baseline::Events {
+        first_period: doc.start,
+        period_days: 7,
+        dates: vec![event(11, 27)],
+    });
+    assert_eq!((format_version_for(&doc.channels, &doc.baseline), FORMAT_VERSION), (5, 5));
+    let err = ModelDocument::from_json(&doc.to_json()).unwrap_err();
+    assert!(err.to_string().contains("format version 5"), "{err}");
+    doc.format_version = 5;
+    assert_eq!(ModelDocument::from_json(&doc.to_json()).unwrap(), doc);
+    // A date every year holds, and a period of a day or more (JSON has no infinite effect).
+    for (month, day, days) in [(2, 29, 7), (2, 30, 7), (13, 1, 7), (0, 1, 7), (11, 27, 0)] {
+        let mut broken = doc.clone();
+        let events = broken.baseline.events.as_mut().unwrap();
+        events.period_days = days;
+        events.dates = vec![event(month, day)];
+        let err = ModelDocument::from_json(&broken.to_json()).unwrap_err();
+        assert!(err.to_string().contains("recurring events need"), "{month}-{day}: {err}");
+    }
 }
 
 #[test]

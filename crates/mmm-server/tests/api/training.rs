@@ -16,7 +16,8 @@ crate::on_both!(
     quoted_column_names_in_the_upload_fields,
     a_trend_bends_where_the_data_ask_unless_told_not_to,
     noise_that_lingers_is_found_unless_told_not_to,
-    carry_over_that_peaks_late_is_found_unless_told_not_to
+    carry_over_that_peaks_late_is_found_unless_told_not_to,
+    weeks_that_jump_every_year_get_terms_unless_told_not_to
 );
 
 /// A CSV whose first 12 rows leave the KPI empty: spend before the data, carried over.
@@ -621,4 +622,68 @@ fn carry_over_that_peaks_late_is_found_unless_told_not_to(app: TestApp) {
     );
     assert!(matches!(r.status, 400 | 422), "{}", r.text);
     assert!(r.text.contains("delayed_adstock"), "{}", r.text);
+}
+
+/// A market with two events a year that no column marks (40% of the level more in the weeks
+/// holding 27 November and 24 December): the model gives each a term of its own, its status
+/// lists them, and a forecast of the next year lifts those weeks; unless the request leaves
+/// them to the residuals.
+fn weeks_that_jump_every_year_get_terms_unless_told_not_to(app: TestApp) {
+    use mmm_core::simulate::{SimConfig, simulate};
+    let token = app.register("ann@example.com");
+    let config = SimConfig { seed: 1000, noise: 0.045, yearly_events: 0.4, ..SimConfig::default() };
+    let sim = simulate(&config);
+    let lift = 0.4 * sim.truth.baseline.intercept;
+    let dataset = app.upload_csv(&token, "events", sim.dataset.to_csv());
+    let document = |request: Value| trained(&app, &token, &request);
+    let (doc, status) = document(json!({"dataset_id": dataset}));
+    assert_eq!(doc["spec"]["recurring_events"], true);
+    let events = doc["baseline"]["events"]["dates"].as_array().unwrap().clone();
+    let effect = |i: usize| events[i]["coefficient"].as_f64().unwrap();
+    assert_eq!(
+        status["recurring_events"],
+        json!([
+            {"month": 11, "day": 27, "label": "27 November", "effect": effect(0)},
+            {"month": 12, "day": 24, "label": "24 December", "effect": effect(1)},
+        ])
+    );
+    assert!((0..2).all(|i| (effect(i) / lift - 1.0).abs() < 0.25), "{events:?} against {lift}");
+
+    // A year ahead: the week holding 27 November stands above the weeks either side of it by
+    // about its event's effect (the season's curvature over two weeks is a few percent of it).
+    let model = status["model_id"].as_str().unwrap().to_owned();
+    let current: f64 = doc["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["current_spend"].as_f64().unwrap())
+        .sum();
+    let r = app.post_json(
+        &format!("/api/v1/models/{model}/plan"),
+        Some(&token),
+        &json!({"periods": 52, "total_budget": 52.0 * current, "forecast": true}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let weeks = r.json()["forecast"]["periods"].as_array().unwrap().clone();
+    let baseline = |w: &Value| w["predicted"].as_f64().unwrap() - w["media"].as_f64().unwrap();
+    let at = weeks
+        .iter()
+        .position(|w| {
+            let date: chrono::NaiveDate = w["date"].as_str().unwrap().parse().unwrap();
+            mmm_core::events::holds(date, 7, 11, 27)
+        })
+        .unwrap();
+    let jump = baseline(&weeks[at]) - 0.5 * (baseline(&weeks[at - 1]) + baseline(&weeks[at + 1]));
+    assert!((jump / effect(0) - 1.0).abs() < 0.25, "{jump} against {}", effect(0));
+
+    let (plain, status) = document(json!({"dataset_id": dataset, "recurring_events": false}));
+    assert!(plain["baseline"].get("events").is_none(), "{}", plain["baseline"]);
+    assert_eq!(status["recurring_events"], json!([]));
+    let r = app.post_json(
+        "/api/v1/models",
+        Some(&token),
+        &json!({"dataset_id": dataset, "recurring_events": "no"}),
+    );
+    assert!(matches!(r.status, 400 | 422), "{}", r.text);
+    assert!(r.text.contains("recurring_events"), "{}", r.text);
 }
