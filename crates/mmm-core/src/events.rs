@@ -90,13 +90,17 @@ pub fn holds(start: NaiveDate, days: u32, month: u32, day: u32) -> bool {
 
 /// The calendar date (month, day) that best marks recurring week `week` of weekly `dates`:
 /// of the seven dates the week of the last year holds, the one whose 0/1 column (the weeks
-/// holding it in every year) explains most of `residuals` (the fit window's). Every year holds
-/// each date, so 29 February is never one.
+/// holding it in every year) explains most of `residuals` (the fit window's). Several dates may
+/// mark the same weeks of the data (those every year's event week holds); of those the middle
+/// one, as the least likely to miss the event's week in a later year. Every year holds each
+/// date, so 29 February is never one.
+///
+/// A holiday on a weekday is a date too: the span of seven days its weekday falls in (Black
+/// Friday: 23-29 November) puts its week's first day in a span of seven, so one date (25
+/// November for weeks from Monday) is in its week every year.
 pub(crate) fn anchor(dates: &[NaiveDate], residuals: &[f64], week: usize) -> Option<(u32, u32)> {
     let start = *dates.get(week)?;
-    // From the middle of the week out, so that ties go to the date farthest from its edges.
-    [3, 2, 4, 1, 5, 0, 6]
-        .into_iter()
+    let scored: Vec<(f64, (u32, u32))> = (0..7)
         .filter_map(|offset| {
             let date = start + chrono::Duration::days(offset);
             let (month, day) = (date.month(), date.day());
@@ -110,11 +114,11 @@ pub(crate) fn anchor(dates: &[NaiveDate], residuals: &[f64], week: usize) -> Opt
                 .fold((0.0, 0.0), |(s, c), (_, r)| (s + r, c + 1.0));
             (count > 0.0).then_some((sum * sum / count, (month, day)))
         })
-        .fold(None, |best: Option<(f64, (u32, u32))>, next| match best {
-            Some(b) if b.0 >= next.0 => Some(b),
-            _ => Some(next),
-        })
-        .map(|(_, date)| date)
+        .collect();
+    let best = scored.iter().map(|s| s.0).fold(f64::NEG_INFINITY, f64::max);
+    // Dates that mark the same weeks sum the same residuals in the same order: equal exactly.
+    let tied: Vec<(u32, u32)> = scored.iter().filter(|s| s.0 == best).map(|s| s.1).collect();
+    tied.get(tied.len() / 2).copied()
 }
 
 #[cfg(test)]
@@ -137,6 +141,40 @@ mod tests {
         // A day holds only itself; 29 February only in leap years.
         assert!(holds(date(2028, 2, 29), 1, 2, 29));
         assert!(!holds(date(2027, 2, 28), 1, 2, 29));
+    }
+
+    /// Black Friday: the day after the fourth Thursday of November, the Friday of 23-29 November.
+    fn black_friday(year: i32) -> NaiveDate {
+        (23..=29).map(|d| date(year, 11, d)).find(|d| d.weekday() == chrono::Weekday::Fri).unwrap()
+    }
+
+    #[test]
+    fn a_holiday_on_a_weekday_is_in_the_week_holding_one_date() {
+        // Weeks from Monday: the week holding Black Friday holds 25 November, every year.
+        for year in 2000..2100 {
+            let friday = black_friday(year);
+            let monday = friday - chrono::Duration::days(4);
+            assert!(holds(monday, 7, 11, 25), "{year}");
+        }
+    }
+
+    #[test]
+    fn an_event_on_a_weekday_is_dated_by_the_middle_of_the_dates_its_weeks_share() {
+        // Black Friday 2021-2023 (26, 25, 24 November): its weeks (from the 22nd, 21st, 20th)
+        // share 22-26 November; the middle one, the 24th, marks them.
+        let dates: Vec<NaiveDate> =
+            (0..156).map(|t| date(2021, 1, 4) + chrono::Duration::weeks(t)).collect();
+        let residuals: Vec<f64> = dates
+            .iter()
+            .enumerate()
+            .map(|(t, d)| {
+                let lift = (0..7).any(|k| *d + chrono::Duration::days(k) == black_friday(d.year()));
+                if lift { 20.0 } else { [1.0, -1.2, 0.8, -0.6][t % 4] }
+            })
+            .collect();
+        let found = recurring_weeks(&residuals);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(anchor(&dates, &residuals, found[0].last), Some((11, 24)));
     }
 
     /// Three years of weeks from 4 January 2021 with `lift` in the weeks holding 27 November
