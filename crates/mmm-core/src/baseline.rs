@@ -76,10 +76,10 @@ impl Events {
         start.is_some_and(|start| crate::events::holds(start, self.period_days, e.month, e.day))
     }
 
-    /// Whether the events are well formed: a period of at least a day, and real dates other
-    /// than 29 February with finite effects.
+    /// Whether the events are well formed: a period of 1 to 31 days (a year holds a date at
+    /// most once in it), and real dates other than 29 February with finite effects.
     pub(crate) fn is_valid(&self) -> bool {
-        self.period_days > 0
+        (1..=31).contains(&self.period_days)
             && self.dates.iter().all(|e| {
                 e.coefficient.is_finite()
                     && (e.month, e.day) != (2, 29)

@@ -632,7 +632,7 @@ impl ModelDocument {
             return bad("the trend needs one finite bend per finite knot");
         }
         if self.baseline.events.as_ref().is_some_and(|e| !e.is_valid()) {
-            return bad("recurring events need a period of a day or more, and real dates other \
+            return bad("recurring events need a period of 1 to 31 days, and real dates other \
                         than 29 February with finite effects");
         }
         if self.fit.noise_autocorrelation.is_some_and(|rho| !(0.0..1.0).contains(&rho)) {

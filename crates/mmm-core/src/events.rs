@@ -40,12 +40,12 @@ pub(crate) struct RecurringWeek {
 
 /// The weeks of the last year of weekly `residuals` (two years at least) that the fit misses
 /// the same way, by more than [`EVENT_SDS`] robust residual sds ([`EVENT_SDS_TWO_YEARS`] with
-/// two years), in every year. A week of the
-/// last year counts when, in each earlier year, one of the three weeks around the same date
-/// (52 weeks back, give or take one: weekly dates drift by a day a year) missed the same way,
-/// and it misses by more than the two weeks on either side: a week within two of a larger
-/// miss is that event's shoulder, or the season's swing back from reaching for it (a dip
-/// beside a jump), not an event of its own.
+/// two years), in every year, and by [`EVENT_MEAN_MARGIN`] more on average. A week of the last
+/// year counts when, in each earlier year, one of the three weeks around the same date (52
+/// weeks back, give or take one: weekly dates drift by a day a year) missed the same way, and
+/// it misses by more than the two weeks on either side: a week within two of a larger miss is
+/// that event's shoulder, or the season's swing back from reaching for it (a dip beside a
+/// jump), not an event of its own.
 pub(crate) fn recurring_weeks(residuals: &[f64]) -> Vec<RecurringWeek> {
     let n = residuals.len();
     if n < 2 * YEAR {
@@ -113,7 +113,7 @@ pub(crate) fn anchor(dates: &[NaiveDate], residuals: &[f64], week: usize) -> Opt
     let start = *dates.get(week)?;
     let scored: Vec<(f64, (u32, u32))> = (0..7)
         .filter_map(|offset| {
-            let date = start + chrono::Duration::days(offset);
+            let date = start.checked_add_signed(chrono::Duration::days(offset))?;
             let (month, day) = (date.month(), date.day());
             if (month, day) == (2, 29) {
                 return None;

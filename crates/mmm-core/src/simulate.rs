@@ -68,8 +68,8 @@ pub struct SimConfig {
     /// seed draws the same market otherwise.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub level_walk: f64,
-    /// Lift of the KPI in the periods holding [`EVENT_DATES`] (Black Friday's week and the one
-    /// before Christmas), as a fraction of its starting level (0.4, say): events that recur
+    /// Lift of the KPI in the periods holding [`EVENT_DATES`] (about Black Friday's week, and the
+    /// one before Christmas), as a fraction of its starting level (0.4, say): events that recur
     /// every year and that no column of the data marks. 0 (the default) has none.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub yearly_events: f64,

@@ -429,8 +429,10 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
     assert!(err.to_string().contains("format version 5"), "{err}");
     doc.format_version = 5;
     assert_eq!(ModelDocument::from_json(&doc.to_json()).unwrap(), doc);
-    // A date every year holds, and a period of a day or more (JSON has no infinite effect).
-    for (month, day, days) in [(2, 29, 7), (2, 30, 7), (13, 1, 7), (0, 1, 7), (11, 27, 0)] {
+    // A date every year holds, and a period of 1 to 31 days (JSON has no infinite effect).
+    for (month, day, days) in
+        [(2, 29, 7), (2, 30, 7), (13, 1, 7), (0, 1, 7), (11, 27, 0), (11, 27, 32)]
+    {
         let mut broken = doc.clone();
         let events = broken.baseline.events.as_mut().unwrap();
         events.period_days = days;
