@@ -916,10 +916,16 @@ fn recurring_events(doc: &ModelDocument) -> Option<Insight> {
             "In each of the {} years of the data the model misses {} the same way in {}: an \
              event the file does not name, such as Black Friday, Christmas or a yearly sale. \
              Its lift goes to whatever media ran then. Add a 0/1 control column that marks \
-             those weeks in every year, and fit again.",
+             those weeks in every year, and fit again{}.",
             years + usize::from(!n.is_multiple_of(events::YEAR)),
             doc.kpi,
-            and_list(&named)
+            and_list(&named),
+            if doc.spec.recurring_events {
+                ""
+            } else {
+                "; or fit again with yearly events found by the fit (recurring_events, on by \
+                 default), which gives each such week a term of its own"
+            }
         ),
         numbers: figures,
     })
@@ -1110,6 +1116,8 @@ mod tests {
         assert_eq!(found.numbers.keys().cloned().collect::<Vec<_>>(), last_year);
         assert!(found.numbers.values().all(|v| *v > 0.5 * lift), "{:?}", found.numbers);
         assert!(found.message.contains("In each of the 3 years"), "{}", found.message);
+        // The model was fitted with the fit's own event terms off: the insight says so.
+        assert!(found.message.contains("(recurring_events, on by default)"), "{}", found.message);
         // Taken by the fit's own terms, the weeks are explained: nothing to say.
         let taken = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
         assert!(taken.baseline.events.is_some());
