@@ -223,11 +223,12 @@ fn map_problem(
     } else {
         (problem, explored)
     };
-    // Recurring events the file does not mark: their lift went to the media of their weeks, so
-    // the best few optima are searched again, still prior-free, once the events have columns.
+    // A holiday season or recurring events the baseline could not draw went to the media of
+    // their weeks, so once the baseline has their terms the best few optima are searched again,
+    // still prior-free.
     let mut problem = problem;
-    if flexible::ask_for_events(&mut problem, best(&explored)?) {
-        notify(explored.len() as f64 / total, "fitting recurring events".to_owned())?;
+    if flexible::ask_prior_free(&mut problem, best(&explored)?) {
+        notify(explored.len() as f64 / total, "fitting the season's new terms".to_owned())?;
         let mut again: delayed::Optima = explored
             .iter()
             .take(refine)

@@ -9,12 +9,11 @@
 //! weekly data a third: a 0/1 column for each week the fit at the current curve shapes misses
 //! the same way every year, marking the week that holds the same date each year
 //! (`crate::events::recurring_weeks`; the date is the one of that week's seven whose column
-//! explains most of the residuals; asked first, at the prior-free optimum: `ask_for_events`).
-//! Each group's coefficients get one normal prior with precision `λ / σ²` (conjugate, like the
-//! other priors). Such terms and slow-moving or seasonal media explain the same movements of the KPI,
-//! so left free they would take media effects, and a fixed prior would cost data that do not
-//! need them. Instead the data choose, once, when the ROI prior is set: at the curve shapes of
-//! the prior-free optimum, the marginal likelihood of the data (the linear coefficients and the
+//! explains most of the residuals). Each group's coefficients get one normal prior with
+//! precision `λ / σ²` (conjugate, like the other priors). Such terms and slow-moving or
+//! seasonal media explain the same movements of the KPI, so left free they would take media
+//! effects, and a fixed prior would cost data that do not need them. Instead the data choose:
+//! at the curve shapes of the prior-free optimum, the marginal likelihood of the data (the linear coefficients and the
 //! noise integrated out, as in the Bayesian fit's marginal posterior, `Problem::marginal_at`)
 //! with the group's prior is
 //!
@@ -26,10 +25,13 @@
 //! footing: averaged over the spreads tried, the terms must explain more than their freedom
 //! costs, or they stay out.
 //!
-//! Slow noise and slow terms explain the same movements too, so the three are asked together,
-//! by forward selection: the change with the highest evidence is made if it beats the model as
+//! Slow noise and slow terms explain the same movements too, so they are asked together, by
+//! forward selection: the change with the highest evidence is made if it beats the model as
 //! it stands, and the rest are asked again. A holiday peak then goes to the season, a bend to
-//! the trend, and noise that lingers to the noise, whichever the data show first.
+//! the trend, and noise that lingers to the noise, whichever the data show first. The season
+//! and the events are asked first right after the prior-free search (`ask_prior_free`, the
+//! search then runs again from its best optima), the rest when the ROI prior is set
+//! (`ask_the_data`).
 
 use super::{Problem, noise};
 use crate::baseline::{harmonic, hinge, trend_knots, trend_position};
@@ -54,13 +56,27 @@ enum Change {
 }
 
 /// Asks the data at the curve shapes `u` whether the season needs more harmonics, the trend
-/// its bends, weekly data terms for recurring events (when `ask_for_events` left them for
-/// later) and the noise its autocorrelation (`sigma2` is the independent noise's variance),
+/// its bends, weekly data terms for recurring events (those [`ask_prior_free`] did not add)
+/// and the noise its autocorrelation (`sigma2` is the independent noise's variance),
 /// and makes the changes they ask for. Forward selection: of the changes not yet made, the
 /// one whose evidence (averaged over its settings) is highest is made if it beats the model
 /// as it stands at even odds, and the others are asked again. Returns whether the problem
 /// changed.
 pub(super) fn ask_the_data(problem: &mut Problem, u: &DVector<f64>, sigma2: f64) -> bool {
+    select(problem, u, sigma2, Stage::Calibration)
+}
+
+/// When the data are asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// At the prior-free optimum ([`ask_prior_free`]): the season and events only.
+    PriorFree,
+    /// When the ROI prior is set ([`ask_the_data`]): every change.
+    Calibration,
+}
+
+/// The forward selection of [`ask_the_data`] at `stage`.
+fn select(problem: &mut Problem, u: &DVector<f64>, sigma2: f64, stage: Stage) -> bool {
     let mut changed = false;
     while let Some(without) = problem.marginal_at(u, false).map(|m| m.logp) {
         // Priors relative to the noise variance are relative to the innovations' once the
@@ -75,7 +91,7 @@ pub(super) fn ask_the_data(problem: &mut Problem, u: &DVector<f64>, sigma2: f64)
                     .map(|(e, w)| (e, Change::Season(w))),
             );
         }
-        if problem.knots.is_empty() && problem.spec.trend_knots > 0 {
+        if stage == Stage::Calibration && problem.knots.is_empty() && problem.spec.trend_knots > 0 {
             let knots = trend_knots(problem.spec.trend_knots);
             let add = |p: &mut Problem, weight: f64| bend(p, &knots, weight);
             asked.extend(
@@ -91,13 +107,18 @@ pub(super) fn ask_the_data(problem: &mut Problem, u: &DVector<f64>, sigma2: f64)
                     .map(|(e, w)| (e, Change::Events(w))),
             );
         }
-        if problem.spec.autocorrelated_noise && problem.noise.is_independent() {
+        // Before calibration the noise only competes, so it is asked only when another change
+        // would be made (it costs 18 marginal likelihoods).
+        let best =
+            |asked: &[(f64, Change)]| asked.iter().map(|a| a.0).fold(f64::NEG_INFINITY, f64::max);
+        let competing = stage == Stage::Calibration || best(&asked) > without;
+        if competing && problem.spec.autocorrelated_noise && problem.noise.is_independent() {
             asked.extend(noise::evidence(problem, u).map(|(e, n)| (e, Change::Noise(n))));
         }
         let Some((evidence, change)) = asked.into_iter().max_by(|a, b| a.0.total_cmp(&b.0)) else {
             break;
         };
-        if evidence <= without {
+        if evidence <= without || stage == Stage::PriorFree && matches!(change, Change::Noise(_)) {
             break;
         }
         match change {
@@ -124,35 +145,16 @@ fn extra_harmonics(problem: &Problem) -> usize {
     spec.max_yearly_harmonics.min(nyquist).saturating_sub(spec.yearly_harmonics)
 }
 
-/// Asks the data at the prior-free curve shapes `u` whether weekly data have recurring events
-/// (`crate::events`), and gives each found a 0/1 column with the most likely prior precision if
-/// the evidence prefers them. Asked before the ROI prior's centre is set and before the other
-/// changes: an event's lift left in the residuals goes to whatever media ran that week, and
-/// from there into the typical channel's ROI. Returns whether the problem changed.
-pub(super) fn ask_for_events(problem: &mut Problem, u: &DVector<f64>) -> bool {
-    let found = recurring_events(problem, u);
-    if found.is_empty() {
-        return false;
-    }
-    let Some(without) = problem.marginal_at(u, false).map(|m| m.logp) else { return false };
-    let Some(sigma2) = problem.noise_variance(u) else { return false };
-    let add = |p: &mut Problem, weight: f64| add_events(p, &found, weight);
-    // A holiday season that lasts weeks leaves the smooth season's misses around it every year
-    // too; when a finer season explains them better it goes first (`ask_the_data`), and the
-    // events are asked again after it.
-    let extra = extra_harmonics(problem);
-    let season = |p: &mut Problem, weight: f64| add_harmonics(p, extra, weight);
-    let finer = (problem.extra_harmonics == 0 && extra > 0)
-        .then(|| evidence_with(problem, u, sigma2, 2 * extra, season))
-        .flatten()
-        .map_or(f64::NEG_INFINITY, |(e, _)| e);
-    match evidence_with(problem, u, sigma2, found.len(), add) {
-        Some((evidence, weight)) if evidence > without && evidence > finer => {
-            add_events(problem, &found, weight);
-            true
-        }
-        _ => false,
-    }
+/// Asks the data at the prior-free optimum `u` whether the season needs more harmonics and
+/// weekly data terms for recurring events, before the ROI prior's centre is set: what the
+/// baseline cannot draw there (a holiday season, Black Friday) goes to whatever media ran then,
+/// and from there into the typical channel's ROI and the curves refined under it. Autocorrelated
+/// noise explains the same movements, so it competes; when it leads, the asking waits for
+/// [`ask_the_data`] at calibration, where it can be made. The trend's bends wait too (asked
+/// here, they took slow noise on markets whose level wanders). Returns whether the problem
+/// changed.
+pub(super) fn ask_prior_free(problem: &mut Problem, u: &DVector<f64>) -> bool {
+    problem.noise_variance(u).is_some_and(|sigma2| select(problem, u, sigma2, Stage::PriorFree))
 }
 
 /// The recurring events of weekly data at curve shapes `u` (month, day), when the
