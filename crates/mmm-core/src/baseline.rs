@@ -80,11 +80,10 @@ impl Events {
     /// most once in it), and real dates other than 29 February with finite effects.
     pub(crate) fn is_valid(&self) -> bool {
         (1..=31).contains(&self.period_days)
-            && self.dates.iter().all(|e| {
-                e.coefficient.is_finite()
-                    && (e.month, e.day) != (2, 29)
-                    && NaiveDate::from_ymd_opt(2001, e.month, e.day).is_some()
-            })
+            && self
+                .dates
+                .iter()
+                .all(|e| e.coefficient.is_finite() && crate::events::every_year_has(e.month, e.day))
     }
 }
 

@@ -89,6 +89,12 @@ pub(crate) fn recurring_weeks(residuals: &[f64]) -> Vec<RecurringWeek> {
     found
 }
 
+/// Whether every year has `month`/`day`: a real date other than 29 February (2001 was no leap
+/// year).
+pub(crate) fn every_year_has(month: u32, day: u32) -> bool {
+    NaiveDate::from_ymd_opt(2001, month, day).is_some()
+}
+
 /// Whether the period of `days` days that starts on `start` holds `month`/`day` of some year.
 pub fn holds(start: NaiveDate, days: u32, month: u32, day: u32) -> bool {
     [start.year(), start.year() + 1].into_iter().any(|year| {
@@ -115,7 +121,7 @@ pub(crate) fn anchor(dates: &[NaiveDate], residuals: &[f64], week: usize) -> Opt
         .filter_map(|offset| {
             let date = start.checked_add_signed(chrono::Duration::days(offset))?;
             let (month, day) = (date.month(), date.day());
-            if (month, day) == (2, 29) {
+            if !every_year_has(month, day) {
                 return None;
             }
             let (sum, count) = dates
