@@ -321,10 +321,11 @@ pub struct TrainIn {
     /// each channel's `adstock` in the model says which it got. `false` keeps the geometric.
     #[schema(example = true)]
     pub delayed_adstock: Option<bool>,
-    /// Whether weekly data may have recurring events the file does not mark (default `true`):
-    /// a week the fit misses the same way every year (Black Friday, Christmas, a yearly sale)
-    /// then gets a baseline term of its own (the week holding the same date every year), kept
-    /// only when the data are more likely with it; the model's `baseline.events` lists them.
+    /// Whether weekly and daily data may have recurring events the file does not mark (default
+    /// `true`): a week (or day) the fit misses the same way every year (Black Friday, Christmas,
+    /// a yearly sale) then gets a baseline term of its own (the period holding the same date
+    /// every year), kept only when the data are more likely with it; the model's
+    /// `baseline.events` lists them. Monthly data have none.
     /// `false` leaves them to the residuals, where the insights name them.
     #[schema(example = true)]
     pub recurring_events: Option<bool>,
@@ -428,7 +429,7 @@ pub struct BacktestIn {
     /// Whether a channel's carry-over may peak after its spend (default `true`), as in
     /// training.
     pub delayed_adstock: Option<bool>,
-    /// Whether weekly data may have recurring events (default `true`), as in training.
+    /// Whether weekly and daily data may have recurring events (default `true`), as in training.
     pub recurring_events: Option<bool>,
     /// Seed of each fit.
     pub seed: Option<u64>,

@@ -37,6 +37,9 @@
 //! the recurring events the fit may find itself (`ModelSpec::recurring_events` off); the
 //! example prints on how many data sets the fit found them, and which.
 //!
+//! FREQ=daily simulates daily data (WEEKS is then the number of days; SPIKE's events fall on
+//! the days themselves).
+//!
 //! SEASON_AMP=A adds a holiday season: the KPI gains `A · intercept` from 20 November to 25
 //! December. MAX_HARMONICS=N lets the yearly season have up to N harmonics instead of the
 //! default (2 keeps the simulator's smooth two); the example prints on how many data sets it
@@ -160,6 +163,11 @@ fn main() {
         Ok("demo") => mmm_core::simulate::Profile::MeridianDemo,
         _ => mmm_core::simulate::Profile::Mixed,
     };
+    // FREQ=daily simulates days instead of weeks (WEEKS is then the number of days).
+    let frequency = match std::env::var("FREQ").as_deref() {
+        Ok("daily") => mmm_core::dataset::Frequency::Daily,
+        _ => mmm_core::dataset::Frequency::Weekly,
+    };
     let mut errors = Vec::new();
     let mut worst_ratio: f64 = 1.0;
     // |ln(fitted / true)| of every channel with a positive fitted ROI, and how many are off by
@@ -202,21 +210,24 @@ fn main() {
     let mut shares: Vec<f64> = Vec::new();
     for seed in first..first + count {
         let noise = [0.03, 0.045, 0.06][(seed % 3) as usize];
-        let mut sim = simulate(&SimConfig {
-            periods: weeks,
-            channels,
-            seed,
-            noise,
-            profile,
-            history: knob("HISTORY").unwrap_or(0.0) as usize,
-            media_units: std::env::var("MEDIA_UNITS").is_ok(),
-            shared_budget: knob("SHARED").unwrap_or(1.0),
-            noise_autocorrelation: knob("AR").unwrap_or(0.0),
-            adstock_peak: knob("DELAY").unwrap_or(0.0),
-            level_walk: knob("RW").unwrap_or(0.0),
-            yearly_events: knob("SPIKE").unwrap_or(0.0),
-            ..SimConfig::default()
-        });
+        let mut sim = simulate(
+            &SimConfig {
+                periods: weeks,
+                channels,
+                seed,
+                noise,
+                profile,
+                history: knob("HISTORY").unwrap_or(0.0) as usize,
+                media_units: std::env::var("MEDIA_UNITS").is_ok(),
+                shared_budget: knob("SHARED").unwrap_or(1.0),
+                noise_autocorrelation: knob("AR").unwrap_or(0.0),
+                adstock_peak: knob("DELAY").unwrap_or(0.0),
+                level_walk: knob("RW").unwrap_or(0.0),
+                yearly_events: knob("SPIKE").unwrap_or(0.0),
+                ..SimConfig::default()
+            }
+            .with_frequency(frequency),
+        );
         let spends: Vec<&[f64]> = sim.dataset.channels.iter().map(|c| &c.spend[..]).collect();
         for (i, x) in spends.iter().enumerate() {
             correlations.extend(spends[i + 1..].iter().filter_map(|y| correlation(x, y)));
@@ -245,6 +256,7 @@ fn main() {
         }
         // SPIKE_CONTROL=1 gives the fit SPIKE's weeks as a 0/1 control, as the insight asks.
         if knob("SPIKE").is_some() && std::env::var("SPIKE_CONTROL").is_ok() {
+            let days = if frequency == mmm_core::dataset::Frequency::Daily { 1 } else { 7 };
             let values = sim
                 .dataset
                 .dates
@@ -252,7 +264,7 @@ fn main() {
                 .map(|d| {
                     let held = mmm_core::simulate::EVENT_DATES
                         .iter()
-                        .any(|&(month, day)| mmm_core::events::holds(*d, 7, month, day));
+                        .any(|&(month, day)| mmm_core::events::holds(*d, days, month, day));
                     f64::from(u8::from(held))
                 })
                 .collect();

@@ -1,54 +1,92 @@
-//! Recurring events: weeks in which the KPI moves the same way every year, beyond what the
+//! Recurring events: periods in which the KPI moves the same way every year, beyond what the
 //! model explains (Black Friday, Christmas, a yearly sale the file does not mark).
 //!
-//! The fit finds them in its residuals ([`recurring_weeks`]) and, when the data ask for it,
-//! gives each a 0/1 baseline column that marks the week holding the same calendar date every
+//! The fit finds them in its residuals ([`recurring_periods`]) and, when the data ask for it,
+//! gives each a 0/1 baseline column that marks the period holding the same calendar date every
 //! year ([`crate::baseline::Events`]); the insights name those the fit leaves unexplained.
+//! Weekly and daily data have them; in monthly data a yearly lift is the season's.
 
 use crate::checks;
+use crate::dataset::Frequency;
 use chrono::{Datelike, NaiveDate};
 
-/// Weeks in a year of weekly data.
-pub(crate) const YEAR: usize = 52;
-
-/// How far, in robust standard deviations of the residuals, a week must lie beyond the fit in
+/// How far, in robust standard deviations of the residuals, a period must lie beyond the fit in
 /// every year to count as a recurring event, with three years of data or more: with independent
-/// noise a week of the last year does so by chance with probability about
-/// `2 · 0.023 · (3 · 0.023)²` (its own miss, and one of three weeks in each earlier year), 1 in
-/// 4,700, or about 1 in 90 over a year's weeks. The rule that it miss by more than the weeks
-/// around it, and the fit's evidence test, make it rarer still: none of 432 simulated data sets
-/// without events got a term (docs/benchmarks.md).
+/// noise a period of the last year does so by chance with probability about
+/// `2 · 0.023 · (3 · 0.023)²` (its own miss, and one of three periods in each earlier year), 1
+/// in 4,700, or about 1 in 90 over a year's weeks (1 in 13 over a year's days). The rule that
+/// it miss by more than the periods around it, and the fit's evidence test, make it rarer
+/// still: none of 432 simulated weekly data sets without events got a term (docs/benchmarks.md).
 pub(crate) const EVENT_SDS: f64 = 2.0;
 
 /// The same with two years of data, for the same chance: `6 · 0.0062²`, 1 in 4,300.
 pub(crate) const EVENT_SDS_TWO_YEARS: f64 = 2.5;
 
-/// How much further than the threshold, in robust sds, a recurring week's misses must lie on
+/// How much further than the threshold, in robust sds, a recurring period's misses must lie on
 /// average over the years. Without it a simulated market without events got a term for three
 /// weeks of noise at 2.0-2.15 sds (1 of 24 data sets); with it, events of 20-40% of the level
 /// are found about as often (docs/benchmarks.md, "Events the file does not name").
 pub(crate) const EVENT_MEAN_MARGIN: f64 = 0.5;
 
-/// One recurring week: a week of the last year and the matching week of each earlier year.
+/// The calendar on which recurring events are sought: the periods of a year and the days of a
+/// period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Calendar {
+    /// Whole periods in a year: 52 weeks or 365 days.
+    pub year: usize,
+    /// Days in a period: 7 or 1.
+    pub days: u32,
+}
+
+impl Calendar {
+    /// Weeks: a year back is 52 of them, a day or two short of the same date.
+    pub(crate) const WEEKLY: Calendar = Calendar { year: 52, days: 7 };
+    /// Days: a year back is 365 of them, 366 over a 29 February.
+    pub(crate) const DAILY: Calendar = Calendar { year: 365, days: 1 };
+
+    /// The calendar of `frequency`'s data; none for months.
+    pub(crate) fn of(frequency: Frequency) -> Option<Calendar> {
+        match frequency {
+            Frequency::Weekly => Some(Self::WEEKLY),
+            Frequency::Daily => Some(Self::DAILY),
+            Frequency::Monthly => None,
+        }
+    }
+
+    /// Periods back to about the same date `years` years earlier: for days, a leap day every
+    /// four years (the day on either side is searched too).
+    fn lag(self, years: usize) -> usize {
+        years * self.year + if self.days == 1 { years / 4 } else { 0 }
+    }
+
+    /// What a period is called: "week" or "day".
+    pub(crate) fn period_name(self) -> &'static str {
+        if self.days == 1 { "day" } else { "week" }
+    }
+}
+
+/// One recurring period: a period of the last year and the matching period of each earlier
+/// year.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RecurringWeek {
-    /// The week in the last year (an index into the residuals).
+pub(crate) struct RecurringPeriod {
+    /// The period in the last year (an index into the residuals).
     pub last: usize,
-    /// The week in each earlier year that missed the same way, latest year first.
+    /// The period in each earlier year that missed the same way, latest year first.
     pub earlier: Vec<usize>,
 }
 
-/// The weeks of the last year of weekly `residuals` (two years at least) that the fit misses
-/// the same way, by more than [`EVENT_SDS`] robust residual sds ([`EVENT_SDS_TWO_YEARS`] with
-/// two years), in every year, and by [`EVENT_MEAN_MARGIN`] more on average. A week of the last
-/// year counts when, in each earlier year, one of the three weeks around the same date (52
-/// weeks back, give or take one: weekly dates drift by a day a year) missed the same way, and
-/// it misses by more than the two weeks on either side: a week within two of a larger miss is
-/// that event's shoulder, or the season's swing back from reaching for it (a dip beside a
-/// jump), not an event of its own.
-pub(crate) fn recurring_weeks(residuals: &[f64]) -> Vec<RecurringWeek> {
+/// The periods of the last year of `residuals` (two years at least, on `calendar`) that the
+/// fit misses the same way, by more than [`EVENT_SDS`] robust residual sds
+/// ([`EVENT_SDS_TWO_YEARS`] with two years), in every year, and by [`EVENT_MEAN_MARGIN`] more on
+/// average. A period of the last year counts when, in each earlier year, one of the three
+/// periods around the same date (a year back, give or take one: weekly dates drift by a day a
+/// year, daily ones by a leap day) missed the same way, and it misses by more than the two
+/// periods on either side: a period within two of a larger miss is that event's shoulder, or
+/// the season's swing back from reaching for it (a dip beside a jump), not an event of its own.
+pub(crate) fn recurring_periods(residuals: &[f64], calendar: Calendar) -> Vec<RecurringPeriod> {
     let n = residuals.len();
-    if n < 2 * YEAR {
+    let year = calendar.year;
+    if n < 2 * year {
         return Vec::new();
     }
     let mut sorted = residuals.to_vec();
@@ -58,32 +96,32 @@ pub(crate) fn recurring_weeks(residuals: &[f64]) -> Vec<RecurringWeek> {
     else {
         return Vec::new();
     };
-    let years = n / YEAR;
+    let years = n / year;
     let sds = if years >= 3 { EVENT_SDS } else { EVENT_SDS_TWO_YEARS };
     let mut found = Vec::new();
-    for t in n - YEAR..n {
+    for t in n - year..n {
         let sign = z[t].signum();
         let shoulder = (t.saturating_sub(2)..(t + 3).min(n)).any(|k| z[k].abs() > z[t].abs());
         if z[t].abs() <= sds || shoulder {
             continue;
         }
-        // The same week in each earlier year: its worst miss the same way among three.
+        // The same period in each earlier year: its worst miss the same way among three.
         let earlier: Option<Vec<usize>> = (1..=years)
-            .filter(|y| t >= y * YEAR)
+            .filter(|&y| t >= calendar.lag(y))
             .map(|y| {
-                let at = t - y * YEAR;
+                let at = t - calendar.lag(y);
                 (at.saturating_sub(1)..=(at + 1).min(n - 1))
                     .filter(|&k| sign * z[k] > sds)
                     .max_by(|&a, &b| (sign * z[a]).total_cmp(&(sign * z[b])))
             })
             .collect();
         let Some(earlier) = earlier.filter(|e| !e.is_empty()) else { continue };
-        // Each year's miss just past the threshold is how chance looks (three weeks of noise
+        // Each year's miss just past the threshold is how chance looks (three periods of noise
         // near 2 sds): a recurring event misses by more on average.
         let mean = (earlier.iter().map(|&k| sign * z[k]).sum::<f64>() + sign * z[t])
             / (earlier.len() + 1) as f64;
         if mean >= sds + EVENT_MEAN_MARGIN {
-            found.push(RecurringWeek { last: t, earlier });
+            found.push(RecurringPeriod { last: t, earlier });
         }
     }
     found
@@ -105,37 +143,53 @@ pub fn holds(start: NaiveDate, days: u32, month: u32, day: u32) -> bool {
     })
 }
 
-/// The calendar date (month, day) that best marks recurring week `week` of weekly `dates`:
-/// of the seven dates the week of the last year holds, the one whose 0/1 column (the weeks
-/// holding it in every year) explains most of `residuals` (the fit window's). Several dates may
-/// mark the same weeks of the data (those every year's event week holds); of those the middle
-/// one, as the least likely to miss the event's week in a later year. Every year holds each
-/// date, so 29 February is never one.
+/// The calendar date (month, day) that best marks `recurring` of `dates` (periods of `days`
+/// days): of the dates the period of the last year holds (seven for a week, one for a day),
+/// the one whose 0/1 column (the periods holding it in every year) explains most of
+/// `residuals` (the fit window's). Several dates may mark the same periods of the data (those
+/// every year's event week holds); of those the middle one, as the least likely to miss the
+/// event's week in a later year. Every year holds each date, so 29 February is never one. For
+/// days, the dates of the matching days of the earlier years are candidates too: noise can move
+/// the last year's largest miss to the day beside the event's.
 ///
-/// A holiday on a weekday is a date too: the span of seven days its weekday falls in (Black
-/// Friday: 23-29 November) puts its week's first day in a span of seven, so one date (25
-/// November for weeks from Monday) is in its week every year.
-pub(crate) fn anchor(dates: &[NaiveDate], residuals: &[f64], week: usize) -> Option<(u32, u32)> {
-    let start = *dates.get(week)?;
-    let scored: Vec<(f64, (u32, u32))> = (0..7)
-        .filter_map(|offset| {
-            let date = start.checked_add_signed(chrono::Duration::days(offset))?;
+/// A holiday on a weekday is a date too in weekly data: the span of seven days its weekday
+/// falls in (Black Friday: 23-29 November) puts its week's first day in a span of seven, so one
+/// date (25 November for weeks from Monday) is in its week every year. In daily data it is no
+/// date: it needs a control column.
+pub(crate) fn anchor(
+    dates: &[NaiveDate],
+    residuals: &[f64],
+    recurring: &RecurringPeriod,
+    days: u32,
+) -> Option<(u32, u32)> {
+    let start = *dates.get(recurring.last)?;
+    let mut candidates: Vec<NaiveDate> = (0..i64::from(days))
+        .filter_map(|offset| start.checked_add_signed(chrono::Duration::days(offset)))
+        .collect();
+    if days == 1 {
+        candidates.extend(recurring.earlier.iter().filter_map(|&k| dates.get(k).copied()));
+    }
+    let mut seen = Vec::new();
+    let scored: Vec<(f64, (u32, u32))> = candidates
+        .into_iter()
+        .filter_map(|date| {
             let (month, day) = (date.month(), date.day());
-            if !every_year_has(month, day) {
+            if !every_year_has(month, day) || seen.contains(&(month, day)) {
                 return None;
             }
+            seen.push((month, day));
             let (sum, count) = dates
                 .iter()
                 .zip(residuals)
-                .filter(|(d, _)| holds(**d, 7, month, day))
+                .filter(|(d, _)| holds(**d, days, month, day))
                 .fold((0.0, 0.0), |(s, c), (_, r)| (s + r, c + 1.0));
             // A date the fit window holds once is no recurring event: its column would fit
-            // one week's miss exactly.
+            // one period's miss exactly.
             (count >= 2.0).then_some((sum * sum / count, (month, day)))
         })
         .collect();
     let best = scored.iter().map(|s| s.0).fold(f64::NEG_INFINITY, f64::max);
-    // Dates that mark the same weeks sum the same residuals in the same order: equal exactly.
+    // Dates that mark the same periods sum the same residuals in the same order: equal exactly.
     let tied: Vec<(u32, u32)> = scored.iter().filter(|s| s.0 == best).map(|s| s.1).collect();
     tied.get(tied.len() / 2).copied()
 }
@@ -191,9 +245,9 @@ mod tests {
                 if lift { 20.0 } else { [1.0, -1.2, 0.8, -0.6][t % 4] }
             })
             .collect();
-        let found = recurring_weeks(&residuals);
+        let found = recurring_periods(&residuals, Calendar::WEEKLY);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(anchor(&dates, &residuals, found[0].last), Some((11, 24)));
+        assert_eq!(anchor(&dates, &residuals, &found[0], 7), Some((11, 24)));
     }
 
     /// Three years of weeks from 4 January 2021 with `lift` in the weeks holding 27 November
@@ -215,7 +269,7 @@ mod tests {
     #[test]
     fn a_week_missed_the_same_way_every_year_is_found_and_dated() {
         let (dates, residuals) = market(20.0);
-        let found = recurring_weeks(&residuals);
+        let found = recurring_periods(&residuals, Calendar::WEEKLY);
         assert_eq!(found.len(), 1, "{found:?}");
         let week = &found[0];
         // 2023: the week of Monday 27 November; 2022: of the 21st; 2021: of the 22nd.
@@ -224,7 +278,42 @@ mod tests {
         assert_eq!(earlier, [date(2022, 11, 21), date(2021, 11, 22)]);
         // The week of 27-3 December 2023 holds the 27th, 28th and so on; only the 27th is held
         // by the lifted weeks of the earlier years too.
-        assert_eq!(anchor(&dates, &residuals, week.last), Some((11, 27)));
+        assert_eq!(anchor(&dates, &residuals, week, 7), Some((11, 27)));
+    }
+
+    #[test]
+    fn a_day_that_jumps_every_year_is_found_across_a_leap_day() {
+        // Three years of days from 3 January 2022 (29 February 2024 among them), 24 December
+        // lifted; 365 days back from 24 December 2024 is the 25th of 2023.
+        let dates: Vec<NaiveDate> =
+            (0..1095).map(|t| date(2022, 1, 3) + chrono::Duration::days(t)).collect();
+        let residuals: Vec<f64> = dates
+            .iter()
+            .enumerate()
+            .map(|(t, d)| {
+                let noise = if t % 2 == 0 { 1.0 } else { -1.0 } * (1.0 + (t % 5) as f64 / 5.0);
+                noise + if holds(*d, 1, 12, 24) { 20.0 } else { 0.0 }
+            })
+            .collect();
+        let found = recurring_periods(&residuals, Calendar::DAILY);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(dates[found[0].last], date(2024, 12, 24));
+        let earlier: Vec<NaiveDate> = found[0].earlier.iter().map(|&k| dates[k]).collect();
+        assert_eq!(earlier, [date(2023, 12, 24), date(2022, 12, 24)]);
+        assert_eq!(anchor(&dates, &residuals, &found[0], 1), Some((12, 24)));
+        // Noise that moves the last year's largest miss to the day before: the event is still
+        // dated by the days the earlier years missed.
+        let mut moved = residuals.clone();
+        let last = found[0].last;
+        moved[last] -= 17.0;
+        moved[last - 1] += 8.0;
+        let found = recurring_periods(&moved, Calendar::DAILY);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(dates[found[0].last], date(2024, 12, 23));
+        assert_eq!(anchor(&dates, &moved, &found[0], 1), Some((12, 24)));
+        assert_eq!(Calendar::of(Frequency::Daily), Some(Calendar::DAILY));
+        // Months have none: a yearly lift there is the season's.
+        assert_eq!(Calendar::of(Frequency::Monthly), None);
     }
 
     #[test]
@@ -248,9 +337,9 @@ mod tests {
         let scale = noise[1] / scaled[1];
         assert!((scale / (1.4826 * 0.5) - 1.0).abs() < 0.05, "{scale}");
         // Past 2 sds every year, but 2.2 on average: not an event.
-        assert!(recurring_weeks(&with([2.2, 2.2, 2.2])).is_empty());
+        assert!(recurring_periods(&with([2.2, 2.2, 2.2]), Calendar::WEEKLY).is_empty());
         // 2.7 on average: one.
-        let found = recurring_weeks(&with([2.2, 2.6, 3.3]));
+        let found = recurring_periods(&with([2.2, 2.6, 3.3]), Calendar::WEEKLY);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(dates[found[0].last], date(2023, 11, 27));
     }
@@ -258,11 +347,11 @@ mod tests {
     #[test]
     fn noise_alone_and_a_one_off_week_are_not_events() {
         let (_, residuals) = market(0.0);
-        assert!(recurring_weeks(&residuals).is_empty());
+        assert!(recurring_periods(&residuals, Calendar::WEEKLY).is_empty());
         let (_, mut residuals) = market(0.0);
         residuals[140] += 20.0;
-        assert!(recurring_weeks(&residuals).is_empty());
+        assert!(recurring_periods(&residuals, Calendar::WEEKLY).is_empty());
         // Too short for two years.
-        assert!(recurring_weeks(&market(20.0).1[..100]).is_empty());
+        assert!(recurring_periods(&market(20.0).1[..100], Calendar::WEEKLY).is_empty());
     }
 }

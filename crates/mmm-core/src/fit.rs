@@ -1454,7 +1454,7 @@ impl Problem {
                 .collect(),
             events: data.dates.first().filter(|_| !self.events.is_empty()).map(|&first| Events {
                 first_period: first,
-                period_days: 7,
+                period_days: crate::events::Calendar::of(self.frequency).map_or(7, |c| c.days),
                 dates: self
                     .events
                     .iter()

@@ -872,31 +872,39 @@ fn lingering_noise(doc: &ModelDocument, period: &str) -> Option<Insight> {
     })
 }
 
-/// The weeks of the year in which a weekly model's fit misses the KPI the same way, by more
-/// than [`crate::events::EVENT_SDS`] robust residual sds (more with two years), in every year
-/// of the data (two at least; [`crate::events::recurring_weeks`]): Black Friday, Christmas, a
-/// yearly sale the file does not mark, when the fit did not take it itself. Their lift goes to whatever media ran
-/// then; a 0/1 control column takes it (on simulated markets with two such weeks a year, the
-/// ROI error went from 38-44% back to 34%: docs/benchmarks.md).
+/// The weeks (or days) of the year in which a weekly (or daily) model's fit misses the KPI the
+/// same way, by more than [`crate::events::EVENT_SDS`] robust residual sds (more with two
+/// years), in every year of the data (two at least; [`crate::events::recurring_periods`]):
+/// Black Friday, Christmas, a yearly sale the file does not mark, when the fit did not take it
+/// itself. Their lift goes to whatever media ran then; a 0/1 control column takes it (on
+/// simulated markets with two such weeks a year, the ROI error went from 38-44% back to 34%:
+/// docs/benchmarks.md).
 fn recurring_events(doc: &ModelDocument) -> Option<Insight> {
-    if doc.frequency != crate::dataset::Frequency::Weekly || doc.origin.is_some() {
+    let calendar = events::Calendar::of(doc.frequency)?;
+    if doc.origin.is_some() {
         return None;
     }
     let held_out = doc.fit.holdout.as_ref().map_or(0, |h| h.periods);
     let n = doc.series.actual.len().saturating_sub(held_out);
     let residuals: Vec<f64> = (0..n).map(|t| doc.series.actual[t] - doc.series.fitted[t]).collect();
     let mean_kpi = doc.series.actual[..n].iter().sum::<f64>() / n.max(1) as f64;
-    let years = n / events::YEAR;
+    let years = n / calendar.year;
+    let period = calendar.period_name();
     let mut named = Vec::new();
     let mut figures = BTreeMap::new();
-    for week in events::recurring_weeks(&residuals) {
-        let mean = week.earlier.iter().chain([&week.last]).map(|&k| residuals[k]).sum::<f64>()
-            / (week.earlier.len() + 1) as f64;
-        let date = doc.series.dates[week.last];
+    for recurring in events::recurring_periods(&residuals, calendar) {
+        let mean =
+            recurring.earlier.iter().chain([&recurring.last]).map(|&k| residuals[k]).sum::<f64>()
+                / (recurring.earlier.len() + 1) as f64;
+        let date = doc.series.dates[recurring.last];
         figures.insert(format!("{date}.mean_residual"), mean);
+        let when = if calendar.days == 1 {
+            date.format("%-d %B").to_string()
+        } else {
+            format!("the week of {}", date.format("%-d %B"))
+        };
         named.push(format!(
-            "the week of {} ({} by {} on average, {:.0}% of the mean)",
-            date.format("%-d %B"),
+            "{when} ({} by {} on average, {:.0}% of the mean)",
             if mean > 0.0 { "above the fit" } else { "below it" },
             money(mean.abs()),
             100.0 * mean.abs() / mean_kpi
@@ -909,22 +917,25 @@ fn recurring_events(doc: &ModelDocument) -> Option<Insight> {
         kind: InsightKind::RecurringEvent,
         channels: Vec::new(),
         title: format!(
-            "{} moves in the same weeks every year, beyond what the model explains",
+            "{} moves in the same {period}s every year, beyond what the model explains",
             doc.kpi
         ),
         message: format!(
-            "In each of the {} years of the data the model misses {} the same way in {}: an \
+            "In each of the {} years of the data the model misses {} the same way {} {}: an \
              event the file does not name, such as Black Friday, Christmas or a yearly sale. \
              Its lift goes to whatever media ran then. Add a 0/1 control column that marks \
-             those weeks in every year, and fit again{}.",
-            years + usize::from(!n.is_multiple_of(events::YEAR)),
+             those {period}s in every year, and fit again{}.",
+            years + usize::from(!n.is_multiple_of(calendar.year)),
             doc.kpi,
+            if calendar.days == 1 { "on" } else { "in" },
             and_list(&named),
             if doc.spec.recurring_events {
-                ""
+                String::new()
             } else {
-                "; or fit again with yearly events found by the fit (recurring_events, on by \
-                 default), which gives each such week a term of its own"
+                format!(
+                    "; or fit again with yearly events found by the fit (recurring_events, on \
+                     by default), which gives each such {period} a term of its own"
+                )
             }
         ),
         numbers: figures,

@@ -160,11 +160,11 @@ pub struct ModelSpec {
     /// when a channel's decay prior is given (`Priors::channel_transforms`): that is a geometric
     /// adstock's.
     pub delayed_adstock: bool,
-    /// Whether weekly data may have recurring events the file does not mark: weeks the fit
-    /// misses the same way every year (Black Friday, Christmas, a yearly sale;
-    /// [`crate::events`]). The fit gives each a 0/1 baseline column (the week that holds the
+    /// Whether weekly and daily data may have recurring events the file does not mark: weeks
+    /// (days) the fit misses the same way every year (Black Friday, Christmas, a yearly sale;
+    /// [`crate::events`]). The fit gives each a 0/1 baseline column (the period that holds the
     /// same date every year) where the data's marginal likelihood prefers it; `false` leaves
-    /// them to the residuals (the insights still name them).
+    /// them to the residuals (the insights still name them). Monthly data have none.
     pub recurring_events: bool,
     /// Last periods kept out of the fit and scored.
     pub holdout: usize,

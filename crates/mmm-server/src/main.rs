@@ -362,9 +362,10 @@ struct ModelArgs {
     /// keeps it when the data are more likely with it.
     #[arg(long)]
     no_delay: bool,
-    /// Leave recurring events to the residuals. By default, in weekly data, the fit gives a week
-    /// it misses the same way every year (Black Friday, Christmas, a yearly sale the file does
-    /// not mark) a baseline term of its own, when the data are more likely with it.
+    /// Leave recurring events to the residuals. By default, in weekly and daily data, the fit
+    /// gives a week (or day) it misses the same way every year (Black Friday, Christmas, a
+    /// yearly sale the file does not mark) a baseline term of its own, when the data are more
+    /// likely with it.
     #[arg(long)]
     no_events: bool,
     /// Random starts of the nonlinear search.

@@ -70,7 +70,12 @@ pub fn summary(doc: &ModelDocument) -> String {
             .iter()
             .map(|e| {
                 let sign = if e.coefficient < 0.0 { "-" } else { "+" };
-                format!("the {period} of {} ({sign}{})", e.label(), thousands(e.coefficient.abs()))
+                let when = if events.period_days == 1 {
+                    e.label()
+                } else {
+                    format!("the {period} of {}", e.label())
+                };
+                format!("{when} ({sign}{})", thousands(e.coefficient.abs()))
             })
             .collect();
         let _ = writeln!(

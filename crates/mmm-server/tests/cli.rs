@@ -1461,6 +1461,37 @@ fn weeks_that_jump_every_year_get_terms_of_their_own_unless_the_flag_leaves_them
 }
 
 #[test]
+fn days_that_jump_every_year_are_named_by_their_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    // Three years of days; 40% of the starting level more on 27 November and 24 December.
+    let simulated = ["simulate", "--frequency", "daily", "--weeks", "1095", "--seed", "1000"];
+    let out =
+        mmm(&[&simulated[..], &["--noise", "0.045", "--events", "0.4", "--out", path(&data)]]
+            .concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let model = dir.path().join("model.json");
+    let out = mmm(&["fit", path(&data), "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc = read_json(&model);
+    assert_eq!(doc["baseline"]["events"]["period_days"], 1);
+    let events = doc["baseline"]["events"]["dates"].as_array().unwrap();
+    let effect = |i: usize| mmm_core::text::thousands(events[i]["coefficient"].as_f64().unwrap());
+    let line = format!(
+        "Recurring events: 27 November (+{}) and 24 December (+{}) every year",
+        effect(0),
+        effect(1)
+    );
+    assert!(text(&out.stdout).contains(&line), "{line}\n{}", text(&out.stdout));
+
+    // Left to the residuals, the insight names the days.
+    let out = mmm(&["fit", path(&data), "--no-events", "--insights"]);
+    let said = text(&out.stdout);
+    assert!(said.contains("revenue moves in the same days every year"), "{said}");
+    assert!(said.contains("the same way on 27 November"), "{said}");
+}
+
+#[test]
 fn a_holiday_season_gains_harmonics_unless_the_flag_keeps_two() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");

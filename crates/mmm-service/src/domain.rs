@@ -215,7 +215,7 @@ pub struct TrainRequest {
     /// `false` keeps the geometric adstock).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delayed_adstock: Option<bool>,
-    /// Whether weekly data may have recurring events the file does not mark (default: the
+    /// Whether weekly and daily data may have recurring events the file does not mark (default: the
     /// engine's, yes; `false` leaves them to the residuals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring_events: Option<bool>,

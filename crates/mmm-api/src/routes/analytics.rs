@@ -90,8 +90,8 @@ pub struct StatusOut {
     /// when every channel's effect is largest in the period of its spend.
     #[schema(example = json!([{"channel": "tv", "lag": 2}]))]
     pub late_peaks: Vec<LatePeakOut>,
-    /// Recurring events the fit found in weekly data: each the week holding a calendar date
-    /// every year, and its effect on the KPI in that week. Empty when the data did not ask for
+    /// Recurring events the fit found in weekly or daily data: each the period (week or day)
+    /// holding a calendar date every year, and its effect on the KPI in that period. Empty when the data did not ask for
     /// any (or the model was fitted with `recurring_events: false`).
     #[schema(example = json!([{"month": 11, "day": 27, "label": "27 November", "effect": 181000.0}]))]
     pub recurring_events: Vec<RecurringEventOut>,

@@ -6,10 +6,10 @@
 //! groups of extra terms can join it: a hinge `max(0, x − κ_i)` at each of the trend's knots
 //! (the slope changes by the hinge's coefficient, the bend), and the yearly cycle's harmonics
 //! beyond the specification's, up to `max_yearly_harmonics` (a holiday peak needs them). In
-//! weekly data a third: a 0/1 column for each week the fit at the current curve shapes misses
-//! the same way every year, marking the week that holds the same date each year
-//! (`crate::events::recurring_weeks`; the date is the one of that week's seven whose column
-//! explains most of the residuals). Each group's coefficients get one normal prior with
+//! weekly and daily data a third: a 0/1 column for each period the fit at the current curve
+//! shapes misses the same way every year, marking the period that holds the same date each year
+//! (`crate::events::recurring_periods`; for weeks, the date is the one of the week's seven whose
+//! column explains most of the residuals). Each group's coefficients get one normal prior with
 //! precision `λ / σ²` (conjugate, like the other priors). Such terms and slow-moving or
 //! seasonal media explain the same movements of the KPI, so left free they would take media
 //! effects, and a fixed prior would cost data that do not need them. Instead the data choose:
@@ -35,7 +35,6 @@
 
 use super::{Problem, noise};
 use crate::baseline::{harmonic, hinge, trend_knots, trend_position};
-use crate::dataset::Frequency;
 use crate::events;
 use nalgebra::{DMatrix, DVector};
 
@@ -56,8 +55,8 @@ enum Change {
 }
 
 /// Asks the data at the curve shapes `u` whether the season needs more harmonics, the trend
-/// its bends, weekly data terms for recurring events (those [`ask_prior_free`] did not add)
-/// and the noise its autocorrelation (`sigma2` is the independent noise's variance),
+/// its bends, weekly and daily data terms for recurring events (those [`ask_prior_free`] did
+/// not add) and the noise its autocorrelation (`sigma2` is the independent noise's variance),
 /// and makes the changes they ask for. Forward selection: of the changes not yet made, the
 /// one whose evidence (averaged over its settings) is highest is made if it beats the model
 /// as it stands at even odds, and the others are asked again. Returns whether the problem
@@ -146,41 +145,43 @@ fn extra_harmonics(problem: &Problem) -> usize {
 }
 
 /// Asks the data at the prior-free optimum `u` whether the season needs more harmonics and
-/// weekly data terms for recurring events, before the ROI prior's centre is set: what the
-/// baseline cannot draw there (a holiday season, Black Friday) goes to whatever media ran then,
-/// and from there into the typical channel's ROI and the curves refined under it. Autocorrelated
-/// noise explains the same movements, so it competes; when it leads, the asking waits for
-/// [`ask_the_data`] at calibration, where it can be made. The trend's bends wait too (asked
-/// here, they took slow noise on markets whose level wanders). Returns whether the problem
-/// changed.
+/// weekly and daily data terms for recurring events, before the ROI prior's centre is set:
+/// what the baseline cannot draw there (a holiday season, Black Friday) goes to whatever media
+/// ran then, and from there into the typical channel's ROI and the curves refined under it.
+/// Autocorrelated noise explains the same movements, so it competes; when it leads, the asking
+/// waits for [`ask_the_data`] at calibration, where it can be made. The trend's bends wait too
+/// (asked here, they took slow noise on markets whose level wanders). Returns whether the
+/// problem changed.
 pub(super) fn ask_prior_free(problem: &mut Problem, u: &DVector<f64>) -> bool {
     problem.noise_variance(u).is_some_and(|sigma2| select(problem, u, sigma2, Stage::PriorFree))
 }
 
-/// The recurring events of weekly data at curve shapes `u` (month, day), when the
-/// specification allows them: one per week of the last year that the fit misses the same way
+/// The recurring events of weekly or daily data at curve shapes `u` (month, day), when the
+/// specification allows them: one per period of the last year that the fit misses the same way
 /// every year.
 fn recurring_events(problem: &Problem, u: &DVector<f64>) -> Vec<(u32, u32)> {
-    if !problem.spec.recurring_events || problem.frequency != Frequency::Weekly {
+    let Some(calendar) = events::Calendar::of(problem.frequency) else { return Vec::new() };
+    if !problem.spec.recurring_events {
         return Vec::new();
     }
     let residuals = problem.residuals(u);
-    let mut found: Vec<(u32, u32)> = events::recurring_weeks(&residuals)
+    let mut found: Vec<(u32, u32)> = events::recurring_periods(&residuals, calendar)
         .iter()
-        .filter_map(|week| events::anchor(&problem.dates, &residuals, week.last))
+        .filter_map(|p| events::anchor(&problem.dates, &residuals, p, calendar.days))
         .collect();
     found.sort_unstable();
     found.dedup();
     found
 }
 
-/// Adds a 0/1 column for each recurring event (the weeks that hold its date), after the
+/// Adds a 0/1 column for each recurring event (the periods that hold its date), after the
 /// seasonal columns and before the controls.
 fn add_events(problem: &mut Problem, found: &[(u32, u32)], weight: f64) {
     let n = problem.base_full.nrows();
+    let days = events::Calendar::of(problem.frequency).map_or(7, |c| c.days);
     let cols = DMatrix::from_fn(n, found.len(), |t, e| {
         let (month, day) = found[e];
-        let held = problem.dates.get(t).is_some_and(|d| events::holds(*d, 7, month, day));
+        let held = problem.dates.get(t).is_some_and(|d| events::holds(*d, days, month, day));
         f64::from(u8::from(held))
     });
     let at = problem.base_full.ncols() - problem.control_stats.len();
@@ -265,6 +266,7 @@ mod tests {
     use crate::fit::{Problem, fit};
     use crate::simulate::{EVENT_DATES, SimConfig, Simulation, simulate};
     use crate::spec::ModelSpec;
+    use chrono::Datelike;
 
     #[test]
     fn weeks_that_jump_every_year_get_terms_of_their_own_that_forecasts_keep() {
@@ -299,6 +301,44 @@ mod tests {
         let plain = fit(&plain.dataset, &ModelSpec::default(), None).unwrap();
         assert!(plain.baseline.events.is_none());
         assert_eq!(plain.format_version, 2);
+    }
+
+    #[test]
+    fn days_that_jump_every_year_get_terms_of_their_own() {
+        let config = SimConfig {
+            periods: 1095,
+            seed: 1000,
+            noise: 0.045,
+            yearly_events: 0.4,
+            ..SimConfig::default()
+        }
+        .with_frequency(crate::dataset::Frequency::Daily);
+        let s = simulate(&config);
+        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let events = doc.baseline.events.as_ref().expect("recurring events");
+        assert_eq!((events.first_period, events.period_days), (s.dataset.dates[0], 1));
+        let found: Vec<(u32, u32)> = events.dates.iter().map(|e| (e.month, e.day)).collect();
+        assert_eq!(found, EVENT_DATES);
+        let lift = 0.4 * s.truth.baseline.intercept;
+        for e in &events.dates {
+            assert!((e.coefficient / lift - 1.0).abs() < 0.25, "{e:?} against {lift}");
+        }
+        // The day itself, not its neighbours: 27 November of the year after the data and not
+        // the 28th.
+        let n = s.dataset.len();
+        let next = (n..n + 366).find(|&t| events.holds(t, &events.dates[0])).unwrap();
+        assert!(!events.holds(next + 1, &events.dates[0]));
+        assert_eq!(
+            s.dataset
+                .frequency
+                .nth_after(s.dataset.dates[0], next as i64)
+                .map(|d| (d.month(), d.day())),
+            Some((11, 27))
+        );
+        let plain = simulate(&SimConfig { yearly_events: 0.0, ..config });
+        assert!(
+            fit(&plain.dataset, &ModelSpec::default(), None).unwrap().baseline.events.is_none()
+        );
     }
 
     /// A simulated market whose growth slows down: its KPI gains `amplitude · intercept ·
