@@ -41,7 +41,8 @@ pub struct Events {
     pub first_period: NaiveDate,
     /// Days per period (7 for weekly data).
     pub period_days: u32,
-    /// The events, in the fit's column order.
+    /// The events, in the fit's column order: the order the data asked for them
+    /// ([`Events::by_date`] sorts them).
     pub dates: Vec<EventDate>,
 }
 
@@ -67,6 +68,13 @@ impl EventDate {
 }
 
 impl Events {
+    /// The events in calendar order (the fit adds them in the order the data ask for them).
+    pub fn by_date(&self) -> Vec<&EventDate> {
+        let mut dates: Vec<&EventDate> = self.dates.iter().collect();
+        dates.sort_by_key(|e| (e.month, e.day));
+        dates
+    }
+
     /// Whether period `t` holds event `e`'s date.
     pub fn holds(&self, t: usize, e: &EventDate) -> bool {
         let start = i64::try_from(t)

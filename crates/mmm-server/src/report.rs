@@ -66,8 +66,8 @@ pub fn summary(doc: &ModelDocument) -> String {
     let period = doc.frequency.period_name();
     if let Some(events) = &doc.baseline.events {
         let named: Vec<String> = events
-            .dates
-            .iter()
+            .by_date()
+            .into_iter()
             .map(|e| {
                 let sign = if e.coefficient < 0.0 { "-" } else { "+" };
                 let when = if events.period_days == 1 {

@@ -200,7 +200,7 @@ pub async fn status(
             .baseline
             .events
             .iter()
-            .flat_map(|e| &e.dates)
+            .flat_map(|e| e.by_date())
             .map(|e| RecurringEventOut {
                 month: e.month,
                 day: e.day,

@@ -98,7 +98,7 @@ fn select(problem: &mut Problem, u: &DVector<f64>, sigma2: f64, stage: Stage) ->
                     .map(|(e, w)| (e, Change::Trend(w))),
             );
         }
-        let events = if problem.events.is_empty() { recurring_events(problem, u) } else { vec![] };
+        let events = recurring_events(problem, u);
         if !events.is_empty() {
             let add = |p: &mut Problem, weight: f64| add_events(p, &events, weight);
             asked.extend(
@@ -156,9 +156,11 @@ pub(super) fn ask_prior_free(problem: &mut Problem, u: &DVector<f64>) -> bool {
     problem.noise_variance(u).is_some_and(|sigma2| select(problem, u, sigma2, Stage::PriorFree))
 }
 
-/// The recurring events of weekly or daily data at curve shapes `u` (month, day), when the
-/// specification allows them: one per period of the last year that the fit misses the same way
-/// every year.
+/// The recurring events of weekly or daily data at curve shapes `u` (month, day) that the
+/// problem does not have yet, when the specification allows them: one per period of the last
+/// year that the fit misses the same way every year. Asked again once some are added: a miss
+/// beside a larger one is its shoulder until that one has its term (Christmas Eve's lift
+/// beside Christmas Day's closure).
 fn recurring_events(problem: &Problem, u: &DVector<f64>) -> Vec<(u32, u32)> {
     let Some(calendar) = events::Calendar::of(problem.frequency) else { return Vec::new() };
     if !problem.spec.recurring_events {
@@ -171,11 +173,12 @@ fn recurring_events(problem: &Problem, u: &DVector<f64>) -> Vec<(u32, u32)> {
         .collect();
     found.sort_unstable();
     found.dedup();
+    found.retain(|date| !problem.events.contains(date));
     found
 }
 
 /// Adds a 0/1 column for each recurring event (the periods that hold its date), after the
-/// seasonal columns and before the controls.
+/// seasonal columns and the events already added, and before the controls.
 fn add_events(problem: &mut Problem, found: &[(u32, u32)], weight: f64) {
     let n = problem.base_full.nrows();
     let days = events::Calendar::of(problem.frequency).map_or(7, |c| c.days);
@@ -186,7 +189,7 @@ fn add_events(problem: &mut Problem, found: &[(u32, u32)], weight: f64) {
     });
     let at = problem.base_full.ncols() - problem.control_stats.len();
     problem.insert_baseline_columns(at, &cols, weight);
-    problem.events = found.to_vec();
+    problem.events.extend_from_slice(found);
 }
 
 /// Lets the trend bend at `knots`: their hinge columns join the baseline after the trend.
@@ -339,6 +342,36 @@ mod tests {
         assert!(
             fit(&plain.dataset, &ModelSpec::default(), None).unwrap().baseline.events.is_none()
         );
+    }
+
+    #[test]
+    fn a_closure_beside_a_lift_is_found_once_the_lift_has_its_term() {
+        // Christmas Eve 40% of the level up, Christmas Day 60% down, every year: the larger
+        // miss hides the other as its shoulder until it has a term of its own.
+        let config = SimConfig { periods: 1095, seed: 1001, noise: 0.045, ..SimConfig::default() }
+            .with_frequency(crate::dataset::Frequency::Daily);
+        let mut s = simulate(&config);
+        let level = s.truth.baseline.intercept;
+        for (v, d) in s.dataset.kpi.iter_mut().zip(&s.dataset.dates) {
+            match (d.month(), d.day()) {
+                (12, 24) => *v += 0.4 * level,
+                (12, 25) => *v -= 0.6 * level,
+                _ => {}
+            }
+        }
+        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let events = doc.baseline.events.as_ref().expect("recurring events");
+        let found: Vec<(u32, u32, f64)> =
+            events.by_date().iter().map(|e| (e.month, e.day, e.coefficient / level)).collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        for ((month, day, effect), (m, d, truth)) in
+            found.iter().zip([(12, 24, 0.4), (12, 25, -0.6)])
+        {
+            assert_eq!((*month, *day), (m, d), "{found:?}");
+            assert!((effect / truth - 1.0).abs() < 0.25, "{found:?}");
+        }
+        // Found in the order the data asked: the closure first.
+        assert_eq!((events.dates[0].month, events.dates[0].day), (12, 25));
     }
 
     /// A simulated market whose growth slows down: its KPI gains `amplitude · intercept ·
