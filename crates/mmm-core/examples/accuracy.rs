@@ -40,6 +40,9 @@
 //! FREQ=daily simulates daily data (WEEKS is then the number of days; SPIKE's events fall on
 //! the days themselves).
 //!
+//! BLACK_FRIDAY=A adds `A · intercept` to the KPI of the period holding Black Friday (the
+//! Friday of 23-29 November), a day whose date moves from year to year.
+//!
 //! SEASON_AMP=A adds a holiday season: the KPI gains `A · intercept` from 20 November to 25
 //! December. MAX_HARMONICS=N lets the yearly season have up to N harmonics instead of the
 //! default (2 keeps the simulator's smooth two); the example prints on how many data sets it
@@ -283,6 +286,18 @@ fn main() {
                 }
             }
         }
+        // BLACK_FRIDAY adds Black Friday (see the header).
+        if let Some(amp) = knob("BLACK_FRIDAY") {
+            let lift = amp * sim.truth.baseline.intercept;
+            let days = if frequency == mmm_core::dataset::Frequency::Daily { 1 } else { 7 };
+            let rule =
+                mmm_core::events::Rule { month: 11, day: 23, weekday: Some(chrono::Weekday::Fri) };
+            for (v, d) in sim.dataset.kpi.iter_mut().zip(&sim.dataset.dates) {
+                if rule.held_by(*d, days) {
+                    *v += lift;
+                }
+            }
+        }
         // DELAY_ONLY=a,b: only these channels' carry-over peaks DELAY periods late (see the header).
         if let (Ok(only), Some(peak)) = (std::env::var("DELAY_ONLY"), knob("DELAY_PEAK")) {
             let names: Vec<&str> = only.split(',').collect();
@@ -391,7 +406,9 @@ fn main() {
                 .dates
                 .iter()
                 .map(|d| {
-                    format!("{}-{} {:+.2}", d.month, d.day, d.coefficient / doc.baseline.intercept)
+                    let weekday = d.weekday.map_or(String::new(), |w| format!(" {w}"));
+                    let effect = d.coefficient / doc.baseline.intercept;
+                    format!("{}-{}{weekday} {effect:+.2}", d.month, d.day)
                 })
                 .collect();
             fitted_events.push(dates.join(" "));
@@ -626,7 +643,11 @@ fn main() {
     println!(
         "  fits with recurring events in their baseline: {} of {count} ({} events: {})",
         fitted_events.len(),
-        fitted_events.iter().map(|e| e.split(' ').count() / 2).sum::<usize>(),
+        fitted_events
+            .iter()
+            .flat_map(|e| e.split(' '))
+            .filter(|t| t.starts_with(['+', '-']))
+            .count(),
         fitted_events.join("; ")
     );
     let mean_rho = autocorrelated.iter().sum::<f64>() / autocorrelated.len().max(1) as f64;

@@ -17,7 +17,7 @@
 //! controls part).
 
 use crate::dataset::Frequency;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
@@ -46,24 +46,52 @@ pub struct Events {
     pub dates: Vec<EventDate>,
 }
 
-/// One recurring event: the period holding a calendar date, every year.
+/// One recurring event: the period holding a calendar date every year, or in daily data the
+/// first given weekday on or after it (Black Friday: the first Friday on or after 23
+/// November).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDate {
     /// Month of the date, 1-12.
     pub month: u32,
     /// Day of the month (never 29 February: every year must hold the date).
     pub day: u32,
+    /// The weekday the event keeps ("Fri"), when it keeps one rather than its date: it falls on
+    /// the first such weekday on or after `month`/`day` (format version 6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekday: Option<chrono::Weekday>,
     /// Effect on the KPI of the period that holds the date, in KPI units.
     pub coefficient: f64,
 }
 
 impl EventDate {
-    /// The date as people write it: "27 November".
+    /// When the event falls, as people write it: "27 November", or for a weekday "the Friday of
+    /// 23-29 November" (the seven days it falls in).
     pub fn label(&self) -> String {
-        NaiveDate::from_ymd_opt(2001, self.month, self.day).map_or_else(
-            || format!("{}/{}", self.day, self.month),
-            |d| d.format("%-d %B").to_string(),
-        )
+        let Some(first) = NaiveDate::from_ymd_opt(2001, self.month, self.day) else {
+            return format!("{}/{}", self.day, self.month);
+        };
+        let Some(weekday) = self.weekday else { return first.format("%-d %B").to_string() };
+        let name = match weekday {
+            chrono::Weekday::Mon => "Monday",
+            chrono::Weekday::Tue => "Tuesday",
+            chrono::Weekday::Wed => "Wednesday",
+            chrono::Weekday::Thu => "Thursday",
+            chrono::Weekday::Fri => "Friday",
+            chrono::Weekday::Sat => "Saturday",
+            chrono::Weekday::Sun => "Sunday",
+        };
+        let last = first + chrono::Duration::days(6);
+        let span = if last.month() == first.month() {
+            format!("{}-{}", first.day(), last.format("%-d %B"))
+        } else {
+            format!("{}-{}", first.format("%-d %B"), last.format("%-d %B"))
+        };
+        format!("the {name} of {span}")
+    }
+
+    /// When the event falls, as a rule.
+    pub fn rule(&self) -> crate::events::Rule {
+        crate::events::Rule { month: self.month, day: self.day, weekday: self.weekday }
     }
 }
 
@@ -81,7 +109,7 @@ impl Events {
             .ok()
             .and_then(|t| t.checked_mul(i64::from(self.period_days)))
             .and_then(|days| self.first_period.checked_add_signed(chrono::Duration::days(days)));
-        start.is_some_and(|start| crate::events::holds(start, self.period_days, e.month, e.day))
+        start.is_some_and(|start| e.rule().held_by(start, self.period_days))
     }
 
     /// Whether the events are well formed: a period of 1 to 31 days (a year holds a date at

@@ -8,7 +8,7 @@
 
 use crate::checks;
 use crate::dataset::Frequency;
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, Weekday};
 
 /// How far, in robust standard deviations of the residuals, a period must lie beyond the fit in
 /// every year to count as a recurring event, with three years of data or more: with independent
@@ -65,6 +65,47 @@ impl Calendar {
     }
 }
 
+/// When a recurring event falls: the calendar date `month`/`day` every year, or with a
+/// `weekday`, the first such weekday on or after it (Black Friday: the Friday on or after 23
+/// November).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// Month, 1-12.
+    pub month: u32,
+    /// Day of the month (never 29 February).
+    pub day: u32,
+    /// The weekday the event keeps, if it keeps one rather than its date.
+    pub weekday: Option<Weekday>,
+}
+
+impl Rule {
+    /// The event's day in `year`: the date, or the first `weekday` on or after it (which may
+    /// fall in the next year).
+    pub fn date_in(self, year: i32) -> Option<NaiveDate> {
+        let date = NaiveDate::from_ymd_opt(year, self.month, self.day)?;
+        let Some(weekday) = self.weekday else { return Some(date) };
+        let ahead =
+            (7 + weekday.num_days_from_monday() - date.weekday().num_days_from_monday()) % 7;
+        date.checked_add_signed(chrono::Duration::days(i64::from(ahead)))
+    }
+
+    /// Whether the period of `days` days that starts on `start` holds the event's day of some
+    /// year.
+    pub fn held_by(self, start: NaiveDate, days: u32) -> bool {
+        (start.year() - 1..=start.year() + 1).any(|year| {
+            self.date_in(year).is_some_and(|date| {
+                let offset = (date - start).num_days();
+                (0..i64::from(days)).contains(&offset)
+            })
+        })
+    }
+
+    /// A key that orders rules by date, then weekday.
+    pub(crate) fn key(self) -> (u32, u32, u32) {
+        (self.month, self.day, self.weekday.map_or(0, |w| w.number_from_monday()))
+    }
+}
+
 /// One recurring period: a period of the last year and the matching period of each earlier
 /// year.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +114,9 @@ pub(crate) struct RecurringPeriod {
     pub last: usize,
     /// The period in each earlier year that missed the same way, latest year first.
     pub earlier: Vec<usize>,
+    /// Whether the periods match by weekday rather than date (days only: a day of the week
+    /// within six days of the same date every year, as Black Friday is).
+    pub weekday: bool,
 }
 
 /// The periods of the last year of `residuals` (two years at least, on `calendar`) that the
@@ -105,23 +149,48 @@ pub(crate) fn recurring_periods(residuals: &[f64], calendar: Calendar) -> Vec<Re
         if z[t].abs() <= sds || shoulder {
             continue;
         }
-        // The same period in each earlier year: its worst miss the same way among three.
-        let earlier: Option<Vec<usize>> = (1..=years)
-            .filter(|&y| t >= calendar.lag(y))
-            .map(|y| {
-                let at = t - calendar.lag(y);
-                (at.saturating_sub(1)..=(at + 1).min(n - 1))
-                    .filter(|&k| sign * z[k] > sds)
-                    .max_by(|&a, &b| (sign * z[a]).total_cmp(&(sign * z[b])))
-            })
-            .collect();
-        let Some(earlier) = earlier.filter(|e| !e.is_empty()) else { continue };
+        // The worst miss the same way among `candidates` of each earlier year.
+        let matches = |candidates: &dyn Fn(usize) -> Vec<usize>| -> Option<Vec<usize>> {
+            let earlier: Option<Vec<usize>> = (1..=years)
+                .filter(|&y| t >= calendar.lag(y))
+                .map(|y| {
+                    candidates(t - calendar.lag(y))
+                        .into_iter()
+                        .filter(|&k| k < n && sign * z[k] > sds)
+                        .max_by(|&a, &b| (sign * z[a]).total_cmp(&(sign * z[b])))
+                })
+                .collect();
+            earlier.filter(|e| !e.is_empty())
+        };
+        // The same period in each earlier year: one of three. For days, else the same weekday
+        // within six days of the same date (of two), all the years' days within seven.
+        let same_date = |at: usize| (at.saturating_sub(1)..=at + 1).collect();
+        let same_weekday = |at: usize| {
+            let back = t - at;
+            [back / 7 * 7, back.div_ceil(7) * 7].iter().filter_map(|b| t.checked_sub(*b)).collect()
+        };
+        let (earlier, weekday) = match matches(&same_date) {
+            Some(earlier) => (earlier, false),
+            None if calendar.days == 1 => {
+                let Some(earlier) = matches(&same_weekday) else { continue };
+                let offsets = (1..=earlier.len())
+                    .zip(&earlier)
+                    .map(|(y, &k)| k as i64 - (t - calendar.lag(y)) as i64)
+                    .chain([0]);
+                let (lo, hi) = offsets.fold((0, 0), |(lo, hi), o| (o.min(lo), o.max(hi)));
+                if hi - lo > 6 {
+                    continue;
+                }
+                (earlier, true)
+            }
+            None => continue,
+        };
         // Each year's miss just past the threshold is how chance looks (three periods of noise
         // near 2 sds): a recurring event misses by more on average.
         let mean = (earlier.iter().map(|&k| sign * z[k]).sum::<f64>() + sign * z[t])
             / (earlier.len() + 1) as f64;
         if mean >= sds + EVENT_MEAN_MARGIN {
-            found.push(RecurringPeriod { last: t, earlier });
+            found.push(RecurringPeriod { last: t, earlier, weekday });
         }
     }
     found
@@ -135,62 +204,70 @@ pub(crate) fn every_year_has(month: u32, day: u32) -> bool {
 
 /// Whether the period of `days` days that starts on `start` holds `month`/`day` of some year.
 pub fn holds(start: NaiveDate, days: u32, month: u32, day: u32) -> bool {
-    [start.year(), start.year() + 1].into_iter().any(|year| {
-        NaiveDate::from_ymd_opt(year, month, day).is_some_and(|date| {
-            let offset = (date - start).num_days();
-            (0..i64::from(days)).contains(&offset)
-        })
-    })
+    Rule { month, day, weekday: None }.held_by(start, days)
 }
 
-/// The calendar date (month, day) that best marks `recurring` of `dates` (periods of `days`
-/// days): of the dates the period of the last year holds (seven for a week, one for a day),
-/// the one whose 0/1 column (the periods holding it in every year) explains most of
-/// `residuals` (the fit window's). Several dates may mark the same periods of the data (those
-/// every year's event week holds); of those the middle one, as the least likely to miss the
-/// event's week in a later year. Every year holds each date, so 29 February is never one. For
-/// days, the dates of the matching days of the earlier years are candidates too: noise can move
-/// the last year's largest miss to the day beside the event's.
+/// The rule that best marks `recurring` of `dates` (periods of `days` days): of the dates the
+/// period of the last year holds (seven for a week, one for a day), the one whose 0/1 column
+/// (the periods holding it in every year) explains most of `residuals` (the fit window's).
+/// Several dates may mark the same periods of the data (those every year's event week holds);
+/// of those the middle one, as the least likely to miss the event's week in a later year.
+/// Every year holds each date, so 29 February is never one. For days, the dates of the
+/// matching days of the earlier years are candidates too: noise can move the last year's
+/// largest miss to the day beside the event's.
 ///
 /// A holiday on a weekday is a date too in weekly data: the span of seven days its weekday
 /// falls in (Black Friday: 23-29 November) puts its week's first day in a span of seven, so one
-/// date (25 November for weeks from Monday) is in its week every year. In daily data it is no
-/// date: it needs a control column.
+/// date (25 November for weeks from Monday) is in its week every year. In daily data, days that
+/// match by weekday ([`RecurringPeriod::weekday`]) get a weekday rule: the first such weekday
+/// on or after one of the seven dates up to the last year's day, chosen the same way. With three
+/// years of Black Fridays (25, 24 and 29 November in 2022-2024) the rules from 23 and 24
+/// November mark the same days; the middle one, the 24th, misses it only in years it falls on
+/// the 23rd.
 pub(crate) fn anchor(
     dates: &[NaiveDate],
     residuals: &[f64],
     recurring: &RecurringPeriod,
     days: u32,
-) -> Option<(u32, u32)> {
+) -> Option<Rule> {
     let start = *dates.get(recurring.last)?;
-    let mut candidates: Vec<NaiveDate> = (0..i64::from(days))
-        .filter_map(|offset| start.checked_add_signed(chrono::Duration::days(offset)))
-        .collect();
-    if days == 1 {
-        candidates.extend(recurring.earlier.iter().filter_map(|&k| dates.get(k).copied()));
-    }
+    let fixed = |date: NaiveDate| Rule { month: date.month(), day: date.day(), weekday: None };
+    let candidates: Vec<Rule> = if recurring.weekday {
+        // The first such weekday on or after one of the six days before it or the day itself.
+        (-6..=0)
+            .filter_map(|offset| start.checked_add_signed(chrono::Duration::days(offset)))
+            .map(|from| Rule { weekday: Some(start.weekday()), ..fixed(from) })
+            .collect()
+    } else {
+        let mut dates_held: Vec<NaiveDate> = (0..i64::from(days))
+            .filter_map(|offset| start.checked_add_signed(chrono::Duration::days(offset)))
+            .collect();
+        if days == 1 {
+            dates_held.extend(recurring.earlier.iter().filter_map(|&k| dates.get(k).copied()));
+        }
+        dates_held.into_iter().map(fixed).collect()
+    };
     let mut seen = Vec::new();
-    let scored: Vec<(f64, (u32, u32))> = candidates
+    let scored: Vec<(f64, Rule)> = candidates
         .into_iter()
-        .filter_map(|date| {
-            let (month, day) = (date.month(), date.day());
-            if !every_year_has(month, day) || seen.contains(&(month, day)) {
+        .filter_map(|rule| {
+            if !every_year_has(rule.month, rule.day) || seen.contains(&rule) {
                 return None;
             }
-            seen.push((month, day));
+            seen.push(rule);
             let (sum, count) = dates
                 .iter()
                 .zip(residuals)
-                .filter(|(d, _)| holds(**d, days, month, day))
+                .filter(|(d, _)| rule.held_by(**d, days))
                 .fold((0.0, 0.0), |(s, c), (_, r)| (s + r, c + 1.0));
             // A date the fit window holds once is no recurring event: its column would fit
             // one period's miss exactly.
-            (count >= 2.0).then_some((sum * sum / count, (month, day)))
+            (count >= 2.0).then_some((sum * sum / count, rule))
         })
         .collect();
     let best = scored.iter().map(|s| s.0).fold(f64::NEG_INFINITY, f64::max);
-    // Dates that mark the same periods sum the same residuals in the same order: equal exactly.
-    let tied: Vec<(u32, u32)> = scored.iter().filter(|s| s.0 == best).map(|s| s.1).collect();
+    // Rules that mark the same periods sum the same residuals in the same order: equal exactly.
+    let tied: Vec<Rule> = scored.iter().filter(|s| s.0 == best).map(|s| s.1).collect();
     tied.get(tied.len() / 2).copied()
 }
 
@@ -214,6 +291,21 @@ mod tests {
         // A day holds only itself; 29 February only in leap years.
         assert!(holds(date(2028, 2, 29), 1, 2, 29));
         assert!(!holds(date(2027, 2, 28), 1, 2, 29));
+    }
+
+    #[test]
+    fn a_weekday_rule_falls_on_the_first_such_weekday_from_its_date() {
+        let black_friday = Rule { month: 11, day: 23, weekday: Some(Weekday::Fri) };
+        for year in 2000..2100 {
+            assert_eq!(black_friday.date_in(year), Some(self::black_friday(year)), "{year}");
+        }
+        // Into the next year: the first Friday from 29 December 2024 is 3 January 2025, which
+        // a day of 2025 holds; the date itself holds it no more.
+        let late = Rule { month: 12, day: 29, weekday: Some(Weekday::Fri) };
+        assert_eq!(late.date_in(2024), Some(date(2025, 1, 3)));
+        assert!(late.held_by(date(2025, 1, 3), 1));
+        assert!(late.held_by(date(2024, 12, 30), 7));
+        assert!(!late.held_by(date(2024, 12, 29), 1));
     }
 
     /// Black Friday: the day after the fourth Thursday of November, the Friday of 23-29 November.
@@ -247,7 +339,10 @@ mod tests {
             .collect();
         let found = recurring_periods(&residuals, Calendar::WEEKLY);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(anchor(&dates, &residuals, &found[0], 7), Some((11, 24)));
+        assert_eq!(
+            anchor(&dates, &residuals, &found[0], 7),
+            Some(Rule { month: 11, day: 24, weekday: None })
+        );
     }
 
     /// Three years of weeks from 4 January 2021 with `lift` in the weeks holding 27 November
@@ -278,7 +373,10 @@ mod tests {
         assert_eq!(earlier, [date(2022, 11, 21), date(2021, 11, 22)]);
         // The week of 27-3 December 2023 holds the 27th, 28th and so on; only the 27th is held
         // by the lifted weeks of the earlier years too.
-        assert_eq!(anchor(&dates, &residuals, week, 7), Some((11, 27)));
+        assert_eq!(
+            anchor(&dates, &residuals, week, 7),
+            Some(Rule { month: 11, day: 27, weekday: None })
+        );
     }
 
     #[test]
@@ -300,7 +398,10 @@ mod tests {
         assert_eq!(dates[found[0].last], date(2024, 12, 24));
         let earlier: Vec<NaiveDate> = found[0].earlier.iter().map(|&k| dates[k]).collect();
         assert_eq!(earlier, [date(2023, 12, 24), date(2022, 12, 24)]);
-        assert_eq!(anchor(&dates, &residuals, &found[0], 1), Some((12, 24)));
+        assert_eq!(
+            anchor(&dates, &residuals, &found[0], 1),
+            Some(Rule { month: 12, day: 24, weekday: None })
+        );
         // Noise that moves the last year's largest miss to the day before: the event is still
         // dated by the days the earlier years missed.
         let mut moved = residuals.clone();
@@ -310,7 +411,10 @@ mod tests {
         let found = recurring_periods(&moved, Calendar::DAILY);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(dates[found[0].last], date(2024, 12, 23));
-        assert_eq!(anchor(&dates, &moved, &found[0], 1), Some((12, 24)));
+        assert_eq!(
+            anchor(&dates, &moved, &found[0], 1),
+            Some(Rule { month: 12, day: 24, weekday: None })
+        );
         assert_eq!(Calendar::of(Frequency::Daily), Some(Calendar::DAILY));
         // Months have none: a yearly lift there is the season's.
         assert_eq!(Calendar::of(Frequency::Monthly), None);

@@ -488,8 +488,8 @@ struct Problem {
     knots: Vec<f64>,
     /// Yearly harmonics added to the specification's (`flexible`), after its own.
     extra_harmonics: usize,
-    /// Recurring events (month, day) whose 0/1 columns follow the seasonal ones (`flexible`).
-    events: Vec<(u32, u32)>,
+    /// Recurring events whose 0/1 columns follow the seasonal ones (`flexible`).
+    events: Vec<crate::events::Rule>,
     /// The first date of every period (holdout included).
     dates: Vec<chrono::NaiveDate>,
     /// Scaled model input per channel (its spend, or its media units in spend-equivalent units:
@@ -1458,7 +1458,12 @@ impl Problem {
                 dates: self
                     .events
                     .iter()
-                    .map(|&(month, day)| EventDate { month, day, coefficient: 0.0 })
+                    .map(|rule| EventDate {
+                        month: rule.month,
+                        day: rule.day,
+                        weekday: rule.weekday,
+                        coefficient: 0.0,
+                    })
                     .collect(),
             }),
             time_effect: Vec::new(),

@@ -898,7 +898,9 @@ fn recurring_events(doc: &ModelDocument) -> Option<Insight> {
                 / (recurring.earlier.len() + 1) as f64;
         let date = doc.series.dates[recurring.last];
         figures.insert(format!("{date}.mean_residual"), mean);
-        let when = if calendar.days == 1 {
+        let when = if recurring.weekday {
+            date.format("%A %-d %B and the %A near it in each earlier year").to_string()
+        } else if calendar.days == 1 {
             date.format("%-d %B").to_string()
         } else {
             format!("the week of {}", date.format("%-d %B"))

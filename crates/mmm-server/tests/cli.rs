@@ -1,7 +1,9 @@
 //! The `mmm` binary end to end: real processes, real files.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use chrono::Datelike;
 use mmm_core::ModelDocument;
+use serde_json::json;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -1250,7 +1252,16 @@ fn check_names_what_limits_the_data_before_a_fit() {
 /// Simulates 156 weeks (seed 8) into `data` and adds `extra(week, date, mean revenue)` to each
 /// week's revenue.
 fn simulate_with_extra_revenue(data: &Path, extra: impl Fn(usize, &str, f64) -> f64) {
-    let out = mmm(&["simulate", "--weeks", "156", "--seed", "8", "--out", path(data)]);
+    simulated_with_extra_revenue(&["--weeks", "156", "--seed", "8"], data, extra);
+}
+
+/// [`simulate_with_extra_revenue`] of the market `mmm simulate` makes with `options`.
+fn simulated_with_extra_revenue(
+    options: &[&str],
+    data: &Path,
+    extra: impl Fn(usize, &str, f64) -> f64,
+) {
+    let out = mmm(&[&["simulate"], options, &["--out", path(data)]].concat());
     assert!(out.status.success(), "{}", text(&out.stderr));
     let csv = std::fs::read_to_string(data).unwrap();
     let rows: Vec<Vec<String>> =
@@ -1489,6 +1500,47 @@ fn days_that_jump_every_year_are_named_by_their_date() {
     let said = text(&out.stdout);
     assert!(said.contains("revenue moves in the same days every year"), "{said}");
     assert!(said.contains("the same way on 27 November"), "{said}");
+}
+
+#[test]
+fn a_day_that_keeps_its_weekday_is_named_by_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    // Black Friday (the Friday of 23-29 November), half the mean revenue more, in three years
+    // of days.
+    let daily = ["--frequency", "daily", "--weeks", "1095", "--seed", "1000", "--noise", "0.045"];
+    simulated_with_extra_revenue(&daily, &data, |_, date, mean| {
+        let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+        let friday = date.weekday() == chrono::Weekday::Fri;
+        if friday && date.month() == 11 && (23..=29).contains(&date.day()) {
+            mean / 2.0
+        } else {
+            0.0
+        }
+    });
+    let model = dir.path().join("model.json");
+    let out = mmm(&["fit", path(&data), "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc = read_json(&model);
+    assert_eq!(doc["format_version"], 6);
+    let event = &doc["baseline"]["events"]["dates"][0];
+    assert_eq!(
+        (&event["month"], &event["day"], &event["weekday"]),
+        (&json!(11), &json!(24), &json!("Fri"))
+    );
+    let line = format!(
+        "Recurring events: the Friday of 24-30 November (+{}) every year",
+        mmm_core::text::thousands(event["coefficient"].as_f64().unwrap())
+    );
+    assert!(text(&out.stdout).contains(&line), "{line}\n{}", text(&out.stdout));
+
+    // Left to the residuals, the insight names the last year's day and its weekday.
+    let out = mmm(&["fit", path(&data), "--no-events", "--insights"]);
+    let said = text(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        said.contains("on Friday 29 November and the Friday near it in each earlier year"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -142,9 +142,15 @@ pub struct RecurringEventOut {
     pub month: u32,
     /// Day of the month.
     pub day: u32,
-    /// The date as people write it.
+    /// The weekday the event keeps in daily data ("Fri": the first Friday on or after the
+    /// date, as Black Friday is the first on or after 23 November); absent when it keeps its
+    /// date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "Fri")]
+    pub weekday: Option<chrono::Weekday>,
+    /// When it falls, as people write it ("27 November", "the Friday of 23-29 November").
     pub label: String,
-    /// Effect on the KPI of the week that holds the date, in KPI units.
+    /// Effect on the KPI of the period (week or day) that holds it, in KPI units.
     pub effect: f64,
 }
 
@@ -204,6 +210,7 @@ pub async fn status(
             .map(|e| RecurringEventOut {
                 month: e.month,
                 day: e.day,
+                weekday: e.weekday,
                 label: e.label(),
                 effect: e.coefficient,
             })

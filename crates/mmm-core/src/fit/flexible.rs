@@ -161,30 +161,29 @@ pub(super) fn ask_prior_free(problem: &mut Problem, u: &DVector<f64>) -> bool {
 /// year that the fit misses the same way every year. Asked again once some are added: a miss
 /// beside a larger one is its shoulder until that one has its term (Christmas Eve's lift
 /// beside Christmas Day's closure).
-fn recurring_events(problem: &Problem, u: &DVector<f64>) -> Vec<(u32, u32)> {
+fn recurring_events(problem: &Problem, u: &DVector<f64>) -> Vec<events::Rule> {
     let Some(calendar) = events::Calendar::of(problem.frequency) else { return Vec::new() };
     if !problem.spec.recurring_events {
         return Vec::new();
     }
     let residuals = problem.residuals(u);
-    let mut found: Vec<(u32, u32)> = events::recurring_periods(&residuals, calendar)
+    let mut found: Vec<events::Rule> = events::recurring_periods(&residuals, calendar)
         .iter()
         .filter_map(|p| events::anchor(&problem.dates, &residuals, p, calendar.days))
         .collect();
-    found.sort_unstable();
+    found.sort_unstable_by_key(|rule| rule.key());
     found.dedup();
-    found.retain(|date| !problem.events.contains(date));
+    found.retain(|rule| !problem.events.contains(rule));
     found
 }
 
 /// Adds a 0/1 column for each recurring event (the periods that hold its date), after the
 /// seasonal columns and the events already added, and before the controls.
-fn add_events(problem: &mut Problem, found: &[(u32, u32)], weight: f64) {
+fn add_events(problem: &mut Problem, found: &[events::Rule], weight: f64) {
     let n = problem.base_full.nrows();
     let days = events::Calendar::of(problem.frequency).map_or(7, |c| c.days);
     let cols = DMatrix::from_fn(n, found.len(), |t, e| {
-        let (month, day) = found[e];
-        let held = problem.dates.get(t).is_some_and(|d| events::holds(*d, days, month, day));
+        let held = problem.dates.get(t).is_some_and(|d| found[e].held_by(*d, days));
         f64::from(u8::from(held))
     });
     let at = problem.base_full.ncols() - problem.control_stats.len();
@@ -372,6 +371,43 @@ mod tests {
         }
         // Found in the order the data asked: the closure first.
         assert_eq!((events.dates[0].month, events.dates[0].day), (12, 25));
+    }
+
+    #[test]
+    fn a_day_that_keeps_its_weekday_gets_a_weekday_rule() {
+        // Black Friday (the Friday of 23-29 November: 25, 24 and 29 November in 2022-2024)
+        // 50% of the level up, in three years of days.
+        let config = SimConfig { periods: 1095, seed: 1000, noise: 0.045, ..SimConfig::default() }
+            .with_frequency(crate::dataset::Frequency::Daily);
+        let mut s = simulate(&config);
+        let level = s.truth.baseline.intercept;
+        let black_friday = |d: &chrono::NaiveDate| {
+            d.month() == 11 && (23..=29).contains(&d.day()) && d.weekday() == chrono::Weekday::Fri
+        };
+        for (v, d) in s.dataset.kpi.iter_mut().zip(&s.dataset.dates) {
+            if black_friday(d) {
+                *v += 0.5 * level;
+            }
+        }
+        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let events = doc.baseline.events.as_ref().expect("recurring events");
+        assert_eq!(events.dates.len(), 1, "{events:?}");
+        let event = &events.dates[0];
+        assert_eq!(event.weekday, Some(chrono::Weekday::Fri), "{event:?}");
+        assert!((event.coefficient / (0.5 * level) - 1.0).abs() < 0.25, "{event:?}");
+        assert_eq!(doc.format_version, 6);
+        // It marks Black Friday in every year of the data and in the next three (28, 27 and 26
+        // November 2025-2027), and no other day. The rules from 23 and 24 November mark the same
+        // days of the data: the middle of those, the 24th.
+        assert_eq!((event.month, event.day), (11, 24));
+        assert_eq!(event.label(), "the Friday of 24-30 November");
+        let n = s.dataset.len();
+        let days: Vec<chrono::NaiveDate> = (0..n + 3 * 365)
+            .filter(|&t| events.holds(t, event))
+            .filter_map(|t| s.dataset.frequency.nth_after(s.dataset.dates[0], t as i64))
+            .collect();
+        assert_eq!(days.len(), 6, "{days:?}");
+        assert!(days.iter().all(black_friday), "{days:?}");
     }
 
     /// A simulated market whose growth slows down: its KPI gains `amplitude · intercept ·
