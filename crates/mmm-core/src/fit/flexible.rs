@@ -270,20 +270,29 @@ mod tests {
     use crate::spec::ModelSpec;
     use chrono::Datelike;
 
-    #[test]
-    fn weeks_that_jump_every_year_get_terms_of_their_own_that_forecasts_keep() {
-        let config =
-            SimConfig { seed: 1000, noise: 0.045, yearly_events: 0.4, ..SimConfig::default() };
-        let s = simulate(&config);
+    /// Fits `config`'s market (the simulator's two yearly events at 40% of the level) and checks
+    /// that the fit's events are the simulator's, in periods of `days` days, each within 25% of
+    /// its lift.
+    fn fitted_events(config: &SimConfig, days: u32) -> (Simulation, crate::ModelDocument) {
+        let s = simulate(config);
         let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
         let events = doc.baseline.events.as_ref().expect("recurring events");
-        assert_eq!((events.first_period, events.period_days), (s.dataset.dates[0], 7));
+        assert_eq!((events.first_period, events.period_days), (s.dataset.dates[0], days));
         let found: Vec<(u32, u32)> = events.dates.iter().map(|e| (e.month, e.day)).collect();
         assert_eq!(found, EVENT_DATES);
         let lift = 0.4 * s.truth.baseline.intercept;
         for e in &events.dates {
             assert!((e.coefficient / lift - 1.0).abs() < 0.25, "{e:?} against {lift}");
         }
+        (s, doc)
+    }
+
+    #[test]
+    fn weeks_that_jump_every_year_get_terms_of_their_own_that_forecasts_keep() {
+        let config =
+            SimConfig { seed: 1000, noise: 0.045, yearly_events: 0.4, ..SimConfig::default() };
+        let (s, doc) = fitted_events(&config, 7);
+        let events = doc.baseline.events.as_ref().expect("recurring events");
         assert_eq!(doc.format_version, 5);
         // The year after the data: the week holding 27 November gets its event's effect in the
         // seasonal part, the week after it none.
@@ -315,16 +324,8 @@ mod tests {
             ..SimConfig::default()
         }
         .with_frequency(crate::dataset::Frequency::Daily);
-        let s = simulate(&config);
-        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let (s, doc) = fitted_events(&config, 1);
         let events = doc.baseline.events.as_ref().expect("recurring events");
-        assert_eq!((events.first_period, events.period_days), (s.dataset.dates[0], 1));
-        let found: Vec<(u32, u32)> = events.dates.iter().map(|e| (e.month, e.day)).collect();
-        assert_eq!(found, EVENT_DATES);
-        let lift = 0.4 * s.truth.baseline.intercept;
-        for e in &events.dates {
-            assert!((e.coefficient / lift - 1.0).abs() < 0.25, "{e:?} against {lift}");
-        }
         // The day itself, not its neighbours: 27 November of the year after the data and not
         // the 28th.
         let n = s.dataset.len();
