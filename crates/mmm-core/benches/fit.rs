@@ -1,5 +1,6 @@
-//! Fit time at three sizes (periods x channels), loading a CSV, the data checks, and scoring a saved model on
-//! new periods: `cargo bench -p mmm-core --bench fit`.
+//! Fit time at three weekly sizes (periods x channels) and three years of days, loading a CSV,
+//! the data checks, and scoring a saved model on new periods:
+//! `cargo bench -p mmm-core --bench fit`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -19,6 +20,22 @@ fn bench_fit(c: &mut Criterion) {
             &sim.dataset,
             |b, data| b.iter(|| fit(black_box(data), &spec, None).unwrap()),
         );
+    }
+    group.finish();
+}
+
+/// Three years of days, 5 channels: a market without events, and one with two that jump every
+/// year (40% of the level on 27 November and 24 December), which the fit finds and adds.
+fn bench_fit_daily(c: &mut Criterion) {
+    let mut group = c.benchmark_group("fit_daily");
+    group.sample_size(10);
+    for (name, yearly_events) in [("1095x5", 0.0), ("1095x5_events", 0.4)] {
+        let config = SimConfig { periods: 1095, seed: 1, yearly_events, ..SimConfig::default() };
+        let data = simulate(&config.with_frequency(Frequency::Daily)).dataset;
+        let spec = ModelSpec::default();
+        group.bench_with_input(BenchmarkId::from_parameter(name), &data, |b, data| {
+            b.iter(|| fit(black_box(data), &spec, None).unwrap())
+        });
     }
     group.finish();
 }
@@ -81,5 +98,5 @@ fn bench_score(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_fit, bench_load, bench_checks, bench_score);
+criterion_group!(benches, bench_fit, bench_fit_daily, bench_load, bench_checks, bench_score);
 criterion_main!(benches);
