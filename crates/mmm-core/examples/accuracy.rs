@@ -43,6 +43,9 @@
 //! BLACK_FRIDAY=A adds `A · intercept` to the KPI of the period holding Black Friday (the
 //! Friday of 23-29 November), a day whose date moves from year to year.
 //!
+//! EASTER=A adds `A · intercept` to the KPI of the period holding Easter Sunday (22 March to
+//! 25 April).
+//!
 //! SEASON_AMP=A adds a holiday season: the KPI gains `A · intercept` from 20 November to 25
 //! December. MAX_HARMONICS=N lets the yearly season have up to N harmonics instead of the
 //! default (2 keeps the simulator's smooth two); the example prints on how many data sets it
@@ -77,6 +80,7 @@
 //! (`scripts/peers.py`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use mmm_core::events::Rule;
 use mmm_core::insights::{
     FIRM_EVIDENCE, WEAK_EVIDENCE, contraction_after_test, lift_test_precision_for, noise_limit,
 };
@@ -286,12 +290,15 @@ fn main() {
                 }
             }
         }
-        // BLACK_FRIDAY adds Black Friday (see the header).
-        if let Some(amp) = knob("BLACK_FRIDAY") {
+        // BLACK_FRIDAY and EASTER add a day that moves from year to year (see the header).
+        let days = if frequency == mmm_core::dataset::Frequency::Daily { 1 } else { 7 };
+        let moving = [
+            ("BLACK_FRIDAY", Rule { weekday: Some(chrono::Weekday::Fri), ..Rule::date(11, 23) }),
+            ("EASTER", Rule { easter: Some(0), ..Rule::date(0, 0) }),
+        ];
+        for (name, rule) in moving {
+            let Some(amp) = knob(name) else { continue };
             let lift = amp * sim.truth.baseline.intercept;
-            let days = if frequency == mmm_core::dataset::Frequency::Daily { 1 } else { 7 };
-            let rule =
-                mmm_core::events::Rule { month: 11, day: 23, weekday: Some(chrono::Weekday::Fri) };
             for (v, d) in sim.dataset.kpi.iter_mut().zip(&sim.dataset.dates) {
                 if rule.held_by(*d, days) {
                     *v += lift;
@@ -406,9 +413,12 @@ fn main() {
                 .dates
                 .iter()
                 .map(|d| {
-                    let weekday = d.weekday.map_or(String::new(), |w| format!(" {w}"));
                     let effect = d.coefficient / doc.baseline.intercept;
-                    format!("{}-{}{weekday} {effect:+.2}", d.month, d.day)
+                    match (d.easter, d.weekday) {
+                        (Some(offset), _) => format!("easter{offset:+} {effect:+.2}"),
+                        (None, Some(w)) => format!("{}-{} {w} {effect:+.2}", d.month, d.day),
+                        (None, None) => format!("{}-{} {effect:+.2}", d.month, d.day),
+                    }
                 })
                 .collect();
             fitted_events.push(dates.join(" "));

@@ -17,7 +17,7 @@
 //! controls part).
 
 use crate::dataset::Frequency;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
@@ -48,50 +48,41 @@ pub struct Events {
 
 /// One recurring event: the period holding a calendar date every year, or in daily data the
 /// first given weekday on or after it (Black Friday: the first Friday on or after 23
-/// November).
+/// November), or the period holding a day that moves with Easter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDate {
-    /// Month of the date, 1-12.
+    /// Month of the date, 1-12 (0 for an event that moves with Easter).
     pub month: u32,
-    /// Day of the month (never 29 February: every year must hold the date).
+    /// Day of the month (never 29 February: every year must hold the date; 0 for an event
+    /// that moves with Easter).
     pub day: u32,
     /// The weekday the event keeps ("Fri"), when it keeps one rather than its date: it falls on
     /// the first such weekday on or after `month`/`day` (format version 6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekday: Option<chrono::Weekday>,
+    /// Days from Easter Sunday, for an event that moves with Easter (Good Friday: −2; format
+    /// version 6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub easter: Option<i32>,
     /// Effect on the KPI of the period that holds the date, in KPI units.
     pub coefficient: f64,
 }
 
 impl EventDate {
-    /// When the event falls, as people write it: "27 November", or for a weekday "the Friday of
-    /// 23-29 November" (the seven days it falls in).
+    /// When the event falls, as people write it: "27 November", "the Friday of 23-29
+    /// November" (the seven days a weekday rule falls in), "Easter Monday".
     pub fn label(&self) -> String {
-        let Some(first) = NaiveDate::from_ymd_opt(2001, self.month, self.day) else {
-            return format!("{}/{}", self.day, self.month);
-        };
-        let Some(weekday) = self.weekday else { return first.format("%-d %B").to_string() };
-        let name = match weekday {
-            chrono::Weekday::Mon => "Monday",
-            chrono::Weekday::Tue => "Tuesday",
-            chrono::Weekday::Wed => "Wednesday",
-            chrono::Weekday::Thu => "Thursday",
-            chrono::Weekday::Fri => "Friday",
-            chrono::Weekday::Sat => "Saturday",
-            chrono::Weekday::Sun => "Sunday",
-        };
-        let last = first + chrono::Duration::days(6);
-        let span = if last.month() == first.month() {
-            format!("{}-{}", first.day(), last.format("%-d %B"))
-        } else {
-            format!("{}-{}", first.format("%-d %B"), last.format("%-d %B"))
-        };
-        format!("the {name} of {span}")
+        self.rule().label()
     }
 
     /// When the event falls, as a rule.
     pub fn rule(&self) -> crate::events::Rule {
-        crate::events::Rule { month: self.month, day: self.day, weekday: self.weekday }
+        crate::events::Rule {
+            month: self.month,
+            day: self.day,
+            weekday: self.weekday,
+            easter: self.easter,
+        }
     }
 }
 
@@ -113,13 +104,11 @@ impl Events {
     }
 
     /// Whether the events are well formed: a period of 1 to 31 days (a year holds a date at
-    /// most once in it), and real dates other than 29 February with finite effects.
+    /// most once in it), and rules every year has ([`crate::events::Rule`]: real dates other
+    /// than 29 February, or days near Easter Sunday) with finite effects.
     pub(crate) fn is_valid(&self) -> bool {
         (1..=31).contains(&self.period_days)
-            && self
-                .dates
-                .iter()
-                .all(|e| e.coefficient.is_finite() && crate::events::every_year_has(e.month, e.day))
+            && self.dates.iter().all(|e| e.coefficient.is_finite() && e.rule().is_valid())
     }
 }
 

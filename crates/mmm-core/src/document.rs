@@ -15,18 +15,18 @@ use serde::{Deserialize, Serialize};
 /// Newest format version this build reads. Version 2 added the Bayesian fit (intervals,
 /// diagnostics, posterior draws); version 3 a channel's [`TransformOrder`] and the baseline's
 /// organic media; version 4 a trend that bends at knots; version 5 recurring events; version 6
-/// recurring events that keep a weekday. A document is written with the oldest version that
+/// recurring events that keep a weekday or move with Easter. A document is written with the oldest version that
 /// holds it ([`format_version_for`]), so an mmm that predates them refuses exactly the
 /// documents it would misread. Version 1 documents still load.
 pub const FORMAT_VERSION: u32 = 6;
 
 /// The format version a document with these channels and this baseline is written with: 6 when
-/// a recurring event keeps a weekday, else 5 when the baseline has recurring events, else 4 when
+/// a recurring event keeps a weekday or moves with Easter, else 5 when the baseline has recurring events, else 4 when
 /// the baseline's trend bends, else 3 when a channel applies its saturation before its adstock
 /// or the baseline has organic media, else 2.
 pub fn format_version_for(channels: &[ChannelResult], baseline: &Baseline) -> u32 {
     let events = baseline.events.iter().flat_map(|e| &e.dates);
-    if events.clone().any(|e| e.weekday.is_some()) {
+    if events.clone().any(|e| e.weekday.is_some() || e.easter.is_some()) {
         6
     } else if baseline.events.is_some() {
         5
@@ -625,7 +625,10 @@ impl ModelDocument {
         let needed = format_version_for(&self.channels, &self.baseline);
         if needed > 2 && self.format_version < needed {
             return bad(match needed {
-                6 => "recurring events that keep a weekday need format version 6",
+                6 => {
+                    "recurring events that keep a weekday or move with Easter need format \
+                      version 6"
+                }
                 5 => "recurring events need format version 5",
                 4 => "a trend with knots needs format version 4",
                 _ => "a transform order or organic media need format version 3",

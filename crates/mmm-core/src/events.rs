@@ -65,23 +65,53 @@ impl Calendar {
     }
 }
 
+/// How far from Easter Sunday, in days, the search looks for events that move with it (Maundy
+/// Thursday to Easter Monday and the days around).
+pub(crate) const EASTER_REACH: i64 = 7;
+
+/// How far from Easter Sunday, in days, a stored event may fall (Carnival to Whit Monday).
+pub(crate) const EASTER_LIMIT: i32 = 60;
+
+/// Easter Sunday of `year` in the Gregorian calendar (the anonymous Gregorian computus).
+pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
+    let (a, b, c) = (year.rem_euclid(19), year.div_euclid(100), year.rem_euclid(100));
+    let (d, e) = (b.div_euclid(4), b.rem_euclid(4));
+    let g = (b - (b + 8).div_euclid(25) + 1).div_euclid(3);
+    let h = (19 * a + b - d - g + 15).rem_euclid(30);
+    let (i, k) = (c.div_euclid(4), c.rem_euclid(4));
+    let l = (32 + 2 * e + 2 * i - h - k).rem_euclid(7);
+    let m = (a + 11 * h + 22 * l).div_euclid(451);
+    let n = h + l - 7 * m + 114;
+    NaiveDate::from_ymd_opt(year, u32::try_from(n / 31).ok()?, u32::try_from(n % 31 + 1).ok()?)
+}
+
 /// When a recurring event falls: the calendar date `month`/`day` every year, or with a
 /// `weekday`, the first such weekday on or after it (Black Friday: the Friday on or after 23
-/// November).
+/// November), or with `easter`, that many days from Easter Sunday (month and day then 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rule {
-    /// Month, 1-12.
+    /// Month, 1-12 (0 for an event that moves with Easter).
     pub month: u32,
-    /// Day of the month (never 29 February).
+    /// Day of the month (never 29 February; 0 for an event that moves with Easter).
     pub day: u32,
     /// The weekday the event keeps, if it keeps one rather than its date.
     pub weekday: Option<Weekday>,
+    /// Days from Easter Sunday, for an event that moves with Easter (Good Friday: −2).
+    pub easter: Option<i32>,
 }
 
 impl Rule {
-    /// The event's day in `year`: the date, or the first `weekday` on or after it (which may
-    /// fall in the next year).
+    /// A date's rule: `month`/`day` every year.
+    pub fn date(month: u32, day: u32) -> Rule {
+        Rule { month, day, weekday: None, easter: None }
+    }
+
+    /// The event's day in `year`: the date, the first `weekday` on or after it (which may
+    /// fall in the next year), or the day `easter` days from Easter Sunday.
     pub fn date_in(self, year: i32) -> Option<NaiveDate> {
+        if let Some(offset) = self.easter {
+            return easter_sunday(year)?.checked_add_signed(chrono::Duration::days(offset.into()));
+        }
         let date = NaiveDate::from_ymd_opt(year, self.month, self.day)?;
         let Some(weekday) = self.weekday else { return Some(date) };
         let ahead =
@@ -100,9 +130,62 @@ impl Rule {
         })
     }
 
-    /// A key that orders rules by date, then weekday.
-    pub(crate) fn key(self) -> (u32, u32, u32) {
-        (self.month, self.day, self.weekday.map_or(0, |w| w.number_from_monday()))
+    /// A key that orders rules by date, then weekday (those that move with Easter first, by
+    /// their offset).
+    pub(crate) fn key(self) -> (u32, u32, u32, i32) {
+        let weekday = self.weekday.map_or(0, |w| w.number_from_monday());
+        (self.month, self.day, weekday, self.easter.unwrap_or(i32::MIN))
+    }
+
+    /// How the event is named, as people write it: "27 November", "the Friday of 23-29
+    /// November", "Good Friday", "3 days before Easter Sunday".
+    pub fn label(self) -> String {
+        if let Some(offset) = self.easter {
+            return match offset {
+                -3 => "Maundy Thursday".to_owned(),
+                -2 => "Good Friday".to_owned(),
+                -1 => "Holy Saturday".to_owned(),
+                0 => "Easter Sunday".to_owned(),
+                1 => "Easter Monday".to_owned(),
+                o if o < 0 => format!("{} days before Easter Sunday", -o),
+                o => format!("{o} days after Easter Sunday"),
+            };
+        }
+        let Some(first) = NaiveDate::from_ymd_opt(2001, self.month, self.day) else {
+            return format!("{}/{}", self.day, self.month);
+        };
+        let Some(weekday) = self.weekday else { return first.format("%-d %B").to_string() };
+        let last = first + chrono::Duration::days(6);
+        let span = if last.month() == first.month() {
+            format!("{}-{}", first.day(), last.format("%-d %B"))
+        } else {
+            format!("{}-{}", first.format("%-d %B"), last.format("%-d %B"))
+        };
+        format!("the {} of {span}", weekday_name(weekday))
+    }
+
+    /// Whether the rule is one every year has: a real date other than 29 February, with or
+    /// without a weekday, or a day within [`EASTER_LIMIT`] of Easter Sunday.
+    pub(crate) fn is_valid(self) -> bool {
+        match self.easter {
+            Some(offset) => {
+                (self.month, self.day, self.weekday) == (0, 0, None) && offset.abs() <= EASTER_LIMIT
+            }
+            None => every_year_has(self.month, self.day),
+        }
+    }
+}
+
+/// A weekday's English name.
+fn weekday_name(weekday: Weekday) -> &'static str {
+    match weekday {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
     }
 }
 
@@ -114,29 +197,63 @@ pub(crate) struct RecurringPeriod {
     pub last: usize,
     /// The period in each earlier year that missed the same way, latest year first.
     pub earlier: Vec<usize>,
-    /// Whether the periods match by weekday rather than date (days only: a day of the week
-    /// within six days of the same date every year, as Black Friday is).
-    pub weekday: bool,
+    /// How the periods of the years match.
+    pub kind: Match,
 }
 
-/// The periods of the last year of `residuals` (two years at least, on `calendar`) that the
-/// fit misses the same way, by more than [`EVENT_SDS`] robust residual sds
-/// ([`EVENT_SDS_TWO_YEARS`] with two years), in every year, and by [`EVENT_MEAN_MARGIN`] more on
-/// average. A period of the last year counts when, in each earlier year, one of the three
-/// periods around the same date (a year back, give or take one: weekly dates drift by a day a
-/// year, daily ones by a leap day) missed the same way, and it misses by more than the two
-/// periods on either side: a period within two of a larger miss is that event's shoulder, or
-/// the season's swing back from reaching for it (a dip beside a jump), not an event of its own.
-pub(crate) fn recurring_periods(residuals: &[f64], calendar: Calendar) -> Vec<RecurringPeriod> {
-    let n = residuals.len();
+/// How a recurring period's years match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Match {
+    /// By date: the same date, give or take a day.
+    Date,
+    /// By weekday (days only): the same weekday within six days of the same date, as Black
+    /// Friday.
+    Weekday,
+    /// By Easter: the same days from Easter Sunday.
+    Easter,
+}
+
+/// The offsets from Easter Sunday, within [`EASTER_REACH`], of the days the period of `days`
+/// days from `start` holds.
+fn easter_offsets(start: NaiveDate, days: u32) -> Vec<i64> {
+    let Some(easter) = easter_sunday(start.year()) else { return Vec::new() };
+    let first = (start - easter).num_days();
+    (first..first + i64::from(days)).filter(|o| o.abs() <= EASTER_REACH).collect()
+}
+
+/// The index of the period of `dates` (a regular step of `days` days) that holds `date`.
+fn period_of(dates: &[NaiveDate], days: u32, date: NaiveDate) -> Option<usize> {
+    let offset = (date - *dates.first()?).num_days();
+    let t = usize::try_from(offset.checked_div(i64::from(days))?).ok()?;
+    (offset >= 0 && t < dates.len()).then_some(t)
+}
+
+/// The periods of the last year of `residuals` (two years at least, on `calendar`; `dates`
+/// their first days) that the fit misses the same way, by more than [`EVENT_SDS`] robust
+/// residual sds ([`EVENT_SDS_TWO_YEARS`] with two years), in every year, and by
+/// [`EVENT_MEAN_MARGIN`] more on average. A period of the last year counts when it misses by
+/// more than the two periods on either side (a period within two of a larger miss is that
+/// event's shoulder, or the season's swing back from reaching for it: a dip beside a jump, not
+/// an event of its own), and in each earlier year one of the periods that match it missed the
+/// same way ([`Match`]): one of the three around the same date (a year back, give or take one:
+/// weekly dates drift by a day a year, daily ones by a leap day); else, within a week of
+/// Easter, one of the periods holding the same days from Easter Sunday; else, for days, one of
+/// the two days of the same weekday within six days of the same date, all the years' days
+/// within seven.
+pub(crate) fn recurring_periods(
+    residuals: &[f64],
+    dates: &[NaiveDate],
+    calendar: Calendar,
+) -> Vec<RecurringPeriod> {
+    let n = residuals.len().min(dates.len());
     let year = calendar.year;
     if n < 2 * year {
         return Vec::new();
     }
-    let mut sorted = residuals.to_vec();
+    let mut sorted = residuals[..n].to_vec();
     sorted.sort_by(f64::total_cmp);
     let centre = sorted[n / 2];
-    let Some(z) = checks::robust_z(&residuals.iter().map(|r| r - centre).collect::<Vec<_>>())
+    let Some(z) = checks::robust_z(&residuals[..n].iter().map(|r| r - centre).collect::<Vec<_>>())
     else {
         return Vec::new();
     };
@@ -149,48 +266,64 @@ pub(crate) fn recurring_periods(residuals: &[f64], calendar: Calendar) -> Vec<Re
         if z[t].abs() <= sds || shoulder {
             continue;
         }
-        // The worst miss the same way among `candidates` of each earlier year.
-        let matches = |candidates: &dyn Fn(usize) -> Vec<usize>| -> Option<Vec<usize>> {
+        // The worst miss the same way among the candidates of each earlier year (a year's
+        // candidates from the period about a year back each; none outside the data).
+        let matches = |candidates: &dyn Fn(usize, usize) -> Vec<usize>| -> Option<Vec<usize>> {
             let earlier: Option<Vec<usize>> = (1..=years)
                 .filter(|&y| t >= calendar.lag(y))
                 .map(|y| {
-                    candidates(t - calendar.lag(y))
+                    candidates(y, t - calendar.lag(y))
                         .into_iter()
-                        .filter(|&k| k < n && sign * z[k] > sds)
+                        .filter(|&k| k < t && sign * z[k] > sds)
                         .max_by(|&a, &b| (sign * z[a]).total_cmp(&(sign * z[b])))
                 })
                 .collect();
             earlier.filter(|e| !e.is_empty())
         };
-        // The same period in each earlier year: one of three. For days, else the same weekday
-        // within six days of the same date (of two), all the years' days within seven.
-        let same_date = |at: usize| (at.saturating_sub(1)..=at + 1).collect();
-        let same_weekday = |at: usize| {
+        let same_date = |_, at: usize| (at.saturating_sub(1)..=at + 1).collect();
+        let same_weekday = |_, at: usize| {
             let back = t - at;
             [back / 7 * 7, back.div_ceil(7) * 7].iter().filter_map(|b| t.checked_sub(*b)).collect()
         };
-        let (earlier, weekday) = match matches(&same_date) {
-            Some(earlier) => (earlier, false),
-            None if calendar.days == 1 => {
-                let Some(earlier) = matches(&same_weekday) else { continue };
-                let offsets = (1..=earlier.len())
-                    .zip(&earlier)
-                    .map(|(y, &k)| k as i64 - (t - calendar.lag(y)) as i64)
-                    .chain([0]);
-                let (lo, hi) = offsets.fold((0, 0), |(lo, hi), o| (o.min(lo), o.max(hi)));
-                if hi - lo > 6 {
-                    continue;
-                }
-                (earlier, true)
-            }
-            None => continue,
+        let offsets = easter_offsets(dates[t], calendar.days);
+        let same_easter = |y: usize, _| {
+            let year = dates[t].year() - i32::try_from(y).unwrap_or(i32::MAX);
+            let Some(easter) = easter_sunday(year) else { return Vec::new() };
+            offsets
+                .iter()
+                .filter_map(|&o| {
+                    let day = easter.checked_add_signed(chrono::Duration::days(o))?;
+                    period_of(&dates[..n], calendar.days, day)
+                })
+                .collect()
         };
+        let weekday_spread = |earlier: &[usize]| {
+            let offsets = (1..=earlier.len())
+                .zip(earlier)
+                .map(|(y, &k)| k as i64 - (t - calendar.lag(y)) as i64)
+                .chain([0]);
+            let (lo, hi) = offsets.fold((0, 0), |(lo, hi), o| (o.min(lo), o.max(hi)));
+            hi - lo
+        };
+        // Near Easter, Easter before the weekday: Easter Sunday is a Sunday too, and noise on
+        // the Sundays around the same date in earlier years would pass for its weekday.
+        let matched = matches(&same_date)
+            .map(|earlier| (earlier, Match::Date))
+            .or_else(|| {
+                let earlier = matches(&same_easter).filter(|_| !offsets.is_empty())?;
+                Some((earlier, Match::Easter))
+            })
+            .or_else(|| {
+                let earlier = matches(&same_weekday).filter(|_| calendar.days == 1)?;
+                (weekday_spread(&earlier) <= 6).then_some((earlier, Match::Weekday))
+            });
+        let Some((earlier, kind)) = matched else { continue };
         // Each year's miss just past the threshold is how chance looks (three periods of noise
         // near 2 sds): a recurring event misses by more on average.
         let mean = (earlier.iter().map(|&k| sign * z[k]).sum::<f64>() + sign * z[t])
             / (earlier.len() + 1) as f64;
         if mean >= sds + EVENT_MEAN_MARGIN {
-            found.push(RecurringPeriod { last: t, earlier, weekday });
+            found.push(RecurringPeriod { last: t, earlier, kind });
         }
     }
     found
@@ -204,7 +337,7 @@ pub(crate) fn every_year_has(month: u32, day: u32) -> bool {
 
 /// Whether the period of `days` days that starts on `start` holds `month`/`day` of some year.
 pub fn holds(start: NaiveDate, days: u32, month: u32, day: u32) -> bool {
-    Rule { month, day, weekday: None }.held_by(start, days)
+    Rule::date(month, day).held_by(start, days)
 }
 
 /// The rule that best marks `recurring` of `dates` (periods of `days` days): of the dates the
@@ -231,27 +364,40 @@ pub(crate) fn anchor(
     days: u32,
 ) -> Option<Rule> {
     let start = *dates.get(recurring.last)?;
-    let fixed = |date: NaiveDate| Rule { month: date.month(), day: date.day(), weekday: None };
-    let candidates: Vec<Rule> = if recurring.weekday {
+    let fixed = |date: NaiveDate| Rule::date(date.month(), date.day());
+    let candidates: Vec<Rule> = match recurring.kind {
         // The first such weekday on or after one of the six days before it or the day itself.
-        (-6..=0)
+        Match::Weekday => (-6..=0)
             .filter_map(|offset| start.checked_add_signed(chrono::Duration::days(offset)))
             .map(|from| Rule { weekday: Some(start.weekday()), ..fixed(from) })
-            .collect()
-    } else {
-        let mut dates_held: Vec<NaiveDate> = (0..i64::from(days))
-            .filter_map(|offset| start.checked_add_signed(chrono::Duration::days(offset)))
-            .collect();
-        if days == 1 {
-            dates_held.extend(recurring.earlier.iter().filter_map(|&k| dates.get(k).copied()));
+            .collect(),
+        // Easter Sunday's own day first: offsets that mark the same periods tie, and of those
+        // the one nearest Easter Sunday is taken (every Monday-to-Sunday week holding Easter
+        // Sunday holds the six days before it).
+        Match::Easter => {
+            let mut offsets = easter_offsets(start, days);
+            offsets.sort_by_key(|o| o.abs());
+            offsets
+                .into_iter()
+                .filter_map(|o| i32::try_from(o).ok())
+                .map(|o| Rule { month: 0, day: 0, weekday: None, easter: Some(o) })
+                .collect()
         }
-        dates_held.into_iter().map(fixed).collect()
+        Match::Date => {
+            let mut dates_held: Vec<NaiveDate> = (0..i64::from(days))
+                .filter_map(|offset| start.checked_add_signed(chrono::Duration::days(offset)))
+                .collect();
+            if days == 1 {
+                dates_held.extend(recurring.earlier.iter().filter_map(|&k| dates.get(k).copied()));
+            }
+            dates_held.into_iter().map(fixed).collect()
+        }
     };
     let mut seen = Vec::new();
     let scored: Vec<(f64, Rule)> = candidates
         .into_iter()
         .filter_map(|rule| {
-            if !every_year_has(rule.month, rule.day) || seen.contains(&rule) {
+            if !rule.is_valid() || seen.contains(&rule) {
                 return None;
             }
             seen.push(rule);
@@ -268,6 +414,9 @@ pub(crate) fn anchor(
     let best = scored.iter().map(|s| s.0).fold(f64::NEG_INFINITY, f64::max);
     // Rules that mark the same periods sum the same residuals in the same order: equal exactly.
     let tied: Vec<Rule> = scored.iter().filter(|s| s.0 == best).map(|s| s.1).collect();
+    if recurring.kind == Match::Easter {
+        return tied.first().copied();
+    }
     tied.get(tied.len() / 2).copied()
 }
 
@@ -294,14 +443,62 @@ mod tests {
     }
 
     #[test]
+    fn easter_sunday_is_the_churches_date() {
+        for (year, month, day) in [
+            (2000, 4, 23),
+            (2019, 4, 21),
+            (2022, 4, 17),
+            (2023, 4, 9),
+            (2024, 3, 31),
+            (2025, 4, 20),
+            (2026, 4, 5),
+            (2038, 4, 25),
+            (2285, 3, 22),
+        ] {
+            assert_eq!(easter_sunday(year), Some(date(year, month, day)), "{year}");
+        }
+        let good_friday = Rule { easter: Some(-2), ..Rule::date(0, 0) };
+        assert_eq!(good_friday.date_in(2024), Some(date(2024, 3, 29)));
+        assert_eq!(good_friday.label(), "Good Friday");
+        assert!(good_friday.is_valid());
+        // An Easter rule has no date of its own, and stays within 60 days of Easter Sunday.
+        assert!(!Rule { easter: Some(-2), ..Rule::date(3, 29) }.is_valid());
+        assert!(!Rule { easter: Some(61), ..Rule::date(0, 0) }.is_valid());
+        let nine_before = Rule { easter: Some(-9), ..Rule::date(0, 0) };
+        assert_eq!(nine_before.label(), "9 days before Easter Sunday");
+    }
+
+    #[test]
+    fn a_week_that_moves_with_easter_is_found_by_it() {
+        // Three years of weeks from 3 January 2022, the weeks holding Easter Sunday (17 April
+        // 2022, 9 April 2023, 31 March 2024: two weeks apart from year to year) lifted.
+        let dates: Vec<NaiveDate> =
+            (0..156).map(|t| date(2022, 1, 3) + chrono::Duration::weeks(t)).collect();
+        let easter = Rule { easter: Some(0), ..Rule::date(0, 0) };
+        let residuals: Vec<f64> = dates
+            .iter()
+            .enumerate()
+            .map(|(t, d)| {
+                let noise = if t % 2 == 0 { 1.0 } else { -1.0 } * (1.0 + (t % 5) as f64 / 5.0);
+                noise + if easter.held_by(*d, 7) { 20.0 } else { 0.0 }
+            })
+            .collect();
+        let found = recurring_periods(&residuals, &dates, Calendar::WEEKLY);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((dates[found[0].last], found[0].kind), (date(2024, 3, 25), Match::Easter));
+        // Every offset from Monday to Easter Sunday marks the same weeks: Easter Sunday's own.
+        assert_eq!(anchor(&dates, &residuals, &found[0], 7), Some(easter));
+    }
+
+    #[test]
     fn a_weekday_rule_falls_on_the_first_such_weekday_from_its_date() {
-        let black_friday = Rule { month: 11, day: 23, weekday: Some(Weekday::Fri) };
+        let black_friday = Rule { weekday: Some(Weekday::Fri), ..Rule::date(11, 23) };
         for year in 2000..2100 {
             assert_eq!(black_friday.date_in(year), Some(self::black_friday(year)), "{year}");
         }
         // Into the next year: the first Friday from 29 December 2024 is 3 January 2025, which
         // a day of 2025 holds; the date itself holds it no more.
-        let late = Rule { month: 12, day: 29, weekday: Some(Weekday::Fri) };
+        let late = Rule { weekday: Some(Weekday::Fri), ..Rule::date(12, 29) };
         assert_eq!(late.date_in(2024), Some(date(2025, 1, 3)));
         assert!(late.held_by(date(2025, 1, 3), 1));
         assert!(late.held_by(date(2024, 12, 30), 7));
@@ -337,12 +534,9 @@ mod tests {
                 if lift { 20.0 } else { [1.0, -1.2, 0.8, -0.6][t % 4] }
             })
             .collect();
-        let found = recurring_periods(&residuals, Calendar::WEEKLY);
+        let found = recurring_periods(&residuals, &dates, Calendar::WEEKLY);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            anchor(&dates, &residuals, &found[0], 7),
-            Some(Rule { month: 11, day: 24, weekday: None })
-        );
+        assert_eq!(anchor(&dates, &residuals, &found[0], 7), Some(Rule::date(11, 24)));
     }
 
     /// Three years of weeks from 4 January 2021 with `lift` in the weeks holding 27 November
@@ -364,7 +558,7 @@ mod tests {
     #[test]
     fn a_week_missed_the_same_way_every_year_is_found_and_dated() {
         let (dates, residuals) = market(20.0);
-        let found = recurring_periods(&residuals, Calendar::WEEKLY);
+        let found = recurring_periods(&residuals, &dates, Calendar::WEEKLY);
         assert_eq!(found.len(), 1, "{found:?}");
         let week = &found[0];
         // 2023: the week of Monday 27 November; 2022: of the 21st; 2021: of the 22nd.
@@ -373,10 +567,7 @@ mod tests {
         assert_eq!(earlier, [date(2022, 11, 21), date(2021, 11, 22)]);
         // The week of 27-3 December 2023 holds the 27th, 28th and so on; only the 27th is held
         // by the lifted weeks of the earlier years too.
-        assert_eq!(
-            anchor(&dates, &residuals, week, 7),
-            Some(Rule { month: 11, day: 27, weekday: None })
-        );
+        assert_eq!(anchor(&dates, &residuals, week, 7), Some(Rule::date(11, 27)));
     }
 
     #[test]
@@ -393,28 +584,22 @@ mod tests {
                 noise + if holds(*d, 1, 12, 24) { 20.0 } else { 0.0 }
             })
             .collect();
-        let found = recurring_periods(&residuals, Calendar::DAILY);
+        let found = recurring_periods(&residuals, &dates, Calendar::DAILY);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(dates[found[0].last], date(2024, 12, 24));
         let earlier: Vec<NaiveDate> = found[0].earlier.iter().map(|&k| dates[k]).collect();
         assert_eq!(earlier, [date(2023, 12, 24), date(2022, 12, 24)]);
-        assert_eq!(
-            anchor(&dates, &residuals, &found[0], 1),
-            Some(Rule { month: 12, day: 24, weekday: None })
-        );
+        assert_eq!(anchor(&dates, &residuals, &found[0], 1), Some(Rule::date(12, 24)));
         // Noise that moves the last year's largest miss to the day before: the event is still
         // dated by the days the earlier years missed.
         let mut moved = residuals.clone();
         let last = found[0].last;
         moved[last] -= 17.0;
         moved[last - 1] += 8.0;
-        let found = recurring_periods(&moved, Calendar::DAILY);
+        let found = recurring_periods(&moved, &dates, Calendar::DAILY);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(dates[found[0].last], date(2024, 12, 23));
-        assert_eq!(
-            anchor(&dates, &moved, &found[0], 1),
-            Some(Rule { month: 12, day: 24, weekday: None })
-        );
+        assert_eq!(anchor(&dates, &moved, &found[0], 1), Some(Rule::date(12, 24)));
         assert_eq!(Calendar::of(Frequency::Daily), Some(Calendar::DAILY));
         // Months have none: a yearly lift there is the season's.
         assert_eq!(Calendar::of(Frequency::Monthly), None);
@@ -441,21 +626,23 @@ mod tests {
         let scale = noise[1] / scaled[1];
         assert!((scale / (1.4826 * 0.5) - 1.0).abs() < 0.05, "{scale}");
         // Past 2 sds every year, but 2.2 on average: not an event.
-        assert!(recurring_periods(&with([2.2, 2.2, 2.2]), Calendar::WEEKLY).is_empty());
+        assert!(recurring_periods(&with([2.2, 2.2, 2.2]), &dates, Calendar::WEEKLY).is_empty());
         // 2.7 on average: one.
-        let found = recurring_periods(&with([2.2, 2.6, 3.3]), Calendar::WEEKLY);
+        let found = recurring_periods(&with([2.2, 2.6, 3.3]), &dates, Calendar::WEEKLY);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(dates[found[0].last], date(2023, 11, 27));
     }
 
     #[test]
     fn noise_alone_and_a_one_off_week_are_not_events() {
-        let (_, residuals) = market(0.0);
-        assert!(recurring_periods(&residuals, Calendar::WEEKLY).is_empty());
+        let (dates, residuals) = market(0.0);
+        assert!(recurring_periods(&residuals, &dates, Calendar::WEEKLY).is_empty());
         let (_, mut residuals) = market(0.0);
         residuals[140] += 20.0;
-        assert!(recurring_periods(&residuals, Calendar::WEEKLY).is_empty());
+        assert!(recurring_periods(&residuals, &dates, Calendar::WEEKLY).is_empty());
         // Too short for two years.
-        assert!(recurring_periods(&market(20.0).1[..100], Calendar::WEEKLY).is_empty());
+        assert!(
+            recurring_periods(&market(20.0).1[..100], &market(20.0).0, Calendar::WEEKLY).is_empty()
+        );
     }
 }

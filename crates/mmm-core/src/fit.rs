@@ -1462,6 +1462,7 @@ impl Problem {
                         month: rule.month,
                         day: rule.day,
                         weekday: rule.weekday,
+                        easter: rule.easter,
                         coefficient: 0.0,
                     })
                     .collect(),

@@ -892,18 +892,19 @@ fn recurring_events(doc: &ModelDocument) -> Option<Insight> {
     let period = calendar.period_name();
     let mut named = Vec::new();
     let mut figures = BTreeMap::new();
-    for recurring in events::recurring_periods(&residuals, calendar) {
+    for recurring in events::recurring_periods(&residuals, &doc.series.dates, calendar) {
         let mean =
             recurring.earlier.iter().chain([&recurring.last]).map(|&k| residuals[k]).sum::<f64>()
                 / (recurring.earlier.len() + 1) as f64;
         let date = doc.series.dates[recurring.last];
         figures.insert(format!("{date}.mean_residual"), mean);
-        let when = if recurring.weekday {
-            date.format("%A %-d %B and the %A near it in each earlier year").to_string()
-        } else if calendar.days == 1 {
-            date.format("%-d %B").to_string()
-        } else {
-            format!("the week of {}", date.format("%-d %B"))
+        let day = if calendar.days == 1 { "%-d %B" } else { "the week of %-d %B" };
+        let when = match recurring.kind {
+            events::Match::Weekday => {
+                date.format("%A %-d %B and the %A near it in each earlier year").to_string()
+            }
+            events::Match::Easter => format!("{}, as far from Easter every year", date.format(day)),
+            events::Match::Date => date.format(day).to_string(),
         };
         named.push(format!(
             "{when} ({} by {} on average, {:.0}% of the mean)",

@@ -1487,11 +1487,15 @@ fn days_that_jump_every_year_are_named_by_their_date() {
     let doc = read_json(&model);
     assert_eq!(doc["baseline"]["events"]["period_days"], 1);
     let events = doc["baseline"]["events"]["dates"].as_array().unwrap();
-    let effect = |i: usize| mmm_core::text::thousands(events[i]["coefficient"].as_f64().unwrap());
+    // Stored in the order the data asked for them; said in calendar order.
+    let effect = |month: u64| {
+        let event = events.iter().find(|e| e["month"] == month).unwrap();
+        mmm_core::text::thousands(event["coefficient"].as_f64().unwrap())
+    };
     let line = format!(
         "Recurring events: 27 November (+{}) and 24 December (+{}) every year",
-        effect(0),
-        effect(1)
+        effect(11),
+        effect(12)
     );
     assert!(text(&out.stdout).contains(&line), "{line}\n{}", text(&out.stdout));
 
@@ -1541,6 +1545,37 @@ fn a_day_that_keeps_its_weekday_is_named_by_it() {
         said.contains("on Friday 29 November and the Friday near it in each earlier year"),
         "{said}"
     );
+}
+
+#[test]
+fn a_week_that_moves_with_easter_is_named_by_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    // The week holding Easter Sunday (17 April 2022, 9 April 2023, 31 March 2024), 40% of the
+    // mean revenue more.
+    let easter = mmm_core::events::Rule { easter: Some(0), ..mmm_core::events::Rule::date(0, 0) };
+    simulated_with_extra_revenue(
+        &["--seed", "1000", "--noise", "0.045"],
+        &data,
+        |_, date, mean| {
+            let monday = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+            if easter.held_by(monday, 7) { 0.4 * mean } else { 0.0 }
+        },
+    );
+    let model = dir.path().join("model.json");
+    let out = mmm(&["fit", path(&data), "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let event = &read_json(&model)["baseline"]["events"]["dates"][0];
+    assert_eq!((&event["month"], &event["easter"]), (&json!(0), &json!(0)));
+    let line = format!(
+        "Recurring events: the week of Easter Sunday (+{}) every year",
+        mmm_core::text::thousands(event["coefficient"].as_f64().unwrap())
+    );
+    assert!(text(&out.stdout).contains(&line), "{line}\n{}", text(&out.stdout));
+    // Left to the residuals, the insight says the week moves with Easter.
+    let out = mmm(&["fit", path(&data), "--no-events", "--insights"]);
+    let said = text(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(said.contains("in the week of 25 March, as far from Easter every year"), "{said}");
 }
 
 #[test]

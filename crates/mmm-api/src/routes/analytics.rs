@@ -138,9 +138,9 @@ pub struct LatePeakOut {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"month": 11, "day": 27, "label": "27 November", "effect": 181000.0}))]
 pub struct RecurringEventOut {
-    /// Month of the date, 1-12.
+    /// Month of the date, 1-12 (0 for an event that moves with Easter).
     pub month: u32,
-    /// Day of the month.
+    /// Day of the month (0 for an event that moves with Easter).
     pub day: u32,
     /// The weekday the event keeps in daily data ("Fri": the first Friday on or after the
     /// date, as Black Friday is the first on or after 23 November); absent when it keeps its
@@ -148,7 +148,13 @@ pub struct RecurringEventOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, example = "Fri")]
     pub weekday: Option<chrono::Weekday>,
-    /// When it falls, as people write it ("27 November", "the Friday of 23-29 November").
+    /// Days from Easter Sunday, for an event that moves with Easter (Good Friday: -2; `month`
+    /// and `day` are then 0); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub easter: Option<i32>,
+    /// When it falls, as people write it ("27 November", "the Friday of 23-29 November",
+    /// "Easter Sunday").
     pub label: String,
     /// Effect on the KPI of the period (week or day) that holds it, in KPI units.
     pub effect: f64,
@@ -211,6 +217,7 @@ pub async fn status(
                 month: e.month,
                 day: e.day,
                 weekday: e.weekday,
+                easter: e.easter,
                 label: e.label(),
                 effect: e.coefficient,
             })

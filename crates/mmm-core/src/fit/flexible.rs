@@ -48,8 +48,8 @@ enum Change {
     Season(f64),
     /// The trend's bends, with their prior precision.
     Trend(f64),
-    /// Recurring events' columns, with their prior precision.
-    Events(f64),
+    /// One recurring event's column (its index among those found), with its prior precision.
+    Event(usize, f64),
     /// Autocorrelated noise, with its most likely model (`noise`).
     Noise(noise::Noise),
 }
@@ -98,12 +98,12 @@ fn select(problem: &mut Problem, u: &DVector<f64>, sigma2: f64, stage: Stage) ->
                     .map(|(e, w)| (e, Change::Trend(w))),
             );
         }
+        // Each event on its own: a group would let a strong one carry a weak one in.
         let events = recurring_events(problem, u);
-        if !events.is_empty() {
-            let add = |p: &mut Problem, weight: f64| add_events(p, &events, weight);
+        for (i, event) in events.iter().enumerate() {
+            let add = |p: &mut Problem, weight: f64| add_events(p, &[*event], weight);
             asked.extend(
-                evidence_with(problem, u, variance, events.len(), add)
-                    .map(|(e, w)| (e, Change::Events(w))),
+                evidence_with(problem, u, variance, 1, add).map(|(e, w)| (e, Change::Event(i, w))),
             );
         }
         // Before calibration the noise only competes, so it is asked only when another change
@@ -123,7 +123,7 @@ fn select(problem: &mut Problem, u: &DVector<f64>, sigma2: f64, stage: Stage) ->
         match change {
             Change::Season(weight) => add_harmonics(problem, extra, weight),
             Change::Trend(weight) => bend(problem, &trend_knots(problem.spec.trend_knots), weight),
-            Change::Events(weight) => add_events(problem, &events, weight),
+            Change::Event(i, weight) => add_events(problem, &events[i..=i], weight),
             Change::Noise(n) => problem.set_noise(n),
         }
         changed = true;
@@ -167,10 +167,11 @@ fn recurring_events(problem: &Problem, u: &DVector<f64>) -> Vec<events::Rule> {
         return Vec::new();
     }
     let residuals = problem.residuals(u);
-    let mut found: Vec<events::Rule> = events::recurring_periods(&residuals, calendar)
-        .iter()
-        .filter_map(|p| events::anchor(&problem.dates, &residuals, p, calendar.days))
-        .collect();
+    let mut found: Vec<events::Rule> =
+        events::recurring_periods(&residuals, &problem.dates, calendar)
+            .iter()
+            .filter_map(|p| events::anchor(&problem.dates, &residuals, p, calendar.days))
+            .collect();
     found.sort_unstable_by_key(|rule| rule.key());
     found.dedup();
     found.retain(|rule| !problem.events.contains(rule));
@@ -278,7 +279,7 @@ mod tests {
         let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
         let events = doc.baseline.events.as_ref().expect("recurring events");
         assert_eq!((events.first_period, events.period_days), (s.dataset.dates[0], days));
-        let found: Vec<(u32, u32)> = events.dates.iter().map(|e| (e.month, e.day)).collect();
+        let found: Vec<(u32, u32)> = events.by_date().iter().map(|e| (e.month, e.day)).collect();
         assert_eq!(found, EVENT_DATES);
         let lift = 0.4 * s.truth.baseline.intercept;
         for e in &events.dates {
@@ -297,10 +298,11 @@ mod tests {
         // The year after the data: the week holding 27 November gets its event's effect in the
         // seasonal part, the week after it none.
         let n = s.dataset.len();
-        let next = (n..n + 53).find(|&t| events.holds(t, &events.dates[0])).unwrap();
+        let november = events.by_date()[0];
+        let next = (n..n + 53).find(|&t| events.holds(t, november)).unwrap();
         let without = crate::baseline::Baseline { events: None, ..doc.baseline.clone() };
         let controls = [1.0, 0.0];
-        for (t, effect) in [(next, events.dates[0].coefficient), (next + 1, 0.0)] {
+        for (t, effect) in [(next, november.coefficient), (next + 1, 0.0)] {
             let gain = doc.baseline.parts(t, &controls).seasonality
                 - without.parts(t, &controls).seasonality;
             assert!((gain - effect).abs() < 1e-9, "{t}: {gain} against {effect}");
@@ -329,8 +331,9 @@ mod tests {
         // The day itself, not its neighbours: 27 November of the year after the data and not
         // the 28th.
         let n = s.dataset.len();
-        let next = (n..n + 366).find(|&t| events.holds(t, &events.dates[0])).unwrap();
-        assert!(!events.holds(next + 1, &events.dates[0]));
+        let november = events.by_date()[0];
+        let next = (n..n + 366).find(|&t| events.holds(t, november)).unwrap();
+        assert!(!events.holds(next + 1, november));
         assert_eq!(
             s.dataset
                 .frequency
@@ -409,6 +412,32 @@ mod tests {
             .collect();
         assert_eq!(days.len(), 6, "{days:?}");
         assert!(days.iter().all(black_friday), "{days:?}");
+    }
+
+    #[test]
+    fn a_week_that_moves_with_easter_gets_a_term_that_follows_it() {
+        // The week holding Easter Sunday 40% of the level up (17 April 2022, 9 April 2023 and
+        // 31 March 2024: no date is in all three weeks).
+        let mut s = simulate(&SimConfig { seed: 1000, noise: 0.045, ..SimConfig::default() });
+        let level = s.truth.baseline.intercept;
+        let easter = crate::events::Rule { easter: Some(0), ..crate::events::Rule::date(0, 0) };
+        for (v, d) in s.dataset.kpi.iter_mut().zip(&s.dataset.dates) {
+            if easter.held_by(*d, 7) {
+                *v += 0.4 * level;
+            }
+        }
+        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let events = doc.baseline.events.as_ref().expect("recurring events");
+        assert_eq!(events.dates.len(), 1, "{events:?}");
+        let event = &events.dates[0];
+        assert_eq!((event.month, event.day, event.easter), (0, 0, Some(0)), "{event:?}");
+        assert!((event.coefficient / (0.4 * level) - 1.0).abs() < 0.25, "{event:?}");
+        assert_eq!((event.label(), doc.format_version), ("Easter Sunday".to_owned(), 6));
+        // Easter 2025 is on 20 April: the week from Monday the 14th gets the effect.
+        let n = s.dataset.len();
+        let weeks: Vec<usize> = (n..n + 52).filter(|&t| events.holds(t, event)).collect();
+        let first = s.dataset.frequency.nth_after(s.dataset.dates[0], weeks[0] as i64);
+        assert_eq!((weeks.len(), first), (1, chrono::NaiveDate::from_ymd_opt(2025, 4, 14)));
     }
 
     /// A simulated market whose growth slows down: its KPI gains `amplitude · intercept ·

@@ -417,8 +417,13 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
     doc.fit.noise_autocorrelation = Some(0.4);
     assert_eq!(ModelDocument::from_json(&doc.to_json()).unwrap(), doc);
     // Recurring events need version 5: an older mmm would leave them out of every forecast.
-    let event =
-        |month, day| crate::baseline::EventDate { month, day, weekday: None, coefficient: 1e4 };
+    let event = |month, day| crate::baseline::EventDate {
+        month,
+        day,
+        weekday: None,
+        easter: None,
+        coefficient: 1e4,
+    };
     doc.baseline.events = Some(crate::baseline::Events {
         first_period: doc.start,
         period_days: 7,
@@ -438,6 +443,7 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
         month: 11,
         day: 23,
         weekday: Some(chrono::Weekday::Fri),
+        easter: None,
         coefficient: 1e4,
     };
     assert!(weekday.to_json().contains(r#""weekday": "Fri""#), "{}", weekday.to_json());
