@@ -1,10 +1,12 @@
 //! Recurring events: periods in which the KPI moves the same way every year, beyond what the
-//! model explains (Black Friday, Christmas, a yearly sale the file does not mark).
+//! model explains (Black Friday, Christmas, Easter, a yearly sale the file does not mark).
 //!
-//! The fit finds them in its residuals ([`recurring_periods`]) and, when the data ask for it,
-//! gives each a 0/1 baseline column that marks the period holding the same calendar date every
-//! year ([`crate::baseline::Events`]); the insights name those the fit leaves unexplained.
-//! Weekly and daily data have them; in monthly data a yearly lift is the season's.
+//! The fit finds them in its residuals (`recurring_periods`) and, when the data ask for it,
+//! gives each a 0/1 baseline column that marks the period holding the event every year
+//! ([`Rule`]: the same calendar date, the first given weekday on or after one, or a day a
+//! given number of days from Easter Sunday; [`crate::baseline::Events`]); the insights name
+//! those the fit leaves unexplained. Weekly and daily data have them; in monthly data a yearly
+//! lift is the season's.
 
 use crate::checks;
 use crate::dataset::Frequency;
