@@ -7,10 +7,10 @@
 //! (the slope changes by the hinge's coefficient, the bend), and the yearly cycle's harmonics
 //! beyond the specification's, up to `max_yearly_harmonics` (a holiday peak needs them). In
 //! weekly and daily data a third: a 0/1 column for each period the fit at the current curve
-//! shapes misses the same way every year, marking the period that holds the same date each year
-//! (`crate::events::recurring_periods`; for weeks, the date is the one of the week's seven whose
-//! column explains most of the residuals). Each group's coefficients get one normal prior with
-//! precision `λ / σ²` (conjugate, like the other priors). Such terms and slow-moving or
+//! shapes misses the same way every year, marking the period that holds the event each year (a
+//! date, a weekday on or after one, or a day from Easter Sunday: `crate::events::Rule`, found
+//! by `crate::events::recurring_periods`), each asked on its own. Each group's coefficients get
+//! one normal prior with precision `λ / σ²` (conjugate, like the other priors). Such terms and slow-moving or
 //! seasonal media explain the same movements of the KPI, so left free they would take media
 //! effects, and a fixed prior would cost data that do not need them. Instead the data choose:
 //! at the curve shapes of the prior-free optimum, the marginal likelihood of the data (the linear coefficients and the
@@ -156,7 +156,7 @@ pub(super) fn ask_prior_free(problem: &mut Problem, u: &DVector<f64>) -> bool {
     problem.noise_variance(u).is_some_and(|sigma2| select(problem, u, sigma2, Stage::PriorFree))
 }
 
-/// The recurring events of weekly or daily data at curve shapes `u` (month, day) that the
+/// The recurring events (their rules) of weekly or daily data at curve shapes `u` that the
 /// problem does not have yet, when the specification allows them: one per period of the last
 /// year that the fit misses the same way every year. Asked again once some are added: a miss
 /// beside a larger one is its shoulder until that one has its term (Christmas Eve's lift
@@ -178,7 +178,7 @@ fn recurring_events(problem: &Problem, u: &DVector<f64>) -> Vec<events::Rule> {
     found
 }
 
-/// Adds a 0/1 column for each recurring event (the periods that hold its date), after the
+/// Adds a 0/1 column for each recurring event (the periods that hold it), after the
 /// seasonal columns and the events already added, and before the controls.
 fn add_events(problem: &mut Problem, found: &[events::Rule], weight: f64) {
     let n = problem.base_full.nrows();
