@@ -44,7 +44,7 @@
 //! Friday of 23-29 November), a day whose date moves from year to year.
 //!
 //! EASTER=A adds `A · intercept` to the KPI of the period holding Easter Sunday (22 March to
-//! 25 April).
+//! 25 April; `SimConfig::easter`).
 //!
 //! SEASON_AMP=A adds a holiday season: the KPI gains `A · intercept` from 20 November to 25
 //! December. MAX_HARMONICS=N lets the yearly season have up to N harmonics instead of the
@@ -231,6 +231,7 @@ fn main() {
                 adstock_peak: knob("DELAY").unwrap_or(0.0),
                 level_walk: knob("RW").unwrap_or(0.0),
                 yearly_events: knob("SPIKE").unwrap_or(0.0),
+                easter: knob("EASTER").unwrap_or(0.0),
                 ..SimConfig::default()
             }
             .with_frequency(frequency),
@@ -290,14 +291,10 @@ fn main() {
                 }
             }
         }
-        // BLACK_FRIDAY and EASTER add a day that moves from year to year (see the header).
-        let days = if frequency == mmm_core::dataset::Frequency::Daily { 1 } else { 7 };
-        let moving = [
-            ("BLACK_FRIDAY", Rule { weekday: Some(chrono::Weekday::Fri), ..Rule::date(11, 23) }),
-            ("EASTER", Rule { easter: Some(0), ..Rule::date(0, 0) }),
-        ];
-        for (name, rule) in moving {
-            let Some(amp) = knob(name) else { continue };
+        // BLACK_FRIDAY adds Black Friday (see the header).
+        if let Some(amp) = knob("BLACK_FRIDAY") {
+            let days = if frequency == mmm_core::dataset::Frequency::Daily { 1 } else { 7 };
+            let rule = Rule { weekday: Some(chrono::Weekday::Fri), ..Rule::date(11, 23) };
             let lift = amp * sim.truth.baseline.intercept;
             for (v, d) in sim.dataset.kpi.iter_mut().zip(&sim.dataset.dates) {
                 if rule.held_by(*d, days) {

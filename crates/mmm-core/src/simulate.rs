@@ -73,6 +73,11 @@ pub struct SimConfig {
     /// every year and that no column of the data marks. 0 (the default) has none.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub yearly_events: f64,
+    /// Lift of the KPI in the period holding Easter Sunday (22 March to 25 April), as a fraction
+    /// of its starting level: an event that moves from year to year and that no column marks.
+    /// 0 (the default) has none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub easter: f64,
 }
 
 /// The calendar dates (month, day) of the simulator's yearly events ([`SimConfig::yearly_events`]):
@@ -132,6 +137,7 @@ impl Default for SimConfig {
             adstock_peak: 0.0,
             level_walk: 0.0,
             yearly_events: 0.0,
+            easter: 0.0,
         }
     }
 }
@@ -510,14 +516,17 @@ pub fn simulate(config: &SimConfig) -> Simulation {
     let dates: Vec<NaiveDate> = (0..n)
         .map(|t| config.frequency.nth_after(config.start, t as i64).unwrap_or(config.start))
         .collect();
-    if config.yearly_events != 0.0 {
-        let lift = config.yearly_events * intercept;
-        for (v, date) in kpi.iter_mut().zip(&dates) {
-            let next = config.frequency.nth_after(*date, 1).unwrap_or(*date);
-            let days = u32::try_from((next - *date).num_days()).unwrap_or(1);
-            if EVENT_DATES.iter().any(|&(m, d)| crate::events::holds(*date, days, m, d)) {
-                *v = round2(*v + lift);
-            }
+    let easter = crate::events::Rule { easter: Some(0), ..crate::events::Rule::date(0, 0) };
+    for (v, date) in kpi.iter_mut().zip(&dates) {
+        let next = config.frequency.nth_after(*date, 1).unwrap_or(*date);
+        let days = u32::try_from((next - *date).num_days()).unwrap_or(1);
+        if config.yearly_events != 0.0
+            && EVENT_DATES.iter().any(|&(m, d)| crate::events::holds(*date, days, m, d))
+        {
+            *v = round2(*v + config.yearly_events * intercept);
+        }
+        if config.easter != 0.0 && easter.held_by(*date, days) {
+            *v = round2(*v + config.easter * intercept);
         }
     }
     let controls = vec![

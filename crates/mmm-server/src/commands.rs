@@ -100,6 +100,9 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
     if !(-0.5..=1.0).contains(&args.events) {
         return Err(anyhow!("--events must be between -0.5 and 1").into());
     }
+    if !(-0.5..=1.0).contains(&args.easter) {
+        return Err(anyhow!("--easter must be between -0.5 and 1").into());
+    }
     if args.weeks < 2 {
         return Err(anyhow!("--weeks (--periods) must be at least 2").into());
     }
@@ -121,6 +124,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
         adstock_peak: args.adstock_peak,
         level_walk: args.level_walk,
         yearly_events: args.events,
+        easter: args.easter,
         ..SimConfig::default()
     }
     .with_frequency(match args.frequency {

@@ -234,6 +234,10 @@ struct SimulateArgs {
     /// December), as a fraction of the starting level, -0.5 to 1; 0 has none.
     #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
     events: f64,
+    /// Lift of the period holding Easter Sunday every year (a day of 22 March to 25 April, so
+    /// no date's period), as a fraction of the starting level, -0.5 to 1; 0 has none.
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
+    easter: f64,
     /// Where to write the CSV (`-` for standard output).
     #[arg(long)]
     out: PathBuf,

@@ -1469,6 +1469,9 @@ fn weeks_that_jump_every_year_get_terms_of_their_own_unless_the_flag_leaves_them
     let out = mmm(&["simulate", "--events", "2", "--out", path(&data)]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("--events must be between -0.5 and 1"));
+    let out = mmm(&["simulate", "--easter", "-0.6", "--out", path(&data)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--easter must be between -0.5 and 1"));
 }
 
 #[test]
@@ -1552,21 +1555,19 @@ fn a_week_that_moves_with_easter_is_named_by_it() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");
     // The week holding Easter Sunday (17 April 2022, 9 April 2023, 31 March 2024), 40% of the
-    // mean revenue more.
-    let easter = mmm_core::events::Rule { easter: Some(0), ..mmm_core::events::Rule::date(0, 0) };
-    simulated_with_extra_revenue(
-        &["--seed", "1000", "--noise", "0.045"],
-        &data,
-        |_, date, mean| {
-            let monday = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
-            if easter.held_by(monday, 7) { 0.4 * mean } else { 0.0 }
-        },
-    );
+    // starting level more.
+    let truth = dir.path().join("truth.json");
+    let simulated = ["simulate", "--seed", "1000", "--noise", "0.045", "--easter", "0.4"];
+    let out = mmm(&[&simulated[..], &["--out", path(&data), "--truth", path(&truth)]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lift = 0.4 * read_json(&truth)["baseline"]["intercept"].as_f64().unwrap();
     let model = dir.path().join("model.json");
     let out = mmm(&["fit", path(&data), "--json", path(&model)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let event = &read_json(&model)["baseline"]["events"]["dates"][0];
     assert_eq!((&event["month"], &event["easter"]), (&json!(0), &json!(0)));
+    let effect = event["coefficient"].as_f64().unwrap();
+    assert!((effect / lift - 1.0).abs() < 0.25, "{effect} against {lift}");
     let line = format!(
         "Recurring events: the week of Easter Sunday (+{}) every year",
         mmm_core::text::thousands(event["coefficient"].as_f64().unwrap())
