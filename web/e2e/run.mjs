@@ -342,7 +342,7 @@ try {
   assert.ok(names.length === 3 && names.every((t) => / on media units$/.test(t)), `channels fitted on impressions: ${names}`);
   // Each channel's carry-over and curve shape over the draws, with their intervals.
   const parameters = page.locator('#channel-parameters');
-  assert.deepEqual(await parameters.locator('thead th').allInnerTexts(), ['Channel', 'Decay', 'Half-saturation / period', 'Shape']);
+  assert.deepEqual(await parameters.locator('thead th').allInnerTexts(), ['Channel', 'Decay', 'Half-saturation / period', 'Curve shape']);
   const decays = await parameters.locator('tbody tr td:nth-child(2)').allInnerTexts();
   assert.ok(decays.length === rois.length && decays.every((t) => /^0\.\d\d \[0\.\d\d, 0\.\d\d\]$/.test(t)), `decay per channel: ${decays}`);
   await snap(page, 'channels', 'channels');

@@ -316,6 +316,21 @@ impl ChannelResult {
         }
     }
 
+    /// Older documents named a Weibull carry-over's parameters `shape` and
+    /// `scale`, like a Hill curve's shape: they read as today's unique names.
+    fn rename_legacy_parameters(&mut self) {
+        if !matches!(self.adstock, Adstock::Weibull { .. }) {
+            return;
+        }
+        let names = self.adstock.parameter_names();
+        let legacy = self.posterior_parameters.get(1..1 + names.len()).into_iter().flatten();
+        if legacy.map(|p| p.name.as_str()).eq(["shape", "scale"]) {
+            for (p, name) in self.posterior_parameters[1..].iter_mut().zip(names) {
+                p.name = (*name).to_owned();
+            }
+        }
+    }
+
     /// Sets `posterior_parameters` from `draws` (this channel is `draws[..].channels[index]`).
     pub fn apply_posterior_parameters(&mut self, draws: &[PosteriorDraw], index: usize) {
         let Some(first) = draws.first().map(|d| &d.channels[index]) else { return };
@@ -608,8 +623,11 @@ impl ModelDocument {
                 supported: FORMAT_VERSION,
             });
         }
-        let doc: ModelDocument = serde_json::from_str(text).map_err(DocumentError::Invalid)?;
+        let mut doc: ModelDocument = serde_json::from_str(text).map_err(DocumentError::Invalid)?;
         doc.check()?;
+        for c in &mut doc.channels {
+            c.rename_legacy_parameters();
+        }
         Ok(doc)
     }
 

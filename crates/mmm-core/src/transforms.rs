@@ -57,11 +57,13 @@ pub enum Adstock {
 
 impl Adstock {
     /// Names of the carry-over's parameters, in the order of [`Self::parameters`] (the window
-    /// length is fixed, not fitted, and not among them).
+    /// length is fixed, not fitted, and not among them). The Weibull's are prefixed, as in the
+    /// channel export's columns, so that none repeats a saturation curve's parameter (a Hill
+    /// curve's `shape`) or a channel's input `scale`.
     pub fn parameter_names(&self) -> &'static [&'static str] {
         match self {
             Adstock::Geometric { .. } => &["decay"],
-            Adstock::Weibull { .. } => &["shape", "scale"],
+            Adstock::Weibull { .. } => &["adstock_shape", "adstock_scale"],
             Adstock::Binomial { .. } => &["alpha"],
         }
     }

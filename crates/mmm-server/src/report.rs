@@ -231,23 +231,20 @@ pub fn summary(doc: &ModelDocument) -> String {
 /// half-saturation in spend per period (its stored value times the channel's scale), the
 /// others as stored.
 pub fn parameter_line(c: &mmm_core::document::ChannelResult) -> String {
-    // The Weibull adstock's shape and scale would read like the Hill curve's shape.
-    let carry_over = match c.adstock {
-        mmm_core::transforms::Adstock::Weibull { .. } => c.adstock.parameter_names().len(),
-        _ => 0,
-    };
     c.posterior_parameters
         .iter()
         .filter(|p| p.name != "coefficient")
-        .enumerate()
-        .map(|(i, p)| {
+        .map(|p| {
             let [lo, hi] = p.interval;
             if p.name == "half_saturation" {
                 let spend = |v: f64| thousands(v * c.scale);
                 format!("half-saturation {} [{}, {}]", spend(p.mean), spend(lo), spend(hi))
             } else {
-                let prefix = if i < carry_over { "carry-over " } else { "" };
-                format!("{prefix}{} {:.2} [{lo:.2}, {hi:.2}]", p.name, p.mean)
+                let name = match p.name.strip_prefix("adstock_") {
+                    Some(weibull) => format!("carry-over {weibull}"),
+                    None => p.name.clone(),
+                };
+                format!("{name} {:.2} [{lo:.2}, {hi:.2}]", p.mean)
             }
         })
         .collect::<Vec<_>>()

@@ -99,8 +99,8 @@ export async function channelsPage(main: HTMLElement): Promise<void> {
 
 /** Labels of the transform parameters, by their names in the model document. */
 const PARAMETER_LABELS: Record<string, string> = {
-  decay: 'Decay', shape: 'Shape', scale: 'Lag scale (periods)', alpha: 'Alpha',
-  half_saturation: 'Half-saturation / period', rate: 'Rate',
+  decay: 'Decay', adstock_shape: 'Carry-over shape', adstock_scale: 'Lag scale (periods)',
+  alpha: 'Alpha', half_saturation: 'Half-saturation / period', shape: 'Curve shape', rate: 'Rate',
 };
 
 /** Each channel's carry-over and curve shape over the posterior draws: mean and 90% interval,
@@ -108,13 +108,9 @@ const PARAMETER_LABELS: Record<string, string> = {
 function parameterTable(details: ChannelDetail[]): HTMLElement | null {
   const withDraws = details.filter((d) => d.posterior_parameters?.length);
   if (withDraws.length === 0) return null;
-  // By position: a Weibull carry-over's shape and a Hill curve's share the name "shape".
   const all = (withDraws[0].posterior_parameters ?? []).map((p) => p.name);
   const columns = all.map((name, i) => ({ name, i })).filter((c) => c.name !== 'coefficient');
-  const label = (c: { name: string; i: number }) =>
-    c.name === 'shape' && all.includes('scale')
-      ? (all.indexOf('scale') > c.i ? 'Carry-over shape' : 'Curve shape')
-      : PARAMETER_LABELS[c.name] ?? c.name;
+  const label = (c: { name: string }) => PARAMETER_LABELS[c.name] ?? c.name;
   const cell = (d: ChannelDetail, { name, i }: { name: string; i: number }) => {
     const p: ParameterSummary | undefined = d.posterior_parameters?.[i];
     if (!p || p.name !== name) return '–';
@@ -129,7 +125,7 @@ function parameterTable(details: ChannelDetail[]): HTMLElement | null {
       h('tbody', null, withDraws.map((d) => h('tr', null, h('th', { scope: 'row' }, d.name),
         columns.map((c) => h('td', { class: 'num' }, cell(d, c)))))))),
     h('p', { class: 'lede' },
-      `${all.includes('scale')
+      `${all.includes('adstock_scale')
         ? 'The carry-over is a Weibull: a carry-over shape above 1 puts the effect’s peak after the spend, and the lag scale is about how many periods it lasts.'
         : 'Decay is the share of an effect that carries over into the next period.'} The half-saturation is the spend per period at which a channel gives half its largest effect; a shape above 1 makes the curve S-shaped (slow to start); at 1 or below it is steepest at the first unit of spend. A wide interval means the data leave the value open.`));
 }

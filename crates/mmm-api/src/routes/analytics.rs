@@ -259,8 +259,9 @@ pub async fn status(
 /// Each channel's fitted transforms and scale: the MAP point's for models fitted by mmm (MAP or
 /// Bayesian), the parameters' posterior means for imports; and, when the model has draws, each
 /// parameter's posterior mean and 90% interval over them in `posterior_parameters` (the
-/// half-saturation in units of `scale`), in order: the coefficient, the adstock's parameters,
-/// the saturation's (so a Weibull adstock's `shape` comes before a Hill curve's).
+/// half-saturation in units of `scale`), in order: `coefficient`, the adstock's parameters
+/// (`decay`; a Weibull's `adstock_shape` and `adstock_scale`; a binomial's `alpha`), the
+/// saturation's (`half_saturation` and `shape` for a Hill curve, `rate` for a logistic one).
 #[utoipa::path(
     get, path = "/api/v1/mmm/channels", tag = "analytics",
     security(("bearer" = [])), params(ModelQuery),

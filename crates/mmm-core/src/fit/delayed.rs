@@ -145,6 +145,20 @@ mod tests {
         assert!(late < 0.85 * smeared, "ROI log error {late:.3} against {smeared:.3}");
         let back = crate::document::ModelDocument::from_json(&doc.to_json()).unwrap();
         assert_eq!(back, doc);
+        // Each parameter over the draws has a name of its own; documents that named the
+        // Weibull's like the Hill curve's shape read as today's.
+        let names: Vec<&str> = tv.posterior_parameters.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["coefficient", "adstock_shape", "adstock_scale", "half_saturation", "shape"]
+        );
+        let mut old: serde_json::Value = serde_json::from_str(&doc.to_json()).unwrap();
+        for c in old["channels"].as_array_mut().unwrap() {
+            c["posterior_parameters"][1]["name"] = "shape".into();
+            c["posterior_parameters"][2]["name"] = "scale".into();
+        }
+        let back = crate::document::ModelDocument::from_json(&old.to_string()).unwrap();
+        assert_eq!(back, doc);
         // A decay prior from an earlier study is a geometric adstock's: the fit keeps to it.
         let mut told = ModelSpec::default();
         let decay = crate::spec::ChannelPriors { decay_mean: Some(0.5), ..Default::default() };
