@@ -44,7 +44,8 @@
 //! Friday of 23-29 November), a day whose date moves from year to year.
 //!
 //! EASTER=A adds `A · intercept` to the KPI of the period holding Easter Sunday (22 March to
-//! 25 April; `SimConfig::easter`).
+//! 25 April; `SimConfig::easter`); ORTHODOX_EASTER=A and LUNAR_NEW_YEAR=A the same for the
+//! period holding Orthodox Easter Sunday or Lunar New Year.
 //!
 //! SEASON_AMP=A adds a holiday season: the KPI gains `A · intercept` from 20 November to 25
 //! December. MAX_HARMONICS=N lets the yearly season have up to N harmonics instead of the
@@ -232,6 +233,8 @@ fn main() {
                 level_walk: knob("RW").unwrap_or(0.0),
                 yearly_events: knob("SPIKE").unwrap_or(0.0),
                 easter: knob("EASTER").unwrap_or(0.0),
+                orthodox_easter: knob("ORTHODOX_EASTER").unwrap_or(0.0),
+                lunar_new_year: knob("LUNAR_NEW_YEAR").unwrap_or(0.0),
                 ..SimConfig::default()
             }
             .with_frequency(frequency),
@@ -411,8 +414,8 @@ fn main() {
                 .iter()
                 .map(|d| {
                     let effect = d.coefficient / doc.baseline.intercept;
-                    match (d.easter, d.weekday) {
-                        (Some(offset), _) => format!("easter{offset:+} {effect:+.2}"),
+                    match (d.rule().feast, d.weekday) {
+                        (Some(f), _) => format!("{:?}{:+} {effect:+.2}", f.feast, f.offset),
                         (None, Some(w)) => format!("{}-{} {w} {effect:+.2}", d.month, d.day),
                         (None, None) => format!("{}-{} {effect:+.2}", d.month, d.day),
                     }

@@ -17,6 +17,7 @@
 //! controls part).
 
 use crate::dataset::Frequency;
+use crate::events::{Feast, FeastDay};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
@@ -48,13 +49,14 @@ pub struct Events {
 
 /// One recurring event: the period holding a calendar date every year, or in daily data the
 /// first given weekday on or after it (Black Friday: the first Friday on or after 23
-/// November), or the period holding a day that moves with Easter.
+/// November), or the period holding a day that moves with a feast (Easter, Orthodox Easter,
+/// Lunar New Year): at most one of `easter`, `orthodox_easter` and `lunar_new_year`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDate {
-    /// Month of the date, 1-12 (0 for an event that moves with Easter).
+    /// Month of the date, 1-12 (0 for an event that moves with a feast).
     pub month: u32,
     /// Day of the month (never 29 February: every year must hold the date; 0 for an event
-    /// that moves with Easter).
+    /// that moves with a feast).
     pub day: u32,
     /// The weekday the event keeps ("Fri"), when it keeps one rather than its date: it falls on
     /// the first such weekday on or after `month`/`day` (format version 6).
@@ -64,6 +66,13 @@ pub struct EventDate {
     /// version 6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub easter: Option<i32>,
+    /// Days from Orthodox Easter Sunday, for an event that moves with it (format version 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orthodox_easter: Option<i32>,
+    /// Days from Lunar New Year, for an event that moves with it (its eve: −1; format version
+    /// 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lunar_new_year: Option<i32>,
     /// Effect on the KPI of the period that holds the date, in KPI units.
     pub coefficient: f64,
 }
@@ -75,13 +84,49 @@ impl EventDate {
         self.rule().label()
     }
 
+    /// An event with effect `coefficient` that falls by `rule`.
+    pub fn new(rule: crate::events::Rule, coefficient: f64) -> EventDate {
+        let offset = |feast| rule.feast.filter(|f| f.feast == feast).map(|f| f.offset);
+        EventDate {
+            month: rule.month,
+            day: rule.day,
+            weekday: rule.weekday,
+            easter: offset(Feast::Easter),
+            orthodox_easter: offset(Feast::OrthodoxEaster),
+            lunar_new_year: offset(Feast::LunarNewYear),
+            coefficient,
+        }
+    }
+
     /// When the event falls, as a rule.
     pub fn rule(&self) -> crate::events::Rule {
         crate::events::Rule {
             month: self.month,
             day: self.day,
             weekday: self.weekday,
-            easter: self.easter,
+            feast: self.feasts().next(),
+        }
+    }
+
+    /// The feast days the event names: one at most in a valid document.
+    fn feasts(&self) -> impl Iterator<Item = FeastDay> {
+        [
+            (Feast::Easter, self.easter),
+            (Feast::OrthodoxEaster, self.orthodox_easter),
+            (Feast::LunarNewYear, self.lunar_new_year),
+        ]
+        .into_iter()
+        .filter_map(|(feast, offset)| Some(FeastDay { feast, offset: offset? }))
+    }
+
+    /// The format version the event needs: 7 when it moves with Orthodox Easter or Lunar New
+    /// Year, 6 when it keeps a weekday or moves with Easter, else 5.
+    pub(crate) fn format_version(&self) -> u32 {
+        match self.rule().feast.map(|f| f.feast) {
+            Some(Feast::OrthodoxEaster | Feast::LunarNewYear) => 7,
+            Some(Feast::Easter) => 6,
+            None if self.weekday.is_some() => 6,
+            None => 5,
         }
     }
 }
@@ -90,7 +135,7 @@ impl Events {
     /// The events in calendar order (the fit adds them in the order the data ask for them).
     pub fn by_date(&self) -> Vec<&EventDate> {
         let mut dates: Vec<&EventDate> = self.dates.iter().collect();
-        dates.sort_by_key(|e| (e.month, e.day));
+        dates.sort_by_key(|e| e.rule().key());
         dates
     }
 
@@ -105,10 +150,12 @@ impl Events {
 
     /// Whether the events are well formed: a period of 1 to 31 days (a year holds a date at
     /// most once in it), and rules every year has ([`crate::events::Rule`]: real dates other
-    /// than 29 February, or days near Easter Sunday) with finite effects.
+    /// than 29 February, or days near one feast's) with finite effects.
     pub(crate) fn is_valid(&self) -> bool {
         (1..=31).contains(&self.period_days)
-            && self.dates.iter().all(|e| e.coefficient.is_finite() && e.rule().is_valid())
+            && self.dates.iter().all(|e| {
+                e.coefficient.is_finite() && e.rule().is_valid() && e.feasts().count() <= 1
+            })
     }
 }
 

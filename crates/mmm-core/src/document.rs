@@ -15,21 +15,21 @@ use serde::{Deserialize, Serialize};
 /// Newest format version this build reads. Version 2 added the Bayesian fit (intervals,
 /// diagnostics, posterior draws); version 3 a channel's [`TransformOrder`] and the baseline's
 /// organic media; version 4 a trend that bends at knots; version 5 recurring events; version 6
-/// recurring events that keep a weekday or move with Easter. A document is written with the oldest version that
-/// holds it ([`format_version_for`]), so an mmm that predates them refuses exactly the
-/// documents it would misread. Version 1 documents still load.
-pub const FORMAT_VERSION: u32 = 6;
+/// recurring events that keep a weekday or move with Easter; version 7 those that move with
+/// Orthodox Easter or Lunar New Year. A document is written with the oldest version that holds
+/// it ([`format_version_for`]), so an mmm that predates them refuses exactly the documents it
+/// would misread. Version 1 documents still load.
+pub const FORMAT_VERSION: u32 = 7;
 
-/// The format version a document with these channels and this baseline is written with: 6 when
-/// a recurring event keeps a weekday or moves with Easter, else 5 when the baseline has recurring events, else 4 when
-/// the baseline's trend bends, else 3 when a channel applies its saturation before its adstock
-/// or the baseline has organic media, else 2.
+/// The format version a document with these channels and this baseline is written with: 7 when
+/// a recurring event moves with Orthodox Easter or Lunar New Year, 6 when one keeps a weekday
+/// or moves with Easter, else 5 when the baseline has recurring events, else 4 when the
+/// baseline's trend bends, else 3 when a channel applies its saturation before its adstock or
+/// the baseline has organic media, else 2.
 pub fn format_version_for(channels: &[ChannelResult], baseline: &Baseline) -> u32 {
     let events = baseline.events.iter().flat_map(|e| &e.dates);
-    if events.clone().any(|e| e.weekday.is_some() || e.easter.is_some()) {
-        6
-    } else if baseline.events.is_some() {
-        5
+    if let Some(version) = events.map(|e| e.format_version()).max() {
+        version
     } else if !baseline.trend_knots.is_empty() {
         4
     } else if channels.iter().all(|c| c.transform_order.is_default()) && baseline.organic.is_empty()
@@ -643,6 +643,10 @@ impl ModelDocument {
         let needed = format_version_for(&self.channels, &self.baseline);
         if needed > 2 && self.format_version < needed {
             return bad(match needed {
+                7 => {
+                    "recurring events that move with Orthodox Easter or Lunar New Year need \
+                      format version 7"
+                }
                 6 => {
                     "recurring events that keep a weekday or move with Easter need format \
                       version 6"
@@ -660,7 +664,7 @@ impl ModelDocument {
         }
         if self.baseline.events.as_ref().is_some_and(|e| !e.is_valid()) {
             return bad("recurring events need a period of 1 to 31 days, and real dates other \
-                        than 29 February with finite effects");
+                        than 29 February or days within 60 of one feast's, with finite effects");
         }
         if self.fit.noise_autocorrelation.is_some_and(|rho| !(0.0..1.0).contains(&rho)) {
             return bad("the noise's autocorrelation must lie in [0, 1)");

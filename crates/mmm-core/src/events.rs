@@ -4,13 +4,15 @@
 //! The fit finds them in its residuals (`recurring_periods`) and, when the data ask for it,
 //! gives each a 0/1 baseline column that marks the period holding the event every year
 //! ([`Rule`]: the same calendar date, the first given weekday on or after one, or a day a
-//! given number of days from Easter Sunday; [`crate::baseline::Events`]); the insights name
+//! given number of days from a [`Feast`]: Easter, Orthodox Easter or Lunar New Year;
+//! [`crate::baseline::Events`]); the insights name
 //! those the fit leaves unexplained. Weekly and daily data have them; in monthly data a yearly
 //! lift is the season's.
 
 use crate::checks;
 use crate::dataset::Frequency;
 use chrono::{Datelike, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
 
 /// How far, in robust standard deviations of the residuals, a period must lie beyond the fit in
 /// every year to count as a recurring event, with three years of data or more: with independent
@@ -67,12 +69,96 @@ impl Calendar {
     }
 }
 
-/// How far from Easter Sunday, in days, the search looks for events that move with it (Maundy
-/// Thursday to Easter Monday and the days around).
-pub(crate) const EASTER_REACH: i64 = 7;
+/// How far from its feast's day, in days, the search looks for events that move with it
+/// (Maundy Thursday to Easter Monday and the days around; the week before Lunar New Year).
+pub(crate) const FEAST_REACH: i64 = 7;
 
-/// How far from Easter Sunday, in days, a stored event may fall (Carnival to Whit Monday).
-pub(crate) const EASTER_LIMIT: i32 = 60;
+/// How far from its feast's day, in days, a stored event may fall (Carnival to Whit Monday).
+pub(crate) const FEAST_LIMIT: i32 = 60;
+
+/// A feast whose date moves in the civil calendar from year to year, and events with it: the
+/// week of Easter, Orthodox Easter or Lunar New Year lifts a market whose file marks nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Feast {
+    /// Easter Sunday of the Western churches.
+    Easter,
+    /// Easter Sunday of the Orthodox churches (Greece, Romania, Serbia, Russia, Ukraine...).
+    OrthodoxEaster,
+    /// The first day of the Chinese lunisolar year (Spring Festival, Tết, Seollal), 1900-2099.
+    LunarNewYear,
+}
+
+impl Feast {
+    /// Every feast, in the order the search asks for them: Easter first (a week that holds both
+    /// Easters, as in 2025, is Easter's), Lunar New Year last (it is never near Easter).
+    pub const ALL: [Feast; 3] = [Feast::Easter, Feast::OrthodoxEaster, Feast::LunarNewYear];
+
+    /// The feast's day in `year`; none outside the years its calendar covers.
+    pub fn date_in(self, year: i32) -> Option<NaiveDate> {
+        match self {
+            Feast::Easter => easter_sunday(year),
+            Feast::OrthodoxEaster => orthodox_easter_sunday(year),
+            Feast::LunarNewYear => lunar_new_year(year),
+        }
+    }
+
+    /// The feast's day, as people name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Feast::Easter => "Easter Sunday",
+            Feast::OrthodoxEaster => "Orthodox Easter Sunday",
+            Feast::LunarNewYear => "Lunar New Year",
+        }
+    }
+
+    /// The feast itself, as a period is named by it: "the week of Lunar New Year".
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Feast::Easter => "Easter",
+            Feast::OrthodoxEaster => "Orthodox Easter",
+            Feast::LunarNewYear => "Lunar New Year",
+        }
+    }
+
+    /// The name of the day `offset` days from the feast's: "Good Friday", "Orthodox Easter
+    /// Monday", "Lunar New Year's Eve", "9 days before Easter Sunday".
+    fn day_name(self, offset: i32) -> String {
+        let easter_day = |prefix: &str| {
+            let day = match offset {
+                -3 => "Maundy Thursday",
+                -2 => "Good Friday",
+                -1 => "Holy Saturday",
+                0 => "Easter Sunday",
+                1 => "Easter Monday",
+                _ => return None,
+            };
+            Some(format!("{prefix}{day}"))
+        };
+        let named = match self {
+            Feast::Easter => easter_day(""),
+            Feast::OrthodoxEaster => easter_day("Orthodox "),
+            Feast::LunarNewYear => match offset {
+                -1 => Some("Lunar New Year's Eve".to_owned()),
+                0 => Some("Lunar New Year".to_owned()),
+                _ => None,
+            },
+        };
+        named.unwrap_or_else(|| match offset {
+            o if o < 0 => format!("{} days before {}", -o, self.name()),
+            o => format!("{o} days after {}", self.name()),
+        })
+    }
+}
+
+/// A day a given number of days from a feast's (Good Friday: two days before Easter Sunday).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeastDay {
+    /// The feast.
+    pub feast: Feast,
+    /// Days from the feast's day.
+    pub offset: i32,
+}
 
 /// Easter Sunday of `year` in the Gregorian calendar (the anonymous Gregorian computus).
 pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
@@ -87,32 +173,79 @@ pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, u32::try_from(n / 31).ok()?, u32::try_from(n % 31 + 1).ok()?)
 }
 
+/// Orthodox Easter Sunday of `year`, as a Gregorian date: the Julian computus (Meeus), then
+/// the days the Julian calendar lags the Gregorian in March to May of that year (13 from 1900
+/// to 2099). The same as python-dateutil's `EASTER_ORTHODOX` for every year of 1900-2199.
+pub fn orthodox_easter_sunday(year: i32) -> Option<NaiveDate> {
+    let (a, b, c) = (year.rem_euclid(4), year.rem_euclid(7), year.rem_euclid(19));
+    let d = (19 * c + 15).rem_euclid(30);
+    let e = (2 * a + 4 * b - d + 34).rem_euclid(7);
+    let n = d + e + 114;
+    let julian = NaiveDate::from_ymd_opt(
+        year,
+        u32::try_from(n / 31).ok()?,
+        u32::try_from(n % 31 + 1).ok()?,
+    )?;
+    let lag = year.div_euclid(100) - year.div_euclid(400) - 2;
+    julian.checked_add_signed(chrono::Duration::days(lag.into()))
+}
+
+/// The first year of [`LUNAR_NEW_YEAR`].
+const LUNAR_NEW_YEAR_FROM: i32 = 1900;
+
+/// Lunar New Year of 1900-2099: days after 21 January (it falls on 21 January to 20 February).
+/// From the Chinese calendar's tables (Python's `lunardate` 0.3.0, which follows the Hong Kong
+/// Observatory's).
+const LUNAR_NEW_YEAR: [u8; 200] = [
+    10, 29, 18, 8, 26, 14, 4, 23, 12, 1, 20, 9, 28, 16, 5, 24, 13, 2, 21, 11, 30, 18, 7, 26, 15, 3,
+    23, 12, 2, 20, 9, 27, 16, 5, 24, 14, 3, 21, 10, 29, 18, 6, 25, 15, 4, 23, 12, 1, 20, 8, 27, 16,
+    6, 24, 13, 3, 22, 10, 28, 18, 7, 25, 15, 4, 23, 12, 0, 19, 9, 27, 16, 6, 25, 13, 2, 21, 10, 28,
+    17, 7, 26, 15, 4, 23, 12, 30, 19, 8, 27, 16, 6, 25, 14, 2, 20, 10, 29, 17, 7, 26, 15, 3, 22,
+    11, 1, 19, 8, 28, 17, 5, 24, 13, 2, 20, 10, 29, 18, 7, 26, 15, 4, 22, 11, 1, 20, 8, 27, 16, 5,
+    23, 13, 2, 21, 10, 29, 18, 7, 25, 14, 3, 22, 11, 1, 20, 9, 27, 16, 5, 24, 12, 2, 21, 11, 29,
+    18, 7, 25, 14, 3, 22, 12, 0, 19, 8, 27, 15, 5, 24, 13, 2, 21, 10, 29, 17, 6, 25, 15, 3, 22, 12,
+    1, 19, 8, 27, 16, 5, 24, 13, 3, 20, 9, 28, 17, 6, 25, 15, 4, 22, 11, 0,
+];
+
+/// Lunar New Year of `year` (1900-2099; none outside).
+pub fn lunar_new_year(year: i32) -> Option<NaiveDate> {
+    let index = usize::try_from(year.checked_sub(LUNAR_NEW_YEAR_FROM)?).ok()?;
+    let after = LUNAR_NEW_YEAR.get(index)?;
+    NaiveDate::from_ymd_opt(year, 1, 21)?
+        .checked_add_signed(chrono::Duration::days((*after).into()))
+}
+
 /// When a recurring event falls: the calendar date `month`/`day` every year, or with a
 /// `weekday`, the first such weekday on or after it (Black Friday: the Friday on or after 23
-/// November), or with `easter`, that many days from Easter Sunday (month and day then 0).
+/// November), or with a `feast`, that many days from the feast's day (month and day then 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rule {
-    /// Month, 1-12 (0 for an event that moves with Easter).
+    /// Month, 1-12 (0 for an event that moves with a feast).
     pub month: u32,
-    /// Day of the month (never 29 February; 0 for an event that moves with Easter).
+    /// Day of the month (never 29 February; 0 for an event that moves with a feast).
     pub day: u32,
     /// The weekday the event keeps, if it keeps one rather than its date.
     pub weekday: Option<Weekday>,
-    /// Days from Easter Sunday, for an event that moves with Easter (Good Friday: −2).
-    pub easter: Option<i32>,
+    /// The day of a feast the event moves with (Good Friday: Easter, −2).
+    pub feast: Option<FeastDay>,
 }
 
 impl Rule {
     /// A date's rule: `month`/`day` every year.
     pub fn date(month: u32, day: u32) -> Rule {
-        Rule { month, day, weekday: None, easter: None }
+        Rule { month, day, weekday: None, feast: None }
+    }
+
+    /// A feast's rule: `offset` days from `feast`'s day every year.
+    pub fn feast(feast: Feast, offset: i32) -> Rule {
+        Rule { month: 0, day: 0, weekday: None, feast: Some(FeastDay { feast, offset }) }
     }
 
     /// The event's day in `year`: the date, the first `weekday` on or after it (which may
-    /// fall in the next year), or the day `easter` days from Easter Sunday.
+    /// fall in the next year), or the day `offset` days from the feast's.
     pub fn date_in(self, year: i32) -> Option<NaiveDate> {
-        if let Some(offset) = self.easter {
-            return easter_sunday(year)?.checked_add_signed(chrono::Duration::days(offset.into()));
+        if let Some(FeastDay { feast, offset }) = self.feast {
+            return feast.date_in(year)?.checked_add_signed(chrono::Duration::days(offset.into()));
         }
         let date = NaiveDate::from_ymd_opt(year, self.month, self.day)?;
         let Some(weekday) = self.weekday else { return Some(date) };
@@ -132,26 +265,21 @@ impl Rule {
         })
     }
 
-    /// A key that orders rules by date, then weekday (those that move with Easter first, by
-    /// their offset).
-    pub(crate) fn key(self) -> (u32, u32, u32, i32) {
+    /// A key that orders rules by date, then weekday (those that move with a feast first, by
+    /// feast and offset).
+    pub(crate) fn key(self) -> (u32, u32, u32, usize, i32) {
         let weekday = self.weekday.map_or(0, |w| w.number_from_monday());
-        (self.month, self.day, weekday, self.easter.unwrap_or(i32::MIN))
+        let (feast, offset) = self.feast.map_or((0, 0), |f| {
+            (Feast::ALL.iter().position(|g| *g == f.feast).map_or(0, |i| i + 1), f.offset)
+        });
+        (self.month, self.day, weekday, feast, offset)
     }
 
     /// How the event is named, as people write it: "27 November", "the Friday of 23-29
-    /// November", "Good Friday", "3 days before Easter Sunday".
+    /// November", "Good Friday", "3 days before Easter Sunday", "Lunar New Year".
     pub fn label(self) -> String {
-        if let Some(offset) = self.easter {
-            return match offset {
-                -3 => "Maundy Thursday".to_owned(),
-                -2 => "Good Friday".to_owned(),
-                -1 => "Holy Saturday".to_owned(),
-                0 => "Easter Sunday".to_owned(),
-                1 => "Easter Monday".to_owned(),
-                o if o < 0 => format!("{} days before Easter Sunday", -o),
-                o => format!("{o} days after Easter Sunday"),
-            };
+        if let Some(FeastDay { feast, offset }) = self.feast {
+            return feast.day_name(offset);
         }
         let Some(first) = NaiveDate::from_ymd_opt(2001, self.month, self.day) else {
             return format!("{}/{}", self.day, self.month);
@@ -167,11 +295,11 @@ impl Rule {
     }
 
     /// Whether the rule is one every year has: a real date other than 29 February, with or
-    /// without a weekday, or a day within [`EASTER_LIMIT`] of Easter Sunday.
+    /// without a weekday, or a day within [`FEAST_LIMIT`] of a feast's.
     pub(crate) fn is_valid(self) -> bool {
-        match self.easter {
-            Some(offset) => {
-                (self.month, self.day, self.weekday) == (0, 0, None) && offset.abs() <= EASTER_LIMIT
+        match self.feast {
+            Some(FeastDay { offset, .. }) => {
+                (self.month, self.day, self.weekday) == (0, 0, None) && offset.abs() <= FEAST_LIMIT
             }
             None => every_year_has(self.month, self.day),
         }
@@ -211,16 +339,16 @@ pub(crate) enum Match {
     /// By weekday (days only): the same weekday within six days of the same date, as Black
     /// Friday.
     Weekday,
-    /// By Easter: the same days from Easter Sunday.
-    Easter,
+    /// By a feast: the same days from its day (Easter Sunday, Lunar New Year).
+    Feast(Feast),
 }
 
-/// The offsets from Easter Sunday, within [`EASTER_REACH`], of the days the period of `days`
+/// The offsets from `feast`'s day, within [`FEAST_REACH`], of the days the period of `days`
 /// days from `start` holds.
-fn easter_offsets(start: NaiveDate, days: u32) -> Vec<i64> {
-    let Some(easter) = easter_sunday(start.year()) else { return Vec::new() };
-    let first = (start - easter).num_days();
-    (first..first + i64::from(days)).filter(|o| o.abs() <= EASTER_REACH).collect()
+fn feast_offsets(feast: Feast, start: NaiveDate, days: u32) -> Vec<i64> {
+    let Some(day) = feast.date_in(start.year()) else { return Vec::new() };
+    let first = (start - day).num_days();
+    (first..first + i64::from(days)).filter(|o| o.abs() <= FEAST_REACH).collect()
 }
 
 /// The index of the period of `dates` (a regular step of `days` days) that holds `date`.
@@ -238,8 +366,8 @@ fn period_of(dates: &[NaiveDate], days: u32, date: NaiveDate) -> Option<usize> {
 /// event's shoulder, or the season's swing back from reaching for it: a dip beside a jump, not
 /// an event of its own), and in each earlier year one of the periods that match it missed the
 /// same way ([`Match`]): one of the three around the same date (a year back, give or take one:
-/// weekly dates drift by a day a year, daily ones by a leap day); else, within a week of
-/// Easter, one of the periods holding the same days from Easter Sunday; else, for days, one of
+/// weekly dates drift by a day a year, daily ones by a leap day); else, within a week of a
+/// [`Feast`]'s day, one of the periods holding the same days from it; else, for days, one of
 /// the two days of the same weekday within six days of the same date, all the years' days
 /// within seven.
 pub(crate) fn recurring_periods(
@@ -287,17 +415,21 @@ pub(crate) fn recurring_periods(
             let back = t - at;
             [back / 7 * 7, back.div_ceil(7) * 7].iter().filter_map(|b| t.checked_sub(*b)).collect()
         };
-        let offsets = easter_offsets(dates[t], calendar.days);
-        let same_easter = |y: usize, _| {
-            let year = dates[t].year() - i32::try_from(y).unwrap_or(i32::MAX);
-            let Some(easter) = easter_sunday(year) else { return Vec::new() };
-            offsets
-                .iter()
-                .filter_map(|&o| {
-                    let day = easter.checked_add_signed(chrono::Duration::days(o))?;
-                    period_of(&dates[..n], calendar.days, day)
-                })
-                .collect()
+        let same_feast = |feast: Feast| {
+            let offsets = feast_offsets(feast, dates[t], calendar.days);
+            let candidates = |y: usize, _| {
+                let year = dates[t].year() - i32::try_from(y).unwrap_or(i32::MAX);
+                let Some(day) = feast.date_in(year) else { return Vec::new() };
+                offsets
+                    .iter()
+                    .filter_map(|&o| {
+                        let day = day.checked_add_signed(chrono::Duration::days(o))?;
+                        period_of(&dates[..n], calendar.days, day)
+                    })
+                    .collect()
+            };
+            let earlier = matches(&candidates).filter(|_| !offsets.is_empty())?;
+            Some((earlier, Match::Feast(feast)))
         };
         let weekday_spread = |earlier: &[usize]| {
             let offsets = (1..=earlier.len())
@@ -307,14 +439,11 @@ pub(crate) fn recurring_periods(
             let (lo, hi) = offsets.fold((0, 0), |(lo, hi), o| (o.min(lo), o.max(hi)));
             hi - lo
         };
-        // Near Easter, Easter before the weekday: Easter Sunday is a Sunday too, and noise on
-        // the Sundays around the same date in earlier years would pass for its weekday.
+        // Near a feast, the feast before the weekday: Easter Sunday is a Sunday too, and noise
+        // on the Sundays around the same date in earlier years would pass for its weekday.
         let matched = matches(&same_date)
             .map(|earlier| (earlier, Match::Date))
-            .or_else(|| {
-                let earlier = matches(&same_easter).filter(|_| !offsets.is_empty())?;
-                Some((earlier, Match::Easter))
-            })
+            .or_else(|| Feast::ALL.into_iter().find_map(same_feast))
             .or_else(|| {
                 let earlier = matches(&same_weekday).filter(|_| calendar.days == 1)?;
                 (weekday_spread(&earlier) <= 6).then_some((earlier, Match::Weekday))
@@ -373,16 +502,16 @@ pub(crate) fn anchor(
             .filter_map(|offset| start.checked_add_signed(chrono::Duration::days(offset)))
             .map(|from| Rule { weekday: Some(start.weekday()), ..fixed(from) })
             .collect(),
-        // Easter Sunday's own day first: offsets that mark the same periods tie, and of those
-        // the one nearest Easter Sunday is taken (every Monday-to-Sunday week holding Easter
+        // The feast's own day first: offsets that mark the same periods tie, and of those the
+        // one nearest the feast's day is taken (every Monday-to-Sunday week holding Easter
         // Sunday holds the six days before it).
-        Match::Easter => {
-            let mut offsets = easter_offsets(start, days);
+        Match::Feast(feast) => {
+            let mut offsets = feast_offsets(feast, start, days);
             offsets.sort_by_key(|o| o.abs());
             offsets
                 .into_iter()
                 .filter_map(|o| i32::try_from(o).ok())
-                .map(|o| Rule { month: 0, day: 0, weekday: None, easter: Some(o) })
+                .map(|o| Rule::feast(feast, o))
                 .collect()
         }
         Match::Date => {
@@ -416,7 +545,7 @@ pub(crate) fn anchor(
     let best = scored.iter().map(|s| s.0).fold(f64::NEG_INFINITY, f64::max);
     // Rules that mark the same periods sum the same residuals in the same order: equal exactly.
     let tied: Vec<Rule> = scored.iter().filter(|s| s.0 == best).map(|s| s.1).collect();
-    if recurring.kind == Match::Easter {
+    if matches!(recurring.kind, Match::Feast(_)) {
         return tied.first().copied();
     }
     tied.get(tied.len() / 2).copied()
@@ -459,35 +588,106 @@ mod tests {
         ] {
             assert_eq!(easter_sunday(year), Some(date(year, month, day)), "{year}");
         }
-        let good_friday = Rule { easter: Some(-2), ..Rule::date(0, 0) };
+        let good_friday = Rule::feast(Feast::Easter, -2);
         assert_eq!(good_friday.date_in(2024), Some(date(2024, 3, 29)));
         assert_eq!(good_friday.label(), "Good Friday");
         assert!(good_friday.is_valid());
         // An Easter rule has no date of its own, and stays within 60 days of Easter Sunday.
-        assert!(!Rule { easter: Some(-2), ..Rule::date(3, 29) }.is_valid());
-        assert!(!Rule { easter: Some(61), ..Rule::date(0, 0) }.is_valid());
-        let nine_before = Rule { easter: Some(-9), ..Rule::date(0, 0) };
+        assert!(!Rule { month: 3, day: 29, ..good_friday }.is_valid());
+        assert!(!Rule::feast(Feast::Easter, 61).is_valid());
+        let nine_before = Rule::feast(Feast::Easter, -9);
         assert_eq!(nine_before.label(), "9 days before Easter Sunday");
+    }
+
+    #[test]
+    fn orthodox_easter_and_lunar_new_year_are_their_calendars_dates() {
+        for (year, month, day) in [
+            (1900, 4, 22),
+            (2000, 4, 30),
+            (2021, 5, 2),
+            (2022, 4, 24),
+            (2023, 4, 16),
+            (2024, 5, 5),
+            (2025, 4, 20),
+            (2026, 4, 12),
+            (2100, 5, 2),
+        ] {
+            assert_eq!(orthodox_easter_sunday(year), Some(date(year, month, day)), "{year}");
+        }
+        for (year, month, day) in [
+            (1900, 1, 31),
+            (1985, 2, 20),
+            (2020, 1, 25),
+            (2022, 2, 1),
+            (2023, 1, 22),
+            (2024, 2, 10),
+            (2025, 1, 29),
+            (2026, 2, 17),
+            (2099, 1, 21),
+        ] {
+            assert_eq!(lunar_new_year(year), Some(date(year, month, day)), "{year}");
+        }
+        // Outside the table's years there is no date, and so no event.
+        assert_eq!((lunar_new_year(1899), lunar_new_year(2100)), (None, None));
+        assert!(!Rule::feast(Feast::LunarNewYear, 0).held_by(date(2100, 1, 25), 31));
+        let labels = [
+            (Feast::OrthodoxEaster, -2, "Orthodox Good Friday"),
+            (Feast::OrthodoxEaster, 0, "Orthodox Easter Sunday"),
+            (Feast::OrthodoxEaster, 9, "9 days after Orthodox Easter Sunday"),
+            (Feast::LunarNewYear, -1, "Lunar New Year's Eve"),
+            (Feast::LunarNewYear, 0, "Lunar New Year"),
+            (Feast::LunarNewYear, -7, "7 days before Lunar New Year"),
+        ];
+        for (feast, offset, label) in labels {
+            assert_eq!(Rule::feast(feast, offset).label(), label);
+        }
+        assert_eq!(Rule::feast(Feast::LunarNewYear, -1).date_in(2024), Some(date(2024, 2, 9)));
+    }
+
+    /// Three years of weeks from 3 January 2022 whose weeks holding `rule`'s day are lifted,
+    /// with small alternating noise elsewhere.
+    fn lifted_with(rule: Rule) -> (Vec<NaiveDate>, Vec<f64>) {
+        let dates: Vec<NaiveDate> =
+            (0..156).map(|t| date(2022, 1, 3) + chrono::Duration::weeks(t)).collect();
+        let residuals = dates
+            .iter()
+            .enumerate()
+            .map(|(t, d)| {
+                let noise = if t % 2 == 0 { 1.0 } else { -1.0 } * (1.0 + (t % 5) as f64 / 5.0);
+                noise + if rule.held_by(*d, 7) { 20.0 } else { 0.0 }
+            })
+            .collect();
+        (dates, residuals)
+    }
+
+    #[test]
+    fn weeks_that_move_with_orthodox_easter_or_lunar_new_year_are_found_by_them() {
+        // Orthodox Easter 2022-2024 (24 April, 16 April, 5 May) is one to five weeks after
+        // Easter; Lunar New Year (1 February, 22 January, 10 February) moves up to three weeks.
+        for (feast, last_week) in
+            [(Feast::OrthodoxEaster, date(2024, 4, 29)), (Feast::LunarNewYear, date(2024, 2, 5))]
+        {
+            let rule = Rule::feast(feast, 0);
+            let (dates, residuals) = lifted_with(rule);
+            let found = recurring_periods(&residuals, &dates, Calendar::WEEKLY);
+            assert_eq!(found.len(), 1, "{feast:?}: {found:?}");
+            assert_eq!((dates[found[0].last], found[0].kind), (last_week, Match::Feast(feast)));
+            assert_eq!(anchor(&dates, &residuals, &found[0], 7), Some(rule));
+        }
     }
 
     #[test]
     fn a_week_that_moves_with_easter_is_found_by_it() {
         // Three years of weeks from 3 January 2022, the weeks holding Easter Sunday (17 April
         // 2022, 9 April 2023, 31 March 2024: two weeks apart from year to year) lifted.
-        let dates: Vec<NaiveDate> =
-            (0..156).map(|t| date(2022, 1, 3) + chrono::Duration::weeks(t)).collect();
-        let easter = Rule { easter: Some(0), ..Rule::date(0, 0) };
-        let residuals: Vec<f64> = dates
-            .iter()
-            .enumerate()
-            .map(|(t, d)| {
-                let noise = if t % 2 == 0 { 1.0 } else { -1.0 } * (1.0 + (t % 5) as f64 / 5.0);
-                noise + if easter.held_by(*d, 7) { 20.0 } else { 0.0 }
-            })
-            .collect();
+        let easter = Rule::feast(Feast::Easter, 0);
+        let (dates, residuals) = lifted_with(easter);
         let found = recurring_periods(&residuals, &dates, Calendar::WEEKLY);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!((dates[found[0].last], found[0].kind), (date(2024, 3, 25), Match::Easter));
+        assert_eq!(
+            (dates[found[0].last], found[0].kind),
+            (date(2024, 3, 25), Match::Feast(Feast::Easter))
+        );
         // Every offset from Monday to Easter Sunday marks the same weeks: Easter Sunday's own.
         assert_eq!(anchor(&dates, &residuals, &found[0], 7), Some(easter));
     }

@@ -1455,17 +1455,7 @@ impl Problem {
             events: data.dates.first().filter(|_| !self.events.is_empty()).map(|&first| Events {
                 first_period: first,
                 period_days: crate::events::Calendar::of(self.frequency).map_or(7, |c| c.days),
-                dates: self
-                    .events
-                    .iter()
-                    .map(|rule| EventDate {
-                        month: rule.month,
-                        day: rule.day,
-                        weekday: rule.weekday,
-                        easter: rule.easter,
-                        coefficient: 0.0,
-                    })
-                    .collect(),
+                dates: self.events.iter().map(|rule| EventDate::new(*rule, 0.0)).collect(),
             }),
             time_effect: Vec::new(),
             organic: Vec::new(),

@@ -903,7 +903,9 @@ fn recurring_events(doc: &ModelDocument) -> Option<Insight> {
             events::Match::Weekday => {
                 date.format("%A %-d %B and the %A near it in each earlier year").to_string()
             }
-            events::Match::Easter => format!("{}, as far from Easter every year", date.format(day)),
+            events::Match::Feast(feast) => {
+                format!("{}, as far from {} every year", date.format(day), feast.short_name())
+            }
             events::Match::Date => date.format(day).to_string(),
         };
         named.push(format!(

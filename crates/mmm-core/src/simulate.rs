@@ -78,6 +78,14 @@ pub struct SimConfig {
     /// 0 (the default) has none.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub easter: f64,
+    /// Lift in the period holding Orthodox Easter Sunday (4 April to 8 May in 1900-2099), as
+    /// [`Self::easter`]; 0 (the default) has none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub orthodox_easter: f64,
+    /// Lift in the period holding Lunar New Year (21 January to 20 February), as
+    /// [`Self::easter`]; 0 (the default) has none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub lunar_new_year: f64,
 }
 
 /// The calendar dates (month, day) of the simulator's yearly events ([`SimConfig::yearly_events`]):
@@ -138,6 +146,8 @@ impl Default for SimConfig {
             level_walk: 0.0,
             yearly_events: 0.0,
             easter: 0.0,
+            orthodox_easter: 0.0,
+            lunar_new_year: 0.0,
         }
     }
 }
@@ -516,7 +526,12 @@ pub fn simulate(config: &SimConfig) -> Simulation {
     let dates: Vec<NaiveDate> = (0..n)
         .map(|t| config.frequency.nth_after(config.start, t as i64).unwrap_or(config.start))
         .collect();
-    let easter = crate::events::Rule { easter: Some(0), ..crate::events::Rule::date(0, 0) };
+    use crate::events::{Feast, Rule};
+    let feasts = [
+        (Rule::feast(Feast::Easter, 0), config.easter),
+        (Rule::feast(Feast::OrthodoxEaster, 0), config.orthodox_easter),
+        (Rule::feast(Feast::LunarNewYear, 0), config.lunar_new_year),
+    ];
     for (v, date) in kpi.iter_mut().zip(&dates) {
         let next = config.frequency.nth_after(*date, 1).unwrap_or(*date);
         let days = u32::try_from((next - *date).num_days()).unwrap_or(1);
@@ -525,8 +540,10 @@ pub fn simulate(config: &SimConfig) -> Simulation {
         {
             *v = round2(*v + config.yearly_events * intercept);
         }
-        if config.easter != 0.0 && easter.held_by(*date, days) {
-            *v = round2(*v + config.easter * intercept);
+        for (feast, lift) in feasts {
+            if lift != 0.0 && feast.held_by(*date, days) {
+                *v = round2(*v + lift * intercept);
+            }
         }
     }
     let controls = vec![

@@ -97,11 +97,15 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
     if !(0.0..=0.1).contains(&args.level_walk) {
         return Err(anyhow!("--level-walk must be between 0 and 0.1").into());
     }
-    if !(-0.5..=1.0).contains(&args.events) {
-        return Err(anyhow!("--events must be between -0.5 and 1").into());
-    }
-    if !(-0.5..=1.0).contains(&args.easter) {
-        return Err(anyhow!("--easter must be between -0.5 and 1").into());
+    for (flag, lift) in [
+        ("--events", args.events),
+        ("--easter", args.easter),
+        ("--orthodox-easter", args.orthodox_easter),
+        ("--lunar-new-year", args.lunar_new_year),
+    ] {
+        if !(-0.5..=1.0).contains(&lift) {
+            return Err(anyhow!("{flag} must be between -0.5 and 1").into());
+        }
     }
     if args.weeks < 2 {
         return Err(anyhow!("--weeks (--periods) must be at least 2").into());
@@ -125,6 +129,8 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
         level_walk: args.level_walk,
         yearly_events: args.events,
         easter: args.easter,
+        orthodox_easter: args.orthodox_easter,
+        lunar_new_year: args.lunar_new_year,
         ..SimConfig::default()
     }
     .with_frequency(match args.frequency {

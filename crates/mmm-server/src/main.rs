@@ -238,6 +238,13 @@ struct SimulateArgs {
     /// no date's period), as a fraction of the starting level, -0.5 to 1; 0 has none.
     #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
     easter: f64,
+    /// Lift of the period holding Orthodox Easter Sunday every year, as `--easter`.
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
+    orthodox_easter: f64,
+    /// Lift of the period holding Lunar New Year every year (a day of 21 January to 20
+    /// February), as `--easter`.
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
+    lunar_new_year: f64,
     /// Where to write the CSV (`-` for standard output).
     #[arg(long)]
     out: PathBuf,

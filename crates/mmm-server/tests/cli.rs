@@ -1478,9 +1478,12 @@ fn weeks_that_jump_every_year_get_terms_of_their_own_unless_the_flag_leaves_them
     let out = mmm(&["simulate", "--events", "2", "--out", path(&data)]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("--events must be between -0.5 and 1"));
-    let out = mmm(&["simulate", "--easter", "-0.6", "--out", path(&data)]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("--easter must be between -0.5 and 1"));
+    for flag in ["--easter", "--orthodox-easter", "--lunar-new-year"] {
+        let out = mmm(&["simulate", flag, "-0.6", "--out", path(&data)]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let said = format!("{flag} must be between -0.5 and 1");
+        assert!(text(&out.stderr).contains(&said), "{}", text(&out.stderr));
+    }
 }
 
 #[test]
@@ -1579,6 +1582,34 @@ fn a_week_that_moves_with_easter_is_named_by_it() {
     let out = mmm(&["fit", path(&data), "--no-events", "--insights"]);
     let said = text(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(said.contains("in the week of 25 March, as far from Easter every year"), "{said}");
+}
+
+#[test]
+fn a_week_that_moves_with_lunar_new_year_is_named_by_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // The week holding Lunar New Year (1 February 2022, 22 January 2023, 10 February 2024), 40%
+    // of the starting level more: no date and no Easter holds it every year.
+    let (data, model, level, out) = fitted_with_event(dir.path(), ["--lunar-new-year", "0.4"]);
+    let lift = 0.4 * level;
+    let doc = read_json(&model);
+    // An mmm that knows only Easter would put the event nowhere: version 7.
+    assert_eq!(doc["format_version"], 7);
+    let event = &doc["baseline"]["events"]["dates"][0];
+    assert_eq!((&event["month"], &event["lunar_new_year"]), (&json!(0), &json!(0)));
+    assert!(event.get("easter").is_none(), "{event}");
+    let effect = event["coefficient"].as_f64().unwrap();
+    assert!((effect / lift - 1.0).abs() < 0.25, "{effect} against {lift}");
+    let line = format!(
+        "Recurring events: the week of Lunar New Year (+{}) every year",
+        mmm_core::text::thousands(effect)
+    );
+    assert!(text(&out.stdout).contains(&line), "{line}\n{}", text(&out.stdout));
+    let out = mmm(&["fit", path(&data), "--no-events", "--insights"]);
+    let said = text(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        said.contains("in the week of 5 February, as far from Lunar New Year every year"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -91,8 +91,10 @@ pub struct StatusOut {
     #[schema(example = json!([{"channel": "tv", "lag": 2}]))]
     pub late_peaks: Vec<LatePeakOut>,
     /// Recurring events the fit found in weekly or daily data: each the period (week or day)
-    /// holding a calendar date every year, and its effect on the KPI in that period. Empty when the data did not ask for
-    /// any (or the model was fitted with `recurring_events: false`).
+    /// holding a calendar date every year (or a day that keeps its weekday, or that moves with
+    /// Easter, Orthodox Easter or Lunar New Year), and its effect on the KPI in that period.
+    /// Empty when the data did not ask for any (or the model was fitted with
+    /// `recurring_events: false`).
     #[schema(example = json!([{"month": 11, "day": 27, "label": "27 November", "effect": 181000.0}]))]
     pub recurring_events: Vec<RecurringEventOut>,
     /// Estimation method: `map` or `bayes`.
@@ -138,9 +140,9 @@ pub struct LatePeakOut {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"month": 11, "day": 27, "label": "27 November", "effect": 181000.0}))]
 pub struct RecurringEventOut {
-    /// Month of the date, 1-12 (0 for an event that moves with Easter).
+    /// Month of the date, 1-12 (0 for an event that moves with a feast).
     pub month: u32,
-    /// Day of the month (0 for an event that moves with Easter).
+    /// Day of the month (0 for an event that moves with a feast).
     pub day: u32,
     /// The weekday the event keeps in daily data ("Fri": the first Friday on or after the
     /// date, as Black Friday is the first on or after 23 November); absent when it keeps its
@@ -153,8 +155,17 @@ pub struct RecurringEventOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 0)]
     pub easter: Option<i32>,
+    /// Days from Orthodox Easter Sunday, for an event that moves with it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = -2)]
+    pub orthodox_easter: Option<i32>,
+    /// Days from Lunar New Year, for an event that moves with it (its eve: -1); absent
+    /// otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = -1)]
+    pub lunar_new_year: Option<i32>,
     /// When it falls, as people write it ("27 November", "the Friday of 23-29 November",
-    /// "Easter Sunday").
+    /// "Easter Sunday", "Lunar New Year's Eve").
     pub label: String,
     /// Effect on the KPI of the period (week or day) that holds it, in KPI units.
     pub effect: f64,
@@ -218,6 +229,8 @@ pub async fn status(
                 day: e.day,
                 weekday: e.weekday,
                 easter: e.easter,
+                orthodox_easter: e.orthodox_easter,
+                lunar_new_year: e.lunar_new_year,
                 label: e.label(),
                 effect: e.coefficient,
             })

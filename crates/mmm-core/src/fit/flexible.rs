@@ -420,7 +420,7 @@ mod tests {
         // 31 March 2024: no date is in all three weeks).
         let mut s = simulate(&SimConfig { seed: 1000, noise: 0.045, ..SimConfig::default() });
         let level = s.truth.baseline.intercept;
-        let easter = crate::events::Rule { easter: Some(0), ..crate::events::Rule::date(0, 0) };
+        let easter = crate::events::Rule::feast(crate::events::Feast::Easter, 0);
         for (v, d) in s.dataset.kpi.iter_mut().zip(&s.dataset.dates) {
             if easter.held_by(*d, 7) {
                 *v += 0.4 * level;

@@ -1,6 +1,7 @@
 use super::*;
 use crate::dataset::Frequency;
 use crate::document::{DocumentError, Method};
+use crate::events::{Feast, Rule};
 use crate::simulate::{SimConfig, simulate};
 use chrono::NaiveDate;
 use std::sync::Mutex;
@@ -417,41 +418,49 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
     doc.fit.noise_autocorrelation = Some(0.4);
     assert_eq!(ModelDocument::from_json(&doc.to_json()).unwrap(), doc);
     // Recurring events need version 5: an older mmm would leave them out of every forecast.
-    let event = |month, day| crate::baseline::EventDate {
-        month,
-        day,
-        weekday: None,
-        easter: None,
-        coefficient: 1e4,
-    };
+    let event = |month, day| crate::baseline::EventDate::new(Rule::date(month, day), 1e4);
     doc.baseline.events = Some(crate::baseline::Events {
         first_period: doc.start,
         period_days: 7,
         dates: vec![event(11, 27)],
     });
-    assert_eq!((format_version_for(&doc.channels, &doc.baseline), FORMAT_VERSION), (5, 6));
+    assert_eq!((format_version_for(&doc.channels, &doc.baseline), FORMAT_VERSION), (5, 7));
     let err = ModelDocument::from_json(&doc.to_json()).unwrap_err();
     assert!(err.to_string().contains("format version 5"), "{err}");
     doc.format_version = 5;
     assert_eq!(ModelDocument::from_json(&doc.to_json()).unwrap(), doc);
-    // One that keeps a weekday needs version 6, the newest: an older mmm would put it on the
+    // One that keeps a weekday needs version 6: an older mmm would put it on the
     // date.
     let mut weekday = doc.clone();
     let events = weekday.baseline.events.as_mut().unwrap();
     events.period_days = 1;
-    events.dates[0] = crate::baseline::EventDate {
-        month: 11,
-        day: 23,
-        weekday: Some(chrono::Weekday::Fri),
-        easter: None,
-        coefficient: 1e4,
-    };
+    let black_friday = Rule { weekday: Some(chrono::Weekday::Fri), ..Rule::date(11, 23) };
+    events.dates[0] = crate::baseline::EventDate::new(black_friday, 1e4);
     assert!(weekday.to_json().contains(r#""weekday": "Fri""#), "{}", weekday.to_json());
     assert_eq!(format_version_for(&weekday.channels, &weekday.baseline), 6);
     let err = ModelDocument::from_json(&weekday.to_json()).unwrap_err();
     assert!(err.to_string().contains("format version 6"), "{err}");
     weekday.format_version = 6;
     assert_eq!(ModelDocument::from_json(&weekday.to_json()).unwrap(), weekday);
+    // One that moves with Lunar New Year or Orthodox Easter needs version 7: an older mmm
+    // would not know the field and put the event nowhere.
+    for (feast, field) in
+        [(Feast::LunarNewYear, "lunar_new_year"), (Feast::OrthodoxEaster, "orthodox_easter")]
+    {
+        let mut moving = weekday.clone();
+        moving.baseline.events.as_mut().unwrap().dates[0] =
+            crate::baseline::EventDate::new(Rule::feast(feast, -1), 1e4);
+        assert!(moving.to_json().contains(&format!(r#""{field}": -1"#)), "{}", moving.to_json());
+        assert_eq!(format_version_for(&moving.channels, &moving.baseline), 7);
+        let err = ModelDocument::from_json(&moving.to_json()).unwrap_err();
+        assert!(err.to_string().contains("format version 7"), "{err}");
+        moving.format_version = 7;
+        assert_eq!(ModelDocument::from_json(&moving.to_json()).unwrap(), moving);
+        // An event moves with one feast at most.
+        moving.baseline.events.as_mut().unwrap().dates[0].easter = Some(0);
+        let err = ModelDocument::from_json(&moving.to_json()).unwrap_err();
+        assert!(err.to_string().contains("within 60 of one feast's"), "{err}");
+    }
     // A date every year holds, and a period of 1 to 31 days (JSON has no infinite effect).
     for (month, day, days) in
         [(2, 29, 7), (2, 30, 7), (13, 1, 7), (0, 1, 7), (11, 27, 0), (11, 27, 32)]
