@@ -44,8 +44,8 @@
 //! Friday of 23-29 November), a day whose date moves from year to year.
 //!
 //! EASTER=A adds `A · intercept` to the KPI of the period holding Easter Sunday (22 March to
-//! 25 April; `SimConfig::easter`); ORTHODOX_EASTER=A and LUNAR_NEW_YEAR=A the same for the
-//! period holding Orthodox Easter Sunday or Lunar New Year.
+//! 25 April; `SimConfig::feasts`); ORTHODOX_EASTER=A, LUNAR_NEW_YEAR=A, EID_AL_FITR=A and
+//! EID_AL_ADHA=A the same for the period holding that feast's day.
 //!
 //! SEASON_AMP=A adds a holiday season: the KPI gains `A · intercept` from 20 November to 25
 //! December. MAX_HARMONICS=N lets the yearly season have up to N harmonics instead of the
@@ -232,9 +232,13 @@ fn main() {
                 adstock_peak: knob("DELAY").unwrap_or(0.0),
                 level_walk: knob("RW").unwrap_or(0.0),
                 yearly_events: knob("SPIKE").unwrap_or(0.0),
-                easter: knob("EASTER").unwrap_or(0.0),
-                orthodox_easter: knob("ORTHODOX_EASTER").unwrap_or(0.0),
-                lunar_new_year: knob("LUNAR_NEW_YEAR").unwrap_or(0.0),
+                feasts: mmm_core::events::Feast::ALL
+                    .into_iter()
+                    .filter_map(|feast| {
+                        let name = serde_json::to_value(feast).ok()?;
+                        Some((feast, knob(&name.as_str()?.to_uppercase())?))
+                    })
+                    .collect(),
                 ..SimConfig::default()
             }
             .with_frequency(frequency),

@@ -49,8 +49,8 @@ pub struct Events {
 
 /// One recurring event: the period holding a calendar date every year, or in daily data the
 /// first given weekday on or after it (Black Friday: the first Friday on or after 23
-/// November), or the period holding a day that moves with a feast (Easter, Orthodox Easter,
-/// Lunar New Year): at most one of `easter`, `orthodox_easter` and `lunar_new_year`.
+/// November), or the period holding a day that moves with a feast ([`Feast`]): at most one of
+/// `easter`, `orthodox_easter`, `lunar_new_year`, `eid_al_fitr` and `eid_al_adha`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDate {
     /// Month of the date, 1-12 (0 for an event that moves with a feast).
@@ -73,6 +73,12 @@ pub struct EventDate {
     /// 7).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lunar_new_year: Option<i32>,
+    /// Days from Eid al-Fitr, for an event that moves with it (format version 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eid_al_fitr: Option<i32>,
+    /// Days from Eid al-Adha, for an event that moves with it (format version 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eid_al_adha: Option<i32>,
     /// Effect on the KPI of the period that holds the date, in KPI units.
     pub coefficient: f64,
 }
@@ -94,6 +100,8 @@ impl EventDate {
             easter: offset(Feast::Easter),
             orthodox_easter: offset(Feast::OrthodoxEaster),
             lunar_new_year: offset(Feast::LunarNewYear),
+            eid_al_fitr: offset(Feast::EidAlFitr),
+            eid_al_adha: offset(Feast::EidAlAdha),
             coefficient,
         }
     }
@@ -114,17 +122,19 @@ impl EventDate {
             (Feast::Easter, self.easter),
             (Feast::OrthodoxEaster, self.orthodox_easter),
             (Feast::LunarNewYear, self.lunar_new_year),
+            (Feast::EidAlFitr, self.eid_al_fitr),
+            (Feast::EidAlAdha, self.eid_al_adha),
         ]
         .into_iter()
         .filter_map(|(feast, offset)| Some(FeastDay { feast, offset: offset? }))
     }
 
-    /// The format version the event needs: 7 when it moves with Orthodox Easter or Lunar New
-    /// Year, 6 when it keeps a weekday or moves with Easter, else 5.
+    /// The format version the event needs: 7 when it moves with a feast other than Easter, 6
+    /// when it keeps a weekday or moves with Easter, else 5.
     pub(crate) fn format_version(&self) -> u32 {
         match self.rule().feast.map(|f| f.feast) {
-            Some(Feast::OrthodoxEaster | Feast::LunarNewYear) => 7,
             Some(Feast::Easter) => 6,
+            Some(_) => 7,
             None if self.weekday.is_some() => 6,
             None => 5,
         }

@@ -4,7 +4,7 @@
 //! The fit finds them in its residuals (`recurring_periods`) and, when the data ask for it,
 //! gives each a 0/1 baseline column that marks the period holding the event every year
 //! ([`Rule`]: the same calendar date, the first given weekday on or after one, or a day a
-//! given number of days from a [`Feast`]: Easter, Orthodox Easter or Lunar New Year;
+//! given number of days from a [`Feast`]: Easter, Orthodox Easter, Lunar New Year or an Eid;
 //! [`crate::baseline::Events`]); the insights name
 //! those the fit leaves unexplained. Weekly and daily data have them; in monthly data a yearly
 //! lift is the season's.
@@ -77,8 +77,9 @@ pub(crate) const FEAST_REACH: i64 = 7;
 pub(crate) const FEAST_LIMIT: i32 = 60;
 
 /// A feast whose date moves in the civil calendar from year to year, and events with it: the
-/// week of Easter, Orthodox Easter or Lunar New Year lifts a market whose file marks nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// week of Easter, Orthodox Easter, Lunar New Year or an Eid lifts a market whose file marks
+/// nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Feast {
     /// Easter Sunday of the Western churches.
@@ -87,20 +88,54 @@ pub enum Feast {
     OrthodoxEaster,
     /// The first day of the Chinese lunisolar year (Spring Festival, Tết, Seollal), 1900-2099.
     LunarNewYear,
+    /// The feast that ends Ramadan, 1 Shawwal (Umm al-Qura calendar, 1925-2077): about 11
+    /// days earlier every year.
+    EidAlFitr,
+    /// The feast of the sacrifice, 10 Dhu al-Hijjah (Umm al-Qura calendar, 1925-2077).
+    EidAlAdha,
 }
 
 impl Feast {
     /// Every feast, in the order the search asks for them: Easter first (a week that holds both
-    /// Easters, as in 2025, is Easter's), Lunar New Year last (it is never near Easter).
-    pub const ALL: [Feast; 3] = [Feast::Easter, Feast::OrthodoxEaster, Feast::LunarNewYear];
+    /// Easters, as in 2025, is Easter's).
+    pub const ALL: [Feast; 5] = [
+        Feast::Easter,
+        Feast::OrthodoxEaster,
+        Feast::LunarNewYear,
+        Feast::EidAlFitr,
+        Feast::EidAlAdha,
+    ];
 
-    /// The feast's day in `year`; none outside the years its calendar covers.
-    pub fn date_in(self, year: i32) -> Option<NaiveDate> {
+    /// The feast's day in its occurrence `index`: the Gregorian year for Easter, Orthodox
+    /// Easter and Lunar New Year; the Islamic (Hijri) year for the Eids, whose year is 11 days
+    /// shorter (some Gregorian years hold two of them: Eid al-Fitr in 2000 and 2033). None
+    /// outside the years its calendar covers.
+    pub fn occurrence(self, index: i32) -> Option<NaiveDate> {
         match self {
-            Feast::Easter => easter_sunday(year),
-            Feast::OrthodoxEaster => orthodox_easter_sunday(year),
-            Feast::LunarNewYear => lunar_new_year(year),
+            Feast::Easter => easter_sunday(index),
+            Feast::OrthodoxEaster => orthodox_easter_sunday(index),
+            Feast::LunarNewYear => lunar_new_year(index),
+            Feast::EidAlFitr => hijri_table(&EID_AL_FITR, index),
+            Feast::EidAlAdha => hijri_table(&EID_AL_ADHA, index),
         }
+    }
+
+    /// The index of an occurrence near `date` ([`Self::occurrence`]): for the Eids the
+    /// nearest; for the others `date`'s year, whose feast is the nearest within weeks of it.
+    pub fn index_near(self, date: NaiveDate) -> i32 {
+        let table = match self {
+            Feast::EidAlFitr => &EID_AL_FITR,
+            Feast::EidAlAdha => &EID_AL_ADHA,
+            _ => return date.year(),
+        };
+        let day = (date - table_epoch()).num_days();
+        let after = table.partition_point(|&d| i64::from(d) < day);
+        let nearer_before = after > 0
+            && table
+                .get(after)
+                .is_none_or(|&d| day - i64::from(table[after - 1]) < i64::from(d) - day);
+        let at = if nearer_before { after - 1 } else { after };
+        HIJRI_FROM + i32::try_from(at).unwrap_or(i32::MAX - HIJRI_FROM)
     }
 
     /// The feast's day, as people name it.
@@ -109,6 +144,8 @@ impl Feast {
             Feast::Easter => "Easter Sunday",
             Feast::OrthodoxEaster => "Orthodox Easter Sunday",
             Feast::LunarNewYear => "Lunar New Year",
+            Feast::EidAlFitr => "Eid al-Fitr",
+            Feast::EidAlAdha => "Eid al-Adha",
         }
     }
 
@@ -117,12 +154,12 @@ impl Feast {
         match self {
             Feast::Easter => "Easter",
             Feast::OrthodoxEaster => "Orthodox Easter",
-            Feast::LunarNewYear => "Lunar New Year",
+            feast => feast.name(),
         }
     }
 
     /// The name of the day `offset` days from the feast's: "Good Friday", "Orthodox Easter
-    /// Monday", "Lunar New Year's Eve", "9 days before Easter Sunday".
+    /// Monday", "Lunar New Year's Eve", "the Day of Arafah", "9 days before Easter Sunday".
     fn day_name(self, offset: i32) -> String {
         let easter_day = |prefix: &str| {
             let day = match offset {
@@ -141,6 +178,12 @@ impl Feast {
             Feast::LunarNewYear => match offset {
                 -1 => Some("Lunar New Year's Eve".to_owned()),
                 0 => Some("Lunar New Year".to_owned()),
+                _ => None,
+            },
+            Feast::EidAlFitr | Feast::EidAlAdha => match (self, offset) {
+                (Feast::EidAlAdha, -1) => Some("the Day of Arafah".to_owned()),
+                (_, -1) => Some(format!("the eve of {}", self.name())),
+                (_, 0) => Some(self.name().to_owned()),
                 _ => None,
             },
         };
@@ -207,6 +250,56 @@ const LUNAR_NEW_YEAR: [u8; 200] = [
     1, 19, 8, 27, 16, 5, 24, 13, 3, 20, 9, 28, 17, 6, 25, 15, 4, 22, 11, 0,
 ];
 
+/// The first Hijri year of [`EID_AL_FITR`] and [`EID_AL_ADHA`] (1925).
+const HIJRI_FROM: i32 = 1343;
+
+/// The day the Eid tables count from.
+fn table_epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()
+}
+
+/// Eid al-Fitr (1 Shawwal) of Hijri years 1343-1500 (1925-2077) in the Umm al-Qura calendar
+/// (Saudi Arabia's; countries that sight the moon may keep it a day later): days after 1
+/// January 1900. From Python's `hijri-converter` 2.3.2.
+const EID_AL_FITR: [u16; 158] = [
+    9244, 9599, 9953, 10307, 10662, 11016, 11371, 11725, 12079, 12434, 12789, 13143, 13497, 13851,
+    14205, 14559, 14914, 15268, 15623, 15977, 16331, 16685, 17040, 17395, 17749, 18103, 18458,
+    18813, 19166, 19521, 19875, 20230, 20584, 20939, 21293, 21648, 22001, 22356, 22710, 23064,
+    23419, 23773, 24127, 24482, 24836, 25191, 25545, 25900, 26254, 26608, 26962, 27316, 27671,
+    28025, 28380, 28734, 29088, 29443, 29797, 30151, 30506, 30861, 31215, 31569, 31923, 32277,
+    32632, 32987, 33341, 33696, 34050, 34404, 34758, 35112, 35467, 35822, 36176, 36531, 36885,
+    37239, 37593, 37948, 38303, 38657, 39011, 39366, 39720, 40074, 40429, 40783, 41138, 41492,
+    41846, 42200, 42555, 42909, 43264, 43618, 43973, 44327, 44681, 45035, 45390, 45744, 46099,
+    46453, 46807, 47161, 47516, 47870, 48225, 48579, 48934, 49288, 49642, 49996, 50350, 50705,
+    51060, 51414, 51768, 52122, 52476, 52831, 53186, 53540, 53895, 54249, 54603, 54957, 55312,
+    55666, 56021, 56376, 56730, 57084, 57438, 57792, 58147, 58502, 58856, 59210, 59564, 59919,
+    60273, 60627, 60982, 61337, 61691, 62045, 62399, 62753, 63108, 63462, 63817, 64171, 64525,
+    64879,
+];
+
+/// Eid al-Adha (10 Dhu al-Hijjah) of Hijri years 1343-1500, as [`EID_AL_FITR`].
+const EID_AL_ADHA: [u16; 158] = [
+    9313, 9667, 10021, 10376, 10730, 11085, 11439, 11793, 12147, 12502, 12856, 13211, 13565, 13919,
+    14273, 14628, 14982, 15336, 15691, 16045, 16399, 16754, 17108, 17463, 17817, 18171, 18527,
+    18881, 19235, 19589, 19943, 20298, 20653, 21007, 21361, 21716, 22069, 22424, 22778, 23132,
+    23487, 23841, 24196, 24550, 24904, 25259, 25613, 25968, 26322, 26676, 27030, 27385, 27739,
+    28093, 28448, 28802, 29157, 29511, 29865, 30219, 30574, 30928, 31283, 31637, 31991, 32345,
+    32700, 33054, 33409, 33764, 34118, 34472, 34826, 35180, 35535, 35890, 36244, 36599, 36953,
+    37307, 37661, 38016, 38371, 38725, 39080, 39434, 39788, 40142, 40496, 40851, 41206, 41560,
+    41914, 42268, 42622, 42977, 43331, 43686, 44041, 44395, 44749, 45103, 45457, 45812, 46167,
+    46521, 46876, 47230, 47584, 47938, 48293, 48647, 49002, 49356, 49710, 50064, 50419, 50773,
+    51128, 51482, 51837, 52191, 52545, 52899, 53254, 53608, 53963, 54318, 54672, 55026, 55380,
+    55734, 56089, 56443, 56798, 57152, 57506, 57860, 58215, 58569, 58924, 59279, 59633, 59987,
+    60341, 60695, 61050, 61404, 61759, 62113, 62467, 62821, 63176, 63530, 63885, 64239, 64594,
+    64948,
+];
+
+/// The day of Hijri year `index` in `table` (from [`HIJRI_FROM`]); none outside it.
+fn hijri_table(table: &[u16], index: i32) -> Option<NaiveDate> {
+    let at = usize::try_from(index.checked_sub(HIJRI_FROM)?).ok()?;
+    table_epoch().checked_add_signed(chrono::Duration::days((*table.get(at)?).into()))
+}
+
 /// Lunar New Year of `year` (1900-2099; none outside).
 pub fn lunar_new_year(year: i32) -> Option<NaiveDate> {
     let index = usize::try_from(year.checked_sub(LUNAR_NEW_YEAR_FROM)?).ok()?;
@@ -242,10 +335,12 @@ impl Rule {
     }
 
     /// The event's day in `year`: the date, the first `weekday` on or after it (which may
-    /// fall in the next year), or the day `offset` days from the feast's.
+    /// fall in the next year), or the day `offset` days from the feast's in its occurrence
+    /// `year` (for the Eids a Hijri year: [`Feast::occurrence`]).
     pub fn date_in(self, year: i32) -> Option<NaiveDate> {
         if let Some(FeastDay { feast, offset }) = self.feast {
-            return feast.date_in(year)?.checked_add_signed(chrono::Duration::days(offset.into()));
+            let day = feast.occurrence(year)?;
+            return day.checked_add_signed(chrono::Duration::days(offset.into()));
         }
         let date = NaiveDate::from_ymd_opt(year, self.month, self.day)?;
         let Some(weekday) = self.weekday else { return Some(date) };
@@ -257,7 +352,8 @@ impl Rule {
     /// Whether the period of `days` days that starts on `start` holds the event's day of some
     /// year.
     pub fn held_by(self, start: NaiveDate, days: u32) -> bool {
-        (start.year() - 1..=start.year() + 1).any(|year| {
+        let year = self.feast.map_or(start.year(), |f| f.feast.index_near(start));
+        (year - 1..=year + 1).any(|year| {
             self.date_in(year).is_some_and(|date| {
                 let offset = (date - start).num_days();
                 (0..i64::from(days)).contains(&offset)
@@ -346,7 +442,7 @@ pub(crate) enum Match {
 /// The offsets from `feast`'s day, within [`FEAST_REACH`], of the days the period of `days`
 /// days from `start` holds.
 fn feast_offsets(feast: Feast, start: NaiveDate, days: u32) -> Vec<i64> {
-    let Some(day) = feast.date_in(start.year()) else { return Vec::new() };
+    let Some(day) = feast.occurrence(feast.index_near(start)) else { return Vec::new() };
     let first = (start - day).num_days();
     (first..first + i64::from(days)).filter(|o| o.abs() <= FEAST_REACH).collect()
 }
@@ -417,9 +513,11 @@ pub(crate) fn recurring_periods(
         };
         let same_feast = |feast: Feast| {
             let offsets = feast_offsets(feast, dates[t], calendar.days);
+            // The occurrence `y` before the last year's: `y` years back (for the Eids, whose
+            // year is shorter, `y` Hijri years).
             let candidates = |y: usize, _| {
-                let year = dates[t].year() - i32::try_from(y).unwrap_or(i32::MAX);
-                let Some(day) = feast.date_in(year) else { return Vec::new() };
+                let index = feast.index_near(dates[t]) - i32::try_from(y).unwrap_or(i32::MAX);
+                let Some(day) = feast.occurrence(index) else { return Vec::new() };
                 offsets
                     .iter()
                     .filter_map(|&o| {
@@ -644,6 +742,49 @@ mod tests {
         assert_eq!(Rule::feast(Feast::LunarNewYear, -1).date_in(2024), Some(date(2024, 2, 9)));
     }
 
+    #[test]
+    fn the_eids_are_the_umm_al_qura_dates_and_some_years_hold_two() {
+        let (fitr, adha) = (Feast::EidAlFitr, Feast::EidAlAdha);
+        // Hijri years 1443-1446 (2022-2025), and the tables' ends.
+        for (index, fitr_day, adha_day) in [
+            (1343, date(1925, 4, 24), date(1925, 7, 2)),
+            (1443, date(2022, 5, 2), date(2022, 7, 9)),
+            (1444, date(2023, 4, 21), date(2023, 6, 28)),
+            (1445, date(2024, 4, 10), date(2024, 6, 16)),
+            (1446, date(2025, 3, 30), date(2025, 6, 6)),
+            (1500, date(2077, 8, 19), date(2077, 10, 27)),
+        ] {
+            assert_eq!(
+                (fitr.occurrence(index), adha.occurrence(index)),
+                (Some(fitr_day), Some(adha_day))
+            );
+            assert_eq!((fitr.index_near(fitr_day), adha.index_near(adha_day)), (index, index));
+        }
+        assert_eq!((fitr.occurrence(1342), fitr.occurrence(1501)), (None, None));
+        // 2000 holds two Eids al-Fitr (8 January and 27 December): both its weeks are held,
+        // and each is the nearest occurrence to a day of its week.
+        let eid = Rule::feast(fitr, 0);
+        assert!(eid.held_by(date(2000, 1, 3), 7) && eid.held_by(date(2000, 12, 25), 7));
+        assert!(!eid.held_by(date(2000, 6, 26), 7));
+        assert_eq!(
+            (fitr.index_near(date(2000, 1, 1)), fitr.index_near(date(2000, 12, 31))),
+            (1420, 1421)
+        );
+        // An Eid moves about 11 days a year, and away from the table's years there is none.
+        assert_eq!(fitr.index_near(date(2024, 10, 1)), 1445);
+        assert_eq!(fitr.index_near(date(2024, 10, 20)), 1446);
+        assert!(!eid.held_by(date(1900, 1, 1), 31) && !eid.held_by(date(2100, 1, 1), 31));
+        let labels = [
+            (fitr, -1, "the eve of Eid al-Fitr"),
+            (fitr, 0, "Eid al-Fitr"),
+            (adha, -1, "the Day of Arafah"),
+            (adha, 2, "2 days after Eid al-Adha"),
+        ];
+        for (feast, offset, label) in labels {
+            assert_eq!(Rule::feast(feast, offset).label(), label);
+        }
+    }
+
     /// Three years of weeks from 3 January 2022 whose weeks holding `rule`'s day are lifted,
     /// with small alternating noise elsewhere.
     fn lifted_with(rule: Rule) -> (Vec<NaiveDate>, Vec<f64>) {
@@ -661,12 +802,17 @@ mod tests {
     }
 
     #[test]
-    fn weeks_that_move_with_orthodox_easter_or_lunar_new_year_are_found_by_them() {
+    fn weeks_that_move_with_a_feast_other_than_easter_are_found_by_it() {
         // Orthodox Easter 2022-2024 (24 April, 16 April, 5 May) is one to five weeks after
         // Easter; Lunar New Year (1 February, 22 January, 10 February) moves up to three weeks.
-        for (feast, last_week) in
-            [(Feast::OrthodoxEaster, date(2024, 4, 29)), (Feast::LunarNewYear, date(2024, 2, 5))]
-        {
+        // Eid al-Fitr (2 May, 21 April, 10 April) and Eid al-Adha (9 July, 28 June, 16 June)
+        // come 11 days earlier every year.
+        for (feast, last_week) in [
+            (Feast::OrthodoxEaster, date(2024, 4, 29)),
+            (Feast::LunarNewYear, date(2024, 2, 5)),
+            (Feast::EidAlFitr, date(2024, 4, 8)),
+            (Feast::EidAlAdha, date(2024, 6, 10)),
+        ] {
             let rule = Rule::feast(feast, 0);
             let (dates, residuals) = lifted_with(rule);
             let found = recurring_periods(&residuals, &dates, Calendar::WEEKLY);

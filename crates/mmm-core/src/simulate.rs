@@ -8,11 +8,13 @@
 //! same definition the fit reports.
 
 use crate::dataset::{Channel, ColumnRoles, Control, Dataset, Frequency, MediaUnits};
+use crate::events::Feast;
 use crate::transforms::{geometric_weights, hill};
 use chrono::{Datelike, NaiveDate};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::f64::consts::PI;
 
 /// What to simulate.
@@ -73,19 +75,12 @@ pub struct SimConfig {
     /// every year and that no column of the data marks. 0 (the default) has none.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub yearly_events: f64,
-    /// Lift of the KPI in the period holding Easter Sunday (22 March to 25 April), as a fraction
-    /// of its starting level: an event that moves from year to year and that no column marks.
-    /// 0 (the default) has none.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub easter: f64,
-    /// Lift in the period holding Orthodox Easter Sunday (4 April to 8 May in 1900-2099), as
-    /// [`Self::easter`]; 0 (the default) has none.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub orthodox_easter: f64,
-    /// Lift in the period holding Lunar New Year (21 January to 20 February), as
-    /// [`Self::easter`]; 0 (the default) has none.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub lunar_new_year: f64,
+    /// Lift of the KPI in the period holding each feast's day (Easter Sunday: 22 March to 25
+    /// April; Lunar New Year: 21 January to 20 February; ...), as a fraction of its starting
+    /// level: events that move from year to year and that no column marks. Empty (the
+    /// default) has none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub feasts: BTreeMap<Feast, f64>,
 }
 
 /// The calendar dates (month, day) of the simulator's yearly events ([`SimConfig::yearly_events`]):
@@ -145,9 +140,7 @@ impl Default for SimConfig {
             adstock_peak: 0.0,
             level_walk: 0.0,
             yearly_events: 0.0,
-            easter: 0.0,
-            orthodox_easter: 0.0,
-            lunar_new_year: 0.0,
+            feasts: BTreeMap::new(),
         }
     }
 }
@@ -526,12 +519,6 @@ pub fn simulate(config: &SimConfig) -> Simulation {
     let dates: Vec<NaiveDate> = (0..n)
         .map(|t| config.frequency.nth_after(config.start, t as i64).unwrap_or(config.start))
         .collect();
-    use crate::events::{Feast, Rule};
-    let feasts = [
-        (Rule::feast(Feast::Easter, 0), config.easter),
-        (Rule::feast(Feast::OrthodoxEaster, 0), config.orthodox_easter),
-        (Rule::feast(Feast::LunarNewYear, 0), config.lunar_new_year),
-    ];
     for (v, date) in kpi.iter_mut().zip(&dates) {
         let next = config.frequency.nth_after(*date, 1).unwrap_or(*date);
         let days = u32::try_from((next - *date).num_days()).unwrap_or(1);
@@ -540,8 +527,8 @@ pub fn simulate(config: &SimConfig) -> Simulation {
         {
             *v = round2(*v + config.yearly_events * intercept);
         }
-        for (feast, lift) in feasts {
-            if lift != 0.0 && feast.held_by(*date, days) {
+        for (&feast, &lift) in &config.feasts {
+            if lift != 0.0 && crate::events::Rule::feast(feast, 0).held_by(*date, days) {
                 *v = round2(*v + lift * intercept);
             }
         }

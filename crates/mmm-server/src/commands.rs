@@ -84,6 +84,21 @@ fn write_output(path: &Path, text: &str) -> anyhow::Result<()> {
 /// Ten years of weeks: more media history than any adstock window can use.
 const MAX_SIMULATED_HISTORY: usize = 520;
 
+/// A `--feast FEAST=LIFT` of `mmm simulate`: the feast (its document name, `easter`, or with
+/// hyphens, `lunar-new-year`) and a lift of -0.5 to 1.
+fn feast_lift(given: &str) -> Result<(mmm_core::events::Feast, f64), CliError> {
+    let names = "easter, orthodox_easter, lunar_new_year, eid_al_fitr or eid_al_adha";
+    let (name, lift) = given
+        .split_once('=')
+        .ok_or_else(|| anyhow!("--feast {given}: write FEAST=LIFT, the feast {names}"))?;
+    let feast = serde_json::from_value(serde_json::Value::from(name.trim().replace('-', "_")))
+        .map_err(|_| anyhow!("--feast {given}: no feast '{name}' (the feasts: {names})"))?;
+    match lift.trim().parse::<f64>() {
+        Ok(lift) if (-0.5..=1.0).contains(&lift) => Ok((feast, lift)),
+        _ => Err(anyhow!("--feast {given}: the lift must be a number between -0.5 and 1").into()),
+    }
+}
+
 pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
     if !(args.noise >= 0.0 && args.noise.is_finite()) {
         return Err(anyhow!("--noise must be a non-negative number").into());
@@ -97,16 +112,10 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
     if !(0.0..=0.1).contains(&args.level_walk) {
         return Err(anyhow!("--level-walk must be between 0 and 0.1").into());
     }
-    for (flag, lift) in [
-        ("--events", args.events),
-        ("--easter", args.easter),
-        ("--orthodox-easter", args.orthodox_easter),
-        ("--lunar-new-year", args.lunar_new_year),
-    ] {
-        if !(-0.5..=1.0).contains(&lift) {
-            return Err(anyhow!("{flag} must be between -0.5 and 1").into());
-        }
+    if !(-0.5..=1.0).contains(&args.events) {
+        return Err(anyhow!("--events must be between -0.5 and 1").into());
     }
+    let feasts = args.feast.iter().map(|f| feast_lift(f)).collect::<Result<_, _>>()?;
     if args.weeks < 2 {
         return Err(anyhow!("--weeks (--periods) must be at least 2").into());
     }
@@ -128,9 +137,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
         adstock_peak: args.adstock_peak,
         level_walk: args.level_walk,
         yearly_events: args.events,
-        easter: args.easter,
-        orthodox_easter: args.orthodox_easter,
-        lunar_new_year: args.lunar_new_year,
+        feasts,
         ..SimConfig::default()
     }
     .with_frequency(match args.frequency {

@@ -234,17 +234,12 @@ struct SimulateArgs {
     /// December), as a fraction of the starting level, -0.5 to 1; 0 has none.
     #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
     events: f64,
-    /// Lift of the period holding Easter Sunday every year (a day of 22 March to 25 April, so
-    /// no date's period), as a fraction of the starting level, -0.5 to 1; 0 has none.
-    #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
-    easter: f64,
-    /// Lift of the period holding Orthodox Easter Sunday every year, as `--easter`.
-    #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
-    orthodox_easter: f64,
-    /// Lift of the period holding Lunar New Year every year (a day of 21 January to 20
-    /// February), as `--easter`.
-    #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
-    lunar_new_year: f64,
+    /// Lift of the period holding a feast's day every year, as a fraction of the starting
+    /// level, -0.5 to 1, written FEAST=LIFT: easter, orthodox_easter, lunar_new_year,
+    /// eid_al_fitr or eid_al_adha (`--feast easter=0.4`: Easter Sunday falls on 22 March to
+    /// 25 April, no date's period). Repeat it for several.
+    #[arg(long, value_name = "FEAST=LIFT", allow_hyphen_values = true)]
+    feast: Vec<String>,
     /// Where to write the CSV (`-` for standard output).
     #[arg(long)]
     out: PathBuf,

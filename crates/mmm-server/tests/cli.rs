@@ -1478,11 +1478,15 @@ fn weeks_that_jump_every_year_get_terms_of_their_own_unless_the_flag_leaves_them
     let out = mmm(&["simulate", "--events", "2", "--out", path(&data)]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("--events must be between -0.5 and 1"));
-    for flag in ["--easter", "--orthodox-easter", "--lunar-new-year"] {
-        let out = mmm(&["simulate", flag, "-0.6", "--out", path(&data)]);
+    for (feast, said) in [
+        ("easter=-0.6", "--feast easter=-0.6: the lift must be a number between -0.5 and 1"),
+        ("lunar-new-year=lots", "the lift must be a number between -0.5 and 1"),
+        ("diwali=0.4", "no feast 'diwali' (the feasts: easter, orthodox_easter, lunar_new_year"),
+        ("easter", "--feast easter: write FEAST=LIFT"),
+    ] {
+        let out = mmm(&["simulate", "--feast", feast, "--out", path(&data)]);
         assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-        let said = format!("{flag} must be between -0.5 and 1");
-        assert!(text(&out.stderr).contains(&said), "{}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(said), "{}", text(&out.stderr));
     }
 }
 
@@ -1567,7 +1571,7 @@ fn a_week_that_moves_with_easter_is_named_by_it() {
     let dir = tempfile::tempdir().unwrap();
     // The week holding Easter Sunday (17 April 2022, 9 April 2023, 31 March 2024), 40% of the
     // starting level more.
-    let (data, model, level, out) = fitted_with_event(dir.path(), ["--easter", "0.4"]);
+    let (data, model, level, out) = fitted_with_event(dir.path(), ["--feast", "easter=0.4"]);
     let lift = 0.4 * level;
     let event = &read_json(&model)["baseline"]["events"]["dates"][0];
     assert_eq!((&event["month"], &event["easter"]), (&json!(0), &json!(0)));
@@ -1589,7 +1593,8 @@ fn a_week_that_moves_with_lunar_new_year_is_named_by_it() {
     let dir = tempfile::tempdir().unwrap();
     // The week holding Lunar New Year (1 February 2022, 22 January 2023, 10 February 2024), 40%
     // of the starting level more: no date and no Easter holds it every year.
-    let (data, model, level, out) = fitted_with_event(dir.path(), ["--lunar-new-year", "0.4"]);
+    let (data, model, level, out) =
+        fitted_with_event(dir.path(), ["--feast", "lunar-new-year=0.4"]);
     let lift = 0.4 * level;
     let doc = read_json(&model);
     // An mmm that knows only Easter would put the event nowhere: version 7.

@@ -92,7 +92,8 @@ pub struct StatusOut {
     pub late_peaks: Vec<LatePeakOut>,
     /// Recurring events the fit found in weekly or daily data: each the period (week or day)
     /// holding a calendar date every year (or a day that keeps its weekday, or that moves with
-    /// Easter, Orthodox Easter or Lunar New Year), and its effect on the KPI in that period.
+    /// Easter, Orthodox Easter, Lunar New Year or an Eid), and its effect on the KPI in that
+    /// period.
     /// Empty when the data did not ask for any (or the model was fitted with
     /// `recurring_events: false`).
     #[schema(example = json!([{"month": 11, "day": 27, "label": "27 November", "effect": 181000.0}]))]
@@ -164,6 +165,16 @@ pub struct RecurringEventOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = -1)]
     pub lunar_new_year: Option<i32>,
+    /// Days from Eid al-Fitr (Umm al-Qura calendar), for an event that moves with it; absent
+    /// otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub eid_al_fitr: Option<i32>,
+    /// Days from Eid al-Adha (Umm al-Qura calendar), for an event that moves with it; absent
+    /// otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub eid_al_adha: Option<i32>,
     /// When it falls, as people write it ("27 November", "the Friday of 23-29 November",
     /// "Easter Sunday", "Lunar New Year's Eve").
     pub label: String,
@@ -231,6 +242,8 @@ pub async fn status(
                 easter: e.easter,
                 orthodox_easter: e.orthodox_easter,
                 lunar_new_year: e.lunar_new_year,
+                eid_al_fitr: e.eid_al_fitr,
+                eid_al_adha: e.eid_al_adha,
                 label: e.label(),
                 effect: e.coefficient,
             })
