@@ -5,9 +5,8 @@
 //! gives each a 0/1 baseline column that marks the period holding the event every year
 //! ([`Rule`]: the same calendar date, the first given weekday on or after one, or a day a
 //! given number of days from a [`Feast`]: Easter, Orthodox Easter, Lunar New Year or an Eid;
-//! [`crate::baseline::Events`]); the insights name
-//! those the fit leaves unexplained. Weekly and daily data have them; in monthly data a yearly
-//! lift is the season's.
+//! [`crate::baseline::Events`]); the insights name those the fit leaves unexplained. Weekly and
+//! daily data have them; in monthly data a yearly lift is the season's.
 
 use crate::checks;
 use crate::dataset::Frequency;
@@ -237,8 +236,7 @@ pub fn orthodox_easter_sunday(year: i32) -> Option<NaiveDate> {
 const LUNAR_NEW_YEAR_FROM: i32 = 1900;
 
 /// Lunar New Year of 1900-2099: days after 21 January (it falls on 21 January to 20 February).
-/// From the Chinese calendar's tables (Python's `lunardate` 0.3.0, which follows the Hong Kong
-/// Observatory's).
+/// From the Chinese calendar's tables as Python's `lunardate` 0.3.0 holds them.
 const LUNAR_NEW_YEAR: [u8; 200] = [
     10, 29, 18, 8, 26, 14, 4, 23, 12, 1, 20, 9, 28, 16, 5, 24, 13, 2, 21, 11, 30, 18, 7, 26, 15, 3,
     23, 12, 2, 20, 9, 27, 16, 5, 24, 14, 3, 21, 10, 29, 18, 6, 25, 15, 4, 23, 12, 1, 20, 8, 27, 16,

@@ -115,7 +115,11 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
     if !(-0.5..=1.0).contains(&args.events) {
         return Err(anyhow!("--events must be between -0.5 and 1").into());
     }
-    let feasts = args.feast.iter().map(|f| feast_lift(f)).collect::<Result<_, _>>()?;
+    let feasts: BTreeMap<_, _> =
+        args.feast.iter().map(|f| feast_lift(f)).collect::<Result<_, _>>()?;
+    if feasts.len() < args.feast.len() {
+        return Err(anyhow!("--feast: give each feast once").into());
+    }
     if args.weeks < 2 {
         return Err(anyhow!("--weeks (--periods) must be at least 2").into());
     }

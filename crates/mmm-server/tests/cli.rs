@@ -1483,8 +1483,10 @@ fn weeks_that_jump_every_year_get_terms_of_their_own_unless_the_flag_leaves_them
         ("lunar-new-year=lots", "the lift must be a number between -0.5 and 1"),
         ("diwali=0.4", "no feast 'diwali' (the feasts: easter, orthodox_easter, lunar_new_year"),
         ("easter", "--feast easter: write FEAST=LIFT"),
+        ("easter=0.2 --feast easter=0.4", "--feast: give each feast once"),
     ] {
-        let out = mmm(&["simulate", "--feast", feast, "--out", path(&data)]);
+        let feasts: Vec<&str> = feast.split(' ').collect();
+        let out = mmm(&[&["simulate", "--feast"], &feasts[..], &["--out", path(&data)]].concat());
         assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
         assert!(text(&out.stderr).contains(said), "{}", text(&out.stderr));
     }
