@@ -329,6 +329,14 @@ pub struct TrainIn {
     /// `false` leaves them to the residuals, where the insights name them.
     #[schema(example = true)]
     pub recurring_events: Option<bool>,
+    /// Recurring events you know of (weekly and daily data): `MM-DD` (`11-27`), `MM-DD/Fri` for
+    /// the first such weekday on or after the date (Black Friday: `11-23/Fri`), or a feast with
+    /// the days from it: `easter`, `easter-2` (Good Friday), `orthodox_easter`,
+    /// `lunar_new_year`, `eid_al_fitr`, `eid_al_adha`. Each gets a baseline term whatever the
+    /// data's evidence, and must fall in two of the fitted periods at least.
+    #[serde(default)]
+    #[schema(value_type = Vec<String>, example = json!(["11-27", "easter-2", "eid_al_fitr"]))]
+    pub events: Vec<mmm_core::events::Rule>,
     /// Seed: the same seed gives the same model.
     pub seed: Option<u64>,
     /// `map` (default: point estimate in well under a second) or `bayes` (NUTS posterior with 90%
@@ -431,6 +439,10 @@ pub struct BacktestIn {
     pub delayed_adstock: Option<bool>,
     /// Whether weekly and daily data may have recurring events (default `true`), as in training.
     pub recurring_events: Option<bool>,
+    /// Recurring events you know of, as in training.
+    #[serde(default)]
+    #[schema(value_type = Vec<String>, example = json!(["11-27"]))]
+    pub events: Vec<mmm_core::events::Rule>,
     /// Seed of each fit.
     pub seed: Option<u64>,
     /// Lift-test results; each fold uses those that end inside its window.

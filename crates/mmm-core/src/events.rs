@@ -400,6 +400,96 @@ impl Rule {
     }
 }
 
+/// A rule as written in a specification (`mmm fit --event`, the API's `events`): `MM-DD` for a
+/// date (`11-27`), `MM-DD/Fri` for the first such weekday on or after it (Black Friday:
+/// `11-23/Fri`), a feast's name for its day (`easter`, `orthodox_easter`, `lunar_new_year`,
+/// `eid_al_fitr`, `eid_al_adha`) and with a signed number of days for a day near it
+/// (`easter-2`: Good Friday).
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(FeastDay { feast, offset }) = self.feast {
+            let name = serde_json::to_value(feast).ok();
+            let name = name.as_ref().and_then(|n| n.as_str()).unwrap_or_default();
+            return match offset {
+                0 => write!(f, "{name}"),
+                o => write!(f, "{name}{o:+}"),
+            };
+        }
+        write!(f, "{:02}-{:02}", self.month, self.day)?;
+        match self.weekday {
+            Some(weekday) => write!(f, "/{weekday}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::str::FromStr for Rule {
+    type Err = String;
+
+    /// Reads a rule as [`Rule`]'s `Display` writes it; the error says what is wrong.
+    fn from_str(text: &str) -> Result<Rule, String> {
+        let text = text.trim();
+        let rule = if text.starts_with(|c: char| c.is_ascii_digit()) {
+            let (date, weekday) = match text.split_once('/') {
+                Some((date, weekday)) => (date, Some(weekday)),
+                None => (text, None),
+            };
+            let number = |part: Option<&str>| part.and_then(|p| p.parse::<u32>().ok());
+            let mut parts = date.split('-');
+            let (month, day) = (number(parts.next()), number(parts.next()));
+            let (Some(month), Some(day), None) = (month, day, parts.next()) else {
+                return Err(format!("'{text}' is not a date MM-DD (11-27)"));
+            };
+            let weekday = match weekday {
+                Some(w) => Some(
+                    w.trim()
+                        .parse::<Weekday>()
+                        .map_err(|_| format!("'{text}': '{w}' is not a weekday (Mon to Sun)"))?,
+                ),
+                None => None,
+            };
+            Rule { weekday, ..Rule::date(month, day) }
+        } else {
+            let split = text.find(['+', '-']).unwrap_or(text.len());
+            let (name, offset) = text.split_at(split);
+            let feast: Feast =
+                serde_json::from_value(serde_json::Value::from(name)).map_err(|_| {
+                    format!(
+                        "'{text}' is neither a date MM-DD nor a feast (easter, orthodox_easter, \
+                     lunar_new_year, eid_al_fitr, eid_al_adha), with days from it as -2 or +1"
+                    )
+                })?;
+            let offset = match offset {
+                "" => 0,
+                o => o
+                    .parse::<i32>()
+                    .map_err(|_| format!("'{text}': '{o}' is not a number of days"))?,
+            };
+            Rule::feast(feast, offset)
+        };
+        if rule.is_valid() {
+            Ok(rule)
+        } else if rule.feast.is_some() {
+            Err(format!("'{text}': a feast's event falls within {FEAST_LIMIT} days of it"))
+        } else {
+            Err(format!("'{text}' is not a date every year has (29 February is not)"))
+        }
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Rule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Rule, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// A weekday's English name.
 fn weekday_name(weekday: Weekday) -> &'static str {
     match weekday {
@@ -738,6 +828,41 @@ mod tests {
             assert_eq!(Rule::feast(feast, offset).label(), label);
         }
         assert_eq!(Rule::feast(Feast::LunarNewYear, -1).date_in(2024), Some(date(2024, 2, 9)));
+    }
+
+    #[test]
+    fn a_rule_reads_as_it_is_written() {
+        let black_friday = Rule { weekday: Some(Weekday::Fri), ..Rule::date(11, 23) };
+        for (text, rule) in [
+            ("11-27", Rule::date(11, 27)),
+            ("01-01", Rule::date(1, 1)),
+            ("11-23/Fri", black_friday),
+            ("easter", Rule::feast(Feast::Easter, 0)),
+            ("easter-2", Rule::feast(Feast::Easter, -2)),
+            ("lunar_new_year+1", Rule::feast(Feast::LunarNewYear, 1)),
+            ("eid_al_adha-1", Rule::feast(Feast::EidAlAdha, -1)),
+        ] {
+            assert_eq!(rule.to_string(), text);
+            assert_eq!(text.parse::<Rule>(), Ok(rule), "{text}");
+            let json = serde_json::to_value(rule).unwrap();
+            assert_eq!(json, serde_json::json!(text));
+            assert_eq!(serde_json::from_value::<Rule>(json).unwrap(), rule);
+        }
+        // Written loosely, read the same.
+        assert_eq!(" 1-1 ".parse::<Rule>(), Ok(Rule::date(1, 1)));
+        assert_eq!("11-23/friday".parse::<Rule>(), Ok(black_friday));
+        for (text, said) in [
+            ("02-29", "not a date every year has"),
+            ("2024-11-27", "is not a date MM-DD"),
+            ("11-27/Fry", "'Fry' is not a weekday"),
+            ("easter+61", "within 60 days"),
+            ("easter+x", "'+x' is not a number of days"),
+            ("Easter", "neither a date MM-DD nor a feast"),
+            ("", "neither a date MM-DD nor a feast"),
+        ] {
+            let err = text.parse::<Rule>().unwrap_err();
+            assert!(err.contains(said), "{text}: {err}");
+        }
     }
 
     #[test]

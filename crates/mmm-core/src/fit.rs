@@ -91,6 +91,36 @@ pub fn validate(data: &Dataset, spec: &ModelSpec) -> Result<(), FitError> {
     Problem::new(data, spec).map(|_| ())
 }
 
+/// Checks the events `spec` names against `data`'s first `n_fit` periods: weekly or daily data,
+/// each named once and falling in two fitted periods at least (one would be fitted exactly).
+fn check_named_events(data: &Dataset, spec: &ModelSpec, n_fit: usize) -> Result<(), FitError> {
+    if spec.events.is_empty() {
+        return Ok(());
+    }
+    let Some(calendar) = crate::events::Calendar::of(data.frequency) else {
+        return Err(FitError::InvalidSpec(
+            "events need weekly or daily data: a month holds every date, and a yearly lift in \
+             monthly data is the season's"
+                .to_owned(),
+        ));
+    };
+    for (i, rule) in spec.events.iter().enumerate() {
+        if spec.events[..i].contains(rule) {
+            return Err(FitError::InvalidSpec(format!("event '{rule}' is named twice")));
+        }
+        let fitted = data.dates.get(..n_fit).unwrap_or_default();
+        let held = fitted.iter().filter(|d| rule.held_by(**d, calendar.days)).count();
+        if held < 2 {
+            return Err(FitError::InvalidSpec(format!(
+                "event '{rule}' ({}) falls in {held} of the {n_fit} fitted periods; a recurring \
+                 event needs two at least",
+                rule.label()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Standard normal quantile of a central 90% interval.
 pub(crate) const Z90: f64 = 1.644_853_626_951_472_2;
 
@@ -632,6 +662,7 @@ impl Problem {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        check_named_events(data, spec, n_fit)?;
         let needed =
             spec.parameter_count(data.frequency, data.channels.len(), data.controls.len()) + 1;
         if n_fit < needed {

@@ -166,6 +166,12 @@ pub struct ModelSpec {
     /// same date every year) where the data's marginal likelihood prefers it; `false` leaves
     /// them to the residuals (the insights still name them). Monthly data have none.
     pub recurring_events: bool,
+    /// Recurring events the caller knows of (`11-27`, `easter-2`, `lunar_new_year`:
+    /// [`crate::events::Rule`]'s written form), weekly and daily data only: each gets its 0/1
+    /// baseline column whatever the data's evidence, with the prior spread they make most
+    /// likely. Each must fall in two of the fitted periods at least.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<crate::events::Rule>,
     /// Last periods kept out of the fit and scored.
     pub holdout: usize,
     /// Seed of the multi-start search; the same seed gives the same fit.
@@ -210,6 +216,7 @@ impl Default for ModelSpec {
             autocorrelated_noise: true,
             delayed_adstock: true,
             recurring_events: true,
+            events: Vec::new(),
             holdout: 0,
             seed: 1,
             starts: 12,
@@ -234,13 +241,13 @@ impl ModelSpec {
         adstock + saturation
     }
 
-    /// Number of baseline columns: intercept, trend, seasonality and controls.
+    /// Number of baseline columns: intercept, trend, seasonality, the events named and controls.
     pub fn baseline_terms(&self, frequency: Frequency, controls: usize) -> usize {
         let weekly = match frequency {
             Frequency::Daily => 2 * self.weekly_harmonics,
             Frequency::Weekly | Frequency::Monthly => 0,
         };
-        2 + 2 * self.yearly_harmonics + weekly + controls
+        2 + 2 * self.yearly_harmonics + weekly + controls + self.events.len()
     }
 
     /// Total number of model parameters (baseline, media coefficients, transform parameters).

@@ -244,6 +244,10 @@ fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), Cli
             .and_then(mmm_core::Priors::from_json)
             .map_err(|e| anyhow!("{origin} is not a valid priors document: {e}"))?;
     }
+    for event in &args.events {
+        let rule = event.parse().map_err(|reason| anyhow!("--event {event}: {reason}"))?;
+        spec.events.push(rule);
+    }
     if let Some(arg) = &args.lift_tests {
         let (text, origin) = inline_or_file(arg)?;
         spec.lift_tests = serde_json::from_str(&text)

@@ -374,6 +374,13 @@ struct ModelArgs {
     /// likely with it.
     #[arg(long)]
     no_events: bool,
+    /// A recurring event you know of (repeat for several; weekly and daily data): MM-DD
+    /// (11-27), MM-DD/Fri for the first such weekday on or after the date (Black Friday:
+    /// 11-23/Fri), or a feast with the days from it: easter, easter-2 (Good Friday),
+    /// orthodox_easter, lunar_new_year, eid_al_fitr, eid_al_adha. Each gets a baseline term
+    /// whatever the data's evidence.
+    #[arg(long = "event", value_name = "EVENT", allow_hyphen_values = true)]
+    events: Vec<String>,
     /// Random starts of the nonlinear search.
     #[arg(long, default_value_t = 12)]
     starts: usize,

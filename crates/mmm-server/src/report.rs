@@ -1,5 +1,6 @@
 //! Plain-text summaries of a model for the terminal.
 
+use mmm_core::baseline::EventDate;
 use mmm_core::checks::{DataCheck, Level};
 use mmm_core::score::{Drift, ScoreMetrics};
 use mmm_core::text::{and_list, count, thousands};
@@ -65,7 +66,9 @@ pub fn summary(doc: &ModelDocument) -> String {
     }
     let period = doc.frequency.period_name();
     if let Some(events) = &doc.baseline.events {
-        let named: Vec<String> = events
+        // Those the specification named were not asked about: the caller knew of them.
+        let asked = |e: &&EventDate| !doc.spec.events.contains(&e.rule());
+        let listed: Vec<String> = events
             .by_date()
             .into_iter()
             .map(|e| {
@@ -75,14 +78,16 @@ pub fn summary(doc: &ModelDocument) -> String {
                 } else {
                     format!("the {period} of {}", e.label())
                 };
-                format!("{when} ({sign}{})", thousands(e.coefficient.abs()))
+                let how = if asked(&e) { "" } else { ", named" };
+                format!("{when} ({sign}{}{how})", thousands(e.coefficient.abs()))
             })
             .collect();
-        let _ = writeln!(
-            s,
-            "Recurring events: {} every year (the data are more likely with them than without)",
-            and_list(&named)
-        );
+        let why = if events.dates.iter().any(|e| asked(&e)) {
+            " (the data are more likely with them than without)"
+        } else {
+            ""
+        };
+        let _ = writeln!(s, "Recurring events: {} every year{why}", and_list(&listed));
     }
     let late: Vec<String> = doc
         .channels

@@ -1620,6 +1620,39 @@ fn a_week_that_moves_with_lunar_new_year_is_named_by_it() {
 }
 
 #[test]
+fn an_event_the_caller_names_gets_its_term_and_bad_ones_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // The week of Eid al-Fitr 10% up: too faint for the fit to find by itself.
+    let (data, _, _, out) = fitted_with_event(dir.path(), ["--feast", "eid_al_fitr=0.1"]);
+    assert!(!text(&out.stdout).contains("Recurring events"), "{}", text(&out.stdout));
+    let model = dir.path().join("named.json");
+    let out = mmm(&["fit", path(&data), "--event", "eid_al_fitr", "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc = read_json(&model);
+    assert_eq!(doc["spec"]["events"], json!(["eid_al_fitr"]));
+    let event = &doc["baseline"]["events"]["dates"][0];
+    assert_eq!(event["eid_al_fitr"], json!(0));
+    let line = format!(
+        "Recurring events: the week of Eid al-Fitr (+{}, named) every year\n",
+        mmm_core::text::thousands(event["coefficient"].as_f64().unwrap())
+    );
+    assert!(text(&out.stdout).contains(&line), "{line}{}", text(&out.stdout));
+    for (event, said) in [
+        ("02-30", "--event 02-30: '02-30' is not a date every year has"),
+        ("diwali", "--event diwali: 'diwali' is neither a date MM-DD nor a feast"),
+        ("11-23/Fry", "'Fry' is not a weekday"),
+        ("easter+90", "a feast's event falls within 60 days of it"),
+    ] {
+        let out = mmm(&["fit", path(&data), "--event", event]);
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains(said), "{event}: {}", text(&out.stderr));
+    }
+    let out = mmm(&["fit", path(&data), "--event", "11-27", "--event", "11-27"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("event '11-27' is named twice"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn a_holiday_season_gains_harmonics_unless_the_flag_keeps_two() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");

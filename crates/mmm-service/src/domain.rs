@@ -219,6 +219,9 @@ pub struct TrainRequest {
     /// engine's, yes; `false` leaves them to the residuals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring_events: Option<bool>,
+    /// Recurring events the caller knows of: each gets a baseline term.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<mmm_core::events::Rule>,
     /// Seed of the search.
     pub seed: Option<u64>,
     /// `map` (default) or `bayes`.

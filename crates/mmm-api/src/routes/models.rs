@@ -42,6 +42,7 @@ pub async fn train(
         autocorrelated_noise: b.autocorrelated_noise,
         delayed_adstock: b.delayed_adstock,
         recurring_events: b.recurring_events,
+        events: b.events,
         seed: super::checked_seed(b.seed)?,
         method: b.method,
         sampler: (b.chains.is_some() || b.draws.is_some() || b.tune.is_some())

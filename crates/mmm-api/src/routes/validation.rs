@@ -140,6 +140,7 @@ pub async fn backtest(
         autocorrelated_noise: b.autocorrelated_noise,
         delayed_adstock: b.delayed_adstock,
         recurring_events: b.recurring_events,
+        events: b.events,
         seed: super::checked_seed(b.seed)?,
         lift_tests: b.lift_tests.into_iter().map(Into::into).collect(),
         priors: b.priors,

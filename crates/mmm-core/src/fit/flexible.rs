@@ -153,7 +153,25 @@ fn extra_harmonics(problem: &Problem) -> usize {
 /// (asked here, they took slow noise on markets whose level wanders). Returns whether the
 /// problem changed.
 pub(super) fn ask_prior_free(problem: &mut Problem, u: &DVector<f64>) -> bool {
-    problem.noise_variance(u).is_some_and(|sigma2| select(problem, u, sigma2, Stage::PriorFree))
+    let Some(sigma2) = problem.noise_variance(u) else { return false };
+    let named = add_named_events(problem, u, sigma2);
+    select(problem, u, sigma2, Stage::PriorFree) || named
+}
+
+/// Adds the events the specification names that the problem does not have yet, each with the
+/// prior spread that makes the data at curve shapes `u` most likely: the caller knows they
+/// happen, so the data are not asked whether. Returns whether any was added.
+fn add_named_events(problem: &mut Problem, u: &DVector<f64>, sigma2: f64) -> bool {
+    let named: Vec<events::Rule> =
+        problem.spec.events.iter().filter(|r| !problem.events.contains(r)).copied().collect();
+    for rule in &named {
+        let add = |p: &mut Problem, weight: f64| add_events(p, &[*rule], weight);
+        let spread = evidence_with(problem, u, sigma2, 1, add).map(|(_, weight)| weight);
+        // The middle spread tried when none could be scored.
+        let middle = TERM_SDS[TERM_SDS.len() / 2];
+        add_events(problem, &[*rule], spread.unwrap_or(sigma2 / (middle * middle)));
+    }
+    !named.is_empty()
 }
 
 /// The recurring events (their rules) of weekly or daily data at curve shapes `u` that the
@@ -438,6 +456,67 @@ mod tests {
         let weeks: Vec<usize> = (n..n + 52).filter(|&t| events.holds(t, event)).collect();
         let first = s.dataset.frequency.nth_after(s.dataset.dates[0], weeks[0] as i64);
         assert_eq!((weeks.len(), first), (1, chrono::NaiveDate::from_ymd_opt(2025, 4, 14)));
+    }
+
+    #[test]
+    fn an_event_the_caller_names_gets_its_term_where_the_data_alone_would_not_ask() {
+        // The week of Eid al-Fitr 10% of the level up: too faint beside 4.5% noise for the
+        // fit to find, not for the caller who knows the market.
+        let eid = crate::events::Rule::feast(crate::events::Feast::EidAlFitr, 0);
+        let config = SimConfig {
+            seed: 1000,
+            noise: 0.045,
+            feasts: [(crate::events::Feast::EidAlFitr, 0.1)].into(),
+            ..SimConfig::default()
+        };
+        let s = simulate(&config);
+        let lift = 0.1 * s.truth.baseline.intercept;
+        let found = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        assert!(found.baseline.events.is_none(), "{:?}", found.baseline.events);
+        let named = ModelSpec { events: vec![eid], ..ModelSpec::default() };
+        let doc = fit(&s.dataset, &named, None).unwrap();
+        let events = doc.baseline.events.as_ref().expect("the named event");
+        assert_eq!(events.dates.len(), 1, "{events:?}");
+        let event = &events.dates[0];
+        assert_eq!((event.eid_al_fitr, doc.format_version), (Some(0), 7), "{event:?}");
+        // Three weeks measure it: within two standard errors of the truth, the residuals' sd
+        // over the root of three.
+        let residual = |t: usize| doc.series.actual[t] - doc.series.fitted[t];
+        let n = doc.series.actual.len();
+        let sd = ((0..n).map(|t| residual(t).powi(2)).sum::<f64>() / n as f64).sqrt();
+        let se = sd / 3f64.sqrt();
+        let (effect, gap) = (event.coefficient, (event.coefficient - lift).abs());
+        assert!(gap < 2.0 * se, "{effect} against {lift} (se {se})");
+        assert_eq!(doc.spec.events, [eid]);
+        // Named, it is kept even where the fit may not look for events of its own.
+        let quiet = ModelSpec { recurring_events: false, ..named.clone() };
+        let kept = fit(&s.dataset, &quiet, None).unwrap();
+        assert_eq!(kept.baseline.events.map(|e| e.dates.len()), Some(1));
+        // An event the fitted periods hold once, or twice named, or in monthly data, is refused.
+        for (events, said) in
+            [(vec![eid, eid], "named twice"), (vec![crate::events::Rule::date(2, 28)], "")]
+        {
+            let spec = ModelSpec { events, holdout: 0, ..ModelSpec::default() };
+            let result = fit(&s.dataset, &spec, None);
+            if said.is_empty() {
+                assert!(result.is_ok());
+            } else {
+                let err = result.unwrap_err().to_string();
+                assert!(err.contains(said), "{err}");
+            }
+        }
+        let short = ModelSpec { events: vec![eid], holdout: 100, ..ModelSpec::default() };
+        let err = crate::fit::validate(&s.dataset, &short).unwrap_err().to_string();
+        assert!(
+            err.contains("event 'eid_al_fitr' (Eid al-Fitr) falls in 1 of the 56 fitted periods"),
+            "{err}"
+        );
+        let monthly = simulate(
+            &SimConfig { seed: 1, ..SimConfig::default() }
+                .with_frequency(crate::dataset::Frequency::Monthly),
+        );
+        let err = crate::fit::validate(&monthly.dataset, &named).unwrap_err().to_string();
+        assert!(err.contains("events need weekly or daily data"), "{err}");
     }
 
     /// A simulated market whose growth slows down: its KPI gains `amplitude · intercept ·

@@ -17,7 +17,8 @@ crate::on_both!(
     a_trend_bends_where_the_data_ask_unless_told_not_to,
     noise_that_lingers_is_found_unless_told_not_to,
     carry_over_that_peaks_late_is_found_unless_told_not_to,
-    weeks_that_jump_every_year_get_terms_unless_told_not_to
+    weeks_that_jump_every_year_get_terms_unless_told_not_to,
+    events_the_request_names_get_terms_and_bad_ones_are_refused
 );
 
 /// A CSV whose first 12 rows leave the KPI empty: spend before the data, carried over.
@@ -686,4 +687,47 @@ fn weeks_that_jump_every_year_get_terms_unless_told_not_to(app: TestApp) {
     );
     assert!(matches!(r.status, 400 | 422), "{}", r.text);
     assert!(r.text.contains("recurring_events"), "{}", r.text);
+}
+
+/// A market whose week of Lunar New Year is 10% up, too faint for the fit to find by itself:
+/// named in the request, it gets its term, and the status lists it; events that cannot be read
+/// or that the data do not hold twice are refused before anything is stored.
+fn events_the_request_names_get_terms_and_bad_ones_are_refused(app: TestApp) {
+    use mmm_core::events::Feast;
+    use mmm_core::simulate::{SimConfig, simulate};
+    let token = app.register("ann@example.com");
+    let config = SimConfig {
+        seed: 1000,
+        noise: 0.045,
+        feasts: [(Feast::LunarNewYear, 0.1)].into(),
+        ..SimConfig::default()
+    };
+    let dataset = app.upload_csv(&token, "lny", simulate(&config).dataset.to_csv());
+    let (plain, _) = trained(&app, &token, &json!({"dataset_id": dataset}));
+    assert!(plain["baseline"].get("events").is_none(), "{}", plain["baseline"]);
+    let request = json!({"dataset_id": dataset, "events": ["lunar_new_year"]});
+    let (doc, status) = trained(&app, &token, &request);
+    assert_eq!(doc["spec"]["events"], json!(["lunar_new_year"]));
+    let effect = doc["baseline"]["events"]["dates"][0]["coefficient"].as_f64().unwrap();
+    assert_eq!(
+        status["recurring_events"],
+        json!([{"month": 0, "day": 0, "lunar_new_year": 0, "label": "Lunar New Year", "effect": effect}])
+    );
+    let models = app.get("/api/v1/models", Some(&token)).json().as_array().unwrap().len();
+    for (events, said) in [
+        (json!(["13-01"]), "events[0]: '13-01' is not a date every year has"),
+        (json!(["11-27", "hanukkah"]), "events[1]: 'hanukkah' is neither a date MM-DD nor a feast"),
+        (json!([27]), "events[0]: invalid type: integer `27`, expected a string"),
+        (json!(["easter", "easter"]), "event 'easter' is named twice"),
+    ] {
+        let r = app.post_json(
+            "/api/v1/models",
+            Some(&token),
+            &json!({"dataset_id": dataset, "events": events}),
+        );
+        assert!(matches!(r.status, 400 | 422), "{events}: {}", r.text);
+        assert!(r.text.contains(said), "{events}: {}", r.text);
+    }
+    let after = app.get("/api/v1/models", Some(&token)).json().as_array().unwrap().len();
+    assert_eq!(after, models, "a refused request stores no model");
 }
