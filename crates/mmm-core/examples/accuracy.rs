@@ -35,7 +35,8 @@
 //! 27 November (Black Friday's) and the one holding 24 December (`SimConfig::yearly_events`).
 //! SPIKE_CONTROL=1 gives the fit a 0/1 control column marking them. NO_EVENTS=1 fits without
 //! the recurring events the fit may find itself (`ModelSpec::recurring_events` off); the
-//! example prints on how many data sets the fit found them, and which.
+//! example prints on how many data sets the fit found them, and which. NAMED=11-27,12-24 names
+//! events to the fit (`ModelSpec::events`, `mmm fit --event`).
 //!
 //! FREQ=daily simulates daily data (WEEKS is then the number of days; SPIKE's events fall on
 //! the days themselves).
@@ -368,6 +369,9 @@ fn main() {
         }
         if std::env::var("NO_EVENTS").is_ok() {
             spec.recurring_events = false;
+        }
+        if let Ok(named) = std::env::var("NAMED") {
+            spec.events = named.split(',').map(|e| e.parse().expect("NAMED")).collect();
         }
         if std::env::var("DROP_HISTORY").is_ok() {
             // The market ran before the data, but the fit is not told what was spent then.
