@@ -150,8 +150,8 @@ fn extra_harmonics(problem: &Problem) -> usize {
 /// ran then, and from there into the typical channel's ROI and the curves refined under it.
 /// Autocorrelated noise explains the same movements, so it competes; when it leads, the asking
 /// waits for [`ask_the_data`] at calibration, where it can be made. The trend's bends wait too
-/// (asked here, they took slow noise on markets whose level wanders). Returns whether the
-/// problem changed.
+/// (asked here, they took slow noise on markets whose level wanders). The events the
+/// specification names are added first, unasked. Returns whether the problem changed.
 pub(super) fn ask_prior_free(problem: &mut Problem, u: &DVector<f64>) -> bool {
     let Some(sigma2) = problem.noise_variance(u) else { return false };
     let named = add_named_events(problem, u, sigma2);
