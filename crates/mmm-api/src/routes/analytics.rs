@@ -96,7 +96,7 @@ pub struct StatusOut {
     /// period.
     /// Empty when the data did not ask for any (or the model was fitted with
     /// `recurring_events: false`).
-    #[schema(example = json!([{"month": 11, "day": 27, "label": "27 November", "effect": 181000.0}]))]
+    #[schema(example = json!([{"month": 11, "day": 27, "label": "27 November", "effect": 181000.0, "named": false}]))]
     pub recurring_events: Vec<RecurringEventOut>,
     /// Estimation method: `map` or `bayes`.
     pub method: String,
@@ -139,7 +139,7 @@ pub struct LatePeakOut {
 
 /// A recurring event of a model: the week holding a calendar date every year.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"month": 11, "day": 27, "label": "27 November", "effect": 181000.0}))]
+#[schema(example = json!({"month": 11, "day": 27, "label": "27 November", "effect": 181000.0, "named": false}))]
 pub struct RecurringEventOut {
     /// Month of the date, 1-12 (0 for an event that moves with a feast).
     pub month: u32,
@@ -180,6 +180,9 @@ pub struct RecurringEventOut {
     pub label: String,
     /// Effect on the KPI of the period (week or day) that holds it, in KPI units.
     pub effect: f64,
+    /// Whether the training request named it (`events`): its term was given, not asked of the
+    /// data.
+    pub named: bool,
 }
 
 /// A control of a model and its usual levels.
@@ -246,6 +249,7 @@ pub async fn status(
                 eid_al_adha: e.eid_al_adha,
                 label: e.label(),
                 effect: e.coefficient,
+                named: doc.spec.events.contains(&e.rule()),
             })
             .collect(),
         method: serde_json::to_value(doc.method)

@@ -644,8 +644,8 @@ fn weeks_that_jump_every_year_get_terms_unless_told_not_to(app: TestApp) {
     assert_eq!(
         status["recurring_events"],
         json!([
-            {"month": 11, "day": 27, "label": "27 November", "effect": effect(0)},
-            {"month": 12, "day": 24, "label": "24 December", "effect": effect(1)},
+            {"month": 11, "day": 27, "label": "27 November", "effect": effect(0), "named": false},
+            {"month": 12, "day": 24, "label": "24 December", "effect": effect(1), "named": false},
         ])
     );
     assert!((0..2).all(|i| (effect(i) / lift - 1.0).abs() < 0.25), "{events:?} against {lift}");
@@ -711,7 +711,7 @@ fn events_the_request_names_get_terms_and_bad_ones_are_refused(app: TestApp) {
     let effect = doc["baseline"]["events"]["dates"][0]["coefficient"].as_f64().unwrap();
     assert_eq!(
         status["recurring_events"],
-        json!([{"month": 0, "day": 0, "lunar_new_year": 0, "label": "Lunar New Year", "effect": effect}])
+        json!([{"month": 0, "day": 0, "lunar_new_year": 0, "label": "Lunar New Year", "effect": effect, "named": true}])
     );
     let models = app.get("/api/v1/models", Some(&token)).json().as_array().unwrap().len();
     for (events, said) in [
