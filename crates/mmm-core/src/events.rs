@@ -865,6 +865,27 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Whatever a request holds, reading it never panics, and a rule read back from its
+        /// written form is the same rule.
+        #[test]
+        fn any_text_reads_as_a_rule_or_a_reason(
+            text in concat!(
+                "\\PC{0,24}|[0-9]{1,4}-[0-9]{1,4}(/[A-Za-z]{0,10})?|[a-z_]{0,16}[+-]?[0-9]{0,12}",
+                "|(easter|orthodox_easter|lunar_new_year|eid_al_fitr|eid_al_adha)([+-][0-9]{1,3})?",
+            ),
+        ) {
+            if let Ok(rule) = text.parse::<Rule>() {
+                proptest::prop_assert!(rule.is_valid());
+                proptest::prop_assert_eq!(rule.to_string().parse::<Rule>(), Ok(rule));
+                // Any year's period holds it or not, without a panic, to the ends of the calendar.
+                for start in [NaiveDate::MIN, date(1, 1, 1), date(2024, 12, 30), NaiveDate::MAX] {
+                    let _ = rule.held_by(start, 7);
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_eids_are_the_umm_al_qura_dates_and_some_years_hold_two() {
         let (fitr, adha) = (Feast::EidAlFitr, Feast::EidAlAdha);
