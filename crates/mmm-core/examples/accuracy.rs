@@ -36,7 +36,8 @@
 //! SPIKE_CONTROL=1 gives the fit a 0/1 control column marking them. NO_EVENTS=1 fits without
 //! the recurring events the fit may find itself (`ModelSpec::recurring_events` off); the
 //! example prints on how many data sets the fit found them, and which. NAMED=11-27,12-24 names
-//! events to the fit (`ModelSpec::events`, `mmm fit --event`).
+//! events to the fit (`ModelSpec::events`, `mmm fit --event`); HOLIDAYS=us (uk, de, fr) gives it
+//! that country's holidays to ask about (`ModelSpec::candidate_events`, `mmm fit --holidays`).
 //!
 //! FREQ=daily simulates daily data (WEEKS is then the number of days; SPIKE's events fall on
 //! the days themselves).
@@ -372,6 +373,11 @@ fn main() {
         }
         if let Ok(named) = std::env::var("NAMED") {
             spec.events = named.split(',').map(|e| e.parse().expect("NAMED")).collect();
+        }
+        if let Ok(country) = std::env::var("HOLIDAYS") {
+            let holidays: mmm_core::events::Holidays =
+                serde_json::from_value(serde_json::Value::from(country)).expect("HOLIDAYS");
+            spec.candidate_events = holidays.rules();
         }
         if std::env::var("DROP_HISTORY").is_ok() {
             // The market ran before the data, but the fit is not told what was spent then.

@@ -490,6 +490,114 @@ impl<'de> Deserialize<'de> for Rule {
     }
 }
 
+/// A country's public holidays and the days around them that move sales, as candidates the fit
+/// asks the data about (`ModelSpec::candidate_events`, `mmm fit --holidays us`): each is kept
+/// only where the data are more likely with its term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Holidays {
+    /// United States.
+    Us,
+    /// United Kingdom.
+    Uk,
+    /// Germany.
+    De,
+    /// France.
+    Fr,
+}
+
+impl Holidays {
+    /// The holidays' rules, in [`Rule`]'s written form.
+    fn written(self) -> &'static [&'static str] {
+        match self {
+            // New Year, Martin Luther King Jr. Day (third Monday of January), Valentine's Day,
+            // Presidents' Day, Easter, Mother's Day (second Sunday of May), Memorial Day (last
+            // Monday of May), Father's Day, Independence Day, Labor Day, Halloween,
+            // Thanksgiving (fourth Thursday of November), Black Friday, Cyber Monday, Christmas
+            // Eve and Day, New Year's Eve.
+            Holidays::Us => &[
+                "01-01",
+                "01-15/Mon",
+                "02-14",
+                "02-15/Mon",
+                "easter",
+                "05-08/Sun",
+                "05-25/Mon",
+                "06-15/Sun",
+                "07-04",
+                "09-01/Mon",
+                "10-31",
+                "11-22/Thu",
+                "11-23/Fri",
+                "11-26/Mon",
+                "12-24",
+                "12-25",
+                "12-31",
+            ],
+            // New Year, Valentine's Day, Mothering Sunday, Good Friday, Easter Monday, the May
+            // and August bank holidays, Black Friday, Christmas Eve, Christmas, Boxing Day, New
+            // Year's Eve.
+            Holidays::Uk => &[
+                "01-01",
+                "02-14",
+                "easter-21",
+                "easter-2",
+                "easter+1",
+                "05-01/Mon",
+                "05-25/Mon",
+                "08-25/Mon",
+                "11-23/Fri",
+                "12-24",
+                "12-25",
+                "12-26",
+                "12-31",
+            ],
+            // New Year, Good Friday, Easter Monday, Labour Day, Mother's Day, Ascension Day,
+            // Whit Monday, German Unity Day, Black Friday, Christmas Eve to Boxing Day, New
+            // Year's Eve.
+            Holidays::De => &[
+                "01-01",
+                "easter-2",
+                "easter+1",
+                "05-01",
+                "05-08/Sun",
+                "easter+39",
+                "easter+50",
+                "10-03",
+                "11-23/Fri",
+                "12-24",
+                "12-25",
+                "12-26",
+                "12-31",
+            ],
+            // New Year, Easter Monday, Labour Day, Victory in Europe Day, Ascension Day, Whit
+            // Monday, Bastille Day, Assumption, All Saints' Day, Armistice Day, Black Friday,
+            // Christmas Eve and Day, New Year's Eve.
+            Holidays::Fr => &[
+                "01-01",
+                "easter+1",
+                "05-01",
+                "05-08",
+                "easter+39",
+                "easter+50",
+                "07-14",
+                "08-15",
+                "11-01",
+                "11-11",
+                "11-23/Fri",
+                "12-24",
+                "12-25",
+                "12-31",
+            ],
+        }
+    }
+
+    /// The holidays' rules.
+    pub fn rules(self) -> Vec<Rule> {
+        self.written().iter().filter_map(|r| r.parse().ok()).collect()
+    }
+}
+
 /// A weekday's English name.
 fn weekday_name(weekday: Weekday) -> &'static str {
     match weekday {
@@ -828,6 +936,27 @@ mod tests {
             assert_eq!(Rule::feast(feast, offset).label(), label);
         }
         assert_eq!(Rule::feast(Feast::LunarNewYear, -1).date_in(2024), Some(date(2024, 2, 9)));
+    }
+
+    #[test]
+    fn every_countrys_holidays_read_and_fall_on_their_days() {
+        for holidays in [Holidays::Us, Holidays::Uk, Holidays::De, Holidays::Fr] {
+            assert_eq!(holidays.rules().len(), holidays.written().len(), "{holidays:?}");
+        }
+        let us = Holidays::Us.rules();
+        let day = |text: &str, year| text.parse::<Rule>().unwrap().date_in(year);
+        assert!(us.contains(&"11-22/Thu".parse().unwrap()));
+        // Thanksgiving, Memorial Day, Labor Day and Cyber Monday of 2024 and 2025.
+        assert_eq!(day("11-22/Thu", 2024), Some(date(2024, 11, 28)));
+        assert_eq!(day("11-22/Thu", 2025), Some(date(2025, 11, 27)));
+        assert_eq!(day("05-25/Mon", 2024), Some(date(2024, 5, 27)));
+        assert_eq!(day("09-01/Mon", 2025), Some(date(2025, 9, 1)));
+        assert_eq!(day("11-26/Mon", 2024), Some(date(2024, 12, 2)));
+        // Mothering Sunday 2024 and Whit Monday 2025.
+        assert_eq!(day("easter-21", 2024), Some(date(2024, 3, 10)));
+        assert_eq!(day("easter+50", 2025), Some(date(2025, 6, 9)));
+        let names: serde_json::Value = serde_json::to_value(Holidays::Uk).unwrap();
+        assert_eq!(names, "uk");
     }
 
     #[test]

@@ -94,13 +94,13 @@ pub fn validate(data: &Dataset, spec: &ModelSpec) -> Result<(), FitError> {
 /// Checks the events `spec` names against `data`'s first `n_fit` periods: weekly or daily data,
 /// each named once and falling in two fitted periods at least (one would be fitted exactly).
 fn check_named_events(data: &Dataset, spec: &ModelSpec, n_fit: usize) -> Result<(), FitError> {
-    if spec.events.is_empty() {
+    if spec.events.is_empty() && spec.candidate_events.is_empty() {
         return Ok(());
     }
     let Some(calendar) = crate::events::Calendar::of(data.frequency) else {
         return Err(FitError::InvalidSpec(
-            "events need weekly or daily data: a month holds every date, and a yearly lift in \
-             monthly data is the season's"
+            "events and holidays need weekly or daily data: a month holds every date, and a \
+             yearly lift in monthly data is the season's"
                 .to_owned(),
         ));
     };

@@ -172,6 +172,12 @@ pub struct ModelSpec {
     /// likely. Each must fall in two of the fitted periods at least.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<crate::events::Rule>,
+    /// Recurring events to ask the data about, as the fit asks about those it finds in its
+    /// residuals (a country's holidays: [`crate::events::Holidays`]): each is kept only where
+    /// the data are more likely with its term. Asked only with `recurring_events`; those the
+    /// fitted periods hold less than twice are not asked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidate_events: Vec<crate::events::Rule>,
     /// Last periods kept out of the fit and scored.
     pub holdout: usize,
     /// Seed of the multi-start search; the same seed gives the same fit.
@@ -217,6 +223,7 @@ impl Default for ModelSpec {
             delayed_adstock: true,
             recurring_events: true,
             events: Vec::new(),
+            candidate_events: Vec::new(),
             holdout: 0,
             seed: 1,
             starts: 12,

@@ -248,6 +248,13 @@ fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), Cli
         let rule = event.parse().map_err(|reason| anyhow!("--event {event}: {reason}"))?;
         spec.events.push(rule);
     }
+    if let Some(country) = &args.holidays {
+        let holidays: mmm_core::events::Holidays = serde_json::from_value(serde_json::Value::from(
+            country.to_lowercase(),
+        ))
+        .map_err(|_| anyhow!("--holidays {country}: the countries are us, uk, de and fr"))?;
+        spec.candidate_events = holidays.rules();
+    }
     if let Some(arg) = &args.lift_tests {
         let (text, origin) = inline_or_file(arg)?;
         spec.lift_tests = serde_json::from_str(&text)

@@ -381,6 +381,11 @@ struct ModelArgs {
     /// whatever the data's evidence.
     #[arg(long = "event", value_name = "EVENT", allow_hyphen_values = true)]
     events: Vec<String>,
+    /// A country's holidays to ask the data about (us, uk, de or fr; weekly and daily data):
+    /// each gets a term only where the data are more likely with it, at prior odds of one to
+    /// the number of holidays.
+    #[arg(long, value_name = "COUNTRY")]
+    holidays: Option<String>,
     /// Random starts of the nonlinear search.
     #[arg(long, default_value_t = 12)]
     starts: usize,

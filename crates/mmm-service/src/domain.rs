@@ -222,6 +222,9 @@ pub struct TrainRequest {
     /// Recurring events the caller knows of: each gets a baseline term.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<mmm_core::events::Rule>,
+    /// A country's holidays to ask the data about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holidays: Option<mmm_core::events::Holidays>,
     /// Seed of the search.
     pub seed: Option<u64>,
     /// `map` (default) or `bayes`.

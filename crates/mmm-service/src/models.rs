@@ -295,6 +295,7 @@ fn spec_for(request: &TrainRequest) -> ModelSpec {
         delayed_adstock: request.delayed_adstock.unwrap_or(default.delayed_adstock),
         recurring_events: request.recurring_events.unwrap_or(default.recurring_events),
         events: request.events.clone(),
+        candidate_events: request.holidays.map(|h| h.rules()).unwrap_or_default(),
         seed: request.seed.unwrap_or(1),
         lift_tests: request.lift_tests.clone(),
         priors: request.priors.clone().unwrap_or_default(),

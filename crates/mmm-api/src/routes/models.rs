@@ -43,6 +43,7 @@ pub async fn train(
         delayed_adstock: b.delayed_adstock,
         recurring_events: b.recurring_events,
         events: b.events,
+        holidays: b.holidays,
         seed: super::checked_seed(b.seed)?,
         method: b.method,
         sampler: (b.chains.is_some() || b.draws.is_some() || b.tune.is_some())

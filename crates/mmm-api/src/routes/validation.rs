@@ -141,6 +141,7 @@ pub async fn backtest(
         delayed_adstock: b.delayed_adstock,
         recurring_events: b.recurring_events,
         events: b.events,
+        holidays: b.holidays,
         seed: super::checked_seed(b.seed)?,
         lift_tests: b.lift_tests.into_iter().map(Into::into).collect(),
         priors: b.priors,

@@ -713,7 +713,20 @@ fn events_the_request_names_get_terms_and_bad_ones_are_refused(app: TestApp) {
         status["recurring_events"],
         json!([{"month": 0, "day": 0, "lunar_new_year": 0, "label": "Lunar New Year", "effect": effect, "named": true}])
     );
+    // A country's holidays are asked, not given: this market has none of them, and the model
+    // keeps the list it was asked about.
+    let (asked, status) = trained(&app, &token, &json!({"dataset_id": dataset, "holidays": "uk"}));
+    let candidates = asked["spec"]["candidate_events"].as_array().unwrap();
+    assert!(candidates.contains(&json!("easter-2")) && candidates.contains(&json!("12-26")));
+    assert!(asked["baseline"].get("events").is_none(), "{}", asked["baseline"]);
+    assert_eq!(status["recurring_events"], json!([]));
     let models = app.get("/api/v1/models", Some(&token)).json().as_array().unwrap().len();
+    let r = app.post_json(
+        "/api/v1/models",
+        Some(&token),
+        &json!({"dataset_id": dataset, "holidays": "jp"}),
+    );
+    assert!(matches!(r.status, 400 | 422) && r.text.contains("holidays"), "{}", r.text);
     for (events, said) in [
         (json!(["13-01"]), "events[0]: '13-01' is not a date every year has"),
         (json!(["11-27", "hanukkah"]), "events[1]: 'hanukkah' is neither a date MM-DD nor a feast"),
