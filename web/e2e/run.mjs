@@ -239,7 +239,7 @@ try {
   // Starts a training, checks the pairs it asks for, cancels it and finds its label in the list.
   // The trend's knots, the season's harmonics, the noise's autocorrelation and the carry-over's
   // delayed peak are asked for only to keep them plain.
-  const trainAndCancel = async (mediaUnits, label, trendKnots, harmonics, autocorrelatedNoise, delayedAdstock, events) => {
+  const trainAndCancel = async (mediaUnits, label, trendKnots, harmonics, autocorrelatedNoise, delayedAdstock, events, holidays) => {
     const [request] = await Promise.all([
       page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/v1/models')),
       page.getByRole('button', { name: 'Start training' }).click(),
@@ -250,6 +250,7 @@ try {
     assert.equal(request.postDataJSON().autocorrelated_noise, autocorrelatedNoise);
     assert.equal(request.postDataJSON().delayed_adstock, delayedAdstock);
     assert.deepEqual(request.postDataJSON().events, events);
+    assert.equal(request.postDataJSON().holidays, holidays);
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByText('Training was cancelled.').waitFor({ timeout: 60000 });
     await page.getByRole('cell', { name: label }).first().waitFor();
@@ -268,8 +269,11 @@ try {
   // Events the user knows of go with the request, whatever the data say.
   const known = page.getByLabel('Events you know of', { exact: true });
   await known.fill(' 11-27, easter-2 ,');
-  await trainAndCancel({}, /^[\d-]+ [\d:]+ · Bayesian · on spend$/, 0, 2, false, false, ['11-27', 'easter-2']);
+  const countryHolidays = page.getByLabel('Holidays to ask about', { exact: true });
+  await countryHolidays.selectOption('uk');
+  await trainAndCancel({}, /^[\d-]+ [\d:]+ · Bayesian · on spend$/, 0, 2, false, false, ['11-27', 'easter-2'], 'uk');
   await known.fill('');
+  await countryHolidays.selectOption('');
   await trend.selectOption('');
   await season.selectOption('');
   await noise.selectOption('');
