@@ -504,9 +504,52 @@ pub enum Holidays {
     De,
     /// France.
     Fr,
+    /// Canada.
+    Ca,
+    /// Australia.
+    Au,
+    /// Spain.
+    Es,
+    /// Italy.
+    It,
+    /// The Netherlands.
+    Nl,
 }
 
 impl Holidays {
+    /// Every country, in the order the help lists them.
+    pub const ALL: [Holidays; 9] = [
+        Holidays::Us,
+        Holidays::Uk,
+        Holidays::De,
+        Holidays::Fr,
+        Holidays::Ca,
+        Holidays::Au,
+        Holidays::Es,
+        Holidays::It,
+        Holidays::Nl,
+    ];
+
+    /// The country's code, as `--holidays` and the API take it: `us`, `uk`, ...
+    pub fn code(self) -> &'static str {
+        match self {
+            Holidays::Us => "us",
+            Holidays::Uk => "uk",
+            Holidays::De => "de",
+            Holidays::Fr => "fr",
+            Holidays::Ca => "ca",
+            Holidays::Au => "au",
+            Holidays::Es => "es",
+            Holidays::It => "it",
+            Holidays::Nl => "nl",
+        }
+    }
+
+    /// The country with code `code` (any case).
+    pub fn from_code(code: &str) -> Option<Holidays> {
+        Holidays::ALL.into_iter().find(|h| h.code().eq_ignore_ascii_case(code.trim()))
+    }
+
     /// The holidays' rules, in [`Rule`]'s written form.
     fn written(self) -> &'static [&'static str] {
         match self {
@@ -587,6 +630,102 @@ impl Holidays {
                 "11-23/Fri",
                 "12-24",
                 "12-25",
+                "12-31",
+            ],
+            // New Year, Family Day (third Monday of February), Good Friday, Easter Monday,
+            // Mother's Day, Victoria Day (the Monday before 25 May), Canada Day, the Civic
+            // Holiday (first Monday of August), Labour Day, Thanksgiving (second Monday of
+            // October), Halloween, Black Friday, Christmas Eve to Boxing Day, New Year's Eve.
+            Holidays::Ca => &[
+                "01-01",
+                "02-15/Mon",
+                "easter-2",
+                "easter+1",
+                "05-08/Sun",
+                "05-18/Mon",
+                "07-01",
+                "08-01/Mon",
+                "09-01/Mon",
+                "10-08/Mon",
+                "10-31",
+                "11-23/Fri",
+                "12-24",
+                "12-25",
+                "12-26",
+                "12-31",
+            ],
+            // New Year, Australia Day, Good Friday, Easter Monday, Anzac Day, Mother's Day, the
+            // King's Birthday (second Monday of June), Father's Day (first Sunday of
+            // September), Black Friday, Christmas Eve to Boxing Day, New Year's Eve.
+            Holidays::Au => &[
+                "01-01",
+                "01-26",
+                "easter-2",
+                "easter+1",
+                "04-25",
+                "05-08/Sun",
+                "06-08/Mon",
+                "09-01/Sun",
+                "11-23/Fri",
+                "12-24",
+                "12-25",
+                "12-26",
+                "12-31",
+            ],
+            // New Year, Epiphany, Maundy Thursday, Good Friday, Labour Day, Assumption,
+            // National Day, All Saints' Day, Constitution Day, the Immaculate Conception, Black
+            // Friday, Christmas Eve and Day, New Year's Eve.
+            Holidays::Es => &[
+                "01-01",
+                "01-06",
+                "easter-3",
+                "easter-2",
+                "05-01",
+                "08-15",
+                "10-12",
+                "11-01",
+                "12-06",
+                "12-08",
+                "11-23/Fri",
+                "12-24",
+                "12-25",
+                "12-31",
+            ],
+            // New Year, Epiphany, Easter Monday, Liberation Day, Labour Day, Republic Day,
+            // Ferragosto, All Saints' Day, the Immaculate Conception, Black Friday, Christmas
+            // Eve to St Stephen's Day, New Year's Eve.
+            Holidays::It => &[
+                "01-01",
+                "01-06",
+                "easter+1",
+                "04-25",
+                "05-01",
+                "06-02",
+                "08-15",
+                "11-01",
+                "12-08",
+                "11-23/Fri",
+                "12-24",
+                "12-25",
+                "12-26",
+                "12-31",
+            ],
+            // New Year, Good Friday, Easter Monday, King's Day, Liberation Day, Ascension Day,
+            // Whit Monday, St Nicholas' Eve, Black Friday, Christmas Eve to Boxing Day, New
+            // Year's Eve.
+            Holidays::Nl => &[
+                "01-01",
+                "easter-2",
+                "easter+1",
+                "04-27",
+                "05-05",
+                "easter+39",
+                "easter+50",
+                "12-05",
+                "11-23/Fri",
+                "12-24",
+                "12-25",
+                "12-26",
                 "12-31",
             ],
         }
@@ -940,9 +1079,13 @@ mod tests {
 
     #[test]
     fn every_countrys_holidays_read_and_fall_on_their_days() {
-        for holidays in [Holidays::Us, Holidays::Uk, Holidays::De, Holidays::Fr] {
+        for holidays in Holidays::ALL {
             assert_eq!(holidays.rules().len(), holidays.written().len(), "{holidays:?}");
+            let code = serde_json::to_value(holidays).unwrap();
+            assert_eq!(code, holidays.code());
+            assert_eq!(Holidays::from_code(&holidays.code().to_uppercase()), Some(holidays));
         }
+        assert_eq!(Holidays::from_code("jp"), None);
         let us = Holidays::Us.rules();
         let day = |text: &str, year| text.parse::<Rule>().unwrap().date_in(year);
         assert!(us.contains(&"11-22/Thu".parse().unwrap()));
@@ -952,6 +1095,12 @@ mod tests {
         assert_eq!(day("05-25/Mon", 2024), Some(date(2024, 5, 27)));
         assert_eq!(day("09-01/Mon", 2025), Some(date(2025, 9, 1)));
         assert_eq!(day("11-26/Mon", 2024), Some(date(2024, 12, 2)));
+        // Canada's Victoria Day, Thanksgiving and Family Day, Australia's King's Birthday.
+        assert_eq!(day("05-18/Mon", 2024), Some(date(2024, 5, 20)));
+        assert_eq!(day("05-18/Mon", 2025), Some(date(2025, 5, 19)));
+        assert_eq!(day("10-08/Mon", 2024), Some(date(2024, 10, 14)));
+        assert_eq!(day("02-15/Mon", 2024), Some(date(2024, 2, 19)));
+        assert_eq!(day("06-08/Mon", 2024), Some(date(2024, 6, 10)));
         // Mothering Sunday 2024 and Whit Monday 2025.
         assert_eq!(day("easter-21", 2024), Some(date(2024, 3, 10)));
         assert_eq!(day("easter+50", 2025), Some(date(2025, 6, 9)));

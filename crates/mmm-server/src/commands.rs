@@ -249,10 +249,11 @@ fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), Cli
         spec.events.push(rule);
     }
     if let Some(country) = &args.holidays {
-        let holidays: mmm_core::events::Holidays = serde_json::from_value(serde_json::Value::from(
-            country.to_lowercase(),
-        ))
-        .map_err(|_| anyhow!("--holidays {country}: the countries are us, uk, de and fr"))?;
+        use mmm_core::events::Holidays;
+        let holidays = Holidays::from_code(country).ok_or_else(|| {
+            let codes: Vec<&str> = Holidays::ALL.iter().map(|h| h.code()).collect();
+            anyhow!("--holidays {country}: the countries are {}", codes.join(", "))
+        })?;
         spec.candidate_events = holidays.rules();
     }
     if let Some(arg) = &args.lift_tests {

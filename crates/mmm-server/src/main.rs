@@ -381,7 +381,8 @@ struct ModelArgs {
     /// whatever the data's evidence.
     #[arg(long = "event", value_name = "EVENT", allow_hyphen_values = true)]
     events: Vec<String>,
-    /// A country's holidays to ask the data about (us, uk, de or fr; weekly and daily data):
+    /// A country's holidays to ask the data about (us, uk, de, fr, ca, au, es, it or nl; weekly
+    /// and daily data):
     /// each gets a term only where the data are more likely with it, at prior odds of one to
     /// the number of holidays.
     #[arg(long, value_name = "COUNTRY")]

@@ -34,7 +34,10 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   const known = h('input', { type: 'text', placeholder: '11-27, easter-2, lunar_new_year', autocomplete: 'off' });
   const holidays = h('select', null, h('option', { value: '' }, 'None'),
     h('option', { value: 'us' }, 'United States'), h('option', { value: 'uk' }, 'United Kingdom'),
-    h('option', { value: 'de' }, 'Germany'), h('option', { value: 'fr' }, 'France'));
+    h('option', { value: 'de' }, 'Germany'), h('option', { value: 'fr' }, 'France'),
+    h('option', { value: 'ca' }, 'Canada'), h('option', { value: 'au' }, 'Australia'),
+    h('option', { value: 'es' }, 'Spain'), h('option', { value: 'it' }, 'Italy'),
+    h('option', { value: 'nl' }, 'Netherlands'));
   const chains = h('input', { type: 'number', min: 1, max: 8, value: '4' });
   const draws = h('input', { type: 'number', min: 100, max: 5000, step: 100, value: '1000' });
   // Chains and draws share the noise's row, shown for the Bayesian fit only.
