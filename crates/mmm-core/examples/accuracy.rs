@@ -375,8 +375,7 @@ fn main() {
             spec.events = named.split(',').map(|e| e.parse().expect("NAMED")).collect();
         }
         if let Ok(country) = std::env::var("HOLIDAYS") {
-            let holidays: mmm_core::events::Holidays =
-                serde_json::from_value(serde_json::Value::from(country)).expect("HOLIDAYS");
+            let holidays = mmm_core::events::Holidays::from_code(&country).expect("HOLIDAYS");
             spec.candidate_events = holidays.rules();
         }
         if std::env::var("DROP_HISTORY").is_ok() {

@@ -359,6 +359,11 @@ impl Rule {
         })
     }
 
+    /// How many of `dates` (the first days of periods of `days` days) hold the event.
+    pub fn periods_held(self, dates: &[NaiveDate], days: u32) -> usize {
+        dates.iter().filter(|d| self.held_by(**d, days)).count()
+    }
+
     /// A key that orders rules by date, then weekday (those that move with a feast first, by
     /// feast and offset).
     pub(crate) fn key(self) -> (u32, u32, u32, usize, i32) {
@@ -493,8 +498,7 @@ impl<'de> Deserialize<'de> for Rule {
 /// A country's public holidays and the days around them that move sales, as candidates the fit
 /// asks the data about (`ModelSpec::candidate_events`, `mmm fit --holidays us`): each is kept
 /// only where the data are more likely with its term.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Holidays {
     /// United States.
     Us,
@@ -548,6 +552,11 @@ impl Holidays {
     /// The country with code `code` (any case).
     pub fn from_code(code: &str) -> Option<Holidays> {
         Holidays::ALL.into_iter().find(|h| h.code().eq_ignore_ascii_case(code.trim()))
+    }
+
+    /// The countries' codes, as the errors list them: "us, uk, ...".
+    pub fn codes() -> String {
+        Holidays::ALL.map(Holidays::code).join(", ")
     }
 
     /// The holidays' rules, in [`Rule`]'s written form.
@@ -734,6 +743,25 @@ impl Holidays {
     /// The holidays' rules.
     pub fn rules(self) -> Vec<Rule> {
         self.written().iter().filter_map(|r| r.parse().ok()).collect()
+    }
+}
+
+/// A country's holidays are written by their code (`"us"`).
+impl Serialize for Holidays {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Holidays {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Holidays, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        Holidays::from_code(&code).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "no holidays for '{code}' (the countries: {})",
+                Holidays::codes()
+            ))
+        })
     }
 }
 

@@ -109,7 +109,7 @@ fn check_named_events(data: &Dataset, spec: &ModelSpec, n_fit: usize) -> Result<
             return Err(FitError::InvalidSpec(format!("event '{rule}' is named twice")));
         }
         let fitted = data.dates.get(..n_fit).unwrap_or_default();
-        let held = fitted.iter().filter(|d| rule.held_by(**d, calendar.days)).count();
+        let held = rule.periods_held(fitted, calendar.days);
         if held < 2 {
             return Err(FitError::InvalidSpec(format!(
                 "event '{rule}' ({}) falls in {held} of the {n_fit} fitted periods; a recurring \

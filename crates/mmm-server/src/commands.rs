@@ -251,8 +251,7 @@ fn prepare(args: &ModelArgs, holdout: usize) -> Result<(Dataset, ModelSpec), Cli
     if let Some(country) = &args.holidays {
         use mmm_core::events::Holidays;
         let holidays = Holidays::from_code(country).ok_or_else(|| {
-            let codes: Vec<&str> = Holidays::ALL.iter().map(|h| h.code()).collect();
-            anyhow!("--holidays {country}: the countries are {}", codes.join(", "))
+            anyhow!("--holidays {country}: the countries are {}", Holidays::codes())
         })?;
         spec.candidate_events = holidays.rules();
     }

@@ -203,7 +203,7 @@ fn recurring_events(problem: &Problem, u: &DVector<f64>) -> Vec<(events::Rule, f
         .spec
         .candidate_events
         .iter()
-        .filter(|rule| fitted.iter().filter(|d| rule.held_by(**d, calendar.days)).count() >= 2)
+        .filter(|rule| rule.periods_held(fitted, calendar.days) >= 2)
         .copied()
         .collect();
     let odds = (candidates.len() as f64).ln();
