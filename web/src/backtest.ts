@@ -3,6 +3,7 @@
 import { ApiError, post } from './api';
 import { chart } from './charts';
 import { type Child, field, h, mount, notice } from './dom';
+import { eventFields } from './events';
 import { pct, ratio, signedPct } from './format';
 import { problemsTable } from './pages/data';
 import { metric } from './pages/overview';
@@ -14,6 +15,7 @@ export function backtestSection(datasets: Dataset[]): HTMLElement {
   const folds = h('input', { type: 'number', min: 1, max: 20, value: '4', inputmode: 'numeric' });
   const horizon = h('input', { type: 'number', min: 1, placeholder: 'a quarter', inputmode: 'numeric' });
   const seed = h('input', { type: 'number', min: 0, value: '1', inputmode: 'numeric' });
+  const named = eventFields();
   const run = h('button', { type: 'submit', disabled: datasets.length === 0 }, 'Run the backtest');
   const result = h('div', { 'aria-live': 'polite' });
   const form = h('form', {
@@ -23,9 +25,11 @@ export function backtestSection(datasets: Dataset[]): HTMLElement {
       run.disabled = true;
       mount(result, notice('info', 'Fitting each window…'));
       try {
-        const b = await post<Backtest>(`/datasets/${datasetSel.value}/backtest`, {
+        const body: Record<string, unknown> = {
           folds: Number(folds.value), horizon: horizon.value === '' ? undefined : Number(horizon.value), seed: Number(seed.value),
-        });
+        };
+        named.apply(body);
+        const b = await post<Backtest>(`/datasets/${datasetSel.value}/backtest`, body);
         mount(result, ...report(b));
       } catch (err) {
         mount(result, err instanceof ApiError && err.details.length ? problemsTable(err) : notice('error', (err as Error).message));
@@ -36,7 +40,7 @@ export function backtestSection(datasets: Dataset[]): HTMLElement {
   }, h('h2', { id: 'backtest-title' }, 'Backtest a data set'),
   h('p', null, 'Point fits on growing windows of the data, each scored on the periods after it: how well the model predicts what it has not seen, and how far each channel’s ROI moves from one window to the next. Nothing is stored.'),
   h('div', { class: 'grid3' }, field('Data set', datasetSel), field('Folds', folds, 'Fits, one per window.'), field('Periods per fold', horizon, 'Scored after each window; empty for a quarter (13 weeks, 3 months or 91 days).')),
-  h('div', { class: 'grid3' }, field('Seed', seed)),
+  h('div', { class: 'grid3' }, field('Seed', seed), named.holidays, named.known),
   run, result);
   return form;
 }

@@ -6,6 +6,7 @@ import { deleteButton, field, h, mount, notice } from '../dom';
 import { pct, ratio } from '../format';
 import { backtestSection } from '../backtest';
 import { calibrationEditor } from '../calibration';
+import { eventFields } from '../events';
 import type { Dataset, Job, JobEvent, Model } from '../types';
 
 interface TrainOut { model_id: string; job_id: string; status: string }
@@ -31,13 +32,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
     h('option', { value: 'geometric' }, 'Largest in the period of the spend'));
   const events = h('select', null, h('option', { value: '' }, 'Found where the data ask'),
     h('option', { value: 'none' }, 'Left to the residuals'));
-  const known = h('input', { type: 'text', placeholder: '11-27, easter-2, lunar_new_year', autocomplete: 'off' });
-  const holidays = h('select', null, h('option', { value: '' }, 'None'),
-    h('option', { value: 'us' }, 'United States'), h('option', { value: 'uk' }, 'United Kingdom'),
-    h('option', { value: 'de' }, 'Germany'), h('option', { value: 'fr' }, 'France'),
-    h('option', { value: 'ca' }, 'Canada'), h('option', { value: 'au' }, 'Australia'),
-    h('option', { value: 'es' }, 'Spain'), h('option', { value: 'it' }, 'Italy'),
-    h('option', { value: 'nl' }, 'Netherlands'));
+  const named = eventFields();
   const chains = h('input', { type: 'number', min: 1, max: 8, value: '4' });
   const draws = h('input', { type: 'number', min: 100, max: 5000, step: 100, value: '1000' });
   // Chains and draws share the noise's row, shown for the Bayesian fit only.
@@ -114,9 +109,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
       if (noise.value === 'independent') body.autocorrelated_noise = false;
       if (carryOver.value === 'geometric') body.delayed_adstock = false;
       if (events.value === 'none') body.recurring_events = false;
-      const named = known.value.split(',').map((e) => e.trim()).filter((e) => e !== '');
-      if (named.length) body.events = named;
-      if (holidays.value !== '') body.holidays = holidays.value;
+      named.apply(body);
       const pairs = mediaUnits();
       if (pairs) body.media_units = pairs;
       if (method.value === 'bayes') Object.assign(body, { chains: Number(chains.value), draws: Number(draws.value), tune: Number(draws.value) });
@@ -145,7 +138,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   h('div', { class: 'grid3' }, field('Noise', noise, 'Noise that lingers from one period to the next is weighed as such only where the data are more likely with it.'),
     field('Carry-over', carryOver, 'An effect that builds up over the weeks after the spend (Weibull adstock) is used only where the data are more likely with it.'),
     field('Yearly events', events, 'In weekly or daily data, a week (or day) the fit misses the same way every year (Black Friday, Christmas, Easter, Orthodox Easter, Lunar New Year, the Eids, a yearly sale the file does not mark) gets a term of its own where the data are more likely with it.')),
-  h('div', { class: 'grid3' }, field('Holidays to ask about', holidays, 'Each of the country’s holidays gets a term only where the data are more likely with it.'), field('Events you know of', known, 'Comma-separated, each given a term whatever the data say: a date MM-DD (11-27), the first weekday on or after one (11-23/Fri: Black Friday), or a feast with days from it (easter, easter-2, orthodox_easter, lunar_new_year, eid_al_fitr, eid_al_adha).')),
+  h('div', { class: 'grid3' }, named.holidays, named.known),
   h('div', { class: 'grid3' }, bayesFields),
   unitsBox, calibration.el, start);
 
