@@ -50,7 +50,8 @@ pub struct Events {
 /// One recurring event: the period holding a calendar date every year, or in daily data the
 /// first given weekday on or after it (Black Friday: the first Friday on or after 23
 /// November), or the period holding a day that moves with a feast ([`Feast`]): at most one of
-/// `easter`, `orthodox_easter`, `lunar_new_year`, `eid_al_fitr` and `eid_al_adha`.
+/// `easter`, `orthodox_easter`, `lunar_new_year`, `eid_al_fitr`, `eid_al_adha`, `mid_autumn`
+/// and `dragon_boat`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDate {
     /// Month of the date, 1-12 (0 for an event that moves with a feast).
@@ -79,6 +80,12 @@ pub struct EventDate {
     /// Days from Eid al-Adha, for an event that moves with it (format version 7).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eid_al_adha: Option<i32>,
+    /// Days from the Mid-Autumn Festival, for an event that moves with it (format version 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mid_autumn: Option<i32>,
+    /// Days from the Dragon Boat Festival, for an event that moves with it (format version 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dragon_boat: Option<i32>,
     /// Effect on the KPI of the period that holds the date, in KPI units.
     pub coefficient: f64,
 }
@@ -102,6 +109,8 @@ impl EventDate {
             lunar_new_year: offset(Feast::LunarNewYear),
             eid_al_fitr: offset(Feast::EidAlFitr),
             eid_al_adha: offset(Feast::EidAlAdha),
+            mid_autumn: offset(Feast::MidAutumn),
+            dragon_boat: offset(Feast::DragonBoat),
             coefficient,
         }
     }
@@ -124,15 +133,19 @@ impl EventDate {
             (Feast::LunarNewYear, self.lunar_new_year),
             (Feast::EidAlFitr, self.eid_al_fitr),
             (Feast::EidAlAdha, self.eid_al_adha),
+            (Feast::MidAutumn, self.mid_autumn),
+            (Feast::DragonBoat, self.dragon_boat),
         ]
         .into_iter()
         .filter_map(|(feast, offset)| Some(FeastDay { feast, offset: offset? }))
     }
 
-    /// The format version the event needs: 7 when it moves with a feast other than Easter, 6
-    /// when it keeps a weekday or moves with Easter, else 5.
+    /// The format version the event needs: 8 when it moves with the Mid-Autumn or Dragon Boat
+    /// Festival, 7 with another feast but Easter, 6 when it keeps a weekday or moves with
+    /// Easter, else 5.
     pub(crate) fn format_version(&self) -> u32 {
         match self.rule().feast.map(|f| f.feast) {
+            Some(Feast::MidAutumn | Feast::DragonBoat) => 8,
             Some(Feast::Easter) => 6,
             Some(_) => 7,
             None if self.weekday.is_some() => 6,

@@ -92,21 +92,29 @@ pub enum Feast {
     EidAlFitr,
     /// The feast of the sacrifice, 10 Dhu al-Hijjah (Umm al-Qura calendar, 1925-2077).
     EidAlAdha,
+    /// The 15th day of the eighth month of the Chinese lunisolar calendar (Zhongqiu, Chuseok,
+    /// Tết Trung Thu), 1900-2099: 7 September to 8 October.
+    MidAutumn,
+    /// The 5th day of the fifth month of the Chinese lunisolar calendar (Duanwu), 1900-2099:
+    /// 27 May to 25 June.
+    DragonBoat,
 }
 
 impl Feast {
     /// Every feast, in the order the search asks for them: Easter first (a week that holds both
     /// Easters, as in 2025, is Easter's).
-    pub const ALL: [Feast; 5] = [
+    pub const ALL: [Feast; 7] = [
         Feast::Easter,
         Feast::OrthodoxEaster,
         Feast::LunarNewYear,
         Feast::EidAlFitr,
         Feast::EidAlAdha,
+        Feast::MidAutumn,
+        Feast::DragonBoat,
     ];
 
     /// The feast's day in its occurrence `index`: the Gregorian year for Easter, Orthodox
-    /// Easter and Lunar New Year; the Islamic (Hijri) year for the Eids, whose year is 11 days
+    /// Easter and the Chinese calendar's feasts; the Islamic (Hijri) year for the Eids, whose year is 11 days
     /// shorter (some Gregorian years hold two of them: Eid al-Fitr in 2000 and 2033). None
     /// outside the years its calendar covers.
     pub fn occurrence(self, index: i32) -> Option<NaiveDate> {
@@ -116,6 +124,8 @@ impl Feast {
             Feast::LunarNewYear => lunar_new_year(index),
             Feast::EidAlFitr => hijri_table(&EID_AL_FITR, index),
             Feast::EidAlAdha => hijri_table(&EID_AL_ADHA, index),
+            Feast::MidAutumn => lunar_table(&MID_AUTUMN, (9, 7), index),
+            Feast::DragonBoat => lunar_table(&DRAGON_BOAT, (5, 27), index),
         }
     }
 
@@ -137,6 +147,19 @@ impl Feast {
         HIJRI_FROM + i32::try_from(at).unwrap_or(i32::MAX - HIJRI_FROM)
     }
 
+    /// The feasts' names as specifications write them, for messages: "easter, ..., or
+    /// dragon_boat".
+    pub fn names() -> String {
+        let names: Vec<String> = Feast::ALL
+            .iter()
+            .filter_map(|f| serde_json::to_value(f).ok()?.as_str().map(str::to_owned))
+            .collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(", "),
+        }
+    }
+
     /// The feast's day, as people name it.
     pub fn name(self) -> &'static str {
         match self {
@@ -145,6 +168,8 @@ impl Feast {
             Feast::LunarNewYear => "Lunar New Year",
             Feast::EidAlFitr => "Eid al-Fitr",
             Feast::EidAlAdha => "Eid al-Adha",
+            Feast::MidAutumn => "the Mid-Autumn Festival",
+            Feast::DragonBoat => "the Dragon Boat Festival",
         }
     }
 
@@ -185,8 +210,11 @@ impl Feast {
                 (_, 0) => Some(self.name().to_owned()),
                 _ => None,
             },
+            Feast::MidAutumn | Feast::DragonBoat => (offset == 0).then(|| self.name().to_owned()),
         };
         named.unwrap_or_else(|| match offset {
+            -1 => format!("the day before {}", self.name()),
+            1 => format!("the day after {}", self.name()),
             o if o < 0 => format!("{} days before {}", -o, self.name()),
             o => format!("{o} days after {}", self.name()),
         })
@@ -232,7 +260,7 @@ pub fn orthodox_easter_sunday(year: i32) -> Option<NaiveDate> {
     julian.checked_add_signed(chrono::Duration::days(lag.into()))
 }
 
-/// The first year of [`LUNAR_NEW_YEAR`].
+/// The first year of [`LUNAR_NEW_YEAR`], [`MID_AUTUMN`] and [`DRAGON_BOAT`].
 const LUNAR_NEW_YEAR_FROM: i32 = 1900;
 
 /// Lunar New Year of 1900-2099: days after 21 January (it falls on 21 January to 20 February).
@@ -246,6 +274,40 @@ const LUNAR_NEW_YEAR: [u8; 200] = [
     23, 13, 2, 21, 10, 29, 18, 7, 25, 14, 3, 22, 11, 1, 20, 9, 27, 16, 5, 24, 12, 2, 21, 11, 29,
     18, 7, 25, 14, 3, 22, 12, 0, 19, 8, 27, 15, 5, 24, 13, 2, 21, 10, 29, 17, 6, 25, 15, 3, 22, 12,
     1, 19, 8, 27, 16, 5, 24, 13, 3, 20, 9, 28, 17, 6, 25, 15, 4, 22, 11, 0,
+];
+
+/// A feast of the Chinese lunisolar calendar in `year` (1900-2099): `table` holds its days
+/// after `from` (month, day) of each year from 1900.
+fn lunar_table(table: &[u8; 200], from: (u32, u32), year: i32) -> Option<NaiveDate> {
+    let index = usize::try_from(year.checked_sub(LUNAR_NEW_YEAR_FROM)?).ok()?;
+    let after = table.get(index)?;
+    NaiveDate::from_ymd_opt(year, from.0, from.1)?
+        .checked_add_signed(chrono::Duration::days((*after).into()))
+}
+
+/// The Mid-Autumn Festival (15th day of the 8th month) of 1900-2099: days after 7 September.
+/// From Python's `lunardate` 0.3.0, as [`LUNAR_NEW_YEAR`].
+const MID_AUTUMN: [u8; 200] = [
+    1, 20, 9, 28, 17, 6, 25, 15, 3, 21, 11, 29, 18, 8, 27, 16, 5, 23, 12, 31, 19, 9, 28, 18, 6, 25,
+    14, 3, 21, 10, 29, 19, 8, 27, 16, 5, 23, 12, 31, 20, 9, 28, 17, 7, 24, 13, 3, 22, 10, 29, 19,
+    8, 26, 15, 4, 23, 12, 1, 20, 10, 28, 17, 6, 25, 13, 3, 22, 11, 29, 19, 8, 26, 15, 4, 23, 13, 1,
+    20, 9, 28, 16, 5, 24, 14, 3, 22, 11, 30, 18, 7, 26, 15, 4, 23, 13, 2, 20, 9, 28, 17, 5, 24, 14,
+    4, 21, 11, 29, 18, 7, 26, 15, 5, 23, 12, 1, 20, 8, 27, 17, 6, 24, 14, 3, 22, 10, 29, 18, 8, 26,
+    15, 5, 24, 12, 1, 20, 9, 27, 17, 6, 25, 13, 3, 21, 10, 28, 18, 8, 27, 15, 4, 23, 12, 0, 19, 9,
+    28, 17, 6, 25, 14, 2, 21, 10, 29, 18, 8, 26, 16, 4, 22, 12, 1, 19, 9, 28, 17, 5, 24, 13, 3, 21,
+    10, 29, 19, 7, 26, 15, 4, 22, 11, 1, 20, 9, 28, 17, 6, 23, 13, 2, 22,
+];
+/// The Dragon Boat Festival (5th day of the 5th month) of 1900-2099: days after 27 May. From
+/// Python's `lunardate` 0.3.0, as [`LUNAR_NEW_YEAR`].
+const DRAGON_BOAT: [u8; 200] = [
+    5, 24, 14, 4, 22, 11, 30, 19, 7, 26, 15, 5, 23, 13, 2, 21, 9, 27, 17, 6, 24, 14, 4, 22, 10, 29,
+    18, 8, 26, 15, 5, 24, 12, 1, 20, 9, 27, 17, 6, 25, 14, 3, 22, 11, 29, 18, 8, 27, 15, 5, 23, 13,
+    1, 19, 9, 28, 17, 6, 25, 14, 2, 21, 10, 29, 18, 8, 27, 16, 4, 23, 12, 1, 19, 9, 28, 18, 6, 25,
+    14, 3, 21, 10, 29, 19, 8, 26, 15, 4, 22, 12, 1, 20, 9, 28, 17, 6, 24, 13, 3, 22, 10, 29, 19, 8,
+    26, 15, 4, 23, 12, 1, 20, 10, 27, 16, 6, 24, 13, 3, 22, 11, 29, 18, 7, 26, 14, 4, 23, 13, 1,
+    20, 9, 28, 16, 5, 24, 14, 3, 22, 11, 0, 18, 7, 26, 15, 4, 23, 12, 2, 19, 8, 27, 17, 5, 24, 14,
+    3, 21, 10, 29, 18, 7, 26, 15, 5, 23, 12, 1, 20, 8, 27, 17, 6, 24, 14, 3, 21, 10, 28, 18, 8, 26,
+    15, 5, 23, 11, 0, 19, 9, 27, 17, 6, 25, 13, 2, 21, 10, 28, 18, 8, 27,
 ];
 
 /// The first Hijri year of [`EID_AL_FITR`] and [`EID_AL_ADHA`] (1925).
@@ -300,10 +362,7 @@ fn hijri_table(table: &[u16], index: i32) -> Option<NaiveDate> {
 
 /// Lunar New Year of `year` (1900-2099; none outside).
 pub fn lunar_new_year(year: i32) -> Option<NaiveDate> {
-    let index = usize::try_from(year.checked_sub(LUNAR_NEW_YEAR_FROM)?).ok()?;
-    let after = LUNAR_NEW_YEAR.get(index)?;
-    NaiveDate::from_ymd_opt(year, 1, 21)?
-        .checked_add_signed(chrono::Duration::days((*after).into()))
+    lunar_table(&LUNAR_NEW_YEAR, (1, 21), year)
 }
 
 /// When a recurring event falls: the calendar date `month`/`day` every year, or with a
@@ -408,7 +467,7 @@ impl Rule {
 /// A rule as written in a specification (`mmm fit --event`, the API's `events`): `MM-DD` for a
 /// date (`11-27`), `MM-DD/Fri` for the first such weekday on or after it (Black Friday:
 /// `11-23/Fri`), a feast's name for its day (`easter`, `orthodox_easter`, `lunar_new_year`,
-/// `eid_al_fitr`, `eid_al_adha`) and with a signed number of days for a day near it
+/// `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`) and with a signed number of days for a day near it
 /// (`easter-2`: Good Friday).
 impl std::fmt::Display for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -460,8 +519,9 @@ impl std::str::FromStr for Rule {
             let feast: Feast =
                 serde_json::from_value(serde_json::Value::from(name)).map_err(|_| {
                     format!(
-                        "'{text}' is neither a date MM-DD nor a feast (easter, orthodox_easter, \
-                     lunar_new_year, eid_al_fitr, eid_al_adha), with days from it as -2 or +1"
+                        "'{text}' is neither a date MM-DD nor a feast ({}), with days from it \
+                         as -2 or +1",
+                        Feast::names()
                     )
                 })?;
             let offset = match offset {
@@ -518,11 +578,21 @@ pub enum Holidays {
     It,
     /// The Netherlands.
     Nl,
+    /// Brazil.
+    Br,
+    /// Mexico.
+    Mx,
+    /// Japan.
+    Jp,
+    /// China.
+    Cn,
+    /// South Korea.
+    Kr,
 }
 
 impl Holidays {
     /// Every country, in the order the help lists them.
-    pub const ALL: [Holidays; 9] = [
+    pub const ALL: [Holidays; 14] = [
         Holidays::Us,
         Holidays::Uk,
         Holidays::De,
@@ -532,6 +602,11 @@ impl Holidays {
         Holidays::Es,
         Holidays::It,
         Holidays::Nl,
+        Holidays::Br,
+        Holidays::Mx,
+        Holidays::Jp,
+        Holidays::Cn,
+        Holidays::Kr,
     ];
 
     /// The country's code, as `--holidays` and the API take it: `us`, `uk`, ...
@@ -546,6 +621,11 @@ impl Holidays {
             Holidays::Es => "es",
             Holidays::It => "it",
             Holidays::Nl => "nl",
+            Holidays::Br => "br",
+            Holidays::Mx => "mx",
+            Holidays::Jp => "jp",
+            Holidays::Cn => "cn",
+            Holidays::Kr => "kr",
         }
     }
 
@@ -735,6 +815,143 @@ impl Holidays {
                 "12-24",
                 "12-25",
                 "12-26",
+                "12-31",
+            ],
+            // New Year, Carnival Monday and Tuesday, Good Friday, Tiradentes, Labour Day,
+            // Mother's Day (second Sunday of May), Valentine's Day (Dia dos Namorados, 12 June),
+            // Corpus Christi, Father's Day (second Sunday of August), Independence Day, Our Lady
+            // of Aparecida and Children's Day, All Souls' Day, Republic Day, Black Awareness Day,
+            // Black Friday, Christmas Eve and Day, New Year's Eve.
+            Holidays::Br => &[
+                "01-01",
+                "easter-48",
+                "easter-47",
+                "easter-2",
+                "04-21",
+                "05-01",
+                "05-08/Sun",
+                "06-12",
+                "easter+60",
+                "08-08/Sun",
+                "09-07",
+                "10-12",
+                "11-02",
+                "11-15",
+                "11-20",
+                "11-23/Fri",
+                "12-24",
+                "12-25",
+                "12-31",
+            ],
+            // New Year, Epiphany (Día de Reyes), Constitution Day (first Monday of February),
+            // Valentine's Day, Benito Juárez's birthday (third Monday of March), Maundy Thursday,
+            // Good Friday, Children's Day, Labour Day, Mother's Day (10 May), Father's Day (third
+            // Sunday of June), Independence Day, the Day of the Dead, El Buen Fin (from the
+            // Friday before Revolution Day), Revolution Day (third Monday of November), Our Lady
+            // of Guadalupe, Christmas Eve and Day, New Year's Eve.
+            Holidays::Mx => &[
+                "01-01",
+                "01-06",
+                "02-01/Mon",
+                "02-14",
+                "03-15/Mon",
+                "easter-3",
+                "easter-2",
+                "04-30",
+                "05-01",
+                "05-10",
+                "06-15/Sun",
+                "09-16",
+                "11-02",
+                "11-12/Fri",
+                "11-15/Mon",
+                "12-12",
+                "12-24",
+                "12-25",
+                "12-31",
+            ],
+            // The New Year holidays (1-3 January), Coming of Age Day (second Monday of January),
+            // National Foundation Day, Valentine's Day, the Emperor's Birthday, White Day, Golden
+            // Week (Shōwa Day, Constitution Day, Greenery Day, Children's Day), Mother's Day,
+            // Marine Day (third Monday of July), Mountain Day, Obon, Respect for the Aged Day
+            // (third Monday of September), Sports Day (second Monday of October), Culture Day,
+            // Labour Thanksgiving Day, Christmas Eve and Day, New Year's Eve. The equinox days
+            // move between 19-21 March and 22-23 September with the sun, which no rule here
+            // follows, so they are left out.
+            Holidays::Jp => &[
+                "01-01",
+                "01-02",
+                "01-03",
+                "01-08/Mon",
+                "02-11",
+                "02-14",
+                "02-23",
+                "03-14",
+                "04-29",
+                "05-03",
+                "05-04",
+                "05-05",
+                "05-08/Sun",
+                "07-15/Mon",
+                "08-11",
+                "08-15",
+                "09-15/Mon",
+                "10-08/Mon",
+                "11-03",
+                "11-23",
+                "12-24",
+                "12-25",
+                "12-31",
+            ],
+            // New Year, the week before the Spring Festival, its eve, first and fifth days, the
+            // Lantern Festival, Valentine's Day, Women's Day, Labour Day, 520 (20 May), the
+            // Dragon Boat Festival, the 618 shopping festival, the Mid-Autumn Festival, the
+            // National Day Golden Week (1 and 5 October), Singles' Day (11 November), Double
+            // Twelve. Qingming falls on 4 or 5 April with the sun, which no rule here follows,
+            // so it is left out.
+            Holidays::Cn => &[
+                "01-01",
+                "lunar_new_year-7",
+                "lunar_new_year-1",
+                "lunar_new_year",
+                "lunar_new_year+4",
+                "lunar_new_year+14",
+                "02-14",
+                "03-08",
+                "05-01",
+                "05-20",
+                "dragon_boat",
+                "06-18",
+                "mid_autumn",
+                "10-01",
+                "10-05",
+                "11-11",
+                "12-12",
+            ],
+            // New Year, Seollal (its eve, first and second days), Valentine's Day, Independence
+            // Movement Day, White Day, Children's Day, Memorial Day, Liberation Day, Chuseok (its
+            // eve, first and second days), National Foundation Day, Hangul Day, Pepero Day,
+            // Christmas Eve and Day, New Year's Eve. Buddha's Birthday (8th day of the 4th lunar
+            // month) has no rule here.
+            Holidays::Kr => &[
+                "01-01",
+                "lunar_new_year-1",
+                "lunar_new_year",
+                "lunar_new_year+1",
+                "02-14",
+                "03-01",
+                "03-14",
+                "05-05",
+                "06-06",
+                "08-15",
+                "mid_autumn-1",
+                "mid_autumn",
+                "mid_autumn+1",
+                "10-03",
+                "10-09",
+                "11-11",
+                "12-24",
+                "12-25",
                 "12-31",
             ],
         }
@@ -1088,8 +1305,28 @@ mod tests {
         ] {
             assert_eq!(lunar_new_year(year), Some(date(year, month, day)), "{year}");
         }
+        // The Mid-Autumn Festival coincided with China's National Day in 2020, and the Dragon
+        // Boat Festival fell on its latest day of the years 1900-2099 that year.
+        let (mid_autumn, dragon_boat) = (Feast::MidAutumn, Feast::DragonBoat);
+        for (feast, year, month, day) in [
+            (mid_autumn, 1900, 9, 8),
+            (mid_autumn, 2008, 9, 14),
+            (mid_autumn, 2015, 9, 27),
+            (mid_autumn, 2020, 10, 1),
+            (mid_autumn, 2023, 9, 29),
+            (mid_autumn, 2099, 9, 29),
+            (dragon_boat, 1900, 6, 1),
+            (dragon_boat, 2008, 6, 8),
+            (dragon_boat, 2020, 6, 25),
+            (dragon_boat, 2023, 6, 22),
+            (dragon_boat, 2099, 6, 23),
+        ] {
+            assert_eq!(feast.occurrence(year), Some(date(year, month, day)), "{feast:?} {year}");
+            assert_eq!(feast.index_near(date(year, month, day)), year);
+        }
         // Outside the table's years there is no date, and so no event.
         assert_eq!((lunar_new_year(1899), lunar_new_year(2100)), (None, None));
+        assert_eq!((mid_autumn.occurrence(1899), dragon_boat.occurrence(2100)), (None, None));
         assert!(!Rule::feast(Feast::LunarNewYear, 0).held_by(date(2100, 1, 25), 31));
         let labels = [
             (Feast::OrthodoxEaster, -2, "Orthodox Good Friday"),
@@ -1098,6 +1335,10 @@ mod tests {
             (Feast::LunarNewYear, -1, "Lunar New Year's Eve"),
             (Feast::LunarNewYear, 0, "Lunar New Year"),
             (Feast::LunarNewYear, -7, "7 days before Lunar New Year"),
+            (Feast::LunarNewYear, 1, "the day after Lunar New Year"),
+            (Feast::MidAutumn, 0, "the Mid-Autumn Festival"),
+            (Feast::MidAutumn, -1, "the day before the Mid-Autumn Festival"),
+            (Feast::DragonBoat, 2, "2 days after the Dragon Boat Festival"),
         ];
         for (feast, offset, label) in labels {
             assert_eq!(Rule::feast(feast, offset).label(), label);
@@ -1113,7 +1354,7 @@ mod tests {
             assert_eq!(code, holidays.code());
             assert_eq!(Holidays::from_code(&holidays.code().to_uppercase()), Some(holidays));
         }
-        assert_eq!(Holidays::from_code("jp"), None);
+        assert_eq!(Holidays::from_code("zz"), None);
         let us = Holidays::Us.rules();
         let day = |text: &str, year| text.parse::<Rule>().unwrap().date_in(year);
         assert!(us.contains(&"11-22/Thu".parse().unwrap()));
@@ -1129,6 +1370,34 @@ mod tests {
         assert_eq!(day("10-08/Mon", 2024), Some(date(2024, 10, 14)));
         assert_eq!(day("02-15/Mon", 2024), Some(date(2024, 2, 19)));
         assert_eq!(day("06-08/Mon", 2024), Some(date(2024, 6, 10)));
+        // Brazil's Carnival Tuesday and Corpus Christi of 2024 and 2025, and its Father's Day.
+        assert_eq!(day("easter-47", 2024), Some(date(2024, 2, 13)));
+        assert_eq!(day("easter-47", 2025), Some(date(2025, 3, 4)));
+        assert_eq!(day("easter+60", 2024), Some(date(2024, 5, 30)));
+        assert_eq!(day("easter+60", 2025), Some(date(2025, 6, 19)));
+        assert_eq!(day("08-08/Sun", 2024), Some(date(2024, 8, 11)));
+        // Mexico's Constitution Day, Benito Juárez's birthday, Revolution Day and El Buen Fin's
+        // Friday of 2023 and 2024.
+        assert_eq!(day("02-01/Mon", 2024), Some(date(2024, 2, 5)));
+        assert_eq!(day("03-15/Mon", 2024), Some(date(2024, 3, 18)));
+        assert_eq!(day("11-15/Mon", 2023), Some(date(2023, 11, 20)));
+        assert_eq!(day("11-15/Mon", 2024), Some(date(2024, 11, 18)));
+        assert_eq!(day("11-12/Fri", 2023), Some(date(2023, 11, 17)));
+        assert_eq!(day("11-12/Fri", 2024), Some(date(2024, 11, 15)));
+        // Japan's Coming of Age Day, Marine Day, Respect for the Aged Day and Sports Day.
+        assert_eq!(day("01-08/Mon", 2024), Some(date(2024, 1, 8)));
+        assert_eq!(day("01-08/Mon", 2025), Some(date(2025, 1, 13)));
+        assert_eq!(day("07-15/Mon", 2024), Some(date(2024, 7, 15)));
+        assert_eq!(day("09-15/Mon", 2024), Some(date(2024, 9, 16)));
+        assert_eq!(day("10-08/Mon", 2024), Some(date(2024, 10, 14)));
+        // China's Lantern Festival, Dragon Boat and Mid-Autumn Festivals of 2024 and 2025, and
+        // Korea's Chuseok eve of 2024.
+        assert_eq!(day("lunar_new_year+14", 2024), Some(date(2024, 2, 24)));
+        assert_eq!(day("dragon_boat", 2024), Some(date(2024, 6, 10)));
+        assert_eq!(day("dragon_boat", 2025), Some(date(2025, 5, 31)));
+        assert_eq!(day("mid_autumn", 2024), Some(date(2024, 9, 17)));
+        assert_eq!(day("mid_autumn", 2025), Some(date(2025, 10, 6)));
+        assert_eq!(day("mid_autumn-1", 2024), Some(date(2024, 9, 16)));
         // Mothering Sunday 2024 and Whit Monday 2025.
         assert_eq!(day("easter-21", 2024), Some(date(2024, 3, 10)));
         assert_eq!(day("easter+50", 2025), Some(date(2025, 6, 9)));
@@ -1178,7 +1447,7 @@ mod tests {
         fn any_text_reads_as_a_rule_or_a_reason(
             text in concat!(
                 "\\PC{0,24}|[0-9]{1,4}-[0-9]{1,4}(/[A-Za-z]{0,10})?|[a-z_]{0,16}[+-]?[0-9]{0,12}",
-                "|(easter|orthodox_easter|lunar_new_year|eid_al_fitr|eid_al_adha)([+-][0-9]{1,3})?",
+                "|(easter|orthodox_easter|lunar_new_year|eid_al_fitr|eid_al_adha|mid_autumn|dragon_boat)([+-][0-9]{1,3})?",
             ),
         ) {
             if let Ok(rule) = text.parse::<Rule>() {
@@ -1256,12 +1525,16 @@ mod tests {
         // Orthodox Easter 2022-2024 (24 April, 16 April, 5 May) is one to five weeks after
         // Easter; Lunar New Year (1 February, 22 January, 10 February) moves up to three weeks.
         // Eid al-Fitr (2 May, 21 April, 10 April) and Eid al-Adha (9 July, 28 June, 16 June)
-        // come 11 days earlier every year.
+        // come 11 days earlier every year. The Mid-Autumn Festival (10 September, 29 September,
+        // 17 September) and the Dragon Boat Festival (3 June, 22 June, 10 June) move with the
+        // lunar months, as Lunar New Year.
         for (feast, last_week) in [
             (Feast::OrthodoxEaster, date(2024, 4, 29)),
             (Feast::LunarNewYear, date(2024, 2, 5)),
             (Feast::EidAlFitr, date(2024, 4, 8)),
             (Feast::EidAlAdha, date(2024, 6, 10)),
+            (Feast::MidAutumn, date(2024, 9, 16)),
+            (Feast::DragonBoat, date(2024, 6, 10)),
         ] {
             let rule = Rule::feast(feast, 0);
             let (dates, residuals) = lifted_with(rule);

@@ -87,7 +87,7 @@ const MAX_SIMULATED_HISTORY: usize = 520;
 /// A `--feast FEAST=LIFT` of `mmm simulate`: the feast (its document name, `easter`, or with
 /// hyphens, `lunar-new-year`) and a lift of -0.5 to 1.
 fn feast_lift(given: &str) -> Result<(mmm_core::events::Feast, f64), CliError> {
-    let names = "easter, orthodox_easter, lunar_new_year, eid_al_fitr or eid_al_adha";
+    let names = mmm_core::events::Feast::names();
     let (name, lift) = given
         .split_once('=')
         .ok_or_else(|| anyhow!("--feast {given}: write FEAST=LIFT, the feast {names}"))?;

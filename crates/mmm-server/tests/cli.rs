@@ -1620,6 +1620,29 @@ fn a_week_that_moves_with_lunar_new_year_is_named_by_it() {
 }
 
 #[test]
+fn a_week_that_moves_with_the_mid_autumn_festival_is_named_by_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // The week holding the Mid-Autumn Festival (10 September 2022, 29 September 2023, 17
+    // September 2024), 40% of the starting level more.
+    let (_, model, level, out) = fitted_with_event(dir.path(), ["--feast", "mid-autumn=0.4"]);
+    let doc = read_json(&model);
+    // An mmm that knows only the feasts of format version 7 would put it nowhere: version 8.
+    assert_eq!(doc["format_version"], 8);
+    let event = &doc["baseline"]["events"]["dates"][0];
+    assert_eq!((&event["month"], &event["mid_autumn"]), (&json!(0), &json!(0)));
+    let effect = event["coefficient"].as_f64().unwrap();
+    assert!((effect / (0.4 * level) - 1.0).abs() < 0.25, "{effect} against {level}");
+    let line = format!(
+        "Recurring events: the week of the Mid-Autumn Festival (+{}) every year",
+        mmm_core::text::thousands(effect)
+    );
+    assert!(text(&out.stdout).contains(&line), "{line}\n{}", text(&out.stdout));
+    let out = mmm(&["inspect-model", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(&line), "{line}\n{}", text(&out.stdout));
+}
+
+#[test]
 fn an_event_the_caller_names_gets_its_term_and_bad_ones_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     // The week of Eid al-Fitr 10% up: too faint for the fit to find by itself.
@@ -1647,9 +1670,10 @@ fn an_event_the_caller_names_gets_its_term_and_bad_ones_are_refused() {
         assert!(!out.status.success());
         assert!(text(&out.stderr).contains(said), "{event}: {}", text(&out.stderr));
     }
-    let out = mmm(&["fit", path(&data), "--holidays", "jp"]);
+    let out = mmm(&["fit", path(&data), "--holidays", "in"]);
     assert!(!out.status.success());
-    let said = "--holidays jp: the countries are us, uk, de, fr, ca, au, es, it, nl";
+    let said =
+        "--holidays in: the countries are us, uk, de, fr, ca, au, es, it, nl, br, mx, jp, cn, kr";
     assert!(text(&out.stderr).contains(said), "{}", text(&out.stderr));
     let out = mmm(&["fit", path(&data), "--event", "11-27", "--event", "11-27"]);
     assert!(!out.status.success());

@@ -175,6 +175,16 @@ pub struct RecurringEventOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 0)]
     pub eid_al_adha: Option<i32>,
+    /// Days from the Mid-Autumn Festival (15th day of the 8th lunar month), for an event that
+    /// moves with it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub mid_autumn: Option<i32>,
+    /// Days from the Dragon Boat Festival (5th day of the 5th lunar month), for an event that
+    /// moves with it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub dragon_boat: Option<i32>,
     /// When it falls, as people write it ("27 November", "the Friday of 23-29 November",
     /// "Easter Sunday", "Lunar New Year's Eve").
     pub label: String,
@@ -247,6 +257,8 @@ pub async fn status(
                 lunar_new_year: e.lunar_new_year,
                 eid_al_fitr: e.eid_al_fitr,
                 eid_al_adha: e.eid_al_adha,
+                mid_autumn: e.mid_autumn,
+                dragon_boat: e.dragon_boat,
                 label: e.label(),
                 effect: e.coefficient,
                 named: doc.spec.events.contains(&e.rule()),

@@ -561,6 +561,41 @@ mod tests {
         assert!(doc.baseline.events.is_none(), "{:?}", doc.baseline.events);
     }
 
+    #[test]
+    fn chinas_holidays_ask_about_the_mid_autumn_festival() {
+        use crate::events::{Feast, Holidays, Rule};
+        // The week of the Mid-Autumn Festival (10 September 2022, 29 September 2023, 17
+        // September 2024) 20% up.
+        let config = SimConfig {
+            seed: 1000,
+            noise: 0.045,
+            feasts: [(Feast::MidAutumn, 0.2)].into(),
+            ..SimConfig::default()
+        };
+        let s = simulate(&config);
+        let cn = ModelSpec { candidate_events: Holidays::Cn.rules(), ..ModelSpec::default() };
+        let doc = fit(&s.dataset, &cn, None).unwrap();
+        let events = doc.baseline.events.as_ref().expect("the Mid-Autumn Festival, asked");
+        let rules: Vec<Rule> = events.dates.iter().map(|e| e.rule()).collect();
+        assert_eq!(rules, [Rule::feast(Feast::MidAutumn, 0)]);
+        assert_eq!((events.dates[0].mid_autumn, doc.format_version), (Some(0), 8));
+        let lift = 0.2 * s.truth.baseline.intercept;
+        assert!((events.dates[0].coefficient / lift - 1.0).abs() < 0.5, "{events:?} {lift}");
+        // The document reads back, and its next year's week is the festival's: 6 October 2025,
+        // a Monday.
+        let read = crate::ModelDocument::from_json(&doc.to_json()).unwrap();
+        assert_eq!(read.baseline.events, doc.baseline.events);
+        let n = s.dataset.len();
+        let weeks: Vec<usize> =
+            (n..n + 52).filter(|&t| events.holds(t, &events.dates[0])).collect();
+        let first = s.dataset.frequency.nth_after(s.dataset.dates[0], weeks[0] as i64);
+        assert_eq!((weeks.len(), first), (1, chrono::NaiveDate::from_ymd_opt(2025, 10, 6)));
+        // The same market without the lift: none of China's holidays is kept.
+        let plain = simulate(&SimConfig { feasts: Default::default(), ..config });
+        let doc = fit(&plain.dataset, &cn, None).unwrap();
+        assert!(doc.baseline.events.is_none(), "{:?}", doc.baseline.events);
+    }
+
     /// A simulated market whose growth slows down: its KPI gains `amplitude · intercept ·
     /// x (1 − x)` on top of the simulator's straight trend, at `x = t / (n − 1)`. Returns the
     /// data and that bend per period.

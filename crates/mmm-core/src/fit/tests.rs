@@ -424,7 +424,7 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
         period_days: 7,
         dates: vec![event(11, 27)],
     });
-    assert_eq!((format_version_for(&doc.channels, &doc.baseline), FORMAT_VERSION), (5, 7));
+    assert_eq!((format_version_for(&doc.channels, &doc.baseline), FORMAT_VERSION), (5, 8));
     let err = ModelDocument::from_json(&doc.to_json()).unwrap_err();
     assert!(err.to_string().contains("format version 5"), "{err}");
     doc.format_version = 5;
@@ -442,19 +442,21 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
     assert!(err.to_string().contains("format version 6"), "{err}");
     weekday.format_version = 6;
     assert_eq!(ModelDocument::from_json(&weekday.to_json()).unwrap(), weekday);
-    // One that moves with another feast (Lunar New Year, an Eid...) needs version 7: an older
-    // mmm would not know the field and put the event nowhere.
+    // One that moves with another feast (Lunar New Year, an Eid...) needs version 7, and the
+    // Mid-Autumn and Dragon Boat Festivals 8: an older mmm would not know the field and put the
+    // event nowhere.
     for feast in Feast::ALL.into_iter().filter(|f| *f != Feast::Easter) {
         let field = serde_json::to_value(feast).unwrap();
         let field = field.as_str().unwrap();
+        let version = if matches!(feast, Feast::MidAutumn | Feast::DragonBoat) { 8 } else { 7 };
         let mut moving = weekday.clone();
         moving.baseline.events.as_mut().unwrap().dates[0] =
             crate::baseline::EventDate::new(Rule::feast(feast, -1), 1e4);
         assert!(moving.to_json().contains(&format!(r#""{field}": -1"#)), "{}", moving.to_json());
-        assert_eq!(format_version_for(&moving.channels, &moving.baseline), 7);
+        assert_eq!(format_version_for(&moving.channels, &moving.baseline), version);
         let err = ModelDocument::from_json(&moving.to_json()).unwrap_err();
-        assert!(err.to_string().contains("format version 7"), "{err}");
-        moving.format_version = 7;
+        assert!(err.to_string().contains(&format!("format version {version}")), "{err}");
+        moving.format_version = version;
         assert_eq!(ModelDocument::from_json(&moving.to_json()).unwrap(), moving);
         // An event moves with one feast at most.
         moving.baseline.events.as_mut().unwrap().dates[0].easter = Some(0);

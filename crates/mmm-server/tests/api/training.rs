@@ -702,7 +702,9 @@ fn events_the_request_names_get_terms_and_bad_ones_are_refused(app: TestApp) {
         feasts: [(Feast::LunarNewYear, 0.1)].into(),
         ..SimConfig::default()
     };
-    let dataset = app.upload_csv(&token, "lny", simulate(&config).dataset.to_csv());
+    let simulated = simulate(&config);
+    let level = simulated.truth.baseline.intercept;
+    let dataset = app.upload_csv(&token, "lny", simulated.dataset.to_csv());
     let (plain, _) = trained(&app, &token, &json!({"dataset_id": dataset}));
     assert!(plain["baseline"].get("events").is_none(), "{}", plain["baseline"]);
     let request = json!({"dataset_id": dataset, "events": ["lunar_new_year"]});
@@ -720,11 +722,22 @@ fn events_the_request_names_get_terms_and_bad_ones_are_refused(app: TestApp) {
     assert!(candidates.contains(&json!("easter-2")) && candidates.contains(&json!("12-26")));
     assert!(asked["baseline"].get("events").is_none(), "{}", asked["baseline"]);
     assert_eq!(status["recurring_events"], json!([]));
+    // A festival of the lunar calendar, named where the market has none: its term comes out
+    // near zero, and the status says which festival.
+    let request = json!({"dataset_id": dataset, "events": ["mid_autumn"]});
+    let (doc, status) = trained(&app, &token, &request);
+    let effect = doc["baseline"]["events"]["dates"][0]["coefficient"].as_f64().unwrap();
+    assert!(effect.abs() < 0.05 * level, "{effect} against a level of {level}");
+    assert_eq!(
+        status["recurring_events"],
+        json!([{"month": 0, "day": 0, "mid_autumn": 0, "label": "the Mid-Autumn Festival", "effect": effect, "named": true}])
+    );
+    assert_eq!(doc["format_version"], 8);
     let models = app.get("/api/v1/models", Some(&token)).json().as_array().unwrap().len();
     let r = app.post_json(
         "/api/v1/models",
         Some(&token),
-        &json!({"dataset_id": dataset, "holidays": "jp"}),
+        &json!({"dataset_id": dataset, "holidays": "in"}),
     );
     assert!(matches!(r.status, 400 | 422) && r.text.contains("holidays"), "{}", r.text);
     for (events, said) in [
