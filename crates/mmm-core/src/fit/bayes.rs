@@ -169,7 +169,7 @@ impl Problem {
                 let (q, dq) = spec.penalty(work[c][j], theta[c][j]);
                 let idx = c * k + j;
                 let sgm = 1.0 / (1.0 + (-u[idx]).exp());
-                logp += -q + ((spec.hi - spec.lo) * sgm * (1.0 - sgm)).ln();
+                logp += -q + (spec.hi - spec.lo).ln() + log_sigmoid_slope(u[idx]);
                 if !want_gradient {
                     continue;
                 }
@@ -210,6 +210,14 @@ impl Problem {
         }
         logp.is_finite().then_some(Marginal { logp, gradient, beta_hat, chol, s, features: feats })
     }
+}
+
+/// `ln(σ(u) (1 − σ(u)))`, the log slope of the logistic map from `u` to a bounded parameter,
+/// as `−|u| − 2 ln(1 + e^{−|u|})`: the product itself underflows to 0 once `|u|` passes about
+/// 37, where a search may leave a parameter that runs to its bound (a Hill shape of 5), and
+/// the posterior there would read as impossible.
+fn log_sigmoid_slope(u: f64) -> f64 {
+    -u.abs() - 2.0 * (-u.abs()).exp().ln_1p()
 }
 
 #[derive(Debug, thiserror::Error)]

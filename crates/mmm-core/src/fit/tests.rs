@@ -629,6 +629,24 @@ fn check_marginal_gradient_at(problem: &Problem) {
 }
 
 #[test]
+fn a_parameter_searched_to_its_bound_leaves_the_marginal_posterior_finite() {
+    // A search may leave a parameter that runs to its bound far out on the unconstrained
+    // scale (a radio Hill shape of 5 at u = 189 on one simulated market), where σ(u)(1 − σ(u))
+    // underflows to 0. The posterior there is finite: past u = 30 the parameter no longer
+    // moves (σ(30) is 1 to 1e-13), so the log posterior falls by the log slope of the map
+    // alone, one per unit of u.
+    let data = sim(3, 0.04).dataset;
+    let problem = Problem::new(&data, &ModelSpec::default()).unwrap();
+    let mut u = problem.starts(1, 0).remove(0);
+    let last = u.len() - 1;
+    u[last] = 30.0;
+    let near = problem.marginal_at(&u, false).expect("finite at u = 30").logp;
+    u[last] = 189.0;
+    let far = problem.marginal_at(&u, false).expect("finite at u = 189").logp;
+    assert!((far - near + 159.0).abs() < 1e-6, "{near} then {far}");
+}
+
+#[test]
 fn marginal_posterior_gradient_matches_finite_differences() {
     check_marginal_gradient(false);
     check_marginal_gradient(true);
