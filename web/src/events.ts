@@ -7,7 +7,7 @@ import { field, h } from './dom';
 export const HOLIDAY_COUNTRIES: [string, string][] = [
   ['us', 'United States'], ['uk', 'United Kingdom'], ['de', 'Germany'], ['fr', 'France'],
   ['ca', 'Canada'], ['au', 'Australia'], ['es', 'Spain'], ['it', 'Italy'], ['nl', 'Netherlands'],
-  ['br', 'Brazil'], ['mx', 'Mexico'], ['jp', 'Japan'], ['cn', 'China'], ['kr', 'South Korea'],
+  ['br', 'Brazil'], ['mx', 'Mexico'], ['jp', 'Japan'], ['cn', 'China'], ['kr', 'South Korea'], ['in', 'India'],
 ];
 
 /** The two fields, and what they add to a training or backtest request. */
@@ -23,7 +23,7 @@ export function eventFields(): EventFields {
     HOLIDAY_COUNTRIES.map(([code, name]) => h('option', { value: code }, name)));
   return {
     holidays: field('Holidays to ask about', holidays, 'Each of the country’s holidays gets a term only where the data are more likely with it.'),
-    known: field('Events you know of', known, 'Comma-separated, each given a term whatever the data say: a date MM-DD (11-27), the first weekday on or after one (11-23/Fri: Black Friday), or a feast with days from it (easter, easter-2, orthodox_easter, lunar_new_year, eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat).'),
+    known: field('Events you know of', known, 'Comma-separated, each given a term whatever the data say: a date MM-DD (11-27), the first weekday on or after one (11-23/Fri: Black Friday), or a feast with days from it (easter, easter-2, orthodox_easter, lunar_new_year, eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat, diwali).'),
     apply: (body) => {
       const named = known.value.split(',').map((e) => e.trim()).filter((e) => e !== '');
       if (named.length) body.events = named;

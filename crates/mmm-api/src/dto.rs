@@ -332,14 +332,15 @@ pub struct TrainIn {
     /// Recurring events you know of (weekly and daily data): `MM-DD` (`11-27`), `MM-DD/Fri` for
     /// the first such weekday on or after the date (Black Friday: `11-23/Fri`), or a feast with
     /// the days from it: `easter`, `easter-2` (Good Friday), `orthodox_easter`,
-    /// `lunar_new_year`, `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`. Each gets a
+    /// `lunar_new_year`, `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`, `diwali`.
+    /// Each gets a
     /// baseline term whatever the
     /// data's evidence, and must fall in two of the fitted periods at least.
     #[serde(default)]
     #[schema(value_type = Vec<String>, example = json!(["11-27", "easter-2", "eid_al_fitr"]))]
     pub events: Vec<mmm_core::events::Rule>,
     /// A country's holidays to ask the data about (`us`, `uk`, `de`, `fr`, `ca`, `au`, `es`,
-    /// `it`, `nl`, `br`, `mx`, `jp`, `cn` or `kr`; weekly and daily data): each gets a term only where the data are more
+    /// `it`, `nl`, `br`, `mx`, `jp`, `cn`, `kr` or `in`; weekly and daily data): each gets a term only where the data are more
     /// likely with it, at prior odds of one to the number of holidays. The model's
     /// `spec.candidate_events` lists them.
     #[schema(value_type = Option<String>, example = "us")]

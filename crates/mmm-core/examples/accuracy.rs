@@ -36,7 +36,7 @@
 //! SPIKE_CONTROL=1 gives the fit a 0/1 control column marking them. NO_EVENTS=1 fits without
 //! the recurring events the fit may find itself (`ModelSpec::recurring_events` off); the
 //! example prints on how many data sets the fit found them, and which. NAMED=11-27,12-24 names
-//! events to the fit (`ModelSpec::events`, `mmm fit --event`); HOLIDAYS=us (uk, de, fr, ca, au, es, it, nl, br, mx, jp, cn, kr) gives it
+//! events to the fit (`ModelSpec::events`, `mmm fit --event`); HOLIDAYS=us (uk, de, fr, ca, au, es, it, nl, br, mx, jp, cn, kr, in) gives it
 //! that country's holidays to ask about (`ModelSpec::candidate_events`, `mmm fit --holidays`).
 //!
 //! FREQ=daily simulates daily data (WEEKS is then the number of days; SPIKE's events fall on
@@ -47,8 +47,8 @@
 //!
 //! EASTER=A adds `A · intercept` to the KPI of the period holding Easter Sunday (22 March to
 //! 25 April; `SimConfig::feasts`); ORTHODOX_EASTER=A, LUNAR_NEW_YEAR=A, EID_AL_FITR=A,
-//! EID_AL_ADHA=A, MID_AUTUMN=A and DRAGON_BOAT=A the same for the period holding that feast's
-//! day.
+//! EID_AL_ADHA=A, MID_AUTUMN=A, DRAGON_BOAT=A and DIWALI=A the same for the period holding
+//! that feast's day.
 //!
 //! SEASON_AMP=A adds a holiday season: the KPI gains `A · intercept` from 20 November to 25
 //! December. MAX_HARMONICS=N lets the yearly season have up to N harmonics instead of the

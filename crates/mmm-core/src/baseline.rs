@@ -50,8 +50,8 @@ pub struct Events {
 /// One recurring event: the period holding a calendar date every year, or in daily data the
 /// first given weekday on or after it (Black Friday: the first Friday on or after 23
 /// November), or the period holding a day that moves with a feast ([`Feast`]): at most one of
-/// `easter`, `orthodox_easter`, `lunar_new_year`, `eid_al_fitr`, `eid_al_adha`, `mid_autumn`
-/// and `dragon_boat`.
+/// `easter`, `orthodox_easter`, `lunar_new_year`, `eid_al_fitr`, `eid_al_adha`, `mid_autumn`,
+/// `dragon_boat` and `diwali`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDate {
     /// Month of the date, 1-12 (0 for an event that moves with a feast).
@@ -86,6 +86,9 @@ pub struct EventDate {
     /// Days from the Dragon Boat Festival, for an event that moves with it (format version 8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dragon_boat: Option<i32>,
+    /// Days from Diwali, for an event that moves with it (Dhanteras: −2; format version 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diwali: Option<i32>,
     /// Effect on the KPI of the period that holds the date, in KPI units.
     pub coefficient: f64,
 }
@@ -111,6 +114,7 @@ impl EventDate {
             eid_al_adha: offset(Feast::EidAlAdha),
             mid_autumn: offset(Feast::MidAutumn),
             dragon_boat: offset(Feast::DragonBoat),
+            diwali: offset(Feast::Diwali),
             coefficient,
         }
     }
@@ -135,17 +139,18 @@ impl EventDate {
             (Feast::EidAlAdha, self.eid_al_adha),
             (Feast::MidAutumn, self.mid_autumn),
             (Feast::DragonBoat, self.dragon_boat),
+            (Feast::Diwali, self.diwali),
         ]
         .into_iter()
         .filter_map(|(feast, offset)| Some(FeastDay { feast, offset: offset? }))
     }
 
     /// The format version the event needs: 8 when it moves with the Mid-Autumn or Dragon Boat
-    /// Festival, 7 with another feast but Easter, 6 when it keeps a weekday or moves with
+    /// Festival or Diwali, 7 with another feast but Easter, 6 when it keeps a weekday or moves with
     /// Easter, else 5.
     pub(crate) fn format_version(&self) -> u32 {
         match self.rule().feast.map(|f| f.feast) {
-            Some(Feast::MidAutumn | Feast::DragonBoat) => 8,
+            Some(Feast::MidAutumn | Feast::DragonBoat | Feast::Diwali) => 8,
             Some(Feast::Easter) => 6,
             Some(_) => 7,
             None if self.weekday.is_some() => 6,

@@ -17,14 +17,14 @@ use serde::{Deserialize, Serialize};
 /// organic media; version 4 a trend that bends at knots; version 5 recurring events; version 6
 /// recurring events that keep a weekday or move with Easter; version 7 those that move with
 /// a feast other than Easter (Orthodox Easter, Lunar New Year, the Eids); version 8 those that
-/// move with the Mid-Autumn or Dragon Boat Festival. A document is
+/// move with the Mid-Autumn or Dragon Boat Festival or Diwali. A document is
 /// written with the oldest version that holds it ([`format_version_for`]), so an mmm that
 /// predates them refuses exactly the documents it would misread. Version 1 documents still
 /// load.
 pub const FORMAT_VERSION: u32 = 8;
 
 /// The format version a document with these channels and this baseline is written with: 8 when
-/// a recurring event moves with the Mid-Autumn or Dragon Boat Festival, 7 when one moves with
+/// a recurring event moves with the Mid-Autumn or Dragon Boat Festival or Diwali, 7 when one moves with
 /// another feast but Easter, 6 when one keeps a weekday
 /// or moves with Easter, else 5 when the baseline has recurring events, else 4 when the
 /// baseline's trend bends, else 3 when a channel applies its saturation before its adstock or
@@ -648,7 +648,7 @@ impl ModelDocument {
             return bad(match needed {
                 8 => {
                     "recurring events that move with the Mid-Autumn or Dragon Boat Festival \
-                      need format version 8"
+                      or Diwali need format version 8"
                 }
                 7 => {
                     "recurring events that move with a feast other than Easter need \

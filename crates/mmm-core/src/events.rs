@@ -98,12 +98,15 @@ pub enum Feast {
     /// The 5th day of the fifth month of the Chinese lunisolar calendar (Duanwu), 1900-2099:
     /// 27 May to 25 June.
     DragonBoat,
+    /// The Hindu festival of lights, on the new moon (Amavasya) that ends the month of Ashvin,
+    /// 1900-2099: 15 October to 17 November.
+    Diwali,
 }
 
 impl Feast {
     /// Every feast, in the order the search asks for them: Easter first (a week that holds both
     /// Easters, as in 2025, is Easter's).
-    pub const ALL: [Feast; 7] = [
+    pub const ALL: [Feast; 8] = [
         Feast::Easter,
         Feast::OrthodoxEaster,
         Feast::LunarNewYear,
@@ -111,10 +114,11 @@ impl Feast {
         Feast::EidAlAdha,
         Feast::MidAutumn,
         Feast::DragonBoat,
+        Feast::Diwali,
     ];
 
     /// The feast's day in its occurrence `index`: the Gregorian year for Easter, Orthodox
-    /// Easter and the Chinese calendar's feasts; the Islamic (Hijri) year for the Eids, whose year is 11 days
+    /// Easter, the Chinese calendar's feasts and Diwali; the Islamic (Hijri) year for the Eids, whose year is 11 days
     /// shorter (some Gregorian years hold two of them: Eid al-Fitr in 2000 and 2033). None
     /// outside the years its calendar covers.
     pub fn occurrence(self, index: i32) -> Option<NaiveDate> {
@@ -126,6 +130,7 @@ impl Feast {
             Feast::EidAlAdha => hijri_table(&EID_AL_ADHA, index),
             Feast::MidAutumn => lunar_table(&MID_AUTUMN, (9, 7), index),
             Feast::DragonBoat => lunar_table(&DRAGON_BOAT, (5, 27), index),
+            Feast::Diwali => lunar_table(&DIWALI, (10, 15), index),
         }
     }
 
@@ -170,6 +175,7 @@ impl Feast {
             Feast::EidAlAdha => "Eid al-Adha",
             Feast::MidAutumn => "the Mid-Autumn Festival",
             Feast::DragonBoat => "the Dragon Boat Festival",
+            Feast::Diwali => "Diwali",
         }
     }
 
@@ -210,7 +216,9 @@ impl Feast {
                 (_, 0) => Some(self.name().to_owned()),
                 _ => None,
             },
-            Feast::MidAutumn | Feast::DragonBoat => (offset == 0).then(|| self.name().to_owned()),
+            Feast::MidAutumn | Feast::DragonBoat | Feast::Diwali => {
+                (offset == 0).then(|| self.name().to_owned())
+            }
         };
         named.unwrap_or_else(|| match offset {
             -1 => format!("the day before {}", self.name()),
@@ -260,7 +268,7 @@ pub fn orthodox_easter_sunday(year: i32) -> Option<NaiveDate> {
     julian.checked_add_signed(chrono::Duration::days(lag.into()))
 }
 
-/// The first year of [`LUNAR_NEW_YEAR`], [`MID_AUTUMN`] and [`DRAGON_BOAT`].
+/// The first year of [`LUNAR_NEW_YEAR`], [`MID_AUTUMN`], [`DRAGON_BOAT`] and [`DIWALI`].
 const LUNAR_NEW_YEAR_FROM: i32 = 1900;
 
 /// Lunar New Year of 1900-2099: days after 21 January (it falls on 21 January to 20 February).
@@ -276,7 +284,7 @@ const LUNAR_NEW_YEAR: [u8; 200] = [
     1, 19, 8, 27, 16, 5, 24, 13, 3, 20, 9, 28, 17, 6, 25, 15, 4, 22, 11, 0,
 ];
 
-/// A feast of the Chinese lunisolar calendar in `year` (1900-2099): `table` holds its days
+/// A lunisolar feast in `year` (1900-2099): `table` holds its days
 /// after `from` (month, day) of each year from 1900.
 fn lunar_table(table: &[u8; 200], from: (u32, u32), year: i32) -> Option<NaiveDate> {
     let index = usize::try_from(year.checked_sub(LUNAR_NEW_YEAR_FROM)?).ok()?;
@@ -308,6 +316,22 @@ const DRAGON_BOAT: [u8; 200] = [
     20, 9, 28, 16, 5, 24, 14, 3, 22, 11, 0, 18, 7, 26, 15, 4, 23, 12, 2, 19, 8, 27, 17, 5, 24, 14,
     3, 21, 10, 29, 18, 7, 26, 15, 5, 23, 12, 1, 20, 8, 27, 17, 6, 24, 14, 3, 21, 10, 28, 18, 8, 26,
     15, 5, 23, 11, 0, 19, 9, 27, 17, 6, 25, 13, 2, 21, 10, 28, 18, 8, 27,
+];
+
+/// Diwali of 1900-2099: days after 15 October. The evening on which the Amavasya tithi (the
+/// Moon 348-360° east of the Sun) holds at 18:00 Indian time, of the new moon that falls while
+/// the Sun is in sidereal Libra (Lahiri), or the new moon's own day where no evening holds it,
+/// computed with PyPI `ephem` 4.2: the same as India's gazetted dates (as python-holidays 0.109
+/// holds them) in every year of 2001-2035.
+const DIWALI: [u8; 200] = [
+    7, 26, 15, 5, 23, 12, 2, 21, 9, 28, 17, 6, 24, 14, 3, 22, 11, 0, 19, 8, 26, 15, 5, 24, 12, 2,
+    21, 10, 27, 16, 6, 25, 14, 3, 22, 11, 29, 18, 7, 26, 15, 5, 24, 13, 1, 20, 9, 28, 16, 6, 25,
+    15, 3, 22, 11, 29, 18, 7, 26, 16, 5, 23, 12, 1, 19, 9, 28, 17, 6, 25, 14, 3, 21, 10, 29, 19, 7,
+    26, 16, 5, 23, 12, 31, 20, 9, 28, 17, 7, 25, 14, 3, 21, 10, 29, 19, 8, 26, 15, 4, 23, 11, 30,
+    20, 10, 28, 17, 6, 25, 13, 2, 21, 11, 29, 19, 8, 27, 15, 4, 23, 12, 30, 20, 9, 28, 16, 5, 24,
+    14, 2, 21, 11, 30, 18, 7, 26, 15, 4, 23, 12, 31, 20, 9, 28, 17, 5, 24, 14, 33, 21, 11, 30, 18,
+    7, 25, 15, 5, 23, 12, 31, 20, 8, 27, 16, 6, 24, 14, 33, 22, 10, 29, 18, 7, 25, 15, 5, 24, 12,
+    31, 20, 9, 27, 16, 6, 25, 13, 32, 21, 10, 28, 18, 7, 26, 15, 4, 23, 12, 30, 19, 9, 28,
 ];
 
 /// The first Hijri year of [`EID_AL_FITR`] and [`EID_AL_ADHA`] (1925).
@@ -467,7 +491,7 @@ impl Rule {
 /// A rule as written in a specification (`mmm fit --event`, the API's `events`): `MM-DD` for a
 /// date (`11-27`), `MM-DD/Fri` for the first such weekday on or after it (Black Friday:
 /// `11-23/Fri`), a feast's name for its day (`easter`, `orthodox_easter`, `lunar_new_year`,
-/// `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`) and with a signed number of days for a day near it
+/// `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`, `diwali`) and with a signed number of days for a day near it
 /// (`easter-2`: Good Friday).
 impl std::fmt::Display for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -588,11 +612,13 @@ pub enum Holidays {
     Cn,
     /// South Korea.
     Kr,
+    /// India.
+    In,
 }
 
 impl Holidays {
     /// Every country, in the order the help lists them.
-    pub const ALL: [Holidays; 14] = [
+    pub const ALL: [Holidays; 15] = [
         Holidays::Us,
         Holidays::Uk,
         Holidays::De,
@@ -607,6 +633,7 @@ impl Holidays {
         Holidays::Jp,
         Holidays::Cn,
         Holidays::Kr,
+        Holidays::In,
     ];
 
     /// The country's code, as `--holidays` and the API take it: `us`, `uk`, ...
@@ -626,6 +653,7 @@ impl Holidays {
             Holidays::Jp => "jp",
             Holidays::Cn => "cn",
             Holidays::Kr => "kr",
+            Holidays::In => "in",
         }
     }
 
@@ -954,6 +982,24 @@ impl Holidays {
                 "12-25",
                 "12-31",
             ],
+            // New Year, Republic Day, Valentine's Day, Eid al-Fitr and Eid al-Adha,
+            // Independence Day, Gandhi Jayanti, Dhanteras (two days before Diwali) and Diwali,
+            // Christmas, New Year's Eve. Holi, Dussehra and the other festivals of the Hindu
+            // calendar have no rule here: the day India keeps follows the tithi, which these
+            // rules do not.
+            Holidays::In => &[
+                "01-01",
+                "01-26",
+                "02-14",
+                "eid_al_fitr",
+                "eid_al_adha",
+                "08-15",
+                "10-02",
+                "diwali-2",
+                "diwali",
+                "12-25",
+                "12-31",
+            ],
         }
     }
 
@@ -1117,15 +1163,25 @@ pub(crate) fn recurring_periods(
             let (lo, hi) = offsets.fold((0, 0), |(lo, hi), o| (o.min(lo), o.max(hi)));
             hi - lo
         };
-        // Near a feast, the feast before the weekday: Easter Sunday is a Sunday too, and noise
-        // on the Sundays around the same date in earlier years would pass for its weekday.
-        let matched = matches(&same_date)
-            .map(|earlier| (earlier, Match::Date))
-            .or_else(|| Feast::ALL.into_iter().find_map(same_feast))
-            .or_else(|| {
-                let earlier = matches(&same_weekday).filter(|_| calendar.days == 1)?;
-                (weekday_spread(&earlier) <= 6).then_some((earlier, Match::Weekday))
-            });
+        // A date whose periods are a year apart exactly is a date. One that needs the period
+        // beside in some year may be a feast that moved less than a period over the years
+        // the data hold (Diwali on 24 October 2022, 12 November 2023 and 31 October 2024): the
+        // feast first, then the date. Near a feast, the feast before the weekday: Easter Sunday
+        // is a Sunday too, and noise on the Sundays around the same date in earlier years
+        // would pass for its weekday.
+        let a_year_apart =
+            |earlier: &[usize]| earlier.iter().zip(1..).all(|(&k, y)| k + calendar.lag(y) == t);
+        let matched = match matches(&same_date) {
+            Some(earlier) if a_year_apart(&earlier) => Some((earlier, Match::Date)),
+            by_date => Feast::ALL
+                .into_iter()
+                .find_map(same_feast)
+                .or_else(|| by_date.map(|earlier| (earlier, Match::Date))),
+        }
+        .or_else(|| {
+            let earlier = matches(&same_weekday).filter(|_| calendar.days == 1)?;
+            (weekday_spread(&earlier) <= 6).then_some((earlier, Match::Weekday))
+        });
         let Some((earlier, kind)) = matched else { continue };
         // Each year's miss just past the threshold is how chance looks (three periods of noise
         // near 2 sds): a recurring event misses by more on average.
@@ -1327,6 +1383,20 @@ mod tests {
         // Outside the table's years there is no date, and so no event.
         assert_eq!((lunar_new_year(1899), lunar_new_year(2100)), (None, None));
         assert_eq!((mid_autumn.occurrence(1899), dragon_boat.occurrence(2100)), (None, None));
+        // Diwali as India gazetted it: 26 October 2000 to 20 October 2025, the earliest and
+        // latest of 2001-2035 (17 October 2009, 14 November 2001 and 2020).
+        for (year, month, day) in [
+            (2000, 10, 26),
+            (2001, 11, 14),
+            (2009, 10, 17),
+            (2017, 10, 19),
+            (2020, 11, 14),
+            (2024, 10, 31),
+            (2025, 10, 20),
+            (2035, 10, 30),
+        ] {
+            assert_eq!(Feast::Diwali.occurrence(year), Some(date(year, month, day)), "{year}");
+        }
         assert!(!Rule::feast(Feast::LunarNewYear, 0).held_by(date(2100, 1, 25), 31));
         let labels = [
             (Feast::OrthodoxEaster, -2, "Orthodox Good Friday"),
@@ -1398,6 +1468,9 @@ mod tests {
         assert_eq!(day("mid_autumn", 2024), Some(date(2024, 9, 17)));
         assert_eq!(day("mid_autumn", 2025), Some(date(2025, 10, 6)));
         assert_eq!(day("mid_autumn-1", 2024), Some(date(2024, 9, 16)));
+        // India's Dhanteras of 2024 and 2025.
+        assert_eq!(day("diwali-2", 2024), Some(date(2024, 10, 29)));
+        assert_eq!(day("diwali-2", 2025), Some(date(2025, 10, 18)));
         // Mothering Sunday 2024 and Whit Monday 2025.
         assert_eq!(day("easter-21", 2024), Some(date(2024, 3, 10)));
         assert_eq!(day("easter+50", 2025), Some(date(2025, 6, 9)));
@@ -1447,7 +1520,7 @@ mod tests {
         fn any_text_reads_as_a_rule_or_a_reason(
             text in concat!(
                 "\\PC{0,24}|[0-9]{1,4}-[0-9]{1,4}(/[A-Za-z]{0,10})?|[a-z_]{0,16}[+-]?[0-9]{0,12}",
-                "|(easter|orthodox_easter|lunar_new_year|eid_al_fitr|eid_al_adha|mid_autumn|dragon_boat)([+-][0-9]{1,3})?",
+                "|(easter|orthodox_easter|lunar_new_year|eid_al_fitr|eid_al_adha|mid_autumn|dragon_boat|diwali)([+-][0-9]{1,3})?",
             ),
         ) {
             if let Ok(rule) = text.parse::<Rule>() {
@@ -1535,6 +1608,9 @@ mod tests {
             (Feast::EidAlAdha, date(2024, 6, 10)),
             (Feast::MidAutumn, date(2024, 9, 16)),
             (Feast::DragonBoat, date(2024, 6, 10)),
+            // Diwali (24 October, 12 November, 31 October) is within a week of the same date in
+            // 2022 and 2024: a date a period off in one year, which the feast explains exactly.
+            (Feast::Diwali, date(2024, 10, 28)),
         ] {
             let rule = Rule::feast(feast, 0);
             let (dates, residuals) = lifted_with(rule);

@@ -236,7 +236,7 @@ struct SimulateArgs {
     events: f64,
     /// Lift of the period holding a feast's day every year, as a fraction of the starting
     /// level, -0.5 to 1, written FEAST=LIFT: easter, orthodox_easter, lunar_new_year,
-    /// eid_al_fitr, eid_al_adha, mid_autumn or dragon_boat (`--feast easter=0.4`: Easter
+    /// eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat or diwali (`--feast easter=0.4`: Easter
     /// Sunday falls on 22 March to 25 April, no date's period). Repeat it for several.
     #[arg(long, value_name = "FEAST=LIFT", allow_hyphen_values = true)]
     feast: Vec<String>,
@@ -377,13 +377,14 @@ struct ModelArgs {
     /// A recurring event you know of (repeat for several; weekly and daily data): MM-DD
     /// (11-27), MM-DD/Fri for the first such weekday on or after the date (Black Friday:
     /// 11-23/Fri), or a feast with the days from it: easter, easter-2 (Good Friday),
-    /// orthodox_easter, lunar_new_year, eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat.
+    /// orthodox_easter, lunar_new_year, eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat,
+    /// diwali.
     /// Each gets a baseline term
     /// whatever the data's evidence.
     #[arg(long = "event", value_name = "EVENT", allow_hyphen_values = true)]
     events: Vec<String>,
     /// A country's holidays to ask the data about (us, uk, de, fr, ca, au, es, it, nl, br, mx,
-    /// jp, cn or kr; weekly
+    /// jp, cn, kr or in; weekly
     /// and daily data):
     /// each gets a term only where the data are more likely with it, at prior odds of one to
     /// the number of holidays.

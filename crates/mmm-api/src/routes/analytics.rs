@@ -185,6 +185,10 @@ pub struct RecurringEventOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 0)]
     pub dragon_boat: Option<i32>,
+    /// Days from Diwali, for an event that moves with it (Dhanteras: -2); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = -2)]
+    pub diwali: Option<i32>,
     /// When it falls, as people write it ("27 November", "the Friday of 23-29 November",
     /// "Easter Sunday", "Lunar New Year's Eve").
     pub label: String,
@@ -259,6 +263,7 @@ pub async fn status(
                 eid_al_adha: e.eid_al_adha,
                 mid_autumn: e.mid_autumn,
                 dragon_boat: e.dragon_boat,
+                diwali: e.diwali,
                 label: e.label(),
                 effect: e.coefficient,
                 named: doc.spec.events.contains(&e.rule()),
