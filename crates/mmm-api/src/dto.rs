@@ -340,9 +340,9 @@ pub struct TrainIn {
     #[schema(value_type = Vec<String>, example = json!(["11-27", "easter-2", "eid_al_fitr"]))]
     pub events: Vec<mmm_core::events::Rule>,
     /// A country's holidays to ask the data about (`us`, `uk`, `de`, `fr`, `ca`, `au`, `es`,
-    /// `it`, `nl`, `br`, `mx`, `jp`, `cn`, `kr` or `in`; weekly and daily data): each gets a term only where the data are more
-    /// likely with it, at prior odds of one to the number of holidays. The model's
-    /// `spec.candidate_events` lists them.
+    /// `it`, `nl`, `br`, `mx`, `jp`, `cn`, `kr` or `in`; weekly and daily data): each gets a
+    /// term only where the data are more likely with it, at prior odds of one to the number of
+    /// holidays. The model's `spec.candidate_events` lists them.
     #[schema(value_type = Option<String>, example = "us")]
     pub holidays: Option<mmm_core::events::Holidays>,
     /// Seed: the same seed gives the same model.

@@ -76,8 +76,8 @@ pub(crate) const FEAST_REACH: i64 = 7;
 pub(crate) const FEAST_LIMIT: i32 = 60;
 
 /// A feast whose date moves in the civil calendar from year to year, and events with it: the
-/// week of Easter, Orthodox Easter, Lunar New Year or an Eid lifts a market whose file marks
-/// nothing.
+/// week of Easter, Orthodox Easter, Lunar New Year, an Eid, the Mid-Autumn or Dragon Boat
+/// Festival or Diwali lifts a market whose file marks nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Feast {
@@ -118,9 +118,9 @@ impl Feast {
     ];
 
     /// The feast's day in its occurrence `index`: the Gregorian year for Easter, Orthodox
-    /// Easter, the Chinese calendar's feasts and Diwali; the Islamic (Hijri) year for the Eids, whose year is 11 days
-    /// shorter (some Gregorian years hold two of them: Eid al-Fitr in 2000 and 2033). None
-    /// outside the years its calendar covers.
+    /// Easter, the Chinese calendar's feasts and Diwali; the Islamic (Hijri) year for the Eids,
+    /// whose year is 11 days shorter (some Gregorian years hold two of them: Eid al-Fitr in 2000
+    /// and 2033). None outside the years its calendar covers.
     pub fn occurrence(self, index: i32) -> Option<NaiveDate> {
         match self {
             Feast::Easter => easter_sunday(index),
@@ -152,8 +152,8 @@ impl Feast {
         HIJRI_FROM + i32::try_from(at).unwrap_or(i32::MAX - HIJRI_FROM)
     }
 
-    /// The feasts' names as specifications write them, for messages: "easter, ..., or
-    /// dragon_boat".
+    /// The feasts' names as specifications write them, for messages: "easter, orthodox_easter,
+    /// ... or diwali".
     pub fn names() -> String {
         let names: Vec<String> = Feast::ALL
             .iter()
@@ -491,8 +491,8 @@ impl Rule {
 /// A rule as written in a specification (`mmm fit --event`, the API's `events`): `MM-DD` for a
 /// date (`11-27`), `MM-DD/Fri` for the first such weekday on or after it (Black Friday:
 /// `11-23/Fri`), a feast's name for its day (`easter`, `orthodox_easter`, `lunar_new_year`,
-/// `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`, `diwali`) and with a signed number of days for a day near it
-/// (`easter-2`: Good Friday).
+/// `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`, `diwali`) and with a signed
+/// number of days for a day near it (`easter-2`: Good Friday).
 impl std::fmt::Display for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if let Some(FeastDay { feast, offset }) = self.feast {

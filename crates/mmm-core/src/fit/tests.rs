@@ -443,8 +443,8 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
     weekday.format_version = 6;
     assert_eq!(ModelDocument::from_json(&weekday.to_json()).unwrap(), weekday);
     // One that moves with another feast (Lunar New Year, an Eid...) needs version 7, and the
-    // Mid-Autumn and Dragon Boat Festivals and Diwali 8: an older mmm would not know the field and put the
-    // event nowhere.
+    // Mid-Autumn and Dragon Boat Festivals and Diwali 8: an older mmm would not know the field
+    // and put the event nowhere.
     for feast in Feast::ALL.into_iter().filter(|f| *f != Feast::Easter) {
         let field = serde_json::to_value(feast).unwrap();
         let field = field.as_str().unwrap();
