@@ -891,8 +891,15 @@ fn recurring_events(doc: &ModelDocument) -> Option<Insight> {
     let years = n / calendar.year;
     let period = calendar.period_name();
     let mut named = Vec::new();
+    let mut rules: Vec<events::Rule> = Vec::new();
     let mut figures = BTreeMap::new();
     for recurring in events::recurring_periods(&residuals, &doc.series.dates, calendar) {
+        // The rule the fit would give it, as the caller would name it.
+        if let Some(rule) = events::anchor(&doc.series.dates, &residuals, &recurring, calendar.days)
+            && !rules.contains(&rule)
+        {
+            rules.push(rule);
+        }
         let mean =
             recurring.earlier.iter().chain([&recurring.last]).map(|&k| residuals[k]).sum::<f64>()
                 / (recurring.earlier.len() + 1) as f64;
@@ -918,6 +925,14 @@ fn recurring_events(doc: &ModelDocument) -> Option<Insight> {
     if named.is_empty() {
         return None;
     }
+    let naming = match rules.len() {
+        0 => String::new(),
+        count => format!(
+            ", or name {} you know of ({}; the API's events)",
+            if count == 1 { "it as an event" } else { "them as events" },
+            rules.iter().map(|r| format!("--event {r}")).collect::<Vec<_>>().join(" ")
+        ),
+    };
     Some(Insight {
         kind: InsightKind::RecurringEvent,
         channels: Vec::new(),
@@ -929,11 +944,12 @@ fn recurring_events(doc: &ModelDocument) -> Option<Insight> {
             "In each of the {} years of the data the model misses {} the same way {} {}: an \
              event the file does not name, such as Black Friday, Christmas or a yearly sale. \
              Its lift goes to whatever media ran then. Add a 0/1 control column that marks \
-             those {period}s in every year, and fit again{}.",
+             those {period}s in every year{}, and fit again{}.",
             years + usize::from(!n.is_multiple_of(calendar.year)),
             doc.kpi,
             if calendar.days == 1 { "on" } else { "in" },
             and_list(&named),
+            naming,
             if doc.spec.recurring_events {
                 String::new()
             } else {
@@ -1137,6 +1153,20 @@ mod tests {
         // Taken by the fit's own terms, the weeks are explained: nothing to say.
         let taken = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
         assert!(taken.baseline.events.is_some());
+        // The insight names them as the fit's own terms do, written as the caller would name
+        // them.
+        let named: Vec<String> = taken
+            .baseline
+            .events
+            .as_ref()
+            .unwrap()
+            .dates
+            .iter()
+            .map(|e| format!("--event {}", e.rule()))
+            .collect();
+        let said =
+            format!("or name them as events you know of ({}; the API's events)", named.join(" "));
+        assert!(found.message.contains(&said), "{said}\n{}", found.message);
         assert!(insights(&taken).iter().all(|i| i.kind != InsightKind::RecurringEvent));
         // Marked by a control, likewise, and the fit needs no terms of its own.
         let values = event.iter().map(|on| f64::from(u8::from(*on))).collect();
