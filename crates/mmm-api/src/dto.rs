@@ -333,11 +333,16 @@ pub struct TrainIn {
     /// the first such weekday on or after the date (Black Friday: `11-23/Fri`), or a feast with
     /// the days from it: `easter`, `easter-2` (Good Friday), `orthodox_easter`,
     /// `lunar_new_year`, `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`, `diwali`.
-    /// Each gets a
-    /// baseline term whatever the
-    /// data's evidence, and must fall in two of the fitted periods at least.
+    /// An event of several days (92 at most) names its last day after `..`: `11-20..12-25` (a
+    /// holiday season), `easter-2..+1` (Good Friday to Easter Monday), or `ramadan`
+    /// (`eid_al_fitr-30..-1`); a period that holds part of it gets that share of its effect.
+    /// Each gets a baseline term whatever the data's evidence, and must fall in the fitted
+    /// periods in two years at least.
     #[serde(default)]
-    #[schema(value_type = Vec<String>, example = json!(["11-27", "easter-2", "eid_al_fitr"]))]
+    #[schema(
+        value_type = Vec<String>,
+        example = json!(["11-27", "easter-2", "eid_al_fitr", "11-20..12-25", "ramadan"])
+    )]
     pub events: Vec<mmm_core::events::Rule>,
     /// A country's holidays to ask the data about (`us`, `uk`, `de`, `fr`, `ca`, `au`, `es`,
     /// `it`, `nl`, `br`, `mx`, `jp`, `cn`, `kr` or `in`; weekly and daily data): each gets a

@@ -52,7 +52,9 @@
 //! that feast's day.
 //!
 //! SEASON_AMP=A adds a holiday season: the KPI gains `A · intercept` from 20 November to 25
-//! December. MAX_HARMONICS=N lets the yearly season have up to N harmonics instead of the
+//! December (in weekly data, the weeks that start then). LIFT=ramadan=A,11-20..12-25=B lifts
+//! the KPI by `A · intercept` with each event as `mmm fit --event` writes it, each period by
+//! the share of the event it holds (`SimConfig::lifts`). MAX_HARMONICS=N lets the yearly season have up to N harmonics instead of the
 //! default (2 keeps the simulator's smooth two); the example prints on how many data sets it
 //! gained harmonics.
 //!
@@ -243,6 +245,15 @@ fn main() {
                         Some((feast, knob(&name.as_str()?.to_uppercase())?))
                     })
                     .collect(),
+                lifts: std::env::var("LIFT")
+                    .map(|lifts| {
+                        let lift = |l: &str| {
+                            let (rule, lift) = l.rsplit_once('=')?;
+                            Some((rule.parse().ok()?, lift.parse().ok()?))
+                        };
+                        lifts.split(',').map(|l| lift(l).expect("LIFT")).collect()
+                    })
+                    .unwrap_or_default(),
                 ..SimConfig::default()
             }
             .with_frequency(frequency),
@@ -429,11 +440,7 @@ fn main() {
                 .iter()
                 .map(|d| {
                     let effect = d.coefficient / doc.baseline.intercept;
-                    match (d.rule().feast, d.weekday) {
-                        (Some(f), _) => format!("{:?}{:+} {effect:+.2}", f.feast, f.offset),
-                        (None, Some(w)) => format!("{}-{} {w} {effect:+.2}", d.month, d.day),
-                        (None, None) => format!("{}-{} {effect:+.2}", d.month, d.day),
-                    }
+                    format!("{} {effect:+.2}", d.rule())
                 })
                 .collect();
             fitted_events.push(dates.join(" "));

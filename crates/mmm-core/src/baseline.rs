@@ -89,7 +89,12 @@ pub struct EventDate {
     /// Days from Diwali, for an event that moves with it (Dhanteras: −2; format version 8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diwali: Option<i32>,
-    /// Effect on the KPI of the period that holds the date, in KPI units.
+    /// How many days the event lasts from its day, when more than one (20 November to 25
+    /// December: 36; Ramadan: 30; format version 9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+    /// Effect on the KPI of the period that holds the date (or, for an event of several days,
+    /// of a period that holds all of it or is wholly within it), in KPI units.
     pub coefficient: f64,
 }
 
@@ -115,6 +120,7 @@ impl EventDate {
             mid_autumn: offset(Feast::MidAutumn),
             dragon_boat: offset(Feast::DragonBoat),
             diwali: offset(Feast::Diwali),
+            days: (rule.days > 1).then_some(rule.days),
             coefficient,
         }
     }
@@ -126,6 +132,7 @@ impl EventDate {
             day: self.day,
             weekday: self.weekday,
             feast: self.feasts().next(),
+            days: self.days.unwrap_or(1),
         }
     }
 
@@ -145,10 +152,13 @@ impl EventDate {
         .filter_map(|(feast, offset)| Some(FeastDay { feast, offset: offset? }))
     }
 
-    /// The format version the event needs: 8 when it moves with the Mid-Autumn or Dragon Boat
-    /// Festival or Diwali, 7 with another feast but Easter, 6 when it keeps a weekday or moves with
-    /// Easter, else 5.
+    /// The format version the event needs: 9 when it lasts several days, 8 when it moves with
+    /// the Mid-Autumn or Dragon Boat Festival or Diwali, 7 with another feast but Easter, 6 when
+    /// it keeps a weekday or moves with Easter, else 5.
     pub(crate) fn format_version(&self) -> u32 {
+        if self.days.is_some() {
+            return 9;
+        }
         match self.rule().feast.map(|f| f.feast) {
             Some(Feast::MidAutumn | Feast::DragonBoat | Feast::Diwali) => 8,
             Some(Feast::Easter) => 6,
@@ -167,18 +177,25 @@ impl Events {
         dates
     }
 
-    /// Whether period `t` holds event `e`'s date.
+    /// Whether period `t` holds event `e`'s date (a day of it, for an event of several days).
     pub fn holds(&self, t: usize, e: &EventDate) -> bool {
+        self.share(t, e) > 0.0
+    }
+
+    /// Event `e`'s column in period `t`: how much of the event the period holds
+    /// ([`crate::events::Rule::share`]; 0 or 1 for an event of a day).
+    pub fn share(&self, t: usize, e: &EventDate) -> f64 {
         let start = i64::try_from(t)
             .ok()
             .and_then(|t| t.checked_mul(i64::from(self.period_days)))
             .and_then(|days| self.first_period.checked_add_signed(chrono::Duration::days(days)));
-        start.is_some_and(|start| e.rule().held_by(start, self.period_days))
+        start.map_or(0.0, |start| e.rule().share(start, self.period_days))
     }
 
     /// Whether the events are well formed: a period of 1 to 31 days (a year holds a date at
     /// most once in it), and rules every year has ([`crate::events::Rule`]: real dates other
-    /// than 29 February, or days near one feast's) with finite effects.
+    /// than 29 February, or days near one feast's, lasting a quarter of a year at most) with
+    /// finite effects.
     pub(crate) fn is_valid(&self) -> bool {
         (1..=31).contains(&self.period_days)
             && self.dates.iter().all(|e| {
@@ -336,7 +353,7 @@ impl Baseline {
             }
         }
         if let Some(events) = &self.events {
-            row.extend(events.dates.iter().map(|e| f64::from(u8::from(events.holds(t, e)))));
+            row.extend(events.dates.iter().map(|e| events.share(t, e)));
         }
         row.extend(self.controls.iter().zip(control_values).map(|(c, z)| (z - c.mean) / c.sd));
         row

@@ -17,14 +17,15 @@ use serde::{Deserialize, Serialize};
 /// organic media; version 4 a trend that bends at knots; version 5 recurring events; version 6
 /// recurring events that keep a weekday or move with Easter; version 7 those that move with
 /// a feast other than Easter (Orthodox Easter, Lunar New Year, the Eids); version 8 those that
-/// move with the Mid-Autumn or Dragon Boat Festival or Diwali. A document is
+/// move with the Mid-Autumn or Dragon Boat Festival or Diwali; version 9 those that last
+/// several days (a holiday season, Ramadan). A document is
 /// written with the oldest version that holds it ([`format_version_for`]), so an mmm that
 /// predates them refuses exactly the documents it would misread. Version 1 documents still
 /// load.
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 9;
 
-/// The format version a document with these channels and this baseline is written with: 8 when
-/// a recurring event moves with the Mid-Autumn or Dragon Boat Festival or Diwali, 7 when one
+/// The format version a document with these channels and this baseline is written with: 9 when
+/// a recurring event lasts several days, 8 when one moves with the Mid-Autumn or Dragon Boat Festival or Diwali, 7 when one
 /// moves with another feast but Easter, 6 when one keeps a weekday or moves with Easter, else 5
 /// when the baseline has recurring events, else 4 when the baseline's trend bends, else 3 when a
 /// channel applies its saturation before its adstock or the baseline has organic media, else 2.
@@ -645,6 +646,7 @@ impl ModelDocument {
         let needed = format_version_for(&self.channels, &self.baseline);
         if needed > 2 && self.format_version < needed {
             return bad(match needed {
+                9 => "recurring events of several days need format version 9",
                 8 => {
                     "recurring events that move with the Mid-Autumn or Dragon Boat Festival \
                       or Diwali need format version 8"
@@ -670,7 +672,8 @@ impl ModelDocument {
         }
         if self.baseline.events.as_ref().is_some_and(|e| !e.is_valid()) {
             return bad("recurring events need a period of 1 to 31 days, and real dates other \
-                        than 29 February or days within 60 of one feast's, with finite effects");
+                        than 29 February or days within 60 of one feast's, lasting 1 to 92 \
+                        days (one that keeps a weekday, one), with finite effects");
         }
         if self.fit.noise_autocorrelation.is_some_and(|rho| !(0.0..1.0).contains(&rho)) {
             return bad("the noise's autocorrelation must lie in [0, 1)");

@@ -389,9 +389,13 @@ pub fn lunar_new_year(year: i32) -> Option<NaiveDate> {
     lunar_table(&LUNAR_NEW_YEAR, (1, 21), year)
 }
 
+/// The longest event, in days: a quarter of a year (a longer lift is the season's to draw).
+pub(crate) const SPAN_LIMIT: u32 = 92;
+
 /// When a recurring event falls: the calendar date `month`/`day` every year, or with a
 /// `weekday`, the first such weekday on or after it (Black Friday: the Friday on or after 23
-/// November), or with a `feast`, that many days from the feast's day (month and day then 0).
+/// November), or with a `feast`, that many days from the feast's day (month and day then 0);
+/// for `days` days from that day (a holiday season, Ramadan), or that day alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rule {
     /// Month, 1-12 (0 for an event that moves with a feast).
@@ -402,17 +406,32 @@ pub struct Rule {
     pub weekday: Option<Weekday>,
     /// The day of a feast the event moves with (Good Friday: Easter, −2).
     pub feast: Option<FeastDay>,
+    /// How many days the event lasts from its day: 1 for a day, 36 for 20 November to 25
+    /// December, 30 for Ramadan (the 30 days before Eid al-Fitr). Never more than a day for an
+    /// event that keeps a weekday.
+    pub days: u32,
 }
 
 impl Rule {
     /// A date's rule: `month`/`day` every year.
     pub fn date(month: u32, day: u32) -> Rule {
-        Rule { month, day, weekday: None, feast: None }
+        Rule { month, day, weekday: None, feast: None, days: 1 }
     }
 
     /// A feast's rule: `offset` days from `feast`'s day every year.
     pub fn feast(feast: Feast, offset: i32) -> Rule {
-        Rule { month: 0, day: 0, weekday: None, feast: Some(FeastDay { feast, offset }) }
+        Rule { month: 0, day: 0, weekday: None, feast: Some(FeastDay { feast, offset }), days: 1 }
+    }
+
+    /// The same rule for an event that lasts `days` days from its day.
+    pub fn lasting(self, days: u32) -> Rule {
+        Rule { days, ..self }
+    }
+
+    /// Ramadan, as the 30 days before Eid al-Fitr (the month has 29 or 30; in a year of 29 the
+    /// first is the last day of Sha'ban).
+    pub fn ramadan() -> Rule {
+        Rule::feast(Feast::EidAlFitr, -30).lasting(30)
     }
 
     /// The event's day in `year`: the date, the first `weekday` on or after it (which may
@@ -431,35 +450,70 @@ impl Rule {
     }
 
     /// Whether the period of `days` days that starts on `start` holds the event's day of some
-    /// year.
+    /// year, or a day of it for an event that lasts longer.
     pub fn held_by(self, start: NaiveDate, days: u32) -> bool {
-        let year = self.feast.map_or(start.year(), |f| f.feast.index_near(start));
-        (year - 1..=year + 1).any(|year| {
-            self.date_in(year).is_some_and(|date| {
-                let offset = (date - start).num_days();
-                (0..i64::from(days)).contains(&offset)
-            })
-        })
+        self.share(start, days) > 0.0
     }
 
-    /// How many of `dates` (the first days of periods of `days` days) hold the event.
-    pub fn periods_held(self, dates: &[NaiveDate], days: u32) -> usize {
-        dates.iter().filter(|d| self.held_by(**d, days)).count()
+    /// How much of the event the period of `days` days that starts on `start` holds, as the
+    /// event's column in the model: the days of the event it holds over the days of the event
+    /// a period can hold (the shorter of the two). So 0 or 1 for a day; for a holiday season in
+    /// weekly data, 1 for a week within it and 3/7 for a week that holds three of its days;
+    /// for a three-day event, 1 for the week that holds all three. The effect is then the
+    /// lift of a period that holds the whole event, or is wholly within it.
+    pub fn share(self, start: NaiveDate, days: u32) -> f64 {
+        let year = self.feast.map_or(start.year(), |f| f.feast.index_near(start));
+        let length = i64::from(self.days.max(1));
+        let held: i64 = (year - 1..=year + 1)
+            .filter_map(|year| self.date_in(year))
+            .map(|first| {
+                let offset = (first - start).num_days();
+                (offset + length).min(i64::from(days)) - offset.max(0)
+            })
+            .filter(|held| *held > 0)
+            .sum();
+        (held as f64 / length.min(i64::from(days.max(1))) as f64).min(1.0)
+    }
+
+    /// How many times the periods starting on `dates` (consecutive, of `days` days) hold the
+    /// event: once a year, for the run of periods holding part of it (one period for a day).
+    pub fn times_held(self, dates: &[NaiveDate], days: u32) -> usize {
+        let held: Vec<bool> = dates.iter().map(|d| self.held_by(*d, days)).collect();
+        held.iter().enumerate().filter(|(t, h)| **h && (*t == 0 || !held[t - 1])).count()
     }
 
     /// A key that orders rules by date, then weekday (those that move with a feast first, by
-    /// feast and offset).
-    pub(crate) fn key(self) -> (u32, u32, u32, usize, i32) {
+    /// feast and offset), then length.
+    pub(crate) fn key(self) -> (u32, u32, u32, usize, i32, u32) {
         let weekday = self.weekday.map_or(0, |w| w.number_from_monday());
         let (feast, offset) = self.feast.map_or((0, 0), |f| {
             (Feast::ALL.iter().position(|g| *g == f.feast).map_or(0, |i| i + 1), f.offset)
         });
-        (self.month, self.day, weekday, feast, offset)
+        (self.month, self.day, weekday, feast, offset, self.days)
+    }
+
+    /// The event's last day, as a rule for that day alone.
+    fn last_day(self) -> Rule {
+        let days = i32::try_from(self.days.max(1)).unwrap_or(1) - 1;
+        match self.feast {
+            Some(FeastDay { feast, offset }) => Rule::feast(feast, offset + days),
+            None => NaiveDate::from_ymd_opt(2001, self.month, self.day)
+                .and_then(|d| d.checked_add_signed(chrono::Duration::days(days.into())))
+                .map_or(self, |last| Rule::date(last.month(), last.day())),
+        }
     }
 
     /// How the event is named, as people write it: "27 November", "the Friday of 23-29
-    /// November", "Good Friday", "3 days before Easter Sunday", "Lunar New Year".
+    /// November", "Good Friday", "3 days before Easter Sunday", "Lunar New Year", "20 November
+    /// to 25 December", "Good Friday to Easter Monday", "Ramadan".
     pub fn label(self) -> String {
+        if self == Rule::ramadan() {
+            return "Ramadan".to_owned();
+        }
+        if self.days > 1 {
+            let first = Rule { days: 1, ..self };
+            return format!("{} to {}", first.label(), self.last_day().label());
+        }
         if let Some(FeastDay { feast, offset }) = self.feast {
             return feast.day_name(offset);
         }
@@ -477,14 +531,21 @@ impl Rule {
     }
 
     /// Whether the rule is one every year has: a real date other than 29 February, with or
-    /// without a weekday, or a day within [`FEAST_LIMIT`] of a feast's.
+    /// without a weekday, or a day within [`FEAST_LIMIT`] of a feast's; lasting 1 to
+    /// [`SPAN_LIMIT`] days (one with a weekday), a feast's last day within the limit too.
     pub(crate) fn is_valid(self) -> bool {
-        match self.feast {
-            Some(FeastDay { offset, .. }) => {
-                (self.month, self.day, self.weekday) == (0, 0, None) && offset.abs() <= FEAST_LIMIT
+        let lasts =
+            (1..=SPAN_LIMIT).contains(&self.days) && (self.days == 1 || self.weekday.is_none());
+        lasts
+            && match self.feast {
+                Some(FeastDay { offset, .. }) => {
+                    let last = i64::from(offset) + i64::from(self.days) - 1;
+                    (self.month, self.day, self.weekday) == (0, 0, None)
+                        && offset.abs() <= FEAST_LIMIT
+                        && last.abs() <= i64::from(FEAST_LIMIT)
+                }
+                None => every_year_has(self.month, self.day),
             }
-            None => every_year_has(self.month, self.day),
-        }
     }
 }
 
@@ -492,23 +553,119 @@ impl Rule {
 /// date (`11-27`), `MM-DD/Fri` for the first such weekday on or after it (Black Friday:
 /// `11-23/Fri`), a feast's name for its day (`easter`, `orthodox_easter`, `lunar_new_year`,
 /// `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`, `diwali`) and with a signed
-/// number of days for a day near it (`easter-2`: Good Friday).
+/// number of days for a day near it (`easter-2`: Good Friday). An event that lasts several days
+/// names its last day after `..`: a date (`11-20..12-25`, which may run into the next year), or
+/// for a feast the days from it (`easter-2..+1`: Good Friday to Easter Monday). `ramadan` is
+/// `eid_al_fitr-30..-1`. A span is counted in a year without 29 February: in a leap year one
+/// over it ends a date earlier, with the same number of days.
 impl std::fmt::Display for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if *self == Rule::ramadan() {
+            return write!(f, "ramadan");
+        }
         if let Some(FeastDay { feast, offset }) = self.feast {
             let name = serde_json::to_value(feast).ok();
             let name = name.as_ref().and_then(|n| n.as_str()).unwrap_or_default();
-            return match offset {
-                0 => write!(f, "{name}"),
-                o => write!(f, "{name}{o:+}"),
+            match offset {
+                0 => write!(f, "{name}")?,
+                o => write!(f, "{name}{o:+}")?,
+            };
+            return match self.last_day().feast {
+                Some(last) if self.days > 1 => write!(f, "..{:+}", last.offset),
+                _ => Ok(()),
             };
         }
         write!(f, "{:02}-{:02}", self.month, self.day)?;
-        match self.weekday {
-            Some(weekday) => write!(f, "/{weekday}"),
-            None => Ok(()),
+        if let Some(weekday) = self.weekday {
+            return write!(f, "/{weekday}");
+        }
+        let last = self.last_day();
+        match self.days {
+            1 => Ok(()),
+            _ => write!(f, "..{:02}-{:02}", last.month, last.day),
         }
     }
+}
+
+/// Reads one day's rule: `MM-DD`, `MM-DD/Fri`, a feast's name with or without days from it.
+fn day_rule(text: &str) -> Result<Rule, String> {
+    if text.starts_with(|c: char| c.is_ascii_digit()) {
+        let (date, weekday) = match text.split_once('/') {
+            Some((date, weekday)) => (date, Some(weekday)),
+            None => (text, None),
+        };
+        let number = |part: Option<&str>| part.and_then(|p| p.trim().parse::<u32>().ok());
+        let mut parts = date.split('-');
+        let (month, day) = (number(parts.next()), number(parts.next()));
+        let (Some(month), Some(day), None) = (month, day, parts.next()) else {
+            return Err(format!("'{text}' is not a date MM-DD (11-27)"));
+        };
+        let weekday = match weekday {
+            Some(w) => Some(
+                w.trim()
+                    .parse::<Weekday>()
+                    .map_err(|_| format!("'{text}': '{w}' is not a weekday (Mon to Sun)"))?,
+            ),
+            None => None,
+        };
+        return Ok(Rule { weekday, ..Rule::date(month, day) });
+    }
+    let split = text.find(['+', '-']).unwrap_or(text.len());
+    let (name, offset) = text.split_at(split);
+    let feast: Feast =
+        serde_json::from_value(serde_json::Value::from(name.trim())).map_err(|_| {
+            format!(
+                "'{text}' is neither a date MM-DD nor a feast ({}), with days from it as -2 or \
+                 +1",
+                Feast::names()
+            )
+        })?;
+    let offset = match offset.trim() {
+        "" => 0,
+        o => o.parse::<i32>().map_err(|_| format!("'{text}': '{o}' is not a number of days"))?,
+    };
+    Ok(Rule::feast(feast, offset))
+}
+
+/// The rule for an event from `first`'s day to `last` (`MM-DD` after a date, days from the
+/// feast after a feast's day, as `+1` or `easter+1`), as `text` writes it.
+fn span_rule(first: Rule, last: &str, text: &str) -> Result<Rule, String> {
+    let last = last.trim();
+    if first.weekday.is_some() {
+        return Err(format!("'{text}': an event that keeps a weekday lasts one day"));
+    }
+    let days = match first.feast {
+        Some(FeastDay { feast, offset }) => {
+            let same_feast = || day_rule(last).ok()?.feast.filter(|f| f.feast == feast);
+            let end = last.parse::<i32>().ok().or_else(|| same_feast().map(|f| f.offset));
+            let end = end.ok_or_else(|| {
+                format!("'{text}': after '..' comes the last day's days from the feast, as +1")
+            })?;
+            i64::from(end) - i64::from(offset) + 1
+        }
+        None => {
+            let end = day_rule(last)
+                .ok()
+                .filter(|end| end.feast.is_none() && end.weekday.is_none())
+                .ok_or_else(|| format!("'{text}': after '..' comes the last day, MM-DD"))?;
+            let date = |r: Rule| NaiveDate::from_ymd_opt(2001, r.month, r.day);
+            let (Some(from), Some(to)) = (date(first), date(end)) else {
+                return Err(format!("'{text}' is not a span of dates every year has"));
+            };
+            // A span that ends on an earlier date runs into the next year.
+            (to - from).num_days().rem_euclid(365) + 1
+        }
+    };
+    if days < 1 {
+        return Err(format!("'{text}' ends before it starts"));
+    }
+    if days > i64::from(SPAN_LIMIT) {
+        return Err(format!(
+            "'{text}' lasts {days} days; an event lasts {SPAN_LIMIT} at most (a longer lift is \
+             the season's)"
+        ));
+    }
+    Ok(first.lasting(u32::try_from(days).unwrap_or(SPAN_LIMIT)))
 }
 
 impl std::str::FromStr for Rule {
@@ -517,44 +674,10 @@ impl std::str::FromStr for Rule {
     /// Reads a rule as [`Rule`]'s `Display` writes it; the error says what is wrong.
     fn from_str(text: &str) -> Result<Rule, String> {
         let text = text.trim();
-        let rule = if text.starts_with(|c: char| c.is_ascii_digit()) {
-            let (date, weekday) = match text.split_once('/') {
-                Some((date, weekday)) => (date, Some(weekday)),
-                None => (text, None),
-            };
-            let number = |part: Option<&str>| part.and_then(|p| p.parse::<u32>().ok());
-            let mut parts = date.split('-');
-            let (month, day) = (number(parts.next()), number(parts.next()));
-            let (Some(month), Some(day), None) = (month, day, parts.next()) else {
-                return Err(format!("'{text}' is not a date MM-DD (11-27)"));
-            };
-            let weekday = match weekday {
-                Some(w) => Some(
-                    w.trim()
-                        .parse::<Weekday>()
-                        .map_err(|_| format!("'{text}': '{w}' is not a weekday (Mon to Sun)"))?,
-                ),
-                None => None,
-            };
-            Rule { weekday, ..Rule::date(month, day) }
-        } else {
-            let split = text.find(['+', '-']).unwrap_or(text.len());
-            let (name, offset) = text.split_at(split);
-            let feast: Feast =
-                serde_json::from_value(serde_json::Value::from(name)).map_err(|_| {
-                    format!(
-                        "'{text}' is neither a date MM-DD nor a feast ({}), with days from it \
-                         as -2 or +1",
-                        Feast::names()
-                    )
-                })?;
-            let offset = match offset {
-                "" => 0,
-                o => o
-                    .parse::<i32>()
-                    .map_err(|_| format!("'{text}': '{o}' is not a number of days"))?,
-            };
-            Rule::feast(feast, offset)
+        let rule = match text.split_once("..") {
+            _ if text == "ramadan" => Rule::ramadan(),
+            Some((first, last)) => span_rule(day_rule(first.trim())?, last, text)?,
+            None => day_rule(text)?,
         };
         if rule.is_valid() {
             Ok(rule)
@@ -1308,6 +1431,53 @@ mod tests {
     }
 
     #[test]
+    fn an_event_of_several_days_counts_by_the_share_of_it_a_period_holds() {
+        let season: Rule = "11-20..12-25".parse().unwrap();
+        // Weeks from Monday: 16-22 November 2026 holds three of its days, 21-27 December five.
+        assert_eq!(season.share(date(2026, 11, 16), 7), 3.0 / 7.0);
+        assert_eq!(season.share(date(2026, 11, 23), 7), 1.0);
+        assert_eq!(season.share(date(2026, 12, 21), 7), 5.0 / 7.0);
+        assert_eq!(season.share(date(2026, 12, 28), 7), 0.0);
+        assert!(!season.held_by(date(2026, 11, 13), 7) && season.held_by(date(2026, 11, 14), 7));
+        // Days: each of its days counts whole.
+        assert_eq!(season.share(date(2026, 11, 20), 1), 1.0);
+        assert_eq!(season.share(date(2026, 11, 19), 1), 0.0);
+        // Good Friday to Easter Monday 2026 (3-6 April): three of its days in the week to
+        // Sunday the 5th, one in the next; all four in a week from Thursday.
+        let easter: Rule = "easter-2..+1".parse().unwrap();
+        assert_eq!(easter.share(date(2026, 3, 30), 7), 0.75);
+        assert_eq!(easter.share(date(2026, 4, 6), 7), 0.25);
+        assert_eq!(easter.share(date(2026, 4, 2), 7), 1.0);
+        // Across the new year: 20 December to 5 January.
+        let turn: Rule = "12-20..01-05".parse().unwrap();
+        assert_eq!(turn.share(date(2025, 12, 29), 7), 1.0);
+        assert_eq!(turn.share(date(2026, 1, 5), 7), 1.0 / 7.0);
+        // Ramadan 1446: Eid al-Fitr on 30 March 2025, so 28 February to 29 March.
+        assert_eq!(Rule::ramadan().share(date(2025, 2, 24), 7), 3.0 / 7.0);
+        assert_eq!(Rule::ramadan().share(date(2025, 3, 24), 7), 6.0 / 7.0);
+        assert_eq!(Rule::ramadan().share(date(2025, 3, 31), 7), 0.0);
+        // Three years of weeks (1 January 2024 to 27 December 2026) hold each three times, one
+        // run of weeks a year, and a day too; the turn of the year four (its first days).
+        let weeks: Vec<NaiveDate> =
+            (0..156).map(|w| date(2024, 1, 1) + chrono::Duration::weeks(w)).collect();
+        for (rule, times) in
+            [(season, 3), (easter, 3), (turn, 4), (Rule::ramadan(), 3), (Rule::date(11, 27), 3)]
+        {
+            assert_eq!(rule.times_held(&weeks, 7), times, "{rule}");
+        }
+        assert_eq!(season.times_held(&weeks[..60], 7), 1);
+        // Named as people write them.
+        assert_eq!(season.label(), "20 November to 25 December");
+        assert_eq!(turn.label(), "20 December to 5 January");
+        assert_eq!(easter.label(), "Good Friday to Easter Monday");
+        assert_eq!(Rule::ramadan().label(), "Ramadan");
+        assert_eq!(
+            Rule::feast(Feast::EidAlFitr, -29).lasting(29).label(),
+            "29 days before Eid al-Fitr to the eve of Eid al-Fitr"
+        );
+    }
+
+    #[test]
     fn easter_sunday_is_the_churches_date() {
         for (year, month, day) in [
             (2000, 4, 23),
@@ -1489,6 +1659,11 @@ mod tests {
             ("easter-2", Rule::feast(Feast::Easter, -2)),
             ("lunar_new_year+1", Rule::feast(Feast::LunarNewYear, 1)),
             ("eid_al_adha-1", Rule::feast(Feast::EidAlAdha, -1)),
+            ("11-20..12-25", Rule::date(11, 20).lasting(36)),
+            ("12-20..01-05", Rule::date(12, 20).lasting(17)),
+            ("easter-2..+1", Rule::feast(Feast::Easter, -2).lasting(4)),
+            ("diwali..+4", Rule::feast(Feast::Diwali, 0).lasting(5)),
+            ("ramadan", Rule::feast(Feast::EidAlFitr, -30).lasting(30)),
         ] {
             assert_eq!(rule.to_string(), text);
             assert_eq!(text.parse::<Rule>(), Ok(rule), "{text}");
@@ -1499,6 +1674,13 @@ mod tests {
         // Written loosely, read the same.
         assert_eq!(" 1-1 ".parse::<Rule>(), Ok(Rule::date(1, 1)));
         assert_eq!("11-23/friday".parse::<Rule>(), Ok(black_friday));
+        assert_eq!("eid_al_fitr-30..-1".parse::<Rule>(), Ok(Rule::ramadan()));
+        assert_eq!("easter-2 .. easter+1".parse::<Rule>(), "easter-2..+1".parse::<Rule>());
+        assert_eq!("11-20 .. 12-25".parse::<Rule>(), Ok(Rule::date(11, 20).lasting(36)));
+        // A quarter of a year is the longest.
+        assert_eq!("06-01..08-31".parse::<Rule>().map(|r| r.days), Ok(92));
+        // A day is a span of one.
+        assert_eq!("12-24..12-24".parse::<Rule>(), Ok(Rule::date(12, 24)));
         for (text, said) in [
             ("02-29", "not a date every year has"),
             ("2024-11-27", "is not a date MM-DD"),
@@ -1507,6 +1689,14 @@ mod tests {
             ("easter+x", "'+x' is not a number of days"),
             ("Easter", "neither a date MM-DD nor a feast"),
             ("", "neither a date MM-DD nor a feast"),
+            ("06-01..09-01", "lasts 93 days; an event lasts 92 at most"),
+            ("easter+1..-1", "ends before it starts"),
+            ("easter+50..+70", "within 60 days"),
+            ("11-23/Fri..11-26", "an event that keeps a weekday lasts one day"),
+            ("11-20..easter", "after '..' comes the last day, MM-DD"),
+            ("02-20..02-29", "not a span of dates every year has"),
+            ("easter..", "after '..' comes the last day's days"),
+            ("easter..diwali", "'easter..diwali': after '..' comes the last day's days"),
         ] {
             let err = text.parse::<Rule>().unwrap_err();
             assert!(err.contains(said), "{text}: {err}");
@@ -1521,6 +1711,8 @@ mod tests {
             text in concat!(
                 "\\PC{0,24}|[0-9]{1,4}-[0-9]{1,4}(/[A-Za-z]{0,10})?|[a-z_]{0,16}[+-]?[0-9]{0,12}",
                 "|(easter|orthodox_easter|lunar_new_year|eid_al_fitr|eid_al_adha|mid_autumn|dragon_boat|diwali)([+-][0-9]{1,3})?",
+                "(\\.\\.([+-]?[0-9]{1,3}|[0-9]{1,2}-[0-9]{1,2}))?",
+                "|[0-9]{1,2}-[0-9]{1,2}\\.\\.[0-9]{1,2}-[0-9]{1,2}|ramadan",
             ),
         ) {
             if let Ok(rule) = text.parse::<Rule>() {
@@ -1528,7 +1720,8 @@ mod tests {
                 proptest::prop_assert_eq!(rule.to_string().parse::<Rule>(), Ok(rule));
                 // Any year's period holds it or not, without a panic, to the ends of the calendar.
                 for start in [NaiveDate::MIN, date(1, 1, 1), date(2024, 12, 30), NaiveDate::MAX] {
-                    let _ = rule.held_by(start, 7);
+                    let share = rule.share(start, 7);
+                    proptest::prop_assert!((0.0..=1.0).contains(&share));
                 }
             }
         }

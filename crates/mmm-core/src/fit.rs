@@ -92,7 +92,8 @@ pub fn validate(data: &Dataset, spec: &ModelSpec) -> Result<(), FitError> {
 }
 
 /// Checks the events `spec` names against `data`'s first `n_fit` periods: weekly or daily data,
-/// each named once and falling in two fitted periods at least (one would be fitted exactly).
+/// each named once and held by the fitted periods in two years at least (one period would be
+/// fitted exactly, and one year's run of periods is one year's miss).
 fn check_named_events(data: &Dataset, spec: &ModelSpec, n_fit: usize) -> Result<(), FitError> {
     if spec.events.is_empty() && spec.candidate_events.is_empty() {
         return Ok(());
@@ -109,11 +110,15 @@ fn check_named_events(data: &Dataset, spec: &ModelSpec, n_fit: usize) -> Result<
             return Err(FitError::InvalidSpec(format!("event '{rule}' is named twice")));
         }
         let fitted = data.dates.get(..n_fit).unwrap_or_default();
-        let held = rule.periods_held(fitted, calendar.days);
+        let held = rule.times_held(fitted, calendar.days);
         if held < 2 {
+            let falls = if rule.days > 1 {
+                format!("falls in the {n_fit} fitted periods in {held} year(s)")
+            } else {
+                format!("falls in {held} of the {n_fit} fitted periods")
+            };
             return Err(FitError::InvalidSpec(format!(
-                "event '{rule}' ({}) falls in {held} of the {n_fit} fitted periods; a recurring \
-                 event needs two at least",
+                "event '{rule}' ({}) {falls}; a recurring event needs two at least",
                 rule.label()
             )));
         }

@@ -8,7 +8,7 @@
 //! same definition the fit reports.
 
 use crate::dataset::{Channel, ColumnRoles, Control, Dataset, Frequency, MediaUnits};
-use crate::events::Feast;
+use crate::events::{Feast, Rule};
 use crate::transforms::{geometric_weights, hill};
 use chrono::{Datelike, NaiveDate};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
@@ -81,6 +81,11 @@ pub struct SimConfig {
     /// default) has none.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub feasts: BTreeMap<Feast, f64>,
+    /// Lift of the KPI with each event, as a fraction of its starting level, in every period by
+    /// the share of the event it holds ([`Rule::share`]): a holiday season (`11-20..12-25`),
+    /// Ramadan, a day. Empty (the default) has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lifts: Vec<(Rule, f64)>,
 }
 
 /// The calendar dates (month, day) of the simulator's yearly events ([`SimConfig::yearly_events`]):
@@ -141,6 +146,7 @@ impl Default for SimConfig {
             level_walk: 0.0,
             yearly_events: 0.0,
             feasts: BTreeMap::new(),
+            lifts: Vec::new(),
         }
     }
 }
@@ -528,8 +534,14 @@ pub fn simulate(config: &SimConfig) -> Simulation {
             *v = round2(*v + config.yearly_events * intercept);
         }
         for (&feast, &lift) in &config.feasts {
-            if lift != 0.0 && crate::events::Rule::feast(feast, 0).held_by(*date, days) {
+            if lift != 0.0 && Rule::feast(feast, 0).held_by(*date, days) {
                 *v = round2(*v + lift * intercept);
+            }
+        }
+        for &(rule, lift) in &config.lifts {
+            let share = rule.share(*date, days);
+            if lift != 0.0 && share > 0.0 {
+                *v = round2(*v + share * lift * intercept);
             }
         }
     }

@@ -166,10 +166,11 @@ pub struct ModelSpec {
     /// same date every year) where the data's marginal likelihood prefers it; `false` leaves
     /// them to the residuals (the insights still name them). Monthly data have none.
     pub recurring_events: bool,
-    /// Recurring events the caller knows of (`11-27`, `easter-2`, `lunar_new_year`:
-    /// [`crate::events::Rule`]'s written form), weekly and daily data only: each gets its 0/1
-    /// baseline column whatever the data's evidence, with the prior spread they make most
-    /// likely. Each must fall in two of the fitted periods at least.
+    /// Recurring events the caller knows of (`11-27`, `easter-2`, `lunar_new_year`,
+    /// `11-20..12-25`, `ramadan`: [`crate::events::Rule`]'s written form), weekly and daily
+    /// data only: each gets its baseline column (0/1, or the share of an event of several days
+    /// a period holds) whatever the data's evidence, with the prior spread they make most
+    /// likely. The fitted periods must hold each in two years at least.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<crate::events::Rule>,
     /// Recurring events to ask the data about, as the fit asks about those it finds in its

@@ -99,6 +99,19 @@ fn feast_lift(given: &str) -> Result<(mmm_core::events::Feast, f64), CliError> {
     }
 }
 
+/// A `--lift EVENT=LIFT` of `mmm simulate`: the event as `mmm fit --event` writes it, and a
+/// lift of -0.5 to 1.
+fn event_lift(given: &str) -> Result<(mmm_core::events::Rule, f64), CliError> {
+    let (rule, lift) = given
+        .rsplit_once('=')
+        .ok_or_else(|| anyhow!("--lift {given}: write EVENT=LIFT (ramadan=0.3)"))?;
+    let rule = rule.parse().map_err(|e| anyhow!("--lift {given}: {e}"))?;
+    match lift.trim().parse::<f64>() {
+        Ok(lift) if (-0.5..=1.0).contains(&lift) => Ok((rule, lift)),
+        _ => Err(anyhow!("--lift {given}: the lift must be a number between -0.5 and 1").into()),
+    }
+}
+
 pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
     if !(args.noise >= 0.0 && args.noise.is_finite()) {
         return Err(anyhow!("--noise must be a non-negative number").into());
@@ -120,6 +133,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
     if feasts.len() < args.feast.len() {
         return Err(anyhow!("--feast: give each feast once").into());
     }
+    let lifts = args.lift.iter().map(|l| event_lift(l)).collect::<Result<Vec<_>, _>>()?;
     if args.weeks < 2 {
         return Err(anyhow!("--weeks (--periods) must be at least 2").into());
     }
@@ -142,6 +156,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {
         level_walk: args.level_walk,
         yearly_events: args.events,
         feasts,
+        lifts,
         ..SimConfig::default()
     }
     .with_frequency(match args.frequency {

@@ -240,6 +240,12 @@ struct SimulateArgs {
     /// Sunday falls on 22 March to 25 April, no date's period). Repeat it for several.
     #[arg(long, value_name = "FEAST=LIFT", allow_hyphen_values = true)]
     feast: Vec<String>,
+    /// Lift of an event every year, as a fraction of the starting level, -0.5 to 1, written
+    /// EVENT=LIFT with the event as `mmm fit --event` takes it: each period gains the share of
+    /// the event it holds (`--lift 11-20..12-25=0.2`, a holiday season; `--lift ramadan=0.3`).
+    /// Repeat it for several.
+    #[arg(long, value_name = "EVENT=LIFT", allow_hyphen_values = true)]
+    lift: Vec<String>,
     /// Where to write the CSV (`-` for standard output).
     #[arg(long)]
     out: PathBuf,
@@ -378,9 +384,10 @@ struct ModelArgs {
     /// (11-27), MM-DD/Fri for the first such weekday on or after the date (Black Friday:
     /// 11-23/Fri), or a feast with the days from it: easter, easter-2 (Good Friday),
     /// orthodox_easter, lunar_new_year, eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat,
-    /// diwali.
-    /// Each gets a baseline term
-    /// whatever the data's evidence.
+    /// diwali. An event of several days (92 at most) names its last day after `..`:
+    /// 11-20..12-25 (a holiday season), easter-2..+1 (Good Friday to Easter Monday), ramadan
+    /// (eid_al_fitr-30..-1); a week that holds part of it gets that share of its effect.
+    /// Each gets a baseline term whatever the data's evidence.
     #[arg(long = "event", value_name = "EVENT", allow_hyphen_values = true)]
     events: Vec<String>,
     /// A country's holidays to ask the data about (us, uk, de, fr, ca, au, es, it, nl, br, mx,

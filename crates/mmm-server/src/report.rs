@@ -73,13 +73,17 @@ pub fn summary(doc: &ModelDocument) -> String {
             .into_iter()
             .map(|e| {
                 let sign = if e.coefficient < 0.0 { "-" } else { "+" };
-                let when = if events.period_days == 1 {
-                    e.label()
+                // An event of several days moves each period by the share of it the period holds:
+                // its effect is a whole period's.
+                let (when, per) = if e.rule().days > 1 {
+                    (e.label(), format!(" a {period}"))
+                } else if events.period_days == 1 {
+                    (e.label(), String::new())
                 } else {
-                    format!("the {period} of {}", e.label())
+                    (format!("the {period} of {}", e.label()), String::new())
                 };
                 let how = if asked(&e) { "" } else { ", named" };
-                format!("{when} ({sign}{}{how})", thousands(e.coefficient.abs()))
+                format!("{when} ({sign}{}{per}{how})", thousands(e.coefficient.abs()))
             })
             .collect();
         let why = if events.dates.iter().any(|e| asked(&e)) {

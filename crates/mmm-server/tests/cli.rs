@@ -1706,6 +1706,44 @@ fn an_event_the_caller_names_gets_its_term_and_bad_ones_are_refused() {
 }
 
 #[test]
+fn an_event_of_several_days_is_simulated_and_named_by_its_span() {
+    let dir = tempfile::tempdir().unwrap();
+    // Ramadan 30% of the level up, each week by the share of its days in Ramadan.
+    let (data, _, level, _) = fitted_with_event(dir.path(), ["--lift", "ramadan=0.3"]);
+    let model = dir.path().join("named.json");
+    let out = mmm(&["fit", path(&data), "--event", "eid_al_fitr-30..-1", "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc = read_json(&model);
+    assert_eq!((&doc["format_version"], &doc["spec"]["events"]), (&json!(9), &json!(["ramadan"])));
+    let event = &doc["baseline"]["events"]["dates"][0];
+    assert_eq!((&event["eid_al_fitr"], &event["days"]), (&json!(-30), &json!(30)));
+    let effect = event["coefficient"].as_f64().unwrap();
+    assert!((effect / (0.3 * level) - 1.0).abs() < 0.15, "{effect} against {}", 0.3 * level);
+    let line = format!(
+        "Recurring events: Ramadan (+{} a week, named) every year\n",
+        mmm_core::text::thousands(effect)
+    );
+    assert!(text(&out.stdout).contains(&line), "{line}{}", text(&out.stdout));
+    // A holiday season as dates, read back by inspect-model.
+    let out = mmm(&["fit", path(&data), "--event", "11-20..12-25", "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = mmm(&["inspect-model", path(&model)]);
+    assert!(text(&out.stdout).contains("20 November to 25 December ("), "{}", text(&out.stdout));
+    for (args, said) in [
+        (["fit", "--event", "06-01..09-01"], "lasts 93 days; an event lasts 92 at most"),
+        (["fit", "--event", "11-23/Fri..11-26"], "an event that keeps a weekday lasts one day"),
+        (["simulate", "--lift", "ramadan"], "--lift ramadan: write EVENT=LIFT"),
+        (["simulate", "--lift", "ramadan=2"], "the lift must be a number between -0.5 and 1"),
+        (["simulate", "--lift", "12-20..=0.1"], "after '..' comes the last day, MM-DD"),
+    ] {
+        let target = if args[0] == "fit" { path(&data) } else { "--out=-" };
+        let out = mmm(&[args[0], target, args[1], args[2]]);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(text(&out.stderr).contains(said), "{args:?}: {}", text(&out.stderr));
+    }
+}
+
+#[test]
 fn a_holiday_season_gains_harmonics_unless_the_flag_keeps_two() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");

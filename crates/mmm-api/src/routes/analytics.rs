@@ -189,10 +189,17 @@ pub struct RecurringEventOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = -2)]
     pub diwali: Option<i32>,
+    /// How many days the event lasts from its day, when more than one (20 November to 25
+    /// December: 36; Ramadan: 30); absent for an event of a day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 36)]
+    pub days: Option<u32>,
     /// When it falls, as people write it ("27 November", "the Friday of 23-29 November",
-    /// "Easter Sunday", "Lunar New Year's Eve").
+    /// "Easter Sunday", "Lunar New Year's Eve", "20 November to 25 December", "Ramadan").
     pub label: String,
-    /// Effect on the KPI of the period (week or day) that holds it, in KPI units.
+    /// Effect on the KPI of the period (week or day) that holds it, in KPI units; for an event
+    /// of several days, of a period that holds all of it or lies wholly within it (a week that
+    /// holds three days of a holiday season gets 3/7 of it).
     pub effect: f64,
     /// Whether the training request named it (`events`): its term was given, not asked of the
     /// data.
@@ -264,6 +271,7 @@ pub async fn status(
                 mid_autumn: e.mid_autumn,
                 dragon_boat: e.dragon_boat,
                 diwali: e.diwali,
+                days: e.days,
                 label: e.label(),
                 effect: e.coefficient,
                 named: doc.spec.events.contains(&e.rule()),

@@ -203,7 +203,7 @@ fn recurring_events(problem: &Problem, u: &DVector<f64>) -> Vec<(events::Rule, f
         .spec
         .candidate_events
         .iter()
-        .filter(|rule| rule.periods_held(fitted, calendar.days) >= 2)
+        .filter(|rule| rule.times_held(fitted, calendar.days) >= 2)
         .copied()
         .collect();
     let odds = (candidates.len() as f64).ln();
@@ -214,14 +214,14 @@ fn recurring_events(problem: &Problem, u: &DVector<f64>) -> Vec<(events::Rule, f
     asked
 }
 
-/// Adds a 0/1 column for each recurring event (the periods that hold it), after the
-/// seasonal columns and the events already added, and before the controls.
+/// Adds a column for each recurring event (1 in the periods that hold it, the share of it they
+/// hold for an event of several days: [`events::Rule::share`]), after the seasonal columns and
+/// the events already added, and before the controls.
 fn add_events(problem: &mut Problem, found: &[events::Rule], weight: f64) {
     let n = problem.base_full.nrows();
     let days = events::Calendar::of(problem.frequency).map_or(7, |c| c.days);
     let cols = DMatrix::from_fn(n, found.len(), |t, e| {
-        let held = problem.dates.get(t).is_some_and(|d| found[e].held_by(*d, days));
-        f64::from(u8::from(held))
+        problem.dates.get(t).map_or(0.0, |d| found[e].share(*d, days))
     });
     let at = problem.base_full.ncols() - problem.control_stats.len();
     problem.insert_baseline_columns(at, &cols, weight);
@@ -535,6 +535,56 @@ mod tests {
         );
         let err = crate::fit::validate(&monthly.dataset, &named).unwrap_err().to_string();
         assert!(err.contains("events and holidays need weekly or daily data"), "{err}");
+    }
+
+    #[test]
+    fn a_named_event_of_several_days_counts_in_each_week_by_the_share_it_holds() {
+        use crate::events::Rule;
+        // Ramadan 30% of the level up, each week by the share of its days in Ramadan.
+        let config = SimConfig {
+            seed: 1000,
+            noise: 0.045,
+            lifts: vec![(Rule::ramadan(), 0.3)],
+            ..SimConfig::default()
+        };
+        let s = simulate(&config);
+        let lift = 0.3 * s.truth.baseline.intercept;
+        let named = ModelSpec { events: vec![Rule::ramadan()], ..ModelSpec::default() };
+        let doc = fit(&s.dataset, &named, None).unwrap();
+        let events = doc.baseline.events.as_ref().expect("Ramadan");
+        let ramadan = &events.dates[0];
+        assert_eq!((events.dates.len(), ramadan.rule()), (1, Rule::ramadan()));
+        assert_eq!(
+            (ramadan.eid_al_fitr, ramadan.days, doc.format_version),
+            (Some(-30), Some(30), 9)
+        );
+        assert_eq!(ramadan.label(), "Ramadan");
+        // Some 13 weeks measure it.
+        let gap = ramadan.coefficient / lift - 1.0;
+        assert!(gap.abs() < 0.15, "{} against {lift}", ramadan.coefficient);
+        // The year after the data (weeks from Monday; Eid al-Fitr on 30 March 2025, so 28
+        // February to 29 March): the week of 24 February holds three of its days, the next
+        // three are within it, and the week of 24 March holds six.
+        let n = s.dataset.len();
+        let week = |t: usize| s.dataset.dates[0] + chrono::Duration::weeks(t as i64);
+        let first = (n..n + 53).find(|&t| events.holds(t, ramadan)).unwrap();
+        assert_eq!(week(first), chrono::NaiveDate::from_ymd_opt(2025, 2, 24).unwrap());
+        let without = crate::baseline::Baseline { events: None, ..doc.baseline.clone() };
+        let controls = [1.0, 0.0];
+        for (t, share) in [(0, 3.0), (1, 7.0), (3, 7.0), (4, 6.0), (5, 0.0)] {
+            let t = first + t;
+            let gain = doc.baseline.parts(t, &controls).seasonality
+                - without.parts(t, &controls).seasonality;
+            let effect = share / 7.0 * ramadan.coefficient;
+            assert!((gain - effect).abs() < 1e-9, "{}: {gain} against {effect}", week(t));
+        }
+        // The fitted periods must hold it in two years.
+        let short = ModelSpec { holdout: 100, ..named };
+        let err = crate::fit::validate(&s.dataset, &short).unwrap_err().to_string();
+        assert!(
+            err.contains("event 'ramadan' (Ramadan) falls in the 56 fitted periods in 1 year(s)"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -424,7 +424,7 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
         period_days: 7,
         dates: vec![event(11, 27)],
     });
-    assert_eq!((format_version_for(&doc.channels, &doc.baseline), FORMAT_VERSION), (5, 8));
+    assert_eq!((format_version_for(&doc.channels, &doc.baseline), FORMAT_VERSION), (5, 9));
     let err = ModelDocument::from_json(&doc.to_json()).unwrap_err();
     assert!(err.to_string().contains("format version 5"), "{err}");
     doc.format_version = 5;
@@ -465,6 +465,25 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
         moving.baseline.events.as_mut().unwrap().dates[0].easter = Some(0);
         let err = ModelDocument::from_json(&moving.to_json()).unwrap_err();
         assert!(err.to_string().contains("within 60 of one feast's"), "{err}");
+    }
+    // One of several days needs version 9: an older mmm would give its first day alone the
+    // whole effect.
+    let mut season = doc.clone();
+    season.baseline.events.as_mut().unwrap().dates[0] =
+        crate::baseline::EventDate::new("11-20..12-25".parse().unwrap(), 1e4);
+    assert!(season.to_json().contains(r#""days": 36"#), "{}", season.to_json());
+    assert_eq!(format_version_for(&season.channels, &season.baseline), 9);
+    let err = ModelDocument::from_json(&season.to_json()).unwrap_err();
+    assert!(err.to_string().contains("several days need format version 9"), "{err}");
+    season.format_version = 9;
+    assert_eq!(ModelDocument::from_json(&season.to_json()).unwrap(), season);
+    // It lasts 1 to 92 days, and one that keeps a weekday lasts one.
+    for (days, weekday) in [(0, None), (93, None), (3, Some(chrono::Weekday::Fri))] {
+        let mut broken = season.clone();
+        let event = &mut broken.baseline.events.as_mut().unwrap().dates[0];
+        (event.days, event.weekday) = (Some(days), weekday);
+        let err = ModelDocument::from_json(&broken.to_json()).unwrap_err();
+        assert!(err.to_string().contains("lasting 1 to 92 days"), "{days}: {err}");
     }
     // A date every year holds, and a period of 1 to 31 days (JSON has no infinite effect).
     for (month, day, days) in

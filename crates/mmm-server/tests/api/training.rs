@@ -733,6 +733,20 @@ fn events_the_request_names_get_terms_and_bad_ones_are_refused(app: TestApp) {
         json!([{"month": 0, "day": 0, "mid_autumn": 0, "label": "the Mid-Autumn Festival", "effect": effect, "named": true}])
     );
     assert_eq!(doc["format_version"], 8);
+    // A holiday season this market does not have, named as a span of dates: a term near zero,
+    // and the status gives its length.
+    let request = json!({"dataset_id": dataset, "events": ["11-20 .. 12-25"]});
+    let (doc, status) = trained(&app, &token, &request);
+    assert_eq!(
+        (&doc["spec"]["events"], &doc["format_version"]),
+        (&json!(["11-20..12-25"]), &json!(9))
+    );
+    let effect = doc["baseline"]["events"]["dates"][0]["coefficient"].as_f64().unwrap();
+    assert!(effect.abs() < 0.05 * level, "{effect} against a level of {level}");
+    assert_eq!(
+        status["recurring_events"],
+        json!([{"month": 11, "day": 20, "days": 36, "label": "20 November to 25 December", "effect": effect, "named": true}])
+    );
     let models = app.get("/api/v1/models", Some(&token)).json().as_array().unwrap().len();
     let r = app.post_json(
         "/api/v1/models",
@@ -745,6 +759,8 @@ fn events_the_request_names_get_terms_and_bad_ones_are_refused(app: TestApp) {
         (json!(["11-27", "hanukkah"]), "events[1]: 'hanukkah' is neither a date MM-DD nor a feast"),
         (json!([27]), "events[0]: invalid type: integer `27`, expected a string"),
         (json!(["easter", "easter"]), "event 'easter' is named twice"),
+        (json!(["06-01..09-01"]), "events[0]: '06-01..09-01' lasts 93 days"),
+        (json!(["ramadan", "easter-1..-2"]), "events[1]: 'easter-1..-2' ends before it starts"),
     ] {
         let r = app.post_json(
             "/api/v1/models",
