@@ -8,6 +8,7 @@ export const HOLIDAY_COUNTRIES: [string, string][] = [
   ['us', 'United States'], ['uk', 'United Kingdom'], ['de', 'Germany'], ['fr', 'France'],
   ['ca', 'Canada'], ['au', 'Australia'], ['es', 'Spain'], ['it', 'Italy'], ['nl', 'Netherlands'],
   ['br', 'Brazil'], ['mx', 'Mexico'], ['jp', 'Japan'], ['cn', 'China'], ['kr', 'South Korea'], ['in', 'India'],
+  ['tr', 'Turkey'], ['sa', 'Saudi Arabia'], ['ae', 'United Arab Emirates'], ['eg', 'Egypt'], ['id', 'Indonesia'],
 ];
 
 /** The two fields, and what they add to a training or backtest request. */

@@ -345,7 +345,8 @@ pub struct TrainIn {
     )]
     pub events: Vec<mmm_core::events::Rule>,
     /// A country's holidays to ask the data about (`us`, `uk`, `de`, `fr`, `ca`, `au`, `es`,
-    /// `it`, `nl`, `br`, `mx`, `jp`, `cn`, `kr` or `in`; weekly and daily data): each gets a
+    /// `it`, `nl`, `br`, `mx`, `jp`, `cn`, `kr`, `in`, `tr`, `sa`, `ae`, `eg` or `id`; weekly
+    /// and daily data; Ramadan among the last five): each gets a
     /// term only where the data are more likely with it, at prior odds of one to the number of
     /// holidays. The model's `spec.candidate_events` lists them.
     #[schema(value_type = Option<String>, example = "us")]

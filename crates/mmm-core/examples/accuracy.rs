@@ -37,7 +37,7 @@
 //! the recurring events the fit may find itself (`ModelSpec::recurring_events` off); the
 //! example prints on how many data sets the fit found them, and which. NAMED=11-27,12-24 names
 //! events to the fit (`ModelSpec::events`, `mmm fit --event`); HOLIDAYS=us (uk, de, fr, ca, au,
-//! es, it, nl, br, mx, jp, cn, kr, in) gives it that country's holidays to ask about
+//! es, it, nl, br, mx, jp, cn, kr, in, tr, sa, ae, eg, id) gives it that country's holidays to ask about
 //! (`ModelSpec::candidate_events`, `mmm fit --holidays`).
 //!
 //! FREQ=daily simulates daily data (WEEKS is then the number of days; SPIKE's events fall on

@@ -702,8 +702,8 @@ impl<'de> Deserialize<'de> for Rule {
     }
 }
 
-/// A country's public holidays and the days around them that move sales, as candidates the fit
-/// asks the data about (`ModelSpec::candidate_events`, `mmm fit --holidays us`): each is kept
+/// A country's public holidays, the days around them that move sales and, where it keeps it,
+/// Ramadan, as candidates the fit asks the data about (`ModelSpec::candidate_events`, `mmm fit --holidays us`): each is kept
 /// only where the data are more likely with its term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Holidays {
@@ -737,11 +737,21 @@ pub enum Holidays {
     Kr,
     /// India.
     In,
+    /// Turkey.
+    Tr,
+    /// Saudi Arabia.
+    Sa,
+    /// The United Arab Emirates.
+    Ae,
+    /// Egypt.
+    Eg,
+    /// Indonesia.
+    Id,
 }
 
 impl Holidays {
     /// Every country, in the order the help lists them.
-    pub const ALL: [Holidays; 15] = [
+    pub const ALL: [Holidays; 20] = [
         Holidays::Us,
         Holidays::Uk,
         Holidays::De,
@@ -757,6 +767,11 @@ impl Holidays {
         Holidays::Cn,
         Holidays::Kr,
         Holidays::In,
+        Holidays::Tr,
+        Holidays::Sa,
+        Holidays::Ae,
+        Holidays::Eg,
+        Holidays::Id,
     ];
 
     /// The country's code, as `--holidays` and the API take it: `us`, `uk`, ...
@@ -777,6 +792,11 @@ impl Holidays {
             Holidays::Cn => "cn",
             Holidays::Kr => "kr",
             Holidays::In => "in",
+            Holidays::Tr => "tr",
+            Holidays::Sa => "sa",
+            Holidays::Ae => "ae",
+            Holidays::Eg => "eg",
+            Holidays::Id => "id",
         }
     }
 
@@ -1122,6 +1142,91 @@ impl Holidays {
                 "diwali",
                 "12-25",
                 "12-31",
+            ],
+            // New Year, Valentine's Day, Ramadan, the eve of Eid al-Fitr and its three days
+            // (Ramazan Bayramı), National Sovereignty and Children's Day, Labour Day, Atatürk
+            // Youth and Sports Day, Mother's Day (second Sunday of May), the Day of Arafah and
+            // the four days of Eid al-Adha (Kurban Bayramı), Democracy and National Unity Day,
+            // Victory Day, Republic Day, New Year's Eve.
+            Holidays::Tr => &[
+                "01-01",
+                "02-14",
+                "ramadan",
+                "eid_al_fitr-1",
+                "eid_al_fitr..+2",
+                "04-23",
+                "05-01",
+                "05-19",
+                "05-08/Sun",
+                "eid_al_adha-1",
+                "eid_al_adha..+3",
+                "07-15",
+                "08-30",
+                "10-29",
+                "12-31",
+            ],
+            // Founding Day, Ramadan, Eid al-Fitr's holiday (the feast and the three days after
+            // it), the Day of Arafah and the days of Eid al-Adha to the 13th of Dhu al-Hijjah,
+            // National Day. The Umm al-Qura dates are Saudi Arabia's own; the length of the Eid
+            // holidays is set by decree each year, and these are their usual days.
+            Holidays::Sa => &[
+                "02-22",
+                "ramadan",
+                "eid_al_fitr..+3",
+                "eid_al_adha-1",
+                "eid_al_adha..+3",
+                "09-23",
+            ],
+            // New Year, Ramadan, the eve of Eid al-Fitr and its three days, the Day of Arafah
+            // and the three days of Eid al-Adha, National Day (two days). The Islamic New Year,
+            // the Prophet's Birthday and Commemoration Day (30 November, then 1 December, until
+            // 2023) have no rule here.
+            Holidays::Ae => &[
+                "01-01",
+                "ramadan",
+                "eid_al_fitr-1",
+                "eid_al_fitr..+2",
+                "eid_al_adha-1",
+                "eid_al_adha..+2",
+                "12-02..12-03",
+            ],
+            // Coptic Christmas, Revolution Day (25 January), Sham el-Nessim (the day after
+            // Orthodox Easter), Sinai Liberation Day, Labour Day, Ramadan, Eid al-Fitr (two
+            // days), the Day of Arafah and the three days of Eid al-Adha, June 30 Revolution
+            // Day, Revolution Day (23 July), Armed Forces Day. Egypt moves some holidays to a
+            // Thursday by decree; these are their own days.
+            Holidays::Eg => &[
+                "01-07",
+                "01-25",
+                "orthodox_easter+1",
+                "04-25",
+                "05-01",
+                "ramadan",
+                "eid_al_fitr..+1",
+                "eid_al_adha-1",
+                "eid_al_adha..+2",
+                "06-30",
+                "07-23",
+                "10-06",
+            ],
+            // New Year, Lunar New Year, Good Friday, Easter, Labour Day, Ascension Day,
+            // Pancasila Day, Ramadan, Eid al-Fitr (Lebaran, two days), Eid al-Adha,
+            // Independence Day, Christmas. Indonesia sights the moon itself, often a day after
+            // the Umm al-Qura date; in weekly data the week is mostly the same. Nyepi, Vesak,
+            // the Islamic New Year, Isra Mi'raj and the Prophet's Birthday have no rule here.
+            Holidays::Id => &[
+                "01-01",
+                "lunar_new_year",
+                "easter-2",
+                "easter",
+                "05-01",
+                "easter+39",
+                "06-01",
+                "ramadan",
+                "eid_al_fitr..+1",
+                "eid_al_adha",
+                "08-17",
+                "12-25",
             ],
         }
     }
@@ -1641,6 +1746,20 @@ mod tests {
         // India's Dhanteras of 2024 and 2025.
         assert_eq!(day("diwali-2", 2024), Some(date(2024, 10, 29)));
         assert_eq!(day("diwali-2", 2025), Some(date(2025, 10, 18)));
+        // Turkey's Kurban Bayramı of 2024 (16-19 June) with its eve, Egypt's Sham el-Nessim
+        // and Indonesia's Ascension Day of 2024, and Ramadan asked in each of the five
+        // countries that keep it.
+        let kurban: Rule = "eid_al_adha..+3".parse().unwrap();
+        let held = |rule: Rule, day| rule.share(day, 1) > 0.0;
+        assert!(Holidays::Tr.rules().contains(&kurban));
+        assert!((16..=19).all(|d| held(kurban, date(2024, 6, d))));
+        assert!(!held(kurban, date(2024, 6, 15)) && !held(kurban, date(2024, 6, 20)));
+        assert!(held("eid_al_adha-1".parse().unwrap(), date(2024, 6, 15)));
+        assert_eq!(day("orthodox_easter+1", 2024), Some(date(2024, 5, 6)));
+        assert_eq!(day("easter+39", 2024), Some(date(2024, 5, 9)));
+        for holidays in [Holidays::Tr, Holidays::Sa, Holidays::Ae, Holidays::Eg, Holidays::Id] {
+            assert!(holidays.rules().contains(&Rule::ramadan()), "{holidays:?}");
+        }
         // Mothering Sunday 2024 and Whit Monday 2025.
         assert_eq!(day("easter-21", 2024), Some(date(2024, 3, 10)));
         assert_eq!(day("easter+50", 2025), Some(date(2025, 6, 9)));

@@ -391,7 +391,7 @@ struct ModelArgs {
     #[arg(long = "event", value_name = "EVENT", allow_hyphen_values = true)]
     events: Vec<String>,
     /// A country's holidays to ask the data about (us, uk, de, fr, ca, au, es, it, nl, br, mx,
-    /// jp, cn, kr or in; weekly
+    /// jp, cn, kr, in, tr, sa, ae, eg or id; weekly
     /// and daily data):
     /// each gets a term only where the data are more likely with it, at prior odds of one to
     /// the number of holidays.
