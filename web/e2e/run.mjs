@@ -270,10 +270,10 @@ try {
   // The backtest form has these two fields too.
   const trainForm = page.locator('form', { has: page.getByRole('heading', { name: 'Train a model' }) });
   const known = trainForm.getByLabel('Events you know of', { exact: true });
-  await known.fill(' 11-27, easter-2 ,');
+  await known.fill(' 11-27, easter-2 , 11-20..12-25,');
   const countryHolidays = trainForm.getByLabel('Holidays to ask about', { exact: true });
   await countryHolidays.selectOption('uk');
-  await trainAndCancel({}, /^[\d-]+ [\d:]+ · Bayesian · on spend$/, 0, 2, false, false, ['11-27', 'easter-2'], 'uk');
+  await trainAndCancel({}, /^[\d-]+ [\d:]+ · Bayesian · on spend$/, 0, 2, false, false, ['11-27', 'easter-2', '11-20..12-25'], 'uk');
   await known.fill('');
   await countryHolidays.selectOption('');
   await trend.selectOption('');
@@ -288,6 +288,8 @@ try {
   await fittedOn('tv').selectOption('tv_media');
   await page.getByLabel('Draws per chain').fill('300');
   await page.getByLabel('Chains').fill('2');
+  // A holiday season the user knows of: an event of several days, each week by its share.
+  await known.fill('11-20..12-25');
   await page.getByRole('button', { name: 'Start training' }).click();
   await page.getByText('The model is fitted.').waitFor({ timeout: 120000 });
 
@@ -326,9 +328,10 @@ try {
   assert.match(await page.locator('.metrics').first().innerText(), /R²\s+0\.\d\d/);
   // good.csv's level does not rise in a straight line (mmm fit on it says so too); its season is
   // smooth; its two yearly events have terms of their own (the week of 24 December is dated by
-  // the middle of the week that held it in both years).
+  // the middle of the week that held it in both years), beside the holiday season it was named,
+  // whose effect is a whole week's.
   const lede = await page.locator('p.lede').first().innerText();
-  assert.match(lede, /· trend bends at 4 knots · yearly events: week of 27 November \(\+[\d.]+K\), week of 2\d December \(\+[\d.]+K\)$/, lede);
+  assert.match(lede, /· trend bends at 4 knots · yearly events: 20 November to 25 December \([+−][\d.]+K? a week, named\), week of 27 November \(\+[\d.]+K\), week of 2\d December \(\+[\d.]+K\)$/, lede);
   const [decomposition] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the decomposition (CSV)' }).click()]);
   assert.match(decomposition.suggestedFilename(), /^mmm-contribution-.+\.csv$/);
   const decompositionRows = readFileSync(await decomposition.path(), 'utf8').trim().split('\n');

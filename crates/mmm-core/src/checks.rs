@@ -123,10 +123,17 @@ pub const OUTLIER_Z: f64 = 6.0;
 /// standard deviation, unmoved by the outliers being looked for); `None` when that scale is not
 /// a positive finite number.
 pub(crate) fn robust_z(residuals: &[f64]) -> Option<Vec<f64>> {
+    let scale = robust_sd(residuals)?;
+    Some(residuals.iter().map(|v| v / scale).collect())
+}
+
+/// 1.4826 times the median absolute value of `residuals`: a normal's standard deviation,
+/// unmoved by outliers; `None` when it is not a positive finite number.
+pub(crate) fn robust_sd(residuals: &[f64]) -> Option<f64> {
     let mut abs: Vec<f64> = residuals.iter().map(|v| v.abs()).collect();
     abs.sort_by(f64::total_cmp);
     let scale = 1.4826 * abs.get(abs.len() / 2)?;
-    (scale > 0.0 && scale.is_finite()).then(|| residuals.iter().map(|v| v / scale).collect())
+    (scale > 0.0 && scale.is_finite()).then_some(scale)
 }
 
 /// Most dates listed in one finding.

@@ -658,6 +658,7 @@ pub fn insights(doc: &ModelDocument) -> Vec<Insight> {
     out.extend(collinearity(doc, period));
     out.extend(lingering_noise(doc, period));
     out.extend(recurring_events(doc));
+    out.extend(ramadan(doc));
 
     let holdout_mape = doc.fit.holdout.as_ref().map(|h| h.mape);
     if doc.fit.r2 < 0.5 || holdout_mape.is_some_and(|m| m > 0.2) {
@@ -963,6 +964,78 @@ fn recurring_events(doc: &ModelDocument) -> Option<Insight> {
     })
 }
 
+/// How many standard errors from zero the residuals' lift in Ramadan must be, in the same
+/// direction every year, for the insight to name it. On simulated markets without it
+/// (docs/benchmarks.md), residuals that move a little with the season reach 2 now and then.
+const RAMADAN_SES: f64 = 3.0;
+
+/// Ramadan, when a weekly (or daily) model has no term for it and its residuals sit the same
+/// way in Ramadan every year, by [`RAMADAN_SES`] standard errors at least (each period counted
+/// by the share of Ramadan it holds): a month that moves 11 days a year, which neither the
+/// season nor the search for single events can draw. Named (`--event ramadan`) or asked with a
+/// country's holidays, the fit gives it a term.
+fn ramadan(doc: &ModelDocument) -> Option<Insight> {
+    let calendar = events::Calendar::of(doc.frequency)?;
+    let rule = events::Rule::ramadan();
+    let has_term = doc.baseline.events.iter().flat_map(|e| &e.dates).any(|e| e.rule() == rule);
+    if doc.origin.is_some() || has_term {
+        return None;
+    }
+    let held_out = doc.fit.holdout.as_ref().map_or(0, |h| h.periods);
+    let n = doc.series.actual.len().saturating_sub(held_out).min(doc.series.dates.len());
+    let dates = &doc.series.dates[..n];
+    if rule.times_held(dates, calendar.days) < 2 {
+        return None;
+    }
+    let residuals: Vec<f64> = (0..n).map(|t| doc.series.actual[t] - doc.series.fitted[t]).collect();
+    let share: Vec<f64> = dates.iter().map(|d| rule.share(*d, calendar.days)).collect();
+    let scale = checks::robust_sd(&residuals)?;
+    // The lift by least squares on the share column, overall and in each year's run of periods.
+    let lift = |range: std::ops::Range<usize>| {
+        let weight: f64 = share[range.clone()].iter().map(|s| s * s).sum();
+        let sum: f64 = range.map(|t| share[t] * residuals[t]).sum();
+        (sum / weight, weight)
+    };
+    let (effect, weight) = lift(0..n);
+    let ses = effect * weight.sqrt() / scale;
+    let mut years = Vec::new();
+    let mut t = 0;
+    while t < n {
+        let start = t;
+        while t < n && share[t] > 0.0 {
+            t += 1;
+        }
+        if t > start {
+            years.push(lift(start..t).0);
+        }
+        t += 1;
+    }
+    if ses.abs() < RAMADAN_SES || years.iter().any(|y| y.signum() != effect.signum()) {
+        return None;
+    }
+    let mean_kpi = doc.series.actual[..n].iter().sum::<f64>() / n as f64;
+    let period = calendar.period_name();
+    Some(Insight {
+        kind: InsightKind::RecurringEvent,
+        channels: Vec::new(),
+        title: format!("{} moves with Ramadan every year, beyond what the model explains", doc.kpi),
+        message: format!(
+            "In each of the {} Ramadans of the data, {} sits {} the model's fit, by {} a {period} \
+             on average ({:.1}% of the mean; {:.1} standard errors). Ramadan moves 11 days a year, \
+             so the season cannot draw it, and its lift goes to whatever media ran then. Name it \
+             (--event ramadan; the API's events: [\"ramadan\"]) or ask your country's holidays \
+             (--holidays tr, sa, ae, eg or id), and fit again.",
+            years.len(),
+            doc.kpi,
+            if effect > 0.0 { "above" } else { "below" },
+            money(effect.abs()),
+            100.0 * effect.abs() / mean_kpi,
+            ses.abs()
+        ),
+        numbers: numbers(&[("effect", effect), ("standard_errors", ses)]),
+    })
+}
+
 /// A channel whose input moves with another channel's, or with a control.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollinearPair<'a> {
@@ -1180,6 +1253,41 @@ mod tests {
         let plain = fit(&simulate(&plain).dataset, &ModelSpec::default(), None).unwrap();
         assert!(plain.baseline.events.is_none());
         assert!(insights(&plain).iter().all(|i| i.kind != InsightKind::RecurringEvent));
+    }
+
+    #[test]
+    fn ramadan_is_named_when_the_model_has_no_term_for_it() {
+        // Ramadan 30% of the level up, each week by the share of its days in Ramadan: the
+        // fit's own search does not take it.
+        let rule = crate::events::Rule::ramadan();
+        let config = SimConfig {
+            seed: 1000,
+            noise: 0.045,
+            lifts: vec![(rule, 0.3)],
+            ..SimConfig::default()
+        };
+        let s = simulate(&config);
+        let lift = 0.3 * s.truth.baseline.intercept;
+        let doc = fit(&s.dataset, &ModelSpec::default(), None).unwrap();
+        let ramadan = |doc: &ModelDocument| {
+            insights(doc).into_iter().find(|i| i.title.contains("moves with Ramadan"))
+        };
+        let found = ramadan(&doc).expect("Ramadan, named");
+        assert_eq!(found.kind, InsightKind::RecurringEvent);
+        // The residuals keep part of the lift (here 37%): the media that ran then, the season
+        // and the trend took the rest, which is why the insight matters.
+        let effect = found.numbers["effect"];
+        assert!(effect > 0.2 * lift && effect < 0.8 * lift, "{effect} against {lift}");
+        assert!(found.numbers["standard_errors"] >= RAMADAN_SES, "{:?}", found.numbers);
+        for said in ["In each of the 3 Ramadans", "sits above", "--event ramadan", "--holidays tr"]
+        {
+            assert!(found.message.contains(said), "{said}: {}", found.message);
+        }
+        // Named, the model has its term and nothing is left to say; nor on the market without it.
+        let named = ModelSpec { events: vec![rule], ..ModelSpec::default() };
+        assert!(ramadan(&fit(&s.dataset, &named, None).unwrap()).is_none());
+        let plain = simulate(&SimConfig { lifts: Vec::new(), ..config });
+        assert!(ramadan(&fit(&plain.dataset, &ModelSpec::default(), None).unwrap()).is_none());
     }
 
     #[test]

@@ -51,7 +51,7 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
       `${status.method === 'bayes' ? 'Bayesian' : 'MAP'} · ${origin}`,
       status.trend_knots.length ? ` · trend bends at ${status.trend_knots.length} knots` : '',
       status.yearly_harmonics > 2 ? ` · season with ${status.yearly_harmonics} harmonics` : '',
-      status.recurring_events.length ? ` · yearly events: ${status.recurring_events.map((e) => `${status.frequency === 'weekly' ? 'week of ' : ''}${e.label} (${e.effect < 0 ? '−' : '+'}${compact(Math.abs(e.effect))}${e.named ? ', named' : ''})`).join(', ')}` : '',
+      status.recurring_events.length ? ` · yearly events: ${status.recurring_events.map((e) => `${status.frequency === 'weekly' && !e.days ? 'week of ' : ''}${e.label} (${e.effect < 0 ? '−' : '+'}${compact(Math.abs(e.effect))}${e.days && status.frequency === 'weekly' ? ' a week' : ''}${e.named ? ', named' : ''})`).join(', ')}` : '',
       status.late_peaks.length ? ` · carry-over peaks later: ${status.late_peaks.map((p) => `${p.channel} (${p.lag} ${periodName(status.frequency)}${p.lag === 1 ? '' : 's'})`).join(', ')}` : '',
       status.noise_autocorrelation !== null ? ` · noise autocorrelated ${status.noise_autocorrelation.toFixed(2)}` : '',
       status.noise_autocorrelated_share !== null ? ` in ${pct(status.noise_autocorrelated_share, 0)} of it` : ''),
