@@ -37,8 +37,8 @@
 //! the recurring events the fit may find itself (`ModelSpec::recurring_events` off); the
 //! example prints on how many data sets the fit found them, and which. NAMED=11-27,12-24 names
 //! events to the fit (`ModelSpec::events`, `mmm fit --event`); HOLIDAYS=us (uk, de, fr, ca, au,
-//! es, it, nl, br, mx, jp, cn, kr, in, tr, sa, ae, eg, id) gives it that country's holidays to ask about
-//! (`ModelSpec::candidate_events`, `mmm fit --holidays`).
+//! es, it, nl, br, mx, jp, cn, kr, in, tr, sa, ae, eg, id) gives it that country's holidays to
+//! ask about (`ModelSpec::candidate_events`, `mmm fit --holidays`).
 //!
 //! FREQ=daily simulates daily data (WEEKS is then the number of days; SPIKE's events fall on
 //! the days themselves).
@@ -54,9 +54,9 @@
 //! SEASON_AMP=A adds a holiday season: the KPI gains `A · intercept` from 20 November to 25
 //! December (in weekly data, the weeks that start then). LIFT=ramadan=A,11-20..12-25=B lifts
 //! the KPI by `A · intercept` with each event as `mmm fit --event` writes it, each period by
-//! the share of the event it holds (`SimConfig::lifts`). MAX_HARMONICS=N lets the yearly season have up to N harmonics instead of the
-//! default (2 keeps the simulator's smooth two); the example prints on how many data sets it
-//! gained harmonics.
+//! the share of the event it holds (`SimConfig::lifts`). MAX_HARMONICS=N lets the yearly season
+//! have up to N harmonics instead of the default (2 keeps the simulator's smooth two); the
+//! example prints on how many data sets it gained harmonics.
 //!
 //! RW=s lets the level wander: a random walk with steps of s times the mean KPI is added to
 //! it (`SimConfig::level_walk`: a market whose baseline drifts, as local-level models assume).

@@ -616,7 +616,7 @@ fn day_rule(text: &str) -> Result<Rule, String> {
         serde_json::from_value(serde_json::Value::from(name.trim())).map_err(|_| {
             format!(
                 "'{text}' is neither a date MM-DD nor a feast ({}), with days from it as -2 or \
-                 +1",
+                 +1, nor ramadan",
                 Feast::names()
             )
         })?;
@@ -703,8 +703,8 @@ impl<'de> Deserialize<'de> for Rule {
 }
 
 /// A country's public holidays, the days around them that move sales and, where it keeps it,
-/// Ramadan, as candidates the fit asks the data about (`ModelSpec::candidate_events`, `mmm fit --holidays us`): each is kept
-/// only where the data are more likely with its term.
+/// Ramadan, as candidates the fit asks the data about (`ModelSpec::candidate_events`, `mmm fit
+/// --holidays us`): each is kept only where the data are more likely with its term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Holidays {
     /// United States.
