@@ -145,3 +145,10 @@ export interface Backtest {
   metrics: ScoreMetrics;
   channels: { name: string; min: number; max: number; mean: number; spread: number }[];
 }
+
+/** A country whose holidays a fit can ask about (GET /holidays), with the events its list asks. */
+export interface HolidayCountry {
+  code: string;
+  country: string;
+  events: { event: string; label: string }[];
+}

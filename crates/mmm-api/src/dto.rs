@@ -664,6 +664,45 @@ pub struct WsQuery {
     pub token: Option<String>,
 }
 
+/// A country whose holidays a fit can ask about (`holidays` in a training or backtest request).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"code": "tr", "country": "Turkey", "events": [
+    {"event": "01-01", "label": "1 January"}, {"event": "ramadan", "label": "Ramadan"},
+    {"event": "eid_al_fitr..+2", "label": "Eid al-Fitr to 2 days after Eid al-Fitr"}]}))]
+pub struct HolidaysOut {
+    /// The code a request gives (`holidays: "tr"`).
+    pub code: String,
+    /// The country's name.
+    pub country: String,
+    /// The holidays asked, in the order the fit asks them.
+    pub events: Vec<HolidayOut>,
+}
+
+/// One holiday of a country's list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HolidayOut {
+    /// The event as a request's `events` would name it (`11-22/Thu`, `easter-2`, `ramadan`).
+    #[schema(example = "11-22/Thu")]
+    pub event: String,
+    /// When it falls, as people write it.
+    #[schema(example = "the Thursday of 22-28 November")]
+    pub label: String,
+}
+
+impl From<mmm_core::events::Holidays> for HolidaysOut {
+    fn from(holidays: mmm_core::events::Holidays) -> HolidaysOut {
+        HolidaysOut {
+            code: holidays.code().to_owned(),
+            country: holidays.country().to_owned(),
+            events: holidays
+                .rules()
+                .into_iter()
+                .map(|rule| HolidayOut { event: rule.to_string(), label: rule.label() })
+                .collect(),
+        }
+    }
+}
+
 /// Process liveness.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"status": "ok", "version": "0.1.0"}))]

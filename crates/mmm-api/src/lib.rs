@@ -74,6 +74,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(routes::models::import)
                 .service(routes::models::train)
                 .service(routes::models::list)
+                .service(routes::models::holidays)
                 .service(routes::models::detail)
                 .service(routes::models::remove)
                 .service(routes::validation::score)

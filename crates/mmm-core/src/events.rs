@@ -800,6 +800,32 @@ impl Holidays {
         }
     }
 
+    /// The country's name, as the dashboard lists it: "United States", "Turkey".
+    pub fn country(self) -> &'static str {
+        match self {
+            Holidays::Us => "United States",
+            Holidays::Uk => "United Kingdom",
+            Holidays::De => "Germany",
+            Holidays::Fr => "France",
+            Holidays::Ca => "Canada",
+            Holidays::Au => "Australia",
+            Holidays::Es => "Spain",
+            Holidays::It => "Italy",
+            Holidays::Nl => "Netherlands",
+            Holidays::Br => "Brazil",
+            Holidays::Mx => "Mexico",
+            Holidays::Jp => "Japan",
+            Holidays::Cn => "China",
+            Holidays::Kr => "South Korea",
+            Holidays::In => "India",
+            Holidays::Tr => "Turkey",
+            Holidays::Sa => "Saudi Arabia",
+            Holidays::Ae => "United Arab Emirates",
+            Holidays::Eg => "Egypt",
+            Holidays::Id => "Indonesia",
+        }
+    }
+
     /// The country with code `code` (any case).
     pub fn from_code(code: &str) -> Option<Holidays> {
         Holidays::ALL.into_iter().find(|h| h.code().eq_ignore_ascii_case(code.trim()))

@@ -1,7 +1,7 @@
 //! Training, listing, reading and deleting models.
 
 use crate::auth::AuthUser;
-use crate::dto::{MeridianUpload, ModelOut, TrainIn, TrainOut};
+use crate::dto::{HolidaysOut, MeridianUpload, ModelOut, TrainIn, TrainOut};
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::Json;
 use crate::routes::datasets::read_multipart;
@@ -62,6 +62,20 @@ pub async fn train(
         ws_url: format!("/api/v1/jobs/{}/ws", job.id),
         job_id: job.id,
     }))
+}
+
+/// The countries whose holidays a training or backtest request can ask about (`holidays`), each
+/// with the events its list asks: each is kept only where the data are more likely with it.
+#[utoipa::path(
+    get, path = "/api/v1/holidays", tag = "models",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Countries and their holidays", body = Vec<HolidaysOut>),
+              (status = 401, description = "Not signed in", body = ErrorBody))
+)]
+#[get("/holidays")]
+pub async fn holidays(_user: AuthUser) -> HttpResponse {
+    let countries = mmm_core::events::Holidays::ALL.map(HolidaysOut::from);
+    HttpResponse::Ok().json(countries)
 }
 
 /// The caller's models (every user's for admins), newest first, without documents.

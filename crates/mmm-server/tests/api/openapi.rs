@@ -31,6 +31,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/models"),
     ("get", "/api/v1/models/{id}"),
     ("delete", "/api/v1/models/{id}"),
+    ("get", "/api/v1/holidays"),
     ("post", "/api/v1/models/{id}/optimize"),
     ("post", "/api/v1/models/{id}/plan"),
     ("post", "/api/v1/models/{id}/scenarios"),

@@ -754,6 +754,27 @@ fn events_the_request_names_get_terms_and_bad_ones_are_refused(app: TestApp) {
         &json!({"dataset_id": dataset, "holidays": "xx"}),
     );
     assert!(matches!(r.status, 400 | 422) && r.text.contains("holidays"), "{}", r.text);
+    // The countries the refusal lists are those the API lists, each with what it asks.
+    let countries = app.get("/api/v1/holidays", Some(&token)).json();
+    let codes: Vec<&str> =
+        countries.as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    assert!(r.text.contains(&format!("(the countries: {})", codes.join(", "))), "{}", r.text);
+    let turkey = countries.as_array().unwrap().iter().find(|c| c["code"] == "tr").unwrap();
+    assert_eq!(turkey["country"], "Turkey");
+    let asks = turkey["events"].as_array().unwrap();
+    assert!(asks.contains(&json!({"event": "ramadan", "label": "Ramadan"})), "{asks:?}");
+    assert!(
+        asks.contains(
+            &json!({"event": "eid_al_adha..+3", "label": "Eid al-Adha to 3 days after Eid al-Adha"})
+        ),
+        "{asks:?}"
+    );
+    let us = &countries[0];
+    assert_eq!(
+        (&us["code"], &us["events"][0]),
+        (&json!("us"), &json!({"event": "01-01", "label": "1 January"}))
+    );
+    assert_eq!(app.get("/api/v1/holidays", None).status, 401);
     for (events, said) in [
         (json!(["13-01"]), "events[0]: '13-01' is not a date every year has"),
         (json!(["11-27", "hanukkah"]), "events[1]: 'hanukkah' is neither a date MM-DD nor a feast"),
