@@ -668,7 +668,7 @@ pub struct WsQuery {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"code": "tr", "country": "Turkey", "events": [
     {"event": "01-01", "label": "1 January"}, {"event": "ramadan", "label": "Ramadan"},
-    {"event": "eid_al_fitr..+2", "label": "Eid al-Fitr to 2 days after Eid al-Fitr"}]}))]
+    {"event": "eid_al_fitr..+2", "label": "Eid al-Fitr and the 2 days after"}]}))]
 pub struct HolidaysOut {
     /// The code a request gives (`holidays: "tr"`).
     pub code: String,

@@ -505,14 +505,23 @@ impl Rule {
 
     /// How the event is named, as people write it: "27 November", "the Friday of 23-29
     /// November", "Good Friday", "3 days before Easter Sunday", "Lunar New Year", "20 November
-    /// to 25 December", "Good Friday to Easter Monday", "Ramadan".
+    /// to 25 December", "Good Friday to Easter Monday", "Eid al-Adha and the 3 days after",
+    /// "Ramadan".
     pub fn label(self) -> String {
         if self == Rule::ramadan() {
             return "Ramadan".to_owned();
         }
         if self.days > 1 {
             let first = Rule { days: 1, ..self };
-            return format!("{} to {}", first.label(), self.last_day().label());
+            return match (self.feast, self.days - 1) {
+                (Some(FeastDay { offset: 0, .. }), 1) => {
+                    format!("{} and the day after", first.label())
+                }
+                (Some(FeastDay { offset: 0, .. }), after) => {
+                    format!("{} and the {after} days after", first.label())
+                }
+                _ => format!("{} to {}", first.label(), self.last_day().label()),
+            };
         }
         if let Some(FeastDay { feast, offset }) = self.feast {
             return feast.day_name(offset);
@@ -1602,6 +1611,11 @@ mod tests {
         assert_eq!(turn.label(), "20 December to 5 January");
         assert_eq!(easter.label(), "Good Friday to Easter Monday");
         assert_eq!(Rule::ramadan().label(), "Ramadan");
+        assert_eq!("diwali..+4".parse::<Rule>().unwrap().label(), "Diwali and the 4 days after");
+        assert_eq!(
+            "eid_al_fitr..+1".parse::<Rule>().unwrap().label(),
+            "Eid al-Fitr and the day after"
+        );
         assert_eq!(
             Rule::feast(Feast::EidAlFitr, -29).lasting(29).label(),
             "29 days before Eid al-Fitr to the eve of Eid al-Fitr"

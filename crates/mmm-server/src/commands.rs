@@ -3,8 +3,8 @@
 use crate::report;
 use crate::{
     AdstockArg, BacktestArgs, CheckArgs, CompareArgs, DataArgs, ExportArgs, FitArgs, FrequencyArg,
-    ImportMeridianArgs, InspectArgs, MethodArg, ModelArgs, ProfileArg, SaturationArg, ScoreArgs,
-    SimulateArgs, TableArg,
+    HolidaysArgs, ImportMeridianArgs, InspectArgs, MethodArg, ModelArgs, ProfileArg, SaturationArg,
+    ScoreArgs, SimulateArgs, TableArg,
 };
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -429,6 +429,30 @@ pub fn inspect(args: &InspectArgs) -> Result<(), CliError> {
         if args.insights {
             print!("{}", report::insights(&doc));
         }
+    }
+    Ok(())
+}
+
+pub fn holidays(args: &HolidaysArgs) -> Result<(), CliError> {
+    use mmm_core::events::Holidays;
+    let Some(code) = &args.code else {
+        for holidays in Holidays::ALL {
+            println!(
+                "{}  {} ({} holidays)",
+                holidays.code(),
+                holidays.country(),
+                holidays.rules().len()
+            );
+        }
+        return Ok(());
+    };
+    let holidays = Holidays::from_code(code).ok_or_else(|| {
+        anyhow!("no holidays for '{code}' (the countries: {})", Holidays::codes())
+    })?;
+    let rules = holidays.rules();
+    let width = rules.iter().map(|r| r.to_string().len()).max().unwrap_or(0);
+    for rule in rules {
+        println!("{:width$}  {}", rule.to_string(), rule.label());
     }
     Ok(())
 }

@@ -39,6 +39,9 @@ enum Command {
     Check(CheckArgs),
     /// Print the summary of a saved model document.
     InspectModel(InspectArgs),
+    /// List the countries whose holidays `mmm fit --holidays` can ask about, or one country's
+    /// holidays: each as `--event` would name it, and when it falls.
+    Holidays(HolidaysArgs),
     /// Compare two saved models of the same data channel by channel, such as before and after a
     /// lift test or an ROI prior: each ROI with its 90% interval, the change, and how much the
     /// data narrowed each ROI prior; then the fit metrics.
@@ -486,6 +489,12 @@ impl SavedModel {
 }
 
 #[derive(Debug, Args)]
+struct HolidaysArgs {
+    /// A country's code (us, uk, ..., id): list its holidays instead of the countries.
+    code: Option<String>,
+}
+
+#[derive(Debug, Args)]
 struct InspectArgs {
     /// Model document written by `mmm fit --json` (`-` reads standard input).
     model: PathBuf,
@@ -659,6 +668,7 @@ fn run(command: Command) -> Result<(), commands::CliError> {
         Command::Fit(args) => commands::fit(&args),
         Command::Check(args) => commands::check(&args),
         Command::InspectModel(args) => commands::inspect(&args),
+        Command::Holidays(args) => commands::holidays(&args),
         Command::Compare(args) => commands::compare(&args),
         Command::Export(args) => commands::export(&args),
         Command::Score(args) => commands::score(&args),

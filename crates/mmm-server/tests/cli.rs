@@ -1706,6 +1706,32 @@ fn an_event_the_caller_names_gets_its_term_and_bad_ones_are_refused() {
 }
 
 #[test]
+fn the_holidays_fit_can_ask_about_are_listed_by_country() {
+    let out = mmm(&["holidays"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listed = text(&out.stdout);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 20, "{listed}");
+    assert_eq!(lines[0], "us  United States (17 holidays)");
+    assert!(lines.contains(&"tr  Turkey (15 holidays)"), "{listed}");
+    // One country's: each as --event names it, then when it falls; every one reads back.
+    let out = mmm(&["holidays", "TR"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let turkey = text(&out.stdout);
+    assert_eq!(turkey.lines().count(), 15, "{turkey}");
+    for line in ["ramadan          Ramadan", "eid_al_adha..+3  Eid al-Adha and the 3 days after"] {
+        assert!(turkey.lines().any(|l| l == line), "{line}\n{turkey}");
+    }
+    for line in turkey.lines() {
+        let rule = line.split_whitespace().next().unwrap();
+        assert!(rule.parse::<mmm_core::events::Rule>().is_ok(), "{line}");
+    }
+    let out = mmm(&["holidays", "zz"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no holidays for 'zz' (the countries: us, uk,"));
+}
+
+#[test]
 fn an_event_of_several_days_is_simulated_and_named_by_its_span() {
     let dir = tempfile::tempdir().unwrap();
     // Ramadan 30% of the level up, each week by the share of its days in Ramadan.
