@@ -193,11 +193,20 @@ impl Feast {
     fn day_name(self, offset: i32) -> String {
         let easter_day = |prefix: &str| {
             let day = match offset {
+                -48 => "Carnival Monday",
+                -47 => "Shrove Tuesday",
+                -46 => "Ash Wednesday",
+                -21 => "Mothering Sunday",
+                -7 => "Palm Sunday",
                 -3 => "Maundy Thursday",
                 -2 => "Good Friday",
                 -1 => "Holy Saturday",
                 0 => "Easter Sunday",
                 1 => "Easter Monday",
+                39 => "Ascension Day",
+                49 => "Pentecost",
+                50 => "Whit Monday",
+                60 => "Corpus Christi",
                 _ => return None,
             };
             Some(format!("{prefix}{day}"))
@@ -1646,6 +1655,12 @@ mod tests {
         assert!(!Rule::feast(Feast::Easter, 61).is_valid());
         let nine_before = Rule::feast(Feast::Easter, -9);
         assert_eq!(nine_before.label(), "9 days before Easter Sunday");
+        for (offset, name) in
+            [(-47, "Shrove Tuesday"), (39, "Ascension Day"), (60, "Corpus Christi")]
+        {
+            assert_eq!(Rule::feast(Feast::Easter, offset).label(), name);
+        }
+        assert_eq!(Rule::feast(Feast::OrthodoxEaster, 50).label(), "Orthodox Whit Monday");
     }
 
     #[test]
