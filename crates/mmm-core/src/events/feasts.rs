@@ -1,0 +1,329 @@
+//! Feasts whose dates move in the civil calendar from year to year (Easter, Orthodox Easter,
+//! Lunar New Year, the Eids, the Mid-Autumn and Dragon Boat Festivals, Diwali): their days by
+//! rule or from tables.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// A feast whose date moves in the civil calendar from year to year, and events with it: the
+/// week of Easter, Orthodox Easter, Lunar New Year, an Eid, the Mid-Autumn or Dragon Boat
+/// Festival or Diwali lifts a market whose file marks nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Feast {
+    /// Easter Sunday of the Western churches.
+    Easter,
+    /// Easter Sunday of the Orthodox churches (Greece, Romania, Serbia, Russia, Ukraine...).
+    OrthodoxEaster,
+    /// The first day of the Chinese lunisolar year (Spring Festival, Tết, Seollal), 1900-2099.
+    LunarNewYear,
+    /// The feast that ends Ramadan, 1 Shawwal (Umm al-Qura calendar, 1925-2077): about 11
+    /// days earlier every year.
+    EidAlFitr,
+    /// The feast of the sacrifice, 10 Dhu al-Hijjah (Umm al-Qura calendar, 1925-2077).
+    EidAlAdha,
+    /// The 15th day of the eighth month of the Chinese lunisolar calendar (Zhongqiu, Chuseok,
+    /// Tết Trung Thu), 1900-2099: 7 September to 8 October.
+    MidAutumn,
+    /// The 5th day of the fifth month of the Chinese lunisolar calendar (Duanwu), 1900-2099:
+    /// 27 May to 25 June.
+    DragonBoat,
+    /// The Hindu festival of lights, on the new moon (Amavasya) that ends the month of Ashvin,
+    /// 1900-2099: 15 October to 17 November.
+    Diwali,
+}
+
+impl Feast {
+    /// Every feast, in the order the search asks for them: Easter first (a week that holds both
+    /// Easters, as in 2025, is Easter's).
+    pub const ALL: [Feast; 8] = [
+        Feast::Easter,
+        Feast::OrthodoxEaster,
+        Feast::LunarNewYear,
+        Feast::EidAlFitr,
+        Feast::EidAlAdha,
+        Feast::MidAutumn,
+        Feast::DragonBoat,
+        Feast::Diwali,
+    ];
+
+    /// The feast's day in its occurrence `index`: the Gregorian year for Easter, Orthodox
+    /// Easter, the Chinese calendar's feasts and Diwali; the Islamic (Hijri) year for the Eids,
+    /// whose year is 11 days shorter (some Gregorian years hold two of them: Eid al-Fitr in 2000
+    /// and 2033). None outside the years its calendar covers.
+    pub fn occurrence(self, index: i32) -> Option<NaiveDate> {
+        match self {
+            Feast::Easter => easter_sunday(index),
+            Feast::OrthodoxEaster => orthodox_easter_sunday(index),
+            Feast::LunarNewYear => lunar_new_year(index),
+            Feast::EidAlFitr => hijri_table(&EID_AL_FITR, index),
+            Feast::EidAlAdha => hijri_table(&EID_AL_ADHA, index),
+            Feast::MidAutumn => lunar_table(&MID_AUTUMN, (9, 7), index),
+            Feast::DragonBoat => lunar_table(&DRAGON_BOAT, (5, 27), index),
+            Feast::Diwali => lunar_table(&DIWALI, (10, 15), index),
+        }
+    }
+
+    /// The index of an occurrence near `date` ([`Self::occurrence`]): for the Eids the
+    /// nearest; for the others `date`'s year, whose feast is the nearest within weeks of it.
+    pub fn index_near(self, date: NaiveDate) -> i32 {
+        let table = match self {
+            Feast::EidAlFitr => &EID_AL_FITR,
+            Feast::EidAlAdha => &EID_AL_ADHA,
+            _ => return date.year(),
+        };
+        let day = (date - table_epoch()).num_days();
+        let after = table.partition_point(|&d| i64::from(d) < day);
+        let nearer_before = after > 0
+            && table
+                .get(after)
+                .is_none_or(|&d| day - i64::from(table[after - 1]) < i64::from(d) - day);
+        let at = if nearer_before { after - 1 } else { after };
+        HIJRI_FROM + i32::try_from(at).unwrap_or(i32::MAX - HIJRI_FROM)
+    }
+
+    /// The feasts' names as specifications write them, for messages: "easter, orthodox_easter,
+    /// ... or diwali".
+    pub fn names() -> String {
+        let names: Vec<String> = Feast::ALL
+            .iter()
+            .filter_map(|f| serde_json::to_value(f).ok()?.as_str().map(str::to_owned))
+            .collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(", "),
+        }
+    }
+
+    /// The feast's day, as people name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Feast::Easter => "Easter Sunday",
+            Feast::OrthodoxEaster => "Orthodox Easter Sunday",
+            Feast::LunarNewYear => "Lunar New Year",
+            Feast::EidAlFitr => "Eid al-Fitr",
+            Feast::EidAlAdha => "Eid al-Adha",
+            Feast::MidAutumn => "the Mid-Autumn Festival",
+            Feast::DragonBoat => "the Dragon Boat Festival",
+            Feast::Diwali => "Diwali",
+        }
+    }
+
+    /// The feast itself, as a period is named by it: "the week of Lunar New Year".
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Feast::Easter => "Easter",
+            Feast::OrthodoxEaster => "Orthodox Easter",
+            feast => feast.name(),
+        }
+    }
+
+    /// The name of the day `offset` days from the feast's: "Good Friday", "Orthodox Easter
+    /// Monday", "Lunar New Year's Eve", "the Day of Arafah", "9 days before Easter Sunday".
+    pub(super) fn day_name(self, offset: i32) -> String {
+        let easter_day = |prefix: &str| {
+            let day = match offset {
+                -48 => "Carnival Monday",
+                -47 => "Shrove Tuesday",
+                -46 => "Ash Wednesday",
+                -21 => "Mothering Sunday",
+                -7 => "Palm Sunday",
+                -3 => "Maundy Thursday",
+                -2 => "Good Friday",
+                -1 => "Holy Saturday",
+                0 => "Easter Sunday",
+                1 => "Easter Monday",
+                39 => "Ascension Day",
+                49 => "Pentecost",
+                50 => "Whit Monday",
+                60 => "Corpus Christi",
+                _ => return None,
+            };
+            Some(format!("{prefix}{day}"))
+        };
+        let named = match self {
+            Feast::Easter => easter_day(""),
+            Feast::OrthodoxEaster => easter_day("Orthodox "),
+            Feast::LunarNewYear => match offset {
+                -1 => Some("Lunar New Year's Eve".to_owned()),
+                0 => Some("Lunar New Year".to_owned()),
+                _ => None,
+            },
+            Feast::EidAlFitr | Feast::EidAlAdha => match (self, offset) {
+                (Feast::EidAlAdha, -1) => Some("the Day of Arafah".to_owned()),
+                (_, -1) => Some(format!("the eve of {}", self.name())),
+                (_, 0) => Some(self.name().to_owned()),
+                _ => None,
+            },
+            Feast::MidAutumn | Feast::DragonBoat | Feast::Diwali => {
+                (offset == 0).then(|| self.name().to_owned())
+            }
+        };
+        named.unwrap_or_else(|| match offset {
+            -1 => format!("the day before {}", self.name()),
+            1 => format!("the day after {}", self.name()),
+            o if o < 0 => format!("{} days before {}", -o, self.name()),
+            o => format!("{o} days after {}", self.name()),
+        })
+    }
+}
+
+/// A day a given number of days from a feast's (Good Friday: two days before Easter Sunday).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeastDay {
+    /// The feast.
+    pub feast: Feast,
+    /// Days from the feast's day.
+    pub offset: i32,
+}
+
+/// Easter Sunday of `year` in the Gregorian calendar (the anonymous Gregorian computus).
+pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
+    let (a, b, c) = (year.rem_euclid(19), year.div_euclid(100), year.rem_euclid(100));
+    let (d, e) = (b.div_euclid(4), b.rem_euclid(4));
+    let g = (b - (b + 8).div_euclid(25) + 1).div_euclid(3);
+    let h = (19 * a + b - d - g + 15).rem_euclid(30);
+    let (i, k) = (c.div_euclid(4), c.rem_euclid(4));
+    let l = (32 + 2 * e + 2 * i - h - k).rem_euclid(7);
+    let m = (a + 11 * h + 22 * l).div_euclid(451);
+    let n = h + l - 7 * m + 114;
+    NaiveDate::from_ymd_opt(year, u32::try_from(n / 31).ok()?, u32::try_from(n % 31 + 1).ok()?)
+}
+
+/// Orthodox Easter Sunday of `year`, as a Gregorian date: the Julian computus (Meeus), then
+/// the days the Julian calendar lags the Gregorian in March to May of that year (13 from 1900
+/// to 2099). The same as python-dateutil's `EASTER_ORTHODOX` for every year of 1900-2199.
+pub fn orthodox_easter_sunday(year: i32) -> Option<NaiveDate> {
+    let (a, b, c) = (year.rem_euclid(4), year.rem_euclid(7), year.rem_euclid(19));
+    let d = (19 * c + 15).rem_euclid(30);
+    let e = (2 * a + 4 * b - d + 34).rem_euclid(7);
+    let n = d + e + 114;
+    let julian = NaiveDate::from_ymd_opt(
+        year,
+        u32::try_from(n / 31).ok()?,
+        u32::try_from(n % 31 + 1).ok()?,
+    )?;
+    let lag = year.div_euclid(100) - year.div_euclid(400) - 2;
+    julian.checked_add_signed(chrono::Duration::days(lag.into()))
+}
+
+/// The first year of [`LUNAR_NEW_YEAR`], [`MID_AUTUMN`], [`DRAGON_BOAT`] and [`DIWALI`].
+const LUNAR_NEW_YEAR_FROM: i32 = 1900;
+
+/// Lunar New Year of 1900-2099: days after 21 January (it falls on 21 January to 20 February).
+/// From the Chinese calendar's tables as Python's `lunardate` 0.3.0 holds them.
+const LUNAR_NEW_YEAR: [u8; 200] = [
+    10, 29, 18, 8, 26, 14, 4, 23, 12, 1, 20, 9, 28, 16, 5, 24, 13, 2, 21, 11, 30, 18, 7, 26, 15, 3,
+    23, 12, 2, 20, 9, 27, 16, 5, 24, 14, 3, 21, 10, 29, 18, 6, 25, 15, 4, 23, 12, 1, 20, 8, 27, 16,
+    6, 24, 13, 3, 22, 10, 28, 18, 7, 25, 15, 4, 23, 12, 0, 19, 9, 27, 16, 6, 25, 13, 2, 21, 10, 28,
+    17, 7, 26, 15, 4, 23, 12, 30, 19, 8, 27, 16, 6, 25, 14, 2, 20, 10, 29, 17, 7, 26, 15, 3, 22,
+    11, 1, 19, 8, 28, 17, 5, 24, 13, 2, 20, 10, 29, 18, 7, 26, 15, 4, 22, 11, 1, 20, 8, 27, 16, 5,
+    23, 13, 2, 21, 10, 29, 18, 7, 25, 14, 3, 22, 11, 1, 20, 9, 27, 16, 5, 24, 12, 2, 21, 11, 29,
+    18, 7, 25, 14, 3, 22, 12, 0, 19, 8, 27, 15, 5, 24, 13, 2, 21, 10, 29, 17, 6, 25, 15, 3, 22, 12,
+    1, 19, 8, 27, 16, 5, 24, 13, 3, 20, 9, 28, 17, 6, 25, 15, 4, 22, 11, 0,
+];
+
+/// A lunisolar feast in `year` (1900-2099): `table` holds its days
+/// after `from` (month, day) of each year from 1900.
+fn lunar_table(table: &[u8; 200], from: (u32, u32), year: i32) -> Option<NaiveDate> {
+    let index = usize::try_from(year.checked_sub(LUNAR_NEW_YEAR_FROM)?).ok()?;
+    let after = table.get(index)?;
+    NaiveDate::from_ymd_opt(year, from.0, from.1)?
+        .checked_add_signed(chrono::Duration::days((*after).into()))
+}
+
+/// The Mid-Autumn Festival (15th day of the 8th month) of 1900-2099: days after 7 September.
+/// From Python's `lunardate` 0.3.0, as [`LUNAR_NEW_YEAR`].
+const MID_AUTUMN: [u8; 200] = [
+    1, 20, 9, 28, 17, 6, 25, 15, 3, 21, 11, 29, 18, 8, 27, 16, 5, 23, 12, 31, 19, 9, 28, 18, 6, 25,
+    14, 3, 21, 10, 29, 19, 8, 27, 16, 5, 23, 12, 31, 20, 9, 28, 17, 7, 24, 13, 3, 22, 10, 29, 19,
+    8, 26, 15, 4, 23, 12, 1, 20, 10, 28, 17, 6, 25, 13, 3, 22, 11, 29, 19, 8, 26, 15, 4, 23, 13, 1,
+    20, 9, 28, 16, 5, 24, 14, 3, 22, 11, 30, 18, 7, 26, 15, 4, 23, 13, 2, 20, 9, 28, 17, 5, 24, 14,
+    4, 21, 11, 29, 18, 7, 26, 15, 5, 23, 12, 1, 20, 8, 27, 17, 6, 24, 14, 3, 22, 10, 29, 18, 8, 26,
+    15, 5, 24, 12, 1, 20, 9, 27, 17, 6, 25, 13, 3, 21, 10, 28, 18, 8, 27, 15, 4, 23, 12, 0, 19, 9,
+    28, 17, 6, 25, 14, 2, 21, 10, 29, 18, 8, 26, 16, 4, 22, 12, 1, 19, 9, 28, 17, 5, 24, 13, 3, 21,
+    10, 29, 19, 7, 26, 15, 4, 22, 11, 1, 20, 9, 28, 17, 6, 23, 13, 2, 22,
+];
+/// The Dragon Boat Festival (5th day of the 5th month) of 1900-2099: days after 27 May. From
+/// Python's `lunardate` 0.3.0, as [`LUNAR_NEW_YEAR`].
+const DRAGON_BOAT: [u8; 200] = [
+    5, 24, 14, 4, 22, 11, 30, 19, 7, 26, 15, 5, 23, 13, 2, 21, 9, 27, 17, 6, 24, 14, 4, 22, 10, 29,
+    18, 8, 26, 15, 5, 24, 12, 1, 20, 9, 27, 17, 6, 25, 14, 3, 22, 11, 29, 18, 8, 27, 15, 5, 23, 13,
+    1, 19, 9, 28, 17, 6, 25, 14, 2, 21, 10, 29, 18, 8, 27, 16, 4, 23, 12, 1, 19, 9, 28, 18, 6, 25,
+    14, 3, 21, 10, 29, 19, 8, 26, 15, 4, 22, 12, 1, 20, 9, 28, 17, 6, 24, 13, 3, 22, 10, 29, 19, 8,
+    26, 15, 4, 23, 12, 1, 20, 10, 27, 16, 6, 24, 13, 3, 22, 11, 29, 18, 7, 26, 14, 4, 23, 13, 1,
+    20, 9, 28, 16, 5, 24, 14, 3, 22, 11, 0, 18, 7, 26, 15, 4, 23, 12, 2, 19, 8, 27, 17, 5, 24, 14,
+    3, 21, 10, 29, 18, 7, 26, 15, 5, 23, 12, 1, 20, 8, 27, 17, 6, 24, 14, 3, 21, 10, 28, 18, 8, 26,
+    15, 5, 23, 11, 0, 19, 9, 27, 17, 6, 25, 13, 2, 21, 10, 28, 18, 8, 27,
+];
+
+/// Diwali of 1900-2099: days after 15 October. The evening on which the Amavasya tithi (the
+/// Moon 348-360° east of the Sun) holds at 18:00 Indian time, of the new moon that falls while
+/// the Sun is in sidereal Libra (Lahiri), or the new moon's own day where no evening holds it,
+/// computed with PyPI `ephem` 4.2: the same as India's gazetted dates (as python-holidays 0.109
+/// holds them) in every year of 2001-2035.
+const DIWALI: [u8; 200] = [
+    7, 26, 15, 5, 23, 12, 2, 21, 9, 28, 17, 6, 24, 14, 3, 22, 11, 0, 19, 8, 26, 15, 5, 24, 12, 2,
+    21, 10, 27, 16, 6, 25, 14, 3, 22, 11, 29, 18, 7, 26, 15, 5, 24, 13, 1, 20, 9, 28, 16, 6, 25,
+    15, 3, 22, 11, 29, 18, 7, 26, 16, 5, 23, 12, 1, 19, 9, 28, 17, 6, 25, 14, 3, 21, 10, 29, 19, 7,
+    26, 16, 5, 23, 12, 31, 20, 9, 28, 17, 7, 25, 14, 3, 21, 10, 29, 19, 8, 26, 15, 4, 23, 11, 30,
+    20, 10, 28, 17, 6, 25, 13, 2, 21, 11, 29, 19, 8, 27, 15, 4, 23, 12, 30, 20, 9, 28, 16, 5, 24,
+    14, 2, 21, 11, 30, 18, 7, 26, 15, 4, 23, 12, 31, 20, 9, 28, 17, 5, 24, 14, 33, 21, 11, 30, 18,
+    7, 25, 15, 5, 23, 12, 31, 20, 8, 27, 16, 6, 24, 14, 33, 22, 10, 29, 18, 7, 25, 15, 5, 24, 12,
+    31, 20, 9, 27, 16, 6, 25, 13, 32, 21, 10, 28, 18, 7, 26, 15, 4, 23, 12, 30, 19, 9, 28,
+];
+
+/// The first Hijri year of [`EID_AL_FITR`] and [`EID_AL_ADHA`] (1925).
+const HIJRI_FROM: i32 = 1343;
+
+/// The day the Eid tables count from.
+fn table_epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()
+}
+
+/// Eid al-Fitr (1 Shawwal) of Hijri years 1343-1500 (1925-2077) in the Umm al-Qura calendar
+/// (Saudi Arabia's; countries that sight the moon may keep it a day later): days after 1
+/// January 1900. From Python's `hijri-converter` 2.3.2.
+const EID_AL_FITR: [u16; 158] = [
+    9244, 9599, 9953, 10307, 10662, 11016, 11371, 11725, 12079, 12434, 12789, 13143, 13497, 13851,
+    14205, 14559, 14914, 15268, 15623, 15977, 16331, 16685, 17040, 17395, 17749, 18103, 18458,
+    18813, 19166, 19521, 19875, 20230, 20584, 20939, 21293, 21648, 22001, 22356, 22710, 23064,
+    23419, 23773, 24127, 24482, 24836, 25191, 25545, 25900, 26254, 26608, 26962, 27316, 27671,
+    28025, 28380, 28734, 29088, 29443, 29797, 30151, 30506, 30861, 31215, 31569, 31923, 32277,
+    32632, 32987, 33341, 33696, 34050, 34404, 34758, 35112, 35467, 35822, 36176, 36531, 36885,
+    37239, 37593, 37948, 38303, 38657, 39011, 39366, 39720, 40074, 40429, 40783, 41138, 41492,
+    41846, 42200, 42555, 42909, 43264, 43618, 43973, 44327, 44681, 45035, 45390, 45744, 46099,
+    46453, 46807, 47161, 47516, 47870, 48225, 48579, 48934, 49288, 49642, 49996, 50350, 50705,
+    51060, 51414, 51768, 52122, 52476, 52831, 53186, 53540, 53895, 54249, 54603, 54957, 55312,
+    55666, 56021, 56376, 56730, 57084, 57438, 57792, 58147, 58502, 58856, 59210, 59564, 59919,
+    60273, 60627, 60982, 61337, 61691, 62045, 62399, 62753, 63108, 63462, 63817, 64171, 64525,
+    64879,
+];
+
+/// Eid al-Adha (10 Dhu al-Hijjah) of Hijri years 1343-1500, as [`EID_AL_FITR`].
+const EID_AL_ADHA: [u16; 158] = [
+    9313, 9667, 10021, 10376, 10730, 11085, 11439, 11793, 12147, 12502, 12856, 13211, 13565, 13919,
+    14273, 14628, 14982, 15336, 15691, 16045, 16399, 16754, 17108, 17463, 17817, 18171, 18527,
+    18881, 19235, 19589, 19943, 20298, 20653, 21007, 21361, 21716, 22069, 22424, 22778, 23132,
+    23487, 23841, 24196, 24550, 24904, 25259, 25613, 25968, 26322, 26676, 27030, 27385, 27739,
+    28093, 28448, 28802, 29157, 29511, 29865, 30219, 30574, 30928, 31283, 31637, 31991, 32345,
+    32700, 33054, 33409, 33764, 34118, 34472, 34826, 35180, 35535, 35890, 36244, 36599, 36953,
+    37307, 37661, 38016, 38371, 38725, 39080, 39434, 39788, 40142, 40496, 40851, 41206, 41560,
+    41914, 42268, 42622, 42977, 43331, 43686, 44041, 44395, 44749, 45103, 45457, 45812, 46167,
+    46521, 46876, 47230, 47584, 47938, 48293, 48647, 49002, 49356, 49710, 50064, 50419, 50773,
+    51128, 51482, 51837, 52191, 52545, 52899, 53254, 53608, 53963, 54318, 54672, 55026, 55380,
+    55734, 56089, 56443, 56798, 57152, 57506, 57860, 58215, 58569, 58924, 59279, 59633, 59987,
+    60341, 60695, 61050, 61404, 61759, 62113, 62467, 62821, 63176, 63530, 63885, 64239, 64594,
+    64948,
+];
+
+/// The day of Hijri year `index` in `table` (from [`HIJRI_FROM`]); none outside it.
+fn hijri_table(table: &[u16], index: i32) -> Option<NaiveDate> {
+    let at = usize::try_from(index.checked_sub(HIJRI_FROM)?).ok()?;
+    table_epoch().checked_add_signed(chrono::Duration::days((*table.get(at)?).into()))
+}
+
+/// Lunar New Year of `year` (1900-2099; none outside).
+pub fn lunar_new_year(year: i32) -> Option<NaiveDate> {
+    lunar_table(&LUNAR_NEW_YEAR, (1, 21), year)
+}
