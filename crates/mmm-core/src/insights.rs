@@ -984,7 +984,8 @@ fn ramadan(doc: &ModelDocument) -> Option<Insight> {
     let held_out = doc.fit.holdout.as_ref().map_or(0, |h| h.periods);
     let n = doc.series.actual.len().saturating_sub(held_out).min(doc.series.dates.len());
     let dates = &doc.series.dates[..n];
-    if rule.times_held(dates, calendar.days) < 2 {
+    let occurrences = rule.occurrences(dates, calendar.days);
+    if occurrences.len() < 2 {
         return None;
     }
     let residuals: Vec<f64> = (0..n).map(|t| doc.series.actual[t] - doc.series.fitted[t]).collect();
@@ -998,18 +999,7 @@ fn ramadan(doc: &ModelDocument) -> Option<Insight> {
     };
     let (effect, weight) = lift(0..n);
     let ses = effect * weight.sqrt() / scale;
-    let mut years = Vec::new();
-    let mut t = 0;
-    while t < n {
-        let start = t;
-        while t < n && share[t] > 0.0 {
-            t += 1;
-        }
-        if t > start {
-            years.push(lift(start..t).0);
-        }
-        t += 1;
-    }
+    let years: Vec<f64> = occurrences.into_iter().map(|run| lift(run).0).collect();
     if ses.abs() < RAMADAN_SES || years.iter().any(|y| y.signum() != effect.signum()) {
         return None;
     }

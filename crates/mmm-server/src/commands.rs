@@ -93,9 +93,14 @@ fn feast_lift(given: &str) -> Result<(mmm_core::events::Feast, f64), CliError> {
         .ok_or_else(|| anyhow!("--feast {given}: write FEAST=LIFT, the feast {names}"))?;
     let feast = serde_json::from_value(serde_json::Value::from(name.trim().replace('-', "_")))
         .map_err(|_| anyhow!("--feast {given}: no feast '{name}' (the feasts: {names})"))?;
+    Ok((feast, lift_of("--feast", given, lift)?))
+}
+
+/// The lift written after `=` in `flag`'s `given` value: a number from -0.5 to 1.
+fn lift_of(flag: &str, given: &str, lift: &str) -> Result<f64, CliError> {
     match lift.trim().parse::<f64>() {
-        Ok(lift) if (-0.5..=1.0).contains(&lift) => Ok((feast, lift)),
-        _ => Err(anyhow!("--feast {given}: the lift must be a number between -0.5 and 1").into()),
+        Ok(lift) if (-0.5..=1.0).contains(&lift) => Ok(lift),
+        _ => Err(anyhow!("{flag} {given}: the lift must be a number between -0.5 and 1").into()),
     }
 }
 
@@ -106,10 +111,7 @@ fn event_lift(given: &str) -> Result<(mmm_core::events::Rule, f64), CliError> {
         .rsplit_once('=')
         .ok_or_else(|| anyhow!("--lift {given}: write EVENT=LIFT (ramadan=0.3)"))?;
     let rule = rule.parse().map_err(|e| anyhow!("--lift {given}: {e}"))?;
-    match lift.trim().parse::<f64>() {
-        Ok(lift) if (-0.5..=1.0).contains(&lift) => Ok((rule, lift)),
-        _ => Err(anyhow!("--lift {given}: the lift must be a number between -0.5 and 1").into()),
-    }
+    Ok((rule, lift_of("--lift", given, lift)?))
 }
 
 pub fn simulate(args: &SimulateArgs) -> Result<(), CliError> {

@@ -97,8 +97,23 @@ impl Rule {
     /// How many times the periods starting on `dates` (consecutive, of `days` days) hold the
     /// event: once a year, for the run of periods holding part of it (one period for a day).
     pub fn times_held(self, dates: &[NaiveDate], days: u32) -> usize {
-        let held: Vec<bool> = dates.iter().map(|d| self.held_by(*d, days)).collect();
-        held.iter().enumerate().filter(|(t, h)| **h && (*t == 0 || !held[t - 1])).count()
+        self.occurrences(dates, days).len()
+    }
+
+    /// The runs of `dates` (consecutive periods of `days` days) that hold the event, one a year,
+    /// as ranges of period indices.
+    pub fn occurrences(self, dates: &[NaiveDate], days: u32) -> Vec<std::ops::Range<usize>> {
+        let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+        for (t, date) in dates.iter().enumerate() {
+            if !self.held_by(*date, days) {
+                continue;
+            }
+            match runs.last_mut() {
+                Some(run) if run.end == t => run.end = t + 1,
+                _ => runs.push(t..t + 1),
+            }
+        }
+        runs
     }
 
     /// A key that orders rules by date, then weekday (those that move with a feast first, by
