@@ -326,14 +326,16 @@ pub struct TrainIn {
     /// a yearly sale) then gets a baseline term of its own (the period holding the same date
     /// every year), kept only when the data are more likely with it; the model's
     /// `baseline.events` lists them. Monthly data have none.
-    /// `false` leaves them to the residuals, where the insights name them.
+    /// `false` leaves them to the residuals, where the insights name them (`events` and
+    /// `holidays` are still fitted).
     #[schema(example = true)]
     pub recurring_events: Option<bool>,
     /// Recurring events you know of (weekly and daily data): `MM-DD` (`11-27`), `MM-DD/Fri` for
     /// the first such weekday on or after the date (Black Friday: `11-23/Fri`), or a feast with
     /// the days from it: `easter`, `easter-2` (Good Friday), `orthodox_easter`,
-    /// `lunar_new_year`, `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`, `diwali`.
-    /// An event of several days (92 at most) names its last day after `..`: `11-20..12-25` (a
+    /// `lunar_new_year`, `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`, `diwali`,
+    /// `islamic_new_year`, `mawlid`, `isra_miraj`, `holi` or `dussehra` (the last two known for
+    /// 2001-2035). An event of several days (92 at most) names its last day after `..`: `11-20..12-25` (a
     /// holiday season), `easter-2..+1` (Good Friday to Easter Monday), or `ramadan`
     /// (`eid_al_fitr-30..-1`); a period that holds part of it gets that share of its effect.
     /// Each gets a baseline term whatever the data's evidence, and must fall in the fitted
@@ -348,7 +350,8 @@ pub struct TrainIn {
     /// `it`, `nl`, `br`, `mx`, `jp`, `cn`, `kr`, `in`, `tr`, `sa`, `ae`, `eg` or `id`; weekly
     /// and daily data; Ramadan among the last five): each gets a
     /// term only where the data are more likely with it, at prior odds of one to the number of
-    /// holidays. The model's `spec.candidate_events` lists them.
+    /// holidays, whatever `recurring_events` says (it turns off only the fit's own search). The
+    /// model's `spec.candidate_events` lists them.
     #[schema(value_type = Option<String>, example = "us")]
     pub holidays: Option<mmm_core::events::Holidays>,
     /// Seed: the same seed gives the same model.

@@ -51,7 +51,7 @@ pub struct Events {
 /// first given weekday on or after it (Black Friday: the first Friday on or after 23
 /// November), or the period holding a day that moves with a feast ([`Feast`]): at most one of
 /// `easter`, `orthodox_easter`, `lunar_new_year`, `eid_al_fitr`, `eid_al_adha`, `mid_autumn`,
-/// `dragon_boat` and `diwali`.
+/// `dragon_boat`, `diwali`, `islamic_new_year`, `mawlid`, `isra_miraj`, `holi` and `dussehra`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDate {
     /// Month of the date, 1-12 (0 for an event that moves with a feast).
@@ -89,6 +89,21 @@ pub struct EventDate {
     /// Days from Diwali, for an event that moves with it (Dhanteras: −2; format version 8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diwali: Option<i32>,
+    /// Days from the Islamic New Year, for an event that moves with it (format version 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub islamic_new_year: Option<i32>,
+    /// Days from the Prophet's Birthday, for an event that moves with it (format version 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mawlid: Option<i32>,
+    /// Days from Isra and Mi'raj, for an event that moves with it (format version 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub isra_miraj: Option<i32>,
+    /// Days from Holi, for an event that moves with it (format version 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holi: Option<i32>,
+    /// Days from Dussehra, for an event that moves with it (format version 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dussehra: Option<i32>,
     /// How many days the event lasts from its day, when more than one (20 November to 25
     /// December: 36; Ramadan: 30; format version 9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,6 +135,11 @@ impl EventDate {
             mid_autumn: offset(Feast::MidAutumn),
             dragon_boat: offset(Feast::DragonBoat),
             diwali: offset(Feast::Diwali),
+            islamic_new_year: offset(Feast::IslamicNewYear),
+            mawlid: offset(Feast::Mawlid),
+            isra_miraj: offset(Feast::IsraMiraj),
+            holi: offset(Feast::Holi),
+            dussehra: offset(Feast::Dussehra),
             days: (rule.days > 1).then_some(rule.days),
             coefficient,
         }
@@ -147,25 +167,36 @@ impl EventDate {
             (Feast::MidAutumn, self.mid_autumn),
             (Feast::DragonBoat, self.dragon_boat),
             (Feast::Diwali, self.diwali),
+            (Feast::IslamicNewYear, self.islamic_new_year),
+            (Feast::Mawlid, self.mawlid),
+            (Feast::IsraMiraj, self.isra_miraj),
+            (Feast::Holi, self.holi),
+            (Feast::Dussehra, self.dussehra),
         ]
         .into_iter()
         .filter_map(|(feast, offset)| Some(FeastDay { feast, offset: offset? }))
     }
 
-    /// The format version the event needs: 9 when it lasts several days, 8 when it moves with
-    /// the Mid-Autumn or Dragon Boat Festival or Diwali, 7 with another feast but Easter, 6 when
-    /// it keeps a weekday or moves with Easter, else 5.
+    /// The format version the event needs: 10 when it moves with the Islamic New Year, the
+    /// Prophet's Birthday, Isra and Mi'raj, Holi or Dussehra, else 9 when it lasts several days,
+    /// 8 when it moves with the Mid-Autumn or Dragon Boat Festival or Diwali, 7 with another
+    /// feast but Easter, 6 when it keeps a weekday or moves with Easter, else 5.
     pub(crate) fn format_version(&self) -> u32 {
-        if self.days.is_some() {
-            return 9;
-        }
-        match self.rule().feast.map(|f| f.feast) {
+        let by_day = match self.rule().feast.map(|f| f.feast) {
+            Some(
+                Feast::IslamicNewYear
+                | Feast::Mawlid
+                | Feast::IsraMiraj
+                | Feast::Holi
+                | Feast::Dussehra,
+            ) => 10,
             Some(Feast::MidAutumn | Feast::DragonBoat | Feast::Diwali) => 8,
             Some(Feast::Easter) => 6,
             Some(_) => 7,
             None if self.weekday.is_some() => 6,
             None => 5,
-        }
+        };
+        if self.days.is_some() { by_day.max(9) } else { by_day }
     }
 }
 

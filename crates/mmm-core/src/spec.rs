@@ -175,8 +175,9 @@ pub struct ModelSpec {
     pub events: Vec<crate::events::Rule>,
     /// Recurring events to ask the data about, as the fit asks about those it finds in its
     /// residuals (a country's holidays: [`crate::events::Holidays`]): each is kept only where
-    /// the data are more likely with its term. Asked only with `recurring_events`; those the
-    /// fitted periods hold less than twice are not asked.
+    /// the data are more likely with its term. Asked with or without `recurring_events` (which
+    /// turns off the fit's own search only); those the fitted periods hold less than twice are
+    /// not asked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidate_events: Vec<crate::events::Rule>,
     /// Last periods kept out of the fit and scored.

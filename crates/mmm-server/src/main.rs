@@ -239,8 +239,9 @@ struct SimulateArgs {
     events: f64,
     /// Lift of the period holding a feast's day every year, as a fraction of the starting
     /// level, -0.5 to 1, written FEAST=LIFT: easter, orthodox_easter, lunar_new_year,
-    /// eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat or diwali (`--feast easter=0.4`: Easter
-    /// Sunday falls on 22 March to 25 April, no date's period). Repeat it for several.
+    /// eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat, diwali, islamic_new_year, mawlid,
+    /// isra_miraj, holi or dussehra (`--feast easter=0.4`: Easter Sunday falls on 22 March to 25
+    /// April, no date's period). Repeat it for several.
     #[arg(long, value_name = "FEAST=LIFT", allow_hyphen_values = true)]
     feast: Vec<String>,
     /// Lift of an event every year, as a fraction of the starting level, -0.5 to 1, written
@@ -380,14 +381,16 @@ struct ModelArgs {
     /// Leave recurring events to the residuals. By default, in weekly and daily data, the fit
     /// gives a week (or day) it misses the same way every year (Black Friday, Christmas, a
     /// yearly sale the file does not mark) a baseline term of its own, when the data are more
-    /// likely with it.
+    /// likely with it. Events named with --event and holidays asked with --holidays are still
+    /// fitted.
     #[arg(long)]
     no_events: bool,
     /// A recurring event you know of (repeat for several; weekly and daily data): MM-DD
     /// (11-27), MM-DD/Fri for the first such weekday on or after the date (Black Friday:
     /// 11-23/Fri), or a feast with the days from it: easter, easter-2 (Good Friday),
     /// orthodox_easter, lunar_new_year, eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat,
-    /// diwali. An event of several days (92 at most) names its last day after `..`:
+    /// diwali, islamic_new_year, mawlid, isra_miraj, holi, dussehra (the last two known for
+    /// 2001-2035). An event of several days (92 at most) names its last day after `..`:
     /// 11-20..12-25 (a holiday season), easter-2..+1 (Good Friday to Easter Monday), ramadan
     /// (eid_al_fitr-30..-1); a week that holds part of it gets that share of its effect.
     /// Each gets a baseline term whatever the data's evidence.
@@ -397,7 +400,7 @@ struct ModelArgs {
     /// jp, cn, kr, in, tr, sa, ae, eg or id; weekly
     /// and daily data):
     /// each gets a term only where the data are more likely with it, at prior odds of one to
-    /// the number of holidays.
+    /// the number of holidays (with or without --no-events).
     #[arg(long, value_name = "COUNTRY")]
     holidays: Option<String>,
     /// Random starts of the nonlinear search.

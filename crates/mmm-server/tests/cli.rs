@@ -1664,7 +1664,39 @@ fn a_week_that_moves_with_diwali_is_diwalis_not_a_dates() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let asked = read_json(&model);
     assert_eq!(asked["baseline"]["events"]["dates"].as_array().unwrap().len(), 1);
-    assert_eq!(asked["spec"]["candidate_events"].as_array().unwrap().len(), 11);
+    assert_eq!(asked["spec"]["candidate_events"].as_array().unwrap().len(), 13);
+}
+
+#[test]
+fn a_week_that_moves_with_holi_is_named_by_it_and_needs_format_version_10() {
+    let dir = tempfile::tempdir().unwrap();
+    // Holi (18 March 2022, 8 March 2023, 25 March 2024), 40% of the starting level more: no
+    // date holds it every year, and Easter is weeks from it in 2022 and 2024.
+    let (data, model, level, out) = fitted_with_event(dir.path(), ["--feast", "holi=0.4"]);
+    let doc = read_json(&model);
+    // An mmm that predates Holi would put the event nowhere: version 10.
+    assert_eq!(doc["format_version"], 10);
+    let event = &doc["baseline"]["events"]["dates"][0];
+    assert_eq!((&event["month"], &event["holi"]), (&json!(0), &json!(0)));
+    let effect = event["coefficient"].as_f64().unwrap();
+    assert!((effect / (0.4 * level) - 1.0).abs() < 0.25, "{effect} against {level}");
+    let line = format!(
+        "Recurring events: the week of Holi (+{}) every year",
+        mmm_core::text::thousands(effect)
+    );
+    assert!(text(&out.stdout).contains(&line), "{line}\n{}", text(&out.stdout));
+    let out = mmm(&["inspect-model", path(&model)]);
+    assert!(text(&out.stdout).contains(&line), "{line}\n{}", text(&out.stdout));
+    // Left to the residuals, the insight says the week moves with Holi; India's holidays,
+    // Holi among them, add nothing the market does not show.
+    let out = mmm(&["fit", path(&data), "--no-events", "--insights"]);
+    let said = text(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(said.contains("in the week of 25 March, as far from Holi every year"), "{said}");
+    let out = mmm(&["fit", path(&data), "--holidays", "in", "--json", path(&model)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let events = read_json(&model)["baseline"]["events"]["dates"].clone();
+    assert_eq!(events.as_array().map(|e| e.len()), Some(1), "{events}");
+    assert_eq!(events[0]["holi"], json!(0));
 }
 
 #[test]

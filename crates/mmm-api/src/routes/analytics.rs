@@ -189,6 +189,31 @@ pub struct RecurringEventOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = -2)]
     pub diwali: Option<i32>,
+    /// Days from the Islamic New Year (1 Muharram, Umm al-Qura calendar), for an event that
+    /// moves with it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub islamic_new_year: Option<i32>,
+    /// Days from the Prophet's Birthday (12 Rabi' al-Awwal, Umm al-Qura calendar), for an event
+    /// that moves with it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub mawlid: Option<i32>,
+    /// Days from Isra and Mi'raj (27 Rajab, Umm al-Qura calendar), for an event that moves
+    /// with it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub isra_miraj: Option<i32>,
+    /// Days from Holi (India's gazetted day, 2001-2035), for an event that moves with it
+    /// (Holika Dahan: -1); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = -1)]
+    pub holi: Option<i32>,
+    /// Days from Dussehra (India's gazetted day, 2001-2035), for an event that moves with it;
+    /// absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub dussehra: Option<i32>,
     /// How many days the event lasts from its day, when more than one (20 November to 25
     /// December: 36; Ramadan: 30); absent for an event of a day.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -271,6 +296,11 @@ pub async fn status(
                 mid_autumn: e.mid_autumn,
                 dragon_boat: e.dragon_boat,
                 diwali: e.diwali,
+                islamic_new_year: e.islamic_new_year,
+                mawlid: e.mawlid,
+                isra_miraj: e.isra_miraj,
+                holi: e.holi,
+                dussehra: e.dussehra,
                 days: e.days,
                 label: e.label(),
                 effect: e.coefficient,

@@ -1,6 +1,6 @@
 //! Feasts whose dates move in the civil calendar from year to year (Easter, Orthodox Easter,
-//! Lunar New Year, the Eids, the Mid-Autumn and Dragon Boat Festivals, Diwali): their days by
-//! rule or from tables.
+//! Lunar New Year, the Eids and the other days of the Islamic calendar, the Mid-Autumn and
+//! Dragon Boat Festivals, Diwali, Holi, Dussehra): their days by rule or from tables.
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -31,12 +31,24 @@ pub enum Feast {
     /// The Hindu festival of lights, on the new moon (Amavasya) that ends the month of Ashvin,
     /// 1900-2099: 15 October to 17 November.
     Diwali,
+    /// The first day of the Islamic year, 1 Muharram (Umm al-Qura calendar, 1924-2076).
+    IslamicNewYear,
+    /// The Prophet's Birthday (Mawlid), 12 Rabi' al-Awwal (Umm al-Qura calendar, 1924-2077).
+    Mawlid,
+    /// The Night Journey (Isra and Mi'raj), 27 Rajab (Umm al-Qura calendar, 1925-2077).
+    IsraMiraj,
+    /// The Hindu festival of colours, the day after the full moon of Phalguna (India's gazetted
+    /// day, 2001-2035): 1 to 29 March.
+    Holi,
+    /// Vijayadashami, the tenth day of the bright half of Ashvin (India's gazetted day,
+    /// 2001-2035): 27 September to 26 October.
+    Dussehra,
 }
 
 impl Feast {
     /// Every feast, in the order the search asks for them: Easter first (a week that holds both
-    /// Easters, as in 2025, is Easter's).
-    pub const ALL: [Feast; 8] = [
+    /// Easters, as in 2025, is Easter's), those added later last.
+    pub const ALL: [Feast; 13] = [
         Feast::Easter,
         Feast::OrthodoxEaster,
         Feast::LunarNewYear,
@@ -45,33 +57,53 @@ impl Feast {
         Feast::MidAutumn,
         Feast::DragonBoat,
         Feast::Diwali,
+        Feast::IslamicNewYear,
+        Feast::Mawlid,
+        Feast::IsraMiraj,
+        Feast::Holi,
+        Feast::Dussehra,
     ];
 
     /// The feast's day in its occurrence `index`: the Gregorian year for Easter, Orthodox
-    /// Easter, the Chinese calendar's feasts and Diwali; the Islamic (Hijri) year for the Eids,
-    /// whose year is 11 days shorter (some Gregorian years hold two of them: Eid al-Fitr in 2000
-    /// and 2033). None outside the years its calendar covers.
+    /// Easter, the Chinese calendar's feasts and the Hindu ones; the Islamic (Hijri) year for
+    /// the Eids and the Islamic calendar's other days, whose year is 11 days shorter (some
+    /// Gregorian years hold two of them: Eid al-Fitr in 2000 and 2033). None outside the years
+    /// its table covers.
     pub fn occurrence(self, index: i32) -> Option<NaiveDate> {
         match self {
             Feast::Easter => easter_sunday(index),
             Feast::OrthodoxEaster => orthodox_easter_sunday(index),
             Feast::LunarNewYear => lunar_new_year(index),
-            Feast::EidAlFitr => hijri_table(&EID_AL_FITR, index),
-            Feast::EidAlAdha => hijri_table(&EID_AL_ADHA, index),
+            Feast::EidAlFitr | Feast::EidAlAdha => hijri_table(self.hijri_days()?, index),
             Feast::MidAutumn => lunar_table(&MID_AUTUMN, (9, 7), index),
             Feast::DragonBoat => lunar_table(&DRAGON_BOAT, (5, 27), index),
             Feast::Diwali => lunar_table(&DIWALI, (10, 15), index),
+            Feast::Holi => gazetted_table(&HOLI, (3, 1), index),
+            Feast::Dussehra => gazetted_table(&DUSSEHRA, (9, 27), index),
+            Feast::IslamicNewYear | Feast::Mawlid | Feast::IsraMiraj => {
+                hijri_table(self.hijri_days()?, index)
+            }
         }
     }
 
-    /// The index of an occurrence near `date` ([`Self::occurrence`]): for the Eids the
-    /// nearest; for the others `date`'s year, whose feast is the nearest within weeks of it.
+    /// The days of the Islamic calendar's feasts in each Hijri year from [`HIJRI_FROM`]; none
+    /// for the others.
+    fn hijri_days(self) -> Option<&'static [u16; 158]> {
+        match self {
+            Feast::EidAlFitr => Some(&EID_AL_FITR),
+            Feast::EidAlAdha => Some(&EID_AL_ADHA),
+            Feast::IslamicNewYear => Some(&ISLAMIC_NEW_YEAR),
+            Feast::Mawlid => Some(&MAWLID),
+            Feast::IsraMiraj => Some(&ISRA_MIRAJ),
+            _ => None,
+        }
+    }
+
+    /// The index of an occurrence near `date` ([`Self::occurrence`]): for the Islamic
+    /// calendar's feasts the nearest; for the others `date`'s year, whose feast is the nearest
+    /// within weeks of it.
     pub fn index_near(self, date: NaiveDate) -> i32 {
-        let table = match self {
-            Feast::EidAlFitr => &EID_AL_FITR,
-            Feast::EidAlAdha => &EID_AL_ADHA,
-            _ => return date.year(),
-        };
+        let Some(table) = self.hijri_days() else { return date.year() };
         let day = (date - table_epoch()).num_days();
         let after = table.partition_point(|&d| i64::from(d) < day);
         let nearer_before = after > 0
@@ -106,6 +138,11 @@ impl Feast {
             Feast::MidAutumn => "the Mid-Autumn Festival",
             Feast::DragonBoat => "the Dragon Boat Festival",
             Feast::Diwali => "Diwali",
+            Feast::IslamicNewYear => "the Islamic New Year",
+            Feast::Mawlid => "the Prophet's Birthday",
+            Feast::IsraMiraj => "Isra and Mi'raj",
+            Feast::Holi => "Holi",
+            Feast::Dussehra => "Dussehra",
         }
     }
 
@@ -155,9 +192,14 @@ impl Feast {
                 (_, 0) => Some(self.name().to_owned()),
                 _ => None,
             },
-            Feast::MidAutumn | Feast::DragonBoat | Feast::Diwali => {
-                (offset == 0).then(|| self.name().to_owned())
-            }
+            Feast::MidAutumn
+            | Feast::DragonBoat
+            | Feast::Diwali
+            | Feast::IslamicNewYear
+            | Feast::Mawlid
+            | Feast::IsraMiraj
+            | Feast::Holi
+            | Feast::Dussehra => (offset == 0).then(|| self.name().to_owned()),
         };
         named.unwrap_or_else(|| match offset {
             -1 => format!("the day before {}", self.name()),
@@ -317,6 +359,59 @@ const EID_AL_ADHA: [u16; 158] = [
     64948,
 ];
 
+/// The Islamic New Year (1 Muharram) of Hijri years 1343-1500 (1924-2076), as
+/// [`EID_AL_FITR`]. The same days as python-holidays 0.109 holds for 2000-2040, as are
+/// [`MAWLID`] and [`ISRA_MIRAJ`].
+const ISLAMIC_NEW_YEAR: [u16; 158] = [
+    8978, 9334, 9687, 10042, 10396, 10750, 11104, 11460, 11814, 12168, 12522, 12877, 13231, 13586,
+    13939, 14294, 14648, 15002, 15357, 15711, 16065, 16420, 16774, 17129, 17483, 17837, 18192,
+    18547, 18901, 19256, 19610, 19964, 20319, 20673, 21027, 21382, 21736, 22090, 22444, 22798,
+    23153, 23507, 23861, 24216, 24571, 24925, 25279, 25634, 25988, 26343, 26697, 27051, 27405,
+    27759, 28114, 28468, 28823, 29177, 29532, 29885, 30240, 30594, 30949, 31303, 31658, 32012,
+    32366, 32720, 33075, 33429, 33784, 34139, 34493, 34847, 35201, 35555, 35910, 36265, 36620,
+    36974, 37328, 37682, 38036, 38391, 38746, 39100, 39455, 39809, 40163, 40517, 40871, 41226,
+    41580, 41935, 42289, 42643, 42997, 43352, 43706, 44061, 44415, 44770, 45124, 45478, 45832,
+    46187, 46542, 46896, 47250, 47604, 47959, 48313, 48668, 49022, 49377, 49731, 50085, 50439,
+    50794, 51148, 51503, 51857, 52212, 52566, 52920, 53274, 53629, 53983, 54338, 54692, 55046,
+    55400, 55755, 56109, 56464, 56818, 57173, 57527, 57881, 58235, 58590, 58944, 59299, 59654,
+    60008, 60362, 60716, 61070, 61425, 61780, 62134, 62488, 62842, 63196, 63551, 63905, 64260,
+    64614,
+];
+
+/// The Prophet's Birthday (12 Rabi' al-Awwal) of Hijri years 1343-1500, as [`EID_AL_FITR`].
+const MAWLID: [u16; 158] = [
+    9048, 9403, 9757, 10111, 10465, 10820, 11174, 11530, 11884, 12238, 12592, 12947, 13301, 13655,
+    14009, 14365, 14719, 15072, 15427, 15781, 16135, 16490, 16844, 17199, 17553, 17907, 18262,
+    18617, 18971, 19326, 19680, 20034, 20389, 20743, 21097, 21452, 21806, 22160, 22514, 22868,
+    23223, 23577, 23931, 24287, 24640, 24995, 25349, 25704, 26058, 26412, 26767, 27121, 27475,
+    27829, 28184, 28538, 28893, 29248, 29602, 29956, 30310, 30664, 31018, 31373, 31728, 32082,
+    32436, 32790, 33145, 33499, 33854, 34208, 34563, 34917, 35271, 35625, 35980, 36335, 36689,
+    37044, 37398, 37752, 38106, 38461, 38815, 39170, 39525, 39879, 40233, 40587, 40941, 41296,
+    41650, 42005, 42359, 42713, 43067, 43422, 43776, 44131, 44485, 44840, 45194, 45548, 45902,
+    46257, 46611, 46966, 47321, 47675, 48029, 48383, 48737, 49092, 49447, 49801, 50156, 50510,
+    50864, 51218, 51573, 51927, 52282, 52636, 52990, 53344, 53698, 54053, 54408, 54762, 55116,
+    55471, 55825, 56179, 56533, 56888, 57243, 57597, 57951, 58305, 58659, 59014, 59369, 59723,
+    60078, 60432, 60786, 61140, 61495, 61849, 62204, 62559, 62913, 63267, 63621, 63975, 64330,
+    64685,
+];
+
+/// Isra and Mi'raj (27 Rajab) of Hijri years 1343-1500, as [`EID_AL_FITR`].
+const ISRA_MIRAJ: [u16; 158] = [
+    9182, 9536, 9891, 10245, 10599, 10953, 11307, 11662, 12017, 12371, 12726, 13080, 13434, 13788,
+    14142, 14497, 14852, 15205, 15560, 15914, 16268, 16623, 16977, 17332, 17686, 18040, 18395,
+    18750, 19104, 19459, 19813, 20167, 20522, 20876, 21230, 21585, 21939, 22293, 22648, 23002,
+    23356, 23710, 24064, 24419, 24773, 25128, 25482, 25837, 26191, 26545, 26899, 27254, 27609,
+    27963, 28317, 28671, 29026, 29380, 29735, 30089, 30444, 30798, 31152, 31506, 31861, 32215,
+    32570, 32924, 33278, 33632, 33987, 34341, 34695, 35050, 35405, 35759, 36113, 36467, 36821,
+    37176, 37531, 37886, 38240, 38594, 38948, 39302, 39657, 40012, 40366, 40721, 41075, 41429,
+    41783, 42138, 42492, 42847, 43201, 43556, 43910, 44264, 44618, 44973, 45328, 45682, 46036,
+    46390, 46744, 47099, 47453, 47808, 48162, 48517, 48871, 49225, 49579, 49934, 50288, 50643,
+    50997, 51351, 51705, 52060, 52414, 52769, 53124, 53478, 53832, 54186, 54540, 54895, 55250,
+    55604, 55959, 56313, 56667, 57021, 57375, 57730, 58085, 58439, 58793, 59147, 59502, 59856,
+    60211, 60565, 60920, 61274, 61628, 61982, 62337, 62691, 63046, 63400, 63755, 64109, 64463,
+    64817,
+];
+
 /// The day of Hijri year `index` in `table` (from [`HIJRI_FROM`]); none outside it.
 fn hijri_table(table: &[u16], index: i32) -> Option<NaiveDate> {
     let at = usize::try_from(index.checked_sub(HIJRI_FROM)?).ok()?;
@@ -326,4 +421,30 @@ fn hijri_table(table: &[u16], index: i32) -> Option<NaiveDate> {
 /// Lunar New Year of `year` (1900-2099; none outside).
 pub fn lunar_new_year(year: i32) -> Option<NaiveDate> {
     lunar_table(&LUNAR_NEW_YEAR, (1, 21), year)
+}
+
+/// The first year of [`HOLI`] and [`DUSSEHRA`].
+const GAZETTED_FROM: i32 = 2001;
+
+/// Holi of 2001-2035: days after 1 March. India's gazetted days, as python-holidays 0.109 holds
+/// them (the day after the full moon of Phalguna; the rules by the tithi at a fixed hour tried
+/// here missed it by a day in three to five years of the 35, so the days are the gazette's).
+const HOLI: [u8; 35] = [
+    9, 28, 17, 6, 25, 14, 3, 21, 10, 0, 19, 7, 26, 16, 5, 23, 12, 1, 20, 9, 28, 17, 7, 24, 13, 3,
+    21, 10, 0, 19, 8, 26, 15, 4, 23,
+];
+
+/// Dussehra of 2001-2035: days after 27 September, India's gazetted days as [`HOLI`].
+const DUSSEHRA: [u8; 35] = [
+    29, 18, 8, 25, 15, 5, 24, 12, 1, 20, 9, 27, 16, 6, 25, 14, 3, 22, 11, 28, 18, 8, 27, 15, 5, 23,
+    12, 0, 19, 9, 28, 17, 6, 25, 14,
+];
+
+/// A Hindu feast in `year` (2001-2035, the years India's gazette lists are known for): `table`
+/// holds its days after `from` (month, day) of each year from [`GAZETTED_FROM`].
+fn gazetted_table(table: &[u8; 35], from: (u32, u32), year: i32) -> Option<NaiveDate> {
+    let index = usize::try_from(year.checked_sub(GAZETTED_FROM)?).ok()?;
+    let after = table.get(index)?;
+    NaiveDate::from_ymd_opt(year, from.0, from.1)?
+        .checked_add_signed(chrono::Duration::days((*after).into()))
 }

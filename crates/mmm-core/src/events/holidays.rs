@@ -452,19 +452,21 @@ impl Holidays {
                 "12-25",
                 "12-31",
             ],
-            // New Year, Republic Day, Valentine's Day, Eid al-Fitr and Eid al-Adha,
-            // Independence Day, Gandhi Jayanti, Dhanteras (two days before Diwali) and Diwali,
-            // Christmas, New Year's Eve. Holi, Dussehra and the other festivals of the Hindu
-            // calendar have no rule here: the day India keeps follows the tithi, which these
-            // rules do not.
+            // New Year, Republic Day, Valentine's Day, Holi, Eid al-Fitr and Eid al-Adha,
+            // Independence Day, Gandhi Jayanti, Dussehra, Dhanteras (two days before Diwali) and
+            // Diwali, Christmas, New Year's Eve. Holi and Dussehra are known for 2001-2035 only
+            // (their tables hold India's gazette); Janmashtami, Ganesh Chaturthi and the other
+            // festivals of the Hindu calendar have no rule here.
             Holidays::In => &[
                 "01-01",
                 "01-26",
                 "02-14",
+                "holi",
                 "eid_al_fitr",
                 "eid_al_adha",
                 "08-15",
                 "10-02",
+                "dussehra",
                 "diwali-2",
                 "diwali",
                 "12-25",
@@ -505,9 +507,10 @@ impl Holidays {
                 "09-23",
             ],
             // New Year, Ramadan, the eve of Eid al-Fitr and its three days, the Day of Arafah
-            // and the three days of Eid al-Adha, National Day (two days). The Islamic New Year,
-            // the Prophet's Birthday and Commemoration Day (30 November, then 1 December, until
-            // 2023) have no rule here.
+            // and the three days of Eid al-Adha, the Islamic New Year, the Prophet's Birthday,
+            // National Day (two days). Commemoration Day (30 November, then 1 December, until
+            // 2023) has no rule here, nor Isra and Mi'raj, kept until 2018. Since 2021 the UAE
+            // moves some holidays next to the weekend by decree; these are their own days.
             Holidays::Ae => &[
                 "01-01",
                 "ramadan",
@@ -515,13 +518,16 @@ impl Holidays {
                 "eid_al_fitr..+2",
                 "eid_al_adha-1",
                 "eid_al_adha..+2",
+                "islamic_new_year",
+                "mawlid",
                 "12-02..12-03",
             ],
             // Coptic Christmas, Revolution Day (25 January), Sham el-Nessim (the day after
             // Orthodox Easter), Sinai Liberation Day, Labour Day, Ramadan, Eid al-Fitr (two
-            // days), the Day of Arafah and the three days of Eid al-Adha, June 30 Revolution
-            // Day, Revolution Day (23 July), Armed Forces Day. Egypt moves some holidays to a
-            // Thursday by decree; these are their own days.
+            // days), the Day of Arafah and the three days of Eid al-Adha, the Islamic New Year,
+            // the Prophet's Birthday, June 30 Revolution Day, Revolution Day (23 July), Armed
+            // Forces Day. Egypt moves some holidays to a Thursday by decree; these are their own
+            // days.
             Holidays::Eg => &[
                 "01-07",
                 "01-25",
@@ -532,18 +538,22 @@ impl Holidays {
                 "eid_al_fitr..+1",
                 "eid_al_adha-1",
                 "eid_al_adha..+2",
+                "islamic_new_year",
+                "mawlid",
                 "06-30",
                 "07-23",
                 "10-06",
             ],
-            // New Year, Lunar New Year, Good Friday, Easter, Labour Day, Ascension Day,
-            // Pancasila Day, Ramadan, Eid al-Fitr (Lebaran, two days), Eid al-Adha,
-            // Independence Day, Christmas. Indonesia sights the moon itself, often a day after
-            // the Umm al-Qura date; in weekly data the week is mostly the same. Nyepi, Vesak,
-            // the Islamic New Year, Isra Mi'raj and the Prophet's Birthday have no rule here.
+            // New Year, Lunar New Year, Isra and Mi'raj, Good Friday, Easter, Labour Day,
+            // Ascension Day, Pancasila Day, Ramadan, Eid al-Fitr (Lebaran, two days), Eid
+            // al-Adha, the Islamic New Year, Independence Day, the Prophet's Birthday,
+            // Christmas. Indonesia sights the moon itself, often a day after the Umm al-Qura
+            // date; in weekly data the week is mostly the same. Nyepi and Vesak have no rule
+            // here.
             Holidays::Id => &[
                 "01-01",
                 "lunar_new_year",
+                "isra_miraj",
                 "easter-2",
                 "easter",
                 "05-01",
@@ -552,7 +562,9 @@ impl Holidays {
                 "ramadan",
                 "eid_al_fitr..+1",
                 "eid_al_adha",
+                "islamic_new_year",
                 "08-17",
+                "mawlid",
                 "12-25",
             ],
         }

@@ -163,6 +163,32 @@ fn orthodox_easter_and_lunar_new_year_are_their_calendars_dates() {
         assert_eq!(Feast::Diwali.occurrence(year), Some(date(year, month, day)), "{year}");
     }
     assert!(!Rule::feast(Feast::LunarNewYear, 0).held_by(date(2100, 1, 25), 31));
+    // The Islamic calendar's other days (Umm al-Qura, by Hijri year: 1446 began on 7 July
+    // 2024) and India's Holi and Dussehra as gazetted, the earliest and latest of 2001-2035
+    // among them (Holi on 1 March 2010 and 29 March 2021; Dussehra on 27 September 2028 and
+    // 26 October 2001); the Hindu tables hold those years only.
+    for (feast, index, (year, month, day)) in [
+        (Feast::IslamicNewYear, 1446, (2024, 7, 7)),
+        (Feast::IslamicNewYear, 1447, (2025, 6, 26)),
+        (Feast::Mawlid, 1446, (2024, 9, 15)),
+        (Feast::IsraMiraj, 1445, (2024, 2, 8)),
+        (Feast::Holi, 2010, (2010, 3, 1)),
+        (Feast::Holi, 2021, (2021, 3, 29)),
+        (Feast::Holi, 2024, (2024, 3, 25)),
+        (Feast::Holi, 2025, (2025, 3, 14)),
+        (Feast::Dussehra, 2001, (2001, 10, 26)),
+        (Feast::Dussehra, 2028, (2028, 9, 27)),
+        (Feast::Dussehra, 2024, (2024, 10, 12)),
+        (Feast::Dussehra, 2025, (2025, 10, 2)),
+    ] {
+        assert_eq!(feast.occurrence(index), Some(date(year, month, day)), "{feast:?} {index}");
+        assert_eq!(feast.index_near(date(year, month, day)), index, "{feast:?}");
+    }
+    for feast in [Feast::Holi, Feast::Dussehra] {
+        assert_eq!((feast.occurrence(2000), feast.occurrence(2036)), (None, None));
+        assert!(feast.occurrence(2001).is_some() && feast.occurrence(2035).is_some());
+    }
+    assert_eq!((Feast::Mawlid.occurrence(1342), Feast::Mawlid.occurrence(1501)), (None, None));
     let labels = [
         (Feast::OrthodoxEaster, -2, "Orthodox Good Friday"),
         (Feast::OrthodoxEaster, 0, "Orthodox Easter Sunday"),
@@ -250,6 +276,14 @@ fn every_countrys_holidays_read_and_fall_on_their_days() {
     for holidays in [Holidays::Tr, Holidays::Sa, Holidays::Ae, Holidays::Eg, Holidays::Id] {
         assert!(holidays.rules().contains(&Rule::ramadan()), "{holidays:?}");
     }
+    // Holi and Dussehra of 2025 in India's list, and the Islamic New Year and the Prophet's
+    // Birthday of 2024 (1446) in Egypt's.
+    assert!(Holidays::In.rules().contains(&Rule::feast(Feast::Holi, 0)));
+    assert_eq!(day("holi", 2025), Some(date(2025, 3, 14)));
+    assert_eq!(day("dussehra", 2025), Some(date(2025, 10, 2)));
+    assert!(Holidays::Eg.rules().contains(&Rule::feast(Feast::Mawlid, 0)));
+    assert_eq!(day("islamic_new_year", 1446), Some(date(2024, 7, 7)));
+    assert_eq!(day("mawlid", 1446), Some(date(2024, 9, 15)));
     // Mothering Sunday 2024 and Whit Monday 2025.
     assert_eq!(day("easter-21", 2024), Some(date(2024, 3, 10)));
     assert_eq!(day("easter+50", 2025), Some(date(2025, 6, 9)));
@@ -319,7 +353,8 @@ proptest::proptest! {
     fn any_text_reads_as_a_rule_or_a_reason(
         text in concat!(
             "\\PC{0,24}|[0-9]{1,4}-[0-9]{1,4}(/[A-Za-z]{0,10})?|[a-z_]{0,16}[+-]?[0-9]{0,12}",
-            "|(easter|orthodox_easter|lunar_new_year|eid_al_fitr|eid_al_adha|mid_autumn|dragon_boat|diwali)([+-][0-9]{1,3})?",
+            "|(easter|orthodox_easter|lunar_new_year|eid_al_fitr|eid_al_adha|mid_autumn|dragon_boat|diwali",
+            "|islamic_new_year|mawlid|isra_miraj|holi|dussehra)([+-][0-9]{1,3})?",
             "(\\.\\.([+-]?[0-9]{1,3}|[0-9]{1,2}-[0-9]{1,2}))?",
             "|[0-9]{1,2}-[0-9]{1,2}\\.\\.[0-9]{1,2}-[0-9]{1,2}|ramadan",
         ),
@@ -413,6 +448,10 @@ fn weeks_that_move_with_a_feast_other_than_easter_are_found_by_it() {
         // Diwali (24 October, 12 November, 31 October) is within a week of the same date in
         // 2022 and 2024: a date a period off in one year, which the feast explains exactly.
         (Feast::Diwali, date(2024, 10, 28)),
+        // The Islamic New Year (30 July, 19 July, 7 July) and Holi (18 March, 8 March, 25
+        // March) move as the Eids and the Chinese feasts do.
+        (Feast::IslamicNewYear, date(2024, 7, 1)),
+        (Feast::Holi, date(2024, 3, 25)),
     ] {
         let rule = Rule::feast(feast, 0);
         let (dates, residuals) = lifted_with(rule);

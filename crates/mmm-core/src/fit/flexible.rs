@@ -185,15 +185,14 @@ fn add_named_events(problem: &mut Problem, u: &DVector<f64>, sigma2: f64) -> boo
 /// beside Christmas Day's closure).
 fn recurring_events(problem: &Problem, u: &DVector<f64>) -> Vec<(events::Rule, f64)> {
     let Some(calendar) = events::Calendar::of(problem.frequency) else { return Vec::new() };
-    if !problem.spec.recurring_events {
-        return Vec::new();
-    }
-    let residuals = problem.residuals(u);
-    let mut found: Vec<events::Rule> =
-        events::recurring_periods(&residuals, &problem.dates, calendar)
+    let mut found: Vec<events::Rule> = Vec::new();
+    if problem.spec.recurring_events {
+        let residuals = problem.residuals(u);
+        found = events::recurring_periods(&residuals, &problem.dates, calendar)
             .iter()
             .filter_map(|p| events::anchor(&problem.dates, &residuals, p, calendar.days))
             .collect();
+    }
     found.sort_unstable_by_key(|rule| rule.key());
     found.dedup();
     // The candidates the specification gives (a country's holidays), where the fitted periods
@@ -604,6 +603,13 @@ mod tests {
         let doc = fit(&s.dataset, &us, None).unwrap();
         let events = doc.baseline.events.expect("Easter, asked");
         let rules: Vec<Rule> = events.dates.iter().map(|e| e.rule()).collect();
+        assert_eq!(rules, [Rule::feast(Feast::Easter, 0)]);
+        // The holidays are asked where the fit does not search its residuals too: the flag
+        // turns off only its own search.
+        let asked_only = ModelSpec { recurring_events: false, ..us.clone() };
+        let doc = fit(&s.dataset, &asked_only, None).unwrap();
+        let rules: Vec<Rule> =
+            doc.baseline.events.iter().flat_map(|e| &e.dates).map(|e| e.rule()).collect();
         assert_eq!(rules, [Rule::feast(Feast::Easter, 0)]);
         // The same market without the lift: none of the 17 holidays is kept.
         let plain = simulate(&SimConfig { feasts: Default::default(), ..config });

@@ -424,7 +424,7 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
         period_days: 7,
         dates: vec![event(11, 27)],
     });
-    assert_eq!((format_version_for(&doc.channels, &doc.baseline), FORMAT_VERSION), (5, 9));
+    assert_eq!((format_version_for(&doc.channels, &doc.baseline), FORMAT_VERSION), (5, 10));
     let err = ModelDocument::from_json(&doc.to_json()).unwrap_err();
     assert!(err.to_string().contains("format version 5"), "{err}");
     doc.format_version = 5;
@@ -442,14 +442,19 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
     assert!(err.to_string().contains("format version 6"), "{err}");
     weekday.format_version = 6;
     assert_eq!(ModelDocument::from_json(&weekday.to_json()).unwrap(), weekday);
-    // One that moves with another feast (Lunar New Year, an Eid...) needs version 7, and the
-    // Mid-Autumn and Dragon Boat Festivals and Diwali 8: an older mmm would not know the field
-    // and put the event nowhere.
+    // One that moves with another feast (Lunar New Year, an Eid...) needs version 7, the
+    // Mid-Autumn and Dragon Boat Festivals and Diwali 8, and the feasts added after events of
+    // several days 10: an older mmm would not know the field and put the event nowhere.
     for feast in Feast::ALL.into_iter().filter(|f| *f != Feast::Easter) {
         let field = serde_json::to_value(feast).unwrap();
         let field = field.as_str().unwrap();
         let version = match feast {
             Feast::MidAutumn | Feast::DragonBoat | Feast::Diwali => 8,
+            Feast::IslamicNewYear
+            | Feast::Mawlid
+            | Feast::IsraMiraj
+            | Feast::Holi
+            | Feast::Dussehra => 10,
             _ => 7,
         };
         let mut moving = weekday.clone();
@@ -477,6 +482,11 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
     assert!(err.to_string().contains("several days need format version 9"), "{err}");
     season.format_version = 9;
     assert_eq!(ModelDocument::from_json(&season.to_json()).unwrap(), season);
+    // Of several days and with a feast of version 10, the larger.
+    let mut holi = season.clone();
+    holi.baseline.events.as_mut().unwrap().dates[0] =
+        crate::baseline::EventDate::new("holi-1..+1".parse().unwrap(), 1e4);
+    assert_eq!(format_version_for(&holi.channels, &holi.baseline), 10);
     // It lasts 1 to 92 days, and one that keeps a weekday lasts one.
     for (days, weekday) in [(0, None), (93, None), (3, Some(chrono::Weekday::Fri))] {
         let mut broken = season.clone();
