@@ -27,11 +27,11 @@ pub const FORMAT_VERSION: u32 = 10;
 
 /// The format version a document with these channels and this baseline is written with: 10 when
 /// a recurring event moves with the Islamic New Year, the Prophet's Birthday, Isra and Mi'raj,
-/// Holi or Dussehra, 9 when one lasts several days, 8 when one moves with the Mid-Autumn or Dragon Boat
-/// Festival or Diwali, 7 when one moves with another feast but Easter, 6 when one keeps a
-/// weekday or moves with Easter, else 5 when the baseline has recurring events, else 4 when the
-/// baseline's trend bends, else 3 when a channel applies its saturation before its adstock or
-/// the baseline has organic media, else 2.
+/// Holi or Dussehra, 9 when one lasts several days, 8 when one moves with the Mid-Autumn or
+/// Dragon Boat Festival or Diwali, 7 when one moves with another feast but Easter, 6 when one
+/// keeps a weekday or moves with Easter, else 5 when the baseline has recurring events, else 4
+/// when the baseline's trend bends, else 3 when a channel applies its saturation before its
+/// adstock or the baseline has organic media, else 2.
 pub fn format_version_for(channels: &[ChannelResult], baseline: &Baseline) -> u32 {
     let events = baseline.events.iter().flat_map(|e| &e.dates);
     if let Some(version) = events.map(|e| e.format_version()).max() {

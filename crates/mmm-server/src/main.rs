@@ -392,8 +392,8 @@ struct ModelArgs {
     /// diwali, islamic_new_year, mawlid, isra_miraj, holi, dussehra (the last two known for
     /// 2001-2035). An event of several days (92 at most) names its last day after `..`:
     /// 11-20..12-25 (a holiday season), easter-2..+1 (Good Friday to Easter Monday), ramadan
-    /// (eid_al_fitr-30..-1); a week that holds part of it gets that share of its effect.
-    /// Each gets a baseline term whatever the data's evidence.
+    /// (eid_al_fitr-30..-1), navratri (dussehra-9..-1); a week that holds part of it gets that
+    /// share of its effect. Each gets a baseline term whatever the data's evidence.
     #[arg(long = "event", value_name = "EVENT", allow_hyphen_values = true)]
     events: Vec<String>,
     /// A country's holidays to ask the data about (us, uk, de, fr, ca, au, es, it, nl, br, mx,

@@ -53,6 +53,16 @@ impl Rule {
         Rule::feast(Feast::EidAlFitr, -30).lasting(30)
     }
 
+    /// Navratri, the nine nights before Dussehra (India's festive season opens with it).
+    pub fn navratri() -> Rule {
+        Rule::feast(Feast::Dussehra, -9).lasting(9)
+    }
+
+    /// The spans written by a name of their own, with that name and their label.
+    fn named_spans() -> [(Rule, &'static str, &'static str); 2] {
+        [(Rule::ramadan(), "ramadan", "Ramadan"), (Rule::navratri(), "navratri", "Navratri")]
+    }
+
     /// The event's day in `year`: the date, the first `weekday` on or after it (which may
     /// fall in the next year), or the day `offset` days from the feast's in its occurrence
     /// `year` (for the Eids a Hijri year: [`Feast::occurrence`]).
@@ -142,8 +152,8 @@ impl Rule {
     /// to 25 December", "Good Friday to Easter Monday", "Eid al-Adha and the 3 days after",
     /// "Ramadan".
     pub fn label(self) -> String {
-        if self == Rule::ramadan() {
-            return "Ramadan".to_owned();
+        if let Some((_, _, label)) = Rule::named_spans().into_iter().find(|s| s.0 == self) {
+            return label.to_owned();
         }
         if self.days > 1 {
             let first = Rule { days: 1, ..self };
@@ -195,16 +205,17 @@ impl Rule {
 /// A rule as written in a specification (`mmm fit --event`, the API's `events`): `MM-DD` for a
 /// date (`11-27`), `MM-DD/Fri` for the first such weekday on or after it (Black Friday:
 /// `11-23/Fri`), a feast's name for its day (`easter`, `orthodox_easter`, `lunar_new_year`,
-/// `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`, `diwali`) and with a signed
-/// number of days for a day near it (`easter-2`: Good Friday). An event that lasts several days
-/// names its last day after `..`: a date (`11-20..12-25`, which may run into the next year), or
-/// for a feast the days from it (`easter-2..+1`: Good Friday to Easter Monday). `ramadan` is
-/// `eid_al_fitr-30..-1`. A span is counted in a year without 29 February: in a leap year one
-/// over it ends a date earlier, with the same number of days.
+/// `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`, `diwali`, `islamic_new_year`,
+/// `mawlid`, `isra_miraj`, `holi`, `dussehra`) and with a signed number of days for a day near
+/// it (`easter-2`: Good Friday). An event that lasts several days names its last day after
+/// `..`: a date (`11-20..12-25`, which may run into the next year), or for a feast the days
+/// from it (`easter-2..+1`: Good Friday to Easter Monday). `ramadan` is `eid_al_fitr-30..-1`,
+/// `navratri` `dussehra-9..-1`. A span is counted in a year without 29 February: in a leap year
+/// one over it ends a date earlier, with the same number of days.
 impl std::fmt::Display for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if *self == Rule::ramadan() {
-            return write!(f, "ramadan");
+        if let Some((_, name, _)) = Rule::named_spans().into_iter().find(|s| s.0 == *self) {
+            return write!(f, "{name}");
         }
         if let Some(FeastDay { feast, offset }) = self.feast {
             let name = serde_json::to_value(feast).ok();
@@ -259,7 +270,7 @@ fn day_rule(text: &str) -> Result<Rule, String> {
         serde_json::from_value(serde_json::Value::from(name.trim())).map_err(|_| {
             format!(
                 "'{text}' is neither a date MM-DD nor a feast ({}), with days from it as -2 or \
-                 +1, nor ramadan",
+                 +1, nor ramadan or navratri",
                 Feast::names()
             )
         })?;
@@ -317,10 +328,11 @@ impl std::str::FromStr for Rule {
     /// Reads a rule as [`Rule`]'s `Display` writes it; the error says what is wrong.
     fn from_str(text: &str) -> Result<Rule, String> {
         let text = text.trim();
-        let rule = match text.split_once("..") {
-            _ if text == "ramadan" => Rule::ramadan(),
-            Some((first, last)) => span_rule(day_rule(first.trim())?, last, text)?,
-            None => day_rule(text)?,
+        let named = Rule::named_spans().into_iter().find(|s| s.1 == text).map(|s| s.0);
+        let rule = match (named, text.split_once("..")) {
+            (Some(rule), _) => rule,
+            (None, Some((first, last))) => span_rule(day_rule(first.trim())?, last, text)?,
+            (None, None) => day_rule(text)?,
         };
         if rule.is_valid() {
             Ok(rule)

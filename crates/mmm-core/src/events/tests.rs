@@ -281,6 +281,11 @@ fn every_countrys_holidays_read_and_fall_on_their_days() {
     assert!(Holidays::In.rules().contains(&Rule::feast(Feast::Holi, 0)));
     assert_eq!(day("holi", 2025), Some(date(2025, 3, 14)));
     assert_eq!(day("dussehra", 2025), Some(date(2025, 10, 2)));
+    // Navratri 2024 (3-11 October), before Dussehra on the 12th.
+    let navratri = Rule::navratri();
+    assert_eq!(navratri.label(), "Navratri");
+    assert!((3..=11).all(|d| held(navratri, date(2024, 10, d))));
+    assert!(!held(navratri, date(2024, 10, 2)) && !held(navratri, date(2024, 10, 12)));
     assert!(Holidays::Eg.rules().contains(&Rule::feast(Feast::Mawlid, 0)));
     assert_eq!(day("islamic_new_year", 1446), Some(date(2024, 7, 7)));
     assert_eq!(day("mawlid", 1446), Some(date(2024, 9, 15)));
@@ -307,6 +312,7 @@ fn a_rule_reads_as_it_is_written() {
         ("easter-2..+1", Rule::feast(Feast::Easter, -2).lasting(4)),
         ("diwali..+4", Rule::feast(Feast::Diwali, 0).lasting(5)),
         ("ramadan", Rule::feast(Feast::EidAlFitr, -30).lasting(30)),
+        ("navratri", Rule::feast(Feast::Dussehra, -9).lasting(9)),
     ] {
         assert_eq!(rule.to_string(), text);
         assert_eq!(text.parse::<Rule>(), Ok(rule), "{text}");
@@ -318,6 +324,7 @@ fn a_rule_reads_as_it_is_written() {
     assert_eq!(" 1-1 ".parse::<Rule>(), Ok(Rule::date(1, 1)));
     assert_eq!("11-23/friday".parse::<Rule>(), Ok(black_friday));
     assert_eq!("eid_al_fitr-30..-1".parse::<Rule>(), Ok(Rule::ramadan()));
+    assert_eq!("dussehra-9..-1".parse::<Rule>(), Ok(Rule::navratri()));
     assert_eq!("easter-2 .. easter+1".parse::<Rule>(), "easter-2..+1".parse::<Rule>());
     assert_eq!("11-20 .. 12-25".parse::<Rule>(), Ok(Rule::date(11, 20).lasting(36)));
     // A quarter of a year is the longest.
@@ -356,7 +363,7 @@ proptest::proptest! {
             "|(easter|orthodox_easter|lunar_new_year|eid_al_fitr|eid_al_adha|mid_autumn|dragon_boat|diwali",
             "|islamic_new_year|mawlid|isra_miraj|holi|dussehra)([+-][0-9]{1,3})?",
             "(\\.\\.([+-]?[0-9]{1,3}|[0-9]{1,2}-[0-9]{1,2}))?",
-            "|[0-9]{1,2}-[0-9]{1,2}\\.\\.[0-9]{1,2}-[0-9]{1,2}|ramadan",
+            "|[0-9]{1,2}-[0-9]{1,2}\\.\\.[0-9]{1,2}-[0-9]{1,2}|ramadan|navratri",
         ),
     ) {
         if let Ok(rule) = text.parse::<Rule>() {
