@@ -51,7 +51,8 @@ pub struct Events {
 /// first given weekday on or after it (Black Friday: the first Friday on or after 23
 /// November), or the period holding a day that moves with a feast ([`Feast`]): at most one of
 /// `easter`, `orthodox_easter`, `lunar_new_year`, `eid_al_fitr`, `eid_al_adha`, `mid_autumn`,
-/// `dragon_boat`, `diwali`, `islamic_new_year`, `mawlid`, `isra_miraj`, `holi` and `dussehra`.
+/// `dragon_boat`, `diwali`, `islamic_new_year`, `mawlid`, `isra_miraj`, `holi`, `dussehra` and
+/// `buddhas_birthday`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDate {
     /// Month of the date, 1-12 (0 for an event that moves with a feast).
@@ -104,6 +105,9 @@ pub struct EventDate {
     /// Days from Dussehra, for an event that moves with it (format version 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dussehra: Option<i32>,
+    /// Days from Buddha's Birthday, for an event that moves with it (format version 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buddhas_birthday: Option<i32>,
     /// How many days the event lasts from its day, when more than one (20 November to 25
     /// December: 36; Ramadan: 30; format version 9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,6 +144,7 @@ impl EventDate {
             isra_miraj: offset(Feast::IsraMiraj),
             holi: offset(Feast::Holi),
             dussehra: offset(Feast::Dussehra),
+            buddhas_birthday: offset(Feast::BuddhasBirthday),
             days: (rule.days > 1).then_some(rule.days),
             coefficient,
         }
@@ -172,15 +177,16 @@ impl EventDate {
             (Feast::IsraMiraj, self.isra_miraj),
             (Feast::Holi, self.holi),
             (Feast::Dussehra, self.dussehra),
+            (Feast::BuddhasBirthday, self.buddhas_birthday),
         ]
         .into_iter()
         .filter_map(|(feast, offset)| Some(FeastDay { feast, offset: offset? }))
     }
 
     /// The format version the event needs: 10 when it moves with the Islamic New Year, the
-    /// Prophet's Birthday, Isra and Mi'raj, Holi or Dussehra, else 9 when it lasts several days,
-    /// 8 when it moves with the Mid-Autumn or Dragon Boat Festival or Diwali, 7 with another
-    /// feast but Easter, 6 when it keeps a weekday or moves with Easter, else 5.
+    /// Prophet's Birthday, Isra and Mi'raj, Holi, Dussehra or Buddha's Birthday, else 9 when it
+    /// lasts several days, 8 when it moves with the Mid-Autumn or Dragon Boat Festival or Diwali, 7
+    /// with another feast but Easter, 6 when it keeps a weekday or moves with Easter, else 5.
     pub(crate) fn format_version(&self) -> u32 {
         let by_day = match self.rule().feast.map(|f| f.feast) {
             Some(
@@ -188,7 +194,8 @@ impl EventDate {
                 | Feast::Mawlid
                 | Feast::IsraMiraj
                 | Feast::Holi
-                | Feast::Dussehra,
+                | Feast::Dussehra
+                | Feast::BuddhasBirthday,
             ) => 10,
             Some(Feast::MidAutumn | Feast::DragonBoat | Feast::Diwali) => 8,
             Some(Feast::Easter) => 6,

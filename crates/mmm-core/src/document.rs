@@ -19,18 +19,18 @@ use serde::{Deserialize, Serialize};
 /// a feast other than Easter (Orthodox Easter, Lunar New Year, the Eids); version 8 those that
 /// move with the Mid-Autumn or Dragon Boat Festival or Diwali; version 9 those that last
 /// several days (a holiday season, Ramadan); version 10 those that move with the Islamic New
-/// Year, the Prophet's Birthday, Isra and Mi'raj, Holi or Dussehra. A document is
-/// written with the oldest version that holds it ([`format_version_for`]), so an mmm that
-/// predates them refuses exactly the documents it would misread. Version 1 documents still
-/// load.
+/// Year, the Prophet's Birthday, Isra and Mi'raj, Holi, Dussehra or Buddha's Birthday. A
+/// document is written with the oldest version that holds it ([`format_version_for`]), so an
+/// mmm that predates them refuses exactly the documents it would misread. Version 1 documents
+/// still load.
 pub const FORMAT_VERSION: u32 = 10;
 
-/// The format version a document with these channels and this baseline is written with: 10 when
-/// a recurring event moves with the Islamic New Year, the Prophet's Birthday, Isra and Mi'raj,
-/// Holi or Dussehra, 9 when one lasts several days, 8 when one moves with the Mid-Autumn or
-/// Dragon Boat Festival or Diwali, 7 when one moves with another feast but Easter, 6 when one
-/// keeps a weekday or moves with Easter, else 5 when the baseline has recurring events, else 4
-/// when the baseline's trend bends, else 3 when a channel applies its saturation before its
+/// The format version a document with these channels and this baseline is written with: 10 when a
+/// recurring event moves with the Islamic New Year, the Prophet's Birthday, Isra and Mi'raj, Holi,
+/// Dussehra or Buddha's Birthday, 9 when one lasts several days, 8 when one moves with the
+/// Mid-Autumn or Dragon Boat Festival or Diwali, 7 when one moves with another feast but Easter, 6
+/// when one keeps a weekday or moves with Easter, else 5 when the baseline has recurring events,
+/// else 4 when the baseline's trend bends, else 3 when a channel applies its saturation before its
 /// adstock or the baseline has organic media, else 2.
 pub fn format_version_for(channels: &[ChannelResult], baseline: &Baseline) -> u32 {
     let events = baseline.events.iter().flat_map(|e| &e.dates);
@@ -548,9 +548,10 @@ pub struct ModelDocument {
 /// each channel in turn, its coefficient (KPI units) and its saturation parameters in the order
 /// of [`crate::transforms::Saturation::parameter_names`].
 ///
-/// MAP fits without posterior draws (no ROI prior) carry it from their Laplace step, so that
-/// the uncertainty of anything the curves decide, such as the response of one budget split
-/// against another, follows by the delta method. Adstock parameters are left out: the steady-state response does not depend on them.
+/// MAP fits without posterior draws (no ROI prior) carry it from their Laplace step, so that the
+/// uncertainty of anything the curves decide, such as the response of one budget split against
+/// another, follows by the delta method. Adstock parameters are left out: the steady-state response
+/// does not depend on them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurveCovariance {
     /// Parameter labels: `<channel>.coefficient`, then `<channel>.<saturation parameter>`.
@@ -651,7 +652,8 @@ impl ModelDocument {
             return bad(match needed {
                 10 => {
                     "recurring events that move with the Islamic New Year, the Prophet's \
-                      Birthday, Isra and Mi'raj, Holi or Dussehra need format version 10"
+                      Birthday, Isra and Mi'raj, Holi, Dussehra or Buddha's Birthday need \
+                      format version 10"
                 }
                 9 => "recurring events of several days need format version 9",
                 8 => {

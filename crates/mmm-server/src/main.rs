@@ -33,9 +33,9 @@ enum Command {
     Simulate(SimulateArgs),
     /// Fit a model to a CSV data set and print the channel summary.
     Fit(FitArgs),
-    /// Check a CSV data set before fitting: what in it will limit what a model can tell
-    /// (correlated or seasonal spend, always-on, rarely-off or sparse channels, outliers, spend spikes, too
-    /// few periods). Findings are cautions; data that cannot be read exit with code 2.
+    /// Check a CSV data set before fitting: what in it will limit what a model can tell (correlated
+    /// or seasonal spend, always-on, rarely-off or sparse channels, outliers, spend spikes, too few
+    /// periods). Findings are cautions; data that cannot be read exit with code 2.
     Check(CheckArgs),
     /// Print the summary of a saved model document.
     InspectModel(InspectArgs),
@@ -237,10 +237,10 @@ struct SimulateArgs {
     /// December), as a fraction of the starting level, -0.5 to 1; 0 has none.
     #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
     events: f64,
-    /// Lift of the period holding a feast's day every year, as a fraction of the starting
-    /// level, -0.5 to 1, written FEAST=LIFT: easter, orthodox_easter, lunar_new_year,
-    /// eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat, diwali, islamic_new_year, mawlid,
-    /// isra_miraj, holi or dussehra (`--feast easter=0.4`: Easter Sunday falls on 22 March to 25
+    /// Lift of the period holding a feast's day every year, as a fraction of the starting level,
+    /// -0.5 to 1, written FEAST=LIFT: easter, orthodox_easter, lunar_new_year, eid_al_fitr,
+    /// eid_al_adha, mid_autumn, dragon_boat, diwali, islamic_new_year, mawlid, isra_miraj, holi,
+    /// dussehra or buddhas_birthday (`--feast easter=0.4`: Easter Sunday falls on 22 March to 25
     /// April, no date's period). Repeat it for several.
     #[arg(long, value_name = "FEAST=LIFT", allow_hyphen_values = true)]
     feast: Vec<String>,
@@ -325,8 +325,9 @@ struct DataArgs {
     #[arg(long)]
     no_controls: bool,
     /// Media-unit columns (impressions, GRPs, clicks) to fit channels on, as comma separated
-    /// media=units pairs, e.g. tv_spend=tv_exposure, names quoted as for --media [default: a column named for a channel's
-    /// units beside its spend column: tv_media, tv_impressions, tv_grps, ...].
+    /// media=units pairs, e.g. tv_spend=tv_exposure, names quoted as for --media [default: a column
+    /// named for a channel's units beside its spend column: tv_media, tv_impressions, tv_grps,
+    /// ...].
     #[arg(long, value_parser = parse_media_units, conflicts_with = "no_media_units")]
     media_units: Option<BTreeMap<String, String>>,
     /// Fit every channel on its spend, whatever media-unit columns the file has.
@@ -385,15 +386,15 @@ struct ModelArgs {
     /// fitted.
     #[arg(long)]
     no_events: bool,
-    /// A recurring event you know of (repeat for several; weekly and daily data): MM-DD
-    /// (11-27), MM-DD/Fri for the first such weekday on or after the date (Black Friday:
-    /// 11-23/Fri), or a feast with the days from it: easter, easter-2 (Good Friday),
-    /// orthodox_easter, lunar_new_year, eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat,
-    /// diwali, islamic_new_year, mawlid, isra_miraj, holi, dussehra (the last two known for
-    /// 2001-2035). An event of several days (92 at most) names its last day after `..`:
-    /// 11-20..12-25 (a holiday season), easter-2..+1 (Good Friday to Easter Monday), ramadan
-    /// (eid_al_fitr-30..-1), navratri (dussehra-9..-1); a week that holds part of it gets that
-    /// share of its effect. Each gets a baseline term whatever the data's evidence.
+    /// A recurring event you know of (repeat for several; weekly and daily data): MM-DD (11-27),
+    /// MM-DD/Fri for the first such weekday on or after the date (Black Friday: 11-23/Fri), or a
+    /// feast with the days from it: easter, easter-2 (Good Friday), orthodox_easter,
+    /// lunar_new_year, eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat, diwali, islamic_new_year,
+    /// mawlid, isra_miraj, holi, dussehra (these two known for 2001-2035), buddhas_birthday. An
+    /// event of several days (92 at most) names its last day after `..`: 11-20..12-25 (a holiday
+    /// season), easter-2..+1 (Good Friday to Easter Monday), ramadan (eid_al_fitr-30..-1), navratri
+    /// (dussehra-9..-1); a week that holds part of it gets that share of its effect. Each gets a
+    /// baseline term whatever the data's evidence.
     #[arg(long = "event", value_name = "EVENT", allow_hyphen_values = true)]
     events: Vec<String>,
     /// A country's holidays to ask the data about (us, uk, de, fr, ca, au, es, it, nl, br, mx,

@@ -214,6 +214,11 @@ pub struct RecurringEventOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 0)]
     pub dussehra: Option<i32>,
+    /// Days from Buddha's Birthday (8th day of the 4th month, Korean lunisolar calendar), for
+    /// an event that moves with it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub buddhas_birthday: Option<i32>,
     /// How many days the event lasts from its day, when more than one (20 November to 25
     /// December: 36; Ramadan: 30); absent for an event of a day.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -301,6 +306,7 @@ pub async fn status(
                 isra_miraj: e.isra_miraj,
                 holi: e.holi,
                 dussehra: e.dussehra,
+                buddhas_birthday: e.buddhas_birthday,
                 days: e.days,
                 label: e.label(),
                 effect: e.coefficient,

@@ -1,6 +1,7 @@
 //! Feasts whose dates move in the civil calendar from year to year (Easter, Orthodox Easter,
 //! Lunar New Year, the Eids and the other days of the Islamic calendar, the Mid-Autumn and
-//! Dragon Boat Festivals, Diwali, Holi, Dussehra): their days by rule or from tables.
+//! Dragon Boat Festivals, Buddha's Birthday, Diwali, Holi, Dussehra): their days by rule or from
+//! tables.
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -43,12 +44,16 @@ pub enum Feast {
     /// Vijayadashami, the tenth day of the bright half of Ashvin (India's gazetted day,
     /// 2001-2035): 27 September to 26 October.
     Dussehra,
+    /// Buddha's Birthday, the 8th day of the 4th month of the Korean lunisolar calendar (Korea's
+    /// Seokga Tansinil; Hong Kong's and Macau's too, which follow the Chinese calendar's day,
+    /// the same in all but 7 years of 1900-2099), 1900-2099: 28 April to 29 May.
+    BuddhasBirthday,
 }
 
 impl Feast {
     /// Every feast, in the order the search asks for them: Easter first (a week that holds both
     /// Easters, as in 2025, is Easter's), those added later last.
-    pub const ALL: [Feast; 13] = [
+    pub const ALL: [Feast; 14] = [
         Feast::Easter,
         Feast::OrthodoxEaster,
         Feast::LunarNewYear,
@@ -62,6 +67,7 @@ impl Feast {
         Feast::IsraMiraj,
         Feast::Holi,
         Feast::Dussehra,
+        Feast::BuddhasBirthday,
     ];
 
     /// The feast's day in its occurrence `index`: the Gregorian year for Easter, Orthodox
@@ -80,6 +86,7 @@ impl Feast {
             Feast::Diwali => lunar_table(&DIWALI, (10, 15), index),
             Feast::Holi => gazetted_table(&HOLI, (3, 1), index),
             Feast::Dussehra => gazetted_table(&DUSSEHRA, (9, 27), index),
+            Feast::BuddhasBirthday => lunar_table(&BUDDHAS_BIRTHDAY, (4, 20), index),
             Feast::IslamicNewYear | Feast::Mawlid | Feast::IsraMiraj => {
                 hijri_table(self.hijri_days()?, index)
             }
@@ -143,6 +150,7 @@ impl Feast {
             Feast::IsraMiraj => "Isra and Mi'raj",
             Feast::Holi => "Holi",
             Feast::Dussehra => "Dussehra",
+            Feast::BuddhasBirthday => "Buddha's Birthday",
         }
     }
 
@@ -199,7 +207,8 @@ impl Feast {
             | Feast::Mawlid
             | Feast::IsraMiraj
             | Feast::Holi
-            | Feast::Dussehra => (offset == 0).then(|| self.name().to_owned()),
+            | Feast::Dussehra
+            | Feast::BuddhasBirthday => (offset == 0).then(|| self.name().to_owned()),
         };
         named.unwrap_or_else(|| match offset {
             -1 => format!("the day before {}", self.name()),
@@ -249,7 +258,8 @@ pub fn orthodox_easter_sunday(year: i32) -> Option<NaiveDate> {
     julian.checked_add_signed(chrono::Duration::days(lag.into()))
 }
 
-/// The first year of [`LUNAR_NEW_YEAR`], [`MID_AUTUMN`], [`DRAGON_BOAT`] and [`DIWALI`].
+/// The first year of [`LUNAR_NEW_YEAR`], [`MID_AUTUMN`], [`DRAGON_BOAT`], [`BUDDHAS_BIRTHDAY`]
+/// and [`DIWALI`].
 const LUNAR_NEW_YEAR_FROM: i32 = 1900;
 
 /// Lunar New Year of 1900-2099: days after 21 January (it falls on 21 January to 20 February).
@@ -297,6 +307,22 @@ const DRAGON_BOAT: [u8; 200] = [
     20, 9, 28, 16, 5, 24, 14, 3, 22, 11, 0, 18, 7, 26, 15, 4, 23, 12, 2, 19, 8, 27, 17, 5, 24, 14,
     3, 21, 10, 29, 18, 7, 26, 15, 5, 23, 12, 1, 20, 8, 27, 17, 6, 24, 14, 3, 21, 10, 28, 18, 8, 26,
     15, 5, 23, 11, 0, 19, 9, 27, 17, 6, 25, 13, 2, 21, 10, 28, 18, 8, 27,
+];
+
+/// Buddha's Birthday of 1900-2099 in the Korean calendar: days after 20 April. python-holidays
+/// 0.109's Korean-calendar days for 1901-2099 (the Chinese calendar's 8th day of the 4th month
+/// but in 1905, 1908, 1931, 1968, 2001, 2012 and 2023, where Korea's meridian puts a new moon on
+/// the next day or the leap month elsewhere), and `lunardate` 0.3.0's for 1900.
+const BUDDHAS_BIRTHDAY: [u8; 200] = [
+    16, 35, 25, 14, 32, 22, 11, 29, 18, 36, 26, 16, 34, 23, 12, 31, 19, 38, 27, 17, 35, 25, 14, 33,
+    21, 10, 29, 18, 36, 26, 16, 35, 23, 12, 30, 20, 38, 27, 17, 36, 24, 13, 32, 21, 10, 29, 18, 37,
+    26, 15, 34, 23, 11, 30, 20, 39, 27, 17, 36, 25, 13, 32, 21, 11, 29, 18, 37, 26, 15, 33, 22, 12,
+    30, 20, 9, 28, 16, 35, 24, 13, 31, 21, 11, 30, 18, 37, 26, 15, 33, 22, 12, 31, 20, 38, 28, 17,
+    34, 24, 13, 32, 21, 11, 29, 18, 36, 25, 15, 34, 22, 12, 31, 20, 38, 27, 16, 35, 24, 13, 32, 22,
+    10, 29, 18, 37, 25, 15, 34, 23, 12, 30, 19, 38, 26, 16, 35, 25, 13, 32, 21, 10, 28, 17, 36, 26,
+    15, 34, 23, 12, 30, 19, 38, 27, 16, 35, 25, 14, 32, 21, 10, 29, 17, 36, 26, 15, 33, 22, 11, 30,
+    19, 8, 27, 17, 35, 24, 13, 32, 20, 10, 29, 18, 36, 26, 15, 34, 22, 11, 30, 20, 8, 27, 17, 35,
+    23, 13, 31, 21, 10, 29, 18, 37,
 ];
 
 /// Diwali of 1900-2099: days after 15 October. The evening on which the Amavasya tithi (the

@@ -427,10 +427,11 @@ impl Holidays {
                 "12-12",
             ],
             // New Year, Seollal (its eve, first and second days), Valentine's Day, Independence
-            // Movement Day, White Day, Children's Day, Memorial Day, Liberation Day, Chuseok (its
-            // eve, first and second days), National Foundation Day, Hangul Day, Pepero Day,
-            // Christmas Eve and Day, New Year's Eve. Buddha's Birthday (8th day of the 4th lunar
-            // month) has no rule here.
+            // Movement Day, White Day, Children's Day, Buddha's Birthday, Memorial Day,
+            // Liberation Day, Chuseok (its eve, first and second days), National Foundation Day,
+            // Hangul Day, Pepero Day, Christmas Eve and Day, New Year's Eve. Seollal and Chuseok
+            // follow the Chinese calendar's days, which the Korean calendar keeps a day later in
+            // a few years (Seollal in 2027 and 2028, Chuseok in 2040): the same week.
             Holidays::Kr => &[
                 "01-01",
                 "lunar_new_year-1",
@@ -440,6 +441,7 @@ impl Holidays {
                 "03-01",
                 "03-14",
                 "05-05",
+                "buddhas_birthday",
                 "06-06",
                 "08-15",
                 "mid_autumn-1",

@@ -189,6 +189,13 @@ fn orthodox_easter_and_lunar_new_year_are_their_calendars_dates() {
         assert!(feast.occurrence(2001).is_some() && feast.occurrence(2035).is_some());
     }
     assert_eq!((Feast::Mawlid.occurrence(1342), Feast::Mawlid.occurrence(1501)), (None, None));
+    // Buddha's Birthday in the Korean calendar: a month after the Chinese calendar's in 2012,
+    // whose leap month the Korean calendar puts before the 4th, and a day after it in 2023.
+    let buddha = Feast::BuddhasBirthday;
+    for (year, month, day) in [(1900, 5, 6), (2012, 5, 28), (2023, 5, 27), (2024, 5, 15)] {
+        assert_eq!(buddha.occurrence(year), Some(date(year, month, day)), "{year}");
+    }
+    assert_eq!((buddha.occurrence(1899), buddha.occurrence(2100)), (None, None));
     let labels = [
         (Feast::OrthodoxEaster, -2, "Orthodox Good Friday"),
         (Feast::OrthodoxEaster, 0, "Orthodox Easter Sunday"),
@@ -289,6 +296,8 @@ fn every_countrys_holidays_read_and_fall_on_their_days() {
     assert!(Holidays::Eg.rules().contains(&Rule::feast(Feast::Mawlid, 0)));
     assert_eq!(day("islamic_new_year", 1446), Some(date(2024, 7, 7)));
     assert_eq!(day("mawlid", 1446), Some(date(2024, 9, 15)));
+    assert!(Holidays::Kr.rules().contains(&Rule::feast(Feast::BuddhasBirthday, 0)));
+    assert_eq!(day("buddhas_birthday", 2025), Some(date(2025, 5, 5)));
     // Mothering Sunday 2024 and Whit Monday 2025.
     assert_eq!(day("easter-21", 2024), Some(date(2024, 3, 10)));
     assert_eq!(day("easter+50", 2025), Some(date(2025, 6, 9)));
@@ -361,7 +370,7 @@ proptest::proptest! {
         text in concat!(
             "\\PC{0,24}|[0-9]{1,4}-[0-9]{1,4}(/[A-Za-z]{0,10})?|[a-z_]{0,16}[+-]?[0-9]{0,12}",
             "|(easter|orthodox_easter|lunar_new_year|eid_al_fitr|eid_al_adha|mid_autumn|dragon_boat|diwali",
-            "|islamic_new_year|mawlid|isra_miraj|holi|dussehra)([+-][0-9]{1,3})?",
+            "|islamic_new_year|mawlid|isra_miraj|holi|dussehra|buddhas_birthday)([+-][0-9]{1,3})?",
             "(\\.\\.([+-]?[0-9]{1,3}|[0-9]{1,2}-[0-9]{1,2}))?",
             "|[0-9]{1,2}-[0-9]{1,2}\\.\\.[0-9]{1,2}-[0-9]{1,2}|ramadan|navratri",
         ),
@@ -459,6 +468,8 @@ fn weeks_that_move_with_a_feast_other_than_easter_are_found_by_it() {
         // March) move as the Eids and the Chinese feasts do.
         (Feast::IslamicNewYear, date(2024, 7, 1)),
         (Feast::Holi, date(2024, 3, 25)),
+        // Buddha's Birthday (8 May, 27 May, 15 May) moves with the Korean calendar's months.
+        (Feast::BuddhasBirthday, date(2024, 5, 13)),
     ] {
         let rule = Rule::feast(feast, 0);
         let (dates, residuals) = lifted_with(rule);

@@ -454,7 +454,8 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
             | Feast::Mawlid
             | Feast::IsraMiraj
             | Feast::Holi
-            | Feast::Dussehra => 10,
+            | Feast::Dussehra
+            | Feast::BuddhasBirthday => 10,
             _ => 7,
         };
         let mut moving = weekday.clone();
