@@ -80,16 +80,17 @@ impl Feast {
             Feast::Easter => easter_sunday(index),
             Feast::OrthodoxEaster => orthodox_easter_sunday(index),
             Feast::LunarNewYear => lunar_new_year(index),
-            Feast::EidAlFitr | Feast::EidAlAdha => hijri_table(self.hijri_days()?, index),
+            Feast::EidAlFitr
+            | Feast::EidAlAdha
+            | Feast::IslamicNewYear
+            | Feast::Mawlid
+            | Feast::IsraMiraj => hijri_table(self.hijri_days()?, index),
             Feast::MidAutumn => lunar_table(&MID_AUTUMN, (9, 7), index),
             Feast::DragonBoat => lunar_table(&DRAGON_BOAT, (5, 27), index),
             Feast::Diwali => lunar_table(&DIWALI, (10, 15), index),
             Feast::Holi => gazetted_table(&HOLI, (3, 1), index),
             Feast::Dussehra => gazetted_table(&DUSSEHRA, (9, 27), index),
             Feast::BuddhasBirthday => lunar_table(&BUDDHAS_BIRTHDAY, (4, 20), index),
-            Feast::IslamicNewYear | Feast::Mawlid | Feast::IsraMiraj => {
-                hijri_table(self.hijri_days()?, index)
-            }
         }
     }
 
