@@ -51,8 +51,8 @@ pub struct Events {
 /// first given weekday on or after it (Black Friday: the first Friday on or after 23
 /// November), or the period holding a day that moves with a feast ([`Feast`]): at most one of
 /// `easter`, `orthodox_easter`, `lunar_new_year`, `eid_al_fitr`, `eid_al_adha`, `mid_autumn`,
-/// `dragon_boat`, `diwali`, `islamic_new_year`, `mawlid`, `isra_miraj`, `holi`, `dussehra` and
-/// `buddhas_birthday`.
+/// `dragon_boat`, `diwali`, `islamic_new_year`, `mawlid`, `isra_miraj`, `holi`, `dussehra`,
+/// `buddhas_birthday`, `vernal_equinox`, `autumnal_equinox` and `qingming`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDate {
     /// Month of the date, 1-12 (0 for an event that moves with a feast).
@@ -108,6 +108,16 @@ pub struct EventDate {
     /// Days from Buddha's Birthday, for an event that moves with it (format version 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buddhas_birthday: Option<i32>,
+    /// Days from Japan's Vernal Equinox Day, for an event that moves with it (format version 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vernal_equinox: Option<i32>,
+    /// Days from Japan's Autumnal Equinox Day, for an event that moves with it (format version
+    /// 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autumnal_equinox: Option<i32>,
+    /// Days from the Qingming Festival, for an event that moves with it (format version 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qingming: Option<i32>,
     /// How many days the event lasts from its day, when more than one (20 November to 25
     /// December: 36; Ramadan: 30; format version 9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -145,6 +155,9 @@ impl EventDate {
             holi: offset(Feast::Holi),
             dussehra: offset(Feast::Dussehra),
             buddhas_birthday: offset(Feast::BuddhasBirthday),
+            vernal_equinox: offset(Feast::VernalEquinox),
+            autumnal_equinox: offset(Feast::AutumnalEquinox),
+            qingming: offset(Feast::Qingming),
             days: (rule.days > 1).then_some(rule.days),
             coefficient,
         }
@@ -178,13 +191,17 @@ impl EventDate {
             (Feast::Holi, self.holi),
             (Feast::Dussehra, self.dussehra),
             (Feast::BuddhasBirthday, self.buddhas_birthday),
+            (Feast::VernalEquinox, self.vernal_equinox),
+            (Feast::AutumnalEquinox, self.autumnal_equinox),
+            (Feast::Qingming, self.qingming),
         ]
         .into_iter()
         .filter_map(|(feast, offset)| Some(FeastDay { feast, offset: offset? }))
     }
 
-    /// The format version the event needs: 10 when it moves with the Islamic New Year, the
-    /// Prophet's Birthday, Isra and Mi'raj, Holi, Dussehra or Buddha's Birthday, else 9 when it
+    /// The format version the event needs: 10 when it moves with a feast added after events of
+    /// several days (the Islamic New Year, the Prophet's Birthday, Isra and Mi'raj, Holi,
+    /// Dussehra, Buddha's Birthday, the equinox days, Qingming), else 9 when it
     /// lasts several days, 8 when it moves with the Mid-Autumn or Dragon Boat Festival or Diwali, 7
     /// with another feast but Easter, 6 when it keeps a weekday or moves with Easter, else 5.
     pub(crate) fn format_version(&self) -> u32 {
@@ -195,7 +212,10 @@ impl EventDate {
                 | Feast::IsraMiraj
                 | Feast::Holi
                 | Feast::Dussehra
-                | Feast::BuddhasBirthday,
+                | Feast::BuddhasBirthday
+                | Feast::VernalEquinox
+                | Feast::AutumnalEquinox
+                | Feast::Qingming,
             ) => 10,
             Some(Feast::MidAutumn | Feast::DragonBoat | Feast::Diwali) => 8,
             Some(Feast::Easter) => 6,

@@ -219,6 +219,20 @@ pub struct RecurringEventOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 0)]
     pub buddhas_birthday: Option<i32>,
+    /// Days from Japan's Vernal Equinox Day, for an event that moves with it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub vernal_equinox: Option<i32>,
+    /// Days from Japan's Autumnal Equinox Day, for an event that moves with it; absent
+    /// otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub autumnal_equinox: Option<i32>,
+    /// Days from the Qingming Festival (the sun at 15°, China's time), for an event that moves
+    /// with it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub qingming: Option<i32>,
     /// How many days the event lasts from its day, when more than one (20 November to 25
     /// December: 36; Ramadan: 30); absent for an event of a day.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -307,6 +321,9 @@ pub async fn status(
                 holi: e.holi,
                 dussehra: e.dussehra,
                 buddhas_birthday: e.buddhas_birthday,
+                vernal_equinox: e.vernal_equinox,
+                autumnal_equinox: e.autumnal_equinox,
+                qingming: e.qingming,
                 days: e.days,
                 label: e.label(),
                 effect: e.coefficient,

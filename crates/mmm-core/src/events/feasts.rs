@@ -1,7 +1,7 @@
 //! Feasts whose dates move in the civil calendar from year to year (Easter, Orthodox Easter,
 //! Lunar New Year, the Eids and the other days of the Islamic calendar, the Mid-Autumn and
-//! Dragon Boat Festivals, Buddha's Birthday, Diwali, Holi, Dussehra): their days by rule or from
-//! tables.
+//! Dragon Boat Festivals, Buddha's Birthday, Diwali, Holi, Dussehra), and the days the sun sets
+//! (the equinoxes, Qingming): their days by rule or from tables.
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -48,12 +48,21 @@ pub enum Feast {
     /// Seokga Tansinil; Hong Kong's and Macau's too, which follow the Chinese calendar's day,
     /// the same in all but 7 years of 1900-2099), 1900-2099: 28 April to 29 May.
     BuddhasBirthday,
+    /// Japan's Vernal Equinox Day (Shunbun no Hi), the day of the March equinox in Japan's time,
+    /// 1900-2099: 19 to 22 March.
+    VernalEquinox,
+    /// Japan's Autumnal Equinox Day (Shūbun no Hi), the day of the September equinox in Japan's
+    /// time, 1900-2099: 22 to 24 September.
+    AutumnalEquinox,
+    /// The Qingming Festival (Tomb-Sweeping Day), the day the sun reaches 15° of longitude in
+    /// China's time, 1900-2099: 4 to 6 April.
+    Qingming,
 }
 
 impl Feast {
     /// Every feast, in the order the search asks for them: Easter first (a week that holds both
     /// Easters, as in 2025, is Easter's), those added later last.
-    pub const ALL: [Feast; 14] = [
+    pub const ALL: [Feast; 17] = [
         Feast::Easter,
         Feast::OrthodoxEaster,
         Feast::LunarNewYear,
@@ -68,13 +77,16 @@ impl Feast {
         Feast::Holi,
         Feast::Dussehra,
         Feast::BuddhasBirthday,
+        Feast::VernalEquinox,
+        Feast::AutumnalEquinox,
+        Feast::Qingming,
     ];
 
-    /// The feast's day in its occurrence `index`: the Gregorian year for Easter, Orthodox
-    /// Easter, the Chinese calendar's feasts and the Hindu ones; the Islamic (Hijri) year for
-    /// the Eids and the Islamic calendar's other days, whose year is 11 days shorter (some
-    /// Gregorian years hold two of them: Eid al-Fitr in 2000 and 2033). None outside the years
-    /// its table covers.
+    /// The feast's day in its occurrence `index`: the Gregorian year for Easter, Orthodox Easter,
+    /// the Chinese and Korean calendars' feasts, the Hindu ones and the sun's days; the Islamic
+    /// (Hijri) year for the Eids and the Islamic calendar's other days, whose year is 11 days
+    /// shorter (some Gregorian years hold two of them: Eid al-Fitr in 2000 and 2033). None outside
+    /// the years its table covers.
     pub fn occurrence(self, index: i32) -> Option<NaiveDate> {
         match self {
             Feast::Easter => easter_sunday(index),
@@ -85,12 +97,15 @@ impl Feast {
             | Feast::IslamicNewYear
             | Feast::Mawlid
             | Feast::IsraMiraj => hijri_table(self.hijri_days()?, index),
-            Feast::MidAutumn => lunar_table(&MID_AUTUMN, (9, 7), index),
-            Feast::DragonBoat => lunar_table(&DRAGON_BOAT, (5, 27), index),
-            Feast::Diwali => lunar_table(&DIWALI, (10, 15), index),
+            Feast::MidAutumn => table_1900(&MID_AUTUMN, (9, 7), index),
+            Feast::DragonBoat => table_1900(&DRAGON_BOAT, (5, 27), index),
+            Feast::Diwali => table_1900(&DIWALI, (10, 15), index),
             Feast::Holi => gazetted_table(&HOLI, (3, 1), index),
             Feast::Dussehra => gazetted_table(&DUSSEHRA, (9, 27), index),
-            Feast::BuddhasBirthday => lunar_table(&BUDDHAS_BIRTHDAY, (4, 20), index),
+            Feast::BuddhasBirthday => table_1900(&BUDDHAS_BIRTHDAY, (4, 20), index),
+            Feast::VernalEquinox => table_1900(&VERNAL_EQUINOX, (3, 19), index),
+            Feast::AutumnalEquinox => table_1900(&AUTUMNAL_EQUINOX, (9, 22), index),
+            Feast::Qingming => table_1900(&QINGMING, (4, 4), index),
         }
     }
 
@@ -152,6 +167,9 @@ impl Feast {
             Feast::Holi => "Holi",
             Feast::Dussehra => "Dussehra",
             Feast::BuddhasBirthday => "Buddha's Birthday",
+            Feast::VernalEquinox => "Vernal Equinox Day",
+            Feast::AutumnalEquinox => "Autumnal Equinox Day",
+            Feast::Qingming => "the Qingming Festival",
         }
     }
 
@@ -209,7 +227,10 @@ impl Feast {
             | Feast::IsraMiraj
             | Feast::Holi
             | Feast::Dussehra
-            | Feast::BuddhasBirthday => (offset == 0).then(|| self.name().to_owned()),
+            | Feast::BuddhasBirthday
+            | Feast::VernalEquinox
+            | Feast::AutumnalEquinox
+            | Feast::Qingming => (offset == 0).then(|| self.name().to_owned()),
         };
         named.unwrap_or_else(|| match offset {
             -1 => format!("the day before {}", self.name()),
@@ -259,9 +280,10 @@ pub fn orthodox_easter_sunday(year: i32) -> Option<NaiveDate> {
     julian.checked_add_signed(chrono::Duration::days(lag.into()))
 }
 
-/// The first year of [`LUNAR_NEW_YEAR`], [`MID_AUTUMN`], [`DRAGON_BOAT`], [`BUDDHAS_BIRTHDAY`]
-/// and [`DIWALI`].
-const LUNAR_NEW_YEAR_FROM: i32 = 1900;
+/// The first year of the tables of 200 years: [`LUNAR_NEW_YEAR`], [`MID_AUTUMN`],
+/// [`DRAGON_BOAT`], [`BUDDHAS_BIRTHDAY`], [`DIWALI`] and the sun's days ([`VERNAL_EQUINOX`],
+/// [`AUTUMNAL_EQUINOX`], [`QINGMING`]).
+const TABLES_FROM: i32 = 1900;
 
 /// Lunar New Year of 1900-2099: days after 21 January (it falls on 21 January to 20 February).
 /// From the Chinese calendar's tables as Python's `lunardate` 0.3.0 holds them.
@@ -276,10 +298,10 @@ const LUNAR_NEW_YEAR: [u8; 200] = [
     1, 19, 8, 27, 16, 5, 24, 13, 3, 20, 9, 28, 17, 6, 25, 15, 4, 22, 11, 0,
 ];
 
-/// A lunisolar feast in `year` (1900-2099): `table` holds its days
-/// after `from` (month, day) of each year from 1900.
-fn lunar_table(table: &[u8; 200], from: (u32, u32), year: i32) -> Option<NaiveDate> {
-    let index = usize::try_from(year.checked_sub(LUNAR_NEW_YEAR_FROM)?).ok()?;
+/// A feast in `year` (1900-2099): `table` holds its days after `from` (month, day) of each year
+/// from 1900.
+fn table_1900(table: &[u8; 200], from: (u32, u32), year: i32) -> Option<NaiveDate> {
+    let index = usize::try_from(year.checked_sub(TABLES_FROM)?).ok()?;
     let after = table.get(index)?;
     NaiveDate::from_ymd_opt(year, from.0, from.1)?
         .checked_add_signed(chrono::Duration::days((*after).into()))
@@ -447,7 +469,7 @@ fn hijri_table(table: &[u16], index: i32) -> Option<NaiveDate> {
 
 /// Lunar New Year of `year` (1900-2099; none outside).
 pub fn lunar_new_year(year: i32) -> Option<NaiveDate> {
-    lunar_table(&LUNAR_NEW_YEAR, (1, 21), year)
+    table_1900(&LUNAR_NEW_YEAR, (1, 21), year)
 }
 
 /// The first year of [`HOLI`] and [`DUSSEHRA`].
@@ -475,3 +497,41 @@ fn gazetted_table(table: &[u8; 35], from: (u32, u32), year: i32) -> Option<Naive
     NaiveDate::from_ymd_opt(year, from.0, from.1)?
         .checked_add_signed(chrono::Duration::days((*after).into()))
 }
+
+/// Japan's Vernal Equinox Day of 1900-2099: days after 19 March. The day (in Japan's time, UTC+9)
+/// on which the sun's apparent longitude reaches 0°, computed with PyPI `ephem` 4.2: the same as
+/// Japan's holiday (as python-holidays 0.109 holds it) in every year of 1950-2099.
+const VERNAL_EQUINOX: [u8; 200] = [
+    2, 2, 2, 3, 2, 2, 2, 3, 2, 2, 2, 3, 2, 2, 2, 3, 2, 2, 2, 3, 2, 2, 2, 3, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 2, 2, 2,
+    1, 2, 2, 2, 1, 2, 2, 2, 1, 2, 2, 2, 1, 2, 2, 2, 1, 2, 2, 2, 1, 2, 2, 2, 1, 2, 2, 2, 1, 1, 2, 2,
+    1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 1, 2,
+    1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 1, 1, 1, 0, 1, 1, 1,
+];
+
+/// Japan's Autumnal Equinox Day of 1900-2099: days after 22 September; the sun at 180°, as
+/// [`VERNAL_EQUINOX`].
+const AUTUMNAL_EQUINOX: [u8; 200] = [
+    1, 2, 2, 2, 1, 2, 2, 2, 1, 2, 2, 2, 1, 2, 2, 2, 1, 2, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2,
+    1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2,
+    1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1,
+    0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1,
+    0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1,
+    0, 0, 0, 1, 0, 0, 0, 1,
+];
+
+/// The Qingming Festival of 1900-2099: days after 4 April. The day (in China's time, UTC+8) on
+/// which the sun's apparent longitude reaches 15°, as [`VERNAL_EQUINOX`]: the same as China's
+/// holiday (python-holidays 0.109) in every year of 2008-2099.
+const QINGMING: [u8; 200] = [
+    1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2,
+    1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1,
+    0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1,
+    0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1,
+    0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0,
+];

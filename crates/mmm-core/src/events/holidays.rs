@@ -373,9 +373,8 @@ impl Holidays {
             // Week (Shōwa Day, Constitution Day, Greenery Day, Children's Day), Mother's Day,
             // Marine Day (third Monday of July), Mountain Day, Obon, Respect for the Aged Day
             // (third Monday of September), Sports Day (second Monday of October), Culture Day,
-            // Labour Thanksgiving Day, Christmas Eve and Day, New Year's Eve. The equinox days
-            // move between 19-21 March and 22-23 September with the sun, which no rule here
-            // follows, so they are left out.
+            // Labour Thanksgiving Day, Christmas Eve and Day, New Year's Eve, and the equinox
+            // days (19-21 March and 22-23 September, with the sun).
             Holidays::Jp => &[
                 "01-01",
                 "01-02",
@@ -385,6 +384,7 @@ impl Holidays {
                 "02-14",
                 "02-23",
                 "03-14",
+                "vernal_equinox",
                 "04-29",
                 "05-03",
                 "05-04",
@@ -394,6 +394,7 @@ impl Holidays {
                 "08-11",
                 "08-15",
                 "09-15/Mon",
+                "autumnal_equinox",
                 "10-08/Mon",
                 "11-03",
                 "11-23",
@@ -405,8 +406,7 @@ impl Holidays {
             // Lantern Festival, Valentine's Day, Women's Day, Labour Day, 520 (20 May), the
             // Dragon Boat Festival, the 618 shopping festival, the Mid-Autumn Festival, the
             // National Day Golden Week (1 and 5 October), Singles' Day (11 November), Double
-            // Twelve. Qingming falls on 4 or 5 April with the sun, which no rule here follows,
-            // so it is left out.
+            // Twelve, and Qingming (4 or 5 April, with the sun).
             Holidays::Cn => &[
                 "01-01",
                 "lunar_new_year-7",
@@ -416,6 +416,7 @@ impl Holidays {
                 "lunar_new_year+14",
                 "02-14",
                 "03-08",
+                "qingming",
                 "05-01",
                 "05-20",
                 "dragon_boat",

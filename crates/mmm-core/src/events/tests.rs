@@ -196,6 +196,19 @@ fn orthodox_easter_and_lunar_new_year_are_their_calendars_dates() {
         assert_eq!(buddha.occurrence(year), Some(date(year, month, day)), "{year}");
     }
     assert_eq!((buddha.occurrence(1899), buddha.occurrence(2100)), (None, None));
+    // The sun's days: Japan's equinox days of 2024 and 2025 (20 March both years; 22 and 23
+    // September) and Qingming of 2024 and 2025 (4 April both years) and 2008 (4 April).
+    for (feast, year, month, day) in [
+        (Feast::VernalEquinox, 2024, 3, 20),
+        (Feast::VernalEquinox, 2025, 3, 20),
+        (Feast::AutumnalEquinox, 2024, 9, 22),
+        (Feast::AutumnalEquinox, 2025, 9, 23),
+        (Feast::Qingming, 2024, 4, 4),
+        (Feast::Qingming, 2025, 4, 4),
+        (Feast::Qingming, 2008, 4, 4),
+    ] {
+        assert_eq!(feast.occurrence(year), Some(date(year, month, day)), "{feast:?} {year}");
+    }
     let labels = [
         (Feast::OrthodoxEaster, -2, "Orthodox Good Friday"),
         (Feast::OrthodoxEaster, 0, "Orthodox Easter Sunday"),
@@ -298,6 +311,8 @@ fn every_countrys_holidays_read_and_fall_on_their_days() {
     assert_eq!(day("mawlid", 1446), Some(date(2024, 9, 15)));
     assert!(Holidays::Kr.rules().contains(&Rule::feast(Feast::BuddhasBirthday, 0)));
     assert_eq!(day("buddhas_birthday", 2025), Some(date(2025, 5, 5)));
+    assert!(Holidays::Jp.rules().contains(&Rule::feast(Feast::VernalEquinox, 0)));
+    assert!(Holidays::Cn.rules().contains(&Rule::feast(Feast::Qingming, 0)));
     // Mothering Sunday 2024 and Whit Monday 2025.
     assert_eq!(day("easter-21", 2024), Some(date(2024, 3, 10)));
     assert_eq!(day("easter+50", 2025), Some(date(2025, 6, 9)));
@@ -370,7 +385,8 @@ proptest::proptest! {
         text in concat!(
             "\\PC{0,24}|[0-9]{1,4}-[0-9]{1,4}(/[A-Za-z]{0,10})?|[a-z_]{0,16}[+-]?[0-9]{0,12}",
             "|(easter|orthodox_easter|lunar_new_year|eid_al_fitr|eid_al_adha|mid_autumn|dragon_boat|diwali",
-            "|islamic_new_year|mawlid|isra_miraj|holi|dussehra|buddhas_birthday)([+-][0-9]{1,3})?",
+            "|islamic_new_year|mawlid|isra_miraj|holi|dussehra|buddhas_birthday|vernal_equinox",
+            "|autumnal_equinox|qingming)([+-][0-9]{1,3})?",
             "(\\.\\.([+-]?[0-9]{1,3}|[0-9]{1,2}-[0-9]{1,2}))?",
             "|[0-9]{1,2}-[0-9]{1,2}\\.\\.[0-9]{1,2}-[0-9]{1,2}|ramadan|navratri",
         ),

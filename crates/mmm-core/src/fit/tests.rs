@@ -455,7 +455,10 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
             | Feast::IsraMiraj
             | Feast::Holi
             | Feast::Dussehra
-            | Feast::BuddhasBirthday => 10,
+            | Feast::BuddhasBirthday
+            | Feast::VernalEquinox
+            | Feast::AutumnalEquinox
+            | Feast::Qingming => 10,
             _ => 7,
         };
         let mut moving = weekday.clone();
