@@ -199,27 +199,11 @@ impl EventDate {
         .filter_map(|(feast, offset)| Some(FeastDay { feast, offset: offset? }))
     }
 
-    /// The format version the event needs: 10 when it moves with a feast added after events of
-    /// several days (the Islamic New Year, the Prophet's Birthday, Isra and Mi'raj, Holi,
-    /// Dussehra, Buddha's Birthday, the equinox days, Qingming), else 9 when it
-    /// lasts several days, 8 when it moves with the Mid-Autumn or Dragon Boat Festival or Diwali, 7
-    /// with another feast but Easter, 6 when it keeps a weekday or moves with Easter, else 5.
+    /// The format version the event needs: its feast's ([`Feast::format_version`]), at least 9
+    /// when it lasts several days, else 6 when it keeps a weekday, else 5.
     pub(crate) fn format_version(&self) -> u32 {
-        let by_day = match self.rule().feast.map(|f| f.feast) {
-            Some(
-                Feast::IslamicNewYear
-                | Feast::Mawlid
-                | Feast::IsraMiraj
-                | Feast::Holi
-                | Feast::Dussehra
-                | Feast::BuddhasBirthday
-                | Feast::VernalEquinox
-                | Feast::AutumnalEquinox
-                | Feast::Qingming,
-            ) => 10,
-            Some(Feast::MidAutumn | Feast::DragonBoat | Feast::Diwali) => 8,
-            Some(Feast::Easter) => 6,
-            Some(_) => 7,
+        let by_day = match self.rule().feast {
+            Some(f) => f.feast.format_version(),
             None if self.weekday.is_some() => 6,
             None => 5,
         };

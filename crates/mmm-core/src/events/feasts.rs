@@ -182,6 +182,26 @@ impl Feast {
         }
     }
 
+    /// The oldest format version of the model document that knows the feast: 6 for Easter, 7
+    /// for Orthodox Easter, Lunar New Year and the Eids, 8 for the Mid-Autumn and Dragon Boat
+    /// Festivals and Diwali, 10 for those added after events of several days.
+    pub fn format_version(self) -> u32 {
+        match self {
+            Feast::Easter => 6,
+            Feast::OrthodoxEaster | Feast::LunarNewYear | Feast::EidAlFitr | Feast::EidAlAdha => 7,
+            Feast::MidAutumn | Feast::DragonBoat | Feast::Diwali => 8,
+            Feast::IslamicNewYear
+            | Feast::Mawlid
+            | Feast::IsraMiraj
+            | Feast::Holi
+            | Feast::Dussehra
+            | Feast::BuddhasBirthday
+            | Feast::VernalEquinox
+            | Feast::AutumnalEquinox
+            | Feast::Qingming => 10,
+        }
+    }
+
     /// The name of the day `offset` days from the feast's: "Good Friday", "Orthodox Easter
     /// Monday", "Lunar New Year's Eve", "the Day of Arafah", "9 days before Easter Sunday".
     pub(super) fn day_name(self, offset: i32) -> String {
@@ -219,18 +239,8 @@ impl Feast {
                 (_, 0) => Some(self.name().to_owned()),
                 _ => None,
             },
-            Feast::MidAutumn
-            | Feast::DragonBoat
-            | Feast::Diwali
-            | Feast::IslamicNewYear
-            | Feast::Mawlid
-            | Feast::IsraMiraj
-            | Feast::Holi
-            | Feast::Dussehra
-            | Feast::BuddhasBirthday
-            | Feast::VernalEquinox
-            | Feast::AutumnalEquinox
-            | Feast::Qingming => (offset == 0).then(|| self.name().to_owned()),
+            // The others name their own day only.
+            _ => (offset == 0).then(|| self.name().to_owned()),
         };
         named.unwrap_or_else(|| match offset {
             -1 => format!("the day before {}", self.name()),
