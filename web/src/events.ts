@@ -42,7 +42,7 @@ export function eventFields(): EventFields {
   });
   return {
     holidays: holidaysField,
-    known: field('Events you know of', known, 'Comma-separated, each given a term whatever the data say: a date MM-DD (11-27), the first weekday on or after one (11-23/Fri: Black Friday), or a feast with days from it (easter, easter-2, orthodox_easter, lunar_new_year, eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat, diwali, islamic_new_year, mawlid, isra_miraj, holi, dussehra, buddhas_birthday, vernal_equinox, autumnal_equinox, qingming); an event of several days names its last day after .. (11-20..12-25, easter-2..+1, ramadan).'),
+    known: field('Events you know of', known, 'Comma-separated, each given a term whatever the data say: a date MM-DD (11-27), the first weekday on or after one (11-23/Fri: Black Friday), or a feast with days from it (easter, easter-2, orthodox_easter, lunar_new_year, eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat, diwali, islamic_new_year, mawlid, isra_miraj, holi, dussehra, buddhas_birthday, vernal_equinox, autumnal_equinox, qingming, seollal, chuseok); an event of several days names its last day after .. (11-20..12-25, easter-2..+1, ramadan).'),
     apply: (body) => {
       const named = known.value.split(',').map((e) => e.trim()).filter((e) => e !== '');
       if (named.length) body.events = named;

@@ -42,7 +42,7 @@ export interface Status {
   /** The channels whose carry-over peaks after the spend, with the lag of the peak in periods. */
   late_peaks: { channel: string; lag: number }[];
   /** Recurring events the fit found in weekly or daily data: the week (or day) holding a date every year, and its effect on the KPI. */
-  recurring_events: { month: number; day: number; weekday?: string; easter?: number; orthodox_easter?: number; lunar_new_year?: number; eid_al_fitr?: number; eid_al_adha?: number; mid_autumn?: number; dragon_boat?: number; diwali?: number; islamic_new_year?: number; mawlid?: number; isra_miraj?: number; holi?: number; dussehra?: number; buddhas_birthday?: number; vernal_equinox?: number; autumnal_equinox?: number; qingming?: number; days?: number; label: string; effect: number; named: boolean }[];
+  recurring_events: { month: number; day: number; weekday?: string; easter?: number; orthodox_easter?: number; lunar_new_year?: number; eid_al_fitr?: number; eid_al_adha?: number; mid_autumn?: number; dragon_boat?: number; diwali?: number; islamic_new_year?: number; mawlid?: number; isra_miraj?: number; holi?: number; dussehra?: number; buddhas_birthday?: number; vernal_equinox?: number; autumnal_equinox?: number; qingming?: number; seollal?: number; chuseok?: number; days?: number; label: string; effect: number; named: boolean }[];
   frequency: string; start: string; end: string; periods: number; channels: string[]; fit: Fit;
   /** Each control with its mean over the fitting window and over the last quarter (13 weeks, 91 days or 3 months). */
   controls: { name: string; mean: number; recent_mean: number }[];

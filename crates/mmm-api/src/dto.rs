@@ -335,12 +335,12 @@ pub struct TrainIn {
     /// days from it: `easter`, `easter-2` (Good Friday), `orthodox_easter`, `lunar_new_year`,
     /// `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`, `diwali`, `islamic_new_year`,
     /// `mawlid`, `isra_miraj`, `holi`, `dussehra` (these two known for 2001-2035),
-    /// `buddhas_birthday`, `vernal_equinox`, `autumnal_equinox` or `qingming`. An event of several
-    /// days (92 at most) names its last day after `..`: `11-20..12-25` (a holiday season),
-    /// `easter-2..+1` (Good Friday to Easter Monday), `ramadan` (`eid_al_fitr-30..-1`) or
-    /// `navratri` (`dussehra-9..-1`); a period that holds part of it gets that share of its effect.
-    /// Each gets a baseline term whatever the data's evidence, and must fall in the fitted periods
-    /// in two years at least.
+    /// `buddhas_birthday`, `vernal_equinox`, `autumnal_equinox`, `qingming`, `seollal` or
+    /// `chuseok`. An event of several days (92 at most) names its last day after `..`:
+    /// `11-20..12-25` (a holiday season), `easter-2..+1` (Good Friday to Easter Monday), `ramadan`
+    /// (`eid_al_fitr-30..-1`) or `navratri` (`dussehra-9..-1`); a period that holds part of it gets
+    /// that share of its effect. Each gets a baseline term whatever the data's evidence, and must
+    /// fall in the fitted periods in two years at least.
     #[serde(default)]
     #[schema(
         value_type = Vec<String>,

@@ -52,7 +52,7 @@ pub struct Events {
 /// November), or the period holding a day that moves with a feast ([`Feast`]): at most one of
 /// `easter`, `orthodox_easter`, `lunar_new_year`, `eid_al_fitr`, `eid_al_adha`, `mid_autumn`,
 /// `dragon_boat`, `diwali`, `islamic_new_year`, `mawlid`, `isra_miraj`, `holi`, `dussehra`,
-/// `buddhas_birthday`, `vernal_equinox`, `autumnal_equinox` and `qingming`.
+/// `buddhas_birthday`, `vernal_equinox`, `autumnal_equinox`, `qingming`, `seollal` and `chuseok`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDate {
     /// Month of the date, 1-12 (0 for an event that moves with a feast).
@@ -118,6 +118,14 @@ pub struct EventDate {
     /// Days from the Qingming Festival, for an event that moves with it (format version 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qingming: Option<i32>,
+    /// Days from Seollal (the Korean calendar's New Year), for an event that moves with it
+    /// (format version 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seollal: Option<i32>,
+    /// Days from Chuseok (the Korean calendar's), for an event that moves with it (format
+    /// version 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chuseok: Option<i32>,
     /// How many days the event lasts from its day, when more than one (20 November to 25
     /// December: 36; Ramadan: 30; format version 9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -158,6 +166,8 @@ impl EventDate {
             vernal_equinox: offset(Feast::VernalEquinox),
             autumnal_equinox: offset(Feast::AutumnalEquinox),
             qingming: offset(Feast::Qingming),
+            seollal: offset(Feast::Seollal),
+            chuseok: offset(Feast::Chuseok),
             days: (rule.days > 1).then_some(rule.days),
             coefficient,
         }
@@ -194,6 +204,8 @@ impl EventDate {
             (Feast::VernalEquinox, self.vernal_equinox),
             (Feast::AutumnalEquinox, self.autumnal_equinox),
             (Feast::Qingming, self.qingming),
+            (Feast::Seollal, self.seollal),
+            (Feast::Chuseok, self.chuseok),
         ]
         .into_iter()
         .filter_map(|(feast, offset)| Some(FeastDay { feast, offset: offset? }))

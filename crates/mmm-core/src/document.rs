@@ -18,17 +18,16 @@ use serde::{Deserialize, Serialize};
 /// recurring events that keep a weekday or move with Easter; version 7 those that move with a feast
 /// other than Easter (Orthodox Easter, Lunar New Year, the Eids); version 8 those that move with
 /// the Mid-Autumn or Dragon Boat Festival or Diwali; version 9 those that last several days (a
-/// holiday season, Ramadan); version 10 those that move with the Islamic New Year, the Prophet's
-/// Birthday, Isra and Mi'raj, Holi, Dussehra, Buddha's Birthday, Japan's equinox days or Qingming.
-/// A document is written with the oldest version that holds it ([`format_version_for`]), so an mmm
-/// that predates them refuses exactly the documents it would misread. Version 1 documents still
-/// load.
+/// holiday season, Ramadan); version 10 those that move with a feast added after (the Islamic
+/// calendar's other days, Holi, Dussehra, the Korean calendar's days, the sun's days:
+/// [`crate::events::Feast::format_version`]). A document is written with the oldest version that
+/// holds it ([`format_version_for`]), so an mmm that predates them refuses exactly the documents
+/// it would misread. Version 1 documents still load.
 pub const FORMAT_VERSION: u32 = 10;
 
 /// The format version a document with these channels and this baseline is written with: 10 when a
-/// recurring event moves with the Islamic New Year, the Prophet's Birthday, Isra and Mi'raj, Holi,
-/// Dussehra, Buddha's Birthday, Japan's equinox days or Qingming, 9 when one lasts several days, 8
-/// when one moves with the Mid-Autumn or Dragon Boat Festival or Diwali, 7 when one moves with
+/// recurring event moves with a feast of version 10, 9 when one lasts several days, 8 when one
+/// moves with the Mid-Autumn or Dragon Boat Festival or Diwali, 7 when one moves with
 /// another feast but Easter, 6 when one keeps a weekday or moves with Easter, else 5 when the
 /// baseline has recurring events, else 4 when the baseline's trend bends, else 3 when a channel
 /// applies its saturation before its adstock or the baseline has organic media, else 2.
@@ -652,8 +651,8 @@ impl ModelDocument {
             return bad(match needed {
                 10 => {
                     "recurring events that move with the Islamic New Year, the Prophet's \
-                      Birthday, Isra and Mi'raj, Holi, Dussehra, Buddha's Birthday, the \
-                      equinox days or Qingming need format version 10"
+                      Birthday, Isra and Mi'raj, Holi, Dussehra, the Korean calendar's days, \
+                      the equinox days or Qingming need format version 10"
                 }
                 9 => "recurring events of several days need format version 9",
                 8 => {

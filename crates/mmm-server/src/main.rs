@@ -240,7 +240,8 @@ struct SimulateArgs {
     /// Lift of the period holding a feast's day every year, as a fraction of the starting level,
     /// -0.5 to 1, written FEAST=LIFT: easter, orthodox_easter, lunar_new_year, eid_al_fitr,
     /// eid_al_adha, mid_autumn, dragon_boat, diwali, islamic_new_year, mawlid, isra_miraj, holi,
-    /// dussehra, buddhas_birthday, vernal_equinox, autumnal_equinox or qingming (`--feast
+    /// dussehra, buddhas_birthday, vernal_equinox, autumnal_equinox, qingming, seollal or chuseok
+    /// (`--feast
     /// easter=0.4`: Easter Sunday falls on 22 March to 25 April, no date's period). Repeat it for
     /// several.
     #[arg(long, value_name = "FEAST=LIFT", allow_hyphen_values = true)]
@@ -392,7 +393,7 @@ struct ModelArgs {
     /// feast with the days from it: easter, easter-2 (Good Friday), orthodox_easter,
     /// lunar_new_year, eid_al_fitr, eid_al_adha, mid_autumn, dragon_boat, diwali, islamic_new_year,
     /// mawlid, isra_miraj, holi, dussehra (these two known for 2001-2035), buddhas_birthday,
-    /// vernal_equinox, autumnal_equinox, qingming. An
+    /// vernal_equinox, autumnal_equinox, qingming, seollal, chuseok. An
     /// event of several days (92 at most) names its last day after `..`: 11-20..12-25 (a holiday
     /// season), easter-2..+1 (Good Friday to Easter Monday), ramadan (eid_al_fitr-30..-1), navratri
     /// (dussehra-9..-1); a week that holds part of it gets that share of its effect. Each gets a

@@ -233,6 +233,16 @@ pub struct RecurringEventOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 0)]
     pub qingming: Option<i32>,
+    /// Days from Seollal (the Korean lunisolar calendar's New Year), for an event that moves
+    /// with it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = -1)]
+    pub seollal: Option<i32>,
+    /// Days from Chuseok (15th day of the 8th month, Korean lunisolar calendar), for an event
+    /// that moves with it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub chuseok: Option<i32>,
     /// How many days the event lasts from its day, when more than one (20 November to 25
     /// December: 36; Ramadan: 30); absent for an event of a day.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -324,6 +334,8 @@ pub async fn status(
                 vernal_equinox: e.vernal_equinox,
                 autumnal_equinox: e.autumnal_equinox,
                 qingming: e.qingming,
+                seollal: e.seollal,
+                chuseok: e.chuseok,
                 days: e.days,
                 label: e.label(),
                 effect: e.coefficient,

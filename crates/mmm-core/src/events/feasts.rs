@@ -57,12 +57,19 @@ pub enum Feast {
     /// The Qingming Festival (Tomb-Sweeping Day), the day the sun reaches 15° of longitude in
     /// China's time, 1900-2099: 4 to 6 April.
     Qingming,
+    /// Seollal, the first day of the Korean lunisolar year, 1900-2099: Lunar New Year's day but
+    /// in 12 years, where Korea's meridian puts the new moon a day later (2027 and 2028 among
+    /// them).
+    Seollal,
+    /// Chuseok, the 15th day of the 8th month of the Korean lunisolar calendar, 1900-2099: the
+    /// Mid-Autumn Festival's day but in 7 years (2040 among them).
+    Chuseok,
 }
 
 impl Feast {
     /// Every feast, in the order the search asks for them: Easter first (a week that holds both
     /// Easters, as in 2025, is Easter's), those added later last.
-    pub const ALL: [Feast; 17] = [
+    pub const ALL: [Feast; 19] = [
         Feast::Easter,
         Feast::OrthodoxEaster,
         Feast::LunarNewYear,
@@ -80,6 +87,8 @@ impl Feast {
         Feast::VernalEquinox,
         Feast::AutumnalEquinox,
         Feast::Qingming,
+        Feast::Seollal,
+        Feast::Chuseok,
     ];
 
     /// The feast's day in its occurrence `index`: the Gregorian year for Easter, Orthodox Easter,
@@ -106,6 +115,8 @@ impl Feast {
             Feast::VernalEquinox => table_1900(&VERNAL_EQUINOX, (3, 19), index),
             Feast::AutumnalEquinox => table_1900(&AUTUMNAL_EQUINOX, (9, 22), index),
             Feast::Qingming => table_1900(&QINGMING, (4, 4), index),
+            Feast::Seollal => table_1900(&SEOLLAL, (1, 21), index),
+            Feast::Chuseok => table_1900(&CHUSEOK, (9, 7), index),
         }
     }
 
@@ -170,6 +181,8 @@ impl Feast {
             Feast::VernalEquinox => "Vernal Equinox Day",
             Feast::AutumnalEquinox => "Autumnal Equinox Day",
             Feast::Qingming => "the Qingming Festival",
+            Feast::Seollal => "Seollal",
+            Feast::Chuseok => "Chuseok",
         }
     }
 
@@ -198,7 +211,9 @@ impl Feast {
             | Feast::BuddhasBirthday
             | Feast::VernalEquinox
             | Feast::AutumnalEquinox
-            | Feast::Qingming => 10,
+            | Feast::Qingming
+            | Feast::Seollal
+            | Feast::Chuseok => 10,
         }
     }
 
@@ -291,8 +306,8 @@ pub fn orthodox_easter_sunday(year: i32) -> Option<NaiveDate> {
 }
 
 /// The first year of the tables of 200 years: [`LUNAR_NEW_YEAR`], [`MID_AUTUMN`],
-/// [`DRAGON_BOAT`], [`BUDDHAS_BIRTHDAY`], [`DIWALI`] and the sun's days ([`VERNAL_EQUINOX`],
-/// [`AUTUMNAL_EQUINOX`], [`QINGMING`]).
+/// [`DRAGON_BOAT`], the Korean calendar's ([`SEOLLAL`], [`CHUSEOK`], [`BUDDHAS_BIRTHDAY`]),
+/// [`DIWALI`] and the sun's days ([`VERNAL_EQUINOX`], [`AUTUMNAL_EQUINOX`], [`QINGMING`]).
 const TABLES_FROM: i32 = 1900;
 
 /// Lunar New Year of 1900-2099: days after 21 January (it falls on 21 January to 20 February).
@@ -340,6 +355,33 @@ const DRAGON_BOAT: [u8; 200] = [
     20, 9, 28, 16, 5, 24, 14, 3, 22, 11, 0, 18, 7, 26, 15, 4, 23, 12, 2, 19, 8, 27, 17, 5, 24, 14,
     3, 21, 10, 29, 18, 7, 26, 15, 5, 23, 12, 1, 20, 8, 27, 17, 6, 24, 14, 3, 21, 10, 28, 18, 8, 26,
     15, 5, 23, 11, 0, 19, 9, 27, 17, 6, 25, 13, 2, 21, 10, 28, 18, 8, 27,
+];
+
+/// Seollal of 1900-2099: days after 21 January. python-holidays 0.109's Korean-calendar days for
+/// 1901-2099 (Lunar New Year's but in 1916, 1944, 1954, 1958, 1966, 1988, 1997, 2027, 2028, 2061,
+/// 2089 and 2092), and `lunardate` 0.3.0's for 1900.
+const SEOLLAL: [u8; 200] = [
+    10, 29, 18, 8, 26, 14, 4, 23, 12, 1, 20, 9, 28, 16, 5, 24, 14, 2, 21, 11, 30, 18, 7, 26, 15, 3,
+    23, 12, 2, 20, 9, 27, 16, 5, 24, 14, 3, 21, 10, 29, 18, 6, 25, 15, 5, 23, 12, 1, 20, 8, 27, 16,
+    6, 24, 14, 3, 22, 10, 29, 18, 7, 25, 15, 4, 23, 12, 1, 19, 9, 27, 16, 6, 25, 13, 2, 21, 10, 28,
+    17, 7, 26, 15, 4, 23, 12, 30, 19, 8, 28, 16, 6, 25, 14, 2, 20, 10, 29, 18, 7, 26, 15, 3, 22,
+    11, 1, 19, 8, 28, 17, 5, 24, 13, 2, 20, 10, 29, 18, 7, 26, 15, 4, 22, 11, 1, 20, 8, 27, 17, 6,
+    23, 13, 2, 21, 10, 29, 18, 7, 25, 14, 3, 22, 11, 1, 20, 9, 27, 16, 5, 24, 12, 2, 21, 11, 29,
+    18, 7, 25, 14, 3, 22, 12, 1, 19, 8, 27, 15, 5, 24, 13, 2, 21, 10, 29, 17, 6, 25, 15, 3, 22, 12,
+    1, 19, 8, 27, 16, 5, 24, 13, 3, 21, 9, 28, 18, 6, 25, 15, 4, 22, 11, 0,
+];
+
+/// Chuseok of 1900-2099: days after 7 September, as [`SEOLLAL`] (the Mid-Autumn Festival's but
+/// in 1909, 1942, 1978, 2040, 2089, 2096 and 2098).
+const CHUSEOK: [u8; 200] = [
+    1, 20, 9, 28, 17, 6, 25, 15, 3, 22, 11, 29, 18, 8, 27, 16, 5, 23, 12, 31, 19, 9, 28, 18, 6, 25,
+    14, 3, 21, 10, 29, 19, 8, 27, 16, 5, 23, 12, 31, 20, 9, 28, 18, 7, 24, 13, 3, 22, 10, 29, 19,
+    8, 26, 15, 4, 23, 12, 1, 20, 10, 28, 17, 6, 25, 13, 3, 22, 11, 29, 19, 8, 26, 15, 4, 23, 13, 1,
+    20, 10, 28, 16, 5, 24, 14, 3, 22, 11, 30, 18, 7, 26, 15, 4, 23, 13, 2, 20, 9, 28, 17, 5, 24,
+    14, 4, 21, 11, 29, 18, 7, 26, 15, 5, 23, 12, 1, 20, 8, 27, 17, 6, 24, 14, 3, 22, 10, 29, 18, 8,
+    26, 15, 5, 24, 12, 1, 20, 9, 27, 17, 6, 25, 14, 3, 21, 10, 28, 18, 8, 27, 15, 4, 23, 12, 0, 19,
+    9, 28, 17, 6, 25, 14, 2, 21, 10, 29, 18, 8, 26, 16, 4, 22, 12, 1, 19, 9, 28, 17, 5, 24, 13, 3,
+    21, 10, 29, 19, 7, 26, 15, 4, 22, 12, 1, 20, 9, 28, 17, 6, 24, 13, 3, 22,
 ];
 
 /// Buddha's Birthday of 1900-2099 in the Korean calendar: days after 20 April. python-holidays

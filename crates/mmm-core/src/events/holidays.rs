@@ -431,13 +431,13 @@ impl Holidays {
             // Movement Day, White Day, Children's Day, Buddha's Birthday, Memorial Day,
             // Liberation Day, Chuseok (its eve, first and second days), National Foundation Day,
             // Hangul Day, Pepero Day, Christmas Eve and Day, New Year's Eve. Seollal and Chuseok
-            // follow the Chinese calendar's days, which the Korean calendar keeps a day later in
-            // a few years (Seollal in 2027 and 2028, Chuseok in 2040): the same week.
+            // are the Korean calendar's, a day after the Chinese calendar's Lunar New Year and
+            // Mid-Autumn Festival in a few years (Seollal in 2027 and 2028, Chuseok in 2040).
             Holidays::Kr => &[
                 "01-01",
-                "lunar_new_year-1",
-                "lunar_new_year",
-                "lunar_new_year+1",
+                "seollal-1",
+                "seollal",
+                "seollal+1",
                 "02-14",
                 "03-01",
                 "03-14",
@@ -445,9 +445,9 @@ impl Holidays {
                 "buddhas_birthday",
                 "06-06",
                 "08-15",
-                "mid_autumn-1",
-                "mid_autumn",
-                "mid_autumn+1",
+                "chuseok-1",
+                "chuseok",
+                "chuseok+1",
                 "10-03",
                 "10-09",
                 "11-11",

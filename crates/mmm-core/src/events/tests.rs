@@ -206,6 +206,13 @@ fn orthodox_easter_and_lunar_new_year_are_their_calendars_dates() {
         (Feast::Qingming, 2024, 4, 4),
         (Feast::Qingming, 2025, 4, 4),
         (Feast::Qingming, 2008, 4, 4),
+        // The Korean calendar's Seollal, a day after the Chinese calendar's in 2027 and 2028,
+        // and Chuseok, a day after the Mid-Autumn Festival in 2040.
+        (Feast::Seollal, 2025, 1, 29),
+        (Feast::Seollal, 2027, 2, 7),
+        (Feast::Seollal, 2028, 1, 27),
+        (Feast::Chuseok, 2025, 10, 6),
+        (Feast::Chuseok, 2040, 9, 21),
     ] {
         assert_eq!(feast.occurrence(year), Some(date(year, month, day)), "{feast:?} {year}");
     }
@@ -386,7 +393,7 @@ proptest::proptest! {
             "\\PC{0,24}|[0-9]{1,4}-[0-9]{1,4}(/[A-Za-z]{0,10})?|[a-z_]{0,16}[+-]?[0-9]{0,12}",
             "|(easter|orthodox_easter|lunar_new_year|eid_al_fitr|eid_al_adha|mid_autumn|dragon_boat|diwali",
             "|islamic_new_year|mawlid|isra_miraj|holi|dussehra|buddhas_birthday|vernal_equinox",
-            "|autumnal_equinox|qingming)([+-][0-9]{1,3})?",
+            "|autumnal_equinox|qingming|seollal|chuseok)([+-][0-9]{1,3})?",
             "(\\.\\.([+-]?[0-9]{1,3}|[0-9]{1,2}-[0-9]{1,2}))?",
             "|[0-9]{1,2}-[0-9]{1,2}\\.\\.[0-9]{1,2}-[0-9]{1,2}|ramadan|navratri",
         ),

@@ -458,7 +458,9 @@ fn a_document_is_written_with_the_oldest_format_that_holds_it() {
             | Feast::BuddhasBirthday
             | Feast::VernalEquinox
             | Feast::AutumnalEquinox
-            | Feast::Qingming => 10,
+            | Feast::Qingming
+            | Feast::Seollal
+            | Feast::Chuseok => 10,
             _ => 7,
         };
         let mut moving = weekday.clone();
