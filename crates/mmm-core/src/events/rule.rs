@@ -204,10 +204,9 @@ impl Rule {
 
 /// A rule as written in a specification (`mmm fit --event`, the API's `events`): `MM-DD` for a
 /// date (`11-27`), `MM-DD/Fri` for the first such weekday on or after it (Black Friday:
-/// `11-23/Fri`), a feast's name for its day (`easter`, `orthodox_easter`, `lunar_new_year`,
-/// `eid_al_fitr`, `eid_al_adha`, `mid_autumn`, `dragon_boat`, `diwali`, `islamic_new_year`,
-/// `mawlid`, `isra_miraj`, `holi`, `dussehra`) and with a signed number of days for a day near
-/// it (`easter-2`: Good Friday). An event that lasts several days names its last day after
+/// `11-23/Fri`), a feast's name for its day (`easter`, `lunar_new_year`, `holi`: each of
+/// [`Feast::ALL`] as it serialises) and with a signed number of days for a day near it
+/// (`easter-2`: Good Friday). An event that lasts several days names its last day after
 /// `..`: a date (`11-20..12-25`, which may run into the next year), or for a feast the days
 /// from it (`easter-2..+1`: Good Friday to Easter Monday). `ramadan` is `eid_al_fitr-30..-1`,
 /// `navratri` `dussehra-9..-1`. A span is counted in a year without 29 February: in a leap year
