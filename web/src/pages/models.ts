@@ -137,7 +137,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
     field('Season', season, 'A holiday peak needs more harmonics; they are added only where the data are more likely with them.')),
   h('div', { class: 'grid3' }, field('Noise', noise, 'Noise that lingers from one period to the next is weighed as such only where the data are more likely with it.'),
     field('Carry-over', carryOver, 'An effect that builds up over the weeks after the spend (Weibull adstock) is used only where the data are more likely with it.'),
-    field('Yearly events', events, 'In weekly or daily data, a week (or day) the fit misses the same way every year (Black Friday, Christmas, Easter, Orthodox Easter, Lunar New Year, the Eids, the Mid-Autumn and Dragon Boat Festivals, Diwali, Holi, a yearly sale the file does not mark) gets a term of its own where the data are more likely with it.')),
+    field('Yearly events', events, 'In weekly or daily data, a week (or day) the fit misses the same way every year (Black Friday, Christmas, Easter, Orthodox Easter, Lunar New Year, the Eids, the Mid-Autumn and Dragon Boat Festivals, Diwali, Holi, a yearly sale the file does not mark) gets a term of its own where the data are more likely with it. Left to the residuals, the fit stops looking for them itself; holidays asked and events you know of are still fitted.')),
   h('div', { class: 'grid3' }, named.holidays, named.known),
   h('div', { class: 'grid3' }, bayesFields),
   unitsBox, calibration.el, start);
