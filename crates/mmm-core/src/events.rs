@@ -18,7 +18,7 @@ mod tests;
 
 pub use feasts::{Feast, FeastDay, easter_sunday, lunar_new_year, orthodox_easter_sunday};
 pub use holidays::Holidays;
-pub use rule::{Rule, holds};
+pub use rule::{Rule, day_span, holds};
 
 use crate::checks;
 use crate::dataset::Frequency;

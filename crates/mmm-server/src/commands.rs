@@ -453,8 +453,18 @@ pub fn holidays(args: &HolidaysArgs) -> Result<(), CliError> {
     })?;
     let rules = holidays.rules();
     let width = rules.iter().map(|r| r.to_string().len()).max().unwrap_or(0);
+    let label_width = rules.iter().map(|r| r.label().chars().count()).max().unwrap_or(0);
     for rule in rules {
-        println!("{:width$}  {}", rule.to_string(), rule.label());
+        let (written, label) = (rule.to_string(), rule.label());
+        match args.year {
+            None => println!("{written:width$}  {label}"),
+            Some(year) => {
+                let days: Vec<String> =
+                    rule.days_in(year).into_iter().map(mmm_core::events::day_span).collect();
+                let days = if days.is_empty() { "not known".to_owned() } else { days.join(", ") };
+                println!("{written:width$}  {label:label_width$}  {days}");
+            }
+        }
     }
     Ok(())
 }

@@ -40,7 +40,8 @@ enum Command {
     /// Print the summary of a saved model document.
     InspectModel(InspectArgs),
     /// List the countries whose holidays `mmm fit --holidays` can ask about, or one country's
-    /// holidays: each as `--event` would name it, and when it falls.
+    /// holidays: each as `--event` would name it, and when it falls (with --year, on which days
+    /// that year).
     Holidays(HolidaysArgs),
     /// Compare two saved models of the same data channel by channel, such as before and after a
     /// lift test or an ROI prior: each ROI with its 90% interval, the change, and how much the
@@ -499,6 +500,10 @@ impl SavedModel {
 struct HolidaysArgs {
     /// A country's code (us, uk, ..., id): list its holidays instead of the countries.
     code: Option<String>,
+    /// With a country: also give the days each holiday falls on in this year (to check the
+    /// list against a calendar before fitting).
+    #[arg(long, requires = "code")]
+    year: Option<i32>,
 }
 
 #[derive(Debug, Args)]

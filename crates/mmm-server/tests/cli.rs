@@ -1758,6 +1758,19 @@ fn the_holidays_fit_can_ask_about_are_listed_by_country() {
         let rule = line.split_whitespace().next().unwrap();
         assert!(rule.parse::<mmm_core::events::Rule>().is_ok(), "{line}");
     }
+    // With a year, the days each holiday falls on: Korea's Seollal of 2027 a day after the
+    // Chinese calendar's, Turkey's Ramadan of 2026 as a span, and Holi past its table.
+    let days_of = |code: &str, year: &str, rule: &str| {
+        let out = mmm(&["holidays", code, "--year", year]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let listed = text(&out.stdout);
+        let line = listed.lines().find(|l| l.split_whitespace().next() == Some(rule));
+        line.map(|l| l.split("  ").filter(|p| !p.is_empty()).last().unwrap_or("").trim().to_owned())
+    };
+    assert_eq!(days_of("kr", "2027", "seollal").as_deref(), Some("7 February"));
+    assert_eq!(days_of("tr", "2026", "ramadan").as_deref(), Some("18 February to 19 March"));
+    assert_eq!(days_of("in", "2036", "holi").as_deref(), Some("not known"));
+    assert_eq!(mmm(&["holidays", "--year", "2027"]).status.code(), Some(2));
     let out = mmm(&["holidays", "zz"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("no holidays for 'zz' (the countries: us, uk,"));

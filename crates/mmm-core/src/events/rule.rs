@@ -126,6 +126,23 @@ impl Rule {
         runs
     }
 
+    /// The days the event holds in the Gregorian `year`, as the first and last day of each run
+    /// of them: one run a year mostly, two where an Islamic feast falls twice in one year (Eid
+    /// al-Fitr in 2000 and 2033) or a span runs over New Year; none where its table does not
+    /// reach.
+    pub fn days_in(self, year: i32) -> Vec<(NaiveDate, NaiveDate)> {
+        let (Some(first), Some(last)) =
+            (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
+        else {
+            return Vec::new();
+        };
+        let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
+        self.occurrences(&days, 1)
+            .into_iter()
+            .filter_map(|run| Some((*days.get(run.start)?, *days.get(run.end.checked_sub(1)?)?)))
+            .collect()
+    }
+
     /// A key that orders rules by date, then weekday (those that move with a feast first, by
     /// feast and offset), then length.
     pub(crate) fn key(self) -> (u32, u32, u32, usize, i32, u32) {
@@ -199,6 +216,18 @@ impl Rule {
                 }
                 None => every_year_has(self.month, self.day),
             }
+    }
+}
+
+/// "14 March", "6-8 February", "30 January to 2 February": the days from `first` to `last`, as
+/// [`Rule::days_in`] gives them.
+pub fn day_span((first, last): (NaiveDate, NaiveDate)) -> String {
+    if first == last {
+        first.format("%-d %B").to_string()
+    } else if first.month() == last.month() {
+        format!("{}-{}", first.day(), last.format("%-d %B"))
+    } else {
+        format!("{} to {}", first.format("%-d %B"), last.format("%-d %B"))
     }
 }
 

@@ -320,6 +320,21 @@ fn every_countrys_holidays_read_and_fall_on_their_days() {
     assert_eq!(day("buddhas_birthday", 2025), Some(date(2025, 5, 5)));
     assert!(Holidays::Jp.rules().contains(&Rule::feast(Feast::VernalEquinox, 0)));
     assert!(Holidays::Cn.rules().contains(&Rule::feast(Feast::Qingming, 0)));
+    // A year's days of each kind of rule: a date, a weekday's, a feast's span, one that runs
+    // over New Year, an Eid that falls twice in 2033, and Holi past its table.
+    let days_in = |text: &str, year| text.parse::<Rule>().unwrap().days_in(year);
+    assert_eq!(days_in("12-25", 2025), [(date(2025, 12, 25), date(2025, 12, 25))]);
+    assert_eq!(days_in("11-22/Thu", 2025), [(date(2025, 11, 27), date(2025, 11, 27))]);
+    assert_eq!(days_in("seollal-1..+1", 2027), [(date(2027, 2, 6), date(2027, 2, 8))]);
+    assert_eq!(
+        days_in("12-29..01-03", 2025),
+        [(date(2025, 1, 1), date(2025, 1, 3)), (date(2025, 12, 29), date(2025, 12, 31))]
+    );
+    assert_eq!(
+        days_in("eid_al_fitr", 2033),
+        [(date(2033, 1, 2), date(2033, 1, 2)), (date(2033, 12, 23), date(2033, 12, 23))]
+    );
+    assert_eq!(days_in("holi", 2036), []);
     // Mothering Sunday 2024 and Whit Monday 2025.
     assert_eq!(day("easter-21", 2024), Some(date(2024, 3, 10)));
     assert_eq!(day("easter+50", 2025), Some(date(2025, 6, 9)));
