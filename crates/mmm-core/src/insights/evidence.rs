@@ -58,10 +58,11 @@ pub fn lift_test_precision_for(c: &ChannelResult, target: f64) -> Option<f64> {
 /// the periods as whitened data (`W`, docs/methodology.md), and the same holds there:
 /// `r = σ √(1 − ρ²) / √S`, `S` the sum of squares of the whitened contribution `W c` left once
 /// the whitened intercept is taken out (`n · sd²` at ρ = 0). A contribution that moves slowly,
-/// as the noise does, is then measured worse, and one that jumps from week to week better. With the prior variance `V / (1 − contraction)` read back from the
-/// posterior variance `V`, the data at best give the contraction `P / (P + (ROI · r)²)`. When
-/// even that falls short of [`FIRM_EVIDENCE`], the channel's effect is too faint beside the
-/// noise for these data to settle, whatever else holds.
+/// as the noise does, is then measured worse, and one that jumps from week to week better. With
+/// the prior variance `P = V / (1 − contraction)` read back from the posterior variance `V`, the
+/// data at best give the contraction `P / (P + (ROI · r)²)`. When even that falls short of
+/// [`FIRM_EVIDENCE`], the channel's effect is too faint beside the noise for these data to
+/// settle, whatever else holds.
 pub fn noise_limit(doc: &ModelDocument, c: &ChannelResult) -> Option<NoiseLimit> {
     let k = c.roi_contraction.filter(|k| *k < 1.0)?;
     let prior = roi_sd(c)?.powi(2) / (1.0 - k);
