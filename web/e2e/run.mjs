@@ -273,8 +273,10 @@ try {
   await known.fill(' 11-27, easter-2 , 11-20..12-25,');
   const countryHolidays = trainForm.getByLabel('Holidays to ask about', { exact: true });
   await countryHolidays.selectOption('uk');
-  // The country list comes from the API, which says what each country's list asks.
-  await trainForm.getByText(/Asks: 1 January, 14 February, Mothering Sunday, Good Friday, Easter Monday, /).waitFor();
+  // The country list comes from the API, which says what each country's list asks and on
+  // which days of the data's last year (good.csv ends on 25 December 2023; Easter 2023 was on
+  // 9 April).
+  await trainForm.getByText(/Asks, with the days in 2023 \(the data.s last year\): 1 January, 14 February, Mothering Sunday \(19 March\), Good Friday \(7 April\), Easter Monday \(10 April\), the Monday of 1-7 May \(1 May\), /).waitFor();
   await trainAndCancel({}, /^[\d-]+ [\d:]+ · Bayesian · on spend$/, 0, 2, false, false, ['11-27', 'easter-2', '11-20..12-25'], 'uk');
   await known.fill('');
   await countryHolidays.selectOption('');

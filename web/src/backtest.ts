@@ -15,7 +15,8 @@ export function backtestSection(datasets: Dataset[]): HTMLElement {
   const folds = h('input', { type: 'number', min: 1, max: 20, value: '4', inputmode: 'numeric' });
   const horizon = h('input', { type: 'number', min: 1, placeholder: 'a quarter', inputmode: 'numeric' });
   const seed = h('input', { type: 'number', min: 0, value: '1', inputmode: 'numeric' });
-  const named = eventFields();
+  const named = eventFields(() => datasets.find((d) => d.id === datasetSel.value));
+  datasetSel.addEventListener('change', named.refresh);
   const run = h('button', { type: 'submit', disabled: datasets.length === 0 }, 'Run the backtest');
   const result = h('div', { 'aria-live': 'polite' });
   const form = h('form', {

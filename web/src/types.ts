@@ -150,5 +150,6 @@ export interface Backtest {
 export interface HolidayCountry {
   code: string;
   country: string;
-  events: { event: string; label: string }[];
+  /** With `?year=`, `days` gives each holiday's runs of days that year (none where not known). */
+  events: { event: string; label: string; days?: { first: string; last: string; label: string }[] }[];
 }

@@ -691,17 +691,61 @@ pub struct HolidayOut {
     /// When it falls, as people write it.
     #[schema(example = "the Thursday of 22-28 November")]
     pub label: String,
+    /// Only with `year`: the days it falls on that year, one run of days each. Mostly one; two
+    /// where an Islamic feast falls twice in the year or a span runs over New Year; none where
+    /// the feast's table does not reach the year (Holi and Dussehra are known for 2001-2035).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = json!([{"first": "2027-11-25", "last": "2027-11-25",
+        "label": "25 November"}]))]
+    pub days: Option<Vec<DaysOut>>,
 }
 
-impl From<mmm_core::events::Holidays> for HolidaysOut {
-    fn from(holidays: mmm_core::events::Holidays) -> HolidaysOut {
+/// A run of days a holiday holds in a year.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"first": "2026-02-18", "last": "2026-03-19",
+    "label": "18 February to 19 March"}))]
+pub struct DaysOut {
+    /// The first day.
+    pub first: NaiveDate,
+    /// The last day (the first, for a holiday of one day).
+    pub last: NaiveDate,
+    /// The days as people write them.
+    pub label: String,
+}
+
+/// Options of the holiday lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HolidaysQuery {
+    /// Also give the days each holiday falls on in this year (1 to 9999), to check a list
+    /// against a calendar before fitting.
+    #[param(minimum = 1, maximum = 9999, example = 2027)]
+    pub year: Option<i32>,
+}
+
+impl HolidaysOut {
+    /// A country's list, with each holiday's days in `year` if one is given.
+    pub fn new(holidays: mmm_core::events::Holidays, year: Option<i32>) -> HolidaysOut {
+        let days_of = |rule: mmm_core::events::Rule, year: i32| {
+            let runs = rule.days_in(year).into_iter();
+            runs.map(|(first, last)| DaysOut {
+                first,
+                last,
+                label: mmm_core::events::day_span((first, last)),
+            })
+            .collect()
+        };
         HolidaysOut {
             code: holidays.code().to_owned(),
             country: holidays.country().to_owned(),
             events: holidays
                 .rules()
                 .into_iter()
-                .map(|rule| HolidayOut { event: rule.to_string(), label: rule.label() })
+                .map(|rule| HolidayOut {
+                    event: rule.to_string(),
+                    label: rule.label(),
+                    days: year.map(|year| days_of(rule, year)),
+                })
                 .collect(),
         }
     }

@@ -36,7 +36,7 @@ use utoipa::{Modify, OpenApi};
         ErrorBody, ErrorDetail, dto::UserOut, dto::RegisterIn, dto::LoginForm, dto::TokenOut, dto::RegisteredOut,
         dto::RolesOut, dto::LiftTestIn, dto::DatasetOut, dto::DatasetDetailOut, dto::UploadedOut, dto::DataCheckOut, dto::TrainIn, dto::TrainOut, dto::ModelOut,
         dto::MeridianUpload, dto::DatasetUpload, dto::UploadParams, dto::BacktestIn,
-        dto::JobOut, dto::JobEventOut, dto::HealthOut, dto::HolidaysOut, dto::HolidayOut, dto::ChannelSummaryOut, analytics::StatusOut, analytics::CurveOut,
+        dto::JobOut, dto::JobEventOut, dto::HealthOut, dto::HolidaysOut, dto::HolidayOut, dto::DaysOut, dto::ChannelSummaryOut, analytics::StatusOut, analytics::CurveOut,
         optimize::ConstraintsIn, optimize::OptimizeIn, optimize::PlanIn, optimize::ScenarioIn, optimize::ScenariosIn,
     )),
     modifiers(&BearerAuth, &CommonResponses),

@@ -32,7 +32,6 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
     h('option', { value: 'geometric' }, 'Largest in the period of the spend'));
   const events = h('select', null, h('option', { value: '' }, 'Found where the data ask'),
     h('option', { value: 'none' }, 'Left to the residuals'));
-  const named = eventFields();
   const chains = h('input', { type: 'number', min: 1, max: 8, value: '4' });
   const draws = h('input', { type: 'number', min: 100, max: 5000, step: 100, value: '1000' });
   // Chains and draws share the noise's row, shown for the Bayesian fit only.
@@ -40,7 +39,9 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   const showBayes = (): void => bayesFields.forEach((f) => { f.hidden = method.value !== 'bayes'; });
   method.addEventListener('change', showBayes);
   showBayes();
-  const calibration = calibrationEditor(() => datasets.find((d) => d.id === datasetSel.value));
+  const chosenDataset = (): Dataset | undefined => datasets.find((d) => d.id === datasetSel.value);
+  const named = eventFields(chosenDataset);
+  const calibration = calibrationEditor(chosenDataset);
   // Lift tests and priors name the data set's channels and periods: another data set starts
   // them afresh.
   datasetSel.addEventListener('change', calibration.reset);
@@ -57,6 +58,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
         h('select', { 'data-units-for': m }, h('option', { value: units }, `${units} (media units)`), h('option', { value: '' }, 'its spend'))))));
   };
   datasetSel.addEventListener('change', renderUnits);
+  datasetSel.addEventListener('change', named.refresh);
   renderUnits();
   /** The pairs to send when some channel is asked onto its spend; none when all keep their units. */
   const mediaUnits = (): Record<string, string> | undefined => {

@@ -1,14 +1,15 @@
 //! Training, listing, reading and deleting models.
 
 use crate::auth::AuthUser;
-use crate::dto::{HolidaysOut, MeridianUpload, ModelOut, TrainIn, TrainOut};
+use crate::dto::{HolidaysOut, HolidaysQuery, MeridianUpload, ModelOut, TrainIn, TrainOut};
 use crate::error::{ApiError, ErrorBody, blocking};
-use crate::extract::Json;
+use crate::extract::{Json, Query};
 use crate::routes::datasets::read_multipart;
 use crate::state::AppState;
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use mmm_service::domain::{ModelStatus, SamplerRequest, TrainRequest};
+use serde_json::json;
 
 /// Start fitting a model on a data set. Answers at once with the model and job ids; follow the
 /// job at `job_url` or stream its progress from `ws_url`.
@@ -66,16 +67,26 @@ pub async fn train(
 
 /// The countries whose holidays a training or backtest request can ask about (`holidays`), each
 /// with the events its list asks: each is kept only where the data are more likely with it.
+/// With `year`, each holiday also gives the days it falls on that year, to check a list against
+/// a calendar before fitting.
 #[utoipa::path(
     get, path = "/api/v1/holidays", tag = "models",
-    security(("bearer" = [])),
+    security(("bearer" = [])), params(HolidaysQuery),
     responses((status = 200, description = "Countries and their holidays", body = Vec<HolidaysOut>),
-              (status = 401, description = "Not signed in", body = ErrorBody))
+              (status = 401, description = "Not signed in", body = ErrorBody),
+              (status = 422, description = "year out of range", body = ErrorBody))
 )]
 #[get("/holidays")]
-pub async fn holidays(_user: AuthUser) -> HttpResponse {
-    let countries = mmm_core::events::Holidays::ALL.map(HolidaysOut::from);
-    HttpResponse::Ok().json(countries)
+pub async fn holidays(_user: AuthUser, q: Query<HolidaysQuery>) -> Result<HttpResponse, ApiError> {
+    let year = q.into_inner().year;
+    if let Some(year) = year
+        && !(1..=9999).contains(&year)
+    {
+        return Err(ApiError::invalid(format!("year must be between 1 and 9999, not {year}"))
+            .with_details(vec![json!({"field": "year", "reason": "between 1 and 9999"})]));
+    }
+    let countries = mmm_core::events::Holidays::ALL.map(|h| HolidaysOut::new(h, year));
+    Ok(HttpResponse::Ok().json(countries))
 }
 
 /// The caller's models (every user's for admins), newest first, without documents.

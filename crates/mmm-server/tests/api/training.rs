@@ -785,6 +785,44 @@ fn events_the_request_names_get_terms_and_bad_ones_are_refused(app: TestApp) {
         (&json!("us"), &json!({"event": "01-01", "label": "1 January"}))
     );
     assert_eq!(app.get("/api/v1/holidays", None).status, 401);
+    // With a year, each holiday gives its days that year: in 2033 Eid al-Fitr falls twice
+    // (2 January and 23 December, as python-holidays' Turkish calendar has it), Thanksgiving in
+    // 2026 is on 26 November, and Holi is known only to 2035.
+    let days = |year: i32, code: &str, event: &str| {
+        let countries = app.get(&format!("/api/v1/holidays?year={year}"), Some(&token)).json();
+        let country = countries.as_array().unwrap().iter().find(|c| c["code"] == code).unwrap();
+        let events = country["events"].as_array().unwrap();
+        events.iter().find(|e| e["event"] == event).unwrap()["days"].clone()
+    };
+    assert_eq!(
+        days(2033, "tr", "eid_al_fitr..+2"),
+        json!([
+            {"first": "2033-01-02", "last": "2033-01-04", "label": "2-4 January"},
+            {"first": "2033-12-23", "last": "2033-12-25", "label": "23-25 December"}
+        ])
+    );
+    assert_eq!(
+        days(2033, "tr", "ramadan"),
+        json!([
+            {"first": "2033-01-01", "last": "2033-01-01", "label": "1 January"},
+            {"first": "2033-11-23", "last": "2033-12-22", "label": "23 November to 22 December"}
+        ])
+    );
+    assert_eq!(
+        days(2026, "us", "11-22/Thu"),
+        json!([{"first": "2026-11-26", "last": "2026-11-26", "label": "26 November"}])
+    );
+    assert_eq!(days(2040, "in", "holi"), json!([]));
+    for (query, said) in [
+        ("year=0", "year must be between 1 and 9999, not 0"),
+        ("year=10000", "year must be between 1 and 9999, not 10000"),
+        ("year=2027.5", "year: invalid digit found in string"),
+    ] {
+        let r = app.get(&format!("/api/v1/holidays?{query}"), Some(&token));
+        assert_eq!(r.status, 422, "{query}: {}", r.text);
+        assert!(r.text.contains(said), "{query}: {}", r.text);
+        assert_eq!(r.json()["error"]["details"][0]["field"], "year", "{query}: {}", r.text);
+    }
     for (events, said) in [
         (json!(["13-01"]), "events[0]: '13-01' is not a date every year has"),
         (json!(["11-27", "hanukkah"]), "events[1]: 'hanukkah' is neither a date MM-DD nor a feast"),
