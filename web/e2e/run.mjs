@@ -292,10 +292,27 @@ try {
   await fittedOn('tv').selectOption('tv_media');
   await page.getByLabel('Draws per chain').fill('300');
   await page.getByLabel('Chains').fill('2');
-  // A holiday season the user knows of: an event of several days, each week by its share.
+  // A holiday season the user knows of: an event of several days, each week by its share. The
+  // model gets a name, which the list shows first and which can be changed there.
   await known.fill('11-20..12-25');
-  await page.getByRole('button', { name: 'Start training' }).click();
+  await trainForm.getByLabel('Name', { exact: true }).fill(' Holiday season ');
+  const [named] = await Promise.all([
+    page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/v1/models')),
+    page.getByRole('button', { name: 'Start training' }).click(),
+  ]);
+  assert.equal(named.postDataJSON().name, 'Holiday season');
   await page.getByText('The model is fitted.').waitFor({ timeout: 120000 });
+  await page.getByRole('cell', { name: /^Holiday season · [\d-]+ [\d:]+ · Bayesian · R² / }).waitFor();
+  await page.getByRole('button', { name: /^Rename Holiday season · / }).click();
+  const nameInput = page.getByLabel('Model name', { exact: true });
+  assert.equal(await nameInput.inputValue(), 'Holiday season');
+  await nameInput.fill('Holiday season, 300 draws');
+  const [patch] = await Promise.all([
+    page.waitForRequest((r) => r.method() === 'PATCH'),
+    page.getByRole('button', { name: 'Save', exact: true }).click(),
+  ]);
+  assert.deepEqual(patch.postDataJSON(), { name: 'Holiday season, 300 draws' });
+  await page.getByRole('cell', { name: /^Holiday season, 300 draws · [\d-]+ [\d:]+ · Bayesian · R² / }).waitFor();
 
   log('backtest the data set: three folds of eight weeks, and each channel\'s ROI by fold');
   await page.getByLabel('Folds').fill('3');
@@ -626,6 +643,8 @@ try {
   await page.getByLabel('Password').fill('demo123');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Model overview', exact: true }).waitFor();
+  // The seed names the demo model; the model picker shows the name.
+  assert.equal(await page.locator('option', { hasText: /^Demo model, the last 13 weeks held out · / }).count(), 1);
   await page.getByRole('link', { name: 'Channels', exact: true }).click();
   const mapTable = page.locator('table.data').first();
   await mapTable.getByText('Channels: MAP fit, ROI and mROI averaged over the curve shapes the data allow, with approximate 90% intervals').waitFor();

@@ -30,12 +30,12 @@ export const app = {
   },
 };
 
-/** A short human label for a model. */
+/** A short human label for a model: its name first, if it has one. */
 export function modelLabel(m: Model): string {
   const when = m.created_at.replace('T', ' ').slice(0, 16);
   const method = m.origin !== 'fit' ? 'Meridian' : m.spec.method === 'bayes' ? 'Bayesian' : 'MAP';
   const r2 = m.metrics ? ` · R² ${m.metrics.r2.toFixed(3)}` : '';
-  return `${when} · ${method}${unitsNote(m)}${r2}`;
+  return `${m.name ? `${m.name} · ` : ''}${when} · ${method}${unitsNote(m)}${r2}`;
 }
 
 /** What a model's request said about media units: " · on spend" when it asked for every

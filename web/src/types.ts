@@ -23,6 +23,8 @@ export interface Fit { r2: number; mape: number; nrmse: number; sigma: number; h
 
 export interface Model {
   id: string; dataset_id: string; status: string; origin: string; created_at: string; finished_at: string | null;
+  /** The name its owner gave it, if any. */
+  name: string | null;
   spec: { method?: string; holdout?: number; seed?: number; media_units?: Record<string, string> };
   metrics: Fit | null;
 }

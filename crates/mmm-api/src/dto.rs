@@ -285,6 +285,10 @@ pub struct UploadParams {
 pub struct TrainIn {
     /// Data set to fit.
     pub dataset_id: String,
+    /// A name for the model, shown with it (1 to 200 characters once trimmed; none by default).
+    /// It can be changed later with `PATCH /api/v1/models/{id}`.
+    #[schema(example = "Q3 refresh, with the radio lift test")]
+    pub name: Option<String>,
     /// KPI column (default: the data set's).
     pub kpi: Option<String>,
     /// Media columns (default: the data set's).
@@ -516,6 +520,9 @@ pub struct ModelOut {
     /// `fit` for models mmm fitted; for imports, where the model came from, e.g.
     /// `google-meridian 2.1.0 (model.binpb)`.
     pub origin: String,
+    /// The name its owner gave it (`null` until one is given).
+    #[schema(example = "Q3 refresh, with the radio lift test")]
+    pub name: Option<String>,
     /// The model document (see docs/methodology.md), once fitted; omitted in listings.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
@@ -534,9 +541,29 @@ impl From<&ModelInfo> for ModelOut {
             created_at: m.created_at.and_utc(),
             finished_at: m.finished_at.map(|t| t.and_utc()),
             origin: m.spec.origin.clone().unwrap_or_else(|| "fit".to_owned()),
+            name: m.name.clone(),
             document: None,
         }
     }
+}
+
+/// Changes to a model's record. A field left out stays as it is.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Q3 refresh, with the radio lift test"}))]
+pub struct ModelPatchIn {
+    /// The model's new name (1 to 200 characters once trimmed), or `null` to take its name
+    /// away.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub name: Option<Option<String>>,
+}
+
+/// A field that is present, as `Some` of its value (`null` included): absent fields stay `None`
+/// through `#[serde(default)]`.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 /// A training job.

@@ -76,6 +76,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(routes::models::list)
                 .service(routes::models::holidays)
                 .service(routes::models::detail)
+                .service(routes::models::update)
                 .service(routes::models::remove)
                 .service(routes::validation::score)
                 .service(routes::optimize::optimize)

@@ -458,7 +458,7 @@ fn read_rows(bytes: &[u8], dialect: Dialect, problems: &mut Problems) -> Option<
     let mut lines = Lines::new(bytes);
     loop {
         match reader.read_byte_record(&mut record) {
-            Ok(false) => return Some(rows),
+            Ok(false) => return without_nul(rows, problems),
             Ok(true) => {
                 let line = record.position().map_or(rows.len() as u64 + 1, |p| lines.of(p.byte()));
                 let cells = record
@@ -475,6 +475,28 @@ fn read_rows(bytes: &[u8], dialect: Dialect, problems: &mut Problems) -> Option<
             }
         }
     }
+}
+
+/// The problem to report for each cell that holds a NUL.
+pub const NUL_IN_CELL: &str = "holds a NUL character (byte 0), which no text holds: is the file \
+     binary, or UTF-16 saved without a byte-order mark?";
+
+/// The rows, unless a cell holds a NUL: each such cell is then a problem (with its column, the
+/// header's name for it). A file with one is binary or damaged, whatever the cell is used for,
+/// and PostgreSQL cannot store it as text.
+fn without_nul(rows: Vec<Row>, problems: &mut Problems) -> Option<Vec<Row>> {
+    let header = rows.first().map(|row| row.cells.as_slice()).unwrap_or_default();
+    let mut found = false;
+    for (r, row) in rows.iter().enumerate() {
+        for (j, cell) in row.cells.iter().enumerate() {
+            if cell.contains('\0') {
+                let column = header.get(j).filter(|name| r > 0 && !name.contains('\0'));
+                problems.push(column.map(String::as_str), Some(row.line), NUL_IN_CELL);
+                found = true;
+            }
+        }
+    }
+    (!found).then_some(rows)
 }
 
 /// The problem to report when [`decode`] cannot read a file.

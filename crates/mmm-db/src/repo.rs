@@ -209,6 +209,14 @@ impl ModelRepository for DbRepository {
             .map_err(db_err)
     }
 
+    fn rename(&self, id: &str, name: Option<&str>) -> Result<bool, RepoError> {
+        let updated = diesel::update(models::table.find(id))
+            .set(models::name.eq(name))
+            .execute(&mut *self.conn()?)
+            .map_err(db_err)?;
+        Ok(updated > 0)
+    }
+
     fn delete(&self, id: &str) -> Result<bool, RepoError> {
         self.conn()?
             .transaction::<_, DieselError, _>(|conn| {

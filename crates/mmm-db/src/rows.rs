@@ -134,6 +134,7 @@ pub struct ModelInfoRow {
     pub metrics: Option<String>,
     pub created_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
+    pub name: Option<String>,
 }
 
 impl TryFrom<ModelInfoRow> for ModelInfo {
@@ -154,6 +155,7 @@ impl TryFrom<ModelInfoRow> for ModelInfo {
             metrics,
             created_at: r.created_at,
             finished_at: r.finished_at,
+            name: r.name,
         })
     }
 }
@@ -170,6 +172,10 @@ pub struct ModelRow {
     pub metrics: Option<String>,
     pub created_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
+    /// Renamed on its own (`ModelRepository::rename`): finishing a training the owner renamed
+    /// meanwhile must not put the old name back.
+    #[diesel(skip_update)]
+    pub name: Option<String>,
 }
 
 impl ModelRow {
@@ -185,6 +191,7 @@ impl ModelRow {
             metrics: m.metrics.as_ref().map(serde_json::to_string).transpose().map_err(json)?,
             created_at: m.created_at,
             finished_at: m.finished_at,
+            name: m.name.clone(),
         })
     }
 }

@@ -41,6 +41,7 @@ diesel::table! {
         metrics -> Nullable<Text>,
         created_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        name -> Nullable<Text>,
     }
 }
 

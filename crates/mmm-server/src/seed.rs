@@ -18,6 +18,9 @@ pub const SEED_USERS: [(&str, &str, Role); 3] = [
 /// The example data set given to the demo user.
 pub const EXAMPLE_CSV: &str = include_str!("../../../fixtures/example.csv");
 
+/// The name the demo model is given.
+pub const DEMO_MODEL_NAME: &str = "Demo model, the last 13 weeks held out";
+
 /// Creates whatever of the seed is missing; prints what it did.
 pub fn seed(config: &Config) -> anyhow::Result<()> {
     let (state, modelling) = services(config)?;
@@ -75,7 +78,7 @@ pub fn seed(config: &Config) -> anyhow::Result<()> {
         seed: Some(1),
         ..TrainRequest::default()
     };
-    let (model, job) = state.models.train(&demo, &request)?;
+    let (model, job) = state.models.train(&demo, &request, Some(DEMO_MODEL_NAME))?;
     let (mut current, mut events) = modelling.subscribe(&demo, &job.id)?;
     while !current.state.is_terminal() {
         match events.blocking_recv() {

@@ -153,7 +153,7 @@ impl Accounts {
 pub fn normalise_email(email: &str) -> Result<String, ServiceError> {
     let e = email.trim().to_lowercase();
     let valid = e.len() <= 254
-        && !e.chars().any(char::is_whitespace)
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
         && matches!(e.split_once('@'), Some((local, domain))
             if !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
                && !domain.ends_with('.') && !domain.contains('@'));
@@ -196,7 +196,10 @@ impl AuthService for Accounts {
 
     fn login(&self, email: &str, password: &str) -> Result<(User, Token), ServiceError> {
         let email = email.trim().to_lowercase();
-        let user = self.users.by_email(&email)?;
+        // No account has an email with a control character (registration refuses them), and
+        // PostgreSQL cannot even compare a NUL: such an email is unknown, and answered as one.
+        let user =
+            if email.chars().any(char::is_control) { None } else { self.users.by_email(&email)? };
         let hash = user.as_ref().map_or(self.dummy_hash.as_str(), |u| u.password_hash.as_str());
         let matches = bcrypt::verify(password, hash).unwrap_or(false);
         match user {
@@ -242,6 +245,11 @@ impl UserService for Accounts {
         if full_name.as_ref().is_some_and(|n| n.chars().count() > 200) {
             return Err(ServiceError::Invalid(
                 "full name must be at most 200 characters".to_owned(),
+            ));
+        }
+        if full_name.as_ref().is_some_and(|n| n.chars().any(char::is_control)) {
+            return Err(ServiceError::Invalid(
+                "full name must not hold control characters".to_owned(),
             ));
         }
         let password_hash = bcrypt::hash(password, self.config.bcrypt_cost)

@@ -12,8 +12,23 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Longest data set name accepted.
+/// Longest name accepted for a data set or a model.
 pub const MAX_NAME_LEN: usize = 200;
+
+/// A name as given, trimmed; refused when that leaves it empty or longer than [`MAX_NAME_LEN`],
+/// or when it holds a control character (a line break, or a NUL, which PostgreSQL cannot store).
+pub(crate) fn checked_name(name: &str) -> Result<&str, ServiceError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
+        return Err(ServiceError::Invalid(format!("name must be 1 to {MAX_NAME_LEN} characters")));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Err(ServiceError::Invalid(format!(
+            "name must not hold control characters such as {c:?}"
+        )));
+    }
+    Ok(name)
+}
 
 /// What an upload says about its columns (each `None` takes the default rule).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -109,12 +124,7 @@ impl DatasetService for Datasets {
         csv: &[u8],
         roles: &UploadRoles,
     ) -> Result<Uploaded, ServiceError> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
-            return Err(ServiceError::Invalid(format!(
-                "name must be 1 to {MAX_NAME_LEN} characters"
-            )));
-        }
+        let name = checked_name(name)?;
         // Stored as UTF-8 text, whatever encoding the file came in.
         let text = mmm_core::dataset::decode(csv).ok_or_else(|| {
             ServiceError::Data(DataErrors {

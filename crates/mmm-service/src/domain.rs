@@ -275,6 +275,9 @@ pub struct ModelInfo {
     pub created_at: NaiveDateTime,
     /// When training ended.
     pub finished_at: Option<NaiveDateTime>,
+    /// The name its owner gave it, if any (1 to [`MAX_NAME_LEN`](crate::datasets::MAX_NAME_LEN)
+    /// characters).
+    pub name: Option<String>,
 }
 
 /// A stored model with its document (JSON text) once fitted.

@@ -2,7 +2,7 @@
 //! progress events, cancellation, and cached reads of fitted models.
 
 use crate::cache::{CacheStats, CachedModel, ModelCache};
-use crate::datasets::{MAX_NAME_LEN, parse};
+use crate::datasets::{MAX_NAME_LEN, checked_name, parse};
 use crate::domain::{
     Actor, DatasetInfo, DatasetRecord, JobEvent, JobRecord, JobState, ModelInfo, ModelRecord,
     ModelStatus, TrainRequest, new_id, now,
@@ -25,11 +25,15 @@ pub const INTERRUPTED: &str = "the server stopped before this job finished; trai
 /// Models: train, read, delete.
 #[cfg_attr(feature = "mock", mockall::automock)]
 pub trait ModelService: Send + Sync {
-    /// Validates the request, stores the model and its queued job, and hands the job to a worker.
-    fn train(
+    /// Validates the request and the model's name, if given, stores the model and its queued
+    /// job, and hands the job to a worker.
+    // mockall needs the named lifetime for a reference inside an Option.
+    #[allow(clippy::needless_lifetimes)]
+    fn train<'a>(
         &self,
         actor: &Actor,
         request: &TrainRequest,
+        name: Option<&'a str>,
     ) -> Result<(ModelInfo, JobRecord), ServiceError>;
     /// The actor's models (all for admins), newest first.
     fn list(&self, actor: &Actor) -> Result<Vec<ModelInfo>, ServiceError>;
@@ -46,6 +50,15 @@ pub trait ModelService: Send + Sync {
         actor: &Actor,
         id: &str,
     ) -> Option<Result<Arc<ModelDocument>, ServiceError>>;
+    /// Names a model (`None` takes its name away), whatever its status; nothing else changes.
+    /// The name is trimmed and must be 1 to [`MAX_NAME_LEN`] characters.
+    #[allow(clippy::needless_lifetimes)]
+    fn rename<'a>(
+        &self,
+        actor: &Actor,
+        id: &str,
+        name: Option<&'a str>,
+    ) -> Result<ModelInfo, ServiceError>;
     /// Deletes a model (cancelling its training if it runs).
     fn delete(&self, actor: &Actor, id: &str) -> Result<(), ServiceError>;
     /// Model cache counters.
@@ -355,6 +368,7 @@ impl ModelService for Modelling {
             metrics: serde_json::to_value(&imported.document.fit).ok(),
             created_at: created,
             finished_at: Some(created),
+            name: None,
         };
         let job = JobRecord {
             id: new_id(),
@@ -377,8 +391,10 @@ impl ModelService for Modelling {
         &self,
         actor: &Actor,
         request: &TrainRequest,
+        name: Option<&str>,
     ) -> Result<(ModelInfo, JobRecord), ServiceError> {
         let record = self.dataset_record(actor, &request.dataset_id)?;
+        let name = name.map(checked_name).transpose()?;
         // Validate now, so bad roles or a too-long holdout answer the request instead of failing
         // the job later.
         let spec = spec_for(request);
@@ -399,6 +415,7 @@ impl ModelService for Modelling {
             metrics: None,
             created_at: created,
             finished_at: None,
+            name: name.map(str::to_owned),
         };
         let job = JobRecord {
             id: new_id(),
@@ -523,6 +540,20 @@ impl ModelService for Modelling {
             },
         );
         Ok(document)
+    }
+
+    fn rename(
+        &self,
+        actor: &Actor,
+        id: &str,
+        name: Option<&str>,
+    ) -> Result<ModelInfo, ServiceError> {
+        self.model_record(actor, id)?;
+        let name = name.map(checked_name).transpose()?;
+        if !self.inner.models.rename(id, name)? {
+            return Err(ServiceError::NotFound("model"));
+        }
+        Ok(self.model_record(actor, id)?.info)
     }
 
     fn delete(&self, actor: &Actor, id: &str) -> Result<(), ServiceError> {

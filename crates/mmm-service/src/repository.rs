@@ -46,6 +46,10 @@ pub trait ModelRepository: Send + Sync {
     /// Records the end of training: the model's status, document and metrics and the job's final
     /// state, in one transaction.
     fn finish(&self, model: &ModelRecord, job: &JobRecord) -> Result<(), RepoError>;
+    /// Gives a model a name (`None` takes it away); nothing else changes. `false` if absent.
+    // mockall needs the named lifetime for a reference inside an Option.
+    #[allow(clippy::needless_lifetimes)]
+    fn rename<'a>(&self, id: &str, name: Option<&'a str>) -> Result<bool, RepoError>;
     /// Deletes a model and its jobs. `false` if absent.
     fn delete(&self, id: &str) -> Result<bool, RepoError>;
     /// Stores an imported model with the data set it was fitted on and its (finished) job, in

@@ -20,6 +20,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
     h('option', { value: d.id, selected: d.id === params.get('dataset') }, `${d.name} (${d.rows} ${d.frequency})`)));
   const method = h('select', null, h('option', { value: 'map' }, 'Point estimate (MAP, well under a second)'),
     h('option', { value: 'bayes' }, 'Bayesian (NUTS, credible intervals, a few seconds)'));
+  const modelName = h('input', { type: 'text', maxlength: 200, placeholder: 'Q3 refresh, with the radio lift test', autocomplete: 'off' });
   const holdout = h('input', { type: 'number', min: 0, max: 52, value: '0', inputmode: 'numeric' });
   const seed = h('input', { type: 'number', min: 0, value: '1', inputmode: 'numeric' });
   const trend = h('select', null, h('option', { value: '' }, 'Bends where the data ask (4 knots)'),
@@ -106,6 +107,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
       const body: Record<string, unknown> = {
         dataset_id: datasetSel.value, holdout: Number(holdout.value) || 0, seed: Number(seed.value) || 1, method: method.value,
       };
+      if (modelName.value.trim() !== '') body.name = modelName.value.trim();
       if (trend.value !== '') body.trend_knots = Number(trend.value);
       if (season.value !== '') body.max_yearly_harmonics = Number(season.value);
       if (noise.value === 'independent') body.autocorrelated_noise = false;
@@ -121,6 +123,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
       if (Object.keys(channelRoi).length) body.priors = { channel_roi: channelRoi };
       try {
         const out = await post<TrainOut>('/models', body);
+        modelName.value = '';
         follow({ id: out.job_id, model_id: out.model_id });
         await refresh();
       } catch (err) {
@@ -135,6 +138,7 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   }, h('h2', null, 'Train a model'),
   datasets.length === 0 ? notice('info', 'Upload a data set first.') : null,
   h('div', { class: 'grid3' }, field('Data set', datasetSel), field('Method', method), field('Holdout periods', holdout, 'Kept out of the fit and scored.')),
+  h('div', { class: 'grid3' }, field('Name', modelName, 'Optional: shown with the model wherever it is listed; it can be changed later.')),
   h('div', { class: 'grid3' }, field('Seed', seed), field('Trend', trend, 'It bends only where the data are more likely with a bent trend than a straight one.'),
     field('Season', season, 'A holiday peak needs more harmonics; they are added only where the data are more likely with them.')),
   h('div', { class: 'grid3' }, field('Noise', noise, 'Noise that lingers from one period to the next is weighed as such only where the data are more likely with it.'),
@@ -168,6 +172,29 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   h('p', null, 'A model saved with Meridian’s save_meridian (.binpb). Legacy .pkl files must be converted first (scripts/meridian-pkl-to-binpb.py).'),
   field('Model file', importInput), h('button', { type: 'submit' }, 'Import'), importStatus);
 
+  /** A model's name, edited in its row: saved with PATCH, or taken away when left empty. */
+  function renameForm(m: Model): HTMLElement {
+    const input = h('input', { type: 'text', maxlength: 200, value: m.name ?? '', 'aria-label': 'Model name', autocomplete: 'off' });
+    const status = h('div', { 'aria-live': 'polite' });
+    const cancel = h('button', { type: 'button', class: 'small' }, 'Cancel');
+    cancel.addEventListener('click', () => { void refresh(); });
+    const form = h('form', {
+      class: 'inline',
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        const name = input.value.trim();
+        try {
+          await api<Model>('PATCH', `/models/${m.id}`, { name: name === '' ? null : name });
+          await refresh();
+        } catch (err) {
+          mount(status, notice('error', (err as Error).message));
+        }
+      },
+    }, input, h('button', { type: 'submit', class: 'small' }, 'Save'), cancel, status);
+    queueMicrotask(() => input.focus());
+    return form;
+  }
+
   async function refresh(): Promise<void> {
     const models = await app.refreshModels();
     const names = new Map(datasets.map((d) => [d.id, d.name]));
@@ -182,10 +209,13 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
           });
           const open = h('button', { type: 'button', class: 'small', disabled: m.status !== 'succeeded' }, 'Open');
           open.addEventListener('click', () => { app.choose(m.id); location.hash = '#/overview'; });
-          return h('tr', null, h('td', null, modelLabel(m)), h('td', null, names.get(m.dataset_id) ?? '–'), h('td', null, m.origin),
+          const label = h('td', null, modelLabel(m));
+          const rename = h('button', { type: 'button', class: 'small', 'aria-label': `Rename ${modelLabel(m)}` }, 'Rename');
+          rename.addEventListener('click', () => mount(label, renameForm(m)));
+          return h('tr', null, label, h('td', null, names.get(m.dataset_id) ?? '–'), h('td', null, m.origin),
             h('td', null, h('span', { class: `badge ${m.status}` }, m.status)),
             h('td', { class: 'num' }, m.metrics ? ratio(m.metrics.r2) : ''), h('td', { class: 'num' }, m.metrics ? pct(m.metrics.mape) : ''),
-            h('td', { class: 'actions' }, open, remove));
+            h('td', { class: 'actions' }, open, rename, remove));
         })))));
   }
 

@@ -1,13 +1,15 @@
 //! Training, listing, reading and deleting models.
 
 use crate::auth::AuthUser;
-use crate::dto::{HolidaysOut, HolidaysQuery, MeridianUpload, ModelOut, TrainIn, TrainOut};
+use crate::dto::{
+    HolidaysOut, HolidaysQuery, MeridianUpload, ModelOut, ModelPatchIn, TrainIn, TrainOut,
+};
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Json, Query};
 use crate::routes::datasets::read_multipart;
 use crate::state::AppState;
 use actix_multipart::Multipart;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use mmm_service::domain::{ModelStatus, SamplerRequest, TrainRequest};
 use serde_json::json;
 
@@ -31,6 +33,7 @@ pub async fn train(
     body: Json<TrainIn>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
+    let name = b.name;
     let request = TrainRequest {
         dataset_id: b.dataset_id,
         kpi: b.kpi,
@@ -55,7 +58,7 @@ pub async fn train(
     };
     let service = state.models.clone();
     let actor = user.actor();
-    let (model, job) = blocking(move || service.train(&actor, &request)).await?;
+    let (model, job) = blocking(move || service.train(&actor, &request, name.as_deref())).await?;
     Ok(HttpResponse::Accepted().json(TrainOut {
         model_id: model.id,
         status: job.state.to_string(),
@@ -135,6 +138,36 @@ pub async fn detail(
     out.document =
         doc.map(|d| serde_json::to_value(&*d)).transpose().map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// Change a model's record: its name (`null` takes the name away). A field left out stays as
+/// it is; the model itself, its document and its training are untouched. Answers with the
+/// model, without its document.
+#[utoipa::path(
+    patch, path = "/api/v1/models/{id}", tag = "models",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Model id")),
+    request_body = ModelPatchIn,
+    responses((status = 200, description = "The model, changed", body = ModelOut),
+              (status = 404, description = "No such model (or not yours)", body = ErrorBody),
+              (status = 422, description = "A name that is blank or longer than 200 characters", body = ErrorBody))
+)]
+#[patch("/models/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: Json<ModelPatchIn>,
+) -> Result<HttpResponse, ApiError> {
+    let service = state.models.clone();
+    let actor = user.actor();
+    let name = body.into_inner().name;
+    let info = blocking(move || match name {
+        Some(name) => service.rename(&actor, &id, name.as_deref()),
+        None => service.get(&actor, &id),
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ModelOut::from(&info)))
 }
 
 /// Delete a model (stopping its training if it runs).

@@ -562,6 +562,29 @@ fn problems_are_capped_and_counted() {
 }
 
 #[test]
+fn a_nul_in_any_cell_is_a_problem_at_its_line_and_column() {
+    // In a column the model would not use, and in the header.
+    let text = weekly(20);
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[0].push_str(",note");
+    for (i, line) in lines.iter_mut().enumerate().skip(1) {
+        line.push_str(if i == 3 || i == 7 { ",a\0b" } else { ",ok" });
+    }
+    let e = load(&lines.join("\n")).unwrap_err();
+    let found: Vec<(Option<&str>, Option<u64>, &str)> =
+        e.problems.iter().map(|p| (p.column.as_deref(), p.line, p.reason.as_str())).collect();
+    assert_eq!(found, [(Some("note"), Some(4), NUL_IN_CELL), (Some("note"), Some(8), NUL_IN_CELL)]);
+    lines[0].push('\0');
+    let e = load(&lines.join("\n")).unwrap_err();
+    assert_eq!((e.problems[0].column.as_deref(), e.problems[0].line), (None, Some(1)));
+    assert_eq!(e.problems.len(), 3);
+    // UTF-16 saved without a byte-order mark: every other byte is a NUL.
+    let bare: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let e = load_csv(&bare, &LoadOptions::default(), &small_spec()).unwrap_err();
+    assert!(e.problems.iter().all(|p| p.reason == NUL_IN_CELL), "{e}");
+}
+
+#[test]
 fn text_in_other_encodings_is_read() {
     let plain = load(&weekly(20)).unwrap();
     // Excel's "Unicode Text": UTF-16 with a byte-order mark, tab-separated, CRLF.

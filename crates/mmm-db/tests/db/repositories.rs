@@ -74,6 +74,7 @@ fn model(id: &str, owner: &str, dataset: &str) -> ModelInfo {
         metrics: None,
         created_at: now(),
         finished_at: None,
+        name: Some("first try".into()),
     }
 }
 
@@ -105,15 +106,15 @@ fn migrations_run_up_and_down(db: TestDb) {
     let mut conn = db.pool.get().unwrap();
     let s = status(&mut conn).unwrap();
     assert_eq!(s.backend, db.url.backend());
-    assert_eq!(s.applied.len(), 2);
+    assert_eq!(s.applied.len(), 3);
     assert!(s.pending.is_empty());
     assert!(!s.version.is_empty());
     let reverted = revert_all(&mut conn).unwrap();
-    assert_eq!(reverted.len(), 2);
+    assert_eq!(reverted.len(), 3);
     // The tables are gone.
     let err = mmm_db::schema::users::table.count().get_result::<i64>(&mut *conn);
     assert!(err.is_err());
-    assert_eq!(status(&mut conn).unwrap().pending.len(), 2);
+    assert_eq!(status(&mut conn).unwrap().pending.len(), 3);
     mmm_db::migrate(&mut conn).unwrap();
     assert_eq!(mmm_db::schema::users::table.count().get_result::<i64>(&mut *conn).unwrap(), 0);
 }
@@ -223,6 +224,15 @@ fn training_results_are_recorded_together(db: TestDb) {
     repo.finish(&m, &j).unwrap();
     assert_eq!(ModelRepository::get(&repo, "m1").unwrap().unwrap(), m);
     assert_eq!(JobRepository::get(&repo, "j1").unwrap().unwrap(), j);
+    // A name given while the model trained outlives the end of its training, which writes the
+    // record the job started with.
+    assert!(repo.rename("m1", Some("renamed")).unwrap());
+    repo.finish(&m, &j).unwrap();
+    let renamed = ModelRepository::get(&repo, "m1").unwrap().unwrap();
+    assert_eq!(renamed.info.name.as_deref(), Some("renamed"));
+    assert!(repo.rename("m1", None).unwrap());
+    assert_eq!(ModelRepository::get(&repo, "m1").unwrap().unwrap().info.name, None);
+    assert!(!repo.rename("m9", Some("absent")).unwrap());
     // Finishing a deleted model is reported, not ignored.
     assert!(ModelRepository::delete(&repo, "m1").unwrap());
     assert!(matches!(repo.finish(&m, &j), Err(RepoError::NotFound(_))));

@@ -99,8 +99,11 @@ fn upload_train_follow_and_read(db: TestDb) {
         seed: Some(3),
         ..TrainRequest::default()
     };
-    assert_eq!(s.modelling.train(&bob, &request).unwrap_err(), ServiceError::NotFound("dataset"));
-    let (model, job) = s.modelling.train(&ann, &request).unwrap();
+    assert_eq!(
+        s.modelling.train(&bob, &request, None).unwrap_err(),
+        ServiceError::NotFound("dataset")
+    );
+    let (model, job) = s.modelling.train(&ann, &request, Some("weekly")).unwrap();
     assert_eq!(job.state, JobState::Queued);
     let (_, mut events) = s.modelling.subscribe(&ann, &job.id).unwrap();
     let mut seen = Vec::new();
@@ -124,6 +127,7 @@ fn upload_train_follow_and_read(db: TestDb) {
     assert!(stored.started_at.is_some() && stored.finished_at.is_some());
     let m = ModelService::get(&s.modelling, &ann, &model.id).unwrap();
     assert_eq!(m.status, ModelStatus::Succeeded);
+    assert_eq!(m.name.as_deref(), Some("weekly"));
     assert!(m.metrics.as_ref().unwrap()["r2"].as_f64().unwrap() > 0.5);
     assert_eq!(s.modelling.latest(&ann).unwrap().id, model.id);
     let doc = s.modelling.document(&ann, &model.id).unwrap();
@@ -166,8 +170,8 @@ fn cancel_queued_and_running_jobs(db: TestDb) {
     let info =
         s.datasets.upload(&ann, "big", csv.as_bytes(), &UploadRoles::default()).unwrap().info;
     let request = TrainRequest { dataset_id: info.id.clone(), ..TrainRequest::default() };
-    let (m1, running) = s.modelling.train(&ann, &request).unwrap();
-    let (m2, queued) = s.modelling.train(&ann, &request).unwrap();
+    let (m1, running) = s.modelling.train(&ann, &request, None).unwrap();
+    let (m2, queued) = s.modelling.train(&ann, &request, None).unwrap();
 
     let cancelled = s.modelling.cancel(&ann, &queued.id).unwrap();
     assert_eq!(cancelled.state, JobState::Cancelled);

@@ -74,6 +74,26 @@ fn upload_text_and_multipart(app: TestApp) {
     assert_eq!(r.status, 201, "{}", r.text);
     let d = r.json();
     assert_eq!(d["name"], "weekly sales");
+    // A NUL, which PostgreSQL cannot store as text, in the name or in a column the model
+    // would not use: refused with where it is, and nothing stored.
+    let r = app.post("/api/v1/datasets?name=a%00b", Some(&token), "text/csv", &csv);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("name must not hold control characters"), "{}", r.text);
+    let mut lines: Vec<String> = csv.lines().map(str::to_owned).collect();
+    lines[0].push_str(",note");
+    for (i, line) in lines.iter_mut().enumerate().skip(1) {
+        line.push_str(if i == 5 { ",x\u{0}y" } else { ",x" });
+    }
+    let r = app.post("/api/v1/datasets?name=nul", Some(&token), "text/csv", lines.join("\n"));
+    assert_eq!(r.status, 422, "{}", r.text);
+    let problem = &r.json()["error"]["details"][0];
+    assert_eq!(
+        (&problem["column"], &problem["line"]),
+        (&serde_json::json!("note"), &serde_json::json!(6)),
+        "{problem}"
+    );
+    assert!(problem["reason"].as_str().unwrap().starts_with("holds a NUL character"));
+    assert_eq!(app.get("/api/v1/datasets", Some(&token)).json().as_array().unwrap().len(), 1);
     assert_eq!((d["rows"].as_i64(), d["history_rows"].as_i64()), (Some(80), Some(0)));
     assert_eq!(d["frequency"], "weekly");
     assert_eq!(d["start_date"], "2022-01-03");

@@ -145,6 +145,17 @@ impl TestApp {
         self.post(path, token, "application/json", body.to_string())
     }
 
+    pub fn patch_json(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        let mut req = self
+            .agent
+            .patch(format!("{}{path}", self.base))
+            .header("content-type", "application/json");
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        Self::reply(req.send(body.to_string()))
+    }
+
     pub fn login(&self, email: &str, password: &str) -> Reply {
         let body = format!("username={}&password={}", email.replace('@', "%40"), password);
         self.post("/api/v1/auth/login", None, "application/x-www-form-urlencoded", body)

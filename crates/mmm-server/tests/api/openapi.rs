@@ -30,6 +30,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/datasets/{id}/backtest"),
     ("get", "/api/v1/models"),
     ("get", "/api/v1/models/{id}"),
+    ("patch", "/api/v1/models/{id}"),
     ("delete", "/api/v1/models/{id}"),
     ("get", "/api/v1/holidays"),
     ("post", "/api/v1/models/{id}/optimize"),
@@ -118,7 +119,7 @@ fn a_wrong_method_is_405_with_allow_and_an_unknown_path_404() {
     let r = app.put("/api/v1/models/import");
     assert_eq!((r.status, r.headers["allow"].as_str()), (405, "POST"));
     let r = app.post("/api/v1/models/some-id", None, "application/json", "{}");
-    assert_eq!((r.status, r.headers["allow"].as_str()), (405, "DELETE, GET, HEAD"));
+    assert_eq!((r.status, r.headers["allow"].as_str()), (405, "DELETE, GET, HEAD, PATCH"));
     for path in ["/api/v1/nothing", "/api/v1/models/a/b", "/api/v1/models/"] {
         let r = app.delete(path, None);
         assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"), "{path}");

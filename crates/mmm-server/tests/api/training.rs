@@ -8,6 +8,7 @@ crate::on_both!(
     train_and_read_a_model,
     websocket_streams_progress_to_completion,
     jobs_and_models_are_isolated,
+    models_are_named_and_renamed_by_their_owner_only,
     invalid_training_requests,
     media_history_rows_are_carried_into_the_model,
     channels_with_media_units_are_fitted_and_scored_on_them,
@@ -412,6 +413,72 @@ fn jobs_and_models_are_isolated(app: TestApp) {
     // Bob has no fitted model: analytics without model_id say so.
     let r = app.get("/api/v1/mmm/channels/summary", Some(&bob));
     assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+}
+
+fn models_are_named_and_renamed_by_their_owner_only(app: TestApp) {
+    let ann = app.register("ann@example.com");
+    let bob = app.register("bob@example.com");
+    let dataset = app.upload(&ann, 80, 2);
+    let name_of = |model: &str| {
+        let listed = app.get("/api/v1/models", Some(&ann)).json();
+        let found = listed.as_array().unwrap().iter().find(|m| m["id"] == model).unwrap();
+        found["name"].clone()
+    };
+    // A blank or too long name is refused, and nothing is stored.
+    for bad in [json!("  "), json!("x".repeat(201))] {
+        let r = app.post_json(
+            "/api/v1/models",
+            Some(&ann),
+            &json!({"dataset_id": dataset, "name": bad}),
+        );
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert!(r.text.contains("name must be 1 to 200 characters"), "{}", r.text);
+    }
+    assert_eq!(app.get("/api/v1/models", Some(&ann)).json(), json!([]));
+    // The name is kept trimmed, and listed and read back with the model.
+    let (model, _, job) =
+        app.train_with(&ann, &json!({"dataset_id": dataset, "name": " Q3 refresh ", "holdout": 8}));
+    assert_eq!(job["state"], "succeeded", "{job}");
+    assert_eq!(name_of(&model), "Q3 refresh");
+    let path = format!("/api/v1/models/{model}");
+    let detail = app.get(&path, Some(&ann)).json();
+    assert_eq!(detail["name"], "Q3 refresh");
+    let document = detail["document"].clone();
+    // Renamed: only the name changes.
+    let r = app.patch_json(&path, Some(&ann), &json!({"name": "with the lift test"}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let renamed = r.json();
+    assert_eq!(renamed["name"], "with the lift test");
+    assert!(renamed.get("document").is_none(), "{renamed}");
+    let after = app.get(&path, Some(&ann)).json();
+    for field in ["id", "status", "spec", "metrics", "created_at", "finished_at", "origin"] {
+        assert_eq!(after[field], detail[field], "{field}");
+    }
+    assert_eq!(after["document"], document);
+    // A field left out stays as it is; null takes the name away.
+    let r = app.patch_json(&path, Some(&ann), &json!({}));
+    assert_eq!((r.status, &r.json()["name"]), (200, &json!("with the lift test")));
+    // Refused changes leave the name as it was.
+    for (body, said) in [
+        (json!({"name": ""}), "name must be 1 to 200 characters"),
+        (json!({"name": "a\u{0}b"}), r"name must not hold control characters such as '\\0'"),
+        (json!({"name": 7}), "name: invalid type: integer `7`, expected a string"),
+    ] {
+        let r = app.patch_json(&path, Some(&ann), &body);
+        assert_eq!(r.status, 422, "{body}: {}", r.text);
+        assert!(r.text.contains(said), "{body}: {}", r.text);
+    }
+    assert_eq!(name_of(&model), "with the lift test");
+    // Another user's model is not found, and a request without a token is refused.
+    let r = app.patch_json(&path, Some(&bob), &json!({"name": "mine now"}));
+    assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+    assert_eq!(app.patch_json(&path, None, &json!({"name": "x"})).status, 401);
+    let r = app.patch_json("/api/v1/models/nope", Some(&ann), &json!({"name": "x"}));
+    assert_eq!(r.status, 404);
+    assert_eq!(name_of(&model), "with the lift test");
+    let r = app.patch_json(&path, Some(&ann), &json!({"name": null}));
+    assert_eq!((r.status, &r.json()["name"]), (200, &Value::Null));
+    assert_eq!(name_of(&model), Value::Null);
 }
 
 fn invalid_training_requests(app: TestApp) {

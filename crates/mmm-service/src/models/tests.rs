@@ -40,6 +40,7 @@ fn ann_model(id: &str, status: ModelStatus, document: Option<String>) -> ModelRe
             metrics: None,
             created_at: now(),
             finished_at,
+            name: None,
         },
         document,
     }
@@ -82,7 +83,10 @@ fn training_on_someone_elses_data_set_is_not_found_and_writes_nothing() {
     models.expect_insert_with_job().times(0);
     let service = start(models, jobs_repo(), datasets);
     let request = TrainRequest { dataset_id: "d1".into(), ..TrainRequest::default() };
-    assert_eq!(service.train(&ann(), &request).unwrap_err(), ServiceError::NotFound("dataset"));
+    assert_eq!(
+        service.train(&ann(), &request, None).unwrap_err(),
+        ServiceError::NotFound("dataset")
+    );
 }
 
 #[test]
@@ -93,18 +97,61 @@ fn invalid_requests_are_refused_before_anything_is_stored() {
     models.expect_insert_with_job().times(0);
     let service = start(models, jobs_repo(), datasets);
     let too_long = TrainRequest { dataset_id: "d1".into(), holdout: 70, ..TrainRequest::default() };
-    assert!(matches!(service.train(&ann(), &too_long), Err(ServiceError::Data(_))));
+    assert!(matches!(service.train(&ann(), &too_long, None), Err(ServiceError::Data(_))));
     let unknown = TrainRequest {
         dataset_id: "d1".into(),
         media: Some(vec!["radio_spend".into()]),
         ..TrainRequest::default()
     };
-    match service.train(&ann(), &unknown) {
+    match service.train(&ann(), &unknown, None) {
         Err(ServiceError::Data(e)) => {
             assert!(e.problems[0].reason.starts_with("media column not found"))
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn a_model_is_stored_with_its_name_trimmed_and_a_blank_or_long_name_stores_nothing() {
+    let mut datasets = MockDatasetRepository::new();
+    datasets.expect_get().returning(|_| Ok(Some(dataset("ann"))));
+    let mut models = MockModelRepository::new();
+    models
+        .expect_insert_with_job()
+        .withf(|m, _| m.name.as_deref() == Some("Q3 refresh"))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let service = start(models, jobs_repo(), datasets);
+    let request = TrainRequest { dataset_id: "d1".into(), ..TrainRequest::default() };
+    let (model, _) = service.train(&ann(), &request, Some("  Q3 refresh ")).unwrap();
+    assert_eq!(model.name.as_deref(), Some("Q3 refresh"));
+    let long = "x".repeat(MAX_NAME_LEN + 1);
+    for bad in [" \t", long.as_str()] {
+        assert_eq!(
+            service.train(&ann(), &request, Some(bad)).unwrap_err(),
+            ServiceError::Invalid("name must be 1 to 200 characters".into())
+        );
+    }
+}
+
+#[test]
+fn only_the_owner_renames_a_model_and_a_bad_name_changes_nothing() {
+    let mut models = MockModelRepository::new();
+    models.expect_get().returning(|id| Ok(Some(ann_model(id, ModelStatus::Training, None))));
+    // The one rename that reaches storage: Ann's, trimmed.
+    models
+        .expect_rename()
+        .withf(|id, name| id == "m1" && *name == Some("with the lift test"))
+        .times(1)
+        .returning(|_, _| Ok(true));
+    let service = start(models, jobs_repo(), MockDatasetRepository::new());
+    service.rename(&ann(), "m1", Some(" with the lift test")).unwrap();
+    let bob = Actor { user_id: "bob".into(), role: Role::User };
+    assert_eq!(
+        service.rename(&bob, "m1", Some("mine")).unwrap_err(),
+        ServiceError::NotFound("model")
+    );
+    assert!(matches!(service.rename(&ann(), "m1", Some("")), Err(ServiceError::Invalid(_))));
 }
 
 #[test]
