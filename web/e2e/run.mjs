@@ -552,6 +552,23 @@ try {
   await page.getByRole('button', { name: 'Data checks of good.csv' }).click();
   await page.getByRole('heading', { name: 'Data checks for “good.csv”', exact: true }).waitFor();
   await page.getByRole('heading', { name: 'Note search and social are always on' }).waitFor();
+  // Renamed in the list; a blank name is refused there, and Cancel keeps the name.
+  await page.getByRole('button', { name: 'Rename good.csv' }).click();
+  const datasetName = page.getByLabel('Data set name', { exact: true });
+  assert.equal(await datasetName.inputValue(), 'good.csv');
+  await datasetName.fill('   ');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText('name must be 1 to 200 characters').waitFor();
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await page.getByRole('cell', { name: 'good.csv', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Rename good.csv' }).click();
+  await datasetName.fill('Good weeks, 2022-2023');
+  const [renamed] = await Promise.all([
+    page.waitForRequest((r) => r.method() === 'PATCH'),
+    page.getByRole('button', { name: 'Save', exact: true }).click(),
+  ]);
+  assert.deepEqual(renamed.postDataJSON(), { name: 'Good weeks, 2022-2023' });
+  await page.getByRole('cell', { name: 'Good weeks, 2022-2023', exact: true }).waitFor();
   await page.setInputFiles('#csv-file', path.join(tmp, 'monthly.csv'));
   await page.getByRole('button', { name: 'Upload and validate' }).click();
   await page.getByText(/Uploaded “monthly.csv”: 48 monthly periods, 3 channels, controls price_index, promo, in store\./).waitFor();

@@ -61,6 +61,29 @@ export function deleteButton(what: string, confirmText: string, action: () => Pr
   return button;
 }
 
+/** A name edited in place (a table cell): `save` gets the trimmed text and throws to refuse it
+ * (its message is shown); `done` puts the cell back, after a save or on Cancel. */
+export function renameForm(current: string, label: string, save: (name: string) => Promise<void>, done: () => void): HTMLElement {
+  const input = h('input', { type: 'text', maxlength: 200, value: current, 'aria-label': label, autocomplete: 'off' });
+  const status = h('div', { 'aria-live': 'polite' });
+  const cancel = h('button', { type: 'button', class: 'small' }, 'Cancel');
+  cancel.addEventListener('click', done);
+  const form = h('form', {
+    class: 'inline',
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      try {
+        await save(input.value.trim());
+        done();
+      } catch (err) {
+        mount(status, notice('error', err instanceof Error ? err.message : String(err)));
+      }
+    },
+  }, input, h('button', { type: 'submit', class: 'small' }, 'Save'), cancel, status);
+  queueMicrotask(() => input.focus());
+  return form;
+}
+
 /** A labelled form field. */
 export function field(label: string, input: HTMLElement, hint?: string): HTMLElement {
   const id = input.id || `f-${Math.random().toString(36).slice(2, 9)}`;

@@ -547,6 +547,14 @@ impl From<&ModelInfo> for ModelOut {
     }
 }
 
+/// Changes to a data set's record. A field left out stays as it is.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "weekly sales, 2022-2024"}))]
+pub struct DatasetPatchIn {
+    /// The data set's new name (1 to 200 characters once trimmed).
+    pub name: Option<String>,
+}
+
 /// Changes to a model's record. A field left out stays as it is.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Q3 refresh, with the radio lift test"}))]

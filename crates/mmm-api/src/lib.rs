@@ -69,6 +69,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(routes::datasets::upload)
                 .service(routes::datasets::list)
                 .service(routes::datasets::detail)
+                .service(routes::datasets::update)
                 .service(routes::datasets::remove)
                 .service(routes::validation::backtest)
                 .service(routes::models::import)

@@ -22,7 +22,7 @@ use utoipa::{Modify, OpenApi};
     ),
     paths(
         auth::register, auth::login, auth::me,
-        datasets::upload, datasets::list, datasets::detail, datasets::remove,
+        datasets::upload, datasets::list, datasets::detail, datasets::update, datasets::remove,
         models::train, models::import, models::list, models::detail, models::update, models::remove, models::holidays,
         validation::score, validation::backtest,
         optimize::optimize, optimize::plan, optimize::scenarios, optimize::frontier,
@@ -34,7 +34,7 @@ use utoipa::{Modify, OpenApi};
     ),
     components(schemas(
         ErrorBody, ErrorDetail, dto::UserOut, dto::RegisterIn, dto::LoginForm, dto::TokenOut, dto::RegisteredOut,
-        dto::RolesOut, dto::LiftTestIn, dto::DatasetOut, dto::DatasetDetailOut, dto::UploadedOut, dto::DataCheckOut, dto::TrainIn, dto::TrainOut, dto::ModelOut, dto::ModelPatchIn,
+        dto::RolesOut, dto::LiftTestIn, dto::DatasetOut, dto::DatasetDetailOut, dto::UploadedOut, dto::DataCheckOut, dto::TrainIn, dto::TrainOut, dto::ModelOut, dto::ModelPatchIn, dto::DatasetPatchIn,
         dto::MeridianUpload, dto::DatasetUpload, dto::UploadParams, dto::BacktestIn,
         dto::JobOut, dto::JobEventOut, dto::HealthOut, dto::HolidaysOut, dto::HolidayOut, dto::DaysOut, dto::ChannelSummaryOut, analytics::StatusOut, analytics::CurveOut,
         optimize::ConstraintsIn, optimize::OptimizeIn, optimize::PlanIn, optimize::ScenarioIn, optimize::ScenariosIn,

@@ -122,6 +122,14 @@ impl DatasetRepository for DbRepository {
         rows.into_iter().map(DatasetInfo::try_from).collect()
     }
 
+    fn rename(&self, id: &str, name: &str) -> Result<bool, RepoError> {
+        let updated = diesel::update(datasets::table.find(id))
+            .set(datasets::name.eq(name))
+            .execute(&mut *self.conn()?)
+            .map_err(db_err)?;
+        Ok(updated > 0)
+    }
+
     fn delete(&self, id: &str) -> Result<bool, RepoError> {
         self.conn()?
             .transaction::<_, DieselError, _>(|conn| {

@@ -93,6 +93,9 @@ pub trait DatasetService: Send + Sync {
     /// The data checks of a stored data set for the default model (`mmm_core::checks`): what
     /// in the data will limit what a model can tell.
     fn checks(&self, actor: &Actor, id: &str) -> Result<Vec<DataCheck>, ServiceError>;
+    /// Gives a data set another name (trimmed, 1 to [`MAX_NAME_LEN`] characters, no control
+    /// characters); its file, roles and models stay as they are.
+    fn rename(&self, actor: &Actor, id: &str, name: &str) -> Result<DatasetInfo, ServiceError>;
     /// Deletes a data set with its models and jobs.
     fn delete(&self, actor: &Actor, id: &str) -> Result<(), ServiceError>;
 }
@@ -182,6 +185,15 @@ impl DatasetService for Datasets {
     fn checks(&self, actor: &Actor, id: &str) -> Result<Vec<DataCheck>, ServiceError> {
         let (_, data) = self.load(actor, id)?;
         Ok(mmm_core::checks::check(&data, &ModelSpec::default()))
+    }
+
+    fn rename(&self, actor: &Actor, id: &str, name: &str) -> Result<DatasetInfo, ServiceError> {
+        self.get(actor, id)?;
+        let name = checked_name(name)?;
+        if !self.repo.rename(id, name)? {
+            return Err(ServiceError::NotFound("dataset"));
+        }
+        Ok(self.get(actor, id)?.info)
     }
 
     fn delete(&self, actor: &Actor, id: &str) -> Result<(), ServiceError> {

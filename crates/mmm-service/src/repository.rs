@@ -29,6 +29,8 @@ pub trait DatasetRepository: Send + Sync {
     // mockall needs the named lifetime for a reference inside an Option.
     #[allow(clippy::needless_lifetimes)]
     fn list<'a>(&self, owner: Option<&'a str>) -> Result<Vec<DatasetInfo>, RepoError>;
+    /// Gives a data set another name; nothing else changes. `false` if absent.
+    fn rename(&self, id: &str, name: &str) -> Result<bool, RepoError>;
     /// Deletes a data set with its models and jobs, in one transaction. `false` if absent.
     fn delete(&self, id: &str) -> Result<bool, RepoError>;
 }

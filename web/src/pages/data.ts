@@ -1,7 +1,7 @@
 // Data sets: drag-and-drop CSV upload with a preview and column roles, problems per line and
 // column, the data checks, the list, and deletion.
 import { ApiError, api, del, get } from '../api';
-import { deleteButton, field, h, mount, notice } from '../dom';
+import { deleteButton, field, h, mount, notice, renameForm } from '../dom';
 import { money } from '../format';
 import { channelOf, isUnitsOf, quoteName, spendColumn } from '../columns';
 import type { DataCheck, Dataset, DatasetDetail, Uploaded } from '../types';
@@ -299,10 +299,15 @@ export async function dataPage(main: HTMLElement): Promise<void> {
               mount(status, notice('error', err instanceof Error ? err.message : String(err)));
             }
           });
+          const name = h('td', null, d.name);
+          const rename = h('button', { type: 'button', class: 'small', 'aria-label': `Rename ${d.name}` }, 'Rename');
+          rename.addEventListener('click', () => mount(name, renameForm(d.name, 'Data set name', async (n) => {
+            await api<Dataset>('PATCH', `/datasets/${d.id}`, { name: n });
+          }, () => { void refresh(); })));
           return h('tr', null,
-            h('td', null, d.name), h('td', { class: 'num' }, `${money(d.rows)} ${d.frequency}${d.history_rows > 0 ? ` + ${d.history_rows} history` : ''}`), h('td', null, d.start_date),
+            name, h('td', { class: 'num' }, `${money(d.rows)} ${d.frequency}${d.history_rows > 0 ? ` + ${d.history_rows} history` : ''}`), h('td', null, d.start_date),
             h('td', null, d.end_date), h('td', null, d.roles.kpi), h('td', null, channelList(d)),
-            h('td', { class: 'actions' }, h('a', { class: 'button small', href: `#/models?dataset=${d.id}` }, 'Train'), showChecks, remove));
+            h('td', { class: 'actions' }, h('a', { class: 'button small', href: `#/models?dataset=${d.id}` }, 'Train'), showChecks, rename, remove));
         })))));
   }
 

@@ -2,7 +2,7 @@
 // data set, import a Google Meridian model, list, open and delete.
 import { ApiError, api, del, get, jobSocket, post } from '../api';
 import { app, modelLabel } from '../app';
-import { deleteButton, field, h, mount, notice } from '../dom';
+import { deleteButton, field, h, mount, notice, renameForm } from '../dom';
 import { pct, ratio } from '../format';
 import { backtestSection } from '../backtest';
 import { calibrationEditor } from '../calibration';
@@ -172,29 +172,6 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
   h('p', null, 'A model saved with Meridian’s save_meridian (.binpb). Legacy .pkl files must be converted first (scripts/meridian-pkl-to-binpb.py).'),
   field('Model file', importInput), h('button', { type: 'submit' }, 'Import'), importStatus);
 
-  /** A model's name, edited in its row: saved with PATCH, or taken away when left empty. */
-  function renameForm(m: Model): HTMLElement {
-    const input = h('input', { type: 'text', maxlength: 200, value: m.name ?? '', 'aria-label': 'Model name', autocomplete: 'off' });
-    const status = h('div', { 'aria-live': 'polite' });
-    const cancel = h('button', { type: 'button', class: 'small' }, 'Cancel');
-    cancel.addEventListener('click', () => { void refresh(); });
-    const form = h('form', {
-      class: 'inline',
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        const name = input.value.trim();
-        try {
-          await api<Model>('PATCH', `/models/${m.id}`, { name: name === '' ? null : name });
-          await refresh();
-        } catch (err) {
-          mount(status, notice('error', (err as Error).message));
-        }
-      },
-    }, input, h('button', { type: 'submit', class: 'small' }, 'Save'), cancel, status);
-    queueMicrotask(() => input.focus());
-    return form;
-  }
-
   async function refresh(): Promise<void> {
     const models = await app.refreshModels();
     const names = new Map(datasets.map((d) => [d.id, d.name]));
@@ -211,7 +188,10 @@ export async function modelsPage(main: HTMLElement, params: URLSearchParams): Pr
           open.addEventListener('click', () => { app.choose(m.id); location.hash = '#/overview'; });
           const label = h('td', null, modelLabel(m));
           const rename = h('button', { type: 'button', class: 'small', 'aria-label': `Rename ${modelLabel(m)}` }, 'Rename');
-          rename.addEventListener('click', () => mount(label, renameForm(m)));
+          // Left empty, the name is taken away.
+          rename.addEventListener('click', () => mount(label, renameForm(m.name ?? '', 'Model name', async (name) => {
+            await api<Model>('PATCH', `/models/${m.id}`, { name: name === '' ? null : name });
+          }, () => { void refresh(); })));
           return h('tr', null, label, h('td', null, names.get(m.dataset_id) ?? '–'), h('td', null, m.origin),
             h('td', null, h('span', { class: `badge ${m.status}` }, m.status)),
             h('td', { class: 'num' }, m.metrics ? ratio(m.metrics.r2) : ''), h('td', { class: 'num' }, m.metrics ? pct(m.metrics.mape) : ''),

@@ -2,14 +2,15 @@
 
 use crate::auth::AuthUser;
 use crate::dto::{
-    DataCheckOut, DatasetDetailOut, DatasetOut, DatasetUpload, UploadParams, UploadedOut,
+    DataCheckOut, DatasetDetailOut, DatasetOut, DatasetPatchIn, DatasetUpload, UploadParams,
+    UploadedOut,
 };
 use crate::error::{ApiError, ErrorBody, blocking};
-use crate::extract::Query;
+use crate::extract::{Json, Query};
 use crate::state::AppState;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use futures_util::StreamExt;
 use mmm_core::dataset::{parse_column_list, parse_media_units};
 use mmm_service::{ServiceError, UploadRoles};
@@ -224,6 +225,35 @@ fn csv_rows(text: &str) -> impl Iterator<Item = Vec<String>> + '_ {
         .into_records()
         .filter_map(Result::ok)
         .map(|r| r.iter().map(|c| c.trim().to_owned()).collect())
+}
+
+/// Change a data set's record: its name. A field left out stays as it is; the file, its roles
+/// and its models are untouched. Answers with the data set, without its rows and checks.
+#[utoipa::path(
+    patch, path = "/api/v1/datasets/{id}", tag = "datasets",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Data set id")),
+    request_body = DatasetPatchIn,
+    responses((status = 200, description = "The data set, changed", body = DatasetOut),
+              (status = 404, description = "No such data set (or not yours)", body = ErrorBody),
+              (status = 422, description = "A name that is blank, longer than 200 characters or holds a control character", body = ErrorBody))
+)]
+#[patch("/datasets/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: Json<DatasetPatchIn>,
+) -> Result<HttpResponse, ApiError> {
+    let service = state.datasets.clone();
+    let actor = user.actor();
+    let name = body.into_inner().name;
+    let info = blocking(move || match name {
+        Some(name) => service.rename(&actor, &id, &name),
+        None => service.get(&actor, &id).map(|record| record.info),
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(DatasetOut::from(&info)))
 }
 
 /// Delete a data set with its models and jobs.

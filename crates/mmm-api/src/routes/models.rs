@@ -150,7 +150,7 @@ pub async fn detail(
     request_body = ModelPatchIn,
     responses((status = 200, description = "The model, changed", body = ModelOut),
               (status = 404, description = "No such model (or not yours)", body = ErrorBody),
-              (status = 422, description = "A name that is blank or longer than 200 characters", body = ErrorBody))
+              (status = 422, description = "A name that is blank, longer than 200 characters or holds a control character", body = ErrorBody))
 )]
 #[patch("/models/{id}")]
 pub async fn update(

@@ -164,6 +164,18 @@ fn datasets_round_trip_and_list_by_owner(db: TestDb) {
     let mine = DatasetRepository::list(&repo, Some("u1")).unwrap();
     assert_eq!(mine, vec![d1.info.clone()]);
     assert_eq!(DatasetRepository::list(&repo, None).unwrap().len(), 2);
+    // Renamed, it is the same data set under another name.
+    assert!(DatasetRepository::rename(&repo, "d1", "weekly sales").unwrap());
+    let renamed = DatasetRepository::get(&repo, "d1").unwrap().unwrap();
+    assert_eq!(renamed.info.name, "weekly sales");
+    assert_eq!(
+        DatasetRecord {
+            info: DatasetInfo { name: d1.info.name.clone(), ..renamed.info },
+            ..renamed
+        },
+        d1
+    );
+    assert!(!DatasetRepository::rename(&repo, "d9", "absent").unwrap());
     // A data set for a user that does not exist violates the foreign key.
     let err = DatasetRepository::insert(&repo, &dataset("d3", "ghost")).unwrap_err();
     assert!(matches!(err, RepoError::NotFound(_)), "{err:?}");
@@ -226,13 +238,13 @@ fn training_results_are_recorded_together(db: TestDb) {
     assert_eq!(JobRepository::get(&repo, "j1").unwrap().unwrap(), j);
     // A name given while the model trained outlives the end of its training, which writes the
     // record the job started with.
-    assert!(repo.rename("m1", Some("renamed")).unwrap());
+    assert!(ModelRepository::rename(&repo, "m1", Some("renamed")).unwrap());
     repo.finish(&m, &j).unwrap();
     let renamed = ModelRepository::get(&repo, "m1").unwrap().unwrap();
     assert_eq!(renamed.info.name.as_deref(), Some("renamed"));
-    assert!(repo.rename("m1", None).unwrap());
+    assert!(ModelRepository::rename(&repo, "m1", None).unwrap());
     assert_eq!(ModelRepository::get(&repo, "m1").unwrap().unwrap().info.name, None);
-    assert!(!repo.rename("m9", Some("absent")).unwrap());
+    assert!(!ModelRepository::rename(&repo, "m9", Some("absent")).unwrap());
     // Finishing a deleted model is reported, not ignored.
     assert!(ModelRepository::delete(&repo, "m1").unwrap());
     assert!(matches!(repo.finish(&m, &j), Err(RepoError::NotFound(_))));

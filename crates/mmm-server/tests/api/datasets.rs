@@ -301,6 +301,30 @@ fn users_see_only_their_own_data_sets(app: TestApp) {
     assert_eq!(app.delete(&format!("/api/v1/datasets/{id}"), Some(&bob)).status, 404);
     assert_eq!(app.get("/api/v1/datasets", Some(&bob)).json(), serde_json::json!([]));
     assert_eq!(app.get(&format!("/api/v1/datasets/{id}"), Some(&ann)).status, 200);
+    // Only Ann renames it; a bad name changes nothing, and the rest stays as it was.
+    let path = format!("/api/v1/datasets/{id}");
+    let before = app.get("/api/v1/datasets", Some(&ann)).json()[0].clone();
+    let r = app.patch_json(&path, Some(&bob), &serde_json::json!({"name": "mine"}));
+    assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+    for (name, said) in [
+        (serde_json::json!(" "), "name must be 1 to 200 characters"),
+        (serde_json::json!("a\nb"), r"name must not hold control characters such as '\\n'"),
+        (serde_json::json!(["x"]), "name: invalid type: sequence, expected a string"),
+    ] {
+        let r = app.patch_json(&path, Some(&ann), &serde_json::json!({ "name": name }));
+        assert_eq!(r.status, 422, "{name}: {}", r.text);
+        assert!(r.text.contains(said), "{name}: {}", r.text);
+    }
+    assert_eq!(app.get("/api/v1/datasets", Some(&ann)).json()[0], before);
+    let r = app.patch_json(&path, Some(&ann), &serde_json::json!({"name": " weekly sales "}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut expected = before.clone();
+    expected["name"] = "weekly sales".into();
+    assert_eq!(r.json(), expected);
+    assert_eq!(app.get("/api/v1/datasets", Some(&ann)).json()[0], expected);
+    // Without a name, nothing changes.
+    let r = app.patch_json(&path, Some(&ann), &serde_json::json!({}));
+    assert_eq!((r.status, r.json()), (200, expected));
 }
 
 fn uploads_and_details_carry_the_data_checks(app: TestApp) {

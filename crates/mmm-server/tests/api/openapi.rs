@@ -23,6 +23,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/datasets"),
     ("get", "/api/v1/datasets"),
     ("get", "/api/v1/datasets/{id}"),
+    ("patch", "/api/v1/datasets/{id}"),
     ("delete", "/api/v1/datasets/{id}"),
     ("post", "/api/v1/models"),
     ("post", "/api/v1/models/import"),
