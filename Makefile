@@ -47,9 +47,10 @@ test-e2e: web ## The dashboard end to end in Debian's Chromium against the real 
 	$(CARGO) build --locked -p mmm-server
 	cd web && MMM_BIN=$(abspath $(TARGET_DIR))/debug/mmm node e2e/run.mjs
 
-test-contract: ## The API against its own OpenAPI document with schemathesis (generated and fuzzed requests, real server)
+test-contract: ## The API against its own OpenAPI document with schemathesis (generated and fuzzed requests, real server), on SQLite and on a throwaway PostgreSQL
 	$(CARGO) build --locked -p mmm-server
 	scripts/contract-test.sh $(TARGET_DIR)/debug/mmm
+	scripts/with-postgres.sh sh -c 'CONTRACT_DATABASE_URL="$$DATABASE_URL" scripts/contract-test.sh $(TARGET_DIR)/debug/mmm'
 
 lint: fmt clippy check-core-deps ## Formatting, clippy -D warnings, layering check
 
