@@ -12,10 +12,13 @@ import { channelsPage } from './pages/channels';
 import { curvesPage } from './pages/curves';
 import { optimizerPage } from './pages/optimizer';
 import { insightsPage, reportPage } from './pages/insights';
+import { accountPage } from './pages/account';
 
 type Page = (main: HTMLElement, params: URLSearchParams) => Promise<void>;
 
-const PAGES: { path: string; title: string; page: Page; needsModel: boolean }[] = [
+// Pages off the navigation (`inNav: false`) are reached from elsewhere: the account from the
+// email in the header.
+const PAGES: { path: string; title: string; page: Page; needsModel: boolean; inNav?: false }[] = [
   { path: 'data', title: 'Data', page: dataPage, needsModel: false },
   { path: 'models', title: 'Models', page: modelsPage, needsModel: false },
   { path: 'overview', title: 'Overview', page: overviewPage, needsModel: true },
@@ -24,6 +27,7 @@ const PAGES: { path: string; title: string; page: Page; needsModel: boolean }[] 
   { path: 'optimizer', title: 'Optimizer', page: optimizerPage, needsModel: true },
   { path: 'insights', title: 'Insights', page: insightsPage, needsModel: true },
   { path: 'report', title: 'Report', page: reportPage, needsModel: true },
+  { path: 'account', title: 'Account', page: accountPage, needsModel: false, inNav: false },
 ];
 
 const root = document.getElementById('app') as HTMLElement;
@@ -66,11 +70,11 @@ function shell(active: string): HTMLElement {
     root,
     h('header', { class: 'top' },
       h('a', { class: 'brand', href: '#/overview' }, 'mmm'),
-      h('nav', { 'aria-label': 'Pages' }, h('ul', null, PAGES.map((p) => h('li', null,
+      h('nav', { 'aria-label': 'Pages' }, h('ul', null, PAGES.filter((p) => p.inNav !== false).map((p) => h('li', null,
         h('a', { href: `#/${p.path}`, 'aria-current': p.path === active ? 'page' : null }, p.title))))),
       h('div', { class: 'who' },
         h('label', { class: 'picker' }, h('span', { class: 'sr-only' }, 'Model'), picker),
-        h('span', { class: 'email' }, user?.email ?? ''),
+        h('a', { class: 'email', href: '#/account', title: 'Account', 'aria-current': active === 'account' ? 'page' : null }, user?.email ?? ''),
         h('button', { type: 'button', class: 'link', onclick: () => signOut() }, 'Sign out'))),
     main,
   );

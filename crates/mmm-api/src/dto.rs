@@ -52,6 +52,17 @@ pub struct RegisterIn {
     pub full_name: Option<String>,
 }
 
+/// A password change: the current password, and the new one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"current_password": "correct horse", "new_password": "battery staple"}))]
+pub struct PasswordChangeIn {
+    /// The account's password now.
+    pub current_password: String,
+    /// The new password: at least 8 characters, at most 72 bytes.
+    #[schema(min_length = 8)]
+    pub new_password: String,
+}
+
 /// OAuth2 password form (`application/x-www-form-urlencoded`).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginForm {

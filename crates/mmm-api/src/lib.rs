@@ -66,6 +66,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(routes::auth::register)
                 .service(routes::auth::login)
                 .service(routes::auth::me)
+                .service(routes::auth::change_password)
                 .service(routes::datasets::upload)
                 .service(routes::datasets::list)
                 .service(routes::datasets::detail)

@@ -21,7 +21,7 @@ use utoipa::{Modify, OpenApi};
                        Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`.",
     ),
     paths(
-        auth::register, auth::login, auth::me,
+        auth::register, auth::login, auth::me, auth::change_password,
         datasets::upload, datasets::list, datasets::detail, datasets::update, datasets::remove,
         models::train, models::import, models::list, models::detail, models::update, models::remove, models::holidays,
         validation::score, validation::backtest,
@@ -33,7 +33,7 @@ use utoipa::{Modify, OpenApi};
         ops::health, ops::ready,
     ),
     components(schemas(
-        ErrorBody, ErrorDetail, dto::UserOut, dto::RegisterIn, dto::LoginForm, dto::TokenOut, dto::RegisteredOut,
+        ErrorBody, ErrorDetail, dto::UserOut, dto::RegisterIn, dto::LoginForm, dto::PasswordChangeIn, dto::TokenOut, dto::RegisteredOut,
         dto::RolesOut, dto::LiftTestIn, dto::DatasetOut, dto::DatasetDetailOut, dto::UploadedOut, dto::DataCheckOut, dto::TrainIn, dto::TrainOut, dto::ModelOut, dto::ModelPatchIn, dto::DatasetPatchIn,
         dto::MeridianUpload, dto::DatasetUpload, dto::UploadParams, dto::BacktestIn,
         dto::JobOut, dto::JobEventOut, dto::HealthOut, dto::HolidaysOut, dto::HolidayOut, dto::DaysOut, dto::ChannelSummaryOut, analytics::StatusOut, analytics::CurveOut,

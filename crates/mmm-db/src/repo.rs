@@ -79,6 +79,14 @@ impl UserRepository for DbRepository {
         row.map(User::try_from).transpose()
     }
 
+    fn set_password_hash(&self, id: &str, hash: &str) -> Result<bool, RepoError> {
+        let updated = diesel::update(users::table.find(id))
+            .set(users::password_hash.eq(hash))
+            .execute(&mut *self.conn()?)
+            .map_err(db_err)?;
+        Ok(updated > 0)
+    }
+
     fn list(&self) -> Result<Vec<User>, RepoError> {
         let rows = users::table
             .order((users::created_at.asc(), users::id.asc()))

@@ -69,7 +69,14 @@ pub trait AuthService: Send + Sync {
     fn login(&self, email: &str, password: &str) -> Result<(User, Token), ServiceError>;
     /// Checks a token's signature and expiry.
     fn verify(&self, token: &str) -> Result<Claims, ServiceError>;
+    /// Changes the password of the signed-in user `user_id`, who gives the current one. A new
+    /// password follows the rules of registration. Tokens already issued stay valid until they
+    /// expire (they are short-lived and not stored).
+    fn change_password(&self, user_id: &str, current: &str, new: &str) -> Result<(), ServiceError>;
 }
+
+/// The refusal of a password change whose current password is wrong.
+pub const WRONG_CURRENT_PASSWORD: &str = "current_password is not the account's password";
 
 /// Users.
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -208,6 +215,21 @@ impl AuthService for Accounts {
                 Ok((user, token))
             }
             _ => Err(ServiceError::Unauthorized(BAD_CREDENTIALS.to_owned())),
+        }
+    }
+
+    fn change_password(&self, user_id: &str, current: &str, new: &str) -> Result<(), ServiceError> {
+        let user = self.users.by_id(user_id)?.ok_or(ServiceError::NotFound("user"))?;
+        if !bcrypt::verify(current, &user.password_hash).unwrap_or(false) {
+            return Err(ServiceError::Invalid(WRONG_CURRENT_PASSWORD.to_owned()));
+        }
+        check_password(new, PasswordPolicy::Enforce)?;
+        let hash = bcrypt::hash(new, self.config.bcrypt_cost)
+            .map_err(|e| ServiceError::Internal(format!("hashing a password: {e}")))?;
+        if self.users.set_password_hash(user_id, &hash)? {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound("user"))
         }
     }
 

@@ -1,7 +1,7 @@
 //! Sign-up, sign-in, who am I.
 
 use crate::auth::AuthUser;
-use crate::dto::{LoginForm, RegisterIn, RegisteredOut, TokenOut, UserOut};
+use crate::dto::{LoginForm, PasswordChangeIn, RegisterIn, RegisteredOut, TokenOut, UserOut};
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -78,4 +78,32 @@ pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRespon
     let actor = user.actor();
     let found = blocking(move || users.get(&actor, &actor.user_id)).await?;
     Ok(HttpResponse::Ok().json(UserOut::from(&found)))
+}
+
+/// Change the signed-in user's password, giving the current one. Attempts count against the
+/// sign-in limit, per account. Tokens already issued stay valid until they expire (30 minutes
+/// by default); the next sign-in needs the new password.
+#[utoipa::path(
+    post, path = "/api/v1/auth/password", tag = "auth",
+    security(("bearer" = [])),
+    request_body = PasswordChangeIn,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 401, description = "Missing, malformed, expired or forged token", body = ErrorBody),
+        (status = 422, description = "The current password is wrong, or the new one too short or too long", body = ErrorBody),
+        (status = 429, description = "Too many attempts; see Retry-After", body = ErrorBody),
+    )
+)]
+#[post("/auth/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<PasswordChangeIn>,
+) -> Result<HttpResponse, ApiError> {
+    let PasswordChangeIn { current_password, new_password } = body.into_inner();
+    let id = user.actor().user_id;
+    state.login_limiter.check(&[format!("password:{id}")]).map_err(ApiError::too_many)?;
+    let auth = state.auth.clone();
+    blocking(move || auth.change_password(&id, &current_password, &new_password)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -3,7 +3,12 @@
 use crate::helpers::{Backend, TestApp};
 use serde_json::json;
 
-crate::on_both!(register_login_me, bad_tokens_are_401_with_the_envelope, registration_errors);
+crate::on_both!(
+    register_login_me,
+    bad_tokens_are_401_with_the_envelope,
+    registration_errors,
+    a_password_is_changed_with_the_current_one
+);
 
 fn register_login_me(app: TestApp) {
     let r = app.post_json(
@@ -136,4 +141,55 @@ fn production_refuses_the_default_secret() {
             .collect();
     let err = mmm_server::config::Config::from_vars(&vars).unwrap_err();
     assert!(err.to_string().contains("SECRET_KEY"));
+}
+
+fn a_password_is_changed_with_the_current_one(app: TestApp) {
+    let token = app.register("ann@example.com");
+    let bob = app.register("bob@example.com");
+    let change = |token: Option<&str>, current: &str, new: &str| {
+        app.post_json(
+            "/api/v1/auth/password",
+            token,
+            &json!({"current_password": current, "new_password": new}),
+        )
+    };
+    // Refused: without a token, with a wrong current password, with a new one too short or
+    // too long; the password stays as it was.
+    assert_eq!(change(None, "correct horse", "battery staple").status, 401);
+    for (current, new, said) in [
+        ("wrong horse", "battery staple", "current_password is not the account's password"),
+        ("correct horse", "short", "password must be at least 8 characters"),
+        ("correct horse", &"x".repeat(73), "password must be at most 72 bytes"),
+    ] {
+        let r = change(Some(&token), current, new);
+        assert_eq!((r.status, r.error_code().as_str()), (422, "invalid_request"), "{}", r.text);
+        assert_eq!(r.json()["error"]["message"], said);
+    }
+    let r = app.post_json("/api/v1/auth/password", Some(&token), &json!({"new_password": "x"}));
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("current_password"), "{}", r.text);
+    assert_eq!(app.login("ann@example.com", "correct horse").status, 200);
+    // Changed: the next sign-in needs the new one, and Bob's account is untouched.
+    let r = change(Some(&token), "correct horse", "battery staple");
+    assert_eq!((r.status, r.text.as_str()), (204, ""));
+    assert_eq!(app.login("ann@example.com", "correct horse").status, 401);
+    assert_eq!(app.login("ann@example.com", "battery staple").status, 200);
+    assert_eq!(app.login("bob@example.com", "correct horse").status, 200);
+    // The token it was changed with still works until it expires.
+    assert_eq!(app.get("/api/v1/auth/me", Some(&token)).json()["email"], "ann@example.com");
+    assert_eq!(app.get("/api/v1/auth/me", Some(&bob)).json()["email"], "bob@example.com");
+}
+
+#[test]
+fn password_changes_count_against_the_sign_in_limit() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("LOGIN_ATTEMPTS_PER_MINUTE", "3")]);
+    let token = app.register("ann@example.com");
+    let body = json!({"current_password": "wrong horse", "new_password": "battery staple"});
+    for _ in 0..3 {
+        assert_eq!(app.post_json("/api/v1/auth/password", Some(&token), &body).status, 422);
+    }
+    let right = json!({"current_password": "correct horse", "new_password": "battery staple"});
+    let r = app.post_json("/api/v1/auth/password", Some(&token), &right);
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"), "{}", r.text);
+    assert_eq!(app.login("ann@example.com", "correct horse").status, 200);
 }

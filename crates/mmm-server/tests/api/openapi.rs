@@ -20,6 +20,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/register"),
     ("post", "/api/v1/auth/login"),
     ("get", "/api/v1/auth/me"),
+    ("post", "/api/v1/auth/password"),
     ("post", "/api/v1/datasets"),
     ("get", "/api/v1/datasets"),
     ("get", "/api/v1/datasets/{id}"),
