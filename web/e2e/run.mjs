@@ -667,6 +667,9 @@ try {
   await changePassword('not the password', 'a new long password', 'a new long password', 'current_password is not the account\'s password');
   await changePassword('a long enough password', 'a new long password', 'a new long passwort', 'The two new passwords differ.');
   await changePassword('a long enough password', 'a new long password', 'a new long password', /^The password is changed/);
+  // The server now refuses the session's old token; the page goes on with the new one.
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await page.getByRole('heading', { name: 'Model overview', exact: true }).waitFor();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByLabel('Email').fill('e2e@example.com');
   await page.getByLabel('Password').fill('a long enough password');

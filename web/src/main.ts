@@ -12,7 +12,7 @@ import { channelsPage } from './pages/channels';
 import { curvesPage } from './pages/curves';
 import { optimizerPage } from './pages/optimizer';
 import { insightsPage, reportPage } from './pages/insights';
-import { accountPage } from './pages/account';
+import { SESSION_RENEWED, accountPage } from './pages/account';
 
 type Page = (main: HTMLElement, params: URLSearchParams) => Promise<void>;
 
@@ -44,6 +44,12 @@ function signOut(message?: string): void {
 }
 
 whenExpired(() => signOut('expired'));
+
+function followExpiry(): void {
+  window.clearTimeout(expiryTimer);
+  expiryTimer = window.setTimeout(() => signOut('expired'), Math.max(session.remaining(), 1) * 1000);
+}
+window.addEventListener(SESSION_RENEWED, followExpiry);
 
 function route(): { path: string; params: URLSearchParams } {
   const hash = location.hash.replace(/^#\/?/, '');
@@ -101,8 +107,7 @@ async function render(): Promise<void> {
     signOut(session.token() ? 'expired' : undefined);
     return;
   }
-  window.clearTimeout(expiryTimer);
-  expiryTimer = window.setTimeout(() => signOut('expired'), Math.max(session.remaining(), 1) * 1000);
+  followExpiry();
   const page = PAGES.find((p) => p.path === path);
   if (!page) {
     go('overview');

@@ -19,6 +19,13 @@ use tokio::sync::broadcast;
 /// Services that fail the test if called, but for `auth`'s token check (every token is Ann's)
 /// and the given job service.
 fn state(jobs: MockJobService) -> AppState {
+    let mut auth = signed_in_as_ann();
+    auth.expect_cached_account_check().returning(|_| Some(Ok(())));
+    with_auth(auth, jobs)
+}
+
+/// An auth service whose every token verifies as Ann's.
+fn signed_in_as_ann() -> MockAuthService {
     let mut auth = MockAuthService::new();
     auth.expect_verify().returning(|_| {
         Ok(Claims {
@@ -29,6 +36,10 @@ fn state(jobs: MockJobService) -> AppState {
             exp: i64::MAX,
         })
     });
+    auth
+}
+
+fn with_auth(auth: MockAuthService, jobs: MockJobService) -> AppState {
     AppState {
         auth: Arc::new(auth),
         users: Arc::new(MockUserService::new()),
@@ -170,4 +181,34 @@ async fn an_internal_failure_is_a_500_that_keeps_its_cause_to_the_logs() {
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(json["error"]["code"], "internal", "{text}");
     assert!(!text.contains("hunter2") && !text.contains("postgres"), "{text}");
+}
+
+#[actix_web::test]
+async fn a_token_its_account_no_longer_takes_is_refused_before_the_route_runs() {
+    // The account was not read lately: it is read (off the request thread), and it refuses.
+    let mut auth = signed_in_as_ann();
+    auth.expect_cached_account_check().times(1).returning(|_| None);
+    auth.expect_check_account().times(1).returning(|_| {
+        Err(ServiceError::Unauthorized(
+            "the token was issued before the password changed; sign in again".into(),
+        ))
+    });
+    let mut jobs = MockJobService::new();
+    jobs.expect_get().times(0);
+    let app = actix_web::test::init_service(
+        App::new().app_data(web::Data::new(with_auth(auth, jobs))).configure(mmm_api::configure),
+    )
+    .await;
+    let request = actix_web::test::TestRequest::get()
+        .uri("/api/v1/jobs/job-1")
+        .insert_header(("Authorization", "Bearer t"))
+        .to_request();
+    let response = actix_web::test::call_service(&app, request).await;
+    assert_eq!(response.status(), 401);
+    let body = actix_web::test::read_body(response).await;
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        json["error"]["message"],
+        "the token was issued before the password changed; sign in again"
+    );
 }

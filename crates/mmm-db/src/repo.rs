@@ -79,9 +79,17 @@ impl UserRepository for DbRepository {
         row.map(User::try_from).transpose()
     }
 
-    fn set_password_hash(&self, id: &str, hash: &str) -> Result<bool, RepoError> {
+    fn set_password_hash(
+        &self,
+        id: &str,
+        hash: &str,
+        tokens_valid_after: NaiveDateTime,
+    ) -> Result<bool, RepoError> {
         let updated = diesel::update(users::table.find(id))
-            .set(users::password_hash.eq(hash))
+            .set((
+                users::password_hash.eq(hash),
+                users::tokens_valid_after.eq(Some(tokens_valid_after)),
+            ))
             .execute(&mut *self.conn()?)
             .map_err(db_err)?;
         Ok(updated > 0)

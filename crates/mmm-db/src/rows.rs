@@ -19,6 +19,7 @@ pub struct UserRow {
     pub password_hash: String,
     pub role: String,
     pub created_at: NaiveDateTime,
+    pub tokens_valid_after: Option<NaiveDateTime>,
 }
 
 impl From<&User> for UserRow {
@@ -30,6 +31,7 @@ impl From<&User> for UserRow {
             password_hash: u.password_hash.clone(),
             role: u.role.as_str().to_owned(),
             created_at: u.created_at,
+            tokens_valid_after: u.tokens_valid_after,
         }
     }
 }
@@ -45,6 +47,7 @@ impl TryFrom<UserRow> for User {
             password_hash: r.password_hash,
             role,
             created_at: r.created_at,
+            tokens_valid_after: r.tokens_valid_after,
         })
     }
 }

@@ -10,6 +10,7 @@ diesel::table! {
         password_hash -> Text,
         role -> Text,
         created_at -> Timestamp,
+        tokens_valid_after -> Nullable<Timestamp>,
     }
 }
 

@@ -560,14 +560,15 @@ fn database_commands_migrate_check_and_reset() {
     let check = text(&out.stdout);
     assert!(check.contains("backend:    sqlite 3."), "{check}");
     assert!(
-        check.contains("pending:    20261122000001, 20261122000002, 20261125000003"),
+        check
+            .contains("pending:    20261122000001, 20261122000002, 20261125000003, 20261125000004"),
         "{check}"
     );
     assert!(check.contains("run `mmm migrate`"));
 
     let out = run(&["migrate"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("applied 3 migration(s)"));
+    assert!(text(&out.stdout).contains("applied 4 migration(s)"));
     assert!(text(&run(&["migrate"]).stdout).contains("is up to date"));
     assert!(text(&run(&["check-db"]).stdout).contains("pending:    none"));
 
@@ -576,7 +577,7 @@ fn database_commands_migrate_check_and_reset() {
     assert!(text(&out.stderr).contains("--yes"));
     let out = run(&["reset-db", "--yes"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("reverted 3 and applied 3 migration(s)"));
+    assert!(text(&out.stdout).contains("reverted 4 and applied 4 migration(s)"));
 
     let out = Command::new(env!("CARGO_BIN_EXE_mmm"))
         .args(["check-db", "--database-url", "postgres://nobody:pw@127.0.0.1:1/x"])

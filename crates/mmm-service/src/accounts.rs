@@ -4,8 +4,11 @@ use crate::domain::{Actor, Role, User, new_id, now};
 use crate::error::{RepoError, ServiceError};
 use crate::repository::UserRepository;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use lru::LruCache;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Shortest password accepted for a new account.
 pub const MIN_PASSWORD_LEN: usize = 8;
@@ -69,11 +72,35 @@ pub trait AuthService: Send + Sync {
     fn login(&self, email: &str, password: &str) -> Result<(User, Token), ServiceError>;
     /// Checks a token's signature and expiry.
     fn verify(&self, token: &str) -> Result<Claims, ServiceError>;
+    /// Whether the account behind verified claims still takes them, from what this process
+    /// read of it less than [`ACCOUNT_CHECK_TTL`] ago; `None` when it must be read again with
+    /// [`AuthService::check_account`]. Never touches storage.
+    fn cached_account_check(&self, claims: &Claims) -> Option<Result<(), ServiceError>>;
+    /// Reads the account behind verified claims (from storage) and refuses a token issued
+    /// before its password last changed, or whose account no longer exists.
+    fn check_account(&self, claims: &Claims) -> Result<(), ServiceError>;
     /// Changes the password of the signed-in user `user_id`, who gives the current one. A new
-    /// password follows the rules of registration. Tokens already issued stay valid until they
-    /// expire (they are short-lived and not stored).
-    fn change_password(&self, user_id: &str, current: &str, new: &str) -> Result<(), ServiceError>;
+    /// password follows the rules of registration. Every token issued before is refused from
+    /// then on; the answer is a new one.
+    fn change_password(
+        &self,
+        user_id: &str,
+        current: &str,
+        new: &str,
+    ) -> Result<Token, ServiceError>;
 }
+
+/// How long a process trusts what it read of an account when checking tokens: a password
+/// changed through another process of the same database refuses the older tokens here within
+/// this time (at once in the process that changed it).
+pub const ACCOUNT_CHECK_TTL: Duration = Duration::from_secs(10);
+
+/// Accounts whose token cut-off a process remembers.
+const ACCOUNT_CHECK_CAPACITY: usize = 10_000;
+
+/// What a token check needs of an account: `None` when it no longer exists, else the time
+/// (Unix seconds) before which its tokens are refused, if any.
+type Cutoff = Option<Option<i64>>;
 
 /// The refusal of a password change whose current password is wrong.
 pub const WRONG_CURRENT_PASSWORD: &str = "current_password is not the account's password";
@@ -122,6 +149,8 @@ pub struct Accounts {
     decoding: DecodingKey,
     /// Hash checked when the email is unknown, so both failures take the same time.
     dummy_hash: String,
+    /// Each account's token cut-off as last read, and when.
+    cutoffs: Mutex<LruCache<String, (Instant, Cutoff)>>,
 }
 
 impl Accounts {
@@ -136,7 +165,15 @@ impl Accounts {
             decoding: DecodingKey::from_secret(config.secret.as_bytes()),
             config,
             dummy_hash,
+            cutoffs: Mutex::new(LruCache::new(
+                NonZeroUsize::new(ACCOUNT_CHECK_CAPACITY).unwrap_or(NonZeroUsize::MIN),
+            )),
         })
+    }
+
+    fn remember(&self, user_id: &str, cutoff: Cutoff) {
+        let mut cutoffs = self.cutoffs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cutoffs.put(user_id.to_owned(), (Instant::now(), cutoff));
     }
 
     fn issue(&self, user: &User) -> Result<Token, ServiceError> {
@@ -189,6 +226,17 @@ fn check_password(password: &str, policy: PasswordPolicy) -> Result<(), ServiceE
 
 const BAD_CREDENTIALS: &str = "incorrect email or password";
 
+/// Whether an account with `cutoff` takes a token with `claims`.
+fn accepts(cutoff: Cutoff, claims: &Claims) -> Result<(), ServiceError> {
+    match cutoff {
+        None => Err(ServiceError::Unauthorized("the account no longer exists".to_owned())),
+        Some(Some(after)) if claims.iat < after => Err(ServiceError::Unauthorized(
+            "the token was issued before the password changed; sign in again".to_owned(),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
 impl AuthService for Accounts {
     fn register(
         &self,
@@ -218,7 +266,12 @@ impl AuthService for Accounts {
         }
     }
 
-    fn change_password(&self, user_id: &str, current: &str, new: &str) -> Result<(), ServiceError> {
+    fn change_password(
+        &self,
+        user_id: &str,
+        current: &str,
+        new: &str,
+    ) -> Result<Token, ServiceError> {
         let user = self.users.by_id(user_id)?.ok_or(ServiceError::NotFound("user"))?;
         if !bcrypt::verify(current, &user.password_hash).unwrap_or(false) {
             return Err(ServiceError::Invalid(WRONG_CURRENT_PASSWORD.to_owned()));
@@ -226,11 +279,33 @@ impl AuthService for Accounts {
         check_password(new, PasswordPolicy::Enforce)?;
         let hash = bcrypt::hash(new, self.config.bcrypt_cost)
             .map_err(|e| ServiceError::Internal(format!("hashing a password: {e}")))?;
-        if self.users.set_password_hash(user_id, &hash)? {
-            Ok(())
-        } else {
-            Err(ServiceError::NotFound("user"))
+        // Whole seconds, as tokens carry them: the new token, issued now, is not before it.
+        let changed = chrono::Utc::now().timestamp();
+        let at = chrono::DateTime::from_timestamp(changed, 0)
+            .ok_or_else(|| ServiceError::Internal(format!("the time {changed}")))?
+            .naive_utc();
+        if !self.users.set_password_hash(user_id, &hash, at)? {
+            return Err(ServiceError::NotFound("user"));
         }
+        self.remember(user_id, Some(Some(changed)));
+        self.issue(&user)
+    }
+
+    fn cached_account_check(&self, claims: &Claims) -> Option<Result<(), ServiceError>> {
+        let mut cutoffs = self.cutoffs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match cutoffs.get(&claims.sub) {
+            Some((read, cutoff)) if read.elapsed() < ACCOUNT_CHECK_TTL => {
+                Some(accepts(*cutoff, claims))
+            }
+            _ => None,
+        }
+    }
+
+    fn check_account(&self, claims: &Claims) -> Result<(), ServiceError> {
+        let user = self.users.by_id(&claims.sub)?;
+        let cutoff = user.map(|u| u.tokens_valid_after.map(|t| t.and_utc().timestamp()));
+        self.remember(&claims.sub, cutoff);
+        accepts(cutoff, claims)
     }
 
     fn verify(&self, token: &str) -> Result<Claims, ServiceError> {
@@ -276,7 +351,15 @@ impl UserService for Accounts {
         }
         let password_hash = bcrypt::hash(password, self.config.bcrypt_cost)
             .map_err(|e| ServiceError::Internal(format!("hashing a password: {e}")))?;
-        let user = User { id: new_id(), email, full_name, password_hash, role, created_at: now() };
+        let user = User {
+            id: new_id(),
+            email,
+            full_name,
+            password_hash,
+            role,
+            created_at: now(),
+            tokens_valid_after: None,
+        };
         self.users.insert(&user).map_err(|e| match e {
             RepoError::Conflict(_) => {
                 ServiceError::Conflict("an account with this email already exists".to_owned())

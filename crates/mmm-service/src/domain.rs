@@ -137,6 +137,10 @@ pub struct User {
     pub role: Role,
     /// Creation time (UTC).
     pub created_at: NaiveDateTime,
+    /// Tokens issued before this time (UTC, whole seconds) are refused: the last password
+    /// change. `None` until the password first changes.
+    #[serde(skip)]
+    pub tokens_valid_after: Option<NaiveDateTime>,
 }
 
 impl User {

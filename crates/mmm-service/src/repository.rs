@@ -16,8 +16,14 @@ pub trait UserRepository: Send + Sync {
     fn by_id(&self, id: &str) -> Result<Option<User>, RepoError>;
     /// Every user, oldest first.
     fn list(&self) -> Result<Vec<User>, RepoError>;
-    /// Replaces a user's password hash; `false` if there is no such user.
-    fn set_password_hash(&self, id: &str, hash: &str) -> Result<bool, RepoError>;
+    /// Replaces a user's password hash, and refuses tokens issued before `tokens_valid_after`;
+    /// `false` if there is no such user.
+    fn set_password_hash(
+        &self,
+        id: &str,
+        hash: &str,
+        tokens_valid_after: NaiveDateTime,
+    ) -> Result<bool, RepoError>;
 }
 
 /// Uploaded data sets.

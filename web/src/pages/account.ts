@@ -1,7 +1,10 @@
 // The signed-in account: who it is, and a password change.
-import { api, get } from '../api';
+import { api, get, session } from '../api';
 import type { User } from '../api';
 import { field, h, mount, notice } from '../dom';
+
+/** Sent on `window` when the session's token is replaced. */
+export const SESSION_RENEWED = 'mmm:session-renewed';
 
 export async function accountPage(main: HTMLElement): Promise<void> {
   const me = await get<User>('/auth/me');
@@ -20,9 +23,13 @@ export async function accountPage(main: HTMLElement): Promise<void> {
       }
       save.disabled = true;
       try {
-        await api<void>('POST', '/auth/password', { current_password: current.value, new_password: next.value });
+        // The server refuses every token from before the change: this session goes on with the
+        // new one it answers with, whose end the shell's timer follows.
+        const token = await api<{ access_token: string }>('POST', '/auth/password', { current_password: current.value, new_password: next.value });
+        session.save(token.access_token, me);
+        window.dispatchEvent(new Event(SESSION_RENEWED));
         form.reset();
-        mount(status, notice('success', 'The password is changed: sign in with it from now on. This session stays signed in until it ends.'));
+        mount(status, notice('success', 'The password is changed: sign in with it from now on. Sessions signed in before the change, on this or any other device, have ended; this one goes on.'));
       } catch (err) {
         mount(status, notice('error', (err as Error).message));
       } finally {

@@ -81,14 +81,14 @@ pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRespon
 }
 
 /// Change the signed-in user's password, giving the current one. Attempts count against the
-/// sign-in limit, per account. Tokens already issued stay valid until they expire (30 minutes
-/// by default); the next sign-in needs the new password.
+/// sign-in limit, per account. Every token issued before is refused from then on (within 10
+/// seconds on other server processes of the same database): the answer carries a new one.
 #[utoipa::path(
     post, path = "/api/v1/auth/password", tag = "auth",
     security(("bearer" = [])),
     request_body = PasswordChangeIn,
     responses(
-        (status = 204, description = "Changed"),
+        (status = 200, description = "Changed; a new token, since the older ones are refused", body = TokenOut),
         (status = 401, description = "Missing, malformed, expired or forged token", body = ErrorBody),
         (status = 422, description = "The current password is wrong, or the new one too short or too long", body = ErrorBody),
         (status = 429, description = "Too many attempts; see Retry-After", body = ErrorBody),
@@ -104,6 +104,11 @@ pub async fn change_password(
     let id = user.actor().user_id;
     state.login_limiter.check(&[format!("password:{id}")]).map_err(ApiError::too_many)?;
     let auth = state.auth.clone();
-    blocking(move || auth.change_password(&id, &current_password, &new_password)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let token =
+        blocking(move || auth.change_password(&id, &current_password, &new_password)).await?;
+    Ok(HttpResponse::Ok().json(TokenOut {
+        access_token: token.access_token,
+        token_type: token.token_type.to_owned(),
+        expires_in: token.expires_in,
+    }))
 }

@@ -111,7 +111,7 @@ pub async fn stream(
     id: web::Path<String>,
     query: Query<WsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = from_header_or_query(&req, query.into_inner().token)?;
+    let user = from_header_or_query(&req, query.into_inner().token).await?;
     let service = state.jobs.clone();
     let actor = user.actor();
     let (job, mut events) = blocking(move || service.subscribe(&actor, &id)).await?;

@@ -29,6 +29,7 @@ fn user(id: &str, email: &str) -> User {
         password_hash: "$2b$04$hash".into(),
         role: Role::User,
         created_at: now(),
+        tokens_valid_after: None,
     }
 }
 
@@ -106,15 +107,15 @@ fn migrations_run_up_and_down(db: TestDb) {
     let mut conn = db.pool.get().unwrap();
     let s = status(&mut conn).unwrap();
     assert_eq!(s.backend, db.url.backend());
-    assert_eq!(s.applied.len(), 3);
+    assert_eq!(s.applied.len(), 4);
     assert!(s.pending.is_empty());
     assert!(!s.version.is_empty());
     let reverted = revert_all(&mut conn).unwrap();
-    assert_eq!(reverted.len(), 3);
+    assert_eq!(reverted.len(), 4);
     // The tables are gone.
     let err = mmm_db::schema::users::table.count().get_result::<i64>(&mut *conn);
     assert!(err.is_err());
-    assert_eq!(status(&mut conn).unwrap().pending.len(), 3);
+    assert_eq!(status(&mut conn).unwrap().pending.len(), 4);
     mmm_db::migrate(&mut conn).unwrap();
     assert_eq!(mmm_db::schema::users::table.count().get_result::<i64>(&mut *conn).unwrap(), 0);
 }
@@ -151,6 +152,14 @@ fn users_are_unique_by_email_case_insensitively(db: TestDb) {
     let err = UserRepository::insert(&repo, &user("u2", "Ann@Example.com")).unwrap_err();
     assert!(matches!(err, RepoError::Conflict(_)), "{err:?}");
     assert_eq!(UserRepository::list(&repo).unwrap().len(), 1);
+    // A new password, and the time before which tokens are refused, change nothing else.
+    let at = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap().and_hms_opt(4, 5, 6).unwrap();
+    assert!(repo.set_password_hash("u1", "$2b$04$other", at).unwrap());
+    let changed = repo.by_id("u1").unwrap().unwrap();
+    let expected =
+        User { password_hash: "$2b$04$other".into(), tokens_valid_after: Some(at), ..ann };
+    assert_eq!(changed, expected);
+    assert!(!repo.set_password_hash("nope", "$2b$04$other", at).unwrap());
 }
 
 fn datasets_round_trip_and_list_by_owner(db: TestDb) {

@@ -169,14 +169,29 @@ fn a_password_is_changed_with_the_current_one(app: TestApp) {
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(r.text.contains("current_password"), "{}", r.text);
     assert_eq!(app.login("ann@example.com", "correct horse").status, 200);
-    // Changed: the next sign-in needs the new one, and Bob's account is untouched.
+    // A sign-in from a second earlier: its token is refused once the password changes.
+    let earlier = app.login("ann@example.com", "correct horse").json()["access_token"].clone();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // Changed: the answer is a new token; the next sign-in needs the new password, and Bob's
+    // account is untouched.
     let r = change(Some(&token), "correct horse", "battery staple");
-    assert_eq!((r.status, r.text.as_str()), (204, ""));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let renewed = r.json()["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(app.get("/api/v1/auth/me", Some(&renewed)).json()["email"], "ann@example.com");
+    for old in [token.as_str(), earlier.as_str().unwrap()] {
+        let r = app.get("/api/v1/datasets", Some(old));
+        assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"), "{}", r.text);
+        assert_eq!(
+            r.json()["error"]["message"],
+            "the token was issued before the password changed; sign in again"
+        );
+    }
     assert_eq!(app.login("ann@example.com", "correct horse").status, 401);
-    assert_eq!(app.login("ann@example.com", "battery staple").status, 200);
+    let again = app.login("ann@example.com", "battery staple");
+    assert_eq!(again.status, 200);
+    let again = again.json()["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(app.get("/api/v1/datasets", Some(&again)).status, 200);
     assert_eq!(app.login("bob@example.com", "correct horse").status, 200);
-    // The token it was changed with still works until it expires.
-    assert_eq!(app.get("/api/v1/auth/me", Some(&token)).json()["email"], "ann@example.com");
     assert_eq!(app.get("/api/v1/auth/me", Some(&bob)).json()["email"], "bob@example.com");
 }
 

@@ -18,6 +18,7 @@ fn stored(email: &str, password: &str, role: Role) -> User {
         password_hash: bcrypt::hash(password, 4).unwrap(),
         role,
         created_at: now(),
+        tokens_valid_after: None,
     }
 }
 
@@ -153,4 +154,65 @@ fn seeded_users_may_keep_short_passwords() {
     assert!(
         accounts.create("x@example.com", "", None, Role::User, PasswordPolicy::SeedOnly).is_err()
     );
+}
+
+#[test]
+fn a_password_change_refuses_the_tokens_issued_before_it_and_gives_a_new_one() {
+    let user = stored("ann@example.com", "old password", Role::User);
+    let (first, current) = (user.clone(), Arc::new(Mutex::new(user)));
+    let mut repo = MockUserRepository::new();
+    let read = Arc::clone(&current);
+    repo.expect_by_id().returning(move |_| Ok(Some(read.lock().unwrap().clone())));
+    let written = Arc::clone(&current);
+    repo.expect_set_password_hash().times(1).returning(move |_, hash, at| {
+        let mut user = written.lock().unwrap();
+        user.password_hash = hash.to_owned();
+        user.tokens_valid_after = Some(at);
+        Ok(true)
+    });
+    let accounts = Accounts::new(Arc::new(repo), config()).unwrap();
+    let mut old = accounts.verify(&accounts.issue(&first).unwrap().access_token).unwrap();
+    // A token from a second before the change (tokens carry whole seconds).
+    old.iat -= 1;
+    assert_eq!(accounts.cached_account_check(&old), None);
+    assert_eq!(accounts.check_account(&old), Ok(()));
+    assert_eq!(accounts.cached_account_check(&old), Some(Ok(())));
+    assert_eq!(
+        accounts.change_password("u1", "wrong password", "new password").unwrap_err(),
+        ServiceError::Invalid(WRONG_CURRENT_PASSWORD.into())
+    );
+    let token = accounts.change_password("u1", "old password", "new password").unwrap();
+    let refused = ServiceError::Unauthorized(
+        "the token was issued before the password changed; sign in again".into(),
+    );
+    // This process knows at once; another reads it from storage.
+    assert_eq!(accounts.cached_account_check(&old), Some(Err(refused.clone())));
+    let other = Accounts::new(Arc::new(stored_as(&current)), config()).unwrap();
+    assert_eq!(other.check_account(&old), Err(refused));
+    let new = accounts.verify(&token.access_token).unwrap();
+    assert_eq!(accounts.cached_account_check(&new), Some(Ok(())));
+    assert_eq!(other.check_account(&new), Ok(()));
+    assert!(bcrypt::verify("new password", &current.lock().unwrap().password_hash).unwrap());
+}
+
+/// A repository that reads the one user `current` holds.
+fn stored_as(current: &Arc<Mutex<User>>) -> MockUserRepository {
+    let mut repo = MockUserRepository::new();
+    let read = Arc::clone(current);
+    repo.expect_by_id().returning(move |_| Ok(Some(read.lock().unwrap().clone())));
+    repo
+}
+
+#[test]
+fn a_token_of_an_account_that_no_longer_exists_is_refused() {
+    let mut repo = MockUserRepository::new();
+    repo.expect_by_id().times(1).returning(|_| Ok(None));
+    let accounts = Accounts::new(Arc::new(repo), config()).unwrap();
+    let claims = accounts
+        .verify(&accounts.issue(&stored("ann@example.com", "pw", Role::User)).unwrap().access_token)
+        .unwrap();
+    let gone = ServiceError::Unauthorized("the account no longer exists".into());
+    assert_eq!(accounts.check_account(&claims), Err(gone.clone()));
+    // Remembered: the second check does not read storage again (the mock allows one read).
+    assert_eq!(accounts.cached_account_check(&claims), Some(Err(gone)));
 }
