@@ -171,9 +171,17 @@ impl Accounts {
         })
     }
 
-    fn remember(&self, user_id: &str, cutoff: Cutoff) {
+    /// Remembers an account's cut-off, and returns it. A cut-off only moves forward, so a read
+    /// that began before a password change this process made cannot put back the earlier one.
+    fn remember(&self, user_id: &str, cutoff: Cutoff) -> Cutoff {
         let mut cutoffs = self.cutoffs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let known = cutoffs.peek(user_id).and_then(|(_, known)| known.flatten());
+        let cutoff = match (cutoff, known) {
+            (Some(read), Some(known)) => Some(Some(read.map_or(known, |read| read.max(known)))),
+            (cutoff, _) => cutoff,
+        };
         cutoffs.put(user_id.to_owned(), (Instant::now(), cutoff));
+        cutoff
     }
 
     fn issue(&self, user: &User) -> Result<Token, ServiceError> {
@@ -304,8 +312,7 @@ impl AuthService for Accounts {
     fn check_account(&self, claims: &Claims) -> Result<(), ServiceError> {
         let user = self.users.by_id(&claims.sub)?;
         let cutoff = user.map(|u| u.tokens_valid_after.map(|t| t.and_utc().timestamp()));
-        self.remember(&claims.sub, cutoff);
-        accepts(cutoff, claims)
+        accepts(self.remember(&claims.sub, cutoff), claims)
     }
 
     fn verify(&self, token: &str) -> Result<Claims, ServiceError> {

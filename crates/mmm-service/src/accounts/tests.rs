@@ -216,3 +216,22 @@ fn a_token_of_an_account_that_no_longer_exists_is_refused() {
     // Remembered: the second check does not read storage again (the mock allows one read).
     assert_eq!(accounts.cached_account_check(&claims), Some(Err(gone)));
 }
+
+#[test]
+fn a_read_that_began_before_the_change_does_not_put_the_old_cut_off_back() {
+    // Storage answers as it was before the change, as a read that raced it would.
+    let user = stored("ann@example.com", "old password", Role::User);
+    let before = user.clone();
+    let mut repo = MockUserRepository::new();
+    repo.expect_by_id().returning(move |_| Ok(Some(before.clone())));
+    repo.expect_set_password_hash().times(1).returning(|_, _, _| Ok(true));
+    let accounts = Accounts::new(Arc::new(repo), config()).unwrap();
+    let mut old = accounts.verify(&accounts.issue(&user).unwrap().access_token).unwrap();
+    old.iat -= 1;
+    accounts.change_password("u1", "old password", "new password").unwrap();
+    let refused = Err(ServiceError::Unauthorized(
+        "the token was issued before the password changed; sign in again".into(),
+    ));
+    assert_eq!(accounts.check_account(&old), refused);
+    assert_eq!(accounts.cached_account_check(&old), Some(refused));
+}
