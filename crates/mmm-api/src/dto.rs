@@ -1,9 +1,10 @@
 //! Request and response bodies, with their OpenAPI schemas and examples.
 
+use crate::error::ApiError;
 use chrono::{DateTime, NaiveDate, Utc};
 use mmm_core::checks::DataCheck;
 use mmm_core::dataset::channel_name;
-use mmm_service::domain::{DatasetInfo, JobRecord, ModelInfo, User};
+use mmm_service::domain::{DatasetInfo, JobRecord, ModelInfo, Page, User};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -647,6 +648,37 @@ pub struct JobEventOut {
 pub struct ModelQuery {
     /// Model id (default: the caller's most recent successfully fitted model).
     pub model_id: Option<String>,
+}
+
+/// A page of a listing; without either, the whole listing. The number of items in the whole
+/// listing is in the `X-Total-Count` header.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Most items given (1 to 1000; default: all).
+    #[param(minimum = 1, maximum = 1000, example = 50)]
+    pub limit: Option<u64>,
+    /// Items skipped, newest first (0 to 1,000,000,000; default 0).
+    #[param(minimum = 0, maximum = 1_000_000_000, example = 0)]
+    pub offset: Option<u64>,
+}
+
+impl ListQuery {
+    /// The page asked for; 422 naming `limit` outside 1-1000 or `offset` past 10^9.
+    pub fn page(&self) -> Result<Page, ApiError> {
+        let refuse = |field: &str, reason: &str| {
+            ApiError::invalid(format!("{field} must be {reason}"))
+                .with_details(vec![json!({"field": field, "reason": reason})])
+        };
+        if self.limit.is_some_and(|l| !(1..=1000).contains(&l)) {
+            return Err(refuse("limit", "between 1 and 1000"));
+        }
+        let offset = self.offset.unwrap_or(0);
+        if offset > 1_000_000_000 {
+            return Err(refuse("offset", "at most 1000000000"));
+        }
+        Ok(Page { offset, limit: self.limit })
+    }
 }
 
 /// Response-curve options.

@@ -10,7 +10,8 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use mmm_service::RepoError;
 use mmm_service::domain::{
-    DatasetInfo, DatasetRecord, JobRecord, JobState, ModelInfo, ModelRecord, ModelStatus, User,
+    DatasetInfo, DatasetRecord, JobRecord, JobState, Listing, ModelInfo, ModelRecord, ModelStatus,
+    Page, User,
 };
 use mmm_service::repository::{
     DatasetRepository, HealthCheck, JobRepository, ModelRepository, UserRepository,
@@ -105,6 +106,15 @@ impl UserRepository for DbRepository {
     }
 }
 
+/// A page's offset and limit as SQL takes them. SQLite has no OFFSET without a LIMIT, so the
+/// whole listing is the largest limit there is.
+fn bounds(page: Page) -> Result<(i64, i64), RepoError> {
+    let sql = |n: u64| {
+        i64::try_from(n).map_err(|_| RepoError::Backend(format!("{n} is beyond a page's range")))
+    };
+    Ok((sql(page.offset)?, page.limit.map_or(Ok(i64::MAX), sql)?))
+}
+
 impl DatasetRepository for DbRepository {
     fn insert(&self, dataset: &DatasetRecord) -> Result<(), RepoError> {
         let row = NewDatasetRow::from_record(dataset)?;
@@ -126,16 +136,23 @@ impl DatasetRepository for DbRepository {
         found.map(|(info, csv)| Ok(DatasetRecord { info: info.try_into()?, csv })).transpose()
     }
 
-    fn list(&self, owner: Option<&str>) -> Result<Vec<DatasetInfo>, RepoError> {
+    fn list(&self, owner: Option<&str>, page: Page) -> Result<Listing<DatasetInfo>, RepoError> {
+        let mut conn = self.conn()?;
+        let mut count = datasets::table.count().into_boxed();
         let mut query = datasets::table.select(DatasetInfoRow::as_select()).into_boxed();
         if let Some(owner) = owner {
+            count = count.filter(datasets::owner_id.eq(owner));
             query = query.filter(datasets::owner_id.eq(owner));
         }
-        let rows = query
+        let total: i64 = count.get_result(&mut *conn).map_err(db_err)?;
+        let (offset, limit) = bounds(page)?;
+        let query = query
             .order((datasets::created_at.desc(), datasets::id.desc()))
-            .load(&mut *self.conn()?)
-            .map_err(db_err)?;
-        rows.into_iter().map(DatasetInfo::try_from).collect()
+            .limit(limit)
+            .offset(offset);
+        let rows = query.load(&mut *conn).map_err(db_err)?;
+        let items = rows.into_iter().map(DatasetInfo::try_from).collect::<Result<_, _>>()?;
+        Ok(Listing { items, total: u64::try_from(total).unwrap_or(0) })
     }
 
     fn rename(&self, id: &str, name: &str) -> Result<bool, RepoError> {
@@ -182,16 +199,33 @@ impl ModelRepository for DbRepository {
         found.map(|(info, doc)| model_record(info, doc)).transpose()
     }
 
-    fn list(&self, owner: Option<&str>) -> Result<Vec<ModelInfo>, RepoError> {
+    fn list(&self, owner: Option<&str>, page: Page) -> Result<Listing<ModelInfo>, RepoError> {
+        let mut conn = self.conn()?;
+        let mut count = models::table.count().into_boxed();
         let mut query = models::table.select(ModelInfoRow::as_select()).into_boxed();
         if let Some(owner) = owner {
+            count = count.filter(models::owner_id.eq(owner));
             query = query.filter(models::owner_id.eq(owner));
         }
-        let rows = query
+        let total: i64 = count.get_result(&mut *conn).map_err(db_err)?;
+        let (offset, limit) = bounds(page)?;
+        let query =
+            query.order((models::created_at.desc(), models::id.desc())).limit(limit).offset(offset);
+        let rows = query.load(&mut *conn).map_err(db_err)?;
+        let items = rows.into_iter().map(ModelInfo::try_from).collect::<Result<_, _>>()?;
+        Ok(Listing { items, total: u64::try_from(total).unwrap_or(0) })
+    }
+
+    fn latest_fitted(&self, owner: &str) -> Result<Option<ModelInfo>, RepoError> {
+        let row = models::table
+            .filter(models::owner_id.eq(owner))
+            .filter(models::status.eq(ModelStatus::Succeeded.as_str()))
             .order((models::created_at.desc(), models::id.desc()))
-            .load(&mut *self.conn()?)
+            .select(ModelInfoRow::as_select())
+            .first(&mut *self.conn()?)
+            .optional()
             .map_err(db_err)?;
-        rows.into_iter().map(ModelInfo::try_from).collect()
+        row.map(ModelInfo::try_from).transpose()
     }
 
     fn finish(&self, model: &ModelRecord, job: &JobRecord) -> Result<(), RepoError> {

@@ -4,7 +4,7 @@
 use crate::app::services;
 use crate::config::Config;
 use anyhow::{Context, anyhow};
-use mmm_service::domain::{JobState, Role, TrainRequest};
+use mmm_service::domain::{JobState, Page, Role, TrainRequest};
 use mmm_service::{JobService, ModelService, PasswordPolicy, UploadRoles};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -44,8 +44,8 @@ pub fn seed(config: &Config) -> anyhow::Result<()> {
     }
     let demo = demo.ok_or_else(|| anyhow!("demo user missing"))?.actor();
 
-    let datasets = state.datasets.list(&demo)?;
-    let dataset = match datasets.into_iter().next() {
+    let datasets = state.datasets.list(&demo, Page { offset: 0, limit: Some(1) })?;
+    let dataset = match datasets.items.into_iter().next() {
         Some(d) => {
             println!("demo data set exists ({})", d.name);
             d

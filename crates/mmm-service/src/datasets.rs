@@ -1,7 +1,7 @@
 //! Data sets: upload (parse and validate through mmm-core), list, read, delete.
 
 use crate::cache::ModelCache;
-use crate::domain::{Actor, DatasetInfo, DatasetRecord, new_id, now};
+use crate::domain::{Actor, DatasetInfo, DatasetRecord, Listing, Page, new_id, now};
 use crate::error::ServiceError;
 use crate::repository::DatasetRepository;
 use mmm_core::checks::DataCheck;
@@ -84,8 +84,8 @@ pub trait DatasetService: Send + Sync {
         csv: &[u8],
         roles: &UploadRoles,
     ) -> Result<Uploaded, ServiceError>;
-    /// The actor's data sets (all for admins), newest first.
-    fn list(&self, actor: &Actor) -> Result<Vec<DatasetInfo>, ServiceError>;
+    /// A page of the actor's data sets (all for admins), newest first, with their number.
+    fn list(&self, actor: &Actor, page: Page) -> Result<Listing<DatasetInfo>, ServiceError>;
     /// One data set with its file.
     fn get(&self, actor: &Actor, id: &str) -> Result<DatasetRecord, ServiceError>;
     /// The parsed data of a stored data set, with its stored roles or overrides.
@@ -164,8 +164,8 @@ impl DatasetService for Datasets {
         Ok(Uploaded { info, checks: mmm_core::checks::check(&dataset, &ModelSpec::default()) })
     }
 
-    fn list(&self, actor: &Actor) -> Result<Vec<DatasetInfo>, ServiceError> {
-        Ok(self.repo.list(actor.owner_filter())?)
+    fn list(&self, actor: &Actor, page: Page) -> Result<Listing<DatasetInfo>, ServiceError> {
+        Ok(self.repo.list(actor.owner_filter(), page)?)
     }
 
     fn get(&self, actor: &Actor, id: &str) -> Result<DatasetRecord, ServiceError> {
@@ -315,10 +315,16 @@ mod tests {
     #[test]
     fn listing_is_scoped_to_the_owner() {
         let mut repo = MockDatasetRepository::new();
-        repo.expect_list().withf(|o| *o == Some("ann")).times(1).returning(|_| Ok(vec![]));
-        repo.expect_list().withf(|o| o.is_none()).times(1).returning(|_| Ok(vec![]));
+        fn empty(_: Option<&str>, _: Page) -> Result<Listing<DatasetInfo>, crate::RepoError> {
+            Ok(Listing { items: vec![], total: 0 })
+        }
+        repo.expect_list()
+            .withf(|o, p| *o == Some("ann") && *p == Page::ALL)
+            .times(1)
+            .returning(empty);
+        repo.expect_list().withf(|o, _| o.is_none()).times(1).returning(empty);
         let service = Datasets::new(Arc::new(repo), Arc::new(ModelCache::new(4)));
-        service.list(&ann()).unwrap();
-        service.list(&Actor { user_id: "root".into(), role: Role::Admin }).unwrap();
+        service.list(&ann(), Page::ALL).unwrap();
+        service.list(&Actor { user_id: "root".into(), role: Role::Admin }, Page::ALL).unwrap();
     }
 }

@@ -121,6 +121,30 @@ impl Actor {
     }
 }
 
+/// A slice of a listing (newest first): at most `limit` items after the first `offset`, or
+/// every item from `offset` on when `limit` is `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Page {
+    /// Items skipped.
+    pub offset: u64,
+    /// Most items given.
+    pub limit: Option<u64>,
+}
+
+impl Page {
+    /// The whole listing.
+    pub const ALL: Page = Page { offset: 0, limit: None };
+}
+
+/// A page of a listing, and how many items the whole listing holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing<T> {
+    /// The page's items.
+    pub items: Vec<T>,
+    /// Items in the whole listing.
+    pub total: u64,
+}
+
 /// An account.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct User {

@@ -4,8 +4,8 @@
 use crate::cache::{CacheStats, CachedModel, ModelCache};
 use crate::datasets::{MAX_NAME_LEN, checked_name, parse};
 use crate::domain::{
-    Actor, DatasetInfo, DatasetRecord, JobEvent, JobRecord, JobState, ModelInfo, ModelRecord,
-    ModelStatus, TrainRequest, new_id, now,
+    Actor, DatasetInfo, DatasetRecord, JobEvent, JobRecord, JobState, Listing, ModelInfo,
+    ModelRecord, ModelStatus, Page, TrainRequest, new_id, now,
 };
 use crate::error::ServiceError;
 use crate::repository::{DatasetRepository, JobRepository, ModelRepository};
@@ -35,8 +35,8 @@ pub trait ModelService: Send + Sync {
         request: &TrainRequest,
         name: Option<&'a str>,
     ) -> Result<(ModelInfo, JobRecord), ServiceError>;
-    /// The actor's models (all for admins), newest first.
-    fn list(&self, actor: &Actor) -> Result<Vec<ModelInfo>, ServiceError>;
+    /// A page of the actor's models (all for admins), newest first, with their number.
+    fn list(&self, actor: &Actor, page: Page) -> Result<Listing<ModelInfo>, ServiceError>;
     /// One model's record.
     fn get(&self, actor: &Actor, id: &str) -> Result<ModelInfo, ServiceError>;
     /// The actor's most recent successfully fitted model.
@@ -484,8 +484,8 @@ impl ModelService for Modelling {
         })
     }
 
-    fn list(&self, actor: &Actor) -> Result<Vec<ModelInfo>, ServiceError> {
-        Ok(self.inner.models.list(actor.owner_filter())?)
+    fn list(&self, actor: &Actor, page: Page) -> Result<Listing<ModelInfo>, ServiceError> {
+        Ok(self.inner.models.list(actor.owner_filter(), page)?)
     }
 
     fn get(&self, actor: &Actor, id: &str) -> Result<ModelInfo, ServiceError> {
@@ -495,9 +495,7 @@ impl ModelService for Modelling {
     fn latest(&self, actor: &Actor) -> Result<ModelInfo, ServiceError> {
         self.inner
             .models
-            .list(Some(&actor.user_id))?
-            .into_iter()
-            .find(|m| m.status == ModelStatus::Succeeded)
+            .latest_fitted(&actor.user_id)?
             .ok_or(ServiceError::NotFound("fitted model"))
     }
 

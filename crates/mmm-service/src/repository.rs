@@ -1,7 +1,9 @@
 //! Repository traits: what the services need from storage. `mmm-db` implements them with diesel;
 //! the service tests use their mockall mocks (feature `mock`).
 
-use crate::domain::{DatasetInfo, DatasetRecord, JobRecord, ModelInfo, ModelRecord, User};
+use crate::domain::{
+    DatasetInfo, DatasetRecord, JobRecord, Listing, ModelInfo, ModelRecord, Page, User,
+};
 use crate::error::RepoError;
 use chrono::NaiveDateTime;
 
@@ -33,10 +35,14 @@ pub trait DatasetRepository: Send + Sync {
     fn insert(&self, dataset: &DatasetRecord) -> Result<(), RepoError>;
     /// A data set with its file.
     fn get(&self, id: &str) -> Result<Option<DatasetRecord>, RepoError>;
-    /// Data sets of one owner (or all for `None`), newest first, without files.
+    /// A page of the data sets of one owner (or all for `None`), newest first, without files.
     // mockall needs the named lifetime for a reference inside an Option.
     #[allow(clippy::needless_lifetimes)]
-    fn list<'a>(&self, owner: Option<&'a str>) -> Result<Vec<DatasetInfo>, RepoError>;
+    fn list<'a>(
+        &self,
+        owner: Option<&'a str>,
+        page: Page,
+    ) -> Result<Listing<DatasetInfo>, RepoError>;
     /// Gives a data set another name; nothing else changes. `false` if absent.
     fn rename(&self, id: &str, name: &str) -> Result<bool, RepoError>;
     /// Deletes a data set with its models and jobs, in one transaction. `false` if absent.
@@ -50,9 +56,12 @@ pub trait ModelRepository: Send + Sync {
     fn insert_with_job(&self, model: &ModelInfo, job: &JobRecord) -> Result<(), RepoError>;
     /// A model with its document.
     fn get(&self, id: &str) -> Result<Option<ModelRecord>, RepoError>;
-    /// Models of one owner (or all for `None`), newest first, without documents.
+    /// A page of the models of one owner (or all for `None`), newest first, without documents.
     #[allow(clippy::needless_lifetimes)]
-    fn list<'a>(&self, owner: Option<&'a str>) -> Result<Vec<ModelInfo>, RepoError>;
+    fn list<'a>(&self, owner: Option<&'a str>, page: Page)
+    -> Result<Listing<ModelInfo>, RepoError>;
+    /// The most recent successfully fitted model of one owner, without its document.
+    fn latest_fitted(&self, owner: &str) -> Result<Option<ModelInfo>, RepoError>;
     /// Records the end of training: the model's status, document and metrics and the job's final
     /// state, in one transaction.
     fn finish(&self, model: &ModelRecord, job: &JobRecord) -> Result<(), RepoError>;

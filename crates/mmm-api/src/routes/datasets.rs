@@ -2,8 +2,8 @@
 
 use crate::auth::AuthUser;
 use crate::dto::{
-    DataCheckOut, DatasetDetailOut, DatasetOut, DatasetPatchIn, DatasetUpload, UploadParams,
-    UploadedOut,
+    DataCheckOut, DatasetDetailOut, DatasetOut, DatasetPatchIn, DatasetUpload, ListQuery,
+    UploadParams, UploadedOut,
 };
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Json, Query};
@@ -162,19 +162,32 @@ pub async fn upload(
     }))
 }
 
-/// The caller's data sets (every user's for admins), newest first.
+/// The header that gives how many items a whole listing holds.
+pub const TOTAL_COUNT: &str = "X-Total-Count";
+
+/// The caller's data sets (every user's for admins), newest first: all of them, or a page with
+/// `limit` and `offset`. `X-Total-Count` gives how many there are.
 #[utoipa::path(
     get, path = "/api/v1/datasets", tag = "datasets",
-    security(("bearer" = [])),
-    responses((status = 200, description = "Data sets", body = Vec<DatasetOut>),
-              (status = 401, description = "Not signed in", body = ErrorBody))
+    security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, description = "Data sets", body = Vec<DatasetOut>,
+               headers(("X-Total-Count" = u64, description = "Data sets in the whole listing"))),
+              (status = 401, description = "Not signed in", body = ErrorBody),
+              (status = 422, description = "limit or offset out of range", body = ErrorBody))
 )]
 #[get("/datasets")]
-pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = q.page()?;
     let service = state.datasets.clone();
     let actor = user.actor();
-    let list = blocking(move || service.list(&actor)).await?;
-    Ok(HttpResponse::Ok().json(list.iter().map(DatasetOut::from).collect::<Vec<_>>()))
+    let list = blocking(move || service.list(&actor, page)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((TOTAL_COUNT, list.total))
+        .json(list.items.iter().map(DatasetOut::from).collect::<Vec<_>>()))
 }
 
 /// One data set with its columns, roles, date range, first rows and data checks.

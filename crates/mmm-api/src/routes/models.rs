@@ -2,11 +2,12 @@
 
 use crate::auth::AuthUser;
 use crate::dto::{
-    HolidaysOut, HolidaysQuery, MeridianUpload, ModelOut, ModelPatchIn, TrainIn, TrainOut,
+    HolidaysOut, HolidaysQuery, ListQuery, MeridianUpload, ModelOut, ModelPatchIn, TrainIn,
+    TrainOut,
 };
 use crate::error::{ApiError, ErrorBody, blocking};
 use crate::extract::{Json, Query};
-use crate::routes::datasets::read_multipart;
+use crate::routes::datasets::{TOTAL_COUNT, read_multipart};
 use crate::state::AppState;
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
@@ -92,19 +93,29 @@ pub async fn holidays(_user: AuthUser, q: Query<HolidaysQuery>) -> Result<HttpRe
     Ok(HttpResponse::Ok().json(countries))
 }
 
-/// The caller's models (every user's for admins), newest first, without documents.
+/// The caller's models (every user's for admins), newest first, without documents: all of
+/// them, or a page with `limit` and `offset`. `X-Total-Count` gives how many there are.
 #[utoipa::path(
     get, path = "/api/v1/models", tag = "models",
-    security(("bearer" = [])),
-    responses((status = 200, description = "Models", body = Vec<ModelOut>),
-              (status = 401, description = "Not signed in", body = ErrorBody))
+    security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, description = "Models", body = Vec<ModelOut>,
+               headers(("X-Total-Count" = u64, description = "Models in the whole listing"))),
+              (status = 401, description = "Not signed in", body = ErrorBody),
+              (status = 422, description = "limit or offset out of range", body = ErrorBody))
 )]
 #[get("/models")]
-pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = q.page()?;
     let service = state.models.clone();
     let actor = user.actor();
-    let list = blocking(move || service.list(&actor)).await?;
-    Ok(HttpResponse::Ok().json(list.iter().map(ModelOut::from).collect::<Vec<_>>()))
+    let list = blocking(move || service.list(&actor, page)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((TOTAL_COUNT, list.total))
+        .json(list.items.iter().map(ModelOut::from).collect::<Vec<_>>()))
 }
 
 /// One model with its document once fitted (`document` is absent while training).

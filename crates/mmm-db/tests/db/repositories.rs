@@ -17,6 +17,7 @@ crate::on_both!(
     deleting_a_data_set_deletes_its_models_and_jobs,
     a_failed_write_leaves_nothing_behind,
     training_results_are_recorded_together,
+    models_are_listed_by_page_newest_first,
     unfinished_jobs_are_failed_after_a_restart,
     concurrent_writes_do_not_fail,
 );
@@ -170,9 +171,9 @@ fn datasets_round_trip_and_list_by_owner(db: TestDb) {
     DatasetRepository::insert(&repo, &d1).unwrap();
     DatasetRepository::insert(&repo, &dataset("d2", "u2")).unwrap();
     assert_eq!(DatasetRepository::get(&repo, "d1").unwrap().unwrap(), d1);
-    let mine = DatasetRepository::list(&repo, Some("u1")).unwrap();
-    assert_eq!(mine, vec![d1.info.clone()]);
-    assert_eq!(DatasetRepository::list(&repo, None).unwrap().len(), 2);
+    let mine = DatasetRepository::list(&repo, Some("u1"), Page::ALL).unwrap();
+    assert_eq!(mine, Listing { items: vec![d1.info.clone()], total: 1 });
+    assert_eq!(DatasetRepository::list(&repo, None, Page::ALL).unwrap().items.len(), 2);
     // Renamed, it is the same data set under another name.
     assert!(DatasetRepository::rename(&repo, "d1", "weekly sales").unwrap());
     let renamed = DatasetRepository::get(&repo, "d1").unwrap().unwrap();
@@ -209,7 +210,7 @@ fn a_failed_write_leaves_nothing_behind(db: TestDb) {
         .unwrap_err();
     assert!(matches!(err, RepoError::Conflict(_)), "{err:?}");
     assert_eq!(ModelRepository::get(&repo, "m2").unwrap(), None);
-    assert_eq!(ModelRepository::list(&repo, Some("u1")).unwrap().len(), 1);
+    assert_eq!(ModelRepository::list(&repo, Some("u1"), Page::ALL).unwrap().items.len(), 1);
 
     // An import whose job id is taken stores neither its data set nor its model.
     let record = ModelRecord { info: model("m3", "u1", "d9"), document: Some("{}".into()) };
@@ -305,5 +306,49 @@ fn concurrent_writes_do_not_fail(db: TestDb) {
             });
         }
     });
-    assert_eq!(ModelRepository::list(&repo, Some("u1")).unwrap().len(), 81);
+    assert_eq!(ModelRepository::list(&repo, Some("u1"), Page::ALL).unwrap().items.len(), 81);
+}
+
+fn models_are_listed_by_page_newest_first(db: TestDb) {
+    seeded(&db);
+    let repo = db.repo();
+    UserRepository::insert(&repo, &user("u2", "bob@example.com")).unwrap();
+    DatasetRepository::insert(&repo, &dataset("d2", "u2")).unwrap();
+    // m1 (seeded) is the oldest; m2..m5 follow a day apart; Bob's is the newest of all.
+    let day = |d: u32| NaiveDate::from_ymd_opt(2030, 1, d).unwrap().and_hms_opt(0, 0, 0).unwrap();
+    for (i, (id, owner, dataset)) in [
+        ("m2", "u1", "d1"),
+        ("m3", "u1", "d1"),
+        ("m4", "u1", "d1"),
+        ("m5", "u1", "d1"),
+        ("b1", "u2", "d2"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let m = ModelInfo { created_at: day(i as u32 + 1), ..model(id, owner, dataset) };
+        repo.insert_with_job(&m, &job(&format!("j{id}"), owner, id, JobState::Queued)).unwrap();
+    }
+    let ids = |owner, offset, limit| {
+        let listing = ModelRepository::list(&repo, owner, Page { offset, limit }).unwrap();
+        (listing.items.iter().map(|m| m.id.clone()).collect::<Vec<_>>(), listing.total)
+    };
+    assert_eq!(
+        ids(Some("u1"), 0, None),
+        (["m5", "m4", "m3", "m2", "m1"].map(String::from).to_vec(), 5)
+    );
+    assert_eq!(ids(Some("u1"), 1, Some(2)), (vec!["m4".to_owned(), "m3".to_owned()], 5));
+    assert_eq!(ids(Some("u1"), 3, None), (vec!["m2".to_owned(), "m1".to_owned()], 5));
+    assert_eq!(ids(Some("u1"), 9, Some(2)), (vec![], 5));
+    assert_eq!(ids(None, 0, Some(1)), (vec!["b1".to_owned()], 6));
+    // The latest fitted model is the newest that succeeded, whatever came after it.
+    assert_eq!(repo.latest_fitted("u1").unwrap(), None);
+    for id in ["m3", "m2"] {
+        let mut m = ModelRepository::get(&repo, id).unwrap().unwrap();
+        m.info.status = ModelStatus::Succeeded;
+        let j = JobRepository::get(&repo, &format!("j{id}")).unwrap().unwrap();
+        repo.finish(&m, &j).unwrap();
+    }
+    assert_eq!(repo.latest_fitted("u1").unwrap().map(|m| m.id), Some("m3".to_owned()));
+    assert_eq!(repo.latest_fitted("u2").unwrap(), None);
 }

@@ -2,7 +2,7 @@
 
 use crate::backend::TestDb;
 use mmm_core::simulate::{SimConfig, simulate};
-use mmm_service::domain::{JobState, ModelStatus, Role, TrainRequest};
+use mmm_service::domain::{JobState, ModelStatus, Page, Role, TrainRequest};
 use mmm_service::{
     Accounts, AuthConfig, AuthService, DatasetService, Datasets, JobService, ModelCache,
     ModelService, Modelling, ServiceError, TrainingConfig, UploadRoles, UserService,
@@ -91,7 +91,7 @@ fn upload_train_follow_and_read(db: TestDb) {
         &UploadRoles::default(),
     );
     assert!(matches!(err, Err(ServiceError::Data(_))));
-    assert_eq!(s.datasets.list(&ann).unwrap().len(), 1);
+    assert_eq!(s.datasets.list(&ann, Page::ALL).unwrap().items.len(), 1);
 
     let request = TrainRequest {
         dataset_id: info.id.clone(),
@@ -147,7 +147,7 @@ fn upload_train_follow_and_read(db: TestDb) {
     // Deleting the data set removes its models, from storage and from the cache.
     s.datasets.delete(&ann, &info.id).unwrap();
     assert_eq!(s.modelling.document(&ann, &model.id).unwrap_err(), ServiceError::NotFound("model"));
-    assert!(ModelService::list(&s.modelling, &ann).unwrap().is_empty());
+    assert!(ModelService::list(&s.modelling, &ann, Page::ALL).unwrap().items.is_empty());
 }
 
 fn wait_for(s: &Stack, actor: &mmm_service::Actor, job: &str, state: JobState) {

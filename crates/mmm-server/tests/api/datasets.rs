@@ -8,6 +8,7 @@ crate::on_both!(
     monthly_data_trains_calibrates_and_plans_by_the_month,
     invalid_data_lists_every_problem,
     users_see_only_their_own_data_sets,
+    listings_come_by_the_page_with_their_total,
     uploads_and_details_carry_the_data_checks,
     stacked_geos_are_refused_with_the_fix_or_added_up
 );
@@ -386,4 +387,53 @@ fn uploads_over_the_limit_are_413() {
     let big = "x".repeat(1024 * 1024 + 10);
     let r = app.post("/api/v1/datasets", Some(&token), "text/csv", big);
     assert_eq!((r.status, r.error_code().as_str()), (413, "payload_too_large"));
+}
+
+fn listings_come_by_the_page_with_their_total(app: TestApp) {
+    let ann = app.register("ann@example.com");
+    let bob = app.register("bob@example.com");
+    let csv = simulated_csv(60, 2);
+    for name in ["first", "second", "third"] {
+        let r = app.post(&format!("/api/v1/datasets?name={name}"), Some(&ann), "text/csv", &csv);
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let page = |query: &str, token: &str| {
+        let r = app.get(&format!("/api/v1/datasets{query}"), Some(token));
+        assert_eq!(r.status, 200, "{query}: {}", r.text);
+        let names: Vec<String> = r
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].as_str().unwrap().to_owned())
+            .collect();
+        (names, r.headers["x-total-count"].clone())
+    };
+    let all = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+    // Newest first; without limit and offset, the whole listing.
+    assert_eq!(page("", &ann), (all(&["third", "second", "first"]), "3".to_owned()));
+    assert_eq!(page("?limit=2", &ann), (all(&["third", "second"]), "3".to_owned()));
+    assert_eq!(page("?limit=2&offset=2", &ann), (all(&["first"]), "3".to_owned()));
+    assert_eq!(page("?offset=1", &ann), (all(&["second", "first"]), "3".to_owned()));
+    assert_eq!(page("?offset=5&limit=1", &ann), (vec![], "3".to_owned()));
+    assert_eq!(page("?limit=10", &bob), (vec![], "0".to_owned()));
+    // Models the same way.
+    let r = app.get("/api/v1/models?limit=1", Some(&ann));
+    assert_eq!(
+        (r.status, r.headers["x-total-count"].as_str(), r.json()),
+        (200, "0", serde_json::json!([]))
+    );
+    for (query, field, said) in [
+        ("?limit=0", "limit", "limit must be between 1 and 1000"),
+        ("?limit=1001", "limit", "limit must be between 1 and 1000"),
+        ("?offset=1000000001", "offset", "offset must be at most 1000000000"),
+        ("?offset=-1", "offset", "offset: invalid digit found in string"),
+    ] {
+        for route in ["datasets", "models"] {
+            let r = app.get(&format!("/api/v1/{route}{query}"), Some(&ann));
+            assert_eq!(r.status, 422, "{route}{query}: {}", r.text);
+            assert!(r.text.contains(said), "{route}{query}: {}", r.text);
+            assert_eq!(r.json()["error"]["details"][0]["field"], field, "{route}{query}");
+        }
+    }
 }
