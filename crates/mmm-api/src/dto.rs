@@ -85,6 +85,16 @@ pub struct TokenOut {
     pub expires_in: i64,
 }
 
+impl From<mmm_service::Token> for TokenOut {
+    fn from(token: mmm_service::Token) -> Self {
+        Self {
+            access_token: token.access_token,
+            token_type: token.token_type.to_owned(),
+            expires_in: token.expires_in,
+        }
+    }
+}
+
 /// A new account's token and the account.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegisteredOut {

@@ -166,18 +166,8 @@ async fn an_internal_failure_is_a_500_that_keeps_its_cause_to_the_logs() {
     jobs.expect_get().returning(|_, _| {
         Err(ServiceError::Internal("postgres://mmm:hunter2@db/mmm refused the query".into()))
     });
-    let app = actix_web::test::init_service(
-        App::new().app_data(web::Data::new(state(jobs))).configure(mmm_api::configure),
-    )
-    .await;
-    let request = actix_web::test::TestRequest::get()
-        .uri("/api/v1/jobs/job-1")
-        .insert_header(("Authorization", "Bearer t"))
-        .to_request();
-    let response = actix_web::test::call_service(&app, request).await;
-    assert_eq!(response.status(), 500);
-    let body = actix_web::test::read_body(response).await;
-    let text = String::from_utf8(body.to_vec()).unwrap();
+    let (status, text) = get_job(state(jobs)).await;
+    assert_eq!(status, 500);
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(json["error"]["code"], "internal", "{text}");
     assert!(!text.contains("hunter2") && !text.contains("postgres"), "{text}");
@@ -195,8 +185,20 @@ async fn a_token_its_account_no_longer_takes_is_refused_before_the_route_runs() 
     });
     let mut jobs = MockJobService::new();
     jobs.expect_get().times(0);
+    let (status, text) = get_job(with_auth(auth, jobs)).await;
+    assert_eq!(status, 401);
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        json["error"]["message"],
+        "the token was issued before the password changed; sign in again"
+    );
+}
+
+/// `GET /api/v1/jobs/job-1` with a bearer token, served in process from `state`: the status and
+/// the body.
+async fn get_job(state: AppState) -> (u16, String) {
     let app = actix_web::test::init_service(
-        App::new().app_data(web::Data::new(with_auth(auth, jobs))).configure(mmm_api::configure),
+        App::new().app_data(web::Data::new(state)).configure(mmm_api::configure),
     )
     .await;
     let request = actix_web::test::TestRequest::get()
@@ -204,11 +206,7 @@ async fn a_token_its_account_no_longer_takes_is_refused_before_the_route_runs() 
         .insert_header(("Authorization", "Bearer t"))
         .to_request();
     let response = actix_web::test::call_service(&app, request).await;
-    assert_eq!(response.status(), 401);
+    let status = response.status().as_u16();
     let body = actix_web::test::read_body(response).await;
-    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(
-        json["error"]["message"],
-        "the token was issued before the password changed; sign in again"
-    );
+    (status, String::from_utf8(body.to_vec()).unwrap())
 }

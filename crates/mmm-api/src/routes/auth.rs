@@ -56,11 +56,7 @@ pub async fn login(
     state.login_limiter.check(&keys).map_err(ApiError::too_many)?;
     let auth = state.auth.clone();
     let (_, token) = blocking(move || auth.login(&username, &password)).await?;
-    Ok(HttpResponse::Ok().json(TokenOut {
-        access_token: token.access_token,
-        token_type: token.token_type.to_owned(),
-        expires_in: token.expires_in,
-    }))
+    Ok(HttpResponse::Ok().json(TokenOut::from(token)))
 }
 
 /// The signed-in user.
@@ -106,9 +102,5 @@ pub async fn change_password(
     let auth = state.auth.clone();
     let token =
         blocking(move || auth.change_password(&id, &current_password, &new_password)).await?;
-    Ok(HttpResponse::Ok().json(TokenOut {
-        access_token: token.access_token,
-        token_type: token.token_type.to_owned(),
-        expires_in: token.expires_in,
-    }))
+    Ok(HttpResponse::Ok().json(TokenOut::from(token)))
 }
